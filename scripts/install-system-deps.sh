@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# System packages the terminal and its tests need, from Debian's archive:
+#   socat          — pseudo-terminal pairs for the wire-level serial tests and virtual devices
+#   python3, make, g++ — node-gyp, for native addons built from source
+# Installs only what is missing; uses sudo when not root.
+set -euo pipefail
+
+need=()
+command -v socat >/dev/null 2>&1 || need+=(socat)
+command -v make >/dev/null 2>&1 || need+=(make)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "install as root: apt-get install -y ${need[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "installing system packages: ${need[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null

@@ -1,0 +1,29 @@
+/**
+ * The card data model shared by drivers, the engine and the host encoders.
+ * Everything that identifies the card is `Sensitive`.
+ */
+import type { Sensitive } from '../util/sensitive.js';
+
+export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'jcb' | 'diners' | 'unionpay' | 'maestro' | 'unknown';
+
+/** Card expiry as printed on track data (YYMM): the card is valid through the last day of this month. */
+export interface Expiry {
+  /** Four-digit year (track data's YY read as 20YY). */
+  readonly year: number;
+  /** 1–12. */
+  readonly month: number;
+}
+
+export interface MagstripeCard {
+  readonly pan: Sensitive;
+  readonly expiry: Expiry;
+  /** ISO/IEC 7813 three-digit service code. */
+  readonly serviceCode: string;
+  readonly brand: CardBrand;
+  /** Track 2 content between the sentinels (`PAN=YYMMSSS…`), for ISO 8583 DE 35. */
+  readonly track2: Sensitive;
+  /** Track 1 content between the sentinels, when the reader delivered it. */
+  readonly track1?: Sensitive;
+  /** Cardholder name from track 1 (cardholder data: kept wrapped). */
+  readonly cardholderName?: Sensitive;
+}

@@ -1,0 +1,10 @@
+/**
+ * Every `pos` subcommand registers itself here. A new command is a new file in
+ * this folder and one line below.
+ */
+import type { Command } from 'commander';
+
+export type RegisterCommand = (program: Command) => void;
+
+export const COMMANDS: readonly RegisterCommand[] = [
+];

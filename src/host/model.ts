@@ -1,0 +1,58 @@
+/**
+ * The request model between the transaction engine and a host channel. The
+ * engine says *what* to authorize; a host client decides how it goes on the
+ * wire (ISO 8583 over TCP today, JSON over HTTPS later), so both share this.
+ */
+import type { MagstripeCard } from '../card/types.js';
+import type { EntryMode } from '../devices/card-reader.js';
+
+export interface PurchaseRequest {
+  readonly kind: 'purchase';
+  /** DE 11 systems trace audit number: six digits, unique per terminal per day. */
+  readonly stan: string;
+  /** The moment the request is sent (DE 7, in UTC; DE 12/13 in local time). */
+  readonly at: Date;
+  readonly amountMinor: number;
+  /** ISO 4217 numeric (DE 49). */
+  readonly currency: string;
+  readonly entryMode: EntryMode;
+  readonly card: MagstripeCard;
+  /** DE 41. */
+  readonly terminalId: string;
+  /** DE 42. */
+  readonly merchantId: string;
+}
+
+export interface AuthorizationResponse {
+  /** DE 39, two characters; `00` approves. */
+  readonly responseCode: string;
+  readonly approved: boolean;
+  /** DE 38, when the host gave one. */
+  readonly authCode: string | null;
+  /** DE 37, when the host gave one. */
+  readonly rrn: string | null;
+  readonly stan: string;
+}
+
+export type HostState = 'connected' | 'disconnected' | 'unknown';
+
+export interface HostClient {
+  /** Where it talks to, for logs and health (`tcp://127.0.0.1:5800`). */
+  readonly description: string;
+
+  /**
+   * Sends one authorization and resolves with the host's answer.
+   * Rejects with a `PosError`: `HOST_UNREACHABLE` (refused, no route) when
+   * nothing was sent; `HOST_TIMEOUT` when no answer came in time;
+   * `HOST_CONNECTION_LOST` when the connection dropped after sending;
+   * `HOST_BAD_RESPONSE` when the answer does not decode or does not match.
+   * For the last three the request may have reached the host: the caller owns
+   * the reversal (`requestMayHaveReachedHost` in details is `true`).
+   */
+  authorize(request: PurchaseRequest, signal?: AbortSignal): Promise<AuthorizationResponse>;
+
+  state(): HostState;
+
+  /** Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,89 @@
+/**
+ * pino, JSON lines to stderr (journald under systemd; stdout stays free for a
+ * command's own output). Pretty only on a TTY. Every field name that can carry
+ * card data or key material is redacted at any depth,
+ * as a second line of defence behind `Sensitive`, which masks itself.
+ */
+import { pino, type Logger, type LevelWithSilent, type DestinationStream } from 'pino';
+import { Sensitive } from '../util/sensitive.js';
+
+export type { Logger } from 'pino';
+
+/** Field names whose values are never written, whatever object they sit in. */
+export const SENSITIVE_FIELDS = [
+  'pan',
+  'track',
+  'track1',
+  'track2',
+  'track3',
+  'tracks',
+  'pin',
+  'pinBlock',
+  'cvv',
+  'cvv2',
+  'cvc',
+  'key',
+  'keys',
+  'bdk',
+  'ipek',
+  'kbpk',
+  'imk',
+  'password',
+  'de2',
+  'de35',
+  'de45',
+  'de52',
+  'de55',
+  'authorization',
+] as const;
+
+const SENSITIVE_SET: ReadonlySet<string> = new Set(SENSITIVE_FIELDS);
+const MAX_DEPTH = 8;
+
+/**
+ * A copy of a log object with every sensitive field name replaced, at any
+ * depth. `Sensitive` values are kept: they serialise as their masked form.
+ * (pino's path-based `redact` cannot say "this name at any depth".)
+ */
+export function redactFields(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Sensitive || value instanceof Error) return value;
+  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
+  if (seen.has(value) || depth >= MAX_DEPTH) return '[…]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((v) => redactFields(v, depth + 1, seen));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SENSITIVE_SET.has(k) && !(v instanceof Sensitive) ? '[redacted]' : redactFields(v, depth + 1, seen);
+  return out;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export interface LoggerOptions {
+  level?: LevelWithSilent;
+  /** Where lines go; default stderr, pretty-printed when stderr is a TTY. */
+  destination?: DestinationStream;
+  name?: string;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? levelFromEnv() ?? 'info';
+  const common = {
+    level,
+    formatters: { log: (object: Record<string, unknown>) => redactFields(object) as Record<string, unknown> },
+    base: options.name === undefined ? {} : { name: options.name },
+  };
+  if (options.destination) return pino(common, options.destination);
+  if (process.stderr.isTTY && process.env['POS_LOG_PRETTY'] !== '0') {
+    return pino({ ...common, transport: { target: 'pino-pretty', options: { destination: 2, colorize: true } } });
+  }
+  return pino(common, pino.destination({ dest: 2, sync: true }));
+}
+
+function levelFromEnv(): LevelWithSilent | undefined {
+  const value = process.env['POS_LOG_LEVEL'];
+  return (LOG_LEVELS as readonly string[]).includes(value ?? '') ? (value as LevelWithSilent) : undefined;
+}
+
+/** A logger that writes nothing, for tests and library callers that pass none. */
+export const silentLogger: Logger = pino({ level: 'silent' });

@@ -1,0 +1,7 @@
+import type { ErrorSpec } from './kind.js';
+
+export const CONFIG_ERRORS = {
+  CONFIG_UNREADABLE: { kind: 'config', summary: 'The configuration file cannot be read.' },
+  CONFIG_NOT_JSON: { kind: 'config', summary: 'The configuration file is not valid JSON.' },
+  CONFIG_INVALID: { kind: 'config', summary: 'A configuration field is missing or has a bad value; details name each field.' },
+} as const satisfies Record<string, ErrorSpec>;
