@@ -1,4 +1,10 @@
 import type { ErrorSpec } from './kind.js';
 
 export const TXN_ERRORS = {
+  TXN_BUSY: { kind: 'busy', summary: 'A transaction is already running; the terminal takes one at a time.' },
+  TXN_NOT_FOUND: { kind: 'input', summary: 'No transaction with that id is known to this terminal.' },
+  TXN_NOT_CANCELLABLE: { kind: 'state', summary: 'The transaction has gone to the host or has ended, so it can no longer be cancelled.' },
+  TXN_CANCELLED: { kind: 'cancelled', summary: 'The transaction was cancelled before any request reached the host.' },
+  TXN_AMOUNT_INVALID: { kind: 'input', summary: 'The amount is not a positive whole number of minor units within the field limit.' },
+  TXN_CURRENCY_UNSUPPORTED: { kind: 'input', summary: 'The currency is not an ISO 4217 code this terminal accepts.' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -1,0 +1,23 @@
+/**
+ * The screen model: what the customer sees at each step, as data. Wording is
+ * short and upper-case, as on a 20-character customer display; a reason never
+ * holds card data.
+ */
+import type { Screen } from '../devices/display.js';
+
+type Amount = { minor: number; currency: string };
+
+export const screens = {
+  idle: (): Screen => ({ kind: 'idle', prompt: 'WELCOME' }),
+  presentCard: (amount: Amount): Screen => ({ kind: 'present-card', prompt: 'SWIPE CARD', amount }),
+  processing: (amount: Amount): Screen => ({ kind: 'processing', prompt: 'PROCESSING', amount }),
+  approved: (amount: Amount, authCode: string | null): Screen => ({
+    kind: 'approved',
+    prompt: 'APPROVED',
+    amount,
+    ...(authCode ? { reason: `AUTH ${authCode}` } : {}),
+  }),
+  declined: (amount: Amount, reason: string): Screen => ({ kind: 'declined', prompt: 'DECLINED', amount, reason }),
+  cancelled: (amount: Amount, reason: string): Screen => ({ kind: 'cancelled', prompt: 'CANCELLED', amount, reason }),
+  failed: (amount: Amount, reason: string): Screen => ({ kind: 'failed', prompt: 'NOT COMPLETED', amount, reason }),
+} as const;

@@ -1,0 +1,83 @@
+/** In-memory fakes of the engine's collaborators, scripted per test. */
+import type { CardBrand, MagstripeCard } from '../../src/card/types.js';
+import type { CardRead, CardReader, DeviceState, ReadRequest } from '../../src/devices/card-reader.js';
+import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from '../../src/host/model.js';
+import { PosError } from '../../src/util/errors.js';
+import { Sensitive } from '../../src/util/sensitive.js';
+
+export function testCard(pan = '4111111111111111', expiry = { year: 2030, month: 12 }, brand: CardBrand = 'visa'): MagstripeCard {
+  const yymm = `${String(expiry.year % 100).padStart(2, '0')}${String(expiry.month).padStart(2, '0')}`;
+  return {
+    pan: Sensitive.pan(pan),
+    expiry,
+    serviceCode: '101',
+    brand,
+    track2: Sensitive.text('track', `${pan}=${yymm}1010000000000`),
+  };
+}
+
+/** A reader whose next read is settled by the test: `present(card)` or `fail(error)`. */
+export class FakeReader implements CardReader {
+  readonly name = 'fake-reader';
+  requests: ReadRequest[] = [];
+  #pending: { resolve: (r: CardRead) => void; reject: (e: unknown) => void } | null = null;
+  #armed: Promise<void>;
+  #onArmed: () => void = () => undefined;
+
+  constructor() {
+    this.#armed = new Promise((resolve) => (this.#onArmed = resolve));
+  }
+
+  /** Resolves once the engine has armed a read. */
+  armed(): Promise<void> {
+    return this.#armed;
+  }
+
+  readCard(request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
+    this.requests.push(request);
+    return new Promise<CardRead>((resolve, reject) => {
+      this.#pending = { resolve, reject };
+      signal.addEventListener('abort', () => reject(new PosError('TXN_CANCELLED', 'aborted', {})), { once: true });
+      this.#onArmed();
+      this.#armed = new Promise((r) => (this.#onArmed = r));
+    });
+  }
+
+  present(card: MagstripeCard): void {
+    this.#pending?.resolve({ entryMode: 'swipe', card });
+  }
+
+  fail(error: PosError): void {
+    this.#pending?.reject(error);
+  }
+
+  state(): DeviceState {
+    return 'connected';
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export class FakeHost implements HostClient {
+  readonly description = 'fake-host';
+  readonly requests: { stan: string; amountMinor: number; panSeen: string }[] = [];
+  constructor(private readonly answer: (req: PurchaseRequest) => Promise<AuthorizationResponse>) {}
+
+  authorize(request: PurchaseRequest): Promise<AuthorizationResponse> {
+    this.requests.push({ stan: request.stan, amountMinor: request.amountMinor, panSeen: request.card.pan.revealText() });
+    return this.answer(request);
+  }
+
+  state(): HostState {
+    return 'connected';
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export const approveAll = (req: PurchaseRequest): Promise<AuthorizationResponse> =>
+  Promise.resolve({ responseCode: '00', approved: true, authCode: 'A1B2C3', rrn: '000000000001', stan: req.stan });
