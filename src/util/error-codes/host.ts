@@ -1,4 +1,17 @@
 import type { ErrorSpec } from './kind.js';
 
+/**
+ * Host channel errors. Every code raised after a request may have been
+ * written carries `requestMayHaveReachedHost` in details: the caller owns the
+ * reversal when it is `true`.
+ */
 export const HOST_ERRORS = {
+  HOST_UNREACHABLE: { kind: 'disconnected', summary: 'The host could not be reached (refused, no route, connect timeout); nothing was sent.' },
+  HOST_TIMEOUT: { kind: 'timeout', summary: 'No answer came from the host in time; the request may have reached it.' },
+  HOST_CONNECTION_LOST: { kind: 'disconnected', summary: 'The connection dropped after the request was sent, before the whole answer came.' },
+  HOST_BAD_RESPONSE: { kind: 'protocol', summary: 'The host\'s answer does not decode or does not match the request; details name the field.' },
+  HOST_FRAME_TOO_LARGE: { kind: 'protocol', summary: 'A length-prefixed frame announces more bytes than the channel accepts.' },
+  HOST_CANCELLED: { kind: 'cancelled', summary: 'The caller aborted the authorization; details say whether the request may have been sent.' },
+  HOST_REQUEST_INVALID: { kind: 'input', summary: 'The authorization request cannot be put on the wire (amount, STAN or IDs out of range); nothing was sent.' },
+  HOST_SIM_LISTEN_FAILED: { kind: 'io', summary: 'The bank-host simulator could not listen on the requested address and port.' },
 } as const satisfies Record<string, ErrorSpec>;
