@@ -3,8 +3,10 @@
  * this folder and one line below.
  */
 import type { Command } from 'commander';
+import { registerTlv } from './tlv.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: readonly RegisterCommand[] = [
+  registerTlv,
 ];

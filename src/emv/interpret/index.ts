@@ -23,6 +23,7 @@ import {
   type BitField,
 } from './bit-fields.js';
 import { parseCvmList, parseCvmResults } from './cvm.js';
+import { parseDol, type DolEntry } from '../dol.js';
 import { parseAfl, parseAmount, parseCid, parseDate, parseNumericCode, parseTerminalType, parseTrack2, printableText, transactionTypeName } from './values.js';
 
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -124,6 +125,18 @@ const transactionType: Interpreter = (value) => {
   return name === undefined ? undefined : { summary: name, decoded: { type: name } };
 };
 
+/** A DOL as its (tag, length) entries with names; undefined when it does not parse. */
+const dol: Interpreter = (value) => {
+  let entries: DolEntry[];
+  try {
+    entries = parseDol(value);
+  } catch {
+    return undefined;
+  }
+  const named = entries.map((e) => ({ tag: e.tag, length: e.length, name: lookupTag(e.tag)?.name ?? null }));
+  return { summary: named.map((e) => `${e.tag}(${e.length})`).join(' '), decoded: { entries: named } };
+};
+
 const text: Interpreter = (value) => {
   const t = printableText(value);
   return { summary: `"${t}"`, decoded: { text: t } };
@@ -159,6 +172,11 @@ const INTERPRETERS: ReadonlyMap<string, Interpreter> = new Map([
   ['57', track2],
   ['9F27', cid],
   ['9C', transactionType],
+  ['9F38', dol],
+  ['8C', dol],
+  ['8D', dol],
+  ['9F49', dol],
+  ['97', dol],
 ]);
 
 /** The meaning of a value, or undefined where the dictionary has none or the value does not fit. */
