@@ -1,0 +1,58 @@
+/**
+ * DES and TDES (ANSI X9.52 / ISO/IEC 18033-3) block operations on node:crypto.
+ *
+ * OpenSSL 3 ships no single DES in its default provider, so single DES is
+ * two-key TDES with the key repeated (K‖K: E_K ∘ D_K ∘ E_K = E_K). A 16-byte
+ * key runs as `des-ede` (K1‖K2‖K1) and a 24-byte key as `des-ede3`. All key
+ * copies made here are wiped before returning.
+ */
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { wipe } from '../../util/bytes.js';
+import { checkBlocks, checkKeyLength } from '../check.js';
+
+export const DES_BLOCK_BYTES = 8;
+
+export type Direction = 'encrypt' | 'decrypt';
+
+function run(algorithm: string, key: Uint8Array, iv: Uint8Array | null, data: Uint8Array, direction: Direction): Buffer {
+  const cipher = direction === 'encrypt' ? createCipheriv(algorithm, key, iv) : createDecipheriv(algorithm, key, iv);
+  cipher.setAutoPadding(false);
+  const out = cipher.update(data);
+  // ECB/CBC without padding emit everything in update(); final() only checks alignment.
+  const tail = cipher.final();
+  return tail.length === 0 ? out : Buffer.concat([out, tail]);
+}
+
+/** TDES-ECB with a 16- or 24-byte key (8-byte keys run as single DES). */
+export function tdesEcb(key: Uint8Array, data: Uint8Array, direction: Direction = 'encrypt'): Buffer {
+  checkKeyLength(key, [8, 16, 24], 'TDES key');
+  checkBlocks(data, DES_BLOCK_BYTES, 'TDES data');
+  if (key.length === 8) return desEcb(key, data, direction);
+  return run(key.length === 16 ? 'des-ede' : 'des-ede3', key, null, data, direction);
+}
+
+/** TDES-CBC with a 16- or 24-byte key (8-byte keys run as single DES) and an 8-byte IV. */
+export function tdesCbc(key: Uint8Array, iv: Uint8Array, data: Uint8Array, direction: Direction = 'encrypt'): Buffer {
+  checkKeyLength(key, [8, 16, 24], 'TDES key');
+  checkBlocks(data, DES_BLOCK_BYTES, 'TDES data');
+  if (key.length === 8) {
+    const doubled = Buffer.concat([key, key]);
+    try {
+      return run('des-ede-cbc', doubled, iv, data, direction);
+    } finally {
+      wipe(doubled);
+    }
+  }
+  return run(key.length === 16 ? 'des-ede-cbc' : 'des-ede3-cbc', key, iv, data, direction);
+}
+
+/** Single DES-ECB with an 8-byte key, as TDES with the key repeated. */
+export function desEcb(key: Uint8Array, data: Uint8Array, direction: Direction = 'encrypt'): Buffer {
+  checkKeyLength(key, [8], 'DES key');
+  const doubled = Buffer.concat([key, key]);
+  try {
+    return run('des-ede', doubled, null, data, direction);
+  } finally {
+    wipe(doubled);
+  }
+}

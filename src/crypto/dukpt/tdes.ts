@@ -1,0 +1,149 @@
+/**
+ * TDES DUKPT, the receiver (host) side: ANSI X9.24-1 2009, A.6 (initial key
+ * derivation) and A.2/A.3 (non-reversible key generation, key variants).
+ *
+ * The host derives the transaction key directly from the initial key and the
+ * KSN counter, walking the counter's one-bits from the highest down — the
+ * same chain the originator follows with its future-key registers.
+ */
+import { wipe, xor } from '../../util/bytes.js';
+import { checkKeyLength } from '../check.js';
+import { desEcb, tdesEcb } from '../cipher/des.js';
+import { checkTdesCounter, checkTdesKsn, tdesCounter } from './tdes-ksn.js';
+
+/** The key-derivation mask of A.6 and of the non-reversible key generation process. */
+const KEY_MASK = Buffer.from('C0C0C0C000000000C0C0C0C000000000', 'hex');
+
+/** Variant masks applied to the transaction key (X9.24-1 2009, A.3 and A.4 test data). */
+export const TDES_VARIANT_MASKS = {
+  pin: Buffer.from('00000000000000FF00000000000000FF', 'hex'),
+  macRequest: Buffer.from('000000000000FF00000000000000FF00', 'hex'),
+  macResponse: Buffer.from('00000000FF00000000000000FF000000', 'hex'),
+  dataRequest: Buffer.from('0000000000FF00000000000000FF0000', 'hex'),
+  dataResponse: Buffer.from('000000FF00000000000000FF00000000', 'hex'),
+} as const;
+
+export type TdesKeyUsage = keyof typeof TDES_VARIANT_MASKS;
+export const TDES_KEY_USAGES = Object.keys(TDES_VARIANT_MASKS) as readonly TdesKeyUsage[];
+
+/**
+ * The initial key (IPEK) from a 16-byte BDK and a KSN (A.6): the left half is
+ * TDES(BDK) over the KSN's left 8 bytes with the counter cleared, the right
+ * half the same under BDK ⊕ C0C0C0C0 00000000 C0C0C0C0 00000000.
+ */
+export function deriveTdesIpek(bdk: Uint8Array, ksn: Uint8Array): Buffer {
+  checkKeyLength(bdk, [16], 'BDK');
+  checkTdesKsn(ksn);
+  const register = Buffer.from(ksn.subarray(0, 8));
+  register[7] = (register[7] as number) & 0xe0;
+  const maskedBdk = xor(bdk, KEY_MASK);
+  try {
+    return Buffer.concat([tdesEcb(bdk, register), tdesEcb(maskedBdk, register)]);
+  } finally {
+    wipe(maskedBdk, register);
+  }
+}
+
+/**
+ * One non-reversible key generation step (A.2 "Non-reversible Key Generation
+ * Process"): the new key from the current key and the 8-byte KSN register.
+ */
+export function nonReversibleKeyGeneration(key: Uint8Array, register: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(16);
+  const masked = xor(key, KEY_MASK);
+  try {
+    halfStep(key, register, out, 8);
+    halfStep(masked, register, out, 0);
+    return out;
+  } finally {
+    wipe(masked);
+  }
+}
+
+/** out[at..at+8] = DES_{key left}(register ⊕ key right) ⊕ key right. */
+function halfStep(key: Uint8Array, register: Uint8Array, out: Buffer, at: number): void {
+  const right = key.subarray(8, 16);
+  const input = xor(register, right);
+  const encrypted = desEcb(key.subarray(0, 8), input);
+  for (let i = 0; i < 8; i++) out[at + i] = (encrypted[i] as number) ^ (right[i] as number);
+  wipe(input, encrypted);
+}
+
+/**
+ * The transaction key for a KSN, from the initial key: one non-reversible
+ * step per one-bit of the counter, highest bit first. The counter must be one
+ * an originator can reach (1…2²¹−1, at most ten one-bits).
+ */
+export function deriveTdesTransactionKey(ipek: Uint8Array, ksn: Uint8Array): Buffer {
+  checkKeyLength(ipek, [16], 'IPEK');
+  const counter = tdesCounter(ksn);
+  checkTdesCounter(counter);
+  const register = Buffer.from(ksn.subarray(2, 10));
+  register[5] = (register[5] as number) & 0xe0;
+  register[6] = 0;
+  register[7] = 0;
+  let key: Buffer = Buffer.from(ipek);
+  for (let bit = 1 << 20; bit !== 0; bit >>>= 1) {
+    if ((counter & bit) === 0) continue;
+    register[5] = (register[5] as number) | (bit >>> 16);
+    register[6] = (register[6] as number) | ((bit >>> 8) & 0xff);
+    register[7] = (register[7] as number) | (bit & 0xff);
+    const next = nonReversibleKeyGeneration(key, register);
+    wipe(key);
+    key = next;
+  }
+  return key;
+}
+
+/**
+ * A working key from a transaction key: the variant mask for the usage, and
+ * for the data keys the extra one-way step of X9.24-1 2009 (each half of the
+ * variant TDES-encrypted under the variant itself).
+ */
+export function tdesWorkingKey(transactionKey: Uint8Array, usage: TdesKeyUsage): Buffer {
+  checkKeyLength(transactionKey, [16], 'transaction key');
+  const variant = xor(transactionKey, TDES_VARIANT_MASKS[usage]);
+  if (usage !== 'dataRequest' && usage !== 'dataResponse') return variant;
+  try {
+    return tdesEcb(variant, variant);
+  } finally {
+    wipe(variant);
+  }
+}
+
+/** Every key the host needs for one KSN, from the BDK. The caller wipes them. */
+export interface TdesDukptKeys {
+  readonly ipek: Buffer;
+  readonly transactionKey: Buffer;
+  readonly pinKey: Buffer;
+  readonly macRequestKey: Buffer;
+  readonly macResponseKey: Buffer;
+  readonly dataRequestKey: Buffer;
+  readonly dataResponseKey: Buffer;
+}
+
+export function deriveTdesDukptKeys(bdk: Uint8Array, ksn: Uint8Array): TdesDukptKeys {
+  const ipek = deriveTdesIpek(bdk, ksn);
+  const transactionKey = deriveTdesTransactionKey(ipek, ksn);
+  return {
+    ipek,
+    transactionKey,
+    pinKey: tdesWorkingKey(transactionKey, 'pin'),
+    macRequestKey: tdesWorkingKey(transactionKey, 'macRequest'),
+    macResponseKey: tdesWorkingKey(transactionKey, 'macResponse'),
+    dataRequestKey: tdesWorkingKey(transactionKey, 'dataRequest'),
+    dataResponseKey: tdesWorkingKey(transactionKey, 'dataResponse'),
+  };
+}
+
+/** The host's everyday call: the working key for one usage, straight from BDK and KSN. */
+export function deriveTdesKeyFromBdk(bdk: Uint8Array, ksn: Uint8Array, usage: TdesKeyUsage): Buffer {
+  const ipek = deriveTdesIpek(bdk, ksn);
+  const transactionKey = deriveTdesTransactionKey(ipek, ksn);
+  wipe(ipek);
+  try {
+    return tdesWorkingKey(transactionKey, usage);
+  } finally {
+    wipe(transactionKey);
+  }
+}

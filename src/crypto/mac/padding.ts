@@ -1,0 +1,19 @@
+/**
+ * ISO/IEC 9797-1:2011 padding methods 1 and 2 (6.3.2, 6.3.3).
+ * Method 1: zeros up to a whole block (one zero block for empty data).
+ * Method 2: one 0x80 byte, then zeros up to a whole block.
+ */
+import { optionError } from '../check.js';
+
+export type PaddingMethod = 1 | 2;
+export const PADDING_METHODS: readonly PaddingMethod[] = [1, 2];
+
+export function pad(data: Uint8Array, method: PaddingMethod, blockBytes: number): Buffer {
+  if (method !== 1 && method !== 2) throw optionError('padding method', method, PADDING_METHODS);
+  const body = method === 2 ? data.length + 1 : data.length;
+  const total = Math.max(blockBytes, Math.ceil(body / blockBytes) * blockBytes);
+  const out = Buffer.alloc(total);
+  out.set(data);
+  if (method === 2) out[data.length] = 0x80;
+  return out;
+}
