@@ -1,0 +1,97 @@
+/** Test helpers for the host layer: deck cards as `MagstripeCard`, purchases, a scripted fake host over real TCP. */
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { findCard, loadDeck, type DeckCard } from '../../hw-mocks/cards/deck.js';
+import type { MagstripeCard } from '../../src/card/types.js';
+import type { EntryMode } from '../../src/devices/card-reader.js';
+import { frameMessage, LengthPrefixFramer } from '../../src/host/length-prefix-framer.js';
+import type { PurchaseRequest } from '../../src/host/model.js';
+import { Sensitive } from '../../src/util/sensitive.js';
+
+export const DECK = loadDeck();
+
+export function deckCard(id: string): DeckCard {
+  const card = findCard(DECK, id);
+  if (card === undefined) throw new Error(`no deck card ${id}`);
+  return card;
+}
+
+/** The card a reader would deliver for a deck entry (or for any PAN and expiry). */
+export function magstripe(pan: string, expiry = '3012', serviceCode = '101', discretionary = '0000000000'): MagstripeCard {
+  return {
+    pan: Sensitive.pan(pan),
+    expiry: { year: 2000 + Number(expiry.slice(0, 2)), month: Number(expiry.slice(2, 4)) },
+    serviceCode,
+    brand: 'unknown',
+    track2: Sensitive.text('track', `${pan}=${expiry}${serviceCode}${discretionary}`),
+  };
+}
+
+export function cardOf(id: string): MagstripeCard {
+  const c = deckCard(id);
+  return magstripe(c.pan, c.expiry, c.serviceCode, c.discretionary);
+}
+
+let stan = 0;
+export function nextStan(): string {
+  stan = (stan % 999_999) + 1;
+  return String(stan).padStart(6, '0');
+}
+
+export function purchase(card: MagstripeCard, amountMinor: number, more: { stan?: string; entryMode?: EntryMode; at?: Date } = {}): PurchaseRequest {
+  return {
+    kind: 'purchase',
+    stan: more.stan ?? nextStan(),
+    at: more.at ?? new Date(Date.UTC(2026, 5, 15, 14, 30, 0)),
+    amountMinor,
+    currency: '978',
+    entryMode: more.entryMode ?? 'swipe',
+    card,
+    terminalId: 'T0000001',
+    merchantId: 'M00000000000001',
+  };
+}
+
+export interface ScriptedHost {
+  readonly port: number;
+  /** Request frames received, in order. */
+  readonly requests: Buffer[];
+  close(): Promise<void>;
+}
+
+/** A fake host on 127.0.0.1 that runs `onRequest` for each request frame it receives. */
+export async function scriptedHost(onRequest: (frame: Buffer, socket: Socket) => void): Promise<ScriptedHost> {
+  const requests: Buffer[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    const framer = new LengthPrefixFramer();
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of framer.push(chunk)) {
+        requests.push(frame);
+        onRequest(frame, socket);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    requests,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A port on 127.0.0.1 that nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export { frameMessage };

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
+import { Iso8583Message } from '../../src/iso8583/message.js';
+import { decodeMessage } from '../../src/iso8583/message-codec.js';
+import type { FieldValue } from '../../src/iso8583/types.js';
+import { encodePurchaseRequest, readPurchaseResponse } from '../../src/host/purchase-message.js';
+import type { EntryMode } from '../../src/devices/card-reader.js';
+import { PosError } from '../../src/util/errors.js';
+import { cardOf, magstripe, purchase } from './helpers.js';
+
+function thrown(fn: () => unknown): PosError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof PosError) return e;
+    throw e;
+  }
+  throw new Error('did not throw');
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+describe('0200 purchase request', () => {
+  const at = new Date(Date.UTC(2026, 5, 15, 14, 30, 5));
+  const request = purchase(cardOf('visa-ok'), 1234, { stan: '000123', at });
+  const sent = decodeMessage(iso87ascii, encodePurchaseRequest(iso87ascii, request));
+
+  it.each<[number, string, string]>([
+    [2, 'PAN from the card', '4111111111111111'],
+    [3, 'processing code: purchase from default accounts', '000000'],
+    [4, 'amount in minor units, n12', '000000001234'],
+    [7, 'transmission date and time, UTC MMDDhhmmss', '0615143005'],
+    [11, 'STAN', '000123'],
+    [12, 'local time hhmmss', `${pad2(at.getHours())}${pad2(at.getMinutes())}${pad2(at.getSeconds())}`],
+    [13, 'local date MMDD', `${pad2(at.getMonth() + 1)}${pad2(at.getDate())}`],
+    [14, 'expiry YYMM', '3012'],
+    [22, 'entry mode: swipe, no PIN entry capability', '902'],
+    [25, 'POS condition: normal presentment', '00'],
+    [35, 'track 2 equivalent data', '4111111111111111=30121010000000000'],
+    [41, 'terminal ID', 'T0000001'],
+    [42, 'merchant ID', 'M00000000000001'],
+    [49, 'currency', '978'],
+  ])('carries DE %i (%s)', (field, _what, value) => {
+    expect(sent.get(field)).toBe(value);
+  });
+
+  it('carries nothing else', () => {
+    expect(sent.mti).toBe('0200');
+    expect(sent.fieldNumbers()).toEqual([2, 3, 4, 7, 11, 12, 13, 14, 22, 25, 35, 41, 42, 49]);
+  });
+
+  it.each<[EntryMode, string]>([
+    ['swipe', '902'],
+    ['chip', '052'],
+    ['contactless', '072'],
+    ['fallback', '802'],
+    ['manual', '012'],
+  ])('maps entry mode %s to DE 22 %s', (entryMode, code) => {
+    const bytes = encodePurchaseRequest(iso87ascii, purchase(cardOf('visa-ok'), 1, { entryMode }));
+    expect(decodeMessage(iso87ascii, bytes).get(22)).toBe(code);
+  });
+
+  it.each<[string, Parameters<typeof purchase>, number | string]>([
+    ['a negative amount', [cardOf('visa-ok'), -1], 4],
+    ['a fractional amount', [cardOf('visa-ok'), 1.5], 4],
+    ['an amount over twelve digits', [cardOf('visa-ok'), 1_000_000_000_000], 4],
+    ['a five-digit STAN', [cardOf('visa-ok'), 1, { stan: '12345' }], 11],
+    ['a STAN with a letter', [cardOf('visa-ok'), 1, { stan: '12345A' }], 11],
+    ['a PAN of 20 digits', [magstripe('41111111111111111111'), 1], 2],
+    ['an invalid date', [cardOf('visa-ok'), 1, { at: new Date(Number.NaN) }], 7],
+  ])('refuses %s with HOST_REQUEST_INVALID naming the field', (_what, args, field) => {
+    const err = thrown(() => encodePurchaseRequest(iso87ascii, purchase(...args)));
+    expect(err.code).toBe('HOST_REQUEST_INVALID');
+    expect(err.details['field']).toBe(field);
+    expect(JSON.stringify(err)).not.toContain('41111111111111111111');
+  });
+});
+
+describe('0210 purchase response', () => {
+  const request = purchase(cardOf('visa-ok'), 1234, { stan: '000123' });
+  const good: Record<number, FieldValue> = { 4: '000000001234', 11: '000123', 37: '000000000001', 38: 'A00001', 39: '00', 41: 'T0000001' };
+  const reply = (mti: string, fields: Record<number, FieldValue | undefined>): Iso8583Message =>
+    new Iso8583Message(mti, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<number, FieldValue>);
+
+  it('reads an approval', () => {
+    expect(readPurchaseResponse(request, reply('0210', good))).toEqual({ responseCode: '00', approved: true, authCode: 'A00001', rrn: '000000000001', stan: '000123' });
+  });
+
+  it('reads a decline without an auth code', () => {
+    expect(readPurchaseResponse(request, reply('0210', { ...good, 38: undefined, 39: '51' }))).toEqual({
+      responseCode: '51',
+      approved: false,
+      authCode: null,
+      rrn: '000000000001',
+      stan: '000123',
+    });
+  });
+
+  it.each<[string, string, Record<number, FieldValue | undefined>, number, string]>([
+    ['another MTI', '0110', good, 0, 'unexpected-mti'],
+    ['another STAN', '0210', { ...good, 11: '000124' }, 11, 'mismatch'],
+    ['another terminal', '0210', { ...good, 41: 'T0000002' }, 41, 'mismatch'],
+    ['another amount', '0210', { ...good, 4: '000000001235' }, 4, 'mismatch'],
+    ['no amount', '0210', { ...good, 4: undefined }, 4, 'missing'],
+    ['no response code', '0210', { ...good, 39: undefined }, 39, 'missing'],
+    ['a binary response code', '0210', { ...good, 39: Buffer.from('00') }, 39, 'binary'],
+  ])('refuses %s with HOST_BAD_RESPONSE naming the field', (_what, mti, fields, field, reason) => {
+    const err = thrown(() => readPurchaseResponse(request, reply(mti, fields)));
+    expect(err.code).toBe('HOST_BAD_RESPONSE');
+    expect(err.details).toEqual({ field, reason, requestMayHaveReachedHost: true });
+  });
+});
