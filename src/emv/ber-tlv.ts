@@ -21,7 +21,7 @@ export const TAG_CLASS_MASK = 0xc0; // b8–b7: class
 export const LENGTH_LONG_FORM_BIT = 0x80; // b8 set: b7–b1 count the length bytes that follow
 export const LENGTH_INDEFINITE = 0x80; // ISO 8825-1 indefinite form; not used by EMV
 
-/** Bytes Book 3 allows before, between and after data objects (Annex B, note on padding). */
+/** Bytes allowed before, between and after data objects (Book 3 Annex B; ISO/IEC 7816-4 5.2.2). */
 export const PAD_ZERO = 0x00;
 export const PAD_FF = 0xff;
 
@@ -79,7 +79,10 @@ function decodeRange(state: DecodeState, start: number, end: number, depth: numb
   let pos = start;
   while (pos < end) {
     const first = input[pos] as number;
-    if (first === PAD_ZERO || first === PAD_FF) {
+    // 00 is always padding. FF is padding too (ISO/IEC 7816-4 5.2.2), except
+    // where it opens a multi-byte private constructed tag such as the kernel
+    // templates FF8101–FF8106 (Book C-2): then the next byte has b8 set.
+    if (first === PAD_ZERO || (first === PAD_FF && !(pos + 1 < end && ((input[pos + 1] as number) & TAG_MORE_BYTES_BIT) !== 0 && input[pos + 1] !== PAD_FF))) {
       pos++;
       continue;
     }
