@@ -188,7 +188,7 @@ export function encodeOne(node: TlvInput): Buffer {
 function measureAll(nodes: readonly TlvInput[], sizes: number[], depth: number): number {
   let total = 0;
   for (const node of nodes) {
-    const tagBytes = tagLength(node.tag);
+    const tagSize = tagBytes(node.tag).length;
     const index = sizes.length;
     sizes.push(0);
     let valueSize: number;
@@ -202,7 +202,7 @@ function measureAll(nodes: readonly TlvInput[], sizes: number[], depth: number):
       valueSize = node.value?.length ?? 0;
     }
     sizes[index] = valueSize;
-    total += tagBytes + lengthFieldSize(valueSize, node.tag) + valueSize;
+    total += tagSize + lengthFieldSize(valueSize, node.tag) + valueSize;
   }
   return total;
 }
@@ -210,7 +210,9 @@ function measureAll(nodes: readonly TlvInput[], sizes: number[], depth: number):
 function writeAll(nodes: readonly TlvInput[], out: Buffer, pos: number, sizes: readonly number[], cursor: [number]): number {
   for (const node of nodes) {
     const valueSize = sizes[cursor[0]++] as number;
-    pos = writeTag(node.tag, out, pos);
+    const tag = tagBytes(node.tag);
+    out.set(tag, pos);
+    pos += tag.length;
     pos = writeLength(valueSize, out, pos);
     if (node.children !== undefined) {
       pos = writeAll(node.children, out, pos, sizes, cursor);
@@ -223,6 +225,23 @@ function writeAll(nodes: readonly TlvInput[], out: Buffer, pos: number, sizes: r
 }
 
 const TAG_TEXT_RE = /^(?:[0-9A-Fa-f]{2}){1,4}$/;
+
+/**
+ * Tag text → bytes, checked once per distinct tag. A terminal uses a few
+ * hundred tags, so the cache stays small; it is capped all the same.
+ */
+const TAG_BYTES = new Map<string, Uint8Array>();
+const TAG_CACHE_MAX = 4096;
+
+function tagBytes(tag: string): Uint8Array {
+  let bytes = TAG_BYTES.get(tag);
+  if (bytes === undefined) {
+    tagLength(tag);
+    bytes = Buffer.from(tag, 'hex');
+    if (TAG_BYTES.size < TAG_CACHE_MAX) TAG_BYTES.set(tag, bytes);
+  }
+  return bytes;
+}
 
 /** Number of bytes of a tag given as hex, checked against Annex B1 (continuation bits must agree with the length). */
 export function tagLength(tag: string): number {
@@ -247,10 +266,7 @@ function badTagText(tag: string): PosError {
   return new PosError('TLV_BAD_TAG', 'Not a valid BER-TLV tag (1 to 4 bytes of hex, continuation bits consistent)', { tag: tag.slice(0, 16) });
 }
 
-function writeTag(tag: string, out: Buffer, pos: number): number {
-  for (let i = 0; i < tag.length; i += 2) out[pos++] = parseInt(tag.slice(i, i + 2), 16);
-  return pos;
-}
+
 
 /** Size of the minimal length field for a value of `length` bytes. */
 export function lengthFieldSize(length: number, tag = ''): number {
