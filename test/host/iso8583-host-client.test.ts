@@ -1,0 +1,206 @@
+import type { Socket } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
+import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
+import type { Iso8583Message } from '../../src/iso8583/message.js';
+import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
+import type { FieldValue } from '../../src/iso8583/types.js';
+import { Iso8583HostClient, iso8583ReplyReader } from '../../src/host/iso8583-host-client.js';
+import { TcpHostChannel } from '../../src/host/tcp-host-channel.js';
+import type { UnansweredRequest } from '../../src/host/unanswered-request.js';
+import { PosError } from '../../src/util/errors.js';
+import { cardOf, closedPort, frameMessage, magstripe, purchase, scriptedHost, type ScriptedHost } from './helpers.js';
+
+async function rejection(promise: Promise<unknown>): Promise<PosError> {
+  try {
+    await promise;
+  } catch (e) {
+    if (e instanceof PosError) return e;
+    throw e;
+  }
+  throw new Error('did not reject');
+}
+
+/** The simulator's clock: mid-2026, local time. */
+const NOW = new Date(2026, 5, 15, 12, 0, 0);
+const SHORT_TIMEOUT_MS = 200;
+
+describe('Iso8583HostClient against the bank-host simulator over TCP', () => {
+  let sim: BankHostSimulator;
+  let client: Iso8583HostClient;
+  let unanswered: UnansweredRequest[];
+
+  beforeEach(async () => {
+    sim = new BankHostSimulator({ clock: () => NOW });
+    await sim.start();
+    unanswered = [];
+    client = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: sim.port, timeoutMs: 5000, onUnanswered: (u) => unanswered.push(u) });
+  });
+
+  afterEach(async () => {
+    await client.close();
+    await sim.stop();
+  });
+
+  it.each<[string, string, number, string, boolean]>([
+    ['approves a card in good standing', 'visa-ok', 1234, '00', true],
+    ['declines 51 when the amount exceeds the balance', 'mc-low-funds', 600, '51', false],
+    ['declines 54 for an expired card', 'visa-expired', 100, '54', false],
+    ['declines 14 for a card the issuer never issued', 'visa-unknown', 100, '14', false],
+    ['declines 62 for an ATM-only card', 'discover-atm-only', 100, '62', false],
+    ['declines 14 for a PAN failing Luhn', 'visa-bad-luhn', 100, '14', false],
+  ])('%s (%s → %s)', async (_what, id, amount, code, approved) => {
+    const request = purchase(cardOf(id), amount);
+    const response = await client.authorize(request);
+    expect(response).toMatchObject({ responseCode: code, approved, stan: request.stan });
+    expect(response.rrn).toMatch(/^\d{12}$/);
+    if (approved) expect(response.authCode).toMatch(/^[A-Z0-9]{6}$/);
+    else expect(response.authCode).toBeNull();
+    expect(client.state()).toBe('connected');
+    expect(unanswered).toEqual([]);
+  });
+
+  it('declines 14 for a PAN with no deck entry', async () => {
+    const response = await client.authorize(purchase(magstripe('4242424242424242'), 100));
+    expect(response.responseCode).toBe('14');
+  });
+
+  it('debits the balance on approval, then declines 51', async () => {
+    expect((await client.authorize(purchase(cardOf('visa-ok'), 60_000))).responseCode).toBe('00');
+    expect(sim.balanceOf('visa-ok')).toBe(40_000);
+    expect((await client.authorize(purchase(cardOf('visa-ok'), 50_000))).responseCode).toBe('51');
+    expect(sim.balanceOf('visa-ok')).toBe(40_000);
+  });
+
+  it('times out on a card whose issuer does not answer, and hands the reversal duty over', async () => {
+    const quick = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: sim.port, timeoutMs: SHORT_TIMEOUT_MS, onUnanswered: (u) => unanswered.push(u) });
+    const request = purchase(cardOf('amex-silent-issuer'), 100);
+    const err = await rejection(quick.authorize(request));
+    expect(err.code).toBe('HOST_TIMEOUT');
+    expect(err.details).toMatchObject({ requestMayHaveReachedHost: true, timeoutMs: SHORT_TIMEOUT_MS });
+    expect(unanswered).toEqual([
+      expect.objectContaining({ mti: '0200', stan: request.stan, transmissionDateTime: '0615143000', amountMinor: 100, terminalId: 'T0000001', reason: 'HOST_TIMEOUT' }),
+    ]);
+    expect(JSON.stringify(unanswered)).not.toContain('378282246310005');
+    expect(sim.ledger.at(-1)).toMatchObject({ stan: request.stan, responseCode: null, maskedPan: '378282*****0005' });
+  });
+
+  it('cancels before sending when the signal is already aborted', async () => {
+    const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 1), AbortSignal.abort()));
+    expect(err).toMatchObject({ code: 'HOST_CANCELLED', details: { requestMayHaveReachedHost: false } });
+    expect(sim.ledger).toEqual([]);
+    expect(unanswered).toEqual([]);
+  });
+
+  it('cancels after sending when aborted while waiting, and hands the reversal duty over', async () => {
+    const controller = new AbortController();
+    const request = purchase(cardOf('amex-silent-issuer'), 1);
+    const pending = rejection(client.authorize(request, controller.signal));
+    while (sim.ledger.length === 0) await new Promise((r) => setImmediate(r));
+    controller.abort();
+    expect(await pending).toMatchObject({ code: 'HOST_CANCELLED', details: { requestMayHaveReachedHost: true } });
+    expect(unanswered.map((u) => u.reason)).toEqual(['HOST_CANCELLED']);
+  });
+});
+
+describe('Iso8583HostClient when the host misbehaves', () => {
+  let host: ScriptedHost | undefined;
+  let unanswered: UnansweredRequest[];
+
+  beforeEach(() => {
+    unanswered = [];
+  });
+
+  afterEach(async () => {
+    await host?.close();
+    host = undefined;
+  });
+
+  const clientFor = (port: number, timeoutMs = 2000): Iso8583HostClient =>
+    Iso8583HostClient.overTcp({ host: '127.0.0.1', port, timeoutMs, onUnanswered: (u) => unanswered.push(u) });
+
+  /** A 0210 answering `frame`, with `changes` applied. */
+  function answer(frame: Buffer, changes: Record<number, FieldValue | undefined> = {}): Buffer {
+    const req = decodeMessage(iso87ascii, frame);
+    const fields: Record<number, FieldValue | undefined> = { 4: req.get(4), 11: req.get(11), 37: '000000000042', 38: 'OK0001', 39: '00', 41: req.get(41) };
+    return encodeMessage(iso87ascii, { mti: '0210', fields: { ...fields, ...changes } });
+  }
+
+  it('reports HOST_UNREACHABLE when the connection is refused, with nothing sent', async () => {
+    const client = clientFor(await closedPort());
+    const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 1)));
+    expect(err.code).toBe('HOST_UNREACHABLE');
+    expect(err.details).toMatchObject({ requestMayHaveReachedHost: false, errno: 'ECONNREFUSED' });
+    expect(client.state()).toBe('disconnected');
+    expect(unanswered).toEqual([]);
+  });
+
+  it.each<[string, (frame: Buffer, socket: Socket) => void, string, Record<string, unknown>]>([
+    ['the connection closed before any reply', (_f, s) => s.end(), 'HOST_CONNECTION_LOST', { bytesPending: 0 }],
+    [
+      'the connection closed mid-reply',
+      (f, s) => {
+        const reply = frameMessage(answer(f));
+        s.end(reply.subarray(0, 20));
+      },
+      'HOST_CONNECTION_LOST',
+      { bytesPending: 20 },
+    ],
+    ['a reply that does not decode', (_f, s) => s.write(frameMessage(Buffer.from('garbage!', 'latin1'))), 'HOST_BAD_RESPONSE', { reason: 'undecodable', cause: 'ISO8583_MTI_INVALID', field: 0, offset: 0 }],
+    ['a reply without a STAN', (f, s) => s.write(frameMessage(answer(f, { 11: undefined }))), 'HOST_BAD_RESPONSE', { reason: 'undecodable', field: 11 }],
+    ['a frame header beyond the limit', (_f, s) => s.write(Buffer.from([0xff, 0xff, 0x30])), 'HOST_BAD_RESPONSE', { reason: 'framing', cause: 'HOST_FRAME_TOO_LARGE' }],
+    ['a 0210 echoing another amount', (f, s) => s.write(frameMessage(answer(f, { 4: '000000000002' }))), 'HOST_BAD_RESPONSE', { field: 4, reason: 'mismatch' }],
+    ['a 0210 echoing another terminal', (f, s) => s.write(frameMessage(answer(f, { 41: 'T9999999' }))), 'HOST_BAD_RESPONSE', { field: 41, reason: 'mismatch' }],
+  ])('reports %s as %s, and the reversal duty', async (_what, script, code, details) => {
+    host = await scriptedHost(script);
+    const request = purchase(cardOf('visa-ok'), 1);
+    const err = await rejection(clientFor(host.port).authorize(request));
+    expect(err.code).toBe(code);
+    expect(err.details).toMatchObject({ ...details, requestMayHaveReachedHost: true });
+    expect(unanswered).toEqual([expect.objectContaining({ stan: request.stan, reason: code })]);
+    expect(host.requests).toHaveLength(1);
+  });
+
+  it('ignores a reply with another STAN, flags it, and times out', async () => {
+    host = await scriptedHost((f, s) => s.write(frameMessage(answer(f, { 11: '999999' }))));
+    const flagged: string[] = [];
+    const channel = new TcpHostChannel<Iso8583Message>({ host: '127.0.0.1', port: host.port, readReply: iso8583ReplyReader(iso87ascii), onUnmatchedReply: (k) => flagged.push(k) });
+    const client = new Iso8583HostClient({ channel, timeoutMs: SHORT_TIMEOUT_MS, onUnanswered: (u) => unanswered.push(u) });
+    const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 1)));
+    expect(err).toMatchObject({ code: 'HOST_TIMEOUT', details: { requestMayHaveReachedHost: true } });
+    expect(flagged).toEqual(['999999']);
+    expect(unanswered.map((u) => u.reason)).toEqual(['HOST_TIMEOUT']);
+  });
+
+  it('skips a reply with another STAN and a keep-alive, and takes the one that matches', async () => {
+    host = await scriptedHost((f, s) => {
+      s.write(Buffer.concat([frameMessage(answer(f, { 11: '999999' })), frameMessage(Buffer.alloc(0)), frameMessage(answer(f))]));
+    });
+    const response = await clientFor(host.port).authorize(purchase(cardOf('visa-ok'), 1));
+    expect(response).toMatchObject({ responseCode: '00', authCode: 'OK0001', rrn: '000000000042' });
+  });
+
+  it('keeps working after failures: the same client is approved once the host behaves', async () => {
+    const script: ((f: Buffer, s: Socket) => void)[] = [
+      (_f, s) => s.end(),
+      (_f, s) => s.write(frameMessage(Buffer.from('garbage!', 'latin1'))),
+      (f, s) => s.write(frameMessage(answer(f, { 4: '000000000002' }))),
+      (f, s) => s.write(frameMessage(answer(f))),
+    ];
+    host = await scriptedHost((f, s) => script[host!.requests.length - 1]?.(f, s));
+    const client = clientFor(host.port);
+    const codes: string[] = [];
+    for (let i = 0; i < 3; i++) codes.push((await rejection(client.authorize(purchase(cardOf('visa-ok'), 1)))).code);
+    expect(codes).toEqual(['HOST_CONNECTION_LOST', 'HOST_BAD_RESPONSE', 'HOST_BAD_RESPONSE']);
+    expect((await client.authorize(purchase(cardOf('visa-ok'), 1))).approved).toBe(true);
+    expect(client.state()).toBe('connected');
+  });
+
+  it('sends the PAN only inside the 0200, never in an error or the unanswered record', async () => {
+    host = await scriptedHost((_f, s) => s.write(frameMessage(Buffer.from('0210zz', 'latin1'))));
+    const err = await rejection(clientFor(host.port).authorize(purchase(cardOf('visa-ok'), 1)));
+    expect(decodeMessage(iso87ascii, host.requests[0]!).get(2)).toBe('4111111111111111');
+    const printed = JSON.stringify(err) + err.message + JSON.stringify(unanswered);
+    expect(printed).not.toContain('4111111111111111');
+  });
+});
