@@ -244,7 +244,7 @@ export class BankHostSimulator {
       rrn,
     };
     this.#ledger.push(entry);
-    this.#log.info({ ...entry }, 'request answered');
+    this.#log.info({ ...entry, at: entry.at.toISOString() }, entry.responseCode === null ? 'request left unanswered' : 'request answered');
   }
 }
 

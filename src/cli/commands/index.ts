@@ -3,10 +3,12 @@
  * this folder and one line below.
  */
 import type { Command } from 'commander';
+import { registerHostSim } from './host-sim.js';
 import { registerTlv } from './tlv.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: readonly RegisterCommand[] = [
+  registerHostSim,
   registerTlv,
 ];
