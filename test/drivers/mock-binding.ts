@@ -3,8 +3,16 @@
  * port binding it opened (to `emitData`, read `lastWrite`, or make its next
  * read fail as an unplugged device's does).
  */
-import { MockBinding, type MockPortBinding } from '@serialport/binding-mock';
+import { SerialPortMock } from 'serialport';
 import type { SerialBinding } from '../../drivers/transport/serial-transport.js';
+
+/**
+ * `MockBinding` of @serialport/binding-mock, reached through `serialport`'s
+ * `SerialPortMock` (the same object): the package's own export map carries no
+ * types for NodeNext resolution.
+ */
+export const MockBinding = SerialPortMock.binding;
+export type MockPortBinding = Awaited<ReturnType<typeof MockBinding.open>>;
 
 export interface CapturedMock {
   readonly binding: SerialBinding;

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MockBinding } from '@serialport/binding-mock';
 import { openSerialTransport } from '../../drivers/transport/serial-transport.js';
 import { PosError } from '../../src/util/errors.js';
-import { captureMockBinding } from './mock-binding.js';
+import { MockBinding, captureMockBinding } from './mock-binding.js';
 
 const PATH = '/dev/ttyMOCK0';
 

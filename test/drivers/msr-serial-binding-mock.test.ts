@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSerialMsrReader } from '../../drivers/msr-serial/index.js';
+import type { SerialMsrReader } from '../../drivers/msr-serial/msr-serial-reader.js';
+import { swipeLine } from '../../hw-mocks/msr/virtual-serial-msr.js';
+import { MockBinding, captureMockBinding } from './mock-binding.js';
+import { REQUEST, deckCard, rejectionOf } from './reader-harness.js';
+
+const PATH = '/dev/ttyMSR0';
+const VISA = deckCard('visa-ok');
+const wire = (text: Buffer | string): Buffer => Buffer.concat([Buffer.from(text), Buffer.from('\r')]);
+
+let readers: SerialMsrReader[] = [];
+afterEach(async () => {
+  for (const r of readers) await r.close();
+  readers = [];
+  MockBinding.reset();
+});
+
+async function open(maxReadSize?: number): Promise<{ reader: SerialMsrReader; mock: ReturnType<typeof captureMockBinding> }> {
+  MockBinding.createPort(PATH, maxReadSize === undefined ? {} : { maxReadSize });
+  const mock = captureMockBinding();
+  const reader = await openSerialMsrReader({ path: PATH }, {}, mock.binding);
+  readers.push(reader);
+  return { reader, mock };
+}
+
+describe('serial MSR driver over @serialport/binding-mock', () => {
+  it('opens at 9600 8N1 and reads a swipe', async () => {
+    const { reader, mock } = await open();
+    expect(mock.port().openOptions).toMatchObject({ path: PATH, baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 });
+    const read = reader.readCard(REQUEST, new AbortController().signal);
+    mock.port().emitData(wire(swipeLine(VISA)));
+    expect((await read).card.pan.revealText()).toBe(VISA.pan);
+  });
+
+  it('reads a swipe delivered in 3-byte reads (maxReadSize)', async () => {
+    const { reader, mock } = await open(3);
+    const read = reader.readCard(REQUEST, new AbortController().signal);
+    mock.port().emitData(wire(swipeLine(VISA)));
+    expect((await read).card.brand).toBe('visa');
+  });
+
+  it('a bad line rejects the read; the port stays open for the next swipe', async () => {
+    const { reader, mock } = await open();
+    const first = reader.readCard(REQUEST, new AbortController().signal);
+    mock.port().emitData(wire(';E?')); // the reader could not read track 2
+    expect((await rejectionOf(first)).code).toBe('CARD_SWIPE_UNREADABLE');
+    expect(mock.port().isOpen).toBe(true);
+    const second = reader.readCard(REQUEST, new AbortController().signal);
+    mock.port().emitData(wire(swipeLine(VISA)));
+    expect((await second).card.pan.revealText()).toBe(VISA.pan);
+  });
+
+  it('the port failing mid-read (unplugged) rejects with kind disconnected', async () => {
+    const { reader, mock } = await open();
+    const read = reader.readCard(REQUEST, new AbortController().signal);
+    mock.unplugOnNextRead();
+    mock.port().emitData(Buffer.from('%B41'));
+    const err = await rejectionOf(read);
+    expect(err.code).toBe('DEVICE_DISCONNECTED');
+    expect(err.details).toEqual({ path: PATH });
+    expect(reader.state()).toBe('disconnected');
+  });
+
+  it('opening a port that does not exist is DEVICE_OPEN_FAILED with the path', async () => {
+    const err = await rejectionOf(openSerialMsrReader({ path: '/dev/ttyNONE' }, {}, MockBinding));
+    expect(err.code).toBe('DEVICE_OPEN_FAILED');
+    expect(err.details).toEqual({ path: '/dev/ttyNONE', reason: 'open' });
+  });
+});
