@@ -46,9 +46,10 @@ export class TcpHostChannel<R> implements HostChannel<R> {
     return this.#state;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     for (const socket of this.#open) socket.destroy();
     this.#open.clear();
+    return Promise.resolve();
   }
 
   exchange(message: Buffer, key: string, options: ExchangeOptions): Promise<R> {
