@@ -46,6 +46,9 @@ export interface HostChannel<R> {
   /** `connected` / `disconnected` after the last attempt; `unknown` before any. */
   state(): HostState;
 
-  /** Ends any open connection; an exchange in flight rejects with `HOST_CONNECTION_LOST`. Idempotent. */
+  /**
+   * Ends any open connection; an exchange in flight rejects with
+   * `HOST_CONNECTION_LOST` (`HOST_UNREACHABLE` if it had not connected yet). Idempotent.
+   */
   close(): Promise<void>;
 }
