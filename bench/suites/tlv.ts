@@ -122,6 +122,27 @@ export const suite: BenchSuite = {
       notes.push(wrong.length === 0 ? `${peer}: same trees as ours on all samples` : `${peer} differs from ours on ${wrong.length}/${samples.length}: ${wrong.join('; ')}`);
     }
 
+    // Malformed input: ours rejects each with a typed error; say what each peer does instead.
+    const malformed = (JSON.parse(readFileSync(file, 'utf8')) as { errors: Sample[] }).errors.concat([
+      { name: 'indefinite length 9C80', hex: '9C80' },
+      { name: 'value past the end 9F360302', hex: '9F360302' },
+    ]);
+    for (const [peer, run] of Object.entries({
+      'node-emv': (h: string) => quietly(() => nodeEmvParse(h)),
+      'ber-tlv': (h: string) => berTlv.TlvFactory.parse(Buffer.from(h, 'hex')),
+      'node-tlv': (h: string) => NodeTlv.parseList(Buffer.from(h, 'hex')),
+    })) {
+      const silent = malformed.filter((m) => {
+        try {
+          run(m.hex);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      if (silent.length > 0) notes.push(`${peer} returns a result without an error for malformed input: ${silent.map((m) => m.name).join('; ')}`);
+    }
+
     const cases: CaseResult[] = [];
     cases.push(
       await compare(
