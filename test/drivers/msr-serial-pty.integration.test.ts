@@ -1,0 +1,105 @@
+/**
+ * End to end over a real pty pair made by socat: the virtual MSR writes to the
+ * device end (node tty), the driver reads the host end through serialport.
+ * Skipped where socat is not installed (apt-get install socat).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSerialMsrReader } from '../../drivers/msr-serial/index.js';
+import type { SerialMsrReader } from '../../drivers/msr-serial/msr-serial-reader.js';
+import { createVirtualSerialMsr, type VirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
+import { openPtyEnd } from '../../hw-mocks/pty-end.js';
+import { createPtyPair, type PtyPair } from '../../hw-mocks/pty.js';
+import { REQUEST, captureLog, deckCard, rejectionOf } from './reader-harness.js';
+
+const hasSocat = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('pty harness', () => {
+  it('a missing socat is DEVICE_PTY_UNAVAILABLE, telling how to install it', async () => {
+    const err = await rejectionOf(createPtyPair({ socatPath: '/nonexistent/socat' }));
+    expect(err.code).toBe('DEVICE_PTY_UNAVAILABLE');
+    expect(err.kind).toBe('config');
+    expect(err.details).toEqual({ command: '/nonexistent/socat' });
+    expect(err.message).toContain('apt-get install socat');
+  });
+
+  it.skipIf(!hasSocat)('makes both links, and close() ends socat and removes them', async () => {
+    const pair = await createPtyPair();
+    expect(existsSync(pair.hostPath) && existsSync(pair.devicePath)).toBe(true);
+    expect(alive(pair.pid)).toBe(true);
+    await pair.close();
+    await pair.close();
+    expect(alive(pair.pid)).toBe(false);
+    expect(existsSync(pair.hostPath) || existsSync(pair.devicePath)).toBe(false);
+  });
+});
+
+describe.skipIf(!hasSocat)('serial MSR over a socat pty pair', () => {
+  let pair: PtyPair;
+  let msr: VirtualSerialMsr;
+  let reader: SerialMsrReader;
+  let log: ReturnType<typeof captureLog>;
+
+  beforeEach(async () => {
+    pair = await createPtyPair();
+    msr = createVirtualSerialMsr(openPtyEnd(pair.devicePath), { chunkBytes: 16 });
+    log = captureLog();
+    reader = await openSerialMsrReader({ path: pair.hostPath }, { logger: log.logger });
+  });
+
+  afterEach(async () => {
+    await reader.close();
+    await msr.close();
+    await pair.close();
+    expect(alive(pair.pid)).toBe(false);
+  });
+
+  it('a swipe of visa-ok is read end to end', async () => {
+    const card = deckCard('visa-ok');
+    const read = reader.readCard(REQUEST, new AbortController().signal);
+    await msr.swipe(card);
+    const { entryMode, card: got } = await read;
+    expect(entryMode).toBe('swipe');
+    expect(got.pan.revealText()).toBe(card.pan);
+    expect(got.expiry).toEqual({ year: 2030, month: 12 });
+    expect(got.track2.revealText()).toBe(`${card.pan}=${card.expiry}${card.serviceCode}${card.discretionary}`);
+  });
+
+  it('a mc-damaged swipe is a typed read error with nothing sensitive; the next swipe reads; the log holds no PAN', async () => {
+    const damaged = deckCard('mc-damaged');
+    const first = reader.readCard(REQUEST, new AbortController().signal);
+    await msr.swipe(damaged);
+    const err = await rejectionOf(first);
+    expect(err.code).toBe('CARD_SWIPE_UNREADABLE');
+    expect(err.kind).toBe('input');
+    expect(err.details).toEqual({ offset: 0, rule: 'outside-track' });
+    const printed = `${err.message} ${JSON.stringify(err)}`;
+    expect(printed).not.toContain(damaged.pan.slice(0, 8));
+    expect(reader.state()).toBe('connected');
+
+    const visa = deckCard('visa-ok');
+    const second = reader.readCard(REQUEST, new AbortController().signal);
+    await msr.swipe(visa);
+    expect((await second).card.pan.revealText()).toBe(visa.pan);
+
+    const text = log.text();
+    expect(text).toContain('read error');
+    for (const secret of [visa.pan, damaged.pan, damaged.pan.slice(0, 8), 'TEST/CARD']) expect(text).not.toContain(secret);
+  });
+
+  // Not yet reliable over a pty: when socat exits while a read is running, the pty hang-up reads as
+  // 0 bytes and @serialport/bindings-cpp 13 retries that read at once, forever, until the port is
+  // closed, so the driver never hears of it. The same path is covered over binding-mock and the
+  // in-memory pair; a USB unplug reads as ENXIO, which bindings-cpp does report.
+  it.todo('socat going away mid-read rejects the read with kind disconnected');
+});
