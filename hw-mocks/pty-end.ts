@@ -69,8 +69,9 @@ class PtyEnd implements ByteTransport {
     return () => this.#closeListeners.delete(entry);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.#finish(undefined);
+    return Promise.resolve();
   }
 
   #gone(cause?: Error): PosError {

@@ -171,7 +171,7 @@ describe('serial MSR driver over an in-memory pair', () => {
     expect(err.kind).toBe('cancelled');
     expect(err.details).toEqual({ device: 'msr-serial', reason: 'closed' });
     expect(reader.state()).toBe('closed');
-    expect((await deviceEnded) as unknown).toMatchObject({ code: 'DEVICE_DISCONNECTED' });
+    expect(await deviceEnded).toMatchObject({ code: 'DEVICE_DISCONNECTED' });
     expect((await rejectionOf(reader.readCard(REQUEST, new AbortController().signal))).code).toBe('DEVICE_CLOSED');
   });
 
