@@ -13,12 +13,12 @@ function algorithm(key: Uint8Array, mode: 'ecb' | 'cbc'): string {
   return `aes-${key.length * 8}-${mode}`;
 }
 
+/** As in des.ts: whole blocks only, so update() emits everything and final() is skipped. */
 function run(name: string, key: Uint8Array, iv: Uint8Array | null, data: Uint8Array, direction: Direction): Buffer {
-  const cipher = direction === 'encrypt' ? createCipheriv(name, key, iv) : createDecipheriv(name, key, iv);
-  cipher.setAutoPadding(false);
-  const out = cipher.update(data);
-  const tail = cipher.final();
-  return tail.length === 0 ? out : Buffer.concat([out, tail]);
+  if (direction === 'encrypt') return createCipheriv(name, key, iv).update(data);
+  const decipher = createDecipheriv(name, key, iv);
+  decipher.setAutoPadding(false);
+  return decipher.update(data);
 }
 
 export function aesEcb(key: Uint8Array, data: Uint8Array, direction: Direction = 'encrypt'): Buffer {

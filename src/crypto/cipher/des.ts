@@ -14,13 +14,18 @@ export const DES_BLOCK_BYTES = 8;
 
 export type Direction = 'encrypt' | 'decrypt';
 
+/**
+ * One ECB/CBC pass over whole blocks. Inputs are checked to be whole blocks
+ * before we get here, and without padding OpenSSL emits every block from
+ * update(), so final() — which would only re-check alignment — is skipped:
+ * DUKPT makes one cipher per DES step and this is its hot path. Encryption
+ * never pads inside update(), so only decryption turns padding off.
+ */
 function run(algorithm: string, key: Uint8Array, iv: Uint8Array | null, data: Uint8Array, direction: Direction): Buffer {
-  const cipher = direction === 'encrypt' ? createCipheriv(algorithm, key, iv) : createDecipheriv(algorithm, key, iv);
-  cipher.setAutoPadding(false);
-  const out = cipher.update(data);
-  // ECB/CBC without padding emit everything in update(); final() only checks alignment.
-  const tail = cipher.final();
-  return tail.length === 0 ? out : Buffer.concat([out, tail]);
+  if (direction === 'encrypt') return createCipheriv(algorithm, key, iv).update(data);
+  const decipher = createDecipheriv(algorithm, key, iv);
+  decipher.setAutoPadding(false);
+  return decipher.update(data);
 }
 
 /** TDES-ECB with a 16- or 24-byte key (8-byte keys run as single DES). */
@@ -49,7 +54,10 @@ export function tdesCbc(key: Uint8Array, iv: Uint8Array, data: Uint8Array, direc
 /** Single DES-ECB with an 8-byte key, as TDES with the key repeated. */
 export function desEcb(key: Uint8Array, data: Uint8Array, direction: Direction = 'encrypt'): Buffer {
   checkKeyLength(key, [8], 'DES key');
-  const doubled = Buffer.concat([key, key]);
+  checkBlocks(data, DES_BLOCK_BYTES, 'DES data');
+  const doubled = Buffer.allocUnsafe(16);
+  doubled.set(key, 0);
+  doubled.set(key, 8);
   try {
     return run('des-ede', doubled, null, data, direction);
   } finally {
