@@ -23,11 +23,11 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  layer(['src/util/**', 'src/config/**', 'src/log/**'], ['../*/**', '!../util/**', '!../config/**', '!../log/**']),
+  layer(['src/util/**', 'src/config/**', 'src/log/**'], ['**/card/**', '**/emv/**', '**/crypto/**', '**/iso8583/**', '**/devices/**', ...ABOVE_CODECS]),
   layer(['src/emv/**', 'src/crypto/**', 'src/iso8583/**', 'src/card/**', 'src/devices/**'], ABOVE_CODECS),
   layer(['src/host/**', 'src/display/**'], ['**/txn/**', '**/app/**', '**/cli/**', '**/drivers/**', '**/hw-mocks/**']),
   layer(['src/txn/**'], ['**/app/**', '**/cli/**', '**/drivers/**', '**/hw-mocks/**']),
@@ -35,6 +35,13 @@ export default tseslint.config(
   layer(['hw-mocks/**'], ['**/drivers/**', '**/src/txn/**', '**/src/app/**', '**/src/cli/**']),
   {
     files: ['test/**', 'bench/**'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/unbound-method': 'off' },
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+      // vitest's asymmetric matchers (expect.objectContaining, …) are typed `any`.
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/restrict-template-expressions': 'off',
+    },
   },
 );

@@ -67,7 +67,8 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? levelFromEnv() ?? 'info';
+  // The environment wins over the config file, so an operator can raise the level without editing it.
+  const level = levelFromEnv() ?? options.level ?? 'info';
   const common = {
     level,
     formatters: { log: (object: Record<string, unknown>) => redactFields(object) as Record<string, unknown> },

@@ -4,12 +4,16 @@
  */
 import type { Command } from 'commander';
 import { registerCrypto } from './crypto.js';
+import { registerDemo } from './demo.js';
 import { registerHostSim } from './host-sim.js';
+import { registerRun } from './run.js';
 import { registerTlv } from './tlv.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: readonly RegisterCommand[] = [
+  registerRun,
+  registerDemo,
   registerCrypto,
   registerHostSim,
   registerTlv,

@@ -1,0 +1,28 @@
+/**
+ * The scripted purchases of `pos demo`: each names a deck card, an amount and
+ * how it must end. Together they walk every path of the purchase flow.
+ */
+import type { TxnStatus } from '../txn/result.js';
+
+export interface DemoCase {
+  readonly name: string;
+  /** Deck card id, or `null` for a case where no card is presented. */
+  readonly card: string | null;
+  /** Minor units. */
+  readonly amount: number;
+  /** Cancel from the cash register instead of presenting a card. */
+  readonly cancel?: boolean;
+  readonly expect: { readonly status: TxnStatus; readonly responseCode?: string; readonly errorCode?: string };
+}
+
+export const DEMO_CASES: readonly DemoCase[] = [
+  { name: 'approved', card: 'visa-ok', amount: 1234, expect: { status: 'approved', responseCode: '00' } },
+  { name: 'declined for funds', card: 'mc-low-funds', amount: 2500, expect: { status: 'declined', responseCode: '51' } },
+  { name: 'expired card', card: 'visa-expired', amount: 1500, expect: { status: 'declined', errorCode: 'CARD_EXPIRED' } },
+  { name: 'unreadable swipe', card: 'mc-damaged', amount: 990, expect: { status: 'failed', errorCode: 'CARD_SWIPE_UNREADABLE' } },
+  { name: 'PAN fails Luhn', card: 'visa-bad-luhn', amount: 990, expect: { status: 'failed', errorCode: 'CARD_PAN_LUHN' } },
+  { name: 'unknown card', card: 'visa-unknown', amount: 4200, expect: { status: 'declined', responseCode: '14' } },
+  { name: 'restricted service code', card: 'discover-atm-only', amount: 3000, expect: { status: 'declined', responseCode: '62' } },
+  { name: 'host not answering', card: 'amex-silent-issuer', amount: 5000, expect: { status: 'failed', errorCode: 'HOST_TIMEOUT' } },
+  { name: 'cancelled at the register', card: null, amount: 800, cancel: true, expect: { status: 'cancelled', errorCode: 'TXN_CANCELLED' } },
+];

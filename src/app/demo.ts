@@ -1,0 +1,58 @@
+/**
+ * `pos demo`: the whole terminal in simulation inside one process — ECR API
+ * on an ephemeral port, virtual reader on a serial line, bank-host simulator
+ * on loopback TCP — driven through the ECR API exactly as a cash register
+ * would, one scripted purchase after another.
+ */
+import type { TransactionResult } from '../txn/result.js';
+import { formatAmount } from '../util/iso4217.js';
+import { DEMO_CASES, type DemoCase } from './demo-cases.js';
+import { EcrClient } from './ecr-client.js';
+
+export interface DemoRow extends TransactionResult {
+  readonly case: string;
+  /** Whether it ended as scripted. */
+  readonly asScripted: boolean;
+  readonly elapsedMs: number;
+}
+
+export async function runDemoCases(ecrUrl: string, currency: string, cases: readonly DemoCase[] = DEMO_CASES): Promise<DemoRow[]> {
+  const ecr = new EcrClient(ecrUrl);
+  const rows: DemoRow[] = [];
+  for (const c of cases) {
+    const t0 = performance.now();
+    const started = await ecr.purchase(c.amount, currency);
+    if (c.cancel) await ecr.cancel(started.id);
+    else if (c.card !== null) await ecr.present(c.card);
+    const ended = await ecr.get(started.id, true);
+    rows.push({ case: c.name, ...ended, asScripted: endedAsScripted(ended, c), elapsedMs: Math.round(performance.now() - t0) });
+  }
+  return rows;
+}
+
+function endedAsScripted(result: TransactionResult, c: DemoCase): boolean {
+  return (
+    result.status === c.expect.status &&
+    (c.expect.responseCode === undefined || result.responseCode === c.expect.responseCode) &&
+    (c.expect.errorCode === undefined || result.errorCode === c.expect.errorCode)
+  );
+}
+
+/** The demo's table: one row a purchase, masked PAN only. */
+export function formatDemoTable(rows: readonly DemoRow[]): string {
+  const header = ['case', 'card', 'amount', 'status', 'rc', 'auth', 'error', 'ms', 'ok'];
+  const body = rows.map((r) => [
+    r.case,
+    r.maskedPan ?? '-',
+    formatAmount(r.amount, r.currency),
+    r.status ?? r.state,
+    r.responseCode ?? '-',
+    r.authCode ?? '-',
+    r.errorCode ?? '-',
+    String(r.elapsedMs),
+    r.asScripted ? 'yes' : 'NO',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n';
+}

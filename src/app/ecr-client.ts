@@ -1,0 +1,38 @@
+/** A small client of the ECR API, as a cash register would use it (the demo and tests drive the terminal through it). */
+import type { TransactionResult } from '../txn/result.js';
+
+export class EcrClient {
+  constructor(readonly baseUrl: string) {}
+
+  async purchase(amount: number, currency: string): Promise<TransactionResult> {
+    return this.#call<TransactionResult>('POST', '/v1/transactions', { type: 'purchase', amount, currency }, 201);
+  }
+
+  async get(id: string, wait = false): Promise<TransactionResult> {
+    return this.#call<TransactionResult>('GET', `/v1/transactions/${encodeURIComponent(id)}${wait ? '?wait=true' : ''}`, undefined, 200);
+  }
+
+  async cancel(id: string): Promise<TransactionResult> {
+    return this.#call<TransactionResult>('POST', `/v1/transactions/${encodeURIComponent(id)}/cancel`, undefined, 200);
+  }
+
+  async present(card: string): Promise<void> {
+    await this.#call('POST', '/v1/simulator/present', { card, entry: 'swipe' }, 202);
+  }
+
+  async health(): Promise<Record<string, unknown>> {
+    return this.#call<Record<string, unknown>>('GET', '/v1/health', undefined, 200);
+  }
+
+  async #call<T>(method: string, path: string, body: unknown, expected: number): Promise<T> {
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
+    const json = (await res.json()) as T & { error?: { code: string; message: string } };
+    if (res.status !== expected) {
+      throw new Error(`ECR ${method} ${path} → ${res.status} ${json.error ? `${json.error.code}: ${json.error.message}` : ''}`);
+    }
+    return json;
+  }
+}

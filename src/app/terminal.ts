@@ -1,0 +1,133 @@
+/**
+ * The composition root: from a validated config to a running terminal —
+ * reader, display, host client, engine and ECR API. Only here are real
+ * drivers or virtual devices chosen; everything below takes its collaborators
+ * as arguments.
+ */
+import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { CardReader } from '../devices/card-reader.js';
+import type { Display } from '../devices/display.js';
+import { ConsoleDisplay } from '../display/console-display.js';
+import { screens } from '../display/screens.js';
+import { Iso8583HostClient } from '../host/iso8583-host-client.js';
+import type { HostClient } from '../host/model.js';
+import { TransactionEngine } from '../txn/engine.js';
+import { MemoryReversalQueue } from '../txn/reversal-queue.js';
+import { StanCounter } from '../txn/stan.js';
+import { openSerialMsrReader } from '../../drivers/msr-serial/index.js';
+import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
+import { loadDeck, type Deck } from '../../hw-mocks/cards/deck.js';
+import { EcrServer, type HealthReport } from './ecr-server.js';
+import { startVirtualReader, type VirtualReader } from './virtual-reader.js';
+
+export interface TerminalOptions {
+  readonly logger: Logger;
+  /** Where the console display writes (stdout for `pos run`). */
+  readonly displayOut: Writable;
+  /** Overrides the configured display (the demo's quiet mode, tests). */
+  readonly display?: Display;
+  /** Overrides `ecr.port` (0 for an ephemeral port). */
+  readonly ecrPort?: number;
+  readonly clock?: () => Date;
+  /** The card deck for the virtual reader and the host simulator; default the project's. */
+  readonly deckPath?: string;
+}
+
+export interface RunningTerminal {
+  readonly ecrUrl: string;
+  readonly engine: TransactionEngine;
+  /** The in-process bank-host simulator, when `host.type` is `simulator`. */
+  readonly hostSimulator: BankHostSimulator | null;
+  close(): Promise<void>;
+}
+
+export async function startTerminal(config: Config, options: TerminalOptions): Promise<RunningTerminal> {
+  const { logger } = options;
+  const clock = options.clock ?? (() => new Date());
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        logger.warn({ err }, 'error while closing');
+      }
+    }
+  };
+
+  try {
+    let deck: Deck | undefined;
+    const getDeck = (): Deck => (deck ??= loadDeck(options.deckPath));
+
+    let hostSimulator: BankHostSimulator | null = null;
+    let host: HostClient;
+    if (config.host.type === 'simulator') {
+      hostSimulator = new BankHostSimulator({ deck: getDeck(), clock, host: '127.0.0.1', port: 0, logger: logger.child({ component: 'host-sim' }) });
+      await hostSimulator.start();
+      closers.push(() => hostSimulator?.stop() ?? Promise.resolve());
+      host = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: hostSimulator.port, timeoutMs: config.host.timeoutMs, logger });
+    } else {
+      host = Iso8583HostClient.overTcp({ host: config.host.address, port: config.host.port, timeoutMs: config.host.timeoutMs, logger });
+    }
+    closers.push(() => host.close());
+
+    let reader: CardReader;
+    let virtualReader: VirtualReader | null = null;
+    const readerConfig = config.devices.reader;
+    if (readerConfig.type === 'virtual') {
+      virtualReader = await startVirtualReader({ deck: getDeck(), logger });
+      closers.push(() => virtualReader?.close() ?? Promise.resolve());
+      reader = virtualReader.reader;
+    } else {
+      reader = await openSerialMsrReader({ path: readerConfig.path, baudRate: readerConfig.baudRate }, { logger });
+      closers.push(() => reader.close());
+    }
+
+    const display = options.display ?? new ConsoleDisplay(options.displayOut);
+    closers.push(() => display.close());
+    await display.show(screens.idle());
+
+    const reversals = new MemoryReversalQueue();
+    const engine = new TransactionEngine({
+      reader,
+      display,
+      host,
+      reversals,
+      stan: new StanCounter(),
+      clock,
+      logger,
+      terminal: config.terminal,
+    });
+
+    const health = (): HealthReport => {
+      const readerState = reader.state();
+      const hostState = host.state();
+      return {
+        status: readerState === 'connected' ? 'ok' : 'degraded',
+        terminal: { id: config.terminal.id, currency: config.terminal.currency },
+        devices: { reader: { name: reader.name, state: readerState, virtual: virtualReader !== null }, display: { name: display.name } },
+        host: { description: host.description, state: hostState, simulator: hostSimulator !== null },
+        currentTransaction: engine.current?.id ?? null,
+        pendingReversals: reversals.pending().length,
+      };
+    };
+
+    const ecr = new EcrServer({
+      engine,
+      health,
+      logger,
+      ...(virtualReader ? { simulator: virtualReader } : {}),
+    });
+    const address = await ecr.listen(config.ecr.host, options.ecrPort ?? config.ecr.port);
+    closers.push(() => ecr.close());
+    const ecrUrl = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    logger.info({ ecr: ecrUrl, reader: reader.name, host: host.description }, 'terminal ready');
+
+    return { ecrUrl, engine, hostSimulator, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * `pos demo`: the whole stack in simulation in one process, a scripted set of
+ * purchases through the ECR API, and a table of how each ended. Exit 0 when
+ * every case ended as scripted.
+ */
+import type { Command } from 'commander';
+import { runDemoCases, formatDemoTable } from '../../app/demo.js';
+import { startTerminal } from '../../app/terminal.js';
+import { parseConfig } from '../../config/load.js';
+import { RecordingDisplay } from '../../display/console-display.js';
+import { createLogger, LOG_LEVELS } from '../../log/logger.js';
+import type { LevelWithSilent } from 'pino';
+import { action, EXIT_FAILURE, printJson } from '../errors.js';
+import type { RegisterCommand } from './index.js';
+
+/** Long enough for loopback, short enough that the "host not answering" case does not drag. */
+const DEMO_HOST_TIMEOUT_MS = 1_500;
+
+export const registerDemo: RegisterCommand = (program: Command) => {
+  program
+    .command('demo')
+    .description('run scripted purchases through the whole stack on virtual devices and the host simulator')
+    .option('--json', 'print the results as a JSON array')
+    .option('--show-display', 'print what the customer display shows, on stderr')
+    .action(
+      action('pos demo', async (opts: { json?: boolean; showDisplay?: boolean }) => {
+        const envLevel = process.env['POS_LOG_LEVEL'];
+        const level = (LOG_LEVELS as readonly string[]).includes(envLevel ?? '') ? (envLevel as LevelWithSilent) : 'warn';
+        const config = parseConfig({ ecr: { port: 0 }, host: { type: 'simulator', timeoutMs: DEMO_HOST_TIMEOUT_MS }, log: { level } });
+        const logger = createLogger({ level, name: 'pos-demo' });
+        const terminal = await startTerminal(config, {
+          logger,
+          displayOut: process.stderr,
+          ...(opts.showDisplay ? {} : { display: new RecordingDisplay() }),
+        });
+        try {
+          const rows = await runDemoCases(terminal.ecrUrl, config.terminal.currency);
+          if (opts.json) printJson(rows);
+          else process.stdout.write(formatDemoTable(rows));
+          const failed = rows.filter((r) => !r.asScripted).length;
+          if (failed > 0) {
+            process.stderr.write(`${failed} case(s) did not end as scripted\n`);
+            process.exitCode = EXIT_FAILURE;
+          }
+        } finally {
+          await terminal.close();
+        }
+      }),
+    );
+};

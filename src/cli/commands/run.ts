@@ -1,0 +1,39 @@
+/** `pos run`: the terminal's main job — devices, host channel and ECR API, until SIGINT/SIGTERM. */
+import type { Command } from 'commander';
+import { startTerminal } from '../../app/terminal.js';
+import { loadConfig } from '../../config/load.js';
+import { createLogger } from '../../log/logger.js';
+import { action } from '../errors.js';
+import type { RegisterCommand } from './index.js';
+
+export const registerRun: RegisterCommand = (program: Command) => {
+  program
+    .command('run')
+    .description('run the terminal: card reader, display, host channel and the local ECR API')
+    .option('--ecr-port <port>', 'listen on this port instead of the configured one', parsePort)
+    .action(
+      action('pos run', async (opts: { ecrPort?: number }) => {
+        const { config, path } = loadConfig({ path: program.opts<{ config?: string }>().config });
+        const logger = createLogger({ level: config.log.level, name: 'pos' });
+        logger.info({ config: path ?? '(built-in simulation)' }, 'starting');
+        const terminal = await startTerminal(config, {
+          logger,
+          displayOut: process.stdout,
+          ...(opts.ecrPort === undefined ? {} : { ecrPort: opts.ecrPort }),
+        });
+        process.stdout.write(`pos-terminal ready: ECR API on ${terminal.ecrUrl}\n`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        logger.info('stopping');
+        await terminal.close();
+      }),
+    );
+};
+
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`not a port: ${text}`);
+  return port;
+}

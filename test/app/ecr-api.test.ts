@@ -1,0 +1,120 @@
+/**
+ * The ECR API over real HTTP against a terminal composed as `pos run` composes
+ * it in simulation: virtual reader on a socat pty, host simulator over TCP.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTerminal, type RunningTerminal } from '../../src/app/terminal.js';
+import { parseConfig } from '../../src/config/load.js';
+import { RecordingDisplay } from '../../src/display/console-display.js';
+import { silentLogger } from '../../src/log/logger.js';
+
+let terminal: RunningTerminal;
+const display = new RecordingDisplay();
+
+beforeAll(async () => {
+  terminal = await startTerminal(parseConfig({ ecr: { port: 0 }, host: { type: 'simulator', timeoutMs: 2000 } }), {
+    logger: silentLogger,
+    displayOut: process.stderr,
+    display,
+    clock: () => new Date('2026-11-24T12:00:00Z'),
+  });
+});
+
+afterAll(async () => {
+  await terminal.close();
+});
+
+async function call(method: string, path: string, body?: string) {
+  const res = await fetch(terminal.ecrUrl + path, { method, ...(body === undefined ? {} : { body }) });
+  const text = await res.text();
+  return { status: res.status, json: JSON.parse(text) as Record<string, unknown> & { error?: { code: string; details: Record<string, unknown> } }, text };
+}
+
+describe('ECR API', () => {
+  it('runs a purchase: 201 waiting, present a card, then the approved result', async () => {
+    const started = await call('POST', '/v1/transactions', JSON.stringify({ type: 'purchase', amount: 1234, currency: '978' }));
+    expect(started.status).toBe(201);
+    expect(started.json).toMatchObject({ state: 'waiting-for-card', status: null, amount: 1234, currency: '978' });
+    const id = started.json['id'] as string;
+
+    const busy = await call('POST', '/v1/transactions', JSON.stringify({ type: 'purchase', amount: 1, currency: '978' }));
+    expect(busy.status).toBe(409);
+    expect(busy.json.error?.code).toBe('TXN_BUSY');
+
+    expect((await call('POST', '/v1/simulator/present', JSON.stringify({ card: 'visa-ok', entry: 'swipe' }))).status).toBe(202);
+    const ended = await call('GET', `/v1/transactions/${id}?wait=true`);
+    expect(ended.status).toBe(200);
+    expect(ended.json).toMatchObject({ id, status: 'approved', responseCode: '00', maskedPan: '411111******1111', entryMode: 'swipe', stan: expect.stringMatching(/^\d{6}$/) });
+    expect(ended.json['authCode']).toMatch(/^[0-9A-Z]{6}$/);
+    expect(ended.json['rrn']).toMatch(/^\d{12}$/);
+    expect(ended.text).not.toContain('4111111111111111');
+    expect(display.shown.at(-1)).toMatchObject({ kind: 'approved' });
+  });
+
+  it('answers ?wait=true on POST only once the transaction has ended', async () => {
+    const pending = call('POST', '/v1/transactions?wait=true', JSON.stringify({ type: 'purchase', amount: 2500, currency: '978' }));
+    await waitFor(async () => (await call('GET', '/v1/health')).json['currentTransaction'] !== null);
+    await call('POST', '/v1/simulator/present', JSON.stringify({ card: 'mc-low-funds' }));
+    const ended = await pending;
+    expect(ended.status).toBe(201);
+    expect(ended.json).toMatchObject({ status: 'declined', responseCode: '51', reason: 'INSUFFICIENT FUNDS' });
+  });
+
+  it('cancels a transaction waiting for its card', async () => {
+    const { json } = await call('POST', '/v1/transactions', JSON.stringify({ type: 'purchase', amount: 100, currency: '978' }));
+    const id = json['id'] as string;
+    expect((await call('POST', `/v1/transactions/${id}/cancel`)).status).toBe(200);
+    expect((await call('GET', `/v1/transactions/${id}?wait=true`)).json).toMatchObject({ status: 'cancelled' });
+    const again = await call('POST', `/v1/transactions/${id}/cancel`);
+    expect(again.status).toBe(409);
+    expect(again.json.error?.code).toBe('TXN_NOT_CANCELLABLE');
+  });
+
+  it.each([
+    ['bad JSON', '{"type":', 400, 'ECR_BAD_JSON', undefined],
+    ['negative amount', JSON.stringify({ type: 'purchase', amount: -5, currency: '978' }), 400, 'ECR_BAD_REQUEST', ['amount']],
+    ['non-integer amount', JSON.stringify({ type: 'purchase', amount: 12.5, currency: '978' }), 400, 'ECR_BAD_REQUEST', ['amount']],
+    ['amount as text', JSON.stringify({ type: 'purchase', amount: '12', currency: '978' }), 400, 'ECR_BAD_REQUEST', ['amount']],
+    ['unknown currency', JSON.stringify({ type: 'purchase', amount: 5, currency: '999' }), 400, 'TXN_CURRENCY_UNSUPPORTED', undefined],
+    ['currency not 3 digits', JSON.stringify({ type: 'purchase', amount: 5, currency: 'EUR' }), 400, 'ECR_BAD_REQUEST', ['currency']],
+    ['unknown type', JSON.stringify({ type: 'refund', amount: 5, currency: '978' }), 400, 'ECR_BAD_REQUEST', ['type']],
+    ['missing fields', JSON.stringify({}), 400, 'ECR_BAD_REQUEST', ['type', 'amount', 'currency']],
+    ['extra field', JSON.stringify({ type: 'purchase', amount: 5, currency: '978', pan: '4111111111111111' }), 400, 'ECR_BAD_REQUEST', ['(body)']],
+  ])('refuses %s', async (_name, body, status, code, fields) => {
+    const res = await call('POST', '/v1/transactions', body);
+    expect(res.status).toBe(status);
+    expect(res.json.error?.code).toBe(code);
+    if (fields) expect(res.json.error?.details['fields']).toEqual(fields);
+    expect(res.text).not.toContain('4111111111111111');
+    expect((await call('GET', '/v1/health')).json['currentTransaction']).toBeNull();
+  });
+
+  it('refuses an oversized body, an unknown route, an unknown id and an unknown deck card', async () => {
+    expect((await call('POST', '/v1/transactions', 'x'.repeat(20_000))).json.error?.code).toBe('ECR_BODY_TOO_LARGE');
+    expect((await call('GET', '/v2/nothing')).status).toBe(404);
+    expect((await call('GET', '/v1/transactions/no-such-id')).json.error?.code).toBe('TXN_NOT_FOUND');
+    const present = await call('POST', '/v1/simulator/present', JSON.stringify({ card: 'no-such-card' }));
+    expect(present.status).toBe(400);
+    expect(present.json.error?.details['fields']).toEqual(['card']);
+  });
+
+  it('reports health: devices, host, pending reversals', async () => {
+    const { status, json } = await call('GET', '/v1/health');
+    expect(status).toBe(200);
+    expect(json).toMatchObject({
+      status: 'ok',
+      devices: { reader: { name: 'virtual-msr', state: 'connected', virtual: true }, display: { name: 'recording' } },
+      host: { simulator: true },
+      pendingReversals: 0,
+    });
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('condition not met in time');
+}
