@@ -168,7 +168,6 @@ export const suite: BenchSuite = {
     const aesRows = aes.aes128.vectors
       .filter((r) => r.encryptedPinBlockFormat4 !== undefined)
       .map((r) => ({ ksn: Buffer.from(r.ksn, 'hex'), epb: Buffer.from(r.encryptedPinBlockFormat4!, 'hex') }));
-    const peerAes = new Dukpt(tdes.bdk, rows[0]!.ksnHex, 'pinkey');
     notes.push(
       `AES inputs: the ${aesRows.length} X9.24-3 supplement KSNs with format 4 blocks. dukpt (npm) has no X9.24-3 AES DUKPT: its 'AES' mode AES-CBC-decrypts under a TDES-DUKPT (X9.24-1) key, so its output cannot match the X9.24-3 vectors; it is timed on the X9.24-1 BDK/KSN for scale only`,
     );
@@ -199,7 +198,6 @@ export const suite: BenchSuite = {
         options,
       ),
     );
-    void peerAes;
 
     // --- MACs ----------------------------------------------------------------------
     const macKey = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
