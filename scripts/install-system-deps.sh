@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the terminal and its tests need, from Debian's archive:
 #   socat          — pseudo-terminal pairs for the wire-level serial tests and virtual devices
-#   python3, make, g++ — node-gyp, for native addons built from source
+#   python3, make, g++ — node-gyp, for native addons built from source (better-sqlite3)
+#   libusb-1.0-0   — the USB library node-hid's binding loads for HID card readers
 # Installs only what is missing; uses sudo when not root.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0' || need+=(libusb-1.0-0)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
