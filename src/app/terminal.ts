@@ -14,7 +14,8 @@ import { screens } from '../display/screens.js';
 import { Iso8583HostClient } from '../host/iso8583-host-client.js';
 import type { HostClient } from '../host/model.js';
 import { TransactionEngine } from '../txn/engine.js';
-import { MemoryReversalQueue } from '../txn/reversal-queue.js';
+import { PosError } from '../util/errors.js';
+import { MemoryReversalStore } from '../host/reversal-store.js';
 import { StanCounter } from '../txn/stan.js';
 import { openSerialMsrReader } from '../../drivers/msr-serial/index.js';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
@@ -68,8 +69,10 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       await hostSimulator.start();
       closers.push(() => hostSimulator?.stop() ?? Promise.resolve());
       host = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: hostSimulator.port, timeoutMs: config.host.timeoutMs, logger });
-    } else {
+    } else if (config.host.type === 'iso8583-tcp') {
       host = Iso8583HostClient.overTcp({ host: config.host.address, port: config.host.port, timeoutMs: config.host.timeoutMs, logger });
+    } else {
+      throw notYetWired(`host.type "${config.host.type}"`);
     }
     closers.push(() => host.close());
 
@@ -80,16 +83,18 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       virtualReader = await startVirtualReader({ deck: getDeck(), logger });
       closers.push(() => virtualReader?.close() ?? Promise.resolve());
       reader = virtualReader.reader;
-    } else {
+    } else if (readerConfig.type === 'msr-serial') {
       reader = await openSerialMsrReader({ path: readerConfig.path, baudRate: readerConfig.baudRate }, { logger });
       closers.push(() => reader.close());
+    } else {
+      throw notYetWired(`devices.reader.type "${readerConfig.type}"`);
     }
 
     const display = options.display ?? new ConsoleDisplay(options.displayOut);
     closers.push(() => display.close());
     await display.show(screens.idle());
 
-    const reversals = new MemoryReversalQueue();
+    const reversals = new MemoryReversalStore();
     const engine = new TransactionEngine({
       reader,
       display,
@@ -130,4 +135,8 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     await closeAll();
     throw err;
   }
+}
+
+function notYetWired(what: string): PosError {
+  return new PosError('CONFIG_INVALID', `${what} is not wired into the terminal yet`, { fields: [what.split(' ')[0] ?? what] });
 }

@@ -28,22 +28,61 @@ export const ecrSchema = z
   })
   .strict();
 
+const devicePath = z.string().min(1);
+const baudRate = z.number().int().positive();
+const usbId = z.number().int().min(0).max(0xffff);
+
 export const readerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('virtual') }).strict(),
+  z.object({ type: z.literal('msr-serial'), path: devicePath, baudRate: baudRate.default(9600) }).strict(),
+  z
+    .object({
+      type: z.literal('magtek-hid'),
+      vendorId: usbId.default(0x0801),
+      productId: usbId.default(0x0002),
+      /** `auto` picks the report layout by its length. */
+      layout: z.enum(['auto', 'standard', 'encrypting']).default('auto'),
+    })
+    .strict(),
+  z.object({ type: z.literal('keyboard-msr-hid'), vendorId: usbId, productId: usbId }).strict(),
+  // One reader family, two wires: a nested union on `transport`.
+  z.discriminatedUnion('transport', [
+    z.object({ type: z.literal('vivopay'), transport: z.literal('serial'), path: devicePath, baudRate: baudRate.default(115200) }).strict(),
+    z.object({ type: z.literal('vivopay'), transport: z.literal('hid'), vendorId: usbId, productId: usbId }).strict(),
+  ]),
+]);
+
+export const pinpadSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }).strict(),
   z.object({ type: z.literal('virtual') }).strict(),
   z
     .object({
-      type: z.literal('msr-serial'),
-      path: z.string().min(1),
-      baudRate: z.number().int().positive().default(9600),
+      type: z.literal('verifone-serial'),
+      path: devicePath,
+      baudRate: baudRate.default(1200),
+      dataBits: z.union([z.literal(7), z.literal(8)]).default(7),
+      parity: z.enum(['none', 'even', 'odd']).default('even'),
     })
     .strict(),
 ]);
 
-export const displaySchema = z.discriminatedUnion('type', [z.object({ type: z.literal('console') }).strict()]);
+export const displaySchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('console') }).strict(),
+  z.object({ type: z.literal('virtual') }).strict(),
+  z
+    .object({
+      type: z.literal('vfd-serial'),
+      path: devicePath,
+      baudRate: baudRate.default(9600),
+      emulation: z.enum(['cd5220', 'epson']).default('cd5220'),
+    })
+    .strict(),
+]);
 
 export const devicesSchema = z
   .object({
     reader: readerSchema.default({ type: 'virtual' }),
+    pinpad: pinpadSchema.default({ type: 'none' }),
     display: displaySchema.default({ type: 'console' }),
   })
   .strict();
@@ -62,9 +101,49 @@ export const hostSchema = z.discriminatedUnion('type', [
       address: z.string().min(1),
       port: port.refine((p) => p > 0, 'port must be 1–65535'),
       timeoutMs: z.number().int().positive().max(120_000).default(15_000),
+      /** Message layout on the wire (`src/iso8583/dialects/`). */
+      dialect: z.enum(['iso87ascii', 'iso87ascii-binary-bitmap', 'iso87binary']).default('iso87ascii'),
+      /** Length header: 2-byte binary big-endian, or 4 ASCII digits. */
+      lengthHeader: z.enum(['binary2', 'ascii4']).default('binary2'),
+      /** Mutual TLS with the host's CA pinned; plain TCP is refused in production off loopback. */
+      tls: z
+        .object({
+          caFile: z.string().min(1),
+          certFile: z.string().min(1),
+          keyFile: z.string().min(1),
+          servername: z.string().min(1).optional(),
+        })
+        .strict()
+        .optional(),
+      /** Echo test (0800) after this long idle; 0 turns it off. */
+      echoIntervalMs: z.number().int().nonnegative().default(300_000),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('https-json'),
+      url: z.string().url(),
+      timeoutMs: z.number().int().positive().max(120_000).default(15_000),
+      caFile: z.string().min(1).optional(),
+      certFile: z.string().min(1).optional(),
+      keyFile: z.string().min(1).optional(),
     })
     .strict(),
 ]);
+
+export const journalSchema = z
+  .object({
+    /** Folder of the SQLite journal (WAL and all). */
+    dir: z.string().min(1).default('/var/lib/pos-terminal'),
+  })
+  .strict();
+
+export const keysSchema = z
+  .object({
+    /** Folder of key files (mode 0600, owned by the service user). */
+    dir: z.string().min(1).default('/etc/pos-terminal/keys'),
+  })
+  .strict();
 
 export const logSchema = z
   .object({
@@ -78,10 +157,14 @@ export const configSchema = z
     ecr: ecrSchema.default(ecrSchema.parse({})),
     devices: devicesSchema.default(devicesSchema.parse({})),
     host: hostSchema.default({ type: 'simulator', timeoutMs: 15_000 }),
+    journal: journalSchema.default(journalSchema.parse({})),
+    keys: keysSchema.default(keysSchema.parse({})),
     log: logSchema.default(logSchema.parse({})),
   })
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
 export type ReaderConfig = Config['devices']['reader'];
+export type PinpadConfig = Config['devices']['pinpad'];
+export type DisplayConfig = Config['devices']['display'];
 export type HostConfig = Config['host'];

@@ -2,13 +2,48 @@
  * What the transaction engine needs of a card reader, whatever its wire.
  */
 import type { MagstripeCard } from '../card/types.js';
+import type { Sensitive } from '../util/sensitive.js';
 
 /** How the card data reached us; maps to ISO 8583 DE 22. */
 export type EntryMode = 'swipe' | 'chip' | 'contactless' | 'fallback' | 'manual';
 
 export interface CardRead {
   readonly entryMode: EntryMode;
+  /**
+   * The card's identity: from the stripe, or for a chip read from Track 2
+   * Equivalent Data (57) / the PAN (5A).
+   */
   readonly card: MagstripeCard;
+  /** Present for chip and contactless reads: what goes to the host in DE 55. */
+  readonly chip?: ChipRead;
+  /** The reader or the card asks for online PIN (CVM), so the engine must get a PIN block. */
+  readonly pinRequired?: boolean;
+}
+
+export interface ChipRead {
+  /**
+   * The online-request data as BER-TLV (9F26 ARQC, 9F27, 9F10, 9F37, 9F36, 95,
+   * 9A, 9C, 9F02, 5F2A, 82, 9F1A, 9F33, 9F34, 9F35, 84, 9F09, 5F34, …). It may
+   * hold 57/5A, so it is `Sensitive`; the host encoder strips those from DE 55.
+   */
+  readonly tlv: Sensitive;
+}
+
+/** The host's answer, handed back to the card for its final decision. */
+export interface HostAnswerForCard {
+  /** The host approved online. */
+  readonly approved: boolean;
+  /** DE 39, two characters; goes to the card as 8A. */
+  readonly responseCode: string;
+  /** Issuer data from the response's DE 55: 91 (ARPC), 71/72 (scripts). Empty when the host sent none. */
+  readonly issuerTlv: Buffer;
+}
+
+export interface ChipCompletion {
+  /** The card's last word: `approved` (TC) or `declined` (AAC). */
+  readonly decision: 'approved' | 'declined';
+  /** The second GENERATE AC's data (9F26 TC/AAC, 9F27, 95, 9B, script results), BER-TLV. */
+  readonly tlv: Buffer;
 }
 
 export interface ReadRequest {
@@ -34,6 +69,14 @@ export interface CardReader {
    * Card data arriving while no read is armed is discarded.
    */
   readCard(request: ReadRequest, signal: AbortSignal): Promise<CardRead>;
+
+  /**
+   * For a chip read that went online: gives the host's answer to the card and
+   * resolves with the card's final decision. A card may decline after the
+   * host approved (the engine then reverses). Rejects like `readCard`.
+   * Readers without a chip interface do not implement it.
+   */
+  completeChip?(answer: HostAnswerForCard, signal: AbortSignal): Promise<ChipCompletion>;
 
   state(): DeviceState;
 

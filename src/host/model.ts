@@ -4,7 +4,8 @@
  * wire (ISO 8583 over TCP today, JSON over HTTPS later), so both share this.
  */
 import type { MagstripeCard } from '../card/types.js';
-import type { EntryMode } from '../devices/card-reader.js';
+import type { ChipRead, EntryMode } from '../devices/card-reader.js';
+import type { PinEntryResult } from '../devices/pin-pad.js';
 
 export interface PurchaseRequest {
   readonly kind: 'purchase';
@@ -21,6 +22,10 @@ export interface PurchaseRequest {
   readonly terminalId: string;
   /** DE 42. */
   readonly merchantId: string;
+  /** Online PIN: the encrypted block goes in DE 52, its KSN in DE 53. */
+  readonly pin?: PinEntryResult;
+  /** Chip data for DE 55 (57/5A/5F20 and other sensitive tags are not forwarded). */
+  readonly chip?: ChipRead;
 }
 
 export interface AuthorizationResponse {
@@ -32,6 +37,8 @@ export interface AuthorizationResponse {
   /** DE 37, when the host gave one. */
   readonly rrn: string | null;
   readonly stan: string;
+  /** Issuer data from DE 55 of the answer (91 ARPC, 71/72 scripts), for the card; empty when none. */
+  readonly issuerTlv?: Buffer;
 }
 
 export type HostState = 'connected' | 'disconnected' | 'unknown';

@@ -21,7 +21,7 @@ import { screens } from '../display/screens.js';
 import { asPosError, PosError } from '../util/errors.js';
 import { currencyByNumeric } from '../util/iso4217.js';
 import { declineReason, isApproval } from './response-codes.js';
-import type { ReversalQueue } from './reversal-queue.js';
+import type { ReversalStore } from '../host/reversal-store.js';
 import type { TransactionResult, TxnState, TxnStatus } from './result.js';
 import type { StanSource } from './stan.js';
 
@@ -33,7 +33,7 @@ export interface EngineDeps {
   readonly display: Display;
   readonly host: HostClient;
   readonly stan: StanSource;
-  readonly reversals: ReversalQueue;
+  readonly reversals: ReversalStore;
   readonly clock: () => Date;
   readonly logger: Logger;
   readonly terminal: { readonly id: string; readonly merchantId: string; readonly currency: string };
@@ -211,7 +211,9 @@ export class TransactionEngine {
       if (error.details['requestMayHaveReachedHost'] === true) {
         this.#deps.reversals.add({
           transactionId: running.result.id,
+          original: 'purchase',
           stan,
+          terminalId: this.#deps.terminal.id,
           transmittedAt: at.toISOString(),
           amountMinor: amount.minor,
           currency: amount.currency,

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RecordingDisplay } from '../../src/display/console-display.js';
 import { createLogger } from '../../src/log/logger.js';
 import { TransactionEngine, type EngineDeps } from '../../src/txn/engine.js';
-import { MemoryReversalQueue } from '../../src/txn/reversal-queue.js';
+import { MemoryReversalStore } from '../../src/host/reversal-store.js';
 import { StanCounter } from '../../src/txn/stan.js';
 import { PosError } from '../../src/util/errors.js';
 import { approveAll, FakeHost, FakeReader, testCard } from './fakes.js';
@@ -13,7 +13,7 @@ const NOW = new Date('2026-11-24T12:00:00Z');
 function setup(host = new FakeHost(approveAll), overrides: Partial<EngineDeps> = {}) {
   const reader = new FakeReader();
   const display = new RecordingDisplay();
-  const reversals = new MemoryReversalQueue();
+  const reversals = new MemoryReversalStore();
   const logLines: string[] = [];
   const logger = createLogger({
     level: 'debug',

@@ -30,7 +30,7 @@ describe('config', () => {
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ host: { type: 'iso8583-tcp', address: '127.0.0.1', port: 5800 } }));
     const { config } = loadConfig({ env: { POS_CONFIG: file } });
-    expect(config.host).toEqual({ type: 'iso8583-tcp', address: '127.0.0.1', port: 5800, timeoutMs: 15000 });
+    expect(config.host).toMatchObject({ type: 'iso8583-tcp', address: '127.0.0.1', port: 5800, timeoutMs: 15000, dialect: 'iso87ascii', lengthHeader: 'binary2' });
   });
 
   it.each([
@@ -39,6 +39,11 @@ describe('config', () => {
     [{ ecr: { port: 70000 } }, 'ecr.port'],
     [{ devices: { reader: { type: 'msr-serial' } } }, 'devices.reader.path'],
     [{ devices: { reader: { type: 'teleport' } } }, 'devices.reader.type'],
+    [{ devices: { reader: { type: 'vivopay', transport: 'serial' } } }, 'devices.reader.path'],
+    [{ devices: { reader: { type: 'vivopay', transport: 'usb' } } }, 'devices.reader.transport'],
+    [{ devices: { pinpad: { type: 'verifone-serial', path: '/dev/x', parity: 'sideways' } } }, 'devices.pinpad.parity'],
+    [{ devices: { display: { type: 'vfd-serial', path: '/dev/x', emulation: 'other' } } }, 'devices.display.emulation'],
+    [{ host: { type: 'https-json', url: 'not a url' } }, 'host.url'],
     [{ host: { type: 'iso8583-tcp', address: '10.0.0.1', port: 5800, timeoutMs: -1 } }, 'host.timeoutMs'],
     [{ surprise: true }, '(root)'],
   ])('names the bad field of %j', (raw, field) => {

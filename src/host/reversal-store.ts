@@ -1,0 +1,54 @@
+/**
+ * Reversal duties. When a financial request may have reached the host but no
+ * usable answer came back (time-out, connection lost after sending, an answer
+ * that does not decode), the customer may have been charged: the terminal must
+ * reverse that request (0400 with DE 90, then 0401 repeats) until the host
+ * acknowledges. The transaction engine records the duty in a `ReversalStore`;
+ * the host layer sends it and acknowledges it here. A store must keep a duty
+ * once `add` returns (a file written atomically, the journal).
+ */
+import type { EntryMode } from '../devices/card-reader.js';
+
+export interface PendingReversal {
+  readonly transactionId: string;
+  /** What is being reversed. */
+  readonly original: 'purchase';
+  readonly stan: string;
+  /** DE 41 of the original request. */
+  readonly terminalId: string;
+  /** DE 7 of the original request, ISO string (UTC). */
+  readonly transmittedAt: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly entryMode: EntryMode;
+  /** The error that made the outcome unknown. */
+  readonly reason: string;
+  readonly maskedPan: string;
+}
+
+export interface ReversalStore {
+  /** Records a reversal that must be sent; it is kept once this returns. */
+  add(reversal: PendingReversal): void;
+  /** Reversals not yet acknowledged by the host, oldest first. */
+  pending(): readonly PendingReversal[];
+  /** The host acknowledged the reversal of this transaction: forget the duty. */
+  acknowledge(transactionId: string): void;
+}
+
+/** Keeps reversals in memory only: they are lost on restart. For tests and as a last resort. */
+export class MemoryReversalStore implements ReversalStore {
+  readonly #items: PendingReversal[] = [];
+
+  add(reversal: PendingReversal): void {
+    this.#items.push(reversal);
+  }
+
+  pending(): readonly PendingReversal[] {
+    return [...this.#items];
+  }
+
+  acknowledge(transactionId: string): void {
+    const at = this.#items.findIndex((r) => r.transactionId === transactionId);
+    if (at >= 0) this.#items.splice(at, 1);
+  }
+}
