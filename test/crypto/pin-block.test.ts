@@ -140,7 +140,7 @@ describe('PIN block round trips (fast-check)', () => {
 
   it('decoding random bytes gives a PIN or a PosError, nothing else', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.constantFrom(0, 1, 3) as fc.Arbitrary<0 | 1 | 3>, (block, format) => {
+      fc.property(fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.constantFrom<0 | 1 | 3>(0, 1, 3), (block, format) => {
         try {
           expect(decodePinBlock(block, format, '4012345678909')).toMatch(/^[0-9]{4,12}$/);
         } catch (e) {

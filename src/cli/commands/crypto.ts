@@ -124,7 +124,7 @@ export function dukptCommand(flags: Flags): Result {
     dataRequestKey: hexOut(k.dataRequestKey),
     dataResponseKey: hexOut(k.dataResponseKey),
   };
-  wipe(bdk, ...Object.values(k));
+  wipe(bdk, ...(Object.values(k) as Buffer[]));
   return out;
 }
 
@@ -145,7 +145,7 @@ function pinKey(flags: Flags, format: (typeof PIN_FORMATS)[number]): Buffer {
   const bdk = parityKey(flags, 'bdk');
   const keys = deriveTdesDukptKeys(bdk, ksn);
   const out = Buffer.from(keys.pinKey);
-  wipe(bdk, ...Object.values(keys));
+  wipe(bdk, ...(Object.values(keys) as Buffer[]));
   return out;
 }
 
@@ -219,7 +219,7 @@ export function arqcCommand(flags: Flags): Result {
   const psn = need(flags, 'psn');
   const atc = hexFlag(flags, 'atc');
   const data = hexFlag(flags, 'data');
-  const method = oneOf(flags, 'session', SESSION_KEY_METHODS, 'emv') as SessionKeyMethod;
+  const method: SessionKeyMethod = oneOf<SessionKeyMethod>(flags, 'session', SESSION_KEY_METHODS, 'emv');
   const padding = Number(oneOf(flags, 'padding', PADDINGS, '2')) as PaddingMethod;
   const un = flags['un'] === undefined ? undefined : hexFlag(flags, 'un');
   const cardKeyOption = flags['option'] === undefined ? undefined : oneOf(flags, 'option', ['A', 'B'] as const);

@@ -85,9 +85,9 @@ export function deriveTdesTransactionKey(ipek: Uint8Array, ksn: Uint8Array): Buf
   let key: Buffer = Buffer.from(ipek);
   for (let bit = 1 << 20; bit !== 0; bit >>>= 1) {
     if ((counter & bit) === 0) continue;
-    register[5] = (register[5] as number) | (bit >>> 16);
-    register[6] = (register[6] as number) | ((bit >>> 8) & 0xff);
-    register[7] = (register[7] as number) | (bit & 0xff);
+    register[5] = (register[5]) | (bit >>> 16);
+    register[6] = (register[6]) | ((bit >>> 8) & 0xff);
+    register[7] = (register[7]) | (bit & 0xff);
     const next = nonReversibleKeyGeneration(key, register);
     wipe(key);
     key = next;
