@@ -1,0 +1,172 @@
+/**
+ * Card transactions in ISO 8583:1987 terms — purchase (DE 3 000000) and
+ * refund (DE 3 200000) as
+ *
+ *   0100/0110 authorization,  0200/0210 financial transaction,
+ *   0220/0230 financial advice (0221 repeat): a purchase the terminal
+ *             approved offline, forwarded later with the auth code it gave.
+ *
+ * Request: 2 PAN, 3 processing code, 4 amount, 7 transmission date and time
+ * (UTC MMDDhhmmss), 11 STAN, 12/13 local time and date, 14 expiry (YYMM),
+ * 22 POS entry mode, 25 POS condition code 00, 35 track 2, 41 terminal ID,
+ * 42 merchant ID, 49 currency; 38 the offline auth code (advices only);
+ * 52 PIN block and 53 KSN when a PIN was entered (never in an advice);
+ * 55 chip data without sensitive tags (see `chip-data.ts`); 64 MAC.
+ *
+ * Response: 3, 4, 7, 11, 12, 13, 41, 49 echoed; 37 RRN, 38 auth code,
+ * 39 response code; 55 issuer data (91 ARPC ‖ ARC, 71/72 scripts); 64 MAC.
+ * Matched by MTI (request + 10), STAN, terminal ID and amount.
+ */
+import { formatExpiry } from '../../card/expiry.js';
+import type { EntryMode } from '../../devices/card-reader.js';
+import type { Iso8583Message } from '../../iso8583/message.js';
+import { encodeMessage } from '../../iso8583/message-codec.js';
+import type { Dialect, FieldValue, MessageInput } from '../../iso8583/types.js';
+import { wipe } from '../../util/bytes.js';
+import { PosError } from '../../util/errors.js';
+import type { AuthorizationResponse, PurchaseRequest } from '../model.js';
+import { chipDataForHost, issuerDataForCard } from './chip-data.js';
+import { MTI, POS_CONDITION_NORMAL, PROCESSING_CODES, RESPONSE_CODES, responseMtiOf, type TransactionKind } from './constants.js';
+import {
+  amountField,
+  badResponse,
+  checkDate,
+  encodingRequest,
+  expectEcho,
+  expectMti,
+  localDate,
+  localTime,
+  replyBytes,
+  replyText,
+  responseCodeOf,
+  transmissionDateTime,
+} from './fields.js';
+import { encodeWithMac } from './mac.js';
+import { checkReplyMac } from './reply-mac.js';
+import { pinFields } from './pin-data.js';
+
+export type FinancialRequestMti = typeof MTI.authorizationRequest | typeof MTI.financialRequest | typeof MTI.financialAdvice | typeof MTI.financialAdviceRepeat;
+
+/** A purchase or a refund: the engine's `PurchaseRequest` with the kind widened. */
+export interface CardTransaction extends Omit<PurchaseRequest, 'kind'> {
+  readonly kind: TransactionKind;
+}
+
+export interface FinancialRequestOptions {
+  /** Default 0200. */
+  readonly mti?: FinancialRequestMti;
+  /** DE 38 in an advice: the auth code the terminal gave offline (six characters, `an`). */
+  readonly offlineAuthCode?: string;
+  /** The TAK: when given, the request carries DE 64. */
+  readonly macKey?: Uint8Array;
+}
+
+/**
+ * DE 22, POS entry mode: two digits for how the PAN was read, then the PIN
+ * entry capability — 1 when this transaction carries a PIN, 2 otherwise.
+ * - 90 full magnetic stripe read, 05 chip, 07 contactless chip,
+ *   80 stripe after a chip failure (fallback), 01 manual key entry.
+ */
+export const ENTRY_MODE_CODES = {
+  swipe: '902',
+  chip: '052',
+  contactless: '072',
+  fallback: '802',
+  manual: '012',
+} as const satisfies Record<EntryMode, string>;
+const PIN_CAPABLE_DIGIT = '1';
+
+const ADVICE_MTIS: ReadonlySet<string> = new Set([MTI.financialAdvice, MTI.financialAdviceRepeat]);
+const AUTH_CODE_RE = /^[0-9A-Za-z ]{6}$/;
+
+/**
+ * The field table of a request. This is the one place the card's PAN, track 2
+ * and PIN block are revealed; the table never leaves the encoder.
+ */
+function requestFields(dialect: Dialect, request: CardTransaction, options: FinancialRequestOptions): MessageInput {
+  const mti = options.mti ?? MTI.financialRequest;
+  checkDate(request.at);
+  const advice = ADVICE_MTIS.has(mti);
+  if (advice && (options.offlineAuthCode === undefined || !AUTH_CODE_RE.test(options.offlineAuthCode))) {
+    throw new PosError('HOST_REQUEST_INVALID', 'An advice needs the six-character auth code given offline', { field: 38 });
+  }
+  const pin = !advice && request.pin !== undefined ? pinFields(dialect, request.pin) : undefined;
+  const entryMode = ENTRY_MODE_CODES[request.entryMode];
+  const fields: Record<number, FieldValue | undefined> = {
+    2: request.card.pan.revealText(),
+    3: PROCESSING_CODES[request.kind],
+    4: amountField(request.amountMinor),
+    7: transmissionDateTime(request.at),
+    11: request.stan,
+    12: localTime(request.at),
+    13: localDate(request.at),
+    14: formatExpiry(request.card.expiry),
+    22: pin === undefined ? entryMode : `${entryMode.slice(0, 2)}${PIN_CAPABLE_DIGIT}`,
+    25: POS_CONDITION_NORMAL,
+    35: request.card.track2.revealText(),
+    38: advice ? options.offlineAuthCode : undefined,
+    41: request.terminalId,
+    42: request.merchantId,
+    49: request.currency,
+    52: pin?.[52],
+    53: pin?.[53],
+    55: request.chip === undefined ? undefined : chipDataForHost(request.chip.tlv),
+  };
+  return { mti, fields };
+}
+
+/**
+ * The request bytes (MAC'd when `macKey` is given). Throws
+ * `HOST_REQUEST_INVALID` (details: `field`) when it cannot be encoded; nothing
+ * has been sent then.
+ */
+export function encodeFinancialRequest(dialect: Dialect, request: CardTransaction, options: FinancialRequestOptions = {}): Buffer {
+  return encodingRequest(request.kind, () => {
+    const input = requestFields(dialect, request, options);
+    try {
+      return options.macKey === undefined ? encodeMessage(dialect, input) : encodeWithMac(dialect, input, options.macKey);
+    } finally {
+      wipe(...[52, 55].map((n) => input.fields[n]).filter((v): v is Buffer => Buffer.isBuffer(v)));
+    }
+  });
+}
+
+export interface FinancialResponseOptions {
+  /** The request's MTI; default 0200. */
+  readonly mti?: FinancialRequestMti;
+  /** With a TAK, the answer's MAC is checked (`HOST_BAD_RESPONSE`, field 64 or 128). */
+  readonly macKey?: Uint8Array;
+  readonly dialect?: Dialect;
+}
+
+/**
+ * The answer read back into an `AuthorizationResponse`, after checking its
+ * MAC (when a key is given) and that it answers this request: MTI, STAN,
+ * terminal ID and amount. Anything else is `HOST_BAD_RESPONSE` naming the
+ * field, with `requestMayHaveReachedHost: true`.
+ */
+export function readFinancialResponse(request: CardTransaction, reply: Iso8583Message, options: FinancialResponseOptions = {}): AuthorizationResponse {
+  checkReplyMac(reply, options);
+  expectMti(reply, responseMtiOf(options.mti ?? MTI.financialRequest));
+  expectEcho(reply, 11, request.stan);
+  expectEcho(reply, 41, request.terminalId);
+  expectEcho(reply, 4, amountField(request.amountMinor));
+  const responseCode = responseCodeOf(reply);
+  const de55 = replyBytes(reply, 55);
+  let issuerTlv: Buffer | undefined;
+  if (de55 !== undefined) {
+    try {
+      issuerTlv = issuerDataForCard(de55);
+    } catch {
+      badResponse(55, 'undecodable');
+    }
+  }
+  return {
+    responseCode,
+    approved: responseCode === RESPONSE_CODES.approved,
+    authCode: replyText(reply, 38) ?? null,
+    rrn: replyText(reply, 37) ?? null,
+    stan: request.stan,
+    ...(issuerTlv === undefined ? {} : { issuerTlv }),
+  };
+}

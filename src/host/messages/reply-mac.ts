@@ -1,0 +1,24 @@
+/**
+ * The terminal's check of an answer's X9.19 MAC (see `mac.ts`): with a TAK
+ * configured, an answer without its MAC field, or with one that does not
+ * verify, is `HOST_BAD_RESPONSE` naming field 64 (or 128), reason `missing`
+ * or `mac`, with `requestMayHaveReachedHost: true` — the request went out
+ * and may have been acted on, so the caller owns the reversal.
+ */
+import { iso87ascii } from '../../iso8583/dialects/iso87ascii.js';
+import type { Iso8583Message } from '../../iso8583/message.js';
+import type { Dialect } from '../../iso8583/types.js';
+import { badResponse } from './fields.js';
+import { checkMac, macFieldOf } from './mac.js';
+
+export interface ReplyMacOptions {
+  readonly macKey?: Uint8Array;
+  readonly dialect?: Dialect;
+}
+
+export function checkReplyMac(reply: Iso8583Message, options: ReplyMacOptions): void {
+  if (options.macKey === undefined) return;
+  const result = checkMac(options.dialect ?? iso87ascii, reply, options.macKey);
+  if (result === 'valid') return;
+  badResponse(macFieldOf(reply.fields), result === 'missing' ? 'missing' : 'mac');
+}

@@ -1,0 +1,160 @@
+/**
+ * Reversals in ISO 8583:1987 terms: 0400 reversal request (0401 repeat) and
+ * 0420 reversal advice (0421 repeat), answered by 0410 / 0430.
+ *
+ * Request: 3 processing code, 4 amount, 7 transmission date and time (now),
+ * 11 the ORIGINAL STAN, 12/13 local time and date (now), 22 entry mode,
+ * 25 POS condition code, 39 reason, 41 terminal ID, 42 merchant ID,
+ * 49 currency, 90 original data elements, 128 MAC (DE 90 sets the secondary
+ * bitmap, so the MAC moves from DE 64 to DE 128).
+ *
+ * No DE 2/35: the terminal no longer holds the PAN once the card is gone.
+ * The host finds the original by terminal ID (DE 41) and DE 90:
+ *
+ *   DE 90 (n 42) = [original MTI 4][original STAN 6][original DE 7 10]
+ *                  [acquirer ID 11 zeros][forwarding institution ID 11 zeros]
+ *
+ * DE 39 in the request says why (our choice of codes):
+ *   68 no answer came (timeout, connection lost, undecodable or bad-MAC answer);
+ *   17 the customer or the attendant cancelled after the request went out;
+ *   E1 the chip declined (AAC at the second GENERATE AC) after the host approved.
+ *
+ * Answer: 39 = 00 reversed (also to every repeat: a host applies a reversal
+ * once), or 25 when the host has no record of the original — nothing was
+ * charged, so the terminal's duty is done too (`acknowledged`).
+ */
+import type { EntryMode } from '../../devices/card-reader.js';
+import type { Iso8583Message } from '../../iso8583/message.js';
+import { encodeMessage } from '../../iso8583/message-codec.js';
+import type { Dialect, MessageInput } from '../../iso8583/types.js';
+import { PosError } from '../../util/errors.js';
+import type { PendingReversal } from '../reversal-store.js';
+import { INSTITUTION_ID_DIGITS, MTI, POS_CONDITION_NORMAL, PROCESSING_CODES, RESPONSE_CODES, responseMtiOf, type TransactionKind } from './constants.js';
+import { amountField, checkDate, encodingRequest, expectEcho, expectMti, localDate, localTime, responseCodeOf, transmissionDateTime } from './fields.js';
+import { ENTRY_MODE_CODES } from './financial.js';
+import { encodeWithMac } from './mac.js';
+import { checkReplyMac, type ReplyMacOptions } from './reply-mac.js';
+
+export type ReversalMti = typeof MTI.reversalRequest | typeof MTI.reversalRepeat | typeof MTI.reversalAdvice | typeof MTI.reversalAdviceRepeat;
+
+export const REVERSAL_REASONS = {
+  noResponse: RESPONSE_CODES.responseReceivedTooLate,
+  customerCancellation: RESPONSE_CODES.customerCancellation,
+  chipDeclineAfterApproval: RESPONSE_CODES.chipDeclineAfterApproval,
+} as const;
+export type ReversalReason = keyof typeof REVERSAL_REASONS;
+
+export const ORIGINAL_DATA_FIELD = 90;
+const DE90_RE = /^(\d{4})(\d{6})(\d{10})(\d{11})(\d{11})$/;
+
+/** The original request a reversal names (DE 90's first three parts). */
+export interface OriginalData {
+  readonly mti: string;
+  readonly stan: string;
+  /** The original DE 7, MMDDhhmmss UTC. */
+  readonly transmissionDateTime: string;
+}
+
+export interface ReversalInput {
+  /** Default 0400. */
+  readonly mti?: ReversalMti;
+  /** Now: DE 7, 12, 13. */
+  readonly at: Date;
+  readonly original: OriginalData;
+  readonly kind: TransactionKind;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly entryMode: EntryMode;
+  readonly terminalId: string;
+  readonly merchantId: string;
+  readonly reason: ReversalReason;
+}
+
+/** DE 90 from the original's MTI, STAN and DE 7; the institution IDs are zeros. */
+export function originalDataElements(original: OriginalData): string {
+  const zeros = '0'.repeat(INSTITUTION_ID_DIGITS);
+  const value = `${original.mti}${original.stan}${original.transmissionDateTime}${zeros}${zeros}`;
+  if (!DE90_RE.test(value)) throw new PosError('HOST_REQUEST_INVALID', 'DE 90 needs a 4-digit MTI, 6-digit STAN and 10-digit DE 7', { field: ORIGINAL_DATA_FIELD });
+  return value;
+}
+
+/** DE 90 read back; undefined when it is not 42 digits. */
+export function parseOriginalDataElements(de90: string): OriginalData | undefined {
+  const m = DE90_RE.exec(de90);
+  if (m === null) return undefined;
+  return { mti: m[1] ?? '', stan: m[2] ?? '', transmissionDateTime: m[3] ?? '' };
+}
+
+/** Why a request went unanswered (a host error code) → the reversal's reason. */
+export function reversalReasonFor(errorCode: string): ReversalReason {
+  return errorCode === 'HOST_CANCELLED' ? 'customerCancellation' : 'noResponse';
+}
+
+/** A reversal duty from the store as a 0400 (or, with `attempt` > 1, a 0401 repeat). */
+export function reversalFromPending(pending: PendingReversal, options: { merchantId: string; at: Date; attempt?: number; reason?: ReversalReason }): ReversalInput {
+  const transmittedAt = new Date(pending.transmittedAt);
+  checkDate(transmittedAt, ORIGINAL_DATA_FIELD);
+  return {
+    mti: (options.attempt ?? 1) > 1 ? MTI.reversalRepeat : MTI.reversalRequest,
+    at: options.at,
+    original: { mti: MTI.financialRequest, stan: pending.stan, transmissionDateTime: transmissionDateTime(transmittedAt) },
+    kind: pending.original,
+    amountMinor: pending.amountMinor,
+    currency: pending.currency,
+    entryMode: pending.entryMode,
+    terminalId: pending.terminalId,
+    merchantId: options.merchantId,
+    reason: options.reason ?? reversalReasonFor(pending.reason),
+  };
+}
+
+function reversalFields(input: ReversalInput): MessageInput {
+  checkDate(input.at);
+  return {
+    mti: input.mti ?? MTI.reversalRequest,
+    fields: {
+      3: PROCESSING_CODES[input.kind],
+      4: amountField(input.amountMinor),
+      7: transmissionDateTime(input.at),
+      11: input.original.stan,
+      12: localTime(input.at),
+      13: localDate(input.at),
+      22: ENTRY_MODE_CODES[input.entryMode],
+      25: POS_CONDITION_NORMAL,
+      39: REVERSAL_REASONS[input.reason],
+      41: input.terminalId,
+      42: input.merchantId,
+      49: input.currency,
+      90: originalDataElements(input.original),
+    },
+  };
+}
+
+/** The reversal's bytes, MAC'd (DE 128) when `macKey` is given. `HOST_REQUEST_INVALID` naming the field otherwise. */
+export function encodeReversalRequest(dialect: Dialect, input: ReversalInput, macKey?: Uint8Array): Buffer {
+  return encodingRequest('reversal', () => {
+    const message = reversalFields(input);
+    return macKey === undefined ? encodeMessage(dialect, message) : encodeWithMac(dialect, message, macKey);
+  });
+}
+
+export interface ReversalResponse {
+  readonly responseCode: string;
+  /** The host holds no charge for the original any more (00), or never had one (25): the duty is done. */
+  readonly acknowledged: boolean;
+  readonly stan: string;
+}
+
+/** The 0410/0430 read back after its MAC, MTI, STAN and terminal ID are checked. */
+export function readReversalResponse(input: ReversalInput, reply: Iso8583Message, options: ReplyMacOptions = {}): ReversalResponse {
+  checkReplyMac(reply, options);
+  expectMti(reply, responseMtiOf(input.mti ?? MTI.reversalRequest));
+  expectEcho(reply, 11, input.original.stan);
+  expectEcho(reply, 41, input.terminalId);
+  const responseCode = responseCodeOf(reply);
+  return {
+    responseCode,
+    acknowledged: responseCode === RESPONSE_CODES.approved || responseCode === RESPONSE_CODES.unableToLocateRecord,
+    stan: input.original.stan,
+  };
+}
