@@ -4,7 +4,7 @@
  * A screen never carries card data: only masked PANs reach it.
  */
 
-export type ScreenKind = 'idle' | 'present-card' | 'processing' | 'approved' | 'declined' | 'cancelled' | 'failed' | 'message';
+export type ScreenKind = 'idle' | 'present-card' | 'enter-pin' | 'processing' | 'approved' | 'declined' | 'cancelled' | 'failed' | 'message';
 
 export interface Screen {
   readonly kind: ScreenKind;

@@ -9,7 +9,9 @@ type Amount = { minor: number; currency: string };
 
 export const screens = {
   idle: (): Screen => ({ kind: 'idle', prompt: 'WELCOME' }),
-  presentCard: (amount: Amount): Screen => ({ kind: 'present-card', prompt: 'SWIPE CARD', amount }),
+  presentCard: (amount: Amount, chip = false): Screen => ({ kind: 'present-card', prompt: chip ? 'INSERT OR SWIPE CARD' : 'SWIPE CARD', amount }),
+  insertChip: (amount: Amount): Screen => ({ kind: 'present-card', prompt: 'INSERT CHIP', amount, reason: 'CHIP CARD - USE CHIP' }),
+  enterPin: (amount: Amount): Screen => ({ kind: 'enter-pin', prompt: 'ENTER PIN', amount }),
   processing: (amount: Amount): Screen => ({ kind: 'processing', prompt: 'PROCESSING', amount }),
   approved: (amount: Amount, authCode: string | null): Screen => ({
     kind: 'approved',

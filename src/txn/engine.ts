@@ -13,10 +13,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isExpired } from '../card/expiry.js';
+import { interpretServiceCode } from '../card/service-code.js';
 import type { MagstripeCard } from '../card/types.js';
 import type { CardReader, CardRead } from '../devices/card-reader.js';
+import type { PinEntryResult, PinPad } from '../devices/pin-pad.js';
 import type { Display, Screen } from '../devices/display.js';
-import type { HostClient } from '../host/model.js';
+import type { AuthorizationResponse, HostClient } from '../host/model.js';
 import { screens } from '../display/screens.js';
 import { asPosError, PosError } from '../util/errors.js';
 import { currencyByNumeric } from '../util/iso4217.js';
@@ -24,12 +26,15 @@ import { declineReason, isApproval } from './response-codes.js';
 import type { ReversalStore } from '../host/reversal-store.js';
 import type { TransactionResult, TxnState, TxnStatus } from './result.js';
 import type { StanSource } from './stan.js';
+import { NO_RECORDER, type TxnRecorder } from './recorder.js';
 
 /** DE 4 is n12: the largest amount the request can carry. */
 export const MAX_AMOUNT_MINOR = 999_999_999_999;
 
 export interface EngineDeps {
   readonly reader: CardReader;
+  /** Absent when no PIN pad is attached: a card that needs online PIN then fails with `TXN_PIN_UNAVAILABLE`. */
+  readonly pinpad?: PinPad;
   readonly display: Display;
   readonly host: HostClient;
   readonly stan: StanSource;
@@ -39,6 +44,10 @@ export interface EngineDeps {
   readonly terminal: { readonly id: string; readonly merchantId: string; readonly currency: string };
   /** How long to wait for a card before giving up. */
   readonly cardTimeoutMs?: number;
+  /** How long the cardholder may take over the PIN. */
+  readonly pinTimeoutMs?: number;
+  /** The journal; default records nothing. */
+  readonly recorder?: TxnRecorder;
   /** How many ended transactions stay queryable. */
   readonly keepResults?: number;
   readonly newId?: () => string;
@@ -52,18 +61,25 @@ export interface PurchaseInput {
 
 interface Running {
   result: TransactionResult;
+  /** When the authorization request went out (DE 7), for its reversal. */
+  sentAt?: Date;
   readonly abort: AbortController;
   readonly done: Promise<TransactionResult>;
 }
 
+/** How often a chip card swiped at a chip reader is asked for its chip before the swipe is taken. */
+const MAX_CHIP_PROMPTS = 3;
+
 export class TransactionEngine {
   readonly #deps: EngineDeps;
+  readonly #recorder: TxnRecorder;
   readonly #results = new Map<string, TransactionResult>();
   readonly #waiters = new Map<string, Promise<TransactionResult>>();
   #running: Running | null = null;
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
+    this.#recorder = deps.recorder ?? NO_RECORDER;
   }
 
   /** The transaction in progress, if any. */
@@ -100,6 +116,7 @@ export class TransactionEngine {
     };
     const abort = new AbortController();
     const running: Running = { result, abort, done: Promise.resolve(result) };
+    this.#recorder.created(result);
     this.#running = running;
     this.#remember(result);
     const done = this.#run(running).finally(() => {
@@ -144,87 +161,185 @@ export class TransactionEngine {
     const amount = { minor: running.result.amount, currency: running.result.currency };
     const log = this.#deps.logger.child({ txn: running.result.id });
     log.info({ state: 'waiting-for-card', amount: amount.minor, currency: amount.currency }, 'purchase started');
-    await this.#show(screens.presentCard(amount), log);
 
-    let read: CardRead;
     const timeoutMs = this.#deps.cardTimeoutMs ?? 60_000;
     const timer = setTimeout(
       () => running.abort.abort(new PosError('TXN_CANCELLED', 'No card presented in time', { timeoutMs })),
       timeoutMs,
     );
+    let read: CardRead;
     try {
-      read = await this.#deps.reader.readCard({ amountMinor: amount.minor, currency: amount.currency }, running.abort.signal);
+      read = await this.#readCard(running, log);
     } catch (err) {
       const error = asPosError(err, 'card read');
-      const reason = running.abort.signal.aborted ? cancelReason(running.abort.signal.reason) : readFailureReason(error);
-      const status: TxnStatus = error.kind === 'cancelled' || running.abort.signal.aborted ? 'cancelled' : 'failed';
-      return this.#end(running, log, status, { errorCode: running.abort.signal.aborted ? 'TXN_CANCELLED' : error.code, reason });
+      const aborted = running.abort.signal.aborted;
+      const reason = aborted ? cancelReason(running.abort.signal.reason) : readFailureReason(error);
+      // A reader that vanished mid-transaction cancels it (nothing was sent); a bad card fails it.
+      const status: TxnStatus = aborted || error.kind === 'cancelled' || error.kind === 'disconnected' ? 'cancelled' : 'failed';
+      return this.#end(running, log, status, { errorCode: aborted ? 'TXN_CANCELLED' : error.code, reason });
     } finally {
       clearTimeout(timer);
     }
 
     const card = read.card;
+    let pin: PinEntryResult | undefined;
     try {
-      this.#update(running, {
-        maskedPan: card.pan.masked(),
-        brand: card.brand,
-        entryMode: read.entryMode,
-      });
-      log.info({ maskedPan: card.pan.masked(), brand: card.brand, entryMode: read.entryMode }, 'card read');
+      this.#update(running, { maskedPan: card.pan.masked(), brand: card.brand, entryMode: read.entryMode });
+      this.#recorder.cardRead(running.result, card.pan);
+      log.info({ maskedPan: card.pan.masked(), brand: card.brand, entryMode: read.entryMode, chip: read.chip !== undefined }, 'card read');
 
       if (isExpired(card.expiry, this.#deps.clock())) {
-        return this.#end(running, log, 'declined', { errorCode: 'CARD_EXPIRED', reason: 'EXPIRED CARD' });
+        return await this.#end(running, log, 'declined', { errorCode: 'CARD_EXPIRED', reason: 'EXPIRED CARD' });
       }
-      return await this.#authorize(running, log, card, read);
+      if (read.pinRequired) {
+        const entered = await this.#requestPin(running, log, card);
+        if ('ended' in entered) return entered.ended;
+        pin = entered.pin;
+      }
+      return await this.#authorize(running, log, read, pin);
     } finally {
       wipeCard(card);
+      read.chip?.tlv.wipe();
+      pin?.pinBlock.wipe();
     }
   }
 
-  async #authorize(running: Running, log: Logger, card: MagstripeCard, read: CardRead): Promise<TransactionResult> {
+  /**
+   * Reads a card. A chip card swiped at a reader with a chip interface is asked
+   * to be inserted instead (EMV: chip first); the reader itself reports a
+   * fallback swipe after a chip failure as entry mode `fallback`.
+   */
+  async #readCard(running: Running, log: Logger): Promise<CardRead> {
+    const { reader } = this.#deps;
+    const amount = { minor: running.result.amount, currency: running.result.currency };
+    const request = { amountMinor: amount.minor, currency: amount.currency };
+    await this.#show(screens.presentCard(amount, reader.completeChip !== undefined), log);
+    for (let attempt = 1; ; attempt++) {
+      const read = await reader.readCard(request, running.abort.signal);
+      if (read.entryMode !== 'swipe' || reader.completeChip === undefined || !interpretServiceCode(read.card.serviceCode).chip || attempt >= MAX_CHIP_PROMPTS) {
+        return read;
+      }
+      log.info({ maskedPan: read.card.pan.masked(), attempt }, 'chip card swiped: asking for the chip');
+      wipeCard(read.card);
+      await this.#show(screens.insertChip(amount), log);
+    }
+  }
+
+  /** Online PIN from the PIN pad; ends the transaction itself when the cardholder cancels or the pad fails. */
+  async #requestPin(running: Running, log: Logger, card: MagstripeCard): Promise<{ pin: PinEntryResult } | { ended: TransactionResult }> {
+    const amount = { minor: running.result.amount, currency: running.result.currency };
+    const { pinpad } = this.#deps;
+    if (!pinpad) {
+      return { ended: await this.#end(running, log, 'failed', { errorCode: 'TXN_PIN_UNAVAILABLE', reason: 'PIN PAD REQUIRED' }) };
+    }
+    this.#update(running, { state: 'waiting-for-pin' });
+    await this.#show(screens.enterPin(amount), log);
+    try {
+      const pin = await pinpad.requestPin(
+        { pan: card.pan, amountMinor: amount.minor, currency: amount.currency, timeoutMs: this.#deps.pinTimeoutMs ?? 60_000 },
+        running.abort.signal,
+      );
+      log.info({ format: pin.format }, 'PIN block received');
+      return { pin };
+    } catch (err) {
+      const error = asPosError(err, 'PIN entry');
+      const status: TxnStatus = error.kind === 'cancelled' || error.kind === 'timeout' || error.kind === 'disconnected' ? 'cancelled' : 'failed';
+      const reason = error.kind === 'timeout' ? 'NO PIN ENTERED' : error.kind === 'disconnected' ? 'PIN PAD DISCONNECTED' : error.kind === 'cancelled' ? 'CANCELLED BY CARDHOLDER' : 'PIN PAD ERROR';
+      return { ended: await this.#end(running, log, status, { errorCode: error.code, reason }) };
+    }
+  }
+
+  async #authorize(running: Running, log: Logger, read: CardRead, pin: PinEntryResult | undefined): Promise<TransactionResult> {
     const amount = { minor: running.result.amount, currency: running.result.currency };
     const stan = this.#deps.stan.next();
     const at = this.#deps.clock();
+    running.sentAt = at;
     this.#update(running, { state: 'authorizing', stan });
+    this.#recorder.requestSent(running.result);
     log.info({ state: 'authorizing', stan }, 'sending authorization');
     await this.#show(screens.processing(amount), log);
 
+    let response: AuthorizationResponse;
     try {
-      const response = await this.#deps.host.authorize({
+      response = await this.#deps.host.authorize({
         kind: 'purchase',
         stan,
         at,
         amountMinor: amount.minor,
         currency: amount.currency,
         entryMode: read.entryMode,
-        card,
+        card: read.card,
         terminalId: this.#deps.terminal.id,
         merchantId: this.#deps.terminal.merchantId,
+        ...(pin ? { pin } : {}),
+        ...(read.chip ? { chip: read.chip } : {}),
       });
-      const fields = { responseCode: response.responseCode, authCode: response.authCode, rrn: response.rrn };
-      if (response.approved && isApproval(response.responseCode)) {
-        return this.#end(running, log, 'approved', fields);
-      }
-      return this.#end(running, log, 'declined', { ...fields, reason: declineReason(response.responseCode) });
     } catch (err) {
       const error = asPosError(err, 'authorization');
       if (error.details['requestMayHaveReachedHost'] === true) {
-        this.#deps.reversals.add({
-          transactionId: running.result.id,
-          original: 'purchase',
-          stan,
-          terminalId: this.#deps.terminal.id,
-          transmittedAt: at.toISOString(),
-          amountMinor: amount.minor,
-          currency: amount.currency,
-          entryMode: read.entryMode,
-          reason: error.code,
-          maskedPan: card.pan.masked(),
-        });
-        log.warn({ stan, errorCode: error.code }, 'outcome unknown: reversal pending');
+        this.#owesReversal(running, log, read, error.code);
       }
       return this.#end(running, log, 'failed', { errorCode: error.code, reason: hostFailureReason(error) });
     }
+
+    const fields = { responseCode: response.responseCode, authCode: response.authCode, rrn: response.rrn };
+    this.#update(running, fields);
+    this.#recorder.responseReceived(running.result);
+    const hostApproved = response.approved && isApproval(response.responseCode);
+
+    if (read.chip && this.#deps.reader.completeChip) {
+      return this.#completeChip(running, log, read, response, hostApproved);
+    }
+    if (hostApproved) return this.#end(running, log, 'approved', fields);
+    return this.#end(running, log, 'declined', { ...fields, reason: declineReason(response.responseCode) });
+  }
+
+  /**
+   * Hands the host's answer to the card (second GENERATE AC). The card has the
+   * last word: a card that declines after the host approved leaves an approval
+   * at the host that no customer will honour, so it is reversed.
+   */
+  async #completeChip(running: Running, log: Logger, read: CardRead, response: AuthorizationResponse, hostApproved: boolean): Promise<TransactionResult> {
+    const fields = { responseCode: response.responseCode, authCode: response.authCode, rrn: response.rrn };
+    const { reader } = this.#deps;
+    let decision: 'approved' | 'declined';
+    try {
+      // Not abortable: once the host has answered, the card must hear it (or the approval is reversed).
+      const completion = await reader.completeChip?.(
+        { approved: hostApproved, responseCode: response.responseCode, issuerTlv: response.issuerTlv ?? Buffer.alloc(0) },
+        new AbortController().signal,
+      );
+      if (!completion) throw new PosError('INTERNAL', 'chip completion without a chip reader', {});
+      decision = completion.decision;
+    } catch (err) {
+      const error = asPosError(err, 'chip completion');
+      if (hostApproved) this.#owesReversal(running, log, read, error.code);
+      return this.#end(running, log, 'failed', { ...fields, errorCode: error.code, reason: 'CARD REMOVED - NOT COMPLETED' });
+    }
+    if (hostApproved && decision === 'approved') return this.#end(running, log, 'approved', fields);
+    if (hostApproved) {
+      this.#owesReversal(running, log, read, 'TXN_CARD_DECLINED');
+      return this.#end(running, log, 'declined', { ...fields, errorCode: 'TXN_CARD_DECLINED', reason: 'DECLINED BY CARD' });
+    }
+    return this.#end(running, log, 'declined', { ...fields, reason: declineReason(response.responseCode) });
+  }
+
+  /** Records that the request must be reversed at the host (it may have been, or was, approved there). */
+  #owesReversal(running: Running, log: Logger, read: CardRead, reason: string): void {
+    const stan = running.result.stan ?? '';
+    this.#deps.reversals.add({
+      transactionId: running.result.id,
+      original: 'purchase',
+      stan,
+      terminalId: this.#deps.terminal.id,
+      transmittedAt: (running.sentAt ?? this.#deps.clock()).toISOString(),
+      amountMinor: running.result.amount,
+      currency: running.result.currency,
+      entryMode: read.entryMode,
+      reason,
+      maskedPan: read.card.pan.masked(),
+    });
+    log.warn({ stan, reason }, 'reversal pending');
   }
 
   async #end(
@@ -234,6 +349,7 @@ export class TransactionEngine {
     fields: Partial<Pick<TransactionResult, 'responseCode' | 'authCode' | 'rrn' | 'errorCode' | 'reason'>>,
   ): Promise<TransactionResult> {
     const ended = this.#update(running, { ...fields, state: status, status, endedAt: this.#deps.clock().toISOString() });
+    this.#recorder.ended(ended);
     log.info(
       { state: status, responseCode: ended.responseCode, errorCode: ended.errorCode ?? null, stan: ended.stan, maskedPan: ended.maskedPan },
       `purchase ${status}`,

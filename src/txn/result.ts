@@ -6,7 +6,7 @@ import type { ErrorCode } from '../util/errors.js';
 export type TxnStatus = 'approved' | 'declined' | 'cancelled' | 'failed';
 
 /** Where a transaction is now: the purchase state machine's states. */
-export type TxnState = 'waiting-for-card' | 'authorizing' | TxnStatus;
+export type TxnState = 'waiting-for-card' | 'waiting-for-pin' | 'authorizing' | TxnStatus;
 
 export interface TransactionResult {
   readonly id: string;

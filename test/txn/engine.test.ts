@@ -6,12 +6,11 @@ import { TransactionEngine, type EngineDeps } from '../../src/txn/engine.js';
 import { MemoryReversalStore } from '../../src/host/reversal-store.js';
 import { StanCounter } from '../../src/txn/stan.js';
 import { PosError } from '../../src/util/errors.js';
-import { approveAll, FakeHost, FakeReader, testCard } from './fakes.js';
+import { approveAll, FakeChipReader, FakeHost, FakePinPad, FakeReader, testCard } from './fakes.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 
-function setup(host = new FakeHost(approveAll), overrides: Partial<EngineDeps> = {}) {
-  const reader = new FakeReader();
+function setup<R extends FakeReader = FakeReader>(host = new FakeHost(approveAll), overrides: Partial<EngineDeps> = {}, reader: R = new FakeReader() as R) {
   const display = new RecordingDisplay();
   const reversals = new MemoryReversalStore();
   const logLines: string[] = [];
@@ -25,9 +24,17 @@ function setup(host = new FakeHost(approveAll), overrides: Partial<EngineDeps> =
     }),
   });
   let n = 0;
+  const steps: string[] = [];
   const engine = new TransactionEngine({
     reader,
     display,
+    recorder: {
+      created: (r) => steps.push(`created ${r.state}`),
+      cardRead: (r, pan) => steps.push(`card ${r.maskedPan ?? ''} ${pan.masked()}`),
+      requestSent: (r) => steps.push(`sent ${r.stan ?? ''}`),
+      responseReceived: (r) => steps.push(`response ${r.responseCode ?? ''}`),
+      ended: (r) => steps.push(`ended ${r.status ?? ''}`),
+    },
     host,
     reversals,
     stan: new StanCounter(41),
@@ -37,7 +44,7 @@ function setup(host = new FakeHost(approveAll), overrides: Partial<EngineDeps> =
     newId: () => `txn-${++n}`,
     ...overrides,
   });
-  return { engine, reader, display, reversals, host, log: () => logLines.join('') };
+  return { engine, reader, display, reversals, host, steps, log: () => logLines.join('') };
 }
 
 afterEach(() => {
@@ -65,7 +72,7 @@ describe('TransactionEngine purchase', () => {
       entryMode: 'swipe',
       endedAt: NOW.toISOString(),
     });
-    expect(host.requests).toEqual([{ stan: '000042', amountMinor: 1234, panSeen: '4111111111111111' }]);
+    expect(host.requests).toEqual([{ stan: '000042', amountMinor: 1234, panSeen: '4111111111111111', pin: false, chip: false }]);
     expect(display.shown.map((s) => s.kind)).toEqual(['present-card', 'processing', 'approved']);
     expect(card.pan.wiped).toBe(true);
     expect(card.track2.wiped).toBe(true);
@@ -168,5 +175,111 @@ describe('TransactionEngine purchase', () => {
     expect(await ctx.engine.wait(id)).toMatchObject({ status: 'failed', errorCode: code, reason });
     expect(ctx.reversals.pending()).toHaveLength(reversals);
     if (reversals) expect(ctx.reversals.pending()[0]).toMatchObject({ stan: '000042', amountMinor: 700, maskedPan: '411111******1111', reason: code });
+  });
+
+  it('records each step for the journal before the next one', async () => {
+    const { engine, reader, steps } = setup();
+    const { id } = engine.start({ type: 'purchase', amount: 1234, currency: '978' });
+    await reader.armed();
+    reader.present(testCard());
+    await engine.wait(id);
+    expect(steps).toEqual(['created waiting-for-card', 'card 411111******1111 411111******1111', 'sent 000042', 'response 00', 'ended approved']);
+  });
+
+  it('cancels, with the reason on the display, when the reader goes away mid-transaction', async () => {
+    const { engine, reader, display } = setup();
+    const { id } = engine.start({ type: 'purchase', amount: 100, currency: '978' });
+    await reader.armed();
+    reader.fail(new PosError('DEVICE_DISCONNECTED', 'gone', { path: '/dev/x' }));
+    expect(await engine.wait(id)).toMatchObject({ status: 'cancelled', errorCode: 'DEVICE_DISCONNECTED', reason: 'READER DISCONNECTED' });
+    expect(display.shown.at(-1)).toMatchObject({ kind: 'cancelled', reason: 'READER DISCONNECTED' });
+  });
+});
+
+describe('TransactionEngine chip and PIN', () => {
+  it('approves a chip card with online PIN: PIN block and chip data go to the host, the answer back to the card', async () => {
+    const pinpad = new FakePinPad();
+    const host = new FakeHost((req) => Promise.resolve({ responseCode: '00', approved: true, authCode: 'OK1234', rrn: '1', stan: req.stan, issuerTlv: Buffer.from('910A', 'hex') }));
+    const ctx = setup(host, { pinpad }, new FakeChipReader());
+    const { id } = ctx.engine.start({ type: 'purchase', amount: 5000, currency: '978' });
+    await ctx.reader.armed();
+    ctx.reader.presentChip(testCard('4111111111111111', undefined, 'visa', '201'), true);
+    expect(await ctx.engine.wait(id)).toMatchObject({ status: 'approved', entryMode: 'chip', authCode: 'OK1234' });
+    expect(ctx.host.requests[0]).toMatchObject({ pin: true, chip: true });
+    expect(pinpad.requests).toEqual([{ maskedPan: '411111******1111', amountMinor: 5000 }]);
+    expect(ctx.reader.completions).toEqual([{ approved: true, responseCode: '00', issuerTlv: Buffer.from('910A', 'hex') }]);
+    expect(ctx.display.shown.map((s) => s.kind)).toEqual(['present-card', 'enter-pin', 'processing', 'approved']);
+    expect(ctx.display.shown[0]?.prompt).toBe('INSERT OR SWIPE CARD');
+  });
+
+  it('reverses when the card declines after the host approved', async () => {
+    const reader = new FakeChipReader();
+    reader.cardDecision = 'declined';
+    const ctx = setup(undefined, {}, reader);
+    const { id } = ctx.engine.start({ type: 'purchase', amount: 5000, currency: '978' });
+    await reader.armed();
+    reader.presentChip(testCard('4111111111111111', undefined, 'visa', '201'));
+    expect(await ctx.engine.wait(id)).toMatchObject({ status: 'declined', errorCode: 'TXN_CARD_DECLINED', reason: 'DECLINED BY CARD', responseCode: '00' });
+    expect(ctx.reversals.pending()).toEqual([expect.objectContaining({ transactionId: id, stan: '000042', reason: 'TXN_CARD_DECLINED', amountMinor: 5000 })]);
+  });
+
+  it('reverses when the card is pulled before completion of a host approval', async () => {
+    const reader = new FakeChipReader();
+    reader.cardDecision = 'removed';
+    const ctx = setup(undefined, {}, reader);
+    const { id } = ctx.engine.start({ type: 'purchase', amount: 5000, currency: '978' });
+    await reader.armed();
+    reader.presentChip(testCard('4111111111111111', undefined, 'visa', '201'));
+    expect(await ctx.engine.wait(id)).toMatchObject({ status: 'failed', errorCode: 'DEVICE_DISCONNECTED' });
+    expect(ctx.reversals.pending()).toHaveLength(1);
+  });
+
+  it('does not reverse a host decline the card agrees with', async () => {
+    const host = new FakeHost((req) => Promise.resolve({ responseCode: '51', approved: false, authCode: null, rrn: null, stan: req.stan }));
+    const ctx = setup(host, {}, new FakeChipReader());
+    const { id } = ctx.engine.start({ type: 'purchase', amount: 5000, currency: '978' });
+    await ctx.reader.armed();
+    ctx.reader.presentChip(testCard('4111111111111111', undefined, 'visa', '201'));
+    expect(await ctx.engine.wait(id)).toMatchObject({ status: 'declined', responseCode: '51' });
+    expect(ctx.reader.completions[0]).toMatchObject({ approved: false, responseCode: '51' });
+    expect(ctx.reversals.pending()).toHaveLength(0);
+  });
+
+  it('asks for the chip when a chip card is swiped at a chip reader', async () => {
+    const ctx = setup(undefined, {}, new FakeChipReader());
+    const { id } = ctx.engine.start({ type: 'purchase', amount: 700, currency: '978' });
+    await ctx.reader.armed();
+    const swiped = testCard('4111111111111111', undefined, 'visa', '201');
+    ctx.reader.present(swiped);
+    await ctx.reader.armed();
+    expect(swiped.pan.wiped).toBe(true);
+    expect(ctx.display.shown.at(-1)).toMatchObject({ prompt: 'INSERT CHIP' });
+    ctx.reader.presentChip(testCard('4111111111111111', undefined, 'visa', '201'));
+    expect(await ctx.engine.wait(id)).toMatchObject({ status: 'approved', entryMode: 'chip' });
+    expect(ctx.reader.requests).toHaveLength(2);
+  });
+
+  it.each([
+    [new PosError('TXN_CANCELLED', 'cancel key', {}), 'cancelled', 'CANCELLED BY CARDHOLDER'],
+    [new PosError('DEVICE_READ_TIMEOUT', 'nobody typed', {}), 'cancelled', 'NO PIN ENTERED'],
+    [new PosError('DEVICE_DISCONNECTED', 'unplugged', {}), 'cancelled', 'PIN PAD DISCONNECTED'],
+  ] as const)('ends without a request when PIN entry fails (%s)', async (error, status, reason) => {
+    const pinpad = new FakePinPad();
+    pinpad.outcome = error;
+    const ctx = setup(undefined, { pinpad }, new FakeChipReader());
+    const { id } = ctx.engine.start({ type: 'purchase', amount: 700, currency: '978' });
+    await ctx.reader.armed();
+    ctx.reader.presentChip(testCard('4111111111111111', undefined, 'visa', '201'), true);
+    expect(await ctx.engine.wait(id)).toMatchObject({ status, reason, errorCode: error.code });
+    expect(ctx.host.requests).toHaveLength(0);
+  });
+
+  it('fails when the card needs a PIN and no PIN pad is attached', async () => {
+    const ctx = setup(undefined, {}, new FakeChipReader());
+    const { id } = ctx.engine.start({ type: 'purchase', amount: 700, currency: '978' });
+    await ctx.reader.armed();
+    ctx.reader.presentChip(testCard('4111111111111111', undefined, 'visa', '201'), true);
+    expect(await ctx.engine.wait(id)).toMatchObject({ status: 'failed', errorCode: 'TXN_PIN_UNAVAILABLE' });
+    expect(ctx.host.requests).toHaveLength(0);
   });
 });

@@ -1,16 +1,17 @@
 /** In-memory fakes of the engine's collaborators, scripted per test. */
 import type { CardBrand, MagstripeCard } from '../../src/card/types.js';
-import type { CardRead, CardReader, DeviceState, ReadRequest } from '../../src/devices/card-reader.js';
+import type { CardRead, CardReader, ChipCompletion, DeviceState, HostAnswerForCard, ReadRequest } from '../../src/devices/card-reader.js';
+import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
 import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from '../../src/host/model.js';
 import { PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 
-export function testCard(pan = '4111111111111111', expiry = { year: 2030, month: 12 }, brand: CardBrand = 'visa'): MagstripeCard {
+export function testCard(pan = '4111111111111111', expiry = { year: 2030, month: 12 }, brand: CardBrand = 'visa', serviceCode = '101'): MagstripeCard {
   const yymm = `${String(expiry.year % 100).padStart(2, '0')}${String(expiry.month).padStart(2, '0')}`;
   return {
     pan: Sensitive.pan(pan),
     expiry,
-    serviceCode: '101',
+    serviceCode,
     brand,
     track2: Sensitive.text('track', `${pan}=${yymm}1010000000000`),
   };
@@ -44,7 +45,11 @@ export class FakeReader implements CardReader {
   }
 
   present(card: MagstripeCard): void {
-    this.#pending?.resolve({ entryMode: 'swipe', card });
+    this.presentRead({ entryMode: 'swipe', card });
+  }
+
+  presentRead(read: CardRead): void {
+    this.#pending?.resolve(read);
   }
 
   fail(error: PosError): void {
@@ -62,11 +67,11 @@ export class FakeReader implements CardReader {
 
 export class FakeHost implements HostClient {
   readonly description = 'fake-host';
-  readonly requests: { stan: string; amountMinor: number; panSeen: string }[] = [];
+  readonly requests: { stan: string; amountMinor: number; panSeen: string; pin: boolean; chip: boolean }[] = [];
   constructor(private readonly answer: (req: PurchaseRequest) => Promise<AuthorizationResponse>) {}
 
   authorize(request: PurchaseRequest): Promise<AuthorizationResponse> {
-    this.requests.push({ stan: request.stan, amountMinor: request.amountMinor, panSeen: request.card.pan.revealText() });
+    this.requests.push({ stan: request.stan, amountMinor: request.amountMinor, panSeen: request.card.pan.revealText(), pin: request.pin !== undefined, chip: request.chip !== undefined });
     return this.answer(request);
   }
 
@@ -81,3 +86,44 @@ export class FakeHost implements HostClient {
 
 export const approveAll = (req: PurchaseRequest): Promise<AuthorizationResponse> =>
   Promise.resolve({ responseCode: '00', approved: true, authCode: 'A1B2C3', rrn: '000000000001', stan: req.stan });
+
+/** A chip-capable reader: reads are scripted like FakeReader; the card's final word is scripted per test. */
+export class FakeChipReader extends FakeReader {
+  completions: HostAnswerForCard[] = [];
+  cardDecision: 'approved' | 'declined' | 'removed' = 'approved';
+
+  presentChip(card: MagstripeCard, pinRequired = false): void {
+    this.presentRead({ entryMode: 'chip', card, chip: { tlv: Sensitive.of('data', Buffer.from('9F2608AABBCCDDEEFF0011', 'hex')) }, pinRequired });
+  }
+
+  completeChip(answer: HostAnswerForCard): Promise<ChipCompletion> {
+    this.completions.push(answer);
+    if (this.cardDecision === 'removed') return Promise.reject(new PosError('DEVICE_DISCONNECTED', 'card removed', {}));
+    const decision = answer.approved ? this.cardDecision : 'declined';
+    return Promise.resolve({ decision, tlv: Buffer.alloc(0) });
+  }
+}
+
+export class FakePinPad implements PinPad {
+  readonly name = 'fake-pinpad';
+  requests: { maskedPan: string; amountMinor: number }[] = [];
+  outcome: 'pin' | PosError = 'pin';
+
+  requestPin(request: PinEntryRequest): Promise<PinEntryResult> {
+    this.requests.push({ maskedPan: request.pan.masked(), amountMinor: request.amountMinor });
+    if (this.outcome !== 'pin') return Promise.reject(this.outcome);
+    return Promise.resolve({ pinBlock: Sensitive.of('pin-block', Buffer.from('0123456789ABCDEF', 'hex')), ksn: Buffer.from('FFFF9876543210E00001', 'hex'), format: 'iso0' });
+  }
+
+  showMessage(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  state(): DeviceState {
+    return 'connected';
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * What the engine tells the journal at each step that matters for money. Each
+ * call returns only once the step is durable, so the engine never moves on
+ * before the record of the previous step is safe (the SQLite journal commits
+ * synchronously). Calls carry masked data only, except `cardRead`, which gets
+ * the PAN wrapped so the journal can key-hash it for matching.
+ */
+import type { Sensitive } from '../util/sensitive.js';
+import type { TransactionResult } from './result.js';
+
+export interface TxnRecorder {
+  created(result: TransactionResult): void;
+  cardRead(result: TransactionResult, pan: Sensitive): void;
+  requestSent(result: TransactionResult): void;
+  responseReceived(result: TransactionResult): void;
+  ended(result: TransactionResult): void;
+}
+
+/** Records nothing: for unit tests and tools that run without a journal. */
+export const NO_RECORDER: TxnRecorder = {
+  created: () => undefined,
+  cardRead: () => undefined,
+  requestSent: () => undefined,
+  responseReceived: () => undefined,
+  ended: () => undefined,
+};
