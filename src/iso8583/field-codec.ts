@@ -3,25 +3,34 @@
  * prefix, then the content.
  *
  *   fixed:   [content: spec.length units]
- *   llvar:   [L L][content: 0–99 units]        (ascii: two ASCII digits)
+ *   llvar:   [L L][content: 0–99 units]        (prefix encodings: length-prefix.ts)
  *   lllvar:  [L L L][content: 0–999 units]
  *   llllvar: [L L L L][content: 0–9999 units]
  *
- * A unit is a character for text formats and a byte for `b`; in the `ascii`
- * encoding a byte of a `b` field is written as two hex characters.
+ * A unit is a character (or digit) for text formats and a byte for `b`. How
+ * units become bytes is the field's encoding:
+ *
+ *   ascii   "0200" → 30 32 30 30          b 12 AB → "12AB" → 31 32 41 42
+ *   ebcdic  "0200" → F0 F2 F0 F0          b 12 AB → "12AB" → F1 F2 C1 C2
+ *   bcd     "0200" → 02 00                "123" → 01 23 (left) or 12 3F (right)
+ *   binary                                b 12 AB → 12 AB
  *
  * Errors carry the field number and an absolute offset in the message, never
  * the content.
  */
 import { PosError } from '../util/errors.js';
-import { firstBadChar, firstNonDigit, isHexDigit } from './charset.js';
-import type { FieldSpec, FieldValue, LengthType } from './types.js';
+import { bcdBytes, packBcd, unpackBcd } from './bcd.js';
+import { firstBadChar, isHexDigit } from './charset.js';
+import { fromEbcdic, toEbcdic } from './ebcdic.js';
+import { prefixBytes, readPrefix, writePrefix } from './length-prefix.js';
+import type { FieldSpec, FieldValue, PrefixEncoding, TextFormat } from './types.js';
 
-/** Digits in the length prefix of each length type. */
-export const PREFIX_DIGITS = { fixed: 0, llvar: 2, lllvar: 3, llllvar: 4 } as const satisfies Record<LengthType, number>;
+export { PREFIX_DIGITS } from './length-prefix.js';
 
-/** Characters an ascii-encoded `b` unit (one byte) takes on the wire. */
+/** Characters a hex-carried `b` unit (one byte) takes on the wire. */
 const HEX_CHARS_PER_BYTE = 2;
+const LETTER_C = 0x43; // 'C', credit sign of x+n
+const LETTER_D = 0x44; // 'D', debit sign of x+n
 
 export interface DecodedField {
   readonly value: FieldValue;
@@ -29,52 +38,162 @@ export interface DecodedField {
   readonly end: number;
 }
 
+/** The prefix encoding a field uses: its own, or the one that goes with its content encoding. */
+export function prefixEncodingOf(spec: FieldSpec): PrefixEncoding {
+  return spec.prefixEncoding ?? (spec.encoding === 'ascii' || spec.encoding === 'ebcdic' ? spec.encoding : 'bcd');
+}
+
+/**
+ * Whether the field's format can travel in its encoding: text as ASCII or
+ * EBCDIC, `n`/`z`/`x+n` also as BCD, `b` as hex text or raw bytes.
+ */
+export function isValidSpec(spec: FieldSpec): boolean {
+  switch (spec.format) {
+    case 'b':
+      return spec.encoding !== 'bcd';
+    case 'an':
+    case 'ans':
+      return spec.encoding === 'ascii' || spec.encoding === 'ebcdic';
+    case 'n':
+    case 'z':
+    case 'xn':
+      return spec.encoding !== 'binary';
+  }
+}
+
+/** Bytes the content of `units` units takes. */
+export function contentBytes(spec: FieldSpec, units: number): number {
+  if (spec.format === 'b') return spec.encoding === 'binary' ? units : units * HEX_CHARS_PER_BYTE;
+  if (spec.encoding !== 'bcd') return units;
+  if (spec.format === 'xn') return units === 0 ? 0 : 1 + bcdBytes(units - 1);
+  return bcdBytes(units);
+}
+
 /** The field's bytes (prefix and content) to be written at message offset `offset`. */
 export function encodeField(field: number, spec: FieldSpec, value: FieldValue, offset: number): Buffer {
-  switch (spec.encoding) {
-    case 'ascii':
-      return encodeAscii(field, spec, value, offset);
-  }
-}
-
-/** Reads the field at `offset` of `bytes`. */
-export function decodeField(field: number, spec: FieldSpec, bytes: Buffer, offset: number): DecodedField {
-  switch (spec.encoding) {
-    case 'ascii':
-      return decodeAscii(field, spec, bytes, offset);
-  }
-}
-
-function encodeAscii(field: number, spec: FieldSpec, value: FieldValue, offset: number): Buffer {
-  const prefixDigits = PREFIX_DIGITS[spec.lengthType];
-  let content: string;
-  let units: number;
+  checkSpec(field, spec, offset);
+  const prefixEncoding = prefixEncodingOf(spec);
+  const prefixSize = prefixBytes(spec.lengthType, prefixEncoding);
   if (spec.format === 'b') {
     if (typeof value === 'string') {
       throw new PosError('ISO8583_FIELD_TYPE', `Field ${field} is binary and takes bytes, not text`, { field, offset, expected: 'bytes' });
     }
-    units = value.length;
-    content = value.toString('hex').toUpperCase();
-  } else {
-    if (typeof value !== 'string') {
-      throw new PosError('ISO8583_FIELD_TYPE', `Field ${field} is text (${spec.format}) and takes a string, not bytes`, { field, offset, expected: 'text' });
-    }
-    units = value.length;
-    content = value;
+  } else if (typeof value !== 'string') {
+    throw new PosError('ISO8583_FIELD_TYPE', `Field ${field} is text (${spec.format}) and takes a string, not bytes`, { field, offset, expected: 'text' });
   }
+  const units = value.length;
   checkLength(field, spec, units, offset);
-  if (spec.format !== 'b') {
-    const bad = firstBadChar(spec.format, content);
-    if (bad >= 0) {
-      throw new PosError('ISO8583_FIELD_CHARSET', `Field ${field} has a character its format ${spec.format} does not allow`, {
+  if (typeof value === 'string') {
+    const bad = firstBadChar(spec.format as TextFormat, value);
+    if (bad >= 0) throw badChar(field, spec, offset + prefixSize + unitOffset(spec, units, bad));
+  }
+  const out = Buffer.allocUnsafe(prefixSize + contentBytes(spec, units));
+  writePrefix(units, spec.lengthType, prefixEncoding, out, 0);
+  writeContent(spec, value, out, prefixSize);
+  return out;
+}
+
+/** Reads the field at `offset` of `bytes`. */
+export function decodeField(field: number, spec: FieldSpec, bytes: Buffer, offset: number): DecodedField {
+  checkSpec(field, spec, offset);
+  const prefixEncoding = prefixEncodingOf(spec);
+  const prefixSize = prefixBytes(spec.lengthType, prefixEncoding);
+  let units = spec.length;
+  if (prefixSize > 0) {
+    need(field, bytes, offset, prefixSize, 'length prefix');
+    units = readPrefix(field, spec.lengthType, prefixEncoding, bytes, offset);
+    if (units > spec.length) {
+      throw new PosError('ISO8583_FIELD_TOO_LONG', `Field ${field} announces ${units}; its maximum is ${spec.length}`, {
         field,
-        offset: offset + prefixDigits + bad,
-        format: spec.format,
+        offset,
+        length: units,
+        max: spec.length,
       });
     }
   }
-  const prefix = prefixDigits === 0 ? '' : String(units).padStart(prefixDigits, '0');
-  return Buffer.from(prefix + content, 'latin1');
+  const start = offset + prefixSize;
+  const size = contentBytes(spec, units);
+  need(field, bytes, start, size, 'content');
+  return { value: readContent(field, spec, bytes, start, size, units), end: start + size };
+}
+
+/** Offset within the content of the byte that holds unit `i` of a value `units` long. */
+function unitOffset(spec: FieldSpec, units: number, i: number): number {
+  if (spec.encoding !== 'bcd') return i;
+  if (spec.format === 'xn') return i === 0 ? 0 : 1 + ((i - 1 + ((units - 1) & 1)) >> 1);
+  const shift = units & 1 && (spec.padding ?? 'left') === 'left' ? 1 : 0;
+  return (i + shift) >> 1;
+}
+
+function writeContent(spec: FieldSpec, value: FieldValue, out: Buffer, at: number): void {
+  if (typeof value !== 'string') {
+    if (spec.encoding === 'binary') value.copy(out, at);
+    else writeText(spec, value.toString('hex').toUpperCase(), out, at);
+    return;
+  }
+  if (spec.encoding !== 'bcd') {
+    writeText(spec, value, out, at);
+  } else if (spec.format === 'xn') {
+    if (value.length === 0) return;
+    out[at] = value.charCodeAt(0);
+    packBcd(value.slice(1), 'left', out, at + 1);
+  } else {
+    packBcd(value, spec.padding ?? 'left', out, at);
+  }
+}
+
+function writeText(spec: FieldSpec, text: string, out: Buffer, at: number): void {
+  if (spec.encoding === 'ebcdic') (toEbcdic(text) as Buffer).copy(out, at);
+  else out.write(text, at, 'latin1');
+}
+
+function readText(field: number, spec: FieldSpec, bytes: Buffer, start: number, size: number): string {
+  if (spec.encoding !== 'ebcdic') return bytes.toString('latin1', start, start + size);
+  const text = fromEbcdic(bytes, start, start + size);
+  if (typeof text === 'number') throw badChar(field, spec, start + text);
+  return text;
+}
+
+function readContent(field: number, spec: FieldSpec, bytes: Buffer, start: number, size: number, units: number): FieldValue {
+  if (spec.format === 'b') {
+    if (spec.encoding === 'binary') return Buffer.from(bytes.subarray(start, start + size));
+    const text = readText(field, spec, bytes, start, size);
+    for (let i = 0; i < size; i++) {
+      if (!isHexDigit(text.charCodeAt(i))) {
+        throw new PosError('ISO8583_FIELD_CHARSET', `Field ${field} is binary carried as hex and has a non-hex character`, { field, offset: start + i, format: 'b' });
+      }
+    }
+    return Buffer.from(text, 'hex');
+  }
+  if (spec.encoding === 'bcd') return readBcd(field, spec, bytes, start, units);
+  const text = readText(field, spec, bytes, start, size);
+  const bad = firstBadChar(spec.format, text);
+  if (bad >= 0) throw badChar(field, spec, start + bad);
+  return text;
+}
+
+function readBcd(field: number, spec: FieldSpec, bytes: Buffer, start: number, units: number): string {
+  if (spec.format === 'xn') {
+    if (units === 0) return '';
+    const sign = bytes[start] ?? 0;
+    if (sign !== LETTER_C && sign !== LETTER_D) throw badChar(field, spec, start);
+    const digits = unpackBcd(bytes, start + 1, units - 1, 'left', false);
+    if (typeof digits !== 'string') throw badChar(field, spec, start + 1 + (digits.bad >> 1));
+    return String.fromCharCode(sign) + digits;
+  }
+  const text = unpackBcd(bytes, start, units, spec.padding ?? 'left', spec.format === 'z');
+  if (typeof text !== 'string') throw badChar(field, spec, start + (text.bad >> 1));
+  return text;
+}
+
+function checkSpec(field: number, spec: FieldSpec, offset: number): void {
+  if (isValidSpec(spec)) return;
+  throw new PosError('ISO8583_DIALECT_INVALID', `Field ${field}'s format ${spec.format} cannot be carried in ${spec.encoding}`, {
+    field,
+    offset,
+    format: spec.format,
+    encoding: spec.encoding,
+  });
 }
 
 function checkLength(field: number, spec: FieldSpec, units: number, offset: number): void {
@@ -96,51 +215,13 @@ function checkLength(field: number, spec: FieldSpec, units: number, offset: numb
   }
 }
 
-function decodeAscii(field: number, spec: FieldSpec, bytes: Buffer, offset: number): DecodedField {
-  const prefixDigits = PREFIX_DIGITS[spec.lengthType];
-  let units = spec.length;
-  if (prefixDigits > 0) {
-    need(field, bytes, offset, prefixDigits, 'length prefix');
-    const prefix = bytes.toString('latin1', offset, offset + prefixDigits);
-    const bad = firstNonDigit(prefix);
-    if (bad >= 0) {
-      throw new PosError('ISO8583_LENGTH_PREFIX_INVALID', `Field ${field}'s length prefix is not decimal digits`, { field, offset: offset + bad });
-    }
-    units = Number(prefix);
-    if (units > spec.length) {
-      throw new PosError('ISO8583_FIELD_TOO_LONG', `Field ${field} announces ${units}; its maximum is ${spec.length}`, {
-        field,
-        offset,
-        length: units,
-        max: spec.length,
-      });
-    }
-  }
-  const start = offset + prefixDigits;
-  const chars = spec.format === 'b' ? units * HEX_CHARS_PER_BYTE : units;
-  need(field, bytes, start, chars, 'content');
-  const text = bytes.toString('latin1', start, start + chars);
-  if (spec.format === 'b') {
-    for (let i = 0; i < chars; i++) {
-      if (!isHexDigit(text.charCodeAt(i))) {
-        throw new PosError('ISO8583_FIELD_CHARSET', `Field ${field} is binary carried as hex and has a non-hex character`, {
-          field,
-          offset: start + i,
-          format: 'b',
-        });
-      }
-    }
-    return { value: Buffer.from(text, 'hex'), end: start + chars };
-  }
-  const bad = firstBadChar(spec.format, text);
-  if (bad >= 0) {
-    throw new PosError('ISO8583_FIELD_CHARSET', `Field ${field} has a character its format ${spec.format} does not allow`, {
-      field,
-      offset: start + bad,
-      format: spec.format,
-    });
-  }
-  return { value: text, end: start + chars };
+function badChar(field: number, spec: FieldSpec, offset: number): PosError {
+  const what = spec.encoding === 'bcd' ? 'a BCD nibble' : 'a character';
+  return new PosError('ISO8583_FIELD_CHARSET', `Field ${field} has ${what} its format ${spec.format} does not allow`, {
+    field,
+    offset,
+    format: spec.format,
+  });
 }
 
 function need(field: number, bytes: Buffer, offset: number, count: number, what: 'length prefix' | 'content'): void {

@@ -1,6 +1,33 @@
 /** The ISO 8583 codec: dialects as data, one codec for all of them. */
-export type { Dialect, FieldEncoding, FieldFormat, FieldSpec, FieldValue, LengthType, MessageInput } from './types.js';
-export { encodeMessage, decodeMessage, MTI_CHARS } from './message-codec.js';
+export type {
+  BcdPadding,
+  BitmapEncoding,
+  Dialect,
+  FieldEncoding,
+  FieldFormat,
+  FieldSpec,
+  FieldValue,
+  LengthType,
+  MessageInput,
+  MtiEncoding,
+  PrefixEncoding,
+  SubfieldSpec,
+  TextFormat,
+} from './types.js';
+export { encodeMessage, encodeMessageWithOffsets, decodeMessage, maxField, MTI_CHARS, type EncodedMessage } from './message-codec.js';
 export { Iso8583Message } from './message.js';
 export { ALWAYS_MASKED_FIELDS, dumpMessage, isMaskedField, maskedMessage, printableField } from './mask.js';
-export { iso87ascii } from './dialects/iso87ascii.js';
+export { encodeWithMac, MAC_BYTES, macField, macInput, PRIMARY_MAC_FIELD, SECONDARY_MAC_FIELD, type MacField, type MacInput } from './mac.js';
+export { decodeSubfields, encodeSubfields, type Subfield, type SubfieldContext } from './subfields.js';
+export { messageFromJson, messageToJson, type MessageJson } from './json.js';
+export {
+  DIALECT_NAMES,
+  DIALECTS,
+  dialectByName,
+  isDialectName,
+  iso87ascii,
+  iso87asciiBinaryBitmap,
+  iso87binary,
+  validateDialect,
+  type DialectName,
+} from './dialects/index.js';

@@ -1,39 +1,60 @@
 /**
  * ISO 8583:1987 §4 message structure, driven by a `Dialect`:
  *
- *   [MTI][primary bitmap][secondary bitmap, when bit 1 is set][DE 2…DE 128 in ascending order]
+ *   [MTI][primary bitmap][secondary bitmap, when bit 1 is set][tertiary, when bit 65 is set and the dialect has one][DE 2…DE 192 in ascending order]
  *
  * The codec is pure: bytes in, a message out, or a `PosError` naming the
  * field (0 = MTI, 1 = bitmap) and the byte offset. It never puts a value in an
  * error.
  */
 import { PosError } from '../util/errors.js';
-import { decodeHexBitmap, encodeHexBitmap, MAX_FIELD } from './bitmap.js';
+import { decodeBitmap, encodeBitmap, MAX_FIELD, MAX_FIELD_TERTIARY, TERTIARY_BITMAP_BIT, type BitmapOptions } from './bitmap.js';
 import { decodeField, encodeField } from './field-codec.js';
 import { Iso8583Message } from './message.js';
+import { decodeMti, encodeMti, mtiBytes } from './mti.js';
 import type { Dialect, FieldValue, MessageInput } from './types.js';
 
-/** Characters of an ASCII MTI: version, class, function, origin. */
-export const MTI_CHARS = 4;
-const MTI_RE = /^[0-9]{4}$/;
+export { MTI_CHARS } from './mti.js';
+
+/** A message's bytes and where each field starts in them. */
+export interface EncodedMessage {
+  readonly bytes: Buffer;
+  /** Offset of each field's first byte (its prefix, when it has one); 0 is the MTI, 1 the bitmap. */
+  readonly offsets: ReadonlyMap<number, number>;
+}
 
 export function encodeMessage(dialect: Dialect, input: MessageInput): Buffer {
-  checkMti(input.mti);
+  return encodeMessageWithOffsets(dialect, input).bytes;
+}
+
+/** `encodeMessage`, also saying where each field starts (for MAC input and annotated dumps). */
+export function encodeMessageWithOffsets(dialect: Dialect, input: MessageInput): EncodedMessage {
+  const mti = encodeMti(input.mti, dialect.mtiEncoding);
+  const max = maxField(dialect);
   const entries: [number, FieldValue][] = [];
-  for (const [key, value] of Object.entries(input.fields)) {
+  for (const key in input.fields) {
+    const value = input.fields[key as unknown as number];
     if (value === undefined) continue;
     const n = Number(key);
-    if (!Number.isInteger(n) || n < 2 || n > MAX_FIELD) {
-      throw new PosError('ISO8583_FIELD_UNKNOWN', `Field ${key} cannot be set: data elements are 2–${MAX_FIELD} (DE 1 is the secondary bitmap)`, {
+    if (!Number.isInteger(n) || n < 2 || n > max || (n === TERTIARY_BITMAP_BIT && dialect.tertiaryBitmap === true)) {
+      throw new PosError('ISO8583_FIELD_UNKNOWN', `Field ${key} cannot be set: data elements are 2–${max} (DE 1${max > MAX_FIELD ? ' and 65 are bitmaps' : ' is the secondary bitmap'})`, {
         field: key,
-        offset: MTI_CHARS,
+        offset: mti.length,
       });
     }
     entries.push([n, value]);
   }
   entries.sort((a, b) => a[0] - b[0]);
-  const parts: Buffer[] = [Buffer.from(input.mti, 'latin1'), Buffer.from(encodeBitmap(dialect, entries.map(([n]) => n)), 'latin1')];
-  let offset = MTI_CHARS + (parts[1]?.length ?? 0);
+  const bitmap = encodeBitmap(
+    entries.map(([n]) => n),
+    bitmapOptions(dialect),
+  );
+  const parts: Buffer[] = [mti, bitmap];
+  const offsets = new Map<number, number>([
+    [0, 0],
+    [1, mti.length],
+  ]);
+  let offset = mti.length + bitmap.length;
   for (const [n, value] of entries) {
     const spec = dialect.fields[n];
     if (spec === undefined) {
@@ -41,19 +62,16 @@ export function encodeMessage(dialect: Dialect, input: MessageInput): Buffer {
     }
     const part = encodeField(n, spec, value, offset);
     parts.push(part);
+    offsets.set(n, offset);
     offset += part.length;
   }
-  return Buffer.concat(parts, offset);
+  return { bytes: Buffer.concat(parts, offset), offsets };
 }
 
 export function decodeMessage(dialect: Dialect, input: Uint8Array): Iso8583Message {
   const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  if (bytes.length < MTI_CHARS) {
-    throw new PosError('ISO8583_TRUNCATED', 'The message is shorter than its MTI', { field: 0, offset: 0, needed: MTI_CHARS, available: bytes.length });
-  }
-  const mti = bytes.toString('latin1', 0, MTI_CHARS);
-  checkMti(mti);
-  const bitmap = decodeBitmap(dialect, bytes, MTI_CHARS);
+  const mti = decodeMti(bytes, dialect.mtiEncoding);
+  const bitmap = decodeBitmap(bytes, mtiBytes(dialect.mtiEncoding), bitmapOptions(dialect));
   const fields: Record<number, FieldValue> = {};
   let offset = bitmap.end;
   for (const n of bitmap.fields) {
@@ -71,26 +89,15 @@ export function decodeMessage(dialect: Dialect, input: Uint8Array): Iso8583Messa
   return new Iso8583Message(mti, fields, dialect);
 }
 
-function checkMti(mti: string): void {
-  if (MTI_RE.test(mti)) return;
-  const bad = [...mti].findIndex((c) => c < '0' || c > '9');
-  throw new PosError('ISO8583_MTI_INVALID', 'The MTI must be four decimal digits', {
-    field: 0,
-    offset: bad >= 0 && bad < MTI_CHARS ? bad : Math.min(mti.length, MTI_CHARS),
-    length: mti.length,
-  });
+/** The highest data element number the dialect's bitmaps can carry. */
+export function maxField(dialect: Dialect): number {
+  return dialect.tertiaryBitmap === true ? MAX_FIELD_TERTIARY : MAX_FIELD;
 }
 
-function encodeBitmap(dialect: Dialect, fieldNumbers: readonly number[]): string {
-  switch (dialect.bitmapEncoding) {
-    case 'hex':
-      return encodeHexBitmap(fieldNumbers);
-  }
-}
-
-function decodeBitmap(dialect: Dialect, bytes: Buffer, offset: number): ReturnType<typeof decodeHexBitmap> {
-  switch (dialect.bitmapEncoding) {
-    case 'hex':
-      return decodeHexBitmap(bytes, offset);
-  }
+function bitmapOptions(dialect: Dialect): BitmapOptions {
+  return {
+    encoding: dialect.bitmapEncoding,
+    alwaysSecondary: dialect.secondaryBitmap === 'always',
+    tertiary: dialect.tertiaryBitmap === true,
+  };
 }

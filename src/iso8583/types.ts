@@ -1,9 +1,14 @@
 /**
  * ISO 8583:1987 message specifications as data. A dialect is a table of field
  * specifications; the codec (`message-codec.ts`) knows nothing of any one
- * dialect. Each axis (length prefix, content format, encoding) is a small
- * union so that later encodings (BCD, EBCDIC, binary) are new members, not
- * new code paths through every field.
+ * dialect. Each axis is a small union of its own (moov-io/iso8583 keeps one
+ * interface per axis the same way):
+ *
+ * - length type: fixed, or a decimal length prefix of 2, 3 or 4 digits;
+ * - content format: the §4.1 attribute (n, an, ans, z, x+n, b);
+ * - encoding: how the content's units become bytes (ASCII, EBCDIC, packed BCD, raw);
+ * - prefix encoding: how the length prefix becomes bytes;
+ * - padding: where the filler nibble of an odd number of BCD digits goes.
  */
 
 /** How a field's length is known: fixed by the spec, or a decimal prefix of 2, 3 or 4 digits. */
@@ -20,39 +25,93 @@ export type LengthType = 'fixed' | 'llvar' | 'lllvar' | 'llllvar';
  */
 export type FieldFormat = 'n' | 'an' | 'ans' | 'z' | 'xn' | 'b';
 
+/** The formats whose value is text. */
+export type TextFormat = Exclude<FieldFormat, 'b'>;
+
 /**
- * How characters and length prefixes are written on the wire. Only `ascii`
- * exists today: text as ASCII, prefixes as ASCII digits, and binary fields as
- * uppercase hex text (two characters a byte). `bcd`, `ebcdic` and `binary`
- * join this union with the dialects that need them.
+ * How a field's content is written on the wire:
+ * - `ascii`:  text as ASCII characters; a `b` field as uppercase hex text, two characters a byte;
+ * - `ebcdic`: text as EBCDIC (IBM-037) characters; a `b` field as hex text in EBCDIC;
+ * - `bcd`:    packed BCD, two digits a byte (`n`, `z`; `xn` keeps its sign as one ASCII byte);
+ *             a `z` separator `=` is the nibble D;
+ * - `binary`: a `b` field's bytes as they are.
  */
-export type FieldEncoding = 'ascii';
+export type FieldEncoding = 'ascii' | 'ebcdic' | 'bcd' | 'binary';
+
+/**
+ * How a variable field's length prefix is written:
+ * - `ascii` / `ebcdic`: 2, 3 or 4 decimal digits as characters;
+ * - `bcd`:    the digits packed, LL in 1 byte, LLL and LLLL in 2;
+ * - `binary`: an unsigned big-endian count, LL in 1 byte, LLL and LLLL in 2.
+ */
+export type PrefixEncoding = 'ascii' | 'ebcdic' | 'bcd' | 'binary';
+
+/** Where the filler nibble of an odd digit count goes in packed BCD: `left` writes 0 first; `right` writes F last. */
+export type BcdPadding = 'left' | 'right';
+
+/** How the MTI's four digits are written: four ASCII or EBCDIC characters, or two BCD bytes. */
+export type MtiEncoding = 'ascii' | 'ebcdic' | 'bcd';
+
+/** `hex`: each 64-bit bitmap as 16 hex ASCII characters; `binary`: as 8 bytes. */
+export type BitmapEncoding = 'hex' | 'binary';
+
+/**
+ * Subfields inside one text data element (DE 48, DE 62 style), as data. The
+ * codec carries the field as text; `subfields.ts` splits and joins it.
+ * - `tlv`: repeated [tag: `tagChars` characters][length: `lengthDigits` decimal digits][value];
+ * - `fixed`: consecutive subfields of fixed lengths, in order; a trailing run may be left out.
+ */
+export type SubfieldSpec =
+  | {
+      readonly kind: 'tlv';
+      readonly tagChars: number;
+      readonly lengthDigits: number;
+      /** Known tags and their names; unknown tags are kept, never dropped. */
+      readonly tags?: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly kind: 'fixed';
+      readonly subfields: readonly { readonly id: string; readonly length: number; readonly format: TextFormat; readonly description: string }[];
+    };
 
 export interface FieldSpec {
   /**
    * Fixed length, or the maximum for a variable field. Counted in the
-   * field's own unit: characters for text formats (an `xn` field counts its
-   * sign), bytes for `b` (an ASCII-hex carrier writes twice as many characters).
+   * field's own unit: characters (or digits) for text formats (an `xn` field
+   * counts its sign), bytes for `b` (an ASCII-hex carrier writes twice as many characters).
    */
   readonly length: number;
   readonly lengthType: LengthType;
   readonly format: FieldFormat;
   readonly encoding: FieldEncoding;
+  /** The length prefix's encoding; by default `ascii` / `ebcdic` follow the field, `bcd` and `binary` fields get `bcd`. */
+  readonly prefixEncoding?: PrefixEncoding;
+  /** For `bcd` with an odd digit count; `left` by default. */
+  readonly padding?: BcdPadding;
   /** The standard's name for the data element. */
   readonly description: string;
   /** Masked in every dump, beyond the always-masked 2, 35, 45, 52 and 55. */
   readonly sensitive?: boolean;
+  /** The field's inner structure, for `subfields.ts`; the codec itself carries the field whole. */
+  readonly subfields?: SubfieldSpec;
 }
 
 export interface Dialect {
   readonly name: string;
   /** How the four MTI digits are written. */
-  readonly mtiEncoding: 'ascii';
-  /** `hex`: each 64-bit bitmap as 16 hex characters. */
-  readonly bitmapEncoding: 'hex';
+  readonly mtiEncoding: MtiEncoding;
+  readonly bitmapEncoding: BitmapEncoding;
+  /** `always`: send a secondary bitmap even when no field above 64 is present. `when-needed` by default. */
+  readonly secondaryBitmap?: 'always' | 'when-needed';
   /**
-   * Data elements 2–128. DE 1 (the secondary bitmap) is structural: the codec
-   * writes and reads it from the bitmap, so a dialect does not list it.
+   * Bit 65 announces a tertiary bitmap for data elements 129–192 (ISO 8583:1987
+   * §4.2 reserves DE 65 for it). Off by default, when DE 65 is an ordinary field.
+   */
+  readonly tertiaryBitmap?: boolean;
+  /**
+   * Data elements 2–128 (–192). DE 1 (the secondary bitmap) and, with a
+   * tertiary bitmap, DE 65 are structural: the codec writes and reads them
+   * from the bitmap, so a dialect does not list them.
    */
   readonly fields: Readonly<Record<number, FieldSpec>>;
 }

@@ -181,8 +181,8 @@ describe('iso87ascii dialect', () => {
     for (const [, s] of specs) expect(s.length).toBeLessThanOrEqual(max[s.lengthType]);
   });
 
-  it('carries 52, 55, 64, 65, 96 and 128 as binary', () => {
-    expect(specs.filter(([, s]) => s.format === 'b').map(([n]) => n)).toEqual([52, 55, 64, 65, 96, 128]);
+  it('carries 52, 53 (the KSN), 55, 64, 65, 96 and 128 as binary', () => {
+    expect(specs.filter(([, s]) => s.format === 'b').map(([n]) => n)).toEqual([52, 53, 55, 64, 65, 96, 128]);
   });
 });
 

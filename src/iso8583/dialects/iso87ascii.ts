@@ -16,7 +16,10 @@
  * terminals send:
  * - 34 (`ns`) is `ans`; 36 (track 3, `n` in the table) is `z`, since track
  *   data carries separators; 45 (track 1, `an`) is `ans` for its `^` and `/`.
- * - 53 stays `n 16` as in 1987; a dialect that carries a KSN there redefines it.
+ * - 53 (`n 16` in 1987) is `b ..48` LLVAR, as the 1993 edition sizes
+ *   "security related control information": it carries the DUKPT KSN
+ *   (10 bytes for TDES, 12 for AES) and a host's key-set data. A deviation
+ *   from 1987 made in all three shipped dialects.
  * - 55 (reserved in 1987, ICC data since 1993) is `b ...255`.
  * - 65 (`b 1` in 1987) is carried as an opaque byte; tertiary bitmaps are a
  *   later dialect's business.
@@ -80,7 +83,7 @@ export const iso87ascii = {
     50: { length: 3, lengthType: 'fixed', format: 'an', encoding: 'ascii', description: 'Currency code, settlement' },
     51: { length: 3, lengthType: 'fixed', format: 'an', encoding: 'ascii', description: 'Currency code, cardholder billing' },
     52: { length: 8, lengthType: 'fixed', format: 'b', encoding: 'ascii', description: 'Personal identification number (PIN) data', sensitive: true },
-    53: { length: 16, lengthType: 'fixed', format: 'n', encoding: 'ascii', description: 'Security related control information' },
+    53: { length: 48, lengthType: 'llvar', format: 'b', encoding: 'ascii', description: 'Security related control information (DUKPT KSN)' },
     54: { length: 120, lengthType: 'lllvar', format: 'an', encoding: 'ascii', description: 'Additional amounts' },
     55: { length: 255, lengthType: 'lllvar', format: 'b', encoding: 'ascii', description: 'ICC data (EMV TLV)', sensitive: true },
     56: { length: 999, lengthType: 'lllvar', format: 'ans', encoding: 'ascii', description: 'Reserved (ISO)' },
