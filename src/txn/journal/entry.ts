@@ -1,0 +1,107 @@
+/**
+ * A journal row as the rest of the terminal sees it. Card identity is the
+ * masked PAN and a keyed hash only: the journal never holds a PAN, track data,
+ * PIN block, CVV or chip data, so no type here has a place for one.
+ */
+import type { CardBrand } from '../../card/types.js';
+import type { EntryMode } from '../../devices/card-reader.js';
+import type { JournalState } from './states.js';
+
+export type JournalKind = 'purchase' | 'refund';
+
+export interface JournalEntry {
+  /** The engine's transaction id. */
+  readonly id: string;
+  /** Insertion order: stable and gap-free enough to sort by. */
+  readonly seq: number;
+  readonly kind: JournalKind;
+  readonly state: JournalState;
+  readonly terminalId: string;
+  readonly amountMinor: number;
+  /** ISO 4217 numeric. */
+  readonly currency: string;
+  readonly stan: string | null;
+  /** DE 7 of the request, ISO string. */
+  readonly transmittedAt: string | null;
+  readonly entryMode: EntryMode | null;
+  readonly brand: CardBrand | null;
+  readonly maskedPan: string | null;
+  /** HMAC-SHA-256 of the PAN under the device key, hex: matches a card without storing it. */
+  readonly panHash: string | null;
+  readonly responseCode: string | null;
+  readonly authCode: string | null;
+  readonly rrn: string | null;
+  readonly errorCode: string | null;
+  readonly reason: string | null;
+  /** Approved by the terminal without the host (store-and-forward). */
+  readonly offline: boolean;
+  readonly adviceAttempts: number;
+  readonly batchNo: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly endedAt: string | null;
+}
+
+/** One step in a transaction's history, as committed. */
+export interface JournalStep {
+  readonly state: JournalState;
+  readonly at: string;
+  readonly note: string | null;
+}
+
+/** The row as SQLite returns it. */
+export interface TxnRow {
+  seq: number;
+  id: string;
+  kind: string;
+  state: string;
+  terminal_id: string;
+  amount_minor: number;
+  currency: string;
+  stan: string | null;
+  transmitted_at: string | null;
+  entry_mode: string | null;
+  brand: string | null;
+  masked_pan: string | null;
+  pan_hash: string | null;
+  response_code: string | null;
+  auth_code: string | null;
+  rrn: string | null;
+  error_code: string | null;
+  reason: string | null;
+  offline: number;
+  advice_attempts: number;
+  batch_no: number;
+  created_at: string;
+  updated_at: string;
+  ended_at: string | null;
+}
+
+export function toEntry(row: TxnRow): JournalEntry {
+  return {
+    id: row.id,
+    seq: row.seq,
+    kind: row.kind as JournalKind,
+    state: row.state as JournalState,
+    terminalId: row.terminal_id,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    stan: row.stan,
+    transmittedAt: row.transmitted_at,
+    entryMode: row.entry_mode as EntryMode | null,
+    brand: row.brand as CardBrand | null,
+    maskedPan: row.masked_pan,
+    panHash: row.pan_hash,
+    responseCode: row.response_code,
+    authCode: row.auth_code,
+    rrn: row.rrn,
+    errorCode: row.error_code,
+    reason: row.reason,
+    offline: row.offline === 1,
+    adviceAttempts: row.advice_attempts,
+    batchNo: row.batch_no,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    endedAt: row.ended_at,
+  };
+}

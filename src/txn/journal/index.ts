@@ -1,0 +1,9 @@
+/** The transaction journal: SQLite, one committed transaction per money step. */
+export { Journal, JOURNAL_FILE, type BeginInput, type CardFacts, type EndFields, type HostAnswer, type JournalOptions, type PendingAdvice, type RecoveryReport } from './journal.js';
+export { JournalReader } from './reader.js';
+export type { JournalEntry, JournalKind, JournalStep } from './entry.js';
+export { JOURNAL_STATES, TRANSITIONS, canMove, isFinal, isJournalState, type JournalState } from './states.js';
+export { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from './schema.js';
+export { parseSince, parseStatus, toCsv, CSV_COLUMNS, type ListFilter } from './queries.js';
+export type { BatchClose, BatchTotals, CountAmount, CurrencyTotals } from './totals.js';
+export { PanHasher } from './pan-hash.js';

@@ -1,0 +1,107 @@
+/**
+ * The journal's schema, as an ordered list of forward migrations. The file's
+ * `PRAGMA user_version` is the number of migrations applied; each migration
+ * runs in its own transaction together with the version bump, so a power cut
+ * leaves the file at one version or the next, never in between. A file with a
+ * higher version than this list knows was written by newer software: refuse it
+ * rather than guess.
+ *
+ * Never edit a released migration; append a new one.
+ */
+import type { Database } from 'better-sqlite3';
+import { PosError } from '../../util/errors.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'transactions, their step history, counters',
+    sql: `
+      CREATE TABLE txn (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        id              TEXT NOT NULL UNIQUE,
+        kind            TEXT NOT NULL CHECK (kind IN ('purchase', 'refund')),
+        state           TEXT NOT NULL,
+        terminal_id     TEXT NOT NULL,
+        amount_minor    INTEGER NOT NULL CHECK (amount_minor > 0),
+        currency        TEXT NOT NULL,
+        stan            TEXT,
+        transmitted_at  TEXT,
+        entry_mode      TEXT,
+        brand           TEXT,
+        masked_pan      TEXT,
+        pan_hash        TEXT,
+        response_code   TEXT,
+        auth_code       TEXT,
+        rrn             TEXT,
+        error_code      TEXT,
+        reason          TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        ended_at        TEXT
+      );
+      CREATE INDEX txn_state ON txn (state);
+      CREATE INDEX txn_created_at ON txn (created_at);
+      CREATE INDEX txn_pan_hash ON txn (pan_hash);
+      CREATE TABLE txn_step (
+        seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+        txn_id  TEXT NOT NULL REFERENCES txn (id),
+        state   TEXT NOT NULL,
+        at      TEXT NOT NULL,
+        note    TEXT
+      );
+      CREATE INDEX txn_step_txn ON txn_step (txn_id);
+      CREATE TABLE counter (
+        name   TEXT PRIMARY KEY,
+        value  INTEGER NOT NULL
+      );
+      INSERT INTO counter (name, value) VALUES ('last_stan', 0);
+    `,
+  },
+  {
+    version: 2,
+    description: 'reversal and advice duties, offline approvals, settlement batches',
+    sql: `
+      ALTER TABLE txn ADD COLUMN offline INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE txn ADD COLUMN duty_seq INTEGER;
+      ALTER TABLE txn ADD COLUMN advice_attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE txn ADD COLUMN batch_no INTEGER NOT NULL DEFAULT 1;
+      CREATE INDEX txn_batch ON txn (batch_no);
+      CREATE TABLE batch_close (
+        batch_no   INTEGER PRIMARY KEY,
+        closed_at  TEXT NOT NULL,
+        totals     TEXT NOT NULL
+      );
+      INSERT INTO counter (name, value) VALUES ('batch_no', 1), ('duty_seq', 0);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Applies every migration the file has not seen yet, in order; returns the versions applied. */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = migrations.length;
+  if (current > latest) {
+    throw new PosError('JOURNAL_SCHEMA_TOO_NEW', `Journal schema version ${current} is newer than this software's ${latest}`, {
+      version: current,
+      supported: latest,
+    });
+  }
+  const applied: number[] = [];
+  for (const migration of migrations.slice(current)) {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      // user_version takes no bound parameter; the value is our own integer.
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+    applied.push(migration.version);
+  }
+  return applied;
+}
