@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { registerCrypto } from './crypto.js';
 import { registerDemo } from './demo.js';
 import { registerHostSim } from './host-sim.js';
+import { registerIso8583 } from './iso8583.js';
 import { registerRun } from './run.js';
 import { registerTlv } from './tlv.js';
 
@@ -17,4 +18,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerCrypto,
   registerHostSim,
   registerTlv,
+  registerIso8583,
 ];
