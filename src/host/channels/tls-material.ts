@@ -1,0 +1,43 @@
+/**
+ * TLS material for mutual TLS with the host: the host's CA (pinned: it
+ * replaces the system roots, so only a certificate it signed is accepted),
+ * and the terminal's client certificate and key, read from the files the
+ * configuration names.
+ */
+import { readFileSync } from 'node:fs';
+import { PosError } from '../../util/errors.js';
+
+export interface TlsMaterial {
+  /** PEM of the CA(s) the host's certificate must chain to; nothing else is trusted. */
+  readonly ca: Buffer;
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  /** Name checked against the host certificate (SNI too); default the connect address. */
+  readonly servername?: string;
+}
+
+export interface TlsFiles {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly servername?: string | undefined;
+}
+
+/** Reads the three files; `CHANNEL_TLS_MATERIAL_UNREADABLE` (details: `which`, `path`, `errno`) when one cannot be read. */
+export function loadTlsMaterial(files: TlsFiles): TlsMaterial {
+  const read = (which: 'caFile' | 'certFile' | 'keyFile'): Buffer => {
+    const path = files[which];
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      const errno = (err as NodeJS.ErrnoException).code ?? 'unknown';
+      throw new PosError('CHANNEL_TLS_MATERIAL_UNREADABLE', `Cannot read the TLS ${which} ${path} (${errno})`, { which, path, errno }, { cause: err });
+    }
+  };
+  return {
+    ca: read('caFile'),
+    cert: read('certFile'),
+    key: read('keyFile'),
+    ...(files.servername === undefined ? {} : { servername: files.servername }),
+  };
+}
