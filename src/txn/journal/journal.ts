@@ -162,6 +162,11 @@ export class Journal implements ReversalStore {
         throw new PosError('JOURNAL_CORRUPT', 'The journal file fails its integrity check', { file, check: 'quick_check' });
       }
       migrate(db);
+      // SQLite silently falls back to read-only when it cannot open the file for writing (and a
+      // current schema needs no write to open): take the write lock once so that shows now, not at
+      // the first payment.
+      const probe = db;
+      probe.transaction(() => probe.prepare(`UPDATE counter SET value = value WHERE name = 'last_stan'`).run()).immediate();
       if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.trunc(options.maxPageCount)}`);
       return new Journal(db, file, options, hasher);
     } catch (err) {
@@ -179,6 +184,16 @@ export class Journal implements ReversalStore {
   /** Whether a new transaction may start: false once a fault has been seen. */
   get writable(): boolean {
     return this.#fault === null;
+  }
+
+  /** The connection's durability settings, as SQLite reports them (for `pos diag` and tests). */
+  settings(): { journalMode: string; synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA'; busyTimeoutMs: number } {
+    const levels = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
+    return {
+      journalMode: this.#db.pragma('journal_mode', { simple: true }) as string,
+      synchronous: levels[this.#db.pragma('synchronous', { simple: true }) as number] ?? 'OFF',
+      busyTimeoutMs: this.#db.pragma('busy_timeout', { simple: true }) as number,
+    };
   }
 
   close(): void {

@@ -1,0 +1,71 @@
+/** Shared set-up for the journal tests: a journal in a fresh temp dir, a fixed clock, test cards. */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CardBrand } from '../../src/card/types.js';
+import type { EntryMode } from '../../src/devices/card-reader.js';
+import { Journal, type CardFacts, type JournalOptions } from '../../src/txn/journal/index.js';
+import { PosError } from '../../src/util/errors.js';
+import { Sensitive } from '../../src/util/sensitive.js';
+
+export const PAN = '4761739001010119';
+export const OTHER_PAN = '5413330089020011';
+export const HASH_KEY_HEX = '0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0';
+
+export function tempDir(prefix = 'pos-journal-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A clock that moves one second per call, from a fixed start. */
+export function steppingClock(start = Date.parse('2025-03-01T10:00:00Z')): () => Date {
+  let t = start;
+  return () => new Date((t += 1000));
+}
+
+export function hashKey(): Sensitive {
+  return Sensitive.of('key', Buffer.from(HASH_KEY_HEX, 'hex'));
+}
+
+export function openJournal(dir: string, extra: Partial<JournalOptions> = {}): Journal {
+  return Journal.open({ dir, panHashKey: hashKey(), terminalId: 'T0000001', clock: steppingClock(), ...extra });
+}
+
+export function card(pan = PAN, brand: CardBrand = 'visa', entryMode: EntryMode = 'chip'): CardFacts {
+  return { pan: Sensitive.pan(pan), brand, entryMode };
+}
+
+/** Every byte of every file in the journal folder (db, -wal, -shm), latin1, for scanning. */
+export function journalBytes(dir: string): string {
+  return readdirSync(dir)
+    .map((f) => readFileSync(join(dir, f)).toString('latin1'))
+    .join('\n');
+}
+
+export function catchPosError(fn: () => unknown): PosError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof PosError) return err;
+    throw err;
+  }
+  throw new Error('expected a PosError, nothing was thrown');
+}
+
+/**
+ * Makes a folder and its files unwritable. Root ignores modes, so as root the
+ * files are made immutable (chattr +i), which root obeys too; returns the undo.
+ */
+export function makeReadOnly(dir: string): () => void {
+  const files = readdirSync(dir).map((f) => join(dir, f));
+  if (process.getuid?.() === 0) {
+    execFileSync('chattr', ['+i', ...files, dir]);
+    return () => execFileSync('chattr', ['-i', ...files, dir]);
+  }
+  for (const f of files) chmodSync(f, 0o444);
+  chmodSync(dir, 0o555);
+  return () => {
+    chmodSync(dir, 0o755);
+    for (const f of files) chmodSync(f, 0o644);
+  };
+}

@@ -1,0 +1,352 @@
+/** The journal over real SQLite files: steps, the state machine, reversals, STANs, recovery, totals, and what reaches the disk. */
+import { createHmac } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Journal, JOURNAL_FILE, MIGRATIONS, SCHEMA_VERSION, migrate, TRANSITIONS, JOURNAL_STATES, type JournalState } from '../../src/txn/journal/index.js';
+import { card, catchPosError, HASH_KEY_HEX, journalBytes, openJournal, OTHER_PAN, PAN, tempDir } from './journal-helpers.js';
+import { Sensitive } from '../../src/util/sensitive.js';
+
+const open: Journal[] = [];
+function fresh(dir = tempDir()): { journal: Journal; dir: string } {
+  const journal = openJournal(dir);
+  open.push(journal);
+  return { journal, dir };
+}
+afterEach(() => {
+  for (const j of open.splice(0)) j.close();
+});
+
+const T0 = new Date('2025-03-01T09:59:00Z');
+
+/** Drives one purchase through the online path up to `until`. */
+function purchase(journal: Journal, id: string, until: JournalState, amountMinor = 1250, pan = PAN): void {
+  journal.begin({ id, amountMinor, currency: '978', card: card(pan) });
+  if (until === 'created') return;
+  journal.requestSent(id, { stan: journal.nextStan(), transmittedAt: T0 });
+  if (until === 'request-sent') return;
+  journal.responseReceived(id, { responseCode: '00', authCode: 'A1B2C3', rrn: '506012345678' });
+  if (until === 'response-received') return;
+  journal.complete(id);
+}
+
+describe('journal steps', () => {
+  it('records created → request sent → response received → completed, each committed with its fields and history', () => {
+    const { journal, dir } = fresh();
+    purchase(journal, 't1', 'completed');
+
+    // A second connection sees everything: each step was committed.
+    const other = new Database(join(dir, JOURNAL_FILE), { readonly: true });
+    const row = other.prepare('SELECT * FROM txn WHERE id = ?').get('t1') as Record<string, unknown>;
+    other.close();
+    expect(row).toMatchObject({
+      state: 'completed',
+      stan: '000001',
+      amount_minor: 1250,
+      currency: '978',
+      entry_mode: 'chip',
+      brand: 'visa',
+      masked_pan: '476173******0119',
+      response_code: '00',
+      auth_code: 'A1B2C3',
+      rrn: '506012345678',
+      transmitted_at: T0.toISOString(),
+      terminal_id: 'T0000001',
+    });
+    expect(row['ended_at']).toEqual(expect.any(String));
+    expect(journal.steps('t1').map((s) => s.state)).toEqual(['created', 'request-sent', 'response-received', 'completed']);
+  });
+
+  it('uses WAL with synchronous=FULL and a busy timeout', () => {
+    const { journal } = fresh();
+    expect(journal.settings()).toEqual({ journalMode: 'wal', synchronous: 'FULL', busyTimeoutMs: 5000 });
+  });
+
+  it('stores the PAN as mask and HMAC-SHA-256 under the device key, and finds a card by it', () => {
+    const { journal } = fresh();
+    purchase(journal, 't1', 'completed');
+    purchase(journal, 't2', 'completed', 500, OTHER_PAN);
+    const expected = createHmac('sha256', Buffer.from(HASH_KEY_HEX, 'hex')).update(PAN).digest('hex');
+    expect(journal.get('t1').panHash).toBe(expected);
+    expect(journal.findByPan(Sensitive.pan(PAN)).map((e) => e.id)).toEqual(['t1']);
+  });
+
+  it('never writes the PAN to the database or its WAL', () => {
+    const { journal, dir } = fresh();
+    purchase(journal, 't1', 'completed');
+    purchase(journal, 't2', 'request-sent', 999, OTHER_PAN);
+    journal.reversalPending('t2', 'HOST_TIMEOUT');
+    const bytes = journalBytes(dir);
+    expect(bytes).toContain('476173******0119'); // the scan reads the right files
+    expect(bytes).not.toContain(PAN);
+    expect(bytes).not.toContain(OTHER_PAN);
+    expect(bytes).not.toContain(PAN.slice(6, 12)); // the masked middle never appears anywhere
+  });
+
+  it.each<[JournalState, JournalState]>([
+    ['created', 'completed'],
+    ['created', 'response-received'],
+    ['request-sent', 'completed'],
+    ['completed', 'reversal-pending'],
+    ['completed', 'declined'],
+  ])('refuses %s → %s with JOURNAL_TRANSITION_INVALID and leaves the row as it was', (from, to) => {
+    const { journal } = fresh();
+    purchase(journal, 't1', from === 'completed' ? 'completed' : from);
+    const before = journal.get('t1');
+    const stepsBefore = journal.steps('t1');
+    const act: Record<string, () => unknown> = {
+      completed: () => journal.complete('t1'),
+      'response-received': () => journal.responseReceived('t1', { responseCode: '00', authCode: null, rrn: null }),
+      'reversal-pending': () => journal.reversalPending('t1', 'HOST_TIMEOUT'),
+      declined: () => journal.decline('t1', { responseCode: '51' }),
+    };
+    const error = catchPosError(act[to]!);
+    expect(error.code).toBe('JOURNAL_TRANSITION_INVALID');
+    expect(error.details).toEqual({ id: 't1', from, to });
+    expect(journal.get('t1')).toEqual(before);
+    expect(journal.steps('t1')).toEqual(stepsBefore);
+  });
+
+  it('refuses to send a request for a transaction with no card, and an unknown id, and a duplicate id', () => {
+    const { journal } = fresh();
+    journal.begin({ id: 't1', amountMinor: 100, currency: '978' });
+    const noCard = catchPosError(() => journal.requestSent('t1', { stan: '000001', transmittedAt: T0 }));
+    expect(noCard.code).toBe('JOURNAL_TRANSITION_INVALID');
+    expect(noCard.details).toMatchObject({ from: 'created', to: 'request-sent', missing: 'no card recorded' });
+    journal.recordCard('t1', card());
+    expect(journal.requestSent('t1', { stan: '000001', transmittedAt: T0 }).state).toBe('request-sent');
+
+    const unknown = catchPosError(() => journal.complete('nope'));
+    expect(unknown.code).toBe('JOURNAL_NOT_FOUND');
+    expect(unknown.details).toEqual({ id: 'nope' });
+    const dup = catchPosError(() => journal.begin({ id: 't1', amountMinor: 1, currency: '978' }));
+    expect(dup.code).toBe('JOURNAL_DUPLICATE');
+  });
+
+  it('allows exactly the steps of the transition table', () => {
+    // Every state pair: the table and canMove agree, and final states have no way out.
+    for (const from of JOURNAL_STATES) {
+      for (const to of JOURNAL_STATES) {
+        expect(TRANSITIONS[from].includes(to)).toBe(
+          (
+            {
+              created: ['request-sent', 'offline-approved', 'declined', 'cancelled', 'failed'],
+              'request-sent': ['response-received', 'reversal-pending', 'offline-approved', 'failed'],
+              'response-received': ['completed', 'declined', 'reversal-pending'],
+              'offline-approved': ['advice-pending', 'declined', 'failed'],
+              'advice-pending': ['advice-sent'],
+              'reversal-pending': ['reversed'],
+            } as Partial<Record<JournalState, JournalState[]>>
+          )[from]?.includes(to) ?? false,
+        );
+      }
+    }
+  });
+});
+
+describe('journal as the reversal store', () => {
+  it('keeps pending reversals across a restart, oldest duty first, and forgets them once acknowledged', () => {
+    const { journal, dir } = fresh();
+    purchase(journal, 'a', 'request-sent');
+    purchase(journal, 'b', 'request-sent');
+    journal.reversalPending('b', 'HOST_TIMEOUT'); // b's duty arose first
+    const e = journal.get('a');
+    journal.add({
+      transactionId: 'a',
+      original: 'purchase',
+      stan: e.stan!,
+      terminalId: 'T0000001',
+      transmittedAt: T0.toISOString(),
+      amountMinor: 1250,
+      currency: '978',
+      entryMode: 'chip',
+      reason: 'HOST_CONNECTION_LOST',
+      maskedPan: '476173******0119',
+    });
+    journal.close();
+
+    const again = openJournal(dir);
+    open.push(again);
+    expect(again.pending().map((r) => [r.transactionId, r.reason, r.stan])).toEqual([
+      ['b', 'HOST_TIMEOUT', '000002'],
+      ['a', 'HOST_CONNECTION_LOST', '000001'],
+    ]);
+    again.acknowledge('b');
+    again.acknowledge('b'); // a repeated acknowledgement is harmless
+    expect(again.pending().map((r) => r.transactionId)).toEqual(['a']);
+    expect(again.get('b').state).toBe('reversed');
+  });
+
+  it('records a reversal for a transaction it has not seen as a new pending entry', () => {
+    const { journal } = fresh();
+    journal.add({
+      transactionId: 'z',
+      original: 'purchase',
+      stan: '000042',
+      terminalId: 'T0000001',
+      transmittedAt: T0.toISOString(),
+      amountMinor: 700,
+      currency: '978',
+      entryMode: 'swipe',
+      reason: 'HOST_TIMEOUT',
+      maskedPan: '411111******1111',
+    });
+    expect(journal.pending()).toEqual([
+      {
+        transactionId: 'z',
+        original: 'purchase',
+        stan: '000042',
+        terminalId: 'T0000001',
+        transmittedAt: T0.toISOString(),
+        amountMinor: 700,
+        currency: '978',
+        entryMode: 'swipe',
+        reason: 'HOST_TIMEOUT',
+        maskedPan: '411111******1111',
+      },
+    ]);
+  });
+});
+
+describe('journal STAN source', () => {
+  it('continues after a restart and wraps from 999999 to 000001', () => {
+    const { journal, dir } = fresh();
+    expect([journal.stan.next(), journal.stan.next()]).toEqual(['000001', '000002']);
+    journal.close();
+    const again = openJournal(dir);
+    open.push(again);
+    expect(again.stan.next()).toBe('000003');
+
+    const db = new Database(again.file);
+    db.prepare(`UPDATE counter SET value = 999998 WHERE name = 'last_stan'`).run();
+    db.close();
+    expect([again.stan.next(), again.stan.next()]).toEqual(['999999', '000001']);
+  });
+});
+
+describe('journal recovery at start', () => {
+  it('turns interrupted requests and unconfirmed approvals into reversals, closes the rest, and lists duties oldest first', () => {
+    const { journal, dir } = fresh();
+    purchase(journal, 'done', 'completed');
+    purchase(journal, 'sent', 'request-sent');
+    purchase(journal, 'approved-no-chip-completion', 'response-received');
+    purchase(journal, 'declined-answer', 'request-sent');
+    journal.responseReceived('declined-answer', { responseCode: '51', authCode: null, rrn: '1' });
+    purchase(journal, 'no-request', 'created');
+    journal.begin({ id: 'offline', amountMinor: 300, currency: '978', card: card() });
+    journal.approveOffline('offline', { responseCode: 'Y1', authCode: 'Y1' });
+    journal.begin({ id: 'queued', amountMinor: 400, currency: '978', card: card() });
+    journal.approveOffline('queued', { responseCode: 'Y1', authCode: 'Y1' });
+    journal.queueAdvice('queued');
+    journal.close(); // the power cut
+
+    const again = openJournal(dir);
+    open.push(again);
+    const report = again.recover();
+    expect(report.changed).toEqual([
+      { id: 'sent', from: 'request-sent', to: 'reversal-pending' },
+      { id: 'approved-no-chip-completion', from: 'response-received', to: 'reversal-pending' },
+      { id: 'declined-answer', from: 'response-received', to: 'declined' },
+      { id: 'no-request', from: 'created', to: 'failed' },
+      { id: 'offline', from: 'offline-approved', to: 'failed' },
+    ]);
+    expect(report.reversals.map((r) => [r.transactionId, r.reason])).toEqual([
+      ['sent', 'JOURNAL_INTERRUPTED'],
+      ['approved-no-chip-completion', 'JOURNAL_INTERRUPTED'],
+    ]);
+    expect(report.advices.map((a) => a.transactionId)).toEqual(['queued']);
+    expect(again.get('done').state).toBe('completed');
+    // A second recovery finds nothing more to do.
+    expect(again.recover().changed).toEqual([]);
+  });
+
+  it('sends a host approval the chip refused to reversal', () => {
+    const { journal } = fresh();
+    purchase(journal, 't', 'response-received');
+    journal.reversalPending('t', 'CHIP_DECLINED_AFTER_APPROVAL');
+    expect(journal.pending()[0]).toMatchObject({ transactionId: 't', reason: 'CHIP_DECLINED_AFTER_APPROVAL' });
+  });
+});
+
+describe('journal settlement totals', () => {
+  it('sums debits, credits and reversals per currency since the last batch close', () => {
+    const { journal } = fresh();
+    purchase(journal, 'p1', 'completed', 1000);
+    purchase(journal, 'p2', 'completed', 250);
+    journal.begin({ id: 'usd', amountMinor: 700, currency: '840', card: card() });
+    journal.approveOffline('usd', { responseCode: 'Y1', authCode: null });
+    journal.queueAdvice('usd');
+    journal.begin({ id: 'r1', kind: 'refund', amountMinor: 300, currency: '978', card: card() });
+    journal.requestSent('r1', { stan: journal.nextStan(), transmittedAt: T0 });
+    journal.responseReceived('r1', { responseCode: '00', authCode: null, rrn: null });
+    journal.complete('r1');
+    purchase(journal, 'rev', 'request-sent', 5000);
+    journal.reversalPending('rev', 'HOST_TIMEOUT');
+    journal.reversed('rev');
+    purchase(journal, 'still-pending', 'request-sent', 9000);
+    journal.reversalPending('still-pending', 'HOST_TIMEOUT');
+    journal.begin({ id: 'dec', amountMinor: 800, currency: '978', card: card() });
+    journal.decline('dec', { responseCode: '51' });
+
+    const totals = journal.totals();
+    expect(totals.batchNo).toBe(1);
+    expect(totals.since).toBeNull();
+    expect(totals.currencies).toEqual([
+      {
+        currency: '840',
+        debits: { count: 1, amountMinor: 700 },
+        credits: { count: 0, amountMinor: 0 },
+        reversals: { count: 0, amountMinor: 0 },
+        offline: { count: 1, amountMinor: 700 },
+        netMinor: 700,
+      },
+      {
+        currency: '978',
+        debits: { count: 2, amountMinor: 1250 },
+        credits: { count: 1, amountMinor: 300 },
+        reversals: { count: 1, amountMinor: 5000 },
+        offline: { count: 0, amountMinor: 0 },
+        netMinor: 950,
+      },
+    ]);
+
+    const closed = journal.closeBatch();
+    expect(closed).toMatchObject({ batchNo: 1, currencies: totals.currencies });
+    const next = journal.totals();
+    expect(next).toEqual({ batchNo: 2, since: closed.closedAt, currencies: [] });
+    purchase(journal, 'p3', 'completed', 42);
+    expect(journal.totals().currencies).toEqual([expect.objectContaining({ currency: '978', debits: { count: 1, amountMinor: 42 } })]);
+  });
+});
+
+describe('journal schema', () => {
+  it('migrates a version-1 file forward in order, keeping its rows', () => {
+    const dir = tempDir();
+    const db = new Database(join(dir, JOURNAL_FILE));
+    expect(migrate(db, MIGRATIONS.slice(0, 1))).toEqual([1]);
+    db.prepare(
+      `INSERT INTO txn (id, kind, state, terminal_id, amount_minor, currency, created_at, updated_at) VALUES ('old', 'purchase', 'completed', 'T0000001', 55, '978', 'x', 'x')`,
+    ).run();
+    db.close();
+
+    const { journal } = fresh(dir);
+    expect(journal.get('old')).toMatchObject({ state: 'completed', amountMinor: 55, batchNo: 1, offline: false });
+    const check = new Database(join(dir, JOURNAL_FILE), { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    check.close();
+  });
+
+  it('refuses a file written by newer software with JOURNAL_SCHEMA_TOO_NEW', () => {
+    const dir = tempDir();
+    const db = new Database(join(dir, JOURNAL_FILE));
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    const error = catchPosError(() => openJournal(dir));
+    expect(error.code).toBe('JOURNAL_SCHEMA_TOO_NEW');
+    expect(error.details).toEqual({ version: SCHEMA_VERSION + 1, supported: SCHEMA_VERSION });
+  });
+
+  it('numbers migrations 1, 2, … with no gap', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  });
+});
