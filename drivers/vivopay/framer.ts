@@ -1,0 +1,187 @@
+/**
+ * Response frames from a ViVOpay reader (NEO 2 Interface Developer's Guide,
+ * section 2.8, protocol 2):
+ *
+ *   [ViVOtech2\0][cmd][status][len MSB][len LSB][data…][CRC MSB][CRC LSB]
+ *
+ * `push(chunk)` returns the frames and errors the chunk completed. The framer
+ * hunts for the 10-byte header (bytes before it are line noise and dropped),
+ * reads the length, and checks the CRC. A frame whose CRC fails is reported
+ * (`DEVICE_FRAME_CRC`) and scanning restarts one byte after its header, so a
+ * header hidden inside a corrupt frame is still found. A length that would
+ * exceed `maxFrameBytes` is reported (`DEVICE_FRAME_TOO_LONG`) before any
+ * byte of it is held. A partial frame followed by `interByteTimeoutMs` of
+ * silence is dropped and reported through `onTimeout` (`DEVICE_READ_TIMEOUT`).
+ *
+ * `crcOrder` says which CRC byte comes first: `msb-first` for what a reader
+ * sends (the default), `lsb-first` for commands (the twin's side, tests).
+ */
+import { PosError } from '../../src/util/errors.js';
+import { chipPinpadError } from './chip-pinpad-errors.js';
+import { crc16CcittFalse } from './crc16.js';
+import { CRC_BYTES, HEADER_BYTES, PREAMBLE_BYTES, VIVOPAY_HEADER } from './protocol.js';
+
+export interface VivopayFrame {
+  readonly command: number;
+  /** The status byte in a response; the sub-command in a command. */
+  readonly status: number;
+  /** A copy the receiver owns (and wipes when it held card data). */
+  readonly data: Buffer;
+}
+
+export type VivopayFramerEvent = { readonly type: 'frame'; readonly frame: VivopayFrame } | { readonly type: 'error'; readonly error: PosError };
+
+export interface VivopayFramerOptions {
+  /** Largest whole frame accepted, header and CRC included. */
+  readonly maxFrameBytes: number;
+  readonly interByteTimeoutMs: number;
+  readonly onTimeout: (error: PosError) => void;
+  readonly crcOrder?: 'msb-first' | 'lsb-first';
+}
+
+/** KMP failure function of the header: the longest proper prefix that is also a suffix of header[0..i]. */
+const HEADER_FALLBACK: readonly number[] = (() => {
+  const f = new Array<number>(HEADER_BYTES).fill(0);
+  for (let i = 1, k = 0; i < HEADER_BYTES; i++) {
+    while (k > 0 && VIVOPAY_HEADER[i] !== VIVOPAY_HEADER[k]) k = f[k - 1] as number;
+    if (VIVOPAY_HEADER[i] === VIVOPAY_HEADER[k]) k++;
+    f[i] = k;
+  }
+  return f;
+})();
+
+export const VIVOPAY_DEFAULT_MAX_FRAME_BYTES = 4096;
+export const VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS = 200;
+
+export class VivopayFramer {
+  readonly #options: VivopayFramerOptions;
+  readonly #msbFirst: boolean;
+  /** The frame being assembled; never grows past `maxFrameBytes`. */
+  readonly #buf: Buffer;
+  #len = 0;
+  /** Total bytes of the current frame once its length is known, else 0. */
+  #expected = 0;
+  #events: VivopayFramerEvent[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #disposed = false;
+
+  constructor(options: VivopayFramerOptions) {
+    this.#options = options;
+    this.#msbFirst = (options.crcOrder ?? 'msb-first') === 'msb-first';
+    this.#buf = Buffer.alloc(Math.max(options.maxFrameBytes, PREAMBLE_BYTES + CRC_BYTES));
+  }
+
+  /** Bytes of a partial frame (header match included) waiting for the rest. */
+  get pendingBytes(): number {
+    return this.#len;
+  }
+
+  push(chunk: Uint8Array): VivopayFramerEvent[] {
+    if (this.#disposed) return [];
+    this.#events = [];
+    this.#scan(chunk);
+    this.#restartTimer();
+    const events = this.#events;
+    this.#events = [];
+    return events;
+  }
+
+  /** Drops a partial frame (zeroed) and any pending timeout. */
+  reset(): void {
+    this.#clearTimer();
+    this.#drop();
+  }
+
+  dispose(): void {
+    this.reset();
+    this.#disposed = true;
+  }
+
+  #scan(chunk: Uint8Array): void {
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i] as number;
+      if (this.#len < HEADER_BYTES) {
+        // Hunting (Knuth–Morris–Pratt): on a mismatch fall back to the longest header prefix still matched.
+        let k = this.#len;
+        while (k > 0 && b !== VIVOPAY_HEADER[k]) k = HEADER_FALLBACK[k - 1] as number;
+        if (b === VIVOPAY_HEADER[k]) k++;
+        // The bytes matched are the header's own prefix, so the buffer is the header's first k bytes.
+        VIVOPAY_HEADER.copy(this.#buf, 0, 0, k);
+        this.#len = k;
+        continue;
+      }
+      this.#buf[this.#len++] = b;
+      if (this.#len === PREAMBLE_BYTES) {
+        const total = PREAMBLE_BYTES + this.#buf.readUInt16BE(HEADER_BYTES + 2) + CRC_BYTES;
+        if (total > this.#options.maxFrameBytes) {
+          this.#events.push({
+            type: 'error',
+            error: chipPinpadError('DEVICE_FRAME_TOO_LONG', `Frame of ${total} bytes announced; at most ${this.#options.maxFrameBytes}`, {
+              maxFrameBytes: this.#options.maxFrameBytes,
+              announcedBytes: total,
+            }),
+          });
+          this.#resyncAfterHeader();
+          continue;
+        }
+        this.#expected = total;
+      }
+      if (this.#expected > 0 && this.#len === this.#expected) this.#complete();
+    }
+  }
+
+  #complete(): void {
+    const end = this.#expected - CRC_BYTES;
+    const got = this.#msbFirst ? this.#buf.readUInt16BE(end) : this.#buf.readUInt16LE(end);
+    if (crc16CcittFalse(this.#buf, 0, end) !== got) {
+      this.#events.push({
+        type: 'error',
+        error: chipPinpadError('DEVICE_FRAME_CRC', 'Frame CRC mismatch; frame discarded', { command: this.#buf[HEADER_BYTES] as number, frameBytes: this.#expected }),
+      });
+      this.#resyncAfterHeader();
+      return;
+    }
+    const frame: VivopayFrame = {
+      command: this.#buf[HEADER_BYTES] as number,
+      status: this.#buf[HEADER_BYTES + 1] as number,
+      data: Buffer.from(this.#buf.subarray(PREAMBLE_BYTES, end)),
+    };
+    this.#drop();
+    this.#events.push({ type: 'frame', frame });
+  }
+
+  /** Rescans what followed the first header byte of a rejected frame. */
+  #resyncAfterHeader(): void {
+    const rest = Buffer.from(this.#buf.subarray(1, this.#len));
+    this.#drop();
+    this.#scan(rest);
+    rest.fill(0);
+  }
+
+  #drop(): void {
+    this.#buf.fill(0, 0, this.#len);
+    this.#len = 0;
+    this.#expected = 0;
+  }
+
+  #restartTimer(): void {
+    this.#clearTimer();
+    if (this.#len === 0) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const pendingBytes = this.#len;
+      this.#drop();
+      this.#options.onTimeout(
+        new PosError('DEVICE_READ_TIMEOUT', `Partial frame of ${pendingBytes} bytes, then silence for ${this.#options.interByteTimeoutMs} ms`, {
+          pendingBytes,
+          timeoutMs: this.#options.interByteTimeoutMs,
+        }),
+      );
+    }, this.#options.interByteTimeoutMs);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

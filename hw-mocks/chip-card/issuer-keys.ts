@@ -1,0 +1,28 @@
+/**
+ * Issuer master keys for the virtual chip cards: from hw-mocks/cards/keys.json
+ * (`issuerMasterKeys[deck id]`, loaded by `hw-mocks/host/keys.ts`) — the same
+ * keys the bank-host simulator verifies ARQCs with.
+ */
+import type { DeckCard } from '../cards/deck.js';
+import { loadSimulationKeys, type SimulationKeys } from '../host/keys.js';
+import { PosError } from '../../src/util/errors.js';
+import { VirtualChipCard, type VirtualChipCardOptions } from './virtual-chip-card.js';
+
+let cached: SimulationKeys | undefined;
+
+/** The issuer master key of a deck card (a copy the caller may wipe). Throws `CONFIG_INVALID` when the keys file has none for it. */
+export function issuerMasterKeyFor(cardId: string, keys: SimulationKeys = (cached ??= loadSimulationKeys())): Buffer {
+  const imk = keys.issuerMasterKey(cardId);
+  if (imk === undefined) throw new PosError('CONFIG_INVALID', `No issuer master key for deck card ${cardId}`, { fields: [`issuerMasterKeys.${cardId}`], reason: 'missing' });
+  return Buffer.from(imk);
+}
+
+/** A virtual chip card for a deck card, keyed from the keys file. */
+export function chipCardFor(card: DeckCard, options: VirtualChipCardOptions = {}, keys?: SimulationKeys): VirtualChipCard {
+  const imk = issuerMasterKeyFor(card.id, keys);
+  try {
+    return new VirtualChipCard(card, imk, options);
+  } finally {
+    imk.fill(0);
+  }
+}
