@@ -1,0 +1,215 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseFaultRule, withFaults, type FaultRule } from '../../hw-mocks/host/faults.js';
+import { answerWith, FrameListener, type CoreHandler } from '../../hw-mocks/host/listeners.js';
+import { iso8583MatchingReader, matchKey } from '../../src/host/channels/match-key.js';
+import { PersistentHostChannel } from '../../src/host/channels/persistent-host-channel.js';
+import { FileReversalStore } from '../../src/host/file-reversal-store.js';
+import { iso8583ReversalAttempt, ReversalSender } from '../../src/host/reversal-sender.js';
+import type { PendingReversal } from '../../src/host/reversal-store.js';
+import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
+import type { Iso8583Message } from '../../src/iso8583/message.js';
+import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
+import { PosError } from '../../src/util/errors.js';
+
+const TID = 'T0000001';
+
+function pending(n: number): PendingReversal {
+  const stan = String(n).padStart(6, '0');
+  return {
+    transactionId: `tx-${n}`,
+    original: 'purchase',
+    stan,
+    terminalId: TID,
+    transmittedAt: '2026-06-15T14:30:00.000Z',
+    amountMinor: 1000 + n,
+    currency: '978',
+    entryMode: 'swipe',
+    reason: 'HOST_TIMEOUT',
+    maskedPan: '476173******0119',
+  };
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pos-rev-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('FileReversalStore', () => {
+  it('keeps duties across a restart (a new instance on the same file), oldest first', () => {
+    const path = join(dir, 'reversals.json');
+    const a = new FileReversalStore(path);
+    a.add(pending(1));
+    a.add(pending(2));
+    a.add(pending(3));
+    a.acknowledge('tx-2');
+    const b = new FileReversalStore(path);
+    expect(b.pending().map((r) => r.transactionId)).toEqual(['tx-1', 'tx-3']);
+    expect(b.pending()[0]).toEqual(pending(1));
+  });
+
+  it('adds a transaction once', () => {
+    const store = new FileReversalStore(join(dir, 'r.json'));
+    store.add(pending(1));
+    store.add(pending(1));
+    expect(store.pending()).toHaveLength(1);
+  });
+
+  it('ignores (and removes) a half-written temp file left by a crash', () => {
+    const path = join(dir, 'reversals.json');
+    new FileReversalStore(path).add(pending(1));
+    writeFileSync(`${path}.tmp`, '{"version":1,"reversals":[{"transactionId":"tx-9","orig');
+    const reopened = new FileReversalStore(path);
+    expect(reopened.pending().map((r) => r.transactionId)).toEqual(['tx-1']);
+    expect(readdirSync(dir)).toEqual(['reversals.json']);
+  });
+
+  it('starts empty without a file, and writes no card data but the masked PAN', () => {
+    const path = join(dir, 'reversals.json');
+    const store = new FileReversalStore(path);
+    expect(store.pending()).toEqual([]);
+    store.add(pending(4));
+    expect(readFileSync(path, 'utf8')).not.toMatch(/\d{13,19}/);
+  });
+
+  it.each([
+    ['not JSON', '{"version":1,', 'not-json'],
+    ['another version', '{"version":2,"reversals":[]}', 'version'],
+    ['an entry missing fields', '{"version":1,"reversals":[{"transactionId":"x"}]}', 'entry-0'],
+  ])('refuses a file that is %s: CHANNEL_REVERSAL_STORE_CORRUPT', (_what, content, reason) => {
+    const path = join(dir, 'reversals.json');
+    writeFileSync(path, content);
+    try {
+      new FileReversalStore(path);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as PosError).code).toBe('CHANNEL_REVERSAL_STORE_CORRUPT');
+      expect((e as PosError).details).toEqual({ path, reason });
+    }
+  });
+
+  it('says when it cannot write: CHANNEL_REVERSAL_STORE_FAILED, and keeps the old state', () => {
+    const store = new FileReversalStore(join(dir, 'missing-dir', 'r.json'));
+    try {
+      store.add(pending(1));
+      expect.unreachable();
+    } catch (e) {
+      expect((e as PosError).code).toBe('CHANNEL_REVERSAL_STORE_FAILED');
+      expect((e as PosError).details).toMatchObject({ errno: 'ENOENT' });
+    }
+    expect(store.pending()).toEqual([]);
+  });
+});
+
+/**
+ * A host that books 0200s and applies a reversal (0400/0401, DE 90 naming the
+ * original STAN) at most once: repeats are answered 00 without a second credit.
+ */
+function reversingHost(): { core: CoreHandler; reversalsApplied: Map<string, number>; requests: string[] } {
+  const reversalsApplied = new Map<string, number>();
+  const requests: string[] = [];
+  const core: CoreHandler = (frame) => {
+    const m = decodeMessage(iso87ascii, frame);
+    requests.push(m.mti);
+    if (m.mti === '0400' || m.mti === '0401') {
+      const original = String(m.get(90)).slice(4, 10);
+      if (!reversalsApplied.has(original)) reversalsApplied.set(original, 1);
+      return encodeMessage(iso87ascii, { mti: '0410', fields: { 11: m.get(11), 39: '00', 41: m.get(41) } });
+    }
+    return encodeMessage(iso87ascii, { mti: '0210', fields: { 11: m.get(11), 39: '00', 41: m.get(41) } });
+  };
+  return { core, reversalsApplied, requests };
+}
+
+function encodeReversal(r: PendingReversal, attempt: number): { bytes: Buffer; key: string } {
+  const mti = attempt === 0 ? '0400' : '0401';
+  const de90 = `0200${r.stan}0615143000${'0'.repeat(22)}`;
+  const bytes = encodeMessage(iso87ascii, { mti, fields: { 4: String(r.amountMinor).padStart(12, '0'), 11: r.stan, 39: '68', 41: r.terminalId, 49: r.currency, 90: de90 } });
+  return { bytes, key: matchKey(mti, r.stan, r.terminalId) };
+}
+
+function checkAck(_r: PendingReversal, reply: Iso8583Message): void {
+  const rc = reply.get(39);
+  if (rc !== '00' && rc !== '25') throw new PosError('HOST_BAD_RESPONSE', 'not acknowledged', { field: 39, reason: 'declined' });
+}
+
+describe('ReversalSender over a channel', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  async function setUp(faults: readonly FaultRule[]) {
+    const host = reversingHost();
+    const listener = new FrameListener({ handler: withFaults(answerWith(host.core), faults, { dialect: iso87ascii }) });
+    await listener.start();
+    const channel = new PersistentHostChannel<Iso8583Message>({ host: '127.0.0.1', port: listener.port, readReply: iso8583MatchingReader(iso87ascii) });
+    const store = new FileReversalStore(join(dir, 'reversals.json'));
+    const attempts: string[] = [];
+    const send = iso8583ReversalAttempt({
+      channel,
+      timeoutMs: 300,
+      encode: (r, n) => {
+        attempts.push(n === 0 ? '0400' : '0401');
+        return encodeReversal(r, n);
+      },
+      check: checkAck,
+    });
+    const sender = new ReversalSender({ store, send, backoff: { initialMs: 20, maxMs: 50 } });
+    cleanups.push(async () => {
+      sender.stop();
+      await channel.close();
+      await listener.stop();
+    });
+    return { host, listener, channel, store, sender, attempts };
+  }
+
+  it('an unanswered 0200 is reversed once: 0400 acknowledged, duty gone, host applied one reversal', async () => {
+    const { host, channel, store, sender } = await setUp([parseFaultRule('no-answer,times=1')]);
+    const req = encodeMessage(iso87ascii, { mti: '0200', fields: { 4: '000000001005', 11: '000005', 41: TID } });
+    await expect(channel.exchange(req, matchKey('0200', '000005', TID), { timeoutMs: 200 })).rejects.toMatchObject({ code: 'HOST_TIMEOUT' });
+    store.add(pending(5)); // what the engine does with requestMayHaveReachedHost
+    expect(await sender.drain()).toEqual({ acknowledged: 1, remaining: 0, stoppedBy: null });
+    expect(store.pending()).toEqual([]);
+    expect(new FileReversalStore(store.path).pending()).toEqual([]);
+    expect([...host.reversalsApplied]).toEqual([['000005', 1]]);
+    expect(await sender.drain()).toEqual({ acknowledged: 0, remaining: 0, stoppedBy: null });
+    expect(host.requests.filter((m) => m.startsWith('04'))).toEqual(['0400']);
+  });
+
+  it('0410 lost: the duty is kept, the repeat goes as 0401, the host applies the reversal once', async () => {
+    const { host, store, sender, attempts } = await setUp([parseFaultRule('no-answer,mti=0400,times=1')]);
+    store.add(pending(6));
+    expect(await sender.drain()).toEqual({ acknowledged: 0, remaining: 1, stoppedBy: 'HOST_TIMEOUT' });
+    expect(new FileReversalStore(store.path).pending().map((r) => r.transactionId)).toEqual(['tx-6']);
+    expect(await sender.drain()).toEqual({ acknowledged: 1, remaining: 0, stoppedBy: null });
+    expect(attempts).toEqual(['0400', '0401']);
+    expect(host.requests.filter((m) => m.startsWith('04'))).toEqual(['0400', '0401']);
+    expect([...host.reversalsApplied]).toEqual([['000006', 1]]);
+  });
+
+  it('keeps the order: nothing newer goes ahead of an older unacknowledged duty', async () => {
+    const { host, store, sender, listener } = await setUp([]);
+    store.add(pending(7));
+    store.add(pending(8));
+    await listener.stop();
+    expect(await sender.drain()).toMatchObject({ acknowledged: 0, remaining: 2, stoppedBy: 'HOST_UNREACHABLE' });
+    await listener.start();
+    expect(await sender.drain()).toEqual({ acknowledged: 2, remaining: 0, stoppedBy: null });
+    expect([...host.reversalsApplied.keys()]).toEqual(['000007', '000008']);
+  });
+
+  it('drains in the background with backoff until the host answers', async () => {
+    const { host, store, sender } = await setUp([parseFaultRule('no-answer,mti=0400,times=1'), parseFaultRule('no-answer,mti=0401,times=1')]);
+    store.add(pending(9));
+    sender.start();
+    await expect.poll(() => store.pending().length, { timeout: 5000 }).toBe(0);
+    expect(host.requests.filter((m) => m.startsWith('04'))).toEqual(['0400', '0401', '0401']);
+    expect([...host.reversalsApplied]).toEqual([['000009', 1]]);
+  });
+});
