@@ -1,0 +1,142 @@
+/**
+ * Store-and-forward: whether the terminal may approve a purchase itself when
+ * the host cannot be reached, and the queue of advices (0220) that tells the
+ * host afterwards.
+ *
+ * The policy is deliberately narrow: chip only by default (the card's own
+ * risk management has a say and the TC proves the card was there), a floor
+ * limit per brand (no limit configured means never offline), and a cap on how
+ * many advices — and how much money — may wait for the host at once.
+ *
+ * The queue lives in the journal (`advice-pending` rows). `flush()` sends it
+ * in order, one at a time, stopping at the first failure so the order holds;
+ * each send is counted in the journal before it starts, so a send cut short
+ * by a crash goes again as a repeat (0221), which the host de-duplicates: the
+ * host books each advice exactly once.
+ */
+import type { CardBrand } from '../card/types.js';
+import type { EntryMode } from '../devices/card-reader.js';
+import { asPosError, PosError } from '../util/errors.js';
+import type { Journal, PendingAdvice } from './journal/index.js';
+
+export interface OfflinePolicy {
+  /** Highest amount (minor units) approvable offline, per brand. A brand not listed is never approved offline. */
+  readonly floorLimits: Partial<Record<CardBrand, number>>;
+  /** Entry modes that may be approved offline. Default: chip only. */
+  readonly entryModes?: readonly EntryMode[];
+  /** At most this many advices waiting for the host. */
+  readonly maxQueuedCount: number;
+  /** At most this much money (minor units, same currency) waiting for the host, including this one. */
+  readonly maxQueuedTotalMinor: number;
+}
+
+export interface OfflineCandidate {
+  readonly brand: CardBrand;
+  readonly entryMode: EntryMode;
+  readonly amountMinor: number;
+  readonly currency: string;
+}
+
+export type OfflineRefusal = 'entry-mode' | 'brand' | 'floor-limit' | 'queue-count' | 'queue-total';
+
+export type OfflineDecision = { readonly allowed: true } | { readonly allowed: false; readonly refusal: OfflineRefusal };
+
+export const DEFAULT_OFFLINE_ENTRY_MODES: readonly EntryMode[] = ['chip'];
+
+/** The policy alone, over the queue as it stands: a pure function. */
+export function decideOffline(policy: OfflinePolicy, candidate: OfflineCandidate, queue: readonly PendingAdvice[]): OfflineDecision {
+  const modes = policy.entryModes ?? DEFAULT_OFFLINE_ENTRY_MODES;
+  if (!modes.includes(candidate.entryMode)) return { allowed: false, refusal: 'entry-mode' };
+  const floor = policy.floorLimits[candidate.brand];
+  if (floor === undefined || floor <= 0) return { allowed: false, refusal: 'brand' };
+  if (candidate.amountMinor > floor) return { allowed: false, refusal: 'floor-limit' };
+  if (queue.length + 1 > policy.maxQueuedCount) return { allowed: false, refusal: 'queue-count' };
+  const queued = queue.filter((a) => a.currency === candidate.currency).reduce((sum, a) => sum + a.amountMinor, 0);
+  if (queued + candidate.amountMinor > policy.maxQueuedTotalMinor) return { allowed: false, refusal: 'queue-total' };
+  return { allowed: true };
+}
+
+/** What the host layer implements to send one advice (0220, or 0221 when `repeat`). */
+export interface AdviceSender {
+  /**
+   * Resolves once the host has acknowledged the advice; rejects when it may
+   * not have (the advice stays queued and goes again as a repeat).
+   */
+  sendAdvice(advice: PendingAdvice, options: { readonly repeat: boolean; readonly signal?: AbortSignal }): Promise<void>;
+}
+
+export interface FlushResult {
+  readonly sent: readonly string[];
+  readonly remaining: number;
+  /** Why the flush stopped early, if it did. */
+  readonly error: PosError | null;
+}
+
+export class StoreAndForward {
+  readonly #journal: Journal;
+  readonly #policy: OfflinePolicy;
+  readonly #sender: AdviceSender;
+  #flushing: Promise<FlushResult> | null = null;
+
+  constructor(deps: { readonly journal: Journal; readonly policy: OfflinePolicy; readonly sender: AdviceSender }) {
+    this.#journal = deps.journal;
+    this.#policy = deps.policy;
+    this.#sender = deps.sender;
+  }
+
+  /** May this purchase be approved offline now? */
+  decide(candidate: OfflineCandidate): OfflineDecision {
+    return decideOffline(this.#policy, candidate, this.#journal.pendingAdvices());
+  }
+
+  /**
+   * Records the terminal's offline approval (state `offline-approved`), or
+   * throws `SAF_OFFLINE_REFUSED` with the policy's reason. Call before asking
+   * the card for its offline decision; then `accept` or `journal.decline`.
+   */
+  approve(id: string, candidate: OfflineCandidate, approval: { readonly responseCode: string; readonly authCode: string | null }): void {
+    const decision = this.decide(candidate);
+    if (!decision.allowed) {
+      throw new PosError('SAF_OFFLINE_REFUSED', `Offline approval not allowed: ${decision.refusal}`, { id, refusal: decision.refusal });
+    }
+    this.#journal.approveOffline(id, approval);
+  }
+
+  /** The card accepted (TC): queue the advice. */
+  accept(id: string): void {
+    this.#journal.queueAdvice(id);
+  }
+
+  pending(): readonly PendingAdvice[] {
+    return this.#journal.pendingAdvices();
+  }
+
+  /**
+   * Sends every queued advice, oldest first, one at a time. A second call
+   * while one runs joins it rather than sending anything twice.
+   */
+  flush(signal?: AbortSignal): Promise<FlushResult> {
+    this.#flushing ??= this.#flush(signal).finally(() => {
+      this.#flushing = null;
+    });
+    return this.#flushing;
+  }
+
+  async #flush(signal: AbortSignal | undefined): Promise<FlushResult> {
+    const sent: string[] = [];
+    for (;;) {
+      const next = this.#journal.pendingAdvices()[0];
+      if (next === undefined) return { sent, remaining: 0, error: null };
+      if (signal?.aborted === true) return { sent, remaining: this.#journal.pendingAdvices().length, error: null };
+      // Counted before the send starts: if we die mid-send, the next send is a repeat.
+      this.#journal.adviceAttempt(next.transactionId);
+      try {
+        await this.#sender.sendAdvice(next, { repeat: next.attempts > 0, ...(signal === undefined ? {} : { signal }) });
+      } catch (err) {
+        return { sent, remaining: this.#journal.pendingAdvices().length, error: asPosError(err, 'advice') };
+      }
+      this.#journal.adviceSent(next.transactionId);
+      sent.push(next.transactionId);
+    }
+  }
+}
