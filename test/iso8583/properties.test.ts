@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DIALECTS } from '../../src/iso8583/dialects/index.js';
+import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
+import type { Dialect, FieldSpec, FieldValue, MessageInput } from '../../src/iso8583/types.js';
+import { PosError } from '../../src/util/errors.js';
+import { DIALECT_VECTORS } from './dialect-vectors.js';
+
+/** Arbitrary valid value for a field spec (BCD track data uses `=` only: its nibble D reads back as `=`). */
+function arbValue(spec: FieldSpec): fc.Arbitrary<FieldValue> {
+  const cap = Math.min(spec.length, 40);
+  const lengths = spec.lengthType === 'fixed' ? fc.constant(spec.length) : fc.integer({ min: 0, max: cap });
+  const chars: Record<Exclude<FieldSpec['format'], 'b'>, string> = {
+    n: '0123456789',
+    an: 'ABCXYZabcxyz0189 ',
+    ans: ' !"#$%&/09:;<=>?@AZ[\\]^_`az{|}~',
+    z: spec.encoding === 'bcd' ? '0123456789=' : '0123456789=D',
+    xn: '0123456789',
+  };
+  if (spec.format === 'b') return lengths.chain((n) => fc.uint8Array({ minLength: n, maxLength: n })).map((u) => Buffer.from(u));
+  const set = chars[spec.format];
+  const text = lengths.chain((n) => fc.array(fc.constantFrom(...set), { minLength: n, maxLength: n }).map((cs) => cs.join('')));
+  return spec.format === 'xn' ? fc.tuple(fc.constantFrom('C', 'D'), text).map(([s, t]) => (t.length === 0 ? '' : s + t.slice(1))) : text;
+}
+
+function arbMessage(dialect: Dialect): fc.Arbitrary<MessageInput> {
+  const numbers = Object.keys(dialect.fields).map(Number);
+  return fc
+    .tuple(
+      fc.stringMatching(/^[0-9]{4}$/),
+      fc.uniqueArray(fc.constantFrom(...numbers), { maxLength: 24 }).chain((ns) => fc.tuple(...ns.map((n) => arbValue(dialect.fields[n] as FieldSpec).map((v) => [n, v] as const)))),
+    )
+    .map(([mti, entries]) => ({ mti, fields: Object.fromEntries(entries) }));
+}
+
+function decodeOrPosError(dialect: Dialect, bytes: Uint8Array): void {
+  try {
+    const m = decodeMessage(dialect, bytes);
+    expect(m.mti).toMatch(/^[0-9]{4}$/);
+  } catch (e) {
+    expect(e).toBeInstanceOf(PosError);
+    expect((e as PosError).code).toMatch(/^ISO8583_/);
+    expect(typeof (e as PosError).details['offset']).toBe('number');
+  }
+}
+
+const dialects = Object.values(DIALECTS).map((d) => [d.name, d as Dialect] as const);
+
+describe.each(dialects)('%s properties', (_name, dialect) => {
+  it('round-trips any valid message, value for value and byte for byte', () => {
+    fc.assert(
+      fc.property(arbMessage(dialect), (input) => {
+        const bytes = encodeMessage(dialect, input);
+        const decoded = decodeMessage(dialect, bytes);
+        expect(decoded.mti).toBe(input.mti);
+        expect({ ...decoded.fields }).toEqual(input.fields);
+        expect(encodeMessage(dialect, decoded).equals(bytes)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('turns random bytes into a message or an ISO8583 PosError, nothing else', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        decodeOrPosError(dialect, bytes);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('turns random bytes behind a valid MTI and bitmap into a message or an ISO8583 PosError', () => {
+    const head = encodeMessage(dialect, { mti: '0200', fields: {} }).subarray(0, dialect.mtiEncoding === 'bcd' ? 2 : 4);
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 8, maxLength: 300 }), (bytes) => {
+        decodeOrPosError(dialect, Buffer.concat([head, bytes]));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('turns mutated and truncated valid messages into a message or an ISO8583 PosError', () => {
+    const base = DIALECT_VECTORS.filter((v) => v.dialect.name === dialect.name).map((v) => v.bytes);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...base),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+        fc.nat(),
+        (bytes, edits, cut) => {
+          const b = Buffer.from(bytes);
+          for (const [i, v] of edits) b[i % b.length] = v;
+          decodeOrPosError(dialect, b.subarray(0, b.length - (cut % 12)));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
