@@ -1,95 +1,58 @@
 /**
  * A bank host on loopback for tests, the demo and `pos host-sim`: ISO 8583
- * (iso87ascii) over TCP with the two-byte length prefix, the same framing and
- * codec as the terminal's client, accounts from the card deck.
+ * (iso87ascii by default) over TCP with the two-byte length prefix, the same
+ * framing and codec as the terminal's client, around the socket-free core of
+ * `issuer-host.ts` (which the TLS, HTTPS and admin wrappers use too).
  *
- *   terminal ──[LEN][0200]──▶ simulator ──[LEN][0210]──▶ terminal
+ *   terminal ──[LEN][request]──▶ simulator ──[LEN][answer]──▶ terminal
  *
- * Answers (see `issuer-rules.ts`): 00 with a six-character authorization code
- * (DE 38) and a twelve-digit RRN (DE 37), or 14, 05, 54, 62, 51. An approval
- * debits the card's balance. A deck card with `issuer: "no-answer"` gets no
- * reply at all (the terminal's timeout path).
+ * What it answers and why: `issuer-host.ts` (MAC, dispatch),
+ * `issuer-financial.ts`, `issuer-reversal.ts`, `issuer-network.ts`,
+ * `issuer-security.ts` (PIN, ARQC/ARPC), `issuer-rules.ts`, `ledger.ts`.
  *
- * Malformed input: a frame that does not decode, or breaks the framing, is
- * answered by closing the connection (there is no trustworthy STAN to answer
- * to). A decoded 0200 missing the PAN, amount or terminal ID gets a 0210 with
- * 30 (format error); a decoded message of another MTI gets its response MTI
- * with 12 (invalid transaction); either without a STAN closes the connection.
- *
+ * Malformed input: a frame that does not decode, has no STAN, or breaks the
+ * framing is answered by closing the connection (there is no trustworthy
+ * STAN to answer to). A deck card with `issuer: "no-answer"` gets no reply.
  * Connections stay open for as many requests as the terminal sends. The
- * simulator never logs a clear PAN: its ledger and its log lines carry the
+ * simulator never logs a clear PAN: its ledger and log lines carry the
  * masked PAN only.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
-import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
-import type { Iso8583Message } from '../../src/iso8583/message.js';
-import type { Dialect, FieldValue } from '../../src/iso8583/types.js';
 import { frameMessage, LengthPrefixFramer } from '../../src/host/length-prefix-framer.js';
+import { responseMtiOf } from '../../src/host/messages/constants.js';
 import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { isPosError, PosError } from '../../src/util/errors.js';
-import { maskPan } from '../../src/util/sensitive.js';
-import { loadDeck, type Deck, type DeckCard } from '../cards/deck.js';
-import { decidePurchase, RESPONSE_CODES } from './issuer-rules.js';
+import { IssuerHost, type IssuerHostOptions } from './issuer-host.js';
+import type { LedgerEntry } from './ledger.js';
 
-export interface BankHostSimulatorOptions {
-  /** Accounts; default: the project's deck. */
-  readonly deck?: Deck;
-  /** The issuer's clock, for expiry and the ledger; default the system clock. */
-  readonly clock?: () => Date;
+export type { LedgerEntry } from './ledger.js';
+
+export interface BankHostSimulatorOptions extends IssuerHostOptions {
   /** Default 127.0.0.1. */
   readonly host?: string;
   /** Default 0: an ephemeral port, read back from `port` after `start()`. */
   readonly port?: number;
-  readonly dialect?: Dialect;
-  readonly logger?: Logger;
   readonly maxFrameBytes?: number;
 }
 
-/** One request the simulator saw. */
-export interface LedgerEntry {
-  readonly at: Date;
-  readonly mti: string;
-  readonly terminalId: string | null;
-  readonly stan: string | null;
-  readonly maskedPan: string | null;
-  readonly amountMinor: number | null;
-  readonly currency: string | null;
-  /** `null` when the simulator deliberately did not answer. */
-  readonly responseCode: string | null;
-  readonly authCode: string | null;
-  readonly rrn: string | null;
-}
-
-/** Fields a response echoes from its request when present. */
-const ECHOED_FIELDS = [3, 4, 7, 11, 12, 13, 41, 42, 49] as const;
-const TRACK2_SEPARATOR = /[=D]/;
-
 export class BankHostSimulator {
-  readonly #deck: Deck;
-  readonly #clock: () => Date;
+  /** The socket-free core, for wrappers and tests. */
+  readonly issuer: IssuerHost;
   readonly #host: string;
   readonly #requestedPort: number;
-  readonly #dialect: Dialect;
   readonly #log: Logger;
   readonly #maxFrameBytes: number | undefined;
-  readonly #balances = new Map<string, number>();
-  readonly #ledger: LedgerEntry[] = [];
   readonly #sockets = new Set<Socket>();
   #server: Server | null = null;
   #port = 0;
-  #sequence = 0;
 
   constructor(options: BankHostSimulatorOptions = {}) {
-    this.#deck = options.deck ?? loadDeck();
-    this.#clock = options.clock ?? (() => new Date());
+    this.issuer = new IssuerHost(options);
     this.#host = options.host ?? '127.0.0.1';
     this.#requestedPort = options.port ?? 0;
-    this.#dialect = options.dialect ?? iso87ascii;
     this.#log = options.logger ?? silentLogger;
     this.#maxFrameBytes = options.maxFrameBytes;
-    for (const card of this.#deck.cards) this.#balances.set(card.id, card.balance);
   }
 
   /** The bound port; 0 before `start()`. */
@@ -101,14 +64,14 @@ export class BankHostSimulator {
     return `tcp://${this.#host}:${this.#port}`;
   }
 
-  /** Every request seen, oldest first (a copy). */
+  /** Every request seen, oldest first (copies). */
   get ledger(): readonly LedgerEntry[] {
-    return [...this.#ledger];
+    return this.issuer.ledger;
   }
 
   /** A deck card's balance now, by card id. */
   balanceOf(cardId: string): number | undefined {
-    return this.#balances.get(cardId);
+    return this.issuer.balanceOf(cardId);
   }
 
   /** Listens; resolves once bound. Rejects with `HOST_SIM_LISTEN_FAILED` (details: host, port, errno). */
@@ -118,11 +81,12 @@ export class BankHostSimulator {
     return new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         reject(
-          new PosError('HOST_SIM_LISTEN_FAILED', `Cannot listen on ${this.#host}:${this.#requestedPort} (${err.code ?? 'unknown'})`, {
-            host: this.#host,
-            port: this.#requestedPort,
-            errno: err.code ?? 'unknown',
-          }, { cause: err }),
+          new PosError(
+            'HOST_SIM_LISTEN_FAILED',
+            `Cannot listen on ${this.#host}:${this.#requestedPort} (${err.code ?? 'unknown'})`,
+            { host: this.#host, port: this.#requestedPort, errno: err.code ?? 'unknown' },
+            { cause: err },
+          ),
         );
       });
       server.listen(this.#requestedPort, this.#host, () => {
@@ -159,107 +123,25 @@ export class BankHostSimulator {
       }
       for (const frame of frames) {
         if (socket.destroyed) return;
-        if (frame.length > 0) this.#handle(socket, frame);
+        if (frame.length === 0) continue;
+        let answer: Buffer | null;
+        try {
+          answer = this.issuer.handleFrame(frame);
+        } catch (err) {
+          this.#refuse(socket, err);
+          return;
+        }
+        if (answer !== null) socket.write(frameMessage(answer));
       }
     });
   }
 
-  #handle(socket: Socket, frame: Buffer): void {
-    let request: Iso8583Message;
-    try {
-      request = decodeMessage(this.#dialect, frame);
-    } catch (err) {
-      this.#refuse(socket, err);
-      return;
-    }
-    const stan = request.get(11);
-    if (typeof stan !== 'string') {
-      this.#refuse(socket, 'no STAN (DE 11) to answer to');
-      return;
-    }
-    if (request.mti !== '0200') {
-      this.#answer(socket, request, RESPONSE_CODES.invalidTransaction, {});
-      this.#record(request, undefined, RESPONSE_CODES.invalidTransaction, null, null);
-      return;
-    }
-    const pan = panOf(request);
-    const amount = request.get(4);
-    if (pan === undefined || typeof amount !== 'string' || typeof request.get(41) !== 'string') {
-      this.#answer(socket, request, RESPONSE_CODES.formatError, {});
-      this.#record(request, pan, RESPONSE_CODES.formatError, null, null);
-      return;
-    }
-    const card = this.#deck.cards.find((c) => c.pan === pan);
-    if (card?.issuer === 'no-answer') {
-      this.#log.info({ stan, pan: maskPan(pan) }, 'issuer does not answer for this card');
-      this.#record(request, pan, null, null, null);
-      return;
-    }
-    const amountMinor = Number(amount);
-    const responseCode = decidePurchase({ card, pan, amountMinor, balance: this.#balanceFor(card), now: this.#clock() });
-    this.#sequence += 1;
-    const rrn = String(this.#sequence).padStart(12, '0');
-    let authCode: string | null = null;
-    if (responseCode === RESPONSE_CODES.approved && card !== undefined) {
-      this.#balances.set(card.id, this.#balanceFor(card) - amountMinor);
-      authCode = `A${String(this.#sequence % 100_000).padStart(5, '0')}`;
-    }
-    this.#answer(socket, request, responseCode, { 37: rrn, 38: authCode ?? undefined });
-    this.#record(request, pan, responseCode, authCode, rrn);
-  }
-
-  #balanceFor(card: DeckCard | undefined): number {
-    return card === undefined ? 0 : (this.#balances.get(card.id) ?? 0);
-  }
-
-  #answer(socket: Socket, request: Iso8583Message, responseCode: string, extra: Record<number, FieldValue | undefined>): void {
-    const fields: Record<number, FieldValue | undefined> = { ...extra, 39: responseCode };
-    for (const n of ECHOED_FIELDS) fields[n] = request.get(n);
-    const reply = encodeMessage(this.#dialect, { mti: responseMti(request.mti), fields });
-    socket.write(frameMessage(reply));
-  }
-
-  /** Closes the connection on a request that cannot be answered. Logs the codec's code and details, never the bytes. */
+  /** Closes the connection on a request that cannot be answered. Logs the code and details, never the bytes. */
   #refuse(socket: Socket, why: unknown): void {
-    this.#log.warn({ why: isPosError(why) ? why.toJSON() : typeof why === 'string' ? why : 'unexpected error' }, 'malformed request; closing the connection');
+    this.#log.warn({ why: isPosError(why) ? why.toJSON() : 'unexpected error' }, 'malformed request; closing the connection');
     socket.destroy();
   }
-
-  #record(request: Iso8583Message, pan: string | undefined, responseCode: string | null, authCode: string | null, rrn: string | null): void {
-    const text = (n: number): string | null => {
-      const v = request.get(n);
-      return typeof v === 'string' ? v : null;
-    };
-    const amount = text(4);
-    const entry: LedgerEntry = {
-      at: this.#clock(),
-      mti: request.mti,
-      terminalId: text(41),
-      stan: text(11),
-      maskedPan: pan === undefined ? null : maskPan(pan),
-      amountMinor: amount === null ? null : Number(amount),
-      currency: text(49),
-      responseCode,
-      authCode,
-      rrn,
-    };
-    this.#ledger.push(entry);
-    this.#log.info({ ...entry, at: entry.at.toISOString() }, entry.responseCode === null ? 'request left unanswered' : 'request answered');
-  }
 }
 
-/** The PAN from DE 2, or from track 2 (DE 35) before its separator. */
-function panOf(request: Iso8583Message): string | undefined {
-  const de2 = request.get(2);
-  if (typeof de2 === 'string') return de2;
-  const de35 = request.get(35);
-  if (typeof de35 !== 'string') return undefined;
-  const sep = de35.search(TRACK2_SEPARATOR);
-  return sep > 0 ? de35.slice(0, sep) : undefined;
-}
-
-/** ISO 8583:1987 §4.1.1: the response to a request has function digit (third) one higher: 0200 → 0210. */
-export function responseMti(mti: string): string {
-  const fn = Number(mti.charAt(2));
-  return `${mti.slice(0, 2)}${fn % 2 === 0 ? fn + 1 : fn}${mti.charAt(3)}`;
-}
+/** ISO 8583:1987 §4.1.1: the response MTI of a request (0200 → 0210, 0401 → 0410). */
+export const responseMti = responseMtiOf;

@@ -93,9 +93,9 @@ describe('BankHostSimulator', () => {
 
   it('answers another MTI with its response MTI and 12 (invalid transaction)', async () => {
     const sim = await startSim();
-    const bytes = frameMessage(encodeMessage(iso87ascii, { mti: '0800', fields: { 7: '0615143000', 11: '000005', 70: '301' } }));
+    const bytes = frameMessage(encodeMessage(iso87ascii, { mti: '0600', fields: { 7: '0615143000', 11: '000005' } }));
     const { frames } = await rawExchange(sim.port, bytes, 1);
-    expect([frames[0]?.mti, frames[0]?.get(11), frames[0]?.get(39)]).toEqual(['0810', '000005', '12']);
+    expect([frames[0]?.mti, frames[0]?.get(11), frames[0]?.get(39)]).toEqual(['0610', '000005', '12']);
   });
 
   it.each<[string, Buffer]>([
@@ -123,7 +123,21 @@ describe('BankHostSimulator', () => {
     const request = purchase(cardOf('mc-low-funds'), 600, { stan: '000777' });
     await client.authorize(request);
     expect(sim.ledger).toEqual([
-      { at, mti: '0200', terminalId: 'T0000001', stan: '000777', maskedPan: '555555******4444', amountMinor: 600, currency: '978', responseCode: '51', authCode: null, rrn: '000000000001' },
+      {
+        time: at,
+        mti: '0200',
+        terminalId: 'T0000001',
+        stan: '000777',
+        transmissionDateTime: '0615143000',
+        maskedPan: '555555******4444',
+        amountMinor: 600,
+        currency: '978',
+        kind: 'purchase',
+        responseCode: '51',
+        authCode: null,
+        rrn: '000000000001',
+        reversed: false,
+      },
     ]);
     const text = lines.join('') + JSON.stringify(sim.ledger);
     expect(text).toContain('555555******4444');

@@ -14,4 +14,5 @@ export const HOST_ERRORS = {
   HOST_CANCELLED: { kind: 'cancelled', summary: 'The caller aborted the authorization; details say whether the request may have been sent.' },
   HOST_REQUEST_INVALID: { kind: 'input', summary: 'The authorization request cannot be put on the wire (amount, STAN or IDs out of range); nothing was sent.' },
   HOST_SIM_LISTEN_FAILED: { kind: 'io', summary: 'The bank-host simulator could not listen on the requested address and port.' },
+  HOST_SIM_REQUEST_REFUSED: { kind: 'protocol', summary: 'The bank-host simulator cannot answer a request (it does not decode, or has no STAN to answer to); its wire closes the connection.' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -1,0 +1,105 @@
+/**
+ * What the simulated issuer's message handlers share: the deck accounts and
+ * their balances, the simulation keys, PIN try counters, each terminal's
+ * current MAC key, the ledger and the clock. Handlers are pure of sockets:
+ * they take a decoded request and say what to answer.
+ */
+import type { Iso8583Message } from '../../src/iso8583/message.js';
+import type { FieldValue } from '../../src/iso8583/types.js';
+import type { Logger } from '../../src/log/logger.js';
+import type { TransactionKind } from '../../src/host/messages/constants.js';
+import { maskPan } from '../../src/util/sensitive.js';
+import type { Deck, DeckCard } from '../cards/deck.js';
+import type { SimulationKeys } from './keys.js';
+import type { Ledger } from './ledger.js';
+
+export interface IssuerContext {
+  readonly deck: Deck;
+  readonly keys: SimulationKeys;
+  readonly clock: () => Date;
+  readonly log: Logger;
+  readonly ledger: Ledger;
+  /** Balance by deck card id, in minor units. */
+  readonly balances: Map<string, number>;
+  /** Consecutive wrong PINs by deck card id. */
+  readonly pinTries: Map<string, number>;
+  /** Each terminal's MAC key after a key change; the shared TAK otherwise. */
+  readonly macKeys: Map<string, Buffer>;
+  /** Randomness for new keys and key-block padding. */
+  readonly random: (bytes: number) => Buffer;
+  /** 1, 2, 3 … for RRNs and auth codes. */
+  nextSequence(): number;
+}
+
+/** What a handler decided: the DE 39 and extra answer fields, and work to do once the answer is MAC'd. `null`: no answer at all. */
+export type HandlerResult = {
+  readonly responseCode: string;
+  readonly fields?: Readonly<Record<number, FieldValue | undefined>>;
+  /** Runs after the answer's MAC is computed (a key change installs the new key here). */
+  readonly afterMac?: () => void;
+} | null;
+
+export function textField(request: Iso8583Message, field: number): string | undefined {
+  const value = request.get(field);
+  return typeof value === 'string' ? value : undefined;
+}
+
+const TRACK2_SEPARATOR = /[=D]/;
+
+/** The PAN from DE 2, or from track 2 (DE 35) before its separator. */
+export function panOf(request: Iso8583Message): string | undefined {
+  const de2 = textField(request, 2);
+  if (de2 !== undefined) return de2;
+  const de35 = textField(request, 35);
+  if (de35 === undefined) return undefined;
+  const sep = de35.search(TRACK2_SEPARATOR);
+  return sep > 0 ? de35.slice(0, sep) : undefined;
+}
+
+export function cardByPan(ctx: IssuerContext, pan: string): DeckCard | undefined {
+  return ctx.deck.cards.find((c) => c.pan === pan);
+}
+
+export function balanceOf(ctx: IssuerContext, card: DeckCard | undefined): number {
+  return card === undefined ? 0 : (ctx.balances.get(card.id) ?? 0);
+}
+
+/** Moves money on an account: a purchase debits, a refund credits; `sign` -1 undoes it. */
+export function applyMoney(ctx: IssuerContext, cardId: string | null, kind: TransactionKind | null, amountMinor: number, sign: 1 | -1 = 1): void {
+  if (cardId === null || kind === null) return;
+  const delta = (kind === 'refund' ? amountMinor : -amountMinor) * sign;
+  ctx.balances.set(cardId, (ctx.balances.get(cardId) ?? 0) + delta);
+}
+
+export interface RecordInput {
+  readonly pan?: string | undefined;
+  readonly maskedPan?: string | null;
+  readonly cardId?: string | null;
+  readonly kind?: TransactionKind | null;
+  readonly responseCode: string | null;
+  readonly authCode?: string | null;
+  readonly rrn?: string | null;
+}
+
+/** Appends a ledger entry for `request` and logs it (masked PAN only). */
+export function record(ctx: IssuerContext, request: Iso8583Message, input: RecordInput): void {
+  const amount = textField(request, 4);
+  const entry = {
+    time: ctx.clock(),
+    mti: request.mti,
+    terminalId: textField(request, 41) ?? null,
+    stan: textField(request, 11) ?? null,
+    transmissionDateTime: textField(request, 7) ?? null,
+    maskedPan: input.pan !== undefined ? maskPan(input.pan) : (input.maskedPan ?? null),
+    amountMinor: amount !== undefined && /^\d+$/.test(amount) ? Number(amount) : null,
+    currency: textField(request, 49) ?? textField(request, 50) ?? null,
+    kind: input.kind ?? null,
+    responseCode: input.responseCode,
+    authCode: input.authCode ?? null,
+    rrn: input.rrn ?? null,
+    cardId: input.cardId ?? null,
+  };
+  ctx.ledger.append(entry);
+  const { cardId: _cardId, ...logged } = entry;
+  ctx.log.info({ ...logged, time: logged.time.toISOString() }, entry.responseCode === null ? 'request left unanswered' : 'request answered');
+}

@@ -1,0 +1,89 @@
+/**
+ * The simulated issuer's answer to 0100/0200 (authorization, financial
+ * request) and 0220/0221 (advice), purchase (DE 3 000000) or refund (200000).
+ * Checked in this order, the first that fails answers:
+ *
+ *   30 no PAN, amount or terminal ID; DE 52 without DE 53
+ *   12 a processing code other than purchase or refund
+ *   94 the same terminal, STAN and day as a request already judged (no second debit)
+ *   14 / 05 / 54 / 62  card rules (`issuer-rules.ts`), on the issuer's record
+ *   05 DE 55 present and the ARQC does not verify (no ARPC then)
+ *   55 / 75  wrong PIN / PIN tries exceeded (`issuer-security.ts`)
+ *   51 a purchase beyond the balance
+ *   00 approved: a purchase debits, a refund credits; 38 auth code, 37 RRN
+ *
+ * Every answer after a verified ARQC carries 91 (ARPC ‖ ARC) in DE 55.
+ * A deck card with `issuer: "no-answer"` gets no answer at all.
+ *
+ * An advice reports a purchase the terminal approved offline (DE 38 its auth
+ * code): it is applied once — debited even beyond the balance, since the goods
+ * are gone — and answered 00; a repeat of an advice already applied is
+ * answered 00 again and moves nothing.
+ */
+import type { Iso8583Message } from '../../src/iso8583/message.js';
+import { kindOfProcessingCode, MTI, RESPONSE_CODES } from '../../src/host/messages/constants.js';
+import { decidePurchase } from './issuer-rules.js';
+import { applyMoney, balanceOf, cardByPan, panOf, record, textField, type HandlerResult, type IssuerContext } from './issuer-context.js';
+import { arpcTlv, verifyCryptogram, verifyPin, type VerifiedCryptogram } from './issuer-security.js';
+
+const ADVICE_MTIS: ReadonlySet<string> = new Set([MTI.financialAdvice, MTI.financialAdviceRepeat]);
+const AMOUNT_RE = /^\d{12}$/;
+
+export function handleFinancial(ctx: IssuerContext, request: Iso8583Message): HandlerResult {
+  const pan = panOf(request);
+  const amount = textField(request, 4);
+  const terminalId = textField(request, 41);
+  const stan = textField(request, 11) ?? '';
+  const advice = ADVICE_MTIS.has(request.mti);
+  const pinBlock = request.get(52);
+  const ksn = request.get(53);
+  if (pan === undefined || amount === undefined || !AMOUNT_RE.test(amount) || terminalId === undefined || (pinBlock !== undefined && !Buffer.isBuffer(ksn))) {
+    record(ctx, request, { pan, responseCode: RESPONSE_CODES.formatError });
+    return { responseCode: RESPONSE_CODES.formatError };
+  }
+  const kind = request.has(3) ? kindOfProcessingCode(textField(request, 3)) : 'purchase';
+  if (kind === undefined) {
+    record(ctx, request, { pan, responseCode: RESPONSE_CODES.invalidTransaction });
+    return { responseCode: RESPONSE_CODES.invalidTransaction };
+  }
+  const duplicate = ctx.ledger.findDuplicate(terminalId, stan, textField(request, 7) ?? null);
+  if (duplicate !== undefined) {
+    const code = advice ? RESPONSE_CODES.approved : RESPONSE_CODES.duplicateTransmission;
+    record(ctx, request, { pan, responseCode: code, authCode: advice ? duplicate.authCode : null });
+    return { responseCode: code, fields: advice ? { 38: duplicate.authCode ?? undefined } : {} };
+  }
+  const card = cardByPan(ctx, pan);
+  if (card?.issuer === 'no-answer') {
+    record(ctx, request, { pan, responseCode: null });
+    return null;
+  }
+  const amountMinor = Number(amount);
+  const rrn = String(ctx.nextSequence()).padStart(12, '0');
+  if (advice) {
+    const authCode = textField(request, 38) ?? null;
+    applyMoney(ctx, card?.id ?? null, kind, amountMinor);
+    record(ctx, request, { pan, cardId: card?.id ?? null, kind, responseCode: RESPONSE_CODES.approved, authCode, rrn });
+    return { responseCode: RESPONSE_CODES.approved, fields: { 37: rrn, 38: authCode ?? undefined } };
+  }
+  let responseCode: string = decidePurchase({ card, pan, amountMinor, balance: Number.POSITIVE_INFINITY, now: ctx.clock() });
+  let verified: VerifiedCryptogram | undefined;
+  const de55 = request.get(55);
+  if (card !== undefined && responseCode !== RESPONSE_CODES.invalidCardNumber && Buffer.isBuffer(de55)) {
+    verified = verifyCryptogram(ctx, card, pan, de55);
+    if (verified === undefined) responseCode = RESPONSE_CODES.doNotHonour;
+  }
+  const cryptogramOk = !Buffer.isBuffer(de55) || verified !== undefined;
+  if (responseCode === RESPONSE_CODES.approved && card !== undefined && Buffer.isBuffer(pinBlock) && Buffer.isBuffer(ksn)) {
+    responseCode = verifyPin(ctx, card, pan, pinBlock, ksn);
+  }
+  if (responseCode === RESPONSE_CODES.approved && kind === 'purchase' && amountMinor > balanceOf(ctx, card)) responseCode = RESPONSE_CODES.insufficientFunds;
+  let authCode: string | null = null;
+  const sequence = Number(rrn);
+  if (responseCode === RESPONSE_CODES.approved && card !== undefined) {
+    applyMoney(ctx, card.id, kind, amountMinor);
+    authCode = `A${String(sequence % 100_000).padStart(5, '0')}`;
+  }
+  record(ctx, request, { pan, cardId: card?.id ?? null, kind, responseCode, authCode, rrn });
+  const issuerData = cryptogramOk && verified !== undefined ? arpcTlv(verified, responseCode) : undefined;
+  return { responseCode, fields: { 37: rrn, 38: authCode ?? undefined, 55: issuerData } };
+}
