@@ -84,7 +84,7 @@ export interface RecordInput {
 /** Appends a ledger entry for `request` and logs it (masked PAN only). */
 export function record(ctx: IssuerContext, request: Iso8583Message, input: RecordInput): void {
   const amount = textField(request, 4);
-  const entry = {
+  const logged = {
     time: ctx.clock(),
     mti: request.mti,
     terminalId: textField(request, 41) ?? null,
@@ -97,9 +97,7 @@ export function record(ctx: IssuerContext, request: Iso8583Message, input: Recor
     responseCode: input.responseCode,
     authCode: input.authCode ?? null,
     rrn: input.rrn ?? null,
-    cardId: input.cardId ?? null,
   };
-  ctx.ledger.append(entry);
-  const { cardId: _cardId, ...logged } = entry;
-  ctx.log.info({ ...logged, time: logged.time.toISOString() }, entry.responseCode === null ? 'request left unanswered' : 'request answered');
+  ctx.ledger.append({ ...logged, cardId: input.cardId ?? null });
+  ctx.log.info({ ...logged, time: logged.time.toISOString() }, logged.responseCode === null ? 'request left unanswered' : 'request answered');
 }
