@@ -131,9 +131,13 @@ export class VivopayReader implements CardReader {
     const cardTimeoutS = this.#options.cardTimeoutS ?? VIVOPAY_DEFAULT_CARD_TIMEOUT_S;
     const started = this.#exchange('startTransaction', startData(request, cardTimeoutS, this.#options.allowFallback ?? true), cardTimeoutS * 1000 + START_ANSWER_MARGIN_MS);
     const onAbort = (): void => {
-      // Disarm first: the start's own answer (FAILED/cancelled) then finds nothing pending.
-      this.#fail(VIVOPAY_COMMANDS.startTransaction.command, this.#cancelled('aborted'));
-      this.#exchange('cancelTransaction').catch((err: unknown) => this.#log.debug({ code: asPosError(err, 'vivopay cancel').code }, 'cancel not confirmed'));
+      // Disarm first: the start's own answer (FAILED/cancelled) then finds nothing pending, and the
+      // read rejects only once the reader confirmed the cancel (its stale answer precedes that), so
+      // the next read's start cannot take it for its own.
+      const start = this.#settle(VIVOPAY_COMMANDS.startTransaction.command);
+      this.#exchange('cancelTransaction')
+        .catch((err: unknown) => this.#log.debug({ code: asPosError(err, 'vivopay cancel').code }, 'cancel not confirmed'))
+        .finally(() => start?.reject(this.#cancelled('aborted')));
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {

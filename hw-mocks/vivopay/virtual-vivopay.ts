@@ -96,6 +96,11 @@ export class VirtualVivopay {
     return this.#transport.description;
   }
 
+  /** A start transaction waits for a card (the reader shows INSERT / SWIPE). */
+  get waitingForCard(): boolean {
+    return this.#waiting !== undefined;
+  }
+
   /** The chip of a deck card as this reader keeps it (its ATC persists across insertions). */
   chip(cardId: string): VirtualChipCard {
     let chip = this.#chips.get(cardId);
@@ -179,8 +184,13 @@ export class VirtualVivopay {
     }
     const last = this.#last.get(received.command);
     if (last !== undefined && last.raw.equals(received.raw)) {
-      if (last.answer !== undefined) void this.#write(last.answer);
-      return;
+      // A resend: ignored while the first is being worked on; a completion whose transaction is
+      // over gets its answer again; anything else runs anew (a new transaction may repeat the last one).
+      if (last.answer === undefined) return;
+      if (received.command === TWIN_COMMANDS.completeTransaction[0] && received.subCommand === TWIN_COMMANDS.completeTransaction[1] && this.#online === undefined) {
+        void this.#write(last.answer);
+        return;
+      }
     }
     this.#last.set(received.command, { raw: received.raw, answer: undefined });
     this.received.push([received.command, received.subCommand]);
