@@ -1,0 +1,144 @@
+/**
+ * `CardReader` for MagTek USB HID swipe readers (vendor 0x0801): one input
+ * report per swipe (MagTek 99875191 §4 "Card Data"; encrypting readers
+ * 99875475 "Card Data"). The driver takes its transport in the constructor;
+ * `src/app/` opens it.
+ *
+ * - Standard layout: tracks 1 and 2 (sentinels included) are joined into the
+ *   line an ASCII reader would send and parsed by `src/card` into a
+ *   `CardRead`.
+ * - Encrypting layout: `readSwipe` resolves with an `EncryptedSwipe` (KSN and
+ *   ciphertext untouched, masked data); `readCard` rejects such a swipe with
+ *   `HID_SWIPE_ENCRYPTED`, as the engine cannot use it yet.
+ *
+ * Bad reports never throw: a report of the wrong length or with a length
+ * byte past its field rejects the armed read with `HID_REPORT_*`, the device
+ * stays open, and the next report is parsed afresh (each report stands alone,
+ * so there is nothing to resynchronise). Report bytes are wiped once parsed.
+ */
+import type { Logger } from 'pino';
+import { parseSwipeLine } from '../../src/card/swipe-line.js';
+import type { CardRead, CardReader, DeviceState, ReadRequest } from '../../src/devices/card-reader.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { asPosError, PosError } from '../../src/util/errors.js';
+import { Sensitive } from '../../src/util/sensitive.js';
+import { ReadSlot } from '../transport/hid-read-slot.js';
+import type { HidInputReport, HidReportTransport } from '../transport/hid-report-transport.js';
+import { encryptedSwipeOf, type EncryptedSwipe } from './encrypted-swipe.js';
+import type { MagtekLayoutChoice } from './report-layout.js';
+import { parseMagtekReport, type StandardReport } from './report-parser.js';
+
+export interface MagtekHidOptions {
+  /** For logs and `/v1/health`; default `magtek-hid`. */
+  readonly name?: string;
+  /** Report layout; default `auto` (by report length). */
+  readonly layout?: MagtekLayoutChoice;
+  readonly logger?: Logger;
+}
+
+export type MagtekSwipe = { readonly kind: 'clear'; readonly read: CardRead } | { readonly kind: 'encrypted'; readonly swipe: EncryptedSwipe };
+
+export class MagtekHidReader implements CardReader {
+  readonly name: string;
+  readonly #transport: HidReportTransport;
+  readonly #layout: MagtekLayoutChoice;
+  readonly #log: Logger;
+  readonly #slot: ReadSlot<MagtekSwipe>;
+  readonly #unsubscribe: (() => void)[];
+  #state: DeviceState = 'connected';
+  #closing: Promise<void> | undefined;
+
+  constructor(transport: HidReportTransport, options: MagtekHidOptions = {}) {
+    this.name = options.name ?? 'magtek-hid';
+    this.#transport = transport;
+    this.#layout = options.layout ?? 'auto';
+    this.#slot = new ReadSlot(this.name);
+    this.#log = (options.logger ?? silentLogger).child({ device: this.name, transport: transport.description });
+    this.#unsubscribe = [transport.onReport((r) => this.#onReport(r)), transport.onClose((e) => this.#onTransportClosed(e))];
+  }
+
+  /** Arms the reader for one swipe of either kind. Rejects like `readCard`. */
+  readSwipe(signal: AbortSignal): Promise<MagtekSwipe> {
+    return this.#slot.arm(this.#state, signal);
+  }
+
+  async readCard(_request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
+    const swipe = await this.readSwipe(signal);
+    if (swipe.kind === 'clear') return swipe.read;
+    throw new PosError('HID_SWIPE_ENCRYPTED', `${this.name} delivered an encrypted swipe; read it with readSwipe`, { device: this.name });
+  }
+
+  state(): DeviceState {
+    return this.#state;
+  }
+
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.#state = 'closed';
+    this.#slot.settle({ error: this.#slot.cancelled('closed') });
+    this.#detach();
+    this.#closing = this.#transport.close();
+    return this.#closing;
+  }
+
+  #onReport(report: HidInputReport): void {
+    // Owns a copy from here on: wiped whatever happens.
+    const raw = Sensitive.of('track', Buffer.from(report.data));
+    try {
+      if (!this.#slot.armed) {
+        this.#log.debug({ lengthBytes: raw.length }, 'swipe while no read is armed: dropped');
+        return;
+      }
+      let swipe: MagtekSwipe;
+      try {
+        swipe = this.#decode(raw.reveal());
+      } catch (err) {
+        const error = asPosError(err, 'magtek-hid report');
+        this.#log.debug({ code: error.code, details: error.details }, 'read error');
+        this.#slot.settle({ error });
+        return;
+      }
+      this.#log.debug({ kind: swipe.kind, brand: swipe.kind === 'clear' ? swipe.read.card.brand : swipe.swipe.brand }, 'card swiped');
+      this.#slot.settle({ value: swipe });
+    } finally {
+      raw.wipe();
+    }
+  }
+
+  #decode(bytes: Buffer): MagtekSwipe {
+    const parsed = parseMagtekReport(bytes, this.#layout);
+    if (parsed.layout === 'encrypting') return { kind: 'encrypted', swipe: encryptedSwipeOf(parsed) };
+    return { kind: 'clear', read: { entryMode: 'swipe', card: parseSwipeLine(swipeLineOf(parsed)) } };
+  }
+
+  #onTransportClosed(error?: PosError): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'disconnected';
+    this.#log.warn({ code: error?.code ?? 'DEVICE_DISCONNECTED' }, 'reader went away');
+    this.#slot.settle({ error: error ?? this.#slot.disconnected() });
+    this.#detach();
+  }
+
+  #detach(): void {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+  }
+}
+
+/**
+ * Tracks 1 and 2 joined as an ASCII reader's line (track 3 is not needed for
+ * payment). A track the reader could not decode is sent as `E`-marked, as
+ * ASCII readers do, so `parseSwipeLine` gives its usual errors.
+ */
+export function swipeLineOf(report: StandardReport): Buffer {
+  const [t1, t2] = report.tracks;
+  if (report.encodeType === 'blank') throw new PosError('CARD_SWIPE_UNREADABLE', 'The card is blank', { rule: 'blank' });
+  const parts: Buffer[] = [];
+  if (t1.status === 'ok') parts.push(t1.data);
+  if (t2.status === 'ok') parts.push(t2.data);
+  else if (t2.status === 'error') parts.push(Buffer.from(';E?', 'latin1'));
+  return Buffer.concat(parts);
+}
+
+export function createMagtekHidReader(transport: HidReportTransport, options: MagtekHidOptions = {}): MagtekHidReader {
+  return new MagtekHidReader(transport, options);
+}

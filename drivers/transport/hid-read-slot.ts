@@ -1,0 +1,64 @@
+/**
+ * The one-armed-read rule every card reader follows (`CardReader.readCard`):
+ * one read at a time (a second is `DEVICE_BUSY`), an abort signal cancels it
+ * (`DEVICE_READ_CANCELLED`), closing or losing the device rejects it. Shared
+ * by the HID readers so each driver holds only its protocol.
+ */
+import type { DeviceState } from '../../src/devices/card-reader.js';
+import { PosError } from '../../src/util/errors.js';
+
+interface Armed<T> {
+  resolve(value: T): void;
+  reject(error: PosError): void;
+  disarm(): void;
+}
+
+export class ReadSlot<T> {
+  readonly #name: string;
+  #armed: Armed<T> | undefined;
+
+  constructor(name: string) {
+    this.#name = name;
+  }
+
+  get armed(): boolean {
+    return this.#armed !== undefined;
+  }
+
+  /** Arms one read in the given device state; rejects at once when it cannot be armed. */
+  arm(state: DeviceState, signal: AbortSignal): Promise<T> {
+    switch (state) {
+      case 'closed':
+        return Promise.reject(new PosError('DEVICE_CLOSED', `${this.#name} is closed`, { device: this.#name }));
+      case 'disconnected':
+        return Promise.reject(this.disconnected());
+      case 'connected':
+        break;
+    }
+    if (this.#armed !== undefined) return Promise.reject(new PosError('DEVICE_BUSY', `${this.#name} already has a read armed`, { device: this.#name }));
+    if (signal.aborted) return Promise.reject(this.cancelled('aborted'));
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => this.settle({ error: this.cancelled('aborted') });
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#armed = { resolve, reject, disarm: () => signal.removeEventListener('abort', onAbort) };
+    });
+  }
+
+  /** Resolves or rejects the armed read; nothing when none is armed. */
+  settle(outcome: { readonly value: T } | { readonly error: PosError }): void {
+    const armed = this.#armed;
+    if (armed === undefined) return;
+    this.#armed = undefined;
+    armed.disarm();
+    if ('value' in outcome) armed.resolve(outcome.value);
+    else armed.reject(outcome.error);
+  }
+
+  cancelled(reason: 'aborted' | 'closed'): PosError {
+    return new PosError('DEVICE_READ_CANCELLED', `Read on ${this.#name} cancelled (${reason})`, { device: this.#name, reason });
+  }
+
+  disconnected(): PosError {
+    return new PosError('DEVICE_DISCONNECTED', `${this.#name} went away`, { device: this.#name });
+  }
+}
