@@ -1,0 +1,113 @@
+/**
+ * systemd `Type=notify` without a native addon. Node cannot send on a Unix
+ * datagram socket (NOTIFY_SOCKET), so each notification runs the
+ * `systemd-notify` binary; the unit sets `NotifyAccess=all` because the
+ * message then comes from a child process, not the main PID. systemd-notify
+ * (v246+) waits until systemd has read the message, so the child is still
+ * alive when systemd looks up which unit it belongs to.
+ *
+ * The watchdog ping is sent from a timer on the event loop at half of
+ * WATCHDOG_USEC: if the loop hangs, the pings stop and systemd restarts the
+ * service. With no NOTIFY_SOCKET (not under systemd, tests) everything is a
+ * no-op.
+ */
+import { execFile } from 'node:child_process';
+import type { Logger } from 'pino';
+
+/** Sends one notification (`READY=1`, `WATCHDOG=1`, `STOPPING=1`, `STATUS=…`). */
+export interface Notifier {
+  notify(assignments: readonly string[]): Promise<void>;
+}
+
+/** Runs `systemd-notify VAR=VALUE…` with the process environment (which carries NOTIFY_SOCKET). */
+export class SystemdNotifyBinary implements Notifier {
+  readonly #binary: string;
+
+  constructor(binary = 'systemd-notify') {
+    this.#binary = binary;
+  }
+
+  notify(assignments: readonly string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      execFile(this.#binary, [...assignments], { timeout: 5_000 }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+}
+
+export interface Timers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export interface ServiceNotifierOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly notifier?: Notifier;
+  readonly logger?: Logger;
+  readonly pid?: number;
+  readonly timers?: Timers;
+}
+
+/** The watchdog interval systemd asked for, halved, in ms; null when there is no watchdog for this process. */
+export function watchdogPingMs(env: NodeJS.ProcessEnv, pid: number): number | null {
+  const usec = Number(env['WATCHDOG_USEC']);
+  if (!Number.isFinite(usec) || usec <= 0) return null;
+  const forPid = env['WATCHDOG_PID'];
+  if (forPid !== undefined && forPid !== '' && Number(forPid) !== pid) return null;
+  return Math.max(1, Math.floor(usec / 2_000));
+}
+
+export class ServiceNotifier {
+  /** Whether systemd is listening (NOTIFY_SOCKET set). */
+  readonly enabled: boolean;
+  /** How often the watchdog is pinged, when systemd asked for it. */
+  readonly pingMs: number | null;
+  readonly #notifier: Notifier;
+  readonly #logger: Logger | undefined;
+  readonly #timers: Timers;
+  #timer: unknown = null;
+
+  constructor(options: ServiceNotifierOptions = {}) {
+    const env = options.env ?? process.env;
+    this.enabled = (env['NOTIFY_SOCKET'] ?? '') !== '';
+    this.pingMs = this.enabled ? watchdogPingMs(env, options.pid ?? process.pid) : null;
+    this.#notifier = options.notifier ?? new SystemdNotifyBinary();
+    this.#logger = options.logger;
+    this.#timers = options.timers ?? { setInterval: (fn, ms) => setInterval(fn, ms).unref(), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) };
+  }
+
+  /** Start-up is complete: `READY=1`, then the watchdog pings begin. */
+  async ready(status = 'ready'): Promise<void> {
+    if (!this.enabled) return;
+    await this.#send(['READY=1', `STATUS=${status}`]);
+    if (this.pingMs !== null && this.#timer === null) {
+      this.#timer = this.#timers.setInterval(() => void this.#send(['WATCHDOG=1']), this.pingMs);
+    }
+  }
+
+  /** Shutdown has begun: the pings stop and systemd is told `STOPPING=1`. */
+  async stopping(): Promise<void> {
+    this.#stopTimer();
+    if (!this.enabled) return;
+    await this.#send(['STOPPING=1']);
+  }
+
+  /** Stops the pings without telling systemd anything (tests, a failed start). */
+  close(): void {
+    this.#stopTimer();
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== null) this.#timers.clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  async #send(assignments: readonly string[]): Promise<void> {
+    try {
+      await this.#notifier.notify(assignments);
+    } catch (err) {
+      // A lost notification must not stop the terminal; systemd's own timeouts handle the rest.
+      const code = (err as NodeJS.ErrnoException).code;
+      this.#logger?.warn({ notify: assignments[0], errorCode: typeof code === 'string' ? code : 'unknown' }, 'systemd notification failed');
+    }
+  }
+}
