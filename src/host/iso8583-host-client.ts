@@ -1,7 +1,15 @@
 /**
  * `HostClient` speaking ISO 8583 (iso87ascii by default) through a
- * `HostChannel`: a purchase goes out as 0200, the 0210 with the same STAN
- * comes back as an `AuthorizationResponse`.
+ * `HostChannel`, with the message set of `messages/`: a purchase goes out as
+ * 0200 (a refund, authorization or advice through `transact`/`advise`), the
+ * answer with the same STAN comes back as an `AuthorizationResponse`;
+ * reversals, network management and reconciliation have their own calls.
+ *
+ * With a `macKey` (the terminal's TAK) every request carries an X9.19 MAC
+ * and every answer's MAC is checked: a missing or wrong one is
+ * `HOST_BAD_RESPONSE` with `field` 64 (or 128) and
+ * `requestMayHaveReachedHost: true`. A key change (`changeMacKey`) installs
+ * the new TAK from the 0810's TR-31 block.
  */
 import { iso87ascii } from '../iso8583/dialects/iso87ascii.js';
 import { decodeMessage } from '../iso8583/message-codec.js';
@@ -13,7 +21,18 @@ import { wipe } from '../util/bytes.js';
 import { isPosError, PosError } from '../util/errors.js';
 import type { HostChannel, ReplyReader } from './host-channel.js';
 import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from './model.js';
-import { encodePurchaseRequest, MTI_FINANCIAL_REQUEST, readPurchaseResponse, transmissionDateTime } from './purchase-message.js';
+import type { TerminalMacKey } from './keys.js';
+import { MTI, NETWORK_CODES, type NetworkCode } from './messages/constants.js';
+import { transmissionDateTime } from './messages/fields.js';
+import { encodeFinancialRequest, readFinancialResponse, type CardTransaction, type FinancialRequestMti } from './messages/financial.js';
+import { encodeNetworkRequest, readNetworkResponse, type NetworkResponse } from './messages/network.js';
+import {
+  encodeReconciliationRequest,
+  readReconciliationResponse,
+  type ReconciliationRequest,
+  type ReconciliationResponse,
+} from './messages/reconciliation.js';
+import { encodeReversalRequest, readReversalResponse, type ReversalInput, type ReversalResponse } from './messages/reversal.js';
 import { TcpHostChannel } from './tcp-host-channel.js';
 import type { OnUnanswered, UnansweredRequest } from './unanswered-request.js';
 
@@ -28,6 +47,8 @@ export interface Iso8583HostClientOptions {
   readonly logger?: Logger;
   /** The reversal seam: told of every request that may have reached the host unanswered. */
   readonly onUnanswered?: OnUnanswered;
+  /** The terminal's MAC key: requests are MAC'd and answers checked. Without it, neither. */
+  readonly macKey?: TerminalMacKey;
 }
 
 export interface Iso8583TcpOptions extends Omit<Iso8583HostClientOptions, 'channel'> {
@@ -56,6 +77,7 @@ export class Iso8583HostClient implements HostClient {
   readonly #dialect: Dialect;
   readonly #log: Logger;
   readonly #onUnanswered: OnUnanswered | undefined;
+  readonly #macKey: TerminalMacKey | undefined;
 
   constructor(options: Iso8583HostClientOptions) {
     this.#channel = options.channel;
@@ -63,6 +85,7 @@ export class Iso8583HostClient implements HostClient {
     this.#dialect = options.dialect ?? iso87ascii;
     this.#log = options.logger ?? silentLogger;
     this.#onUnanswered = options.onUnanswered;
+    this.#macKey = options.macKey;
     this.description = options.channel.description;
   }
 
@@ -80,23 +103,103 @@ export class Iso8583HostClient implements HostClient {
     return new Iso8583HostClient({ ...options, channel, dialect });
   }
 
-  async authorize(request: PurchaseRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
-    const bytes = encodePurchaseRequest(this.#dialect, request);
+  authorize(request: PurchaseRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
+    return this.transact(request, MTI.financialRequest, signal);
+  }
+
+  /** A purchase or refund as 0100 (authorization) or 0200 (financial). */
+  transact(request: CardTransaction, mti: typeof MTI.authorizationRequest | typeof MTI.financialRequest = MTI.financialRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
+    return this.#financial(request, mti, undefined, signal);
+  }
+
+  /** An offline-approved purchase forwarded as 0220 (0221 when `repeat`), with the auth code the terminal gave. */
+  advise(request: CardTransaction, offlineAuthCode: string, repeat = false, signal?: AbortSignal): Promise<AuthorizationResponse> {
+    return this.#financial(request, repeat ? MTI.financialAdviceRepeat : MTI.financialAdvice, offlineAuthCode, signal);
+  }
+
+  /** A 0400/0401/0420/0421. Failures are thrown as they come; the caller keeps the duty and repeats. */
+  reverse(input: ReversalInput, signal?: AbortSignal): Promise<ReversalResponse> {
+    return this.#exchangeWith(
+      () => encodeReversalRequest(this.#dialect, input, this.#macKey?.current()),
+      input.original.stan,
+      (reply) => readReversalResponse(input, reply, this.#replyOptions()),
+      signal,
+    );
+  }
+
+  /** A 0800 with DE 70 `code` (sign-on, echo test; key change through `changeMacKey`). */
+  networkManagement(code: NetworkCode, stan: string, at: Date, terminalId: string, signal?: AbortSignal): Promise<NetworkResponse> {
+    const request = { code, stan, at, terminalId };
+    return this.#exchangeWith(
+      () => encodeNetworkRequest(this.#dialect, request, this.#macKey?.current()),
+      stan,
+      (reply) => readNetworkResponse(request, reply, this.#replyOptions()),
+      signal,
+    );
+  }
+
+  /**
+   * A key change (0800, DE 70 = 161): the 0810 (MAC'd under the old key)
+   * carries the new TAK as a TR-31 block under `kek`, which replaces the
+   * current key once it unwraps. Needs a `macKey`.
+   */
+  async changeMacKey(kek: Uint8Array, stan: string, at: Date, terminalId: string, signal?: AbortSignal): Promise<NetworkResponse> {
+    const macKey = this.#macKey;
+    if (macKey === undefined) {
+      throw new PosError('HOST_REQUEST_INVALID', 'A key change needs a terminal MAC key to replace', { field: 70, requestMayHaveReachedHost: false });
+    }
+    const response = await this.networkManagement(NETWORK_CODES.keyChange, stan, at, terminalId, signal);
+    if (response.accepted && response.keyBlock !== undefined) {
+      macKey.replaceFromKeyBlock(kek, response.keyBlock);
+      this.#log.info({ host: this.description, kcv: macKey.kcv() }, 'terminal MAC key changed');
+    }
+    return response;
+  }
+
+  /** A 0500 (0501) with the terminal's totals; the 0510 says whether the host agrees. */
+  reconcile(request: ReconciliationRequest, signal?: AbortSignal): Promise<ReconciliationResponse> {
+    return this.#exchangeWith(
+      () => encodeReconciliationRequest(this.#dialect, request, this.#macKey?.current()),
+      request.stan,
+      (reply) => readReconciliationResponse(request, reply, this.#replyOptions()),
+      signal,
+    );
+  }
+
+  async #financial(request: CardTransaction, mti: FinancialRequestMti, offlineAuthCode: string | undefined, signal: AbortSignal | undefined): Promise<AuthorizationResponse> {
+    try {
+      const response = await this.#exchangeWith(
+        () =>
+          encodeFinancialRequest(this.#dialect, request, {
+            mti,
+            ...(offlineAuthCode === undefined ? {} : { offlineAuthCode }),
+            ...(this.#macKey === undefined ? {} : { macKey: this.#macKey.current() }),
+          }),
+        request.stan,
+        (reply) => readFinancialResponse(request, reply, { mti, ...this.#replyOptions() }),
+        signal,
+      );
+      this.#log.info({ host: this.description, mti, stan: request.stan, responseCode: response.responseCode }, 'authorization answered');
+      return response;
+    } catch (err) {
+      throw this.#unanswered(request, mti, err);
+    }
+  }
+
+  /** Encodes, exchanges, wipes the request bytes, and reads the answer. */
+  async #exchangeWith<T>(encode: () => Buffer, stan: string, read: (reply: Iso8583Message) => T, signal: AbortSignal | undefined): Promise<T> {
+    const bytes = encode();
     let reply: Iso8583Message;
     try {
-      reply = await this.#channel.exchange(bytes, request.stan, { timeoutMs: this.#timeoutMs, ...(signal === undefined ? {} : { signal }) });
-    } catch (err) {
-      throw this.#unanswered(request, err);
+      reply = await this.#channel.exchange(bytes, stan, { timeoutMs: this.#timeoutMs, ...(signal === undefined ? {} : { signal }) });
     } finally {
       wipe(bytes);
     }
-    try {
-      const response = readPurchaseResponse(request, reply);
-      this.#log.info({ host: this.description, stan: request.stan, responseCode: response.responseCode }, 'authorization answered');
-      return response;
-    } catch (err) {
-      throw this.#unanswered(request, err);
-    }
+    return read(reply);
+  }
+
+  #replyOptions(): { dialect: Dialect; macKey?: Uint8Array } {
+    return { dialect: this.#dialect, ...(this.#macKey === undefined ? {} : { macKey: this.#macKey.current() }) };
   }
 
   state(): HostState {
@@ -108,12 +211,12 @@ export class Iso8583HostClient implements HostClient {
   }
 
   /** Logs the failure, tells the reversal seam when the request may have reached the host, and returns the error to throw. */
-  #unanswered(request: PurchaseRequest, err: unknown): unknown {
+  #unanswered(request: CardTransaction, mti: FinancialRequestMti, err: unknown): unknown {
     if (!isPosError(err)) return err;
     this.#log.warn({ host: this.description, stan: request.stan, err: err.toJSON() }, 'authorization failed');
     if (err.details['requestMayHaveReachedHost'] === true && this.#onUnanswered !== undefined) {
       const unanswered: UnansweredRequest = {
-        mti: MTI_FINANCIAL_REQUEST,
+        mti,
         stan: request.stan,
         transmissionDateTime: transmissionDateTime(request.at),
         transmittedAt: request.at.toISOString(),
