@@ -1,0 +1,121 @@
+/** `pos journal ls | show | export` over a real journal file, through commander as the CLI registers it. */
+import { Command } from 'commander';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerJournal } from '../../src/cli/commands/journal.js';
+import { card, openJournal, OTHER_PAN, PAN, steppingClock, tempDir } from './journal-helpers.js';
+
+let dir: string;
+
+beforeAll(() => {
+  dir = tempDir();
+  // Three transactions at 10:00:0x: approved, reversal pending, offline with an awkward reason.
+  const journal = openJournal(dir, { clock: steppingClock(Date.parse('2025-03-01T10:00:00Z')) });
+  journal.begin({ id: 'approved', amountMinor: 1250, currency: '978', card: card() });
+  journal.requestSent('approved', { stan: journal.nextStan(), transmittedAt: new Date('2025-03-01T10:00:00Z') });
+  journal.responseReceived('approved', { responseCode: '00', authCode: 'A1B2C3', rrn: '506012345678' });
+  journal.complete('approved');
+  journal.begin({ id: 'unknown', amountMinor: 999, currency: '978', card: card(OTHER_PAN, 'mastercard', 'swipe') });
+  journal.requestSent('unknown', { stan: journal.nextStan(), transmittedAt: new Date('2025-03-01T10:00:05Z') });
+  journal.reversalPending('unknown', 'HOST_TIMEOUT');
+  journal.begin({ id: 'offline', amountMinor: 300, currency: '978', card: card() });
+  journal.decline('offline', { reason: 'CARD SAID "NO", OFFLINE' });
+  journal.close();
+});
+
+interface Run {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+async function pos(...args: string[]): Promise<Run> {
+  const program = new Command('pos').option('-c, --config <file>').exitOverride();
+  registerJournal(program);
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  process.exitCode = 0;
+  try {
+    await program.parseAsync(['journal', ...args], { from: 'user' });
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const exitCode = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { stdout, stderr, exitCode };
+}
+
+afterEach(() => {
+  process.exitCode = 0;
+});
+
+describe('pos journal ls', () => {
+  it('lists entries oldest first with masked cards', async () => {
+    const run = await pos('ls', '--dir', dir);
+    expect(run.exitCode).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^SEQ\s+CREATED\s+STATE\s+AMOUNT\s+CARD\s+STAN\s+RC\s+OFFLINE\s+ID$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[2])).toEqual(['completed', 'reversal-pending', 'declined']);
+    expect(lines[1]).toContain('12.50 EUR');
+    expect(lines[1]).toContain('476173******0119');
+    expect(run.stdout).not.toContain(PAN);
+  });
+
+  it('filters by --status and --since and prints --json', async () => {
+    const run = await pos('ls', '--dir', dir, '--status', 'reversal-pending', '--json');
+    expect(JSON.parse(run.stdout)).toEqual([expect.objectContaining({ id: 'unknown', state: 'reversal-pending', maskedPan: '541333******0011', errorCode: 'HOST_TIMEOUT' })]);
+    const since = await pos('ls', '--dir', dir, '--since', '2025-03-01T10:00:06Z', '--json');
+    // The stepping clock gave "offline" its created time after 10:00:06 (one second a call).
+    expect((JSON.parse(since.stdout) as { id: string }[]).map((e) => e.id)).toEqual(['offline']);
+  });
+
+  it.each([
+    [['ls', '--status', 'bogus'], 'JOURNAL_QUERY_INVALID'],
+    [['ls', '--since', 'yesterday'], 'JOURNAL_QUERY_INVALID'],
+    [['show', 'no-such-id'], 'JOURNAL_NOT_FOUND'],
+    [['export'], 'JOURNAL_QUERY_INVALID'],
+  ])('%j → exit 1 and one line %s', async (args, code) => {
+    const run = await pos(...args, '--dir', dir);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(new RegExp(`^${code}: [^\\n]+\\n$`));
+  });
+
+  it('says clearly when there is no journal in the folder', async () => {
+    const run = await pos('ls', '--dir', tempDir());
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/^JOURNAL_UNAVAILABLE: No journal at .*journal\.db\n$/);
+  });
+});
+
+describe('pos journal show', () => {
+  it('shows one entry and its steps, masked', async () => {
+    const run = await pos('show', 'approved', '--dir', dir);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/^id\s+approved$/m);
+    expect(run.stdout).toMatch(/^card\s+476173\*{6}0119 \(visa\)$/m);
+    expect(run.stdout).toMatch(/^auth code\s+A1B2C3$/m);
+    expect(run.stdout.split('steps:\n')[1]!.trimEnd().split('\n').map((l) => l.trim().split(/\s+/)[1])).toEqual([
+      'created',
+      'request-sent',
+      'response-received',
+      'completed',
+    ]);
+    expect(run.stdout).not.toContain(PAN);
+  });
+});
+
+describe('pos journal export --csv', () => {
+  it('prints RFC 4180 CSV with a header, quoting where needed', async () => {
+    const run = await pos('export', '--csv', '--dir', dir);
+    expect(run.exitCode).toBe(0);
+    const lines = run.stdout.split('\r\n');
+    expect(lines[0]!.split(',').slice(0, 4)).toEqual(['id', 'seq', 'kind', 'state']);
+    expect(lines).toHaveLength(5); // header, three rows, and the empty string after the last CRLF
+    expect(lines[3]).toContain('"CARD SAID ""NO"", OFFLINE"');
+    expect(run.stdout).not.toContain(PAN);
+    expect(run.stdout).not.toContain(OTHER_PAN);
+  });
+});
