@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { registerCrypto } from './crypto.js';
 import { registerDemo } from './demo.js';
+import { registerDiagHost } from './diag-host.js';
 import { registerHostSim } from './host-sim.js';
 import { registerIso8583 } from './iso8583.js';
 import { registerRun } from './run.js';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDemo,
   registerCrypto,
   registerHostSim,
+  registerDiagHost,
   registerTlv,
   registerIso8583,
 ];

@@ -7,12 +7,16 @@
  * transaction engine and the CLI branch on, and a one-line summary.
  */
 import { CARD_ERRORS } from './card.js';
+import { CHANNEL_ERRORS } from './channel.js';
+import { CHIP_PINPAD_ERRORS } from './chip-pinpad.js';
 import { CONFIG_ERRORS } from './config.js';
 import { CRYPTO_ERRORS } from './crypto.js';
 import { DEVICE_ERRORS } from './device.js';
 import { ECR_ERRORS } from './ecr.js';
+import { HID_ERRORS } from './hid.js';
 import { HOST_ERRORS } from './host.js';
 import { ISO8583_ERRORS } from './iso8583.js';
+import { JOURNAL_ERRORS } from './journal.js';
 import { TLV_ERRORS } from './tlv.js';
 import { TXN_ERRORS } from './txn.js';
 import { UTIL_ERRORS } from './util.js';
@@ -27,8 +31,12 @@ export const ERROR_CODES = {
   ...CRYPTO_ERRORS,
   ...ISO8583_ERRORS,
   ...DEVICE_ERRORS,
+  ...HID_ERRORS,
+  ...CHIP_PINPAD_ERRORS,
   ...HOST_ERRORS,
+  ...CHANNEL_ERRORS,
   ...TXN_ERRORS,
+  ...JOURNAL_ERRORS,
   ...ECR_ERRORS,
 } as const;
 
