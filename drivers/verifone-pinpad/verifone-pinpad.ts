@@ -1,0 +1,359 @@
+/**
+ * `PinPad` for VeriFone PINpad 1000SE / IPP pads on a serial line (PINpad
+ * 1000SE Reference and Programmers Guide; IPP packets per the MX800 Series
+ * Programmer's Guide "IPP MS and DUKPT communications packets"):
+ *
+ *   requestPin   → Z60.<account><FS>DUKPT ENCRYPTION   … cardholder types …
+ *                ← 73.00000<KSN><PIN block>  |  71<code> (cancel key, pad timeout, error)
+ *   showMessage  → Z2<SUB><line 1><FS><line 2>
+ *   abort/timeout → 72 (control packet): the pad abandons entry
+ *   requestTestPin → 78<account><FS>C<amount>: fixed PIN 1234, for checks on real hardware
+ *
+ * Every packet is acknowledged: ACK for a good LRC, NAK for a bad one (the
+ * sender resends), EOT after three NAKs. Bad bytes never throw; the port
+ * stays open. The PIN never passes through here in clear: only the pad's
+ * encrypted block and its KSN.
+ */
+import type { Logger } from 'pino';
+import type { ByteTransport } from '../../src/devices/byte-transport.js';
+import type { DeviceState } from '../../src/devices/card-reader.js';
+import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { asPosError, PosError } from '../../src/util/errors.js';
+import { Sensitive } from '../../src/util/sensitive.js';
+import { chipPinpadError } from '../vivopay/chip-pinpad-errors.js';
+import { VerifoneFramer, VERIFONE_DEFAULT_INTER_BYTE_TIMEOUT_MS, VERIFONE_DEFAULT_MAX_FRAME_BYTES } from './framer.js';
+import { EOT, FS, LINK_ATTEMPTS, PIN_ERROR_CODES, SUB, VERIFONE_PACKETS, ACK, NAK, encodePacket, type PinErrorCode } from './protocol.js';
+
+export interface VerifonePinPadOptions {
+  readonly name?: string;
+  /** How long to wait for ACK before resending; default 2000 ms (a 40-byte packet takes 370 ms at 1200 baud). */
+  readonly ackTimeoutMs?: number;
+  /** Resends after no ACK; default 2. */
+  readonly retries?: number;
+  /** Beyond the request's `timeoutMs`, for the pad's own timeout answer to arrive first; default 3000 ms. */
+  readonly answerMarginMs?: number;
+  readonly maxFrameBytes?: number;
+  readonly interByteTimeoutMs?: number;
+  /** Characters a display line holds; longer lines are cut; default 16. */
+  readonly displayColumns?: number;
+  readonly logger?: Logger;
+}
+
+interface Outgoing {
+  readonly packet: Buffer;
+  readonly type: string;
+  sends: number;
+  naks: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  resolve(): void;
+  reject(error: PosError): void;
+}
+
+interface AwaitingAnswer {
+  resolve(body: Buffer): void;
+  reject(error: PosError): void;
+}
+
+export class VerifonePinPad implements PinPad {
+  readonly name: string;
+  readonly #transport: ByteTransport;
+  readonly #framer: VerifoneFramer;
+  readonly #log: Logger;
+  readonly #ackTimeoutMs: number;
+  readonly #retries: number;
+  readonly #answerMarginMs: number;
+  readonly #columns: number;
+  readonly #unsubscribe: (() => void)[];
+  /** Packets waiting to go, one on the wire at a time. */
+  readonly #queue: Outgoing[] = [];
+  #sending: Outgoing | undefined;
+  #answer: AwaitingAnswer | undefined;
+  /** Consecutive bad packets we NAKed: after three the pad gives up with EOT. */
+  #naksSent = 0;
+  /** We ACKed a packet of the pad's: the EOT that closes its session is due. */
+  #sessionEndDue = false;
+  #state: DeviceState = 'connected';
+  #closing: Promise<void> | undefined;
+
+  constructor(transport: ByteTransport, options: VerifonePinPadOptions = {}) {
+    this.name = options.name ?? 'verifone-pinpad';
+    this.#transport = transport;
+    this.#log = (options.logger ?? silentLogger).child({ device: this.name, transport: transport.description });
+    this.#ackTimeoutMs = options.ackTimeoutMs ?? 2000;
+    this.#retries = options.retries ?? 2;
+    this.#answerMarginMs = options.answerMarginMs ?? 3000;
+    this.#columns = options.displayColumns ?? 16;
+    this.#framer = new VerifoneFramer({
+      maxFrameBytes: options.maxFrameBytes ?? VERIFONE_DEFAULT_MAX_FRAME_BYTES,
+      interByteTimeoutMs: options.interByteTimeoutMs ?? VERIFONE_DEFAULT_INTER_BYTE_TIMEOUT_MS,
+      onTimeout: (error) => this.#log.debug({ code: error.code, details: error.details }, 'partial packet dropped'),
+    });
+    this.#unsubscribe = [transport.onData((chunk) => this.#onData(chunk)), transport.onClose((error) => this.#onTransportClosed(error))];
+  }
+
+  requestPin(request: PinEntryRequest, signal: AbortSignal): Promise<PinEntryResult> {
+    const pan = request.pan.revealText();
+    const body = Buffer.from(`${VERIFONE_PACKETS.pinEntryDukpt.type}.${pan}\x1c${VERIFONE_PACKETS.pinEntryDukpt.detail}`, 'latin1');
+    return this.#pinExchange(body, request.timeoutMs, signal);
+  }
+
+  /**
+   * Packet 78: the pad encrypts the fixed PIN 1234 without asking anyone, for
+   * automated checks of a real pad and its keys. Not for transactions.
+   */
+  requestTestPin(pan: Sensitive, amountMinor: number, signal: AbortSignal, timeoutMs = 10_000): Promise<PinEntryResult> {
+    const amount = `${Math.floor(amountMinor / 100)}.${String(amountMinor % 100).padStart(2, '0')}`;
+    const body = Buffer.from(`${VERIFONE_PACKETS.testPin.type}${pan.revealText()}\x1cC${amount}`, 'latin1');
+    return this.#pinExchange(body, timeoutMs, signal);
+  }
+
+  async showMessage(lines: readonly string[]): Promise<void> {
+    this.#checkUsable();
+    const text = lines
+      .slice(0, 2)
+      .map((l) => l.replace(/[^\x20-\x7e]/g, ' ').slice(0, this.#columns))
+      .join(String.fromCharCode(FS));
+    await this.#send('data', Buffer.from(`${VERIFONE_PACKETS.display.type}${String.fromCharCode(SUB)}${text}`, 'latin1'));
+  }
+
+  /** Packet 72: the pad leaves PIN entry and goes idle. */
+  async cancel(): Promise<void> {
+    this.#checkUsable();
+    await this.#send('control', Buffer.from(VERIFONE_PACKETS.cancel.type, 'latin1'));
+  }
+
+  state(): DeviceState {
+    return this.#state;
+  }
+
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.#state = 'closed';
+    this.#failAll(new PosError('DEVICE_READ_CANCELLED', `${this.name} closed`, { device: this.name, reason: 'closed' }));
+    this.#detach();
+    this.#closing = this.#transport.close();
+    return this.#closing;
+  }
+
+  async #pinExchange(body: Buffer, timeoutMs: number, signal: AbortSignal): Promise<PinEntryResult> {
+    try {
+      this.#checkUsable();
+      if (this.#answer !== undefined) throw new PosError('DEVICE_BUSY', `${this.name} is already asking for a PIN`, { device: this.name });
+      if (signal.aborted) throw this.#aborted();
+      const answer = new Promise<Buffer>((resolve, reject) => {
+        this.#answer = { resolve, reject };
+      });
+      // Fail fast if the pad never takes the request; the answer then never comes.
+      this.#send('data', body).catch((err: unknown) => this.#failAnswer(asPosError(err, 'pinpad send')));
+      const timer = setTimeout(() => {
+        this.#failAnswer(chipPinpadError('PIN_ENTRY_TIMEOUT', `No PIN entered on ${this.name} in time`, { device: this.name, timeoutMs, by: 'driver' }));
+        this.#abandon();
+      }, timeoutMs + this.#answerMarginMs);
+      const onAbort = (): void => {
+        this.#failAnswer(this.#aborted());
+        this.#abandon();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return this.#pinResult(await answer);
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      }
+    } finally {
+      body.fill(0);
+    }
+  }
+
+  #pinResult(body: Buffer): PinEntryResult {
+    try {
+      const text = body.toString('latin1');
+      if (text.startsWith(VERIFONE_PACKETS.pinError.type)) {
+        const code = text.slice(VERIFONE_PACKETS.pinError.type.length).replace(/^\./, '').slice(0, 1);
+        const meaning = code in PIN_ERROR_CODES ? PIN_ERROR_CODES[code as PinErrorCode] : 'unknown';
+        this.#log.debug({ code: meaning }, 'PIN entry ended without a PIN');
+        if (meaning === 'cancel-key') throw chipPinpadError('PIN_ENTRY_CANCELLED', 'The cardholder pressed cancel', { device: this.name });
+        if (meaning === 'timeout') throw chipPinpadError('PIN_ENTRY_TIMEOUT', `No PIN entered on ${this.name} in time`, { device: this.name, by: 'pad' });
+        throw chipPinpadError('PIN_PAD_ERROR', `${this.name} refused PIN entry (${meaning})`, { device: this.name, code: meaning });
+      }
+      const prefix = `${VERIFONE_PACKETS.pinBlockDukpt.type}.${VERIFONE_PACKETS.pinBlockDukpt.detail}`;
+      const rest = text.startsWith(prefix) ? text.slice(prefix.length) : '';
+      if (rest.length === 0) throw chipPinpadError('PIN_ENTRY_CANCELLED', 'The cardholder entered no PIN', { device: this.name, reason: 'empty' });
+      if (!/^[0-9A-F]{26,36}$/.test(rest)) {
+        throw chipPinpadError('DEVICE_UNEXPECTED_FRAME', `${this.name} answered PIN entry with an unexpected packet`, { device: this.name, bodyBytes: body.length });
+      }
+      const ksnHex = rest.slice(0, -16).padStart(20, 'F');
+      const pinBlock = Sensitive.of('pin-block', Buffer.from(rest.slice(-16), 'hex'));
+      return { pinBlock, ksn: Buffer.from(ksnHex, 'hex'), format: 'iso0' };
+    } finally {
+      body.fill(0);
+    }
+  }
+
+  /** Sends 72 so the pad stops waiting for a PIN; a failure here is only logged. */
+  #abandon(): void {
+    this.#send('control', Buffer.from(VERIFONE_PACKETS.cancel.type, 'latin1')).catch((err: unknown) =>
+      this.#log.debug({ code: asPosError(err, 'pinpad cancel').code }, 'cancel not acknowledged'),
+    );
+  }
+
+  #send(frame: 'data' | 'control', body: Buffer): Promise<void> {
+    if (this.#state !== 'connected') return Promise.reject(this.#state === 'closed' ? this.#closedError() : this.#disconnected());
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ packet: encodePacket(frame, body), type: body.subarray(0, 3).toString('latin1').replace(/[^0-9A-Z]/g, ''), sends: 0, naks: 0, timer: undefined, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    if (this.#sending !== undefined) return;
+    const next = this.#queue.shift();
+    if (next === undefined) return;
+    this.#sending = next;
+    this.#transmit(next);
+  }
+
+  #transmit(out: Outgoing): void {
+    out.sends++;
+    if (out.timer !== undefined) clearTimeout(out.timer);
+    out.timer = setTimeout(() => {
+      out.timer = undefined;
+      if (out.sends <= this.#retries) this.#transmit(out);
+      else this.#finishSend(chipPinpadError('DEVICE_NO_ANSWER', `${this.name} did not acknowledge packet ${out.type}`, { device: this.name, command: out.type, attempts: out.sends, timeoutMs: this.#ackTimeoutMs }));
+    }, this.#ackTimeoutMs);
+    this.#transport.write(out.packet).catch((err: unknown) => this.#finishSend(asPosError(err, 'pinpad write')));
+  }
+
+  #finishSend(error?: PosError): void {
+    const out = this.#sending;
+    if (out === undefined) return;
+    this.#sending = undefined;
+    if (out.timer !== undefined) clearTimeout(out.timer);
+    out.packet.fill(0);
+    if (error === undefined) out.resolve();
+    else out.reject(error);
+    this.#pump();
+  }
+
+  #onData(chunk: Buffer): void {
+    for (const event of this.#framer.push(chunk)) {
+      switch (event.type) {
+        case 'ack':
+          this.#finishSend();
+          break;
+        case 'nak':
+          this.#onNak();
+          break;
+        case 'eot':
+          this.#onEot();
+          break;
+        case 'packet':
+          this.#naksSent = 0;
+          this.#sessionEndDue = true;
+          this.#writeLink(ACK);
+          this.#onPacket(event.frame, event.body);
+          break;
+        case 'error':
+          this.#log.debug({ code: event.error.code, details: event.error.details }, 'packet error');
+          if (event.error.code === ('DEVICE_FRAME_LRC' as string)) {
+            this.#naksSent++;
+            this.#writeLink(NAK);
+          }
+          break;
+      }
+    }
+  }
+
+  #onNak(): void {
+    const out = this.#sending;
+    if (out === undefined) return;
+    out.naks++;
+    if (out.naks >= LINK_ATTEMPTS) {
+      this.#writeLink(EOT);
+      this.#finishSend(chipPinpadError('DEVICE_LINK_FAILED', `${this.name} refused packet ${out.type} ${LINK_ATTEMPTS} times`, { device: this.name, command: out.type, attempts: out.naks }));
+      return;
+    }
+    this.#log.debug({ command: out.type, naks: out.naks }, 'NAK: resend');
+    this.#transmit(out);
+  }
+
+  #onEot(): void {
+    if (this.#sessionEndDue) {
+      // The pad closing its session after our ACK, possibly while our next packet is on the wire.
+      this.#sessionEndDue = false;
+      return;
+    }
+    if (this.#sending !== undefined) {
+      this.#finishSend(chipPinpadError('DEVICE_LINK_FAILED', `${this.name} ended the session (EOT) before acknowledging`, { device: this.name, command: this.#sending.type, attempts: this.#sending.sends }));
+      return;
+    }
+    if (this.#naksSent >= LINK_ATTEMPTS) {
+      this.#naksSent = 0;
+      this.#failAnswer(chipPinpadError('DEVICE_LINK_FAILED', `${this.name} gave up sending after ${LINK_ATTEMPTS} NAKs`, { device: this.name, attempts: LINK_ATTEMPTS }));
+    }
+    // Otherwise the pad's end of session after our ACK: nothing to do.
+  }
+
+  #onPacket(frame: 'data' | 'control', body: Buffer): void {
+    const answer = this.#answer;
+    const type = body.subarray(0, 2).toString('latin1');
+    if (answer !== undefined && frame === 'data' && (type === VERIFONE_PACKETS.pinBlockDukpt.type || type === VERIFONE_PACKETS.pinError.type)) {
+      this.#answer = undefined;
+      answer.resolve(body);
+      return;
+    }
+    body.fill(0);
+    this.#log.debug({ frame, type }, 'packet with nothing waiting: dropped');
+  }
+
+  #writeLink(byte: number): void {
+    this.#transport.write(Buffer.from([byte])).catch(() => undefined);
+  }
+
+  #failAnswer(error: PosError): void {
+    const answer = this.#answer;
+    this.#answer = undefined;
+    answer?.reject(error);
+  }
+
+  #failAll(error: PosError): void {
+    this.#failAnswer(error);
+    this.#finishSend(error);
+    for (const out of this.#queue.splice(0)) out.reject(error);
+  }
+
+  #onTransportClosed(error?: PosError): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'disconnected';
+    this.#log.warn({ code: error?.code ?? 'DEVICE_DISCONNECTED' }, 'PIN pad went away');
+    this.#failAll(error ?? this.#disconnected());
+    this.#detach();
+  }
+
+  #detach(): void {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#framer.dispose();
+  }
+
+  #checkUsable(): void {
+    if (this.#state === 'closed') throw this.#closedError();
+    if (this.#state === 'disconnected') throw this.#disconnected();
+  }
+
+  #aborted(): PosError {
+    return new PosError('DEVICE_READ_CANCELLED', `PIN entry on ${this.name} cancelled (aborted)`, { device: this.name, reason: 'aborted' });
+  }
+
+  #closedError(): PosError {
+    return new PosError('DEVICE_CLOSED', `${this.name} is closed`, { device: this.name });
+  }
+
+  #disconnected(): PosError {
+    return new PosError('DEVICE_DISCONNECTED', `${this.name} went away`, { device: this.name });
+  }
+}
+
+export function createVerifonePinPad(transport: ByteTransport, options: VerifonePinPadOptions = {}): VerifonePinPad {
+  return new VerifonePinPad(transport, options);
+}

@@ -1,0 +1,143 @@
+/**
+ * The VeriFone PIN pad driver against the virtual pad over a real socat pty:
+ * a PIN entered on the pad decrypts at the host (BDK → DUKPT PIN key) to the
+ * same PIN; cancel key; nobody typing (timeout); abort; Z2; the fixed-PIN test
+ * packet; NAK → resend and three NAKs → EOT.
+ */
+import { spawnSync } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openVerifonePinPad } from '../../../drivers/verifone-pinpad/index.js';
+import type { VerifonePinPad } from '../../../drivers/verifone-pinpad/verifone-pinpad.js';
+import { simulationPinpadKeys, type PinpadKeyMaterial } from '../../../hw-mocks/pinpad/pinpad-keys.js';
+import { createVirtualPinPad, type VirtualPinPad } from '../../../hw-mocks/pinpad/virtual-pinpad.js';
+import { openPtyEnd } from '../../../hw-mocks/pty-end.js';
+import { createPtyPair, type PtyPair } from '../../../hw-mocks/pty.js';
+import { decryptPinBlock, deriveTdesKeyFromBdk, tdesCounter } from '../../../src/crypto/index.js';
+import { Sensitive } from '../../../src/util/sensitive.js';
+import { captureLog, deckCard, rejectionOf } from '../reader-harness.js';
+
+const hasSocat = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat pty pair', () => {
+  let pair: PtyPair;
+  let pad: VirtualPinPad;
+  let driver: VerifonePinPad;
+  let keys: PinpadKeyMaterial;
+  let log: ReturnType<typeof captureLog>;
+  const card = deckCard('visa-ok');
+  const request = (timeoutMs = 5000) => ({ pan: Sensitive.pan(card.pan), amountMinor: 1234, currency: '978', timeoutMs });
+
+  beforeEach(async () => {
+    pair = await createPtyPair();
+    keys = simulationPinpadKeys();
+    pad = createVirtualPinPad(openPtyEnd(pair.devicePath), { initialKeyBlock: keys.initialKeyBlock, kbpk: keys.kbpk, pinTimeoutMs: 400, ackTimeoutMs: 300 });
+    log = captureLog();
+    driver = await openVerifonePinPad({ path: pair.hostPath }, { logger: log.logger, ackTimeoutMs: 300, answerMarginMs: 300 });
+  });
+
+  afterEach(async () => {
+    await driver.close();
+    await pad.close();
+    await pair.close();
+    expect(alive(pair.pid)).toBe(false);
+  });
+
+  it('a PIN entered on the pad decrypts with the BDK through host-side DUKPT; the KSN counts', async () => {
+    for (const [i, pin] of ['1234', '987654'].entries()) {
+      const pending = driver.requestPin(request(), new AbortController().signal);
+      await pad.waitForPrompt();
+      pad.enterPin(pin);
+      const result = await pending;
+      expect(result.format).toBe('iso0');
+      expect(result.ksn.subarray(0, 8)).toEqual(keys.initialKsn.subarray(0, 8));
+      expect(tdesCounter(result.ksn)).toBe(i + 1);
+      const pinKey = deriveTdesKeyFromBdk(keys.bdk, result.ksn, 'pin');
+      expect(decryptPinBlock(pinKey, result.pinBlock.reveal(), 0, card.pan)).toBe(pin);
+      expect(`${result.pinBlock}`).toBe('[pin-block 8B]');
+    }
+    expect(pad.received).toEqual(['Z60', 'Z60']);
+    const text = log.text();
+    expect(text).not.toContain(card.pan);
+  });
+
+  it('the cancel key rejects with PIN_ENTRY_CANCELLED (kind cancelled); the pad then works again', async () => {
+    const pending = driver.requestPin(request(), new AbortController().signal);
+    await pad.waitForPrompt();
+    pad.pressCancel();
+    const err = await rejectionOf(pending);
+    expect(err.code).toBe('PIN_ENTRY_CANCELLED');
+    expect(err.kind).toBe('cancelled');
+    const next = driver.requestPin(request(), new AbortController().signal);
+    await pad.waitForPrompt();
+    pad.enterPin('4321');
+    expect((await next).pinBlock.length).toBe(8);
+  });
+
+  it('nobody types: the pad times out (71) and the read is PIN_ENTRY_TIMEOUT; with a silent pad the driver times out and sends 72', async () => {
+    const err = await rejectionOf(driver.requestPin(request(), new AbortController().signal));
+    expect(err.code).toBe('PIN_ENTRY_TIMEOUT');
+    expect(err.details).toMatchObject({ by: 'pad' });
+
+    await pad.close();
+    const quietPad = createVirtualPinPad(openPtyEnd(pair.devicePath), { initialKeyBlock: keys.initialKeyBlock, kbpk: keys.kbpk, pinTimeoutMs: 60_000 });
+    pad = quietPad;
+    const err2 = await rejectionOf(driver.requestPin(request(100), new AbortController().signal));
+    expect(err2.code).toBe('PIN_ENTRY_TIMEOUT');
+    expect(err2.details).toMatchObject({ by: 'driver' });
+    await waitFor(() => quietPad.received.includes('72'));
+    expect(quietPad.prompting).toBe(false);
+  });
+
+  it('abort sends 72 and rejects with kind cancelled', async () => {
+    const ac = new AbortController();
+    const pending = driver.requestPin(request(), ac.signal);
+    await pad.waitForPrompt();
+    ac.abort();
+    expect((await rejectionOf(pending)).code).toBe('DEVICE_READ_CANCELLED');
+    await waitFor(() => pad.received.includes('72'));
+    expect(pad.prompting).toBe(false);
+  });
+
+  it('Z2 shows two lines; the fixed-PIN test packet gives a block of 1234', async () => {
+    await driver.showMessage(['TOTAL 12.34', 'THANK YOU']);
+    expect(pad.displayed[0]).toEqual(['TOTAL 12.34', 'THANK YOU']);
+    const result = await driver.requestTestPin(Sensitive.pan(card.pan), 1234, new AbortController().signal);
+    const pinKey = deriveTdesKeyFromBdk(keys.bdk, result.ksn, 'pin');
+    expect(decryptPinBlock(pinKey, result.pinBlock.reveal(), 0, card.pan)).toBe('1234');
+  });
+
+  it('NAK → resend → success; three NAKs → EOT → DEVICE_LINK_FAILED; a corrupt LRC from the pad is NAKed and resent', async () => {
+    pad.nakNext(2);
+    await driver.showMessage(['A']);
+    expect(pad.displayed[0]).toEqual(['A']);
+    pad.nakNext(3);
+    const err = await rejectionOf(driver.showMessage(['B']));
+    expect(err.code).toBe('DEVICE_LINK_FAILED');
+    expect(err.details).toMatchObject({ attempts: 3 });
+
+    pad.corruptNextLrc(1);
+    const pending = driver.requestPin(request(), new AbortController().signal);
+    await pad.waitForPrompt();
+    pad.enterPin('2468');
+    const result = await pending;
+    expect(decryptPinBlock(deriveTdesKeyFromBdk(keys.bdk, result.ksn, 'pin'), result.pinBlock.reveal(), 0, card.pan)).toBe('2468');
+    expect(log.text()).toContain('packet error');
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
