@@ -9,7 +9,7 @@ import { iso87ascii } from '../../iso8583/dialects/iso87ascii.js';
 import type { Iso8583Message } from '../../iso8583/message.js';
 import type { Dialect } from '../../iso8583/types.js';
 import { badResponse } from './fields.js';
-import { checkMac, macFieldOf } from './mac.js';
+import { checkMac, macField } from './mac.js';
 
 export interface ReplyMacOptions {
   readonly macKey?: Uint8Array;
@@ -18,7 +18,8 @@ export interface ReplyMacOptions {
 
 export function checkReplyMac(reply: Iso8583Message, options: ReplyMacOptions): void {
   if (options.macKey === undefined) return;
-  const result = checkMac(options.dialect ?? iso87ascii, reply, options.macKey);
+  const dialect = options.dialect ?? iso87ascii;
+  const result = checkMac(dialect, reply, options.macKey);
   if (result === 'valid') return;
-  badResponse(macFieldOf(reply.fields), result === 'missing' ? 'missing' : 'mac');
+  badResponse(macField(dialect, reply), result === 'missing' ? 'missing' : 'mac');
 }
