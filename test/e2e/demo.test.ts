@@ -5,9 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { loadDeck } from '../../hw-mocks/cards/deck.js';
-
-const deck = loadDeck();
+import { scanForSecrets } from '../hygiene/card-secrets.js';
 
 function runDemo(args: string[]) {
   const result = spawnSync(process.execPath, ['dist/src/cli/main.js', 'demo', ...args], {
@@ -16,34 +14,6 @@ function runDemo(args: string[]) {
     timeout: 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Each deck card's secrets as they could appear on the wire or in a log: PAN, track 2, PIN, in ASCII and hex. */
-function secretsOf(card: (typeof deck.cards)[number]): { what: string; bytes: Buffer }[] {
-  const track2 = `${card.pan}=${card.expiry}${card.serviceCode}${card.discretionary}`;
-  const out: { what: string; bytes: Buffer }[] = [];
-  for (const [what, text] of [
-    ['PAN', card.pan],
-    ['track 2', track2],
-  ] as const) {
-    out.push({ what: `${card.id} ${what} (ASCII)`, bytes: Buffer.from(text, 'latin1') });
-    out.push({ what: `${card.id} ${what} (hex)`, bytes: Buffer.from(Buffer.from(text, 'latin1').toString('hex'), 'latin1') });
-    out.push({ what: `${card.id} ${what} (HEX)`, bytes: Buffer.from(Buffer.from(text, 'latin1').toString('hex').toUpperCase(), 'latin1') });
-  }
-  return out;
-}
-
-function findSecrets(streams: Record<string, Buffer>): string[] {
-  const hits: string[] = [];
-  for (const card of deck.cards) {
-    for (const secret of secretsOf(card)) {
-      for (const [name, bytes] of Object.entries(streams)) {
-        const at = bytes.indexOf(secret.bytes);
-        if (at >= 0) hits.push(`${secret.what} in ${name} at offset ${at}`);
-      }
-    }
-  }
-  return hits;
 }
 
 describe('pos demo (built, in its own process)', () => {
@@ -56,7 +26,7 @@ describe('pos demo (built, in its own process)', () => {
       expect(table).toContain(name);
     }
     expect(table).toMatch(/approved\s+411111\*{6}1111\s+12\.34 EUR\s+approved\s+00\s+\w{6}/);
-    expect(findSecrets({ stdout, stderr })).toEqual([]);
+    expect(scanForSecrets({ stdout, stderr })).toEqual([]);
   });
 
   it('--json prints the ECR result shape with the case name, and no card data at debug level', () => {
@@ -74,6 +44,6 @@ describe('pos demo (built, in its own process)', () => {
     // The debug log really was written (so the scan below means something).
     expect(stderr.toString()).toMatch(/"level":20/);
     expect(stderr.toString()).toContain('[display] APPROVED');
-    expect(findSecrets({ stdout, stderr })).toEqual([]);
+    expect(scanForSecrets({ stdout, stderr })).toEqual([]);
   });
 });
