@@ -24,8 +24,7 @@ export const MAX_FIELD = 128;
 export const MAX_FIELD_TERTIARY = 192;
 const BITS_PER_MAP = 64;
 
-const MAP_NAMES = ['primary', 'secondary', 'tertiary'] as const;
-type MapName = (typeof MAP_NAMES)[number];
+type MapName = 'primary' | 'secondary' | 'tertiary';
 
 export interface BitmapOptions {
   readonly encoding: BitmapEncoding;

@@ -51,3 +51,24 @@ export function firstNonDigit(text: string): number {
   for (let i = 0; i < text.length; i++) if (!isDigit(text.charCodeAt(i))) return i;
   return -1;
 }
+
+/** Per-byte allowance tables for the formats whose rule does not depend on position. */
+const BYTE_TABLES: Readonly<Record<'n' | 'an' | 'ans' | 'z', Uint8Array>> = (() => {
+  const make = (format: 'n' | 'an' | 'ans' | 'z'): Uint8Array => {
+    const t = new Uint8Array(256);
+    for (let c = 0; c < 256; c++) t[c] = allowedChar(format, c, 1) ? 1 : 0;
+    return t;
+  };
+  return { n: make('n'), an: make('an'), ans: make('ans'), z: make('z') };
+})();
+
+/** Index (from `start`) of the first byte of `bytes[start, end)` that `format` does not allow as an ASCII character, or -1. */
+export function firstBadByte(format: Exclude<FieldFormat, 'b'>, bytes: Uint8Array, start: number, end: number): number {
+  if (format === 'xn') {
+    for (let i = start; i < end; i++) if (!allowedChar('xn', bytes[i] ?? 0, i - start)) return i - start;
+    return -1;
+  }
+  const table = BYTE_TABLES[format];
+  for (let i = start; i < end; i++) if (table[bytes[i] ?? 0] !== 1) return i - start;
+  return -1;
+}

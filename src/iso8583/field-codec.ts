@@ -20,10 +20,10 @@
  */
 import { PosError } from '../util/errors.js';
 import { bcdBytes, packBcd, unpackBcd } from './bcd.js';
-import { firstBadChar, isHexDigit } from './charset.js';
+import { firstBadByte, firstBadChar, isHexDigit } from './charset.js';
 import { fromEbcdic, toEbcdic } from './ebcdic.js';
 import { prefixBytes, readPrefix, writePrefix } from './length-prefix.js';
-import type { FieldSpec, FieldValue, PrefixEncoding, TextFormat } from './types.js';
+import type { BcdPadding, FieldSpec, FieldValue, PrefixEncoding, TextFormat } from './types.js';
 
 export { PREFIX_DIGITS } from './length-prefix.js';
 
@@ -70,10 +70,10 @@ export function contentBytes(spec: FieldSpec, units: number): number {
 }
 
 /** The field's bytes (prefix and content) to be written at message offset `offset`. */
-export function encodeField(field: number, spec: FieldSpec, value: FieldValue, offset: number): Buffer {
-  checkSpec(field, spec, offset);
-  const prefixEncoding = prefixEncodingOf(spec);
-  const prefixSize = prefixBytes(spec.lengthType, prefixEncoding);
+export function encodeField(field: number, fieldSpec: FieldSpec, value: FieldValue, offset: number): Buffer {
+  const spec = carrierOf(fieldSpec);
+  const { valid, prefixEncoding, prefixSize } = spec;
+  if (!valid) checkSpec(field, spec, offset);
   if (spec.format === 'b') {
     if (typeof value === 'string') {
       throw new PosError('ISO8583_FIELD_TYPE', `Field ${field} is binary and takes bytes, not text`, { field, offset, expected: 'bytes' });
@@ -93,11 +93,49 @@ export function encodeField(field: number, spec: FieldSpec, value: FieldValue, o
   return out;
 }
 
-/** Reads the field at `offset` of `bytes`. */
-export function decodeField(field: number, spec: FieldSpec, bytes: Buffer, offset: number): DecodedField {
-  checkSpec(field, spec, offset);
-  const prefixEncoding = prefixEncodingOf(spec);
-  const prefixSize = prefixBytes(spec.lengthType, prefixEncoding);
+/**
+ * A spec normalised to one object shape (every optional member present), so
+ * the hot paths read monomorphic objects whatever shape the dialect's data has.
+ */
+interface Carrier extends FieldSpec {
+  readonly prefixEncoding: PrefixEncoding;
+  readonly padding: BcdPadding;
+  readonly valid: boolean;
+  readonly prefixSize: number;
+}
+
+/** What each spec object implies, worked out once (specs are immutable data). */
+const CARRIERS = new WeakMap<FieldSpec, Carrier>();
+
+function carrierOf(spec: FieldSpec): Carrier {
+  let c = CARRIERS.get(spec);
+  if (c === undefined) {
+    const prefixEncoding = prefixEncodingOf(spec);
+    c = {
+      length: spec.length,
+      lengthType: spec.lengthType,
+      format: spec.format,
+      encoding: spec.encoding,
+      description: spec.description,
+      prefixEncoding,
+      padding: spec.padding ?? 'left',
+      valid: isValidSpec(spec),
+      prefixSize: prefixBytes(spec.lengthType, prefixEncoding),
+    };
+    CARRIERS.set(spec, c);
+  }
+  return c;
+}
+
+/**
+ * Reads the field at `offset` of `bytes`. `latin1`, when given, is the whole
+ * of `bytes` as a latin1 string: text fields are then cut from it instead of
+ * each costing a native conversion (the message decoder passes it).
+ */
+export function decodeField(field: number, fieldSpec: FieldSpec, bytes: Buffer, offset: number, latin1?: string): DecodedField {
+  const spec = carrierOf(fieldSpec);
+  const { valid, prefixEncoding, prefixSize } = spec;
+  if (!valid) checkSpec(field, spec, offset);
   let units = spec.length;
   if (prefixSize > 0) {
     need(field, bytes, offset, prefixSize, 'length prefix');
@@ -114,7 +152,7 @@ export function decodeField(field: number, spec: FieldSpec, bytes: Buffer, offse
   const start = offset + prefixSize;
   const size = contentBytes(spec, units);
   need(field, bytes, start, size, 'content');
-  return { value: readContent(field, spec, bytes, start, size, units), end: start + size };
+  return { value: readContent(field, spec, bytes, start, size, units, latin1), end: start + size };
 }
 
 /** Offset within the content of the byte that holds unit `i` of a value `units` long. */
@@ -154,9 +192,13 @@ function readText(field: number, spec: FieldSpec, bytes: Buffer, start: number, 
   return text;
 }
 
-function readContent(field: number, spec: FieldSpec, bytes: Buffer, start: number, size: number, units: number): FieldValue {
+function readContent(field: number, spec: FieldSpec, bytes: Buffer, start: number, size: number, units: number, latin1: string | undefined): FieldValue {
   if (spec.format === 'b') {
-    if (spec.encoding === 'binary') return Buffer.from(bytes.subarray(start, start + size));
+    if (spec.encoding === 'binary') {
+      const out = Buffer.allocUnsafe(size);
+      bytes.copy(out, 0, start, start + size);
+      return out;
+    }
     const text = readText(field, spec, bytes, start, size);
     for (let i = 0; i < size; i++) {
       if (!isHexDigit(text.charCodeAt(i))) {
@@ -166,6 +208,11 @@ function readContent(field: number, spec: FieldSpec, bytes: Buffer, start: numbe
     return Buffer.from(text, 'hex');
   }
   if (spec.encoding === 'bcd') return readBcd(field, spec, bytes, start, units);
+  if (spec.encoding === 'ascii') {
+    const bad = firstBadByte(spec.format, bytes, start, start + size);
+    if (bad >= 0) throw badChar(field, spec, start + bad);
+    return latin1 !== undefined ? latin1.slice(start, start + size) : bytes.toString('latin1', start, start + size);
+  }
   const text = readText(field, spec, bytes, start, size);
   const bad = firstBadChar(spec.format, text);
   if (bad >= 0) throw badChar(field, spec, start + bad);

@@ -12,7 +12,7 @@ import { decodeBitmap, encodeBitmap, MAX_FIELD, MAX_FIELD_TERTIARY, TERTIARY_BIT
 import { decodeField, encodeField } from './field-codec.js';
 import { Iso8583Message } from './message.js';
 import { decodeMti, encodeMti, mtiBytes } from './mti.js';
-import type { Dialect, FieldValue, MessageInput } from './types.js';
+import type { Dialect, FieldSpec, FieldValue, MessageInput } from './types.js';
 
 export { MTI_CHARS } from './mti.js';
 
@@ -55,8 +55,9 @@ export function encodeMessageWithOffsets(dialect: Dialect, input: MessageInput):
     [1, mti.length],
   ]);
   let offset = mti.length + bitmap.length;
+  const specs = fieldArray(dialect);
   for (const [n, value] of entries) {
-    const spec = dialect.fields[n];
+    const spec = specs[n];
     if (spec === undefined) {
       throw new PosError('ISO8583_FIELD_UNKNOWN', `Field ${n} is not defined in dialect ${dialect.name}`, { field: n, offset });
     }
@@ -68,18 +69,38 @@ export function encodeMessageWithOffsets(dialect: Dialect, input: MessageInput):
   return { bytes: Buffer.concat(parts, offset), offsets };
 }
 
+/** Each dialect's field table as a dense array by field number, built once (dialects are immutable data). */
+const FIELD_ARRAYS = new WeakMap<Dialect, readonly (FieldSpec | undefined)[]>();
+
+function fieldArray(dialect: Dialect): readonly (FieldSpec | undefined)[] {
+  let specs = FIELD_ARRAYS.get(dialect);
+  if (specs === undefined) {
+    const dense: (FieldSpec | undefined)[] = new Array<FieldSpec | undefined>(MAX_FIELD_TERTIARY + 1).fill(undefined);
+    for (const key of Object.keys(dialect.fields)) {
+      const n = Number(key);
+      if (Number.isInteger(n) && n >= 0 && n <= MAX_FIELD_TERTIARY) dense[n] = dialect.fields[n];
+    }
+    specs = dense;
+    FIELD_ARRAYS.set(dialect, specs);
+  }
+  return specs;
+}
+
 export function decodeMessage(dialect: Dialect, input: Uint8Array): Iso8583Message {
   const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const mti = decodeMti(bytes, dialect.mtiEncoding);
   const bitmap = decodeBitmap(bytes, mtiBytes(dialect.mtiEncoding), bitmapOptions(dialect));
+  const specs = fieldArray(dialect);
+  // One native conversion for the whole message; text fields are cut from it.
+  const latin1 = bytes.toString('latin1');
   const fields: Record<number, FieldValue> = {};
   let offset = bitmap.end;
   for (const n of bitmap.fields) {
-    const spec = dialect.fields[n];
+    const spec = specs[n];
     if (spec === undefined) {
       throw new PosError('ISO8583_FIELD_UNKNOWN', `The bitmap announces field ${n}, which dialect ${dialect.name} does not define`, { field: n, offset });
     }
-    const decoded = decodeField(n, spec, bytes, offset);
+    const decoded = decodeField(n, spec, bytes, offset, latin1);
     fields[n] = decoded.value;
     offset = decoded.end;
   }

@@ -133,7 +133,6 @@ describe('masking', () => {
 
   it.each([
     ['String()', (m: typeof req) => String(m)],
-    // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- printing the message in a template is the point
     ['template string', (m: typeof req) => `${m}`],
     ['JSON.stringify', (m: typeof req) => JSON.stringify(m)],
     ['util.inspect', (m: typeof req) => inspect({ nested: m })],
