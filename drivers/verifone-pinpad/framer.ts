@@ -14,7 +14,6 @@
  * silence is dropped and reported through `onTimeout`.
  */
 import { PosError } from '../../src/util/errors.js';
-import { chipPinpadError } from '../vivopay/chip-pinpad-errors.js';
 import { ACK, EOT, ETX, NAK, SI, SO, STX } from './protocol.js';
 
 export type VerifoneFramerEvent =
@@ -104,7 +103,7 @@ export class VerifoneFramer {
         if (this.#len >= this.#options.maxFrameBytes) {
           this.#events.push({
             type: 'error',
-            error: chipPinpadError('DEVICE_FRAME_TOO_LONG', `Packet body over ${this.#options.maxFrameBytes} bytes discarded`, { maxFrameBytes: this.#options.maxFrameBytes }),
+            error: new PosError('DEVICE_FRAME_TOO_LONG', `Packet body over ${this.#options.maxFrameBytes} bytes discarded`, { maxFrameBytes: this.#options.maxFrameBytes }),
           });
           this.#drop();
           this.#state = 'skip';
@@ -118,7 +117,7 @@ export class VerifoneFramer {
           const body = Buffer.from(this.#body.subarray(0, this.#len));
           this.#events.push({ type: 'packet', frame: this.#frame, body });
         } else {
-          this.#events.push({ type: 'error', error: chipPinpadError('DEVICE_FRAME_LRC', 'Packet LRC mismatch', { frame: this.#frame, bodyBytes: this.#len }) });
+          this.#events.push({ type: 'error', error: new PosError('DEVICE_FRAME_LRC', 'Packet LRC mismatch', { frame: this.#frame, bodyBytes: this.#len }) });
         }
         this.#drop();
         return;

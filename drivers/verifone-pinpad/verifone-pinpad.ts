@@ -21,7 +21,6 @@ import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/
 import { silentLogger } from '../../src/log/logger.js';
 import { asPosError, PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { chipPinpadError } from '../vivopay/chip-pinpad-errors.js';
 import { VerifoneFramer, VERIFONE_DEFAULT_INTER_BYTE_TIMEOUT_MS, VERIFONE_DEFAULT_MAX_FRAME_BYTES } from './framer.js';
 import { EOT, FS, LINK_ATTEMPTS, PIN_ERROR_CODES, SUB, VERIFONE_PACKETS, ACK, NAK, encodePacket, type PinErrorCode } from './protocol.js';
 
@@ -147,7 +146,7 @@ export class VerifonePinPad implements PinPad {
       // Fail fast if the pad never takes the request; the answer then never comes.
       this.#send('data', body).catch((err: unknown) => this.#failAnswer(asPosError(err, 'pinpad send')));
       const timer = setTimeout(() => {
-        this.#failAnswer(chipPinpadError('PIN_ENTRY_TIMEOUT', `No PIN entered on ${this.name} in time`, { device: this.name, timeoutMs, by: 'driver' }));
+        this.#failAnswer(new PosError('PIN_ENTRY_TIMEOUT', `No PIN entered on ${this.name} in time`, { device: this.name, timeoutMs, by: 'driver' }));
         this.#abandon();
       }, timeoutMs + this.#answerMarginMs);
       const onAbort = (): void => {
@@ -173,15 +172,15 @@ export class VerifonePinPad implements PinPad {
         const code = text.slice(VERIFONE_PACKETS.pinError.type.length).replace(/^\./, '').slice(0, 1);
         const meaning = code in PIN_ERROR_CODES ? PIN_ERROR_CODES[code as PinErrorCode] : 'unknown';
         this.#log.debug({ code: meaning }, 'PIN entry ended without a PIN');
-        if (meaning === 'cancel-key') throw chipPinpadError('PIN_ENTRY_CANCELLED', 'The cardholder pressed cancel', { device: this.name });
-        if (meaning === 'timeout') throw chipPinpadError('PIN_ENTRY_TIMEOUT', `No PIN entered on ${this.name} in time`, { device: this.name, by: 'pad' });
-        throw chipPinpadError('PIN_PAD_ERROR', `${this.name} refused PIN entry (${meaning})`, { device: this.name, code: meaning });
+        if (meaning === 'cancel-key') throw new PosError('PIN_ENTRY_CANCELLED', 'The cardholder pressed cancel', { device: this.name });
+        if (meaning === 'timeout') throw new PosError('PIN_ENTRY_TIMEOUT', `No PIN entered on ${this.name} in time`, { device: this.name, by: 'pad' });
+        throw new PosError('PIN_PAD_ERROR', `${this.name} refused PIN entry (${meaning})`, { device: this.name, code: meaning });
       }
       const prefix = `${VERIFONE_PACKETS.pinBlockDukpt.type}.${VERIFONE_PACKETS.pinBlockDukpt.detail}`;
       const rest = text.startsWith(prefix) ? text.slice(prefix.length) : '';
-      if (rest.length === 0) throw chipPinpadError('PIN_ENTRY_CANCELLED', 'The cardholder entered no PIN', { device: this.name, reason: 'empty' });
+      if (rest.length === 0) throw new PosError('PIN_ENTRY_CANCELLED', 'The cardholder entered no PIN', { device: this.name, reason: 'empty' });
       if (!/^[0-9A-F]{26,36}$/.test(rest)) {
-        throw chipPinpadError('DEVICE_UNEXPECTED_FRAME', `${this.name} answered PIN entry with an unexpected packet`, { device: this.name, bodyBytes: body.length });
+        throw new PosError('DEVICE_UNEXPECTED_FRAME', `${this.name} answered PIN entry with an unexpected packet`, { device: this.name, bodyBytes: body.length });
       }
       const ksnHex = rest.slice(0, -16).padStart(20, 'F');
       const pinBlock = Sensitive.of('pin-block', Buffer.from(rest.slice(-16), 'hex'));
@@ -220,7 +219,7 @@ export class VerifonePinPad implements PinPad {
     out.timer = setTimeout(() => {
       out.timer = undefined;
       if (out.sends <= this.#retries) this.#transmit(out);
-      else this.#finishSend(chipPinpadError('DEVICE_NO_ANSWER', `${this.name} did not acknowledge packet ${out.type}`, { device: this.name, command: out.type, attempts: out.sends, timeoutMs: this.#ackTimeoutMs }));
+      else this.#finishSend(new PosError('DEVICE_NO_ANSWER', `${this.name} did not acknowledge packet ${out.type}`, { device: this.name, command: out.type, attempts: out.sends, timeoutMs: this.#ackTimeoutMs }));
     }, this.#ackTimeoutMs);
     this.#transport.write(out.packet).catch((err: unknown) => this.#finishSend(asPosError(err, 'pinpad write')));
   }
@@ -256,7 +255,7 @@ export class VerifonePinPad implements PinPad {
           break;
         case 'error':
           this.#log.debug({ code: event.error.code, details: event.error.details }, 'packet error');
-          if (event.error.code === ('DEVICE_FRAME_LRC' as string)) {
+          if (event.error.code === 'DEVICE_FRAME_LRC') {
             this.#naksSent++;
             this.#writeLink(NAK);
           }
@@ -271,7 +270,7 @@ export class VerifonePinPad implements PinPad {
     out.naks++;
     if (out.naks >= LINK_ATTEMPTS) {
       this.#writeLink(EOT);
-      this.#finishSend(chipPinpadError('DEVICE_LINK_FAILED', `${this.name} refused packet ${out.type} ${LINK_ATTEMPTS} times`, { device: this.name, command: out.type, attempts: out.naks }));
+      this.#finishSend(new PosError('DEVICE_LINK_FAILED', `${this.name} refused packet ${out.type} ${LINK_ATTEMPTS} times`, { device: this.name, command: out.type, attempts: out.naks }));
       return;
     }
     this.#log.debug({ command: out.type, naks: out.naks }, 'NAK: resend');
@@ -285,12 +284,12 @@ export class VerifonePinPad implements PinPad {
       return;
     }
     if (this.#sending !== undefined) {
-      this.#finishSend(chipPinpadError('DEVICE_LINK_FAILED', `${this.name} ended the session (EOT) before acknowledging`, { device: this.name, command: this.#sending.type, attempts: this.#sending.sends }));
+      this.#finishSend(new PosError('DEVICE_LINK_FAILED', `${this.name} ended the session (EOT) before acknowledging`, { device: this.name, command: this.#sending.type, attempts: this.#sending.sends }));
       return;
     }
     if (this.#naksSent >= LINK_ATTEMPTS) {
       this.#naksSent = 0;
-      this.#failAnswer(chipPinpadError('DEVICE_LINK_FAILED', `${this.name} gave up sending after ${LINK_ATTEMPTS} NAKs`, { device: this.name, attempts: LINK_ATTEMPTS }));
+      this.#failAnswer(new PosError('DEVICE_LINK_FAILED', `${this.name} gave up sending after ${LINK_ATTEMPTS} NAKs`, { device: this.name, attempts: LINK_ATTEMPTS }));
     }
     // Otherwise the pad's end of session after our ACK: nothing to do.
   }

@@ -10,7 +10,7 @@ import { brandOf } from '../../src/card/brand.js';
 import { parseTrack2 } from '../../src/card/track2.js';
 import type { MagstripeCard } from '../../src/card/types.js';
 import { encode, type TlvNode } from '../../src/emv/ber-tlv.js';
-import { chipPinpadError } from './chip-pinpad-errors.js';
+import { PosError } from '../../src/util/errors.js';
 
 export const CVM_CODE_MASK = 0x3f; // 9F34 byte 1, b6–b1
 export const CVM_ONLINE_PIN = 0x02; // enciphered PIN verified online
@@ -22,7 +22,7 @@ export function cardFromTrack2Equivalent(value: Uint8Array): MagstripeCard {
   const hex = Buffer.from(value).toString('hex').toUpperCase();
   const trimmed = hex.endsWith(TRACK2_EQ_PAD) ? hex.slice(0, -1) : hex;
   if (!/^[0-9]{12,19}D[0-9]{7,}$/.test(trimmed)) {
-    throw chipPinpadError('CHIP_DATA_INVALID', 'Track 2 Equivalent Data (57) is not PAN D YYMM SSS …', { tag: '57', lengthBytes: value.length });
+    throw new PosError('CHIP_DATA_INVALID', 'Track 2 Equivalent Data (57) is not PAN D YYMM SSS …', { tag: '57', lengthBytes: value.length });
   }
   const ascii = Buffer.from(trimmed.replace(TRACK2_EQ_SEPARATOR, '='), 'latin1');
   try {

@@ -17,7 +17,6 @@
  * sends (the default), `lsb-first` for commands (the twin's side, tests).
  */
 import { PosError } from '../../src/util/errors.js';
-import { chipPinpadError } from './chip-pinpad-errors.js';
 import { crc16CcittFalse } from './crc16.js';
 import { CRC_BYTES, HEADER_BYTES, PREAMBLE_BYTES, VIVOPAY_HEADER } from './protocol.js';
 
@@ -116,7 +115,7 @@ export class VivopayFramer {
         if (total > this.#options.maxFrameBytes) {
           this.#events.push({
             type: 'error',
-            error: chipPinpadError('DEVICE_FRAME_TOO_LONG', `Frame of ${total} bytes announced; at most ${this.#options.maxFrameBytes}`, {
+            error: new PosError('DEVICE_FRAME_TOO_LONG', `Frame of ${total} bytes announced; at most ${this.#options.maxFrameBytes}`, {
               maxFrameBytes: this.#options.maxFrameBytes,
               announcedBytes: total,
             }),
@@ -136,7 +135,7 @@ export class VivopayFramer {
     if (crc16CcittFalse(this.#buf, 0, end) !== got) {
       this.#events.push({
         type: 'error',
-        error: chipPinpadError('DEVICE_FRAME_CRC', 'Frame CRC mismatch; frame discarded', { command: this.#buf[HEADER_BYTES] as number, frameBytes: this.#expected }),
+        error: new PosError('DEVICE_FRAME_CRC', 'Frame CRC mismatch; frame discarded', { command: this.#buf[HEADER_BYTES] as number, frameBytes: this.#expected }),
       });
       this.#resyncAfterHeader();
       return;

@@ -28,7 +28,6 @@ import { silentLogger } from '../../src/log/logger.js';
 import { asPosError, PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { cardFromTrack2Equivalent, onlinePinRequired, withoutProprietary } from './chip-data.js';
-import { chipPinpadError } from './chip-pinpad-errors.js';
 import { VivopayFramer, VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS, VIVOPAY_DEFAULT_MAX_FRAME_BYTES, type VivopayFrame } from './framer.js';
 import {
   CID_TC,
@@ -151,7 +150,7 @@ export class VivopayReader implements CardReader {
 
   async completeChip(answer: HostAnswerForCard, signal: AbortSignal): Promise<ChipCompletion> {
     this.#checkUsable();
-    if (!this.#awaitingHost) throw chipPinpadError('CHIP_NO_TRANSACTION', `${this.name} has no chip transaction waiting for the host`, { device: this.name });
+    if (!this.#awaitingHost) throw new PosError('CHIP_NO_TRANSACTION', `${this.name} has no chip transaction waiting for the host`, { device: this.name });
     if (signal.aborted) throw this.#cancelled('aborted');
     this.#awaitingHost = false;
     const data = Buffer.concat([encode([{ tag: '8A', value: Buffer.from(answer.responseCode.padEnd(2, ' ').slice(0, 2), 'latin1') }]), answer.issuerTlv]);
@@ -161,7 +160,7 @@ export class VivopayReader implements CardReader {
       const frame = await this.#exchange('completeTransaction', data);
       this.#expectOk('completeTransaction', frame);
       const cid = this.#tags(frame.data).get('9F27');
-      if (cid?.length !== 1) throw chipPinpadError('CHIP_DATA_INVALID', 'The second GENERATE AC answer has no Cryptogram Information Data', { tag: '9F27' });
+      if (cid?.length !== 1) throw new PosError('CHIP_DATA_INVALID', 'The second GENERATE AC answer has no Cryptogram Information Data', { tag: '9F27' });
       const decision = ((cid[0] as number) & CID_TYPE_MASK) === CID_TC ? 'approved' : 'declined';
       this.#log.debug({ decision }, 'card decision');
       return { decision, tlv: frame.data };
@@ -186,7 +185,7 @@ export class VivopayReader implements CardReader {
   #readFromStart(frame: VivopayFrame): CardRead {
     const data = frame.data;
     try {
-      if (frame.status === VIVOPAY_STATUS.TIMEOUT) throw chipPinpadError('CHIP_NO_CARD', 'No card was presented in time', { device: this.name });
+      if (frame.status === VIVOPAY_STATUS.TIMEOUT) throw new PosError('CHIP_NO_CARD', 'No card was presented in time', { device: this.name });
       if (frame.status === VIVOPAY_STATUS.FAILED) throw this.#failure(this.#tags(data).get(VIVOPAY_TAGS.failure)?.[0]);
       this.#expectOk('startTransaction', frame);
       const nodes = decode(data);
@@ -199,7 +198,7 @@ export class VivopayReader implements CardReader {
         case ENTRY_MODE.fallback:
           return this.#swipeRead(tags.get(VIVOPAY_TAGS.swipeLine), entry === ENTRY_MODE.fallback);
         default:
-          throw chipPinpadError('CHIP_DATA_INVALID', 'The reader did not say how the card was read', { tag: VIVOPAY_TAGS.entryMode });
+          throw new PosError('CHIP_DATA_INVALID', 'The reader did not say how the card was read', { tag: VIVOPAY_TAGS.entryMode });
       }
     } catch (err) {
       const error = asPosError(err, 'vivopay read');
@@ -212,8 +211,8 @@ export class VivopayReader implements CardReader {
 
   #chipRead(nodes: readonly TlvNode[], tags: Map<string, Uint8Array>): CardRead {
     const t2 = tags.get('57');
-    if (t2 === undefined) throw chipPinpadError('CHIP_DATA_INVALID', 'The online request has no Track 2 Equivalent Data', { tag: '57' });
-    if (tags.get('9F26')?.length !== 8) throw chipPinpadError('CHIP_DATA_INVALID', 'The online request has no 8-byte ARQC', { tag: '9F26' });
+    if (t2 === undefined) throw new PosError('CHIP_DATA_INVALID', 'The online request has no Track 2 Equivalent Data', { tag: '57' });
+    if (tags.get('9F26')?.length !== 8) throw new PosError('CHIP_DATA_INVALID', 'The online request has no 8-byte ARQC', { tag: '9F26' });
     const card = cardFromTrack2Equivalent(t2);
     const pinRequired = onlinePinRequired(tags.get('9F34'));
     this.#awaitingHost = true;
@@ -222,12 +221,12 @@ export class VivopayReader implements CardReader {
   }
 
   #swipeRead(line: Uint8Array | undefined, fallback: boolean): CardRead {
-    if (line === undefined) throw chipPinpadError('CHIP_DATA_INVALID', 'The swipe answer has no track line', { tag: VIVOPAY_TAGS.swipeLine });
+    if (line === undefined) throw new PosError('CHIP_DATA_INVALID', 'The swipe answer has no track line', { tag: VIVOPAY_TAGS.swipeLine });
     const card: MagstripeCard = parseSwipeLine(line);
     const interchange = card.serviceCode[0];
     if (!fallback && (interchange === '2' || interchange === '6')) {
       wipeCard(card);
-      throw chipPinpadError('CHIP_CARD_SWIPED', 'A chip card was swiped: insert it', { device: this.name, serviceCodeDigit1: Number(interchange) });
+      throw new PosError('CHIP_CARD_SWIPED', 'A chip card was swiped: insert it', { device: this.name, serviceCodeDigit1: Number(interchange) });
     }
     this.#log.debug({ pan: card.pan, brand: card.brand, fallback }, 'card swiped');
     return { entryMode: fallback ? 'fallback' : 'swipe', card };
@@ -238,11 +237,11 @@ export class VivopayReader implements CardReader {
       case FAILURE_REASON.cancelled:
         return this.#cancelled('aborted');
       case FAILURE_REASON.chipUnreadable:
-        return chipPinpadError('CHIP_READ_FAILED', 'The chip could not be read and fallback is not allowed', { device: this.name, reason: 'chip-unreadable' });
+        return new PosError('CHIP_READ_FAILED', 'The chip could not be read and fallback is not allowed', { device: this.name, reason: 'chip-unreadable' });
       case FAILURE_REASON.cardRemoved:
-        return chipPinpadError('CHIP_READ_FAILED', 'The card was removed during the transaction', { device: this.name, reason: 'card-removed' });
+        return new PosError('CHIP_READ_FAILED', 'The card was removed during the transaction', { device: this.name, reason: 'card-removed' });
       default:
-        return chipPinpadError('DEVICE_STATUS_ERROR', 'The reader failed the transaction', { device: this.name, command: 'startTransaction', status: VIVOPAY_STATUS.FAILED, reason: reason ?? -1 });
+        return new PosError('DEVICE_STATUS_ERROR', 'The reader failed the transaction', { device: this.name, command: 'startTransaction', status: VIVOPAY_STATUS.FAILED, reason: reason ?? -1 });
     }
   }
 
@@ -256,7 +255,7 @@ export class VivopayReader implements CardReader {
 
   #expectOk(operation: VivopayOperation, frame: VivopayFrame): void {
     if (frame.status !== VIVOPAY_STATUS.OK) {
-      throw chipPinpadError('DEVICE_STATUS_ERROR', `The reader answered ${operation} with status ${frame.status}`, { device: this.name, command: operation, status: frame.status });
+      throw new PosError('DEVICE_STATUS_ERROR', `The reader answered ${operation} with status ${frame.status}`, { device: this.name, command: operation, status: frame.status });
     }
   }
 
@@ -282,7 +281,7 @@ export class VivopayReader implements CardReader {
           this.#log.debug({ command: operation, sends: pending.sends }, 'no answer: resend');
           send();
         } else {
-          this.#fail(spec.command, chipPinpadError('DEVICE_NO_ANSWER', `${this.name} did not answer ${operation}`, { device: this.name, command: operation, attempts: pending.sends, timeoutMs }));
+          this.#fail(spec.command, new PosError('DEVICE_NO_ANSWER', `${this.name} did not answer ${operation}`, { device: this.name, command: operation, attempts: pending.sends, timeoutMs }));
         }
       };
       pending.resend = send;
@@ -295,7 +294,7 @@ export class VivopayReader implements CardReader {
     if (pending === undefined) return;
     pending.corrupt++;
     if (pending.corrupt >= LINK_ATTEMPTS) {
-      this.#fail(command, chipPinpadError('DEVICE_LINK_FAILED', `${this.name}: ${pending.operation} failed ${LINK_ATTEMPTS} times on the link`, { device: this.name, command: pending.operation, attempts: pending.corrupt, why }));
+      this.#fail(command, new PosError('DEVICE_LINK_FAILED', `${this.name}: ${pending.operation} failed ${LINK_ATTEMPTS} times on the link`, { device: this.name, command: pending.operation, attempts: pending.corrupt, why }));
       return;
     }
     this.#log.debug({ command: pending.operation, why }, 'corrupt exchange: resend');
@@ -308,7 +307,7 @@ export class VivopayReader implements CardReader {
       else {
         this.#log.debug({ code: event.error.code, details: event.error.details }, 'frame error');
         const command = event.error.details['command'];
-        if (event.error.code === ('DEVICE_FRAME_CRC' as string) && typeof command === 'number') this.#resend(command, 'corrupt-answer');
+        if (event.error.code === 'DEVICE_FRAME_CRC' && typeof command === 'number') this.#resend(command, 'corrupt-answer');
       }
     }
   }

@@ -196,7 +196,7 @@ export class VirtualPinPad {
       return;
     }
     if (type === 'Z60') {
-      const match = /^Z60\.(\d{8,19})\x1cDUKPT ENCRYPTION$/.exec(body);
+      const match = new RegExp(`^Z60\\.(\\d{8,19})${FS}DUKPT ENCRYPTION$`).exec(body);
       if (match?.[1] === undefined) return this.#sendPacket(STX, '712');
       this.#endPrompt();
       const account = match[1];
@@ -205,7 +205,7 @@ export class VirtualPinPad {
       return;
     }
     if (type === '78') {
-      const match = /^78(\d{8,19})\x1c[CD][0-9.]{3,14}$/.exec(body);
+      const match = new RegExp(`^78(\\d{8,19})${FS}[CD][0-9.]{3,14}$`).exec(body);
       if (match?.[1] === undefined) return this.#sendPacket(STX, '712');
       this.#sendPin(match[1], FIXED_TEST_PIN);
       return;

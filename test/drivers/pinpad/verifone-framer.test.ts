@@ -51,7 +51,7 @@ describe('VerifoneFramer', () => {
 
   it('a bad LRC is DEVICE_FRAME_LRC; the next packet reads; garbage outside packets is dropped', () => {
     const bad = Buffer.from(PACKET);
-    bad[bad.length - 1] ^= 0x01;
+    bad[bad.length - 1] = bad[bad.length - 1]! ^ 0x01;
     const { f } = framer();
     expect(feed(f, [Buffer.concat([Buffer.from('zz\x7f', 'latin1'), bad, Buffer.from('noise', 'latin1'), PACKET])])).toEqual([
       { code: 'DEVICE_FRAME_LRC', details: { frame: 'data', bodyBytes: BODY.length } },

@@ -86,7 +86,7 @@ describe('VerifonePinPad link', () => {
     await padSends([ACK]);
     const good = encodePacket('data', Buffer.from('715', 'latin1'));
     const bad = Buffer.from(good);
-    bad[bad.length - 1] ^= 0x01;
+    bad[bad.length - 1] = bad[bad.length - 1]! ^ 0x01;
     await padSends(bad);
     expect(wrote.at(-1)).toEqual(Buffer.from([NAK]));
     await padSends(good);

@@ -66,7 +66,7 @@ describe('VivopayFramer', () => {
 
   it('a frame with a bad CRC is reported and the next frame reads; a header inside the bad frame is found', () => {
     const bad = Buffer.from(ANSWER);
-    bad[bad.length - 1] ^= 0x01;
+    bad[bad.length - 1] = bad[bad.length - 1]! ^ 0x01;
     const { f } = framer();
     expect(feed(f, [Buffer.concat([bad, ANSWER])])).toEqual([{ code: 'DEVICE_FRAME_CRC', details: { command: 0x60, frameBytes: ANSWER.length } }, EXPECTED]);
     // A truncated frame (its length swallows the next header) is rejected, then the hidden frame is found.

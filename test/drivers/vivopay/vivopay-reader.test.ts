@@ -42,7 +42,7 @@ describe('VivopayReader link', () => {
     const ping = reader.ping();
     await flushMicrotasks();
     const bad = encodeResponse(0x18, 0x00);
-    bad[bad.length - 1] ^= 0xff;
+    bad[bad.length - 1] = bad[bad.length - 1]! ^ 0xff;
     await answer(bad);
     expect(received).toEqual(['18-1', '18-1']);
     await answer(encodeResponse(0x18, 0x00));
