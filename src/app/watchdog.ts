@@ -29,7 +29,7 @@ export class SystemdNotifyBinary implements Notifier {
 
   notify(assignments: readonly string[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      execFile(this.#binary, [...assignments], { timeout: 5_000 }, (err) => (err ? reject(err) : resolve()));
+      execFile(this.#binary, [...assignments], { timeout: 5_000 }, (err: Error | null) => (err === null ? resolve() : reject(err)));
     });
   }
 }

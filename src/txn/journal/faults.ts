@@ -17,7 +17,7 @@ const MESSAGES: Readonly<Record<JournalFaultCode, string>> = {
 
 function errorCodeOf(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
-  const code = (err as { code: unknown }).code;
+  const code = err.code;
   return typeof code === 'string' ? code : undefined;
 }
 
