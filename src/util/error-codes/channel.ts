@@ -12,4 +12,6 @@ export const CHANNEL_ERRORS = {
   CHANNEL_REVERSAL_STORE_FAILED: { kind: 'io', summary: 'The reversal store file cannot be written or synced; the duty was not recorded.' },
   CHANNEL_REVERSAL_STORE_CORRUPT: { kind: 'io', summary: 'The reversal store file does not parse; details give the path, never its content.' },
   CHANNEL_FAULT_INVALID: { kind: 'input', summary: 'A simulator fault rule is not one of the known faults or has a bad argument.' },
+  CHANNEL_GATEWAY_CONFIG_INVALID: { kind: 'config', summary: 'The HTTPS JSON gateway configuration does not hold together (a URL that is not http or https, a client certificate without its key).' },
+  CHANNEL_GATEWAY_REVERSAL_REFUSED: { kind: 'protocol', summary: 'The HTTPS gateway answered a reversal without acknowledging it; the duty is kept and repeated.' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -1,0 +1,319 @@
+/**
+ * `HostClient` for an HTTPS JSON payment gateway, through axios: the engine's
+ * `PurchaseRequest` as the JSON body of `wire.ts`, TLS with the gateway's CA
+ * pinned (it replaces the system roots) and an optional client certificate,
+ * keep-alive connections, and the host layer's error rules.
+ *
+ * Idempotency and retries: every request carries `Idempotency-Key:
+ * <terminal>-<stan>-<YYYYMMDD>`; the gateway answers a repeated key with its
+ * first answer and books nothing twice. So an attempt whose connection broke
+ * before the answer (reset, hang-up) or that got a 5xx is repeated with the
+ * same key and body, at most `maxRetries` times, after a capped, jittered
+ * backoff. Nothing else is repeated. All attempts share one deadline,
+ * `timeoutMs`: when it passes the call fails `HOST_TIMEOUT`.
+ *
+ * Failures (see `failures.ts`): `HOST_UNREACHABLE` (refused, TLS refused;
+ * `requestMayHaveReachedHost: false`), `HOST_CONNECTION_LOST`,
+ * `HOST_TIMEOUT`, `HOST_BAD_RESPONSE` (5xx after the retries, 4xx, a body
+ * that is not the protocol or does not answer this request),
+ * `HOST_CANCELLED` — all with `requestMayHaveReachedHost: true` except the
+ * first. `onUnanswered` is told before such a rejection, as with ISO 8583.
+ *
+ * Card data goes in the body only; the body is a Buffer that is zeroed once
+ * the call settles. Log lines carry the STAN, status and codes, never the body.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { Logger } from '../../log/logger.js';
+import { silentLogger } from '../../log/logger.js';
+import { wipe } from '../../util/bytes.js';
+import { isPosError, PosError } from '../../util/errors.js';
+import { backoffDelayMs, type BackoffPolicy } from '../channels/backoff.js';
+import { transmissionDateTime } from '../messages/fields.js';
+import { MTI } from '../messages/constants.js';
+import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from '../model.js';
+import type { PendingReversal } from '../reversal-store.js';
+import type { ReversalAttempt } from '../reversal-sender.js';
+import type { OnUnanswered } from '../unanswered-request.js';
+import {
+  badResponseError,
+  cancelledError,
+  classifyAttemptError,
+  connectionLostError,
+  notSentError,
+  timeoutError,
+  type FailureContext,
+} from './failures.js';
+import { authorizationBody, readAuthorizationAnswer, readReversalAnswer, reversalBody } from './mapping.js';
+import { AUTHORIZATIONS_PATH, IDEMPOTENCY_HEADER, idempotencyKey, REVERSALS_PATH } from './wire.js';
+
+export interface GatewayTls {
+  /** PEM of the CA the gateway's certificate must chain to; nothing else is trusted. Default: the system roots. */
+  readonly ca?: Buffer;
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+}
+
+export interface JsonGatewayClientOptions {
+  /** Base URL, `https://gateway.example:8443` (a path prefix is kept). */
+  readonly url: string;
+  /** One deadline for the whole call, retries included. */
+  readonly timeoutMs: number;
+  readonly tls?: GatewayTls;
+  /** Repeats after a reset or a 5xx; default 2. */
+  readonly maxRetries?: number;
+  /** Between repeats; default 100 ms doubling to 1 s, half jitter. */
+  readonly retryBackoff?: BackoffPolicy;
+  readonly random?: () => number;
+  readonly logger?: Logger;
+  readonly onUnanswered?: OnUnanswered;
+  /** DE 42 for reversals (a `PendingReversal` does not carry it). */
+  readonly merchantId?: string;
+  /** "Now" of a reversal; default the system clock. */
+  readonly clock?: () => Date;
+}
+
+export const DEFAULT_GATEWAY_RETRIES = 2;
+export const DEFAULT_GATEWAY_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.5 };
+
+/** What the gateway said about a reversal. */
+export interface GatewayReversalResponse {
+  readonly responseCode: string;
+  readonly acknowledged: boolean;
+  readonly stan: string;
+}
+
+interface Call {
+  readonly path: string;
+  readonly key: string;
+  readonly stan: string;
+  readonly body: Buffer;
+  readonly signal: AbortSignal | undefined;
+}
+
+export class JsonGatewayClient implements HostClient {
+  readonly description: string;
+  readonly #o: JsonGatewayClientOptions;
+  readonly #http: AxiosInstance;
+  readonly #agents: readonly (HttpAgent | HttpsAgent)[];
+  readonly #log: Logger;
+  #state: HostState = 'unknown';
+  #closed = false;
+
+  constructor(options: JsonGatewayClientOptions) {
+    const url = parseUrl(options.url);
+    this.#o = options;
+    this.#log = options.logger ?? silentLogger;
+    this.description = `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+    const tls = options.tls ?? {};
+    if ((tls.cert === undefined) !== (tls.key === undefined)) {
+      throw new PosError('CHANNEL_GATEWAY_CONFIG_INVALID', 'A gateway client certificate needs its key, and a key its certificate', { reason: 'cert-without-key' });
+    }
+    const httpsAgent = new HttpsAgent({
+      keepAlive: true,
+      minVersion: 'TLSv1.2',
+      ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+      ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+      ...(tls.key === undefined ? {} : { key: tls.key }),
+    });
+    const httpAgent = new HttpAgent({ keepAlive: true });
+    this.#agents = [httpsAgent, httpAgent];
+    this.#http = axios.create({
+      baseURL: this.description,
+      httpsAgent,
+      httpAgent,
+      // the body is card data: never through an environment proxy, never to a redirect target
+      proxy: false,
+      maxRedirects: 0,
+      // statuses and bodies are judged here, not by axios
+      validateStatus: () => true,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      maxContentLength: 64 * 1024,
+    });
+  }
+
+  authorize(request: PurchaseRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
+    return this.#authorize(request, signal);
+  }
+
+  /** Sends a reversal duty; resolves with the gateway's answer (`acknowledged` false keeps the duty). Same failures as `authorize`. */
+  async reverse(pending: PendingReversal, attempt = 0, signal?: AbortSignal): Promise<GatewayReversalResponse> {
+    const at = (this.#o.clock ?? (() => new Date()))();
+    const body = Buffer.from(JSON.stringify(reversalBody(pending, { merchantId: this.#o.merchantId ?? '0'.repeat(15), at, repeat: attempt > 0 })));
+    const key = idempotencyKey(pending.terminalId, pending.stan, new Date(pending.transmittedAt), 'R');
+    const ctx = this.#ctx(pending.stan, 0, false);
+    const res = await this.#exchange({ path: REVERSALS_PATH, key, stan: pending.stan, body, signal });
+    const answer = readReversalAnswer(res.response, pending, { ...ctx, attempts: res.attempts });
+    this.#log.info({ host: this.description, stan: pending.stan, responseCode: answer.responseCode, acknowledged: answer.acknowledged }, 'reversal answered');
+    return answer;
+  }
+
+  /** The reversal duties of a `ReversalSender` sent through this gateway: resolves only when acknowledged. */
+  reversalAttempt(): ReversalAttempt {
+    return async (pending, attempt) => {
+      const answer = await this.reverse(pending, attempt);
+      if (!answer.acknowledged) {
+        throw new PosError('CHANNEL_GATEWAY_REVERSAL_REFUSED', `The gateway did not acknowledge the reversal (${answer.responseCode})`, {
+          stan: pending.stan,
+          responseCode: answer.responseCode,
+        });
+      }
+    };
+  }
+
+  state(): HostState {
+    return this.#state;
+  }
+
+  /** Closes the keep-alive connections. Idempotent. */
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      for (const agent of this.#agents) agent.destroy();
+      this.#state = 'disconnected';
+    }
+    return Promise.resolve();
+  }
+
+  async #authorize(request: PurchaseRequest, signal: AbortSignal | undefined): Promise<AuthorizationResponse> {
+    let body: Buffer;
+    try {
+      body = Buffer.from(JSON.stringify(authorizationBody(request)));
+    } catch (err) {
+      throw isPosError(err) ? err : new PosError('HOST_REQUEST_INVALID', 'The authorization cannot be put in JSON', { requestMayHaveReachedHost: false });
+    }
+    const key = idempotencyKey(request.terminalId, request.stan, request.at);
+    try {
+      const res = await this.#exchange({ path: AUTHORIZATIONS_PATH, key, stan: request.stan, body, signal });
+      const answer = readAuthorizationAnswer(res.response, request, this.#ctx(request.stan, res.attempts, true));
+      this.#log.info({ host: this.description, stan: request.stan, responseCode: answer.responseCode, attempts: res.attempts }, 'authorization answered');
+      return answer;
+    } catch (err) {
+      throw this.#unanswered(request, err);
+    }
+  }
+
+  /**
+   * Sends `call.body` until an answer that is not a 5xx comes, the retries
+   * run out or the deadline passes. Zeroes the body when done.
+   */
+  async #exchange(call: Call): Promise<{ response: AxiosResponse<string>; attempts: number }> {
+    if (this.#closed) throw new PosError('HOST_UNREACHABLE', 'The gateway client is closed', { url: this.description, stan: call.stan, requestMayHaveReachedHost: false });
+    const maxRetries = this.#o.maxRetries ?? DEFAULT_GATEWAY_RETRIES;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.#o.timeoutMs);
+    const signal = call.signal === undefined ? deadline.signal : AbortSignal.any([deadline.signal, call.signal]);
+    let attempts = 0;
+    let mayHaveReached = false;
+    const ctx = (): FailureContext => this.#ctx(call.stan, attempts, mayHaveReached);
+    const stopped = (): PosError | null =>
+      deadline.signal.aborted ? timeoutError(this.#o.timeoutMs, ctx()) : call.signal?.aborted === true ? cancelledError({ ...ctx(), started: attempts > 0 }) : null;
+    try {
+      for (;;) {
+        const early = stopped();
+        if (early !== null) throw early;
+        attempts += 1;
+        let response: AxiosResponse<string>;
+        try {
+          response = await this.#http.request<string>({
+            method: 'POST',
+            url: call.path,
+            data: call.body,
+            signal,
+            headers: { 'content-type': 'application/json', accept: 'application/json', [IDEMPOTENCY_HEADER]: call.key },
+          });
+        } catch (err) {
+          const failure = classifyAttemptError(err);
+          const why = stopped();
+          if (why !== null) throw why;
+          if (failure.kind === 'not-sent') {
+            this.#state = 'disconnected';
+            throw notSentError(failure, ctx());
+          }
+          mayHaveReached = true;
+          if (failure.kind === 'aborted' || attempts > maxRetries) {
+            this.#state = 'disconnected';
+            throw connectionLostError(failure.kind === 'aborted' ? 'aborted' : failure.errno, ctx());
+          }
+          this.#log.warn({ host: this.description, stan: call.stan, attempt: attempts, errno: failure.errno }, 'gateway connection broke; repeating with the same key');
+          await this.#pause(attempts, signal);
+          continue;
+        }
+        this.#state = 'connected';
+        mayHaveReached = true;
+        if (response.status >= 500 && response.status <= 599) {
+          if (attempts > maxRetries) throw badResponseError('server-error', ctx(), { status: response.status });
+          this.#log.warn({ host: this.description, stan: call.stan, attempt: attempts, status: response.status }, 'gateway server error; repeating with the same key');
+          await this.#pause(attempts, signal);
+          continue;
+        }
+        if (response.status !== 200) throw badResponseError('status', ctx(), { status: response.status });
+        return { response, attempts };
+      }
+    } finally {
+      clearTimeout(timer);
+      wipe(call.body);
+    }
+  }
+
+  /** Waits the backoff before repeat `attempt`; an abort ends the wait early (the loop then reports it). */
+  #pause(attempt: number, signal: AbortSignal): Promise<void> {
+    const ms = backoffDelayMs(this.#o.retryBackoff ?? DEFAULT_GATEWAY_BACKOFF, attempt - 1, this.#o.random);
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  #ctx(stan: string, attempts: number, mayHaveReachedBefore: boolean): FailureContext {
+    return { url: this.description, stan, attempts, mayHaveReachedBefore };
+  }
+
+  /** Logs the failure and tells the reversal seam when the request may have reached the host. */
+  #unanswered(request: PurchaseRequest, err: unknown): unknown {
+    if (!isPosError(err)) return err;
+    this.#log.warn({ host: this.description, stan: request.stan, err: err.toJSON() }, 'authorization failed');
+    if (err.details['requestMayHaveReachedHost'] === true && this.#o.onUnanswered !== undefined) {
+      try {
+        this.#o.onUnanswered({
+          mti: MTI.financialRequest,
+          stan: request.stan,
+          transmissionDateTime: transmissionDateTime(request.at),
+          transmittedAt: request.at.toISOString(),
+          amountMinor: request.amountMinor,
+          currency: request.currency,
+          entryMode: request.entryMode,
+          terminalId: request.terminalId,
+          merchantId: request.merchantId,
+          reason: err.code,
+        });
+      } catch (hookErr) {
+        this.#log.error({ stan: request.stan, err: isPosError(hookErr) ? hookErr.toJSON() : 'unexpected' }, 'onUnanswered hook failed');
+      }
+    }
+    return err;
+  }
+}
+
+function parseUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new PosError('CHANNEL_GATEWAY_CONFIG_INVALID', 'The gateway URL does not parse', { reason: 'url' });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new PosError('CHANNEL_GATEWAY_CONFIG_INVALID', `The gateway URL must be https (or http on loopback), not ${url.protocol}`, { reason: 'protocol', protocol: url.protocol });
+  }
+  if (url.search !== '' || url.username !== '' || url.password !== '') {
+    throw new PosError('CHANNEL_GATEWAY_CONFIG_INVALID', 'The gateway URL must not carry a query or credentials', { reason: 'query-or-credentials' });
+  }
+  return url;
+}

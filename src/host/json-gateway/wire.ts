@@ -1,0 +1,146 @@
+/**
+ * The HTTPS JSON gateway protocol, both directions, as data: what the
+ * terminal's `JsonGatewayClient` sends and the simulator's gateway
+ * (`hw-mocks/host/https-gateway.ts`) reads, and back.
+ *
+ *   POST /v1/authorizations   Idempotency-Key: <terminal>-<stan>-<YYYYMMDD>
+ *     { kind, stan, transmittedAt, amountMinor, currency, terminalId, merchantId, entryMode,
+ *       card: { pan, expiry, track2? }, pin?: { block, ksn, format }, chip?: { de55 } }
+ *   → 200 { stan, terminalId, amountMinor, responseCode, approved, authCode, rrn, issuerData }
+ *
+ *   POST /v1/reversals        Idempotency-Key: <terminal>-<stan>-<YYYYMMDD>-R
+ *     { terminalId, merchantId, original: { kind, stan, transmittedAt }, amountMinor, currency,
+ *       entryMode, reason, repeat, at }
+ *   → 200 { stan, terminalId, responseCode, acknowledged }
+ *
+ *   any failure → 4xx/5xx { error: { code, message } }
+ *
+ * Card data (PAN, expiry, track 2, the PIN block, DE 55) travels only in the
+ * request body, over TLS: never in the URL, a header or a log line. Binary
+ * values (PIN block, KSN, chip data) are uppercase hex; `de55` is the DE 55
+ * TLV the ISO 8583 encoder would send (sensitive tags stripped). Response
+ * codes are ISO 8583:1987 DE 39 values, so the engine reads both profiles
+ * the same way.
+ */
+import { z } from 'zod';
+import type { EntryMode } from '../../devices/card-reader.js';
+
+export const AUTHORIZATIONS_PATH = '/v1/authorizations';
+export const REVERSALS_PATH = '/v1/reversals';
+/** IETF draft-ietf-httpapi-idempotency-key-header. */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+/** Set by the gateway on an answer replayed for a repeated key. */
+export const REPLAYED_HEADER = 'idempotent-replayed';
+
+const ENTRY_MODES = ['swipe', 'chip', 'contactless', 'fallback', 'manual'] as const satisfies readonly EntryMode[];
+const HEX = /^(?:[0-9A-F]{2})*$/;
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 date');
+const stan = z.string().regex(/^\d{6}$/);
+const terminalId = z.string().regex(/^[ -~]{8}$/);
+const merchantId = z.string().regex(/^[ -~]{15}$/);
+const amountMinor = z.number().int().nonnegative().max(999_999_999_999);
+const currency = z.string().regex(/^\d{3}$/);
+const kind = z.enum(['purchase', 'refund']);
+
+export const authorizationRequestSchema = z
+  .object({
+    kind,
+    stan,
+    transmittedAt: isoDate,
+    amountMinor,
+    currency,
+    terminalId,
+    merchantId,
+    entryMode: z.enum(ENTRY_MODES),
+    card: z
+      .object({
+        pan: z.string().regex(/^\d{12,19}$/),
+        /** YYMM. */
+        expiry: z.string().regex(/^\d{4}$/),
+        /** ISO/IEC 7813 track 2 without sentinels (`PAN=YYMMSSS…`). */
+        track2: z.string().regex(/^\d{12,19}[=D][0-9]{0,21}$/).optional(),
+      })
+      .strict(),
+    pin: z
+      .object({
+        /** ISO 9564-1 format 0, encrypted under the DUKPT PIN key: 8 bytes. */
+        block: z.string().regex(HEX).length(16),
+        /** TDES DUKPT KSN: 10 bytes. */
+        ksn: z.string().regex(HEX).length(20),
+        format: z.literal('iso0'),
+      })
+      .strict()
+      .optional(),
+    chip: z.object({ de55: z.string().regex(HEX).min(2).max(510) }).strict().optional(),
+  })
+  .strict();
+export type AuthorizationRequestBody = z.infer<typeof authorizationRequestSchema>;
+
+export const authorizationResponseSchema = z
+  .object({
+    stan,
+    terminalId,
+    amountMinor,
+    responseCode: z.string().regex(/^[0-9A-Z]{2}$/),
+    approved: z.boolean(),
+    authCode: z.string().regex(/^[0-9A-Za-z ]{1,6}$/).nullable(),
+    rrn: z.string().regex(/^[0-9A-Za-z ]{1,12}$/).nullable(),
+    /** DE 55 of the answer (91 ARPC ‖ ARC, 71/72 scripts), hex; null when none. */
+    issuerData: z.string().regex(HEX).nullable(),
+  })
+  .strict();
+export type AuthorizationResponseBody = z.infer<typeof authorizationResponseSchema>;
+
+export const REVERSAL_REASON_NAMES = ['noResponse', 'customerCancellation', 'chipDeclineAfterApproval'] as const;
+
+export const reversalRequestSchema = z
+  .object({
+    terminalId,
+    merchantId,
+    original: z.object({ kind, stan, transmittedAt: isoDate }).strict(),
+    amountMinor,
+    currency,
+    entryMode: z.enum(ENTRY_MODES),
+    reason: z.enum(REVERSAL_REASON_NAMES),
+    /** A repeat of a reversal already sent (0401 in ISO 8583 terms). */
+    repeat: z.boolean(),
+    at: isoDate,
+  })
+  .strict();
+export type ReversalRequestBody = z.infer<typeof reversalRequestSchema>;
+
+export const reversalResponseSchema = z
+  .object({
+    stan,
+    terminalId,
+    responseCode: z.string().regex(/^[0-9A-Z]{2}$/),
+    /** The host holds no charge for the original any more (00), or never had one (25). */
+    acknowledged: z.boolean(),
+  })
+  .strict();
+export type ReversalResponseBody = z.infer<typeof reversalResponseSchema>;
+
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** `YYYYMMDD` of an instant, in UTC (the day DE 7 belongs to). */
+export function utcDay(at: Date): string {
+  return `${at.getUTCFullYear()}${pad2(at.getUTCMonth() + 1)}${pad2(at.getUTCDate())}`;
+}
+
+/**
+ * The idempotency key of a request: terminal ID, STAN and the UTC day, the
+ * same triple a host uses to spot a duplicate. Spaces in a terminal ID
+ * become `_` so the header stays a token. Not card data.
+ */
+export function idempotencyKey(terminal: string, stanValue: string, at: Date, suffix = ''): string {
+  return `${terminal.replace(/[^0-9A-Za-z-]/g, '_')}-${stanValue}-${utcDay(at)}${suffix === '' ? '' : `-${suffix}`}`;
+}
+
+/** The names of the fields a zod failure points at (never their values). */
+export function failedFields(error: z.ZodError): string[] {
+  return [...new Set(error.issues.map((i) => i.path.join('.') || '(root)'))];
+}
