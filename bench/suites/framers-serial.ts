@@ -1,0 +1,160 @@
+/**
+ * Serial framers and drivers: the time from the last byte of a frame on the
+ * wire to the typed event, for the ViVOpay protocol 2 framer and reader
+ * driver and the VeriFone PIN pad framer and driver, against the wire time of
+ * the same frame at the configured line speed (115200 baud 8N1 for the
+ * ViVOpay, 1200 baud 7E1 for the PIN pad: 10 bits a character either way).
+ *
+ * Each sample feeds everything but the last byte first, then times the last
+ * byte alone, as a UART delivers it. Driver cases run over the in-memory
+ * pair, so they include its microtask hop (a real port adds a libuv read).
+ * Median and p99 in µs; `overheadPct` is the median over the wire time.
+ * Target: under 2% of the wire time at 115200 baud.
+ */
+import { createMemoryTransportPair } from '../../drivers/transport/memory-transport.js';
+import { VerifoneFramer } from '../../drivers/verifone-pinpad/framer.js';
+import { encodePacket } from '../../drivers/verifone-pinpad/protocol.js';
+import { createVerifonePinPad } from '../../drivers/verifone-pinpad/verifone-pinpad.js';
+import { VivopayFramer } from '../../drivers/vivopay/framer.js';
+import { createVivopayReader } from '../../drivers/vivopay/vivopay-reader.js';
+import { findCard, loadDeck } from '../../hw-mocks/cards/deck.js';
+import { VirtualChipCard } from '../../hw-mocks/chip-card/virtual-chip-card.js';
+import { encodeResponse } from '../../hw-mocks/vivopay/command-framer.js';
+import { encode } from '../../src/emv/ber-tlv.js';
+import { Sensitive } from '../../src/util/sensitive.js';
+import type { BenchOptions, BenchSuite, CaseResult, SuiteReport } from '../harness.js';
+
+const SUITE = 'framers-serial';
+const BITS_PER_CHAR = 10; // start + 8 data + stop (8N1), or start + 7 data + parity + stop (7E1)
+
+function wireUs(bytes: number, baudRate: number): number {
+  return (bytes * BITS_PER_CHAR * 1e6) / baudRate;
+}
+
+/** Median and p99 of the samples after the first tenth (warm-up: JIT, first allocations). */
+function stats(samplesNs: number[]): { medianUs: number; p99Us: number } {
+  const sorted = samplesNs.slice(Math.floor(samplesNs.length / 10)).sort((a, b) => a - b);
+  const at = (q: number): number => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) / 1000;
+  return { medianUs: at(0.5), p99Us: at(0.99) };
+}
+
+function result(caseName: string, samplesNs: number[], frameBytes: number, baudRate: number): CaseResult {
+  const { medianUs, p99Us } = stats(samplesNs);
+  const wire = wireUs(frameBytes, baudRate);
+  return {
+    suite: SUITE,
+    case: caseName,
+    opsPerSec: { ours: medianUs > 0 ? 1e6 / medianUs : null },
+    ratio: {},
+    extra: { medianUs, p99Us, frameBytes, baudRate, wireUs: wire, overheadPct: (100 * medianUs) / wire, p99OverheadPct: (100 * p99Us) / wire },
+  };
+}
+
+/** A chip read's answer as the virtual reader sends it: the online request (≈ 300 bytes). */
+function chipAnswer(): Buffer {
+  const card = findCard(loadDeck(), 'visa-ok');
+  if (card === undefined) throw new Error('deck has no visa-ok');
+  const chip = new VirtualChipCard(card, Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex'));
+  const terminal = new Map<string, Buffer>([
+    ['9F02', Buffer.from('000000001000', 'hex')],
+    ['9F03', Buffer.alloc(6)],
+    ['9F1A', Buffer.from('0826', 'hex')],
+    ['95', Buffer.alloc(5)],
+    ['5F2A', Buffer.from('0978', 'hex')],
+    ['9A', Buffer.from('250314', 'hex')],
+    ['9F21', Buffer.from('092653', 'hex')],
+    ['9C', Buffer.from([0])],
+    ['9F37', Buffer.from('01020304', 'hex')],
+    ['9F33', Buffer.from('E0F0C8', 'hex')],
+    ['9F35', Buffer.from('22', 'hex')],
+    ['9F09', Buffer.from('008C', 'hex')],
+  ]);
+  const { tags } = chip.firstGenerateAc(terminal);
+  chip.destroy();
+  const all = [...terminal, ...tags].map(([tag, value]) => ({ tag, value }));
+  return encodeResponse(0x60, 0x00, encode([{ tag: 'DFEE25', value: Buffer.from([0x05]) }, ...all]));
+}
+
+function framerCase<F extends { push(chunk: Uint8Array): unknown[] }>(make: () => F, frame: Buffer, iterations: number): number[] {
+  const f = make();
+  const head = frame.subarray(0, frame.length - 1);
+  const last = frame.subarray(frame.length - 1);
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    f.push(head);
+    const t0 = process.hrtime.bigint();
+    const events = f.push(last);
+    const t1 = process.hrtime.bigint();
+    if (events.length !== 1) throw new Error('framer bench: expected one event');
+    samples.push(Number(t1 - t0));
+  }
+  return samples;
+}
+
+async function vivopayDriverCase(frame: Buffer, iterations: number): Promise<number[]> {
+  const [host, device] = createMemoryTransportPair();
+  const reader = createVivopayReader(host);
+  const samples: number[] = [];
+  const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+  for (let i = 0; i < iterations; i++) {
+    const read = reader.readCard({ amountMinor: 1000, currency: '978' }, new AbortController().signal);
+    await device.write(frame.subarray(0, frame.length - 1));
+    await settle();
+    const t0 = process.hrtime.bigint();
+    await device.write(frame.subarray(frame.length - 1));
+    const got = await read;
+    samples.push(Number(process.hrtime.bigint() - t0));
+    got.card.pan.wipe();
+  }
+  await reader.close();
+  return samples;
+}
+
+async function pinpadDriverCase(packet: Buffer, iterations: number): Promise<number[]> {
+  const [host, device] = createMemoryTransportPair();
+  const pad = createVerifonePinPad(host);
+  const samples: number[] = [];
+  const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+  for (let i = 0; i < iterations; i++) {
+    const pending = pad.requestPin({ pan: Sensitive.pan('4111111111111111'), amountMinor: 1000, currency: '978', timeoutMs: 60_000 }, new AbortController().signal);
+    await settle();
+    await device.write(Buffer.from([0x06]));
+    await device.write(packet.subarray(0, packet.length - 1));
+    await settle();
+    const t0 = process.hrtime.bigint();
+    await device.write(packet.subarray(packet.length - 1));
+    await pending;
+    samples.push(Number(process.hrtime.bigint() - t0));
+    await device.write(Buffer.from([0x04]));
+  }
+  await pad.close();
+  return samples;
+}
+
+export const suite: BenchSuite = {
+  name: SUITE,
+  async run(options: BenchOptions): Promise<SuiteReport> {
+    const n = options.quick ? 500 : 5000;
+    const chip = chipAnswer();
+    const ping = encodeResponse(0x18, 0x00);
+    const pin = encodePacket('data', Buffer.from('73.000009876543210E000011122334455667788', 'latin1'));
+    const noop = (): void => undefined;
+    const vivo = (): VivopayFramer => new VivopayFramer({ maxFrameBytes: 4096, interByteTimeoutMs: 200, onTimeout: noop });
+    const verifone = (): VerifoneFramer => new VerifoneFramer({ maxFrameBytes: 256, interByteTimeoutMs: 1000, onTimeout: noop });
+    const cases: CaseResult[] = [
+      result('vivopay framer: ping answer', framerCase(vivo, ping, n), ping.length, 115200),
+      result('vivopay framer: chip online request', framerCase(vivo, chip, n), chip.length, 115200),
+      result('vivopay driver: chip answer → CardRead', await vivopayDriverCase(chip, Math.ceil(n / 5)), chip.length, 115200),
+      result('verifone framer: 73 PIN block', framerCase(verifone, pin, n), pin.length, 1200),
+      result('verifone driver: 73 → PinEntryResult', await pinpadDriverCase(pin, Math.ceil(n / 5)), pin.length, 1200),
+    ];
+    return {
+      suite: SUITE,
+      cases,
+      notes: [
+        'latency = last byte pushed → typed event; wire time = frame bytes × 10 bits ÷ baud',
+        'driver cases run over the in-memory pair: one microtask hop included, no kernel or libuv read',
+      ],
+    };
+  },
+};
