@@ -7,3 +7,4 @@ export { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from './schema.js
 export { parseSince, parseStatus, toCsv, CSV_COLUMNS, type ListFilter } from './queries.js';
 export type { BatchClose, BatchTotals, CountAmount, CurrencyTotals } from './totals.js';
 export { PanHasher } from './pan-hash.js';
+export { JournalRecorder } from './journal-recorder.js';

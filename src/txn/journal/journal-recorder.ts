@@ -1,0 +1,63 @@
+/**
+ * The engine's `TxnRecorder` seam, written to the journal: one journal step
+ * per engine callback, each committed before the callback returns.
+ *
+ * `ended` maps the engine's status to the journal's end state. When a duty
+ * was recorded first (the engine's `reversals.add` moves the entry to
+ * `reversal-pending` before it ends the transaction as failed or declined),
+ * the duty stands and `ended` records nothing more.
+ */
+import type { TxnRecorder } from '../recorder.js';
+import type { TransactionResult } from '../result.js';
+import type { Sensitive } from '../../util/sensitive.js';
+import type { Journal } from './journal.js';
+import type { JournalState } from './states.js';
+
+const DUTIES: readonly JournalState[] = ['reversal-pending', 'advice-pending', 'offline-approved'];
+
+export class JournalRecorder implements TxnRecorder {
+  readonly #journal: Journal;
+  readonly #clock: () => Date;
+
+  constructor(journal: Journal, clock: () => Date = () => new Date()) {
+    this.#journal = journal;
+    this.#clock = clock;
+  }
+
+  created(result: TransactionResult): void {
+    this.#journal.begin({ id: result.id, amountMinor: result.amount, currency: result.currency });
+  }
+
+  cardRead(result: TransactionResult, pan: Sensitive): void {
+    this.#journal.recordCard(result.id, { pan, brand: result.brand ?? 'unknown', entryMode: result.entryMode ?? 'swipe' });
+  }
+
+  requestSent(result: TransactionResult): void {
+    this.#journal.requestSent(result.id, { stan: result.stan ?? '', transmittedAt: this.#clock() });
+  }
+
+  responseReceived(result: TransactionResult): void {
+    this.#journal.responseReceived(result.id, { responseCode: result.responseCode ?? '', authCode: result.authCode, rrn: result.rrn });
+  }
+
+  ended(result: TransactionResult): void {
+    const state = this.#journal.get(result.id).state;
+    if (DUTIES.includes(state)) return;
+    const fields = { errorCode: result.errorCode ?? null, reason: result.reason ?? null };
+    switch (result.status) {
+      case 'approved':
+        this.#journal.complete(result.id);
+        return;
+      case 'declined':
+        this.#journal.decline(result.id, { ...fields, responseCode: result.responseCode });
+        return;
+      case 'cancelled':
+        this.#journal.cancel(result.id, fields);
+        return;
+      case 'failed':
+      case null:
+        this.#journal.fail(result.id, fields);
+        return;
+    }
+  }
+}
