@@ -11,14 +11,16 @@ import type { CardReader } from '../devices/card-reader.js';
 import type { Display } from '../devices/display.js';
 import { ConsoleDisplay } from '../display/console-display.js';
 import { screens } from '../display/screens.js';
-import { Iso8583HostClient } from '../host/iso8583-host-client.js';
 import type { HostClient } from '../host/model.js';
 import { TransactionEngine } from '../txn/engine.js';
 import { PosError } from '../util/errors.js';
-import { MemoryReversalStore } from '../host/reversal-store.js';
+import { FileReversalStore } from '../host/file-reversal-store.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { StanCounter } from '../txn/stan.js';
 import { openSerialMsrReader } from '../../drivers/msr-serial/index.js';
-import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
+import type { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
+import { startHost } from './host-setup.js';
 import { loadDeck, type Deck } from '../../hw-mocks/cards/deck.js';
 import { EcrServer, type HealthReport } from './ecr-server.js';
 import { startVirtualReader, type VirtualReader } from './virtual-reader.js';
@@ -34,6 +36,8 @@ export interface TerminalOptions {
   readonly clock?: () => Date;
   /** The card deck for the virtual reader and the host simulator; default the project's. */
   readonly deckPath?: string;
+  /** Where durable state goes (reversals, journal); default `journal.dir` of the config. */
+  readonly stateDir?: string;
 }
 
 export interface RunningTerminal {
@@ -62,19 +66,14 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     let deck: Deck | undefined;
     const getDeck = (): Deck => (deck ??= loadDeck(options.deckPath));
 
-    let hostSimulator: BankHostSimulator | null = null;
-    let host: HostClient;
-    if (config.host.type === 'simulator') {
-      hostSimulator = new BankHostSimulator({ deck: getDeck(), clock, host: '127.0.0.1', port: 0, logger: logger.child({ component: 'host-sim' }) });
-      await hostSimulator.start();
-      closers.push(() => hostSimulator?.stop() ?? Promise.resolve());
-      host = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: hostSimulator.port, timeoutMs: config.host.timeoutMs, logger });
-    } else if (config.host.type === 'iso8583-tcp') {
-      host = Iso8583HostClient.overTcp({ host: config.host.address, port: config.host.port, timeoutMs: config.host.timeoutMs, logger });
-    } else {
-      throw notYetWired(`host.type "${config.host.type}"`);
-    }
-    closers.push(() => host.close());
+    const stateDir = options.stateDir ?? config.journal.dir;
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const stan = new StanCounter();
+    const store = new FileReversalStore(join(stateDir, 'reversals.json'));
+    const hostSetup = await startHost(config, { logger, clock, nextStan: () => stan.next(), store, deck: getDeck });
+    closers.push(() => hostSetup.close());
+    const host: HostClient = hostSetup.client;
+    const hostSimulator = hostSetup.simulator;
 
     let reader: CardReader;
     let virtualReader: VirtualReader | null = null;
@@ -94,13 +93,16 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     closers.push(() => display.close());
     await display.show(screens.idle());
 
-    const reversals = new MemoryReversalStore();
+    const reversals = hostSetup.reversals;
     const engine = new TransactionEngine({
       reader,
       display,
       host,
       reversals,
-      stan: new StanCounter(),
+      stan,
+      beforeAuthorize: async () => {
+        await hostSetup.sender.drain();
+      },
       clock,
       logger,
       terminal: config.terminal,

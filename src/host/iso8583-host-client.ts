@@ -33,6 +33,7 @@ import {
   type ReconciliationResponse,
 } from './messages/reconciliation.js';
 import { encodeReversalRequest, readReversalResponse, type ReversalInput, type ReversalResponse } from './messages/reversal.js';
+import { iso8583MatchingReader, matchKey } from './channels/match-key.js';
 import { TcpHostChannel } from './tcp-host-channel.js';
 import type { OnUnanswered, UnansweredRequest } from './unanswered-request.js';
 
@@ -95,7 +96,7 @@ export class Iso8583HostClient implements HostClient {
     const channel = new TcpHostChannel<Iso8583Message>({
       host: options.host,
       port: options.port,
-      readReply: iso8583ReplyReader(dialect),
+      readReply: iso8583MatchingReader(dialect),
       ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
       ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
@@ -121,7 +122,7 @@ export class Iso8583HostClient implements HostClient {
   reverse(input: ReversalInput, signal?: AbortSignal): Promise<ReversalResponse> {
     return this.#exchangeWith(
       () => encodeReversalRequest(this.#dialect, input, this.#macKey?.current()),
-      input.original.stan,
+      matchKey(input.mti ?? MTI.reversalRequest, input.original.stan, input.terminalId),
       (reply) => readReversalResponse(input, reply, this.#replyOptions()),
       signal,
     );
@@ -132,7 +133,7 @@ export class Iso8583HostClient implements HostClient {
     const request = { code, stan, at, terminalId };
     return this.#exchangeWith(
       () => encodeNetworkRequest(this.#dialect, request, this.#macKey?.current()),
-      stan,
+      matchKey(MTI.networkRequest, stan, terminalId),
       (reply) => readNetworkResponse(request, reply, this.#replyOptions()),
       signal,
     );
@@ -160,7 +161,7 @@ export class Iso8583HostClient implements HostClient {
   reconcile(request: ReconciliationRequest, signal?: AbortSignal): Promise<ReconciliationResponse> {
     return this.#exchangeWith(
       () => encodeReconciliationRequest(this.#dialect, request, this.#macKey?.current()),
-      request.stan,
+      matchKey(MTI.reconciliationRequest, request.stan, request.terminalId),
       (reply) => readReconciliationResponse(request, reply, this.#replyOptions()),
       signal,
     );
@@ -175,7 +176,7 @@ export class Iso8583HostClient implements HostClient {
             ...(offlineAuthCode === undefined ? {} : { offlineAuthCode }),
             ...(this.#macKey === undefined ? {} : { macKey: this.#macKey.current() }),
           }),
-        request.stan,
+        matchKey(mti, request.stan, request.terminalId),
         (reply) => readFinancialResponse(request, reply, { mti, ...this.#replyOptions() }),
         signal,
       );
@@ -186,12 +187,12 @@ export class Iso8583HostClient implements HostClient {
     }
   }
 
-  /** Encodes, exchanges, wipes the request bytes, and reads the answer. */
-  async #exchangeWith<T>(encode: () => Buffer, stan: string, read: (reply: Iso8583Message) => T, signal: AbortSignal | undefined): Promise<T> {
+  /** Encodes, exchanges (the answer keyed by MTI class, STAN and terminal ID), wipes the request bytes, and reads the answer. */
+  async #exchangeWith<T>(encode: () => Buffer, key: string, read: (reply: Iso8583Message) => T, signal: AbortSignal | undefined): Promise<T> {
     const bytes = encode();
     let reply: Iso8583Message;
     try {
-      reply = await this.#channel.exchange(bytes, stan, { timeoutMs: this.#timeoutMs, ...(signal === undefined ? {} : { signal }) });
+      reply = await this.#channel.exchange(bytes, key, { timeoutMs: this.#timeoutMs, ...(signal === undefined ? {} : { signal }) });
     } finally {
       wipe(bytes);
     }

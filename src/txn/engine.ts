@@ -48,6 +48,8 @@ export interface EngineDeps {
   readonly pinTimeoutMs?: number;
   /** The journal; default records nothing. */
   readonly recorder?: TxnRecorder;
+  /** Runs before each authorization goes out: pending reversals (and advices) reach the host first. */
+  readonly beforeAuthorize?: () => Promise<void>;
   /** How many ended transactions stay queryable. */
   readonly keepResults?: number;
   readonly newId?: () => string;
@@ -251,6 +253,7 @@ export class TransactionEngine {
 
   async #authorize(running: Running, log: Logger, read: CardRead, pin: PinEntryResult | undefined): Promise<TransactionResult> {
     const amount = { minor: running.result.amount, currency: running.result.currency };
+    await this.#deps.beforeAuthorize?.();
     const stan = this.#deps.stan.next();
     const at = this.#deps.clock();
     running.sentAt = at;

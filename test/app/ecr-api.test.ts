@@ -2,6 +2,9 @@
  * The ECR API over real HTTP against a terminal composed as `pos run` composes
  * it in simulation: virtual reader on a socat pty, host simulator over TCP.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTerminal, type RunningTerminal } from '../../src/app/terminal.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -16,6 +19,7 @@ beforeAll(async () => {
     logger: silentLogger,
     displayOut: process.stderr,
     display,
+    stateDir: mkdtempSync(join(tmpdir(), 'pos-ecr-')),
     clock: () => new Date('2026-11-24T12:00:00Z'),
   });
 });

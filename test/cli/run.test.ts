@@ -16,7 +16,7 @@ function configFile(content: unknown): string {
 describe('pos run', () => {
   it('serves the ECR API on the simulated default and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [CLI, 'run', '--ecr-port', '0'], {
-      env: { ...process.env, POS_CONFIG: configFile({}), POS_LOG_LEVEL: 'warn', POS_LOG_PRETTY: '0' },
+      env: { ...process.env, POS_CONFIG: configFile({}), POS_STATE_DIR: mkdtempSync(join(tmpdir(), 'pos-state-')), POS_LOG_LEVEL: 'warn', POS_LOG_PRETTY: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -61,7 +61,7 @@ describe('pos run', () => {
     const result = spawnSync(
       process.execPath,
       [CLI, 'run', '--config', configFile({ ecr: { port: 0 }, devices: { reader: { type: 'msr-serial', path: '/dev/pos-no-such-reader' } } })],
-      { encoding: 'utf8', env: { ...process.env, POS_LOG_LEVEL: 'silent' } },
+      { encoding: 'utf8', env: { ...process.env, POS_LOG_LEVEL: 'silent', POS_STATE_DIR: mkdtempSync(join(tmpdir(), 'pos-state-')) } },
     );
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^DEVICE_OPEN_FAILED: .*\/dev\/pos-no-such-reader/m);

@@ -3,6 +3,9 @@
  * purchases through the ECR API, and a table of how each ended. Exit 0 when
  * every case ended as scripted.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runDemoCases, formatDemoTable } from '../../app/demo.js';
 import { startTerminal } from '../../app/terminal.js';
@@ -28,9 +31,11 @@ export const registerDemo: RegisterCommand = (program: Command) => {
         const level = (LOG_LEVELS as readonly string[]).includes(envLevel ?? '') ? (envLevel as LevelWithSilent) : 'warn';
         const config = parseConfig({ ecr: { port: 0 }, host: { type: 'simulator', timeoutMs: DEMO_HOST_TIMEOUT_MS }, log: { level } });
         const logger = createLogger({ level, name: 'pos-demo' });
+        const stateDir = mkdtempSync(join(tmpdir(), 'pos-demo-'));
         const terminal = await startTerminal(config, {
           logger,
           displayOut: process.stderr,
+          stateDir,
           ...(opts.showDisplay ? {} : { display: new RecordingDisplay() }),
         });
         try {
@@ -44,6 +49,7 @@ export const registerDemo: RegisterCommand = (program: Command) => {
           }
         } finally {
           await terminal.close();
+          rmSync(stateDir, { recursive: true, force: true });
         }
       }),
     );

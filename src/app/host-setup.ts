@@ -1,0 +1,152 @@
+/**
+ * The host side of the terminal, from config: the channel (persistent TCP or
+ * mutual TLS), the ISO 8583 client with the terminal MAC key, the reversal
+ * sender draining the reversal store, and sign-on plus idle echo. In
+ * simulation the bank-host simulator runs in this process on loopback and
+ * insists on MACs, as a real acquirer would.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { iso8583ChannelFromConfig } from '../host/channels/from-config.js';
+import { assertHostTransportAllowed } from '../host/channels/production-guard.js';
+import type { PersistentHostChannel } from '../host/channels/persistent-host-channel.js';
+import { Iso8583HostClient } from '../host/iso8583-host-client.js';
+import { TerminalMacKey } from '../host/keys.js';
+import { reversalFromPending } from '../host/messages/reversal.js';
+import { NETWORK_CODES } from '../host/messages/constants.js';
+import { NetworkManager } from '../host/network-management.js';
+import { ReversalSender } from '../host/reversal-sender.js';
+import type { PendingReversal, ReversalStore } from '../host/reversal-store.js';
+import { dialectByName } from '../iso8583/dialects/index.js';
+import type { Iso8583Message } from '../iso8583/message.js';
+import { PosError } from '../util/errors.js';
+import { loadKeyFile } from './key-files.js';
+import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
+import type { Deck } from '../../hw-mocks/cards/deck.js';
+import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+
+/** In the key folder: the key-block protection key (hex) and the terminal MAC key as a TR-31 block. */
+export const KBPK_KEY_FILE = 'kbpk.key';
+export const TAK_KEY_BLOCK_FILE = 'tak.tr31';
+
+export interface HostSetup {
+  readonly client: Iso8583HostClient;
+  /** A store whose `add` also wakes the sender. */
+  readonly reversals: ReversalStore;
+  readonly sender: ReversalSender;
+  readonly network: NetworkManager;
+  readonly simulator: BankHostSimulator | null;
+  close(): Promise<void>;
+}
+
+export interface HostSetupOptions {
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  readonly nextStan: () => string;
+  readonly store: ReversalStore;
+  readonly deck: () => Deck;
+}
+
+export async function startHost(config: Config, options: HostSetupOptions): Promise<HostSetup> {
+  const { logger, clock } = options;
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c();
+  };
+  try {
+    let simulator: BankHostSimulator | null = null;
+    let channel: PersistentHostChannel<Iso8583Message>;
+    let macKey: TerminalMacKey | undefined;
+    const dialect = dialectByName(config.host.type === 'iso8583-tcp' ? config.host.dialect : 'iso87ascii');
+
+    if (config.host.type === 'simulator') {
+      const keys = loadSimulationKeys();
+      simulator = new BankHostSimulator({ deck: options.deck(), keys, clock, requireMac: true, host: '127.0.0.1', port: 0, logger: logger.child({ component: 'host-sim' }) });
+      await simulator.start();
+      const sim = simulator;
+      closers.push(() => sim.stop());
+      channel = iso8583ChannelFromConfig({ address: '127.0.0.1', port: simulator.port, lengthHeader: 'binary2' }, { dialect, logger });
+      macKey = TerminalMacKey.fromKeyBlock(keys.tdesKbpk, keys.file.terminal.tak.keyBlock);
+    } else if (config.host.type === 'iso8583-tcp') {
+      assertHostTransportAllowed(config.host);
+      channel = iso8583ChannelFromConfig(config.host, { dialect, logger });
+      macKey = loadTerminalMacKey(config.keys.dir, logger);
+    } else {
+      throw new PosError('CONFIG_INVALID', `host.type "${config.host.type}" is not wired into the terminal yet`, { fields: ['host.type'] });
+    }
+    const mac = macKey;
+    closers.push(() => mac?.wipe());
+    closers.push(() => channel.close());
+
+    const timeoutMs = config.host.timeoutMs;
+    const client = new Iso8583HostClient({ channel, timeoutMs, dialect, logger, ...(macKey ? { macKey } : {}) });
+    const { id: terminalId, merchantId } = config.terminal;
+
+    const sender = new ReversalSender({
+      store: options.store,
+      logger,
+      send: async (pending, attempt) => {
+        const answer = await client.reverse(reversalFromPending(pending, { merchantId, at: clock(), attempt: attempt + 1 }));
+        if (!answer.acknowledged) {
+          throw new PosError('HOST_BAD_RESPONSE', `Reversal answered ${answer.responseCode}`, { field: 39, reason: 'not-acknowledged', requestMayHaveReachedHost: true });
+        }
+      },
+    });
+    closers.push(() => sender.stop());
+    const reversals: ReversalStore = {
+      add: (reversal: PendingReversal) => {
+        options.store.add(reversal);
+        sender.notify();
+      },
+      pending: () => options.store.pending(),
+      acknowledge: (id: string) => options.store.acknowledge(id),
+    };
+
+    const network = new NetworkManager({
+      nextStan: options.nextStan,
+      echoIntervalMs: config.host.type === 'iso8583-tcp' ? config.host.echoIntervalMs : 0,
+      lastTrafficAt: () => channel.lastTrafficAt,
+      logger,
+      exchange: async (code, stan) => {
+        const answer = await client.networkManagement(code, stan, clock(), terminalId);
+        if (!answer.accepted) throw new PosError('HOST_BAD_RESPONSE', `Network management ${code} answered ${answer.responseCode}`, { field: 39, reason: 'refused', requestMayHaveReachedHost: true });
+      },
+    });
+    closers.push(() => network.stop());
+
+    // A host that is down at start must not keep the terminal from starting: sign-on is retried by the echo loop's traffic.
+    try {
+      await network.signOn();
+    } catch (err) {
+      logger.warn({ err, code: NETWORK_CODES.signOn }, 'sign-on failed; the terminal starts and retries on the next request');
+    }
+    network.start();
+    sender.start();
+
+    return { client, reversals, sender, network, simulator, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/**
+ * The terminal MAC key for a real host: a TR-31 block in the key folder under
+ * the key-block protection key beside it (both checked for mode and owner).
+ * Without them, requests go unMAC'd — allowed, but said loudly.
+ */
+function loadTerminalMacKey(dir: string, logger: Logger): TerminalMacKey | undefined {
+  const blockPath = join(dir, TAK_KEY_BLOCK_FILE);
+  if (!existsSync(blockPath)) {
+    logger.warn({ dir }, 'no terminal MAC key in the key folder: requests are sent without a MAC');
+    return undefined;
+  }
+  const kbpk = loadKeyFile(join(dir, KBPK_KEY_FILE));
+  try {
+    return TerminalMacKey.fromKeyBlock(kbpk.reveal(), readFileSync(blockPath, 'latin1').trim());
+  } finally {
+    kbpk.wipe();
+  }
+}
