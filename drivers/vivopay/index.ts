@@ -1,4 +1,9 @@
-/** The ID TECH ViVOpay chip and swipe reader driver (protocol 2), over serial; HID is a follow-up. */
+/** The ID TECH ViVOpay chip and swipe reader driver (protocol 2), over serial or USB HID. */
+import type { ByteTransport } from '../../src/devices/byte-transport.js';
+import { hidAsByteTransport } from '../transport/hid-byte-adapter.js';
+import type { NodeHidModule } from '../transport/hid-library.js';
+import { openHidTransport } from '../transport/hid-node-transport.js';
+import type { HidReportTransport } from '../transport/hid-report-transport.js';
 import { openSerialTransport, type SerialBinding, type SerialTransportOptions } from '../transport/serial-transport.js';
 import { createVivopayReader, type VivopayReader, type VivopayReaderOptions } from './vivopay-reader.js';
 
@@ -19,4 +24,28 @@ export async function openVivopayReader(
 ): Promise<VivopayReader> {
   const transport = await openSerialTransport({ ...VIVOPAY_DEFAULT_SERIAL, ...port }, binding);
   return createVivopayReader(transport, options);
+}
+
+/**
+ * Over USB HID (NEO 2 guide 2.8.2, "single report" samples): every report
+ * carries report ID 0x01 and a piece of the protocol 2 byte stream, padded
+ * with zeros to the report size; the framer skips the padding as line noise
+ * (a frame's length says where it ends).
+ */
+export const VIVOPAY_HID_REPORT_ID = 0x01;
+export const VIVOPAY_HID_REPORT_BYTES = 63;
+
+/** The byte stream a ViVOpay tunnels through HID reports, for the driver. */
+export function vivopayOverHid(hid: HidReportTransport, outputReportBytes: number = VIVOPAY_HID_REPORT_BYTES): ByteTransport {
+  return hidAsByteTransport(hid, { framing: 'whole-report', outputReportBytes, reportId: VIVOPAY_HID_REPORT_ID });
+}
+
+/** Finds and opens the reader on USB HID (config `reader: { type: 'vivopay', transport: 'hid', vendorId, productId }`). */
+export async function openVivopayHidReader(
+  device: { readonly vendorId: number; readonly productId: number; readonly path?: string },
+  options: VivopayReaderOptions = {},
+  library?: NodeHidModule,
+): Promise<VivopayReader> {
+  const hid = await openHidTransport(device, library);
+  return createVivopayReader(vivopayOverHid(hid), options);
 }

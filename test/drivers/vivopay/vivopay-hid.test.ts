@@ -1,0 +1,63 @@
+/** The ViVOpay driver over the in-memory HID pair: report ID 0x01, padded reports, the virtual reader behind them. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHidMemoryPair, type HidMemoryDeviceEnd } from '../../../drivers/transport/hid-memory.js';
+import { ListenerSet } from '../../../drivers/transport/listener-set.js';
+import { VIVOPAY_HID_REPORT_BYTES, VIVOPAY_HID_REPORT_ID, createVivopayReader, vivopayOverHid, type VivopayReader } from '../../../drivers/vivopay/index.js';
+import { createVirtualVivopay, type VirtualVivopay } from '../../../hw-mocks/vivopay/virtual-vivopay.js';
+import type { ByteTransport } from '../../../src/devices/byte-transport.js';
+import { deckCard, REQUEST } from '../reader-harness.js';
+
+/** The device side as a byte stream: output reports in, input reports (ID 0x01, zero-padded) out. */
+function deviceStream(end: HidMemoryDeviceEnd, reports: Buffer[]): ByteTransport {
+  const data = new ListenerSet<Buffer>();
+  end.onOutputReport((r) => {
+    reports.push(Buffer.concat([Buffer.from([r.reportId]), r.data]));
+    data.emit(r.data);
+  });
+  return {
+    description: end.description,
+    async write(bytes) {
+      for (let i = 0; i < bytes.length; i += VIVOPAY_HID_REPORT_BYTES) {
+        const piece = Buffer.alloc(VIVOPAY_HID_REPORT_BYTES);
+        piece.set(bytes.subarray(i, i + VIVOPAY_HID_REPORT_BYTES));
+        await end.sendInputReport(VIVOPAY_HID_REPORT_ID, piece);
+      }
+    },
+    onData: (l) => data.add(l),
+    onClose: (l) => end.onClose(l),
+    close: () => end.close(),
+  };
+}
+
+describe('ViVOpay over HID reports', () => {
+  let reader: VivopayReader;
+  let device: VirtualVivopay;
+  let reports: Buffer[];
+
+  beforeEach(() => {
+    const [host, end] = createHidMemoryPair({ vendorId: 0x1d5f, productId: 0x0100, inputReportBytes: 64, outputReportBytes: 64 });
+    reports = [];
+    device = createVirtualVivopay(deviceStream(end, reports));
+    reader = createVivopayReader(vivopayOverHid(host));
+  });
+
+  afterEach(async () => {
+    await reader.close();
+    await device.close();
+  });
+
+  it("ping goes out as the guide's single report: 01 'ViVOtech2' 00 18 01 00 00 B3 CD, zero padded", async () => {
+    await reader.ping();
+    expect(reports[0]!.subarray(0, 17).toString('hex').toUpperCase()).toBe('015669564F74656368320018010000B3CD');
+    expect(reports[0]!.subarray(17).every((b) => b === 0)).toBe(true);
+  });
+
+  it('a chip read spanning several padded reports reads whole', async () => {
+    const read = reader.readCard(REQUEST, new AbortController().signal);
+    while (!device.waitingForCard) await new Promise((r) => setTimeout(r, 1));
+    device.insert('visa-ok');
+    const got = await read;
+    expect(got.entryMode).toBe('chip');
+    expect(got.card.pan.revealText()).toBe(deckCard('visa-ok').pan);
+  });
+});
