@@ -1,16 +1,35 @@
 /**
  * `pos host-sim`: the bank-host simulator as a process, for a terminal on
- * another machine or a manual session. Prints the listening address on
- * stdout, logs (masked) requests on stderr, stops on SIGINT or SIGTERM.
+ * another machine, a manual session or a test outside the terminal.
+ *
+ *   pos host-sim --port N [--host H] [--tls] [--header binary2|ascii4] [--dialect D]
+ *                [--cards FILE] [--admin-port M] [--https-port P] [--fault RULE]…
+ *
+ * Prints on stdout one line per listener with its bound address (port 0 picks
+ * a free one; the line says which), e.g.
+ *
+ *   iso8583 tcp://127.0.0.1:40123
+ *   https https://127.0.0.1:40125
+ *   admin http://127.0.0.1:40124
+ *   pki /tmp/pos-sim-pki-XXXX (ca.crt client.crt client.key)
+ *   ready (8 cards)
+ *
+ * logs (masked) requests on stderr, and stops on SIGINT or SIGTERM (exit 0),
+ * removing the throwaway PKI.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadDeck } from '../../../hw-mocks/cards/deck.js';
-import { BankHostSimulator } from '../../../hw-mocks/host/bank-host-simulator.js';
+import { parseFaultRule, type FaultRule } from '../../../hw-mocks/host/faults.js';
+import { startHostSimServer } from '../../../hw-mocks/host/host-sim-server.js';
+import type { LengthHeader } from '../../host/channels/length-prefix-framer.js';
+import { DIALECT_NAMES, dialectByName, isDialectName } from '../../iso8583/dialects/index.js';
 import { createLogger } from '../../log/logger.js';
+import { isPosError } from '../../util/errors.js';
 import { action } from '../errors.js';
 import type { RegisterCommand } from './index.js';
 
 export const DEFAULT_HOST_SIM_PORT = 5800;
+const HEADERS: readonly LengthHeader[] = ['binary2', 'ascii4'];
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -18,25 +37,74 @@ function parsePort(value: string): number {
   return port;
 }
 
+function parseHeader(value: string): LengthHeader {
+  const header = HEADERS.find((h) => h === value);
+  if (header === undefined) throw new InvalidArgumentError(`one of ${HEADERS.join(', ')}`);
+  return header;
+}
+
+function parseDialect(value: string): string {
+  if (!isDialectName(value)) throw new InvalidArgumentError(`one of ${DIALECT_NAMES.join(', ')}`);
+  return value;
+}
+
+function collectFault(value: string, previous: FaultRule[]): FaultRule[] {
+  try {
+    return [...previous, parseFaultRule(value)];
+  } catch (err) {
+    throw new InvalidArgumentError(isPosError(err) ? `${err.code}: ${err.message}` : 'bad fault rule');
+  }
+}
+
+interface HostSimOptions {
+  port: number;
+  host: string;
+  tls?: boolean;
+  header: LengthHeader;
+  dialect: string;
+  cards?: string;
+  adminPort?: number;
+  httpsPort?: number;
+  fault: FaultRule[];
+}
+
 export const registerHostSim: RegisterCommand = (program: Command) => {
   program
     .command('host-sim')
-    .description('run the bank-host simulator (ISO 8583 iso87ascii, two-byte length prefix) until SIGINT/SIGTERM')
-    .option('--port <n>', 'TCP port; 0 picks a free one', parsePort, DEFAULT_HOST_SIM_PORT)
+    .description('run the bank-host simulator (ISO 8583 over TCP or TLS, optional HTTPS JSON gateway and admin port) until SIGINT/SIGTERM')
+    .option('--port <n>', 'ISO 8583 port; 0 picks a free one', parsePort, DEFAULT_HOST_SIM_PORT)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--tls', 'mutual TLS on the ISO 8583 port, with throwaway PKI printed')
+    .option('--header <kind>', 'length header: binary2 or ascii4', parseHeader, 'binary2')
+    .option('--dialect <name>', `ISO 8583 dialect (${DIALECT_NAMES.join(', ')})`, parseDialect, 'iso87ascii')
     .option('--cards <file>', 'card deck JSON (default: hw-mocks/cards/deck.json)')
+    .option('--admin-port <n>', 'admin HTTP port (GET /v1/ledger, /v1/health); 0 picks a free one', parsePort)
+    .option('--https-port <n>', 'HTTPS JSON gateway port; 0 picks a free one', parsePort)
+    .option('--fault <rule>', 'fault rule, repeatable (delay:MS, no-answer, late-answer[:MS], close-mid-message, half-message, garbage, oversized-header, wrong-mac, wrong-stan; ,mti=… ,pan=… ,times=…)', collectFault, [])
     .action(
-      action('pos host-sim', async (opts: { port: number; host: string; cards?: string }) => {
+      action('pos host-sim', async (opts: HostSimOptions) => {
         const deck = opts.cards === undefined ? loadDeck() : loadDeck(opts.cards);
-        const sim = new BankHostSimulator({ deck, host: opts.host, port: opts.port, logger: createLogger({ name: 'host-sim' }) });
-        await sim.start();
-        process.stdout.write(`host-sim listening on ${sim.address} (${deck.cards.length} cards)\n`);
+        const sim = await startHostSimServer({
+          deck,
+          host: opts.host,
+          port: opts.port,
+          tls: opts.tls === true,
+          lengthHeader: opts.header,
+          dialect: dialectByName(opts.dialect),
+          faults: opts.fault,
+          logger: createLogger({ name: 'host-sim' }),
+          ...(opts.adminPort === undefined ? {} : { adminPort: opts.adminPort }),
+          ...(opts.httpsPort === undefined ? {} : { httpsPort: opts.httpsPort }),
+        });
+        for (const e of sim.endpoints) process.stdout.write(`${e.name} ${e.url}\n`);
+        if (sim.pki !== null) process.stdout.write(`pki ${sim.pki.dir} (ca.crt client.crt client.key)\n`);
+        process.stdout.write(`ready (${deck.cards.length} cards, ${opts.fault.length} fault rule(s))\n`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
         await sim.stop();
-        process.stdout.write(`host-sim stopped after ${sim.ledger.length} request(s)\n`);
+        process.stdout.write(`host-sim stopped after ${sim.issuer.ledger.length} request(s)\n`);
       }),
     );
 };
