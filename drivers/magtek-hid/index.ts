@@ -29,3 +29,4 @@ export async function openMagtekHidReader(
   );
   return createMagtekHidReader(transport, { ...options, ...(config.layout === undefined ? {} : { layout: config.layout }) });
 }
+export { magtekCommand, magtekSoftwareId, MAGTEK_COMMANDS, MAGTEK_PROPERTIES, MAGTEK_RESULT_SUCCESS } from './commands.js';

@@ -1,0 +1,106 @@
+import './register-hid-codes.js';
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import type { NodeHidHandle, NodeHidModule } from '../../../drivers/transport/hid-library.js';
+import { libraryUnavailable } from '../../../drivers/transport/hid-library.js';
+import { collectDeviceReport, formatDeviceReport, identify, type DiagDeps } from '../../../src/cli/commands/diag-devices.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { createMemoryTransportPair } from '../../../drivers/transport/memory-transport.js';
+import { VirtualVfd } from '../../../hw-mocks/display/virtual-vfd.js';
+import { flushMicrotasks } from '../reader-harness.js';
+
+class MagtekHandle extends EventEmitter implements NodeHidHandle {
+  requests: Buffer[] = [];
+  write(values: Buffer): Promise<number> {
+    return Promise.resolve(values.length);
+  }
+  sendFeatureReport(data: Buffer): Promise<number> {
+    this.requests.push(Buffer.from(data));
+    return Promise.resolve(data.length);
+  }
+  getFeatureReport(reportId: number, length: number): Promise<Buffer> {
+    const r = Buffer.alloc(length);
+    r[0] = reportId;
+    Buffer.from([0x00, 0x08, ...Buffer.from('21042840', 'latin1')]).copy(r, 1); // success, 8 bytes of software ID
+    return Promise.resolve(r);
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const SERIAL = [
+  { path: '/dev/ttyUSB0', vendorId: '0403', productId: '6001', manufacturer: 'FTDI' },
+  { path: '/dev/ttyS0' },
+];
+
+function deps(overrides: Partial<DiagDeps> = {}): DiagDeps {
+  let t = 0;
+  return {
+    listSerial: () => Promise.resolve(SERIAL),
+    loadHid: () => Promise.reject(libraryUnavailable(new Error('libudev.so.1: cannot open shared object file'))),
+    openSerial: () => Promise.reject(new Error('not in this test')),
+    now: () => (t += 2.5),
+    ...overrides,
+  };
+}
+
+describe('pos diag devices', () => {
+  it('identifies by IDs only, most specific row first', () => {
+    expect(identify(0x0801, 0x0002)).toEqual({ kind: 'card-reader', name: 'MagTek USB HID swipe reader', match: 'vendor+product' });
+    expect(identify(0x0801, 0x7777)).toEqual({ kind: 'card-reader', name: 'MagTek device', match: 'vendor' });
+    expect(identify(0x1234, 0x0001)).toBeUndefined();
+    expect(identify(undefined, undefined)).toBeUndefined();
+  });
+
+  it('when node-hid cannot load, says so with the package and still lists serial ports', async () => {
+    const report = await collectDeviceReport(parseConfig({}), deps());
+    expect(report.hid).toEqual({ error: { code: 'HID_LIBRARY_UNAVAILABLE', message: expect.stringContaining('apt-get install libudev1') } });
+    expect(report.serial).toEqual([
+      { path: '/dev/ttyUSB0', vendorId: '0403', productId: '6001', manufacturer: 'FTDI', known: { kind: 'usb-serial-adapter', name: 'FTDI FT232R USB-serial', match: 'vendor+product' } },
+      { path: '/dev/ttyS0' },
+    ]);
+    const text = formatDeviceReport(report);
+    expect(text).toContain('HID devices:\n  unavailable: HID_LIBRARY_UNAVAILABLE');
+    expect(text).toContain('/dev/ttyUSB0  0403:6001  [usb-serial-adapter: FTDI FT232R USB-serial]');
+  });
+
+  it('lists HID devices, marks the configured MagTek and pings it with GET_PROPERTY SOFTWARE_ID', async () => {
+    const handle = new MagtekHandle();
+    const lib: NodeHidModule = {
+      devicesAsync: () =>
+        Promise.resolve([
+          { vendorId: 0x0801, productId: 0x0002, path: '/dev/hidraw1', interface: 0, usagePage: 0xff00, product: 'USB Swipe Reader' },
+          { vendorId: 0x046d, productId: 0xc31c, path: '/dev/hidraw0', interface: 0 },
+        ]),
+      openPath: () => Promise.resolve(handle),
+    };
+    const config = parseConfig({ devices: { reader: { type: 'magtek-hid', productId: 2 } } });
+    const report = await collectDeviceReport(config, deps({ loadHid: () => Promise.resolve(lib) }));
+    expect(report.hid).toEqual([
+      { path: '/dev/hidraw1', vendorId: '0801', productId: '0002', product: 'USB Swipe Reader', usagePage: 'ff00', known: { kind: 'card-reader', name: 'MagTek USB HID swipe reader', match: 'vendor+product' }, configuredAs: 'reader (magtek-hid)' },
+      { path: '/dev/hidraw0', vendorId: '046d', productId: 'c31c' },
+    ]);
+    expect(report.configured[0]).toEqual({ device: 'reader', type: 'magtek-hid', ok: true, check: 'ping', rttMs: 2.5, answer: 'software ID 21042840' });
+    expect([...handle.requests[0]!.subarray(0, 4)]).toEqual([0x00, 0x00, 0x01, 0x00]); // report ID 0, GET_PROPERTY, length 1, SOFTWARE_ID
+  });
+
+  it('a configured VFD gets a self-test write a person can read on the display', async () => {
+    const [host, dev] = createMemoryTransportPair();
+    const vfd = new VirtualVfd('epson');
+    dev.onData((c) => vfd.push(c));
+    const config = parseConfig({ devices: { display: { type: 'vfd-serial', path: '/dev/ttyVFD', emulation: 'epson' } } });
+    const report = await collectDeviceReport(config, deps({ openSerial: () => Promise.resolve(host) }));
+    await flushMicrotasks();
+    expect(report.configured[1]).toMatchObject({ device: 'display', type: 'vfd-serial', ok: true, check: 'self-test-write' });
+    expect(vfd.lines()).toEqual(['POS DIAG  0123456789', 'ABCDEFGHIJ  éü£ ok  ']);
+  });
+
+  it('a configured reader that is absent is reported with its code, not thrown', async () => {
+    const lib: NodeHidModule = { devicesAsync: () => Promise.resolve([]), openPath: () => Promise.reject(new Error('x')) };
+    const config = parseConfig({ devices: { reader: { type: 'magtek-hid', productId: 2 } } });
+    const report = await collectDeviceReport(config, deps({ loadHid: () => Promise.resolve(lib) }));
+    expect(report.configured[0]).toMatchObject({ ok: false, error: { code: 'HID_DEVICE_NOT_FOUND' } });
+    expect(formatDeviceReport(report)).toContain('FAILED HID_DEVICE_NOT_FOUND');
+  });
+});
