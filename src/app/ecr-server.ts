@@ -59,6 +59,12 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   TXN_NOT_FOUND: 404,
   TXN_BUSY: 409,
   TXN_NOT_CANCELLABLE: 409,
+  // The journal cannot record money steps: refuse payments until someone looks.
+  JOURNAL_FAULTED: 503,
+  JOURNAL_DISK_FULL: 503,
+  JOURNAL_READ_ONLY: 503,
+  JOURNAL_CORRUPT: 503,
+  JOURNAL_UNAVAILABLE: 503,
 };
 
 export class EcrServer {

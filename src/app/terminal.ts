@@ -14,10 +14,11 @@ import { screens } from '../display/screens.js';
 import type { HostClient } from '../host/model.js';
 import { TransactionEngine } from '../txn/engine.js';
 import { PosError } from '../util/errors.js';
-import { FileReversalStore } from '../host/file-reversal-store.js';
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StanCounter } from '../txn/stan.js';
+import { Journal, JournalRecorder } from '../txn/journal/index.js';
+import { KeyRing, PAN_HASH_KEY_FILE } from './key-files.js';
 import { openSerialMsrReader } from '../../drivers/msr-serial/index.js';
 import type { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
 import { startHost } from './host-setup.js';
@@ -68,9 +69,16 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
 
     const stateDir = options.stateDir ?? config.journal.dir;
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    const stan = new StanCounter();
-    const store = new FileReversalStore(join(stateDir, 'reversals.json'));
-    const hostSetup = await startHost(config, { logger, clock, nextStan: () => stan.next(), store, deck: getDeck });
+    // Simulation provisions its own device key beside its state; a real terminal's comes from the key folder.
+    const keyDir = config.host.type === 'simulator' ? provisionSimulationKeys(join(stateDir, 'keys')) : config.keys.dir;
+    const keys = KeyRing.load(keyDir, [PAN_HASH_KEY_FILE]);
+    closers.push(() => Promise.resolve(keys.wipe()));
+    const journal = Journal.open({ dir: stateDir, panHashKey: keys.get(PAN_HASH_KEY_FILE), terminalId: config.terminal.id, clock });
+    closers.push(() => Promise.resolve(journal.close()));
+    const recovery = journal.recover();
+    for (const change of recovery.changed) logger.warn(change, 'journal recovery after an unclean stop');
+    const stan = journal.stan;
+    const hostSetup = await startHost(config, { logger, clock, nextStan: () => stan.next(), store: journal, deck: getDeck });
     closers.push(() => hostSetup.close());
     const host: HostClient = hostSetup.client;
     const hostSimulator = hostSetup.simulator;
@@ -100,6 +108,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       host,
       reversals,
       stan,
+      recorder: new JournalRecorder(journal, clock),
       beforeAuthorize: async () => {
         await hostSetup.sender.drain();
       },
@@ -112,12 +121,13 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       const readerState = reader.state();
       const hostState = host.state();
       return {
-        status: readerState === 'connected' ? 'ok' : 'degraded',
+        status: readerState === 'connected' && journal.fault === null ? 'ok' : 'degraded',
         terminal: { id: config.terminal.id, currency: config.terminal.currency },
         devices: { reader: { name: reader.name, state: readerState, virtual: virtualReader !== null }, display: { name: display.name } },
         host: { description: host.description, state: hostState, simulator: hostSimulator !== null },
         currentTransaction: engine.current?.id ?? null,
         pendingReversals: reversals.pending().length,
+        journal: journal.fault === null ? 'ok' : journal.fault.code,
       };
     };
 
@@ -141,4 +151,12 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
 
 function notYetWired(what: string): PosError {
   return new PosError('CONFIG_INVALID', `${what} is not wired into the terminal yet`, { fields: [what.split(' ')[0] ?? what] });
+}
+
+/** Creates the simulation's key folder (0700) with a random journal PAN-hash key (0600) on first use. */
+function provisionSimulationKeys(dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, PAN_HASH_KEY_FILE);
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  return dir;
 }

@@ -121,7 +121,9 @@ export class TransactionEngine {
     this.#recorder.created(result);
     this.#running = running;
     this.#remember(result);
-    const done = this.#run(running).finally(() => {
+    const done = this.#run(running)
+      .catch((err: unknown) => this.#abandon(running, err))
+      .finally(() => {
       if (this.#running === running) this.#running = null;
       this.#waiters.delete(result.id);
     });
@@ -369,6 +371,20 @@ export class TransactionEngine {
             : screens.failed(amount, reason),
       log,
     );
+    return ended;
+  }
+
+  /**
+   * The flow itself failed (the journal refused a step, a bug): end the
+   * transaction as failed in memory and on the display, without touching the
+   * journal again. Any reversal duty recorded before the fault stands.
+   */
+  async #abandon(running: Running, err: unknown): Promise<TransactionResult> {
+    const error = asPosError(err, 'transaction flow');
+    const log = this.#deps.logger.child({ txn: running.result.id });
+    log.error({ err: error }, 'transaction abandoned');
+    const ended = this.#update(running, { state: 'failed', status: 'failed', errorCode: error.code, reason: 'TERMINAL FAULT', endedAt: this.#deps.clock().toISOString() });
+    await this.#show(screens.failed({ minor: ended.amount, currency: ended.currency }, 'TERMINAL FAULT'), log);
     return ended;
   }
 

@@ -196,6 +196,31 @@ describe('TransactionEngine purchase', () => {
   });
 });
 
+describe('TransactionEngine when the journal fails', () => {
+  it('refuses to start a transaction the journal cannot record', () => {
+    const { engine } = setup(undefined, {
+      recorder: { created: () => { throw new PosError('JOURNAL_FAULTED', 'disk full earlier', { fault: 'JOURNAL_DISK_FULL' }); }, cardRead: () => undefined, requestSent: () => undefined, responseReceived: () => undefined, ended: () => undefined },
+    });
+    expect(() => engine.start({ type: 'purchase', amount: 100, currency: '978' })).toThrow(expect.objectContaining({ code: 'JOURNAL_FAULTED' }));
+    expect(engine.current).toBeNull();
+  });
+
+  it('abandons a transaction whose step cannot be recorded, before anything is sent', async () => {
+    const { engine, reader, host, display } = setup(undefined, {
+      recorder: { created: () => undefined, cardRead: () => { throw new PosError('JOURNAL_DISK_FULL', 'full', {}); }, requestSent: () => undefined, responseReceived: () => undefined, ended: () => undefined },
+    });
+    const { id } = engine.start({ type: 'purchase', amount: 100, currency: '978' });
+    await reader.armed();
+    const card = testCard();
+    reader.present(card);
+    expect(await engine.wait(id)).toMatchObject({ status: 'failed', errorCode: 'JOURNAL_DISK_FULL', reason: 'TERMINAL FAULT' });
+    expect(host.requests).toHaveLength(0);
+    expect(card.pan.wiped).toBe(true);
+    expect(display.shown.at(-1)).toMatchObject({ kind: 'failed', reason: 'TERMINAL FAULT' });
+    expect(engine.current).toBeNull();
+  });
+});
+
 describe('TransactionEngine chip and PIN', () => {
   it('approves a chip card with online PIN: PIN block and chip data go to the host, the answer back to the card', async () => {
     const pinpad = new FakePinPad();

@@ -7,6 +7,7 @@ import { registerCrypto } from './crypto.js';
 import { registerDemo } from './demo.js';
 import { registerDiagHost } from './diag-host.js';
 import { registerHostSim } from './host-sim.js';
+import { registerJournal } from './journal.js';
 import { registerIso8583 } from './iso8583.js';
 import { registerRun } from './run.js';
 import { registerTlv } from './tlv.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerCrypto,
   registerHostSim,
   registerDiagHost,
+  registerJournal,
   registerTlv,
   registerIso8583,
 ];
