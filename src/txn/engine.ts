@@ -20,7 +20,7 @@ import type { PinEntryResult, PinPad } from '../devices/pin-pad.js';
 import type { Display, Screen } from '../devices/display.js';
 import type { AuthorizationResponse, HostClient } from '../host/model.js';
 import { screens } from '../display/screens.js';
-import { asPosError, PosError } from '../util/errors.js';
+import { asPosError, isPosError, PosError } from '../util/errors.js';
 import { currencyByNumeric } from '../util/iso4217.js';
 import { declineReason, isApproval } from './response-codes.js';
 import type { ReversalStore } from '../host/reversal-store.js';
@@ -219,7 +219,16 @@ export class TransactionEngine {
     const request = { amountMinor: amount.minor, currency: amount.currency };
     await this.#show(screens.presentCard(amount, reader.completeChip !== undefined), log);
     for (let attempt = 1; ; attempt++) {
-      const read = await reader.readCard(request, running.abort.signal);
+      let read: CardRead;
+      try {
+        read = await reader.readCard(request, running.abort.signal);
+      } catch (err) {
+        // A chip reader that refuses the swipe of a chip card itself says so with CHIP_CARD_SWIPED.
+        if (!isPosError(err, 'CHIP_CARD_SWIPED') || attempt >= MAX_CHIP_PROMPTS) throw err;
+        log.info({ attempt }, 'chip card swiped: asking for the chip');
+        await this.#show(screens.insertChip(amount), log);
+        continue;
+      }
       if (read.entryMode !== 'swipe' || reader.completeChip === undefined || !interpretServiceCode(read.card.serviceCode).chip || attempt >= MAX_CHIP_PROMPTS) {
         return read;
       }
