@@ -1,4 +1,3 @@
-import './hid/register-hid-codes.js';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryTransportPair, type MemoryTransport } from '../../drivers/transport/memory-transport.js';

@@ -1,4 +1,3 @@
-import './register-hid-codes.js';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { NodeHidHandle, NodeHidModule } from '../../../drivers/transport/hid-library.js';

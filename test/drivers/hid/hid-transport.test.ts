@@ -1,4 +1,3 @@
-import './register-hid-codes.js';
 import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

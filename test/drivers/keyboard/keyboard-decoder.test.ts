@@ -1,4 +1,3 @@
-import '../hid/register-hid-codes.js';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KeyboardLineDecoder, type KeyboardEvent } from '../../../drivers/keyboard-msr/keyboard-line-decoder.js';

@@ -1,5 +1,4 @@
 /** The keyboard-emulation reader driver against its twin over the in-memory HID pair. */
-import '../hid/register-hid-codes.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKeyboardMsrReader } from '../../../drivers/keyboard-msr/keyboard-msr-reader.js';
 import { createHidMemoryPair } from '../../../drivers/transport/hid-memory.js';

@@ -3,7 +3,6 @@
  * layouts from deck cards, the encrypted swipe decrypted on the host side
  * with the BDK, bad reports, unplug and reconnect.
  */
-import '../hid/register-hid-codes.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMagtekHidReader, type MagtekHidReader } from '../../../drivers/magtek-hid/magtek-hid-reader.js';
 import { createHidMemoryPair, type HidMemoryHostEnd } from '../../../drivers/transport/hid-memory.js';

@@ -1,4 +1,3 @@
-import '../hid/register-hid-codes.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encryptedSwipeOf } from '../../../drivers/magtek-hid/encrypted-swipe.js';
