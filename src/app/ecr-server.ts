@@ -26,10 +26,21 @@ export interface HealthReport {
   readonly [key: string]: unknown;
 }
 
-/** What the simulator routes drive; present only when the reader is virtual. */
+/** A virtual cardholder's move: which deck card, how, and what they do at the PIN pad. */
+export interface PresentRequest {
+  readonly card: string;
+  /** `swipe` (a chip card swiped at a chip reader is asked for its chip), `chip` (insert), `swipe-stripe-only` (a card without a chip). */
+  readonly entry: 'swipe' | 'chip' | 'swipe-stripe-only';
+  /** The PIN typed when the pad asks (default the deck card's), `cancel` to press cancel, `none` to walk away. */
+  readonly pin?: string;
+  /** Card-side faults: the chip cannot be read (fallback), or the card declines after the host approved. */
+  readonly fault?: 'chip-failure' | 'decline-after-approval';
+}
+
+/** What the simulator routes drive; present only when a device is virtual. */
 export interface CardholderSimulator {
   /** Presents a deck card to the virtual reader. Throws `ECR_BAD_REQUEST` for an unknown card. */
-  present(cardId: string, entry: 'swipe'): Promise<void>;
+  present(request: PresentRequest): Promise<void>;
 }
 
 export interface EcrServerOptions {
@@ -47,7 +58,14 @@ const purchaseBody = z
   })
   .strict();
 
-const presentBody = z.object({ card: z.string().min(1), entry: z.literal('swipe').default('swipe') }).strict();
+const presentBody = z
+  .object({
+    card: z.string().min(1),
+    entry: z.enum(['swipe', 'chip', 'swipe-stripe-only']).default('swipe'),
+    pin: z.union([z.string().regex(/^\d{4,12}$/, 'pin must be 4–12 digits'), z.literal('cancel'), z.literal('none')]).optional(),
+    fault: z.enum(['chip-failure', 'decline-after-approval']).optional(),
+  })
+  .strict();
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   ECR_BAD_JSON: 400,
@@ -127,7 +145,12 @@ export class EcrServer {
         const simulator = this.#options.simulator;
         if (!simulator) break;
         const body = parse(presentBody, await readJson(req));
-        await simulator.present(body.card, body.entry);
+        await simulator.present({
+          card: body.card,
+          entry: body.entry,
+          ...(body.pin === undefined ? {} : { pin: body.pin }),
+          ...(body.fault === undefined ? {} : { fault: body.fault }),
+        });
         return send(res, 202, { presented: body.card, entry: body.entry });
       }
       default:

@@ -7,24 +7,20 @@
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { CardReader } from '../devices/card-reader.js';
 import type { Display } from '../devices/display.js';
-import { ConsoleDisplay } from '../display/console-display.js';
 import { screens } from '../display/screens.js';
 import type { HostClient } from '../host/model.js';
 import { TransactionEngine } from '../txn/engine.js';
-import { PosError } from '../util/errors.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Journal, JournalRecorder } from '../txn/journal/index.js';
 import { KeyRing, PAN_HASH_KEY_FILE } from './key-files.js';
-import { openSerialMsrReader } from '../../drivers/msr-serial/index.js';
 import type { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
+import { openDevices } from './devices.js';
 import { startHost } from './host-setup.js';
 import { loadDeck, type Deck } from '../../hw-mocks/cards/deck.js';
 import { EcrServer, type HealthReport } from './ecr-server.js';
-import { startVirtualReader, type VirtualReader } from './virtual-reader.js';
 
 export interface TerminalOptions {
   readonly logger: Logger;
@@ -83,27 +79,17 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     const host: HostClient = hostSetup.client;
     const hostSimulator = hostSetup.simulator;
 
-    let reader: CardReader;
-    let virtualReader: VirtualReader | null = null;
-    const readerConfig = config.devices.reader;
-    if (readerConfig.type === 'virtual') {
-      virtualReader = await startVirtualReader({ deck: getDeck(), logger });
-      closers.push(() => virtualReader?.close() ?? Promise.resolve());
-      reader = virtualReader.reader;
-    } else if (readerConfig.type === 'msr-serial') {
-      reader = await openSerialMsrReader({ path: readerConfig.path, baudRate: readerConfig.baudRate }, { logger });
-      closers.push(() => reader.close());
-    } else {
-      throw notYetWired(`devices.reader.type "${readerConfig.type}"`);
-    }
-
-    const display = options.display ?? new ConsoleDisplay(options.displayOut);
+    const devices = await openDevices(config, { logger, deck: getDeck, displayOut: options.displayOut, clock });
+    closers.push(() => devices.close());
+    const reader = devices.reader;
+    const display = options.display ?? devices.display;
     closers.push(() => display.close());
     await display.show(screens.idle());
 
     const reversals = hostSetup.reversals;
     const engine = new TransactionEngine({
       reader,
+      ...(devices.pinpad ? { pinpad: devices.pinpad } : {}),
       display,
       host,
       reversals,
@@ -123,7 +109,11 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       return {
         status: readerState === 'connected' && journal.fault === null ? 'ok' : 'degraded',
         terminal: { id: config.terminal.id, currency: config.terminal.currency },
-        devices: { reader: { name: reader.name, state: readerState, virtual: virtualReader !== null }, display: { name: display.name } },
+        devices: {
+          reader: { name: reader.name, state: readerState, virtual: devices.virtualReader },
+          pinpad: devices.pinpad ? { name: devices.pinpad.name, state: devices.pinpad.state() } : null,
+          display: { name: display.name },
+        },
         host: { description: host.description, state: hostState, simulator: hostSimulator !== null },
         currentTransaction: engine.current?.id ?? null,
         pendingReversals: reversals.pending().length,
@@ -135,7 +125,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       engine,
       health,
       logger,
-      ...(virtualReader ? { simulator: virtualReader } : {}),
+      ...(devices.cardholder ? { simulator: devices.cardholder } : {}),
     });
     const address = await ecr.listen(config.ecr.host, options.ecrPort ?? config.ecr.port);
     closers.push(() => ecr.close());
@@ -147,10 +137,6 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     await closeAll();
     throw err;
   }
-}
-
-function notYetWired(what: string): PosError {
-  return new PosError('CONFIG_INVALID', `${what} is not wired into the terminal yet`, { fields: [what.split(' ')[0] ?? what] });
 }
 
 /** Creates the simulation's key folder (0700) with a random journal PAN-hash key (0600) on first use. */

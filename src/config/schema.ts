@@ -33,7 +33,13 @@ const baudRate = z.number().int().positive();
 const usbId = z.number().int().min(0).max(0xffff);
 
 export const readerSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('virtual') }).strict(),
+  z
+    .object({
+      type: z.literal('virtual'),
+      /** The twin: a serial magstripe reader, or a ViVOpay-style chip and swipe reader with virtual chip cards. */
+      model: z.enum(['msr', 'chip']).default('msr'),
+    })
+    .strict(),
   z.object({ type: z.literal('msr-serial'), path: devicePath, baudRate: baudRate.default(9600) }).strict(),
   z
     .object({
@@ -81,7 +87,7 @@ export const displaySchema = z.discriminatedUnion('type', [
 
 export const devicesSchema = z
   .object({
-    reader: readerSchema.default({ type: 'virtual' }),
+    reader: readerSchema.default({ type: 'virtual', model: 'msr' }),
     pinpad: pinpadSchema.default({ type: 'none' }),
     display: displaySchema.default({ type: 'console' }),
   })

@@ -19,7 +19,8 @@ describe('config', () => {
   it('defaults to the simulated terminal when no file exists', () => {
     const { config, path } = loadConfig({ env: {} , path: undefined });
     expect(path).toBeNull();
-    expect(config.devices.reader).toEqual({ type: 'virtual' });
+    expect(config.devices.reader).toEqual({ type: 'virtual', model: 'msr' });
+    expect(config.devices.pinpad).toEqual({ type: 'none' });
     expect(config.host.type).toBe('simulator');
     expect(config.terminal).toEqual({ id: 'T0000001', merchantId: 'M00000000000001', currency: '978', country: '276' });
     expect(config.ecr).toEqual({ host: '127.0.0.1', port: 7711 });

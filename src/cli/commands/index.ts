@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { registerCrypto } from './crypto.js';
 import { registerDemo } from './demo.js';
+import { registerDiagDevices } from './diag-devices.js';
 import { registerDiagHost } from './diag-host.js';
 import { registerHostSim } from './host-sim.js';
 import { registerJournal } from './journal.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerCrypto,
   registerHostSim,
   registerDiagHost,
+  registerDiagDevices,
   registerJournal,
   registerTlv,
   registerIso8583,
