@@ -1,0 +1,72 @@
+/**
+ * A cash register's side of the ECR API, for the crash test: plain fetch with
+ * a deadline on every call (a terminal that dies mid-request must not hang
+ * the run), and every response body appended byte for byte to a file, so the
+ * hygiene scan also reads what the API told the register.
+ */
+import { appendFileSync } from 'node:fs';
+
+export interface TxnView {
+  readonly id: string;
+  readonly state: string;
+  readonly status: string | null;
+  readonly stan: string | null;
+  readonly responseCode: string | null;
+  readonly amount: number;
+}
+
+export class EcrError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+  ) {
+    super(message);
+  }
+}
+
+export class Ecr {
+  constructor(
+    readonly baseUrl: string,
+    readonly transcript: string | null,
+  ) {}
+
+  purchase(amount: number, currency: string): Promise<TxnView> {
+    return this.#call<TxnView>('POST', '/v1/transactions', { type: 'purchase', amount, currency }, 201, 5_000);
+  }
+
+  present(card: string): Promise<unknown> {
+    return this.#call('POST', '/v1/simulator/present', { card }, 202, 5_000);
+  }
+
+  get(id: string): Promise<TxnView> {
+    return this.#call<TxnView>('GET', `/v1/transactions/${encodeURIComponent(id)}`, undefined, 200, 5_000);
+  }
+
+  /** Waits for the end of the transaction (the engine's own card and host timeouts bound it). */
+  wait(id: string, timeoutMs: number): Promise<TxnView> {
+    return this.#call<TxnView>('GET', `/v1/transactions/${encodeURIComponent(id)}?wait=true`, undefined, 200, timeoutMs);
+  }
+
+  health(): Promise<{ pendingReversals?: number; status?: string }> {
+    return this.#call('GET', '/v1/health', undefined, 200, 5_000);
+  }
+
+  async #call<T>(method: string, path: string, body: unknown, expected: number, timeoutMs: number): Promise<T> {
+    let res: Response;
+    let bytes: Buffer;
+    try {
+      res = await fetch(this.baseUrl + path, {
+        method,
+        signal: AbortSignal.timeout(timeoutMs),
+        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      });
+      bytes = Buffer.from(await res.arrayBuffer());
+    } catch (err) {
+      // A terminal killed mid-request: the caller knows it pulled the plug.
+      throw new EcrError(`ECR ${method} ${path}: ${err instanceof Error ? err.message : String(err)}`, null);
+    }
+    if (this.transcript !== null) appendFileSync(this.transcript, Buffer.concat([Buffer.from(`${method} ${path} ${res.status}\n`), bytes, Buffer.from('\n')]));
+    if (res.status !== expected) throw new EcrError(`ECR ${method} ${path} → ${res.status} ${bytes.toString('utf8').slice(0, 300)}`, res.status);
+    return JSON.parse(bytes.toString('utf8')) as T;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Reads the terminal's journal after the run, read-only, straight from the
+ * SQLite file: SQLite's own integrity check, every transaction row and every
+ * step row. What the rows mean is `reconcile.ts`'s business.
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+
+export interface JournalRow {
+  readonly id: string;
+  readonly state: string;
+  readonly stan: string | null;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly maskedPan: string | null;
+  readonly responseCode: string | null;
+  /** Step history, oldest first. */
+  readonly steps: readonly string[];
+}
+
+export interface JournalSnapshot {
+  /** `PRAGMA integrity_check` lines: exactly `['ok']` for a sound file. */
+  readonly integrity: readonly string[];
+  readonly rows: readonly JournalRow[];
+}
+
+interface RawRow {
+  id: string;
+  state: string;
+  stan: string | null;
+  amount_minor: number;
+  currency: string;
+  masked_pan: string | null;
+  response_code: string | null;
+}
+
+export function readJournal(stateDir: string): JournalSnapshot {
+  const db = new Database(join(stateDir, 'journal.db'), { readonly: true, fileMustExist: true });
+  try {
+    const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+    const raw = db.prepare('SELECT id, state, stan, amount_minor, currency, masked_pan, response_code FROM txn ORDER BY seq').all() as RawRow[];
+    const steps = new Map<string, string[]>();
+    for (const s of db.prepare('SELECT txn_id, state FROM txn_step ORDER BY seq').all() as { txn_id: string; state: string }[]) {
+      const list = steps.get(s.txn_id) ?? [];
+      list.push(s.state);
+      steps.set(s.txn_id, list);
+    }
+    const rows = raw.map((r) => ({
+      id: r.id,
+      state: r.state,
+      stan: r.stan,
+      amountMinor: r.amount_minor,
+      currency: r.currency,
+      maskedPan: r.masked_pan,
+      responseCode: r.response_code,
+      steps: steps.get(r.id) ?? [],
+    }));
+    return { integrity, rows };
+  } finally {
+    db.close();
+  }
+}

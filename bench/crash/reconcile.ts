@@ -1,0 +1,142 @@
+/**
+ * The crash test's verdict: the host simulator's ledger against the
+ * terminal's journal, after the last restart has drained the reversals.
+ *
+ * - every approval the host booked is either completed in the journal or
+ *   reversed at the host (else it is `lost`: a customer charged for a sale
+ *   the terminal does not know it made);
+ * - no journal transaction (no STAN) has two approvals still standing at the
+ *   host (`doubleCharged`);
+ * - the approvals still standing add up to the journal's completed total;
+ * - no journal row is corrupt: the file passes `PRAGMA integrity_check`, each
+ *   row has a known state reached by allowed steps, and none is left in the
+ *   middle of a transaction after recovery.
+ *
+ * Pure: data in, counts and human-readable problems out.
+ */
+import { canMove, isJournalState, type JournalState } from '../../src/txn/journal/states.js';
+import type { LedgerEntry } from './host-sim.js';
+import type { JournalRow, JournalSnapshot } from './journal-check.js';
+
+/** Requests that move money when approved (as the simulator books them). */
+const MONEY_MTIS: ReadonlySet<string> = new Set(['0100', '0200']);
+/** Response codes the terminal treats as an approval (`src/txn/journal/journal.ts`). */
+const APPROVAL_CODES: ReadonlySet<string> = new Set(['00', '08', '10', '11']);
+/** States a row may not be left in once recovery has run and the terminal stopped idle. */
+const IN_THE_MIDDLE: ReadonlySet<string> = new Set(['created', 'request-sent', 'response-received']);
+
+export interface Verdict {
+  readonly hostApproved: number;
+  /** Journal rows in `completed`. */
+  readonly completed: number;
+  /** Host approvals later reversed at the host. */
+  readonly reversed: number;
+  readonly doubleCharged: number;
+  readonly lost: number;
+  readonly corruptRows: number;
+  /** Sum of approvals still standing at the host, minor units. */
+  readonly chargedTotal: number;
+  /** Sum of the journal's completed rows, minor units. */
+  readonly completedTotal: number;
+  /** Rows still owing a reversal. */
+  readonly pendingReversals: number;
+  readonly journalStates: Readonly<Record<string, number>>;
+  /** One line per problem found, naming the transaction, STAN, states and ledger entries. */
+  readonly problems: readonly string[];
+}
+
+export function reconcile(ledger: readonly LedgerEntry[], journal: JournalSnapshot, terminalId: string): Verdict {
+  const problems: string[] = [];
+  const corrupt = new Set<string>();
+  const markCorrupt = (row: JournalRow, why: string): void => {
+    corrupt.add(row.id);
+    problems.push(`corrupt row ${row.id} (STAN ${row.stan ?? '-'}, state ${row.state}, steps ${row.steps.join('>')}): ${why}`);
+  };
+
+  const integrityProblems = journal.integrity.length === 1 && journal.integrity[0] === 'ok' ? [] : journal.integrity;
+  for (const line of integrityProblems) problems.push(`integrity_check: ${line}`);
+
+  const byStan = new Map<string, JournalRow>();
+  const journalStates: Record<string, number> = {};
+  for (const row of journal.rows) {
+    journalStates[row.state] = (journalStates[row.state] ?? 0) + 1;
+    checkRow(row, markCorrupt);
+    if (row.stan !== null && row.stan !== '') {
+      const other = byStan.get(row.stan);
+      if (other !== undefined) markCorrupt(row, `STAN reused (also ${other.id})`);
+      else byStan.set(row.stan, row);
+    }
+  }
+
+  const financial = ledger.filter((e) => e.terminalId === terminalId && MONEY_MTIS.has(e.mti));
+  const approved = financial.filter((e) => e.responseCode !== null && APPROVAL_CODES.has(e.responseCode));
+  const standing = approved.filter((e) => !e.reversed);
+  let lost = 0;
+  let reversed = 0;
+  for (const entry of approved) {
+    const row = entry.stan === null ? undefined : byStan.get(entry.stan);
+    const where = `host approval STAN ${entry.stan ?? '-'} ${entry.amountMinor ?? '?'} ${entry.maskedPan ?? ''} at ${entry.transmissionDateTime ?? '-'}`;
+    if (entry.reversed) {
+      reversed += 1;
+      if (row?.state === 'completed') problems.push(`${where} was reversed at the host but the journal completed ${row.id}: a sale not charged`);
+    } else if (row?.state !== 'completed') {
+      lost += 1;
+      problems.push(`lost: ${where} stands at the host, journal ${row === undefined ? 'has no such STAN' : `${row.id} is ${row.state} (steps ${row.steps.join('>')})`}`);
+    }
+  }
+
+  // Two approvals still standing for one journal transaction (or one STAN) charge the customer twice.
+  const standingByTxn = new Map<string, LedgerEntry[]>();
+  for (const entry of standing) {
+    const key = (entry.stan === null ? undefined : byStan.get(entry.stan)?.id) ?? `stan:${entry.stan ?? '-'}`;
+    standingByTxn.set(key, [...(standingByTxn.get(key) ?? []), entry]);
+  }
+  let doubleCharged = 0;
+  for (const [key, entries] of standingByTxn) {
+    if (entries.length < 2) continue;
+    doubleCharged += entries.length - 1;
+    problems.push(`double charge: ${key} has ${entries.length} approvals standing at the host (${entries.map((e) => `${e.mti} STAN ${e.stan ?? '-'} ${e.amountMinor ?? '?'}`).join(', ')})`);
+  }
+
+  const completedRows = journal.rows.filter((r) => r.state === 'completed');
+  const standingStans = new Set(standing.map((e) => e.stan));
+  for (const row of completedRows) {
+    if (!standingStans.has(row.stan)) problems.push(`journal completed ${row.id} (STAN ${row.stan ?? '-'}) but the host holds no standing approval for it`);
+  }
+  const chargedTotal = standing.reduce((sum, e) => sum + (e.amountMinor ?? 0), 0);
+  const completedTotal = completedRows.reduce((sum, r) => sum + r.amountMinor, 0);
+  if (chargedTotal !== completedTotal) problems.push(`the host holds ${chargedTotal} in standing approvals, the journal completed ${completedTotal}`);
+
+  return {
+    hostApproved: approved.length,
+    completed: completedRows.length,
+    reversed,
+    doubleCharged,
+    lost,
+    corruptRows: corrupt.size + integrityProblems.length,
+    chargedTotal,
+    completedTotal,
+    pendingReversals: journal.rows.filter((r) => r.state === 'reversal-pending').length,
+    journalStates,
+    problems,
+  };
+}
+
+function checkRow(row: JournalRow, markCorrupt: (row: JournalRow, why: string) => void): void {
+  if (!isJournalState(row.state)) return markCorrupt(row, 'unknown state');
+  if (!Number.isSafeInteger(row.amountMinor) || row.amountMinor <= 0) return markCorrupt(row, `bad amount ${row.amountMinor}`);
+  if (!/^\d{3}$/.test(row.currency)) return markCorrupt(row, 'bad currency');
+  if (IN_THE_MIDDLE.has(row.state)) return markCorrupt(row, 'left in the middle of a transaction after recovery');
+  const [first, ...rest] = row.steps;
+  if (first !== 'created' && first !== 'reversal-pending') return markCorrupt(row, 'history does not start at created');
+  let from: JournalState = first;
+  for (const to of rest) {
+    if (!isJournalState(to)) return markCorrupt(row, `unknown step ${to}`);
+    // `created` twice is the card being recorded on a begun transaction.
+    if (!(to === 'created' && from === 'created') && !canMove(from, to)) return markCorrupt(row, `step ${from} > ${to} is not allowed`);
+    from = to;
+  }
+  if (from !== row.state) return markCorrupt(row, `last step ${from} is not the row's state`);
+  if (row.steps.includes('request-sent') && (row.stan === null || !/^\d{6}$/.test(row.stan))) return markCorrupt(row, 'sent without a STAN');
+  if (row.state === 'completed' && (row.responseCode === null || !APPROVAL_CODES.has(row.responseCode))) return markCorrupt(row, `completed with response code ${row.responseCode ?? 'none'}`);
+}
