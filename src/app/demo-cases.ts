@@ -3,6 +3,7 @@
  * how it must end. Together they walk every path of the purchase flow.
  */
 import type { TxnStatus } from '../txn/result.js';
+import type { PresentRequest } from './ecr-server.js';
 
 export interface DemoCase {
   readonly name: string;
@@ -12,6 +13,10 @@ export interface DemoCase {
   readonly amount: number;
   /** Cancel from the cash register instead of presenting a card. */
   readonly cancel?: boolean;
+  /** The cardholder's moves, in order (default: one swipe of `card`). */
+  readonly steps?: readonly Omit<PresentRequest, 'card'>[];
+  /** Entry mode the result must show. */
+  readonly entryMode?: string;
   readonly expect: { readonly status: TxnStatus; readonly responseCode?: string; readonly errorCode?: string };
 }
 
@@ -25,4 +30,15 @@ export const DEMO_CASES: readonly DemoCase[] = [
   { name: 'restricted service code', card: 'discover-atm-only', amount: 3000, expect: { status: 'declined', responseCode: '62' } },
   { name: 'host not answering', card: 'amex-silent-issuer', amount: 5000, expect: { status: 'failed', errorCode: 'HOST_TIMEOUT' } },
   { name: 'cancelled at the register', card: null, amount: 800, cancel: true, expect: { status: 'cancelled', errorCode: 'TXN_CANCELLED' } },
+];
+
+/** With the chip reader and PIN pad twins: chip first, online PIN, the card's final word. */
+export const CHIP_DEMO_CASES: readonly DemoCase[] = [
+  { name: 'chip with PIN approved', card: 'visa-ok', amount: 2000, steps: [{ entry: 'chip' }], entryMode: 'chip', expect: { status: 'approved', responseCode: '00' } },
+  { name: 'chip, wrong PIN', card: 'visa-ok', amount: 2000, steps: [{ entry: 'chip', pin: '9999' }], expect: { status: 'declined', responseCode: '55' } },
+  { name: 'chip declined after approval', card: 'visa-ok', amount: 1500, steps: [{ entry: 'chip', fault: 'decline-after-approval' }], expect: { status: 'declined', errorCode: 'TXN_CARD_DECLINED' } },
+  { name: 'chip card swiped, then chip', card: 'visa-ok', amount: 1200, steps: [{ entry: 'swipe' }, { entry: 'chip' }], entryMode: 'chip', expect: { status: 'approved', responseCode: '00' } },
+  { name: 'chip failure, fallback swipe', card: 'visa-ok', amount: 1100, steps: [{ entry: 'chip', fault: 'chip-failure' }, { entry: 'swipe' }], entryMode: 'fallback', expect: { status: 'approved', responseCode: '00' } },
+  { name: 'cardholder cancels at PIN', card: 'visa-ok', amount: 900, steps: [{ entry: 'chip', pin: 'cancel' }], expect: { status: 'cancelled' } },
+  { name: 'chip, funds short', card: 'mc-low-funds', amount: 90000, steps: [{ entry: 'chip' }], expect: { status: 'declined', responseCode: '51' } },
 ];

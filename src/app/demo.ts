@@ -23,7 +23,7 @@ export async function runDemoCases(ecrUrl: string, currency: string, cases: read
     const t0 = performance.now();
     const started = await ecr.purchase(c.amount, currency);
     if (c.cancel) await ecr.cancel(started.id);
-    else if (c.card !== null) await ecr.present(c.card);
+    else if (c.card !== null) for (const step of c.steps ?? [{ entry: 'swipe' as const }]) await ecr.present(c.card, step);
     const ended = await ecr.get(started.id, true);
     rows.push({ case: c.name, ...ended, asScripted: endedAsScripted(ended, c), elapsedMs: Math.round(performance.now() - t0) });
   }
@@ -34,7 +34,8 @@ function endedAsScripted(result: TransactionResult, c: DemoCase): boolean {
   return (
     result.status === c.expect.status &&
     (c.expect.responseCode === undefined || result.responseCode === c.expect.responseCode) &&
-    (c.expect.errorCode === undefined || result.errorCode === c.expect.errorCode)
+    (c.expect.errorCode === undefined || result.errorCode === c.expect.errorCode) &&
+    (c.entryMode === undefined || result.entryMode === c.entryMode)
   );
 }
 

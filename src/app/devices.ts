@@ -160,14 +160,26 @@ async function openDisplay(config: Config, { logger, displayOut }: DeviceOptions
 
 /** The virtual cardholder: presents deck cards to the twin reader and types (or refuses) the PIN on the twin pad. */
 function cardholderFor(options: DeviceOptions, reader: ReaderTwin | undefined, pinpad: VirtualPinPad | undefined): CardholderSimulator {
+  let pinIntent: string | undefined;
+  let answering = false;
   return {
     async present(request: PresentRequest): Promise<void> {
       const card = findCard(options.deck(), request.card);
       if (!card) throw new PosError('ECR_BAD_REQUEST', `card: no deck card "${request.card}"`, { fields: ['card'], problems: ['no such deck card'] });
       if (!reader) throw new PosError('ECR_BAD_REQUEST', 'entry: the card reader is not virtual', { fields: ['entry'], problems: ['reader is real'] });
-      if (pinpad && request.pin !== 'none') {
-        // The cardholder answers the pad's prompt when it comes; nothing is typed if it never does.
-        void pinpad.waitForPrompt().then(() => (request.pin === 'cancel' ? pinpad.pressCancel() : pinpad.enterPin(request.pin ?? card.pin)));
+      if (pinpad) {
+        // One intent per transaction, the latest move's: the cardholder answers the pad's prompt when it comes.
+        pinIntent = request.pin ?? card.pin;
+        if (!answering) {
+          answering = true;
+          void pinpad.waitForPrompt().then(() => {
+            answering = false;
+            const intent = pinIntent;
+            pinIntent = undefined;
+            if (intent === 'cancel') pinpad.pressCancel();
+            else if (intent !== undefined && intent !== 'none') pinpad.enterPin(intent);
+          });
+        }
       }
       if (reader.kind === 'msr') {
         if (request.entry !== 'swipe') throw new PosError('ECR_BAD_REQUEST', 'entry: the virtual reader reads stripes only', { fields: ['entry'], problems: ['swipe only'] });
@@ -177,8 +189,27 @@ function cardholderFor(options: DeviceOptions, reader: ReaderTwin | undefined, p
       const chip = reader.chip;
       if (request.fault === 'decline-after-approval') chip.declineAfterApproval();
       if (request.fault === 'chip-failure') chip.failChip();
-      if (request.entry === 'chip') chip.insert(card.id);
-      else chip.swipe(card.id, { chip: request.entry !== 'swipe-stripe-only' });
+      if (request.entry === 'chip') {
+        // An inserted card is seated: read at once, or by the next transaction.
+        chip.insert(card.id);
+        return;
+      }
+      // A swipe only counts while the reader waits for a card (it may be asking again: "swipe instead").
+      await until(() => chip.waitingForCard, 5_000);
+      chip.swipe(card.id, { chip: request.entry !== 'swipe-stripe-only' });
+    },
+    transactionEnded(): void {
+      pinIntent = undefined;
+      // The cardholder takes the card back, so the next transaction does not find it still seated.
+      if (reader?.kind === 'chip') reader.chip.removeCard();
     },
   };
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new PosError('ECR_BAD_REQUEST', 'The virtual reader is not waiting for a card', { fields: ['card'], problems: ['reader not armed'] });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

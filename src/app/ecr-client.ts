@@ -1,5 +1,6 @@
 /** A small client of the ECR API, as a cash register would use it (the demo and tests drive the terminal through it). */
 import type { TransactionResult } from '../txn/result.js';
+import type { PresentRequest } from './ecr-server.js';
 
 export class EcrClient {
   constructor(readonly baseUrl: string) {}
@@ -16,8 +17,8 @@ export class EcrClient {
     return this.#call<TransactionResult>('POST', `/v1/transactions/${encodeURIComponent(id)}/cancel`, undefined, 200);
   }
 
-  async present(card: string): Promise<void> {
-    await this.#call('POST', '/v1/simulator/present', { card, entry: 'swipe' }, 202);
+  async present(card: string, move: Omit<PresentRequest, 'card'> = { entry: 'swipe' }): Promise<void> {
+    await this.#call('POST', '/v1/simulator/present', { card, ...move }, 202);
   }
 
   async health(): Promise<Record<string, unknown>> {

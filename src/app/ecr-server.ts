@@ -41,6 +41,8 @@ export interface PresentRequest {
 export interface CardholderSimulator {
   /** Presents a deck card to the virtual reader. Throws `ECR_BAD_REQUEST` for an unknown card. */
   present(request: PresentRequest): Promise<void>;
+  /** The transaction ended: the cardholder takes their card back. */
+  transactionEnded?(): void;
 }
 
 export interface EcrServerOptions {

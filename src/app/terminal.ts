@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Journal, JournalRecorder } from '../txn/journal/index.js';
+import type { TxnRecorder } from '../txn/recorder.js';
 import { KeyRing, PAN_HASH_KEY_FILE } from './key-files.js';
 import type { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
 import { openDevices } from './devices.js';
@@ -94,7 +95,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       host,
       reversals,
       stan,
-      recorder: new JournalRecorder(journal, clock),
+      recorder: withEndHook(new JournalRecorder(journal, clock), () => devices.cardholder?.transactionEnded?.()),
       beforeAuthorize: async () => {
         await hostSetup.sender.drain();
       },
@@ -145,4 +146,18 @@ function provisionSimulationKeys(dir: string): string {
   const file = join(dir, PAN_HASH_KEY_FILE);
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
   return dir;
+}
+
+/** A recorder that also tells `onEnded` once the journal has the end. */
+function withEndHook(recorder: TxnRecorder, onEnded: () => void): TxnRecorder {
+  return {
+    created: (r) => recorder.created(r),
+    cardRead: (r, pan) => recorder.cardRead(r, pan),
+    requestSent: (r) => recorder.requestSent(r),
+    responseReceived: (r) => recorder.responseReceived(r),
+    ended: (r) => {
+      recorder.ended(r);
+      onEnded();
+    },
+  };
 }

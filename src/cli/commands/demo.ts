@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { runDemoCases, formatDemoTable } from '../../app/demo.js';
+import { runDemoCases, formatDemoTable, type DemoRow } from '../../app/demo.js';
+import { CHIP_DEMO_CASES, DEMO_CASES } from '../../app/demo-cases.js';
 import { startTerminal } from '../../app/terminal.js';
 import { parseConfig } from '../../config/load.js';
 import { RecordingDisplay } from '../../display/console-display.js';
@@ -29,27 +30,39 @@ export const registerDemo: RegisterCommand = (program: Command) => {
       action('pos demo', async (opts: { json?: boolean; showDisplay?: boolean }) => {
         const envLevel = process.env['POS_LOG_LEVEL'];
         const level = (LOG_LEVELS as readonly string[]).includes(envLevel ?? '') ? (envLevel as LevelWithSilent) : 'warn';
-        const config = parseConfig({ ecr: { port: 0 }, host: { type: 'simulator', timeoutMs: DEMO_HOST_TIMEOUT_MS }, log: { level } });
         const logger = createLogger({ level, name: 'pos-demo' });
-        const stateDir = mkdtempSync(join(tmpdir(), 'pos-demo-'));
-        const terminal = await startTerminal(config, {
-          logger,
-          displayOut: process.stderr,
-          stateDir,
-          ...(opts.showDisplay ? {} : { display: new RecordingDisplay() }),
-        });
-        try {
-          const rows = await runDemoCases(terminal.ecrUrl, config.terminal.currency);
-          if (opts.json) printJson(rows);
-          else process.stdout.write(formatDemoTable(rows));
-          const failed = rows.filter((r) => !r.asScripted).length;
-          if (failed > 0) {
-            process.stderr.write(`${failed} case(s) did not end as scripted\n`);
-            process.exitCode = EXIT_FAILURE;
+        const sets = [
+          { reader: { type: 'virtual', model: 'msr' }, pinpad: { type: 'none' }, cases: DEMO_CASES },
+          { reader: { type: 'virtual', model: 'chip' }, pinpad: { type: 'virtual' }, cases: CHIP_DEMO_CASES },
+        ] as const;
+        const rows: DemoRow[] = [];
+        for (const set of sets) {
+          const config = parseConfig({
+            ecr: { port: 0 },
+            devices: { reader: set.reader, pinpad: set.pinpad },
+            host: { type: 'simulator', timeoutMs: DEMO_HOST_TIMEOUT_MS },
+            log: { level },
+          });
+          const stateDir = mkdtempSync(join(tmpdir(), 'pos-demo-'));
+          const terminal = await startTerminal(config, {
+            logger,
+            displayOut: process.stderr,
+            stateDir,
+            ...(opts.showDisplay ? {} : { display: new RecordingDisplay() }),
+          });
+          try {
+            rows.push(...(await runDemoCases(terminal.ecrUrl, config.terminal.currency, set.cases)));
+          } finally {
+            await terminal.close();
+            rmSync(stateDir, { recursive: true, force: true });
           }
-        } finally {
-          await terminal.close();
-          rmSync(stateDir, { recursive: true, force: true });
+        }
+        if (opts.json) printJson(rows);
+        else process.stdout.write(formatDemoTable(rows));
+        const failed = rows.filter((r) => !r.asScripted).length;
+        if (failed > 0) {
+          process.stderr.write(`${failed} case(s) did not end as scripted\n`);
+          process.exitCode = EXIT_FAILURE;
         }
       }),
     );
