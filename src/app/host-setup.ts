@@ -13,6 +13,8 @@ import { iso8583ChannelFromConfig } from '../host/channels/from-config.js';
 import { assertHostTransportAllowed } from '../host/channels/production-guard.js';
 import type { PersistentHostChannel } from '../host/channels/persistent-host-channel.js';
 import { Iso8583HostClient } from '../host/iso8583-host-client.js';
+import { jsonGatewayFromConfig } from '../host/json-gateway/from-config.js';
+import type { HostClient } from '../host/model.js';
 import { TerminalMacKey } from '../host/keys.js';
 import { reversalFromPending } from '../host/messages/reversal.js';
 import { NETWORK_CODES } from '../host/messages/constants.js';
@@ -32,11 +34,12 @@ export const KBPK_KEY_FILE = 'kbpk.key';
 export const TAK_KEY_BLOCK_FILE = 'tak.tr31';
 
 export interface HostSetup {
-  readonly client: Iso8583HostClient;
+  readonly client: HostClient;
   /** A store whose `add` also wakes the sender. */
   readonly reversals: ReversalStore;
   readonly sender: ReversalSender;
-  readonly network: NetworkManager;
+  /** Sign-on and echo; ISO 8583 hosts only. */
+  readonly network: NetworkManager | null;
   readonly simulator: BankHostSimulator | null;
   close(): Promise<void>;
 }
@@ -56,6 +59,15 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
     for (const c of closers.reverse()) await c();
   };
   try {
+    if (config.host.type === 'https-json') {
+      assertHostTransportAllowed(config.host);
+      const client = jsonGatewayFromConfig(config.host, { merchantId: config.terminal.merchantId, logger });
+      closers.push(() => client.close());
+      const sender = new ReversalSender({ store: options.store, logger, send: client.reversalAttempt() });
+      closers.push(() => sender.stop());
+      sender.start();
+      return { client, reversals: notifyingStore(options.store, sender), sender, network: null, simulator: null, close };
+    }
     let simulator: BankHostSimulator | null = null;
     let channel: PersistentHostChannel<Iso8583Message>;
     let macKey: TerminalMacKey | undefined;
@@ -74,7 +86,7 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
       channel = iso8583ChannelFromConfig(config.host, { dialect, logger });
       macKey = loadTerminalMacKey(config.keys.dir, logger);
     } else {
-      throw new PosError('CONFIG_INVALID', `host.type "${config.host.type}" is not wired into the terminal yet`, { fields: ['host.type'] });
+      throw new PosError('CONFIG_INVALID', 'unknown host.type', { fields: ['host.type'] });
     }
     const mac = macKey;
     closers.push(() => mac?.wipe());
@@ -95,14 +107,7 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
       },
     });
     closers.push(() => sender.stop());
-    const reversals: ReversalStore = {
-      add: (reversal: PendingReversal) => {
-        options.store.add(reversal);
-        sender.notify();
-      },
-      pending: () => options.store.pending(),
-      acknowledge: (id: string) => options.store.acknowledge(id),
-    };
+    const reversals = notifyingStore(options.store, sender);
 
     const network = new NetworkManager({
       nextStan: options.nextStan,
@@ -130,6 +135,18 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
     await close();
     throw err;
   }
+}
+
+/** The store, with `add` also waking the sender so a new duty goes out at once. */
+function notifyingStore(store: ReversalStore, sender: ReversalSender): ReversalStore {
+  return {
+    add: (reversal: PendingReversal) => {
+      store.add(reversal);
+      sender.notify();
+    },
+    pending: () => store.pending(),
+    acknowledge: (id: string) => store.acknowledge(id),
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startTerminal } from '../../app/terminal.js';
+import { ServiceNotifier } from '../../app/watchdog.js';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../log/logger.js';
 import { action } from '../errors.js';
@@ -27,12 +28,17 @@ export const registerRun: RegisterCommand = (program: Command) => {
           ...(opts.ecrPort === undefined ? {} : { ecrPort: opts.ecrPort }),
         });
         process.stdout.write(`pos-terminal ready: ECR API on ${terminal.ecrUrl}\n`);
+        // Under systemd (Type=notify): READY once serving, watchdog pings from the event loop, STOPPING on the way out.
+        const notifier = new ServiceNotifier({ logger });
+        await notifier.ready();
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
         logger.info('stopping');
+        await notifier.stopping();
         await terminal.close();
+        notifier.close();
       }),
     );
 };
