@@ -10,6 +10,8 @@ export interface JournalRow {
   readonly id: string;
   readonly state: string;
   readonly stan: string | null;
+  /** When the request went out, ISO (the reversal's DE 90 is built from it). */
+  readonly transmittedAt: string | null;
   readonly amountMinor: number;
   readonly currency: string;
   readonly maskedPan: string | null;
@@ -28,6 +30,7 @@ interface RawRow {
   id: string;
   state: string;
   stan: string | null;
+  transmitted_at: string | null;
   amount_minor: number;
   currency: string;
   masked_pan: string | null;
@@ -38,7 +41,7 @@ export function readJournal(stateDir: string): JournalSnapshot {
   const db = new Database(join(stateDir, 'journal.db'), { readonly: true, fileMustExist: true });
   try {
     const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
-    const raw = db.prepare('SELECT id, state, stan, amount_minor, currency, masked_pan, response_code FROM txn ORDER BY seq').all() as RawRow[];
+    const raw = db.prepare('SELECT id, state, stan, transmitted_at, amount_minor, currency, masked_pan, response_code FROM txn ORDER BY seq').all() as RawRow[];
     const steps = new Map<string, string[]>();
     for (const s of db.prepare('SELECT txn_id, state FROM txn_step ORDER BY seq').all() as { txn_id: string; state: string }[]) {
       const list = steps.get(s.txn_id) ?? [];
@@ -49,6 +52,7 @@ export function readJournal(stateDir: string): JournalSnapshot {
       id: r.id,
       state: r.state,
       stan: r.stan,
+      transmittedAt: r.transmitted_at,
       amountMinor: r.amount_minor,
       currency: r.currency,
       maskedPan: r.masked_pan,

@@ -8,6 +8,9 @@
  * - no journal transaction (no STAN) has two approvals still standing at the
  *   host (`doubleCharged`);
  * - the approvals still standing add up to the journal's completed total;
+ * - the journal's send time of each request is the DE 7 the host received:
+ *   after a crash the reversal names its original by STAN and that DE 7, and
+ *   a host that cannot find the original answers 25, which ends the duty;
  * - no journal row is corrupt: the file passes `PRAGMA integrity_check`, each
  *   row has a known state reached by allowed steps, and none is left in the
  *   middle of a transaction after recovery.
@@ -69,6 +72,13 @@ export function reconcile(ledger: readonly LedgerEntry[], journal: JournalSnapsh
   }
 
   const financial = ledger.filter((e) => e.terminalId === terminalId && MONEY_MTIS.has(e.mti));
+  for (const entry of financial) {
+    const row = entry.stan === null ? undefined : byStan.get(entry.stan);
+    const de7 = row?.transmittedAt == null ? null : toDe7(row.transmittedAt);
+    if (row !== undefined && de7 !== entry.transmissionDateTime) {
+      problems.push(`journal ${row.id} (STAN ${entry.stan ?? '-'}) records the request as sent at ${de7 ?? 'no time'}, the host received DE 7 ${entry.transmissionDateTime ?? '-'}: a reversal after a crash would not find its original`);
+    }
+  }
   const approved = financial.filter((e) => e.responseCode !== null && APPROVAL_CODES.has(e.responseCode));
   const standing = approved.filter((e) => !e.reversed);
   let lost = 0;
@@ -120,6 +130,14 @@ export function reconcile(ledger: readonly LedgerEntry[], journal: JournalSnapsh
     journalStates,
     problems,
   };
+}
+
+/** ISO instant → DE 7, MMDDhhmmss in UTC. */
+function toDe7(iso: string): string | null {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return null;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(at.getUTCMonth() + 1)}${two(at.getUTCDate())}${two(at.getUTCHours())}${two(at.getUTCMinutes())}${two(at.getUTCSeconds())}`;
 }
 
 function checkRow(row: JournalRow, markCorrupt: (row: JournalRow, why: string) => void): void {

@@ -11,7 +11,7 @@ function entry(stan: string, amount: number, fields: Partial<LedgerEntry> = {}):
 }
 
 function row(id: string, stan: string | null, state: string, steps: string[], amount = 100, responseCode: string | null = '00'): JournalRow {
-  return { id, state, stan, amountMinor: amount, currency: '978', maskedPan: '411111******1111', responseCode, steps };
+  return { id, state, stan, transmittedAt: '2026-11-24T14:14:35.120Z', amountMinor: amount, currency: '978', maskedPan: '411111******1111', responseCode, steps };
 }
 
 const COMPLETED = ['created', 'created', 'request-sent', 'response-received', 'completed'];
@@ -63,6 +63,11 @@ describe('reconcile', () => {
       TID,
     );
     expect(v.corruptRows).toBe(5 + 2);
+  });
+
+  it('says when the send time in the journal is not the DE 7 the host received (a recovered reversal would miss its original)', () => {
+    const v = reconcile([entry('000002', 100, { transmissionDateTime: '1124141434' })], journal([row('a', '000002', 'completed', COMPLETED)]), TID);
+    expect(v.problems.join('\n')).toMatch(/sent at 1124141435, the host received DE 7 1124141434/);
   });
 
   it('says when a completed sale stands nowhere at the host', () => {
