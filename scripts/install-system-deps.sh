@@ -3,6 +3,9 @@
 #   socat          — pseudo-terminal pairs for the wire-level serial tests and virtual devices
 #   python3, make, g++ — node-gyp, for native addons built from source (better-sqlite3)
 #   libusb-1.0-0   — the USB library node-hid's binding loads for HID card readers
+#   openssl        — throwaway CA and certificates for the TLS tests and `pos host-sim --tls`
+#   systemd        — systemd-analyze, to verify and score the service unit in the tests
+#   e2fsprogs      — chattr, for the journal's read-only filesystem test
 # Installs only what is missing; uses sudo when not root.
 set -euo pipefail
 
@@ -12,6 +15,9 @@ command -v make >/dev/null 2>&1 || need+=(make)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0' || need+=(libusb-1.0-0)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v chattr >/dev/null 2>&1 || need+=(e2fsprogs)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
@@ -24,4 +30,4 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing system packages: ${need[*]}" >&2
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
