@@ -12,9 +12,10 @@
  */
 import { brandOf } from '../../src/card/brand.js';
 import { parseExpiry } from '../../src/card/expiry.js';
-import type { CardBrand, Expiry } from '../../src/card/types.js';
+import type { CardBrand, Expiry, MagstripeCard } from '../../src/card/types.js';
+import type { CardRead } from '../../src/devices/card-reader.js';
 import { PosError } from '../../src/util/errors.js';
-import { maskPan } from '../../src/util/sensitive.js';
+import { maskPan, Sensitive } from '../../src/util/sensitive.js';
 import type { EncryptingReport } from './report-parser.js';
 
 export interface EncryptedSwipe {
@@ -29,6 +30,8 @@ export interface EncryptedSwipe {
   /** `411111******1111`. */
   readonly maskedPan: string;
   readonly expiry?: Expiry;
+  /** The ISO/IEC 7813 service code, when the reader left it unmasked (MagneSafe does by default). */
+  readonly serviceCode?: string;
   readonly brand: CardBrand;
   /** The reader's serial number, for the host's device registry. */
   readonly serialNumber: string;
@@ -45,7 +48,7 @@ export function encryptedSwipeOf(report: EncryptingReport): EncryptedSwipe {
   if (e2.status !== 'ok' || masked2.status !== 'ok') {
     throw new PosError('CARD_SWIPE_UNREADABLE', 'The reader could not read track 2', { track: 2, rule: e2.status === 'error' ? 'reader-error' : 'empty' });
   }
-  const { digits, expiry } = maskedTrack2(masked2.data);
+  const { digits, expiry, serviceCode } = maskedTrack2(masked2.data);
   return {
     ksn: Buffer.from(report.ksn),
     ...(e1.status === 'ok' ? { encryptedTrack1: Buffer.from(e1.data), encryptedTrack1Length: e1.clearBytes } : {}),
@@ -53,13 +56,14 @@ export function encryptedSwipeOf(report: EncryptingReport): EncryptedSwipe {
     encryptedTrack2Length: e2.clearBytes,
     maskedPan: maskPan(digits),
     ...(expiry === undefined ? {} : { expiry }),
+    ...(serviceCode === undefined ? {} : { serviceCode }),
     brand: brandOf(digits.slice(0, 6).padEnd(digits.length, '0')),
     serialNumber: report.serialNumber,
   };
 }
 
-/** `;PPPPPP000000LLLL=YYMM…?` → the PAN's digits (middle as masked) and the expiry if it is readable. */
-function maskedTrack2(track: Buffer): { digits: string; expiry?: Expiry } {
+/** `;PPPPPP000000LLLL=YYMMSSS…?` → the PAN's digits (middle as masked), the expiry and service code if they are readable. */
+function maskedTrack2(track: Buffer): { digits: string; expiry?: Expiry; serviceCode?: string } {
   const sep = track.indexOf(TRACK2_SEPARATOR);
   const end = track.indexOf(END_SENTINEL);
   if (track[0] !== TRACK2_START || sep < 2 || end < sep) {
@@ -74,5 +78,43 @@ function maskedTrack2(track: Buffer): { digits: string; expiry?: Expiry } {
   } catch {
     expiry = undefined; // masked expiry: not shown
   }
-  return expiry === undefined ? { digits: raw.replace(/\*/g, '0') } : { digits: raw.replace(/\*/g, '0'), expiry };
+  const code = track.subarray(sep + 5, sep + 8).toString('latin1');
+  const serviceCode = expiry !== undefined && /^\d{3}$/.test(code) ? code : undefined;
+  return { digits: raw.replace(/\*/g, '0'), ...(expiry === undefined ? {} : { expiry }), ...(serviceCode === undefined ? {} : { serviceCode }) };
+}
+
+/**
+ * The `CardRead` the engine gets for an encrypted swipe: the ciphertext and
+ * KSN (copies, so the event and the read own theirs) and a card made of the
+ * masked data only — `pan` the masked PAN (`*` in the middle, so it fails any
+ * PAN check: Luhn, ISO 8583 `n`, a PIN block), `track2` the masked content
+ * `411111******1111=YYMMSSS`, `panMasked: true`. Throws
+ * `CARD_SWIPE_UNREADABLE` (rule `masked-expiry` / `masked-service-code`)
+ * when the reader masked what the engine must check; the host would see the
+ * clear values, but the terminal could not judge expiry or chip-first.
+ */
+export function cardReadOf(swipe: EncryptedSwipe): CardRead {
+  if (swipe.expiry === undefined) throw new PosError('CARD_SWIPE_UNREADABLE', 'The reader masked the expiry', { track: 2, rule: 'masked-expiry' });
+  if (swipe.serviceCode === undefined) {
+    throw new PosError('CARD_SWIPE_UNREADABLE', 'The reader masked the service code', { track: 2, rule: 'masked-service-code' });
+  }
+  const yymm = `${String(swipe.expiry.year % 100).padStart(2, '0')}${String(swipe.expiry.month).padStart(2, '0')}`;
+  const card: MagstripeCard = {
+    pan: Sensitive.pan(swipe.maskedPan),
+    panMasked: true,
+    expiry: swipe.expiry,
+    serviceCode: swipe.serviceCode,
+    brand: swipe.brand,
+    track2: Sensitive.text('track', `${swipe.maskedPan}=${yymm}${swipe.serviceCode}`),
+  };
+  return {
+    entryMode: 'swipe',
+    card,
+    encrypted: {
+      scheme: 'magtek-tdes-dukpt',
+      ksn: Buffer.from(swipe.ksn),
+      track2: Buffer.from(swipe.encryptedTrack2),
+      ...(swipe.encryptedTrack1 === undefined ? {} : { track1: Buffer.from(swipe.encryptedTrack1) }),
+    },
+  };
 }

@@ -5,7 +5,7 @@ import { createMagtekHidReader, type MagtekHidOptions, type MagtekHidReader } fr
 import { MAGTEK_VENDOR_ID } from './report-layout.js';
 
 export { MagtekHidReader, createMagtekHidReader, swipeLineOf, type MagtekHidOptions, type MagtekSwipe } from './magtek-hid-reader.js';
-export { encryptedSwipeOf, type EncryptedSwipe } from './encrypted-swipe.js';
+export { cardReadOf, encryptedSwipeOf, type EncryptedSwipe } from './encrypted-swipe.js';
 export { parseMagtekReport, MAGTEK_REPORT_LENGTHS, type MagtekReport, type StandardReport, type EncryptingReport, type TrackRead } from './report-parser.js';
 export * from './report-layout.js';
 

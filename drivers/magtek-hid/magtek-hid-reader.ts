@@ -8,8 +8,10 @@
  *   line an ASCII reader would send and parsed by `src/card` into a
  *   `CardRead`.
  * - Encrypting layout: `readSwipe` resolves with an `EncryptedSwipe` (KSN and
- *   ciphertext untouched, masked data); `readCard` rejects such a swipe with
- *   `HID_SWIPE_ENCRYPTED`, as the engine cannot use it yet.
+ *   ciphertext untouched, masked data); `readCard` resolves with a `CardRead`
+ *   whose `encrypted` carries the ciphertext and KSN for the host and whose
+ *   card is masked data only (`cardReadOf`): the driver never sees a clear
+ *   track from such a reader.
  *
  * Bad reports never throw: a report of the wrong length or with a length
  * byte past its field rejects the armed read with `HID_REPORT_*`, the device
@@ -24,7 +26,7 @@ import { asPosError, PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { ReadSlot } from '../transport/hid-read-slot.js';
 import type { HidInputReport, HidReportTransport } from '../transport/hid-report-transport.js';
-import { encryptedSwipeOf, type EncryptedSwipe } from './encrypted-swipe.js';
+import { cardReadOf, encryptedSwipeOf, type EncryptedSwipe } from './encrypted-swipe.js';
 import type { MagtekLayoutChoice } from './report-layout.js';
 import { parseMagtekReport, type StandardReport } from './report-parser.js';
 
@@ -64,8 +66,7 @@ export class MagtekHidReader implements CardReader {
 
   async readCard(_request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
     const swipe = await this.readSwipe(signal);
-    if (swipe.kind === 'clear') return swipe.read;
-    throw new PosError('HID_SWIPE_ENCRYPTED', `${this.name} delivered an encrypted swipe; read it with readSwipe`, { device: this.name });
+    return swipe.kind === 'clear' ? swipe.read : cardReadOf(swipe.swipe);
   }
 
   state(): DeviceState {

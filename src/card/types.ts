@@ -15,7 +15,18 @@ export interface Expiry {
 }
 
 export interface MagstripeCard {
+  /**
+   * The PAN's digits; when `panMasked` is set, the masked PAN an encrypting
+   * reader gives (`411111******1111`), which is no PAN at all.
+   */
   readonly pan: Sensitive;
+  /**
+   * Set by an encrypting reader: `pan` and `track2` hold the reader's masked
+   * data (`*` where digits are hidden), and the real tracks travel only as
+   * ciphertext (`CardRead.encrypted`). Nothing may use such a `pan` as a PAN
+   * (ISO 8583 DE 2/35, a PIN block, Luhn); `isMaskedCard` says which it is.
+   */
+  readonly panMasked?: true;
   readonly expiry: Expiry;
   /** ISO/IEC 7813 three-digit service code. */
   readonly serviceCode: string;
@@ -26,4 +37,9 @@ export interface MagstripeCard {
   readonly track1?: Sensitive;
   /** Cardholder name from track 1 (cardholder data: kept wrapped). */
   readonly cardholderName?: Sensitive;
+}
+
+/** Whether `card` came from an encrypting reader and holds masked data only (see `MagstripeCard.panMasked`). */
+export function isMaskedCard(card: MagstripeCard): boolean {
+  return card.panMasked === true;
 }

@@ -18,6 +18,28 @@ export interface CardRead {
   readonly chip?: ChipRead;
   /** The reader or the card asks for online PIN (CVM), so the engine must get a PIN block. */
   readonly pinRequired?: boolean;
+  /**
+   * Present for an encrypting reader's swipe: the track ciphertext and its
+   * DUKPT KSN exactly as the reader sent them, for the host to decrypt. `card`
+   * then holds masked data only (`card.panMasked`).
+   */
+  readonly encrypted?: EncryptedTracks;
+}
+
+/**
+ * Track data encrypted in the reader (secure card reader, SRED): the terminal
+ * forwards it untouched and never holds the clear tracks.
+ *
+ * `magtek-tdes-dukpt`: MagneSafe — each track with its sentinels, zero padded
+ * to whole 8-byte blocks, TDES-CBC with a zero IV under the ANSI X9.24-1 2009
+ * DUKPT data key (request variant) of `ksn`.
+ */
+export interface EncryptedTracks {
+  /** DUKPT key serial number, 10 bytes. */
+  readonly ksn: Buffer;
+  readonly track2: Buffer;
+  readonly track1?: Buffer;
+  readonly scheme: 'magtek-tdes-dukpt';
 }
 
 export interface ChipRead {

@@ -4,7 +4,7 @@
  * wire (ISO 8583 over TCP today, JSON over HTTPS later), so both share this.
  */
 import type { MagstripeCard } from '../card/types.js';
-import type { ChipRead, EntryMode } from '../devices/card-reader.js';
+import type { ChipRead, EncryptedTracks, EntryMode } from '../devices/card-reader.js';
 import type { PinEntryResult } from '../devices/pin-pad.js';
 
 export interface PurchaseRequest {
@@ -26,6 +26,13 @@ export interface PurchaseRequest {
   readonly pin?: PinEntryResult;
   /** Chip data for DE 55 (57/5A/5F20 and other sensitive tags are not forwarded). */
   readonly chip?: ChipRead;
+  /**
+   * An encrypting reader's track ciphertext and KSN, forwarded untouched;
+   * `card` is then masked data only (`card.panMasked`). ISO 8583: DE 48
+   * subfields instead of DE 2/14/35 (`messages/encrypted-tracks.ts`). The
+   * HTTPS JSON gateway does not carry it.
+   */
+  readonly encryptedTracks?: EncryptedTracks;
 }
 
 export interface AuthorizationResponse {

@@ -195,6 +195,10 @@ export class TransactionEngine {
       if (isExpired(card.expiry, this.#deps.clock())) {
         return await this.#end(running, log, 'declined', { errorCode: 'CARD_EXPIRED', reason: 'EXPIRED CARD' });
       }
+      if (read.pinRequired && card.panMasked === true) {
+        // A PIN block is built with the PAN (ISO 9564 format 0); a masked PAN would make a wrong one.
+        return await this.#end(running, log, 'failed', { errorCode: 'TXN_PIN_UNAVAILABLE', reason: 'PIN NOT SUPPORTED' });
+      }
       if (read.pinRequired) {
         const entered = await this.#requestPin(running, log, card);
         if ('ended' in entered) return entered.ended;
@@ -286,6 +290,7 @@ export class TransactionEngine {
         terminalId: this.#deps.terminal.id,
         merchantId: this.#deps.terminal.merchantId,
         ...(pin ? { pin } : {}),
+        ...(read.encrypted ? { encryptedTracks: read.encrypted } : {}),
         ...(read.chip ? { chip: read.chip } : {}),
       });
     } catch (err) {

@@ -89,6 +89,11 @@ export const RESPONSE_CODES = {
   pinTriesExceeded: '75',
   duplicateTransmission: '94',
   reconcileError: '95',
+  /**
+   * Private use (as ISO 8583:1993's "cryptographic failure"): encrypted track
+   * data that does not decrypt to a track under the KSN's key.
+   */
+  cryptographicFailure: '88',
   systemMalfunction: '96',
   /** In a reversal, private use: the chip declined after the host approved (second GENERATE AC gave an AAC). */
   chipDeclineAfterApproval: 'E1',

@@ -12,6 +12,9 @@
  * 42 merchant ID, 49 currency; 38 the offline auth code (advices only);
  * 52 PIN block and 53 KSN when a PIN was entered (never in an advice);
  * 55 chip data without sensitive tags (see `chip-data.ts`); 64 MAC.
+ * From an encrypting reader (`encryptedTracks`, masked card): no 2, 14 or
+ * 35 — DE 48 carries the track ciphertext, its KSN, BIN and last four
+ * (see `encrypted-tracks.ts`).
  *
  * Response: 3, 4, 7, 11, 12, 13, 41, 49 echoed; 37 RRN, 38 auth code,
  * 39 response code; 55 issuer data (91 ARPC ‖ ARC, 71/72 scripts); 64 MAC.
@@ -26,6 +29,7 @@ import { wipe } from '../../util/bytes.js';
 import { PosError } from '../../util/errors.js';
 import type { AuthorizationResponse, PurchaseRequest } from '../model.js';
 import { chipDataForHost, issuerDataForCard } from './chip-data.js';
+import { ENCRYPTED_TRACKS_FIELD, encryptedTracksField } from './encrypted-tracks.js';
 import { MTI, POS_CONDITION_NORMAL, PROCESSING_CODES, RESPONSE_CODES, responseMtiOf, type TransactionKind } from './constants.js';
 import {
   amountField,
@@ -92,18 +96,17 @@ function requestFields(dialect: Dialect, request: CardTransaction, options: Fina
   }
   const pin = !advice && request.pin !== undefined ? pinFields(dialect, request.pin) : undefined;
   const entryMode = ENTRY_MODE_CODES[request.entryMode];
+  const card = cardFields(request);
   const fields: Record<number, FieldValue | undefined> = {
-    2: request.card.pan.revealText(),
+    ...card,
     3: PROCESSING_CODES[request.kind],
     4: amountField(request.amountMinor),
     7: transmissionDateTime(request.at),
     11: request.stan,
     12: localTime(request.at),
     13: localDate(request.at),
-    14: formatExpiry(request.card.expiry),
     22: pin === undefined ? entryMode : `${entryMode.slice(0, 2)}${PIN_CAPABLE_DIGIT}`,
     25: POS_CONDITION_NORMAL,
-    35: request.card.track2.revealText(),
     38: advice ? options.offlineAuthCode : undefined,
     41: request.terminalId,
     42: request.merchantId,
@@ -113,6 +116,23 @@ function requestFields(dialect: Dialect, request: CardTransaction, options: Fina
     55: request.chip === undefined ? undefined : chipDataForHost(request.chip.tlv),
   };
   return { mti, fields };
+}
+
+/**
+ * How the card goes on the wire: its PAN, expiry and track 2 (DE 2, 14, 35),
+ * or, from an encrypting reader, only DE 48's ciphertext — a masked card's
+ * digits are never sent as a PAN, and a masked card without its ciphertext
+ * is refused before anything is sent.
+ */
+function cardFields(request: CardTransaction): Record<number, FieldValue | undefined> {
+  const { card, encryptedTracks } = request;
+  if (encryptedTracks === undefined && card.panMasked !== true) {
+    return { 2: card.pan.revealText(), 14: formatExpiry(card.expiry), 35: card.track2.revealText() };
+  }
+  if (encryptedTracks === undefined) {
+    throw new PosError('HOST_REQUEST_INVALID', 'A masked card needs its encrypted tracks', { field: ENCRYPTED_TRACKS_FIELD, requestMayHaveReachedHost: false });
+  }
+  return { [ENCRYPTED_TRACKS_FIELD]: encryptedTracksField(encryptedTracks, card.panMasked === true ? card.pan.masked() : undefined) };
 }
 
 /**

@@ -11,6 +11,7 @@ export { checkMac, encodeWithMac, MAC_BYTES, macField, macInput, withMac, type M
 export { checkReplyMac, type ReplyMacOptions } from './reply-mac.js';
 export { chipDataForHost, chipDataMap, issuerDataForCard, ISSUER_AUTHENTICATION_DATA_TAG, ISSUER_SCRIPT_TAGS } from './chip-data.js';
 export { pinFields, PIN_DATA_FIELD, SECURITY_CONTROL_FIELD } from './pin-data.js';
+export { encryptedTracksField, parseEncryptedTracksField, ENCRYPTED_TRACKS_FIELD, ENCRYPTED_TRACK_TAGS, ENCRYPTION_SCHEMES, type EncryptedTracksField } from './encrypted-tracks.js';
 export {
   encodeFinancialRequest,
   ENTRY_MODE_CODES,

@@ -178,14 +178,44 @@ describe('MagTek HID reader, encrypting layout (DUKPT), against the virtual read
     expect(got[1]!.brand).toBe('mastercard');
   });
 
-  it('readCard on an encrypted swipe is HID_SWIPE_ENCRYPTED, with nothing of the card in the error', async () => {
+  it('readCard on an encrypted swipe is a CardRead of masked data, with the ciphertext and KSN untouched beside it', async () => {
     const { reader, twin } = rig('encrypting');
     const card = deckCard('visa-ok');
     const pending = reader.readCard(REQUEST, signal());
     await twin.swipe(card);
-    const err = await rejectionOf(pending);
-    expect(err.code).toBe('HID_SWIPE_ENCRYPTED');
-    expect(JSON.stringify(err)).not.toContain('1111');
+    const read = await pending;
+    expect(read.entryMode).toBe('swipe');
+    expect(read.card.panMasked).toBe(true);
+    expect(read.card.pan.revealText()).toBe('411111******1111');
+    expect(read.card.track2.revealText()).toBe(`411111******1111=${card.expiry}${card.serviceCode}`);
+    expect(read.card.expiry).toEqual({ year: 2030, month: 12 });
+    expect(read.card.serviceCode).toBe(card.serviceCode);
+    expect(read.card.track1).toBeUndefined();
+    expect(read.card.cardholderName).toBeUndefined();
+    const enc = read.encrypted!;
+    expect(enc.scheme).toBe('magtek-tdes-dukpt');
+    expect(tdesCounter(enc.ksn)).toBe(1);
+    // Nothing the terminal holds is the clear PAN or track: only the host's key opens the ciphertext.
+    const everything = Buffer.concat([read.card.pan.reveal(), read.card.track2.reveal(), enc.ksn, enc.track2, enc.track1 ?? Buffer.alloc(0)]).toString('latin1');
+    expect(everything).not.toContain(card.pan);
+    expect(everything).not.toContain(card.discretionary);
+    const keys = deriveTdesDukptKeys(Buffer.from(TWIN_BDK_HEX, 'hex'), enc.ksn);
+    expect(tdesCbc(keys.dataRequestKey, Buffer.alloc(8), enc.track2, 'decrypt').toString('latin1')).toContain(`;${card.pan}=`);
+  });
+
+  it('readCard refuses an encrypted swipe whose expiry or service code the reader masked (the engine must judge them)', async () => {
+    const { reader, twin } = rig('encrypting');
+    const card = deckCard('visa-ok');
+    const report = twin.reportFor(card);
+    const MASKED_TRACK2 = 620; // masked track 2 field (99875475 "Card Data")
+    const sep = report.indexOf(0x3d, MASKED_TRACK2); // '='
+    report.fill(0x30, sep + 5, sep + 8); // the service code is three mask characters, still digits …
+    report.write('??', sep + 1, 'latin1'); // … but the expiry is not
+    const first = reader.readCard(REQUEST, signal());
+    await twin.sendRaw(report);
+    const err = await rejectionOf(first);
+    expect(err.code).toBe('CARD_SWIPE_UNREADABLE');
+    expect(err.details).toMatchObject({ rule: 'masked-expiry' });
   });
 
   it('a damaged stripe on the encrypting reader is CARD_SWIPE_UNREADABLE', async () => {
