@@ -55,8 +55,44 @@ const NOT_JUDGED: ReadonlySet<string> = new Set([RESPONSE_CODES.formatError, RES
 
 export type NewEntry = Omit<LedgerEntry, 'reversed'> & { readonly cardId: string | null };
 
+/** A field of a lookup key, length-prefixed so that no two distinct tuples ever give the same string. */
+function keyPart(value: string | null | undefined): string {
+  return value === null || value === undefined ? '-' : `${value.length}:${value}`;
+}
+
+/** Terminal + STAN + day (MMDD of DE 7) — the duplicate rule. */
+function duplicateKey(terminalId: string | null, stan: string | null, day: string | undefined): string {
+  return keyPart(terminalId) + keyPart(stan) + keyPart(day);
+}
+
+/** Terminal + original MTI + STAN + DE 7 — the reversal rule (DE 90). */
+function reversalKey(terminalId: string | null, mti: string, stan: string | null, transmissionDateTime: string | null): string {
+  return keyPart(terminalId) + keyPart(mti) + keyPart(stan) + keyPart(transmissionDateTime);
+}
+
+function isJudged(r: Row): boolean {
+  return r.responseCode !== null && !NOT_JUDGED.has(r.responseCode);
+}
+
+function pushTo(index: Map<string, Row[]>, key: string, row: Row): void {
+  const bucket = index.get(key);
+  if (bucket === undefined) index.set(key, [row]);
+  else bucket.push(row);
+}
+
 export class Ledger {
   readonly #rows: Row[] = [];
+  /*
+   * The lookups below run on every request, and a linear scan made the
+   * simulator slow down as its ledger grew. Rows are append-only and the
+   * fields the rules match on never change, so judged rows are indexed once,
+   * on append; each bucket keeps append order, so the first match is still
+   * the oldest, as the scan found it.
+   */
+  /** Judged rows (any MTI) by terminal + STAN + day; `findDuplicate` filters by MTI. */
+  readonly #byDuplicateKey = new Map<string, Row[]>();
+  /** Judged money rows by terminal + MTI + STAN + DE 7. */
+  readonly #byReversalKey = new Map<string, Row[]>();
 
   /** Every entry, oldest first (copies). */
   entries(): LedgerEntry[] {
@@ -68,15 +104,17 @@ export class Ledger {
   }
 
   append(entry: NewEntry): void {
-    this.#rows.push({ ...entry, reversed: false });
+    const row: Row = { ...entry, reversed: false };
+    this.#rows.push(row);
+    if (!isJudged(row)) return;
+    pushTo(this.#byDuplicateKey, duplicateKey(row.terminalId, row.stan, row.transmissionDateTime?.slice(0, 4)), row);
+    if (MONEY_MTIS.has(row.mti)) pushTo(this.#byReversalKey, reversalKey(row.terminalId, row.mti, row.stan, row.transmissionDateTime), row);
   }
 
   /** The judged money request from this terminal with this STAN on the day of `de7` (MMDD), if any. */
   findDuplicate(terminalId: string, stan: string, de7: string | null, mtis: ReadonlySet<string> = MONEY_MTIS): LedgerEntry | undefined {
-    const day = de7?.slice(0, 4);
-    return this.#rows.find(
-      (r) => mtis.has(r.mti) && r.terminalId === terminalId && r.stan === stan && r.transmissionDateTime?.slice(0, 4) === day && r.responseCode !== null && !NOT_JUDGED.has(r.responseCode),
-    );
+    const bucket = this.#byDuplicateKey.get(duplicateKey(terminalId, stan, de7?.slice(0, 4)));
+    return bucket?.find((r) => mtis.has(r.mti));
   }
 
   /**
@@ -86,16 +124,7 @@ export class Ledger {
    * when it was declined and moved none).
    */
   reverse(terminalId: string, original: OriginalData): { readonly outcome: 'unknown' | 'already' } | { readonly outcome: 'reversed'; readonly approved: boolean; readonly cardId: string | null; readonly amountMinor: number; readonly kind: TransactionKind | null; readonly maskedPan: string | null } {
-    const row = this.#rows.find(
-      (r) =>
-        MONEY_MTIS.has(r.mti) &&
-        r.terminalId === terminalId &&
-        r.mti === original.mti &&
-        r.stan === original.stan &&
-        r.transmissionDateTime === original.transmissionDateTime &&
-        r.responseCode !== null &&
-        !NOT_JUDGED.has(r.responseCode),
-    );
+    const row = this.#byReversalKey.get(reversalKey(terminalId, original.mti, original.stan, original.transmissionDateTime))?.[0];
     if (row === undefined) return { outcome: 'unknown' };
     if (row.reversed) return { outcome: 'already' };
     row.reversed = true;
