@@ -154,7 +154,7 @@ function notifyingStore(store: ReversalStore, sender: ReversalSender): ReversalS
  * the key-block protection key beside it (both checked for mode and owner).
  * Without them, requests go unMAC'd — allowed, but said loudly.
  */
-function loadTerminalMacKey(dir: string, logger: Logger): TerminalMacKey | undefined {
+export function loadTerminalMacKey(dir: string, logger: Logger): TerminalMacKey | undefined {
   const blockPath = join(dir, TAK_KEY_BLOCK_FILE);
   if (!existsSync(blockPath)) {
     logger.warn({ dir }, 'no terminal MAC key in the key folder: requests are sent without a MAC');

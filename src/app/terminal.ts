@@ -95,7 +95,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       host,
       reversals,
       stan,
-      recorder: withEndHook(new JournalRecorder(journal, clock), () => devices.cardholder?.transactionEnded?.()),
+      recorder: withEndHook(new JournalRecorder(journal), () => devices.cardholder?.transactionEnded?.()),
       beforeAuthorize: async () => {
         await hostSetup.sender.drain();
       },
@@ -153,7 +153,7 @@ function withEndHook(recorder: TxnRecorder, onEnded: () => void): TxnRecorder {
   return {
     created: (r) => recorder.created(r),
     cardRead: (r, pan) => recorder.cardRead(r, pan),
-    requestSent: (r) => recorder.requestSent(r),
+    requestSent: (r, at) => recorder.requestSent(r, at),
     responseReceived: (r) => recorder.responseReceived(r),
     ended: (r) => {
       recorder.ended(r);

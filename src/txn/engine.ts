@@ -273,7 +273,7 @@ export class TransactionEngine {
     const at = this.#deps.clock();
     running.sentAt = at;
     this.#update(running, { state: 'authorizing', stan });
-    this.#recorder.requestSent(running.result);
+    this.#recorder.requestSent(running.result, at);
     log.info({ state: 'authorizing', stan }, 'sending authorization');
     await this.#show(screens.processing(amount), log);
 

@@ -11,7 +11,8 @@ import type { TransactionResult } from './result.js';
 export interface TxnRecorder {
   created(result: TransactionResult): void;
   cardRead(result: TransactionResult, pan: Sensitive): void;
-  requestSent(result: TransactionResult): void;
+  /** `at` is the request's own DE 7 moment, so a recovered reversal names the time the host saw. */
+  requestSent(result: TransactionResult, at: Date): void;
   responseReceived(result: TransactionResult): void;
   ended(result: TransactionResult): void;
 }

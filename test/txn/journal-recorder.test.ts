@@ -24,7 +24,7 @@ function setup(host: FakeHost) {
   const engine = new TransactionEngine({
     reader,
     display: new RecordingDisplay(),
-    recorder: new JournalRecorder(journal, () => NOW),
+    recorder: new JournalRecorder(journal),
     host,
     reversals: journal,
     stan: journal.stan,

@@ -27,6 +27,7 @@ import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { asPosError, type PosError } from '../../util/errors.js';
 import { action, printJson } from '../errors.js';
+import { diagCommand } from './diag-host.js';
 import type { RegisterCommand } from './index.js';
 
 export type KnownKind = 'card-reader' | 'pin-pad' | 'display' | 'usb-serial-adapter';
@@ -262,13 +263,15 @@ function describe(known: KnownMatch | undefined, configuredAs: string | undefine
 }
 
 export const registerDiagDevices: RegisterCommand = (program: Command) => {
-  const diag = program.commands.find((c) => c.name() === 'diag') ?? program.command('diag').description('diagnostics');
+  const diag = diagCommand(program);
   diag
     .command('devices')
     .description('list serial ports and HID devices (known IDs marked) and check each configured device')
     .option('--json', 'print the report as JSON')
     .action(
-      action('pos diag devices', async (opts: { json?: boolean }) => {
+      action('pos diag devices', async (own: { json?: boolean }) => {
+        // `--json` may land on `diag` (which has its own) or on `devices`: either means JSON.
+        const opts = { json: own.json === true || diag.opts<{ json?: boolean }>().json === true };
         const { config } = loadConfig({ path: program.opts<{ config?: string }>().config });
         const report = await collectDeviceReport(config);
         if (opts.json) printJson(report);

@@ -7,6 +7,7 @@ import { registerCrypto } from './crypto.js';
 import { registerDemo } from './demo.js';
 import { registerDiagDevices } from './diag-devices.js';
 import { registerDiagHost } from './diag-host.js';
+import { registerDiagSummary } from './diag-summary.js';
 import { registerHostSim } from './host-sim.js';
 import { registerJournal } from './journal.js';
 import { registerIso8583 } from './iso8583.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerHostSim,
   registerDiagHost,
   registerDiagDevices,
+  registerDiagSummary,
   registerJournal,
   registerTlv,
   registerIso8583,

@@ -13,15 +13,14 @@ import type { Sensitive } from '../../util/sensitive.js';
 import type { Journal } from './journal.js';
 import type { JournalState } from './states.js';
 
-const DUTIES: readonly JournalState[] = ['reversal-pending', 'advice-pending', 'offline-approved'];
+// `offline-approved` is no duty: a card that refuses the offline approval (or is pulled) ends it here as declined or failed.
+const DUTIES: readonly JournalState[] = ['reversal-pending', 'advice-pending'];
 
 export class JournalRecorder implements TxnRecorder {
   readonly #journal: Journal;
-  readonly #clock: () => Date;
 
-  constructor(journal: Journal, clock: () => Date = () => new Date()) {
+  constructor(journal: Journal) {
     this.#journal = journal;
-    this.#clock = clock;
   }
 
   created(result: TransactionResult): void {
@@ -32,8 +31,9 @@ export class JournalRecorder implements TxnRecorder {
     this.#journal.recordCard(result.id, { pan, brand: result.brand ?? 'unknown', entryMode: result.entryMode ?? 'swipe' });
   }
 
-  requestSent(result: TransactionResult): void {
-    this.#journal.requestSent(result.id, { stan: result.stan ?? '', transmittedAt: this.#clock() });
+  requestSent(result: TransactionResult, at: Date): void {
+    // The engine's own send time: DE 7 of the request and DE 90 of its reversal must agree.
+    this.#journal.requestSent(result.id, { stan: result.stan ?? '', transmittedAt: at });
   }
 
   responseReceived(result: TransactionResult): void {
