@@ -17,8 +17,12 @@ import { join } from 'node:path';
 import { Journal, JournalRecorder } from '../txn/journal/index.js';
 import type { TxnRecorder } from '../txn/recorder.js';
 import { KeyRing, PAN_HASH_KEY_FILE } from './key-files.js';
+import { ADVICE_KEY_FILE } from '../txn/advice-card.js';
+import type { AdviceForwarder } from '../txn/advice-forwarder.js';
+import { offlineApprovalsHealth, setUpStoreAndForward } from '../txn/offline-setup.js';
 import type { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
 import { openDevices } from './devices.js';
+import { stateOf } from './resilient-devices.js';
 import { startHost } from './host-setup.js';
 import { loadDeck, type Deck } from '../../hw-mocks/cards/deck.js';
 import { EcrServer, type HealthReport } from './ecr-server.js';
@@ -43,6 +47,8 @@ export interface RunningTerminal {
   readonly engine: TransactionEngine;
   /** The in-process bank-host simulator, when `host.type` is `simulator`. */
   readonly hostSimulator: BankHostSimulator | null;
+  /** Sends queued offline advices (reversals first); null when store-and-forward is off. */
+  readonly advices: AdviceForwarder | null;
   close(): Promise<void>;
 }
 
@@ -68,7 +74,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     // Simulation provisions its own device key beside its state; a real terminal's comes from the key folder.
     const keyDir = config.host.type === 'simulator' ? provisionSimulationKeys(join(stateDir, 'keys')) : config.keys.dir;
-    const keys = KeyRing.load(keyDir, [PAN_HASH_KEY_FILE]);
+    const keys = KeyRing.load(keyDir, [PAN_HASH_KEY_FILE, ...(config.storeAndForward.enabled ? [ADVICE_KEY_FILE] : [])]);
     closers.push(() => Promise.resolve(keys.wipe()));
     const journal = Journal.open({ dir: stateDir, panHashKey: keys.get(PAN_HASH_KEY_FILE), terminalId: config.terminal.id, clock });
     closers.push(() => Promise.resolve(journal.close()));
@@ -79,6 +85,10 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     closers.push(() => hostSetup.close());
     const host: HostClient = hostSetup.client;
     const hostSimulator = hostSetup.simulator;
+    const saf = config.storeAndForward.enabled
+      ? setUpStoreAndForward(config.storeAndForward, { journal, adviceKey: keys.get(ADVICE_KEY_FILE), host, drainReversals: () => hostSetup.sender.drain(), merchantId: config.terminal.merchantId, logger })
+      : null;
+    if (saf !== null) closers.push(() => Promise.resolve(saf.close()));
 
     const devices = await openDevices(config, { logger, deck: getDeck, displayOut: options.displayOut, clock });
     closers.push(() => devices.close());
@@ -95,7 +105,11 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       host,
       reversals,
       stan,
-      recorder: withEndHook(new JournalRecorder(journal), () => devices.cardholder?.transactionEnded?.()),
+      recorder: withEndHook(new JournalRecorder(journal), () => {
+        devices.cardholder?.transactionEnded?.();
+        saf?.forwarder.kick();
+      }),
+      ...(saf === null ? {} : { offline: saf.approver }),
       beforeAuthorize: async () => {
         await hostSetup.sender.drain();
       },
@@ -106,19 +120,24 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
 
     const health = (): HealthReport => {
       const readerState = reader.state();
+      const pinpadState = devices.pinpad?.state();
+      // A console display has no state: it cannot go away.
+      const displayState = stateOf(display) ?? 'connected';
       const hostState = host.state();
+      const devicesUp = readerState === 'connected' && (pinpadState ?? 'connected') === 'connected' && displayState === 'connected';
       return {
-        status: readerState === 'connected' && journal.fault === null ? 'ok' : 'degraded',
+        status: devicesUp && journal.fault === null ? 'ok' : 'degraded',
         terminal: { id: config.terminal.id, currency: config.terminal.currency },
         devices: {
           reader: { name: reader.name, state: readerState, virtual: devices.virtualReader },
-          pinpad: devices.pinpad ? { name: devices.pinpad.name, state: devices.pinpad.state() } : null,
-          display: { name: display.name },
+          pinpad: devices.pinpad ? { name: devices.pinpad.name, state: pinpadState } : null,
+          display: { name: display.name, state: displayState },
         },
         host: { description: host.description, state: hostState, simulator: hostSimulator !== null },
         currentTransaction: engine.current?.id ?? null,
         pendingReversals: reversals.pending().length,
         journal: journal.fault === null ? 'ok' : journal.fault.code,
+        offlineApprovals: offlineApprovalsHealth(journal),
       };
     };
 
@@ -133,18 +152,20 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     const ecrUrl = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     logger.info({ ecr: ecrUrl, reader: reader.name, host: host.description }, 'terminal ready');
 
-    return { ecrUrl, engine, hostSimulator, close: closeAll };
+    return { ecrUrl, engine, hostSimulator, advices: saf?.forwarder ?? null, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
   }
 }
 
-/** Creates the simulation's key folder (0700) with a random journal PAN-hash key (0600) on first use. */
+/** Creates the simulation's key folder (0700) with a random journal PAN-hash key and advice key (0600 each) on first use. */
 function provisionSimulationKeys(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, PAN_HASH_KEY_FILE);
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  for (const name of [PAN_HASH_KEY_FILE, ADVICE_KEY_FILE]) {
+    const file = join(dir, name);
+    if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  }
   return dir;
 }
 

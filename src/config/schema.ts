@@ -151,6 +151,42 @@ export const keysSchema = z
   })
   .strict();
 
+/** Minor units; a brand without a floor limit is never approved offline. */
+const floorLimit = z.number().int().nonnegative();
+
+/**
+ * Store-and-forward (`src/txn/store-and-forward.ts`): when the host cannot be
+ * reached at all, approve small purchases offline and forward them later as
+ * advices (0220). Off by default: a real acquirer must agree to it first.
+ */
+export const storeAndForwardSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Only chip reads may be approved offline (the card takes part in the decision). */
+    chipOnly: z.boolean().default(true),
+    floorLimits: z
+      .object({
+        visa: floorLimit,
+        mastercard: floorLimit,
+        amex: floorLimit,
+        discover: floorLimit,
+        jcb: floorLimit,
+        diners: floorLimit,
+        unionpay: floorLimit,
+        maestro: floorLimit,
+      })
+      .partial()
+      .strict()
+      .default({}),
+    /** At most this many advices waiting for the host. */
+    maxCount: z.number().int().nonnegative().default(20),
+    /** At most this much money (minor units) waiting for the host. */
+    maxTotal: z.number().int().nonnegative().default(100_000),
+    /** How often queued advices are retried while the host stays away. */
+    flushIntervalMs: z.number().int().positive().max(3_600_000).default(30_000),
+  })
+  .strict();
+
 export const logSchema = z
   .object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -166,6 +202,7 @@ export const configSchema = z
     journal: journalSchema.default(journalSchema.parse({})),
     keys: keysSchema.default(keysSchema.parse({})),
     log: logSchema.default(logSchema.parse({})),
+    storeAndForward: storeAndForwardSchema.default(storeAndForwardSchema.parse({})),
   })
   .strict();
 
@@ -174,3 +211,4 @@ export type ReaderConfig = Config['devices']['reader'];
 export type PinpadConfig = Config['devices']['pinpad'];
 export type DisplayConfig = Config['devices']['display'];
 export type HostConfig = Config['host'];
+export type StoreAndForwardConfig = Config['storeAndForward'];

@@ -27,6 +27,7 @@ import type { ReversalStore } from '../host/reversal-store.js';
 import type { TransactionResult, TxnState, TxnStatus } from './result.js';
 import type { StanSource } from './stan.js';
 import { NO_RECORDER, type TxnRecorder } from './recorder.js';
+import { OFFLINE_DECLINED_CODE, type OfflineApprover } from './offline-approver.js';
 
 /** DE 4 is n12: the largest amount the request can carry. */
 export const MAX_AMOUNT_MINOR = 999_999_999_999;
@@ -50,6 +51,8 @@ export interface EngineDeps {
   readonly recorder?: TxnRecorder;
   /** Runs before each authorization goes out: pending reversals (and advices) reach the host first. */
   readonly beforeAuthorize?: () => Promise<void>;
+  /** Store-and-forward: asked when nothing reached the host. Absent: online only. */
+  readonly offline?: OfflineApprover;
   /** How many ended transactions stay queryable. */
   readonly keepResults?: number;
   readonly newId?: () => string;
@@ -298,6 +301,8 @@ export class TransactionEngine {
       if (error.details['requestMayHaveReachedHost'] === true) {
         this.#owesReversal(running, log, read, error.code);
       }
+      const offline = await this.#approveOffline(running, log, read, error);
+      if (offline !== null) return offline;
       return this.#end(running, log, 'failed', { errorCode: error.code, reason: hostFailureReason(error) });
     }
 
@@ -343,6 +348,45 @@ export class TransactionEngine {
     return this.#end(running, log, 'declined', { ...fields, reason: declineReason(response.responseCode) });
   }
 
+  /**
+   * The host could not be reached and nothing was sent: store-and-forward may
+   * approve (`offline-approver.ts`). Only `HOST_UNREACHABLE` with
+   * `requestMayHaveReachedHost: false` qualifies — any doubt that the host saw
+   * the request means a reversal, never an offline approval. A chip card has
+   * the last word (TC approves; AAC declines with Z3 and no advice). Returns
+   * null when the policy refuses: the purchase then fails as before.
+   */
+  async #approveOffline(running: Running, log: Logger, read: CardRead, error: PosError): Promise<TransactionResult | null> {
+    const offline = this.#deps.offline;
+    if (offline === undefined || error.code !== 'HOST_UNREACHABLE' || error.details['requestMayHaveReachedHost'] !== false) return null;
+    const { id, stan, amount, currency } = running.result;
+    const grant = offline.approve({ id, stan: stan ?? '', amountMinor: amount, currency, read });
+    if (!grant.granted) {
+      log.info({ refusal: grant.refusal }, 'offline approval refused');
+      return null;
+    }
+    this.#update(running, { responseCode: grant.responseCode, authCode: grant.authCode });
+    log.warn({ stan, responseCode: grant.responseCode }, 'host unreachable: approving offline');
+    let completionTlv: Buffer | undefined;
+    if (read.chip && this.#deps.reader.completeChip) {
+      try {
+        const completion = await this.#deps.reader.completeChip(
+          { approved: true, responseCode: grant.responseCode, issuerTlv: Buffer.alloc(0) },
+          new AbortController().signal,
+        );
+        if (completion.decision !== 'approved') {
+          return await this.#end(running, log, 'declined', { responseCode: OFFLINE_DECLINED_CODE, authCode: null, errorCode: 'TXN_CARD_DECLINED', reason: 'DECLINED BY CARD' });
+        }
+        completionTlv = completion.tlv;
+      } catch (err) {
+        return await this.#end(running, log, 'failed', { authCode: null, errorCode: asPosError(err, 'chip completion').code, reason: 'CARD REMOVED - NOT COMPLETED' });
+      }
+    }
+    offline.queue(id, read, completionTlv);
+    this.#update(running, { offline: true });
+    return this.#end(running, log, 'approved', {});
+  }
+
   /** Records that the request must be reversed at the host (it may have been, or was, approved there). */
   #owesReversal(running: Running, log: Logger, read: CardRead, reason: string): void {
     const stan = running.result.stan ?? '';
@@ -377,7 +421,9 @@ export class TransactionEngine {
     const reason = ended.reason ?? '';
     await this.#show(
       status === 'approved'
-        ? screens.approved(amount, ended.authCode)
+        ? ended.offline === true
+          ? { ...screens.approved(amount, ended.authCode), prompt: 'APPROVED (OFFLINE)' }
+          : screens.approved(amount, ended.authCode)
         : status === 'declined'
           ? screens.declined(amount, reason)
           : status === 'cancelled'

@@ -29,6 +29,8 @@ export interface TransactionResult {
   readonly errorCode?: ErrorCode;
   /** A short customer-readable reason (what the display showed). */
   readonly reason?: string;
+  /** Approved by the terminal without the host (store-and-forward): an advice (0220) follows. */
+  readonly offline?: boolean;
   readonly startedAt: string;
   readonly endedAt: string | null;
 }

@@ -37,7 +37,8 @@ export interface OfflineCandidate {
   readonly currency: string;
 }
 
-export type OfflineRefusal = 'entry-mode' | 'brand' | 'floor-limit' | 'queue-count' | 'queue-total';
+/** `card-data`: the terminal holds no clear card data to forward (an encrypting reader's masked read). */
+export type OfflineRefusal = 'entry-mode' | 'brand' | 'floor-limit' | 'queue-count' | 'queue-total' | 'card-data';
 
 export type OfflineDecision = { readonly allowed: true } | { readonly allowed: false; readonly refusal: OfflineRefusal };
 
@@ -102,9 +103,9 @@ export class StoreAndForward {
     this.#journal.approveOffline(id, approval);
   }
 
-  /** The card accepted (TC): queue the advice. */
-  accept(id: string): void {
-    this.#journal.queueAdvice(id);
+  /** The card accepted (TC): queue the advice, with its card data sealed (`advice-card.ts`). */
+  accept(id: string, sealedCard?: Uint8Array): void {
+    this.#journal.queueAdvice(id, sealedCard);
   }
 
   pending(): readonly PendingAdvice[] {

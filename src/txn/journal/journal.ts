@@ -117,8 +117,9 @@ type Column =
   | 'error_code'
   | 'reason'
   | 'offline'
-  | 'duty_seq';
-type Patch = Partial<Record<Column, string | number | null>>;
+  | 'duty_seq'
+  | 'advice_card';
+type Patch = Partial<Record<Column, string | number | Buffer | null>>;
 
 const APPROVAL_CODES: ReadonlySet<string> = new Set(['00', '08', '10', '11']);
 
@@ -157,6 +158,8 @@ export class Journal implements ReversalStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
+      // Deleted and overwritten content (an advice's sealed card data once sent) is zeroed, not left in free space.
+      db.pragma('secure_delete = ON');
       const check = db.pragma('quick_check', { simple: true });
       if (check !== 'ok') {
         throw new PosError('JOURNAL_CORRUPT', 'The journal file fails its integrity check', { file, check: 'quick_check' });
@@ -283,9 +286,25 @@ export class Journal implements ReversalStore {
     return this.#step(id, 'offline-approved', { response_code: approval.responseCode, auth_code: approval.authCode, offline: 1 });
   }
 
-  /** The card accepted the offline approval: queue the advice for the host. */
-  queueAdvice(id: string): JournalEntry {
-    return this.#step(id, 'advice-pending', () => ({ duty_seq: this.#nextCounter('duty_seq') }));
+  /**
+   * The card accepted the offline approval: queue the advice for the host,
+   * with the card data it needs sealed (`src/txn/advice-card.ts`) — the
+   * journal never sees it in clear.
+   */
+  queueAdvice(id: string, sealedCard?: Uint8Array): JournalEntry {
+    return this.#step(id, 'advice-pending', () => ({
+      duty_seq: this.#nextCounter('duty_seq'),
+      ...(sealedCard === undefined ? {} : { advice_card: Buffer.from(sealedCard) }),
+    }));
+  }
+
+  /** The sealed card data of a queued advice, or null when none was kept. */
+  sealedAdviceCard(id: string): Buffer | null {
+    return this.#read(() => {
+      const row = this.#db.prepare('SELECT advice_card FROM txn WHERE id = ?').get(id) as { advice_card: Buffer | null } | undefined;
+      if (row === undefined) throw new PosError('JOURNAL_NOT_FOUND', 'No journal entry with that id', { id });
+      return row.advice_card;
+    });
   }
 
   /** Counts a send of the advice before it starts, so a send cut short is repeated as a repeat (0221). */
@@ -298,9 +317,19 @@ export class Journal implements ReversalStore {
     });
   }
 
-  /** The host acknowledged the advice. */
+  /**
+   * The host acknowledged the advice. Its sealed card data is destroyed in
+   * the same transaction: overwritten with zeros, then NULL (with
+   * `secure_delete` the freed bytes are zeroed too); then the WAL is
+   * checkpointed and truncated so no older page image keeps the blob.
+   */
   adviceSent(id: string): JournalEntry {
-    return this.#step(id, 'advice-sent', {});
+    const entry = this.#step(id, 'advice-sent', () => {
+      this.#db.prepare('UPDATE txn SET advice_card = zeroblob(length(advice_card)) WHERE id = ? AND advice_card IS NOT NULL').run(id);
+      return { advice_card: null };
+    });
+    this.#truncateWal();
+    return entry;
   }
 
   // ── ReversalStore ───────────────────────────────────────────────────────
@@ -445,6 +474,15 @@ export class Journal implements ReversalStore {
   }
 
   // ── Internals ───────────────────────────────────────────────────────────
+
+  /** Best effort: a reader holding the WAL (`pos journal`) only delays this to the next send. */
+  #truncateWal(): void {
+    try {
+      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // Not a write fault: the step above is committed; the next checkpoint does it.
+    }
+  }
 
   #now(): string {
     return this.#clock().toISOString();

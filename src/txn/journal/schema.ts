@@ -80,6 +80,13 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO counter (name, value) VALUES ('batch_no', 1), ('duty_seq', 0);
     `,
   },
+  {
+    version: 3,
+    description: "an advice's card data, sealed (AES-256-GCM) until the host has the advice",
+    sql: `
+      ALTER TABLE txn ADD COLUMN advice_card BLOB;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -17,6 +17,10 @@ export const JOURNAL_ERRORS = {
   JOURNAL_QUERY_INVALID: { kind: 'input', summary: 'A journal query option (--since, --status, id) is malformed.' },
   JOURNAL_INTERRUPTED: { kind: 'state', summary: 'The terminal stopped in the middle of this transaction; recovery at start decided its end.' },
   SAF_OFFLINE_REFUSED: { kind: 'state', summary: 'Store-and-forward policy does not allow this transaction to be approved offline (details say why).' },
+  SAF_ADVICE_UNREADABLE: {
+    kind: 'state',
+    summary: "A queued advice's sealed card data is missing or does not open under the advice key (wrong key, altered, another transaction's); it stays queued and holds the queue.",
+  },
   KEY_FILE_MISSING: { kind: 'config', summary: 'A key file the terminal needs does not exist.' },
   KEY_FILE_NOT_REGULAR: { kind: 'config', summary: 'A key file path is a symbolic link, a folder or a device, not a regular file.' },
   KEY_FILE_MODE: { kind: 'config', summary: 'A key file (or the key folder) can be read or written by users other than its owner.' },

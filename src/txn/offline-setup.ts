@@ -1,0 +1,96 @@
+/**
+ * Store-and-forward assembled from config, for the composition root: the
+ * policy, the approver the engine asks, and the forwarder that sends the
+ * advices over the host client's 0220/0221. Only an ISO 8583 host takes
+ * advices; with another host (the HTTPS JSON gateway) the terminal stays
+ * online-only and says so.
+ */
+import type { Logger } from 'pino';
+import type { CardBrand } from '../card/types.js';
+import type { StoreAndForwardConfig } from '../config/schema.js';
+import type { EntryMode } from '../devices/card-reader.js';
+import { Iso8583HostClient } from '../host/iso8583-host-client.js';
+import type { HostClient } from '../host/model.js';
+import type { Sensitive } from '../util/sensitive.js';
+import { AdviceSealer } from './advice-card.js';
+import { AdviceForwarder } from './advice-forwarder.js';
+import { HostAdviceSender } from './advice-sender.js';
+import type { Journal } from './journal/index.js';
+import { JournalOfflineApprover, type OfflineApprover } from './offline-approver.js';
+import { StoreAndForward, type OfflinePolicy } from './store-and-forward.js';
+
+/**
+ * With `chipOnly: false`, contactless and a plain swipe may be approved too;
+ * a fallback swipe (the chip failed) and a keyed PAN never are.
+ */
+const ANY_READ: readonly EntryMode[] = ['chip', 'contactless', 'swipe'];
+
+export function policyFromConfig(config: StoreAndForwardConfig): OfflinePolicy {
+  return {
+    floorLimits: definedOnly(config.floorLimits),
+    entryModes: config.chipOnly ? ['chip'] : ANY_READ,
+    maxQueuedCount: config.maxCount,
+    maxQueuedTotalMinor: config.maxTotal,
+  };
+}
+
+function definedOnly(limits: StoreAndForwardConfig['floorLimits']): Partial<Record<CardBrand, number>> {
+  const out: Partial<Record<CardBrand, number>> = {};
+  for (const [brand, limit] of Object.entries(limits) as [CardBrand, number | undefined][]) if (limit !== undefined) out[brand] = limit;
+  return out;
+}
+
+/** For `/v1/health`: how many offline approvals wait for the host, and how much money. */
+export function offlineApprovalsHealth(journal: Journal): { readonly queued: number; readonly queuedTotal: number } {
+  const pending = journal.pendingAdvices();
+  return { queued: pending.length, queuedTotal: pending.reduce((sum, a) => sum + a.amountMinor, 0) };
+}
+
+export interface StoreAndForwardSetup {
+  readonly approver: OfflineApprover;
+  readonly forwarder: AdviceForwarder;
+  close(): void;
+}
+
+export interface StoreAndForwardDeps {
+  readonly journal: Journal;
+  /** `advice.key`; the setup keeps its own copy. */
+  readonly adviceKey: Sensitive;
+  readonly host: HostClient;
+  /** One pass of the reversal sender: advices go after pending reversals. */
+  readonly drainReversals: () => Promise<{ readonly remaining: number }>;
+  readonly merchantId: string;
+  readonly logger: Logger;
+}
+
+/** Null when store-and-forward is off, or the host takes no advices. The forwarder is started. */
+export function setUpStoreAndForward(config: StoreAndForwardConfig, deps: StoreAndForwardDeps): StoreAndForwardSetup | null {
+  if (!config.enabled) return null;
+  const { host, logger } = deps;
+  if (!(host instanceof Iso8583HostClient)) {
+    logger.warn({ host: host.description }, 'store-and-forward is enabled but this host takes no advices: online only');
+    return null;
+  }
+  const sealer = new AdviceSealer(deps.adviceKey);
+  const saf = new StoreAndForward({
+    journal: deps.journal,
+    policy: policyFromConfig(config),
+    sender: new HostAdviceSender({
+      journal: deps.journal,
+      sealer,
+      merchantId: deps.merchantId,
+      advise: (request, authCode, repeat, signal) => host.advise(request, authCode, repeat, signal),
+    }),
+  });
+  const forwarder = new AdviceForwarder({ saf, drainReversals: deps.drainReversals, intervalMs: config.flushIntervalMs, logger });
+  forwarder.start();
+  logger.info({ floorLimits: config.floorLimits, chipOnly: config.chipOnly, maxCount: config.maxCount, maxTotal: config.maxTotal }, 'store-and-forward on');
+  return {
+    approver: new JournalOfflineApprover({ saf, sealer }),
+    forwarder,
+    close: () => {
+      forwarder.stop();
+      sealer.wipe();
+    },
+  };
+}
