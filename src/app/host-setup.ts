@@ -35,6 +35,8 @@ export const TAK_KEY_BLOCK_FILE = 'tak.tr31';
 
 export interface HostSetup {
   readonly client: HostClient;
+  /** The same client with its ISO 8583 extras (reconciliation, key change), when the host speaks ISO 8583. */
+  readonly iso8583: Iso8583HostClient | null;
   /** A store whose `add` also wakes the sender. */
   readonly reversals: ReversalStore;
   readonly sender: ReversalSender;
@@ -66,7 +68,7 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
       const sender = new ReversalSender({ store: options.store, logger, send: client.reversalAttempt() });
       closers.push(() => sender.stop());
       sender.start();
-      return { client, reversals: notifyingStore(options.store, sender), sender, network: null, simulator: null, close };
+      return { client, iso8583: null, reversals: notifyingStore(options.store, sender), sender, network: null, simulator: null, close };
     }
     let simulator: BankHostSimulator | null = null;
     let channel: PersistentHostChannel<Iso8583Message>;
@@ -130,7 +132,7 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
     network.start();
     sender.start();
 
-    return { client, reversals, sender, network, simulator, close };
+    return { client, iso8583: client, reversals, sender, network, simulator, close };
   } catch (err) {
     await close();
     throw err;

@@ -3,6 +3,7 @@
  * this folder and one line below.
  */
 import type { Command } from 'commander';
+import { registerBatch } from './batch.js';
 import { registerCrypto } from './crypto.js';
 import { registerDemo } from './demo.js';
 import { registerDiagDevices } from './diag-devices.js';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDiagDevices,
   registerDiagSummary,
   registerJournal,
+  registerBatch,
   registerTlv,
   registerIso8583,
 ];

@@ -1,0 +1,103 @@
+/**
+ * `pos batch close` against a bank-host simulator over real TCP: purchases go
+ * through a terminal composed as `pos run` composes it, then the built CLI
+ * reconciles the journal's totals with the host's ledger.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EcrClient } from '../../src/app/ecr-client.js';
+import { startTerminal } from '../../src/app/terminal.js';
+import { parseConfig } from '../../src/config/load.js';
+import { RecordingDisplay } from '../../src/display/console-display.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
+
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+async function simulatorOn(port = 0): Promise<BankHostSimulator> {
+  const sim = new BankHostSimulator({ port });
+  await sim.start();
+  stops.push(() => sim.stop());
+  return sim;
+}
+
+function terminalFiles(simPort: number): { configFile: string; raw: Record<string, unknown> } {
+  const root = mkdtempSync(join(tmpdir(), 'pos-batch-'));
+  const keys = join(root, 'keys');
+  mkdirSync(keys, { mode: 0o700 });
+  writeFileSync(join(keys, 'journal-hmac.key'), randomBytes(32).toString('hex'), { mode: 0o600 });
+  const raw = {
+    ecr: { port: 0 },
+    host: { type: 'iso8583-tcp', address: '127.0.0.1', port: simPort, timeoutMs: 3000, echoIntervalMs: 0 },
+    journal: { dir: join(root, 'state') },
+    keys: { dir: keys },
+    log: { level: 'silent' },
+  };
+  const configFile = join(root, 'config.json');
+  writeFileSync(configFile, JSON.stringify(raw));
+  return { configFile, raw };
+}
+
+async function purchases(raw: Record<string, unknown>, cards: readonly [string, number][]): Promise<string[]> {
+  const terminal = await startTerminal(parseConfig(raw), { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay() });
+  try {
+    const ecr = new EcrClient(terminal.ecrUrl);
+    const statuses: string[] = [];
+    for (const [card, amount] of cards) {
+      const { id } = await ecr.purchase(amount, '978');
+      await ecr.present(card);
+      statuses.push((await ecr.get(id, true)).status ?? 'none');
+    }
+    return statuses;
+  } finally {
+    await terminal.close();
+  }
+}
+
+/** Runs the CLI without blocking this process: the simulator answering it lives here. */
+function batchClose(configFile: string): Promise<{ status: number | null; json: Record<string, unknown>; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['dist/src/cli/main.js', '--config', configFile, 'batch', 'close', '--json'], { encoding: 'utf8', env: { ...process.env, POS_LOG_LEVEL: 'silent' } }, (err, stdout, stderr) => {
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, json: JSON.parse(stdout || '{}') as Record<string, unknown>, stderr });
+    });
+  });
+}
+
+describe('pos batch close', () => {
+  it('closes the batch when the host agrees with the journal, and starts the next one', async () => {
+    const sim = await simulatorOn();
+    const { configFile, raw } = terminalFiles(sim.port);
+    expect(await purchases(raw, [['visa-ok', 1000], ['visa-ok', 250], ['mc-low-funds', 90_000]])).toEqual(['approved', 'approved', 'declined']);
+
+    const first = await batchClose(configFile);
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(first.json).toMatchObject({ batchNo: 1, inBalance: true, responseCode: '00', terminalTotals: { debitsCount: 2, debitsAmountMinor: 1250 }, hostTotals: { debitsCount: 2, debitsAmountMinor: 1250 } });
+    expect(first.json['closedAt']).toEqual(expect.any(String));
+
+    const second = await batchClose(configFile);
+    expect(second.json).toMatchObject({ batchNo: 2, inBalance: true, terminalTotals: { debitsCount: 0 } });
+  });
+
+  it('keeps the batch open and shows both sides when the host disagrees', async () => {
+    const sim = await simulatorOn();
+    const { configFile, raw } = terminalFiles(sim.port);
+    await purchases(raw, [['visa-ok', 700]]);
+    // A host that lost its ledger (a new simulator on the same port) knows nothing of the purchase.
+    const port = sim.port;
+    await sim.stop();
+    await simulatorOn(port);
+    const result = await batchClose(configFile);
+    expect(result.status).toBe(1);
+    expect(result.json).toMatchObject({ batchNo: 1, inBalance: false, responseCode: '95', terminalTotals: { debitsCount: 1, debitsAmountMinor: 700 }, hostTotals: { debitsCount: 0 }, closedAt: null });
+    // Still the same batch: nothing was closed.
+    expect((await batchClose(configFile)).json).toMatchObject({ batchNo: 1, inBalance: false });
+  });
+});
