@@ -17,7 +17,9 @@ export interface DemoCase {
   readonly steps?: readonly Omit<PresentRequest, 'card'>[];
   /** Entry mode the result must show. */
   readonly entryMode?: string;
-  readonly expect: { readonly status: TxnStatus; readonly responseCode?: string; readonly errorCode?: string };
+  /** Pull the virtual reader's cable while it waits for the card; the case ends once the reader is back. */
+  readonly unplug?: true;
+  readonly expect: { readonly status: TxnStatus; readonly responseCode?: string; readonly errorCode?: string; readonly reason?: string };
 }
 
 export const DEMO_CASES: readonly DemoCase[] = [
@@ -30,6 +32,8 @@ export const DEMO_CASES: readonly DemoCase[] = [
   { name: 'restricted service code', card: 'discover-atm-only', amount: 3000, expect: { status: 'declined', responseCode: '62' } },
   { name: 'host not answering', card: 'amex-silent-issuer', amount: 5000, expect: { status: 'failed', errorCode: 'HOST_TIMEOUT' } },
   { name: 'cancelled at the register', card: null, amount: 800, cancel: true, expect: { status: 'cancelled', errorCode: 'TXN_CANCELLED' } },
+  { name: 'reader unplugged mid-transaction', card: null, amount: 700, unplug: true, expect: { status: 'cancelled', errorCode: 'DEVICE_DISCONNECTED', reason: 'READER DISCONNECTED' } },
+  { name: 'reader back: approved', card: 'visa-ok', amount: 650, expect: { status: 'approved', responseCode: '00' } },
 ];
 
 /** With the chip reader and PIN pad twins: chip first, online PIN, the card's final word. */

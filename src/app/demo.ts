@@ -9,6 +9,11 @@ import { formatAmount } from '../util/iso4217.js';
 import { DEMO_CASES, type DemoCase } from './demo-cases.js';
 import { EcrClient } from './ecr-client.js';
 
+/** How long the demo's reader stays unplugged: long enough that the first reopen fails and backs off. */
+const DEMO_UNPLUG_MS = 300;
+/** How long the demo waits for an unplugged reader to come back. */
+const DEMO_REPLUG_TIMEOUT_MS = 10_000;
+
 export interface DemoRow extends TransactionResult {
   readonly case: string;
   /** Whether it ended as scripted. */
@@ -23,16 +28,32 @@ export async function runDemoCases(ecrUrl: string, currency: string, cases: read
     const t0 = performance.now();
     const started = await ecr.purchase(c.amount, currency);
     if (c.cancel) await ecr.cancel(started.id);
+    // The read is armed before the 201 is answered, so the cable comes out mid-transaction.
+    else if (c.unplug) await ecr.unplug({ device: 'reader', forMs: DEMO_UNPLUG_MS });
     else if (c.card !== null) for (const step of c.steps ?? [{ entry: 'swipe' as const }]) await ecr.present(c.card, step);
     const ended = await ecr.get(started.id, true);
+    if (c.unplug) await readerBack(ecr);
     rows.push({ case: c.name, ...ended, asScripted: endedAsScripted(ended, c), elapsedMs: Math.round(performance.now() - t0) });
   }
   return rows;
 }
 
+/** Waits for `/v1/health` to show the reader connected again. */
+async function readerBack(ecr: EcrClient): Promise<void> {
+  const deadline = Date.now() + DEMO_REPLUG_TIMEOUT_MS;
+  for (;;) {
+    const health = await ecr.health();
+    const devices = health['devices'] as { reader?: { state?: string } } | undefined;
+    if (devices?.reader?.state === 'connected') return;
+    if (Date.now() > deadline) throw new Error(`The reader did not come back within ${DEMO_REPLUG_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function endedAsScripted(result: TransactionResult, c: DemoCase): boolean {
   return (
     result.status === c.expect.status &&
+    (c.expect.reason === undefined || result.reason === c.expect.reason) &&
     (c.expect.responseCode === undefined || result.responseCode === c.expect.responseCode) &&
     (c.expect.errorCode === undefined || result.errorCode === c.expect.errorCode) &&
     (c.entryMode === undefined || result.entryMode === c.entryMode)

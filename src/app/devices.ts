@@ -3,6 +3,11 @@
  * each either a real driver on its port or a driver talking to its virtual
  * twin over a virtual wire. The virtual cardholder (`CardholderSimulator`)
  * drives the twins for the ECR API's simulator routes and the demo.
+ *
+ * Each opened device is resilient (`resilient-devices.ts`): when it goes away
+ * it is reopened with backoff — a real one by its path or HID ids, a virtual
+ * one on a fresh wire with a fresh twin — so each case below is an `attach`
+ * that opens the transport and builds the driver on it.
  */
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
@@ -12,18 +17,21 @@ import type { Display } from '../devices/display.js';
 import type { PinPad } from '../devices/pin-pad.js';
 import { ConsoleDisplay } from '../display/console-display.js';
 import { PosError } from '../util/errors.js';
-import { openKeyboardMsrReader } from '../../drivers/keyboard-msr/index.js';
-import { openMagtekHidReader } from '../../drivers/magtek-hid/index.js';
-import { createSerialMsrReader, openSerialMsrReader } from '../../drivers/msr-serial/index.js';
-import { createVfdDisplay, openVfdDisplay } from '../../drivers/vfd-display/index.js';
-import { createVerifonePinPad, openVerifonePinPad } from '../../drivers/verifone-pinpad/index.js';
-import { createVivopayReader, openVivopayHidReader, openVivopayReader } from '../../drivers/vivopay/index.js';
+import { createKeyboardMsrReader, KEYBOARD_USAGE_PAGE } from '../../drivers/keyboard-msr/index.js';
+import { createMagtekHidReader, MAGTEK_FEATURE_REPORT_BYTES } from '../../drivers/magtek-hid/index.js';
+import { createSerialMsrReader, MSR_DEFAULT_SERIAL } from '../../drivers/msr-serial/index.js';
+import { openHidTransport } from '../../drivers/transport/hid-node-transport.js';
+import { openSerialTransport } from '../../drivers/transport/serial-transport.js';
+import { createVfdDisplay, VFD_DEFAULT_SERIAL, type VfdDisplay } from '../../drivers/vfd-display/index.js';
+import { createVerifonePinPad, VERIFONE_DEFAULT_SERIAL } from '../../drivers/verifone-pinpad/index.js';
+import { createVivopayReader, VIVOPAY_DEFAULT_SERIAL, vivopayOverHid } from '../../drivers/vivopay/index.js';
 import { findCard, type Deck } from '../../hw-mocks/cards/deck.js';
 import { attachVirtualVfd } from '../../hw-mocks/display/index.js';
 import { VirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
 import { createVirtualPinPad, simulationPinpadKeys, type VirtualPinPad } from '../../hw-mocks/pinpad/index.js';
 import { createVirtualVivopay, type VirtualVivopay } from '../../hw-mocks/vivopay/index.js';
-import type { CardholderSimulator, PresentRequest } from './ecr-server.js';
+import type { CardholderSimulator, PresentRequest, UnplugRequest } from './ecr-server.js';
+import { Resilient, ResilientCardReader, ResilientDisplay, ResilientPinPad, VirtualCable, type Attached, type ResilienceOptions } from './resilient-devices.js';
 import { openVirtualWire } from './virtual-wire.js';
 
 export interface Devices {
@@ -42,9 +50,14 @@ export interface DeviceOptions {
   readonly deck: () => Deck;
   readonly displayOut: Writable;
   readonly clock: () => Date;
+  /** Backoff for reopening a device that went away (tests shorten it); default the reconnector's. */
+  readonly reconnect?: ResilienceOptions;
 }
 
 type Closer = () => Promise<void>;
+type Role = UnplugRequest['device'];
+/** The virtual devices' cables, for the simulator's unplug. */
+type Cables = Partial<Record<Role, VirtualCable>>;
 
 export async function openDevices(config: Config, options: DeviceOptions): Promise<Devices> {
   const closers: Closer[] = [];
@@ -52,10 +65,11 @@ export async function openDevices(config: Config, options: DeviceOptions): Promi
     for (const c of closers.splice(0).reverse()) await c().catch((err: unknown) => options.logger.warn({ err }, 'error while closing a device'));
   };
   try {
-    const reader = await openReader(config, options, closers);
-    const pinpad = await openPinpad(config, options, closers);
-    const display = await openDisplay(config, options, closers);
-    const cardholder = reader.twin || pinpad.twin ? cardholderFor(options, reader.twin, pinpad.twin) : undefined;
+    const cables: Cables = {};
+    const reader = await openReader(config, options, closers, cables);
+    const pinpad = await openPinpad(config, options, closers, cables);
+    const display = await openDisplay(config, options, closers, cables);
+    const cardholder = reader.twin || pinpad.twin || cables.display ? cardholderFor(options, reader.twin, pinpad.twin, cables) : undefined;
     return { reader: reader.device, pinpad: pinpad.device, display, cardholder, virtualReader: reader.twin !== undefined, close };
   } catch (err) {
     await close();
@@ -65,115 +79,184 @@ export async function openDevices(config: Config, options: DeviceOptions): Promi
 
 type ReaderTwin = { kind: 'msr'; msr: VirtualSerialMsr } | { kind: 'chip'; chip: VirtualVivopay };
 
-async function openReader(config: Config, { logger }: DeviceOptions, closers: Closer[]): Promise<{ device: CardReader; twin?: ReaderTwin }> {
+/** Opens a device through its `attach` and keeps it open from then on. */
+async function resilient<D extends { readonly name: string; close(): Promise<void> }, W>(
+  role: Role,
+  target: string,
+  attach: () => Promise<Attached<D>>,
+  wrap: (core: Resilient<D>) => W & { close(): Promise<void> },
+  { logger, reconnect }: DeviceOptions,
+  closers: Closer[],
+): Promise<W> {
+  const core = await Resilient.open({ ...reconnect, role, target, attach, logger });
+  const device = wrap(core);
+  closers.push(() => device.close());
+  return device;
+}
+
+function hidTarget(ids: { vendorId: number; productId: number }): string {
+  return `hid:${ids.vendorId.toString(16).padStart(4, '0')}:${ids.productId.toString(16).padStart(4, '0')}`;
+}
+
+async function openReader(config: Config, options: DeviceOptions, closers: Closer[], cables: Cables): Promise<{ device: CardReader; twin?: () => ReaderTwin | undefined }> {
+  const { logger } = options;
   const r = config.devices.reader;
+  const wrap = (core: Resilient<CardReader>) => new ResilientCardReader(core);
   switch (r.type) {
     case 'virtual': {
-      if (r.model === 'chip') {
-        const wire = await openVirtualWire('reader', logger, { baudRate: 115200 });
-        closers.push(() => wire.close());
-        const chip = createVirtualVivopay(wire.device);
-        closers.push(() => wire.device.close());
-        const device = createVivopayReader(wire.host, { name: 'virtual-chip-reader', logger });
-        closers.push(() => device.close());
-        return { device, twin: { kind: 'chip', chip } };
-      }
-      const wire = await openVirtualWire('reader', logger);
-      closers.push(() => wire.close());
-      const msr = new VirtualSerialMsr(wire.device);
-      closers.push(() => msr.close());
-      const device = createSerialMsrReader(wire.host, { name: 'virtual-msr', logger });
-      closers.push(() => device.close());
-      return { device, twin: { kind: 'msr', msr } };
+      const chip = r.model === 'chip';
+      const cable = new VirtualCable('reader', () => (chip ? openVirtualWire('reader', logger, { baudRate: 115200 }) : openVirtualWire('reader', logger)));
+      cables.reader = cable;
+      // The cardholder reaches the twin of the current wire: a replugged reader has a fresh one.
+      let twin: ReaderTwin | undefined;
+      const attach = async (): Promise<Attached<CardReader>> => {
+        const wire = await cable.plugIn();
+        if (chip) {
+          twin = { kind: 'chip', chip: createVirtualVivopay(wire.device) };
+          const device = createVivopayReader(wire.host, { name: 'virtual-chip-reader', logger });
+          return { device, transport: wire.host, release: () => wire.device.close().then(() => wire.close()) };
+        }
+        const msr = new VirtualSerialMsr(wire.device);
+        twin = { kind: 'msr', msr };
+        const device = createSerialMsrReader(wire.host, { name: 'virtual-msr', logger });
+        return { device, transport: wire.host, release: () => msr.close().then(() => wire.close()) };
+      };
+      const device = await resilient('reader', 'virtual:reader', attach, wrap, options, closers);
+      return { device, twin: () => twin };
     }
     case 'msr-serial': {
-      const device = await openSerialMsrReader({ path: r.path, baudRate: r.baudRate }, { logger });
-      closers.push(() => device.close());
-      return { device };
+      const attach = async (): Promise<Attached<CardReader>> => {
+        const transport = await openSerialTransport({ ...MSR_DEFAULT_SERIAL, path: r.path, baudRate: r.baudRate });
+        return { device: createSerialMsrReader(transport, { logger }), transport };
+      };
+      return { device: await resilient('reader', r.path, attach, wrap, options, closers) };
     }
     case 'magtek-hid': {
-      const device = await openMagtekHidReader({ vendorId: r.vendorId, productId: r.productId, layout: r.layout }, { logger });
-      closers.push(() => device.close());
-      return { device };
+      const attach = async (): Promise<Attached<CardReader>> => {
+        const transport = await openHidTransport({ vendorId: r.vendorId, productId: r.productId, featureReportBytes: MAGTEK_FEATURE_REPORT_BYTES });
+        return { device: createMagtekHidReader(transport, { logger, layout: r.layout }), transport };
+      };
+      return { device: await resilient('reader', hidTarget(r), attach, wrap, options, closers) };
     }
     case 'keyboard-msr-hid': {
-      const device = await openKeyboardMsrReader({ vendorId: r.vendorId, productId: r.productId }, { logger });
-      closers.push(() => device.close());
-      return { device };
+      const attach = async (): Promise<Attached<CardReader>> => {
+        const transport = await openHidTransport({ vendorId: r.vendorId, productId: r.productId, usagePage: KEYBOARD_USAGE_PAGE });
+        return { device: createKeyboardMsrReader(transport, { logger }), transport };
+      };
+      return { device: await resilient('reader', hidTarget(r), attach, wrap, options, closers) };
     }
     case 'vivopay': {
-      const device =
-        r.transport === 'serial'
-          ? await openVivopayReader({ path: r.path, baudRate: r.baudRate }, { logger })
-          : await openVivopayHidReader({ vendorId: r.vendorId, productId: r.productId }, { logger });
-      closers.push(() => device.close());
-      return { device };
+      if (r.transport === 'serial') {
+        const attach = async (): Promise<Attached<CardReader>> => {
+          const transport = await openSerialTransport({ ...VIVOPAY_DEFAULT_SERIAL, path: r.path, baudRate: r.baudRate });
+          return { device: createVivopayReader(transport, { logger }), transport };
+        };
+        return { device: await resilient('reader', r.path, attach, wrap, options, closers) };
+      }
+      const attach = async (): Promise<Attached<CardReader>> => {
+        const hid = await openHidTransport({ vendorId: r.vendorId, productId: r.productId });
+        return { device: createVivopayReader(vivopayOverHid(hid), { logger }), transport: hid };
+      };
+      return { device: await resilient('reader', hidTarget(r), attach, wrap, options, closers) };
     }
   }
 }
 
-async function openPinpad(config: Config, { logger }: DeviceOptions, closers: Closer[]): Promise<{ device: PinPad | undefined; twin?: VirtualPinPad }> {
+async function openPinpad(config: Config, options: DeviceOptions, closers: Closer[], cables: Cables): Promise<{ device: PinPad | undefined; twin?: () => VirtualPinPad | undefined }> {
+  const { logger } = options;
   const p = config.devices.pinpad;
+  const wrap = (core: Resilient<PinPad>) => new ResilientPinPad(core);
   switch (p.type) {
     case 'none':
       return { device: undefined };
     case 'virtual': {
-      const wire = await openVirtualWire('pinpad', logger, { baudRate: 1200, dataBits: 7, parity: 'even' });
-      closers.push(() => wire.close());
-      const twin = createVirtualPinPad(wire.device, simulationPinpadKeys());
-      closers.push(() => wire.device.close());
-      const device = createVerifonePinPad(wire.host, { name: 'virtual-pinpad', logger });
-      closers.push(() => device.close());
-      return { device, twin };
+      const cable = new VirtualCable('pinpad', () => openVirtualWire('pinpad', logger, { baudRate: 1200, dataBits: 7, parity: 'even' }));
+      cables.pinpad = cable;
+      let twin: VirtualPinPad | undefined;
+      const attach = async (): Promise<Attached<PinPad>> => {
+        const wire = await cable.plugIn();
+        twin = createVirtualPinPad(wire.device, simulationPinpadKeys());
+        const device = createVerifonePinPad(wire.host, { name: 'virtual-pinpad', logger });
+        return { device, transport: wire.host, release: () => wire.device.close().then(() => wire.close()) };
+      };
+      const device = await resilient('pinpad', 'virtual:pinpad', attach, wrap, options, closers);
+      return { device, twin: () => twin };
     }
     case 'verifone-serial': {
-      const device = await openVerifonePinPad({ path: p.path, baudRate: p.baudRate, dataBits: p.dataBits, parity: p.parity }, { logger });
-      closers.push(() => device.close());
-      return { device };
+      const attach = async (): Promise<Attached<PinPad>> => {
+        const transport = await openSerialTransport({ ...VERIFONE_DEFAULT_SERIAL, path: p.path, baudRate: p.baudRate, dataBits: p.dataBits, parity: p.parity });
+        return { device: createVerifonePinPad(transport, { logger }), transport };
+      };
+      return { device: await resilient('pinpad', p.path, attach, wrap, options, closers) };
     }
   }
 }
 
-async function openDisplay(config: Config, { logger, displayOut }: DeviceOptions, closers: Closer[]): Promise<Display> {
+async function openDisplay(config: Config, options: DeviceOptions, closers: Closer[], cables: Cables): Promise<Display> {
+  const { logger, displayOut } = options;
   const d = config.devices.display;
+  const wrap = (core: Resilient<Display>) => new ResilientDisplay(core, (err: unknown) => logger.warn({ err }, 'the reconnected display could not show the current screen'));
   switch (d.type) {
     case 'console':
       return new ConsoleDisplay(displayOut);
     case 'virtual': {
       // A CD5220 twin decodes the bytes back to the two lines a customer reads; they are echoed to the console.
-      const wire = await openVirtualWire('display', logger);
-      closers.push(() => wire.close());
-      const twin = attachVirtualVfd(wire.device, 'cd5220');
-      closers.push(() => twin.close());
-      const display = createVfdDisplay(wire.host, { emulation: 'cd5220' });
-      closers.push(() => display.close());
-      await display.initialize();
-      return display;
+      const cable = new VirtualCable('display', () => openVirtualWire('display', logger));
+      cables.display = cable;
+      const attach = async (): Promise<Attached<Display>> => {
+        const wire = await cable.plugIn();
+        const twin = attachVirtualVfd(wire.device, 'cd5220');
+        const release = () => twin.close().then(() => wire.close());
+        return initialized(createVfdDisplay(wire.host, { emulation: 'cd5220' }), wire.host, release);
+      };
+      return resilient('display', 'virtual:display', attach, wrap, options, closers);
     }
     case 'vfd-serial': {
-      const display = await openVfdDisplay({ path: d.path, baudRate: d.baudRate, emulation: d.emulation });
-      closers.push(() => display.close());
-      return display;
+      const attach = async (): Promise<Attached<Display>> => {
+        const transport = await openSerialTransport({ ...VFD_DEFAULT_SERIAL, path: d.path, ...(d.baudRate === undefined ? {} : { baudRate: d.baudRate }) });
+        return initialized(createVfdDisplay(transport, { emulation: d.emulation }), transport);
+      };
+      return resilient('display', d.path, attach, wrap, options, closers);
     }
   }
 }
 
+/** A display is reset to a known state on each attach; one that fails that is let go of. */
+async function initialized(display: VfdDisplay, transport: Attached<Display>['transport'], release?: () => Promise<void>): Promise<Attached<Display>> {
+  try {
+    await display.initialize();
+  } catch (err) {
+    await display.close().catch(() => undefined);
+    await release?.().catch(() => undefined);
+    throw err;
+  }
+  return { device: display, transport, ...(release === undefined ? {} : { release }) };
+}
+
 /** The virtual cardholder: presents deck cards to the twin reader and types (or refuses) the PIN on the twin pad. */
-function cardholderFor(options: DeviceOptions, reader: ReaderTwin | undefined, pinpad: VirtualPinPad | undefined): CardholderSimulator {
+function cardholderFor(
+  options: DeviceOptions,
+  readerTwin: (() => ReaderTwin | undefined) | undefined,
+  pinpadTwin: (() => VirtualPinPad | undefined) | undefined,
+  cables: Cables,
+): CardholderSimulator {
   let pinIntent: string | undefined;
-  let answering = false;
+  // The pad whose prompt the cardholder waits for: a replugged pad is a new twin, waited for afresh.
+  let answering: VirtualPinPad | undefined;
   return {
     async present(request: PresentRequest): Promise<void> {
       const card = findCard(options.deck(), request.card);
       if (!card) throw new PosError('ECR_BAD_REQUEST', `card: no deck card "${request.card}"`, { fields: ['card'], problems: ['no such deck card'] });
+      const reader = readerTwin?.();
       if (!reader) throw new PosError('ECR_BAD_REQUEST', 'entry: the card reader is not virtual', { fields: ['entry'], problems: ['reader is real'] });
+      const pinpad = pinpadTwin?.();
       if (pinpad) {
         // One intent per transaction, the latest move's: the cardholder answers the pad's prompt when it comes.
         pinIntent = request.pin ?? card.pin;
-        if (!answering) {
-          answering = true;
+        if (answering !== pinpad) {
+          answering = pinpad;
           void pinpad.waitForPrompt().then(() => {
-            answering = false;
+            if (answering === pinpad) answering = undefined;
             const intent = pinIntent;
             pinIntent = undefined;
             if (intent === 'cancel') pinpad.pressCancel();
@@ -201,7 +284,14 @@ function cardholderFor(options: DeviceOptions, reader: ReaderTwin | undefined, p
     transactionEnded(): void {
       pinIntent = undefined;
       // The cardholder takes the card back, so the next transaction does not find it still seated.
+      const reader = readerTwin?.();
       if (reader?.kind === 'chip') reader.chip.removeCard();
+    },
+    async unplug(request: UnplugRequest): Promise<void> {
+      const cable = cables[request.device];
+      if (!cable) throw new PosError('ECR_BAD_REQUEST', `device: the ${request.device} is not virtual`, { fields: ['device'], problems: ['not a virtual device'] });
+      options.logger.info({ device: request.device, forMs: request.forMs ?? 0 }, 'simulator: cable pulled');
+      await cable.unplug(request.forMs);
     },
   };
 }

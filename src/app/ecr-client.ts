@@ -1,6 +1,6 @@
 /** A small client of the ECR API, as a cash register would use it (the demo and tests drive the terminal through it). */
 import type { TransactionResult } from '../txn/result.js';
-import type { PresentRequest } from './ecr-server.js';
+import type { PresentRequest, UnplugRequest } from './ecr-server.js';
 
 export class EcrClient {
   constructor(readonly baseUrl: string) {}
@@ -19,6 +19,11 @@ export class EcrClient {
 
   async present(card: string, move: Omit<PresentRequest, 'card'> = { entry: 'swipe' }): Promise<void> {
     await this.#call('POST', '/v1/simulator/present', { card, ...move }, 202);
+  }
+
+  /** Pulls a virtual device's cable (simulation only). */
+  async unplug(request: UnplugRequest): Promise<void> {
+    await this.#call('POST', '/v1/simulator/unplug', request, 202);
   }
 
   async health(): Promise<Record<string, unknown>> {

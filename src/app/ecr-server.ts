@@ -8,6 +8,7 @@
  *   POST /v1/transactions/:id/cancel                                            → 200 { …result }
  *   GET  /v1/health                                                             → 200 { … }
  *   POST /v1/simulator/present            { card: "<deck id>", entry: "swipe" } (virtual reader only)
+ *   POST /v1/simulator/unplug             { device: "reader", forMs?: 2000 } → 202 (pulls a virtual device's cable)
  *
  * Errors are `{ error: { code, message, details } }` with 400 (bad input),
  * 404, 409 (busy / not cancellable), 413, 500. No response ever holds a PAN.
@@ -37,12 +38,20 @@ export interface PresentRequest {
   readonly fault?: 'chip-failure' | 'decline-after-approval';
 }
 
+/** Pulls a virtual device's cable; it stays out `forMs` (default 0: back on the first reopen). */
+export interface UnplugRequest {
+  readonly device: 'reader' | 'pinpad' | 'display';
+  readonly forMs?: number;
+}
+
 /** What the simulator routes drive; present only when a device is virtual. */
 export interface CardholderSimulator {
   /** Presents a deck card to the virtual reader. Throws `ECR_BAD_REQUEST` for an unknown card. */
   present(request: PresentRequest): Promise<void>;
   /** The transaction ended: the cardholder takes their card back. */
   transactionEnded?(): void;
+  /** Pulls the cable of a virtual device (the driver sees it go away, and it is reopened with backoff). Throws `ECR_BAD_REQUEST` for a real device. */
+  unplug?(request: UnplugRequest): Promise<void>;
 }
 
 export interface EcrServerOptions {
@@ -66,6 +75,13 @@ const presentBody = z
     entry: z.enum(['swipe', 'chip', 'swipe-stripe-only']).default('swipe'),
     pin: z.union([z.string().regex(/^\d{4,12}$/, 'pin must be 4–12 digits'), z.literal('cancel'), z.literal('none')]).optional(),
     fault: z.enum(['chip-failure', 'decline-after-approval']).optional(),
+  })
+  .strict();
+
+const unplugBody = z
+  .object({
+    device: z.enum(['reader', 'pinpad', 'display']),
+    forMs: z.number().int().min(0).max(60_000, 'forMs must be at most 60000').optional(),
   })
   .strict();
 
@@ -154,6 +170,13 @@ export class EcrServer {
           ...(body.fault === undefined ? {} : { fault: body.fault }),
         });
         return send(res, 202, { presented: body.card, entry: body.entry });
+      }
+      case 'POST /v1/simulator/unplug': {
+        const simulator = this.#options.simulator;
+        if (!simulator?.unplug) break;
+        const body = parse(unplugBody, await readJson(req));
+        await simulator.unplug({ device: body.device, ...(body.forMs === undefined ? {} : { forMs: body.forMs }) });
+        return send(res, 202, { unplugged: body.device, forMs: body.forMs ?? 0 });
       }
       default:
         break;
