@@ -17,6 +17,8 @@ export interface VirtualMagtekOptions {
   readonly layout: 'standard' | 'encrypting';
   /** Encrypting layout: the BDK the reader's initial key comes from (default: the X9.24-1 test BDK). */
   readonly bdkHex?: string;
+  /** The same as bytes (copied; wins over `bdkHex`): how the simulation injects the host's BDK without a string copy. */
+  readonly bdk?: Uint8Array;
   readonly initialKsnHex?: string;
   /** Start the DUKPT counter here (default 1). */
   readonly startCounter?: number;
@@ -31,7 +33,7 @@ export class VirtualMagtekReader {
     this.#port = port;
     this.#layout = options.layout;
     if (options.layout === 'encrypting') {
-      const bdk = Buffer.from(options.bdkHex ?? TWIN_BDK_HEX, 'hex');
+      const bdk = options.bdk !== undefined ? Buffer.from(options.bdk) : Buffer.from(options.bdkHex ?? TWIN_BDK_HEX, 'hex');
       const ksn = Buffer.from(options.initialKsnHex ?? TWIN_INITIAL_KSN_HEX, 'hex');
       const ipek = deriveTdesIpek(bdk, ksn);
       this.#originator = new TdesDukptOriginator(ipek, ksn, options.startCounter ?? 1);
