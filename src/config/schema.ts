@@ -36,8 +36,11 @@ export const readerSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('virtual'),
-      /** The twin: a serial magstripe reader, or a ViVOpay-style chip and swipe reader with virtual chip cards. */
-      model: z.enum(['msr', 'chip']).default('msr'),
+      /**
+       * The twin: a serial magstripe reader, a ViVOpay-style chip and swipe reader with virtual chip cards,
+       * or an encrypting MagTek HID reader (DUKPT, the simulator's BDK) whose tracks only the host decrypts.
+       */
+      model: z.enum(['msr', 'chip', 'magtek-encrypting']).default('msr'),
     })
     .strict(),
   z.object({ type: z.literal('msr-serial'), path: devicePath, baudRate: baudRate.default(9600) }).strict(),
