@@ -1,0 +1,180 @@
+/**
+ * The engine approving offline when the host cannot be reached: a real
+ * journal, the real approver and sealer, fake devices and a fake host.
+ */
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CardBrand } from '../../src/card/types.js';
+import type { CardRead } from '../../src/devices/card-reader.js';
+import { RecordingDisplay } from '../../src/display/console-display.js';
+import { createLogger } from '../../src/log/logger.js';
+import { AdviceSealer } from '../../src/txn/advice-card.js';
+import { TransactionEngine } from '../../src/txn/engine.js';
+import { JournalRecorder, type Journal } from '../../src/txn/journal/index.js';
+import { JournalOfflineApprover, offlineAuthCode } from '../../src/txn/offline-approver.js';
+import { StoreAndForward, type AdviceSender, type OfflinePolicy } from '../../src/txn/store-and-forward.js';
+import { PosError } from '../../src/util/errors.js';
+import { Sensitive } from '../../src/util/sensitive.js';
+import { FakeChipReader, FakeHost, testCard } from './fakes.js';
+import { openJournal, tempDir } from './journal-helpers.js';
+
+const NOW = new Date('2026-11-24T12:00:00Z');
+const ADVICE_KEY = Buffer.alloc(32, 0x5c);
+const POLICY: OfflinePolicy = { floorLimits: { visa: 5000 }, maxQueuedCount: 2, maxQueuedTotalMinor: 8000 };
+
+const unreachable = () => Promise.reject(new PosError('HOST_UNREACHABLE', 'refused', { reason: 'connect-failed', requestMayHaveReachedHost: false }));
+
+const journals: Journal[] = [];
+afterEach(() => {
+  for (const j of journals.splice(0)) j.close();
+});
+
+const neverSends: AdviceSender = { sendAdvice: () => Promise.reject(new Error('no advice is sent in these tests')) };
+
+function setup(answer: () => Promise<never>, policy: OfflinePolicy = POLICY, withOffline = true) {
+  const journal = openJournal(tempDir());
+  journals.push(journal);
+  const reader = new FakeChipReader();
+  const display = new RecordingDisplay();
+  const host = new FakeHost(answer);
+  const saf = new StoreAndForward({ journal, policy, sender: neverSends });
+  const approvals: string[] = [];
+  const approver = new JournalOfflineApprover({ saf, sealer: new AdviceSealer(Sensitive.of('key', Buffer.from(ADVICE_KEY))) });
+  let n = 0;
+  const engine = new TransactionEngine({
+    reader,
+    display,
+    recorder: new JournalRecorder(journal),
+    host,
+    reversals: journal,
+    stan: journal.stan,
+    clock: () => NOW,
+    logger: createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+    terminal: { id: 'T0000001', merchantId: 'M00000000000001', currency: '978' },
+    newId: () => `txn-${++n}`,
+    ...(withOffline
+      ? {
+          offline: {
+            approve: (r) => {
+              approvals.push(r.id);
+              return approver.approve(r);
+            },
+            queue: (id, read, tlv) => approver.queue(id, read, tlv),
+          },
+        }
+      : {}),
+  });
+  return { engine, reader, display, journal, host, approvals };
+}
+
+function chipRead(brand: CardBrand = 'visa', pan = '4761739001010119'): CardRead {
+  return { entryMode: 'chip', card: testCard(pan, { year: 2030, month: 12 }, brand, '201'), chip: { tlv: Sensitive.of('data', Buffer.from('9F2608AABBCCDDEEFF00119F360200019F270180', 'hex')) } };
+}
+
+async function purchase(env: ReturnType<typeof setup>, amount: number, read: CardRead = chipRead()) {
+  const { id } = env.engine.start({ type: 'purchase', amount, currency: '978' });
+  await env.reader.armed();
+  env.reader.presentRead(read);
+  return env.engine.wait(id);
+}
+
+describe('offline approval when the host cannot be reached', () => {
+  it('approves a chip card under the floor limit: Y3, a terminal auth code, APPROVED (OFFLINE), the advice queued', async () => {
+    const env = setup(unreachable);
+    const result = await purchase(env, 1500);
+    expect(result).toMatchObject({ status: 'approved', responseCode: 'Y3', authCode: offlineAuthCode(result.stan ?? ''), offline: true, rrn: null });
+    expect(result.authCode).toMatch(/^Y\d{5}$/);
+    expect(env.reader.completions).toEqual([{ approved: true, responseCode: 'Y3', issuerTlv: Buffer.alloc(0) }]);
+    expect(env.display.shown.at(-1)).toMatchObject({ kind: 'approved', prompt: 'APPROVED (OFFLINE)', reason: `AUTH ${result.authCode ?? ''}` });
+    expect(env.journal.get(result.id)).toMatchObject({ state: 'advice-pending', offline: true, responseCode: 'Y3', authCode: result.authCode, stan: result.stan });
+    expect(env.journal.steps(result.id).map((s) => s.state)).toEqual(['created', 'created', 'request-sent', 'offline-approved', 'advice-pending']);
+    expect(env.journal.sealedAdviceCard(result.id)).not.toBeNull();
+    expect(env.journal.pending()).toEqual([]);
+  });
+
+  it.each([
+    ['over the brand floor limit', 5001, chipRead(), 'floor-limit'],
+    ['a brand with no floor limit', 100, chipRead('mastercard', '5413330089020011'), 'brand'],
+    ['a swipe (chip only)', 100, { entryMode: 'swipe', card: testCard('4761739001010119') } as CardRead, 'entry-mode'],
+  ] as const)('refuses %s: the purchase fails as HOST UNAVAILABLE, the card is not asked', async (_name, amount, read) => {
+    const env = setup(unreachable);
+    const result = await purchase(env, amount, read);
+    expect(result).toMatchObject({ status: 'failed', errorCode: 'HOST_UNREACHABLE', reason: 'HOST UNAVAILABLE', responseCode: null, authCode: null });
+    expect(result.offline).toBeUndefined();
+    expect(env.approvals).toEqual([result.id]);
+    expect(env.reader.completions).toEqual([]);
+    expect(env.journal.get(result.id)).toMatchObject({ state: 'failed', offline: false });
+    expect(env.journal.pendingAdvices()).toEqual([]);
+  });
+
+  it('refuses once the queue is full by count, then by total', async () => {
+    const env = setup(unreachable);
+    expect((await purchase(env, 4000)).status).toBe('approved');
+    expect((await purchase(env, 4000)).status).toBe('approved');
+    const third = await purchase(env, 10);
+    expect(third).toMatchObject({ status: 'failed', errorCode: 'HOST_UNREACHABLE' });
+    expect(env.journal.pendingAdvices()).toHaveLength(2);
+
+    const byTotal = setup(unreachable, { ...POLICY, maxQueuedCount: 10 });
+    expect((await purchase(byTotal, 5000)).status).toBe('approved');
+    expect((await purchase(byTotal, 3001)).status).toBe('failed');
+    expect((await purchase(byTotal, 3000)).status).toBe('approved');
+  });
+
+  it.each([
+    ['HOST_TIMEOUT', { requestMayHaveReachedHost: true }],
+    ['HOST_CONNECTION_LOST', { requestMayHaveReachedHost: true }],
+    ['HOST_BAD_RESPONSE', { field: 64, requestMayHaveReachedHost: true }],
+    ['HOST_UNREACHABLE', {}],
+    ['HOST_REQUEST_INVALID', { field: 55, requestMayHaveReachedHost: false }],
+  ] as const)('never approves offline after %s %j', async (code, details) => {
+    const env = setup(() => Promise.reject(new PosError(code, 'no', details)));
+    const result = await purchase(env, 100);
+    expect(result).toMatchObject({ status: 'failed', errorCode: code });
+    expect(env.approvals).toEqual([]);
+    expect(env.reader.completions).toEqual([]);
+    expect(env.journal.pendingAdvices()).toEqual([]);
+  });
+
+  it('a reversal, not an offline approval, when the request may have reached the host', async () => {
+    const env = setup(() => Promise.reject(new PosError('HOST_TIMEOUT', 'late', { requestMayHaveReachedHost: true })));
+    const result = await purchase(env, 100);
+    expect(env.journal.get(result.id).state).toBe('reversal-pending');
+  });
+
+  it('declines Z3 and queues nothing when the card refuses the offline approval (AAC)', async () => {
+    const env = setup(unreachable);
+    env.reader.cardDecision = 'declined';
+    const result = await purchase(env, 1500);
+    expect(result).toMatchObject({ status: 'declined', responseCode: 'Z3', authCode: null, errorCode: 'TXN_CARD_DECLINED', reason: 'DECLINED BY CARD' });
+    expect(result.offline).toBeUndefined();
+    expect(env.journal.get(result.id)).toMatchObject({ state: 'declined', responseCode: 'Z3' });
+    expect(env.journal.sealedAdviceCard(result.id)).toBeNull();
+    expect(env.journal.pendingAdvices()).toEqual([]);
+    expect(env.display.shown.at(-1)).toMatchObject({ kind: 'declined', reason: 'DECLINED BY CARD' });
+  });
+
+  it('fails, with nothing owed, when the card is pulled before it answers', async () => {
+    const env = setup(unreachable);
+    env.reader.cardDecision = 'removed';
+    const result = await purchase(env, 1500);
+    expect(result).toMatchObject({ status: 'failed', reason: 'CARD REMOVED - NOT COMPLETED', authCode: null });
+    expect(env.journal.get(result.id).state).toBe('failed');
+    expect(env.journal.pendingAdvices()).toEqual([]);
+    expect(env.journal.pending()).toEqual([]);
+  });
+
+  it('without store-and-forward the engine stays online only', async () => {
+    const env = setup(unreachable, POLICY, false);
+    const result = await purchase(env, 100);
+    expect(result).toMatchObject({ status: 'failed', errorCode: 'HOST_UNREACHABLE' });
+    expect(env.reader.completions).toEqual([]);
+  });
+
+  it('takes a swipe when chip-only is off, with no card dialog', async () => {
+    const env = setup(unreachable, { ...POLICY, entryModes: ['chip', 'swipe'] });
+    const result = await purchase(env, 100, { entryMode: 'swipe', card: testCard('4761739001010119') });
+    expect(result).toMatchObject({ status: 'approved', responseCode: 'Y3', offline: true });
+    expect(env.journal.get(result.id).state).toBe('advice-pending');
+  });
+});
