@@ -46,3 +46,13 @@ export const CHIP_DEMO_CASES: readonly DemoCase[] = [
   { name: 'cardholder cancels at PIN', card: 'visa-ok', amount: 900, steps: [{ entry: 'chip', pin: 'cancel' }], expect: { status: 'cancelled' } },
   { name: 'chip, funds short', card: 'mc-low-funds', amount: 90000, steps: [{ entry: 'chip' }], expect: { status: 'declined', responseCode: '51' } },
 ];
+
+/**
+ * With the encrypting MagTek reader twin: the terminal forwards the reader's
+ * ciphertext and KSN (DE 48) and never holds the tracks; the simulator
+ * decrypts with its BDK and judges the card as usual.
+ */
+export const ENCRYPTED_READER_DEMO_CASES: readonly DemoCase[] = [
+  { name: 'encrypted-reader swipe', card: 'visa-ok', amount: 1750, entryMode: 'swipe', expect: { status: 'approved', responseCode: '00' } },
+  { name: 'encrypted-reader swipe, funds short', card: 'mc-low-funds', amount: 2500, expect: { status: 'declined', responseCode: '51' } },
+];

@@ -20,13 +20,15 @@ import { PosError } from '../util/errors.js';
 import { createKeyboardMsrReader, KEYBOARD_USAGE_PAGE } from '../../drivers/keyboard-msr/index.js';
 import { createMagtekHidReader, MAGTEK_FEATURE_REPORT_BYTES } from '../../drivers/magtek-hid/index.js';
 import { createSerialMsrReader, MSR_DEFAULT_SERIAL } from '../../drivers/msr-serial/index.js';
+import { createHidMemoryPair } from '../../drivers/transport/hid-memory.js';
 import { openHidTransport } from '../../drivers/transport/hid-node-transport.js';
 import { openSerialTransport } from '../../drivers/transport/serial-transport.js';
 import { createVfdDisplay, VFD_DEFAULT_SERIAL, type VfdDisplay } from '../../drivers/vfd-display/index.js';
 import { createVerifonePinPad, VERIFONE_DEFAULT_SERIAL } from '../../drivers/verifone-pinpad/index.js';
 import { createVivopayReader, VIVOPAY_DEFAULT_SERIAL, vivopayOverHid } from '../../drivers/vivopay/index.js';
-import { findCard, type Deck } from '../../hw-mocks/cards/deck.js';
+import { findCard, type Deck, type DeckCard } from '../../hw-mocks/cards/deck.js';
 import { attachVirtualVfd } from '../../hw-mocks/display/index.js';
+import { createVirtualMagtekReader, ENCRYPTING_REPORT_BYTES, MAGTEK_TWIN_IDS, simulationMagtekKeys } from '../../hw-mocks/magtek/index.js';
 import { VirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
 import { createVirtualPinPad, simulationPinpadKeys, type VirtualPinPad } from '../../hw-mocks/pinpad/index.js';
 import { createVirtualVivopay, type VirtualVivopay } from '../../hw-mocks/vivopay/index.js';
@@ -77,7 +79,7 @@ export async function openDevices(config: Config, options: DeviceOptions): Promi
   }
 }
 
-type ReaderTwin = { kind: 'msr'; msr: VirtualSerialMsr } | { kind: 'chip'; chip: VirtualVivopay };
+type ReaderTwin = { kind: 'msr'; msr: VirtualSerialMsr } | { kind: 'chip'; chip: VirtualVivopay } | { kind: 'magtek'; swipe: (card: DeckCard) => Promise<void> };
 
 /** Opens a device through its `attach` and keeps it open from then on. */
 async function resilient<D extends { readonly name: string; close(): Promise<void> }, W>(
@@ -104,6 +106,7 @@ async function openReader(config: Config, options: DeviceOptions, closers: Close
   const wrap = (core: Resilient<CardReader>) => new ResilientCardReader(core);
   switch (r.type) {
     case 'virtual': {
+      if (r.model === 'magtek-encrypting') return openMagtekTwin(options, closers);
       const chip = r.model === 'chip';
       const cable = new VirtualCable('reader', () => (chip ? openVirtualWire('reader', logger, { baudRate: 115200 }) : openVirtualWire('reader', logger)));
       cables.reader = cable;
@@ -160,6 +163,40 @@ async function openReader(config: Config, options: DeviceOptions, closers: Close
       return { device: await resilient('reader', hidTarget(r), attach, wrap, options, closers) };
     }
   }
+}
+
+/**
+ * The encrypting MagTek reader (the real driver) and its twin over the
+ * in-memory HID pair. The twin is injected with the simulator's BDK, so the
+ * driver and the terminal see masked data and ciphertext only, and only the
+ * host reads the tracks. Its DUKPT counter carries on across re-attaches, as
+ * a real reader's does across power cycles (a KSN is never used twice).
+ * Not on a `VirtualCable`: the simulator's unplug does not reach it yet.
+ */
+async function openMagtekTwin(options: DeviceOptions, closers: Closer[]): Promise<{ device: CardReader; twin: () => ReaderTwin | undefined }> {
+  const { logger } = options;
+  const keys = simulationMagtekKeys();
+  closers.push(() => {
+    keys.bdk.fill(0);
+    return Promise.resolve();
+  });
+  let swipes = 0;
+  let twin: ReaderTwin | undefined;
+  const attach = (): Promise<Attached<CardReader>> => {
+    const [host, port] = createHidMemoryPair({ ...MAGTEK_TWIN_IDS, inputReportBytes: ENCRYPTING_REPORT_BYTES });
+    const magtek = createVirtualMagtekReader(port, { layout: 'encrypting', bdk: keys.bdk, initialKsnHex: keys.initialKsnHex, startCounter: swipes + 1 });
+    twin = {
+      kind: 'magtek',
+      swipe: async (card) => {
+        await magtek.swipe(card);
+        swipes++;
+      },
+    };
+    const device = createMagtekHidReader(host, { name: 'virtual-magtek', layout: 'encrypting', logger });
+    return Promise.resolve({ device, transport: host, release: () => magtek.close() });
+  };
+  const device = await resilient('reader', 'virtual:magtek', attach, (core) => new ResilientCardReader(core), options, closers);
+  return { device, twin: () => twin };
 }
 
 async function openPinpad(config: Config, options: DeviceOptions, closers: Closer[], cables: Cables): Promise<{ device: PinPad | undefined; twin?: () => VirtualPinPad | undefined }> {
@@ -263,6 +300,11 @@ function cardholderFor(
             else if (intent !== undefined && intent !== 'none') pinpad.enterPin(intent);
           });
         }
+      }
+      if (reader.kind === 'magtek') {
+        if (request.entry !== 'swipe') throw new PosError('ECR_BAD_REQUEST', 'entry: the virtual reader reads stripes only', { fields: ['entry'], problems: ['swipe only'] });
+        await reader.swipe(card);
+        return;
       }
       if (reader.kind === 'msr') {
         if (request.entry !== 'swipe') throw new PosError('ECR_BAD_REQUEST', 'entry: the virtual reader reads stripes only', { fields: ['entry'], problems: ['swipe only'] });

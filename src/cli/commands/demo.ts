@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runDemoCases, formatDemoTable, type DemoRow } from '../../app/demo.js';
-import { CHIP_DEMO_CASES, DEMO_CASES } from '../../app/demo-cases.js';
+import { CHIP_DEMO_CASES, DEMO_CASES, ENCRYPTED_READER_DEMO_CASES } from '../../app/demo-cases.js';
 import { startTerminal } from '../../app/terminal.js';
 import { parseConfig } from '../../config/load.js';
 import { RecordingDisplay } from '../../display/console-display.js';
@@ -34,6 +34,7 @@ export const registerDemo: RegisterCommand = (program: Command) => {
         const sets = [
           { reader: { type: 'virtual', model: 'msr' }, pinpad: { type: 'none' }, cases: DEMO_CASES },
           { reader: { type: 'virtual', model: 'chip' }, pinpad: { type: 'virtual' }, cases: CHIP_DEMO_CASES },
+          { reader: { type: 'virtual', model: 'magtek-encrypting' }, pinpad: { type: 'none' }, cases: ENCRYPTED_READER_DEMO_CASES },
         ] as const;
         const rows: DemoRow[] = [];
         for (const set of sets) {
