@@ -12,7 +12,8 @@
  * in order, one at a time, stopping at the first failure so the order holds;
  * each send is counted in the journal before it starts, so a send cut short
  * by a crash goes again as a repeat (0221), which the host de-duplicates: the
- * host books each advice exactly once.
+ * host books each advice exactly once. A send that certainly never left (no
+ * connection) is uncounted, so the host sees a 0220 first.
  */
 import type { CardBrand } from '../card/types.js';
 import type { EntryMode } from '../devices/card-reader.js';
@@ -134,7 +135,10 @@ export class StoreAndForward {
       try {
         await this.#sender.sendAdvice(next, { repeat: next.attempts > 0, ...(signal === undefined ? {} : { signal }) });
       } catch (err) {
-        return { sent, remaining: this.#journal.pendingAdvices().length, error: asPosError(err, 'advice') };
+        const error = asPosError(err, 'advice');
+        // Certainly never sent (no connection): the next send is the first the host sees, a 0220, not a repeat.
+        if (error.details['requestMayHaveReachedHost'] === false) this.#journal.adviceNotSent(next.transactionId);
+        return { sent, remaining: this.#journal.pendingAdvices().length, error };
       }
       this.#journal.adviceSent(next.transactionId);
       sent.push(next.transactionId);

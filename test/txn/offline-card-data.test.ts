@@ -10,6 +10,7 @@ import { HostAdviceSender, type Advise } from '../../src/txn/advice-sender.js';
 import type { Journal } from '../../src/txn/journal/index.js';
 import { adviceChipData, JournalOfflineApprover } from '../../src/txn/offline-approver.js';
 import { StoreAndForward } from '../../src/txn/store-and-forward.js';
+import { PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { catchPosError, journalBytes, openJournal, tempDir } from './journal-helpers.js';
 import { testCard } from './fakes.js';
@@ -89,7 +90,7 @@ describe('AdviceSealer', () => {
 });
 
 describe('the journal with an offline approval', () => {
-  function approveOffline() {
+  function approveOffline(failures: PosError[] = []) {
     const dir = tempDir();
     const journal = openJournal(dir);
     journals.push(journal);
@@ -104,6 +105,8 @@ describe('the journal with an offline approval', () => {
         stan: request.stan,
         at: request.at.toISOString(),
       });
+      const failure = failures.shift();
+      if (failure !== undefined) return Promise.reject(failure);
       return Promise.resolve({ responseCode: '00', approved: true, authCode, rrn: '000000000009', stan: request.stan });
     };
     const s = sealer();
@@ -152,6 +155,17 @@ describe('the journal with an offline approval', () => {
     expect(journal.get('off-1')).toMatchObject({ state: 'advice-sent', adviceAttempts: 1 });
     expect(journal.sealedAdviceCard('off-1')).toBeNull();
     expect(journalBytes(dir)).not.toContain(ciphertext);
+  });
+
+  it.each([
+    ['never left (HOST_UNREACHABLE, nothing reached the host)', new PosError('HOST_UNREACHABLE', 'refused', { requestMayHaveReachedHost: false }), false],
+    ['may have reached the host (HOST_TIMEOUT)', new PosError('HOST_TIMEOUT', 'late', { requestMayHaveReachedHost: true }), true],
+  ] as const)('after a send that %s, the next is a repeat: %s', async (_name, failure, repeat) => {
+    const { journal, saf, calls } = approveOffline([failure]);
+    expect(await saf.flush()).toMatchObject({ sent: [], remaining: 1, error: { code: failure.code } });
+    expect(journal.get('off-1').adviceAttempts).toBe(repeat ? 1 : 0);
+    expect(await saf.flush()).toMatchObject({ sent: ['off-1'], remaining: 0 });
+    expect(calls.map((c) => c.repeat)).toEqual([false, repeat]);
   });
 
   it('a repeat after an unacknowledged send goes as 0221 with the same STAN', async () => {

@@ -38,7 +38,7 @@ function setup(answer: () => Promise<never>, policy: OfflinePolicy = POLICY, wit
   const display = new RecordingDisplay();
   const host = new FakeHost(answer);
   const saf = new StoreAndForward({ journal, policy, sender: neverSends });
-  const approvals: string[] = [];
+  const approvals: { id: string; refusal: string | null }[] = [];
   const approver = new JournalOfflineApprover({ saf, sealer: new AdviceSealer(Sensitive.of('key', Buffer.from(ADVICE_KEY))) });
   let n = 0;
   const engine = new TransactionEngine({
@@ -56,8 +56,9 @@ function setup(answer: () => Promise<never>, policy: OfflinePolicy = POLICY, wit
       ? {
           offline: {
             approve: (r) => {
-              approvals.push(r.id);
-              return approver.approve(r);
+              const grant = approver.approve(r);
+              approvals.push({ id: r.id, refusal: grant.granted ? null : grant.refusal });
+              return grant;
             },
             queue: (id, read, tlv) => approver.queue(id, read, tlv),
           },
@@ -95,13 +96,13 @@ describe('offline approval when the host cannot be reached', () => {
   it.each([
     ['over the brand floor limit', 5001, chipRead(), 'floor-limit'],
     ['a brand with no floor limit', 100, chipRead('mastercard', '5413330089020011'), 'brand'],
-    ['a swipe (chip only)', 100, { entryMode: 'swipe', card: testCard('4761739001010119') } as CardRead, 'entry-mode'],
-  ] as const)('refuses %s: the purchase fails as HOST UNAVAILABLE, the card is not asked', async (_name, amount, read) => {
+    ['a swipe (chip only)', 100, { entryMode: 'swipe', card: testCard('4761739001010119') }, 'entry-mode'],
+  ] as const)('refuses %s: the purchase fails as HOST UNAVAILABLE, the card is not asked', async (_name, amount, read, refusal) => {
     const env = setup(unreachable);
     const result = await purchase(env, amount, read);
     expect(result).toMatchObject({ status: 'failed', errorCode: 'HOST_UNREACHABLE', reason: 'HOST UNAVAILABLE', responseCode: null, authCode: null });
     expect(result.offline).toBeUndefined();
-    expect(env.approvals).toEqual([result.id]);
+    expect(env.approvals).toEqual([{ id: result.id, refusal }]);
     expect(env.reader.completions).toEqual([]);
     expect(env.journal.get(result.id)).toMatchObject({ state: 'failed', offline: false });
     expect(env.journal.pendingAdvices()).toEqual([]);

@@ -317,6 +317,16 @@ export class Journal implements ReversalStore {
     });
   }
 
+  /** The send counted by `adviceAttempt` certainly never left (nothing reached the host): uncount it, so the next is no repeat. */
+  adviceNotSent(id: string): JournalEntry {
+    return this.#write('advice not sent', () => {
+      const from = this.#stateOf(id);
+      if (from !== 'advice-pending') throw invalidStep(id, from, 'advice-pending');
+      this.#db.prepare('UPDATE txn SET advice_attempts = MAX(advice_attempts - 1, 0), updated_at = ? WHERE id = ?').run(this.#now(), id);
+      return getEntry(this.#db, id);
+    });
+  }
+
   /**
    * The host acknowledged the advice. Its sealed card data is destroyed in
    * the same transaction: overwritten with zeros, then NULL (with

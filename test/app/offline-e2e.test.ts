@@ -1,0 +1,141 @@
+/**
+ * Store-and-forward end to end over real TCP: the terminal composed as
+ * `pos run` composes it for an `iso8583-tcp` host, with the bank-host
+ * simulator's port closed. Purchases are approved offline; the simulator
+ * comes back on the same port; the flush sends one 0220 per offline approval,
+ * exactly once, and the journal shows them sent.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
+import { startTerminal, type RunningTerminal } from '../../src/app/terminal.js';
+import { lsCommand } from '../../src/cli/commands/journal.js';
+import { parseConfig } from '../../src/config/load.js';
+import { RecordingDisplay } from '../../src/display/console-display.js';
+import { MTI } from '../../src/host/messages/constants.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { JournalReader } from '../../src/txn/journal/index.js';
+import { journalBytes } from '../txn/journal-helpers.js';
+
+const VISA_OK_PAN = '4111111111111111';
+const ADVICES: ReadonlySet<string> = new Set([MTI.financialAdvice, MTI.financialAdviceRepeat]);
+
+let terminal: RunningTerminal;
+let simulator: BankHostSimulator | undefined;
+let port = 0;
+const stateDir = mkdtempSync(join(tmpdir(), 'pos-offline-'));
+const display = new RecordingDisplay();
+
+/** A key folder as install.sh makes it: 0700, each key 0600 hex. */
+function keyFolder(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'pos-offline-keys-')), 'keys');
+  mkdirSync(dir, { mode: 0o700 });
+  writeFileSync(join(dir, 'journal-hmac.key'), '11'.repeat(32) + '\n', { mode: 0o600 });
+  writeFileSync(join(dir, 'advice.key'), '22'.repeat(32) + '\n', { mode: 0o600 });
+  return dir;
+}
+
+beforeAll(async () => {
+  // Take a free port, then close it: the host is down when the terminal starts.
+  const probe = new BankHostSimulator({ host: '127.0.0.1', port: 0, logger: silentLogger });
+  await probe.start();
+  port = probe.port;
+  await probe.stop();
+
+  const config = parseConfig({
+    ecr: { port: 0 },
+    host: { type: 'iso8583-tcp', address: '127.0.0.1', port, timeoutMs: 2000, echoIntervalMs: 0 },
+    keys: { dir: keyFolder() },
+    // The virtual magstripe reader has no chip: swipes may go offline here.
+    storeAndForward: { enabled: true, chipOnly: false, floorLimits: { visa: 5000 }, maxCount: 5, maxTotal: 20_000, flushIntervalMs: 3_600_000 },
+  });
+  terminal = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display, stateDir });
+});
+
+afterAll(async () => {
+  await terminal.close();
+  await simulator?.stop();
+});
+
+async function call(method: string, path: string, body?: unknown) {
+  const res = await fetch(terminal.ecrUrl + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+async function purchase(amount: number, card = 'visa-ok'): Promise<Record<string, unknown>> {
+  const started = await call('POST', '/v1/transactions', { type: 'purchase', amount, currency: '978' });
+  expect(started.status).toBe(201);
+  expect((await call('POST', '/v1/simulator/present', { card, entry: 'swipe' })).status).toBe(202);
+  return (await call('GET', `/v1/transactions/${String(started.json['id'])}?wait=true`)).json;
+}
+
+function journalStates(): Record<string, string> {
+  const reader = JournalReader.open(stateDir);
+  try {
+    return Object.fromEntries(reader.list().map((e) => [e.id, e.state]));
+  } finally {
+    reader.close();
+  }
+}
+
+describe('store-and-forward over TCP', () => {
+  const offline: Record<string, unknown>[] = [];
+
+  it('approves offline while the host is unreachable, and says so in /v1/health', async () => {
+    offline.push(await purchase(1500), await purchase(700));
+    for (const result of offline) {
+      expect(result).toMatchObject({ status: 'approved', responseCode: 'Y3', offline: true, rrn: null });
+      expect(result['authCode']).toMatch(/^Y\d{5}$/);
+    }
+    expect(display.shown.at(-1)).toMatchObject({ kind: 'approved', prompt: 'APPROVED (OFFLINE)' });
+    // Over the floor limit: no offline approval, the purchase fails as before.
+    expect(await purchase(5001)).toMatchObject({ status: 'failed', errorCode: 'HOST_UNREACHABLE' });
+
+    const health = await call('GET', '/v1/health');
+    expect(health.json['offlineApprovals']).toEqual({ queued: 2, queuedTotal: 2200 });
+    const states = journalStates();
+    expect(offline.map((r) => states[String(r['id'])])).toEqual(['advice-pending', 'advice-pending']);
+  });
+
+  it('keeps no PAN in the journal files, only the sealed advice data', () => {
+    const bytes = journalBytes(stateDir);
+    expect(bytes).toContain('411111******1111');
+    expect(bytes).not.toContain(VISA_OK_PAN);
+    expect(bytes).not.toContain(Buffer.from(VISA_OK_PAN, 'hex').toString('latin1'));
+  });
+
+  it('a flush while the host is still down sends nothing and keeps the queue', async () => {
+    const result = await terminal.advices?.flush();
+    expect(result).toMatchObject({ sent: [], remaining: 2, heldByReversals: false, error: { code: 'HOST_UNREACHABLE' } });
+  });
+
+  it('sends one 0220 per offline approval, in order, once the host is back — and never again', async () => {
+    simulator = new BankHostSimulator({ host: '127.0.0.1', port, logger: silentLogger });
+    await simulator.start();
+    const result = await terminal.advices?.flush();
+    expect(result).toMatchObject({ sent: offline.map((r) => r['id']), remaining: 0, error: null });
+
+    const advices = simulator.ledger.filter((e) => ADVICES.has(e.mti));
+    // The try above never reached the host, so this is each advice's first send: a 0220, not a 0221.
+    expect(advices.map((e) => [e.mti, e.stan, e.amountMinor, e.responseCode, e.maskedPan])).toEqual(
+      offline.map((r) => [MTI.financialAdvice, r['stan'], r['amount'], '00', '411111******1111']),
+    );
+    expect(advices.map((e) => e.authCode)).toEqual(offline.map((r) => r['authCode']));
+
+    expect(await terminal.advices?.flush()).toMatchObject({ sent: [], remaining: 0 });
+    expect(simulator.ledger.filter((e) => ADVICES.has(e.mti))).toHaveLength(2);
+
+    const states = journalStates();
+    expect(offline.map((r) => states[String(r['id'])])).toEqual(['advice-sent', 'advice-sent']);
+    expect((await call('GET', '/v1/health')).json['offlineApprovals']).toEqual({ queued: 0, queuedTotal: 0 });
+    const table = lsCommand(JournalReader.open(stateDir));
+    expect(table).toMatch(/advice-sent .* Y3 +yes/);
+  });
+
+  it('an online purchase goes to the host as usual now', async () => {
+    expect(await purchase(100)).toMatchObject({ status: 'approved', responseCode: '00' });
+    expect(simulator?.ledger.filter((e) => ADVICES.has(e.mti))).toHaveLength(2);
+  });
+});
