@@ -11,6 +11,7 @@ import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
 import type { EncryptedTracks } from '../../src/devices/card-reader.js';
 import { encodeFinancialRequest } from '../../src/host/messages/financial.js';
 import { encryptedTracksField, parseEncryptedTracksField } from '../../src/host/messages/encrypted-tracks.js';
+import { DIALECTS } from '../../src/iso8583/dialects/index.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import { Iso8583Message } from '../../src/iso8583/message.js';
@@ -93,8 +94,8 @@ describe('the 0200 from an encrypting reader', () => {
     track2: Sensitive.text('track', '411111******1111=3012101'),
   };
 
-  it('carries DE 48 and no DE 2, 14 or 35', () => {
-    const message = decodeMessage(iso87ascii, encodeFinancialRequest(iso87ascii, { ...purchase(masked, 100), encryptedTracks: TRACKS }));
+  it.each(Object.entries(DIALECTS))('carries DE 48 and no DE 2, 14 or 35 (%s)', (_name, dialect) => {
+    const message = decodeMessage(dialect, encodeFinancialRequest(dialect, { ...purchase(masked, 100), encryptedTracks: TRACKS }));
     expect([2, 14, 35, 48].map((n) => message.has(n))).toEqual([false, false, false, true]);
     expect(message.get(48)).toBe(encryptedTracksField(TRACKS, '411111******1111'));
   });

@@ -17,7 +17,7 @@
  *   BN  BIN      the masked PAN's first six digits (optional)
  *   L4  last 4   the masked PAN's last four digits (optional)
  *
- *   e.g. ES00201EK020FFFF0801A5B3C4E00001E2048…BN006411111L40041111
+ *   e.g. ES00201EK020FFFF0801A5B3C4E00001E2080…BN006411111L40041111
  *
  * The parser skips tags it does not know, so subfields can be added without
  * breaking an older reader.
