@@ -379,7 +379,7 @@ export class TransactionEngine {
         }
         completionTlv = completion.tlv;
       } catch (err) {
-        return await this.#end(running, log, 'failed', { authCode: null, errorCode: asPosError(err, 'chip completion').code, reason: 'CARD REMOVED - NOT COMPLETED' });
+        return await this.#end(running, log, 'failed', { responseCode: null, authCode: null, errorCode: asPosError(err, 'chip completion').code, reason: 'CARD REMOVED - NOT COMPLETED' });
       }
     }
     offline.queue(id, read, completionTlv);

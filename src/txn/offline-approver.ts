@@ -74,6 +74,8 @@ export class JournalOfflineApprover implements OfflineApprover {
 
   approve(request: OfflineRequest): OfflineGrant {
     if (!holdsClearCard(request.read)) return { granted: false, refusal: 'card-data' };
+    // Online PIN on a stripe: only the issuer could check it. A chip card weighs it in its own offline decision.
+    if (request.read.pinRequired === true && request.read.chip === undefined) return { granted: false, refusal: 'cvm' };
     const candidate: OfflineCandidate = {
       brand: request.read.card.brand,
       entryMode: request.read.entryMode,

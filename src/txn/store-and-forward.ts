@@ -38,8 +38,11 @@ export interface OfflineCandidate {
   readonly currency: string;
 }
 
-/** `card-data`: the terminal holds no clear card data to forward (an encrypting reader's masked read). */
-export type OfflineRefusal = 'entry-mode' | 'brand' | 'floor-limit' | 'queue-count' | 'queue-total' | 'card-data';
+/**
+ * `card-data`: the terminal holds no clear card data to forward (an encrypting reader's masked read).
+ * `cvm`: a stripe read asked for online PIN, which nobody could verify offline (a chip card decides that itself).
+ */
+export type OfflineRefusal = 'entry-mode' | 'brand' | 'floor-limit' | 'queue-count' | 'queue-total' | 'card-data' | 'cvm';
 
 export type OfflineDecision = { readonly allowed: true } | { readonly allowed: false; readonly refusal: OfflineRefusal };
 

@@ -39,10 +39,7 @@ function keyFolder(): string {
 
 beforeAll(async () => {
   // Take a free port, then close it: the host is down when the terminal starts.
-  const probe = new BankHostSimulator({ host: '127.0.0.1', port: 0, logger: silentLogger });
-  await probe.start();
-  port = probe.port;
-  await probe.stop();
+  port = await closedPort();
 
   const config = parseConfig({
     ecr: { port: 0 },
@@ -139,3 +136,47 @@ describe('store-and-forward over TCP', () => {
     expect(simulator?.ledger.filter((e) => ADVICES.has(e.mti))).toHaveLength(2);
   });
 });
+
+describe('store-and-forward with the virtual chip card', () => {
+  let chipTerminal: RunningTerminal;
+  const chipState = mkdtempSync(join(tmpdir(), 'pos-offline-chip-'));
+
+  beforeAll(async () => {
+    const config = parseConfig({
+      ecr: { port: 0 },
+      host: { type: 'iso8583-tcp', address: '127.0.0.1', port: await closedPort(), timeoutMs: 2000, echoIntervalMs: 0 },
+      keys: { dir: keyFolder() },
+      devices: { reader: { type: 'virtual', model: 'chip' }, pinpad: { type: 'virtual' } },
+      storeAndForward: { enabled: true, floorLimits: { visa: 5000 }, flushIntervalMs: 3_600_000 },
+    });
+    chipTerminal = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: chipState });
+  });
+
+  afterAll(async () => {
+    await chipTerminal.close();
+  });
+
+  it('asks the card with Y3; the twin, which approves only with an ARPC, answers AAC: declined Z3, no advice', async () => {
+    const started = await fetch(`${chipTerminal.ecrUrl}/v1/transactions`, { method: 'POST', body: JSON.stringify({ type: 'purchase', amount: 1500, currency: '978' }) });
+    const id = String(((await started.json()) as Record<string, unknown>)['id']);
+    await fetch(`${chipTerminal.ecrUrl}/v1/simulator/present`, { method: 'POST', body: JSON.stringify({ card: 'visa-ok', entry: 'chip' }) });
+    const result = (await (await fetch(`${chipTerminal.ecrUrl}/v1/transactions/${id}?wait=true`)).json()) as Record<string, unknown>;
+    expect(result).toMatchObject({ status: 'declined', entryMode: 'chip', responseCode: 'Z3', errorCode: 'TXN_CARD_DECLINED', authCode: null });
+    const reader = JournalReader.open(chipState);
+    try {
+      expect(reader.get(id).steps.map((s) => s.state)).toEqual(['created', 'created', 'request-sent', 'offline-approved', 'declined']);
+    } finally {
+      reader.close();
+    }
+    const health = (await (await fetch(`${chipTerminal.ecrUrl}/v1/health`)).json()) as Record<string, unknown>;
+    expect(health['offlineApprovals']).toEqual({ queued: 0, queuedTotal: 0 });
+  });
+});
+
+async function closedPort(): Promise<number> {
+  const probe = new BankHostSimulator({ host: '127.0.0.1', port: 0, logger: silentLogger });
+  await probe.start();
+  const free = probe.port;
+  await probe.stop();
+  return free;
+}

@@ -15,7 +15,7 @@ import { JournalOfflineApprover, offlineAuthCode } from '../../src/txn/offline-a
 import { StoreAndForward, type AdviceSender, type OfflinePolicy } from '../../src/txn/store-and-forward.js';
 import { PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { FakeChipReader, FakeHost, testCard } from './fakes.js';
+import { FakeChipReader, FakeHost, FakePinPad, testCard } from './fakes.js';
 import { openJournal, tempDir } from './journal-helpers.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
@@ -43,6 +43,7 @@ function setup(answer: () => Promise<never>, policy: OfflinePolicy = POLICY, wit
   let n = 0;
   const engine = new TransactionEngine({
     reader,
+    pinpad: new FakePinPad(),
     display,
     recorder: new JournalRecorder(journal),
     host,
@@ -97,6 +98,7 @@ describe('offline approval when the host cannot be reached', () => {
     ['over the brand floor limit', 5001, chipRead(), 'floor-limit'],
     ['a brand with no floor limit', 100, chipRead('mastercard', '5413330089020011'), 'brand'],
     ['a swipe (chip only)', 100, { entryMode: 'swipe', card: testCard('4761739001010119') }, 'entry-mode'],
+    ['a swipe that asked for online PIN', 100, { entryMode: 'swipe', card: testCard('4761739001010119'), pinRequired: true }, 'cvm'],
   ] as const)('refuses %s: the purchase fails as HOST UNAVAILABLE, the card is not asked', async (_name, amount, read, refusal) => {
     const env = setup(unreachable);
     const result = await purchase(env, amount, read);
@@ -159,7 +161,7 @@ describe('offline approval when the host cannot be reached', () => {
     const env = setup(unreachable);
     env.reader.cardDecision = 'removed';
     const result = await purchase(env, 1500);
-    expect(result).toMatchObject({ status: 'failed', reason: 'CARD REMOVED - NOT COMPLETED', authCode: null });
+    expect(result).toMatchObject({ status: 'failed', reason: 'CARD REMOVED - NOT COMPLETED', responseCode: null, authCode: null });
     expect(env.journal.get(result.id).state).toBe('failed');
     expect(env.journal.pendingAdvices()).toEqual([]);
     expect(env.journal.pending()).toEqual([]);
