@@ -135,17 +135,21 @@ else
   fi
 fi
 
-KEY_FILE=$KEY_DIR/journal-hmac.key
-if [ -e "$ROOT$KEY_FILE" ]; then
-  note "keep existing $KEY_FILE"
-else
-  echo "+ write $ROOT$KEY_FILE (32 random bytes as hex, mode 0600)"
-  if [ "$DRY_RUN" -eq 0 ]; then
-    (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$ROOT$KEY_FILE" && echo >>"$ROOT$KEY_FILE")
-    chmod 0600 "$ROOT$KEY_FILE"
-    if [ -z "$ROOT" ]; then chown "$SERVICE_USER:$SERVICE_USER" "$KEY_FILE"; fi
+# Device keys, 32 random bytes each as hex: the journal's PAN-hash key, and the
+# key that seals queued offline advices (store-and-forward).
+for KEY_NAME in journal-hmac.key advice.key; do
+  KEY_FILE=$KEY_DIR/$KEY_NAME
+  if [ -e "$ROOT$KEY_FILE" ]; then
+    note "keep existing $KEY_FILE"
+  else
+    echo "+ write $ROOT$KEY_FILE (32 random bytes as hex, mode 0600)"
+    if [ "$DRY_RUN" -eq 0 ]; then
+      (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$ROOT$KEY_FILE" && echo >>"$ROOT$KEY_FILE")
+      chmod 0600 "$ROOT$KEY_FILE"
+      if [ -z "$ROOT" ]; then chown "$SERVICE_USER:$SERVICE_USER" "$KEY_FILE"; fi
+    fi
   fi
-fi
+done
 
 # ── Tell systemd and udev ─────────────────────────────────────────────────
 if [ -n "$ROOT" ]; then

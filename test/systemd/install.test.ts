@@ -61,6 +61,7 @@ describe('install.sh', () => {
       `${root}/etc/udev/rules.d/99-pos-terminal.rules`,
       `write ${root}/etc/pos-terminal/config.json`,
       `write ${root}/etc/pos-terminal/keys/journal-hmac.key`,
+      `write ${root}/etc/pos-terminal/keys/advice.key`,
     ]) {
       expect(actions.some((a) => a.includes(expected))).toBe(true);
     }
@@ -90,6 +91,7 @@ describe('install.sh', () => {
         'd 750 var/lib/pos-terminal',
         'd 700 etc/pos-terminal/keys',
         expect.stringMatching(/^f 600 etc\/pos-terminal\/keys\/journal-hmac\.key /),
+        expect.stringMatching(/^f 600 etc\/pos-terminal\/keys\/advice\.key /),
         expect.stringMatching(/^f 640 etc\/pos-terminal\/config\.json /),
         expect.stringMatching(/^f 644 etc\/systemd\/system\/pos-terminal\.service /),
         expect.stringMatching(/^f 644 etc\/udev\/rules\.d\/99-pos-terminal\.rules /),
@@ -102,6 +104,7 @@ describe('install.sh', () => {
     const second = install('--root', root, '--source', source);
     expect(second.status).toBe(0);
     expect(second.stdout).toContain('= keep existing /etc/pos-terminal/keys/journal-hmac.key');
+    expect(second.stdout).toContain('= keep existing /etc/pos-terminal/keys/advice.key');
     expect(tree(root)).toEqual(once);
   });
 
