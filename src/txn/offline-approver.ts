@@ -12,6 +12,7 @@
  * by the last five digits of the request's STAN: six characters, unique per
  * terminal over 100 000 transactions, and never mistaken for a host's.
  */
+import { isMaskedCard } from '../card/types.js';
 import type { CardRead } from '../devices/card-reader.js';
 import { decode, encode, type TlvInput, type TlvNode } from '../emv/ber-tlv.js';
 import { chipDataForHost } from '../host/messages/chip-data.js';
@@ -59,7 +60,7 @@ export function offlineAuthCode(stan: string): string {
 /** An encrypting reader hands over masked data only: nothing to forward in an advice. */
 function holdsClearCard(read: CardRead): boolean {
   // Structural: the encrypting-reader fields are optional members of the read and the card.
-  const masked = (read.card as { readonly panMasked?: boolean }).panMasked === true;
+  const masked = isMaskedCard(read.card);
   return !masked && (read as { readonly encrypted?: unknown }).encrypted === undefined;
 }
 

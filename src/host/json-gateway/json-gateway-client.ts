@@ -22,6 +22,7 @@
  * Card data goes in the body only; the body is a Buffer that is zeroed once
  * the call settles. Log lines carry the STAN, status and codes, never the body.
  */
+import { isMaskedCard } from '../../card/types.js';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
@@ -135,6 +136,12 @@ export class JsonGatewayClient implements HostClient {
   }
 
   authorize(request: PurchaseRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
+    // The JSON profile has no field for an encrypting reader's track block: refuse before sending, never send masked digits as a PAN.
+    if (isMaskedCard(request.card)) {
+      return Promise.reject(
+        new PosError('HOST_REQUEST_INVALID', 'The HTTPS gateway cannot carry an encrypting reader\'s tracks', { field: 'card', reason: 'encrypted-reader', requestMayHaveReachedHost: false }),
+      );
+    }
     return this.#authorize(request, signal);
   }
 
