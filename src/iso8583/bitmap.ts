@@ -46,10 +46,6 @@ function setBit(map: Buffer, bit: number): void {
   map[i] = (map[i] ?? 0) | (0x80 >> ((bit - 1) & 7));
 }
 
-function hasBit(map: Buffer, bit: number): boolean {
-  return (((map[(bit - 1) >> 3] ?? 0) << ((bit - 1) & 7)) & 0x80) !== 0;
-}
-
 /** The raw map bytes (8, 16 or 24) for the given data element numbers. */
 export function bitmapBytes(fieldNumbers: readonly number[], options: Omit<BitmapOptions, 'encoding'> = {}): Buffer {
   let top = 0;
@@ -70,23 +66,29 @@ export function encodeBitmap(fieldNumbers: readonly number[], options: BitmapOpt
 
 /** Reads the bitmap(s) at `offset`. Errors name field 1, the map, and the offending offset. */
 export function decodeBitmap(bytes: Buffer, offset: number, options: BitmapOptions): DecodedBitmap {
-  const width = options.encoding === 'binary' ? BITMAP_BYTES : HEX_BITMAP_CHARS;
-  const maps: Buffer[] = [readMap(bytes, offset, options.encoding, 'primary')];
+  // The maps are read in place (each checked first, in wire order): no per-map
+  // copy or hex string, since every message decode starts here.
+  const hex = options.encoding !== 'binary';
+  const width = hex ? HEX_BITMAP_CHARS : BITMAP_BYTES;
+  checkMap(bytes, offset, hex, 'primary');
+  let maps = 1;
   let end = offset + width;
-  if (hasBit(maps[0] as Buffer, SECONDARY_BITMAP_BIT)) {
-    const secondary = readMap(bytes, end, options.encoding, 'secondary');
-    maps.push(secondary);
+  if ((mapByte(bytes, offset, 0, hex) & 0x80) !== 0) {
+    checkMap(bytes, end, hex, 'secondary');
+    const secondary = end;
+    maps = 2;
     end += width;
-    if (options.tertiary === true && hasBit(secondary, TERTIARY_BITMAP_BIT - BITS_PER_MAP)) {
-      maps.push(readMap(bytes, end, options.encoding, 'tertiary'));
+    if (options.tertiary === true && (mapByte(bytes, secondary, (TERTIARY_BITMAP_BIT - BITS_PER_MAP - 1) >> 3, hex) & 0x80) !== 0) {
+      checkMap(bytes, end, hex, 'tertiary');
+      maps = 3;
       end += width;
     }
   }
   const fields: number[] = [];
-  for (let m = 0; m < maps.length; m++) {
-    const map = maps[m] as Buffer;
+  for (let m = 0; m < maps; m++) {
+    const at = offset + m * width;
     for (let byte = 0; byte < BITMAP_BYTES; byte++) {
-      const b = map[byte] ?? 0;
+      const b = mapByte(bytes, at, byte, hex);
       if (b === 0) continue;
       for (let bit = 0; bit < 8; bit++) {
         if ((b & (0x80 >> bit)) === 0) continue;
@@ -99,8 +101,9 @@ export function decodeBitmap(bytes: Buffer, offset: number, options: BitmapOptio
   return { fields, end };
 }
 
-function readMap(bytes: Buffer, offset: number, encoding: BitmapEncoding, which: MapName): Buffer {
-  const width = encoding === 'binary' ? BITMAP_BYTES : HEX_BITMAP_CHARS;
+/** Throws unless a whole map (and, for `hex`, only hex digits) is at `offset`. */
+function checkMap(bytes: Buffer, offset: number, hex: boolean, which: MapName): void {
+  const width = hex ? HEX_BITMAP_CHARS : BITMAP_BYTES;
   if (offset + width > bytes.length) {
     throw new PosError('ISO8583_TRUNCATED', `The ${which} bitmap runs past the end of the message`, {
       field: 1,
@@ -110,13 +113,23 @@ function readMap(bytes: Buffer, offset: number, encoding: BitmapEncoding, which:
       available: Math.max(0, bytes.length - offset),
     });
   }
-  if (encoding === 'binary') return bytes.subarray(offset, offset + width);
+  if (!hex) return;
   for (let i = 0; i < width; i++) {
     if (!isHexDigit(bytes[offset + i] ?? 0)) {
       throw new PosError('ISO8583_BITMAP_INVALID', `The ${which} bitmap has a non-hex character`, { field: 1, bitmap: which, offset: offset + i });
     }
   }
-  return Buffer.from(bytes.toString('latin1', offset, offset + width), 'hex');
+}
+
+/** Byte `i` of the checked map at `offset`: as is, or from its two hex digits. */
+function mapByte(bytes: Buffer, offset: number, i: number, hex: boolean): number {
+  if (!hex) return bytes[offset + i] ?? 0;
+  return (hexValue(bytes[offset + 2 * i] ?? 0) << 4) | hexValue(bytes[offset + 2 * i + 1] ?? 0);
+}
+
+/** The value of a hex digit character already checked by `isHexDigit`. */
+function hexValue(c: number): number {
+  return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57; // '0'–'9'; 'a'–'f' (|0x20 folds 'A'–'F')
 }
 
 /**

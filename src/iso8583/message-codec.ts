@@ -9,8 +9,8 @@
  */
 import { PosError } from '../util/errors.js';
 import { decodeBitmap, encodeBitmap, MAX_FIELD, MAX_FIELD_TERTIARY, TERTIARY_BITMAP_BIT, type BitmapOptions } from './bitmap.js';
-import { decodeField, encodeField } from './field-codec.js';
-import { Iso8583Message } from './message.js';
+import { carrierOf, decodeFieldInto, encodeField, type Carrier } from './field-codec.js';
+import { decodedMessage, type Iso8583Message } from './message.js';
 import { decodeMti, encodeMti, mtiBytes } from './mti.js';
 import type { Dialect, FieldSpec, FieldValue, MessageInput } from './types.js';
 
@@ -86,28 +86,41 @@ function fieldArray(dialect: Dialect): readonly (FieldSpec | undefined)[] {
   return specs;
 }
 
+/** Each dialect's decoding carriers (normalised specs) by field number, built once like `fieldArray`. */
+const CARRIER_ARRAYS = new WeakMap<Dialect, readonly (Carrier | undefined)[]>();
+
+function carrierArray(dialect: Dialect): readonly (Carrier | undefined)[] {
+  let carriers = CARRIER_ARRAYS.get(dialect);
+  if (carriers === undefined) {
+    carriers = fieldArray(dialect).map((spec) => (spec === undefined ? undefined : carrierOf(spec)));
+    CARRIER_ARRAYS.set(dialect, carriers);
+  }
+  return carriers;
+}
+
 export function decodeMessage(dialect: Dialect, input: Uint8Array): Iso8583Message {
   const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const mti = decodeMti(bytes, dialect.mtiEncoding);
   const bitmap = decodeBitmap(bytes, mtiBytes(dialect.mtiEncoding), bitmapOptions(dialect));
-  const specs = fieldArray(dialect);
+  const carriers = carrierArray(dialect);
   // One native conversion for the whole message; text fields are cut from it.
   const latin1 = bytes.toString('latin1');
-  const fields: Record<number, FieldValue> = {};
+  const numbers = bitmap.fields;
+  // Sized once to the highest field: values go in by field number (see `Iso8583Message`'s slots).
+  const slots = new Array<FieldValue | undefined>((numbers[numbers.length - 1] ?? 0) + 1);
   let offset = bitmap.end;
-  for (const n of bitmap.fields) {
-    const spec = specs[n];
+  for (let i = 0; i < numbers.length; i++) {
+    const n = numbers[i] as number;
+    const spec = carriers[n];
     if (spec === undefined) {
       throw new PosError('ISO8583_FIELD_UNKNOWN', `The bitmap announces field ${n}, which dialect ${dialect.name} does not define`, { field: n, offset });
     }
-    const decoded = decodeField(n, spec, bytes, offset, latin1);
-    fields[n] = decoded.value;
-    offset = decoded.end;
+    offset = decodeFieldInto(n, spec, bytes, offset, latin1, slots);
   }
   if (offset !== bytes.length) {
     throw new PosError('ISO8583_TRAILING_BYTES', `${bytes.length - offset} bytes follow the last field`, { offset, count: bytes.length - offset });
   }
-  return new Iso8583Message(mti, fields, dialect);
+  return decodedMessage(mti, slots, dialect);
 }
 
 /** The highest data element number the dialect's bitmaps can carry. */
