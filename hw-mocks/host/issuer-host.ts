@@ -22,12 +22,14 @@
 import { randomBytes } from 'node:crypto';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { Iso8583Message } from '../../src/iso8583/message.js';
-import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
+import { MAC_BYTES, receivedMacSpan } from '../../src/iso8583/mac.js';
+import { decodeMessageWithOffsets, encodeMessage, type DecodedMessage } from '../../src/iso8583/message-codec.js';
 import type { Dialect, FieldValue } from '../../src/iso8583/types.js';
 import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { MTI, RESPONSE_CODES, responseMtiOf } from '../../src/host/messages/constants.js';
-import { checkMac, withMac } from '../../src/host/messages/mac.js';
+import { checkMac, withMac, type MacCheck } from '../../src/host/messages/mac.js';
+import { verifyX919 } from '../../src/crypto/mac/iso9797.js';
 import { PosError } from '../../src/util/errors.js';
 import { loadDeck, type Deck } from '../cards/deck.js';
 import { loadSimulationKeys, type SimulationKeys } from './keys.js';
@@ -117,25 +119,42 @@ export class IssuerHost {
 
   /** Bytes in, bytes out. Throws `HOST_SIM_REQUEST_REFUSED` for a frame that does not decode or has no STAN. */
   handleFrame(frame: Buffer, options: HandleOptions = {}): Buffer | null {
-    let request: Iso8583Message;
+    let decoded: DecodedMessage;
     try {
-      request = decodeMessage(this.dialect, frame);
+      decoded = decodeMessageWithOffsets(this.dialect, frame);
     } catch (err) {
       throw new PosError('HOST_SIM_REQUEST_REFUSED', 'The request does not decode', { reason: 'undecodable' }, { cause: err });
     }
-    const answer = this.handleRequest(request, options);
+    const request = decoded.message;
+    // As a real host does, the MAC is checked over the bytes that arrived (up
+    // to the MAC field, bitmap as received) rather than over a re-encoding of
+    // the decoded request: one encode less per request. A message whose span
+    // cannot be cut that way is checked by re-encoding, as `handleRequest` does.
+    const span = receivedMacSpan(this.dialect, decoded);
+    const check = (macKey: Uint8Array): MacCheck => {
+      if (span === undefined) return checkMac(this.dialect, request, macKey);
+      const mac = request.get(span.field);
+      if (mac === undefined) return 'missing';
+      if (typeof mac === 'string' || mac.length !== MAC_BYTES) return 'invalid';
+      return verifyX919(macKey, frame.subarray(0, span.end), mac) ? 'valid' : 'invalid';
+    };
+    const answer = this.#answer(request, options, check);
     return answer === null ? null : encodeMessage(this.dialect, answer);
   }
 
   /** A decoded request in, the MAC'd answer out (`null`: deliberately no answer). Throws `HOST_SIM_REQUEST_REFUSED` without a STAN. */
   handleRequest(request: Iso8583Message, options: HandleOptions = {}): Iso8583Message | null {
+    return this.#answer(request, options, (macKey) => checkMac(this.dialect, request, macKey));
+  }
+
+  #answer(request: Iso8583Message, options: HandleOptions, checkRequestMac: (macKey: Uint8Array) => MacCheck): Iso8583Message | null {
     if (textField(request, 11) === undefined) {
       throw new PosError('HOST_SIM_REQUEST_REFUSED', 'The request has no STAN (DE 11) to answer to', { reason: 'no-stan', field: 11 });
     }
     const terminalId = textField(request, 41);
     const macKey = terminalId === undefined ? this.#ctx.keys.tak : this.macKeyOf(terminalId);
     let result: HandlerResult;
-    const mac = options.trusted === true ? 'valid' : checkMac(this.dialect, request, macKey);
+    const mac = options.trusted === true ? 'valid' : checkRequestMac(macKey);
     if (mac === 'invalid' || (mac === 'missing' && this.#requireMac)) {
       this.#ctx.log.warn({ mti: request.mti, stan: textField(request, 11), terminalId, mac }, 'request MAC does not verify; answering 63');
       record(this.#ctx, request, { responseCode: RESPONSE_CODES.securityViolation });

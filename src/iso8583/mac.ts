@@ -9,7 +9,7 @@
  *
  * The codec only says which bytes; it does no cryptography.
  */
-import { encodeMessageWithOffsets } from './message-codec.js';
+import { encodeMessageWithOffsets, type DecodedMessage } from './message-codec.js';
 import type { Dialect, FieldValue, MessageInput } from './types.js';
 
 /** Bytes of a MAC in DE 64 / DE 128. */
@@ -58,4 +58,33 @@ export function macInput(dialect: Dialect, input: MessageInput): MacInput {
 export function encodeWithMac(dialect: Dialect, input: MessageInput, mac: Buffer): Buffer {
   const field = macField(dialect, input);
   return encodeMessageWithOffsets(dialect, { mti: input.mti, fields: { ...withoutMac(input), [field]: mac } }).bytes;
+}
+
+/** Where the MAC input of a received message ends: it is `received[0, end)`. */
+export interface ReceivedMacSpan {
+  readonly field: MacField;
+  /** The offset of the MAC field in the received bytes. */
+  readonly end: number;
+}
+
+/**
+ * The MAC input of a received message as a span of the bytes it arrived in
+ * (the bitmap as received): everything before the MAC field. A host checks
+ * the MAC over `received.subarray(0, end)` instead of re-encoding the message
+ * (`macInput`), which costs a second encode and a copy per request. The two
+ * agree byte for byte except where decoding normalises (hex text sent in
+ * lowercase comes back uppercase). `undefined` when the MAC field is absent,
+ * or the message also holds the other MAC field (the re-encoded input leaves
+ * that one out): use `macInput` for those.
+ */
+export function receivedMacSpan(dialect: Dialect, decoded: DecodedMessage): ReceivedMacSpan | undefined {
+  const { message, offsets } = decoded;
+  let field: MacField = dialect.secondaryBitmap === 'always' ? SECONDARY_MAC_FIELD : PRIMARY_MAC_FIELD;
+  if (field === PRIMARY_MAC_FIELD) {
+    for (const n of offsets.keys()) if (n > PRIMARY_MAC_FIELD && n !== SECONDARY_MAC_FIELD) field = SECONDARY_MAC_FIELD;
+  }
+  const other = field === PRIMARY_MAC_FIELD ? SECONDARY_MAC_FIELD : PRIMARY_MAC_FIELD;
+  const end = offsets.get(field);
+  if (end === undefined || offsets.has(other) || !message.has(field)) return undefined;
+  return { field, end };
 }

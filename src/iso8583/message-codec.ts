@@ -99,15 +99,34 @@ function carrierArray(dialect: Dialect): readonly (Carrier | undefined)[] {
 }
 
 export function decodeMessage(dialect: Dialect, input: Uint8Array): Iso8583Message {
+  return decodeInto(dialect, input, null);
+}
+
+/** A decoded message and where each field started in the bytes it came from. */
+export interface DecodedMessage {
+  readonly message: Iso8583Message;
+  /** Offset of each field's first byte (its prefix, when it has one); 0 is the MTI, 1 the bitmap — as `encodeMessageWithOffsets`. */
+  readonly offsets: ReadonlyMap<number, number>;
+}
+
+/** `decodeMessage`, also saying where each field starts (a host checks a MAC over the bytes it received). */
+export function decodeMessageWithOffsets(dialect: Dialect, input: Uint8Array): DecodedMessage {
+  const offsets = new Map<number, number>();
+  return { message: decodeInto(dialect, input, offsets), offsets };
+}
+
+function decodeInto(dialect: Dialect, input: Uint8Array, offsets: Map<number, number> | null): Iso8583Message {
   const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const mti = decodeMti(bytes, dialect.mtiEncoding);
-  const bitmap = decodeBitmap(bytes, mtiBytes(dialect.mtiEncoding), bitmapOptions(dialect));
+  const bitmapAt = mtiBytes(dialect.mtiEncoding);
+  const bitmap = decodeBitmap(bytes, bitmapAt, bitmapOptions(dialect));
   const carriers = carrierArray(dialect);
   // One native conversion for the whole message; text fields are cut from it.
   const latin1 = bytes.toString('latin1');
   const numbers = bitmap.fields;
   // Sized once to the highest field: values go in by field number (see `Iso8583Message`'s slots).
   const slots = new Array<FieldValue | undefined>((numbers[numbers.length - 1] ?? 0) + 1);
+  offsets?.set(0, 0).set(1, bitmapAt);
   let offset = bitmap.end;
   for (let i = 0; i < numbers.length; i++) {
     const n = numbers[i] as number;
@@ -115,6 +134,7 @@ export function decodeMessage(dialect: Dialect, input: Uint8Array): Iso8583Messa
     if (spec === undefined) {
       throw new PosError('ISO8583_FIELD_UNKNOWN', `The bitmap announces field ${n}, which dialect ${dialect.name} does not define`, { field: n, offset });
     }
+    offsets?.set(n, offset);
     offset = decodeFieldInto(n, spec, bytes, offset, latin1, slots);
   }
   if (offset !== bytes.length) {
