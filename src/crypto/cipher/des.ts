@@ -51,16 +51,21 @@ export function tdesCbc(key: Uint8Array, iv: Uint8Array, data: Uint8Array, direc
   return run(key.length === 16 ? 'des-ede-cbc' : 'des-ede3-cbc', key, iv, data, direction);
 }
 
+/**
+ * K‖K for single DES. One module buffer instead of one allocation per call:
+ * DUKPT runs a single-DES step per counter bit, and each call fills, uses and
+ * wipes it before returning (node:crypto copies the key into the cipher).
+ */
+const doubledKey = Buffer.alloc(16);
+
 /** Single DES-ECB with an 8-byte key, as TDES with the key repeated. */
 export function desEcb(key: Uint8Array, data: Uint8Array, direction: Direction = 'encrypt'): Buffer {
   checkKeyLength(key, [8], 'DES key');
   checkBlocks(data, DES_BLOCK_BYTES, 'DES data');
-  const doubled = Buffer.allocUnsafe(16);
-  doubled.set(key, 0);
-  doubled.set(key, 8);
+  for (let i = 0; i < 8; i++) doubledKey[i] = doubledKey[i + 8] = key[i] as number;
   try {
-    return run('des-ede', doubled, null, data, direction);
+    return run('des-ede', doubledKey, null, data, direction);
   } finally {
-    wipe(doubled);
+    doubledKey.fill(0);
   }
 }

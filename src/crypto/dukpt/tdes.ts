@@ -49,24 +49,34 @@ export function deriveTdesIpek(bdk: Uint8Array, ksn: Uint8Array): Buffer {
  * Process"): the new key from the current key and the 8-byte KSN register.
  */
 export function nonReversibleKeyGeneration(key: Uint8Array, register: Uint8Array): Buffer {
+  // The same errors as the xor() this step was written with, for other lengths.
+  if (key.length !== 16) throw new RangeError(`xor of ${key.length} and 16 bytes`);
+  if (register.length !== 8) throw new RangeError(`xor of ${register.length} and 8 bytes`);
   const out = Buffer.allocUnsafe(16);
-  const masked = xor(key, KEY_MASK);
+  // [DES key 8][DES input 8], rebuilt for each half: the key and input of the
+  // masked half are computed byte by byte instead of allocating key ⊕ mask.
+  const scratch = Buffer.allocUnsafe(16);
   try {
-    halfStep(key, register, out, 8);
-    halfStep(masked, register, out, 0);
+    halfStep(key, register, false, scratch, out, 8);
+    halfStep(key, register, true, scratch, out, 0);
     return out;
   } finally {
-    wipe(masked);
+    scratch.fill(0);
   }
 }
 
-/** out[at..at+8] = DES_{key left}(register ⊕ key right) ⊕ key right. */
-function halfStep(key: Uint8Array, register: Uint8Array, out: Buffer, at: number): void {
-  const right = key.subarray(8, 16);
-  const input = xor(register, right);
-  const encrypted = desEcb(key.subarray(0, 8), input);
-  for (let i = 0; i < 8; i++) out[at + i] = (encrypted[i] as number) ^ (right[i] as number);
-  wipe(input, encrypted);
+/**
+ * out[at..at+8] = DES_{K left}(register ⊕ K right) ⊕ K right, with K the key,
+ * or the key ⊕ C0C0C0C0 00000000 C0C0C0C0 00000000 when `masked`.
+ */
+function halfStep(key: Uint8Array, register: Uint8Array, masked: boolean, scratch: Buffer, out: Buffer, at: number): void {
+  for (let i = 0; i < 8; i++) {
+    scratch[i] = (key[i] as number) ^ (masked ? (KEY_MASK[i] as number) : 0);
+    scratch[8 + i] = (register[i] as number) ^ (key[8 + i] as number) ^ (masked ? (KEY_MASK[8 + i] as number) : 0);
+  }
+  const encrypted = desEcb(scratch.subarray(0, 8), scratch.subarray(8, 16));
+  for (let i = 0; i < 8; i++) out[at + i] = (encrypted[i] as number) ^ (key[8 + i] as number) ^ (masked ? (KEY_MASK[8 + i] as number) : 0);
+  encrypted.fill(0);
 }
 
 /**
