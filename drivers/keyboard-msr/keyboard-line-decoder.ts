@@ -78,16 +78,24 @@ export class KeyboardLineDecoder {
       return events;
     }
     const modifiers = report[0] as number;
-    const keys = [...report.subarray(KEY_SLOTS_OFFSET)].filter((k) => k !== USAGE_NONE);
-    if (keys.some((k) => k === USAGE_ERROR_ROLLOVER || k === USAGE_POST_FAIL || k === USAGE_ERROR_UNDEFINED)) {
+    // One small array a report (the keys down), read straight from the slots: a swipe is ~180 reports.
+    const keys: number[] = [];
+    let undefinedKeys = false;
+    for (let i = KEY_SLOTS_OFFSET; i < BOOT_REPORT_BYTES; i++) {
+      const k = report[i] as number;
+      if (k === USAGE_NONE) continue;
+      if (k === USAGE_ERROR_ROLLOVER || k === USAGE_POST_FAIL || k === USAGE_ERROR_UNDEFINED) undefinedKeys = true;
+      keys.push(k);
+    }
+    if (undefinedKeys) {
       // The keys are undefined: keep the previous key state, drop the line.
       this.#fail(events, new PosError('HID_KEYBOARD_ROLLOVER', 'The reader reported ErrorRollOver; the line was discarded', { pendingBytes: this.#length }));
       this.#restartTimer();
       return events;
     }
-    const pressed = keys.filter((k) => !this.#previous.includes(k));
+    const previous = this.#previous;
     this.#previous = keys;
-    for (const usage of pressed) this.#key(usage, modifiers, events);
+    for (const usage of keys) if (!previous.includes(usage)) this.#key(usage, modifiers, events);
     this.#restartTimer();
     return events;
   }
@@ -144,8 +152,15 @@ export class KeyboardLineDecoder {
   }
 
   #restartTimer(): void {
-    this.#clearTimer();
-    if (this.#length === 0 && !this.#discarding) return;
+    if (this.#length === 0 && !this.#discarding) {
+      this.#clearTimer();
+      return;
+    }
+    // Re-arm the running timer instead of a new Timeout per report (refresh() restarts the full interval).
+    if (this.#timer !== undefined) {
+      this.#timer.refresh();
+      return;
+    }
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       const pendingBytes = this.#length;

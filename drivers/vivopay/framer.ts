@@ -104,8 +104,9 @@ export class VivopayFramer {
         let k = this.#len;
         while (k > 0 && b !== VIVOPAY_HEADER[k]) k = HEADER_FALLBACK[k - 1] as number;
         if (b === VIVOPAY_HEADER[k]) k++;
-        // The bytes matched are the header's own prefix, so the buffer is the header's first k bytes.
-        VIVOPAY_HEADER.copy(this.#buf, 0, 0, k);
+        // The bytes matched are the header's own prefix, so the buffer already holds the header's
+        // first k − 1 bytes (a fallback only shortens the match): only the byte just matched is new.
+        if (k > 0) this.#buf[k - 1] = VIVOPAY_HEADER[k - 1] as number;
         this.#len = k;
         continue;
       }
@@ -164,8 +165,16 @@ export class VivopayFramer {
   }
 
   #restartTimer(): void {
-    this.#clearTimer();
-    if (this.#len === 0) return;
+    if (this.#len === 0) {
+      this.#clearTimer();
+      return;
+    }
+    // Re-arm the running timer instead of a new Timeout per chunk (one
+    // allocation less per read; refresh() restarts the full interval).
+    if (this.#timer !== undefined) {
+      this.#timer.refresh();
+      return;
+    }
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       const pendingBytes = this.#len;
