@@ -1,14 +1,25 @@
 /** `pos run` and `pos --help` as a user starts them: the built CLI in its own process. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const CLI = 'dist/src/cli/main.js';
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 function configFile(content: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'pos-cli-')), 'config.json');
+  const file = join(tempDir('pos-cli-'), 'config.json');
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
   return file;
 }
@@ -16,7 +27,7 @@ function configFile(content: unknown): string {
 describe('pos run', () => {
   it('serves the ECR API on the simulated default and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [CLI, 'run', '--ecr-port', '0'], {
-      env: { ...process.env, POS_CONFIG: configFile({}), POS_STATE_DIR: mkdtempSync(join(tmpdir(), 'pos-state-')), POS_LOG_LEVEL: 'warn', POS_LOG_PRETTY: '0' },
+      env: { ...process.env, POS_CONFIG: configFile({}), POS_STATE_DIR: tempDir('pos-state-'), POS_LOG_LEVEL: 'warn', POS_LOG_PRETTY: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -61,7 +72,7 @@ describe('pos run', () => {
     const result = spawnSync(
       process.execPath,
       [CLI, 'run', '--config', configFile({ ecr: { port: 0 }, devices: { reader: { type: 'msr-serial', path: '/dev/pos-no-such-reader' } } })],
-      { encoding: 'utf8', env: { ...process.env, POS_LOG_LEVEL: 'silent', POS_STATE_DIR: mkdtempSync(join(tmpdir(), 'pos-state-')) } },
+      { encoding: 'utf8', env: { ...process.env, POS_LOG_LEVEL: 'silent', POS_STATE_DIR: tempDir('pos-state-') } },
     );
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^DEVICE_OPEN_FAILED: .*\/dev\/pos-no-such-reader/m);
