@@ -74,7 +74,19 @@ export function contentBytes(spec: FieldSpec, units: number): number {
 /** The field's bytes (prefix and content) to be written at message offset `offset`. */
 export function encodeField(field: number, fieldSpec: FieldSpec, value: FieldValue, offset: number): Buffer {
   const spec = carrierOf(fieldSpec);
-  const { valid, prefixEncoding, prefixSize } = spec;
+  const out = Buffer.allocUnsafe(encodedFieldBytes(field, spec, value, offset));
+  writeField(spec, value, out, 0);
+  return out;
+}
+
+/**
+ * Checks `value` for the field (the checks and errors of `encodeField`, at
+ * message offset `offset`) and returns the bytes it takes with its prefix.
+ * The message encoder sizes every field first, then writes them all into one
+ * buffer (`writeField`) instead of a buffer a field and a concat.
+ */
+export function encodedFieldBytes(field: number, spec: Carrier, value: FieldValue, offset: number): number {
+  const { valid, prefixSize } = spec;
   if (!valid) checkSpec(field, spec, offset);
   if (spec.format === 'b') {
     if (typeof value === 'string') {
@@ -89,10 +101,13 @@ export function encodeField(field: number, fieldSpec: FieldSpec, value: FieldVal
     const bad = firstBadChar(spec.format as TextFormat, value);
     if (bad >= 0) throw badChar(field, spec, offset + prefixSize + unitOffset(spec, units, bad));
   }
-  const out = Buffer.allocUnsafe(prefixSize + contentBytes(spec, units));
-  writePrefix(units, spec.lengthType, prefixEncoding, out, 0);
-  writeContent(spec, value, out, prefixSize);
-  return out;
+  return prefixSize + contentBytes(spec, units);
+}
+
+/** Writes a value `encodedFieldBytes` accepted (prefix and content) at `out[at]`. */
+export function writeField(spec: Carrier, value: FieldValue, out: Buffer, at: number): void {
+  writePrefix(value.length, spec.lengthType, spec.prefixEncoding, out, at);
+  writeContent(spec, value, out, at + spec.prefixSize);
 }
 
 /**
@@ -186,6 +201,7 @@ function unitOffset(spec: FieldSpec, units: number, i: number): number {
 function writeContent(spec: FieldSpec, value: FieldValue, out: Buffer, at: number): void {
   if (typeof value !== 'string') {
     if (spec.encoding === 'binary') value.copy(out, at);
+    else if (spec.encoding === 'ascii') writeAsciiHex(value, out, at);
     else writeText(spec, value.toString('hex').toUpperCase(), out, at);
     return;
   }
@@ -197,6 +213,18 @@ function writeContent(spec: FieldSpec, value: FieldValue, out: Buffer, at: numbe
     packBcd(value.slice(1), 'left', out, at + 1);
   } else {
     packBcd(value, spec.padding ?? 'left', out, at);
+  }
+}
+
+/** Uppercase ASCII hex digits by nibble value. */
+const HEX_DIGITS = Buffer.from('0123456789ABCDEF', 'latin1');
+
+/** `bytes` as uppercase ASCII hex at `out[at]`, without building the hex string first (DE 55 is ~100+ bytes). */
+function writeAsciiHex(bytes: Uint8Array, out: Buffer, at: number): void {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    out[at + 2 * i] = HEX_DIGITS[b >> 4] as number;
+    out[at + 2 * i + 1] = HEX_DIGITS[b & 0x0f] as number;
   }
 }
 

@@ -9,8 +9,8 @@
  *
  * The codec only says which bytes; it does no cryptography.
  */
-import { encodeMessageWithOffsets, type DecodedMessage } from './message-codec.js';
-import type { Dialect, FieldValue, MessageInput } from './types.js';
+import { encodeWithMacOverride, type DecodedMessage } from './message-codec.js';
+import type { Dialect, MessageInput } from './types.js';
 
 /** Bytes of a MAC in DE 64 / DE 128. */
 export const MAC_BYTES = 8;
@@ -26,18 +26,14 @@ export interface MacInput {
   readonly bytes: Buffer;
 }
 
-/** `input` without any MAC it may already hold. */
-function withoutMac(input: MessageInput): Record<number, FieldValue | undefined> {
-  const fields: Record<number, FieldValue | undefined> = { ...input.fields };
-  delete fields[PRIMARY_MAC_FIELD];
-  delete fields[SECONDARY_MAC_FIELD];
-  return fields;
-}
-
 /** The field the MAC of `input` goes in: 128 when the encoded message has a secondary bitmap, else 64. */
 export function macField(dialect: Dialect, input: MessageInput): MacField {
   if (dialect.secondaryBitmap === 'always') return SECONDARY_MAC_FIELD;
-  for (const [key, value] of Object.entries(withoutMac(input))) if (value !== undefined && Number(key) > PRIMARY_MAC_FIELD) return SECONDARY_MAC_FIELD;
+  // Own keys, as a spread copy would see them; the MAC fields themselves do not count.
+  for (const key in input.fields) {
+    if (key === '64' || key === '128' || !Object.hasOwn(input.fields, key)) continue;
+    if (input.fields[key as unknown as number] !== undefined && Number(key) > PRIMARY_MAC_FIELD) return SECONDARY_MAC_FIELD;
+  }
   return PRIMARY_MAC_FIELD;
 }
 
@@ -48,16 +44,15 @@ export function macField(dialect: Dialect, input: MessageInput): MacField {
  */
 export function macInput(dialect: Dialect, input: MessageInput): MacInput {
   const field = macField(dialect, input);
-  const placeholder = Buffer.alloc(MAC_BYTES);
-  const encoded = encodeMessageWithOffsets(dialect, { mti: input.mti, fields: { ...withoutMac(input), [field]: placeholder } });
+  const encoded = encodeWithMacOverride(dialect, input, { field, value: Buffer.alloc(MAC_BYTES) });
   const at = encoded.offsets.get(field) ?? encoded.bytes.length;
-  return { field, bytes: Buffer.from(encoded.bytes.subarray(0, at)) };
+  return { field, bytes: encoded.bytes.subarray(0, at) };
 }
 
 /** The message with `mac` in its MAC field (64 or 128, as `macField` says); `mac` is computed over `macInput(...).bytes`. */
 export function encodeWithMac(dialect: Dialect, input: MessageInput, mac: Buffer): Buffer {
   const field = macField(dialect, input);
-  return encodeMessageWithOffsets(dialect, { mti: input.mti, fields: { ...withoutMac(input), [field]: mac } }).bytes;
+  return encodeWithMacOverride(dialect, input, { field, value: mac }).bytes;
 }
 
 /** Where the MAC input of a received message ends: it is `received[0, end)`. */

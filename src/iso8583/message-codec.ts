@@ -9,7 +9,7 @@
  */
 import { PosError } from '../util/errors.js';
 import { decodeBitmap, encodeBitmap, MAX_FIELD, MAX_FIELD_TERTIARY, TERTIARY_BITMAP_BIT, type BitmapOptions } from './bitmap.js';
-import { carrierOf, decodeFieldInto, encodeField, type Carrier } from './field-codec.js';
+import { carrierOf, decodeFieldInto, encodedFieldBytes, writeField, type Carrier } from './field-codec.js';
 import { decodedMessage, type Iso8583Message } from './message.js';
 import { decodeMti, encodeMti, mtiBytes } from './mti.js';
 import type { Dialect, FieldSpec, FieldValue, MessageInput } from './types.js';
@@ -29,12 +29,30 @@ export function encodeMessage(dialect: Dialect, input: MessageInput): Buffer {
 
 /** `encodeMessage`, also saying where each field starts (for MAC input and annotated dumps). */
 export function encodeMessageWithOffsets(dialect: Dialect, input: MessageInput): EncodedMessage {
-  const mti = encodeMti(input.mti, dialect.mtiEncoding);
+  return encodeFields(dialect, input.mti, input.fields, null);
+}
+
+/** A field set in place of the message's own MAC fields: `encodeFields` leaves DE 64 and 128 out and encodes `value` as `field`. */
+export interface MacOverride {
+  readonly field: number;
+  readonly value: FieldValue;
+}
+
+/**
+ * `encodeMessageWithOffsets` of `{ ...fields without 64 and 128, [override.field]: override.value }`
+ * without building that object (the MAC helpers encode every request and
+ * answer this way; an object with integer keys is costly to build).
+ */
+export function encodeWithMacOverride(dialect: Dialect, input: MessageInput, override: MacOverride): EncodedMessage {
+  return encodeFields(dialect, input.mti, input.fields, override);
+}
+
+function encodeFields(dialect: Dialect, mtiText: string, fields: MessageInput['fields'], override: MacOverride | null): EncodedMessage {
+  const mti = encodeMti(mtiText, dialect.mtiEncoding);
   const max = maxField(dialect);
   const entries: [number, FieldValue][] = [];
-  for (const key in input.fields) {
-    const value = input.fields[key as unknown as number];
-    if (value === undefined) continue;
+  const take = (key: string, value: FieldValue | undefined): void => {
+    if (value === undefined) return;
     const n = Number(key);
     if (!Number.isInteger(n) || n < 2 || n > max || (n === TERTIARY_BITMAP_BIT && dialect.tertiaryBitmap === true)) {
       throw new PosError('ISO8583_FIELD_UNKNOWN', `Field ${key} cannot be set: data elements are 2–${max} (DE 1${max > MAX_FIELD ? ' and 65 are bitmaps' : ' is the secondary bitmap'})`, {
@@ -43,31 +61,56 @@ export function encodeMessageWithOffsets(dialect: Dialect, input: MessageInput):
       });
     }
     entries.push([n, value]);
+  };
+  if (override === null) {
+    for (const key in fields) take(key, fields[key as unknown as number]);
+  } else {
+    // As the spread copy it replaces: own keys only, the override last.
+    for (const key in fields) {
+      if (key === MAC_64 || key === MAC_128 || !Object.hasOwn(fields, key)) continue;
+      if (key === String(override.field)) continue;
+      take(key, fields[key as unknown as number]);
+    }
+    take(String(override.field), override.value);
   }
   entries.sort((a, b) => a[0] - b[0]);
-  const bitmap = encodeBitmap(
-    entries.map(([n]) => n),
-    bitmapOptions(dialect),
-  );
-  const parts: Buffer[] = [mti, bitmap];
+  const numbers = new Array<number>(entries.length);
+  for (let i = 0; i < entries.length; i++) numbers[i] = (entries[i] as [number, FieldValue])[0];
+  const bitmap = encodeBitmap(numbers, bitmapOptions(dialect));
   const offsets = new Map<number, number>([
     [0, 0],
     [1, mti.length],
   ]);
+  // Pass 1: check and size every field (errors as before, at each field's offset); pass 2: write them into one buffer.
+  const specs = carrierArray(dialect);
+  const sizes = new Array<number>(entries.length);
   let offset = mti.length + bitmap.length;
-  const specs = fieldArray(dialect);
-  for (const [n, value] of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const [n, value] = entries[i] as [number, FieldValue];
     const spec = specs[n];
     if (spec === undefined) {
       throw new PosError('ISO8583_FIELD_UNKNOWN', `Field ${n} is not defined in dialect ${dialect.name}`, { field: n, offset });
     }
-    const part = encodeField(n, spec, value, offset);
-    parts.push(part);
+    const size = encodedFieldBytes(n, spec, value, offset);
+    sizes[i] = size;
     offsets.set(n, offset);
-    offset += part.length;
+    offset += size;
   }
-  return { bytes: Buffer.concat(parts, offset), offsets };
+  const bytes = Buffer.allocUnsafe(offset);
+  mti.copy(bytes, 0);
+  bitmap.copy(bytes, mti.length);
+  let at = mti.length + bitmap.length;
+  for (let i = 0; i < entries.length; i++) {
+    const [n, value] = entries[i] as [number, FieldValue];
+    writeField(specs[n] as Carrier, value, bytes, at);
+    at += sizes[i] as number;
+  }
+  return { bytes, offsets };
 }
+
+/** The MAC fields' keys as `for…in` yields them. */
+const MAC_64 = '64';
+const MAC_128 = '128';
 
 /** Each dialect's field table as a dense array by field number, built once (dialects are immutable data). */
 const FIELD_ARRAYS = new WeakMap<Dialect, readonly (FieldSpec | undefined)[]>();
