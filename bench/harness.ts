@@ -60,7 +60,10 @@ export async function compare(
   const opsPerSec: Record<string, number | null> = {};
   for (const c of [ours, ...peers]) {
     const task = bench.getTask(c.name);
-    const hz = task?.result && 'throughput' in task.result ? task.result.throughput.mean : undefined;
+    // ops/s from the mean time per operation (total work ÷ total time). tinybench's throughput mean averages
+    // each iteration's own rate, which flatters whoever is fast on the cheap inputs of a mixed set.
+    const meanMs = task?.result && 'latency' in task.result ? task.result.latency.mean : undefined;
+    const hz = meanMs !== undefined && meanMs > 0 ? 1000 / meanMs : undefined;
     opsPerSec[c.name] = failed.has(c.name) || hz === undefined ? null : hz;
   }
   const mine = opsPerSec[ours.name] ?? null;
