@@ -13,7 +13,7 @@ import type { CardRead, CardReader, DeviceState, ReadRequest } from '../../src/d
 import { silentLogger } from '../../src/log/logger.js';
 import { asPosError, type PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { ReadSlot } from '../transport/hid-read-slot.js';
+import { ReadSlot } from '../shared/read-slot.js';
 import type { HidInputReport, HidReportTransport } from '../transport/hid-report-transport.js';
 import { KeyboardLineDecoder } from './keyboard-line-decoder.js';
 import type { KeyLayout } from './us-keyboard-layout.js';

@@ -12,9 +12,10 @@ import type { Logger } from 'pino';
 import { parseSwipeLine } from '../../src/card/swipe-line.js';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import type { CardRead, CardReader, DeviceState, ReadRequest } from '../../src/devices/card-reader.js';
-import { asPosError, PosError } from '../../src/util/errors.js';
+import { asPosError, type PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { ReadSlot } from '../shared/read-slot.js';
 import { LineFramer } from './line-framer.js';
 
 export interface SerialMsrOptions {
@@ -30,25 +31,20 @@ export interface SerialMsrOptions {
 export const MSR_DEFAULT_MAX_LINE_BYTES = 512;
 export const MSR_DEFAULT_INTER_BYTE_TIMEOUT_MS = 500;
 
-interface ArmedRead {
-  resolve(read: CardRead): void;
-  reject(error: PosError): void;
-  disarm(): void;
-}
-
 export class SerialMsrReader implements CardReader {
   readonly name: string;
   readonly #transport: ByteTransport;
   readonly #framer: LineFramer;
+  readonly #slot: ReadSlot<CardRead>;
   readonly #log: Logger;
   readonly #unsubscribe: (() => void)[];
   #state: DeviceState = 'connected';
-  #armed: ArmedRead | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(transport: ByteTransport, options: SerialMsrOptions = {}) {
     this.name = options.name ?? 'msr-serial';
     this.#transport = transport;
+    this.#slot = new ReadSlot(this.name);
     this.#log = (options.logger ?? silentLogger).child({ device: this.name, transport: transport.description });
     this.#framer = new LineFramer({
       maxLineBytes: options.maxLineBytes ?? MSR_DEFAULT_MAX_LINE_BYTES,
@@ -59,21 +55,7 @@ export class SerialMsrReader implements CardReader {
   }
 
   readCard(_request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
-    switch (this.#state) {
-      case 'closed':
-        return Promise.reject(new PosError('DEVICE_CLOSED', `${this.name} is closed`, { device: this.name }));
-      case 'disconnected':
-        return Promise.reject(this.#disconnected());
-      case 'connected':
-        break;
-    }
-    if (this.#armed !== undefined) return Promise.reject(new PosError('DEVICE_BUSY', `${this.name} already has a read armed`, { device: this.name }));
-    if (signal.aborted) return Promise.reject(this.#cancelled('aborted'));
-    return new Promise<CardRead>((resolve, reject) => {
-      const onAbort = (): void => this.#settle({ error: this.#cancelled('aborted') });
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.#armed = { resolve, reject, disarm: () => signal.removeEventListener('abort', onAbort) };
-    });
+    return this.#slot.arm(this.#state, signal);
   }
 
   state(): DeviceState {
@@ -83,7 +65,7 @@ export class SerialMsrReader implements CardReader {
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
     this.#state = 'closed';
-    this.#settle({ error: this.#cancelled('closed') });
+    this.#slot.settle({ error: this.#slot.cancelled('closed') });
     this.#detach();
     this.#closing = this.#transport.close();
     return this.#closing;
@@ -100,7 +82,7 @@ export class SerialMsrReader implements CardReader {
     // Owns the framer's bytes from here on: wiped whatever happens.
     const raw = Sensitive.of('track', line);
     try {
-      if (this.#armed === undefined) {
+      if (!this.#slot.armed) {
         this.#log.debug({ line: raw }, 'swipe while no read is armed: dropped');
         return;
       }
@@ -112,45 +94,28 @@ export class SerialMsrReader implements CardReader {
         return;
       }
       this.#log.debug({ pan: read.card.pan, brand: read.card.brand }, 'card swiped');
-      this.#settle({ read });
+      this.#slot.settle({ value: read });
     } finally {
       raw.wipe();
     }
   }
 
   #readError(error: PosError): void {
-    this.#log.debug({ code: error.code, details: error.details, armed: this.#armed !== undefined }, 'read error');
-    this.#settle({ error });
+    this.#log.debug({ code: error.code, details: error.details, armed: this.#slot.armed }, 'read error');
+    this.#slot.settle({ error });
   }
 
   #onTransportClosed(error?: PosError): void {
     if (this.#state === 'closed') return;
     this.#state = 'disconnected';
     this.#log.warn({ code: error?.code ?? 'DEVICE_DISCONNECTED' }, 'reader went away');
-    this.#settle({ error: error ?? this.#disconnected() });
+    this.#slot.settle({ error: error ?? this.#slot.disconnected() });
     this.#detach();
-  }
-
-  #settle(outcome: { read: CardRead } | { error: PosError }): void {
-    const armed = this.#armed;
-    if (armed === undefined) return;
-    this.#armed = undefined;
-    armed.disarm();
-    if ('read' in outcome) armed.resolve(outcome.read);
-    else armed.reject(outcome.error);
   }
 
   #detach(): void {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     this.#framer.dispose();
-  }
-
-  #cancelled(reason: 'aborted' | 'closed'): PosError {
-    return new PosError('DEVICE_READ_CANCELLED', `Read on ${this.name} cancelled (${reason})`, { device: this.name, reason });
-  }
-
-  #disconnected(): PosError {
-    return new PosError('DEVICE_DISCONNECTED', `${this.name} went away`, { device: this.name });
   }
 }
 

@@ -2,7 +2,9 @@
  * The one-armed-read rule every card reader follows (`CardReader.readCard`):
  * one read at a time (a second is `DEVICE_BUSY`), an abort signal cancels it
  * (`DEVICE_READ_CANCELLED`), closing or losing the device rejects it. Shared
- * by the HID readers so each driver holds only its protocol.
+ * by the card readers whose read is one armed promise (serial, HID and
+ * keyboard MSRs) so each driver holds only its protocol; ViVOpay's read is a
+ * command exchange with its own cancel and keeps its own bookkeeping.
  */
 import type { DeviceState } from '../../src/devices/card-reader.js';
 import { PosError } from '../../src/util/errors.js';
