@@ -21,6 +21,7 @@
  * inter-key timeout (a partial line then silence is dropped).
  */
 import { PosError } from '../../src/util/errors.js';
+import { InterByteTimer, partialFrameTimeout } from '../shared/inter-byte-timer.js';
 import {
   BOOT_REPORT_BYTES,
   KEY_SLOTS_OFFSET,
@@ -52,10 +53,11 @@ export class KeyboardLineDecoder {
   #length = 0;
   #previous: number[] = [];
   #discarding = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #timer: InterByteTimer;
 
   constructor(options: KeyboardDecoderOptions) {
     this.#options = options;
+    this.#timer = new InterByteTimer(options.interKeyTimeoutMs, () => this.#onSilence());
     this.#layout = options.layout ?? US_LAYOUT;
     this.#line = Buffer.alloc(options.maxLineBytes);
   }
@@ -90,19 +92,19 @@ export class KeyboardLineDecoder {
     if (undefinedKeys) {
       // The keys are undefined: keep the previous key state, drop the line.
       this.#fail(events, new PosError('HID_KEYBOARD_ROLLOVER', 'The reader reported ErrorRollOver; the line was discarded', { pendingBytes: this.#length }));
-      this.#restartTimer();
+      this.#timer.restart(this.#length > 0 || this.#discarding);
       return events;
     }
     const previous = this.#previous;
     this.#previous = keys;
     for (const usage of keys) if (!previous.includes(usage)) this.#key(usage, modifiers, events);
-    this.#restartTimer();
+    this.#timer.restart(this.#length > 0 || this.#discarding);
     return events;
   }
 
   /** Drops a partial line (zeroed), key state and timer. */
   reset(): void {
-    this.#clearTimer();
+    this.#timer.clear();
     this.#line.fill(0, 0, this.#length);
     this.#length = 0;
     this.#discarding = false;
@@ -151,34 +153,10 @@ export class KeyboardLineDecoder {
     this.#discarding = true;
   }
 
-  #restartTimer(): void {
-    if (this.#length === 0 && !this.#discarding) {
-      this.#clearTimer();
-      return;
-    }
-    // Re-arm the running timer instead of a new Timeout per report (refresh() restarts the full interval).
-    if (this.#timer !== undefined) {
-      this.#timer.refresh();
-      return;
-    }
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      const pendingBytes = this.#length;
-      const wasDiscarding = this.#discarding;
-      this.reset();
-      if (!wasDiscarding) {
-        this.#options.onTimeout(
-          new PosError('DEVICE_READ_TIMEOUT', `Partial line of ${pendingBytes} bytes, then no key for ${this.#options.interKeyTimeoutMs} ms`, {
-            pendingBytes,
-            timeoutMs: this.#options.interKeyTimeoutMs,
-          }),
-        );
-      }
-    }, this.#options.interKeyTimeoutMs);
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+  #onSilence(): void {
+    const pendingBytes = this.#length;
+    const wasDiscarding = this.#discarding;
+    this.reset();
+    if (!wasDiscarding) this.#options.onTimeout(partialFrameTimeout('line', pendingBytes, this.#options.interKeyTimeoutMs, 'no key'));
   }
 }

@@ -11,6 +11,7 @@
  */
 import { ReadlineParser, type ReadlineOptions } from '@serialport/parser-readline';
 import { PosError } from '../../src/util/errors.js';
+import { InterByteTimer, partialFrameTimeout } from '../shared/inter-byte-timer.js';
 
 export const CR = 0x0d; // carriage return: end of a swipe line
 export const LF = 0x0a; // line feed: some readers send it after CR, or alone
@@ -37,11 +38,12 @@ export class LineFramer {
   #pending = 0;
   /** After an overlong line: drop everything up to the next line end. */
   #discarding = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #timer: InterByteTimer;
   #disposed = false;
 
   constructor(options: LineFramerOptions) {
     this.#options = options;
+    this.#timer = new InterByteTimer(options.interByteTimeoutMs, () => this.#onSilence());
     // No `encoding`: lines arrive as Buffers (views into the parser's buffer) that can be wiped;
     // the parser's own default would decode them into strings, which cannot.
     const parserOptions = { delimiter: LINE_END, encoding: undefined } as unknown as ReadlineOptions;
@@ -67,7 +69,7 @@ export class LineFramer {
       }
     }
     this.#take(chunk.subarray(from), false);
-    this.#restartTimer();
+    this.#timer.restart(this.#pending > 0 || this.#discarding);
     const events = this.#events;
     this.#events = [];
     return events;
@@ -75,7 +77,7 @@ export class LineFramer {
 
   /** Discards a partial line (zeroed) and any pending timeout. */
   reset(): void {
-    this.#clearTimer();
+    this.#timer.clear();
     this.#dropPartial();
     this.#discarding = false;
   }
@@ -121,28 +123,11 @@ export class LineFramer {
     this.#pending = 0;
   }
 
-  #restartTimer(): void {
-    this.#clearTimer();
-    if (this.#pending === 0 && !this.#discarding) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      const pendingBytes = this.#pending;
-      const wasDiscarding = this.#discarding;
-      this.reset();
-      // Garbage already reported as too long is not reported twice.
-      if (!wasDiscarding) {
-        this.#options.onTimeout(
-          new PosError('DEVICE_READ_TIMEOUT', `Partial line of ${pendingBytes} bytes, then silence for ${this.#options.interByteTimeoutMs} ms`, {
-            pendingBytes,
-            timeoutMs: this.#options.interByteTimeoutMs,
-          }),
-        );
-      }
-    }, this.#options.interByteTimeoutMs);
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+  #onSilence(): void {
+    const pendingBytes = this.#pending;
+    const wasDiscarding = this.#discarding;
+    this.reset();
+    // Garbage already reported as too long is not reported twice.
+    if (!wasDiscarding) this.#options.onTimeout(partialFrameTimeout('line', pendingBytes, this.#options.interByteTimeoutMs));
   }
 }

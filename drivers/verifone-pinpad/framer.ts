@@ -14,6 +14,7 @@
  * silence is dropped and reported through `onTimeout`.
  */
 import { PosError } from '../../src/util/errors.js';
+import { InterByteTimer, partialFrameTimeout } from '../shared/inter-byte-timer.js';
 import { ACK, EOT, ETX, NAK, SI, SO, STX } from './protocol.js';
 
 export type VerifoneFramerEvent =
@@ -42,11 +43,12 @@ export class VerifoneFramer {
   #frame: 'data' | 'control' = 'data';
   #x = 0;
   #events: VerifoneFramerEvent[] = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #timer: InterByteTimer;
   #disposed = false;
 
   constructor(options: VerifoneFramerOptions) {
     this.#options = options;
+    this.#timer = new InterByteTimer(options.interByteTimeoutMs, () => this.#onSilence());
     this.#body = Buffer.alloc(options.maxFrameBytes);
   }
 
@@ -58,14 +60,14 @@ export class VerifoneFramer {
     if (this.#disposed) return [];
     this.#events = [];
     for (let i = 0; i < chunk.length; i++) this.#byte(chunk[i] as number);
-    this.#restartTimer();
+    this.#timer.restart(this.#state !== 'idle');
     const events = this.#events;
     this.#events = [];
     return events;
   }
 
   reset(): void {
-    this.#clearTimer();
+    this.#timer.clear();
     this.#drop();
   }
 
@@ -135,24 +137,9 @@ export class VerifoneFramer {
     this.#state = 'idle';
   }
 
-  #restartTimer(): void {
-    this.#clearTimer();
-    if (this.#state === 'idle') return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      const pendingBytes = this.pendingBytes;
-      this.#drop();
-      this.#options.onTimeout(
-        new PosError('DEVICE_READ_TIMEOUT', `Partial packet of ${pendingBytes} bytes, then silence for ${this.#options.interByteTimeoutMs} ms`, {
-          pendingBytes,
-          timeoutMs: this.#options.interByteTimeoutMs,
-        }),
-      );
-    }, this.#options.interByteTimeoutMs);
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+  #onSilence(): void {
+    const pendingBytes = this.pendingBytes;
+    this.#drop();
+    this.#options.onTimeout(partialFrameTimeout('packet', pendingBytes, this.#options.interByteTimeoutMs));
   }
 }

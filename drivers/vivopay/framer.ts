@@ -17,6 +17,7 @@
  * sends (the default), `lsb-first` for commands (the twin's side, tests).
  */
 import { PosError } from '../../src/util/errors.js';
+import { InterByteTimer, partialFrameTimeout } from '../shared/inter-byte-timer.js';
 import { crc16CcittFalse } from './crc16.js';
 import { CRC_BYTES, HEADER_BYTES, PREAMBLE_BYTES, VIVOPAY_HEADER } from './protocol.js';
 
@@ -61,11 +62,12 @@ export class VivopayFramer {
   /** Total bytes of the current frame once its length is known, else 0. */
   #expected = 0;
   #events: VivopayFramerEvent[] = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #timer: InterByteTimer;
   #disposed = false;
 
   constructor(options: VivopayFramerOptions) {
     this.#options = options;
+    this.#timer = new InterByteTimer(options.interByteTimeoutMs, () => this.#onSilence());
     this.#msbFirst = (options.crcOrder ?? 'msb-first') === 'msb-first';
     this.#buf = Buffer.alloc(Math.max(options.maxFrameBytes, PREAMBLE_BYTES + CRC_BYTES));
   }
@@ -79,7 +81,7 @@ export class VivopayFramer {
     if (this.#disposed) return [];
     this.#events = [];
     this.#scan(chunk);
-    this.#restartTimer();
+    this.#timer.restart(this.#len > 0);
     const events = this.#events;
     this.#events = [];
     return events;
@@ -87,7 +89,7 @@ export class VivopayFramer {
 
   /** Drops a partial frame (zeroed) and any pending timeout. */
   reset(): void {
-    this.#clearTimer();
+    this.#timer.clear();
     this.#drop();
   }
 
@@ -164,32 +166,9 @@ export class VivopayFramer {
     this.#expected = 0;
   }
 
-  #restartTimer(): void {
-    if (this.#len === 0) {
-      this.#clearTimer();
-      return;
-    }
-    // Re-arm the running timer instead of a new Timeout per chunk (one
-    // allocation less per read; refresh() restarts the full interval).
-    if (this.#timer !== undefined) {
-      this.#timer.refresh();
-      return;
-    }
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      const pendingBytes = this.#len;
-      this.#drop();
-      this.#options.onTimeout(
-        new PosError('DEVICE_READ_TIMEOUT', `Partial frame of ${pendingBytes} bytes, then silence for ${this.#options.interByteTimeoutMs} ms`, {
-          pendingBytes,
-          timeoutMs: this.#options.interByteTimeoutMs,
-        }),
-      );
-    }, this.#options.interByteTimeoutMs);
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+  #onSilence(): void {
+    const pendingBytes = this.#len;
+    this.#drop();
+    this.#options.onTimeout(partialFrameTimeout('frame', pendingBytes, this.#options.interByteTimeoutMs));
   }
 }
