@@ -12,11 +12,11 @@
  * authCode, rrn, reversed. PANs are masked; nothing else here is card data.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { MTI } from '../../src/host/messages/constants.js';
-import { PosError } from '../../src/util/errors.js';
 import type { IssuerHost } from './issuer-host.js';
 import type { LedgerEntry } from './ledger.js';
+import { closeServer, listenOn, sendJson, trackConnections } from './server-plumbing.js';
 
 /** Requests that ask for money (authorization, financial, advice). */
 const FINANCIAL_MTIS: ReadonlySet<string> = new Set([MTI.authorizationRequest, MTI.financialRequest, MTI.financialAdvice, MTI.financialAdviceRepeat]);
@@ -53,25 +53,14 @@ export class AdminServer {
   }
 
   /** Listens; rejects `HOST_SIM_LISTEN_FAILED` (details: host, port, errno). */
-  start(): Promise<void> {
-    if (this.#server !== null) return Promise.resolve();
+  async start(): Promise<void> {
+    if (this.#server !== null) return;
     const server = createServer((req, res) => this.#serve(req, res));
-    server.on('connection', (socket: Socket) => {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-    });
+    trackConnections(server, this.#sockets);
     const host = this.#o.host ?? '127.0.0.1';
     const port = this.#o.port ?? 0;
-    return new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        reject(new PosError('HOST_SIM_LISTEN_FAILED', `Cannot listen on ${host}:${port} (${err.code ?? 'unknown'})`, { host, port, errno: err.code ?? 'unknown' }, { cause: err }));
-      });
-      server.listen(port, host, () => {
-        this.#server = server;
-        this.#port = (server.address() as AddressInfo).port;
-        resolve();
-      });
-    });
+    this.#port = await listenOn(server, host, port);
+    this.#server = server;
   }
 
   /** Idempotent. */
@@ -79,37 +68,31 @@ export class AdminServer {
     const server = this.#server;
     if (server === null) return;
     this.#server = null;
-    for (const s of this.#sockets) s.destroy();
-    this.#sockets.clear();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server, this.#sockets);
   }
 
   #serve(req: IncomingMessage, res: ServerResponse): void {
     req.resume();
     const url = new URL(req.url ?? '/', 'http://admin');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      send(res, 405, { error: { code: 'method-not-allowed', message: 'GET only' } }, { allow: 'GET' });
+      sendJson(res, 405, { error: { code: 'method-not-allowed', message: 'GET only' } }, { allow: 'GET' });
       return;
     }
     if (url.pathname === '/v1/health') {
       const ledger = this.#o.issuer.ledger;
-      send(res, 200, { status: 'ok', requests: ledger.length, financial: ledger.filter((e) => FINANCIAL_MTIS.has(e.mti)).length, uptimeMs: (this.#o.clock ?? Date.now)() - this.#startedAt });
+      sendJson(res, 200, { status: 'ok', requests: ledger.length, financial: ledger.filter((e) => FINANCIAL_MTIS.has(e.mti)).length, uptimeMs: (this.#o.clock ?? Date.now)() - this.#startedAt });
       return;
     }
     if (url.pathname === '/v1/ledger') {
       const all = url.searchParams.get('all');
       const entries = this.#o.issuer.ledger.filter((e) => all === '1' || all === 'true' || FINANCIAL_MTIS.has(e.mti)).map(toAdminEntry);
-      send(res, 200, { entries });
+      sendJson(res, 200, { entries });
       return;
     }
-    send(res, 404, { error: { code: 'not-found', message: 'No such route' } });
+    sendJson(res, 404, { error: { code: 'not-found', message: 'No such route' } });
   }
 }
 
 export function toAdminEntry(entry: LedgerEntry): AdminLedgerEntry {
   return { ...entry, time: entry.time.toISOString() };
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }).end(JSON.stringify(body));
 }

@@ -17,14 +17,15 @@
  * simulator never logs a clear PAN: its ledger and log lines carry the
  * masked PAN only.
  */
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { frameMessage, LengthPrefixFramer } from '../../src/host/length-prefix-framer.js';
 import { responseMtiOf } from '../../src/host/messages/constants.js';
 import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { isPosError, PosError } from '../../src/util/errors.js';
+import { isPosError } from '../../src/util/errors.js';
 import { IssuerHost, type IssuerHostOptions } from './issuer-host.js';
 import type { LedgerEntry } from './ledger.js';
+import { closeServer, listenOn } from './server-plumbing.js';
 
 export type { LedgerEntry } from './ledger.js';
 
@@ -75,27 +76,12 @@ export class BankHostSimulator {
   }
 
   /** Listens; resolves once bound. Rejects with `HOST_SIM_LISTEN_FAILED` (details: host, port, errno). */
-  start(): Promise<void> {
-    if (this.#server !== null) return Promise.resolve();
+  async start(): Promise<void> {
+    if (this.#server !== null) return;
     const server = createServer((socket) => this.#accept(socket));
-    return new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        reject(
-          new PosError(
-            'HOST_SIM_LISTEN_FAILED',
-            `Cannot listen on ${this.#host}:${this.#requestedPort} (${err.code ?? 'unknown'})`,
-            { host: this.#host, port: this.#requestedPort, errno: err.code ?? 'unknown' },
-            { cause: err },
-          ),
-        );
-      });
-      server.listen(this.#requestedPort, this.#host, () => {
-        this.#server = server;
-        this.#port = (server.address() as AddressInfo).port;
-        this.#log.info({ address: this.address }, 'bank-host simulator listening');
-        resolve();
-      });
-    });
+    this.#port = await listenOn(server, this.#host, this.#requestedPort);
+    this.#server = server;
+    this.#log.info({ address: this.address }, 'bank-host simulator listening');
   }
 
   /** Closes every connection and stops listening. Idempotent. */
@@ -103,9 +89,7 @@ export class BankHostSimulator {
     const server = this.#server;
     if (server === null) return;
     this.#server = null;
-    for (const socket of this.#sockets) socket.destroy();
-    this.#sockets.clear();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server, this.#sockets);
   }
 
   #accept(socket: Socket): void {

@@ -28,7 +28,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { z } from 'zod';
 import { Iso8583Message } from '../../src/iso8583/message.js';
@@ -51,10 +51,11 @@ import { ENTRY_MODE_CODES } from '../../src/host/messages/financial.js';
 import { originalDataElements, REVERSAL_REASONS } from '../../src/host/messages/reversal.js';
 import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { isPosError, PosError } from '../../src/util/errors.js';
+import { isPosError } from '../../src/util/errors.js';
 import type { FaultRule } from './faults.js';
 import type { IssuerHost } from './issuer-host.js';
 import type { ListenerTls } from './listeners.js';
+import { closeServer, listenOn, sendJson, trackConnections } from './server-plumbing.js';
 
 export const HTTP_FAULT_KINDS = ['reset', 'server-error', 'malformed', 'no-answer', 'delay', 'wrong-stan'] as const;
 export type HttpFaultKind = (typeof HTTP_FAULT_KINDS)[number];
@@ -161,30 +162,19 @@ export class HttpsGateway {
   }
 
   /** Listens; rejects `HOST_SIM_LISTEN_FAILED` (details: host, port, errno). */
-  start(): Promise<void> {
-    if (this.#server !== null) return Promise.resolve();
+  async start(): Promise<void> {
+    if (this.#server !== null) return;
     const tls = this.#o.tls;
     const server = createServer(
       { ca: tls.ca, cert: tls.cert, key: tls.key, requestCert: true, rejectUnauthorized: tls.requireClientCert ?? false, minVersion: 'TLSv1.2' },
       (req, res) => this.#serve(req, res),
     );
-    server.on('connection', (socket: Socket) => {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-    });
+    trackConnections(server, this.#sockets);
     server.on('tlsClientError', (err: NodeJS.ErrnoException) => this.#log.info({ errno: err.code ?? 'unknown' }, 'gateway TLS client refused'));
     const host = this.#o.host ?? '127.0.0.1';
     const port = this.#o.port ?? 0;
-    return new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        reject(new PosError('HOST_SIM_LISTEN_FAILED', `Cannot listen on ${host}:${port} (${err.code ?? 'unknown'})`, { host, port, errno: err.code ?? 'unknown' }, { cause: err }));
-      });
-      server.listen(port, host, () => {
-        this.#server = server;
-        this.#port = (server.address() as AddressInfo).port;
-        resolve();
-      });
-    });
+    this.#port = await listenOn(server, host, port);
+    this.#server = server;
   }
 
   /** Drops every connection (held answers too) and stops listening. Idempotent. */
@@ -194,9 +184,7 @@ export class HttpsGateway {
     this.#server = null;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
-    for (const s of this.#sockets) s.destroy();
-    this.#sockets.clear();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server, this.#sockets);
   }
 
   #serve(req: IncomingMessage, res: ServerResponse): void {
@@ -204,12 +192,12 @@ export class HttpsGateway {
     const route = req.url === AUTHORIZATIONS_PATH ? 'authorizations' : req.url === REVERSALS_PATH ? 'reversals' : null;
     if (route === null) {
       req.resume();
-      send(res, 404, { error: { code: 'not-found', message: 'No such route' } });
+      sendJson(res, 404, { error: { code: 'not-found', message: 'No such route' } });
       return;
     }
     if (req.method !== 'POST') {
       req.resume();
-      send(res, 405, { error: { code: 'method-not-allowed', message: 'POST only' } }, { allow: 'POST' });
+      sendJson(res, 405, { error: { code: 'method-not-allowed', message: 'POST only' } }, { allow: 'POST' });
       return;
     }
     readBody(req).then(
@@ -237,7 +225,7 @@ export class HttpsGateway {
       const fault = this.#faultFor(route, request);
       if (fault?.kind === 'server-error') {
         this.#log.info({ route, key, fault: fault.kind }, 'gateway fault');
-        send(res, 500, { error: { code: 'internal', message: 'Simulated server error' } });
+        sendJson(res, 500, { error: { code: 'internal', message: 'Simulated server error' } });
         return;
       }
       let outcome = this.#outcomes.get(`${route}:${key}`);
@@ -294,18 +282,18 @@ export class HttpsGateway {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"stan": "00');
         return;
       case 'wrong-stan':
-        send(res, 200, { ...body, stan: String((Number(body.stan) % 999_999) + 1).padStart(6, '0') }, headers);
+        sendJson(res, 200, { ...body, stan: String((Number(body.stan) % 999_999) + 1).padStart(6, '0') }, headers);
         return;
       case 'delay': {
         const timer = setTimeout(() => {
           this.#timers.delete(timer);
-          if (!res.destroyed) send(res, 200, body, headers);
+          if (!res.destroyed) sendJson(res, 200, body, headers);
         }, fault.ms ?? 0);
         this.#timers.add(timer);
         return;
       }
       default:
-        send(res, 200, body, headers);
+        sendJson(res, 200, body, headers);
     }
   }
 
@@ -332,12 +320,12 @@ export class HttpsGateway {
 
   #problem(res: ServerResponse, err: unknown): void {
     if (err instanceof HttpProblem) {
-      send(res, err.status, { error: { code: err.code, message: err.code, ...(err.fields.length > 0 ? { fields: err.fields } : {}) } });
+      sendJson(res, err.status, { error: { code: err.code, message: err.code, ...(err.fields.length > 0 ? { fields: err.fields } : {}) } });
       return;
     }
     const code = isPosError(err) ? err.code : 'unexpected';
     this.#log.warn({ code }, 'gateway request failed');
-    send(res, isPosError(err, 'HOST_SIM_REQUEST_REFUSED') ? 400 : 500, { error: { code, message: 'The request cannot be answered' } });
+    sendJson(res, isPosError(err, 'HOST_SIM_REQUEST_REFUSED') ? 400 : 500, { error: { code, message: 'The request cannot be answered' } });
   }
 }
 
@@ -430,9 +418,4 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     });
     req.on('error', reject);
   });
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }).end(JSON.stringify(body));
 }

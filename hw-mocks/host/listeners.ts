@@ -9,12 +9,13 @@
  * Requests on one connection are answered as they complete (a delayed answer
  * does not hold back the next one), like a multiplexing host.
  */
-import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { frameMessage, LengthPrefixFramer, type LengthHeader } from '../../src/host/channels/length-prefix-framer.js';
 import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { isPosError, PosError } from '../../src/util/errors.js';
+import { isPosError } from '../../src/util/errors.js';
+import { closeServer, listenOn } from './server-plumbing.js';
 
 /** What to do with one request. */
 export type Answer =
@@ -90,8 +91,8 @@ export class FrameListener {
   }
 
   /** Listens (on the last port when restarted); rejects `HOST_SIM_LISTEN_FAILED`. */
-  start(): Promise<void> {
-    if (this.#server !== null) return Promise.resolve();
+  async start(): Promise<void> {
+    if (this.#server !== null) return;
     const tls = this.#o.tls;
     const server =
       tls === undefined
@@ -110,16 +111,8 @@ export class FrameListener {
     server.on('tlsClientError', (err: NodeJS.ErrnoException) => this.#log.info({ errno: err.code ?? 'unknown' }, 'TLS client refused'));
     const host = this.#o.host ?? '127.0.0.1';
     const port = this.#port !== 0 ? this.#port : (this.#o.port ?? 0);
-    return new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        reject(new PosError('HOST_SIM_LISTEN_FAILED', `Cannot listen on ${host}:${port} (${err.code ?? 'unknown'})`, { host, port, errno: err.code ?? 'unknown' }, { cause: err }));
-      });
-      server.listen(port, host, () => {
-        this.#server = server;
-        this.#port = (server.address() as AddressInfo).port;
-        resolve();
-      });
-    });
+    this.#port = await listenOn(server, host, port);
+    this.#server = server;
   }
 
   /** Drops every connection and stops listening. Idempotent; `start()` again reuses the port. */
@@ -129,9 +122,7 @@ export class FrameListener {
     this.#server = null;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
-    for (const s of this.#sockets) s.destroy();
-    this.#sockets.clear();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server, this.#sockets);
   }
 
   #accept(socket: Socket): void {

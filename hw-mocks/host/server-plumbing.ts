@@ -1,0 +1,40 @@
+/**
+ * What every face of the bank-host simulator (ISO 8583 over TCP/TLS, the
+ * HTTPS JSON gateway, the admin port) does the same way: listen with one
+ * error, stop by dropping every connection, and answer JSON. Written once so
+ * that a test gets `HOST_SIM_LISTEN_FAILED` with the same details from each.
+ */
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { PosError } from '../../src/util/errors.js';
+
+/** Listens; resolves with the port bound (`0` lets the OS choose), rejects `HOST_SIM_LISTEN_FAILED` (details: host, port, errno). */
+export function listenOn(server: Server, host: string, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(new PosError('HOST_SIM_LISTEN_FAILED', `Cannot listen on ${host}:${port} (${err.code ?? 'unknown'})`, { host, port, errno: err.code ?? 'unknown' }, { cause: err }));
+    });
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** Keeps `sockets` in step with the server's open connections, so that `closeServer` can drop them. */
+export function trackConnections(server: Server, sockets: Set<Socket>): void {
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+}
+
+/** Destroys every connection, then stops listening: `server.close()` alone would wait for keep-alive clients. */
+export async function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
+  for (const socket of sockets) socket.destroy();
+  sockets.clear();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** A JSON answer that no cache keeps; nothing when the answer has already started or the client has gone. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }).end(JSON.stringify(body));
+}
