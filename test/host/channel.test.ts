@@ -11,16 +11,7 @@ import { PersistentHostChannel, type PersistentHostChannelOptions } from '../../
 import { assertHostTransportAllowed } from '../../src/host/channels/production-guard.js';
 import { loadTlsMaterial, type TlsMaterial } from '../../src/host/channels/tls-material.js';
 import { PosError } from '../../src/util/errors.js';
-
-async function rejection(promise: Promise<unknown>): Promise<PosError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('did not reject');
-}
+import { rejection } from './helpers.js';
 
 const TID = 'T0000001';
 const TIMEOUT_MS = 300;

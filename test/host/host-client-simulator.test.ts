@@ -1,83 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
-import { ARQC_PADDING, requireArqcData } from '../../hw-mocks/host/arqc-data.js';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
-import { deriveCardMasterKey } from '../../src/crypto/emv/card-master-key.js';
-import { generateArpcMethod1, generateArqc } from '../../src/crypto/emv/cryptogram.js';
-import { deriveAcSessionKey } from '../../src/crypto/emv/session-key.js';
-import { deriveTdesIpek, tdesWorkingKey } from '../../src/crypto/dukpt/tdes.js';
-import { TdesDukptOriginator } from '../../src/crypto/dukpt/tdes-originator.js';
+import { generateArpcMethod1 } from '../../src/crypto/emv/cryptogram.js';
 import { keyCheckValue } from '../../src/crypto/keys/kcv.js';
-import { encryptPinBlock } from '../../src/crypto/pin-block/encrypt.js';
-import { decode, encode, type TlvInput } from '../../src/emv/ber-tlv.js';
+import { decode, encode } from '../../src/emv/ber-tlv.js';
 import { Iso8583HostClient } from '../../src/host/iso8583-host-client.js';
 import { TerminalMacKey } from '../../src/host/keys.js';
 import { encodeFinancialRequest, ZERO_TOTALS, type CardTransaction, type ReversalInput } from '../../src/host/messages/index.js';
 import { transmissionDateTime } from '../../src/host/messages/fields.js';
 import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
-import { PosError } from '../../src/util/errors.js';
 import { toHex } from '../../src/util/hex.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { cardOf, deckCard, nextStan, purchase, scriptedHost, frameMessage } from './helpers.js';
+import { cardOf, nextStan, purchase, rejection, scriptedHost, frameMessage } from './helpers.js';
+import { chipRead, KEYS, pinPad } from './issuer-fixtures.js';
 
-const KEYS = loadSimulationKeys();
 const NOW = new Date(2026, 5, 15, 12, 0, 0);
 const TERMINAL = 'T0000001';
 const MERCHANT = 'M00000000000001';
-
-async function rejection(promise: Promise<unknown>): Promise<PosError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('did not reject');
-}
-
-/** A virtual PIN pad: TDES DUKPT from the shared BDK, ISO 9564 format 0. */
-function pinPad(): (pin: string, pan: string) => NonNullable<CardTransaction['pin']> {
-  const ipek = deriveTdesIpek(KEYS.tdesBdk, KEYS.tdesInitialKsn);
-  const originator = new TdesDukptOriginator(ipek, KEYS.tdesInitialKsn);
-  return (pin, pan) => {
-    const { ksn, transactionKey } = originator.nextTransaction();
-    const block = encryptPinBlock(tdesWorkingKey(transactionKey, 'pin'), { format: 0, pin, pan });
-    return { pinBlock: Sensitive.of('pin-block', block), ksn, format: 'iso0' };
-  };
-}
-
-/** Chip data as a virtual card would give it, with an ARQC under the card's keys (EMV Book 2, option A, common session key). */
-function chipRead(cardId: string, amountMinor: number, atc: number, tamper = false): { tlv: Buffer; sessionKey: Buffer; arqc: Buffer } {
-  const card = deckCard(cardId);
-  const imk = KEYS.issuerMasterKey(cardId);
-  if (imk === undefined) throw new Error(`no IMK for ${cardId}`);
-  const atcBytes = Buffer.from([atc >> 8, atc & 0xff]);
-  const data = new Map<string, Uint8Array>([
-    ['9F02', Buffer.from(String(amountMinor).padStart(12, '0'), 'hex')],
-    ['9F03', Buffer.alloc(6)],
-    ['9F1A', Buffer.from('0250', 'hex')],
-    ['95', Buffer.from('0000008000', 'hex')],
-    ['5F2A', Buffer.from('0978', 'hex')],
-    ['9A', Buffer.from('260615', 'hex')],
-    ['9C', Buffer.from('00', 'hex')],
-    ['9F37', Buffer.from('1A2B3C4D', 'hex')],
-    ['82', Buffer.from('1800', 'hex')],
-    ['9F36', atcBytes],
-    ['9F10', Buffer.from('06010A03A00000', 'hex')],
-  ]);
-  const sessionKey = deriveAcSessionKey('emv', deriveCardMasterKey(imk, card.pan, '01', 'A'), atcBytes);
-  const arqc = generateArqc(sessionKey, requireArqcData(data), ARQC_PADDING);
-  if (tamper) data.set('9F02', Buffer.from(String(amountMinor + 1).padStart(12, '0'), 'hex'));
-  const nodes: TlvInput[] = [
-    { tag: '5A', value: Buffer.from(card.pan, 'hex') },
-    { tag: '5F34', value: Buffer.from('01', 'hex') },
-    ...[...data].map(([tag, value]) => ({ tag, value })),
-    { tag: '9F26', value: arqc },
-    { tag: '9F27', value: Buffer.from('80', 'hex') },
-  ];
-  return { tlv: encode(nodes), sessionKey, arqc };
-}
 
 describe('Iso8583HostClient with MAC against the verifying simulator over TCP', () => {
   let sim: BankHostSimulator;
@@ -119,7 +58,7 @@ describe('Iso8583HostClient with MAC against the verifying simulator over TCP', 
 
   describe('chip', () => {
     it('verifies a good ARQC, approves and answers 91 = ARPC (method 1) ‖ ARC', async () => {
-      const chip = chipRead('visa-ok', 2500, 7);
+      const chip = chipRead('visa-ok', 2500, { atc: 7 });
       const response = await client.authorize({ ...purchase(cardOf('visa-ok'), 2500, { entryMode: 'chip' }), chip: { tlv: Sensitive.of('data', chip.tlv) } });
       expect(response.responseCode).toBe('00');
       const arc = Buffer.from('00', 'latin1');
@@ -127,14 +66,14 @@ describe('Iso8583HostClient with MAC against the verifying simulator over TCP', 
     });
 
     it('declines a tampered cryptogram input with 05 and no ARPC, and debits nothing', async () => {
-      const chip = chipRead('visa-ok', 2500, 8, true);
+      const chip = chipRead('visa-ok', 2500, { atc: 8, tamper: true });
       const response = await client.authorize({ ...purchase(cardOf('visa-ok'), 2500, { entryMode: 'chip' }), chip: { tlv: Sensitive.of('data', chip.tlv) } });
       expect([response.responseCode, response.issuerTlv]).toEqual(['05', undefined]);
       expect(sim.balanceOf('visa-ok')).toBe(100_000);
     });
 
     it('sends the ARPC with the decline code when a good ARQC meets insufficient funds', async () => {
-      const chip = chipRead('mc-low-funds', 600, 3);
+      const chip = chipRead('mc-low-funds', 600, { atc: 3 });
       const response = await client.authorize({ ...purchase(cardOf('mc-low-funds'), 600, { entryMode: 'chip' }), chip: { tlv: Sensitive.of('data', chip.tlv) } });
       expect(response.responseCode).toBe('51');
       expect(decode(response.issuerTlv ?? Buffer.alloc(0))[0]?.value.subarray(8)).toEqual(Buffer.from('51', 'latin1'));

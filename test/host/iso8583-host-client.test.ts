@@ -8,18 +8,7 @@ import type { FieldValue } from '../../src/iso8583/types.js';
 import { Iso8583HostClient, iso8583ReplyReader } from '../../src/host/iso8583-host-client.js';
 import { TcpHostChannel } from '../../src/host/tcp-host-channel.js';
 import type { UnansweredRequest } from '../../src/host/unanswered-request.js';
-import { PosError } from '../../src/util/errors.js';
-import { cardOf, closedPort, frameMessage, magstripe, purchase, scriptedHost, type ScriptedHost } from './helpers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<PosError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('did not reject');
-}
+import { cardOf, closedPort, frameMessage, magstripe, purchase, rejection, scriptedHost, type ScriptedHost } from './helpers.js';
 
 /** The simulator's clock: mid-2026, local time. */
 const NOW = new Date(2026, 5, 15, 12, 0, 0);

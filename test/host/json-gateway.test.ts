@@ -9,80 +9,21 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpsGateway, httpFaultFromRule, type HttpFault } from '../../hw-mocks/host/https-gateway.js';
 import { IssuerHost } from '../../hw-mocks/host/issuer-host.js';
-import { ARQC_PADDING, requireArqcData } from '../../hw-mocks/host/arqc-data.js';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
 import { makeThrowawayPki, type ThrowawayPki } from '../../hw-mocks/host/tls-certs.js';
-import { deriveCardMasterKey } from '../../src/crypto/emv/card-master-key.js';
-import { generateArpcMethod1, generateArqc } from '../../src/crypto/emv/cryptogram.js';
-import { deriveAcSessionKey } from '../../src/crypto/emv/session-key.js';
-import { deriveTdesIpek, tdesWorkingKey } from '../../src/crypto/dukpt/tdes.js';
-import { TdesDukptOriginator } from '../../src/crypto/dukpt/tdes-originator.js';
-import { encryptPinBlock } from '../../src/crypto/pin-block/encrypt.js';
-import { decode, encode, type TlvInput } from '../../src/emv/ber-tlv.js';
+import { generateArpcMethod1 } from '../../src/crypto/emv/cryptogram.js';
+import { decode } from '../../src/emv/ber-tlv.js';
 import { JsonGatewayClient, jsonGatewayFromConfig, type JsonGatewayClientOptions } from '../../src/host/json-gateway/index.js';
-import type { PurchaseRequest } from '../../src/host/model.js';
 import { MemoryReversalStore, type PendingReversal } from '../../src/host/reversal-store.js';
 import { ReversalSender } from '../../src/host/reversal-sender.js';
 import type { UnansweredRequest } from '../../src/host/unanswered-request.js';
 import { PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { cardOf, closedPort, deckCard, purchase } from './helpers.js';
+import { cardOf, closedPort, purchase, rejection } from './helpers.js';
+import { chipRead, pinPad } from './issuer-fixtures.js';
 
-const KEYS = loadSimulationKeys();
 const NOW = new Date(2026, 5, 15, 12, 0, 0);
 const AT = new Date(Date.UTC(2026, 5, 15, 14, 30, 0));
 const FAST_RETRY = { initialMs: 1, maxMs: 5, factor: 2, jitter: 0 };
-
-async function rejection(promise: Promise<unknown>): Promise<PosError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('did not reject');
-}
-
-function pinPad(): (pin: string, pan: string) => NonNullable<PurchaseRequest['pin']> {
-  const originator = new TdesDukptOriginator(deriveTdesIpek(KEYS.tdesBdk, KEYS.tdesInitialKsn), KEYS.tdesInitialKsn);
-  return (pin, pan) => {
-    const { ksn, transactionKey } = originator.nextTransaction();
-    const block = encryptPinBlock(tdesWorkingKey(transactionKey, 'pin'), { format: 0, pin, pan });
-    return { pinBlock: Sensitive.of('pin-block', block), ksn, format: 'iso0' };
-  };
-}
-
-/** Chip data as the virtual card gives it: an ARQC under the card's keys (EMV Book 2, option A, common session key). */
-function chipRead(cardId: string, amountMinor: number, tamper = false): { tlv: Buffer; sessionKey: Buffer; arqc: Buffer } {
-  const card = deckCard(cardId);
-  const imk = KEYS.issuerMasterKey(cardId);
-  if (imk === undefined) throw new Error(`no IMK for ${cardId}`);
-  const atc = Buffer.from([0x00, 0x07]);
-  const data = new Map<string, Uint8Array>([
-    ['9F02', Buffer.from(String(amountMinor).padStart(12, '0'), 'hex')],
-    ['9F03', Buffer.alloc(6)],
-    ['9F1A', Buffer.from('0250', 'hex')],
-    ['95', Buffer.from('0000008000', 'hex')],
-    ['5F2A', Buffer.from('0978', 'hex')],
-    ['9A', Buffer.from('260615', 'hex')],
-    ['9C', Buffer.from('00', 'hex')],
-    ['9F37', Buffer.from('1A2B3C4D', 'hex')],
-    ['82', Buffer.from('1800', 'hex')],
-    ['9F36', atc],
-    ['9F10', Buffer.from('06010A03A00000', 'hex')],
-  ]);
-  const sessionKey = deriveAcSessionKey('emv', deriveCardMasterKey(imk, card.pan, '01', 'A'), atc);
-  const arqc = generateArqc(sessionKey, requireArqcData(data), ARQC_PADDING);
-  if (tamper) data.set('9F02', Buffer.from(String(amountMinor + 1).padStart(12, '0'), 'hex'));
-  const nodes: TlvInput[] = [
-    { tag: '5A', value: Buffer.from(card.pan, 'hex') },
-    { tag: '5F34', value: Buffer.from('01', 'hex') },
-    ...[...data].map(([tag, value]) => ({ tag, value })),
-    { tag: '9F26', value: arqc },
-    { tag: '9F27', value: Buffer.from('80', 'hex') },
-  ];
-  return { tlv: encode(nodes), sessionKey, arqc };
-}
 
 let pki: ThrowawayPki;
 let strangerPki: ThrowawayPki;
@@ -175,7 +116,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
     });
 
     it('declines a tampered ARQC with 05', async () => {
-      const chip = chipRead('visa-ok', 700, true);
+      const chip = chipRead('visa-ok', 700, { tamper: true });
       const answer = await client.authorize({ ...purchase(cardOf('visa-ok'), 700, { entryMode: 'chip' }), chip: { tlv: Sensitive.of('data', chip.tlv) } });
       expect(answer.responseCode).toBe('05');
       expect(issuer.balanceOf('visa-ok')).toBe(100_000);
