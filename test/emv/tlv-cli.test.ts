@@ -1,29 +1,10 @@
-import { Command } from 'commander';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeCommand, dolCommand, registerTlv } from '../../src/cli/commands/tlv.js';
+import { runPos, type CliRun } from '../cli/in-process.js';
 
-/** Runs `pos tlv …` through commander as main.ts does, capturing stdout, stderr and the exit code. */
-async function pos(...args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const program = new Command('pos').exitOverride();
-    registerTlv(program);
-    await program.parseAsync(['node', 'pos', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const exitCode = Number(process.exitCode ?? 0);
-  return { stdout, stderr, exitCode };
+/** `pos tlv …` as main.ts runs it. */
+function pos(...args: string[]): Promise<CliRun> {
+  return runPos(registerTlv, args);
 }
 
 beforeEach(() => {

@@ -1,32 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerIso8583 } from '../../src/cli/commands/iso8583.js';
+import { runPos, type CliRun } from '../cli/in-process.js';
 import { dialectVector } from './dialect-vectors.js';
 
-/** Runs `pos iso8583 …` through commander as main.ts does, capturing stdout, stderr and the exit code. */
-async function pos(...args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const program = new Command('pos').exitOverride();
-    registerIso8583(program);
-    await program.parseAsync(['node', 'pos', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { stdout, stderr, exitCode: Number(process.exitCode ?? 0) };
+/** `pos iso8583 …` as main.ts runs it. */
+function pos(...args: string[]): Promise<CliRun> {
+  return runPos(registerIso8583, args);
 }
 
 beforeEach(() => {

@@ -1,7 +1,7 @@
 /** `pos journal ls | show | export` over a real journal file, through commander as the CLI registers it. */
-import { Command } from 'commander';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerJournal } from '../../src/cli/commands/journal.js';
+import { runPos, type CliRun } from '../cli/in-process.js';
 import { card, openJournal, OTHER_PAN, PAN, steppingClock, tempDir } from './journal-helpers.js';
 
 let dir: string;
@@ -22,29 +22,12 @@ beforeAll(() => {
   journal.close();
 });
 
-interface Run {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-async function pos(...args: string[]): Promise<Run> {
-  const program = new Command('pos').option('-c, --config <file>').exitOverride();
-  registerJournal(program);
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+/** `pos journal …` as main.ts runs it (with its global `--config`), exit code reset before and after. */
+async function pos(...args: string[]): Promise<CliRun> {
   process.exitCode = 0;
-  try {
-    await program.parseAsync(['journal', ...args], { from: 'user' });
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const exitCode = Number(process.exitCode ?? 0);
+  const run = await runPos((program) => registerJournal(program.option('-c, --config <file>')), ['journal', ...args]);
   process.exitCode = 0;
-  return { stdout, stderr, exitCode };
+  return run;
 }
 
 afterEach(() => {
