@@ -5,7 +5,6 @@
  * Unit tests run over the in-memory pair with fake timers; the integration
  * tests run the composed terminal over socat ptys (skipped without socat).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +29,7 @@ import { TransactionEngine } from '../../src/txn/engine.js';
 import type { TransactionResult } from '../../src/txn/result.js';
 import { StanCounter } from '../../src/txn/stan.js';
 import { PosError } from '../../src/util/errors.js';
+import { hasSocat } from '../drivers/pty-harness.js';
 import { captureLog, deckCard } from '../drivers/reader-harness.js';
 import { approveAll, FakeHost, FakePinPad } from '../txn/fakes.js';
 
@@ -226,15 +226,6 @@ describe('resilient devices over the in-memory pair (fake timers)', () => {
     expect(stateOf(new RecordingDisplay())).toBeUndefined();
   });
 });
-
-const hasSocat = (() => {
-  try {
-    execFileSync('socat', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

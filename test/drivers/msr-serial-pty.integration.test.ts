@@ -3,7 +3,6 @@
  * device end (node tty), the driver reads the host end through serialport.
  * Skipped where socat is not installed (apt-get install socat).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSerialMsrReader } from '../../drivers/msr-serial/index.js';
@@ -12,17 +11,7 @@ import { createVirtualSerialMsr, type VirtualSerialMsr } from '../../hw-mocks/ms
 import { openPtyEnd } from '../../hw-mocks/pty-end.js';
 import { createPtyPair, type PtyPair } from '../../hw-mocks/pty.js';
 import { REQUEST, captureLog, deckCard, rejectionOf } from './reader-harness.js';
-
-const hasSocat = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive, hasSocat } from './pty-harness.js';
 
 describe('pty harness', () => {
   it('a missing socat is DEVICE_PTY_UNAVAILABLE, telling how to install it', async () => {

@@ -4,7 +4,6 @@
  * same PIN; cancel key; nobody typing (timeout); abort; Z2; the fixed-PIN test
  * packet; NAK → resend and three NAKs → EOT.
  */
-import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openVerifonePinPad } from '../../../drivers/verifone-pinpad/index.js';
 import type { VerifonePinPad } from '../../../drivers/verifone-pinpad/verifone-pinpad.js';
@@ -15,17 +14,7 @@ import { createPtyPair, type PtyPair } from '../../../hw-mocks/pty.js';
 import { decryptPinBlock, deriveTdesKeyFromBdk, tdesCounter } from '../../../src/crypto/index.js';
 import { Sensitive } from '../../../src/util/sensitive.js';
 import { captureLog, deckCard, rejectionOf } from '../reader-harness.js';
-
-const hasSocat = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive, hasSocat } from '../pty-harness.js';
 
 describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat pty pair', () => {
   let pair: PtyPair;

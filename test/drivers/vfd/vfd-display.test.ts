@@ -3,7 +3,6 @@
  * command sets), over the in-memory pair, and over binding-mock for the
  * device going away mid-frame and coming back.
  */
-import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openVfdDisplay } from '../../../drivers/vfd-display/index.js';
 import { createVfdDisplay } from '../../../drivers/vfd-display/vfd-display.js';
@@ -17,22 +16,13 @@ import type { ByteTransport } from '../../../src/devices/byte-transport.js';
 import { screens } from '../../../src/display/screens.js';
 import { MockBinding, captureMockBinding } from '../mock-binding.js';
 import { flushMicrotasks, rejectionOf } from '../reader-harness.js';
+import { alive, hasSocat } from '../pty-harness.js';
 
-const hasSocat = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
   MockBinding.reset();
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe.skipIf(!hasSocat)('VFD display over a socat pty pair', () => {
   it.each(['cd5220', 'epson'] as const)('%s: the customer reads each screen exactly', async (emulation) => {

@@ -4,7 +4,6 @@
  * directly, swipe, chip card swiped, fallback, decline after approval,
  * cancel, and link faults (corrupt answer → resend; mute → retry).
  */
-import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openVivopayReader } from '../../../drivers/vivopay/index.js';
 import type { VivopayReader } from '../../../drivers/vivopay/vivopay-reader.js';
@@ -16,19 +15,10 @@ import { createVirtualVivopay, type VirtualVivopay } from '../../../hw-mocks/viv
 import { deriveCardMasterKey, deriveAcSessionKey, generateArpcMethod1, verifyArqc } from '../../../src/crypto/index.js';
 import { decode, encode, flatten } from '../../../src/emv/index.js';
 import { captureLog, deckCard, rejectionOf } from '../reader-harness.js';
+import { alive, hasSocat } from '../pty-harness.js';
 
-const hasSocat = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
 const REQUEST = { amountMinor: 1234, currency: '978' } as const;
 const FIXED_UN = Buffer.from('A1B2C3D4', 'hex');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** What the issuer does: recompute the ARQC from the card's IMK, then answer with ARPC method 1 under the AC session key. */
 function issuerAnswer(cardId: string, online: Map<string, Uint8Array>, arc: string): { arqcValid: boolean; issuerTlv: Buffer } {
