@@ -1,7 +1,9 @@
 /** Loads a published-vector file from test/vectors/ (each has a `source`). */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PosError } from '../../src/util/errors.js';
+
+// The crypto tests take all their helpers from here.
+export { thrown } from '../pos-error.js';
 
 export function loadVectors<T>(name: string): T & { source: string } {
   const path = fileURLToPath(new URL(`../vectors/${name}`, import.meta.url));
@@ -10,14 +12,3 @@ export function loadVectors<T>(name: string): T & { source: string } {
 
 export const hex = (text: string): Buffer => Buffer.from(text, 'hex');
 export const toHexUpper = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').toUpperCase();
-
-/** Runs `fn`, expecting a PosError; returns it for `code`/`details` assertions. */
-export function thrown(fn: () => unknown): PosError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('expected a PosError, nothing was thrown');
-}

@@ -11,7 +11,7 @@ import { PersistentHostChannel, type PersistentHostChannelOptions } from '../../
 import { assertHostTransportAllowed } from '../../src/host/channels/production-guard.js';
 import { loadTlsMaterial, type TlsMaterial } from '../../src/host/channels/tls-material.js';
 import { PosError } from '../../src/util/errors.js';
-import { rejection } from './helpers.js';
+import { rejection } from '../pos-error.js';
 
 const TID = 'T0000001';
 const TIMEOUT_MS = 300;

@@ -18,20 +18,11 @@ import { Iso8583Message } from '../../src/iso8583/message.js';
 import { PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { purchase } from './helpers.js';
+import { thrown } from '../pos-error.js';
 
 const KSN = Buffer.from('FFFF0801A5B3C4E00001', 'hex');
 const BLOCKS = Buffer.from('00112233445566778899AABBCCDDEEFF', 'hex');
 const TRACKS: EncryptedTracks = { scheme: 'magtek-tdes-dukpt', ksn: KSN, track2: BLOCKS };
-
-function thrown(fn: () => unknown): PosError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
 
 describe('DE 48 encrypted tracks', () => {
   it('lays out [tag ×2][length ×3][value] subfields: ES scheme 01, EK KSN, E2 ciphertext, BN/L4 from the masked PAN', () => {

@@ -5,21 +5,9 @@ import type { MagstripeCard } from '../../src/card/types.js';
 import type { EntryMode } from '../../src/devices/card-reader.js';
 import { frameMessage, LengthPrefixFramer } from '../../src/host/length-prefix-framer.js';
 import type { PurchaseRequest } from '../../src/host/model.js';
-import { PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 
 export const DECK = loadDeck();
-
-/** The `PosError` a promise rejects with; fails the test when it resolves or rejects with anything else. */
-export async function rejection(promise: Promise<unknown>): Promise<PosError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('did not reject');
-}
 
 export function deckCard(id: string): DeckCard {
   const card = findCard(DECK, id);

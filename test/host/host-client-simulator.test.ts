@@ -11,7 +11,8 @@ import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { toHex } from '../../src/util/hex.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { cardOf, nextStan, purchase, rejection, scriptedHost, frameMessage } from './helpers.js';
+import { cardOf, nextStan, purchase, scriptedHost, frameMessage } from './helpers.js';
+import { rejection } from '../pos-error.js';
 import { chipRead, KEYS, pinPad } from './issuer-fixtures.js';
 
 const NOW = new Date(2026, 5, 15, 12, 0, 0);

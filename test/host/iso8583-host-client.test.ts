@@ -8,7 +8,8 @@ import type { FieldValue } from '../../src/iso8583/types.js';
 import { Iso8583HostClient, iso8583ReplyReader } from '../../src/host/iso8583-host-client.js';
 import { TcpHostChannel } from '../../src/host/tcp-host-channel.js';
 import type { UnansweredRequest } from '../../src/host/unanswered-request.js';
-import { cardOf, closedPort, frameMessage, magstripe, purchase, rejection, scriptedHost, type ScriptedHost } from './helpers.js';
+import { cardOf, closedPort, frameMessage, magstripe, purchase, scriptedHost, type ScriptedHost } from './helpers.js';
+import { rejection } from '../pos-error.js';
 
 /** The simulator's clock: mid-2026, local time. */
 const NOW = new Date(2026, 5, 15, 12, 0, 0);

@@ -18,7 +18,8 @@ import { ReversalSender } from '../../src/host/reversal-sender.js';
 import type { UnansweredRequest } from '../../src/host/unanswered-request.js';
 import { PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { cardOf, closedPort, purchase, rejection } from './helpers.js';
+import { cardOf, closedPort, purchase } from './helpers.js';
+import { rejection } from '../pos-error.js';
 import { chipRead, pinPad } from './issuer-fixtures.js';
 
 const NOW = new Date(2026, 5, 15, 12, 0, 0);

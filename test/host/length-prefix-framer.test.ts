@@ -2,16 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { frameMessage, LengthPrefixFramer } from '../../src/host/length-prefix-framer.js';
 import { PosError } from '../../src/util/errors.js';
-
-function thrown(fn: () => unknown): PosError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+import { thrown } from '../pos-error.js';
 
 const hex = (frames: Buffer[]): string[] => frames.map((f) => f.toString('hex'));
 

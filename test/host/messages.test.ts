@@ -27,9 +27,9 @@ import {
   type ReconciliationTotals,
   type ReversalInput,
 } from '../../src/host/messages/index.js';
-import { PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { cardOf, purchase } from './helpers.js';
+import { thrown } from '../pos-error.js';
 
 const KEYS = loadSimulationKeys();
 const TAK = KEYS.tak;
@@ -37,16 +37,6 @@ const AT = new Date(Date.UTC(2026, 5, 15, 14, 30, 5));
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 const LOCAL_TIME = `${pad2(AT.getHours())}${pad2(AT.getMinutes())}${pad2(AT.getSeconds())}`;
 const LOCAL_DATE = `${pad2(AT.getMonth() + 1)}${pad2(AT.getDate())}`;
-
-function thrown(fn: () => unknown): PosError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
 
 /** Chip data as a reader delivers it: with the PAN (5A), track 2 (57) and name (5F20), which must not reach DE 55. */
 const CHIP_TLV = encode([

@@ -5,18 +5,8 @@ import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import type { FieldValue } from '../../src/iso8583/types.js';
 import { encodePurchaseRequest, readPurchaseResponse } from '../../src/host/purchase-message.js';
 import type { EntryMode } from '../../src/devices/card-reader.js';
-import { PosError } from '../../src/util/errors.js';
 import { cardOf, magstripe, purchase } from './helpers.js';
-
-function thrown(fn: () => unknown): PosError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+import { thrown } from '../pos-error.js';
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 

@@ -8,21 +8,11 @@ import { keyCheckValue } from '../../src/crypto/keys/kcv.js';
 import { checkMac } from '../../src/host/messages/mac.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { Iso8583Message } from '../../src/iso8583/message.js';
-import { PosError } from '../../src/util/errors.js';
 import { toHex } from '../../src/util/hex.js';
+import { thrown } from '../pos-error.js';
 
 const KEYS = loadSimulationKeys();
 const NOW = new Date(2026, 5, 15, 12, 0, 0);
-
-function thrown(fn: () => unknown): PosError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
 
 describe('simulation keys', () => {
   it.each<[string, Buffer, 'tdes' | 'aes', string]>([

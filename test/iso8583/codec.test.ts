@@ -7,16 +7,7 @@ import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js
 import type { Dialect, FieldSpec, FieldValue, MessageInput } from '../../src/iso8583/types.js';
 import { PosError } from '../../src/util/errors.js';
 import { VECTORS, vector } from './vectors.js';
-
-function thrown(fn: () => unknown): PosError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+import { thrown } from '../pos-error.js';
 
 /** A copy of `bytes` with ASCII `text` written at `offset`. */
 function patch(bytes: Buffer, offset: number, text: string): Buffer {

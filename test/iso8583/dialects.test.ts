@@ -4,18 +4,8 @@ import { DIALECT_NAMES, DIALECTS, dialectByName, validateDialect } from '../../s
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
 import type { Dialect, FieldSpec, MessageInput } from '../../src/iso8583/types.js';
-import { PosError } from '../../src/util/errors.js';
 import { DIALECT_VECTORS, PUBLISHED_VECTORS, dialectVector } from './dialect-vectors.js';
-
-function thrown(fn: () => unknown): PosError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+import { thrown } from '../pos-error.js';
 
 /** A copy of `bytes` with `hex` written at `offset`. */
 function patch(bytes: Buffer, offset: number, hex: string): Buffer {

@@ -6,18 +6,8 @@ import { encodeWithMac, MAC_BYTES, macField, macInput } from '../../src/iso8583/
 import { decodeMessage, encodeMessage, encodeMessageWithOffsets } from '../../src/iso8583/message-codec.js';
 import { decodeSubfields, encodeSubfields } from '../../src/iso8583/subfields.js';
 import type { Dialect, MessageInput, SubfieldSpec } from '../../src/iso8583/types.js';
-import { PosError } from '../../src/util/errors.js';
 import { dialectVector } from './dialect-vectors.js';
-
-function thrown(fn: () => unknown): PosError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+import { thrown } from '../pos-error.js';
 
 const MAC = Buffer.from('A1B2C3D4E5F60718', 'hex');
 const purchase = dialectVector('iso87binary: 0200');

@@ -3,17 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
-import { PosError } from '../../src/util/errors.js';
-
-function thrown(fn: () => unknown): PosError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+import { thrown } from '../pos-error.js';
 
 describe('config', () => {
   it('defaults to the simulated terminal when no file exists', () => {

@@ -1,0 +1,28 @@
+/**
+ * The `PosError` a call throws or a promise rejects with, for tests that then
+ * assert its `code` and `details` (STYLE.md: never the message text). Anything
+ * else thrown is rethrown, and no error at all fails the test.
+ */
+import { PosError } from '../src/util/errors.js';
+
+/** Runs `fn`, expecting a PosError; returns it. */
+export function thrown(fn: () => unknown): PosError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof PosError) return e;
+    throw e;
+  }
+  throw new Error('expected a PosError, nothing was thrown');
+}
+
+/** Awaits `promise`, expecting it to reject with a PosError; returns it. */
+export async function rejection(promise: Promise<unknown>): Promise<PosError> {
+  try {
+    await promise;
+  } catch (e) {
+    if (e instanceof PosError) return e;
+    throw e;
+  }
+  throw new Error('did not reject');
+}
