@@ -23,7 +23,6 @@ import type { HostChannel, ReplyReader } from './host-channel.js';
 import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from './model.js';
 import type { TerminalMacKey } from './keys.js';
 import { MTI, NETWORK_CODES, type NetworkCode } from './messages/constants.js';
-import { transmissionDateTime } from './messages/fields.js';
 import { encodeFinancialRequest, readFinancialResponse, type CardTransaction, type FinancialRequestMti } from './messages/financial.js';
 import { encodeNetworkRequest, readNetworkResponse, type NetworkResponse } from './messages/network.js';
 import {
@@ -35,7 +34,7 @@ import {
 import { encodeReversalRequest, readReversalResponse, type ReversalInput, type ReversalResponse } from './messages/reversal.js';
 import { iso8583MatchingReader, matchKey } from './channels/match-key.js';
 import { TcpHostChannel } from './tcp-host-channel.js';
-import type { OnUnanswered, UnansweredRequest } from './unanswered-request.js';
+import { unansweredRequestOf, type OnUnanswered } from './unanswered-request.js';
 
 /** DE 11 keys replies to requests. */
 export const STAN_FIELD = 11;
@@ -216,20 +215,8 @@ export class Iso8583HostClient implements HostClient {
     if (!isPosError(err)) return err;
     this.#log.warn({ host: this.description, stan: request.stan, err: err.toJSON() }, 'authorization failed');
     if (err.details['requestMayHaveReachedHost'] === true && this.#onUnanswered !== undefined) {
-      const unanswered: UnansweredRequest = {
-        mti,
-        stan: request.stan,
-        transmissionDateTime: transmissionDateTime(request.at),
-        transmittedAt: request.at.toISOString(),
-        amountMinor: request.amountMinor,
-        currency: request.currency,
-        entryMode: request.entryMode,
-        terminalId: request.terminalId,
-        merchantId: request.merchantId,
-        reason: err.code,
-      };
       try {
-        this.#onUnanswered(unanswered);
+        this.#onUnanswered(unansweredRequestOf(request, mti, err.code));
       } catch (hookErr) {
         this.#log.error({ stan: request.stan, err: isPosError(hookErr) ? hookErr.toJSON() : String(hookErr) }, 'onUnanswered hook failed');
       }

@@ -8,6 +8,8 @@
  */
 import type { EntryMode } from '../devices/card-reader.js';
 import type { ErrorCode } from '../util/errors.js';
+import { transmissionDateTime } from './messages/fields.js';
+import type { PurchaseRequest } from './model.js';
 
 export interface UnansweredRequest {
   /** Original MTI (DE 90 positions 1–4). */
@@ -28,3 +30,23 @@ export interface UnansweredRequest {
 }
 
 export type OnUnanswered = (request: UnansweredRequest) => void;
+
+/** The original data elements of `request`, sent as `mti`, for the reversal seam; no card data. */
+export function unansweredRequestOf(
+  request: Pick<PurchaseRequest, 'stan' | 'at' | 'amountMinor' | 'currency' | 'entryMode' | 'terminalId' | 'merchantId'>,
+  mti: string,
+  reason: ErrorCode,
+): UnansweredRequest {
+  return {
+    mti,
+    stan: request.stan,
+    transmissionDateTime: transmissionDateTime(request.at),
+    transmittedAt: request.at.toISOString(),
+    amountMinor: request.amountMinor,
+    currency: request.currency,
+    entryMode: request.entryMode,
+    terminalId: request.terminalId,
+    merchantId: request.merchantId,
+    reason,
+  };
+}

@@ -31,12 +31,11 @@ import { silentLogger } from '../../log/logger.js';
 import { wipe } from '../../util/bytes.js';
 import { isPosError, PosError } from '../../util/errors.js';
 import { backoffDelayMs, type BackoffPolicy } from '../channels/backoff.js';
-import { transmissionDateTime } from '../messages/fields.js';
 import { MTI } from '../messages/constants.js';
 import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from '../model.js';
 import type { PendingReversal } from '../reversal-store.js';
 import type { ReversalAttempt } from '../reversal-sender.js';
-import type { OnUnanswered } from '../unanswered-request.js';
+import { unansweredRequestOf, type OnUnanswered } from '../unanswered-request.js';
 import {
   badResponseError,
   cancelledError,
@@ -289,18 +288,7 @@ export class JsonGatewayClient implements HostClient {
     this.#log.warn({ host: this.description, stan: request.stan, err: err.toJSON() }, 'authorization failed');
     if (err.details['requestMayHaveReachedHost'] === true && this.#o.onUnanswered !== undefined) {
       try {
-        this.#o.onUnanswered({
-          mti: MTI.financialRequest,
-          stan: request.stan,
-          transmissionDateTime: transmissionDateTime(request.at),
-          transmittedAt: request.at.toISOString(),
-          amountMinor: request.amountMinor,
-          currency: request.currency,
-          entryMode: request.entryMode,
-          terminalId: request.terminalId,
-          merchantId: request.merchantId,
-          reason: err.code,
-        });
+        this.#o.onUnanswered(unansweredRequestOf(request, MTI.financialRequest, err.code));
       } catch (hookErr) {
         this.#log.error({ stan: request.stan, err: isPosError(hookErr) ? hookErr.toJSON() : 'unexpected' }, 'onUnanswered hook failed');
       }
