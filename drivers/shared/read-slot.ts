@@ -7,7 +7,8 @@
  * command exchange with its own cancel and keeps its own bookkeeping.
  */
 import type { DeviceState } from '../../src/devices/card-reader.js';
-import { PosError } from '../../src/util/errors.js';
+import type { PosError } from '../../src/util/errors.js';
+import { deviceDisconnected, notConnected, readBusy, readCancelled } from './device-errors.js';
 
 interface Armed<T> {
   resolve(value: T): void;
@@ -29,15 +30,9 @@ export class ReadSlot<T> {
 
   /** Arms one read in the given device state; rejects at once when it cannot be armed. */
   arm(state: DeviceState, signal: AbortSignal): Promise<T> {
-    switch (state) {
-      case 'closed':
-        return Promise.reject(new PosError('DEVICE_CLOSED', `${this.#name} is closed`, { device: this.#name }));
-      case 'disconnected':
-        return Promise.reject(this.disconnected());
-      case 'connected':
-        break;
-    }
-    if (this.#armed !== undefined) return Promise.reject(new PosError('DEVICE_BUSY', `${this.#name} already has a read armed`, { device: this.#name }));
+    const refused = notConnected(this.#name, state);
+    if (refused !== undefined) return Promise.reject(refused);
+    if (this.#armed !== undefined) return Promise.reject(readBusy(this.#name));
     if (signal.aborted) return Promise.reject(this.cancelled('aborted'));
     return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => this.settle({ error: this.cancelled('aborted') });
@@ -57,10 +52,10 @@ export class ReadSlot<T> {
   }
 
   cancelled(reason: 'aborted' | 'closed'): PosError {
-    return new PosError('DEVICE_READ_CANCELLED', `Read on ${this.#name} cancelled (${reason})`, { device: this.#name, reason });
+    return readCancelled(this.#name, reason);
   }
 
   disconnected(): PosError {
-    return new PosError('DEVICE_DISCONNECTED', `${this.#name} went away`, { device: this.#name });
+    return deviceDisconnected(this.#name);
   }
 }

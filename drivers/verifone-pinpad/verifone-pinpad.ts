@@ -21,6 +21,7 @@ import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/
 import { silentLogger } from '../../src/log/logger.js';
 import { asPosError, PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
+import { deviceDisconnected, notConnected } from '../shared/device-errors.js';
 import { VerifoneFramer, VERIFONE_DEFAULT_INTER_BYTE_TIMEOUT_MS, VERIFONE_DEFAULT_MAX_FRAME_BYTES } from './framer.js';
 import { EOT, FS, LINK_ATTEMPTS, PIN_ERROR_CODES, SUB, VERIFONE_PACKETS, ACK, NAK, encodePacket, type PinErrorCode } from './protocol.js';
 
@@ -198,7 +199,8 @@ export class VerifonePinPad implements PinPad {
   }
 
   #send(frame: 'data' | 'control', body: Buffer): Promise<void> {
-    if (this.#state !== 'connected') return Promise.reject(this.#state === 'closed' ? this.#closedError() : this.#disconnected());
+    const refused = notConnected(this.name, this.#state);
+    if (refused !== undefined) return Promise.reject(refused);
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ packet: encodePacket(frame, body), type: body.subarray(0, 3).toString('latin1').replace(/[^0-9A-Z]/g, ''), sends: 0, naks: 0, timer: undefined, resolve, reject });
       this.#pump();
@@ -326,7 +328,7 @@ export class VerifonePinPad implements PinPad {
     if (this.#state === 'closed') return;
     this.#state = 'disconnected';
     this.#log.warn({ code: error?.code ?? 'DEVICE_DISCONNECTED' }, 'PIN pad went away');
-    this.#failAll(error ?? this.#disconnected());
+    this.#failAll(error ?? deviceDisconnected(this.name));
     this.#detach();
   }
 
@@ -336,20 +338,12 @@ export class VerifonePinPad implements PinPad {
   }
 
   #checkUsable(): void {
-    if (this.#state === 'closed') throw this.#closedError();
-    if (this.#state === 'disconnected') throw this.#disconnected();
+    const refused = notConnected(this.name, this.#state);
+    if (refused !== undefined) throw refused;
   }
 
   #aborted(): PosError {
     return new PosError('DEVICE_READ_CANCELLED', `PIN entry on ${this.name} cancelled (aborted)`, { device: this.name, reason: 'aborted' });
-  }
-
-  #closedError(): PosError {
-    return new PosError('DEVICE_CLOSED', `${this.name} is closed`, { device: this.name });
-  }
-
-  #disconnected(): PosError {
-    return new PosError('DEVICE_DISCONNECTED', `${this.name} went away`, { device: this.name });
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import type { Display, Screen } from '../../src/devices/display.js';
-import { PosError } from '../../src/util/errors.js';
+import { deviceClosed } from '../shared/device-errors.js';
 import { VFD_COMMAND_SETS, type BrightnessLevel, type VfdCommandSet, type VfdEmulation } from './command-sets.js';
 import { initSequence, renderLines, renderScreen } from './vfd-render.js';
 
@@ -68,7 +68,7 @@ export class VfdDisplay implements Display {
   }
 
   #write(bytes: Buffer): Promise<void> {
-    if (this.#closed) return Promise.reject(new PosError('DEVICE_CLOSED', `${this.name} is closed`, { device: this.name }));
+    if (this.#closed) return Promise.reject(deviceClosed(this.name));
     const next = this.#queue.then(() => this.#transport.write(bytes));
     this.#queue = next.catch(() => undefined);
     return next;

@@ -27,6 +27,7 @@ import { flatten } from '../../src/emv/tlv-query.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { asPosError, PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
+import { deviceDisconnected, notConnected, readBusy, readCancelled } from '../shared/device-errors.js';
 import { cardFromTrack2Equivalent, onlinePinRequired, withoutProprietary } from './chip-data.js';
 import { VivopayFramer, VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS, VIVOPAY_DEFAULT_MAX_FRAME_BYTES, type VivopayFrame } from './framer.js';
 import {
@@ -123,8 +124,8 @@ export class VivopayReader implements CardReader {
 
   async readCard(request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
     this.#checkUsable();
-    if (this.#reading) throw new PosError('DEVICE_BUSY', `${this.name} already has a read armed`, { device: this.name });
-    if (signal.aborted) throw this.#cancelled('aborted');
+    if (this.#reading) throw readBusy(this.name);
+    if (signal.aborted) throw readCancelled(this.name, 'aborted');
     this.#reading = true;
     this.#awaitingHost = false;
     const cardTimeoutS = this.#options.cardTimeoutS ?? VIVOPAY_DEFAULT_CARD_TIMEOUT_S;
@@ -136,7 +137,7 @@ export class VivopayReader implements CardReader {
       const start = this.#settle(VIVOPAY_COMMANDS.startTransaction.command);
       this.#exchange('cancelTransaction')
         .catch((err: unknown) => this.#log.debug({ code: asPosError(err, 'vivopay cancel').code }, 'cancel not confirmed'))
-        .finally(() => start?.reject(this.#cancelled('aborted')));
+        .finally(() => start?.reject(readCancelled(this.name, 'aborted')));
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -151,10 +152,10 @@ export class VivopayReader implements CardReader {
   async completeChip(answer: HostAnswerForCard, signal: AbortSignal): Promise<ChipCompletion> {
     this.#checkUsable();
     if (!this.#awaitingHost) throw new PosError('CHIP_NO_TRANSACTION', `${this.name} has no chip transaction waiting for the host`, { device: this.name });
-    if (signal.aborted) throw this.#cancelled('aborted');
+    if (signal.aborted) throw readCancelled(this.name, 'aborted');
     this.#awaitingHost = false;
     const data = Buffer.concat([encode([{ tag: '8A', value: Buffer.from(answer.responseCode.padEnd(2, ' ').slice(0, 2), 'latin1') }]), answer.issuerTlv]);
-    const onAbort = (): void => this.#fail(VIVOPAY_COMMANDS.completeTransaction.command, this.#cancelled('aborted'));
+    const onAbort = (): void => this.#fail(VIVOPAY_COMMANDS.completeTransaction.command, readCancelled(this.name, 'aborted'));
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       const frame = await this.#exchange('completeTransaction', data);
@@ -176,7 +177,7 @@ export class VivopayReader implements CardReader {
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
     this.#state = 'closed';
-    this.#failAll(this.#cancelled('closed'));
+    this.#failAll(readCancelled(this.name, 'closed'));
     this.#detach();
     this.#closing = this.#transport.close();
     return this.#closing;
@@ -235,7 +236,7 @@ export class VivopayReader implements CardReader {
   #failure(reason: number | undefined): PosError {
     switch (reason) {
       case FAILURE_REASON.cancelled:
-        return this.#cancelled('aborted');
+        return readCancelled(this.name, 'aborted');
       case FAILURE_REASON.chipUnreadable:
         return new PosError('CHIP_READ_FAILED', 'The chip could not be read and fallback is not allowed', { device: this.name, reason: 'chip-unreadable' });
       case FAILURE_REASON.cardRemoved:
@@ -262,7 +263,8 @@ export class VivopayReader implements CardReader {
   /** Sends a command and resolves with its response frame (any status but CRC_ERROR). */
   #exchange(operation: VivopayOperation, data?: Uint8Array, answerTimeoutMs?: number): Promise<VivopayFrame> {
     const spec = VIVOPAY_COMMANDS[operation];
-    if (this.#state !== 'connected') return Promise.reject(this.#state === 'closed' ? this.#closedError() : this.#disconnected());
+    const refused = notConnected(this.name, this.#state);
+    if (refused !== undefined) return Promise.reject(refused);
     const previous = this.#pending.get(spec.command);
     if (previous !== undefined) return Promise.reject(new PosError('DEVICE_BUSY', `${this.name}: ${previous.operation} is still waiting for its answer`, { device: this.name, command: operation }));
     const timeoutMs = (answerTimeoutMs ?? spec.answerTimeoutMs) * (this.#options.answerTimeoutScale ?? 1);
@@ -347,7 +349,7 @@ export class VivopayReader implements CardReader {
     if (this.#state === 'closed') return;
     this.#state = 'disconnected';
     this.#log.warn({ code: error?.code ?? 'DEVICE_DISCONNECTED' }, 'reader went away');
-    this.#failAll(error ?? this.#disconnected());
+    this.#failAll(error ?? deviceDisconnected(this.name));
     this.#detach();
   }
 
@@ -357,20 +359,8 @@ export class VivopayReader implements CardReader {
   }
 
   #checkUsable(): void {
-    if (this.#state === 'closed') throw this.#closedError();
-    if (this.#state === 'disconnected') throw this.#disconnected();
-  }
-
-  #cancelled(reason: 'aborted' | 'closed'): PosError {
-    return new PosError('DEVICE_READ_CANCELLED', `Read on ${this.name} cancelled (${reason})`, { device: this.name, reason });
-  }
-
-  #closedError(): PosError {
-    return new PosError('DEVICE_CLOSED', `${this.name} is closed`, { device: this.name });
-  }
-
-  #disconnected(): PosError {
-    return new PosError('DEVICE_DISCONNECTED', `${this.name} went away`, { device: this.name });
+    const refused = notConnected(this.name, this.#state);
+    if (refused !== undefined) throw refused;
   }
 }
 
