@@ -23,6 +23,8 @@ import { loadNodeHid, type NodeHidModule } from '../../../drivers/transport/hid-
 import { hex4, openHidTransport } from '../../../drivers/transport/hid-node-transport.js';
 import { openSerialTransport } from '../../../drivers/transport/serial-transport.js';
 import { createVfdDisplay } from '../../../drivers/vfd-display/vfd-display.js';
+import { createVerifonePinPad } from '../../../drivers/verifone-pinpad/index.js';
+import { createVivopayReader, vivopayOverHid } from '../../../drivers/vivopay/index.js';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { asPosError, type PosError } from '../../util/errors.js';
@@ -92,8 +94,8 @@ export interface PingResult {
   readonly device: string;
   readonly type: string;
   readonly ok: boolean;
-  /** What was done: `ping` (a protocol round trip), `self-test-write`, `open`. */
-  readonly check: 'ping' | 'self-test-write' | 'open' | 'none';
+  /** What was done: `ping` (a protocol round trip), `status` (a message the device must acknowledge), `self-test-write`, `open`. */
+  readonly check: 'ping' | 'status' | 'self-test-write' | 'open' | 'none';
   readonly rttMs?: number;
   readonly answer?: string;
   readonly error?: { readonly code: string; readonly message: string };
@@ -169,8 +171,7 @@ export async function collectDeviceReport(config: Config, deps: DiagDeps = REAL_
     hid = { error: errorOf(asPosError(err, 'hid list')) };
   }
 
-  const configured: PingResult[] = [await checkReader(reader, hidLib, deps), await checkDisplay(display, deps)];
-  if (pinpad.type !== 'none') configured.push({ device: 'pinpad', type: pinpad.type, ok: true, check: 'none', answer: 'not checked here (its driver has its own diagnostics)' });
+  const configured: PingResult[] = [await checkReader(reader, hidLib, deps), await checkPinpad(pinpad, deps), await checkDisplay(display, deps)];
   return { serial, hid, configured };
 }
 
@@ -203,11 +204,50 @@ async function checkReader(reader: Config['devices']['reader'], hidLib: NodeHidM
       }
       case 'virtual':
         return { ...base, ok: true, check: 'none', answer: 'virtual (simulation)' };
-      case 'vivopay':
-        return { ...base, ok: true, check: 'none', answer: 'not checked here (its driver has its own diagnostics)' };
+      case 'vivopay': {
+        // Protocol 2 ping (18-01): the reader answers with its own frame, CRC checked.
+        const transport =
+          reader.transport === 'serial'
+            ? await deps.openSerial({ path: reader.path, baudRate: reader.baudRate })
+            : vivopayOverHid(await openHidTransport({ vendorId: reader.vendorId, productId: reader.productId }, hidLib ?? (await deps.loadHid())));
+        const driver = createVivopayReader(transport);
+        try {
+          const started = deps.now();
+          await driver.ping();
+          return { ...base, ok: true, check: 'ping', rttMs: round(deps.now() - started) };
+        } finally {
+          await driver.close();
+        }
+      }
     }
   } catch (err) {
     return { ...base, ok: false, check: 'none', error: errorOf(asPosError(err, 'diag reader')) };
+  }
+}
+
+/** The PIN pad's status: a display message (Z2) it must acknowledge at the link level — nothing a cardholder could mistake for a PIN prompt. */
+async function checkPinpad(pinpad: Config['devices']['pinpad'], deps: DiagDeps): Promise<PingResult> {
+  const base = { device: 'pinpad', type: pinpad.type };
+  try {
+    switch (pinpad.type) {
+      case 'none':
+        return { ...base, ok: true, check: 'none', answer: 'no PIN pad configured' };
+      case 'virtual':
+        return { ...base, ok: true, check: 'none', answer: 'virtual (simulation)' };
+      case 'verifone-serial': {
+        const transport = await deps.openSerial({ path: pinpad.path, baudRate: pinpad.baudRate, dataBits: pinpad.dataBits, parity: pinpad.parity });
+        const pad = createVerifonePinPad(transport);
+        try {
+          const started = deps.now();
+          await pad.showMessage(['POS DIAG']);
+          return { ...base, ok: true, check: 'status', rttMs: round(deps.now() - started) };
+        } finally {
+          await pad.close();
+        }
+      }
+    }
+  } catch (err) {
+    return { ...base, ok: false, check: 'none', error: errorOf(asPosError(err, 'diag pinpad')) };
   }
 }
 

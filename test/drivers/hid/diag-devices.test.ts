@@ -7,6 +7,8 @@ import { parseConfig } from '../../../src/config/load.js';
 import { createMemoryTransportPair } from '../../../drivers/transport/memory-transport.js';
 import { VirtualVfd } from '../../../hw-mocks/display/virtual-vfd.js';
 import { flushMicrotasks } from '../reader-harness.js';
+import { createVirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
+import { createVirtualPinPad, x924PinpadKeys } from '../../../hw-mocks/pinpad/index.js';
 
 class MagtekHandle extends EventEmitter implements NodeHidHandle {
   requests: Buffer[] = [];
@@ -91,7 +93,7 @@ describe('pos diag devices', () => {
     const config = parseConfig({ devices: { display: { type: 'vfd-serial', path: '/dev/ttyVFD', emulation: 'epson' } } });
     const report = await collectDeviceReport(config, deps({ openSerial: () => Promise.resolve(host) }));
     await flushMicrotasks();
-    expect(report.configured[1]).toMatchObject({ device: 'display', type: 'vfd-serial', ok: true, check: 'self-test-write' });
+    expect(report.configured.find((c) => c.device === 'display')).toMatchObject({ device: 'display', type: 'vfd-serial', ok: true, check: 'self-test-write' });
     expect(vfd.lines()).toEqual(['POS DIAG  0123456789', 'ABCDEFGHIJ  éü£ ok  ']);
   });
 
@@ -101,5 +103,42 @@ describe('pos diag devices', () => {
     const report = await collectDeviceReport(config, deps({ loadHid: () => Promise.resolve(lib) }));
     expect(report.configured[0]).toMatchObject({ ok: false, error: { code: 'HID_DEVICE_NOT_FOUND' } });
     expect(formatDeviceReport(report)).toContain('FAILED HID_DEVICE_NOT_FOUND');
+  });
+
+  it('a configured ViVOpay reader is pinged in protocol 2 and a VeriFone PIN pad acknowledges a status message', async () => {
+    const [readerHost, readerDevice] = createMemoryTransportPair();
+    const [padHost, padDevice] = createMemoryTransportPair();
+    const twinReader = createVirtualVivopay(readerDevice);
+    const twinPad = createVirtualPinPad(padDevice, x924PinpadKeys());
+    const config = parseConfig({
+      devices: {
+        reader: { type: 'vivopay', transport: 'serial', path: '/dev/pos-reader' },
+        pinpad: { type: 'verifone-serial', path: '/dev/pos-pinpad' },
+      },
+    });
+    const opened: string[] = [];
+    const report = await collectDeviceReport(
+      config,
+      deps({
+        openSerial: (o) => {
+          opened.push(o.path);
+          return Promise.resolve(o.path === '/dev/pos-reader' ? readerHost : padHost);
+        },
+      }),
+    );
+    expect(opened).toEqual(['/dev/pos-reader', '/dev/pos-pinpad']);
+    expect(report.configured.find((c) => c.device === 'reader')).toMatchObject({ type: 'vivopay', ok: true, check: 'ping', rttMs: expect.any(Number) });
+    expect(report.configured.find((c) => c.device === 'pinpad')).toMatchObject({ type: 'verifone-serial', ok: true, check: 'status' });
+    expect(twinReader.received[0]).toEqual([0x18, 0x01]);
+    expect(twinPad.displayed).toContainEqual(['POS DIAG']);
+    await twinReader.close();
+    await twinPad.close();
+  });
+
+  it('a PIN pad that does not answer is reported with its code, not thrown', async () => {
+    const [padHost] = createMemoryTransportPair();
+    const config = parseConfig({ devices: { pinpad: { type: 'verifone-serial', path: '/dev/pos-pinpad' } } });
+    const report = await collectDeviceReport(config, deps({ openSerial: () => Promise.resolve(padHost) }));
+    expect(report.configured.find((c) => c.device === 'pinpad')).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^DEVICE_/) } });
   });
 });
