@@ -23,12 +23,12 @@ import { randomBytes } from 'node:crypto';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { Iso8583Message } from '../../src/iso8583/message.js';
 import { MAC_BYTES, receivedMacSpan } from '../../src/iso8583/mac.js';
-import { decodeMessageWithOffsets, encodeMessage, type DecodedMessage } from '../../src/iso8583/message-codec.js';
-import type { Dialect, FieldValue } from '../../src/iso8583/types.js';
+import { decodeMessageWithOffsets, type DecodedMessage } from '../../src/iso8583/message-codec.js';
+import type { Dialect, FieldValue, MessageInput } from '../../src/iso8583/types.js';
 import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { MTI, RESPONSE_CODES, responseMtiOf } from '../../src/host/messages/constants.js';
-import { checkMac, withMac, type MacCheck } from '../../src/host/messages/mac.js';
+import { checkMac, encodeWithMac, withMac, type MacCheck } from '../../src/host/messages/mac.js';
 import { verifyX919 } from '../../src/crypto/mac/iso9797.js';
 import { PosError } from '../../src/util/errors.js';
 import { loadDeck, type Deck } from '../cards/deck.js';
@@ -139,15 +139,28 @@ export class IssuerHost {
       return verifyX919(macKey, frame.subarray(0, span.end), mac) ? 'valid' : 'invalid';
     };
     const answer = this.#answer(request, options, check);
-    return answer === null ? null : encodeMessage(this.dialect, answer);
+    if (answer === null) return null;
+    // One encode: the MAC is computed over the answer's own bytes and written in place.
+    const bytes = encodeWithMac(this.dialect, answer.input, answer.macKey);
+    answer.afterMac?.();
+    return bytes;
   }
 
   /** A decoded request in, the MAC'd answer out (`null`: deliberately no answer). Throws `HOST_SIM_REQUEST_REFUSED` without a STAN. */
   handleRequest(request: Iso8583Message, options: HandleOptions = {}): Iso8583Message | null {
-    return this.#answer(request, options, (macKey) => checkMac(this.dialect, request, macKey));
+    const answer = this.#answer(request, options, (macKey) => checkMac(this.dialect, request, macKey));
+    if (answer === null) return null;
+    const macd = withMac(this.dialect, answer.input, answer.macKey);
+    answer.afterMac?.();
+    return new Iso8583Message(macd.mti, definedFields(macd.fields), this.dialect);
   }
 
-  #answer(request: Iso8583Message, options: HandleOptions, checkRequestMac: (macKey: Uint8Array) => MacCheck): Iso8583Message | null {
+  /** The answer to MAC (under `macKey`), and what to do once it is MAC'd (a key change switches keys after its 0810 is MAC'd under the old one). */
+  #answer(
+    request: Iso8583Message,
+    options: HandleOptions,
+    checkRequestMac: (macKey: Uint8Array) => MacCheck,
+  ): { readonly input: MessageInput; readonly macKey: Uint8Array; readonly afterMac: (() => void) | undefined } | null {
     if (textField(request, 11) === undefined) {
       throw new PosError('HOST_SIM_REQUEST_REFUSED', 'The request has no STAN (DE 11) to answer to', { reason: 'no-stan', field: 11 });
     }
@@ -165,9 +178,7 @@ export class IssuerHost {
     if (result === null) return null;
     const fields: Record<number, FieldValue | undefined> = { ...result.fields, 39: result.responseCode };
     for (const n of ECHOED_FIELDS[request.mti.charAt(1)] ?? DEFAULT_ECHO) fields[n] = request.get(n);
-    const answer = withMac(this.dialect, { mti: responseMtiOf(request.mti), fields }, macKey);
-    result.afterMac?.();
-    return new Iso8583Message(answer.mti, definedFields(answer.fields), this.dialect);
+    return { input: { mti: responseMtiOf(request.mti), fields }, macKey, afterMac: result.afterMac };
   }
 
   #dispatch(request: Iso8583Message): HandlerResult {

@@ -9,6 +9,7 @@
  *
  * The codec only says which bytes; it does no cryptography.
  */
+import { encodeField } from './field-codec.js';
 import { encodeWithMacOverride, type DecodedMessage } from './message-codec.js';
 import type { Dialect, MessageInput } from './types.js';
 
@@ -53,6 +54,26 @@ export function macInput(dialect: Dialect, input: MessageInput): MacInput {
 export function encodeWithMac(dialect: Dialect, input: MessageInput, mac: Buffer): Buffer {
   const field = macField(dialect, input);
   return encodeWithMacOverride(dialect, input, { field, value: mac }).bytes;
+}
+
+/**
+ * The message encoded once with its MAC: the MAC field is always the last
+ * field, so the MAC input is every byte before it. The message is encoded
+ * with a placeholder, `computeMac` sees `bytes[0, at)`, and the MAC's own
+ * encoding (raw, or hex text in the ASCII layouts) is written over the
+ * placeholder in place. Same bytes as `encodeWithMac(…, mac(macInput(…)))`,
+ * with one encode instead of two.
+ */
+export function encodeWithComputedMac(dialect: Dialect, input: MessageInput, computeMac: (macInput: Buffer) => Buffer): Buffer {
+  const field = macField(dialect, input);
+  const encoded = encodeWithMacOverride(dialect, input, { field, value: Buffer.alloc(MAC_BYTES) });
+  const at = encoded.offsets.get(field);
+  const spec = dialect.fields[field];
+  if (at === undefined || spec === undefined) return encodeWithMac(dialect, input, computeMac(macInput(dialect, input).bytes));
+  const mac = computeMac(encoded.bytes.subarray(0, at));
+  const macBytes = encodeField(field, spec, mac, at);
+  macBytes.copy(encoded.bytes, at);
+  return encoded.bytes;
 }
 
 /** Where the MAC input of a received message ends: it is `received[0, end)`. */

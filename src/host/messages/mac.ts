@@ -12,20 +12,15 @@
  * back uppercase; such a sender fails verification (we only send uppercase).
  */
 import { macX919, verifyX919 } from '../../crypto/mac/iso9797.js';
-import { encodeWithMac as encodeWithMacField, MAC_BYTES, macField, macInput, type MacField } from '../../iso8583/mac.js';
+import { encodeWithComputedMac, MAC_BYTES, macField, macInput, type MacField } from '../../iso8583/mac.js';
 import type { Dialect, FieldValue, MessageInput } from '../../iso8583/types.js';
 import { wipe } from '../../util/bytes.js';
 
 export { MAC_BYTES, macField, macInput, type MacField };
 
-/** The message encoded with its X9.19 MAC under `macKey` (any MAC it carried is replaced). */
+/** The message encoded with its X9.19 MAC under `macKey` (any MAC it carried is replaced), in one encode. */
 export function encodeWithMac(dialect: Dialect, input: MessageInput, macKey: Uint8Array): Buffer {
-  const data = macInput(dialect, input);
-  try {
-    return encodeWithMacField(dialect, input, macX919(macKey, data.bytes));
-  } finally {
-    wipe(data.bytes);
-  }
+  return encodeWithComputedMac(dialect, input, (data) => macX919(macKey, data));
 }
 
 /** The message with its MAC field set, for a caller that hands a decoded message on (simulator wrappers). */
