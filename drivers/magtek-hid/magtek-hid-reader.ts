@@ -24,7 +24,7 @@ import type { CardRead, CardReader, DeviceState, ReadRequest } from '../../src/d
 import { silentLogger } from '../../src/log/logger.js';
 import { asPosError, PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { ReadSlot } from '../shared/read-slot.js';
+import { ReaderLifecycle } from '../shared/reader-lifecycle.js';
 import type { HidInputReport, HidReportTransport } from '../transport/hid-report-transport.js';
 import { cardReadOf, encryptedSwipeOf, type EncryptedSwipe } from './encrypted-swipe.js';
 import type { MagtekLayoutChoice } from './report-layout.js';
@@ -42,26 +42,24 @@ export type MagtekSwipe = { readonly kind: 'clear'; readonly read: CardRead } | 
 
 export class MagtekHidReader implements CardReader {
   readonly name: string;
-  readonly #transport: HidReportTransport;
   readonly #layout: MagtekLayoutChoice;
   readonly #log: Logger;
-  readonly #slot: ReadSlot<MagtekSwipe>;
-  readonly #unsubscribe: (() => void)[];
-  #state: DeviceState = 'connected';
-  #closing: Promise<void> | undefined;
+  readonly #reader: ReaderLifecycle<MagtekSwipe>;
 
   constructor(transport: HidReportTransport, options: MagtekHidOptions = {}) {
     this.name = options.name ?? 'magtek-hid';
-    this.#transport = transport;
     this.#layout = options.layout ?? 'auto';
-    this.#slot = new ReadSlot(this.name);
     this.#log = (options.logger ?? silentLogger).child({ device: this.name, transport: transport.description });
-    this.#unsubscribe = [transport.onReport((r) => this.#onReport(r)), transport.onClose((e) => this.#onTransportClosed(e))];
+    this.#reader = new ReaderLifecycle(this.name, this.#log, () => transport.close());
+    this.#reader.onDetach(
+      transport.onReport((r) => this.#onReport(r)),
+      transport.onClose((e) => this.#reader.lost(e)),
+    );
   }
 
   /** Arms the reader for one swipe of either kind. Rejects like `readCard`. */
   readSwipe(signal: AbortSignal): Promise<MagtekSwipe> {
-    return this.#slot.arm(this.#state, signal);
+    return this.#reader.arm(signal);
   }
 
   async readCard(_request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
@@ -70,23 +68,18 @@ export class MagtekHidReader implements CardReader {
   }
 
   state(): DeviceState {
-    return this.#state;
+    return this.#reader.state;
   }
 
   close(): Promise<void> {
-    if (this.#closing !== undefined) return this.#closing;
-    this.#state = 'closed';
-    this.#slot.settle({ error: this.#slot.cancelled('closed') });
-    this.#detach();
-    this.#closing = this.#transport.close();
-    return this.#closing;
+    return this.#reader.close();
   }
 
   #onReport(report: HidInputReport): void {
     // Owns a copy from here on: wiped whatever happens.
     const raw = Sensitive.of('track', Buffer.from(report.data));
     try {
-      if (!this.#slot.armed) {
+      if (!this.#reader.slot.armed) {
         this.#log.debug({ lengthBytes: raw.length }, 'swipe while no read is armed: dropped');
         return;
       }
@@ -94,13 +87,11 @@ export class MagtekHidReader implements CardReader {
       try {
         swipe = this.#decode(raw.reveal());
       } catch (err) {
-        const error = asPosError(err, 'magtek-hid report');
-        this.#log.debug({ code: error.code, details: error.details }, 'read error');
-        this.#slot.settle({ error });
+        this.#reader.failRead(asPosError(err, 'magtek-hid report'));
         return;
       }
       this.#log.debug({ kind: swipe.kind, brand: swipe.kind === 'clear' ? swipe.read.card.brand : swipe.swipe.brand }, 'card swiped');
-      this.#slot.settle({ value: swipe });
+      this.#reader.slot.settle({ value: swipe });
     } finally {
       raw.wipe();
     }
@@ -110,18 +101,6 @@ export class MagtekHidReader implements CardReader {
     const parsed = parseMagtekReport(bytes, this.#layout);
     if (parsed.layout === 'encrypting') return { kind: 'encrypted', swipe: encryptedSwipeOf(parsed) };
     return { kind: 'clear', read: { entryMode: 'swipe', card: parseSwipeLine(swipeLineOf(parsed)) } };
-  }
-
-  #onTransportClosed(error?: PosError): void {
-    if (this.#state === 'closed') return;
-    this.#state = 'disconnected';
-    this.#log.warn({ code: error?.code ?? 'DEVICE_DISCONNECTED' }, 'reader went away');
-    this.#slot.settle({ error: error ?? this.#slot.disconnected() });
-    this.#detach();
-  }
-
-  #detach(): void {
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
   }
 }
 

@@ -9,13 +9,10 @@
  * framer starts afresh on the next line.
  */
 import type { Logger } from 'pino';
-import { parseSwipeLine } from '../../src/card/swipe-line.js';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import type { CardRead, CardReader, DeviceState, ReadRequest } from '../../src/devices/card-reader.js';
-import { asPosError, type PosError } from '../../src/util/errors.js';
-import { Sensitive } from '../../src/util/sensitive.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { ReadSlot } from '../shared/read-slot.js';
+import { ReaderLifecycle, settleSwipeLine } from '../shared/reader-lifecycle.js';
 import { LineFramer } from './line-framer.js';
 
 export interface SerialMsrOptions {
@@ -33,89 +30,44 @@ export const MSR_DEFAULT_INTER_BYTE_TIMEOUT_MS = 500;
 
 export class SerialMsrReader implements CardReader {
   readonly name: string;
-  readonly #transport: ByteTransport;
   readonly #framer: LineFramer;
-  readonly #slot: ReadSlot<CardRead>;
+  readonly #reader: ReaderLifecycle<CardRead>;
   readonly #log: Logger;
-  readonly #unsubscribe: (() => void)[];
-  #state: DeviceState = 'connected';
-  #closing: Promise<void> | undefined;
 
   constructor(transport: ByteTransport, options: SerialMsrOptions = {}) {
     this.name = options.name ?? 'msr-serial';
-    this.#transport = transport;
-    this.#slot = new ReadSlot(this.name);
     this.#log = (options.logger ?? silentLogger).child({ device: this.name, transport: transport.description });
+    this.#reader = new ReaderLifecycle(this.name, this.#log, () => transport.close());
     this.#framer = new LineFramer({
       maxLineBytes: options.maxLineBytes ?? MSR_DEFAULT_MAX_LINE_BYTES,
       interByteTimeoutMs: options.interByteTimeoutMs ?? MSR_DEFAULT_INTER_BYTE_TIMEOUT_MS,
-      onTimeout: (error) => this.#readError(error),
+      onTimeout: (error) => this.#reader.failRead(error),
     });
-    this.#unsubscribe = [transport.onData((chunk) => this.#onData(chunk)), transport.onClose((error) => this.#onTransportClosed(error))];
+    this.#reader.onDetach(
+      transport.onData((chunk) => this.#onData(chunk)),
+      transport.onClose((error) => this.#reader.lost(error)),
+      () => this.#framer.dispose(),
+    );
   }
 
   readCard(_request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
-    return this.#slot.arm(this.#state, signal);
+    return this.#reader.arm(signal);
   }
 
   state(): DeviceState {
-    return this.#state;
+    return this.#reader.state;
   }
 
   close(): Promise<void> {
-    if (this.#closing !== undefined) return this.#closing;
-    this.#state = 'closed';
-    this.#slot.settle({ error: this.#slot.cancelled('closed') });
-    this.#detach();
-    this.#closing = this.#transport.close();
-    return this.#closing;
+    return this.#reader.close();
   }
 
   #onData(chunk: Buffer): void {
     for (const event of this.#framer.push(chunk)) {
-      if (event.type === 'error') this.#readError(event.error);
-      else this.#onLine(event.line);
+      if (event.type === 'error') this.#reader.failRead(event.error);
+      // The framer's line is ours from here on: wiped whatever happens.
+      else settleSwipeLine(this.#reader, event.line, this.#log, 'msr-serial line');
     }
-  }
-
-  #onLine(line: Buffer): void {
-    // Owns the framer's bytes from here on: wiped whatever happens.
-    const raw = Sensitive.of('track', line);
-    try {
-      if (!this.#slot.armed) {
-        this.#log.debug({ line: raw }, 'swipe while no read is armed: dropped');
-        return;
-      }
-      let read: CardRead;
-      try {
-        read = { entryMode: 'swipe', card: parseSwipeLine(raw.reveal()) };
-      } catch (err) {
-        this.#readError(asPosError(err, 'msr-serial line'));
-        return;
-      }
-      this.#log.debug({ pan: read.card.pan, brand: read.card.brand }, 'card swiped');
-      this.#slot.settle({ value: read });
-    } finally {
-      raw.wipe();
-    }
-  }
-
-  #readError(error: PosError): void {
-    this.#log.debug({ code: error.code, details: error.details, armed: this.#slot.armed }, 'read error');
-    this.#slot.settle({ error });
-  }
-
-  #onTransportClosed(error?: PosError): void {
-    if (this.#state === 'closed') return;
-    this.#state = 'disconnected';
-    this.#log.warn({ code: error?.code ?? 'DEVICE_DISCONNECTED' }, 'reader went away');
-    this.#slot.settle({ error: error ?? this.#slot.disconnected() });
-    this.#detach();
-  }
-
-  #detach(): void {
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    this.#framer.dispose();
   }
 }
 
