@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 
 const UNIT = 'systemd/pos-terminal.service';
 const text = readFileSync(UNIT, 'utf8');
-const haveAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
+// CI installs systemd (scripts/install-system-deps.sh): there a missing systemd-analyze fails these tests instead of skipping them.
+const haveAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0 || process.env['CI'] === 'true';
 
 /** `Key=value` lines of one section, every value of a repeated key kept. */
 function section(name: string): Map<string, string[]> {
