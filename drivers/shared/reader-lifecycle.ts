@@ -1,7 +1,7 @@
 /**
  * The life of a card reader whose read is one armed promise (serial, MagTek
- * HID and keyboard MSRs): its state, its armed read (`ReadSlot`), closing
- * once, and the transport going away under it. Each driver keeps only its
+ * HID and keyboard MSRs): a `DeviceLink` whose pending work is the armed read
+ * (`ReadSlot`). Each driver keeps only its
  * protocol: it feeds complete reads or read errors in here.
  */
 import type { Logger } from 'pino';
@@ -9,62 +9,47 @@ import { parseSwipeLine } from '../../src/card/swipe-line.js';
 import type { CardRead, DeviceState } from '../../src/devices/card-reader.js';
 import { asPosError, type PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
+import { DeviceLink } from './device-link.js';
 import { ReadSlot } from './read-slot.js';
 
 export class ReaderLifecycle<T> {
   readonly slot: ReadSlot<T>;
   readonly #log: Logger;
-  readonly #closeTransport: () => Promise<void>;
-  readonly #detachers: (() => void)[] = [];
-  #state: DeviceState = 'connected';
-  #closing: Promise<void> | undefined;
+  readonly #link: DeviceLink;
 
   constructor(name: string, log: Logger, closeTransport: () => Promise<void>) {
     this.slot = new ReadSlot(name);
     this.#log = log;
-    this.#closeTransport = closeTransport;
+    this.#link = new DeviceLink({ name, log, role: 'reader', closeTransport, failPending: (error) => this.slot.settle({ error }) });
   }
 
   /** What to undo when the reader closes or loses its device (unsubscribes, framer timers). */
   onDetach(...undo: (() => void)[]): void {
-    this.#detachers.push(...undo);
+    this.#link.onDetach(...undo);
   }
 
   get state(): DeviceState {
-    return this.#state;
+    return this.#link.state;
   }
 
   arm(signal: AbortSignal): Promise<T> {
-    return this.slot.arm(this.#state, signal);
+    return this.slot.arm(this.#link.state, signal);
   }
 
   /** Idempotent: an armed read rejects as cancelled, then the transport closes. */
   close(): Promise<void> {
-    if (this.#closing !== undefined) return this.#closing;
-    this.#state = 'closed';
-    this.slot.settle({ error: this.slot.cancelled('closed') });
-    this.#detach();
-    this.#closing = this.#closeTransport();
-    return this.#closing;
+    return this.#link.close();
   }
 
   /** The transport ended under us: `disconnected`, and an armed read rejects with the transport's error. */
   lost(error?: PosError): void {
-    if (this.#state === 'closed') return;
-    this.#state = 'disconnected';
-    this.#log.warn({ code: error?.code ?? 'DEVICE_DISCONNECTED' }, 'reader went away');
-    this.slot.settle({ error: error ?? this.slot.disconnected() });
-    this.#detach();
+    this.#link.lost(error);
   }
 
   /** A read went wrong (bad bytes, a bad card): the armed read rejects; the port stays open. */
   failRead(error: PosError): void {
     this.#log.debug({ code: error.code, details: error.details, armed: this.slot.armed }, 'read error');
     this.slot.settle({ error });
-  }
-
-  #detach(): void {
-    for (const undo of this.#detachers.splice(0)) undo();
   }
 }
 

@@ -21,7 +21,8 @@ import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/
 import { silentLogger } from '../../src/log/logger.js';
 import { asPosError, PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { deviceDisconnected, notConnected } from '../shared/device-errors.js';
+import { notConnected } from '../shared/device-errors.js';
+import { DeviceLink } from '../shared/device-link.js';
 import { VerifoneFramer, VERIFONE_DEFAULT_INTER_BYTE_TIMEOUT_MS, VERIFONE_DEFAULT_MAX_FRAME_BYTES } from './framer.js';
 import { EOT, FS, LINK_ATTEMPTS, PIN_ERROR_CODES, SUB, VERIFONE_PACKETS, ACK, NAK, encodePacket, type PinErrorCode } from './protocol.js';
 
@@ -64,7 +65,7 @@ export class VerifonePinPad implements PinPad {
   readonly #retries: number;
   readonly #answerMarginMs: number;
   readonly #columns: number;
-  readonly #unsubscribe: (() => void)[];
+  readonly #link: DeviceLink;
   /** Packets waiting to go, one on the wire at a time. */
   readonly #queue: Outgoing[] = [];
   #sending: Outgoing | undefined;
@@ -73,8 +74,6 @@ export class VerifonePinPad implements PinPad {
   #naksSent = 0;
   /** We ACKed a packet of the pad's: the EOT that closes its session is due. */
   #sessionEndDue = false;
-  #state: DeviceState = 'connected';
-  #closing: Promise<void> | undefined;
 
   constructor(transport: ByteTransport, options: VerifonePinPadOptions = {}) {
     this.name = options.name ?? 'verifone-pinpad';
@@ -89,7 +88,12 @@ export class VerifonePinPad implements PinPad {
       interByteTimeoutMs: options.interByteTimeoutMs ?? VERIFONE_DEFAULT_INTER_BYTE_TIMEOUT_MS,
       onTimeout: (error) => this.#log.debug({ code: error.code, details: error.details }, 'partial packet dropped'),
     });
-    this.#unsubscribe = [transport.onData((chunk) => this.#onData(chunk)), transport.onClose((error) => this.#onTransportClosed(error))];
+    this.#link = new DeviceLink({ name: this.name, log: this.#log, role: 'PIN pad', closeTransport: () => transport.close(), failPending: (e) => this.#failAll(e) });
+    this.#link.onDetach(
+      transport.onData((chunk) => this.#onData(chunk)),
+      transport.onClose((error) => this.#link.lost(error)),
+      () => this.#framer.dispose(),
+    );
   }
 
   requestPin(request: PinEntryRequest, signal: AbortSignal): Promise<PinEntryResult> {
@@ -109,7 +113,7 @@ export class VerifonePinPad implements PinPad {
   }
 
   async showMessage(lines: readonly string[]): Promise<void> {
-    this.#checkUsable();
+    this.#link.checkUsable();
     const text = lines
       .slice(0, 2)
       .map((l) => l.replace(/[^\x20-\x7e]/g, ' ').slice(0, this.#columns))
@@ -119,26 +123,21 @@ export class VerifonePinPad implements PinPad {
 
   /** Packet 72: the pad leaves PIN entry and goes idle. */
   async cancel(): Promise<void> {
-    this.#checkUsable();
+    this.#link.checkUsable();
     await this.#send('control', Buffer.from(VERIFONE_PACKETS.cancel.type, 'latin1'));
   }
 
   state(): DeviceState {
-    return this.#state;
+    return this.#link.state;
   }
 
   close(): Promise<void> {
-    if (this.#closing !== undefined) return this.#closing;
-    this.#state = 'closed';
-    this.#failAll(new PosError('DEVICE_READ_CANCELLED', `${this.name} closed`, { device: this.name, reason: 'closed' }));
-    this.#detach();
-    this.#closing = this.#transport.close();
-    return this.#closing;
+    return this.#link.close();
   }
 
   async #pinExchange(body: Buffer, timeoutMs: number, signal: AbortSignal): Promise<PinEntryResult> {
     try {
-      this.#checkUsable();
+      this.#link.checkUsable();
       if (this.#answer !== undefined) throw new PosError('DEVICE_BUSY', `${this.name} is already asking for a PIN`, { device: this.name });
       if (signal.aborted) throw this.#aborted();
       const answer = new Promise<Buffer>((resolve, reject) => {
@@ -199,7 +198,7 @@ export class VerifonePinPad implements PinPad {
   }
 
   #send(frame: 'data' | 'control', body: Buffer): Promise<void> {
-    const refused = notConnected(this.name, this.#state);
+    const refused = notConnected(this.name, this.#link.state);
     if (refused !== undefined) return Promise.reject(refused);
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ packet: encodePacket(frame, body), type: body.subarray(0, 3).toString('latin1').replace(/[^0-9A-Z]/g, ''), sends: 0, naks: 0, timer: undefined, resolve, reject });
@@ -322,24 +321,6 @@ export class VerifonePinPad implements PinPad {
     this.#failAnswer(error);
     this.#finishSend(error);
     for (const out of this.#queue.splice(0)) out.reject(error);
-  }
-
-  #onTransportClosed(error?: PosError): void {
-    if (this.#state === 'closed') return;
-    this.#state = 'disconnected';
-    this.#log.warn({ code: error?.code ?? 'DEVICE_DISCONNECTED' }, 'PIN pad went away');
-    this.#failAll(error ?? deviceDisconnected(this.name));
-    this.#detach();
-  }
-
-  #detach(): void {
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    this.#framer.dispose();
-  }
-
-  #checkUsable(): void {
-    const refused = notConnected(this.name, this.#state);
-    if (refused !== undefined) throw refused;
   }
 
   #aborted(): PosError {

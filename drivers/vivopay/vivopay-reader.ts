@@ -27,7 +27,8 @@ import { flatten } from '../../src/emv/tlv-query.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { asPosError, PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { deviceDisconnected, notConnected, readBusy, readCancelled } from '../shared/device-errors.js';
+import { notConnected, readBusy, readCancelled } from '../shared/device-errors.js';
+import { DeviceLink } from '../shared/device-link.js';
 import { cardFromTrack2Equivalent, onlinePinRequired, withoutProprietary } from './chip-data.js';
 import { VivopayFramer, VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS, VIVOPAY_DEFAULT_MAX_FRAME_BYTES, type VivopayFrame } from './framer.js';
 import {
@@ -83,14 +84,12 @@ export class VivopayReader implements CardReader {
   readonly #framer: VivopayFramer;
   readonly #log: Logger;
   readonly #options: VivopayReaderOptions;
-  readonly #unsubscribe: (() => void)[];
+  readonly #link: DeviceLink;
   /** Pending commands by command byte (the response echoes it). */
   readonly #pending = new Map<number, Pending>();
-  #state: DeviceState = 'connected';
   #reading = false;
   /** A chip read went online and waits for `completeChip`. */
   #awaitingHost = false;
-  #closing: Promise<void> | undefined;
 
   constructor(transport: ByteTransport, options: VivopayReaderOptions = {}) {
     this.name = options.name ?? 'vivopay';
@@ -102,7 +101,12 @@ export class VivopayReader implements CardReader {
       interByteTimeoutMs: options.interByteTimeoutMs ?? VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS,
       onTimeout: (error) => this.#log.debug({ code: error.code, details: error.details }, 'partial frame dropped'),
     });
-    this.#unsubscribe = [transport.onData((chunk) => this.#onData(chunk)), transport.onClose((error) => this.#onTransportClosed(error))];
+    this.#link = new DeviceLink({ name: this.name, log: this.#log, role: 'reader', closeTransport: () => transport.close(), failPending: (e) => this.#failAll(e) });
+    this.#link.onDetach(
+      transport.onData((chunk) => this.#onData(chunk)),
+      transport.onClose((error) => this.#link.lost(error)),
+      () => this.#framer.dispose(),
+    );
   }
 
   /** 18-01: resolves when the reader answers OK. */
@@ -123,7 +127,7 @@ export class VivopayReader implements CardReader {
   }
 
   async readCard(request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
-    this.#checkUsable();
+    this.#link.checkUsable();
     if (this.#reading) throw readBusy(this.name);
     if (signal.aborted) throw readCancelled(this.name, 'aborted');
     this.#reading = true;
@@ -150,7 +154,7 @@ export class VivopayReader implements CardReader {
   }
 
   async completeChip(answer: HostAnswerForCard, signal: AbortSignal): Promise<ChipCompletion> {
-    this.#checkUsable();
+    this.#link.checkUsable();
     if (!this.#awaitingHost) throw new PosError('CHIP_NO_TRANSACTION', `${this.name} has no chip transaction waiting for the host`, { device: this.name });
     if (signal.aborted) throw readCancelled(this.name, 'aborted');
     this.#awaitingHost = false;
@@ -171,16 +175,11 @@ export class VivopayReader implements CardReader {
   }
 
   state(): DeviceState {
-    return this.#state;
+    return this.#link.state;
   }
 
   close(): Promise<void> {
-    if (this.#closing !== undefined) return this.#closing;
-    this.#state = 'closed';
-    this.#failAll(readCancelled(this.name, 'closed'));
-    this.#detach();
-    this.#closing = this.#transport.close();
-    return this.#closing;
+    return this.#link.close();
   }
 
   #readFromStart(frame: VivopayFrame): CardRead {
@@ -263,7 +262,7 @@ export class VivopayReader implements CardReader {
   /** Sends a command and resolves with its response frame (any status but CRC_ERROR). */
   #exchange(operation: VivopayOperation, data?: Uint8Array, answerTimeoutMs?: number): Promise<VivopayFrame> {
     const spec = VIVOPAY_COMMANDS[operation];
-    const refused = notConnected(this.name, this.#state);
+    const refused = notConnected(this.name, this.#link.state);
     if (refused !== undefined) return Promise.reject(refused);
     const previous = this.#pending.get(spec.command);
     if (previous !== undefined) return Promise.reject(new PosError('DEVICE_BUSY', `${this.name}: ${previous.operation} is still waiting for its answer`, { device: this.name, command: operation }));
@@ -343,24 +342,6 @@ export class VivopayReader implements CardReader {
 
   #failAll(error: PosError): void {
     for (const command of [...this.#pending.keys()]) this.#fail(command, error);
-  }
-
-  #onTransportClosed(error?: PosError): void {
-    if (this.#state === 'closed') return;
-    this.#state = 'disconnected';
-    this.#log.warn({ code: error?.code ?? 'DEVICE_DISCONNECTED' }, 'reader went away');
-    this.#failAll(error ?? deviceDisconnected(this.name));
-    this.#detach();
-  }
-
-  #detach(): void {
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    this.#framer.dispose();
-  }
-
-  #checkUsable(): void {
-    const refused = notConnected(this.name, this.#state);
-    if (refused !== undefined) throw refused;
   }
 }
 
