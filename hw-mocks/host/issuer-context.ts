@@ -1,7 +1,7 @@
 /**
  * What the simulated issuer's message handlers share: the deck accounts and
- * their balances, the simulation keys, PIN try counters, each terminal's
- * current MAC key, the ledger and the clock. Handlers are pure of sockets:
+ * their balances, the simulation keys (and the key ring holding each
+ * terminal's current MAC key), PIN try counters, the ledger and the clock. Handlers are pure of sockets:
  * they take a decoded request and say what to answer.
  */
 import type { Iso8583Message } from '../../src/iso8583/message.js';
@@ -10,6 +10,7 @@ import type { Logger } from '../../src/log/logger.js';
 import type { TransactionKind } from '../../src/host/messages/constants.js';
 import { maskPan } from '../../src/util/sensitive.js';
 import type { Deck, DeckCard } from '../cards/deck.js';
+import type { IssuerKeyRing } from './issuer-key-ring.js';
 import type { SimulationKeys } from './keys.js';
 import type { Ledger } from './ledger.js';
 
@@ -23,8 +24,8 @@ export interface IssuerContext {
   readonly balances: Map<string, number>;
   /** Consecutive wrong PINs by deck card id. */
   readonly pinTries: Map<string, number>;
-  /** Each terminal's MAC key after a key change; the shared TAK otherwise. */
-  readonly macKeys: Map<string, Buffer>;
+  /** The keys as used on every request: MAC keys per terminal, the DUKPT BDK, issuer master keys. */
+  readonly keyRing: IssuerKeyRing;
   /** Randomness for new keys and key-block padding. */
   readonly random: (bytes: number) => Buffer;
   /** 1, 2, 3 … for RRNs and auth codes. */
@@ -99,5 +100,6 @@ export function record(ctx: IssuerContext, request: Iso8583Message, input: Recor
     rrn: input.rrn ?? null,
   };
   ctx.ledger.append({ ...logged, cardId: input.cardId ?? null });
-  ctx.log.info({ ...logged, time: logged.time.toISOString() }, logged.responseCode === null ? 'request left unanswered' : 'request answered');
+  // Built only when someone listens: this runs for every request.
+  if (ctx.log.isLevelEnabled('info')) ctx.log.info({ ...logged, time: logged.time.toISOString() }, logged.responseCode === null ? 'request left unanswered' : 'request answered');
 }

@@ -28,12 +28,12 @@ import type { Dialect, FieldValue, MessageInput } from '../../src/iso8583/types.
 import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { MTI, RESPONSE_CODES, responseMtiOf } from '../../src/host/messages/constants.js';
-import { checkMac, encodeWithMac, withMac, type MacCheck } from '../../src/host/messages/mac.js';
-import { verifyX919 } from '../../src/crypto/mac/iso9797.js';
+import { checkMac, encodeWithMac, withMac, type MacCheck, type MacKey, verifyX919Under } from '../../src/host/messages/mac.js';
 import { PosError } from '../../src/util/errors.js';
 import { loadDeck, type Deck } from '../cards/deck.js';
 import { loadSimulationKeys, type SimulationKeys } from './keys.js';
 import { Ledger, type LedgerEntry } from './ledger.js';
+import { IssuerKeyRing } from './issuer-key-ring.js';
 import { record, textField, type HandlerResult, type IssuerContext } from './issuer-context.js';
 import { handleFinancial } from './issuer-financial.js';
 import { handleNetwork, handleReconciliation } from './issuer-network.js';
@@ -82,16 +82,17 @@ export class IssuerHost {
     this.dialect = options.dialect ?? iso87ascii;
     this.#requireMac = options.requireMac ?? false;
     const deck = options.deck ?? loadDeck();
+    const keys = options.keys ?? loadSimulationKeys();
     let sequence = 0;
     this.#ctx = {
       deck,
-      keys: options.keys ?? loadSimulationKeys(),
+      keys,
+      keyRing: new IssuerKeyRing(keys),
       clock: options.clock ?? (() => new Date()),
       log: options.logger ?? silentLogger,
       ledger: new Ledger(),
       balances: new Map(deck.cards.map((c) => [c.id, c.balance])),
       pinTries: new Map(),
-      macKeys: new Map(),
       random: options.random ?? ((n) => randomBytes(n)),
       nextSequence: () => ++sequence,
     };
@@ -114,7 +115,7 @@ export class IssuerHost {
 
   /** The TAK the host holds for a terminal now (a view; tests compare KCVs). */
   macKeyOf(terminalId: string): Buffer {
-    return this.#ctx.macKeys.get(terminalId) ?? this.#ctx.keys.tak;
+    return this.#ctx.keyRing.macKeyBytes(terminalId);
   }
 
   /** Bytes in, bytes out. Throws `HOST_SIM_REQUEST_REFUSED` for a frame that does not decode or has no STAN. */
@@ -131,12 +132,12 @@ export class IssuerHost {
     // the decoded request: one encode less per request. A message whose span
     // cannot be cut that way is checked by re-encoding, as `handleRequest` does.
     const span = receivedMacSpan(this.dialect, decoded);
-    const check = (macKey: Uint8Array): MacCheck => {
+    const check = (macKey: MacKey): MacCheck => {
       if (span === undefined) return checkMac(this.dialect, request, macKey);
       const mac = request.get(span.field);
       if (mac === undefined) return 'missing';
       if (typeof mac === 'string' || mac.length !== MAC_BYTES) return 'invalid';
-      return verifyX919(macKey, frame.subarray(0, span.end), mac) ? 'valid' : 'invalid';
+      return verifyX919Under(macKey, frame.subarray(0, span.end), mac) ? 'valid' : 'invalid';
     };
     const answer = this.#answer(request, options, check);
     if (answer === null) return null;
@@ -159,13 +160,13 @@ export class IssuerHost {
   #answer(
     request: Iso8583Message,
     options: HandleOptions,
-    checkRequestMac: (macKey: Uint8Array) => MacCheck,
-  ): { readonly input: MessageInput; readonly macKey: Uint8Array; readonly afterMac: (() => void) | undefined } | null {
+    checkRequestMac: (macKey: MacKey) => MacCheck,
+  ): { readonly input: MessageInput; readonly macKey: MacKey; readonly afterMac: (() => void) | undefined } | null {
     if (textField(request, 11) === undefined) {
       throw new PosError('HOST_SIM_REQUEST_REFUSED', 'The request has no STAN (DE 11) to answer to', { reason: 'no-stan', field: 11 });
     }
     const terminalId = textField(request, 41);
-    const macKey = terminalId === undefined ? this.#ctx.keys.tak : this.macKeyOf(terminalId);
+    const macKey = this.#ctx.keyRing.macKey(terminalId);
     let result: HandlerResult;
     const mac = options.trusted === true ? 'valid' : checkRequestMac(macKey);
     if (mac === 'invalid' || (mac === 'missing' && this.#requireMac)) {

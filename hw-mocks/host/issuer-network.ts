@@ -53,8 +53,7 @@ export function handleNetwork(ctx: IssuerContext, request: Iso8583Message): Hand
       responseCode: RESPONSE_CODES.approved,
       fields: { [KEY_BLOCK_FIELD]: keyBlock },
       afterMac: () => {
-        ctx.macKeys.get(terminalId)?.fill(0);
-        ctx.macKeys.set(terminalId, tak);
+        ctx.keyRing.installMacKey(terminalId, tak);
       },
     };
   }

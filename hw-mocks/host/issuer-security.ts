@@ -18,7 +18,6 @@
 import { deriveCardMasterKey } from '../../src/crypto/emv/card-master-key.js';
 import { generateArpcMethod1, verifyArqc } from '../../src/crypto/emv/cryptogram.js';
 import { deriveAcSessionKey } from '../../src/crypto/emv/session-key.js';
-import { deriveTdesKeyFromBdk } from '../../src/crypto/dukpt/tdes.js';
 import { decryptPinBlock } from '../../src/crypto/pin-block/encrypt.js';
 import { encode } from '../../src/emv/ber-tlv.js';
 import { chipDataMap, ISSUER_AUTHENTICATION_DATA_TAG } from '../../src/host/messages/chip-data.js';
@@ -42,7 +41,7 @@ export function verifyPin(ctx: IssuerContext, card: DeckCard, pan: string, pinBl
   let right = false;
   let key: Buffer | undefined;
   try {
-    key = deriveTdesKeyFromBdk(ctx.keys.tdesBdk, ksn, 'pin');
+    key = ctx.keyRing.dukpt.workingKey(ksn, 'pin');
     const pin = decryptPinBlock(key, pinBlock, 0, pan);
     right = constantTimeEqual(ascii(pin), ascii(card.pin));
   } catch {
@@ -66,7 +65,7 @@ export interface VerifiedCryptogram {
 
 /** Verifies DE 55's ARQC; undefined when it is missing, malformed or wrong, or the card has no issuer master key. */
 export function verifyCryptogram(ctx: IssuerContext, card: DeckCard, pan: string, de55: Buffer): VerifiedCryptogram | undefined {
-  const imk = ctx.keys.issuerMasterKey(card.id);
+  const imk = ctx.keyRing.issuerMasterKey(card.id);
   if (imk === undefined) return undefined;
   let data: Map<string, Uint8Array>;
   try {

@@ -4,8 +4,8 @@
  */
 import { PosError } from '../util/errors.js';
 
-/** Throws `CRYPTO_KEY_LENGTH` unless `key` has one of the allowed lengths. */
-export function checkKeyLength(key: Uint8Array, allowed: readonly number[], what: string): void {
+/** Throws `CRYPTO_KEY_LENGTH` unless `key` (bytes, or a long-lived key object) has one of the allowed lengths. */
+export function checkKeyLength(key: { readonly length: number }, allowed: readonly number[], what: string): void {
   if (!allowed.includes(key.length)) {
     throw new PosError('CRYPTO_KEY_LENGTH', `${what}: ${key.length} bytes, expected ${allowed.join(' or ')}`, {
       what,

@@ -6,6 +6,7 @@
  */
 export * from './cipher/aes.js';
 export * from './cipher/des.js';
+export * from './cipher/tdes-key.js';
 export * from './dukpt/aes.js';
 export * from './dukpt/tdes.js';
 export * from './dukpt/tdes-ksn.js';
@@ -18,6 +19,7 @@ export * from './keys/parity.js';
 export * from './mac/cmac.js';
 export * from './mac/iso9797.js';
 export * from './mac/padding.js';
+export * from './mac/retail-mac-key.js';
 export * from './pin-block/digits.js';
 export * from './pin-block/encrypt.js';
 export * from './pin-block/iso-0-1-3.js';

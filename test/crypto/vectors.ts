@@ -12,3 +12,12 @@ export function loadVectors<T>(name: string): T & { source: string } {
 
 export const hex = (text: string): Buffer => Buffer.from(text, 'hex');
 export const toHexUpper = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').toUpperCase();
+
+/** A DES MAC row of crypto-mac.json (ISO/IEC 9797-1 algorithms 1 and 3). */
+export interface DesMacVector {
+  id: string;
+  key: string;
+  dataAscii: string;
+  padding: 1 | 2;
+  mac: string;
+}

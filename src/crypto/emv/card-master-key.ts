@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { wipe } from '../../util/bytes.js';
 import { PosError } from '../../util/errors.js';
 import { checkKeyLength } from '../check.js';
-import { tdesEcb } from '../cipher/des.js';
+import { tdesEcbUnder, type TdesKeyInput } from '../cipher/tdes-key.js';
 import { adjustOddParity } from '../keys/parity.js';
 
 export type CardKeyOption = 'A' | 'B';
@@ -28,10 +28,10 @@ function checkPanPsn(pan: string, psn: string): void {
 }
 
 /** Option A's step: MK from 16 decimal digits. */
-function fromDigits(imk: Uint8Array, digits: string): Buffer {
+function fromDigits(imk: TdesKeyInput, digits: string): Buffer {
   const y = Buffer.from(digits, 'hex');
   const yInverted = Buffer.from(y.map((b) => b ^ 0xff));
-  const both = tdesEcb(imk, Buffer.concat([y, yInverted]));
+  const both = tdesEcbUnder(imk, Buffer.concat([y, yInverted]));
   try {
     return adjustOddParity(both);
   } finally {
@@ -57,9 +57,10 @@ function optionBDigits(pan: string, psn: string): string {
 /**
  * The ICC master key. `option` defaults to A for PANs of up to 16 digits and
  * B beyond, as Book 2 prescribes; option B on a PAN of 16 digits or fewer is
- * option A.
+ * option A. A host deriving for every request passes the IMK as a long-lived
+ * `TdesEcbKey`.
  */
-export function deriveCardMasterKey(imk: Uint8Array, pan: string, psn = '00', option?: CardKeyOption): Buffer {
+export function deriveCardMasterKey(imk: TdesKeyInput, pan: string, psn = '00', option?: CardKeyOption): Buffer {
   checkKeyLength(imk, [16], 'issuer master key');
   checkPanPsn(pan, psn);
   const chosen = option ?? (pan.length > 16 ? 'B' : 'A');

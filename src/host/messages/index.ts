@@ -7,7 +7,7 @@
 export { MTI, NETWORK_CODES, POS_CONDITION_NORMAL, PROCESSING_CODES, RESPONSE_CODES, kindOfProcessingCode, responseMtiOf } from './constants.js';
 export type { Mti, NetworkCode, ResponseCode, TransactionKind } from './constants.js';
 export { amountField, localDate, localTime, MAX_AMOUNT_MINOR, transmissionDateTime } from './fields.js';
-export { checkMac, encodeWithMac, MAC_BYTES, macField, macInput, withMac, type MacCheck, type MacField } from './mac.js';
+export { checkMac, encodeWithMac, MAC_BYTES, macField, macInput, verifyX919Under, withMac, type MacCheck, type MacField, type MacKey } from './mac.js';
 export { checkReplyMac, type ReplyMacOptions } from './reply-mac.js';
 export { chipDataForHost, chipDataMap, issuerDataForCard, ISSUER_AUTHENTICATION_DATA_TAG, ISSUER_SCRIPT_TAGS } from './chip-data.js';
 export { pinFields, PIN_DATA_FIELD, SECURITY_CONTROL_FIELD } from './pin-data.js';

@@ -12,21 +12,34 @@
  * back uppercase; such a sender fails verification (we only send uppercase).
  */
 import { macX919, verifyX919 } from '../../crypto/mac/iso9797.js';
+import { RetailMacKey } from '../../crypto/mac/retail-mac-key.js';
 import { encodeWithComputedMac, MAC_BYTES, macField, macInput, type MacField } from '../../iso8583/mac.js';
 import type { Dialect, FieldValue, MessageInput } from '../../iso8583/types.js';
 import { wipe } from '../../util/bytes.js';
 
 export { MAC_BYTES, macField, macInput, type MacField };
 
+/** The TAK as bytes, or — for a host MACing every request under it — as a long-lived `RetailMacKey`. */
+export type MacKey = Uint8Array | RetailMacKey;
+
+function x919(macKey: MacKey, data: Uint8Array): Buffer {
+  return macKey instanceof RetailMacKey ? macKey.mac(data) : macX919(macKey, data);
+}
+
+/** Constant-time check of an X9.19 MAC under either form of key. */
+export function verifyX919Under(macKey: MacKey, data: Uint8Array, mac: Uint8Array): boolean {
+  return macKey instanceof RetailMacKey ? macKey.verify(data, mac) : verifyX919(macKey, data, mac);
+}
+
 /** The message encoded with its X9.19 MAC under `macKey` (any MAC it carried is replaced), in one encode. */
-export function encodeWithMac(dialect: Dialect, input: MessageInput, macKey: Uint8Array): Buffer {
-  return encodeWithComputedMac(dialect, input, (data) => macX919(macKey, data));
+export function encodeWithMac(dialect: Dialect, input: MessageInput, macKey: MacKey): Buffer {
+  return encodeWithComputedMac(dialect, input, (data) => x919(macKey, data));
 }
 
 /** The message with its MAC field set, for a caller that hands a decoded message on (simulator wrappers). */
-export function withMac(dialect: Dialect, input: MessageInput, macKey: Uint8Array): MessageInput {
+export function withMac(dialect: Dialect, input: MessageInput, macKey: MacKey): MessageInput {
   const data = macInput(dialect, input);
-  const fields: Record<number, FieldValue | undefined> = { ...input.fields, 64: undefined, 128: undefined, [data.field]: macX919(macKey, data.bytes) };
+  const fields: Record<number, FieldValue | undefined> = { ...input.fields, 64: undefined, 128: undefined, [data.field]: x919(macKey, data.bytes) };
   wipe(data.bytes);
   return { mti: input.mti, fields };
 }
@@ -34,13 +47,13 @@ export function withMac(dialect: Dialect, input: MessageInput, macKey: Uint8Arra
 export type MacCheck = 'valid' | 'missing' | 'invalid';
 
 /** Checks a received message's MAC in constant time: `missing` when its MAC field is absent. */
-export function checkMac(dialect: Dialect, message: MessageInput, macKey: Uint8Array): MacCheck {
+export function checkMac(dialect: Dialect, message: MessageInput, macKey: MacKey): MacCheck {
   const data = macInput(dialect, message);
   try {
     const mac = message.fields[data.field];
     if (mac === undefined) return 'missing';
     if (typeof mac === 'string' || mac.length !== MAC_BYTES) return 'invalid';
-    return verifyX919(macKey, data.bytes, mac) ? 'valid' : 'invalid';
+    return verifyX919Under(macKey, data.bytes, mac) ? 'valid' : 'invalid';
   } finally {
     wipe(data.bytes);
   }
