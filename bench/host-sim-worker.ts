@@ -10,8 +10,8 @@ import { startHostSimServer } from '../hw-mocks/host/host-sim-server.js';
 
 const port = parentPort;
 if (port === null) throw new Error('host-sim-worker runs as a worker thread');
-const { deck } = workerData as { deck: Deck };
-const sim = await startHostSimServer({ port: 0, deck, requireMac: true });
+const { deck, ioThread } = workerData as { deck: Deck; ioThread: boolean };
+const sim = await startHostSimServer({ port: 0, deck, requireMac: true, ioThread });
 port.postMessage({ kind: 'ready', port: sim.endpoint('iso8583')?.port ?? 0 });
 port.on('message', (message: { kind: string }) => {
   if (message.kind !== 'stop') return;

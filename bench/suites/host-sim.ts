@@ -12,13 +12,19 @@
  * Reports authorizations per second and p50/p99 latency (send → answer),
  * and the rate over the first and the last quarter of the run (the core's
  * ledger grows with every request).
- * The simulator runs in this process, so its event loop shares the machine
- * with the load generator.
+ *
+ * Three cases on the same requests: the simulator as `pos host-sim` runs it
+ * (ISO 8583 sockets on an I/O thread beside the issuer), the same on one
+ * thread (`--no-io-thread`), and the issuer core alone with no sockets —
+ * the verifying work per request, to set the wire's cost against. Each
+ * simulator runs on a worker thread of its own, the load generator on the
+ * main thread: the machine's two cores are shared by all three.
  */
 import { Worker } from 'node:worker_threads';
 import { connect, type Socket } from 'node:net';
 import { loadDeck, type Deck } from '../../hw-mocks/cards/deck.js';
 import { ARQC_PADDING, requireArqcData } from '../../hw-mocks/host/arqc-data.js';
+import { IssuerHost } from '../../hw-mocks/host/issuer-host.js';
 import { loadSimulationKeys, type SimulationKeys } from '../../hw-mocks/host/keys.js';
 import { deriveCardMasterKey } from '../../src/crypto/emv/card-master-key.js';
 import { generateArqc } from '../../src/crypto/emv/cryptogram.js';
@@ -31,11 +37,11 @@ import { frameMessage, LengthPrefixFramer } from '../../src/host/channels/length
 import { encodeFinancialRequest } from '../../src/host/messages/financial.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import type { BenchOptions, BenchSuite, SuiteReport } from '../harness.js';
+import type { BenchOptions, BenchSuite, CaseResult, SuiteReport } from '../harness.js';
 
 const CONNECTIONS = 50;
-/** Untimed requests per connection first (JIT, TLS-free connection set-up, caches). */
-const WARM_UP = 2;
+/** Untimed requests per connection first, so that what is timed is the steady state (optimised code, connections up, caches warm). */
+const WARM_UP = 20;
 const CARD_ID = 'visa-ok';
 const AT = new Date(Date.UTC(2026, 5, 15, 14, 30, 0));
 
@@ -143,13 +149,16 @@ function drive(port: number, frames: readonly Buffer[], deadline: number, latenc
   });
 }
 
-async function run(load: Load): Promise<SuiteReport> {
-  const keys = loadSimulationKeys();
-  const deck = benchDeck();
-  const perConnection = Math.ceil(load.requests / CONNECTIONS) + WARM_UP;
-  const frames = buildRequests(keys, deck, perConnection);
-  // The simulator runs on its own thread, so the load generator does not eat into what it measures.
-  const sim = new Worker(new URL('../host-sim-worker.js', import.meta.url), { workerData: { deck } });
+interface SocketRun {
+  readonly latencies: number[];
+  readonly doneAt: number[];
+  readonly elapsedMs: number;
+  readonly approved: number;
+}
+
+/** One simulator on its worker thread, warmed up, then driven by every connection at once until done or `maxMs`. */
+async function overSockets(frames: readonly Buffer[][], deck: Deck, ioThread: boolean, maxMs: number): Promise<SocketRun> {
+  const sim = new Worker(new URL('../host-sim-worker.js', import.meta.url), { workerData: { deck, ioThread } });
   const port = await new Promise<number>((resolve, reject) => {
     sim.once('message', (m: { kind: string; port: number }) => resolve(m.port));
     sim.once('error', reject);
@@ -162,7 +171,7 @@ async function run(load: Load): Promise<SuiteReport> {
     // warm-up, untimed: the first WARM_UP requests of every connection
     await Promise.all(frames.map((f) => drive(port, f.slice(0, WARM_UP), Number.POSITIVE_INFINITY, [], [])));
     const started = performance.now();
-    await Promise.all(frames.map((f) => drive(port, f.slice(WARM_UP), started + load.maxMs, latencies, doneAt)));
+    await Promise.all(frames.map((f) => drive(port, f.slice(WARM_UP), started + maxMs, latencies, doneAt)));
     elapsedMs = performance.now() - started;
   } finally {
     approvedTotal = await new Promise<number>((resolve) => {
@@ -171,38 +180,73 @@ async function run(load: Load): Promise<SuiteReport> {
     });
     await sim.terminate();
   }
-  const approved = approvedTotal - WARM_UP * CONNECTIONS;
+  return { latencies, doneAt, elapsedMs, approved: approvedTotal - WARM_UP * CONNECTIONS };
+}
+
+function socketCase(name: string, run: SocketRun, notes: string[]): CaseResult {
+  const { latencies, doneAt, elapsedMs, approved } = run;
   const quarter = Math.floor(doneAt.length / 4);
   doneAt.sort((a, b) => a - b);
   const rateOf = (from: number, to: number): number => ((to - from) / ((doneAt[to - 1] ?? 0) - (doneAt[from] ?? 0))) * 1000;
   const sorted = Float64Array.from(latencies).sort();
-  const rate = (latencies.length / elapsedMs) * 1000;
-  const notes = [
-    `${latencies.length} authorizations in ${(elapsedMs / 1000).toFixed(2)} s over ${CONNECTIONS} connections; ${approved} approved by the verifying core (MAC, DUKPT PIN, ARQC)`,
-    'the simulator runs on its own worker thread; the load generator (prebuilt requests, closed loop) on the main thread',
-  ];
+  notes.push(`${name}: ${latencies.length} authorizations in ${(elapsedMs / 1000).toFixed(2)} s over ${CONNECTIONS} connections; ${approved} approved by the verifying core (MAC, DUKPT PIN, ARQC)`);
   if (approved !== latencies.length) notes.push(`WARNING: ${latencies.length - approved} answers were not 00 — the load is not what it claims`);
   return {
     suite: 'host-sim',
-    cases: [
-      {
-        suite: 'host-sim',
-        case: `0200 PIN+MAC+ARQC, ${CONNECTIONS} conns`,
-        opsPerSec: { 'pos host-sim': rate },
-        ratio: {},
-        extra: {
-          p50Ms: percentile(sorted, 50),
-          p99Ms: percentile(sorted, 99),
-          requests: latencies.length,
-          approved,
-          firstQuarterPerSec: rateOf(0, quarter),
-          lastQuarterPerSec: rateOf(doneAt.length - quarter, doneAt.length),
-          targetPerSec: 5000,
-        },
-      },
-    ],
-    notes,
+    case: name,
+    opsPerSec: { 'pos host-sim': (latencies.length / elapsedMs) * 1000 },
+    ratio: {},
+    extra: {
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      requests: latencies.length,
+      approved,
+      firstQuarterPerSec: rateOf(0, quarter),
+      lastQuarterPerSec: rateOf(doneAt.length - quarter, doneAt.length),
+      targetPerSec: 5000,
+    },
   };
+}
+
+/** The issuer core alone on this thread, same requests, no sockets: what the wire costs on top. */
+function coreAlone(frames: readonly Buffer[][], deck: Deck, maxMs: number): CaseResult {
+  const issuer = new IssuerHost({ deck, requireMac: true });
+  // The same frames in the order connections would interleave them, without their length headers.
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < (frames[0]?.length ?? 0); i++) for (const f of frames) if (f[i] !== undefined) bodies.push(f[i]!.subarray(2));
+  const warm = WARM_UP * CONNECTIONS;
+  for (const body of bodies.slice(0, warm)) issuer.handleFrame(body);
+  const started = performance.now();
+  let done = 0;
+  for (const body of bodies.slice(warm)) {
+    issuer.handleFrame(body);
+    done += 1;
+    if ((done & 255) === 0 && performance.now() - started > maxMs) break;
+  }
+  const elapsedMs = performance.now() - started;
+  return {
+    suite: 'host-sim',
+    case: '0200 PIN+MAC+ARQC, issuer core alone',
+    opsPerSec: { 'pos host-sim': (done / elapsedMs) * 1000 },
+    ratio: {},
+    extra: { usPerRequest: (elapsedMs * 1000) / done, requests: done },
+  };
+}
+
+async function run(load: Load): Promise<SuiteReport> {
+  const keys = loadSimulationKeys();
+  const deck = benchDeck();
+  const frames = buildRequests(keys, deck, Math.ceil(load.requests / CONNECTIONS) + WARM_UP);
+  const notes: string[] = [];
+  const core = coreAlone(frames, deck, load.maxMs);
+  const oneThread = socketCase(`0200 PIN+MAC+ARQC, ${CONNECTIONS} conns, one thread`, await overSockets(frames, deck, false, load.maxMs), notes);
+  const ioThread = socketCase(`0200 PIN+MAC+ARQC, ${CONNECTIONS} conns, sockets on own thread`, await overSockets(frames, deck, true, load.maxMs), notes);
+  notes.push(
+    'each simulator runs on its own worker thread; the load generator (prebuilt requests, closed loop) on the main thread',
+    '"sockets on own thread" is what `pos host-sim` runs (its ISO 8583 sockets on an I/O thread beside the issuer); "one thread" is `--no-io-thread`',
+    '"issuer core alone" hands the same frames to the core on this thread: the verifying work per request without any wire',
+  );
+  return { suite: 'host-sim', cases: [ioThread, oneThread, core], notes };
 }
 
 export const suite: BenchSuite = {

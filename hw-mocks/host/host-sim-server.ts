@@ -3,6 +3,7 @@
  * the bench start it in process: one issuer core (`IssuerHost`) behind
  *
  *   iso8583  FrameListener (TCP, or mutual TLS) ─ withFaults ─ answerWith(core)
+ *            (or ThreadedFrameListener: the same, its sockets on their own thread)
  *   https    HttpsGateway (JSON over mutual TLS), same faults mapped to HTTP   (optional)
  *   admin    AdminServer (plain HTTP: /v1/health, /v1/ledger)                 (optional)
  *
@@ -11,6 +12,7 @@
  * `client.crt` and `client.key` for the terminal's configuration, and is
  * removed by `stop()`.
  */
+import type { LevelWithSilent } from 'pino';
 import type { LengthHeader } from '../../src/host/channels/length-prefix-framer.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import type { Dialect } from '../../src/iso8583/types.js';
@@ -22,6 +24,7 @@ import { withFaults, type FaultRule } from './faults.js';
 import { HttpsGateway, httpFaultFromRule, type HttpFault } from './https-gateway.js';
 import { IssuerHost } from './issuer-host.js';
 import { answerWith, FrameListener } from './listeners.js';
+import { ThreadedFrameListener } from './threaded-listener.js';
 import { makeThrowawayPki, type ThrowawayPki } from './tls-certs.js';
 
 export interface HostSimServerOptions {
@@ -44,6 +47,11 @@ export interface HostSimServerOptions {
   readonly logger?: Logger;
   /** Use this PKI instead of making one (the caller cleans it up). */
   readonly pki?: ThrowawayPki;
+  /**
+   * Run the ISO 8583 sockets on a thread of their own (`threaded-listener.ts`),
+   * leaving this thread to the issuer. Needs the compiled simulator (`dist/`).
+   */
+  readonly ioThread?: boolean;
 }
 
 export type EndpointName = 'iso8583' | 'https' | 'admin';
@@ -94,18 +102,18 @@ export async function startHostSimServer(options: HostSimServerOptions = {}): Pr
   };
 
   try {
-    const iso = new FrameListener({
-      handler: withFaults(
-        answerWith((frame) => issuer.handleFrame(frame)),
-        faults,
-        { dialect, lengthHeader, onFault: (e) => log.info(e, 'fault applied') },
-      ),
+    const handler = withFaults(
+      answerWith((frame) => issuer.handleFrame(frame)),
+      faults,
+      { dialect, lengthHeader, onFault: (e) => log.info(e, 'fault applied') },
+    );
+    const wire = {
       host,
       port: options.port ?? 0,
       lengthHeader,
-      logger: log,
       ...(options.tls === true && pki !== null ? { tls: { ca: pki.ca, cert: pki.server.cert, key: pki.server.key } } : {}),
-    });
+    };
+    const iso = options.ioThread === true ? new ThreadedFrameListener({ handler, listener: wire, logLevel: log.level as LevelWithSilent }) : new FrameListener({ handler, ...wire, logger: log });
     await iso.start();
     started.push(iso);
     endpoints.push({ name: 'iso8583', url: iso.address, port: iso.port });

@@ -5,11 +5,15 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LengthPrefixFramer } from '../../src/host/channels/length-prefix-framer.js';
 import { Iso8583HostClient } from '../../src/host/iso8583-host-client.js';
+import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
+import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
 import { gatewayTlsFromFiles, JsonGatewayClient } from '../../src/host/json-gateway/index.js';
-import { cardOf, purchase } from './helpers.js';
+import { cardOf, frameMessage, purchase } from './helpers.js';
 
 const CLI = 'dist/src/cli/main.js';
 const AT = new Date(Date.UTC(2026, 5, 15, 14, 30, 0));
@@ -51,8 +55,11 @@ function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
 }
 
 describe('pos host-sim', () => {
-  it('prints its bound ports, answers a purchase, shows it on /v1/ledger, and exits 0 on SIGTERM', async () => {
-    const { child, lines, stdout } = await startCli(['--port', '0', '--admin-port', '0']);
+  it.each([
+    ['sockets on their own thread (the default)', []],
+    ['one thread (--no-io-thread)', ['--no-io-thread']],
+  ])('prints its bound ports, answers a purchase, shows it on /v1/ledger, and exits 0 on SIGTERM: %s', async (_mode, extra) => {
+    const { child, lines, stdout } = await startCli(['--port', '0', '--admin-port', '0', ...extra]);
     const iso = lines.get('iso8583') ?? '';
     const admin = lines.get('admin') ?? '';
     expect(iso).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
@@ -90,6 +97,53 @@ describe('pos host-sim', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it('carries faults and refusals across the I/O thread: a garbage answer, then real ones, answers in any order on one connection, a broken frame closes it', async () => {
+    const { child, lines } = await startCli(['--port', '0', '--fault', 'garbage,mti=0800,times=1', '--fault', 'delay:300,mti=0800,times=1']);
+    const socket = connect({ host: '127.0.0.1', port: Number((lines.get('iso8583') ?? '').split(':').at(-1)) });
+    const framer = new LengthPrefixFramer();
+    const frames: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => frames.push(...framer.push(chunk)));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const echo = (stan: string): Buffer => frameMessage(encodeMessage(iso87ascii, { mti: '0800', fields: { 7: '0615143000', 11: stan, 41: 'T0000001', 70: '301' } }));
+    const until = async (count: number): Promise<void> => {
+      for (let i = 0; i < 100 && frames.length < count; i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    try {
+      socket.write(echo('000041')); // garbage
+      await until(1);
+      socket.write(echo('000042')); // held back 300 ms
+      socket.write(echo('000043')); // answered at once: overtakes the delayed one
+      await until(3);
+      expect(frames[0]?.subarray(0, 8).toString('latin1')).toBe('GARBAGE!');
+      const answers = frames.slice(1).map((f) => decodeMessage(iso87ascii, f));
+      expect(answers.map((a) => [a.mti, a.get(11), a.get(39)])).toEqual([
+        ['0810', '000043', '00'],
+        ['0810', '000042', '00'],
+      ]);
+      socket.write(Buffer.from([0x00, 0x04, 0x47, 0x41, 0x52, 0x42])); // a frame that is not ISO 8583
+      await closed;
+    } finally {
+      socket.destroy();
+    }
+    const exited = exitOf(child);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('says HOST_SIM_LISTEN_FAILED, from the I/O thread, when its port is taken', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (busy.address() as AddressInfo).port;
+      const result = spawnSync(process.execPath, [CLI, 'host-sim', '--port', String(port)], { encoding: 'utf8', env: { ...process.env, POS_LOG_PRETTY: '0' } });
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/HOST_SIM_LISTEN_FAILED/);
+      expect(result.stderr).toMatch(/EADDRINUSE/);
+    } finally {
+      busy.close();
+    }
   });
 
   it.each([

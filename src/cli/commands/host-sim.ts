@@ -3,7 +3,7 @@
  * another machine, a manual session or a test outside the terminal.
  *
  *   pos host-sim --port N [--host H] [--tls] [--header binary2|ascii4] [--dialect D]
- *                [--cards FILE] [--admin-port M] [--https-port P] [--fault RULE]…
+ *                [--cards FILE] [--admin-port M] [--https-port P] [--fault RULE]… [--no-io-thread]
  *
  * Prints on stdout one line per listener with its bound address (port 0 picks
  * a free one; the line says which), e.g.
@@ -15,7 +15,9 @@
  *   ready (8 cards)
  *
  * logs (masked) requests on stderr, and stops on SIGINT or SIGTERM (exit 0),
- * removing the throwaway PKI.
+ * removing the throwaway PKI. The ISO 8583 sockets run on a thread of their
+ * own beside the issuer (`threaded-listener.ts`); `--no-io-thread` keeps
+ * everything on one thread.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadDeck } from '../../../hw-mocks/cards/deck.js';
@@ -66,6 +68,7 @@ interface HostSimOptions {
   adminPort?: number;
   httpsPort?: number;
   fault: FaultRule[];
+  ioThread: boolean;
 }
 
 export const registerHostSim: RegisterCommand = (program: Command) => {
@@ -80,6 +83,7 @@ export const registerHostSim: RegisterCommand = (program: Command) => {
     .option('--cards <file>', 'card deck JSON (default: hw-mocks/cards/deck.json)')
     .option('--admin-port <n>', 'admin HTTP port (GET /v1/ledger, /v1/health); 0 picks a free one', parsePort)
     .option('--https-port <n>', 'HTTPS JSON gateway port; 0 picks a free one', parsePort)
+    .option('--no-io-thread', 'serve the ISO 8583 sockets on the issuer\'s thread instead of their own')
     .option('--fault <rule>', 'fault rule, repeatable (delay:MS, no-answer, late-answer[:MS], close-mid-message, half-message, garbage, oversized-header, wrong-mac, wrong-stan; ,mti=… ,pan=… ,times=…)', collectFault, [])
     .action(
       action('pos host-sim', async (opts: HostSimOptions) => {
@@ -92,6 +96,7 @@ export const registerHostSim: RegisterCommand = (program: Command) => {
           lengthHeader: opts.header,
           dialect: dialectByName(opts.dialect),
           faults: opts.fault,
+          ioThread: opts.ioThread,
           logger: createLogger({ name: 'host-sim' }),
           ...(opts.adminPort === undefined ? {} : { adminPort: opts.adminPort }),
           ...(opts.httpsPort === undefined ? {} : { httpsPort: opts.httpsPort }),

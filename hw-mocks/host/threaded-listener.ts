@@ -1,0 +1,124 @@
+/**
+ * The simulator's ISO 8583 listener with its sockets on a thread of their
+ * own (`io-thread.ts`), so that the issuer core has this thread to itself.
+ *
+ *   I/O thread:    sockets ─ framing ─▶ batch of frames ──┐        ┌─▶ [HDR][answer] on the socket
+ *   this thread:               handler(frame) per frame ◀─┘ answers ┘
+ *
+ * Under load a socket costs the simulator about a third of its time per
+ * request (reading, the stream machinery, and a write whose loopback delivery
+ * the kernel charges to the writer); on a machine with a second core that
+ * work now runs beside the issuer instead of between its requests. The core
+ * itself stays single-threaded — it alone touches the ledger and balances —
+ * so its answers are exactly those of the in-thread `FrameListener`, and
+ * faults (delays, raw bytes, closes) travel as the same `Answer` data.
+ *
+ * The worker is loaded from the compiled `io-thread.js` next to this module:
+ * run from `dist/` (`pos host-sim`, the bench). Tests that import the
+ * TypeScript sources use the in-thread listener.
+ */
+import { Worker } from 'node:worker_threads';
+import type { LengthHeader } from '../../src/host/channels/length-prefix-framer.js';
+import type { LevelWithSilent } from 'pino';
+import { PosError, type ErrorDetails } from '../../src/util/errors.js';
+import type { ErrorCode } from '../../src/util/error-codes/index.js';
+import type { Answer, FrameHandler, ListenerTls } from './listeners.js';
+
+/** What the I/O thread is started with. */
+export interface IoThreadData {
+  readonly listener: {
+    readonly host?: string;
+    readonly port?: number;
+    readonly lengthHeader?: LengthHeader;
+    readonly maxFrameBytes?: number;
+    readonly tls?: ListenerTls;
+  };
+  readonly logLevel: LevelWithSilent;
+}
+
+export type FromIoThread =
+  | { readonly kind: 'listening'; readonly port: number; readonly address: string }
+  | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly details: ErrorDetails }
+  | { readonly kind: 'frames'; readonly frames: readonly { readonly id: number; readonly frame: Uint8Array }[] }
+  | { readonly kind: 'stopped' };
+
+export type ToIoThread = { readonly kind: 'answers'; readonly answers: readonly { readonly id: number; readonly answer: Answer }[] } | { readonly kind: 'stop' };
+
+export interface ThreadedFrameListenerOptions extends IoThreadData {
+  readonly handler: FrameHandler;
+}
+
+export class ThreadedFrameListener {
+  readonly #o: ThreadedFrameListenerOptions;
+  #worker: Worker | null = null;
+  #port = 0;
+  #address = '';
+
+  constructor(options: ThreadedFrameListenerOptions) {
+    this.#o = options;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get address(): string {
+    return this.#address;
+  }
+
+  /** Starts the I/O thread and listens; rejects `HOST_SIM_LISTEN_FAILED` as `FrameListener` does. */
+  async start(): Promise<void> {
+    if (this.#worker !== null) return;
+    const data: IoThreadData = { listener: this.#o.listener, logLevel: this.#o.logLevel };
+    const worker = new Worker(new URL('./io-thread.js', import.meta.url), { workerData: data });
+    this.#worker = worker;
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.on('error', reject);
+      worker.on('message', (message: FromIoThread) => {
+        if (message.kind === 'frames') this.#serve(worker, message.frames);
+        else if (message.kind === 'listening') {
+          this.#port = message.port;
+          this.#address = message.address;
+          resolve();
+        } else if (message.kind === 'failed') {
+          reject(new PosError(message.code as ErrorCode, message.message, message.details));
+        }
+      });
+    });
+    try {
+      await ready;
+    } catch (err) {
+      this.#worker = null;
+      await worker.terminate();
+      throw err;
+    }
+  }
+
+  /** Drops every connection, stops listening and ends the thread. Idempotent. */
+  async stop(): Promise<void> {
+    const worker = this.#worker;
+    if (worker === null) return;
+    this.#worker = null;
+    await new Promise<void>((resolve) => {
+      worker.on('message', (message: FromIoThread) => {
+        if (message.kind === 'stopped') resolve();
+      });
+      worker.once('exit', () => resolve());
+      worker.postMessage({ kind: 'stop' } satisfies ToIoThread);
+    });
+    await worker.terminate();
+  }
+
+  /** One batch in, one batch of answers out (each handler settles within the batch: the core is synchronous). */
+  #serve(worker: Worker, frames: readonly { readonly id: number; readonly frame: Uint8Array }[]): void {
+    const answers = frames.map(({ id, frame }) =>
+      this.#o.handler(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)).then(
+        (answer) => ({ id, answer }),
+        (): { id: number; answer: Answer } => ({ id, answer: { kind: 'close' } }),
+      ),
+    );
+    void Promise.all(answers).then((batch) => {
+      if (this.#worker === worker) worker.postMessage({ kind: 'answers', answers: batch } satisfies ToIoThread);
+    });
+  }
+}
