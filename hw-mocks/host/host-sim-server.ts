@@ -113,7 +113,7 @@ export async function startHostSimServer(options: HostSimServerOptions = {}): Pr
       lengthHeader,
       ...(options.tls === true && pki !== null ? { tls: { ca: pki.ca, cert: pki.server.cert, key: pki.server.key } } : {}),
     };
-    const iso = options.ioThread === true ? new ThreadedFrameListener({ handler, listener: wire, logLevel: log.level as LevelWithSilent }) : new FrameListener({ handler, ...wire, logger: log });
+    const iso = options.ioThread === true ? new ThreadedFrameListener({ handler, listener: wire, logLevel: log.level as LevelWithSilent, logger: log }) : new FrameListener({ handler, ...wire, logger: log });
     await iso.start();
     started.push(iso);
     endpoints.push({ name: 'iso8583', url: iso.address, port: iso.port });

@@ -13,7 +13,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../../src/log/logger.js';
 import { isPosError } from '../../src/util/errors.js';
 import { FrameListener, type Answer } from './listeners.js';
-import type { FromIoThread, IoThreadData, ToIoThread } from './threaded-listener.js';
+import { answerFrom, pack, unpack, type FromIoThread, type IoThreadData, type ToIoThread } from './thread-messages.js';
 
 const port = parentPort;
 if (port === null) throw new Error('io-thread runs as a worker thread');
@@ -21,12 +21,14 @@ const data = workerData as IoThreadData;
 
 const waiting = new Map<number, (answer: Answer) => void>();
 let nextId = 0;
-let batch: { id: number; frame: Uint8Array }[] = [];
+let ids: number[] = [];
+let frames: Buffer[] = [];
 
 function flush(): void {
-  const frames = batch;
-  batch = [];
-  port?.postMessage({ kind: 'frames', frames } satisfies FromIoThread);
+  const message: FromIoThread = { kind: 'frames', ids, frames: pack(frames) };
+  ids = [];
+  frames = [];
+  port?.postMessage(message, [message.frames.buffer]);
 }
 
 const listener = new FrameListener({
@@ -36,33 +38,30 @@ const listener = new FrameListener({
     new Promise<Answer>((resolve) => {
       const id = nextId++;
       waiting.set(id, resolve);
-      if (batch.length === 0) setImmediate(flush);
-      batch.push({ id, frame });
+      if (ids.length === 0) setImmediate(flush);
+      ids.push(id);
+      frames.push(frame);
     }),
 });
 
 port.on('message', (message: ToIoThread) => {
   switch (message.kind) {
-    case 'answers':
-      for (const { id, answer } of message.answers) {
+    case 'answers': {
+      const bytes = unpack(message.bytes);
+      message.ids.forEach((id, i) => {
         const resolve = waiting.get(id);
+        const head = message.heads[i];
+        const body = bytes[i];
         waiting.delete(id);
-        resolve?.(revive(answer));
-      }
+        if (resolve !== undefined && head !== undefined && body !== undefined) resolve(answerFrom(head, body));
+      });
       return;
+    }
     case 'stop':
       void listener.stop().then(() => port.postMessage({ kind: 'stopped' } satisfies FromIoThread));
       return;
   }
 });
-
-/** Buffers arrive as plain Uint8Arrays: make them Buffers again (no copy). */
-function revive(answer: Answer): Answer {
-  const view = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (answer.kind === 'reply') return { ...answer, message: view(answer.message) };
-  if (answer.kind === 'raw') return { ...answer, bytes: view(answer.bytes) };
-  return answer;
-}
 
 try {
   await listener.start();

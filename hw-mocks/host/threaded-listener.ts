@@ -18,34 +18,17 @@
  * TypeScript sources use the in-thread listener.
  */
 import { Worker } from 'node:worker_threads';
-import type { LengthHeader } from '../../src/host/channels/length-prefix-framer.js';
-import type { LevelWithSilent } from 'pino';
-import { PosError, type ErrorDetails } from '../../src/util/errors.js';
+import type { Logger } from '../../src/log/logger.js';
+import { silentLogger } from '../../src/log/logger.js';
 import type { ErrorCode } from '../../src/util/error-codes/index.js';
-import type { Answer, FrameHandler, ListenerTls } from './listeners.js';
-
-/** What the I/O thread is started with. */
-export interface IoThreadData {
-  readonly listener: {
-    readonly host?: string;
-    readonly port?: number;
-    readonly lengthHeader?: LengthHeader;
-    readonly maxFrameBytes?: number;
-    readonly tls?: ListenerTls;
-  };
-  readonly logLevel: LevelWithSilent;
-}
-
-export type FromIoThread =
-  | { readonly kind: 'listening'; readonly port: number; readonly address: string }
-  | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly details: ErrorDetails }
-  | { readonly kind: 'frames'; readonly frames: readonly { readonly id: number; readonly frame: Uint8Array }[] }
-  | { readonly kind: 'stopped' };
-
-export type ToIoThread = { readonly kind: 'answers'; readonly answers: readonly { readonly id: number; readonly answer: Answer }[] } | { readonly kind: 'stop' };
+import { PosError } from '../../src/util/errors.js';
+import type { Answer, FrameHandler } from './listeners.js';
+import { answerHead, pack, unpack, type FromIoThread, type IoThreadData, type Packed, type ToIoThread } from './thread-messages.js';
 
 export interface ThreadedFrameListenerOptions extends IoThreadData {
   readonly handler: FrameHandler;
+  /** For this side's own news (the I/O thread ending unasked); the I/O thread logs at `logLevel`. */
+  readonly logger?: Logger;
 }
 
 export class ThreadedFrameListener {
@@ -73,9 +56,12 @@ export class ThreadedFrameListener {
     const worker = new Worker(new URL('./io-thread.js', import.meta.url), { workerData: data });
     this.#worker = worker;
     const ready = new Promise<void>((resolve, reject) => {
-      worker.on('error', reject);
+      worker.on('error', (err) => {
+        reject(err);
+        if (this.#worker === worker) (this.#o.logger ?? silentLogger).error({ why: err.message }, 'the simulator I/O thread failed; the ISO 8583 listener is down');
+      });
       worker.on('message', (message: FromIoThread) => {
-        if (message.kind === 'frames') this.#serve(worker, message.frames);
+        if (message.kind === 'frames') this.#serve(worker, message.ids, message.frames);
         else if (message.kind === 'listening') {
           this.#port = message.port;
           this.#address = message.address;
@@ -110,15 +96,13 @@ export class ThreadedFrameListener {
   }
 
   /** One batch in, one batch of answers out (each handler settles within the batch: the core is synchronous). */
-  #serve(worker: Worker, frames: readonly { readonly id: number; readonly frame: Uint8Array }[]): void {
-    const answers = frames.map(({ id, frame }) =>
-      this.#o.handler(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)).then(
-        (answer) => ({ id, answer }),
-        (): { id: number; answer: Answer } => ({ id, answer: { kind: 'close' } }),
-      ),
-    );
+  #serve(worker: Worker, ids: readonly number[], frames: Packed): void {
+    const answers = unpack(frames).map((frame) => this.#o.handler(frame).catch((): Answer => ({ kind: 'close' })));
     void Promise.all(answers).then((batch) => {
-      if (this.#worker === worker) worker.postMessage({ kind: 'answers', answers: batch } satisfies ToIoThread);
+      if (this.#worker !== worker) return;
+      const wire = batch.map(answerHead);
+      const message: ToIoThread = { kind: 'answers', ids, heads: wire.map((w) => w.head), bytes: pack(wire.map((w) => w.bytes)) };
+      worker.postMessage(message, [message.bytes.buffer]);
     });
   }
 }
