@@ -63,28 +63,32 @@ export function nonReversibleKeyGeneration(key: Uint8Array, register: Uint8Array
   if (key.length !== 16) throw new RangeError(`xor of ${key.length} and 16 bytes`);
   if (register.length !== 8) throw new RangeError(`xor of ${register.length} and 8 bytes`);
   const out = Buffer.allocUnsafe(16);
-  // [DES key 8][DES input 8], rebuilt for each half: the key and input of the
-  // masked half are computed byte by byte instead of allocating key ⊕ mask.
-  const scratch = Buffer.allocUnsafe(16);
-  try {
-    halfStep(key, register, false, scratch, out, 8);
-    halfStep(key, register, true, scratch, out, 0);
-    return out;
-  } finally {
-    scratch.fill(0);
-  }
+  halfStep(key, register, false, out, 8);
+  halfStep(key, register, true, out, 0);
+  return out;
 }
+
+/*
+ * The DES key and input of a half step, rebuilt for each half: module
+ * buffers, since a host runs a step per one-bit of every KSN's counter
+ * (up to ten per request), and each is filled, used and wiped before
+ * returning (node:crypto copies the key into the cipher).
+ */
+const halfKey = Buffer.alloc(8);
+const halfInput = Buffer.alloc(8);
 
 /**
  * out[at..at+8] = DES_{K left}(register ⊕ K right) ⊕ K right, with K the key,
  * or the key ⊕ C0C0C0C0 00000000 C0C0C0C0 00000000 when `masked`.
  */
-function halfStep(key: Uint8Array, register: Uint8Array, masked: boolean, scratch: Buffer, out: Buffer, at: number): void {
+function halfStep(key: Uint8Array, register: Uint8Array, masked: boolean, out: Buffer, at: number): void {
   for (let i = 0; i < 8; i++) {
-    scratch[i] = (key[i] as number) ^ (masked ? (KEY_MASK[i] as number) : 0);
-    scratch[8 + i] = (register[i] as number) ^ (key[8 + i] as number) ^ (masked ? (KEY_MASK[8 + i] as number) : 0);
+    halfKey[i] = (key[i] as number) ^ (masked ? (KEY_MASK[i] as number) : 0);
+    halfInput[i] = (register[i] as number) ^ (key[8 + i] as number) ^ (masked ? (KEY_MASK[8 + i] as number) : 0);
   }
-  const encrypted = desEcb(scratch.subarray(0, 8), scratch.subarray(8, 16));
+  const encrypted = desEcb(halfKey, halfInput);
+  halfKey.fill(0);
+  halfInput.fill(0);
   for (let i = 0; i < 8; i++) out[at + i] = (encrypted[i] as number) ^ (key[8 + i] as number) ^ (masked ? (KEY_MASK[8 + i] as number) : 0);
   encrypted.fill(0);
 }
