@@ -14,6 +14,7 @@
  */
 import type { LevelWithSilent } from 'pino';
 import type { LengthHeader } from '../../src/host/channels/length-prefix-framer.js';
+import { DIALECT_NAMES, DIALECTS } from '../../src/iso8583/dialects/index.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import type { Dialect } from '../../src/iso8583/types.js';
 import type { Logger } from '../../src/log/logger.js';
@@ -113,7 +114,18 @@ export async function startHostSimServer(options: HostSimServerOptions = {}): Pr
       lengthHeader,
       ...(options.tls === true && pki !== null ? { tls: { ca: pki.ca, cert: pki.server.cert, key: pki.server.key } } : {}),
     };
-    const iso = options.ioThread === true ? new ThreadedFrameListener({ handler, listener: wire, logLevel: log.level as LevelWithSilent, logger: log }) : new FrameListener({ handler, ...wire, logger: log });
+    // A shipped dialect can be named to the I/O thread, which then derives each request's PIN key ahead.
+    const dialectName = DIALECT_NAMES.find((n) => DIALECTS[n] === dialect);
+    const iso =
+      options.ioThread === true
+        ? new ThreadedFrameListener({
+            handler,
+            listener: wire,
+            logLevel: log.level as LevelWithSilent,
+            logger: log,
+            ...(dialectName === undefined ? {} : { pinKeys: { dialect: dialectName }, pinKeySink: issuer.pinKeySink }),
+          })
+        : new FrameListener({ handler, ...wire, logger: log });
     await iso.start();
     started.push(iso);
     endpoints.push({ name: 'iso8583', url: iso.address, port: iso.port });

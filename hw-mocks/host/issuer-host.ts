@@ -34,6 +34,7 @@ import { loadDeck, type Deck } from '../cards/deck.js';
 import { loadSimulationKeys, type SimulationKeys } from './keys.js';
 import { Ledger, type LedgerEntry } from './ledger.js';
 import { IssuerKeyRing } from './issuer-key-ring.js';
+import type { PinKeySink } from './threaded-listener.js';
 import { record, textField, type HandlerResult, type IssuerContext } from './issuer-context.js';
 import { handleFinancial } from './issuer-financial.js';
 import { handleNetwork, handleReconciliation } from './issuer-network.js';
@@ -106,6 +107,12 @@ export class IssuerHost {
   /** A deck card's balance now, by card id. */
   balanceOf(cardId: string): number | undefined {
     return this.#ctx.balances.get(cardId);
+  }
+
+  /** Where PIN keys derived ahead on another thread are offered (`threaded-listener.ts`). */
+  get pinKeySink(): PinKeySink {
+    const ring = this.#ctx.keyRing;
+    return { offer: (ksn, key) => ring.offerPinKey(ksn, key), forget: () => ring.forgetOfferedPinKeys() };
   }
 
   /** Unblocks a card's PIN after too many wrong tries (the issuer's back office). */

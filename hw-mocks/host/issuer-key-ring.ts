@@ -8,7 +8,9 @@
  *   MAC      each terminal's TAK as a `RetailMacKey` (the shared TAK until
  *            the terminal's first key change)
  *   PIN      the TDES BDK as a `TdesDukptHost`: every KSN is still derived
- *            from the BDK; only the BDK's own cipher objects are kept
+ *            from the BDK; only the BDK's own cipher objects are kept. A
+ *            request's PIN key may be derived ahead on the I/O thread and
+ *            offered here for its batch (`offerPinKey`); it is used once
  *   ARQC     each card's issuer master key as a `TdesEcbKey`, made on first use
  *
  * The byte keys stay in `SimulationKeys`; the bytes of a TAK installed by a
@@ -30,6 +32,8 @@ export class IssuerKeyRing {
   readonly #sharedMacKey: RetailMacKey;
   readonly #terminalMacKeys = new Map<string, TerminalMacKey>();
   readonly #issuerMasterKeys = new Map<string, TdesEcbKey | null>();
+  /** PIN keys derived ahead on another thread, by KSN (hex); see `offerPinKey`. */
+  readonly #offeredPinKeys = new Map<string, Buffer>();
 
   constructor(keys: SimulationKeys) {
     this.#keys = keys;
@@ -51,6 +55,30 @@ export class IssuerKeyRing {
   installMacKey(terminalId: string, tak: Buffer): void {
     this.#terminalMacKeys.get(terminalId)?.bytes.fill(0);
     this.#terminalMacKeys.set(terminalId, { bytes: tak, key: new RetailMacKey(tak) });
+  }
+
+  /**
+   * The DUKPT PIN key for a KSN: one derived ahead for it (taken, so used
+   * once), else derived from the BDK now. The caller wipes it.
+   */
+  pinKey(ksn: Buffer): Buffer {
+    const hex = ksn.toString('hex');
+    const offered = this.#offeredPinKeys.get(hex);
+    if (offered === undefined) return this.dukpt.workingKey(ksn, 'pin');
+    this.#offeredPinKeys.delete(hex);
+    return offered;
+  }
+
+  /** A PIN key derived ahead from this ring's BDK (the simulator's I/O thread does it for a batch of requests). */
+  offerPinKey(ksn: Buffer, pinKey: Buffer): void {
+    this.#offeredPinKeys.get(ksn.toString('hex'))?.fill(0);
+    this.#offeredPinKeys.set(ksn.toString('hex'), pinKey);
+  }
+
+  /** Wipes and drops every offered key not taken (their requests were refused before the PIN check). */
+  forgetOfferedPinKeys(): void {
+    for (const key of this.#offeredPinKeys.values()) key.fill(0);
+    this.#offeredPinKeys.clear();
   }
 
   /** A deck card's issuer master key; undefined for a card with none. */

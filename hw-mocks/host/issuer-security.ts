@@ -41,7 +41,7 @@ export function verifyPin(ctx: IssuerContext, card: DeckCard, pan: string, pinBl
   let right = false;
   let key: Buffer | undefined;
   try {
-    key = ctx.keyRing.dukpt.workingKey(ksn, 'pin');
+    key = ctx.keyRing.pinKey(ksn);
     const pin = decryptPinBlock(key, pinBlock, 0, pan);
     right = constantTimeEqual(ascii(pin), ascii(card.pin));
   } catch {

@@ -6,9 +6,15 @@
  * not copied. Posting a Buffer as it is would be a trap: structured clone
  * copies a view's whole backing store, and a small Buffer is usually a slice
  * of Node's shared 8 KB pool — every 300-byte frame would cost 8 KB.
+ *
+ * PIN keys (`pinKeys`) travel as KSN ‖ key records, 10 + 16 bytes, and are
+ * wiped on both sides once used or once their batch is answered.
  */
+export const PIN_KEY_RECORD_BYTES = 26;
+export const KSN_BYTES = 10;
 import type { LevelWithSilent } from 'pino';
 import type { LengthHeader } from '../../src/host/channels/length-prefix-framer.js';
+import type { DialectName } from '../../src/iso8583/dialects/index.js';
 import type { ErrorDetails } from '../../src/util/errors.js';
 import type { Answer, ListenerTls } from './listeners.js';
 
@@ -35,12 +41,18 @@ export interface IoThreadData {
     readonly tls?: ListenerTls;
   };
   readonly logLevel: LevelWithSilent;
+  /**
+   * Derive each request's DUKPT PIN key here, from DE 53's KSN, and send it
+   * with the frame (`pinKeys`): the issuer's thread then only decrypts and
+   * compares. Absent: the issuer derives every key itself.
+   */
+  readonly pinKeys?: { readonly dialect: DialectName };
 }
 
 export type FromIoThread =
   | { readonly kind: 'listening'; readonly port: number; readonly address: string }
   | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly details: ErrorDetails }
-  | { readonly kind: 'frames'; readonly ids: readonly number[]; readonly frames: Packed }
+  | { readonly kind: 'frames'; readonly ids: readonly number[]; readonly frames: Packed; readonly pinKeys: Packed | null }
   | { readonly kind: 'stopped' };
 
 export type ToIoThread =

@@ -23,10 +23,18 @@ import { silentLogger } from '../../src/log/logger.js';
 import type { ErrorCode } from '../../src/util/error-codes/index.js';
 import { PosError } from '../../src/util/errors.js';
 import type { Answer, FrameHandler } from './listeners.js';
-import { answerHead, pack, unpack, type FromIoThread, type IoThreadData, type Packed, type ToIoThread } from './thread-messages.js';
+import { answerHead, KSN_BYTES, pack, unpack, type FromIoThread, type IoThreadData, type Packed, type ToIoThread } from './thread-messages.js';
+
+/** Where PIN keys derived on the I/O thread go (the issuer's key ring), and are forgotten once their batch is answered. */
+export interface PinKeySink {
+  offer(ksn: Buffer, pinKey: Buffer): void;
+  forget(): void;
+}
 
 export interface ThreadedFrameListenerOptions extends IoThreadData {
   readonly handler: FrameHandler;
+  /** Required with `pinKeys`. */
+  readonly pinKeySink?: PinKeySink;
   /** For this side's own news (the I/O thread ending unasked); the I/O thread logs at `logLevel`. */
   readonly logger?: Logger;
 }
@@ -52,7 +60,12 @@ export class ThreadedFrameListener {
   /** Starts the I/O thread and listens; rejects `HOST_SIM_LISTEN_FAILED` as `FrameListener` does. */
   async start(): Promise<void> {
     if (this.#worker !== null) return;
-    const data: IoThreadData = { listener: this.#o.listener, logLevel: this.#o.logLevel };
+    const sink = this.#o.pinKeySink;
+    const data: IoThreadData = {
+      listener: this.#o.listener,
+      logLevel: this.#o.logLevel,
+      ...(this.#o.pinKeys === undefined || sink === undefined ? {} : { pinKeys: this.#o.pinKeys }),
+    };
     const worker = new Worker(new URL('./io-thread.js', import.meta.url), { workerData: data });
     this.#worker = worker;
     const ready = new Promise<void>((resolve, reject) => {
@@ -61,7 +74,7 @@ export class ThreadedFrameListener {
         if (this.#worker === worker) (this.#o.logger ?? silentLogger).error({ why: err.message }, 'the simulator I/O thread failed; the ISO 8583 listener is down');
       });
       worker.on('message', (message: FromIoThread) => {
-        if (message.kind === 'frames') this.#serve(worker, message.ids, message.frames);
+        if (message.kind === 'frames') this.#serve(worker, message.ids, message.frames, message.pinKeys);
         else if (message.kind === 'listening') {
           this.#port = message.port;
           this.#address = message.address;
@@ -96,9 +109,15 @@ export class ThreadedFrameListener {
   }
 
   /** One batch in, one batch of answers out (each handler settles within the batch: the core is synchronous). */
-  #serve(worker: Worker, ids: readonly number[], frames: Packed): void {
+  #serve(worker: Worker, ids: readonly number[], frames: Packed, pinKeys: Packed | null): void {
+    const sink = this.#o.pinKeySink;
+    if (pinKeys !== null && sink !== undefined) {
+      for (const record of unpack(pinKeys)) sink.offer(record.subarray(0, KSN_BYTES), record.subarray(KSN_BYTES));
+    }
     const answers = unpack(frames).map((frame) => this.#o.handler(frame).catch((): Answer => ({ kind: 'close' })));
     void Promise.all(answers).then((batch) => {
+      sink?.forget();
+      if (pinKeys !== null) new Uint8Array(pinKeys.buffer).fill(0);
       if (this.#worker !== worker) return;
       const wire = batch.map(answerHead);
       const message: ToIoThread = { kind: 'answers', ids, heads: wire.map((w) => w.head), bytes: pack(wire.map((w) => w.bytes)) };

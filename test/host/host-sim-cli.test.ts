@@ -14,6 +14,7 @@ import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
 import { gatewayTlsFromFiles, JsonGatewayClient } from '../../src/host/json-gateway/index.js';
 import { cardOf, frameMessage, purchase } from './helpers.js';
+import { pinPad } from './issuer-fixtures.js';
 
 const CLI = 'dist/src/cli/main.js';
 const AT = new Date(Date.UTC(2026, 5, 15, 14, 30, 0));
@@ -97,6 +98,23 @@ describe('pos host-sim', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it('checks online PINs with keys derived on the I/O thread: right PIN 00, wrong 55, the third wrong 75, then refuses the right one', async () => {
+    const { child, lines } = await startCli(['--port', '0']);
+    const client = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: Number((lines.get('iso8583') ?? '').split(':').at(-1)), timeoutMs: 5000 });
+    const pad = pinPad();
+    let stan = 50;
+    const send = async (pin: string): Promise<string> =>
+      (await client.authorize({ ...purchase(cardOf('visa-ok'), 100, { stan: String(++stan).padStart(6, '0'), at: AT }), pin: pad(pin, '4111111111111111') })).responseCode;
+    try {
+      expect([await send('1234'), await send('0000'), await send('0000'), await send('0000'), await send('1234')]).toEqual(['00', '55', '55', '75', '75']);
+    } finally {
+      await client.close();
+    }
+    const exited = exitOf(child);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 
   it('carries faults and refusals across the I/O thread: a garbage answer, then real ones, answers in any order on one connection, a broken frame closes it', async () => {

@@ -10,6 +10,10 @@ import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { Iso8583Message } from '../../src/iso8583/message.js';
 import { toHex } from '../../src/util/hex.js';
 import { thrown } from '../pos-error.js';
+import { encodeFinancialRequest } from '../../src/host/messages/index.js';
+import { decodeMessage } from '../../src/iso8583/message-codec.js';
+import { cardOf, nextStan } from './helpers.js';
+import { pinPad } from './issuer-fixtures.js';
 
 const KEYS = loadSimulationKeys();
 const NOW = new Date(2026, 5, 15, 12, 0, 0);
@@ -73,5 +77,42 @@ describe('IssuerHost.handleRequest (no sockets)', () => {
     issuer.handleRequest(new Iso8583Message('0200', { 2: '4111111111111111', 3: '000000', 4: '000000000100', 7: '0615120000', 11: '000004', 41: 'T0000001', 49: '978' }));
     expect(issuer.ledger[0]).toMatchObject({ maskedPan: '411111******1111', responseCode: '00', reversed: false });
     expect(JSON.stringify(issuer.ledger)).not.toContain('4111111111111111');
+  });
+});
+
+describe('PIN keys derived ahead (the I/O thread offers them to the issuer)', () => {
+  const pinRequest = (pin: string): { frame: Buffer; ksn: Buffer } => {
+    const entry = pinPad()(pin, '4111111111111111');
+    const frame = encodeFinancialRequest(iso87ascii, {
+      kind: 'purchase',
+      stan: nextStan(),
+      at: NOW,
+      amountMinor: 100,
+      currency: '978',
+      entryMode: 'swipe',
+      card: cardOf('visa-ok'),
+      terminalId: 'T0000001',
+      merchantId: 'M00000000000001',
+      pin: entry,
+    });
+    return { frame, ksn: entry.ksn };
+  };
+  const responseCode = (answer: Buffer | null): unknown => (answer === null ? null : decodeMessage(iso87ascii, answer).get(39));
+
+  it('uses an offered key for its KSN, once: a wrong one gives 55, the same request again is checked under its own key', () => {
+    const issuer = new IssuerHost({ clock: () => NOW });
+    const { frame, ksn } = pinRequest('1234');
+    issuer.pinKeySink.offer(ksn, Buffer.alloc(16, 0x11));
+    expect(responseCode(issuer.handleFrame(frame))).toBe('55');
+    const again = pinRequest('1234');
+    expect(responseCode(issuer.handleFrame(again.frame))).toBe('00');
+  });
+
+  it('wipes an offered key that no request took when its batch is done', () => {
+    const issuer = new IssuerHost({ clock: () => NOW });
+    const key = Buffer.alloc(16, 0x22);
+    issuer.pinKeySink.offer(Buffer.alloc(10, 0x01), key);
+    issuer.pinKeySink.forget();
+    expect(key.equals(Buffer.alloc(16))).toBe(true);
   });
 });
