@@ -20,6 +20,7 @@ import {
   deriveAesDukptKeys,
   deriveTdesIpek,
   deriveTdesKeyFromBdk,
+  TdesDukptHost,
   deriveTdesTransactionKey,
   macX919,
   tdesWorkingKey,
@@ -113,6 +114,37 @@ export const suite: BenchSuite = {
           fn: () => {
             const r = rows[i++ % rows.length]!;
             const key = deriveTdesKeyFromBdk(bdk, r.ksn, 'pin');
+            const pin = decryptPinBlock(key, r.epb, 0, tdes.pan);
+            wipe(key);
+            return pin;
+          },
+        },
+        [
+          {
+            name: 'dukpt (npm)',
+            fn: () => {
+              const r = rows[i++ % rows.length]!;
+              return pinFromClearIso0(new Dukpt(tdes.bdk, r.ksnHex, 'pinkey').dukptDecrypt(r.epbHex, { outputEncoding: 'hex' }), tdes.pan);
+            },
+          },
+        ],
+        options,
+      ),
+    );
+
+    // --- the same on a host that keeps its BDK loaded ----------------------------
+    // Same work per PIN (IPEK from the BDK, the whole counter chain, the PIN
+    // block), with the BDK's two cipher objects made once, as the simulator does.
+    const host = new TdesDukptHost(bdk);
+    cases.push(
+      await compare(
+        'crypto',
+        'TDES DUKPT BDK held (TdesDukptHost)+KSN → PIN (format 0)',
+        {
+          name: 'pos-terminal',
+          fn: () => {
+            const r = rows[i++ % rows.length]!;
+            const key = host.workingKey(r.ksn, 'pin');
             const pin = decryptPinBlock(key, r.epb, 0, tdes.pan);
             wipe(key);
             return pin;
