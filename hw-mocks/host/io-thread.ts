@@ -5,9 +5,9 @@
  * that comes back on the socket.
  *
  * Frames read in one turn of this thread's event loop go over as one
- * message, and the issuer's thread answers a batch with one message: a
- * message between threads costs about as much as a small socket write, so
- * one per request would give back much of what the thread saves.
+ * message, and the issuer's thread answers a batch with one message: each
+ * message between threads has a fixed cost, paid once per batch instead of
+ * once per request.
  *
  * With `pinKeys`, this thread also does the issuer's heaviest stateless step
  * for it: the DUKPT PIN key of each request, from the simulation BDK and the
@@ -16,15 +16,15 @@
  * PIN block; a key it is not given it derives itself.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLogger } from '../../src/log/logger.js';
-import { isPosError } from '../../src/util/errors.js';
-import { FrameListener, type Answer } from './listeners.js';
 import { TdesDukptHost } from '../../src/crypto/dukpt/tdes.js';
 import { dialectByName } from '../../src/iso8583/dialects/index.js';
 import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import type { Dialect, FieldValue } from '../../src/iso8583/types.js';
+import { createLogger } from '../../src/log/logger.js';
 import { wipe } from '../../src/util/bytes.js';
+import { isPosError } from '../../src/util/errors.js';
 import { loadSimulationKeys } from './keys.js';
+import { FrameListener, type Answer } from './listeners.js';
 import { answerFrom, KSN_BYTES, pack, unpack, type FromIoThread, type IoThreadData, type ToIoThread } from './thread-messages.js';
 
 const port = parentPort;

@@ -21,6 +21,12 @@ import { TdesDukptHost } from '../../src/crypto/dukpt/tdes.js';
 import { RetailMacKey } from '../../src/crypto/mac/retail-mac-key.js';
 import type { SimulationKeys } from './keys.js';
 
+/** Where PIN keys derived ahead on another thread go, and are forgotten once their batch is answered (`IssuerHost.pinKeySink`). */
+export interface PinKeySink {
+  offer(ksn: Buffer, pinKey: Buffer): void;
+  forget(): void;
+}
+
 interface TerminalMacKey {
   readonly bytes: Buffer;
   readonly key: RetailMacKey;

@@ -12,6 +12,8 @@
  * itself stays single-threaded — it alone touches the ledger and balances —
  * so its answers are exactly those of the in-thread `FrameListener`, and
  * faults (delays, raw bytes, closes) travel as the same `Answer` data.
+ * With `pinKeys` the I/O thread also derives each request's DUKPT PIN key
+ * and this side offers it to the issuer (`pinKeySink`) for that batch.
  *
  * The worker is loaded from the compiled `io-thread.js` next to this module:
  * run from `dist/` (`pos host-sim`, the bench). Tests that import the
@@ -22,14 +24,9 @@ import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { ErrorCode } from '../../src/util/error-codes/index.js';
 import { PosError } from '../../src/util/errors.js';
+import type { PinKeySink } from './issuer-key-ring.js';
 import type { Answer, FrameHandler } from './listeners.js';
 import { answerHead, KSN_BYTES, pack, unpack, type FromIoThread, type IoThreadData, type Packed, type ToIoThread } from './thread-messages.js';
-
-/** Where PIN keys derived on the I/O thread go (the issuer's key ring), and are forgotten once their batch is answered. */
-export interface PinKeySink {
-  offer(ksn: Buffer, pinKey: Buffer): void;
-  forget(): void;
-}
 
 export interface ThreadedFrameListenerOptions extends IoThreadData {
   readonly handler: FrameHandler;
