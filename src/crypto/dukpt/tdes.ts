@@ -86,9 +86,13 @@ function halfStep(key: Uint8Array, register: Uint8Array, masked: boolean, out: B
     halfKey[i] = (key[i] as number) ^ (masked ? (KEY_MASK[i] as number) : 0);
     halfInput[i] = (register[i] as number) ^ (key[8 + i] as number) ^ (masked ? (KEY_MASK[8 + i] as number) : 0);
   }
-  const encrypted = desEcb(halfKey, halfInput);
-  halfKey.fill(0);
-  halfInput.fill(0);
+  let encrypted: Buffer;
+  try {
+    encrypted = desEcb(halfKey, halfInput);
+  } finally {
+    halfKey.fill(0);
+    halfInput.fill(0);
+  }
   for (let i = 0; i < 8; i++) out[at + i] = (encrypted[i] as number) ^ (key[8 + i] as number) ^ (masked ? (KEY_MASK[8 + i] as number) : 0);
   encrypted.fill(0);
 }
