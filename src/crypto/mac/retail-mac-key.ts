@@ -14,11 +14,11 @@
  */
 import { createCipheriv, type Cipher } from 'node:crypto';
 import { wipe } from '../../util/bytes.js';
-import { checkKeyLength, optionError } from '../check.js';
+import { checkKeyLength } from '../check.js';
 import { DES_BLOCK_BYTES } from '../cipher/des.js';
 import { TdesEcbKey } from '../cipher/tdes-key.js';
 import { verifyMac } from './iso9797.js';
-import { PADDING_METHODS, type PaddingMethod } from './padding.js';
+import { paddedLength, type PaddingMethod } from './padding.js';
 
 export class RetailMacKey {
   /** Single-DES CBC under K (two-key TDES with K‖K); its chaining value lives on between calls. */
@@ -40,11 +40,8 @@ export class RetailMacKey {
 
   /** The full 8-byte MAC of `data` (the caller truncates); padding method 1 (X9.19) unless told. */
   mac(data: Uint8Array, padding: PaddingMethod = 1): Buffer {
-    if (padding !== 1 && padding !== 2) throw optionError('padding method', padding, PADDING_METHODS);
-    const body = padding === 2 ? data.length + 1 : data.length;
-    const total = Math.max(DES_BLOCK_BYTES, Math.ceil(body / DES_BLOCK_BYTES) * DES_BLOCK_BYTES);
     // Every byte of the head is message data: padding only ever reaches into the last block.
-    const headBytes = total - DES_BLOCK_BYTES;
+    const headBytes = paddedLength(data.length, padding, DES_BLOCK_BYTES) - DES_BLOCK_BYTES;
     const last = Buffer.alloc(DES_BLOCK_BYTES);
     last.set(data.subarray(headBytes));
     if (padding === 2) last[data.length - headBytes] = 0x80;
