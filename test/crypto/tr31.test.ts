@@ -52,6 +52,26 @@ describe('TR-31 / X9.143 key blocks, published examples', () => {
   });
 });
 
+describe('TR-31 KBEK and KBMK derivation', () => {
+  it.each([
+    ['B', 16],
+    ['B', 24],
+    ['D', 16],
+    ['D', 24],
+    ['D', 32],
+  ] as const)('version %s with a %i-byte KBPK derives keys of the KBPK length', (version, kbpkBytes) => {
+    const { kbek, kbmk } = deriveTr31Keys(version, Buffer.alloc(kbpkBytes, 0x5a));
+    expect([kbek.length, kbmk.length]).toEqual([kbpkBytes, kbpkBytes]);
+  });
+
+  it('TR-31:2018 A.7.4 (AES-256 KBPK) gives the KBEK and KBAK openemv/tr31 test/tr31_crypto_test.c publishes', () => {
+    const r = v.vectors.find((x) => x.id === 'TR-31:2018 A.7.4')!;
+    const { kbek, kbmk } = deriveTr31Keys('D', hex(r.kbpk));
+    expect(toHexUpper(kbek)).toBe('396C9382A6E2E66A088774E1D6E46541F5EAD67D7204F8DD0D7AE8FDA334D3AC');
+    expect(toHexUpper(kbmk)).toBe('4EF24317696213840451890756757E573E0673483888F9B7F9B7517827F95022');
+  });
+});
+
 describe('TR-31 refusals', () => {
   const r = v.vectors.find((x) => x.id === 'TR-31:2018 A.7.4')!;
 
@@ -106,6 +126,7 @@ describe('TR-31 wrap → unwrap (fast-check)', () => {
     ['B', 16, 16],
     ['B', 24, 24],
     ['D', 16, 16],
+    ['D', 24, 24],
     ['D', 32, 32],
     ['D', 32, 24],
   ] as const)('version %s, KBPK %i bytes, key %i bytes', (versionId, kbpkBytes, keyBytes) => {

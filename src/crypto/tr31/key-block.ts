@@ -5,6 +5,12 @@
  *
  *   [counter 1][usage 2: 0000 enc, 0001 MAC][00][algorithm 2][length in bits 2]
  *
+ * where algorithm and length are those of the KBPK (0000 2TDEA/128, 0001
+ * 3TDEA/192, 0002 AES-128/128, 0003 AES-192/192, 0004 AES-256/256), and each
+ * derived key is the leftmost KBPK-length bits of the CMAC outputs for
+ * counter 1, 2, … (SP 800-108 5.1, "the leftmost L bits"): AES-192 keeps 24
+ * of two blocks' 32 bytes.
+ *
  * The MAC (CMAC under KBMK) covers the header and the clear key data
  * [key length in bits, 2 bytes][key][padding]; the key data is then
  * encrypted in CBC mode under KBEK with the MAC as IV. The block is
@@ -35,14 +41,20 @@ export interface Tr31Keys {
   readonly kbmk: Buffer;
 }
 
+/** The derivation data's algorithm indicator by KBPK length (X9.143-2021 7.2.1 / 7.3.1). */
+const TDES_KBPK_ALGORITHM = { 16: 0x0000, 24: 0x0001 } as const;
+const AES_KBPK_ALGORITHM = { 16: 0x0002, 24: 0x0003, 32: 0x0004 } as const;
+
 /** KBEK and KBMK from the KBPK (X9.143-2021, 7.2.1 / 7.3.1). The caller wipes them. */
 export function deriveTr31Keys(version: Tr31Version, kbpk: Uint8Array): Tr31Keys {
   const spec = VERSIONS[version];
   checkKeyLength(kbpk, spec.kbpkLengths, 'KBPK');
-  const algorithm = version === 'B' ? (kbpk.length === 16 ? 0x0000 : 0x0001) : ({ 16: 0x0002, 24: 0x0003, 32: 0x0004 } as const)[kbpk.length as 16 | 24 | 32];
+  // checkKeyLength has bounded the length to the table's keys.
+  const algorithm = version === 'B' ? TDES_KBPK_ALGORITHM[kbpk.length as 16 | 24] : AES_KBPK_ALGORITHM[kbpk.length as 16 | 24 | 32];
   const derive = (usage: number): Buffer => {
+    const blocks = Math.ceil(kbpk.length / spec.blockBytes);
     const parts: Buffer[] = [];
-    for (let counter = 1; parts.length * spec.blockBytes < kbpk.length; counter++) {
+    for (let counter = 1; counter <= blocks; counter++) {
       const data = Buffer.alloc(8);
       data[0] = counter;
       data.writeUInt16BE(usage, 1);
@@ -51,8 +63,10 @@ export function deriveTr31Keys(version: Tr31Version, kbpk: Uint8Array): Tr31Keys
       parts.push(cmac(spec.cipher, kbpk, data));
     }
     const all = Buffer.concat(parts);
-    wipe(...parts);
-    return all;
+    // Leftmost KBPK-length bits: AES-192's second CMAC block gives only 8 of its 16 bytes.
+    const key = Buffer.from(all.subarray(0, kbpk.length));
+    wipe(all, ...parts);
+    return key;
   };
   return { kbek: derive(0x0000), kbmk: derive(0x0001) };
 }
