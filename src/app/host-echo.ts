@@ -12,7 +12,6 @@ import { Iso8583HostClient } from '../host/iso8583-host-client.js';
 import { TerminalMacKey } from '../host/keys.js';
 import { NETWORK_CODES } from '../host/messages/constants.js';
 import { dialectByName } from '../iso8583/dialects/index.js';
-import { silentLogger } from '../log/logger.js';
 import { PosError } from '../util/errors.js';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
 import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
@@ -31,7 +30,7 @@ export async function echoHost(config: Config): Promise<EchoResult> {
     throw new PosError('CONFIG_INVALID', 'An HTTPS JSON gateway has no ISO 8583 echo test', { fields: ['host.type'] });
   }
   let simulator: BankHostSimulator | null = null;
-  let macKey: TerminalMacKey | undefined;
+  let macKey: TerminalMacKey;
   let channelConfig;
   if (host.type === 'simulator') {
     const keys = loadSimulationKeys();
@@ -42,20 +41,20 @@ export async function echoHost(config: Config): Promise<EchoResult> {
   } else {
     assertHostTransportAllowed(host);
     channelConfig = host;
-    macKey = loadTerminalMacKey(config.keys.dir, silentLogger);
+    macKey = loadTerminalMacKey(config.keys.dir);
   }
   const dialect = dialectByName(host.type === 'iso8583-tcp' ? host.dialect : 'iso87ascii');
   const channel = iso8583ChannelFromConfig(channelConfig, { dialect });
-  const client = new Iso8583HostClient({ channel, timeoutMs: host.timeoutMs, dialect, ...(macKey ? { macKey } : {}) });
+  const client = new Iso8583HostClient({ channel, timeoutMs: host.timeoutMs, dialect, macKey });
   try {
     const stan = String(randomInt(1, 1_000_000)).padStart(6, '0');
     const started = performance.now();
     const answer = await client.networkManagement(NETWORK_CODES.echoTest, stan, new Date(), config.terminal.id);
     const rttMs = performance.now() - started;
     if (!answer.accepted) throw new PosError('HOST_BAD_RESPONSE', `The host answered the echo with ${answer.responseCode}`, { field: 39, reason: 'declined' });
-    return { host: channel.description + (simulator ? ' (simulator)' : ''), rttMs: Math.round(rttMs * 10) / 10, mac: macKey !== undefined };
+    return { host: channel.description + (simulator ? ' (simulator)' : ''), rttMs: Math.round(rttMs * 10) / 10, mac: true };
   } finally {
-    macKey?.wipe();
+    macKey.wipe();
     await client.close();
     await simulator?.stop();
   }

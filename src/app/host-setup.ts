@@ -72,7 +72,7 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
     }
     let simulator: BankHostSimulator | null = null;
     let channel: PersistentHostChannel<Iso8583Message>;
-    let macKey: TerminalMacKey | undefined;
+    let macKey: TerminalMacKey;
     const dialect = dialectByName(config.host.type === 'iso8583-tcp' ? config.host.dialect : 'iso87ascii');
 
     if (config.host.type === 'simulator') {
@@ -86,16 +86,16 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
     } else if (config.host.type === 'iso8583-tcp') {
       assertHostTransportAllowed(config.host);
       channel = iso8583ChannelFromConfig(config.host, { dialect, logger });
-      macKey = loadTerminalMacKey(config.keys.dir, logger);
+      macKey = loadTerminalMacKey(config.keys.dir);
     } else {
       throw new PosError('CONFIG_INVALID', 'unknown host.type', { fields: ['host.type'] });
     }
     const mac = macKey;
-    closers.push(() => mac?.wipe());
+    closers.push(() => mac.wipe());
     closers.push(() => channel.close());
 
     const timeoutMs = config.host.timeoutMs;
-    const client = new Iso8583HostClient({ channel, timeoutMs, dialect, logger, ...(macKey ? { macKey } : {}) });
+    const client = new Iso8583HostClient({ channel, timeoutMs, dialect, logger, macKey });
     const { id: terminalId, merchantId } = config.terminal;
 
     const sender = new ReversalSender({
@@ -154,13 +154,13 @@ function notifyingStore(store: ReversalStore, sender: ReversalSender): ReversalS
 /**
  * The terminal MAC key for a real host: a TR-31 block in the key folder under
  * the key-block protection key beside it (both checked for mode and owner).
- * Without them, requests go unMAC'd — allowed, but said loudly.
+ * Required: an answer that carries no verified MAC must never approve, so a
+ * terminal without its TAK does not start (`KEY_FILE_MISSING`, exit 2).
  */
-export function loadTerminalMacKey(dir: string, logger: Logger): TerminalMacKey | undefined {
+export function loadTerminalMacKey(dir: string): TerminalMacKey {
   const blockPath = join(dir, TAK_KEY_BLOCK_FILE);
   if (!existsSync(blockPath)) {
-    logger.warn({ dir }, 'no terminal MAC key in the key folder: requests are sent without a MAC');
-    return undefined;
+    throw new PosError('KEY_FILE_MISSING', `An ISO 8583 host needs the terminal MAC key: ${blockPath} does not exist`, { path: blockPath });
   }
   const kbpk = loadKeyFile(join(dir, KBPK_KEY_FILE));
   try {

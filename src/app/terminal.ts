@@ -7,6 +7,7 @@
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { assertNoSimulationInProduction } from '../config/simulation-guard.js';
 import type { Display } from '../devices/display.js';
 import { screens } from '../display/screens.js';
 import type { HostClient } from '../host/model.js';
@@ -40,6 +41,8 @@ export interface TerminalOptions {
   readonly deckPath?: string;
   /** Where durable state goes (reversals, journal); default `journal.dir` of the config. */
   readonly stateDir?: string;
+  /** Whose `NODE_ENV` decides whether simulation is allowed; default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningTerminal {
@@ -54,6 +57,7 @@ export interface RunningTerminal {
 
 export async function startTerminal(config: Config, options: TerminalOptions): Promise<RunningTerminal> {
   const { logger } = options;
+  assertNoSimulationInProduction(config, options.env);
   const clock = options.clock ?? (() => new Date());
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PosError } from '../util/errors.js';
-import { configSchema, type Config } from './schema.js';
+import { configSchema, SIMULATED_DEFAULT, type Config } from './schema.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/pos-terminal/config.json';
 
@@ -31,7 +31,7 @@ export function loadConfig(source: ConfigSource = {}): LoadedConfig {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (named === undefined && code === 'ENOENT') return { config: parseConfig({}), path: null };
+    if (named === undefined && code === 'ENOENT') return { config: parseConfig(SIMULATED_DEFAULT), path: null };
     throw new PosError('CONFIG_UNREADABLE', `Cannot read config file ${path}: ${code ?? 'error'}`, { path, reason: code ?? 'unknown' });
   }
   let raw: unknown;

@@ -1,7 +1,10 @@
 /**
- * The one configuration schema. With no file at all, every default below
- * gives the simulated terminal: virtual devices and the bank-host simulator
- * on loopback. Extend by adding keys; never rename one.
+ * The one configuration schema. A config file must say which host and which
+ * card reader it means: the bank-host simulator and virtual devices run only
+ * when written out (`"type": "simulator"`, `"type": "virtual"`), or with no
+ * config file at all (`SIMULATED_DEFAULT`, development only), so a file that
+ * forgot a section can never approve purchases against a simulator.
+ * Extend by adding keys; never rename one.
  */
 import { z } from 'zod';
 
@@ -90,7 +93,7 @@ export const displaySchema = z.discriminatedUnion('type', [
 
 export const devicesSchema = z
   .object({
-    reader: readerSchema.default({ type: 'virtual', model: 'msr' }),
+    reader: readerSchema,
     pinpad: pinpadSchema.default({ type: 'none' }),
     display: displaySchema.default({ type: 'console' }),
   })
@@ -200,14 +203,20 @@ export const configSchema = z
   .object({
     terminal: terminalSchema.default(terminalSchema.parse({})),
     ecr: ecrSchema.default(ecrSchema.parse({})),
-    devices: devicesSchema.default(devicesSchema.parse({})),
-    host: hostSchema.default({ type: 'simulator', timeoutMs: 15_000 }),
+    devices: devicesSchema,
+    host: hostSchema,
     journal: journalSchema.default(journalSchema.parse({})),
     keys: keysSchema.default(keysSchema.parse({})),
     log: logSchema.default(logSchema.parse({})),
     storeAndForward: storeAndForwardSchema.default(storeAndForwardSchema.parse({})),
   })
   .strict();
+
+/** What `pos run` runs with no config file at all: virtual devices and the in-process bank-host simulator. */
+export const SIMULATED_DEFAULT = {
+  devices: { reader: { type: 'virtual' } },
+  host: { type: 'simulator' },
+} as const;
 
 export type Config = z.infer<typeof configSchema>;
 export type ReaderConfig = Config['devices']['reader'];

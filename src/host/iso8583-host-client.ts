@@ -5,9 +5,10 @@
  * answer with the same STAN comes back as an `AuthorizationResponse`;
  * reversals, network management and reconciliation have their own calls.
  *
- * With a `macKey` (the terminal's TAK) every request carries an X9.19 MAC
- * and every answer's MAC is checked: a missing or wrong one is
- * `HOST_BAD_RESPONSE` with `field` 64 (or 128) and
+ * The terminal's MAC key (TAK) is required: every request carries an X9.19
+ * MAC and every answer's MAC is checked, because an answer nobody
+ * authenticated could approve a purchase the issuer declined. A missing or
+ * wrong MAC is `HOST_BAD_RESPONSE` with `field` 64 (or 128) and
  * `requestMayHaveReachedHost: true`. A key change (`changeMacKey`) installs
  * the new TAK from the 0810's TR-31 block.
  */
@@ -47,8 +48,8 @@ export interface Iso8583HostClientOptions {
   readonly logger?: Logger;
   /** The reversal seam: told of every request that may have reached the host unanswered. */
   readonly onUnanswered?: OnUnanswered;
-  /** The terminal's MAC key: requests are MAC'd and answers checked. Without it, neither. */
-  readonly macKey?: TerminalMacKey;
+  /** The terminal's MAC key: requests are MAC'd and every answer's MAC is checked. */
+  readonly macKey: TerminalMacKey;
 }
 
 export interface Iso8583TcpOptions extends Omit<Iso8583HostClientOptions, 'channel'> {
@@ -77,7 +78,7 @@ export class Iso8583HostClient implements HostClient {
   readonly #dialect: Dialect;
   readonly #log: Logger;
   readonly #onUnanswered: OnUnanswered | undefined;
-  readonly #macKey: TerminalMacKey | undefined;
+  readonly #macKey: TerminalMacKey;
 
   constructor(options: Iso8583HostClientOptions) {
     this.#channel = options.channel;
@@ -120,7 +121,7 @@ export class Iso8583HostClient implements HostClient {
   /** A 0400/0401/0420/0421. Failures are thrown as they come; the caller keeps the duty and repeats. */
   reverse(input: ReversalInput, signal?: AbortSignal): Promise<ReversalResponse> {
     return this.#exchangeWith(
-      () => encodeReversalRequest(this.#dialect, input, this.#macKey?.current()),
+      () => encodeReversalRequest(this.#dialect, input, this.#macKey.current()),
       matchKey(input.mti ?? MTI.reversalRequest, input.original.stan, input.terminalId),
       (reply) => readReversalResponse(input, reply, this.#replyOptions()),
       signal,
@@ -131,7 +132,7 @@ export class Iso8583HostClient implements HostClient {
   networkManagement(code: NetworkCode, stan: string, at: Date, terminalId: string, signal?: AbortSignal): Promise<NetworkResponse> {
     const request = { code, stan, at, terminalId };
     return this.#exchangeWith(
-      () => encodeNetworkRequest(this.#dialect, request, this.#macKey?.current()),
+      () => encodeNetworkRequest(this.#dialect, request, this.#macKey.current()),
       matchKey(MTI.networkRequest, stan, terminalId),
       (reply) => readNetworkResponse(request, reply, this.#replyOptions()),
       signal,
@@ -141,13 +142,10 @@ export class Iso8583HostClient implements HostClient {
   /**
    * A key change (0800, DE 70 = 161): the 0810 (MAC'd under the old key)
    * carries the new TAK as a TR-31 block under `kek`, which replaces the
-   * current key once it unwraps. Needs a `macKey`.
+   * current key once it unwraps.
    */
   async changeMacKey(kek: Uint8Array, stan: string, at: Date, terminalId: string, signal?: AbortSignal): Promise<NetworkResponse> {
     const macKey = this.#macKey;
-    if (macKey === undefined) {
-      throw new PosError('HOST_REQUEST_INVALID', 'A key change needs a terminal MAC key to replace', { field: 70, requestMayHaveReachedHost: false });
-    }
     const response = await this.networkManagement(NETWORK_CODES.keyChange, stan, at, terminalId, signal);
     if (response.accepted && response.keyBlock !== undefined) {
       macKey.replaceFromKeyBlock(kek, response.keyBlock);
@@ -159,7 +157,7 @@ export class Iso8583HostClient implements HostClient {
   /** A 0500 (0501) with the terminal's totals; the 0510 says whether the host agrees. */
   reconcile(request: ReconciliationRequest, signal?: AbortSignal): Promise<ReconciliationResponse> {
     return this.#exchangeWith(
-      () => encodeReconciliationRequest(this.#dialect, request, this.#macKey?.current()),
+      () => encodeReconciliationRequest(this.#dialect, request, this.#macKey.current()),
       matchKey(MTI.reconciliationRequest, request.stan, request.terminalId),
       (reply) => readReconciliationResponse(request, reply, this.#replyOptions()),
       signal,
@@ -173,7 +171,7 @@ export class Iso8583HostClient implements HostClient {
           encodeFinancialRequest(this.#dialect, request, {
             mti,
             ...(offlineAuthCode === undefined ? {} : { offlineAuthCode }),
-            ...(this.#macKey === undefined ? {} : { macKey: this.#macKey.current() }),
+            macKey: this.#macKey.current(),
           }),
         matchKey(mti, request.stan, request.terminalId),
         (reply) => readFinancialResponse(request, reply, { mti, ...this.#replyOptions() }),
@@ -198,8 +196,8 @@ export class Iso8583HostClient implements HostClient {
     return read(reply);
   }
 
-  #replyOptions(): { dialect: Dialect; macKey?: Uint8Array } {
-    return { dialect: this.#dialect, ...(this.#macKey === undefined ? {} : { macKey: this.#macKey.current() }) };
+  #replyOptions(): { dialect: Dialect; macKey: Uint8Array } {
+    return { dialect: this.#dialect, macKey: this.#macKey.current() };
   }
 
   state(): HostState {

@@ -15,7 +15,7 @@ let terminal: RunningTerminal;
 const display = new RecordingDisplay();
 
 beforeAll(async () => {
-  terminal = await startTerminal(parseConfig({ ecr: { port: 0 }, host: { type: 'simulator', timeoutMs: 2000 } }), {
+  terminal = await startTerminal(parseConfig({ ecr: { port: 0 }, devices: { reader: { type: 'virtual' } }, host: { type: 'simulator', timeoutMs: 2000 } }), {
     logger: silentLogger,
     displayOut: process.stderr,
     display,

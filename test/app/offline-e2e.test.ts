@@ -5,6 +5,7 @@
  * comes back on the same port; the flush sends one 0220 per offline approval,
  * exactly once, and the journal shows them sent.
  */
+import { writeTerminalMacKeys } from '../terminal-keys.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,7 @@ function keyFolder(): string {
   mkdirSync(dir, { mode: 0o700 });
   writeFileSync(join(dir, 'journal-hmac.key'), '11'.repeat(32) + '\n', { mode: 0o600 });
   writeFileSync(join(dir, 'advice.key'), '22'.repeat(32) + '\n', { mode: 0o600 });
+  writeTerminalMacKeys(dir);
   return dir;
 }
 
@@ -43,6 +45,7 @@ beforeAll(async () => {
 
   const config = parseConfig({
     ecr: { port: 0 },
+    devices: { reader: { type: 'virtual' } },
     host: { type: 'iso8583-tcp', address: '127.0.0.1', port, timeoutMs: 2000, echoIntervalMs: 0 },
     keys: { dir: keyFolder() },
     // The virtual magstripe reader has no chip: swipes may go offline here.

@@ -3,6 +3,7 @@
  * through a terminal composed as `pos run` composes it, then the built CLI
  * reconciles the journal's totals with the host's ledger.
  */
+import { writeTerminalMacKeys } from '../terminal-keys.js';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -33,8 +34,10 @@ function terminalFiles(simPort: number): { configFile: string; raw: Record<strin
   const keys = join(root, 'keys');
   mkdirSync(keys, { mode: 0o700 });
   writeFileSync(join(keys, 'journal-hmac.key'), randomBytes(32).toString('hex'), { mode: 0o600 });
+  writeTerminalMacKeys(keys);
   const raw = {
     ecr: { port: 0 },
+    devices: { reader: { type: 'virtual' } },
     host: { type: 'iso8583-tcp', address: '127.0.0.1', port: simPort, timeoutMs: 3000, echoIntervalMs: 0 },
     journal: { dir: join(root, 'state') },
     keys: { dir: keys },

@@ -27,7 +27,7 @@ function configFile(content: unknown): string {
 describe('pos run', () => {
   it('serves the ECR API on the simulated default and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [CLI, 'run', '--ecr-port', '0'], {
-      env: { ...process.env, POS_CONFIG: configFile({}), POS_STATE_DIR: tempDir('pos-state-'), POS_LOG_LEVEL: 'warn', POS_LOG_PRETTY: '0' },
+      env: { ...process.env, POS_CONFIG: configFile({ devices: { reader: { type: 'virtual' } }, host: { type: 'simulator' } }), POS_STATE_DIR: tempDir('pos-state-'), POS_LOG_LEVEL: 'warn', POS_LOG_PRETTY: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -71,7 +71,7 @@ describe('pos run', () => {
   it('exits 1 with a clear line when the serial reader cannot be opened', () => {
     const result = spawnSync(
       process.execPath,
-      [CLI, 'run', '--config', configFile({ ecr: { port: 0 }, devices: { reader: { type: 'msr-serial', path: '/dev/pos-no-such-reader' } } })],
+      [CLI, 'run', '--config', configFile({ ecr: { port: 0 }, devices: { reader: { type: 'msr-serial', path: '/dev/pos-no-such-reader' } }, host: { type: 'simulator' } })],
       { encoding: 'utf8', env: { ...process.env, POS_LOG_LEVEL: 'silent', POS_STATE_DIR: tempDir('pos-state-') } },
     );
     expect(result.status).toBe(1);

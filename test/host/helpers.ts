@@ -6,8 +6,16 @@ import type { EntryMode } from '../../src/devices/card-reader.js';
 import { frameMessage, LengthPrefixFramer } from '../../src/host/length-prefix-framer.js';
 import type { PurchaseRequest } from '../../src/host/model.js';
 import { Sensitive } from '../../src/util/sensitive.js';
+import { TerminalMacKey } from '../../src/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
 
 export const DECK = loadDeck();
+
+/** The simulation's terminal MAC key (the TAK every simulator answer is MAC'd under), fresh for each client. */
+export function terminalMacKey(): TerminalMacKey {
+  const keys = loadSimulationKeys();
+  return TerminalMacKey.fromKeyBlock(keys.tdesKbpk, keys.file.terminal.tak.keyBlock);
+}
 
 export function deckCard(id: string): DeckCard {
   const card = findCard(DECK, id);

@@ -8,8 +8,12 @@ import type { FieldValue } from '../../src/iso8583/types.js';
 import { Iso8583HostClient, iso8583ReplyReader } from '../../src/host/iso8583-host-client.js';
 import { TcpHostChannel } from '../../src/host/tcp-host-channel.js';
 import type { UnansweredRequest } from '../../src/host/unanswered-request.js';
-import { cardOf, closedPort, frameMessage, magstripe, purchase, scriptedHost, type ScriptedHost } from './helpers.js';
+import { cardOf, closedPort, frameMessage, magstripe, purchase, scriptedHost, type ScriptedHost, terminalMacKey } from './helpers.js';
 import { rejection } from '../pos-error.js';
+import { encodeWithMac } from '../../src/host/messages/mac.js';
+
+/** The TAK the scripted host MACs its answers under (the client's own). */
+const MAC_KEY = terminalMacKey();
 
 /** The simulator's clock: mid-2026, local time. */
 const NOW = new Date(2026, 5, 15, 12, 0, 0);
@@ -24,7 +28,7 @@ describe('Iso8583HostClient against the bank-host simulator over TCP', () => {
     sim = new BankHostSimulator({ clock: () => NOW });
     await sim.start();
     unanswered = [];
-    client = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: sim.port, timeoutMs: 5000, onUnanswered: (u) => unanswered.push(u) });
+    client = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: sim.port, timeoutMs: 5000, macKey: terminalMacKey(), onUnanswered: (u) => unanswered.push(u) });
   });
 
   afterEach(async () => {
@@ -63,7 +67,7 @@ describe('Iso8583HostClient against the bank-host simulator over TCP', () => {
   });
 
   it('times out on a card whose issuer does not answer, and hands the reversal duty over', async () => {
-    const quick = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: sim.port, timeoutMs: SHORT_TIMEOUT_MS, onUnanswered: (u) => unanswered.push(u) });
+    const quick = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: sim.port, timeoutMs: SHORT_TIMEOUT_MS, macKey: terminalMacKey(), onUnanswered: (u) => unanswered.push(u) });
     const request = purchase(cardOf('amex-silent-issuer'), 100);
     const err = await rejection(quick.authorize(request));
     expect(err.code).toBe('HOST_TIMEOUT');
@@ -107,13 +111,25 @@ describe('Iso8583HostClient when the host misbehaves', () => {
   });
 
   const clientFor = (port: number, timeoutMs = 2000): Iso8583HostClient =>
-    Iso8583HostClient.overTcp({ host: '127.0.0.1', port, timeoutMs, onUnanswered: (u) => unanswered.push(u) });
+    Iso8583HostClient.overTcp({ host: '127.0.0.1', port, timeoutMs, macKey: terminalMacKey(), onUnanswered: (u) => unanswered.push(u) });
 
-  /** A 0210 answering `frame`, with `changes` applied. */
+  /** A 0210 answering `frame`, with `changes` applied, MAC'd as the host would. */
   function answer(frame: Buffer, changes: Record<number, FieldValue | undefined> = {}): Buffer {
     const req = decodeMessage(iso87ascii, frame);
     const fields: Record<number, FieldValue | undefined> = { 4: req.get(4), 11: req.get(11), 37: '000000000042', 38: 'OK0001', 39: '00', 41: req.get(41) };
-    return encodeMessage(iso87ascii, { mti: '0210', fields: { ...fields, ...changes } });
+    return encodeWithMac(iso87ascii, { mti: '0210', fields: { ...fields, ...changes } }, MAC_KEY.current());
+  }
+
+  function unmacedAnswer(frame: Buffer): Buffer {
+    const req = decodeMessage(iso87ascii, frame);
+    return encodeMessage(iso87ascii, { mti: '0210', fields: { 4: req.get(4), 11: req.get(11), 37: '000000000042', 38: 'OK0001', 39: '00', 41: req.get(41) } });
+  }
+
+  /** The issuer's MAC'd 51, with DE 39 turned into 00 and the MAC left as it was. */
+  function rewrittenAnswer(frame: Buffer): Buffer {
+    const declined = decodeMessage(iso87ascii, answer(frame, { 38: undefined, 39: '51' }));
+    const req = decodeMessage(iso87ascii, frame);
+    return encodeMessage(iso87ascii, { mti: '0210', fields: { 4: req.get(4), 11: req.get(11), 37: '000000000042', 39: '00', 41: req.get(41), 64: declined.get(64) } });
   }
 
   it('reports HOST_UNREACHABLE when the connection is refused, with nothing sent', async () => {
@@ -140,6 +156,9 @@ describe('Iso8583HostClient when the host misbehaves', () => {
     ['a reply without a STAN', (f, s) => s.write(frameMessage(answer(f, { 11: undefined }))), 'HOST_BAD_RESPONSE', { reason: 'undecodable', field: 11 }],
     ['a frame header beyond the limit', (_f, s) => s.write(Buffer.from([0xff, 0xff, 0x30])), 'HOST_BAD_RESPONSE', { reason: 'framing', cause: 'HOST_FRAME_TOO_LARGE' }],
     ['a 0210 echoing another amount', (f, s) => s.write(frameMessage(answer(f, { 4: '000000000002' }))), 'HOST_BAD_RESPONSE', { field: 4, reason: 'mismatch' }],
+    // Only an authenticated answer counts: no MAC, or a MAC over other content, is a bad response (and owes a reversal).
+    ['an answer without a MAC', (f, s) => s.write(frameMessage(unmacedAnswer(f))), 'HOST_BAD_RESPONSE', { field: 64, reason: 'missing' }],
+    ['a decline rewritten on the wire from 51 to 00', (f, s) => s.write(frameMessage(rewrittenAnswer(f))), 'HOST_BAD_RESPONSE', { field: 64, reason: 'mac' }],
     // Replies are matched by MTI class + STAN + terminal ID: another terminal's answer is not ours, so ours never comes.
     ['a 0210 echoing another terminal', (f, s) => s.write(frameMessage(answer(f, { 41: 'T9999999' }))), 'HOST_TIMEOUT', {}],
   ])('reports %s as %s, and the reversal duty', async (_what, script, code, details) => {
@@ -156,7 +175,7 @@ describe('Iso8583HostClient when the host misbehaves', () => {
     host = await scriptedHost((f, s) => s.write(frameMessage(answer(f, { 11: '999999' }))));
     const flagged: string[] = [];
     const channel = new TcpHostChannel<Iso8583Message>({ host: '127.0.0.1', port: host.port, readReply: iso8583ReplyReader(iso87ascii), onUnmatchedReply: (k) => flagged.push(k) });
-    const client = new Iso8583HostClient({ channel, timeoutMs: SHORT_TIMEOUT_MS, onUnanswered: (u) => unanswered.push(u) });
+    const client = new Iso8583HostClient({ channel, timeoutMs: SHORT_TIMEOUT_MS, macKey: terminalMacKey(), onUnanswered: (u) => unanswered.push(u) });
     const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 1)));
     expect(err).toMatchObject({ code: 'HOST_TIMEOUT', details: { requestMayHaveReachedHost: true } });
     expect(flagged).toEqual(['999999']);

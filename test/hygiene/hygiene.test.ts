@@ -13,7 +13,8 @@
  * and a positive control (`--unmasked` output, deliberately kept out of the
  * scanned set) proves the scanner finds a PAN where there is one.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { writeTerminalMacKeys } from '../terminal-keys.js';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,7 +114,13 @@ describe('card-data hygiene at log level debug', () => {
     const sim = await startHostSim({ cli: CLI, logDir, env: debugEnv(), faults: [] });
     try {
       const config = join(work, 'diag-config.json');
-      writeFileSync(config, JSON.stringify({ host: { type: 'iso8583-tcp', address: '127.0.0.1', port: sim.isoPort, timeoutMs: 5000 } }));
+      const keysDir = join(work, 'diag-keys');
+      mkdirSync(keysDir, { mode: 0o700 });
+      writeTerminalMacKeys(keysDir);
+      writeFileSync(
+        config,
+        JSON.stringify({ devices: { reader: { type: 'virtual' } }, host: { type: 'iso8583-tcp', address: '127.0.0.1', port: sim.isoPort, timeoutMs: 5000 }, keys: { dir: keysDir } }),
+      );
       const run = keep('pos diag host --json', runPos(['--config', config, 'diag', 'host', '--json']));
       expect(run.status).toBe(0);
       expect(JSON.parse(run.stdout.toString())).toMatchObject({ ok: true });

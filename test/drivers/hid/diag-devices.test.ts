@@ -4,6 +4,7 @@ import type { NodeHidHandle, NodeHidModule } from '../../../drivers/transport/hi
 import { libraryUnavailable } from '../../../drivers/transport/hid-library.js';
 import { collectDeviceReport, formatDeviceReport, identify, type DiagDeps } from '../../../src/cli/commands/diag-devices.js';
 import { parseConfig } from '../../../src/config/load.js';
+import { SIMULATED_DEFAULT } from '../../../src/config/schema.js';
 import { createMemoryTransportPair } from '../../../drivers/transport/memory-transport.js';
 import { VirtualVfd } from '../../../hw-mocks/display/virtual-vfd.js';
 import { flushMicrotasks } from '../reader-harness.js';
@@ -55,7 +56,7 @@ describe('pos diag devices', () => {
   });
 
   it('when node-hid cannot load, says so with the package and still lists serial ports', async () => {
-    const report = await collectDeviceReport(parseConfig({}), deps());
+    const report = await collectDeviceReport(parseConfig(SIMULATED_DEFAULT), deps());
     expect(report.hid).toEqual({ error: { code: 'HID_LIBRARY_UNAVAILABLE', message: expect.stringContaining('apt-get install libudev1') } });
     expect(report.serial).toEqual([
       { path: '/dev/ttyUSB0', vendorId: '0403', productId: '6001', manufacturer: 'FTDI', known: { kind: 'usb-serial-adapter', name: 'FTDI FT232R USB-serial', match: 'vendor+product' } },
@@ -76,7 +77,7 @@ describe('pos diag devices', () => {
         ]),
       openPath: () => Promise.resolve(handle),
     };
-    const config = parseConfig({ devices: { reader: { type: 'magtek-hid', productId: 2 } } });
+    const config = parseConfig({ devices: { reader: { type: 'magtek-hid', productId: 2 } }, host: { type: 'simulator' } });
     const report = await collectDeviceReport(config, deps({ loadHid: () => Promise.resolve(lib) }));
     expect(report.hid).toEqual([
       { path: '/dev/hidraw1', vendorId: '0801', productId: '0002', product: 'USB Swipe Reader', usagePage: 'ff00', known: { kind: 'card-reader', name: 'MagTek USB HID swipe reader', match: 'vendor+product' }, configuredAs: 'reader (magtek-hid)' },
@@ -90,7 +91,7 @@ describe('pos diag devices', () => {
     const [host, dev] = createMemoryTransportPair();
     const vfd = new VirtualVfd('epson');
     dev.onData((c) => vfd.push(c));
-    const config = parseConfig({ devices: { display: { type: 'vfd-serial', path: '/dev/ttyVFD', emulation: 'epson' } } });
+    const config = parseConfig({ devices: { reader: { type: 'virtual' }, display: { type: 'vfd-serial', path: '/dev/ttyVFD', emulation: 'epson' } }, host: { type: 'simulator' } });
     const report = await collectDeviceReport(config, deps({ openSerial: () => Promise.resolve(host) }));
     await flushMicrotasks();
     expect(report.configured.find((c) => c.device === 'display')).toMatchObject({ device: 'display', type: 'vfd-serial', ok: true, check: 'self-test-write' });
@@ -99,7 +100,7 @@ describe('pos diag devices', () => {
 
   it('a configured reader that is absent is reported with its code, not thrown', async () => {
     const lib: NodeHidModule = { devicesAsync: () => Promise.resolve([]), openPath: () => Promise.reject(new Error('x')) };
-    const config = parseConfig({ devices: { reader: { type: 'magtek-hid', productId: 2 } } });
+    const config = parseConfig({ devices: { reader: { type: 'magtek-hid', productId: 2 } }, host: { type: 'simulator' } });
     const report = await collectDeviceReport(config, deps({ loadHid: () => Promise.resolve(lib) }));
     expect(report.configured[0]).toMatchObject({ ok: false, error: { code: 'HID_DEVICE_NOT_FOUND' } });
     expect(formatDeviceReport(report)).toContain('FAILED HID_DEVICE_NOT_FOUND');
@@ -115,6 +116,7 @@ describe('pos diag devices', () => {
         reader: { type: 'vivopay', transport: 'serial', path: '/dev/pos-reader' },
         pinpad: { type: 'verifone-serial', path: '/dev/pos-pinpad' },
       },
+      host: { type: 'simulator' },
     });
     const opened: string[] = [];
     const report = await collectDeviceReport(
@@ -137,7 +139,7 @@ describe('pos diag devices', () => {
 
   it('a PIN pad that does not answer is reported with its code, not thrown', async () => {
     const [padHost] = createMemoryTransportPair();
-    const config = parseConfig({ devices: { pinpad: { type: 'verifone-serial', path: '/dev/pos-pinpad' } } });
+    const config = parseConfig({ devices: { reader: { type: 'virtual' }, pinpad: { type: 'verifone-serial', path: '/dev/pos-pinpad' } }, host: { type: 'simulator' } });
     const report = await collectDeviceReport(config, deps({ openSerial: () => Promise.resolve(padHost) }));
     expect(report.configured.find((c) => c.device === 'pinpad')).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^DEVICE_/) } });
   });

@@ -1,0 +1,11 @@
+/** The key files a terminal needs for an ISO 8583 host, written from the simulation keys the simulator also holds. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSimulationKeys } from '../hw-mocks/host/keys.js';
+
+/** Writes `kbpk.key` and `tak.tr31` (0600) into an existing key folder: the TAK every simulator answer is MAC'd under. */
+export function writeTerminalMacKeys(dir: string): void {
+  const keys = loadSimulationKeys();
+  writeFileSync(join(dir, 'kbpk.key'), keys.file.kbpk.tdes.key + '\n', { mode: 0o600 });
+  writeFileSync(join(dir, 'tak.tr31'), keys.file.terminal.tak.keyBlock + '\n', { mode: 0o600 });
+}
