@@ -6,7 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { arqcCommand } from '../../src/cli/commands/crypto.js';
 import { tdesCbc } from '../../src/crypto/cipher/des.js';
+import { thrown } from './vectors.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
@@ -108,11 +110,30 @@ describe('pos crypto: JSON shapes (X9.24, X9.143, pyemv vectors)', () => {
   });
 });
 
+/** 24 bytes that are neither the length an IMK or BDK needs nor of odd parity (0x22 has even parity). */
+const IMK_24_EVEN_PARITY = '22'.repeat(24);
+
+describe('pos crypto arqc: the IMK length is checked before its parity', () => {
+  const flags = { pan: '5413330089600010', psn: '00', atc: '0001', data: '00' };
+
+  it('a 24-byte IMK is a key length error naming the flag', () => {
+    const err = thrown(() => arqcCommand({ ...flags, imk: IMK_24_EVEN_PARITY }));
+    expect(err).toMatchObject({ code: 'CRYPTO_KEY_LENGTH', details: { what: '--imk', lengthBytes: 24, expected: [16] } });
+  });
+
+  it('a 16-byte IMK with even-parity bytes is still a parity error', () => {
+    const err = thrown(() => arqcCommand({ ...flags, imk: '0023456789ABCDEFFEDCBA9876543210' }));
+    expect(err).toMatchObject({ code: 'CRYPTO_KEY_PARITY', details: { what: '--imk', bytes: [0] } });
+  });
+});
+
 describe('pos crypto: bad input exits 1 with one PosError line and no secret', () => {
   it.each([
     ['bad hex', ['dukpt', '--bdk', '0123456789ABCDEFFEDCBA987654321G', '--ksn', 'FFFF9876543210E00001'], 'HEX_INVALID', '0123456789ABCDEF'],
     ['short BDK', ['dukpt', '--bdk', '0123456789ABCDEFFEDCBA98765432', '--ksn', 'FFFF9876543210E00001'], 'CRYPTO_KEY_LENGTH', '0123456789ABCDEF'],
     ['bad parity', ['dukpt', '--bdk', '0023456789ABCDEFFEDCBA9876543210', '--ksn', 'FFFF9876543210E00001'], 'CRYPTO_KEY_PARITY', '0023456789ABCDEF'],
+    ['24-byte IMK with parity errors', ['arqc', '--imk', IMK_24_EVEN_PARITY, '--pan', '5413330089600010', '--psn', '00', '--atc', '0001', '--data', '00'], 'CRYPTO_KEY_LENGTH', IMK_24_EVEN_PARITY.slice(0, 16)],
+    ['24-byte BDK with parity errors', ['dukpt', '--bdk', IMK_24_EVEN_PARITY, '--ksn', 'FFFF9876543210E00001'], 'CRYPTO_KEY_LENGTH', IMK_24_EVEN_PARITY.slice(0, 16)],
     ['short KSN', ['dukpt', '--bdk', BDK, '--ksn', 'FFFF9876543210E0'], 'CRYPTO_INPUT_LENGTH', BDK],
     ['PIN too short', ['pin-encrypt', '--format', '0', '--pin', '123', '--pan', '4012345678909', '--key', BDK], 'PIN_INVALID', '4012345678909'],
     ['PIN too long', ['pin-encrypt', '--format', '0', '--pin', '1234567890123', '--pan', '4012345678909', '--key', BDK], 'PIN_INVALID', '1234567890123'],

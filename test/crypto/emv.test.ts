@@ -98,6 +98,14 @@ describe('AC session key methods', () => {
     expect(err.details).toMatchObject(details);
   });
 
+  it.each([
+    ['24-byte', Buffer.alloc(24, 0x22)],
+    ['8-byte', Buffer.alloc(8, 0x22)],
+  ])('refuses a %s issuer master key by its length (a double-length key is required), whatever its parity', (_n, key) => {
+    const err = thrown(() => deriveCardMasterKey(key, '5413330089600010', '00'));
+    expect(err).toMatchObject({ code: 'CRYPTO_KEY_LENGTH', details: { what: 'issuer master key', lengthBytes: key.length, expected: [16] } });
+  });
+
   it('refuses a PAN with a letter, without echoing it', () => {
     const err = thrown(() => deriveCardMasterKey(imk, '54133300896000X0', '00'));
     expect(err.code).toBe('PAN_INVALID');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { keyCheckValue } from '../../src/crypto/keys/kcv.js';
-import { adjustOddParity, checkOddParity, hasOddParity, parityErrors } from '../../src/crypto/keys/parity.js';
+import { adjustOddParity, checkOddParity, checkTypedTdesKey, hasOddParity, parityErrors } from '../../src/crypto/keys/parity.js';
 import { hex, thrown, toHexUpper } from './vectors.js';
 
 describe('key check values', () => {
@@ -43,5 +43,20 @@ describe('odd parity', () => {
     const err = thrown(() => checkOddParity(hex('0023456789ABCDEF'), '--key'));
     expect(err).toMatchObject({ code: 'CRYPTO_KEY_PARITY', details: { what: '--key', bytes: [0] } });
     expect(err.message).not.toContain('0023');
+  });
+
+  describe('a typed TDES key: length before parity', () => {
+    // 0x22 has even parity, so every byte of these keys fails the parity check.
+    it.each([
+      ['24 bytes where 16 are required', 24, [16], { code: 'CRYPTO_KEY_LENGTH', details: { what: '--imk', lengthBytes: 24, expected: [16] } }],
+      ['8 bytes where 16 are required', 8, [16], { code: 'CRYPTO_KEY_LENGTH', details: { what: '--imk', lengthBytes: 8, expected: [16] } }],
+      ['16 bytes where 16 are required', 16, [16], { code: 'CRYPTO_KEY_PARITY', details: { what: '--imk', bytes: [...Array(16).keys()] } }],
+    ])('%s', (_n, lengthBytes, allowed, expected) => {
+      expect(thrown(() => checkTypedTdesKey(Buffer.alloc(lengthBytes, 0x22), allowed, '--imk'))).toMatchObject(expected);
+    });
+
+    it('accepts a key of an allowed length with odd parity', () => {
+      expect(() => checkTypedTdesKey(hex('0123456789ABCDEFFEDCBA9876543210'), [16], '--imk')).not.toThrow();
+    });
   });
 });

@@ -23,9 +23,10 @@ import {
   AES_KEY_USAGES,
   type AesDukptKeyType,
   type AesKeyUsage,
+  ISSUER_MASTER_KEY_BYTES,
   SESSION_KEY_METHODS,
   type SessionKeyMethod,
-  checkOddParity,
+  checkTypedTdesKey,
   cmac,
   decryptFormat4Field,
   decodeFormat4PinField,
@@ -93,12 +94,15 @@ function digits(flags: Flags, name: string): string {
   return need(flags, name);
 }
 
-/** A TDES key a person typed where odd parity is required (BDK, IMK). */
-function parityKey(flags: Flags, name: string): Buffer {
+/** A TDES key a person typed where odd parity is required (BDK, IMK): length checked before parity. */
+function parityKey(flags: Flags, name: string, allowedLengths: readonly number[]): Buffer {
   const key = hexFlag(flags, name);
-  if (key.length === 16 || key.length === 24) checkOddParity(key, `--${kebab(name)}`);
+  checkTypedTdesKey(key, allowedLengths, `--${kebab(name)}`);
   return key;
 }
+
+/** A TDES DUKPT BDK is double length (X9.24-1 2009). */
+const TDES_BDK_BYTES: readonly number[] = [16];
 
 const hexOut = (b: Uint8Array): string => toHex(b);
 
@@ -113,7 +117,7 @@ export function dukptCommand(flags: Flags): Result {
     wipe(bdk, keys.initialKey, keys.transactionKey, keys.derivedKey);
     return out;
   }
-  const bdk = parityKey(flags, 'bdk');
+  const bdk = parityKey(flags, 'bdk', TDES_BDK_BYTES);
   const k = deriveTdesDukptKeys(bdk, ksn);
   const out = {
     ipek: hexOut(k.ipek),
@@ -142,7 +146,7 @@ function pinKey(flags: Flags, format: (typeof PIN_FORMATS)[number]): Buffer {
     return keys.derivedKey;
   }
   if (format === '4') throw option('--format with TDES DUKPT', format, ['0', '1', '3']);
-  const bdk = parityKey(flags, 'bdk');
+  const bdk = parityKey(flags, 'bdk', TDES_BDK_BYTES);
   const keys = deriveTdesDukptKeys(bdk, ksn);
   const out = Buffer.from(keys.pinKey);
   wipe(bdk, ...(Object.values(keys) as Buffer[]));
@@ -214,7 +218,7 @@ export function macCommand(flags: Flags): Result {
 }
 
 export function arqcCommand(flags: Flags): Result {
-  const imk = parityKey(flags, 'imk');
+  const imk = parityKey(flags, 'imk', ISSUER_MASTER_KEY_BYTES);
   const pan = digits(flags, 'pan');
   const psn = need(flags, 'psn');
   const atc = hexFlag(flags, 'atc');

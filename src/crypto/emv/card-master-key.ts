@@ -18,6 +18,9 @@ import { adjustOddParity } from '../keys/parity.js';
 
 export type CardKeyOption = 'A' | 'B';
 
+/** The IMK is a double-length TDES key (Book 2 A1.4): 16 bytes, never 8 or 24. */
+export const ISSUER_MASTER_KEY_BYTES: readonly number[] = [16];
+
 function checkPanPsn(pan: string, psn: string): void {
   if (!/^[0-9]{1,19}$/.test(pan)) {
     throw new PosError('PAN_INVALID', 'PAN must be 1 to 19 decimal digits', { lengthDigits: pan.length, digitsOnly: /^[0-9]*$/.test(pan), minDigits: 1, maxDigits: 19 });
@@ -61,7 +64,7 @@ function optionBDigits(pan: string, psn: string): string {
  * `TdesEcbKey`.
  */
 export function deriveCardMasterKey(imk: TdesKeyInput, pan: string, psn = '00', option?: CardKeyOption): Buffer {
-  checkKeyLength(imk, [16], 'issuer master key');
+  checkKeyLength(imk, ISSUER_MASTER_KEY_BYTES, 'issuer master key');
   checkPanPsn(pan, psn);
   const chosen = option ?? (pan.length > 16 ? 'B' : 'A');
   const digits = chosen === 'B' && pan.length > 16 ? optionBDigits(pan, psn) : (pan + psn).slice(-16).padStart(16, '0');

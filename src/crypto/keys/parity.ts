@@ -4,6 +4,7 @@
  * checked, because a parity error there usually means a typo.
  */
 import { PosError } from '../../util/errors.js';
+import { checkKeyLength } from '../check.js';
 
 function oddParity(byte: number): boolean {
   let b = byte;
@@ -42,4 +43,14 @@ export function checkOddParity(key: Uint8Array, what: string): void {
   if (bad.length > 0) {
     throw new PosError('CRYPTO_KEY_PARITY', `${what}: ${bad.length} byte(s) without odd parity`, { what, bytes: bad });
   }
+}
+
+/**
+ * A TDES key a person typed (an IMK, a BDK): its length first, then its
+ * parity, so a key of the wrong length is reported as `CRYPTO_KEY_LENGTH`
+ * and not as parity errors in bytes the algorithm would never use.
+ */
+export function checkTypedTdesKey(key: Uint8Array, allowedLengths: readonly number[], what: string): void {
+  checkKeyLength(key, allowedLengths, what);
+  checkOddParity(key, what);
 }
