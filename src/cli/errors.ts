@@ -1,7 +1,9 @@
 /**
  * How every `pos` subcommand ends on an error: one line `CODE: message` on
  * stderr (never a stack trace, never card data: `PosError` messages carry
- * none), and an exit code — 2 for configuration and usage, 1 for the rest.
+ * none) — plus one line of hint when the error carries one (`details.hint`,
+ * e.g. `see 'pos --help'`) — and an exit code: 2 for configuration and usage,
+ * 1 for the rest.
  */
 import { CommanderError } from 'commander';
 import { asPosError, PosError } from '../util/errors.js';
@@ -23,6 +25,7 @@ export function reportError(error: unknown, where: string): void {
   const offset = typeof e.details['offset'] === 'number' ? ` (offset ${e.details['offset']})` : '';
   const path = Array.isArray(e.details['path']) ? ` [${(e.details['path'] as readonly (string | number)[]).join(' > ')}]` : '';
   process.stderr.write(`${e.code}: ${e.message}${offset}${path}\n`);
+  if (typeof e.details['hint'] === 'string') process.stderr.write(`${e.details['hint']}\n`);
   if (process.env['POS_DEBUG_STACK'] === '1' && e.cause instanceof Error) process.stderr.write(`${e.cause.stack ?? ''}\n`);
   process.exitCode = exitCodeFor(e);
 }

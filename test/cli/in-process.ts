@@ -6,6 +6,8 @@
  */
 import { Command } from 'commander';
 import { vi } from 'vitest';
+import type { RegisterCommand } from '../../src/cli/commands/index.js';
+import { createProgram, runProgram } from '../../src/cli/program.js';
 
 export interface CliRun {
   readonly stdout: string;
@@ -18,6 +20,22 @@ export interface CliRun {
  * caller resets between tests (a command sets it only on failure).
  */
 export async function runPos(register: (program: Command) => void, args: readonly string[]): Promise<CliRun> {
+  return captured(async () => {
+    const program = new Command('pos').exitOverride();
+    register(program);
+    await program.parseAsync(['node', 'pos', ...args]);
+  });
+}
+
+/**
+ * Runs `pos …args` as `main.ts` does: the real program (global options,
+ * usage errors as one `CLI_USAGE` line), with every command or only `commands`.
+ */
+export async function runCli(args: readonly string[], commands?: readonly RegisterCommand[]): Promise<CliRun> {
+  return captured(() => runProgram(createProgram(commands), ['node', 'pos', ...args]));
+}
+
+async function captured(run: () => Promise<void>): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -29,9 +47,7 @@ export async function runPos(register: (program: Command) => void, args: readonl
     return true;
   });
   try {
-    const program = new Command('pos').exitOverride();
-    register(program);
-    await program.parseAsync(['node', 'pos', ...args]);
+    await run();
   } finally {
     out.mockRestore();
     err.mockRestore();

@@ -28,16 +28,11 @@ import { DIALECT_NAMES, dialectByName, isDialectName } from '../../iso8583/diale
 import { createLogger } from '../../log/logger.js';
 import { isPosError } from '../../util/errors.js';
 import { action } from '../errors.js';
+import { parsePort } from '../options.js';
 import type { RegisterCommand } from './index.js';
 
 export const DEFAULT_HOST_SIM_PORT = 5800;
 const HEADERS: readonly LengthHeader[] = ['binary2', 'ascii4'];
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('a port is 0–65535 (0 picks a free one)');
-  return port;
-}
 
 function parseHeader(value: string): LengthHeader {
   const header = HEADERS.find((h) => h === value);

@@ -7,6 +7,7 @@ import { ServiceNotifier } from '../../app/watchdog.js';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../log/logger.js';
 import { action } from '../errors.js';
+import { parsePort } from '../options.js';
 import type { RegisterCommand } from './index.js';
 
 export const registerRun: RegisterCommand = (program: Command) => {
@@ -42,9 +43,3 @@ export const registerRun: RegisterCommand = (program: Command) => {
       }),
     );
 };
-
-export function parsePort(text: string): number {
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`not a port: ${text}`);
-  return port;
-}

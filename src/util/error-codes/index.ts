@@ -9,6 +9,7 @@
 import { CARD_ERRORS } from './card.js';
 import { CHANNEL_ERRORS } from './channel.js';
 import { CHIP_PINPAD_ERRORS } from './chip-pinpad.js';
+import { CLI_ERRORS } from './cli.js';
 import { CONFIG_ERRORS } from './config.js';
 import { CRYPTO_ERRORS } from './crypto.js';
 import { DEVICE_ERRORS } from './device.js';
@@ -26,6 +27,7 @@ export type { ErrorKind, ErrorSpec } from './kind.js';
 export const ERROR_CODES = {
   ...UTIL_ERRORS,
   ...CONFIG_ERRORS,
+  ...CLI_ERRORS,
   ...CARD_ERRORS,
   ...TLV_ERRORS,
   ...CRYPTO_ERRORS,
