@@ -8,6 +8,22 @@
  * Every malformed input ends in a `PosError` with the byte offset and the tag
  * path; recursion is bounded by `maxDepth`, and no allocation is sized from
  * a length field before that length has been checked against the input.
+ *
+ * Padding: only `00` is skipped, before, between and after data objects (at
+ * any level). `FF` is always the first byte of a tag. The standards differ:
+ * - EMV Book 3 Annex B1 allows only `00` bytes "without any meaning" there,
+ *   and its note recommends issuers avoid proprietary tags starting with `FF`
+ *   because old terminals may not recognise `FF` as the start of a
+ *   constructed private class tag, i.e. `FF` is a tag byte in EMV.
+ * - ISO/IEC 7816-4:1995 Annex D.1 used neither `00` nor `FF` as a tag and let
+ *   both appear as padding; the 2005 edition (5.2.2.1) declares only `00`
+ *   invalid as a first tag byte.
+ * - EMV contactless kernels (Book C-2) use `FF` tags (`FF8101`–`FF8106`).
+ * We follow Book 3, as an EMV terminal must: `FF` has b8–b7 = 11 (private),
+ * b6 = 1 (constructed) and b5–b1 = 11111, so one or more tag bytes follow
+ * (`FF20` is the two-byte tag FF20; `FF8105` the three-byte FF8105). Data
+ * padded with `FF` is therefore read as tags: trailing `FF` bytes end in
+ * `TLV_TRUNCATED`; elsewhere they show up as an `FF…` object or an error.
  */
 import { PosError } from '../util/errors.js';
 
@@ -21,9 +37,8 @@ export const TAG_CLASS_MASK = 0xc0; // b8–b7: class
 export const LENGTH_LONG_FORM_BIT = 0x80; // b8 set: b7–b1 count the length bytes that follow
 export const LENGTH_INDEFINITE = 0x80; // ISO 8825-1 indefinite form; not used by EMV
 
-/** Bytes allowed before, between and after data objects (Book 3 Annex B; ISO/IEC 7816-4 5.2.2). */
+/** The one byte allowed before, between and after data objects (Book 3 Annex B1); `FF` starts a tag. */
 export const PAD_ZERO = 0x00;
-export const PAD_FF = 0xff;
 
 export const MAX_TAG_BYTES = 4;
 export const MAX_LENGTH_BYTES = 4;
@@ -59,7 +74,7 @@ export interface DecodeOptions {
 
 const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
 
-/** Decodes a sequence of BER-TLV objects, skipping `00`/`FF` padding between them. */
+/** Decodes a sequence of BER-TLV objects, skipping `00` padding between them. */
 export function decode(input: Uint8Array, options: DecodeOptions = {}): TlvNode[] {
   const state: DecodeState = { input, strict: options.strict === true, maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH };
   return decodeRange(state, 0, input.length, 1, EMPTY_PATH);
@@ -79,10 +94,7 @@ function decodeRange(state: DecodeState, start: number, end: number, depth: numb
   let pos = start;
   while (pos < end) {
     const first = input[pos] as number;
-    // 00 is always padding. FF is padding too (ISO/IEC 7816-4 5.2.2), except
-    // where it opens a multi-byte private constructed tag such as the kernel
-    // templates FF8101–FF8106 (Book C-2): then the next byte has b8 set.
-    if (first === PAD_ZERO || (first === PAD_FF && !(pos + 1 < end && ((input[pos + 1] as number) & TAG_MORE_BYTES_BIT) !== 0 && input[pos + 1] !== PAD_FF))) {
+    if (first === PAD_ZERO) {
       pos++;
       continue;
     }

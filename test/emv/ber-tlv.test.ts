@@ -112,6 +112,7 @@ describe('BER-TLV decode rules (Book 3 Annex B)', () => {
     ['four-byte tag', 'DF8181010100', 'DF818101', false],
     ['constructed bit set', '7000', '70', true],
     ['private constructed kernel template (FF then a byte with b8 set)', 'FF810500', 'FF8105', true],
+    ['two-byte private constructed tag (FF then a byte with b8 clear)', 'FF2000', 'FF20', true],
   ])('reads a %s', (_what, text, tag, constructed) => {
     const [node] = decode(hex(text));
     expect(node?.tag).toBe(tag);
@@ -129,13 +130,37 @@ describe('BER-TLV decode rules (Book 3 Annex B)', () => {
 
   it.each([
     ['before', '00009F360100'],
-    ['between', '9F3601000000FF009F260100'],
-    ['after', '9F360100FFFF0000'],
+    ['between', '9F36010000009F260100'],
+    ['after', '9F3601000000'],
     ['inside a template', '7006009F36010000'],
-  ])('skips 00 and FF padding %s objects', (_where, text) => {
+  ])('skips 00 padding %s objects (Book 3 Annex B1)', (_where, text) => {
     const nodes = decode(hex(text));
     expect(findAll(nodes, '9F36')).toHaveLength(1);
     expect(toHex(flatten(nodes).get('9F36') ?? Buffer.alloc(1))).toBe('00');
+    expect(findAll(nodes, '9F26')).toHaveLength(text.includes('9F26') ? 1 : 0);
+  });
+
+  it('reads FF20 as the two-byte constructed tag FF20, not as padding before a tag 20', () => {
+    const nodes = decode(hex('FF20 05 9F360202 47'));
+    expect(nodes.map((n) => [n.tag, n.constructed, n.offset])).toEqual([['FF20', true, 0]]);
+    expect(pathTo(nodes, '9F36')).toEqual(['FF20', '9F36']);
+  });
+
+  it('reads FF as a tag between objects too: FF20 00 is an empty object, the next object is intact', () => {
+    const nodes = decode(hex('9F360100 FF2000 9F260100'));
+    expect(nodes.map((n) => n.tag)).toEqual(['9F36', 'FF20', '9F26']);
+    expect(nodes[1]?.children).toEqual([]);
+  });
+
+  it.each([
+    ['one trailing FF', '9F360100FF', 'TLV_TRUNCATED', { offset: 4, path: [], part: 'tag' }],
+    ['two trailing FF', '9F360100FFFF', 'TLV_TRUNCATED', { offset: 4, path: [], part: 'tag' }],
+    ['FF then 00 at the end', '9F360100FF00', 'TLV_TRUNCATED', { offset: 4, path: ['FF00'], part: 'length' }],
+    ['a trailing FF inside a template', '70059F360100FF', 'TLV_TRUNCATED', { offset: 6, path: ['70'], part: 'tag' }],
+    ['FF 00 before an object', 'FF009F360100', 'TLV_BAD_LENGTH', { offset: 2, path: ['FF00'], lengthBytes: 31 }],
+  ])('does not skip FF used as padding (%s): a typed error', (_what, text, code, details) => {
+    const err = catchPosError(() => decode(hex(text)));
+    expect({ code: err.code, details: err.details }).toEqual({ code, details });
   });
 
   it('reads FF followed by a byte with b8 set as a tag, not padding (FF8105 Data Record)', () => {
@@ -308,7 +333,7 @@ describe('BER-TLV properties', () => {
   });
 
   const primitiveTag = fc.constantFrom('5A', '57', '82', '95', '9F02', '9F36', '9F26', 'DF8129', '9F818101', '5F2A', '01', '1F22');
-  const constructedTag = fc.constantFrom('70', '77', 'A5', 'BF0C', 'E1', 'FF8105', '61', '3F8101');
+  const constructedTag = fc.constantFrom('70', '77', 'A5', 'BF0C', 'E1', 'FF8105', 'FF20', 'FF01', '61', '3F8101');
   const tree: fc.Arbitrary<TlvInput[]> = fc.letrec<{ node: TlvInput; nodes: TlvInput[] }>((tie) => ({
     node: fc.oneof(
       { maxDepth: 6, depthSize: 'small', withCrossShrink: true },
@@ -321,6 +346,17 @@ describe('BER-TLV properties', () => {
   function normal(nodes: readonly TlvInput[]): unknown[] {
     return nodes.map((n) => (n.children ? { tag: n.tag, children: normal(n.children) } : { tag: n.tag, value: toHex(n.value ?? Buffer.alloc(0)) }));
   }
+
+  it('00 bytes before, between and after top-level objects never change the tree', () => {
+    const padding = fc.integer({ min: 0, max: 3 }).map((n) => Buffer.alloc(n));
+    fc.assert(
+      fc.property(tree, fc.array(padding, { minLength: 5, maxLength: 5 }), (nodes, pads) => {
+        const padded = Buffer.concat(nodes.flatMap((n, i) => [pads[i % pads.length] as Buffer, encode([n])]).concat(pads[4] as Buffer));
+        expect(normal(decode(padded))).toEqual(normal(nodes));
+      }),
+      { numRuns: 300 },
+    );
+  });
 
   it('random trees survive encode → decode unchanged, and re-encode to the same bytes', () => {
     fc.assert(
