@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PosError } from '../util/errors.js';
+import { findJsonSyntaxError } from './json-syntax.js';
 import { configSchema, SIMULATED_DEFAULT, type Config } from './schema.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/pos-terminal/config.json';
@@ -37,8 +38,16 @@ export function loadConfig(source: ConfigSource = {}): LoadedConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (err) {
-    throw new PosError('CONFIG_NOT_JSON', `Config file ${path} is not valid JSON: ${(err as Error).message}`, { path });
+  } catch {
+    // JSON.parse's message may quote the file; say only where it breaks.
+    const at = findJsonSyntaxError(text);
+    if (at === null) throw new PosError('CONFIG_NOT_JSON', `Config file ${path} is not valid JSON`, { path });
+    throw new PosError('CONFIG_NOT_JSON', `Config file ${path} is not valid JSON: expected ${at.expected} at line ${at.line}, column ${at.column}`, {
+      path,
+      line: at.line,
+      column: at.column,
+      offset: Buffer.byteLength(text.slice(0, at.offset), 'utf8'),
+    });
   }
   return { config: parseConfig(raw, path), path };
 }
