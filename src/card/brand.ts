@@ -5,6 +5,7 @@
  * the longest matching prefix wins, so a narrow range (Maestro 6759) beats a
  * broad one.
  */
+import { leadingNumber, type Digits } from './digits.js';
 import type { CardBrand } from './types.js';
 
 interface IinRange {
@@ -36,14 +37,18 @@ export const IIN_RANGES: readonly IinRange[] = [
   { brand: 'maestro', from: '67', to: '67' },
 ];
 
-/** The brand for a PAN's leading digits; `unknown` when no range matches. Reads only the first digits. */
-export function brandOf(pan: string): CardBrand {
+/** The ranges as numbers, for comparing a PAN's leading digits without making text of them. */
+const NUMERIC_RANGES = IIN_RANGES.map((range) => ({ range, length: range.from.length, from: Number(range.from), to: Number(range.to) }));
+
+/**
+ * The brand for a PAN's leading digits (text, or ASCII bytes as read from a
+ * track); `unknown` when no range matches. Reads only the first digits.
+ */
+export function brandOf(pan: Digits): CardBrand {
   let best: IinRange | undefined;
-  for (const range of IIN_RANGES) {
-    const length = range.from.length;
-    if (pan.length < length) continue;
-    const prefix = pan.slice(0, length);
-    if (prefix >= range.from && prefix <= range.to && (best === undefined || length > best.from.length)) best = range;
+  for (const { range, length, from, to } of NUMERIC_RANGES) {
+    const prefix = leadingNumber(pan, length);
+    if (prefix >= from && prefix <= to && (best === undefined || length > best.from.length)) best = range;
   }
   return best?.brand ?? 'unknown';
 }

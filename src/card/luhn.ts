@@ -4,14 +4,16 @@
  * given; it does not judge the PAN's length (see `pan.ts`).
  */
 
+import { codeAt, type Digits } from './digits.js';
+
 const ZERO = 0x30; // '0'
 
 /** Sum of the Luhn-weighted digits, or -1 if a character is not a digit. */
-function luhnSum(digits: string, doubleFirstFromRight: boolean): number {
+function luhnSum(digits: Digits, doubleFirstFromRight: boolean): number {
   let sum = 0;
   let double = doubleFirstFromRight;
   for (let i = digits.length - 1; i >= 0; i--) {
-    const d = digits.charCodeAt(i) - ZERO;
+    const d = codeAt(digits, i) - ZERO;
     if (d < 0 || d > 9) return -1;
     if (double) sum += d < 5 ? d * 2 : d * 2 - 9;
     else sum += d;
@@ -20,8 +22,8 @@ function luhnSum(digits: string, doubleFirstFromRight: boolean): number {
   return sum;
 }
 
-/** True when `digits` (check digit last) passes the Luhn check. Empty or non-digit input is not valid. */
-export function luhnValid(digits: string): boolean {
+/** True when `digits` (text or ASCII bytes, check digit last) passes the Luhn check. Empty or non-digit input is not valid. */
+export function luhnValid(digits: Digits): boolean {
   if (digits.length === 0) return false;
   const sum = luhnSum(digits, false);
   return sum >= 0 && sum % 10 === 0;

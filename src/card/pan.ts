@@ -5,12 +5,11 @@
  * schemes issue. Errors name the length and the rule, never the digits.
  */
 import { PosError } from '../util/errors.js';
+import { allDigits, type Digits } from './digits.js';
 import { luhnValid } from './luhn.js';
 
 export const PAN_MIN_DIGITS = 12;
 export const PAN_MAX_DIGITS = 19;
-
-const DIGITS_RE = /^[0-9]*$/;
 
 /** Where a PAN came from, for error details. */
 export interface PanSource {
@@ -18,16 +17,18 @@ export interface PanSource {
 }
 
 /**
- * Checks length, digits and Luhn; throws `CARD_PAN_INVALID` or `CARD_PAN_LUHN`.
- * Returns nothing: the caller already holds the digits.
+ * Checks length, digits and Luhn of the digits (text, or ASCII bytes as read
+ * from a track); throws `CARD_PAN_INVALID` or `CARD_PAN_LUHN`. Returns
+ * nothing: the caller already holds the digits.
  */
-export function checkPan(digits: string, source: PanSource = {}): void {
+export function checkPan(digits: Digits, source: PanSource = {}): void {
   const where = source.track === undefined ? {} : { track: source.track };
-  if (!DIGITS_RE.test(digits) || digits.length < PAN_MIN_DIGITS || digits.length > PAN_MAX_DIGITS) {
+  const numeric = allDigits(digits);
+  if (!numeric || digits.length < PAN_MIN_DIGITS || digits.length > PAN_MAX_DIGITS) {
     throw new PosError('CARD_PAN_INVALID', `PAN must be ${PAN_MIN_DIGITS} to ${PAN_MAX_DIGITS} digits (got ${digits.length} characters)`, {
       ...where,
       length: digits.length,
-      rule: DIGITS_RE.test(digits) ? 'length' : 'digits',
+      rule: numeric ? 'length' : 'digits',
     });
   }
   if (!luhnValid(digits)) {

@@ -89,7 +89,7 @@ export function parseSwipeLine(line: Uint8Array | string): MagstripeCard {
     if (t1 !== undefined && !t1.unreadable) track1 = parseTrack1(bytes.subarray(t1.start, t1.end), t1.start);
     if (track1 !== undefined) {
       const disagree = [
-        ...(track1.pan.revealText() === track2.pan.revealText() ? [] : ['pan']),
+        ...(track1.pan.equals(track2.pan) ? [] : ['pan']),
         ...(sameExpiry(track1.expiry, track2.expiry) ? [] : ['expiry']),
         ...(track1.serviceCode === track2.serviceCode ? [] : ['serviceCode']),
       ];
@@ -101,7 +101,7 @@ export function parseSwipeLine(line: Uint8Array | string): MagstripeCard {
     wipeAll(track2.pan, track2.content, track2.discretionary, track1?.pan, track1?.content, track1?.discretionary, track1?.name);
     throw err;
   }
-  const pan = track2.pan.revealText();
+  const brand = brandOf(track2.pan.reveal());
   track2.discretionary.wipe();
   track1?.pan.wipe();
   track1?.discretionary.wipe();
@@ -109,7 +109,7 @@ export function parseSwipeLine(line: Uint8Array | string): MagstripeCard {
     pan: track2.pan,
     expiry: track2.expiry,
     serviceCode: track2.serviceCode,
-    brand: brandOf(pan),
+    brand,
     track2: track2.content,
     ...(track1 === undefined ? {} : { track1: track1.content, cardholderName: track1.name }),
   };

@@ -5,6 +5,7 @@
  * the last field separator; `track1.ts` and `track2.ts` hold what differs.
  */
 import { PosError } from '../util/errors.js';
+import { Sensitive } from '../util/sensitive.js';
 import { parseExpiry } from './expiry.js';
 import { checkPan } from './pan.js';
 import {
@@ -64,11 +65,15 @@ export function indexOfByte(bytes: Buffer, byte: number, from: number, to: numbe
   return -1;
 }
 
-/** The PAN digits from `[from, to)`, checked (12–19 digits, Luhn). */
-export function readPan(bytes: Buffer, from: number, to: number, track: 1 | 2): string {
-  const pan = bytes.toString('latin1', from, to);
-  checkPan(pan, { track });
-  return pan;
+/** Checks the PAN digits at `[from, to)` where they lie (12–19 digits, Luhn), without copying them. */
+export function checkPanAt(bytes: Buffer, from: number, to: number, track: 1 | 2): void {
+  checkPan(bytes.subarray(from, to), { track });
+}
+
+/** A copy of `bytes[from, to)` held as `kind`: the caller wipes the wrapper (no text is ever made of it). */
+export function sensitiveCopy(kind: 'pan' | 'track' | 'data', bytes: Buffer, from: number, to: number): Sensitive {
+  const copy = Buffer.from(bytes.subarray(from, to));
+  return kind === 'pan' ? Sensitive.pan(copy) : Sensitive.of(kind, copy);
 }
 
 export interface TrailingFields {

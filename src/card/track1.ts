@@ -7,7 +7,7 @@
  * Accepts the line as ASCII readers send it (sentinels, no LRC) or only the
  * content between the sentinels.
  */
-import { Sensitive } from '../util/sensitive.js';
+import type { Sensitive } from '../util/sensitive.js';
 import {
   NAME_MAX_CHARS,
   NAME_MIN_CHARS,
@@ -20,7 +20,7 @@ import {
   asBytes,
   trackMalformed,
 } from './track-chars.js';
-import { indexOfByte, locateContent, readPan, readTrailingFields, type TrackLayout } from './track-content.js';
+import { checkPanAt, indexOfByte, locateContent, readTrailingFields, sensitiveCopy, type TrackLayout } from './track-content.js';
 import type { Expiry } from './types.js';
 
 const LAYOUT: TrackLayout = {
@@ -61,14 +61,15 @@ export function parseTrack1(input: Uint8Array | string, baseOffset = 0): Track1 
   if (nameLength < NAME_MIN_CHARS || nameLength > NAME_MAX_CHARS) {
     throw trackMalformed(1, baseOffset + panEnd + 1, 'name-length', { length: nameLength });
   }
-  const pan = readPan(bytes, start + 1, panEnd, 1);
+  checkPanAt(bytes, start + 1, panEnd, 1);
   const fields = readTrailingFields(bytes, nameEnd + 1, content, 1);
+  // Copies only once nothing can throw, so a rejected track leaves no copy behind.
   return {
-    pan: Sensitive.pan(pan),
-    name: Sensitive.of('data', Buffer.from(bytes.subarray(panEnd + 1, nameEnd))),
+    pan: sensitiveCopy('pan', bytes, start + 1, panEnd),
+    name: sensitiveCopy('data', bytes, panEnd + 1, nameEnd),
     expiry: fields.expiry,
     serviceCode: fields.serviceCode,
-    discretionary: Sensitive.of('data', Buffer.from(bytes.subarray(fields.discretionaryStart, end))),
-    content: Sensitive.of('track', Buffer.from(bytes.subarray(start, end))),
+    discretionary: sensitiveCopy('data', bytes, fields.discretionaryStart, end),
+    content: sensitiveCopy('track', bytes, start, end),
   };
 }

@@ -7,7 +7,7 @@
  * Accepts the line as ASCII readers send it (sentinels, no LRC) or only the
  * content between the sentinels, which is what ISO 8583 DE 35 carries.
  */
-import { Sensitive } from '../util/sensitive.js';
+import type { Sensitive } from '../util/sensitive.js';
 import {
   TRACK2_FIELD_SEPARATOR,
   TRACK2_FIRST_CHAR,
@@ -17,7 +17,7 @@ import {
   asBytes,
   trackMalformed,
 } from './track-chars.js';
-import { indexOfByte, locateContent, readPan, readTrailingFields, type TrackLayout } from './track-content.js';
+import { checkPanAt, indexOfByte, locateContent, readTrailingFields, sensitiveCopy, type TrackLayout } from './track-content.js';
 import type { Expiry } from './types.js';
 
 const LAYOUT: TrackLayout = {
@@ -49,13 +49,14 @@ export function parseTrack2(input: Uint8Array | string, baseOffset = 0): Track2 
   const { start, end } = content;
   const panEnd = indexOfByte(bytes, TRACK2_FIELD_SEPARATOR, start, end);
   if (panEnd < 0) throw trackMalformed(2, baseOffset + end, 'field-separator');
-  const pan = readPan(bytes, start, panEnd, 2);
+  checkPanAt(bytes, start, panEnd, 2);
   const fields = readTrailingFields(bytes, panEnd + 1, content, 2);
+  // Copies only once nothing can throw, so a rejected track leaves no copy behind.
   return {
-    pan: Sensitive.pan(pan),
+    pan: sensitiveCopy('pan', bytes, start, panEnd),
     expiry: fields.expiry,
     serviceCode: fields.serviceCode,
-    discretionary: Sensitive.of('data', Buffer.from(bytes.subarray(fields.discretionaryStart, end))),
-    content: Sensitive.of('track', Buffer.from(bytes.subarray(start, end))),
+    discretionary: sensitiveCopy('data', bytes, fields.discretionaryStart, end),
+    content: sensitiveCopy('track', bytes, start, end),
   };
 }

@@ -8,6 +8,7 @@
  * (an encoder, a cipher); the caller must not keep it.
  */
 import { inspect } from 'node:util';
+import { constantTimeEqual } from './bytes.js';
 import { PosError } from './errors.js';
 
 export type SensitiveKind = 'pan' | 'track' | 'pin-block' | 'cvv' | 'key' | 'pin' | 'data';
@@ -24,9 +25,14 @@ export class Sensitive {
     this.#masked = masked;
   }
 
-  /** A PAN from its digits. Masked as first 6 and last 4 (PCI DSS 3.4). */
-  static pan(digits: string): Sensitive {
-    return new Sensitive('pan', Buffer.from(digits, 'latin1'), maskPan(digits));
+  /**
+   * A PAN from its digits, as text or as their ASCII bytes. A Buffer is taken
+   * over (no copy), as `of` does: card paths pass the digits as bytes, so the
+   * PAN never becomes a JS string. Masked as first 6 and last 4 (PCI DSS 3.4).
+   */
+  static pan(digits: string | Buffer): Sensitive {
+    const bytes = typeof digits === 'string' ? Buffer.from(digits, 'latin1') : digits;
+    return new Sensitive('pan', bytes, maskPanBytes(bytes));
   }
 
   /**
@@ -57,11 +63,16 @@ export class Sensitive {
   }
 
   /**
-   * The bytes as text, for an encoder that needs a string (ISO 8583 field 2).
-   * A JS string cannot be zeroed: prefer `reveal()` where a Buffer will do.
+   * The bytes as text. A JS string cannot be zeroed and outlives every wipe:
+   * card data (PAN, tracks) stays in `reveal()`'s bytes up to the encoder.
    */
   revealText(): string {
     return this.reveal().toString('latin1');
+  }
+
+  /** Same kind and bytes, compared in constant time; a wiped value equals nothing. */
+  equals(other: Sensitive): boolean {
+    return !this.#wiped && !other.#wiped && this.kind === other.kind && constantTimeEqual(this.#bytes, other.#bytes);
   }
 
   /** The masked form, e.g. `411111******1111` or `[key 16B]`. */
@@ -95,4 +106,11 @@ export class Sensitive {
 export function maskPan(digits: string): string {
   if (digits.length < 13) return '*'.repeat(digits.length);
   return `${digits.slice(0, 6)}${'*'.repeat(digits.length - 10)}${digits.slice(-4)}`;
+}
+
+/** `maskPan` of the digits' ASCII bytes: only the ten digits shown ever become text. */
+function maskPanBytes(digits: Buffer): string {
+  const n = digits.length;
+  if (n < 13) return '*'.repeat(n);
+  return `${digits.toString('latin1', 0, 6)}${'*'.repeat(n - 10)}${digits.toString('latin1', n - 4, n)}`;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { brandOf } from '../../src/card/brand.js';
 
 describe('brand from the IIN', () => {
@@ -30,7 +31,16 @@ describe('brand from the IIN', () => {
     ['Maestro 67', '6799990100000000019', 'maestro'],
     ['no scheme 1', '1234567812345670', 'unknown'],
     ['no scheme 9', '9000000000000000', 'unknown'],
-  ])('%s → %s', (_name, pan, brand) => {
+  ])('%s → %s (as text and as the ASCII bytes a track holds)', (_name, pan, brand) => {
     expect(brandOf(pan)).toBe(brand);
+    expect(brandOf(Buffer.from(pan, 'latin1'))).toBe(brand);
+  });
+
+  it('reads bytes as it reads text, whatever the digits', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{0,19}$/), (pan) => {
+        expect(brandOf(Buffer.from(pan, 'latin1'))).toBe(brandOf(pan));
+      }),
+    );
   });
 });

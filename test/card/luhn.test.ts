@@ -8,6 +8,7 @@ import { catchPosError } from './catch-pos-error.js';
 describe('Luhn (ISO/IEC 7812-1 Annex B)', () => {
   it.each(samples.luhn.map((s) => [s.number, s.valid, s.source.repo] as const))('%s is valid: %s (source %s)', (number, valid) => {
     expect(luhnValid(number)).toBe(valid);
+    expect(luhnValid(Buffer.from(number, 'latin1'))).toBe(valid);
   });
 
   it.each(Object.entries(samples.computed_luhn_extra.values))('%s is valid: %s', (number, valid) => {
@@ -16,6 +17,7 @@ describe('Luhn (ISO/IEC 7812-1 Annex B)', () => {
 
   it.each(['', 'abc', '4111-1111-1111-1111', '4111 1111 1111 1111'])('rejects %j (not a digit string)', (text) => {
     expect(luhnValid(text)).toBe(false);
+    expect(luhnValid(Buffer.from(text, 'latin1'))).toBe(false);
   });
 
   it('the check digit makes any digit string valid, and any other last digit invalid', () => {
@@ -41,8 +43,9 @@ describe('Luhn (ISO/IEC 7812-1 Annex B)', () => {
 });
 
 describe('checkPan', () => {
-  it.each(['411111111117', '4111111111111111', '6011000990139424', '4000000000000000006'])('accepts %s', (pan) => {
+  it.each(['411111111117', '4111111111111111', '6011000990139424', '4000000000000000006'])('accepts %s, as text and as bytes', (pan) => {
     expect(() => checkPan(pan)).not.toThrow();
+    expect(() => checkPan(Buffer.from(pan, 'latin1'))).not.toThrow();
   });
 
   it.each([
@@ -50,9 +53,11 @@ describe('checkPan', () => {
     ['longer than 19 digits', '41111111111111111113', { length: 20, rule: 'length' }],
     ['a non-digit', '41111111111X1111', { length: 16, rule: 'digits' }],
   ])('CARD_PAN_INVALID: %s', (_name, pan, details) => {
-    const err = catchPosError(() => checkPan(pan, { track: 2 }));
-    expect(err.code).toBe('CARD_PAN_INVALID');
-    expect(err.details).toEqual({ track: 2, ...details });
+    for (const digits of [pan, Buffer.from(pan, 'latin1')]) {
+      const err = catchPosError(() => checkPan(digits, { track: 2 }));
+      expect(err.code).toBe('CARD_PAN_INVALID');
+      expect(err.details).toEqual({ track: 2, ...details });
+    }
   });
 
   it('CARD_PAN_LUHN: the check digit is wrong, and the error does not hold the PAN', () => {

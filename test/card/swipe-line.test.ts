@@ -110,6 +110,16 @@ describe('parseSwipeLine', () => {
     expect(err.details).toEqual({ fields });
   });
 
+  it('reads the bytes a reader sent; the card holds its own copies, so the caller can wipe the line at once', () => {
+    const bytes = Buffer.from(line(visa), 'latin1');
+    const read = parseSwipeLine(bytes);
+    bytes.fill(0);
+    expect(read.pan.revealText()).toBe(visa.pan);
+    expect(read.track2.revealText()).toBe(t2(visa).slice(1, -1));
+    expect(read.track1?.revealText()).toBe(t1(visa).slice(1, -1));
+    expect(read.brand).toBe('visa');
+  });
+
   it('wipeCard zeroes every sensitive field', () => {
     const read = parseSwipeLine(line(visa));
     const views = [read.pan.reveal(), read.track2.reveal(), read.track1?.reveal(), read.cardholderName?.reveal()];

@@ -27,12 +27,34 @@ describe('Sensitive', () => {
     expect(String(pin)).toBe('[pin wiped]');
   });
 
+  it('a PAN given as bytes is taken over: masked the same, and wiping the wrapper zeroes those bytes', () => {
+    const digits = Buffer.from(PAN, 'latin1');
+    const pan = Sensitive.pan(digits);
+    expect(pan.masked()).toBe('411111******1111');
+    expect(pan.reveal()).toBe(digits);
+    pan.wipe();
+    expect(digits.every((b) => b === 0)).toBe(true);
+    expect(pan.masked()).toBe('[pan wiped]');
+  });
+
+  it('equals compares kind and bytes; a wiped value equals nothing', () => {
+    const a = Sensitive.pan(PAN);
+    expect(a.equals(Sensitive.pan(Buffer.from(PAN, 'latin1')))).toBe(true);
+    expect(a.equals(Sensitive.pan('4111111111111112'))).toBe(false);
+    expect(a.equals(Sensitive.pan('41111111111111111'))).toBe(false);
+    expect(a.equals(Sensitive.text('track', PAN))).toBe(false);
+    const b = Sensitive.pan(PAN);
+    b.wipe();
+    expect(a.equals(b)).toBe(false);
+  });
+
   it.each([
     ['4111111111111111', '411111******1111'],
     ['378282246310005', '378282*****0005'],
     ['6759649826438453', '675964******8453'],
     ['1234567890', '**********'],
-  ])('maskPan(%s)', (pan, masked) => {
+  ])('maskPan(%s), and the same from bytes', (pan, masked) => {
     expect(maskPan(pan)).toBe(masked);
+    expect(Sensitive.pan(Buffer.from(pan, 'latin1')).masked()).toBe(masked);
   });
 });
