@@ -5,6 +5,7 @@
  * as a second line of defence behind `Sensitive`, which masks itself.
  */
 import { pino, type Logger, type LevelWithSilent, type DestinationStream } from 'pino';
+import { PosError } from '../util/errors.js';
 import { Sensitive } from '../util/sensitive.js';
 
 export type { Logger } from 'pino';
@@ -66,9 +67,10 @@ export interface LoggerOptions {
   name?: string;
 }
 
+/** Throws `CONFIG_ENV_INVALID` when `POS_LOG_LEVEL` is set to something other than a level. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   // The environment wins over the config file, so an operator can raise the level without editing it.
-  const level = levelFromEnv() ?? options.level ?? 'info';
+  const level = logLevelFromEnv() ?? options.level ?? 'info';
   const common = {
     level,
     formatters: { log: (object: Record<string, unknown>) => redactFields(object) as Record<string, unknown> },
@@ -81,9 +83,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(common, pino.destination({ dest: 2, sync: true }));
 }
 
-function levelFromEnv(): LevelWithSilent | undefined {
-  const value = process.env['POS_LOG_LEVEL'];
-  return (LOG_LEVELS as readonly string[]).includes(value ?? '') ? (value as LevelWithSilent) : undefined;
+/**
+ * `POS_LOG_LEVEL`, or `undefined` when it is unset or empty. Anything else
+ * that is not a level is refused (`CONFIG_ENV_INVALID`): a typo such as
+ * `warning` must not silently leave the level where it was.
+ */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LevelWithSilent | undefined {
+  const value = env['POS_LOG_LEVEL'];
+  if (value === undefined || value === '') return undefined;
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LevelWithSilent;
+  throw new PosError('CONFIG_ENV_INVALID', `POS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`, { variable: 'POS_LOG_LEVEL', allowed: [...LOG_LEVELS] });
 }
 
 /** A logger that writes nothing, for tests and library callers that pass none. */

@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log/logger.js';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLogger, LOG_LEVELS, logLevelFromEnv } from '../../src/log/logger.js';
+import { thrown } from '../pos-error.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 
 function capture(): { stream: Writable; text: () => string } {
@@ -27,5 +29,43 @@ describe('logger', () => {
     expect(text).not.toContain('0123456789ABCDEF');
     expect(text).toContain('555555******4444');
     expect(text.match(/\[redacted\]/g)?.length).toBe(4);
+  });
+});
+
+describe('POS_LOG_LEVEL', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it.each(LOG_LEVELS.map((level) => [level]))('%s is taken, and wins over the configured level', (level) => {
+    expect(logLevelFromEnv({ POS_LOG_LEVEL: level })).toBe(level);
+    vi.stubEnv('POS_LOG_LEVEL', level);
+    expect(createLogger({ level: 'info', destination: capture().stream }).level).toBe(level);
+  });
+
+  it('unset or empty leaves the configured level', () => {
+    expect(logLevelFromEnv({})).toBeUndefined();
+    expect(logLevelFromEnv({ POS_LOG_LEVEL: '' })).toBeUndefined();
+    vi.stubEnv('POS_LOG_LEVEL', '');
+    expect(createLogger({ level: 'warn', destination: capture().stream }).level).toBe('warn');
+  });
+
+  it.each([['warning'], ['verbose'], ['DEBUG'], [' info'], ['30']])('%j is refused with CONFIG_ENV_INVALID, not ignored', (value) => {
+    vi.stubEnv('POS_LOG_LEVEL', value);
+    const error = thrown(() => createLogger({ level: 'info', destination: capture().stream }));
+    expect(error.code).toBe('CONFIG_ENV_INVALID');
+    expect(error.kind).toBe('config');
+    expect(error.details).toEqual({ variable: 'POS_LOG_LEVEL', allowed: [...LOG_LEVELS] });
+  });
+
+  it('any other text is refused', () => {
+    fc.assert(
+      fc.property(
+        fc.string().filter((s) => s !== '' && !(LOG_LEVELS as readonly string[]).includes(s)),
+        (value) => {
+          expect(thrown(() => logLevelFromEnv({ POS_LOG_LEVEL: value })).code).toBe('CONFIG_ENV_INVALID');
+        },
+      ),
+    );
   });
 });

@@ -12,8 +12,7 @@ import { CHIP_DEMO_CASES, DEMO_CASES, ENCRYPTED_READER_DEMO_CASES } from '../../
 import { startTerminal } from '../../app/terminal.js';
 import { parseConfig } from '../../config/load.js';
 import { RecordingDisplay } from '../../display/console-display.js';
-import { createLogger, LOG_LEVELS } from '../../log/logger.js';
-import type { LevelWithSilent } from 'pino';
+import { createLogger, logLevelFromEnv } from '../../log/logger.js';
 import { action, EXIT_FAILURE, printJson } from '../errors.js';
 import type { RegisterCommand } from './index.js';
 
@@ -28,8 +27,8 @@ export const registerDemo: RegisterCommand = (program: Command) => {
     .option('--show-display', 'print what the customer display shows, on stderr')
     .action(
       action('pos demo', async (opts: { json?: boolean; showDisplay?: boolean }) => {
-        const envLevel = process.env['POS_LOG_LEVEL'];
-        const level = (LOG_LEVELS as readonly string[]).includes(envLevel ?? '') ? (envLevel as LevelWithSilent) : 'warn';
+        // POS_LOG_LEVEL, when set, wins over the demo's quiet default (and an unknown one is refused).
+        const level = logLevelFromEnv() ?? 'warn';
         const logger = createLogger({ level, name: 'pos-demo' });
         const sets = [
           { reader: { type: 'virtual', model: 'msr' }, pinpad: { type: 'none' }, cases: DEMO_CASES },
@@ -52,7 +51,7 @@ export const registerDemo: RegisterCommand = (program: Command) => {
             ...(opts.showDisplay ? {} : { display: new RecordingDisplay() }),
           });
           try {
-            rows.push(...(await runDemoCases(terminal.ecrUrl, config.terminal.currency, set.cases)));
+            rows.push(...(await runDemoCases(terminal.ecrUrl, terminal.ecrToken, config.terminal.currency, set.cases)));
           } finally {
             await terminal.close();
             rmSync(stateDir, { recursive: true, force: true });
