@@ -37,6 +37,9 @@ import {
   type KeyLayout,
 } from './us-keyboard-layout.js';
 
+/** Key slots in a boot report (bytes 2–7). */
+const KEY_SLOTS = BOOT_REPORT_BYTES - KEY_SLOTS_OFFSET;
+
 export type KeyboardEvent = { readonly type: 'line'; readonly line: Buffer } | { readonly type: 'error'; readonly error: PosError };
 
 export interface KeyboardDecoderOptions {
@@ -51,7 +54,15 @@ export class KeyboardLineDecoder {
   readonly #layout: KeyLayout;
   readonly #line: Buffer;
   #length = 0;
-  #previous: number[] = [];
+  /**
+   * The keys down in the previous report and in the one being read (usage
+   * IDs, `#downCount` of them in `#previous`). The keys a swipe types are its
+   * tracks, so they live in two fixed buffers zeroed as they are done with,
+   * not in an array allocated per report and left to the garbage collector.
+   */
+  #previous = new Uint8Array(KEY_SLOTS);
+  #current = new Uint8Array(KEY_SLOTS);
+  #downCount = 0;
   #discarding = false;
   readonly #timer: InterByteTimer;
 
@@ -80,24 +91,31 @@ export class KeyboardLineDecoder {
       return events;
     }
     const modifiers = report[0] as number;
-    // One small array a report (the keys down), read straight from the slots: a swipe is ~180 reports.
-    const keys: number[] = [];
+    const keys = this.#current;
+    let count = 0;
     let undefinedKeys = false;
     for (let i = KEY_SLOTS_OFFSET; i < BOOT_REPORT_BYTES; i++) {
       const k = report[i] as number;
       if (k === USAGE_NONE) continue;
       if (k === USAGE_ERROR_ROLLOVER || k === USAGE_POST_FAIL || k === USAGE_ERROR_UNDEFINED) undefinedKeys = true;
-      keys.push(k);
+      keys[count++] = k;
     }
     if (undefinedKeys) {
       // The keys are undefined: keep the previous key state, drop the line.
+      keys.fill(0);
       this.#fail(events, new PosError('HID_KEYBOARD_ROLLOVER', 'The reader reported ErrorRollOver; the line was discarded', { pendingBytes: this.#length }));
       this.#timer.restart(this.#length > 0 || this.#discarding);
       return events;
     }
-    const previous = this.#previous;
+    for (let j = 0; j < count; j++) {
+      const usage = keys[j] as number;
+      if (!this.#wasDown(usage)) this.#key(usage, modifiers, events);
+    }
+    // This report's keys become the previous ones; the old previous ones are zeroed for the next report.
+    this.#current = this.#previous;
+    this.#current.fill(0);
     this.#previous = keys;
-    for (const usage of keys) if (!previous.includes(usage)) this.#key(usage, modifiers, events);
+    this.#downCount = count;
     this.#timer.restart(this.#length > 0 || this.#discarding);
     return events;
   }
@@ -108,12 +126,19 @@ export class KeyboardLineDecoder {
     this.#line.fill(0, 0, this.#length);
     this.#length = 0;
     this.#discarding = false;
-    this.#previous = [];
+    this.#previous.fill(0);
+    this.#current.fill(0);
+    this.#downCount = 0;
   }
 
   dispose(): void {
     this.reset();
     this.#line.fill(0);
+  }
+
+  #wasDown(usage: number): boolean {
+    for (let j = 0; j < this.#downCount; j++) if (this.#previous[j] === usage) return true;
+    return false;
   }
 
   #key(usage: number, modifiers: number, events: KeyboardEvent[]): void {

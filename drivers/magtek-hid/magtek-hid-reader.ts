@@ -76,8 +76,8 @@ export class MagtekHidReader implements CardReader {
   }
 
   #onReport(report: HidInputReport): void {
-    // Owns a copy from here on: wiped whatever happens.
-    const raw = Sensitive.of('track', Buffer.from(report.data));
+    // The reader is the transport's only listener: the report's bytes are ours, wiped whatever happens.
+    const raw = Sensitive.of('track', report.data);
     try {
       if (!this.#reader.slot.armed) {
         this.#log.debug({ lengthBytes: raw.length }, 'swipe while no read is armed: dropped');
@@ -100,14 +100,20 @@ export class MagtekHidReader implements CardReader {
   #decode(bytes: Buffer): MagtekSwipe {
     const parsed = parseMagtekReport(bytes, this.#layout);
     if (parsed.layout === 'encrypting') return { kind: 'encrypted', swipe: encryptedSwipeOf(parsed) };
-    return { kind: 'clear', read: { entryMode: 'swipe', card: parseSwipeLine(swipeLineOf(parsed)) } };
+    const line = swipeLineOf(parsed);
+    try {
+      return { kind: 'clear', read: { entryMode: 'swipe', card: parseSwipeLine(line) } };
+    } finally {
+      line.fill(0);
+    }
   }
 }
 
 /**
  * Tracks 1 and 2 joined as an ASCII reader's line (track 3 is not needed for
  * payment). A track the reader could not decode is sent as `E`-marked, as
- * ASCII readers do, so `parseSwipeLine` gives its usual errors.
+ * ASCII readers do, so `parseSwipeLine` gives its usual errors. A new Buffer
+ * the caller wipes.
  */
 export function swipeLineOf(report: StandardReport): Buffer {
   const [t1, t2] = report.tracks;

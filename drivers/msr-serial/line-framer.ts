@@ -3,13 +3,16 @@
  *
  *   [track characters…][CR]        (CR LF, and LF alone, are tolerated)
  *
- * Split by `@serialport/parser-readline` at CR; LF is read as CR, so CR LF
- * yields an empty line, which is dropped. Two limits keep a misbehaving device
- * from holding memory or a read hostage: `maxLineBytes` (garbage without a
- * line end is discarded up to the next line end, reported once) and an
- * inter-byte timeout (a partial line then silence is discarded and reported).
+ * LF is read as CR, so CR LF yields an empty line, which is dropped. The line
+ * being received is assembled in one buffer of `maxLineBytes`, allocated once
+ * and zeroed as soon as its line is handed on or dropped: a swipe line is card
+ * data, so it is never turned into a string nor left in a copy nobody wipes
+ * (a readline-style parser concatenates a new Buffer per chunk and decodes
+ * lines to strings). Two limits keep a misbehaving device from holding memory
+ * or a read hostage: `maxLineBytes` (garbage without a line end is discarded
+ * up to the next line end, reported once) and an inter-byte timeout (a
+ * partial line then silence is discarded and reported).
  */
-import { ReadlineParser, type ReadlineOptions } from '@serialport/parser-readline';
 import { PosError } from '../../src/util/errors.js';
 import { InterByteTimer, partialFrameTimeout } from '../shared/inter-byte-timer.js';
 
@@ -27,15 +30,11 @@ export interface LineFramerOptions {
   readonly onTimeout: (error: PosError) => void;
 }
 
-const LINE_END = Buffer.from([CR]);
-
 export class LineFramer {
   readonly #options: LineFramerOptions;
-  readonly #parser: ReadlineParser;
-  /** Events produced by the parser during the current `push` (it emits synchronously). */
-  #events: FramerEvent[] = [];
-  /** Bytes of the current, unterminated line held by the parser. */
-  #pending = 0;
+  /** The line being received: `#line[0, #length)`; the rest is zero. */
+  readonly #line: Buffer;
+  #length = 0;
   /** After an overlong line: drop everything up to the next line end. */
   #discarding = false;
   readonly #timer: InterByteTimer;
@@ -43,61 +42,59 @@ export class LineFramer {
 
   constructor(options: LineFramerOptions) {
     this.#options = options;
+    this.#line = Buffer.alloc(options.maxLineBytes);
     this.#timer = new InterByteTimer(options.interByteTimeoutMs, () => this.#onSilence());
-    // No `encoding`: lines arrive as Buffers (views into the parser's buffer) that can be wiped;
-    // the parser's own default would decode them into strings, which cannot.
-    const parserOptions = { delimiter: LINE_END, encoding: undefined } as unknown as ReadlineOptions;
-    this.#parser = new ReadlineParser(parserOptions);
-    this.#parser.on('data', (line: Buffer) => this.#events.push({ type: 'line', line }));
   }
 
   /** Bytes of a partial line waiting for its line end. */
   get pendingBytes(): number {
-    return this.#pending;
+    return this.#length;
   }
 
-  /** Feeds received bytes; returns the complete lines and errors they produced, in order. The caller wipes the lines. */
+  /**
+   * Feeds received bytes; returns the complete lines and errors they
+   * produced, in order. Each line is a fresh Buffer the caller owns and
+   * wipes; `chunk` is only read (the caller wipes it too).
+   */
   push(chunk: Uint8Array): FramerEvent[] {
     if (this.#disposed) return [];
-    this.#events = [];
+    const events: FramerEvent[] = [];
     let from = 0;
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i];
       if (b === CR || b === LF) {
-        this.#take(chunk.subarray(from, i), true);
+        this.#take(chunk, from, i, true, events);
         from = i + 1;
       }
     }
-    this.#take(chunk.subarray(from), false);
-    this.#timer.restart(this.#pending > 0 || this.#discarding);
-    const events = this.#events;
-    this.#events = [];
+    this.#take(chunk, from, chunk.length, false, events);
+    this.#timer.restart(this.#length > 0 || this.#discarding);
     return events;
   }
 
   /** Discards a partial line (zeroed) and any pending timeout. */
   reset(): void {
     this.#timer.clear();
-    this.#dropPartial();
+    this.#drop();
     this.#discarding = false;
   }
 
   dispose(): void {
     this.reset();
     this.#disposed = true;
-    this.#parser.destroy();
   }
 
-  #take(segment: Uint8Array, terminated: boolean): void {
+  /** Takes `chunk[from, to)`, which ends at a line end when `terminated`. */
+  #take(chunk: Uint8Array, from: number, to: number, terminated: boolean, events: FramerEvent[]): void {
     if (this.#discarding) {
       if (terminated) this.#discarding = false;
       return;
     }
-    if (this.#pending + segment.length > this.#options.maxLineBytes) {
-      const received = this.#pending + segment.length;
-      this.#dropPartial();
+    const received = this.#length + (to - from);
+    if (received > this.#options.maxLineBytes) {
+      this.#drop();
       this.#discarding = !terminated;
-      this.#events.push({
+      events.push({
         type: 'error',
         error: new PosError('DEVICE_LINE_TOO_LONG', `Line over ${this.#options.maxLineBytes} bytes discarded`, {
           maxLineBytes: this.#options.maxLineBytes,
@@ -106,25 +103,24 @@ export class LineFramer {
       });
       return;
     }
-    if (segment.length > 0) {
-      this.#parser.write(segment);
-      this.#pending += segment.length;
-    }
+    this.#line.set(chunk.subarray(from, to), this.#length);
+    this.#length = received;
     // An empty line (CR LF's LF, stray CRs) is nothing to report.
-    if (terminated && this.#pending > 0) {
-      this.#parser.write(LINE_END);
-      this.#pending = 0;
+    if (terminated && this.#length > 0) {
+      const line = Buffer.alloc(this.#length);
+      this.#line.copy(line, 0, 0, this.#length);
+      this.#drop();
+      events.push({ type: 'line', line });
     }
   }
 
-  #dropPartial(): void {
-    this.#parser.buffer.fill(0);
-    this.#parser.buffer = Buffer.alloc(0);
-    this.#pending = 0;
+  #drop(): void {
+    this.#line.fill(0, 0, this.#length);
+    this.#length = 0;
   }
 
   #onSilence(): void {
-    const pendingBytes = this.#pending;
+    const pendingBytes = this.#length;
     const wasDiscarding = this.#discarding;
     this.reset();
     // Garbage already reported as too long is not reported twice.

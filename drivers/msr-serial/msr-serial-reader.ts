@@ -3,6 +3,10 @@
  * kind that send `%B…?;…?` and CR for each swipe). The driver owns the
  * transport it is given but never opens one: `src/app/` does.
  *
+ * The driver is its transport's only data listener: each chunk it receives
+ * is zeroed once framed, and each line once parsed, so no track characters
+ * are left in the port's buffers or in the framer.
+ *
  * Bad bytes never throw: a line that is not a card, an overlong line or a
  * partial line then silence rejects the armed read with a typed `PosError`
  * (or is logged at debug when nothing is armed), the port stays open, and the
@@ -63,7 +67,10 @@ export class SerialMsrReader implements CardReader {
   }
 
   #onData(chunk: Buffer): void {
-    for (const event of this.#framer.push(chunk)) {
+    const events = this.#framer.push(chunk);
+    // The chunk is a slice of the port's read buffer and holds track characters: zeroed once framed.
+    chunk.fill(0);
+    for (const event of events) {
       if (event.type === 'error') this.#reader.failRead(event.error);
       // The framer's line is ours from here on: wiped whatever happens.
       else settleSwipeLine(this.#reader, event.line, this.#log, 'msr-serial line');

@@ -81,8 +81,11 @@ class SerialTransport implements ByteTransport {
     if (this.#ended || this.#closing !== undefined) {
       return Promise.reject(new PosError('DEVICE_CLOSED', `Write to closed port ${this.description}`, { path: this.description }));
     }
+    // The port gets its own copy (the caller may reuse its buffer), zeroed once written: a PIN pad's request holds the PAN.
+    const copy = Buffer.from(bytes);
     return new Promise<void>((resolve, reject) => {
-      this.#port.write(Buffer.from(bytes), (err) => {
+      this.#port.write(copy, (err) => {
+        copy.fill(0);
         if (err) {
           reject(
             this.#port.isOpen

@@ -97,8 +97,12 @@ export class VerifonePinPad implements PinPad {
   }
 
   requestPin(request: PinEntryRequest, signal: AbortSignal): Promise<PinEntryResult> {
-    const pan = request.pan.revealText();
-    const body = Buffer.from(`${VERIFONE_PACKETS.pinEntryDukpt.type}.${pan}\x1c${VERIFONE_PACKETS.pinEntryDukpt.detail}`, 'latin1');
+    // The PAN goes from its bytes into the packet (wiped after the exchange), never through a string.
+    const body = Buffer.concat([
+      Buffer.from(`${VERIFONE_PACKETS.pinEntryDukpt.type}.`, 'latin1'),
+      request.pan.reveal(),
+      Buffer.from(`\x1c${VERIFONE_PACKETS.pinEntryDukpt.detail}`, 'latin1'),
+    ]);
     return this.#pinExchange(body, request.timeoutMs, signal);
   }
 
@@ -108,7 +112,7 @@ export class VerifonePinPad implements PinPad {
    */
   requestTestPin(pan: Sensitive, amountMinor: number, signal: AbortSignal, timeoutMs = 10_000): Promise<PinEntryResult> {
     const amount = `${Math.floor(amountMinor / 100)}.${String(amountMinor % 100).padStart(2, '0')}`;
-    const body = Buffer.from(`${VERIFONE_PACKETS.testPin.type}${pan.revealText()}\x1cC${amount}`, 'latin1');
+    const body = Buffer.concat([Buffer.from(VERIFONE_PACKETS.testPin.type, 'latin1'), pan.reveal(), Buffer.from(`\x1cC${amount}`, 'latin1')]);
     return this.#pinExchange(body, timeoutMs, signal);
   }
 

@@ -303,7 +303,10 @@ export class VivopayReader implements CardReader {
   }
 
   #onData(chunk: Buffer): void {
-    for (const event of this.#framer.push(chunk)) {
+    const events = this.#framer.push(chunk);
+    // A slice of the port's read buffer that may hold track or chip data: zeroed once framed.
+    chunk.fill(0);
+    for (const event of events) {
       if (event.type === 'frame') this.#onFrame(event.frame);
       else {
         this.#log.debug({ code: event.error.code, details: event.error.details }, 'frame error');

@@ -100,6 +100,15 @@ describe('LineFramer', () => {
     expect(timeouts).toEqual([]);
   });
 
+  it('a line is a Buffer of its own: the chunk it came in can be zeroed at once, later bytes do not touch it', () => {
+    const { f } = framer();
+    const chunk = Buffer.from(`${LINE}${CR}NEXT`, 'latin1');
+    const [event] = f.push(chunk);
+    chunk.fill(0);
+    feed(f, ['X'.repeat(30), CR]);
+    expect(event?.type === 'line' ? event.line.toString('latin1') : event).toBe(LINE);
+  });
+
   it('reset wipes a partial line', () => {
     const { f } = framer();
     feed(f, ['PARTIAL']);

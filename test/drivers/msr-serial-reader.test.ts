@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSerialMsrReader, type SerialMsrReader } from '../../drivers/msr-serial/msr-serial-reader.js';
 import { createMemoryTransportPair, type MemoryTransport } from '../../drivers/transport/memory-transport.js';
+import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import { createVirtualSerialMsr, swipeLine, type VirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
 import type { Logger } from '../../src/log/logger.js';
 import { REQUEST, captureLog, deckCard, flushMicrotasks, rejectionOf, track } from './reader-harness.js';
@@ -207,5 +208,35 @@ describe('serial MSR driver over an in-memory pair', () => {
     expect(text).toContain('swipe while no read is armed');
     expect(text).toContain('411111******1111');
     for (const secret of [VISA_PAN, '5555555555554444', '4111111111111112', 'TEST/CARD', '3012101']) expect(text).not.toContain(secret);
+  });
+
+  it('zeroes every chunk the port gave it once framed: a read swipe, a dropped swipe and garbage leave no track characters', async () => {
+    const [host, device] = createMemoryTransportPair();
+    const delivered: Buffer[] = [];
+    const tapped: ByteTransport = {
+      description: host.description,
+      write: (bytes) => host.write(bytes),
+      onData: (listener) =>
+        host.onData((chunk) => {
+          delivered.push(chunk);
+          listener(chunk);
+        }),
+      onClose: (listener) => host.onClose(listener),
+      close: () => host.close(),
+    };
+    const reader = createSerialMsrReader(tapped);
+    const msr = createVirtualSerialMsr(device, { chunkBytes: 7 });
+    try {
+      const read = reader.readCard(REQUEST, new AbortController().signal);
+      await msr.swipe(VISA);
+      expect((await read).card.pan.revealText()).toBe(VISA_PAN);
+      await msr.swipe(VISA);
+      await msr.writeLine(Buffer.from('%B4111111111111111^NOT A CARD', 'latin1'));
+      await flushMicrotasks();
+      expect(delivered.length).toBeGreaterThan(20);
+      for (const chunk of delivered) expect([...chunk]).toEqual(new Array<number>(chunk.length).fill(0));
+    } finally {
+      await reader.close();
+    }
   });
 });

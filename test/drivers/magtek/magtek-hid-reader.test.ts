@@ -48,6 +48,26 @@ describe('MagTek HID reader, standard layout, against the virtual reader', () =>
     expect(got.card.cardholderName?.revealText()).toBe(card.name);
   });
 
+  it('zeroes each report it was given once parsed: a read swipe and a swipe while nothing is armed', async () => {
+    const [host, device] = createHidMemoryPair({ ...MAGTEK_TWIN_IDS, inputReportBytes: 887 });
+    const reports: Buffer[] = [];
+    host.onReport((r) => reports.push(r.data));
+    const reader = createMagtekHidReader(host);
+    const twin = createVirtualMagtekReader(device, { layout: 'standard' });
+    cleanups.push(async () => {
+      await reader.close();
+      await twin.close();
+    });
+    const card = deckCard('visa-ok');
+    const read = reader.readCard(REQUEST, signal());
+    await twin.swipe(card);
+    expect((await read).card.pan.revealText()).toBe(card.pan);
+    await twin.swipe(card);
+    await flushMicrotasks();
+    expect(reports).toHaveLength(2);
+    for (const data of reports) expect(data.every((b) => b === 0)).toBe(true);
+  });
+
   it('a damaged stripe is CARD_SWIPE_UNREADABLE; the device stays open and the next swipe reads; the log holds no PAN', async () => {
     const { reader, twin, log } = rig('standard');
     const damaged = deckCard('mc-damaged');
