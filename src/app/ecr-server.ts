@@ -10,17 +10,58 @@
  *   POST /v1/simulator/present            { card: "<deck id>", entry: "swipe" } (virtual reader only)
  *   POST /v1/simulator/unplug             { device: "reader", forMs?: 2000 } → 202 (pulls a virtual device's cable)
  *
+ * Before any route: `ecr-guard.ts` (Host → 421, Origin → 403, bearer token
+ * → 401, JSON content type → 415); a JSON body naming a key twice → 400.
+ * Off loopback only over TLS (`node:https`, client certificates with a CA).
+ * Timeouts and a connection cap keep idle or slow clients from starving the
+ * register (`ECR_LIMITS`). The simulator routes exist only when a simulator
+ * is passed (virtual devices); otherwise they are 404.
+ *
  * Errors are `{ error: { code, message, details } }` with 400 (bad input),
- * 404, 409 (busy / not cancellable), 413, 500. No response ever holds a PAN.
+ * 401, 403, 404, 409 (busy / not cancellable), 413, 415, 421, 500. No
+ * response ever holds a PAN.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { isLoopbackAddress } from '../host/channels/production-guard.js';
 import type { TransactionEngine } from '../txn/engine.js';
 import { asPosError, PosError, type ErrorCode } from '../util/errors.js';
+import { findDuplicateKey } from '../util/json-duplicate-keys.js';
+import { EcrGuard } from './ecr-guard.js';
 
 export const MAX_BODY_BYTES = 16 * 1024;
+
+/** What one slow or idle client may hold, so that it cannot starve the register. */
+export interface EcrLimits {
+  /** Connections open at once; more are closed as they arrive (`server.maxConnections`). Keep well under the unit's `LimitNOFILE`. */
+  readonly maxConnections: number;
+  /** A request's headers must be in by then, counted from the connection or the previous request (also ends connections that send nothing). */
+  readonly headersTimeoutMs: number;
+  /** A whole request, headers and body, must be in by then (answering `?wait=true` may take longer). */
+  readonly requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** How often the two request timeouts are checked. */
+  readonly timeoutCheckMs: number;
+}
+
+export const ECR_LIMITS: EcrLimits = {
+  maxConnections: 256,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  timeoutCheckMs: 1_000,
+};
+
+/** The API's certificate and key (PEM); with `ca`, clients must present a certificate it signed (mutual TLS). */
+export interface EcrTls {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly ca?: Buffer;
+}
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
@@ -57,17 +98,43 @@ export interface CardholderSimulator {
 export interface EcrServerOptions {
   readonly engine: TransactionEngine;
   readonly health: () => HealthReport;
+  /** Only in simulation: without it the `/v1/simulator/*` routes do not exist (404). */
   readonly simulator?: CardholderSimulator;
   readonly logger: Logger;
+  /** The bearer token every request must carry (`ecr.token`). */
+  readonly token: string;
+  /** Required to listen anywhere but loopback. */
+  readonly tls?: EcrTls;
+  /** `ecr.allowedOrigins`: browser origins that may call the API. */
+  readonly allowedOrigins?: readonly string[];
+  /** `ecr.allowedHosts`: `Host` names accepted besides the bound address and `localhost`. */
+  readonly allowedHosts?: readonly string[];
+  /** Overrides of `ECR_LIMITS` (tests shorten them). */
+  readonly limits?: Partial<EcrLimits>;
 }
+
+/** A register's idempotency key (`reference` in the body or the `Idempotency-Key` header): printable ASCII, no spaces. */
+const REFERENCE_PATTERN = /^[!-~]{1,64}$/;
+const REFERENCE_RULE = 'reference must be 1–64 printable ASCII characters without spaces';
+const MAX_LIST_LIMIT = 1000;
 
 const purchaseBody = z
   .object({
     type: z.literal('purchase'),
     amount: z.number().int('amount must be a whole number of minor units').positive('amount must be positive'),
     currency: z.string().regex(/^\d{3}$/, 'currency must be an ISO 4217 numeric code (3 digits)'),
+    reference: z.string().regex(REFERENCE_PATTERN, REFERENCE_RULE).optional(),
   })
   .strict();
+
+const listQuery = z
+  .object({
+    reference: z.string().regex(REFERENCE_PATTERN, REFERENCE_RULE).optional(),
+    since: z.iso.datetime({ offset: true, message: 'since must be an ISO 8601 date-time' }).optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT, `limit must be 1–${MAX_LIST_LIMIT}`).default(100),
+  })
+  .strict()
+  .refine((q) => q.reference !== undefined || q.since !== undefined, { message: 'give reference or since', path: ['reference'] });
 
 const presentBody = z
   .object({
@@ -90,11 +157,17 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   ECR_BAD_REQUEST: 400,
   TXN_AMOUNT_INVALID: 400,
   TXN_CURRENCY_UNSUPPORTED: 400,
+  ECR_DUPLICATE_KEY: 400,
+  ECR_UNAUTHORIZED: 401,
+  ECR_ORIGIN_FORBIDDEN: 403,
   ECR_BODY_TOO_LARGE: 413,
+  ECR_UNSUPPORTED_MEDIA_TYPE: 415,
+  ECR_MISDIRECTED: 421,
   ECR_NOT_FOUND: 404,
   TXN_NOT_FOUND: 404,
   TXN_BUSY: 409,
   TXN_NOT_CANCELLABLE: 409,
+  TXN_REFERENCE_REUSED: 409,
   // The journal cannot record money steps: refuse payments until someone looks.
   JOURNAL_FAULTED: 503,
   JOURNAL_DISK_FULL: 503,
@@ -103,21 +176,42 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   JOURNAL_UNAVAILABLE: 503,
 };
 
+/** Refusals made before routing: the connection is closed after the answer, the body never read. */
+const GUARD_CODES: ReadonlySet<ErrorCode> = new Set(['ECR_MISDIRECTED', 'ECR_ORIGIN_FORBIDDEN', 'ECR_UNAUTHORIZED', 'ECR_UNSUPPORTED_MEDIA_TYPE']);
+
 export class EcrServer {
   readonly #options: EcrServerOptions;
+  readonly #guard: EcrGuard;
   readonly #server: Server;
+  /** The limits in force. */
+  readonly limits: EcrLimits;
 
   constructor(options: EcrServerOptions) {
     this.#options = options;
-    this.#server = createServer((req, res) => {
-      this.#handle(req, res).catch((err: unknown) => this.#fail(res, asPosError(err, 'ECR API')));
-    });
-    // Keep-alive sockets must not hold `close()` open.
-    this.#server.keepAliveTimeout = 5_000;
+    this.#guard = new EcrGuard({ token: options.token, ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}), ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) });
+    const limits = { ...ECR_LIMITS, ...options.limits };
+    this.limits = limits;
+    const timeouts = { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.timeoutCheckMs };
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+      this.#handle(req, res).catch((err: unknown) => this.#fail(req, res, asPosError(err, 'ECR API')));
+    };
+    const tls = options.tls;
+    this.#server = tls
+      ? createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, onRequest)
+      : createHttpServer(timeouts, onRequest);
+    // Also keeps idle keep-alive sockets from holding `close()` open.
+    this.#server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+    this.#server.maxConnections = limits.maxConnections;
   }
 
-  /** Listens; resolves with the bound address (port 0 → an ephemeral port). */
+  /** `https` with TLS, else `http`. */
+  get scheme(): 'http' | 'https' {
+    return this.#options.tls ? 'https' : 'http';
+  }
+
+  /** Listens; resolves with the bound address (port 0 → an ephemeral port). Off loopback without TLS: `ECR_TLS_REQUIRED`. */
   listen(host: string, port: number): Promise<AddressInfo> {
+    assertEcrBindAllowed(host, this.#options.tls !== undefined);
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) =>
         reject(new PosError('ECR_LISTEN_FAILED', `Cannot listen on ${host}:${port}: ${err.code ?? 'error'}`, { host, port, reason: err.code ?? 'unknown' }));
@@ -137,6 +231,7 @@ export class EcrServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.#guard.admit(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://ecr.local');
     const wait = url.searchParams.get('wait') === 'true';
     const parts = url.pathname.split('/').filter(Boolean);
@@ -146,8 +241,20 @@ export class EcrServer {
     switch (route) {
       case 'POST /v1/transactions': {
         const body = parse(purchaseBody, await readJson(req));
-        const started = engine.start(body);
-        return send(res, 201, wait ? await engine.wait(started.id) : started);
+        const reference = idempotencyKey(req, body.reference);
+        // The same key names the same transaction, before and after a restart: never a second charge.
+        const replayed = reference !== undefined && engine.byReference(reference) !== undefined;
+        const started = engine.start({ type: body.type, amount: body.amount, currency: body.currency, ...(reference === undefined ? {} : { reference }) });
+        return send(res, replayed ? 200 : 201, wait ? await engine.wait(started.id) : started);
+      }
+      case 'GET /v1/transactions': {
+        const query = parse(listQuery, Object.fromEntries(url.searchParams));
+        const transactions = engine.list({
+          ...(query.reference === undefined ? {} : { reference: query.reference }),
+          ...(query.since === undefined ? {} : { since: new Date(query.since) }),
+          limit: query.limit,
+        });
+        return send(res, 200, { transactions });
       }
       case 'GET /v1/transactions/:id': {
         const id = parts[2] ?? '';
@@ -156,7 +263,7 @@ export class EcrServer {
         return send(res, 200, wait ? await engine.wait(id) : found);
       }
       case 'POST /v1/transactions/:id/cancel':
-        return send(res, 200, engine.cancel(parts[2] ?? ''));
+        return send(res, 200, await engine.cancel(parts[2] ?? ''));
       case 'GET /v1/health':
         return send(res, 200, this.#options.health());
       case 'POST /v1/simulator/present': {
@@ -184,15 +291,41 @@ export class EcrServer {
     throw new PosError('ECR_NOT_FOUND', `No route ${req.method ?? ''} ${url.pathname}`, { method: req.method ?? '', path: url.pathname });
   }
 
-  #fail(res: ServerResponse, error: PosError): void {
+  #fail(req: IncomingMessage, res: ServerResponse, error: PosError): void {
+    if (!req.complete && req.socket.destroyed) {
+      // The client went away mid-request (or the request timed out): nobody to answer, nothing wrong here.
+      this.#options.logger.debug({ method: req.method, path: pathOf(req) }, 'ECR request aborted by the client');
+      return;
+    }
     const status = STATUS_BY_CODE[error.code] ?? 500;
     if (status === 500) this.#options.logger.error({ err: error }, 'ECR API request failed');
+    if (GUARD_CODES.has(error.code)) {
+      this.#options.logger.info({ status, code: error.code, method: req.method, path: pathOf(req), from: req.socket.remoteAddress }, 'ECR request refused');
+    }
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    if (error.code === 'ECR_UNAUTHORIZED') {
+      res.setHeader('www-authenticate', error.details['reason'] === 'invalid' ? 'Bearer realm="pos-terminal", error="invalid_token"' : 'Bearer realm="pos-terminal"');
+    }
+    if (GUARD_CODES.has(error.code)) res.setHeader('connection', 'close');
     send(res, status, { error: error.toJSON() });
   }
+}
+
+/**
+ * Refuses (`ECR_TLS_REQUIRED`, a configuration error) to serve the API in
+ * clear anywhere but loopback: on the LAN anyone could start purchases.
+ */
+export function assertEcrBindAllowed(host: string, tls: boolean): void {
+  if (tls || isLoopbackAddress(host)) return;
+  throw new PosError('ECR_TLS_REQUIRED', `The ECR API may listen on ${host} only with ecr.tls (certFile, keyFile); plain HTTP is for loopback`, { host, fields: ['ecr.tls'] });
+}
+
+/** The request's path without its query, for logs. */
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0] ?? '/';
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -210,11 +343,15 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw new PosError('ECR_BAD_JSON', 'Request body is not valid JSON', { bytes: size });
   }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) throw new PosError('ECR_DUPLICATE_KEY', `Request body names a key twice in one object (at offset ${duplicate.offset})`, { ...duplicate });
+  return value;
 }
 
 function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
@@ -223,4 +360,18 @@ function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
   const fields = result.error.issues.map((i) => (i.path.length ? i.path.join('.') : '(body)'));
   const problems = result.error.issues.map((i, n) => `${fields[n] ?? ''}: ${i.message}`);
   throw new PosError('ECR_BAD_REQUEST', problems.join('; '), { fields, problems });
+}
+
+/** The register's idempotency key: the body's `reference` or the `Idempotency-Key` header; both must agree when both are given. */
+function idempotencyKey(req: IncomingMessage, fromBody: string | undefined): string | undefined {
+  const header = req.headers['idempotency-key'];
+  if (header === undefined) return fromBody;
+  if (Array.isArray(header) || !REFERENCE_PATTERN.test(header)) {
+    throw new PosError('ECR_BAD_REQUEST', `Idempotency-Key: ${REFERENCE_RULE}`, { fields: ['Idempotency-Key'], problems: [REFERENCE_RULE] });
+  }
+  if (fromBody !== undefined && fromBody !== header) {
+    const problem = 'reference and Idempotency-Key differ';
+    throw new PosError('ECR_BAD_REQUEST', problem, { fields: ['reference', 'Idempotency-Key'], problems: [problem] });
+  }
+  return header;
 }

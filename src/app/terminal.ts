@@ -12,13 +12,14 @@ import type { Display } from '../devices/display.js';
 import { screens } from '../display/screens.js';
 import type { HostClient } from '../host/model.js';
 import { TransactionEngine } from '../txn/engine.js';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { Journal, JournalRecorder } from '../txn/journal/index.js';
 import type { TxnRecorder } from '../txn/recorder.js';
-import { KeyRing, PAN_HASH_KEY_FILE } from './key-files.js';
-import { ADVICE_KEY_FILE } from '../txn/advice-card.js';
+import { ReversalDuties } from '../txn/reversal-duties.js';
+import { journalHistory } from '../txn/journal/history.js';
+import { assertKeyFilesPresent, ECR_TOKEN_FILE, keyFilePath, keyFolderOf, provisionKeyFiles, readEcrToken } from './key-files.js';
+import { loadAcquirerAdviceKey, provisionSimulationAdviceKey } from './acquirer-advice-key.js';
+import { startRetention } from '../txn/journal/retention.js';
 import type { AdviceForwarder } from '../txn/advice-forwarder.js';
 import { offlineApprovalsHealth, setUpStoreAndForward } from '../txn/offline-setup.js';
 import type { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
@@ -26,7 +27,8 @@ import { openDevices } from './devices.js';
 import { stateOf } from './resilient-devices.js';
 import { startHost } from './host-setup.js';
 import { loadDeck, type Deck } from '../../hw-mocks/cards/deck.js';
-import { EcrServer, type HealthReport } from './ecr-server.js';
+import { assertEcrBindAllowed, EcrServer, type HealthReport } from './ecr-server.js';
+import { loadEcrTls } from './ecr-tls.js';
 
 export interface TerminalOptions {
   readonly logger: Logger;
@@ -47,6 +49,8 @@ export interface TerminalOptions {
 
 export interface RunningTerminal {
   readonly ecrUrl: string;
+  /** The bearer token the ECR API requires (`ecr.token`), for in-process clients: the demo, tests. */
+  readonly ecrToken: string;
   readonly engine: TransactionEngine;
   /** The in-process bank-host simulator, when `host.type` is `simulator`. */
   readonly hostSimulator: BankHostSimulator | null;
@@ -58,6 +62,7 @@ export interface RunningTerminal {
 export async function startTerminal(config: Config, options: TerminalOptions): Promise<RunningTerminal> {
   const { logger } = options;
   assertNoSimulationInProduction(config, options.env);
+  assertEcrBindAllowed(config.ecr.host, config.ecr.tls !== undefined);
   const clock = options.clock ?? (() => new Date());
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -76,21 +81,30 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
 
     const stateDir = options.stateDir ?? config.journal.dir;
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    // Simulation provisions its own device key beside its state; a real terminal's comes from the key folder.
-    const keyDir = config.host.type === 'simulator' ? provisionSimulationKeys(join(stateDir, 'keys')) : config.keys.dir;
-    const keys = KeyRing.load(keyDir, [PAN_HASH_KEY_FILE, ...(config.storeAndForward.enabled ? [ADVICE_KEY_FILE] : [])]);
-    closers.push(() => Promise.resolve(keys.wipe()));
-    const journal = Journal.open({ dir: stateDir, panHashKey: keys.get(PAN_HASH_KEY_FILE), terminalId: config.terminal.id, clock });
+    // Simulation makes its own device keys and ECR token beside its state; a real terminal's must all be in place already (pos keys init, install.sh).
+    if (config.host.type === 'simulator') provisionKeyFiles(config, stateDir);
+    else assertKeyFilesPresent(config, stateDir);
+    const keyDir = keyFolderOf(config, stateDir);
+    const ecrToken = readEcrToken(keyFilePath(config, stateDir, ECR_TOKEN_FILE));
+    const ecrTls = config.ecr.tls ? loadEcrTls(config.ecr.tls) : undefined;
+    // Offline advices are sealed to the acquirer's public key; the simulation's is the host simulator's.
+    if (config.storeAndForward.enabled && config.host.type === 'simulator') provisionSimulationAdviceKey(keyDir);
+    const adviceKey = config.storeAndForward.enabled ? loadAcquirerAdviceKey(keyDir) : null;
+    const journal = Journal.open({ dir: stateDir, terminalId: config.terminal.id, clock });
     closers.push(() => Promise.resolve(journal.close()));
     const recovery = journal.recover();
     for (const change of recovery.changed) logger.warn(change, 'journal recovery after an unclean stop');
+    const retention = startRetention(journal, { retentionDays: config.journal.retentionDays, logger, clock });
+    closers.push(() => Promise.resolve(retention.stop()));
     const stan = journal.stan;
-    const hostSetup = await startHost(config, { logger, clock, nextStan: () => stan.next(), store: journal, deck: getDeck });
+    // Reversal duties outlive a journal that cannot write (disk full): held in memory, sent, written once it can.
+    const duties = new ReversalDuties(journal, logger);
+    const hostSetup = await startHost(config, { logger, clock, nextStan: () => stan.next(), store: duties, deck: getDeck });
     closers.push(() => hostSetup.close());
     const host: HostClient = hostSetup.client;
     const hostSimulator = hostSetup.simulator;
-    const saf = config.storeAndForward.enabled
-      ? setUpStoreAndForward(config.storeAndForward, { journal, adviceKey: keys.get(ADVICE_KEY_FILE), host, drainReversals: () => hostSetup.sender.drain(), merchantId: config.terminal.merchantId, logger })
+    const saf = adviceKey !== null
+      ? setUpStoreAndForward(config.storeAndForward, { journal, adviceKey, clock, host, drainReversals: () => hostSetup.sender.drain(), merchantId: config.terminal.merchantId, logger })
       : null;
     if (saf !== null) closers.push(() => Promise.resolve(saf.close()));
 
@@ -117,6 +131,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       beforeAuthorize: async () => {
         await hostSetup.sender.drain();
       },
+      history: journalHistory(journal),
       clock,
       logger,
       terminal: config.terminal,
@@ -130,7 +145,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       const hostState = host.state();
       const devicesUp = readerState === 'connected' && (pinpadState ?? 'connected') === 'connected' && displayState === 'connected';
       return {
-        status: devicesUp && journal.fault === null ? 'ok' : 'degraded',
+        status: devicesUp && journal.fault === null && duties.unpersisted === 0 ? 'ok' : 'degraded',
         terminal: { id: config.terminal.id, currency: config.terminal.currency },
         devices: {
           reader: { name: reader.name, state: readerState, virtual: devices.virtualReader },
@@ -140,6 +155,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
         host: { description: host.description, state: hostState, simulator: hostSimulator !== null },
         currentTransaction: engine.current?.id ?? null,
         pendingReversals: reversals.pending().length,
+        reversalsNotInJournal: duties.unpersisted,
         journal: journal.fault === null ? 'ok' : journal.fault.code,
         offlineApprovals: offlineApprovalsHealth(journal),
       };
@@ -150,27 +166,21 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       health,
       logger,
       ...(devices.cardholder ? { simulator: devices.cardholder } : {}),
+      token: ecrToken,
+      ...(ecrTls ? { tls: ecrTls } : {}),
+      allowedOrigins: config.ecr.allowedOrigins,
+      allowedHosts: config.ecr.allowedHosts,
     });
     const address = await ecr.listen(config.ecr.host, options.ecrPort ?? config.ecr.port);
     closers.push(() => ecr.close());
-    const ecrUrl = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    const ecrUrl = `${ecr.scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     logger.info({ ecr: ecrUrl, reader: reader.name, host: host.description }, 'terminal ready');
 
-    return { ecrUrl, engine, hostSimulator, advices: saf?.forwarder ?? null, close: closeAll };
+    return { ecrUrl, ecrToken, engine, hostSimulator, advices: saf?.forwarder ?? null, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
   }
-}
-
-/** Creates the simulation's key folder (0700) with a random journal PAN-hash key and advice key (0600 each) on first use. */
-function provisionSimulationKeys(dir: string): string {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const name of [PAN_HASH_KEY_FILE, ADVICE_KEY_FILE]) {
-    const file = join(dir, name);
-    if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-  }
-  return dir;
 }
 
 /** A recorder that also tells `onEnded` once the journal has the end. */
@@ -180,8 +190,8 @@ function withEndHook(recorder: TxnRecorder, onEnded: () => void): TxnRecorder {
     cardRead: (r, pan) => recorder.cardRead(r, pan),
     requestSent: (r, at) => recorder.requestSent(r, at),
     responseReceived: (r) => recorder.responseReceived(r),
-    ended: (r) => {
-      recorder.ended(r);
+    ended: (r, reversalOwed) => {
+      recorder.ended(r, reversalOwed);
       onEnded();
     },
   };

@@ -1,10 +1,18 @@
 /**
  * The purchase state machine, one transaction at a time:
  *
- *   waiting-for-card ──card──▶ authorizing ──00──▶ approved
- *          │                        ├──other──▶ declined
- *          ├──cancel/timeout──▶ cancelled       └──error──▶ failed (+ reversal duty when the request may have reached the host)
- *          └──bad read / expired──▶ failed / declined (nothing sent)
+ *   waiting-for-card ──card──▶ card-read ──▶ [waiting-for-pin] ──▶ sending ──▶ authorizing ──00──▶ [completing] ──▶ approved
+ *          │                       │                  │               │             ├──other──▶ declined
+ *          │                       └──expired─────────┴──▶ declined   │             └──error──▶ failed (+ reversal duty when the request may have reached the host)
+ *          ├──cancel/timeout──▶ cancelled ◀──────cancel───────────────┘
+ *          └──bad read──▶ failed (nothing sent)
+ *
+ * A cancel from the register stops the transaction in any state up to
+ * `sending` (owed reversals drain first); from `authorizing` on it is refused,
+ * and the host's answer — or a reversal — decides. A result that did not
+ * honour an approval never carries an approving response code. If the
+ * journal cannot record a step after the request may have reached the host,
+ * the reversal is owed all the same (`ReversalDuties` keeps it in memory).
  *
  * Devices, host, clock and STANs come in through `EngineDeps`, so the same
  * engine runs on a Pi's devices, on virtual devices, or on in-memory fakes.
@@ -22,9 +30,10 @@ import type { AuthorizationResponse, HostClient } from '../host/model.js';
 import { screens } from '../display/screens.js';
 import { asPosError, isPosError, PosError } from '../util/errors.js';
 import { currencyByNumeric } from '../util/iso4217.js';
-import { declineReason, isApproval } from './response-codes.js';
+import { declineReason, isApproval, isApprovingCode } from './response-codes.js';
 import type { ReversalStore } from '../host/reversal-store.js';
-import type { TransactionResult, TxnState, TxnStatus } from './result.js';
+import { CANCELLABLE_STATES, type TransactionResult, type TxnState, type TxnStatus } from './result.js';
+import type { HistoryFilter, TxnHistory } from './history.js';
 import type { StanSource } from './stan.js';
 import { NO_RECORDER, type TxnRecorder } from './recorder.js';
 import { OFFLINE_DECLINED_CODE, type OfflineApprover } from './offline-approver.js';
@@ -53,8 +62,10 @@ export interface EngineDeps {
   readonly beforeAuthorize?: () => Promise<void>;
   /** Store-and-forward: asked when nothing reached the host. Absent: online only. */
   readonly offline?: OfflineApprover;
-  /** How many ended transactions stay queryable. */
+  /** How many ended transactions stay queryable from memory (the history answers for the rest). */
   readonly keepResults?: number;
+  /** Ended and earlier transactions, across restarts (the journal); absent: memory only. */
+  readonly history?: TxnHistory;
   readonly newId?: () => string;
 }
 
@@ -62,12 +73,20 @@ export interface PurchaseInput {
   readonly type: 'purchase';
   readonly amount: number;
   readonly currency: string;
+  /** The register's idempotency key: starting again with the same one returns the same transaction. */
+  readonly reference?: string;
 }
 
 interface Running {
   result: TransactionResult;
   /** When the authorization request went out (DE 7), for its reversal. */
   sentAt?: Date;
+  /** The request may have reached the host: an end that is not honoured owes a reversal. */
+  mayHaveReachedHost?: boolean;
+  /** What the reversal names, once the card is known. */
+  card?: { readonly entryMode: CardRead['entryMode']; readonly maskedPan: string };
+  /** A reversal duty was recorded for this transaction. */
+  reversalOwed?: boolean;
   readonly abort: AbortController;
   readonly done: Promise<TransactionResult>;
 }
@@ -98,6 +117,10 @@ export class TransactionEngine {
    * or `TXN_CURRENCY_UNSUPPORTED` for bad input.
    */
   start(input: PurchaseInput): TransactionResult {
+    if (input.reference !== undefined) {
+      const known = this.byReference(input.reference);
+      if (known !== undefined) return samePurchase(known, input);
+    }
     if (this.#running) throw new PosError('TXN_BUSY', 'A transaction is already in progress', { current: this.#running.result.id });
     validateAmount(input.amount);
     this.#validateCurrency(input.currency);
@@ -105,6 +128,7 @@ export class TransactionEngine {
     const result: TransactionResult = {
       id: (this.#deps.newId ?? randomUUID)(),
       type: 'purchase',
+      ...(input.reference === undefined ? {} : { reference: input.reference }),
       state: 'waiting-for-card',
       status: null,
       responseCode: null,
@@ -135,33 +159,54 @@ export class TransactionEngine {
     return result;
   }
 
+  /** What the terminal last said of a transaction: from memory while it is recent, else from the history. */
   get(id: string): TransactionResult | undefined {
-    return this.#results.get(id);
+    return this.#results.get(id) ?? this.#deps.history?.byId(id);
+  }
+
+  /** The transaction a register's idempotency key names, if any. */
+  byReference(reference: string): TransactionResult | undefined {
+    for (const result of this.#results.values()) if (result.reference === reference) return result;
+    return this.#deps.history?.byReference(reference);
+  }
+
+  /** Transactions from the history, each as the terminal last said it (memory wins for recent ones), oldest first. */
+  list(filter: HistoryFilter): TransactionResult[] {
+    const listed = (this.#deps.history?.list(filter) ?? []).map((r) => this.#results.get(r.id) ?? r);
+    const seen = new Set(listed.map((r) => r.id));
+    const since = filter.since?.toISOString();
+    // Transactions the journal could not record (it faulted) are known to memory only.
+    const memoryOnly = [...this.#results.values()].filter(
+      (r) => !seen.has(r.id) && (since === undefined || r.startedAt >= since) && (filter.reference === undefined || r.reference === filter.reference),
+    );
+    const all = [...listed, ...memoryOnly].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+    return filter.limit === undefined ? all : all.slice(Math.max(0, all.length - filter.limit));
   }
 
   /** Resolves with the transaction once it has ended (at once if it already has). */
   async wait(id: string): Promise<TransactionResult> {
     const waiter = this.#waiters.get(id);
     if (waiter) return waiter;
-    const known = this.#results.get(id);
+    const known = this.get(id);
     if (!known) throw new PosError('TXN_NOT_FOUND', 'No such transaction', { id });
     return known;
   }
 
   /**
-   * Cancels a transaction still waiting for its card. Once the request has
-   * gone to the host it can no longer be cancelled (`TXN_NOT_CANCELLABLE`):
-   * the host's answer, or the reversal, decides.
+   * Cancels a transaction before anything can reach the host (any state up
+   * to `sending`) and resolves with its final result. From `authorizing` on
+   * it is refused with `TXN_NOT_CANCELLABLE`: the host's answer, or the
+   * reversal, decides.
    */
-  cancel(id: string): TransactionResult {
-    const known = this.#results.get(id);
+  async cancel(id: string): Promise<TransactionResult> {
+    const known = this.get(id);
     if (!known) throw new PosError('TXN_NOT_FOUND', 'No such transaction', { id });
     const running = this.#running;
-    if (!running || running.result.id !== id || running.result.state !== 'waiting-for-card') {
+    if (!running || running.result.id !== id || !CANCELLABLE_STATES.includes(running.result.state)) {
       throw new PosError('TXN_NOT_CANCELLABLE', `Transaction is ${known.state}`, { id, state: known.state });
     }
-    running.abort.abort(new PosError('TXN_CANCELLED', 'Cancelled by the cash register', { id }));
-    return running.result;
+    running.abort.abort(new PosError('TXN_CANCELLED', 'Cancelled by the cash register', { id, by: 'register' }));
+    return running.done;
   }
 
   async #run(running: Running): Promise<TransactionResult> {
@@ -171,7 +216,7 @@ export class TransactionEngine {
 
     const timeoutMs = this.#deps.cardTimeoutMs ?? 60_000;
     const timer = setTimeout(
-      () => running.abort.abort(new PosError('TXN_CANCELLED', 'No card presented in time', { timeoutMs })),
+      () => running.abort.abort(new PosError('TXN_CANCELLED', 'No card presented in time', { timeoutMs, by: 'timeout' })),
       timeoutMs,
     );
     let read: CardRead;
@@ -191,7 +236,8 @@ export class TransactionEngine {
     const card = read.card;
     let pin: PinEntryResult | undefined;
     try {
-      this.#update(running, { maskedPan: card.pan.masked(), brand: card.brand, entryMode: read.entryMode });
+      this.#update(running, { state: 'card-read', maskedPan: card.pan.masked(), brand: card.brand, entryMode: read.entryMode });
+      running.card = { entryMode: read.entryMode, maskedPan: card.pan.masked() };
       this.#recorder.cardRead(running.result, card.pan);
       log.info({ maskedPan: card.pan.masked(), brand: card.brand, entryMode: read.entryMode, chip: read.chip !== undefined }, 'card read');
 
@@ -252,6 +298,7 @@ export class TransactionEngine {
     if (!pinpad) {
       return { ended: await this.#end(running, log, 'failed', { errorCode: 'TXN_PIN_UNAVAILABLE', reason: 'PIN PAD REQUIRED' }) };
     }
+    if (running.abort.signal.aborted) return { ended: await this.#endCancelled(running, log) };
     this.#update(running, { state: 'waiting-for-pin' });
     await this.#show(screens.enterPin(amount), log);
     try {
@@ -262,6 +309,7 @@ export class TransactionEngine {
       log.info({ format: pin.format }, 'PIN block received');
       return { pin };
     } catch (err) {
+      if (running.abort.signal.aborted) return { ended: await this.#endCancelled(running, log) };
       const error = asPosError(err, 'PIN entry');
       const status: TxnStatus = error.kind === 'cancelled' || error.kind === 'timeout' || error.kind === 'disconnected' ? 'cancelled' : 'failed';
       const reason = error.kind === 'timeout' ? 'NO PIN ENTERED' : error.kind === 'disconnected' ? 'PIN PAD DISCONNECTED' : error.kind === 'cancelled' ? 'CANCELLED BY CARDHOLDER' : 'PIN PAD ERROR';
@@ -271,18 +319,20 @@ export class TransactionEngine {
 
   async #authorize(running: Running, log: Logger, read: CardRead, pin: PinEntryResult | undefined): Promise<TransactionResult> {
     const amount = { minor: running.result.amount, currency: running.result.currency };
-    await this.#deps.beforeAuthorize?.();
+    this.#update(running, { state: 'sending' });
+    if (!(await this.#readyToSend(running))) return this.#endCancelled(running, log);
+    // From here to the host call nothing awaits: a cancel either came before (handled above) or meets `authorizing` and is refused.
     const stan = this.#deps.stan.next();
     const at = this.#deps.clock();
     running.sentAt = at;
     this.#update(running, { state: 'authorizing', stan });
     this.#recorder.requestSent(running.result, at);
+    running.mayHaveReachedHost = true;
     log.info({ state: 'authorizing', stan }, 'sending authorization');
-    await this.#show(screens.processing(amount), log);
 
     let response: AuthorizationResponse;
     try {
-      response = await this.#deps.host.authorize({
+      const authorizing = this.#deps.host.authorize({
         kind: 'purchase',
         stan,
         at,
@@ -296,10 +346,14 @@ export class TransactionEngine {
         ...(read.encrypted ? { encryptedTracks: read.encrypted } : {}),
         ...(read.chip ? { chip: read.chip } : {}),
       });
+      await this.#show(screens.processing(amount), log);
+      response = await authorizing;
     } catch (err) {
       const error = asPosError(err, 'authorization');
       if (error.details['requestMayHaveReachedHost'] === true) {
-        this.#owesReversal(running, log, read, error.code);
+        this.#owesReversal(running, log, error.code);
+      } else {
+        running.mayHaveReachedHost = false;
       }
       const offline = await this.#approveOffline(running, log, read, error);
       if (offline !== null) return offline;
@@ -315,7 +369,35 @@ export class TransactionEngine {
       return this.#completeChip(running, log, read, response, hostApproved);
     }
     if (hostApproved) return this.#end(running, log, 'approved', fields);
-    return this.#end(running, log, 'declined', { ...fields, reason: declineReason(response.responseCode) });
+    return this.#end(running, log, 'declined', { ...withoutApproval(fields), reason: declineReason(response.responseCode) });
+  }
+
+  /**
+   * Waits for what must reach the host first (owed reversals), unless the
+   * register cancels meanwhile. Resolves false when the transaction was
+   * cancelled: nothing has been sent for it.
+   */
+  async #readyToSend(running: Running): Promise<boolean> {
+    const signal = running.abort.signal;
+    if (signal.aborted) return false;
+    const before = this.#deps.beforeAuthorize?.();
+    if (before !== undefined) {
+      let onAbort: (() => void) | undefined;
+      const aborted = new Promise<void>((resolve) => {
+        onAbort = resolve;
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      try {
+        await Promise.race([before, aborted]);
+      } finally {
+        if (onAbort) signal.removeEventListener('abort', onAbort);
+      }
+    }
+    return !signal.aborted;
+  }
+
+  #endCancelled(running: Running, log: Logger): Promise<TransactionResult> {
+    return this.#end(running, log, 'cancelled', { errorCode: 'TXN_CANCELLED', reason: cancelReason(running.abort.signal.reason) });
   }
 
   /**
@@ -326,6 +408,7 @@ export class TransactionEngine {
   async #completeChip(running: Running, log: Logger, read: CardRead, response: AuthorizationResponse, hostApproved: boolean): Promise<TransactionResult> {
     const fields = { responseCode: response.responseCode, authCode: response.authCode, rrn: response.rrn };
     const { reader } = this.#deps;
+    this.#update(running, { state: 'completing' });
     let decision: 'approved' | 'declined';
     try {
       // Not abortable: once the host has answered, the card must hear it (or the approval is reversed).
@@ -337,15 +420,15 @@ export class TransactionEngine {
       decision = completion.decision;
     } catch (err) {
       const error = asPosError(err, 'chip completion');
-      if (hostApproved) this.#owesReversal(running, log, read, error.code);
-      return this.#end(running, log, 'failed', { ...fields, errorCode: error.code, reason: 'CARD REMOVED - NOT COMPLETED' });
+      if (hostApproved) this.#owesReversal(running, log, error.code);
+      return this.#end(running, log, 'failed', { ...withoutApproval(fields), errorCode: error.code, reason: 'CARD REMOVED - NOT COMPLETED' });
     }
     if (hostApproved && decision === 'approved') return this.#end(running, log, 'approved', fields);
     if (hostApproved) {
-      this.#owesReversal(running, log, read, 'TXN_CARD_DECLINED');
-      return this.#end(running, log, 'declined', { ...fields, errorCode: 'TXN_CARD_DECLINED', reason: 'DECLINED BY CARD' });
+      this.#owesReversal(running, log, 'TXN_CARD_DECLINED');
+      return this.#end(running, log, 'declined', { ...withoutApproval(fields), errorCode: 'TXN_CARD_DECLINED', reason: 'DECLINED BY CARD' });
     }
-    return this.#end(running, log, 'declined', { ...fields, reason: declineReason(response.responseCode) });
+    return this.#end(running, log, 'declined', { ...withoutApproval(fields), reason: declineReason(response.responseCode) });
   }
 
   /**
@@ -388,8 +471,9 @@ export class TransactionEngine {
   }
 
   /** Records that the request must be reversed at the host (it may have been, or was, approved there). */
-  #owesReversal(running: Running, log: Logger, read: CardRead, reason: string): void {
+  #owesReversal(running: Running, log: Logger, reason: string): void {
     const stan = running.result.stan ?? '';
+    running.reversalOwed = true;
     this.#deps.reversals.add({
       transactionId: running.result.id,
       original: 'purchase',
@@ -398,9 +482,9 @@ export class TransactionEngine {
       transmittedAt: (running.sentAt ?? this.#deps.clock()).toISOString(),
       amountMinor: running.result.amount,
       currency: running.result.currency,
-      entryMode: read.entryMode,
+      entryMode: running.card?.entryMode ?? 'swipe',
       reason,
-      maskedPan: read.card.pan.masked(),
+      maskedPan: running.card?.maskedPan ?? '',
     });
     log.warn({ stan, reason }, 'reversal pending');
   }
@@ -412,7 +496,7 @@ export class TransactionEngine {
     fields: Partial<Pick<TransactionResult, 'responseCode' | 'authCode' | 'rrn' | 'errorCode' | 'reason'>>,
   ): Promise<TransactionResult> {
     const ended = this.#update(running, { ...fields, state: status, status, endedAt: this.#deps.clock().toISOString() });
-    this.#recorder.ended(ended);
+    this.#recorder.ended(ended, running.reversalOwed === true);
     log.info(
       { state: status, responseCode: ended.responseCode, errorCode: ended.errorCode ?? null, stan: ended.stan, maskedPan: ended.maskedPan },
       `purchase ${status}`,
@@ -437,13 +521,30 @@ export class TransactionEngine {
   /**
    * The flow itself failed (the journal refused a step, a bug): end the
    * transaction as failed in memory and on the display, without touching the
-   * journal again. Any reversal duty recorded before the fault stands.
+   * journal again. If the request may have reached the host, nothing here
+   * honours it: a reversal is owed (kept in memory when the journal cannot
+   * take it) and the result carries no approving code.
    */
   async #abandon(running: Running, err: unknown): Promise<TransactionResult> {
     const error = asPosError(err, 'transaction flow');
     const log = this.#deps.logger.child({ txn: running.result.id });
     log.error({ err: error }, 'transaction abandoned');
-    const ended = this.#update(running, { state: 'failed', status: 'failed', errorCode: error.code, reason: 'TERMINAL FAULT', endedAt: this.#deps.clock().toISOString() });
+    if (running.mayHaveReachedHost === true && running.reversalOwed !== true) {
+      try {
+        this.#owesReversal(running, log, error.code);
+      } catch (dutyErr) {
+        log.error({ err: asPosError(dutyErr, 'reversal duty') }, 'reversal duty could not be recorded: start-up recovery will owe it');
+      }
+    }
+    const ended = this.#update(running, {
+      state: 'failed',
+      status: 'failed',
+      ...withoutApproval({ responseCode: running.result.responseCode, authCode: running.result.authCode }),
+      offline: false,
+      errorCode: error.code,
+      reason: 'TERMINAL FAULT',
+      endedAt: this.#deps.clock().toISOString(),
+    });
     await this.#show(screens.failed({ minor: ended.amount, currency: ended.currency }, 'TERMINAL FAULT'), log);
     return ended;
   }
@@ -500,7 +601,23 @@ function wipeCard(card: MagstripeCard): void {
 }
 
 function cancelReason(reason: unknown): string {
-  return reason instanceof PosError && reason.details['timeoutMs'] !== undefined ? 'NO CARD PRESENTED' : 'CANCELLED';
+  return reason instanceof PosError && reason.details['by'] === 'timeout' ? 'NO CARD PRESENTED' : 'CANCELLED';
+}
+
+/** The answer's codes on a result that did not honour it: an approving code (or auth code) must not reach the register. */
+function withoutApproval<T extends { responseCode: string | null; authCode: string | null }>(fields: T): T {
+  return { ...fields, responseCode: isApprovingCode(fields.responseCode) ? null : fields.responseCode, authCode: null };
+}
+
+/** A repeated start with a known idempotency key: the same purchase returns its transaction, another one is refused. */
+function samePurchase(known: TransactionResult, input: PurchaseInput): TransactionResult {
+  if (known.type !== input.type || known.amount !== input.amount || known.currency !== input.currency) {
+    throw new PosError('TXN_REFERENCE_REUSED', 'That reference names another purchase', {
+      reference: input.reference ?? '',
+      id: known.id,
+    });
+  }
+  return known;
 }
 
 function readFailureReason(error: PosError): string {

@@ -14,7 +14,12 @@ export interface TxnRecorder {
   /** `at` is the request's own DE 7 moment, so a recovered reversal names the time the host saw. */
   requestSent(result: TransactionResult, at: Date): void;
   responseReceived(result: TransactionResult): void;
-  ended(result: TransactionResult): void;
+  /**
+   * The register has been told `result`. With `reversalOwed` the money state
+   * is a reversal duty (recorded, or held by `ReversalDuties` until the
+   * journal can take it): only the outcome is recorded, the state is not moved.
+   */
+  ended(result: TransactionResult, reversalOwed: boolean): void;
 }
 
 /** Records nothing: for unit tests and tools that run without a journal. */

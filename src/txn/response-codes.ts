@@ -32,6 +32,18 @@ export function isApproval(responseCode: string): boolean {
   return responseCode === '00';
 }
 
+/**
+ * Whether a code says "approved" to anyone reading it: DE 39 00, 08 (honour
+ * with identification), 10 (partial), 11 (VIP), and the terminal's own
+ * offline approvals Y1/Y3 (EMV Book 4 A6). A result that did not honour an
+ * approval must carry none of these.
+ */
+export function isApprovingCode(responseCode: string | null): boolean {
+  return responseCode !== null && APPROVING_CODES.has(responseCode);
+}
+
+const APPROVING_CODES: ReadonlySet<string> = new Set(['00', '08', '10', '11', 'Y1', 'Y3']);
+
 export function declineReason(responseCode: string): string {
   return REASONS[responseCode] ?? `DECLINED (${responseCode})`;
 }

@@ -116,7 +116,7 @@ describe('a read-only journal folder', () => {
 });
 
 describe('a full disk', () => {
-  it('fails the step with JOURNAL_DISK_FULL, writes no half row, refuses new transactions, and keeps what was committed', () => {
+  it('fails the step with JOURNAL_DISK_FULL, writes no half row, stays faulted while full, and keeps what was committed', () => {
     const dir = tempDir();
     const setup = openJournal(dir);
     setup.close();
@@ -146,15 +146,22 @@ describe('a full disk', () => {
     expect(error!.details).toMatchObject({ file: join(dir, JOURNAL_FILE), cause: 'SQLITE_FULL' });
     expect(committed.length).toBeGreaterThan(0);
 
-    const refused = catchPosError(() => journal.begin({ id: 'next', amountMinor: 1, currency: '978' }));
-    expect(refused.code).toBe('JOURNAL_FAULTED');
-    expect(refused.details['fault']).toBe('JOURNAL_DISK_FULL');
+    // While the disk stays full every write still tries, and fails the same way; the fault stands.
+    expect(journal.fault?.code).toBe('JOURNAL_DISK_FULL');
+    const refused = catchPosError(() => {
+      for (let i = 0; i < 20; i++) {
+        journal.begin({ id: `next${i}`, amountMinor: 1, currency: '978', card: card() });
+        journal.decline(`next${i}`, { reason });
+      }
+    });
+    expect(refused.code).toBe('JOURNAL_DISK_FULL');
+    expect(journal.fault?.code).toBe('JOURNAL_DISK_FULL');
     journal.close();
 
     // Nothing committed is lost; the failed step left either no row or the row as it was before that step.
     const again = openJournal(dir);
     const entries = again.list();
-    expect(entries.filter((e) => e.state === 'declined').map((e) => e.id)).toEqual(committed);
+    expect(entries.filter((e) => e.state === 'declined' && e.id.startsWith('t')).map((e) => e.id)).toEqual(committed);
     const failed = entries.find((e) => e.id === failedId);
     if (failed !== undefined) {
       expect(failed.state).toBe('created');

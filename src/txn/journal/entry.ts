@@ -1,10 +1,13 @@
 /**
  * A journal row as the rest of the terminal sees it. Card identity is the
- * masked PAN and a keyed hash only: the journal never holds a PAN, track data,
- * PIN block, CVV or chip data, so no type here has a place for one.
+ * masked PAN only — no hash or anything else derived from the PAN, which
+ * with the masked digits could be brute-forced back to it: the journal never
+ * holds a PAN, track data, PIN block, CVV or chip data, so no type here has a
+ * place for one.
  */
 import type { CardBrand } from '../../card/types.js';
 import type { EntryMode } from '../../devices/card-reader.js';
+import type { TxnStatus } from '../result.js';
 import type { JournalState } from './states.js';
 
 export type JournalKind = 'purchase' | 'refund';
@@ -12,6 +15,10 @@ export type JournalKind = 'purchase' | 'refund';
 export interface JournalEntry {
   /** The engine's transaction id. */
   readonly id: string;
+  /** The register's idempotency key, when it gave one (unique). */
+  readonly reference: string | null;
+  /** What the register was told at the end; null while running (or for a row a crash interrupted before recovery). */
+  readonly outcome: TxnStatus | null;
   /** Insertion order: stable and gap-free enough to sort by. */
   readonly seq: number;
   readonly kind: JournalKind;
@@ -26,8 +33,6 @@ export interface JournalEntry {
   readonly entryMode: EntryMode | null;
   readonly brand: CardBrand | null;
   readonly maskedPan: string | null;
-  /** HMAC-SHA-256 of the PAN under the device key, hex: matches a card without storing it. */
-  readonly panHash: string | null;
   readonly responseCode: string | null;
   readonly authCode: string | null;
   readonly rrn: string | null;
@@ -53,6 +58,8 @@ export interface JournalStep {
 export interface TxnRow {
   seq: number;
   id: string;
+  reference: string | null;
+  outcome: string | null;
   kind: string;
   state: string;
   terminal_id: string;
@@ -63,7 +70,6 @@ export interface TxnRow {
   entry_mode: string | null;
   brand: string | null;
   masked_pan: string | null;
-  pan_hash: string | null;
   response_code: string | null;
   auth_code: string | null;
   rrn: string | null;
@@ -80,6 +86,8 @@ export interface TxnRow {
 export function toEntry(row: TxnRow): JournalEntry {
   return {
     id: row.id,
+    reference: row.reference,
+    outcome: row.outcome as TxnStatus | null,
     seq: row.seq,
     kind: row.kind as JournalKind,
     state: row.state as JournalState,
@@ -91,7 +99,6 @@ export function toEntry(row: TxnRow): JournalEntry {
     entryMode: row.entry_mode as EntryMode | null,
     brand: row.brand as CardBrand | null,
     maskedPan: row.masked_pan,
-    panHash: row.pan_hash,
     responseCode: row.response_code,
     authCode: row.auth_code,
     rrn: row.rrn,

@@ -2,10 +2,11 @@
  * The engine's `TxnRecorder` seam, written to the journal: one journal step
  * per engine callback, each committed before the callback returns.
  *
- * `ended` maps the engine's status to the journal's end state. When a duty
- * was recorded first (the engine's `reversals.add` moves the entry to
- * `reversal-pending` before it ends the transaction as failed or declined),
- * the duty stands and `ended` records nothing more.
+ * `ended` maps the engine's status to the journal's end state, with the
+ * outcome the register was told. When a duty was recorded first (the
+ * engine's `reversals.add` moves the entry to `reversal-pending` before it
+ * ends the transaction), or is owed but held in memory because the journal
+ * refused it, the duty stands: only the outcome is recorded.
  */
 import type { TxnRecorder } from '../recorder.js';
 import type { TransactionResult } from '../result.js';
@@ -24,7 +25,7 @@ export class JournalRecorder implements TxnRecorder {
   }
 
   created(result: TransactionResult): void {
-    this.#journal.begin({ id: result.id, amountMinor: result.amount, currency: result.currency });
+    this.#journal.begin({ id: result.id, amountMinor: result.amount, currency: result.currency, ...(result.reference === undefined ? {} : { reference: result.reference }) });
   }
 
   cardRead(result: TransactionResult, pan: Sensitive): void {
@@ -40,23 +41,26 @@ export class JournalRecorder implements TxnRecorder {
     this.#journal.responseReceived(result.id, { responseCode: result.responseCode ?? '', authCode: result.authCode, rrn: result.rrn });
   }
 
-  ended(result: TransactionResult): void {
-    const state = this.#journal.get(result.id).state;
-    if (DUTIES.includes(state)) return;
+  ended(result: TransactionResult, reversalOwed: boolean): void {
     const fields = { errorCode: result.errorCode ?? null, reason: result.reason ?? null };
+    const state = this.#journal.get(result.id).state;
+    if (result.status !== null && (reversalOwed || DUTIES.includes(state))) {
+      this.#journal.recordOutcome(result.id, { ...fields, outcome: result.status, responseCode: result.responseCode });
+      return;
+    }
     switch (result.status) {
       case 'approved':
         this.#journal.complete(result.id);
         return;
       case 'declined':
-        this.#journal.decline(result.id, { ...fields, responseCode: result.responseCode });
+        this.#journal.decline(result.id, { ...fields, outcome: 'declined', responseCode: result.responseCode });
         return;
       case 'cancelled':
-        this.#journal.cancel(result.id, fields);
+        this.#journal.cancel(result.id, { ...fields, outcome: 'cancelled' });
         return;
       case 'failed':
       case null:
-        this.#journal.fail(result.id, fields);
+        this.#journal.fail(result.id, { ...fields, outcome: 'failed' });
         return;
     }
   }

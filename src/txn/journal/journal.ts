@@ -7,25 +7,29 @@
  * the row exactly as it was.
  *
  * A write fault (disk full, read-only filesystem, I/O error) is thrown as its
- * typed `JOURNAL_*` error, and from then on every write is refused with
- * `JOURNAL_FAULTED`: the terminal takes no new transaction it could not
- * record. What was committed before stays committed.
+ * typed `JOURNAL_*` error and kept as `fault`: the terminal takes no new
+ * transaction while it stands. Every later write still tries, and the first
+ * one that commits clears the fault (space was freed, the filesystem came
+ * back); a damaged file (`JOURNAL_CORRUPT`) stays faulted and every write is
+ * refused with `JOURNAL_FAULTED` until an engineer looks. What was committed
+ * before stays committed.
  *
  * The journal is also the terminal's `ReversalStore` and its STAN source.
  */
-import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants as fsConstants, statSync, type Stats } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
 import type { CardBrand } from '../../card/types.js';
 import type { EntryMode } from '../../devices/card-reader.js';
 import type { PendingReversal, ReversalStore } from '../../host/reversal-store.js';
 import { PosError } from '../../util/errors.js';
 import type { Sensitive } from '../../util/sensitive.js';
+import type { TxnStatus } from '../result.js';
 import type { StanSource } from '../stan.js';
 import { toEntry, type JournalEntry, type JournalKind, type JournalStep, type TxnRow } from './entry.js';
 import { journalFault, type JournalFaultCode } from './faults.js';
-import { PanHasher } from './pan-hash.js';
-import { findEntry, getEntry, listEntries, stepsOf, type ListFilter } from './queries.js';
+import { makeJournalDir, pruneSettled, restrictJournalFiles } from './at-rest.js';
+import { findByReference, findEntry, getEntry, listEntries, stepsOf, type ListFilter } from './queries.js';
 import { migrate } from './schema.js';
 import { canMove, isFinal, type JournalState } from './states.js';
 import { batchTotals, type BatchClose, type BatchTotals } from './totals.js';
@@ -34,10 +38,8 @@ export const JOURNAL_FILE = 'journal.db';
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
 export interface JournalOptions {
-  /** `journal.dir`; created (0750) when missing. */
+  /** `journal.dir`; created (0700) when missing. */
   readonly dir: string;
-  /** The device key for the PAN hash (`KeyRing` from `src/app/key-files.ts`). The journal keeps its own copy. */
-  readonly panHashKey: Sensitive;
   /** DE 41, stored with each entry. */
   readonly terminalId: string;
   readonly clock?: () => Date;
@@ -48,7 +50,7 @@ export interface JournalOptions {
   readonly maxPageCount?: number;
 }
 
-/** The card, as the journal keeps it: the PAN is hashed and masked, never stored. */
+/** The card, as the journal keeps it: the PAN is masked, never stored, and nothing derived from it is. */
 export interface CardFacts {
   readonly pan: Sensitive;
   readonly brand: CardBrand;
@@ -57,6 +59,8 @@ export interface CardFacts {
 
 export interface BeginInput {
   readonly id: string;
+  /** The register's idempotency key; a second transaction with the same one is refused (`JOURNAL_DUPLICATE`). */
+  readonly reference?: string;
   readonly kind?: JournalKind;
   readonly amountMinor: number;
   readonly currency: string;
@@ -64,6 +68,8 @@ export interface BeginInput {
 }
 
 export interface EndFields {
+  /** What the register was told. */
+  readonly outcome?: TxnStatus;
   readonly responseCode?: string | null;
   readonly errorCode?: string | null;
   readonly reason?: string | null;
@@ -86,7 +92,6 @@ export interface PendingAdvice {
   readonly entryMode: EntryMode | null;
   readonly brand: CardBrand | null;
   readonly maskedPan: string | null;
-  readonly panHash: string | null;
   /** The offline response code (`Y1`, `Y3`). */
   readonly responseCode: string | null;
   readonly authCode: string | null;
@@ -105,12 +110,12 @@ export interface RecoveryReport {
 }
 
 type Column =
+  | 'outcome'
   | 'stan'
   | 'transmitted_at'
   | 'entry_mode'
   | 'brand'
   | 'masked_pan'
-  | 'pan_hash'
   | 'response_code'
   | 'auth_code'
   | 'rrn'
@@ -128,15 +133,13 @@ export class Journal implements ReversalStore {
   /** The STAN source backed by the journal: the last STAN survives a restart. */
   readonly stan: StanSource;
   readonly #db: Db;
-  readonly #hasher: PanHasher;
   readonly #clock: () => Date;
   readonly #terminalId: string;
   #fault: PosError | null = null;
 
-  private constructor(db: Db, file: string, options: JournalOptions, hasher: PanHasher) {
+  private constructor(db: Db, file: string, options: JournalOptions) {
     this.#db = db;
     this.file = file;
-    this.#hasher = hasher;
     this.#clock = options.clock ?? (() => new Date());
     this.#terminalId = options.terminalId;
     this.stan = { next: () => this.nextStan() };
@@ -149,13 +152,15 @@ export class Journal implements ReversalStore {
    * `JOURNAL_SCHEMA_TOO_NEW` or `JOURNAL_UNAVAILABLE`.
    */
   static open(options: JournalOptions): Journal {
-    const hasher = new PanHasher(options.panHashKey);
     const file = join(options.dir, options.fileName ?? JOURNAL_FILE);
     let db: Db | undefined;
     try {
-      mkdirSync(options.dir, { recursive: true, mode: 0o750 });
+      makeJournalDir(options.dir);
       db = new Database(file, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+      // 0600 before the WAL exists, so SQLite makes -wal and -shm with the same mode; again after, for files an older run left.
+      restrictJournalFiles(file);
       db.pragma('journal_mode = WAL');
+      restrictJournalFiles(file);
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       // Deleted and overwritten content (an advice's sealed card data once sent) is zeroed, not left in free space.
@@ -164,17 +169,16 @@ export class Journal implements ReversalStore {
       if (check !== 'ok') {
         throw new PosError('JOURNAL_CORRUPT', 'The journal file fails its integrity check', { file, check: 'quick_check' });
       }
-      migrate(db);
+      if (migrate(db).length > 0) truncateWal(db);
       // SQLite silently falls back to read-only when it cannot open the file for writing (and a
       // current schema needs no write to open): take the write lock once so that shows now, not at
       // the first payment.
       const probe = db;
       probe.transaction(() => probe.prepare(`UPDATE counter SET value = value WHERE name = 'last_stan'`).run()).immediate();
       if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.trunc(options.maxPageCount)}`);
-      return new Journal(db, file, options, hasher);
+      return new Journal(db, file, options);
     } catch (err) {
       db?.close();
-      hasher.wipe();
       throw refineOpenFault(journalFault(err, 'open', file), options.dir);
     }
   }
@@ -201,7 +205,6 @@ export class Journal implements ReversalStore {
 
   close(): void {
     if (this.#db.open) this.#db.close();
-    this.#hasher.wipe();
   }
 
   // ── Steps of one transaction ────────────────────────────────────────────
@@ -212,16 +215,19 @@ export class Journal implements ReversalStore {
       if (findEntry(this.#db, input.id) !== undefined) {
         throw new PosError('JOURNAL_DUPLICATE', 'A journal entry with that id already exists', { id: input.id });
       }
+      if (input.reference !== undefined && findByReference(this.#db, input.reference) !== undefined) {
+        throw new PosError('JOURNAL_DUPLICATE', 'A journal entry with that reference already exists', { id: input.id, field: 'reference' });
+      }
       if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor <= 0) {
         throw new PosError('TXN_AMOUNT_INVALID', 'Amount must be a positive whole number of minor units', { id: input.id });
       }
       const now = this.#now();
       this.#db
         .prepare(
-          `INSERT INTO txn (id, kind, state, terminal_id, amount_minor, currency, created_at, updated_at, batch_no)
-           VALUES (@id, @kind, 'created', @terminalId, @amountMinor, @currency, @now, @now, (SELECT value FROM counter WHERE name = 'batch_no'))`,
+          `INSERT INTO txn (id, reference, kind, state, terminal_id, amount_minor, currency, created_at, updated_at, batch_no)
+           VALUES (@id, @reference, @kind, 'created', @terminalId, @amountMinor, @currency, @now, @now, (SELECT value FROM counter WHERE name = 'batch_no'))`,
         )
-        .run({ id: input.id, kind: input.kind ?? 'purchase', terminalId: this.#terminalId, amountMinor: input.amountMinor, currency: input.currency, now });
+        .run({ id: input.id, reference: input.reference ?? null, kind: input.kind ?? 'purchase', terminalId: this.#terminalId, amountMinor: input.amountMinor, currency: input.currency, now });
       if (input.card !== undefined) this.#patch(input.id, this.#cardColumns(input.card), now);
       this.#stepRow(input.id, 'created', now, input.card === undefined ? null : 'card read');
       return getEntry(this.#db, input.id);
@@ -253,7 +259,19 @@ export class Journal implements ReversalStore {
 
   /** The approval is final (the chip, if any, accepted it). */
   complete(id: string): JournalEntry {
-    return this.#step(id, 'completed', {});
+    return this.#step(id, 'completed', { outcome: 'approved' });
+  }
+
+  /**
+   * Records what the register was told without moving the entry: for a
+   * transaction whose money state is a duty (a reversal or advice still
+   * owed) or is about to become one.
+   */
+  recordOutcome(id: string, fields: EndFields & { readonly outcome: TxnStatus }): JournalEntry {
+    return this.#write('record outcome', () => {
+      this.#patch(id, endPatch(fields), this.#now());
+      return getEntry(this.#db, id);
+    });
   }
 
   decline(id: string, fields: EndFields = {}): JournalEntry {
@@ -337,6 +355,20 @@ export class Journal implements ReversalStore {
     const entry = this.#step(id, 'advice-sent', () => {
       this.#db.prepare('UPDATE txn SET advice_card = zeroblob(length(advice_card)) WHERE id = ? AND advice_card IS NOT NULL').run(id);
       return { advice_card: null };
+    });
+    this.#truncateWal();
+    return entry;
+  }
+
+  /**
+   * The advice's life is over (too old, or too many sends the host never
+   * acknowledged): it leaves the queue as `advice-expired` for the operator,
+   * its sealed card data destroyed as in `adviceSent`; the masked row stays.
+   */
+  expireAdvice(id: string, reason: string): JournalEntry {
+    const entry = this.#step(id, 'advice-expired', () => {
+      this.#db.prepare('UPDATE txn SET advice_card = zeroblob(length(advice_card)) WHERE id = ? AND advice_card IS NOT NULL').run(id);
+      return { advice_card: null, error_code: 'SAF_ADVICE_EXPIRED', reason };
     });
     this.#truncateWal();
     return entry;
@@ -469,6 +501,15 @@ export class Journal implements ReversalStore {
     return this.#read(() => getEntry(this.#db, id));
   }
 
+  find(id: string): JournalEntry | undefined {
+    return this.#read(() => findEntry(this.#db, id));
+  }
+
+  /** The entry a register's idempotency key names, if any. */
+  byReference(reference: string): JournalEntry | undefined {
+    return this.#read(() => findByReference(this.#db, reference));
+  }
+
   list(filter: ListFilter = {}): JournalEntry[] {
     return this.#read(() => listEntries(this.#db, filter));
   }
@@ -477,21 +518,22 @@ export class Journal implements ReversalStore {
     return this.#read(() => stepsOf(this.#db, id));
   }
 
-  /** Entries for the same card, by its keyed hash. */
-  findByPan(pan: Sensitive): JournalEntry[] {
-    const hash = this.#hasher.hash(pan);
-    return this.#read(() => (this.#db.prepare('SELECT * FROM txn WHERE pan_hash = ? ORDER BY seq').all(hash) as TxnRow[]).map(toEntry));
+  // ── Retention ───────────────────────────────────────────────────────────
+
+  /**
+   * Deletes settled rows that ended before `cutoff` (`at-rest.ts` says which),
+   * then truncates the WAL; returns how many transactions went.
+   */
+  prune(cutoff: Date): number {
+    const pruned = this.#write('prune', () => pruneSettled(this.#db, cutoff));
+    if (pruned > 0) this.#truncateWal();
+    return pruned;
   }
 
   // ── Internals ───────────────────────────────────────────────────────────
 
-  /** Best effort: a reader holding the WAL (`pos journal`) only delays this to the next send. */
   #truncateWal(): void {
-    try {
-      this.#db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch {
-      // Not a write fault: the step above is committed; the next checkpoint does it.
-    }
+    truncateWal(this.#db);
   }
 
   #now(): string {
@@ -499,7 +541,7 @@ export class Journal implements ReversalStore {
   }
 
   #cardColumns(card: CardFacts): Patch {
-    return { masked_pan: card.pan.masked(), pan_hash: this.#hasher.hash(card.pan), brand: card.brand, entry_mode: card.entryMode };
+    return { masked_pan: card.pan.masked(), brand: card.brand, entry_mode: card.entryMode };
   }
 
   #stateOf(id: string): JournalState {
@@ -553,14 +595,17 @@ export class Journal implements ReversalStore {
 
   /** One SQLite transaction (BEGIN IMMEDIATE), or nothing at all. */
   #write<T>(where: string, fn: () => T): T {
-    if (this.#fault !== null) {
+    if (this.#fault?.code === 'JOURNAL_CORRUPT') {
       throw new PosError('JOURNAL_FAULTED', `The journal stopped taking writes after ${this.#fault.code}`, {
         fault: this.#fault.code,
         file: this.file,
       });
     }
     try {
-      return this.#db.transaction(fn).immediate();
+      const result = this.#db.transaction(fn).immediate();
+      // A write committed: whatever stopped the last one (a full disk) is gone.
+      this.#fault = null;
+      return result;
     } catch (err) {
       // Our own refusals (bad step, unknown id) change nothing and are no fault.
       if (err instanceof PosError) throw err;
@@ -589,6 +634,7 @@ function invalidStep(id: string, from: JournalState, to: JournalState, missing?:
 
 function endPatch(fields: EndFields): Patch {
   const patch: Patch = {};
+  if (fields.outcome !== undefined) patch.outcome = fields.outcome;
   if (fields.responseCode !== undefined) patch.response_code = fields.responseCode;
   if (fields.errorCode !== undefined) patch.error_code = fields.errorCode;
   if (fields.reason !== undefined) patch.reason = fields.reason;
@@ -622,7 +668,6 @@ function toPendingAdvice(row: TxnRow): PendingAdvice {
     entryMode: e.entryMode,
     brand: e.brand,
     maskedPan: e.maskedPan,
-    panHash: e.panHash,
     responseCode: e.responseCode,
     authCode: e.authCode,
     approvedAt: e.createdAt,
@@ -630,18 +675,62 @@ function toPendingAdvice(row: TxnRow): PendingAdvice {
   };
 }
 
-/** SQLITE_CANTOPEN says little: a folder we cannot write is the usual cause, so say so. */
+/** Best effort: a reader holding the WAL (`pos journal`) only delays this to the next checkpoint. */
+function truncateWal(db: Db): void {
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch {
+    // Not a write fault: the step before is committed; the next checkpoint does it.
+  }
+}
+
+/** SQLITE_CANTOPEN (or EEXIST, ENOTDIR from making the folder) says little: say what is wrong with the folder. */
 function refineOpenFault(error: PosError, dir: string): PosError {
   if (error.code !== 'JOURNAL_UNAVAILABLE') return error;
   try {
-    accessSync(dir, fsConstants.W_OK);
+    checkJournalDir(dir);
     return error;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
-      return new PosError('JOURNAL_READ_ONLY', `The journal folder cannot be written (${code})`, { ...error.details, cause: code }, { cause: error });
+    if (!(err instanceof PosError)) return error;
+    return new PosError(err.code, err.message, { ...error.details, ...err.details }, { cause: error });
+  }
+}
+
+/**
+ * Checks, creating nothing, that `dir` is a folder the journal can write, or
+ * can be made as one: `JOURNAL_DIR_INVALID` when it, or a folder on its path,
+ * is a file; `JOURNAL_READ_ONLY` when it (or, while missing, its nearest
+ * existing parent) cannot be written — a read-only filesystem, permissions.
+ */
+export function checkJournalDir(dir: string): void {
+  let at = resolve(dir);
+  for (;;) {
+    let stat: Stats;
+    try {
+      stat = statSync(at);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') throw new PosError('JOURNAL_DIR_INVALID', `The journal folder ${dir} has a file in its path`, { dir, cause: code });
+      const parent = dirname(at);
+      if (code === 'ENOENT' && parent !== at) {
+        at = parent;
+        continue;
+      }
+      throw new PosError('JOURNAL_UNAVAILABLE', `The journal folder ${dir} cannot be inspected (${code ?? 'unknown error'})`, { dir, cause: code ?? 'unknown' });
     }
-    return error;
+    if (!stat.isDirectory()) {
+      const what = at === resolve(dir) ? 'is a file, not a folder' : `cannot be made: ${at} is a file`;
+      throw new PosError('JOURNAL_DIR_INVALID', `The journal folder ${dir} ${what}`, { dir });
+    }
+    try {
+      accessSync(at, fsConstants.W_OK);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'unknown';
+      const what = at === resolve(dir) ? 'cannot be written' : `cannot be made (${at} cannot be written)`;
+      if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') throw new PosError('JOURNAL_READ_ONLY', `The journal folder ${dir} ${what} (${code})`, { dir, cause: code });
+      throw new PosError('JOURNAL_UNAVAILABLE', `The journal folder ${dir} ${what} (${code})`, { dir, cause: code });
+    }
   }
 }
 

@@ -11,6 +11,8 @@ export interface ListFilter {
   /** Entries created at or after this instant. */
   readonly since?: Date;
   readonly status?: JournalState;
+  /** The register's idempotency key. */
+  readonly reference?: string;
   /** Newest last; at most this many (the newest ones). */
   readonly limit?: number;
 }
@@ -26,6 +28,10 @@ export function listEntries(db: Database, filter: ListFilter = {}): JournalEntry
     where.push('state = @status');
     params['status'] = filter.status;
   }
+  if (filter.reference !== undefined) {
+    where.push('reference = @reference');
+    params['reference'] = filter.reference;
+  }
   const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
   const limit = filter.limit === undefined ? '' : `LIMIT ${Math.max(0, Math.trunc(filter.limit))}`;
   const rows = db.prepare(`SELECT * FROM (SELECT * FROM txn ${clause} ORDER BY seq DESC ${limit}) ORDER BY seq`).all(params) as TxnRow[];
@@ -34,6 +40,11 @@ export function listEntries(db: Database, filter: ListFilter = {}): JournalEntry
 
 export function findEntry(db: Database, id: string): JournalEntry | undefined {
   const row = db.prepare('SELECT * FROM txn WHERE id = ?').get(id) as TxnRow | undefined;
+  return row === undefined ? undefined : toEntry(row);
+}
+
+export function findByReference(db: Database, reference: string): JournalEntry | undefined {
+  const row = db.prepare('SELECT * FROM txn WHERE reference = ?').get(reference) as TxnRow | undefined;
   return row === undefined ? undefined : toEntry(row);
 }
 
@@ -68,6 +79,8 @@ export function parseSince(text: string): Date {
 
 export const CSV_COLUMNS = [
   'id',
+  'reference',
+  'outcome',
   'seq',
   'kind',
   'state',
@@ -79,7 +92,6 @@ export const CSV_COLUMNS = [
   'entryMode',
   'brand',
   'maskedPan',
-  'panHash',
   'responseCode',
   'authCode',
   'rrn',

@@ -87,6 +87,34 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE txn ADD COLUMN advice_card BLOB;
     `,
   },
+  {
+    version: 4,
+    description: "the register's idempotency key and the outcome the register was told",
+    sql: `
+      ALTER TABLE txn ADD COLUMN reference TEXT;
+      ALTER TABLE txn ADD COLUMN outcome TEXT CHECK (outcome IN ('approved', 'declined', 'cancelled', 'failed'));
+      CREATE UNIQUE INDEX txn_reference ON txn (reference) WHERE reference IS NOT NULL;
+    `,
+  },
+  {
+    version: 5,
+    description: 'no PAN hash: a hash beside the masked digits gives the PAN back to anyone with the key folder',
+    // secure_delete is on for the connection, so the NULLed values and the dropped index's pages are overwritten;
+    // the journal then truncates the WAL. Advices sealed under the old symmetric advice key cannot go to the host
+    // (the terminal no longer holds that key): they leave the queue for the operator, their blobs destroyed.
+    sql: `
+      UPDATE txn SET pan_hash = NULL WHERE pan_hash IS NOT NULL;
+      DROP INDEX IF EXISTS txn_pan_hash;
+      ALTER TABLE txn DROP COLUMN pan_hash;
+      INSERT INTO txn_step (txn_id, state, at, note)
+        SELECT id, 'advice-expired', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'sealed under the retired advice key'
+        FROM txn WHERE state = 'advice-pending' AND advice_card IS NOT NULL;
+      UPDATE txn SET advice_card = zeroblob(length(advice_card)) WHERE state = 'advice-pending' AND advice_card IS NOT NULL;
+      UPDATE txn SET state = 'advice-expired', advice_card = NULL, error_code = 'SAF_ADVICE_EXPIRED', reason = 'retired-key',
+                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+        WHERE state = 'advice-pending' AND advice_card IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,5 +8,6 @@ export const TXN_ERRORS = {
   TXN_AMOUNT_INVALID: { kind: 'input', summary: 'The amount is not a positive whole number of minor units within the field limit.' },
   TXN_CURRENCY_UNSUPPORTED: { kind: 'input', summary: 'The currency is not an ISO 4217 code this terminal accepts.' },
   TXN_PIN_UNAVAILABLE: { kind: 'config', summary: 'The card asks for online PIN but no PIN pad is attached.' },
+  TXN_REFERENCE_REUSED: { kind: 'input', summary: "The register's reference (idempotency key) already names another purchase (another amount or currency)." },
   TXN_CARD_DECLINED: { kind: 'state', summary: 'The chip declined after the host approved; the approval is reversed.' },
 } as const satisfies Record<string, ErrorSpec>;

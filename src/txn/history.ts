@@ -1,0 +1,21 @@
+/**
+ * Where the engine finds transactions it no longer holds in memory: ended
+ * ones, ones from before a restart, and a register's idempotency keys. The
+ * journal answers it (`journal/history.ts`), so what the ECR API says of a
+ * transaction survives a restart.
+ */
+import type { TransactionResult } from './result.js';
+
+export interface HistoryFilter {
+  /** Transactions started at or after this instant. */
+  readonly since?: Date;
+  readonly reference?: string;
+  /** At most this many, the newest ones, oldest first. */
+  readonly limit?: number;
+}
+
+export interface TxnHistory {
+  byId(id: string): TransactionResult | undefined;
+  byReference(reference: string): TransactionResult | undefined;
+  list(filter: HistoryFilter): TransactionResult[];
+}

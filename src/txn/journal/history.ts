@@ -1,0 +1,78 @@
+/**
+ * The journal as the engine's `TxnHistory`: each entry as the register sees a
+ * transaction. The outcome is the one the register was told (`outcome`); a
+ * row ended by start-up recovery was never told one and reads as failed. An
+ * approving response code shows only on an approved result.
+ */
+import type { HistoryFilter, TxnHistory } from '../history.js';
+import type { TransactionResult, TxnStatus } from '../result.js';
+import type { ErrorCode } from '../../util/errors.js';
+import { ERROR_CODES } from '../../util/error-codes/index.js';
+import { isApprovingCode } from '../response-codes.js';
+import type { JournalEntry } from './entry.js';
+import type { Journal } from './journal.js';
+import type { JournalState } from './states.js';
+
+const STATUS_BY_STATE: Readonly<Record<JournalState, TxnStatus | null>> = {
+  created: null,
+  'request-sent': null,
+  'response-received': null,
+  'offline-approved': null,
+  completed: 'approved',
+  'advice-pending': 'approved',
+  'advice-sent': 'approved',
+  'advice-expired': 'approved',
+  declined: 'declined',
+  cancelled: 'cancelled',
+  failed: 'failed',
+  'reversal-pending': 'failed',
+  reversed: 'failed',
+};
+
+export function journalHistory(journal: Journal): TxnHistory {
+  return {
+    byId: (id) => {
+      const entry = journal.find(id);
+      return entry === undefined ? undefined : toResult(entry);
+    },
+    byReference: (reference) => {
+      const entry = journal.byReference(reference);
+      return entry === undefined ? undefined : toResult(entry);
+    },
+    list: (filter: HistoryFilter) =>
+      journal
+        .list({
+          ...(filter.since === undefined ? {} : { since: filter.since }),
+          ...(filter.reference === undefined ? {} : { reference: filter.reference }),
+          ...(filter.limit === undefined ? {} : { limit: filter.limit }),
+        })
+        .map(toResult),
+  };
+}
+
+export function toResult(entry: JournalEntry): TransactionResult {
+  const status = entry.outcome ?? STATUS_BY_STATE[entry.state];
+  const approved = status === 'approved';
+  const errorCode = entry.errorCode !== null && entry.errorCode in ERROR_CODES ? (entry.errorCode as ErrorCode) : undefined;
+  return {
+    id: entry.id,
+    type: 'purchase',
+    ...(entry.reference === null ? {} : { reference: entry.reference }),
+    state: status ?? (entry.state === 'created' ? 'waiting-for-card' : 'authorizing'),
+    status,
+    responseCode: approved || !isApprovingCode(entry.responseCode) ? entry.responseCode : null,
+    authCode: approved ? entry.authCode : null,
+    rrn: entry.rrn,
+    stan: entry.stan,
+    maskedPan: entry.maskedPan,
+    brand: entry.brand,
+    entryMode: entry.entryMode,
+    amount: entry.amountMinor,
+    currency: entry.currency,
+    ...(errorCode === undefined ? {} : { errorCode }),
+    ...(entry.reason === null ? {} : { reason: entry.reason }),
+    ...(entry.offline ? { offline: true } : {}),
+    startedAt: entry.createdAt,
+    endedAt: status === null ? null : (entry.endedAt ?? entry.updatedAt),
+  };
+}
