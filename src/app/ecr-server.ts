@@ -211,8 +211,8 @@ export class EcrServer {
 
   /** Listens; resolves with the bound address (port 0 → an ephemeral port). Off loopback without TLS: `ECR_TLS_REQUIRED`. */
   listen(host: string, port: number): Promise<AddressInfo> {
-    assertEcrBindAllowed(host, this.#options.tls !== undefined);
     return new Promise((resolve, reject) => {
+      assertEcrBindAllowed(host, this.#options.tls !== undefined);
       const onError = (err: NodeJS.ErrnoException) =>
         reject(new PosError('ECR_LISTEN_FAILED', `Cannot listen on ${host}:${port}: ${err.code ?? 'error'}`, { host, port, reason: err.code ?? 'unknown' }));
       this.#server.once('error', onError);

@@ -6,4 +6,10 @@ export const ECR_ERRORS = {
   ECR_BODY_TOO_LARGE: { kind: 'input', summary: 'The request body is larger than the API accepts.' },
   ECR_NOT_FOUND: { kind: 'input', summary: 'No such route on the ECR API.' },
   ECR_LISTEN_FAILED: { kind: 'io', summary: 'The ECR API could not listen on its configured address.' },
+  ECR_UNAUTHORIZED: { kind: 'input', summary: 'The request carries no `Authorization: Bearer` token, or not the one in `ecr.token` (401).' },
+  ECR_MISDIRECTED: { kind: 'input', summary: 'The `Host` header names neither the address the API is bound to nor `localhost` (421; DNS rebinding).' },
+  ECR_ORIGIN_FORBIDDEN: { kind: 'input', summary: 'A browser `Origin` that is not listed in `ecr.allowedOrigins` (403).' },
+  ECR_UNSUPPORTED_MEDIA_TYPE: { kind: 'input', summary: 'A request body that is not `Content-Type: application/json` (415).' },
+  ECR_DUPLICATE_KEY: { kind: 'input', summary: 'The JSON body names the same key twice in one object; details give the byte offset of the second.' },
+  ECR_TLS_REQUIRED: { kind: 'config', summary: 'The ECR API is configured off loopback without `ecr.tls`; the terminal refuses to start.' },
 } as const satisfies Record<string, ErrorSpec>;
