@@ -2,7 +2,8 @@
  * A cash register's side of the ECR API, for the crash test: plain fetch with
  * a deadline on every call (a terminal that dies mid-request must not hang
  * the run), and every response body appended byte for byte to a file, so the
- * hygiene scan also reads what the API told the register.
+ * hygiene scan also reads what the API told the register. Every call carries
+ * the terminal's bearer token (`ecr.token` in its key folder).
  */
 import { appendFileSync } from 'node:fs';
 
@@ -27,6 +28,7 @@ export class EcrError extends Error {
 export class Ecr {
   constructor(
     readonly baseUrl: string,
+    readonly token: string,
     readonly transcript: string | null,
   ) {}
 
@@ -58,7 +60,8 @@ export class Ecr {
       res = await fetch(this.baseUrl + path, {
         method,
         signal: AbortSignal.timeout(timeoutMs),
-        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       bytes = Buffer.from(await res.arrayBuffer());
     } catch (err) {

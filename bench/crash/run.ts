@@ -126,7 +126,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     // The final restart: a clean start on the same state, which recovers and drains every reversal.
     await driver.stopGracefully();
     const last = await driver.start();
-    const drained = await waitForDrain(new Ecr(last.ecrUrl, ecrTranscript), (options.drainSeconds ?? 60) * 1000);
+    const drained = await waitForDrain(new Ecr(last.ecrUrl, layout.ecrToken, ecrTranscript), (options.drainSeconds ?? 60) * 1000);
     if (!drained) driver.problems.push('reversals still pending when the drain time ran out');
     await driver.stopGracefully();
 
@@ -201,7 +201,7 @@ class Driver {
   async transaction(index: number, kill: TxnKillMoment | undefined, killNextStart: boolean): Promise<void> {
     const { rng } = this.#o;
     const terminal = this.#terminal ?? (await this.start());
-    const ecr = new Ecr(terminal.ecrUrl, this.#o.ecrTranscript);
+    const ecr = new Ecr(terminal.ecrUrl, this.#o.layout.ecrToken, this.#o.ecrTranscript);
     const second = rng.next() < 0.2;
     const card = second ? CARDS.second : CARDS.main;
     const amount = second ? rng.int(5, 60) : rng.int(100, 400);

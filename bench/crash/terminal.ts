@@ -14,11 +14,13 @@ export interface TerminalLayout {
   readonly configFile: string;
   readonly stateDir: string;
   readonly keysDir: string;
+  /** The bearer token the terminal's ECR API requires (`<keysDir>/ecr.token`). */
+  readonly ecrToken: string;
 }
 
 /**
  * Writes the config and the key folder a non-simulator host needs: the
- * journal's PAN-hash key, and the simulation terminal MAC key as its TR-31
+ * journal's PAN-hash key, the ECR API's bearer token, and the simulation terminal MAC key as its TR-31
  * block with the simulation KBPK beside it, so requests are MAC'd as in the
  * field (the key folder is not part of what the hygiene scan reads).
  */
@@ -31,6 +33,8 @@ export function prepareTerminal(root: string, hostPort: number): TerminalLayout 
   writeFileSync(join(keysDir, 'journal-hmac.key'), randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
   writeFileSync(join(keysDir, 'kbpk.key'), keys.file.kbpk.tdes.key + '\n', { mode: 0o600 });
   writeFileSync(join(keysDir, 'tak.tr31'), keys.file.terminal.tak.keyBlock + '\n', { mode: 0o600 });
+  const ecrToken = randomBytes(32).toString('hex');
+  writeFileSync(join(keysDir, 'ecr.token'), ecrToken + '\n', { mode: 0o600 });
   const configFile = join(root, 'config.json');
   const config = {
     ecr: { port: 0 },
@@ -41,7 +45,7 @@ export function prepareTerminal(root: string, hostPort: number): TerminalLayout 
     keys: { dir: keysDir },
   };
   writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
-  return { configFile, stateDir, keysDir };
+  return { configFile, stateDir, keysDir, ecrToken };
 }
 
 export interface TerminalProcess {

@@ -21,8 +21,9 @@ export interface DemoRow extends TransactionResult {
   readonly elapsedMs: number;
 }
 
-export async function runDemoCases(ecrUrl: string, currency: string, cases: readonly DemoCase[] = DEMO_CASES): Promise<DemoRow[]> {
-  const ecr = new EcrClient(ecrUrl);
+/** Runs the cases through the terminal's ECR API at `ecrUrl`, authorized by its `ecrToken`. */
+export async function runDemoCases(ecrUrl: string, ecrToken: string, currency: string, cases: readonly DemoCase[] = DEMO_CASES): Promise<DemoRow[]> {
+  const ecr = new EcrClient(ecrUrl, ecrToken);
   const rows: DemoRow[] = [];
   for (const c of cases) {
     const t0 = performance.now();

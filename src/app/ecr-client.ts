@@ -1,9 +1,21 @@
-/** A small client of the ECR API, as a cash register would use it (the demo and tests drive the terminal through it). */
+/**
+ * A small client of the ECR API, as a cash register would use it (the demo and
+ * tests drive the terminal through it). Every call carries the terminal's
+ * bearer token (`ecr.token`: `RunningTerminal.ecrToken` in process, or
+ * `readEcrToken(path)` from its file).
+ */
 import type { TransactionResult } from '../txn/result.js';
 import type { PresentRequest, UnplugRequest } from './ecr-server.js';
 
 export class EcrClient {
-  constructor(readonly baseUrl: string) {}
+  readonly #token: string;
+
+  constructor(
+    readonly baseUrl: string,
+    token: string,
+  ) {
+    this.#token = token;
+  }
 
   async purchase(amount: number, currency: string): Promise<TransactionResult> {
     return this.#call<TransactionResult>('POST', '/v1/transactions', { type: 'purchase', amount, currency }, 201);
@@ -33,7 +45,8 @@ export class EcrClient {
   async #call<T>(method: string, path: string, body: unknown, expected: number): Promise<T> {
     const res = await fetch(this.baseUrl + path, {
       method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      headers: { authorization: `Bearer ${this.#token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const json = (await res.json()) as T & { error?: { code: string; message: string } };
     if (res.status !== expected) {

@@ -35,6 +35,7 @@ function keyFolder(): string {
   mkdirSync(dir, { mode: 0o700 });
   writeFileSync(join(dir, 'journal-hmac.key'), '11'.repeat(32) + '\n', { mode: 0o600 });
   writeFileSync(join(dir, 'advice.key'), '22'.repeat(32) + '\n', { mode: 0o600 });
+  writeFileSync(join(dir, 'ecr.token'), '33'.repeat(32) + '\n', { mode: 0o600 });
   writeTerminalMacKeys(dir);
   return dir;
 }
@@ -60,7 +61,7 @@ afterAll(async () => {
 });
 
 async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(terminal.ecrUrl + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(terminal.ecrUrl + path, { method, headers: ecrHeaders(terminal), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -160,10 +161,11 @@ describe('store-and-forward with the virtual chip card', () => {
   });
 
   it('asks the card with Y3; the twin, which approves only with an ARPC, answers AAC: declined Z3, no advice', async () => {
-    const started = await fetch(`${chipTerminal.ecrUrl}/v1/transactions`, { method: 'POST', body: JSON.stringify({ type: 'purchase', amount: 1500, currency: '978' }) });
+    const headers = ecrHeaders(chipTerminal);
+    const started = await fetch(`${chipTerminal.ecrUrl}/v1/transactions`, { method: 'POST', headers, body: JSON.stringify({ type: 'purchase', amount: 1500, currency: '978' }) });
     const id = String(((await started.json()) as Record<string, unknown>)['id']);
-    await fetch(`${chipTerminal.ecrUrl}/v1/simulator/present`, { method: 'POST', body: JSON.stringify({ card: 'visa-ok', entry: 'chip' }) });
-    const result = (await (await fetch(`${chipTerminal.ecrUrl}/v1/transactions/${id}?wait=true`)).json()) as Record<string, unknown>;
+    await fetch(`${chipTerminal.ecrUrl}/v1/simulator/present`, { method: 'POST', headers, body: JSON.stringify({ card: 'visa-ok', entry: 'chip' }) });
+    const result = (await (await fetch(`${chipTerminal.ecrUrl}/v1/transactions/${id}?wait=true`, { headers })).json()) as Record<string, unknown>;
     expect(result).toMatchObject({ status: 'declined', entryMode: 'chip', responseCode: 'Z3', errorCode: 'TXN_CARD_DECLINED', authCode: null });
     const reader = JournalReader.open(chipState);
     try {
@@ -171,10 +173,15 @@ describe('store-and-forward with the virtual chip card', () => {
     } finally {
       reader.close();
     }
-    const health = (await (await fetch(`${chipTerminal.ecrUrl}/v1/health`)).json()) as Record<string, unknown>;
+    const health = (await (await fetch(`${chipTerminal.ecrUrl}/v1/health`, { headers })).json()) as Record<string, unknown>;
     expect(health['offlineApprovals']).toEqual({ queued: 0, queuedTotal: 0 });
   });
 });
+
+/** What the ECR API requires of every call: the terminal's bearer token, and JSON bodies. */
+function ecrHeaders(running: RunningTerminal): Record<string, string> {
+  return { authorization: `Bearer ${running.ecrToken}`, 'content-type': 'application/json' };
+}
 
 async function closedPort(): Promise<number> {
   const probe = new BankHostSimulator({ host: '127.0.0.1', port: 0, logger: silentLogger });

@@ -254,7 +254,7 @@ describe.skipIf(!hasSocat)('resilient devices in the composed terminal over soca
       stateDir,
       clock: () => NOW,
     });
-    const ecr = new EcrClient(terminal.ecrUrl);
+    const ecr = new EcrClient(terminal.ecrUrl, terminal.ecrToken);
     const health = async () => (await ecr.health()) as unknown as Health;
     const close = async () => {
       await terminal.close();

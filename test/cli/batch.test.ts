@@ -34,6 +34,7 @@ function terminalFiles(simPort: number): { configFile: string; raw: Record<strin
   const keys = join(root, 'keys');
   mkdirSync(keys, { mode: 0o700 });
   writeFileSync(join(keys, 'journal-hmac.key'), randomBytes(32).toString('hex'), { mode: 0o600 });
+  writeFileSync(join(keys, 'ecr.token'), randomBytes(32).toString('hex'), { mode: 0o600 });
   writeTerminalMacKeys(keys);
   const raw = {
     ecr: { port: 0 },
@@ -51,7 +52,7 @@ function terminalFiles(simPort: number): { configFile: string; raw: Record<strin
 async function purchases(raw: Record<string, unknown>, cards: readonly [string, number][]): Promise<string[]> {
   const terminal = await startTerminal(parseConfig(raw), { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay() });
   try {
-    const ecr = new EcrClient(terminal.ecrUrl);
+    const ecr = new EcrClient(terminal.ecrUrl, terminal.ecrToken);
     const statuses: string[] = [];
     for (const [card, amount] of cards) {
       const { id } = await ecr.purchase(amount, '978');

@@ -1,6 +1,6 @@
 /** `pos run` and `pos --help` as a user starts them: the built CLI in its own process. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,8 +26,9 @@ function configFile(content: unknown): string {
 
 describe('pos run', () => {
   it('serves the ECR API on the simulated default and stops cleanly on SIGTERM', async () => {
+    const stateDir = tempDir('pos-state-');
     const child = spawn(process.execPath, [CLI, 'run', '--ecr-port', '0'], {
-      env: { ...process.env, POS_CONFIG: configFile({ devices: { reader: { type: 'virtual' } }, host: { type: 'simulator' } }), POS_STATE_DIR: tempDir('pos-state-'), POS_LOG_LEVEL: 'warn', POS_LOG_PRETTY: '0' },
+      env: { ...process.env, POS_CONFIG: configFile({ devices: { reader: { type: 'virtual' } }, host: { type: 'simulator' } }), POS_STATE_DIR: stateDir, POS_LOG_LEVEL: 'warn', POS_LOG_PRETTY: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -42,7 +43,9 @@ describe('pos run', () => {
         }
       });
     });
-    const health = (await (await fetch(`${url}/v1/health`)).json()) as Record<string, unknown>;
+    // Simulation makes its ECR token on first start, in the state folder.
+    const token = readFileSync(join(stateDir, 'ecr.token'), 'utf8').trim();
+    const health = (await (await fetch(`${url}/v1/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<string, unknown>;
     expect(health).toMatchObject({ status: 'ok', terminal: { id: 'T0000001', currency: '978' } });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
