@@ -25,16 +25,18 @@ export function bcdBytes(digits: number): number {
 }
 
 /**
- * Packs `text` (digits, and `=`/`D` when `separator`) into `out` at `at`.
+ * Packs `text` (digits, and `=`/`D` for track 2) into `out` at `at`: a
+ * string, or its characters as ASCII bytes (card data held in a Buffer).
  * The caller has checked the characters.
  */
-export function packBcd(text: string, padding: BcdPadding, out: Buffer, at: number): void {
+export function packBcd(text: string | Uint8Array, padding: BcdPadding, out: Buffer, at: number): void {
   const n = text.length;
   const shift = n & 1 && padding === 'left' ? 1 : 0;
   const bytes = bcdBytes(n);
+  const isText = typeof text === 'string';
   out.fill(0, at, at + bytes);
   for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
+    const c = isText ? text.charCodeAt(i) : (text[i] as number);
     const nibble = c === EQUALS || c === LETTER_D ? SEPARATOR_NIBBLE : c - DIGIT_0;
     const pos = i + shift;
     const idx = at + (pos >> 1);

@@ -41,6 +41,16 @@ export function toEbcdic(text: string): Buffer | number {
   return out;
 }
 
+/** `toEbcdic` of ASCII bytes, written at `out[at]`; returns the index of the first unmappable byte, or -1. */
+export function toEbcdicBytes(ascii: Uint8Array, out: Buffer, at: number): number {
+  for (let i = 0; i < ascii.length; i++) {
+    const e = TO_EBCDIC[ascii[i] as number] ?? NO_CHAR;
+    if (e === NO_CHAR) return i;
+    out[at + i] = e;
+  }
+  return -1;
+}
+
 /** ASCII text of EBCDIC `bytes[start, end)`; returns the index (from `start`) of the first byte with no character instead. */
 export function fromEbcdic(bytes: Uint8Array, start: number, end: number): string | number {
   let text = '';

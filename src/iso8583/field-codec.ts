@@ -19,11 +19,12 @@
  * the content.
  */
 import { PosError } from '../util/errors.js';
+import { Sensitive } from '../util/sensitive.js';
 import { bcdBytes, packBcd, unpackBcd } from './bcd.js';
 import { firstBadByte, firstBadChar, isHexDigit } from './charset.js';
-import { fromEbcdic, toEbcdic } from './ebcdic.js';
+import { fromEbcdic, toEbcdic, toEbcdicBytes } from './ebcdic.js';
 import { prefixBytes, readPrefix, writePrefix } from './length-prefix.js';
-import type { BcdPadding, FieldSpec, FieldValue, PrefixEncoding, TextFormat } from './types.js';
+import type { BcdPadding, FieldInput, FieldSpec, FieldValue, PrefixEncoding, TextFormat } from './types.js';
 
 export { PREFIX_DIGITS } from './length-prefix.js';
 
@@ -72,7 +73,7 @@ export function contentBytes(spec: FieldSpec, units: number): number {
 }
 
 /** The field's bytes (prefix and content) to be written at message offset `offset`. */
-export function encodeField(field: number, fieldSpec: FieldSpec, value: FieldValue, offset: number): Buffer {
+export function encodeField(field: number, fieldSpec: FieldSpec, value: FieldInput, offset: number): Buffer {
   const spec = carrierOf(fieldSpec);
   const out = Buffer.allocUnsafe(encodedFieldBytes(field, spec, value, offset));
   writeField(spec, value, out, 0);
@@ -85,9 +86,10 @@ export function encodeField(field: number, fieldSpec: FieldSpec, value: FieldVal
  * The message encoder sizes every field first, then writes them all into one
  * buffer (`writeField`) instead of a buffer a field and a concat.
  */
-export function encodedFieldBytes(field: number, spec: Carrier, value: FieldValue, offset: number): number {
+export function encodedFieldBytes(field: number, spec: Carrier, value: FieldInput, offset: number): number {
   const { valid, prefixSize } = spec;
   if (!valid) checkSpec(field, spec, offset);
+  if (value instanceof Sensitive) return prefixSize + contentBytes(spec, checkedSensitiveUnits(field, spec, value.reveal(), offset));
   if (spec.format === 'b') {
     if (typeof value === 'string') {
       throw new PosError('ISO8583_FIELD_TYPE', `Field ${field} is binary and takes bytes, not text`, { field, offset, expected: 'bytes' });
@@ -105,9 +107,40 @@ export function encodedFieldBytes(field: number, spec: Carrier, value: FieldValu
 }
 
 /** Writes a value `encodedFieldBytes` accepted (prefix and content) at `out[at]`. */
-export function writeField(spec: Carrier, value: FieldValue, out: Buffer, at: number): void {
-  writePrefix(value.length, spec.lengthType, spec.prefixEncoding, out, at);
-  writeContent(spec, value, out, at + spec.prefixSize);
+export function writeField(spec: Carrier, value: FieldInput, out: Buffer, at: number): void {
+  const content = value instanceof Sensitive ? value.reveal() : value;
+  writePrefix(content.length, spec.lengthType, spec.prefixEncoding, out, at);
+  if (value instanceof Sensitive && spec.format !== 'b') writeTextBytes(spec, value.reveal(), out, at + spec.prefixSize);
+  else writeContent(spec, content, out, at + spec.prefixSize);
+}
+
+/**
+ * A `Sensitive` value's units (bytes), checked as `encodedFieldBytes` checks
+ * any value: its length, and for a text format its characters, read as ASCII.
+ */
+function checkedSensitiveUnits(field: number, spec: Carrier, bytes: Buffer, offset: number): number {
+  const units = bytes.length;
+  checkLength(field, spec, units, offset);
+  if (spec.format !== 'b') {
+    const bad = firstBadByte(spec.format, bytes, 0, units);
+    if (bad >= 0) throw badChar(field, spec, offset + spec.prefixSize + unitOffset(spec, units, bad));
+  }
+  return units;
+}
+
+/** A text field's characters given as ASCII bytes, written in the field's encoding without a string in between. */
+function writeTextBytes(spec: FieldSpec, text: Uint8Array, out: Buffer, at: number): void {
+  if (spec.encoding === 'ascii') {
+    out.set(text, at);
+  } else if (spec.encoding === 'ebcdic') {
+    toEbcdicBytes(text, out, at);
+  } else if (spec.format === 'xn') {
+    if (text.length === 0) return;
+    out[at] = text[0] as number;
+    packBcd(text.subarray(1), 'left', out, at + 1);
+  } else {
+    packBcd(text, spec.padding ?? 'left', out, at);
+  }
 }
 
 /**

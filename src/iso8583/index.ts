@@ -7,6 +7,8 @@ export type {
   FieldFormat,
   FieldSpec,
   FieldValue,
+  FieldInput,
+  EncodeInput,
   LengthType,
   MessageInput,
   MtiEncoding,

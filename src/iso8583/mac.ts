@@ -11,7 +11,7 @@
  */
 import { encodeField } from './field-codec.js';
 import { encodeWithMacOverride, type DecodedMessage } from './message-codec.js';
-import type { Dialect, MessageInput } from './types.js';
+import type { Dialect, EncodeInput } from './types.js';
 
 /** Bytes of a MAC in DE 64 / DE 128. */
 export const MAC_BYTES = 8;
@@ -28,7 +28,7 @@ export interface MacInput {
 }
 
 /** The field the MAC of `input` goes in: 128 when the encoded message has a secondary bitmap, else 64. */
-export function macField(dialect: Dialect, input: MessageInput): MacField {
+export function macField(dialect: Dialect, input: EncodeInput): MacField {
   if (dialect.secondaryBitmap === 'always') return SECONDARY_MAC_FIELD;
   // Own keys, as a spread copy would see them; the MAC fields themselves do not count.
   for (const key in input.fields) {
@@ -43,7 +43,7 @@ export function macField(dialect: Dialect, input: MessageInput): MacField {
  * field's bit set, up to (not including) the MAC field. A MAC already in
  * `input` (DE 64 or 128) is ignored.
  */
-export function macInput(dialect: Dialect, input: MessageInput): MacInput {
+export function macInput(dialect: Dialect, input: EncodeInput): MacInput {
   const field = macField(dialect, input);
   const encoded = encodeWithMacOverride(dialect, input, { field, value: Buffer.alloc(MAC_BYTES) });
   const at = encoded.offsets.get(field) ?? encoded.bytes.length;
@@ -51,7 +51,7 @@ export function macInput(dialect: Dialect, input: MessageInput): MacInput {
 }
 
 /** The message with `mac` in its MAC field (64 or 128, as `macField` says); `mac` is computed over `macInput(...).bytes`. */
-export function encodeWithMac(dialect: Dialect, input: MessageInput, mac: Buffer): Buffer {
+export function encodeWithMac(dialect: Dialect, input: EncodeInput, mac: Buffer): Buffer {
   const field = macField(dialect, input);
   return encodeWithMacOverride(dialect, input, { field, value: mac }).bytes;
 }
@@ -64,7 +64,7 @@ export function encodeWithMac(dialect: Dialect, input: MessageInput, mac: Buffer
  * placeholder in place. Same bytes as `encodeWithMac(…, mac(macInput(…)))`,
  * with one encode instead of two.
  */
-export function encodeWithComputedMac(dialect: Dialect, input: MessageInput, computeMac: (macInput: Buffer) => Buffer): Buffer {
+export function encodeWithComputedMac(dialect: Dialect, input: EncodeInput, computeMac: (macInput: Buffer) => Buffer): Buffer {
   const field = macField(dialect, input);
   const encoded = encodeWithMacOverride(dialect, input, { field, value: Buffer.alloc(MAC_BYTES) });
   const at = encoded.offsets.get(field);

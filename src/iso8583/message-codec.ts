@@ -12,7 +12,7 @@ import { decodeBitmap, encodeBitmap, MAX_FIELD, MAX_FIELD_TERTIARY, TERTIARY_BIT
 import { carrierOf, decodeFieldInto, encodedFieldBytes, writeField, type Carrier } from './field-codec.js';
 import { decodedMessage, type Iso8583Message } from './message.js';
 import { decodeMti, encodeMti, mtiBytes } from './mti.js';
-import type { Dialect, FieldSpec, FieldValue, MessageInput } from './types.js';
+import type { Dialect, EncodeInput, FieldInput, FieldSpec, FieldValue } from './types.js';
 
 export { MTI_CHARS } from './mti.js';
 
@@ -23,12 +23,12 @@ export interface EncodedMessage {
   readonly offsets: ReadonlyMap<number, number>;
 }
 
-export function encodeMessage(dialect: Dialect, input: MessageInput): Buffer {
+export function encodeMessage(dialect: Dialect, input: EncodeInput): Buffer {
   return encodeMessageWithOffsets(dialect, input).bytes;
 }
 
 /** `encodeMessage`, also saying where each field starts (for MAC input and annotated dumps). */
-export function encodeMessageWithOffsets(dialect: Dialect, input: MessageInput): EncodedMessage {
+export function encodeMessageWithOffsets(dialect: Dialect, input: EncodeInput): EncodedMessage {
   return encodeFields(dialect, input.mti, input.fields, null);
 }
 
@@ -43,15 +43,15 @@ export interface MacOverride {
  * without building that object (the MAC helpers encode every request and
  * answer this way; an object with integer keys is costly to build).
  */
-export function encodeWithMacOverride(dialect: Dialect, input: MessageInput, override: MacOverride): EncodedMessage {
+export function encodeWithMacOverride(dialect: Dialect, input: EncodeInput, override: MacOverride): EncodedMessage {
   return encodeFields(dialect, input.mti, input.fields, override);
 }
 
-function encodeFields(dialect: Dialect, mtiText: string, fields: MessageInput['fields'], override: MacOverride | null): EncodedMessage {
+function encodeFields(dialect: Dialect, mtiText: string, fields: EncodeInput['fields'], override: MacOverride | null): EncodedMessage {
   const mti = encodeMti(mtiText, dialect.mtiEncoding);
   const max = maxField(dialect);
-  const entries: [number, FieldValue][] = [];
-  const take = (key: string, value: FieldValue | undefined): void => {
+  const entries: [number, FieldInput][] = [];
+  const take = (key: string, value: FieldInput | undefined): void => {
     if (value === undefined) return;
     const n = Number(key);
     if (!Number.isInteger(n) || n < 2 || n > max || (n === TERTIARY_BITMAP_BIT && dialect.tertiaryBitmap === true)) {
@@ -75,7 +75,7 @@ function encodeFields(dialect: Dialect, mtiText: string, fields: MessageInput['f
   }
   entries.sort((a, b) => a[0] - b[0]);
   const numbers = new Array<number>(entries.length);
-  for (let i = 0; i < entries.length; i++) numbers[i] = (entries[i] as [number, FieldValue])[0];
+  for (let i = 0; i < entries.length; i++) numbers[i] = (entries[i] as [number, FieldInput])[0];
   const bitmap = encodeBitmap(numbers, bitmapOptions(dialect));
   const offsets = new Map<number, number>([
     [0, 0],
@@ -86,7 +86,7 @@ function encodeFields(dialect: Dialect, mtiText: string, fields: MessageInput['f
   const sizes = new Array<number>(entries.length);
   let offset = mti.length + bitmap.length;
   for (let i = 0; i < entries.length; i++) {
-    const [n, value] = entries[i] as [number, FieldValue];
+    const [n, value] = entries[i] as [number, FieldInput];
     const spec = specs[n];
     if (spec === undefined) {
       throw new PosError('ISO8583_FIELD_UNKNOWN', `Field ${n} is not defined in dialect ${dialect.name}`, { field: n, offset });
@@ -101,7 +101,7 @@ function encodeFields(dialect: Dialect, mtiText: string, fields: MessageInput['f
   bitmap.copy(bytes, mti.length);
   let at = mti.length + bitmap.length;
   for (let i = 0; i < entries.length; i++) {
-    const [n, value] = entries[i] as [number, FieldValue];
+    const [n, value] = entries[i] as [number, FieldInput];
     writeField(specs[n] as Carrier, value, bytes, at);
     at += sizes[i] as number;
   }

@@ -10,6 +10,7 @@
  * - prefix encoding: how the length prefix becomes bytes;
  * - padding: where the filler nibble of an odd number of BCD digits goes.
  */
+import type { Sensitive } from '../util/sensitive.js';
 
 /** How a field's length is known: fixed by the spec, or a decimal prefix of 2, 3 or 4 digits. */
 export type LengthType = 'fixed' | 'llvar' | 'lllvar' | 'llllvar';
@@ -119,8 +120,22 @@ export interface Dialect {
 /** A field's value: text for every text format, bytes for `b`. */
 export type FieldValue = string | Buffer;
 
+/**
+ * What the encoder takes for a field: a `FieldValue`, or a `Sensitive`
+ * holding the value as bytes — a text field's characters in ASCII (a PAN,
+ * track 2), a `b` field's bytes — so card data reaches the wire without ever
+ * being a JS string, which could not be wiped. Decoding never yields one.
+ */
+export type FieldInput = FieldValue | Sensitive;
+
 /** What `encodeMessage` takes. `undefined` entries are skipped, for easy optional fields. */
 export interface MessageInput {
   readonly mti: string;
   readonly fields: Readonly<Record<number, FieldValue | undefined>>;
+}
+
+/** A `MessageInput` whose fields may also be `Sensitive` (see `FieldInput`): what the encoders take. */
+export interface EncodeInput {
+  readonly mti: string;
+  readonly fields: Readonly<Record<number, FieldInput | undefined>>;
 }

@@ -14,7 +14,7 @@
 import { macX919, verifyX919 } from '../../crypto/mac/iso9797.js';
 import { RetailMacKey } from '../../crypto/mac/retail-mac-key.js';
 import { encodeWithComputedMac, MAC_BYTES, macField, macInput, type MacField } from '../../iso8583/mac.js';
-import type { Dialect, FieldValue, MessageInput } from '../../iso8583/types.js';
+import type { Dialect, EncodeInput, FieldValue, MessageInput } from '../../iso8583/types.js';
 import { wipe } from '../../util/bytes.js';
 
 export { MAC_BYTES, macField, macInput, type MacField };
@@ -32,7 +32,7 @@ export function verifyX919Under(macKey: MacKey, data: Uint8Array, mac: Uint8Arra
 }
 
 /** The message encoded with its X9.19 MAC under `macKey` (any MAC it carried is replaced), in one encode. */
-export function encodeWithMac(dialect: Dialect, input: MessageInput, macKey: MacKey): Buffer {
+export function encodeWithMac(dialect: Dialect, input: EncodeInput, macKey: MacKey): Buffer {
   return encodeWithComputedMac(dialect, input, (data) => x919(macKey, data));
 }
 
