@@ -24,7 +24,7 @@ import type { PendingReversal, ReversalStore } from '../host/reversal-store.js';
 import { dialectByName } from '../iso8583/dialects/index.js';
 import type { Iso8583Message } from '../iso8583/message.js';
 import { PosError } from '../util/errors.js';
-import { loadKeyFile } from './key-files.js';
+import { checkKeyFile, loadKeyFile } from './key-files.js';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
 import type { Deck } from '../../hw-mocks/cards/deck.js';
 import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
@@ -154,6 +154,8 @@ function notifyingStore(store: ReversalStore, sender: ReversalSender): ReversalS
 /**
  * The terminal MAC key for a real host: a TR-31 block in the key folder under
  * the key-block protection key beside it (both checked for mode and owner).
+ * A block that gives no usable key is a set-up problem (`KEY_BLOCK_INVALID`,
+ * a configuration error, details naming the TR-31 code), not bad input.
  * Required: an answer that carries no verified MAC must never approve, so a
  * terminal without its TAK does not start (`KEY_FILE_MISSING`, exit 2).
  */
@@ -162,9 +164,15 @@ export function loadTerminalMacKey(dir: string): TerminalMacKey {
   if (!existsSync(blockPath)) {
     throw new PosError('KEY_FILE_MISSING', `An ISO 8583 host needs the terminal MAC key: ${blockPath} does not exist`, { path: blockPath });
   }
+  checkKeyFile(blockPath);
   const kbpk = loadKeyFile(join(dir, KBPK_KEY_FILE));
   try {
     return TerminalMacKey.fromKeyBlock(kbpk.reveal(), readFileSync(blockPath, 'latin1').trim());
+  } catch (err) {
+    if (err instanceof PosError && err.kind === 'config') throw err;
+    // A foreign error's message is not copied (it may quote what it was given).
+    const why = err instanceof PosError ? { message: `: ${err.message}`, reason: err.code } : { message: '', reason: err instanceof Error ? err.name : typeof err };
+    throw new PosError('KEY_BLOCK_INVALID', `Key block ${blockPath} gives no terminal MAC key under ${KBPK_KEY_FILE}${why.message}`, { path: blockPath, reason: why.reason }, { cause: err });
   } finally {
     kbpk.wipe();
   }

@@ -6,13 +6,22 @@
  * 1 for the rest.
  */
 import { CommanderError } from 'commander';
-import { asPosError, PosError } from '../util/errors.js';
+import { asPosError, PosError, type ErrorCode } from '../util/errors.js';
 
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+/**
+ * Codes of another kind that only the operator can cure, so restarting is
+ * pointless: exit 2 as for configuration (systemd's `RestartPreventExitStatus=2`).
+ */
+const OPERATOR_MUST_FIX: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  // The journal's folder cannot be written: a read-only filesystem or its permissions.
+  'JOURNAL_READ_ONLY',
+]);
+
 export function exitCodeFor(error: PosError): number {
-  return error.kind === 'config' ? EXIT_USAGE : EXIT_FAILURE;
+  return error.kind === 'config' || OPERATOR_MUST_FIX.has(error.code) ? EXIT_USAGE : EXIT_FAILURE;
 }
 
 /** Prints the error as one line and sets `process.exitCode`. */

@@ -8,6 +8,7 @@ import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../log/logger.js';
 import { action } from '../errors.js';
 import { parsePort } from '../options.js';
+import { checkBeforeStart } from '../start-checks.js';
 import type { RegisterCommand } from './index.js';
 
 export const registerRun: RegisterCommand = (program: Command) => {
@@ -22,6 +23,7 @@ export const registerRun: RegisterCommand = (program: Command) => {
         logger.info({ config: path ?? '(built-in simulation)' }, 'starting');
         // With no config file (the simulated default) state goes to the user's state folder, not /var/lib.
         const stateDir = process.env['POS_STATE_DIR'] ?? (path === null ? join(homedir(), '.local', 'state', 'pos-terminal') : undefined);
+        checkBeforeStart(config, stateDir ?? config.journal.dir);
         const terminal = await startTerminal(config, {
           logger,
           displayOut: process.stdout,

@@ -2,10 +2,12 @@
  * TLS material for mutual TLS with the host: the host's CA (pinned: it
  * replaces the system roots, so only a certificate it signed is accepted),
  * and the terminal's client certificate and key, read from the files the
- * configuration names.
+ * configuration names. The private key file is held to the key-file rules
+ * (regular file, the service user's, 0600).
  */
 import { readFileSync } from 'node:fs';
 import { PosError } from '../../util/errors.js';
+import { checkKeyFile } from '../../util/key-file-check.js';
 
 export interface TlsMaterial {
   /** PEM of the CA(s) the host's certificate must chain to; nothing else is trusted. */
@@ -23,7 +25,11 @@ export interface TlsFiles {
   readonly servername?: string | undefined;
 }
 
-/** Reads the three files; `CHANNEL_TLS_MATERIAL_UNREADABLE` (details: `which`, `path`, `errno`) when one cannot be read. */
+/**
+ * Reads the three files; `CHANNEL_TLS_MATERIAL_UNREADABLE` (details: `which`,
+ * `path`, `errno`) when one cannot be read, `KEY_FILE_*` when the key file is
+ * open to group or others, not the service user's, or not a regular file.
+ */
 export function loadTlsMaterial(files: TlsFiles): TlsMaterial {
   const read = (which: 'caFile' | 'certFile' | 'keyFile'): Buffer => {
     const path = files[which];
@@ -34,10 +40,19 @@ export function loadTlsMaterial(files: TlsFiles): TlsMaterial {
       throw new PosError('CHANNEL_TLS_MATERIAL_UNREADABLE', `Cannot read the TLS ${which} ${path} (${errno})`, { which, path, errno }, { cause: err });
     }
   };
+  const ca = read('caFile');
+  const cert = read('certFile');
+  const key = read('keyFile');
+  try {
+    checkKeyFile(files.keyFile);
+  } catch (err) {
+    key.fill(0);
+    throw err;
+  }
   return {
-    ca: read('caFile'),
-    cert: read('certFile'),
-    key: read('keyFile'),
+    ca,
+    cert,
+    key,
     ...(files.servername === undefined ? {} : { servername: files.servername }),
   };
 }

@@ -9,6 +9,7 @@ export const JOURNAL_ERRORS = {
   JOURNAL_DISK_FULL: { kind: 'io', summary: 'The journal could not be written because the disk (or the journal size cap) is full; the step was not recorded.' },
   JOURNAL_READ_ONLY: { kind: 'io', summary: 'The journal file or its folder cannot be written (read-only filesystem or permissions).' },
   JOURNAL_UNAVAILABLE: { kind: 'io', summary: 'The journal cannot be opened or written for another reason (missing folder, I/O error).' },
+  JOURNAL_DIR_INVALID: { kind: 'config', summary: 'The journal folder (journal.dir or $POS_STATE_DIR) is a file, or a file stands in its path.' },
   JOURNAL_FAULTED: { kind: 'state', summary: 'An earlier journal fault stopped new transactions; details name the fault. Restart once it is fixed.' },
   JOURNAL_SCHEMA_TOO_NEW: { kind: 'state', summary: 'The journal was written by a newer version of this software; this version will not touch it.' },
   JOURNAL_TRANSITION_INVALID: { kind: 'state', summary: 'The transaction state machine does not allow that step from the state the journal holds.' },
@@ -26,4 +27,8 @@ export const JOURNAL_ERRORS = {
   KEY_FILE_MODE: { kind: 'config', summary: 'A key file (or the key folder) can be read or written by users other than its owner.' },
   KEY_FILE_OWNER: { kind: 'config', summary: 'A key file (or the key folder) is not owned by the user the service runs as.' },
   KEY_FILE_INVALID: { kind: 'config', summary: 'A key file does not hold a key in the expected form (hex digits of an accepted length).' },
+  KEY_BLOCK_INVALID: {
+    kind: 'config',
+    summary: 'A key block file (tak.tr31) does not give a usable key under the key-block protection key beside it (wrong KBPK, altered block, a use it does not allow); details give the TR-31 code.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
