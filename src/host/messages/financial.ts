@@ -24,7 +24,7 @@ import { formatExpiry } from '../../card/expiry.js';
 import type { EntryMode } from '../../devices/card-reader.js';
 import type { Iso8583Message } from '../../iso8583/message.js';
 import { encodeMessage } from '../../iso8583/message-codec.js';
-import type { Dialect, FieldValue, MessageInput } from '../../iso8583/types.js';
+import type { Dialect, EncodeInput, FieldInput } from '../../iso8583/types.js';
 import { wipe } from '../../util/bytes.js';
 import { PosError } from '../../util/errors.js';
 import type { AuthorizationResponse, PurchaseRequest } from '../model.js';
@@ -87,7 +87,7 @@ const AUTH_CODE_RE = /^[0-9A-Za-z ]{6}$/;
  * The field table of a request. This is the one place the card's PAN, track 2
  * and PIN block are revealed; the table never leaves the encoder.
  */
-function requestFields(dialect: Dialect, request: CardTransaction, options: FinancialRequestOptions): MessageInput {
+function requestFields(dialect: Dialect, request: CardTransaction, options: FinancialRequestOptions): EncodeInput {
   const mti = options.mti ?? MTI.financialRequest;
   checkDate(request.at);
   const advice = ADVICE_MTIS.has(mti);
@@ -97,7 +97,7 @@ function requestFields(dialect: Dialect, request: CardTransaction, options: Fina
   const pin = !advice && request.pin !== undefined ? pinFields(dialect, request.pin) : undefined;
   const entryMode = ENTRY_MODE_CODES[request.entryMode];
   const card = cardFields(request);
-  const fields: Record<number, FieldValue | undefined> = {
+  const fields: Record<number, FieldInput | undefined> = {
     ...card,
     3: PROCESSING_CODES[request.kind],
     4: amountField(request.amountMinor),
@@ -122,12 +122,14 @@ function requestFields(dialect: Dialect, request: CardTransaction, options: Fina
  * How the card goes on the wire: its PAN, expiry and track 2 (DE 2, 14, 35),
  * or, from an encrypting reader, only DE 48's ciphertext — a masked card's
  * digits are never sent as a PAN, and a masked card without its ciphertext
- * is refused before anything is sent.
+ * is refused before anything is sent. The PAN and track 2 go to the codec
+ * as their `Sensitive` bytes, which it writes straight into the message: no
+ * string of them is made on the way (the caller wipes the message once sent).
  */
-function cardFields(request: CardTransaction): Record<number, FieldValue | undefined> {
+function cardFields(request: CardTransaction): Record<number, FieldInput | undefined> {
   const { card, encryptedTracks } = request;
   if (encryptedTracks === undefined && card.panMasked !== true) {
-    return { 2: card.pan.revealText(), 14: formatExpiry(card.expiry), 35: card.track2.revealText() };
+    return { 2: card.pan, 14: formatExpiry(card.expiry), 35: card.track2 };
   }
   if (encryptedTracks === undefined) {
     throw new PosError('HOST_REQUEST_INVALID', 'A masked card needs its encrypted tracks', { field: ENCRYPTED_TRACKS_FIELD, requestMayHaveReachedHost: false });
