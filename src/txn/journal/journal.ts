@@ -16,7 +16,7 @@
  *
  * The journal is also the terminal's `ReversalStore` and its STAN source.
  */
-import { accessSync, constants as fsConstants, statSync, type Stats } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
 import type { CardBrand } from '../../card/types.js';
@@ -149,10 +149,13 @@ export class Journal implements ReversalStore {
    * Opens (creating or migrating) the journal. Throws `JOURNAL_CORRUPT` for a
    * file that is not a database or fails `PRAGMA quick_check` (the file is
    * left as it is, for an engineer), `JOURNAL_READ_ONLY`, `JOURNAL_DISK_FULL`,
-   * `JOURNAL_SCHEMA_TOO_NEW` or `JOURNAL_UNAVAILABLE`.
+   * `JOURNAL_SCHEMA_TOO_NEW`, `JOURNAL_DIR_INVALID` or `JOURNAL_UNAVAILABLE`.
+   * A failed open removes the files it created (never one that was there).
    */
   static open(options: JournalOptions): Journal {
     const file = join(options.dir, options.fileName ?? JOURNAL_FILE);
+    // What a failed open made, it removes: a full disk at start must not leave an empty journal.db.
+    const existing = existingJournalFiles(file);
     let db: Db | undefined;
     try {
       makeJournalDir(options.dir);
@@ -179,6 +182,7 @@ export class Journal implements ReversalStore {
       return new Journal(db, file, options);
     } catch (err) {
       db?.close();
+      removeJournalFilesExcept(file, existing);
       throw refineOpenFault(journalFault(err, 'open', file), options.dir);
     }
   }
@@ -681,6 +685,27 @@ function truncateWal(db: Db): void {
     db.pragma('wal_checkpoint(TRUNCATE)');
   } catch {
     // Not a write fault: the step before is committed; the next checkpoint does it.
+  }
+}
+
+/** The database file and the files SQLite keeps beside it (WAL, shared memory, rollback journal). */
+function journalFiles(file: string): string[] {
+  return ['', '-wal', '-shm', '-journal'].map((suffix) => file + suffix);
+}
+
+function existingJournalFiles(file: string): ReadonlySet<string> {
+  return new Set(journalFiles(file).filter((path) => existsSync(path)));
+}
+
+/** Removes the journal files that are not in `keep`; best effort (the open's own error is the one to report). */
+function removeJournalFilesExcept(file: string, keep: ReadonlySet<string>): void {
+  for (const path of journalFiles(file)) {
+    if (keep.has(path)) continue;
+    try {
+      rmSync(path, { force: true });
+    } catch {
+      // Left for the operator: the open's error says what stopped it.
+    }
   }
 }
 
