@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs pos-terminal as a service on Raspberry Pi OS (Debian): Node ≥ 20, the service user,
-# folders with their modes, the app, the systemd unit, the udev rules, a config template and the
-# journal's PAN-hash key. Idempotent: running it again changes nothing that is already right, and
-# never overwrites a config or a key.
+# folders with their modes, the app, the systemd unit, the udev rules, a config template, the
+# device keys and the ECR API's bearer token. Idempotent: running it again changes nothing that is
+# already right, and never overwrites a config, a key or the token.
 #
 #   sudo systemd/install.sh              install on this machine
 #   systemd/install.sh --dry-run         print every action, change nothing
@@ -101,6 +101,9 @@ if [ ! -f "$SOURCE/dist/src/cli/main.js" ]; then
 fi
 act rm -rf "$ROOT$APP_DIR/dist"
 act cp -R "$SOURCE/dist" "$ROOT$APP_DIR/dist"
+# The unit's ExecStart: opens the notify socket, then execs node as the main process.
+act install -d -m 0755 "$ROOT$APP_DIR/bin"
+act install -m 0755 "$SOURCE/systemd/notify-exec" "$ROOT$APP_DIR/bin/notify-exec"
 for f in package.json package-lock.json README.md; do
   if [ -f "$SOURCE/$f" ]; then act install -m 0644 "$SOURCE/$f" "$ROOT$APP_DIR/$f"; fi
 done
@@ -135,10 +138,9 @@ else
   fi
 fi
 
-# Device keys, 32 random bytes each as hex: the journal's PAN-hash key, and the
-# key that seals queued offline advices (store-and-forward).
-for KEY_NAME in journal-hmac.key advice.key; do
-  KEY_FILE=$KEY_DIR/$KEY_NAME
+# A file of 32 random bytes as hex, 0600, owned by the service user; an existing one is kept.
+random_key_file() {
+  KEY_FILE=$KEY_DIR/$1
   if [ -e "$ROOT$KEY_FILE" ]; then
     note "keep existing $KEY_FILE"
   else
@@ -149,7 +151,15 @@ for KEY_NAME in journal-hmac.key advice.key; do
       if [ -z "$ROOT" ]; then chown "$SERVICE_USER:$SERVICE_USER" "$KEY_FILE"; fi
     fi
   fi
+}
+
+# Device keys, 32 random bytes each as hex: the journal's PAN-hash key, and the
+# key that seals queued offline advices (store-and-forward).
+for KEY_NAME in journal-hmac.key advice.key; do
+  random_key_file "$KEY_NAME"
 done
+# The ECR API's bearer token: the register sends it as `Authorization: Bearer <token>`.
+random_key_file ecr.token
 
 # ── Tell systemd and udev ─────────────────────────────────────────────────
 if [ -n "$ROOT" ]; then

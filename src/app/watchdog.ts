@@ -1,10 +1,13 @@
 /**
- * systemd `Type=notify` without a native addon. Node cannot send on a Unix
- * datagram socket (NOTIFY_SOCKET), so each notification runs the
- * `systemd-notify` binary; the unit sets `NotifyAccess=all` because the
- * message then comes from a child process, not the main PID. systemd-notify
- * (v246+) waits until systemd has read the message, so the child is still
- * alive when systemd looks up which unit it belongs to.
+ * systemd `Type=notify` without a native addon. Node cannot open a Unix
+ * datagram socket, but it can write to one it inherited: under the unit,
+ * `systemd/notify-exec` connects one to NOTIFY_SOCKET and execs node in its
+ * place, passing the descriptor in `POS_NOTIFY_FD`. Each write is then a
+ * datagram from the main PID, which is what `NotifyAccess=main` accepts
+ * (`NotifySocketFd`). Without that descriptor each notification runs the
+ * `systemd-notify` binary (`SystemdNotifyBinary`): its messages carry the
+ * child's PID, so they count only under `NotifyAccess=all` — unprivileged,
+ * `--pid=` does not change the sender systemd sees.
  *
  * The watchdog ping is sent from a timer on the event loop at half of
  * WATCHDOG_USEC: if the loop hangs, the pings stop and systemd restarts the
@@ -12,6 +15,7 @@
  * no-op.
  */
 import { execFile } from 'node:child_process';
+import { write } from 'node:fs';
 import type { Logger } from 'pino';
 
 /** Sends one notification (`READY=1`, `WATCHDOG=1`, `STOPPING=1`, `STATUS=…`). */
@@ -30,6 +34,28 @@ export class SystemdNotifyBinary implements Notifier {
   notify(assignments: readonly string[]): Promise<void> {
     return new Promise((resolve, reject) => {
       execFile(this.#binary, [...assignments], { timeout: 5_000 }, (err: Error | null) => (err === null ? resolve() : reject(err)));
+    });
+  }
+}
+
+/**
+ * Writes each notification as one datagram on an inherited socket already
+ * connected to NOTIFY_SOCKET (`POS_NOTIFY_FD`, from `systemd/notify-exec`):
+ * sent by this process, so credited to the main PID.
+ */
+export class NotifySocketFd implements Notifier {
+  constructor(readonly fd: number) {}
+
+  /** The descriptor `systemd/notify-exec` passed, or null. */
+  static fromEnv(env: NodeJS.ProcessEnv): NotifySocketFd | null {
+    const text = env['POS_NOTIFY_FD'] ?? '';
+    return /^\d+$/.test(text) ? new NotifySocketFd(Number(text)) : null;
+  }
+
+  notify(assignments: readonly string[]): Promise<void> {
+    const datagram = Buffer.from(assignments.join('\n'), 'utf8');
+    return new Promise((resolve, reject) => {
+      write(this.fd, datagram, (err) => (err === null ? resolve() : reject(err)));
     });
   }
 }
@@ -70,7 +96,7 @@ export class ServiceNotifier {
     const env = options.env ?? process.env;
     this.enabled = (env['NOTIFY_SOCKET'] ?? '') !== '';
     this.pingMs = this.enabled ? watchdogPingMs(env, options.pid ?? process.pid) : null;
-    this.#notifier = options.notifier ?? new SystemdNotifyBinary();
+    this.#notifier = options.notifier ?? NotifySocketFd.fromEnv(env) ?? new SystemdNotifyBinary();
     this.#logger = options.logger;
     this.#timers = options.timers ?? { setInterval: (fn, ms) => setInterval(fn, ms).unref(), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) };
   }

@@ -15,7 +15,7 @@ function fakeSource(): string {
   writeFileSync(join(src, 'dist/src/cli/main.js'), '// built\n');
   writeFileSync(join(src, 'package.json'), '{"name":"pos-terminal"}\n');
   mkdirSync(join(src, 'systemd'));
-  for (const f of ['pos-terminal.service', '99-pos-terminal.rules']) copyFileSync(join('systemd', f), join(src, 'systemd', f));
+  for (const f of ['pos-terminal.service', '99-pos-terminal.rules', 'notify-exec']) copyFileSync(join('systemd', f), join(src, 'systemd', f));
   return src;
 }
 
@@ -62,6 +62,9 @@ describe('install.sh', () => {
       `write ${root}/etc/pos-terminal/config.json`,
       `write ${root}/etc/pos-terminal/keys/journal-hmac.key`,
       `write ${root}/etc/pos-terminal/keys/advice.key`,
+      `write ${root}/etc/pos-terminal/keys/ecr.token (32 random bytes as hex, mode 0600)`,
+      `install -m 0755 `,
+      `${root}/opt/pos-terminal/bin/notify-exec`,
     ]) {
       expect(actions.some((a) => a.includes(expected))).toBe(true);
     }
@@ -92,6 +95,8 @@ describe('install.sh', () => {
         'd 700 etc/pos-terminal/keys',
         expect.stringMatching(/^f 600 etc\/pos-terminal\/keys\/journal-hmac\.key /),
         expect.stringMatching(/^f 600 etc\/pos-terminal\/keys\/advice\.key /),
+        expect.stringMatching(/^f 600 etc\/pos-terminal\/keys\/ecr\.token /),
+        expect.stringMatching(/^f 755 opt\/pos-terminal\/bin\/notify-exec /),
         expect.stringMatching(/^f 640 etc\/pos-terminal\/config\.json /),
         expect.stringMatching(/^f 644 etc\/systemd\/system\/pos-terminal\.service /),
         expect.stringMatching(/^f 644 etc\/udev\/rules\.d\/99-pos-terminal\.rules /),
@@ -99,13 +104,17 @@ describe('install.sh', () => {
       ]),
     );
     expect(readFileSync(join(root, 'etc/pos-terminal/keys/journal-hmac.key'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+    const token = readFileSync(join(root, 'etc/pos-terminal/keys/ecr.token'), 'utf8');
+    expect(token).toMatch(/^[0-9a-f]{64}\n$/);
     expect(JSON.parse(readFileSync(join(root, 'etc/pos-terminal/config.json'), 'utf8'))).toMatchObject({ journal: { dir: '/var/lib/pos-terminal' } });
 
     const second = install('--root', root, '--source', source);
     expect(second.status).toBe(0);
     expect(second.stdout).toContain('= keep existing /etc/pos-terminal/keys/journal-hmac.key');
     expect(second.stdout).toContain('= keep existing /etc/pos-terminal/keys/advice.key');
+    expect(second.stdout).toContain('= keep existing /etc/pos-terminal/keys/ecr.token');
     expect(tree(root)).toEqual(once);
+    expect(readFileSync(join(root, 'etc/pos-terminal/keys/ecr.token'), 'utf8')).toBe(token);
   });
 
   it('refuses an unknown option with exit 2', () => {
