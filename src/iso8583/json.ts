@@ -2,7 +2,7 @@
  * A message as JSON, the form `pos iso8583 decode --json` prints and
  * `pos iso8583 encode` reads:
  *
- *   { "mti": "0200", "fields": { "2": "4111111111111111", "3": "000000", "52": "1234567890ABCDEF" } }
+ *   { "mti": "0200", "fields": { "2": "4761739001010010", "3": "000000", "52": "1234567890ABCDEF" } }
  *
  * Field numbers are the keys; text fields are their text; binary fields
  * (those the dialect declares `b`: 52, 53, 55, 64, 128, …) are uppercase
