@@ -193,7 +193,7 @@ export class EcrServer {
     this.limits = limits;
     const timeouts = { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.timeoutCheckMs };
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-      this.#handle(req, res).catch((err: unknown) => this.#fail(req, res, asPosError(err, 'ECR API')));
+      this.#handle(req, res).catch((err: unknown) => this.#fail(req, res, err));
     };
     const tls = options.tls;
     this.#server = tls
@@ -291,12 +291,13 @@ export class EcrServer {
     throw new PosError('ECR_NOT_FOUND', `No route ${req.method ?? ''} ${url.pathname}`, { method: req.method ?? '', path: url.pathname });
   }
 
-  #fail(req: IncomingMessage, res: ServerResponse, error: PosError): void {
-    if (!req.complete && req.socket.destroyed) {
-      // The client went away mid-request (or the request timed out): nobody to answer, nothing wrong here.
+  #fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    if (err instanceof ClientGone) {
+      // The client went away mid-body (or its request timed out): nobody to answer, nothing wrong here.
       this.#options.logger.debug({ method: req.method, path: pathOf(req) }, 'ECR request aborted by the client');
       return;
     }
+    const error = asPosError(err, 'ECR API');
     const status = STATUS_BY_CODE[error.code] ?? 500;
     if (status === 500) this.#options.logger.error({ err: error }, 'ECR API request failed');
     if (GUARD_CODES.has(error.code)) {
@@ -309,7 +310,8 @@ export class EcrServer {
     if (error.code === 'ECR_UNAUTHORIZED') {
       res.setHeader('www-authenticate', error.details['reason'] === 'invalid' ? 'Bearer realm="pos-terminal", error="invalid_token"' : 'Bearer realm="pos-terminal"');
     }
-    if (GUARD_CODES.has(error.code)) res.setHeader('connection', 'close');
+    // The body was not (all) read: close rather than read on for the next request.
+    if (GUARD_CODES.has(error.code) || error.code === 'ECR_BODY_TOO_LARGE') res.setHeader('connection', 'close');
     send(res, status, { error: error.toJSON() });
   }
 }
@@ -334,15 +336,50 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** The request ended before its body did: the client closed the connection, or the request timeout did. */
+class ClientGone extends Error {}
+
+/**
+ * The body, at most `MAX_BODY_BYTES`. Read by listeners rather than
+ * `for await`, whose early exit would destroy the socket before the 413 is
+ * answered; what follows an oversized body is discarded by Node once the
+ * answer (with `connection: close`) is sent.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (): void => {
+      req.off('data', onData).off('end', onEnd).off('aborted', onGone).off('error', onGone).off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      done();
+      reject(new PosError('ECR_BODY_TOO_LARGE', `Body larger than ${MAX_BODY_BYTES} bytes`, { max: MAX_BODY_BYTES }));
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(Buffer.concat(chunks));
+    };
+    const onGone = (): void => {
+      done();
+      reject(new ClientGone('client gone'));
+    };
+    const onClose = (): void => {
+      if (!req.complete) onGone();
+    };
+    req.on('data', onData).on('end', onEnd).on('aborted', onGone).on('error', onGone).on('close', onClose);
+  });
+}
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new PosError('ECR_BODY_TOO_LARGE', `Body larger than ${MAX_BODY_BYTES} bytes`, { max: MAX_BODY_BYTES });
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const body = await readBody(req);
+  const size = body.length;
+  const text = body.toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;

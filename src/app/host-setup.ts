@@ -24,14 +24,13 @@ import type { PendingReversal, ReversalStore } from '../host/reversal-store.js';
 import { dialectByName } from '../iso8583/dialects/index.js';
 import type { Iso8583Message } from '../iso8583/message.js';
 import { PosError } from '../util/errors.js';
-import { checkKeyFile, loadKeyFile } from './key-files.js';
+import { KBPK_KEY_FILE, checkKeyFile, loadKeyFile, TAK_KEY_BLOCK_FILE } from './key-files.js';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
 import type { Deck } from '../../hw-mocks/cards/deck.js';
 import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
 
 /** In the key folder: the key-block protection key (hex) and the terminal MAC key as a TR-31 block. */
-export const KBPK_KEY_FILE = 'kbpk.key';
-export const TAK_KEY_BLOCK_FILE = 'tak.tr31';
+export { KBPK_KEY_FILE, TAK_KEY_BLOCK_FILE } from './key-files.js';
 
 export interface HostSetup {
   readonly client: HostClient;

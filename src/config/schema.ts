@@ -24,10 +24,27 @@ export const terminalSchema = z
   })
   .strict();
 
+/**
+ * The ECR API (`src/app/ecr-server.ts`): every request needs the bearer token
+ * in `ecr.token`. Off loopback it requires `tls` (the terminal refuses to
+ * start without it); with `caFile`, clients must present a certificate it signed.
+ */
 export const ecrSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(7711),
+    /** Browser origins (`scheme://host[:port]`) allowed to call the API; any other `Origin` gets 403. */
+    allowedOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin is scheme://host[:port]')).default([]),
+    /** Host names besides the bound address and `localhost` a request may name (e.g. the TLS certificate's). */
+    allowedHosts: z.array(z.string().min(1)).default([]),
+    tls: z
+      .object({
+        certFile: z.string().min(1),
+        keyFile: z.string().min(1),
+        caFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -147,6 +164,8 @@ export const journalSchema = z
   .object({
     /** Folder of the SQLite journal (WAL and all). */
     dir: z.string().min(1).default('/var/lib/pos-terminal'),
+    /** Settled rows (ended, batch closed) older than this many days are deleted, at start and daily. */
+    retentionDays: z.number().int().positive().max(3650).default(90),
   })
   .strict();
 
@@ -190,6 +209,10 @@ export const storeAndForwardSchema = z
     maxTotal: z.number().int().nonnegative().default(100_000),
     /** How often queued advices are retried while the host stays away. */
     flushIntervalMs: z.number().int().positive().max(3_600_000).default(30_000),
+    /** An advice not acknowledged this many days after its offline approval expires (sealed card data wiped). */
+    adviceMaxAgeDays: z.number().int().positive().max(90).default(7),
+    /** An advice sent this many times without an acknowledgement expires. */
+    adviceMaxAttempts: z.number().int().positive().max(1000).default(10),
   })
   .strict();
 

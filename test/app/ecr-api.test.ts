@@ -1,8 +1,10 @@
 /**
  * The ECR API over real HTTP against a terminal composed as `pos run` composes
  * it in simulation: virtual reader on a socat pty, host simulator over TCP.
+ * Every call carries the terminal's bearer token, as a register's does; what
+ * the API refuses before routing is in `ecr-security.test.ts`.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,16 +12,20 @@ import { startTerminal, type RunningTerminal } from '../../src/app/terminal.js';
 import { parseConfig } from '../../src/config/load.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { isPosError } from '../../src/util/errors.js';
+import { writeTerminalMacKeys } from '../terminal-keys.js';
 
 let terminal: RunningTerminal;
 const display = new RecordingDisplay();
+const stateDir = mkdtempSync(join(tmpdir(), 'pos-ecr-'));
+const SIMULATION = { ecr: { port: 0 }, devices: { reader: { type: 'virtual' } }, host: { type: 'simulator', timeoutMs: 2000 } };
 
 beforeAll(async () => {
-  terminal = await startTerminal(parseConfig({ ecr: { port: 0 }, devices: { reader: { type: 'virtual' } }, host: { type: 'simulator', timeoutMs: 2000 } }), {
+  terminal = await startTerminal(parseConfig(SIMULATION), {
     logger: silentLogger,
     displayOut: process.stderr,
     display,
-    stateDir: mkdtempSync(join(tmpdir(), 'pos-ecr-')),
+    stateDir,
     clock: () => new Date('2026-11-24T12:00:00Z'),
   });
 });
@@ -28,8 +34,9 @@ afterAll(async () => {
   await terminal.close();
 });
 
-async function call(method: string, path: string, body?: string) {
-  const res = await fetch(terminal.ecrUrl + path, { method, ...(body === undefined ? {} : { body }) });
+async function call(method: string, path: string, body?: string, token = terminal.ecrToken) {
+  const headers = { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+  const res = await fetch(terminal.ecrUrl + path, { method, headers, ...(body === undefined ? {} : { body }) });
   const text = await res.text();
   return { status: res.status, json: JSON.parse(text) as Record<string, unknown> & { error?: { code: string; details: Record<string, unknown> } }, text };
 }
@@ -111,6 +118,73 @@ describe('ECR API', () => {
       host: { simulator: true },
       pendingReversals: 0,
     });
+  });
+});
+
+describe('the ECR token', () => {
+  it('is made on first start in simulation: <state dir>/ecr.token, 0600, 32 random bytes as hex', () => {
+    const file = join(stateDir, 'ecr.token');
+    expect(readFileSync(file, 'utf8')).toBe(`${terminal.ecrToken}\n`);
+    expect(terminal.ecrToken).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('is required by the running terminal: 401 without it or with another', async () => {
+    const res = await fetch(`${terminal.ecrUrl}/v1/health`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    expect((await call('GET', '/v1/health', undefined, 'f'.repeat(64))).status).toBe(401);
+    const purchase = await fetch(`${terminal.ecrUrl}/v1/transactions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'purchase', amount: 1, currency: '978' }) });
+    expect(purchase.status).toBe(401);
+    expect((await call('GET', '/v1/health')).json['currentTransaction']).toBeNull();
+  });
+
+  it('stays the same across restarts, and a different state folder gets its own', async () => {
+    const again = await startTerminal(parseConfig(SIMULATION), { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: mkdtempSync(join(tmpdir(), 'pos-ecr-other-')) });
+    try {
+      expect(again.ecrToken).toMatch(/^[0-9a-f]{64}$/);
+      expect(again.ecrToken).not.toBe(terminal.ecrToken);
+    } finally {
+      await again.close();
+    }
+    const other = join(mkdtempSync(join(tmpdir(), 'pos-ecr-restart-')), 'state');
+    const first = await startTerminal(parseConfig(SIMULATION), { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: other });
+    const token = first.ecrToken;
+    await first.close();
+    const second = await startTerminal(parseConfig(SIMULATION), { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: other });
+    try {
+      expect(second.ecrToken).toBe(token);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('must be in the key folder of a real-host terminal: KEY_FILE_MISSING naming it, before the journal is made', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pos-ecr-real-'));
+    const keys = join(root, 'keys');
+    mkdirSync(keys, { mode: 0o700 });
+    writeTerminalMacKeys(keys);
+    const config = parseConfig({ ecr: { port: 0 }, devices: { reader: { type: 'virtual' } }, host: { type: 'iso8583-tcp', address: '127.0.0.1', port: 9, echoIntervalMs: 0 }, keys: { dir: keys } });
+    const error: unknown = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: join(root, 'state') }).catch((e: unknown) => e);
+    expect(isPosError(error, 'KEY_FILE_MISSING')).toBe(true);
+    expect(isPosError(error) && error.details).toEqual({ path: join(keys, 'ecr.token') });
+    expect(existsSync(join(root, 'state', 'journal.db'))).toBe(false);
+
+    writeFileSync(join(keys, 'ecr.token'), 'not a token\n', { mode: 0o600 });
+    const invalid: unknown = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: join(root, 'state') }).catch((e: unknown) => e);
+    expect(isPosError(invalid, 'KEY_FILE_INVALID')).toBe(true);
+  });
+});
+
+describe('binding', () => {
+  it.each([['0.0.0.0'], ['::'], ['192.0.2.10']])('refuses ecr.host %s without ecr.tls at start (ECR_TLS_REQUIRED, a config error), before anything is made', async (host) => {
+    const state = join(mkdtempSync(join(tmpdir(), 'pos-ecr-bind-')), 'state');
+    const error: unknown = await startTerminal(parseConfig({ ...SIMULATION, ecr: { host, port: 0 } }), { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: state }).catch(
+      (e: unknown) => e,
+    );
+    expect(isPosError(error, 'ECR_TLS_REQUIRED')).toBe(true);
+    expect(isPosError(error) && error.kind).toBe('config');
+    expect(existsSync(state)).toBe(false);
   });
 });
 

@@ -11,6 +11,7 @@ import { registerDiagHost } from './diag-host.js';
 import { registerDiagSummary } from './diag-summary.js';
 import { registerHostSim } from './host-sim.js';
 import { registerJournal } from './journal.js';
+import { registerKeys } from './keys.js';
 import { registerIso8583 } from './iso8583.js';
 import { registerRun } from './run.js';
 import { registerTlv } from './tlv.js';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDiagDevices,
   registerDiagSummary,
   registerJournal,
+  registerKeys,
   registerBatch,
   registerTlv,
   registerIso8583,
