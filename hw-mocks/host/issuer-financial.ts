@@ -3,10 +3,12 @@
  * request) and 0220/0221 (advice), purchase (DE 3 000000) or refund (200000).
  * Checked in this order, the first that fails answers:
  *
- *   30 DE 48 encrypted tracks that are not well formed
+ *   30 DE 48 encrypted tracks (an advice: sealed card data) that are not well formed
  *   88 DE 48 encrypted tracks that do not decrypt to a track matching its
- *      BIN / last four (`issuer-encrypted-track.ts`); otherwise the PAN is
- *      the decrypted track's, and DE 2/35 are not needed
+ *      BIN / last four (`issuer-encrypted-track.ts`), or an advice's sealed
+ *      card data that does not open with the acquirer's key for this message
+ *      (`issuer-sealed-advice.ts`); otherwise the PAN is the decrypted
+ *      track's, and DE 2/35 are not needed
  *   30 no PAN, amount or terminal ID; DE 52 without DE 53
  *   12 a processing code other than purchase or refund
  *   94 the same terminal, STAN and day as a request already judged (no second debit)
@@ -28,14 +30,22 @@ import type { Iso8583Message } from '../../src/iso8583/message.js';
 import { kindOfProcessingCode, MTI, RESPONSE_CODES } from '../../src/host/messages/constants.js';
 import { decidePurchase } from './issuer-rules.js';
 import { applyMoney, balanceOf, cardByPan, panOf, record, textField, type HandlerResult, type IssuerContext } from './issuer-context.js';
-import { decryptTrackOf } from './issuer-encrypted-track.js';
+import { decryptTrackOf, type EncryptedTrackOutcome } from './issuer-encrypted-track.js';
+import { openSealedAdviceOf } from './issuer-sealed-advice.js';
 import { arpcTlv, verifyCryptogram, verifyPin, type VerifiedCryptogram } from './issuer-security.js';
 
 const ADVICE_MTIS: ReadonlySet<string> = new Set([MTI.financialAdvice, MTI.financialAdviceRepeat]);
 const AMOUNT_RE = /^\d{12}$/;
 
+/** DE 48 of an advice is sealed card data; of any other request, an encrypting reader's tracks. */
+function cardFromDe48(ctx: IssuerContext, request: Iso8583Message): EncryptedTrackOutcome {
+  if (!ADVICE_MTIS.has(request.mti)) return decryptTrackOf(ctx, request);
+  const sealed = openSealedAdviceOf(ctx, request);
+  return sealed.kind === 'opened' ? { kind: 'decrypted', pan: sealed.pan } : sealed;
+}
+
 export function handleFinancial(ctx: IssuerContext, request: Iso8583Message): HandlerResult {
-  const encrypted = decryptTrackOf(ctx, request);
+  const encrypted = cardFromDe48(ctx, request);
   if (encrypted.kind === 'malformed' || encrypted.kind === 'undecryptable') {
     const code = encrypted.kind === 'malformed' ? RESPONSE_CODES.formatError : RESPONSE_CODES.cryptographicFailure;
     record(ctx, request, { responseCode: code });

@@ -11,13 +11,22 @@
  *   dukpt.tdesBdk  B0 T X   TDES DUKPT BDK (X9.24-1) shared with the virtual PIN pad
  *   dukpt.aesBdk   B0 A X   AES DUKPT BDK (X9.24-3)
  *   issuerMasterKeys[deck id]  E0 T X   each card's issuer master key for AC (EMV Book 2 A1.4)
+ *
+ * and, outside TR-31, the acquirer's X25519 key pair offline advices are
+ * sealed to (`src/host/messages/sealed-advice.ts`), PEM: the public key is
+ * what a simulated terminal gets as `acquirer-advice.pub`; the private key
+ * stays with the simulator, which opens advices with it.
+ *
+ *   acquirerAdvice.privateKey  PKCS #8   acquirerAdvice.publicKey  SPKI
  */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { keyCheckValue } from '../../src/crypto/keys/kcv.js';
 import { TR31_USES, unwrapTr31, type Tr31UseRequirement } from '../../src/crypto/tr31/key-block.js';
 import { TERMINAL_MAC_KEY_USE } from '../../src/host/keys.js';
+import { adviceOpeningKey, type AdviceOpeningKey } from '../../src/host/messages/sealed-advice.js';
 import { PosError } from '../../src/util/errors.js';
 import { fromHex, toHex } from '../../src/util/hex.js';
 import { projectRoot } from '../../src/util/project-root.js';
@@ -35,6 +44,9 @@ export const keysFileSchema = z
       .object({ tdesBdk: wrapped, tdesInitialKsn: z.string().regex(/^[0-9A-F]{20}$/), aesBdk: wrapped, aesInitialKeyId: z.string().regex(/^[0-9A-F]{16}$/) })
       .strict(),
     issuerMasterKeys: z.record(z.string(), wrapped),
+    acquirerAdvice: z
+      .object({ description: z.string().optional(), privateKey: z.string().startsWith('-----BEGIN PRIVATE KEY-----'), publicKey: z.string().startsWith('-----BEGIN PUBLIC KEY-----') })
+      .strict(),
   })
   .strict();
 
@@ -56,6 +68,10 @@ export interface SimulationKeys {
   readonly tdesKbpk: Buffer;
   /** Issuer master key by deck card id; undefined for a card with none. */
   issuerMasterKey(cardId: string): Buffer | undefined;
+  /** The acquirer's key pair for sealed advices: the host side opens with it. */
+  readonly acquirerAdvice: AdviceOpeningKey;
+  /** Its public half as PEM, the terminal's `acquirer-advice.pub`. */
+  readonly acquirerAdvicePublicPem: string;
 }
 
 function invalid(path: string, what: string, reason: string): PosError {
@@ -104,5 +120,22 @@ export function loadSimulationKeys(path: string = DEFAULT_KEYS_PATH): Simulation
     tdesInitialKsn: fromHex(file.dukpt.tdesInitialKsn, 'dukpt.tdesInitialKsn'),
     aesInitialKeyId: fromHex(file.dukpt.aesInitialKeyId, 'dukpt.aesInitialKeyId'),
     issuerMasterKey: (cardId) => imks.get(cardId),
+    acquirerAdvice: openAdviceKeyPair(path, file.acquirerAdvice),
+    acquirerAdvicePublicPem: file.acquirerAdvice.publicKey,
   };
+}
+
+/** The advice key pair, checked: an X25519 private key whose public half is the one recorded beside it. */
+function openAdviceKeyPair(path: string, entry: KeysFile['acquirerAdvice']): AdviceOpeningKey {
+  let privateKey: KeyObject;
+  let pair: AdviceOpeningKey;
+  try {
+    privateKey = createPrivateKey(entry.privateKey);
+    pair = adviceOpeningKey(privateKey);
+  } catch (err) {
+    throw new PosError('CONFIG_INVALID', `Simulation key acquirerAdvice in ${path} is not an X25519 key pair`, { path, fields: ['acquirerAdvice'], reason: 'key' }, { cause: err });
+  }
+  const recorded = pair.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  if (recorded.trim() !== entry.publicKey.trim()) throw invalid(path, 'acquirerAdvice.publicKey', 'not the private key\'s public half');
+  return pair;
 }

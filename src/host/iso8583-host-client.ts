@@ -24,7 +24,7 @@ import type { HostChannel, ReplyReader } from './host-channel.js';
 import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from './model.js';
 import type { TerminalMacKey } from './keys.js';
 import { MTI, NETWORK_CODES, type NetworkCode } from './messages/constants.js';
-import { encodeFinancialRequest, readFinancialResponse, type CardTransaction, type FinancialRequestMti } from './messages/financial.js';
+import { encodeFinancialRequest, readFinancialResponse, type CardTransaction, type FinancialRequestMti, type FinancialTransaction, type SealedAdvice } from './messages/financial.js';
 import { encodeNetworkRequest, readNetworkResponse, type NetworkResponse } from './messages/network.js';
 import {
   encodeReconciliationRequest,
@@ -113,8 +113,8 @@ export class Iso8583HostClient implements HostClient {
     return this.#financial(request, mti, undefined, signal);
   }
 
-  /** An offline-approved purchase forwarded as 0220 (0221 when `repeat`), with the auth code the terminal gave. */
-  advise(request: CardTransaction, offlineAuthCode: string, repeat = false, signal?: AbortSignal): Promise<AuthorizationResponse> {
+  /** An offline-approved purchase forwarded as 0220 (0221 when `repeat`), with the auth code the terminal gave and its card data sealed. */
+  advise(request: SealedAdvice, offlineAuthCode: string, repeat = false, signal?: AbortSignal): Promise<AuthorizationResponse> {
     return this.#financial(request, repeat ? MTI.financialAdviceRepeat : MTI.financialAdvice, offlineAuthCode, signal);
   }
 
@@ -164,7 +164,7 @@ export class Iso8583HostClient implements HostClient {
     );
   }
 
-  async #financial(request: CardTransaction, mti: FinancialRequestMti, offlineAuthCode: string | undefined, signal: AbortSignal | undefined): Promise<AuthorizationResponse> {
+  async #financial(request: FinancialTransaction, mti: FinancialRequestMti, offlineAuthCode: string | undefined, signal: AbortSignal | undefined): Promise<AuthorizationResponse> {
     try {
       const response = await this.#exchangeWith(
         () =>
@@ -209,7 +209,7 @@ export class Iso8583HostClient implements HostClient {
   }
 
   /** Logs the failure, tells the reversal seam when the request may have reached the host, and returns the error to throw. */
-  #unanswered(request: CardTransaction, mti: FinancialRequestMti, err: unknown): unknown {
+  #unanswered(request: FinancialTransaction, mti: FinancialRequestMti, err: unknown): unknown {
     if (!isPosError(err)) return err;
     this.#log.warn({ host: this.description, stan: request.stan, err: err.toJSON() }, 'authorization failed');
     if (err.details['requestMayHaveReachedHost'] === true && this.#onUnanswered !== undefined) {

@@ -5,7 +5,7 @@ import { keyCheckValue } from '../../src/crypto/keys/kcv.js';
 import { decode, encode } from '../../src/emv/ber-tlv.js';
 import { Iso8583HostClient } from '../../src/host/iso8583-host-client.js';
 import { TerminalMacKey } from '../../src/host/keys.js';
-import { encodeFinancialRequest, ZERO_TOTALS, type CardTransaction, type ReversalInput } from '../../src/host/messages/index.js';
+import { adviceSealingKey, encodeFinancialRequest, sealAdviceCard, ZERO_TOTALS, type CardTransaction, type ReversalInput, type SealedAdvice } from '../../src/host/messages/index.js';
 import { transmissionDateTime } from '../../src/host/messages/fields.js';
 import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
@@ -120,8 +120,12 @@ describe('Iso8583HostClient with MAC against the verifying simulator over TCP', 
     expect(sim.ledger[0]).toMatchObject({ kind: 'refund', mti: '0200', reversed: false });
   });
 
-  it('applies an advice once, even beyond the balance, and acknowledges its repeat', async () => {
-    const advice = purchase(cardOf('mc-low-funds'), 800);
+  it('applies an advice once, even beyond the balance, and acknowledges its repeat; its card data sealed to the acquirer', async () => {
+    const { kind, stan, at, amountMinor, currency, entryMode, terminalId, merchantId } = purchase(cardOf('mc-low-funds'), 800, { entryMode: 'chip' });
+    const request = { kind, stan, at, amountMinor, currency, entryMode, terminalId, merchantId };
+    const binding = { terminalId: request.terminalId, stan: request.stan, transmissionDateTime: transmissionDateTime(request.at), amount: '000000000800', currency: '978' };
+    const sealedCard = sealAdviceCard(adviceSealingKey(KEYS.acquirerAdvicePublicPem), { track2: Buffer.from('5555555555554444=31061010000000000') }, binding);
+    const advice: SealedAdvice = { ...request, maskedPan: '555555******4444', sealedCard };
     expect((await client.advise(advice, 'Y12345')).responseCode).toBe('00');
     expect((await client.advise(advice, 'Y12345', true)).responseCode).toBe('00');
     expect(sim.balanceOf('mc-low-funds')).toBe(-300);

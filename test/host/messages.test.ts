@@ -23,8 +23,12 @@ import {
   readReversalResponse,
   reversalFromPending,
   ZERO_TOTALS,
+  adviceSealingKey,
+  sealAdviceCard,
+  transmissionDateTime,
   type CardTransaction,
   type ReconciliationTotals,
+  type SealedAdvice,
   type ReversalInput,
 } from '../../src/host/messages/index.js';
 import { Sensitive } from '../../src/util/sensitive.js';
@@ -117,14 +121,26 @@ describe('0200 purchase with PIN, chip data and MAC', () => {
 });
 
 describe('refund, authorization and advice', () => {
-  it.each<[string, CardTransaction['kind'], '0100' | '0200' | '0220', string | undefined, string, number[]]>([
+  it.each<[string, CardTransaction['kind'], '0100' | '0200', string | undefined, string, number[]]>([
     ['a refund', 'refund', '0200', undefined, '200000', [2, 3, 4, 7, 11, 12, 13, 14, 22, 25, 35, 41, 42, 49, 52, 53, 55, 64]],
     ['an authorization', 'purchase', '0100', undefined, '000000', [2, 3, 4, 7, 11, 12, 13, 14, 22, 25, 35, 41, 42, 49, 52, 53, 55, 64]],
-    ['an advice: DE 38 from the offline approval, no PIN', 'purchase', '0220', 'Y1A2B3', '000000', [2, 3, 4, 7, 11, 12, 13, 14, 22, 25, 35, 38, 41, 42, 49, 55, 64]],
   ])('%s', (_what, kind, mti, authCode, processingCode, fields) => {
     const sent = decodeMessage(iso87ascii, encodeFinancialRequest(iso87ascii, chipPurchase(kind), { mti, macKey: TAK, ...(authCode === undefined ? {} : { offlineAuthCode: authCode }) }));
     expect([sent.mti, sent.get(3), sent.get(38)]).toEqual([mti, processingCode, authCode]);
     expect(sent.fieldNumbers()).toEqual(fields);
+  });
+
+  it('an advice: DE 38 from the offline approval, the card sealed to the acquirer in DE 48 — no PAN, track, PIN or chip data in clear', () => {
+    const { kind, stan, at, amountMinor, currency, entryMode, terminalId, merchantId } = chipPurchase();
+    const rest = { kind, stan, at, amountMinor, currency, entryMode, terminalId, merchantId };
+    const binding = { terminalId: rest.terminalId, stan: rest.stan, transmissionDateTime: transmissionDateTime(AT), amount: '000000001234', currency: '978' };
+    const sealedCard = sealAdviceCard(adviceSealingKey(KEYS.acquirerAdvicePublicPem), { track2: Buffer.from('4111111111111111=30121010000000000') }, binding);
+    const advice: SealedAdvice = { ...rest, maskedPan: '411111******1111', sealedCard };
+    const bytes = encodeFinancialRequest(iso87ascii, advice, { mti: '0220', macKey: TAK, offlineAuthCode: 'Y1A2B3' });
+    const sent = decodeMessage(iso87ascii, bytes);
+    expect([sent.mti, sent.get(3), sent.get(38), sent.get(22)]).toEqual(['0220', '000000', 'Y1A2B3', '052']);
+    expect(sent.fieldNumbers()).toEqual([3, 4, 7, 11, 12, 13, 22, 25, 38, 41, 42, 48, 49, 64]);
+    expect(bytes.toString('latin1')).not.toContain('4111111111111111');
   });
 
   it('refuses an advice without the offline auth code', () => {

@@ -15,6 +15,9 @@
  * From an encrypting reader (`encryptedTracks`, masked card): no 2, 14 or
  * 35 — DE 48 carries the track ciphertext, its KSN, BIN and last four
  * (see `encrypted-tracks.ts`).
+ * An advice (`SealedAdvice`) never carries 2, 14, 35, 52, 53 or 55: DE 48
+ * carries the card data sealed to the acquirer's public key, with the BIN
+ * and last four (see `sealed-advice.ts`); a card in clear is refused.
  *
  * Response: 3, 4, 7, 11, 12, 13, 41, 49 echoed; 37 RRN, 38 auth code,
  * 39 response code; 55 issuer data (91 ARPC ‖ ARC, 71/72 scripts); 64 MAC.
@@ -30,6 +33,7 @@ import { PosError } from '../../util/errors.js';
 import type { AuthorizationResponse, PurchaseRequest } from '../model.js';
 import { chipDataForHost, issuerDataForCard } from './chip-data.js';
 import { ENCRYPTED_TRACKS_FIELD, encryptedTracksField } from './encrypted-tracks.js';
+import { SEALED_ADVICE_FIELD, sealedAdviceField } from './sealed-advice.js';
 import { MTI, POS_CONDITION_NORMAL, PROCESSING_CODES, RESPONSE_CODES, responseMtiOf, type TransactionKind } from './constants.js';
 import {
   amountField,
@@ -54,6 +58,23 @@ export type FinancialRequestMti = typeof MTI.authorizationRequest | typeof MTI.f
 /** A purchase or a refund: the engine's `PurchaseRequest` with the kind widened. */
 export interface CardTransaction extends Omit<PurchaseRequest, 'kind'> {
   readonly kind: TransactionKind;
+}
+
+/**
+ * An offline approval forwarded to the host (0220/0221): the card is known
+ * only by its masked PAN, and its data travel sealed to the acquirer
+ * (`sealed-advice.ts`), as the journal kept them.
+ */
+export interface SealedAdvice extends Omit<CardTransaction, 'card' | 'pin' | 'chip' | 'encryptedTracks'> {
+  readonly maskedPan: string | null;
+  /** The sealed form: `[scheme][key id][ephemeral public key][tag][ciphertext]`. */
+  readonly sealedCard: Uint8Array;
+}
+
+export type FinancialTransaction = CardTransaction | SealedAdvice;
+
+function isSealedAdvice(request: FinancialTransaction): request is SealedAdvice {
+  return 'sealedCard' in request;
 }
 
 export interface FinancialRequestOptions {
@@ -87,35 +108,50 @@ const AUTH_CODE_RE = /^[0-9A-Za-z ]{6}$/;
  * The field table of a request. This is the one place the card's PAN, track 2
  * and PIN block are revealed; the table never leaves the encoder.
  */
-function requestFields(dialect: Dialect, request: CardTransaction, options: FinancialRequestOptions): EncodeInput {
+function requestFields(dialect: Dialect, request: FinancialTransaction, options: FinancialRequestOptions): EncodeInput {
   const mti = options.mti ?? MTI.financialRequest;
   checkDate(request.at);
   const advice = ADVICE_MTIS.has(mti);
   if (advice && (options.offlineAuthCode === undefined || !AUTH_CODE_RE.test(options.offlineAuthCode))) {
     throw new PosError('HOST_REQUEST_INVALID', 'An advice needs the six-character auth code given offline', { field: 38 });
   }
-  const pin = !advice && request.pin !== undefined ? pinFields(dialect, request.pin) : undefined;
+  if (advice !== isSealedAdvice(request)) {
+    const why = advice ? 'An advice carries its card data sealed, never in clear' : 'Sealed card data goes in an advice only';
+    throw new PosError('HOST_REQUEST_INVALID', why, { field: SEALED_ADVICE_FIELD, requestMayHaveReachedHost: false });
+  }
+  if (isSealedAdvice(request)) {
+    const fields = { ...commonFields(request, mti, options), 22: ENTRY_MODE_CODES[request.entryMode] };
+    return { mti, fields: { ...fields, [SEALED_ADVICE_FIELD]: sealedAdviceField(request.sealedCard, request.maskedPan) } };
+  }
+  const pin = request.pin !== undefined ? pinFields(dialect, request.pin) : undefined;
   const entryMode = ENTRY_MODE_CODES[request.entryMode];
   const card = cardFields(request);
   const fields: Record<number, FieldInput | undefined> = {
     ...card,
+    ...commonFields(request, mti, options),
+    22: pin === undefined ? entryMode : `${entryMode.slice(0, 2)}${PIN_CAPABLE_DIGIT}`,
+    52: pin?.[52],
+    53: pin?.[53],
+    55: request.chip === undefined ? undefined : chipDataForHost(request.chip.tlv),
+  };
+  return { mti, fields };
+}
+
+/** The fields every financial request carries, whatever holds the card. */
+function commonFields(request: FinancialTransaction, mti: FinancialRequestMti, options: FinancialRequestOptions): Record<number, FieldInput | undefined> {
+  return {
     3: PROCESSING_CODES[request.kind],
     4: amountField(request.amountMinor),
     7: transmissionDateTime(request.at),
     11: request.stan,
     12: localTime(request.at),
     13: localDate(request.at),
-    22: pin === undefined ? entryMode : `${entryMode.slice(0, 2)}${PIN_CAPABLE_DIGIT}`,
     25: POS_CONDITION_NORMAL,
-    38: advice ? options.offlineAuthCode : undefined,
+    38: ADVICE_MTIS.has(mti) ? options.offlineAuthCode : undefined,
     41: request.terminalId,
     42: request.merchantId,
     49: request.currency,
-    52: pin?.[52],
-    53: pin?.[53],
-    55: request.chip === undefined ? undefined : chipDataForHost(request.chip.tlv),
   };
-  return { mti, fields };
 }
 
 /**
@@ -142,7 +178,7 @@ function cardFields(request: CardTransaction): Record<number, FieldInput | undef
  * `HOST_REQUEST_INVALID` (details: `field`) when it cannot be encoded; nothing
  * has been sent then.
  */
-export function encodeFinancialRequest(dialect: Dialect, request: CardTransaction, options: FinancialRequestOptions = {}): Buffer {
+export function encodeFinancialRequest(dialect: Dialect, request: FinancialTransaction, options: FinancialRequestOptions = {}): Buffer {
   return encodingRequest(request.kind, () => {
     const input = requestFields(dialect, request, options);
     try {
@@ -167,7 +203,11 @@ export interface FinancialResponseOptions {
  * terminal ID and amount. Anything else is `HOST_BAD_RESPONSE` naming the
  * field, with `requestMayHaveReachedHost: true`.
  */
-export function readFinancialResponse(request: CardTransaction, reply: Iso8583Message, options: FinancialResponseOptions = {}): AuthorizationResponse {
+export function readFinancialResponse(
+  request: Pick<FinancialTransaction, 'stan' | 'terminalId' | 'amountMinor'>,
+  reply: Iso8583Message,
+  options: FinancialResponseOptions = {},
+): AuthorizationResponse {
   checkReplyMac(reply, options);
   expectMti(reply, responseMtiOf(options.mti ?? MTI.financialRequest));
   expectEcho(reply, 11, request.stan);

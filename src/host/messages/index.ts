@@ -13,10 +13,27 @@ export { chipDataForHost, chipDataMap, issuerDataForCard, ISSUER_AUTHENTICATION_
 export { pinFields, PIN_DATA_FIELD, SECURITY_CONTROL_FIELD } from './pin-data.js';
 export { encryptedTracksField, parseEncryptedTracksField, ENCRYPTED_TRACKS_FIELD, ENCRYPTED_TRACK_TAGS, ENCRYPTION_SCHEMES, type EncryptedTracksField } from './encrypted-tracks.js';
 export {
+  adviceOpeningKey,
+  adviceSealingKey,
+  openAdviceCard,
+  parseSealedAdviceField,
+  sealAdviceCard,
+  sealedAdviceField,
+  SEALED_ADVICE_FIELD,
+  SEALED_ADVICE_TAGS,
+  type AdviceBinding,
+  type AdviceCardData,
+  type AdviceOpeningKey,
+  type AdviceSealingKey,
+  type SealedAdviceField,
+} from './sealed-advice.js';
+export {
   encodeFinancialRequest,
   ENTRY_MODE_CODES,
   readFinancialResponse,
   type CardTransaction,
+  type FinancialTransaction,
+  type SealedAdvice,
   type FinancialRequestMti,
   type FinancialRequestOptions,
   type FinancialResponseOptions,
