@@ -1,27 +1,26 @@
 /**
- * Sends one queued advice to the host: its sealed card data is opened for the
- * moment of encoding, the 0220 (0221 when a send was started before) goes out
- * with the offline auth code in DE 38, and the clear card data is wiped.
+ * Sends one queued advice to the host: the 0220 (0221 when a send was
+ * started before) carries the offline auth code in DE 38 and the card data
+ * exactly as the journal keeps them — sealed to the acquirer, in DE 48. The
+ * terminal never opens them.
  *
  * The advice reuses the STAN and DE 7 of the request that could not be sent:
  * both are in the journal, so every repeat names the same message and the
- * host can de-duplicate it (terminal + STAN + day).
+ * host can de-duplicate it (terminal + STAN + day); the seal is bound to them.
  */
-import type { CardTransaction } from '../host/messages/financial.js';
+import type { SealedAdvice } from '../host/messages/financial.js';
 import type { AuthorizationResponse } from '../host/model.js';
 import { PosError } from '../util/errors.js';
-import { asMagstripeCard, wipeAdviceCard, type AdviceSealer } from './advice-card.js';
 import type { Journal, PendingAdvice } from './journal/index.js';
 import type { AdviceSender } from './store-and-forward.js';
 
 /** `Iso8583HostClient.advise`, or anything that sends 0220/0221 the same way. */
-export type Advise = (request: CardTransaction, offlineAuthCode: string, repeat: boolean, signal?: AbortSignal) => Promise<AuthorizationResponse>;
+export type Advise = (request: SealedAdvice, offlineAuthCode: string, repeat: boolean, signal?: AbortSignal) => Promise<AuthorizationResponse>;
 
 const ACKNOWLEDGED = '00';
 
 export interface HostAdviceSenderOptions {
   readonly journal: Journal;
-  readonly sealer: AdviceSealer;
   readonly advise: Advise;
   /** DE 42. */
   readonly merchantId: string;
@@ -37,35 +36,30 @@ export class HostAdviceSender implements AdviceSender {
   async sendAdvice(advice: PendingAdvice, options: { readonly repeat: boolean; readonly signal?: AbortSignal }): Promise<void> {
     const id = advice.transactionId;
     const entry = this.#o.journal.get(id);
-    const sealed = this.#o.journal.sealedAdviceCard(id);
-    if (sealed === null || advice.stan === null || advice.authCode === null || entry.transmittedAt === null) {
+    const sealedCard = this.#o.journal.sealedAdviceCard(id);
+    if (sealedCard === null || advice.stan === null || advice.authCode === null || entry.transmittedAt === null || entry.entryMode === null) {
       throw new PosError('SAF_ADVICE_UNREADABLE', `Advice ${id} lacks what a 0220 needs`, { id, reason: 'missing' });
     }
-    const card = this.#o.sealer.open(id, sealed);
-    try {
-      const request: CardTransaction = {
-        kind: advice.kind,
-        stan: advice.stan,
-        at: new Date(entry.transmittedAt),
-        amountMinor: advice.amountMinor,
-        currency: advice.currency,
-        entryMode: card.entryMode,
-        card: asMagstripeCard(card),
-        terminalId: advice.terminalId,
-        merchantId: this.#o.merchantId,
-        ...(card.de55 === undefined ? {} : { chip: { tlv: card.de55 } }),
-      };
-      const answer = await this.#o.advise(request, advice.authCode, options.repeat, options.signal);
-      if (answer.responseCode !== ACKNOWLEDGED) {
-        throw new PosError('HOST_BAD_RESPONSE', `Advice answered ${answer.responseCode}`, {
-          field: 39,
-          reason: 'not-acknowledged',
-          responseCode: answer.responseCode,
-          requestMayHaveReachedHost: true,
-        });
-      }
-    } finally {
-      wipeAdviceCard(card);
+    const request: SealedAdvice = {
+      kind: advice.kind,
+      stan: advice.stan,
+      at: new Date(entry.transmittedAt),
+      amountMinor: advice.amountMinor,
+      currency: advice.currency,
+      entryMode: entry.entryMode,
+      terminalId: advice.terminalId,
+      merchantId: this.#o.merchantId,
+      maskedPan: advice.maskedPan,
+      sealedCard,
+    };
+    const answer = await this.#o.advise(request, advice.authCode, options.repeat, options.signal);
+    if (answer.responseCode !== ACKNOWLEDGED) {
+      throw new PosError('HOST_BAD_RESPONSE', `Advice answered ${answer.responseCode}`, {
+        field: 39,
+        reason: 'not-acknowledged',
+        responseCode: answer.responseCode,
+        requestMayHaveReachedHost: true,
+      });
     }
   }
 }

@@ -19,6 +19,7 @@ import { chipDataForHost } from '../host/messages/chip-data.js';
 import { wipe } from '../util/bytes.js';
 import { Sensitive } from '../util/sensitive.js';
 import type { AdviceCard, AdviceSealer } from './advice-card.js';
+import type { Journal } from './journal/index.js';
 import type { OfflineCandidate, OfflineRefusal, StoreAndForward } from './store-and-forward.js';
 
 export const OFFLINE_APPROVED_CODE = 'Y3';
@@ -67,10 +68,13 @@ function holdsClearCard(read: CardRead): boolean {
 export class JournalOfflineApprover implements OfflineApprover {
   readonly #saf: StoreAndForward;
   readonly #sealer: AdviceSealer;
+  readonly #journal: Journal;
 
-  constructor(deps: { readonly saf: StoreAndForward; readonly sealer: AdviceSealer }) {
+  /** `journal` is read for the fields the seal is bound to (STAN, DE 7, amount), written before the card's decision. */
+  constructor(deps: { readonly saf: StoreAndForward; readonly sealer: AdviceSealer; readonly journal: Journal }) {
     this.#saf = deps.saf;
     this.#sealer = deps.sealer;
+    this.#journal = deps.journal;
   }
 
   approve(request: OfflineRequest): OfflineGrant {
@@ -92,17 +96,9 @@ export class JournalOfflineApprover implements OfflineApprover {
 
   queue(id: string, read: CardRead, completionTlv?: Buffer): void {
     const de55 = read.chip === undefined ? undefined : Sensitive.of('data', adviceChipData(read.chip.tlv, completionTlv));
-    const card: AdviceCard = {
-      pan: read.card.pan,
-      expiry: read.card.expiry,
-      serviceCode: read.card.serviceCode,
-      brand: read.card.brand,
-      track2: read.card.track2,
-      entryMode: read.entryMode,
-      ...(de55 === undefined ? {} : { de55 }),
-    };
+    const card: AdviceCard = { track2: read.card.track2, ...(de55 === undefined ? {} : { de55 }) };
     try {
-      this.#saf.accept(id, this.#sealer.seal(id, card));
+      this.#saf.accept(id, this.#sealer.seal(this.#journal.get(id), card));
     } finally {
       de55?.wipe();
     }

@@ -11,13 +11,13 @@ import type { StoreAndForwardConfig } from '../config/schema.js';
 import type { EntryMode } from '../devices/card-reader.js';
 import { Iso8583HostClient } from '../host/iso8583-host-client.js';
 import type { HostClient } from '../host/model.js';
-import type { Sensitive } from '../util/sensitive.js';
+import type { AdviceSealingKey } from '../host/messages/sealed-advice.js';
 import { AdviceSealer } from './advice-card.js';
 import { AdviceForwarder } from './advice-forwarder.js';
 import { HostAdviceSender } from './advice-sender.js';
 import type { Journal } from './journal/index.js';
 import { JournalOfflineApprover, type OfflineApprover } from './offline-approver.js';
-import { StoreAndForward, type OfflinePolicy } from './store-and-forward.js';
+import { StoreAndForward, type AdviceLife, type OfflinePolicy } from './store-and-forward.js';
 
 /**
  * With `chipOnly: false`, contactless and a plain swipe may be approved too;
@@ -40,10 +40,17 @@ function definedOnly(limits: StoreAndForwardConfig['floorLimits']): Partial<Reco
   return out;
 }
 
-/** For `/v1/health`: how many offline approvals wait for the host, and how much money. */
-export function offlineApprovalsHealth(journal: Journal): { readonly queued: number; readonly queuedTotal: number } {
+export function adviceLifeFromConfig(config: StoreAndForwardConfig): AdviceLife {
+  return { maxAgeDays: config.adviceMaxAgeDays, maxAttempts: config.adviceMaxAttempts };
+}
+
+/**
+ * For `/v1/health`: how many offline approvals wait for the host, how much
+ * money, and how many expired unacknowledged (the operator's to settle).
+ */
+export function offlineApprovalsHealth(journal: Journal): { readonly queued: number; readonly queuedTotal: number; readonly expired: number } {
   const pending = journal.pendingAdvices();
-  return { queued: pending.length, queuedTotal: pending.reduce((sum, a) => sum + a.amountMinor, 0) };
+  return { queued: pending.length, queuedTotal: pending.reduce((sum, a) => sum + a.amountMinor, 0), expired: journal.list({ status: 'advice-expired' }).length };
 }
 
 export interface StoreAndForwardSetup {
@@ -54,8 +61,9 @@ export interface StoreAndForwardSetup {
 
 export interface StoreAndForwardDeps {
   readonly journal: Journal;
-  /** `advice.key`; the setup keeps its own copy. */
-  readonly adviceKey: Sensitive;
+  /** The acquirer's public key (`acquirer-advice.pub`): advices are sealed to it, never opened here. */
+  readonly adviceKey: AdviceSealingKey;
+  readonly clock?: () => Date;
   readonly host: HostClient;
   /** One pass of the reversal sender: advices go after pending reversals. */
   readonly drainReversals: () => Promise<{ readonly remaining: number }>;
@@ -75,22 +83,25 @@ export function setUpStoreAndForward(config: StoreAndForwardConfig, deps: StoreA
   const saf = new StoreAndForward({
     journal: deps.journal,
     policy: policyFromConfig(config),
+    life: adviceLifeFromConfig(config),
+    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     sender: new HostAdviceSender({
       journal: deps.journal,
-      sealer,
       merchantId: deps.merchantId,
       advise: (request, authCode, repeat, signal) => host.advise(request, authCode, repeat, signal),
     }),
   });
   const forwarder = new AdviceForwarder({ saf, drainReversals: deps.drainReversals, intervalMs: config.flushIntervalMs, logger });
   forwarder.start();
-  logger.info({ floorLimits: config.floorLimits, chipOnly: config.chipOnly, maxCount: config.maxCount, maxTotal: config.maxTotal }, 'store-and-forward on');
+  logger.info(
+    { floorLimits: config.floorLimits, chipOnly: config.chipOnly, maxCount: config.maxCount, maxTotal: config.maxTotal, adviceKeyId: sealer.keyId },
+    'store-and-forward on',
+  );
   return {
-    approver: new JournalOfflineApprover({ saf, sealer }),
+    approver: new JournalOfflineApprover({ saf, sealer, journal: deps.journal }),
     forwarder,
     close: () => {
       forwarder.stop();
-      sealer.wipe();
     },
   };
 }

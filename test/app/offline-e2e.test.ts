@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
+import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
 import { startTerminal, type RunningTerminal } from '../../src/app/terminal.js';
 import { lsCommand } from '../../src/cli/commands/journal.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -29,12 +30,11 @@ let port = 0;
 const stateDir = mkdtempSync(join(tmpdir(), 'pos-offline-'));
 const display = new RecordingDisplay();
 
-/** A key folder as install.sh makes it: 0700, each key 0600 hex. */
+/** A key folder as install.sh makes it (0700, each key 0600), with the acquirer's advice public key: the simulator holds its private half. */
 function keyFolder(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'pos-offline-keys-')), 'keys');
   mkdirSync(dir, { mode: 0o700 });
-  writeFileSync(join(dir, 'journal-hmac.key'), '11'.repeat(32) + '\n', { mode: 0o600 });
-  writeFileSync(join(dir, 'advice.key'), '22'.repeat(32) + '\n', { mode: 0o600 });
+  writeFileSync(join(dir, 'acquirer-advice.pub'), loadSimulationKeys().acquirerAdvicePublicPem, { mode: 0o600 });
   writeFileSync(join(dir, 'ecr.token'), '33'.repeat(32) + '\n', { mode: 0o600 });
   writeTerminalMacKeys(dir);
   return dir;
@@ -95,7 +95,7 @@ describe('store-and-forward over TCP', () => {
     expect(await purchase(5001)).toMatchObject({ status: 'failed', errorCode: 'HOST_UNREACHABLE' });
 
     const health = await call('GET', '/v1/health');
-    expect(health.json['offlineApprovals']).toEqual({ queued: 2, queuedTotal: 2200 });
+    expect(health.json['offlineApprovals']).toEqual({ queued: 2, queuedTotal: 2200, expired: 0 });
     const states = journalStates();
     expect(offline.map((r) => states[String(r['id'])])).toEqual(['advice-pending', 'advice-pending']);
   });
@@ -130,7 +130,7 @@ describe('store-and-forward over TCP', () => {
 
     const states = journalStates();
     expect(offline.map((r) => states[String(r['id'])])).toEqual(['advice-sent', 'advice-sent']);
-    expect((await call('GET', '/v1/health')).json['offlineApprovals']).toEqual({ queued: 0, queuedTotal: 0 });
+    expect((await call('GET', '/v1/health')).json['offlineApprovals']).toEqual({ queued: 0, queuedTotal: 0, expired: 0 });
     const table = lsCommand(JournalReader.open(stateDir));
     expect(table).toMatch(/advice-sent .* Y3 +yes/);
   });
@@ -174,7 +174,7 @@ describe('store-and-forward with the virtual chip card', () => {
       reader.close();
     }
     const health = (await (await fetch(`${chipTerminal.ecrUrl}/v1/health`, { headers })).json()) as Record<string, unknown>;
-    expect(health['offlineApprovals']).toEqual({ queued: 0, queuedTotal: 0 });
+    expect(health['offlineApprovals']).toEqual({ queued: 0, queuedTotal: 0, expired: 0 });
   });
 });
 

@@ -8,6 +8,8 @@ import type { CardBrand } from '../../src/card/types.js';
 import type { CardRead } from '../../src/devices/card-reader.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
 import { createLogger } from '../../src/log/logger.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { adviceSealingKey } from '../../src/host/messages/sealed-advice.js';
 import { AdviceSealer } from '../../src/txn/advice-card.js';
 import { TransactionEngine } from '../../src/txn/engine.js';
 import { JournalRecorder, type Journal } from '../../src/txn/journal/index.js';
@@ -19,7 +21,8 @@ import { FakeChipReader, FakeHost, FakePinPad, testCard } from './fakes.js';
 import { openJournal, tempDir } from './journal-helpers.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
-const ADVICE_KEY = Buffer.alloc(32, 0x5c);
+/** The acquirer's public key: the terminal seals to it and holds nothing that opens. */
+const ACQUIRER_KEY = adviceSealingKey(generateKeyPairSync('x25519').publicKey);
 const POLICY: OfflinePolicy = { floorLimits: { visa: 5000 }, maxQueuedCount: 2, maxQueuedTotalMinor: 8000 };
 
 const unreachable = () => Promise.reject(new PosError('HOST_UNREACHABLE', 'refused', { reason: 'connect-failed', requestMayHaveReachedHost: false }));
@@ -37,9 +40,9 @@ function setup(answer: () => Promise<never>, policy: OfflinePolicy = POLICY, wit
   const reader = new FakeChipReader();
   const display = new RecordingDisplay();
   const host = new FakeHost(answer);
-  const saf = new StoreAndForward({ journal, policy, sender: neverSends });
+  const saf = new StoreAndForward({ journal, policy, sender: neverSends, clock: () => NOW });
   const approvals: { id: string; refusal: string | null }[] = [];
-  const approver = new JournalOfflineApprover({ saf, sealer: new AdviceSealer(Sensitive.of('key', Buffer.from(ADVICE_KEY))) });
+  const approver = new JournalOfflineApprover({ saf, sealer: new AdviceSealer(ACQUIRER_KEY), journal });
   let n = 0;
   const engine = new TransactionEngine({
     reader,
