@@ -43,21 +43,29 @@ export class AdviceForwarder {
       // A journal fault or a bug: nothing more is sent now; the timer tries again.
       const error = asPosError(err, 'advice flush');
       this.#o.logger.error({ code: error.code }, 'advice flush failed');
-      return { sent: [], remaining: 0, error, heldByReversals: false };
+      return { sent: [], expired: [], remaining: 0, error, heldByReversals: false };
     }
   }
 
   async #flush(): Promise<ForwardResult> {
+    // An advice's life ends on time even while reversals hold the queue.
+    const outlived = this.#o.saf.expireOutlived();
+    this.#reportExpired(outlived);
     const drained = await this.#o.drainReversals?.();
     const pending = this.#o.saf.pending().length;
     if (drained !== undefined && drained.remaining > 0) {
-      return { sent: [], remaining: pending, error: null, heldByReversals: true };
+      return { sent: [], expired: outlived, remaining: pending, error: null, heldByReversals: true };
     }
-    if (pending === 0) return { sent: [], remaining: 0, error: null, heldByReversals: false };
+    if (pending === 0) return { sent: [], expired: outlived, remaining: 0, error: null, heldByReversals: false };
     const result = await this.#o.saf.flush();
+    this.#reportExpired(result.expired);
     if (result.sent.length > 0) this.#o.logger.info({ sent: result.sent.length, remaining: result.remaining }, 'advices acknowledged');
     if (result.error !== null) this.#o.logger.warn({ code: result.error.code, remaining: result.remaining }, 'advice not acknowledged; kept in order');
-    return { ...result, heldByReversals: false };
+    return { ...result, expired: [...outlived, ...result.expired], heldByReversals: false };
+  }
+
+  #reportExpired(ids: readonly string[]): void {
+    if (ids.length > 0) this.#o.logger.error({ expired: ids, code: 'SAF_ADVICE_EXPIRED' }, 'advices expired unacknowledged: the operator must settle them');
   }
 
   /** Flushes now and then every `intervalMs` while advices remain. */

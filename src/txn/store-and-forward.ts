@@ -14,6 +14,12 @@
  * by a crash goes again as a repeat (0221), which the host de-duplicates: the
  * host books each advice exactly once. A send that certainly never left (no
  * connection) is uncounted, so the host sees a 0220 first.
+ *
+ * An advice's life is bounded (`AdviceLife`): one approved longer ago than
+ * `maxAgeDays`, or sent `maxAttempts` times without the host acknowledging
+ * it, leaves the queue as `advice-expired` for the operator — its sealed card
+ * data destroyed, its masked row kept, not claimed at batch close — rather
+ * than holding card data, and the queue, forever.
  */
 import type { CardBrand } from '../card/types.js';
 import type { EntryMode } from '../devices/card-reader.js';
@@ -70,8 +76,28 @@ export interface AdviceSender {
   sendAdvice(advice: PendingAdvice, options: { readonly repeat: boolean; readonly signal?: AbortSignal }): Promise<void>;
 }
 
+/** How long an advice may wait for the host's acknowledgement. */
+export interface AdviceLife {
+  /** Days since the offline approval. */
+  readonly maxAgeDays: number;
+  /** Sends that may have reached the host without an acknowledgement. */
+  readonly maxAttempts: number;
+}
+
+export const DEFAULT_ADVICE_LIFE: AdviceLife = { maxAgeDays: 7, maxAttempts: 10 };
+const DAY_MS = 86_400_000;
+
+/** Why `advice` has outlived `life` at `now`, or null while it may still go. */
+export function adviceExpiry(advice: PendingAdvice, life: AdviceLife, now: Date): 'max-age' | 'max-attempts' | null {
+  if (now.getTime() - Date.parse(advice.approvedAt) > life.maxAgeDays * DAY_MS) return 'max-age';
+  if (advice.attempts >= life.maxAttempts) return 'max-attempts';
+  return null;
+}
+
 export interface FlushResult {
   readonly sent: readonly string[];
+  /** Advices that outlived their life and left the queue (`advice-expired`). */
+  readonly expired: readonly string[];
   readonly remaining: number;
   /** Why the flush stopped early, if it did. */
   readonly error: PosError | null;
@@ -81,12 +107,22 @@ export class StoreAndForward {
   readonly #journal: Journal;
   readonly #policy: OfflinePolicy;
   readonly #sender: AdviceSender;
+  readonly #life: AdviceLife;
+  readonly #clock: () => Date;
   #flushing: Promise<FlushResult> | null = null;
 
-  constructor(deps: { readonly journal: Journal; readonly policy: OfflinePolicy; readonly sender: AdviceSender }) {
+  constructor(deps: {
+    readonly journal: Journal;
+    readonly policy: OfflinePolicy;
+    readonly sender: AdviceSender;
+    readonly life?: AdviceLife;
+    readonly clock?: () => Date;
+  }) {
     this.#journal = deps.journal;
     this.#policy = deps.policy;
     this.#sender = deps.sender;
+    this.#life = deps.life ?? DEFAULT_ADVICE_LIFE;
+    this.#clock = deps.clock ?? (() => new Date());
   }
 
   /** May this purchase be approved offline now? */
@@ -116,9 +152,23 @@ export class StoreAndForward {
     return this.#journal.pendingAdvices();
   }
 
+  /** Expires every queued advice past its life, whether or not the host can be reached; returns their ids. */
+  expireOutlived(): string[] {
+    const now = this.#clock();
+    const expired: string[] = [];
+    for (const advice of this.#journal.pendingAdvices()) {
+      const expiry = adviceExpiry(advice, this.#life, now);
+      if (expiry === null) continue;
+      this.#journal.expireAdvice(advice.transactionId, expiry);
+      expired.push(advice.transactionId);
+    }
+    return expired;
+  }
+
   /**
-   * Sends every queued advice, oldest first, one at a time. A second call
-   * while one runs joins it rather than sending anything twice.
+   * Sends every queued advice, oldest first, one at a time, expiring on the
+   * way those past their life. A second call while one runs joins it rather
+   * than sending anything twice.
    */
   flush(signal?: AbortSignal): Promise<FlushResult> {
     this.#flushing ??= this.#flush(signal).finally(() => {
@@ -129,10 +179,17 @@ export class StoreAndForward {
 
   async #flush(signal: AbortSignal | undefined): Promise<FlushResult> {
     const sent: string[] = [];
+    const expired: string[] = [];
     for (;;) {
       const next = this.#journal.pendingAdvices()[0];
-      if (next === undefined) return { sent, remaining: 0, error: null };
-      if (signal?.aborted === true) return { sent, remaining: this.#journal.pendingAdvices().length, error: null };
+      if (next === undefined) return { sent, expired, remaining: 0, error: null };
+      if (signal?.aborted === true) return { sent, expired, remaining: this.#journal.pendingAdvices().length, error: null };
+      const expiry = adviceExpiry(next, this.#life, this.#clock());
+      if (expiry !== null) {
+        this.#journal.expireAdvice(next.transactionId, expiry);
+        expired.push(next.transactionId);
+        continue;
+      }
       // Counted before the send starts: if we die mid-send, the next send is a repeat.
       this.#journal.adviceAttempt(next.transactionId);
       try {
@@ -141,7 +198,7 @@ export class StoreAndForward {
         const error = asPosError(err, 'advice');
         // Certainly never sent (no connection): the next send is the first the host sees, a 0220, not a repeat.
         if (error.details['requestMayHaveReachedHost'] === false) this.#journal.adviceNotSent(next.transactionId);
-        return { sent, remaining: this.#journal.pendingAdvices().length, error };
+        return { sent, expired, remaining: this.#journal.pendingAdvices().length, error };
       }
       this.#journal.adviceSent(next.transactionId);
       sent.push(next.transactionId);

@@ -1,9 +1,14 @@
-/** Store-and-forward: the offline policy, and the advice queue in a real journal sent in order, once each. */
+/**
+ * Store-and-forward: the offline policy, the advice queue in a real journal
+ * sent in order, once each, and an advice's bounded life.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Journal, PendingAdvice } from '../../src/txn/journal/index.js';
-import { decideOffline, StoreAndForward, type AdviceSender, type OfflinePolicy } from '../../src/txn/store-and-forward.js';
+import { AdviceForwarder } from '../../src/txn/advice-forwarder.js';
+import { adviceExpiry, decideOffline, StoreAndForward, type AdviceLife, type AdviceSender, type OfflinePolicy } from '../../src/txn/store-and-forward.js';
+import { silentLogger } from '../../src/log/logger.js';
 import { PosError } from '../../src/util/errors.js';
-import { card, catchPosError, openJournal, tempDir } from './journal-helpers.js';
+import { card, catchPosError, journalBytes, openJournal, tempDir } from './journal-helpers.js';
 
 const POLICY: OfflinePolicy = { floorLimits: { visa: 5000, mastercard: 3000 }, maxQueuedCount: 3, maxQueuedTotalMinor: 10_000 };
 const chipVisa = (amountMinor: number) => ({ brand: 'visa' as const, entryMode: 'chip' as const, amountMinor, currency: '978' });
@@ -19,7 +24,6 @@ function advice(amountMinor: number, currency = '978'): PendingAdvice {
     entryMode: 'chip',
     brand: 'visa',
     maskedPan: null,
-    panHash: null,
     responseCode: 'Y1',
     authCode: null,
     approvedAt: '2025-03-01T10:00:00.000Z',
@@ -65,6 +69,14 @@ afterEach(() => {
   for (const j of journals.splice(0)) j.close();
 });
 
+/** The journal helpers' clock starts 2025-03-01T10:00Z; the queue is looked at a few minutes later unless a test moves time. */
+const SOON = new Date('2025-03-01T10:05:00Z');
+const DAY_MS = 86_400_000;
+
+function newSaf(journal: Journal, sender: AdviceSender, options: { policy?: OfflinePolicy; life?: AdviceLife; now?: () => Date } = {}): StoreAndForward {
+  return new StoreAndForward({ journal, policy: options.policy ?? POLICY, sender, clock: options.now ?? (() => SOON), ...(options.life ? { life: options.life } : {}) });
+}
+
 function offlineApproved(saf: StoreAndForward, journal: Journal, id: string, amountMinor: number): void {
   journal.begin({ id, amountMinor, currency: '978', card: card() });
   saf.approve(id, chipVisa(amountMinor), { responseCode: 'Y1', authCode: null });
@@ -75,7 +87,7 @@ describe('advice queue', () => {
   it('approves offline into the journal, shows it in the listing, and refuses past the policy with SAF_OFFLINE_REFUSED', () => {
     const journal = openJournal(tempDir());
     journals.push(journal);
-    const saf = new StoreAndForward({ journal, policy: POLICY, sender: new RecordingSender() });
+    const saf = newSaf(journal, new RecordingSender());
     offlineApproved(saf, journal, 'o1', 4000);
     offlineApproved(saf, journal, 'o2', 4000);
     expect(journal.list().map((e) => [e.id, e.state, e.offline, e.responseCode])).toEqual([
@@ -94,7 +106,7 @@ describe('advice queue', () => {
     const journal = openJournal(dir);
     journals.push(journal);
     const sender = new RecordingSender();
-    const saf = new StoreAndForward({ journal, policy: { ...POLICY, maxQueuedCount: 10, maxQueuedTotalMinor: 1e9 }, sender });
+    const saf = newSaf(journal, sender, { policy: { ...POLICY, maxQueuedCount: 10, maxQueuedTotalMinor: 1e9 } });
     for (const id of ['a', 'b', 'c']) offlineApproved(saf, journal, id, 100);
 
     sender.failNext = 1;
@@ -104,7 +116,7 @@ describe('advice queue', () => {
     expect(first.error?.code).toBe('HOST_UNREACHABLE');
 
     const second = await saf.flush();
-    expect(second).toEqual({ sent: ['a', 'b', 'c'], remaining: 0, error: null });
+    expect(second).toEqual({ sent: ['a', 'b', 'c'], expired: [], remaining: 0, error: null });
     expect(sender.calls).toEqual([
       { id: 'a', repeat: false },
       { id: 'a', repeat: true },
@@ -127,7 +139,7 @@ describe('advice queue', () => {
         await gate;
       },
     };
-    const saf = new StoreAndForward({ journal, policy: POLICY, sender });
+    const saf = newSaf(journal, sender);
     offlineApproved(saf, journal, 'a', 100);
     const one = saf.flush();
     const two = saf.flush();
@@ -139,7 +151,7 @@ describe('advice queue', () => {
   it('after a crash mid-send, sends the advice again as a repeat', async () => {
     const dir = tempDir();
     const journal = openJournal(dir);
-    const saf = new StoreAndForward({ journal, policy: POLICY, sender: { sendAdvice: () => new Promise<void>(() => undefined) } });
+    const saf = newSaf(journal, { sendAdvice: () => new Promise<void>(() => undefined) });
     offlineApproved(saf, journal, 'a', 100);
     void saf.flush(); // never answers: the attempt is counted, then "power cut"
     journal.close();
@@ -147,8 +159,93 @@ describe('advice queue', () => {
     const again = openJournal(dir);
     journals.push(again);
     const sender = new RecordingSender();
-    const result = await new StoreAndForward({ journal: again, policy: POLICY, sender }).flush();
+    const result = await newSaf(again, sender).flush();
     expect(result.sent).toEqual(['a']);
     expect(sender.calls).toEqual([{ id: 'a', repeat: true }]);
+  });
+});
+
+describe('an advice has a bounded life', () => {
+  const LIFE: AdviceLife = { maxAgeDays: 7, maxAttempts: 3 };
+
+  it.each([
+    ['young and untried', SOON, 0, null],
+    ['exactly seven days old', new Date(Date.parse(advice(1).approvedAt) + 7 * DAY_MS), 0, null],
+    ['a second past seven days', new Date(Date.parse(advice(1).approvedAt) + 7 * DAY_MS + 1000), 0, 'max-age'],
+    ['sent three times unacknowledged', SOON, 3, 'max-attempts'],
+    ['sent twice', SOON, 2, null],
+  ] as const)('%s → %s', (_name, now, attempts, expected) => {
+    expect(adviceExpiry({ ...advice(1), attempts }, LIFE, now)).toBe(expected);
+  });
+
+  /** An advice queued with a sealed blob, as the approver leaves it. */
+  function queued(journal: Journal, saf: StoreAndForward, id: string): Buffer {
+    journal.begin({ id, amountMinor: 100, currency: '978', card: card() });
+    saf.approve(id, chipVisa(100), { responseCode: 'Y1', authCode: null });
+    const blob = Buffer.from(`sealed-card-data-of-${id}`.padEnd(96, '#'), 'latin1');
+    saf.accept(id, blob);
+    return blob;
+  }
+
+  it('expires an advice past its age before sending it: out of the queue, blob destroyed, masked row kept; the next one still goes', async () => {
+    const dir = tempDir();
+    let now = SOON;
+    const journal = openJournal(dir, { clock: () => now });
+    journals.push(journal);
+    const sender = new RecordingSender();
+    const saf = newSaf(journal, sender, { life: LIFE, now: () => now });
+    const oldBlob = queued(journal, saf, 'old');
+    now = new Date(SOON.getTime() + 7 * DAY_MS + 60_000);
+    queued(journal, saf, 'new');
+    expect(journalBytes(dir)).toContain(oldBlob.toString('latin1'));
+
+    const result = await saf.flush();
+    expect(result).toEqual({ sent: ['new'], expired: ['old'], remaining: 0, error: null });
+    expect(sender.calls).toEqual([{ id: 'new', repeat: false }]);
+    expect(journal.get('old')).toMatchObject({ state: 'advice-expired', errorCode: 'SAF_ADVICE_EXPIRED', reason: 'max-age', maskedPan: '476173******0119' });
+    expect(journal.sealedAdviceCard('old')).toBeNull();
+    expect(journal.steps('old').map((s) => s.state)).toEqual(['created', 'offline-approved', 'advice-pending', 'advice-expired']);
+    expect(journalBytes(dir)).not.toContain(oldBlob.toString('latin1'));
+  });
+
+  it('expires an advice sent maxAttempts times without an acknowledgement, and sends the one behind it', async () => {
+    const journal = openJournal(tempDir());
+    journals.push(journal);
+    const calls: string[] = [];
+    const sender: AdviceSender = {
+      sendAdvice(a) {
+        calls.push(a.transactionId);
+        // The host answers, but never acknowledges 'stuck'.
+        if (a.transactionId === 'stuck') return Promise.reject(new PosError('HOST_BAD_RESPONSE', 'answered 96', { requestMayHaveReachedHost: true }));
+        return Promise.resolve();
+      },
+    };
+    const saf = newSaf(journal, sender, { life: LIFE });
+    queued(journal, saf, 'stuck');
+    queued(journal, saf, 'fine');
+    for (let i = 0; i < LIFE.maxAttempts; i++) expect((await saf.flush()).error?.code).toBe('HOST_BAD_RESPONSE');
+    expect(journal.get('stuck')).toMatchObject({ state: 'advice-pending', adviceAttempts: 3 });
+    const last = await saf.flush();
+    expect(last).toEqual({ sent: ['fine'], expired: ['stuck'], remaining: 0, error: null });
+    expect(calls).toEqual(['stuck', 'stuck', 'stuck', 'fine']);
+    expect(journal.get('stuck')).toMatchObject({ state: 'advice-expired', reason: 'max-attempts' });
+    expect(journal.sealedAdviceCard('stuck')).toBeNull();
+  });
+
+  it('ends an advice on time even while owed reversals hold the queue, and leaves it out of the batch totals', async () => {
+    const journal = openJournal(tempDir());
+    journals.push(journal);
+    let now = SOON;
+    const sender = new RecordingSender();
+    const saf = newSaf(journal, sender, { life: LIFE, now: () => now });
+    queued(journal, saf, 'a');
+    expect(journal.totals().currencies[0]?.offline).toEqual({ count: 1, amountMinor: 100 });
+    now = new Date(SOON.getTime() + 30 * DAY_MS);
+    const forwarder = new AdviceForwarder({ saf, drainReversals: () => Promise.resolve({ remaining: 1 }), intervalMs: 1000, logger: silentLogger });
+    const result = await forwarder.flush();
+    expect(result).toMatchObject({ heldByReversals: true, expired: ['a'], remaining: 0 });
+    expect(sender.calls).toEqual([]);
+    expect(journal.get('a').state).toBe('advice-expired');
+    expect(journal.totals().currencies).toEqual([]);
   });
 });

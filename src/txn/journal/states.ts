@@ -9,6 +9,7 @@
  *      │             ├──▶ failed                                              (request never reached the host)
  *      │             └──▶ offline-approved
  *      ├──▶ offline-approved ──▶ advice-pending ──▶ advice-sent
+ *      │          │                      └──▶ advice-expired                  (never acknowledged in its life: the operator's)
  *      │          └──▶ declined / failed                                      (the card refused offline)
  *      └──▶ declined / cancelled / failed                                     (nothing was sent)
  */
@@ -26,6 +27,7 @@ export const JOURNAL_STATES = [
   'offline-approved',
   'advice-pending',
   'advice-sent',
+  'advice-expired',
 ] as const;
 
 export type JournalState = (typeof JOURNAL_STATES)[number];
@@ -35,7 +37,7 @@ export const TRANSITIONS: Readonly<Record<JournalState, readonly JournalState[]>
   'request-sent': ['response-received', 'reversal-pending', 'offline-approved', 'failed'],
   'response-received': ['completed', 'declined', 'reversal-pending'],
   'offline-approved': ['advice-pending', 'declined', 'failed'],
-  'advice-pending': ['advice-sent'],
+  'advice-pending': ['advice-sent', 'advice-expired'],
   'reversal-pending': ['reversed'],
   completed: [],
   declined: [],
@@ -43,6 +45,7 @@ export const TRANSITIONS: Readonly<Record<JournalState, readonly JournalState[]>
   failed: [],
   reversed: [],
   'advice-sent': [],
+  'advice-expired': [],
 };
 
 export function isJournalState(value: string): value is JournalState {

@@ -20,13 +20,22 @@ export const JOURNAL_ERRORS = {
   SAF_OFFLINE_REFUSED: { kind: 'state', summary: 'Store-and-forward policy does not allow this transaction to be approved offline (details say why).' },
   SAF_ADVICE_UNREADABLE: {
     kind: 'state',
-    summary: "A queued advice's sealed card data is missing or does not open under the advice key (wrong key, altered, another transaction's); it stays queued and holds the queue.",
+    summary:
+      "A queued advice lacks what a 0220 needs (its sealed card data, STAN or DE 7); on the acquirer's side, sealed card data that does not open (another key, altered, another message's). The advice stays queued until its life ends.",
+  },
+  SAF_ADVICE_EXPIRED: {
+    kind: 'state',
+    summary:
+      'An advice the host never acknowledged within storeAndForward.adviceMaxAgeDays or adviceMaxAttempts (or sealed under a retired key) left the queue: its card data destroyed, the masked row kept as advice-expired for the operator to settle.',
   },
   KEY_FILE_MISSING: { kind: 'config', summary: 'A key file the terminal needs does not exist.' },
   KEY_FILE_NOT_REGULAR: { kind: 'config', summary: 'A key file path is a symbolic link, a folder or a device, not a regular file.' },
   KEY_FILE_MODE: { kind: 'config', summary: 'A key file (or the key folder) can be read or written by users other than its owner.' },
   KEY_FILE_OWNER: { kind: 'config', summary: 'A key file (or the key folder) is not owned by the user the service runs as.' },
-  KEY_FILE_INVALID: { kind: 'config', summary: 'A key file does not hold a key in the expected form (hex digits of an accepted length).' },
+  KEY_FILE_INVALID: {
+    kind: 'config',
+    summary: 'A key file does not hold a key in the expected form (hex digits of an accepted length; acquirer-advice.pub: an X25519 public key in PEM).',
+  },
   KEY_BLOCK_INVALID: {
     kind: 'config',
     summary: 'A key block file (tak.tr31) does not give a usable key under the key-block protection key beside it (wrong KBPK, altered block, a use it does not allow); details give the TR-31 code.',
