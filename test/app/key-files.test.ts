@@ -3,10 +3,12 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkKeyFile, KeyRing, loadKeyFile, PAN_HASH_KEY_FILE } from '../../src/app/key-files.js';
+import { checkKeyFile, KeyRing, loadKeyFile } from '../../src/app/key-files.js';
 import { PosError } from '../../src/util/errors.js';
 
 const HEX = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+/** Any device key file; these tests are about the checks, not which key. */
+const DEVICE_KEY_FILE = 'device.key';
 const uid = process.getuid!();
 
 function keyDir(): string {
@@ -15,7 +17,7 @@ function keyDir(): string {
   return dir;
 }
 
-function keyFile(dir: string, content = `${HEX}\n`, mode = 0o600, name = PAN_HASH_KEY_FILE): string {
+function keyFile(dir: string, content = `${HEX}\n`, mode = 0o600, name = DEVICE_KEY_FILE): string {
   const path = join(dir, name);
   writeFileSync(path, content, { mode });
   chmodSync(path, mode);
@@ -86,18 +88,18 @@ describe('key ring', () => {
     const dir = keyDir();
     keyFile(dir);
     chmodSync(dir, 0o750);
-    const error = caught(() => KeyRing.load(dir, [PAN_HASH_KEY_FILE]));
+    const error = caught(() => KeyRing.load(dir, [DEVICE_KEY_FILE]));
     expect(error.code).toBe('KEY_FILE_MODE');
     expect(error.details).toEqual({ path: dir, mode: '0750', expected: '0700' });
-    expect(caught(() => KeyRing.load(dir, [PAN_HASH_KEY_FILE], { uid: uid + 1 })).code).toBe('KEY_FILE_OWNER');
+    expect(caught(() => KeyRing.load(dir, [DEVICE_KEY_FILE], { uid: uid + 1 })).code).toBe('KEY_FILE_OWNER');
   });
 
   it('zeroes every loaded key on wipe', () => {
     const dir = keyDir();
     keyFile(dir);
     keyFile(dir, 'ab'.repeat(16), 0o400, 'other.key');
-    const ring = KeyRing.load(dir, [PAN_HASH_KEY_FILE, 'other.key']);
-    const views = [ring.get(PAN_HASH_KEY_FILE).reveal(), ring.get('other.key').reveal()];
+    const ring = KeyRing.load(dir, [DEVICE_KEY_FILE, 'other.key']);
+    const views = [ring.get(DEVICE_KEY_FILE).reveal(), ring.get('other.key').reveal()];
     ring.wipe();
     for (const view of views) expect(view.every((b) => b === 0)).toBe(true);
     expect(ring.get('other.key').wiped).toBe(true);
@@ -106,6 +108,6 @@ describe('key ring', () => {
   it('loads all or nothing', () => {
     const dir = keyDir();
     keyFile(dir);
-    expect(caught(() => KeyRing.load(dir, [PAN_HASH_KEY_FILE, 'missing.key'])).details).toEqual({ path: join(dir, 'missing.key') });
+    expect(caught(() => KeyRing.load(dir, [DEVICE_KEY_FILE, 'missing.key'])).details).toEqual({ path: join(dir, 'missing.key') });
   });
 });

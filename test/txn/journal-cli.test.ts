@@ -95,7 +95,8 @@ describe('pos journal export --csv', () => {
     const run = await pos('export', '--csv', '--dir', dir);
     expect(run.exitCode).toBe(0);
     const lines = run.stdout.split('\r\n');
-    expect(lines[0]!.split(',').slice(0, 4)).toEqual(['id', 'seq', 'kind', 'state']);
+    expect(lines[0]!.split(',').slice(0, 6)).toEqual(['id', 'reference', 'outcome', 'seq', 'kind', 'state']);
+    expect(lines[0]!.split(',').filter((c) => /pan/i.test(c))).toEqual(['maskedPan']); // nothing derived from the PAN
     expect(lines).toHaveLength(5); // header, three rows, and the empty string after the last CRLF
     expect(lines[3]).toContain('"CARD SAID ""NO"", OFFLINE"');
     expect(run.stdout).not.toContain(PAN);

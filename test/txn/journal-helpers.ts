@@ -11,7 +11,6 @@ import { Sensitive } from '../../src/util/sensitive.js';
 
 export const PAN = '4761739001010119';
 export const OTHER_PAN = '5413330089020011';
-export const HASH_KEY_HEX = '0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0';
 
 export function tempDir(prefix = 'pos-journal-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -23,12 +22,8 @@ export function steppingClock(start = Date.parse('2025-03-01T10:00:00Z')): () =>
   return () => new Date((t += 1000));
 }
 
-export function hashKey(): Sensitive {
-  return Sensitive.of('key', Buffer.from(HASH_KEY_HEX, 'hex'));
-}
-
 export function openJournal(dir: string, extra: Partial<JournalOptions> = {}): Journal {
-  return Journal.open({ dir, panHashKey: hashKey(), terminalId: 'T0000001', clock: steppingClock(), ...extra });
+  return Journal.open({ dir, terminalId: 'T0000001', clock: steppingClock(), ...extra });
 }
 
 export function card(pan = PAN, brand: CardBrand = 'visa', entryMode: EntryMode = 'chip'): CardFacts {

@@ -1,11 +1,9 @@
 /** The journal over real SQLite files: steps, the state machine, reversals, STANs, recovery, totals, and what reaches the disk. */
-import { createHmac } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal, JOURNAL_FILE, MIGRATIONS, SCHEMA_VERSION, migrate, TRANSITIONS, JOURNAL_STATES, type JournalState } from '../../src/txn/journal/index.js';
-import { card, catchPosError, HASH_KEY_HEX, journalBytes, openJournal, OTHER_PAN, PAN, tempDir } from './journal-helpers.js';
-import { Sensitive } from '../../src/util/sensitive.js';
+import { card, catchPosError, journalBytes, openJournal, OTHER_PAN, PAN, tempDir } from './journal-helpers.js';
 
 const open: Journal[] = [];
 function fresh(dir = tempDir()): { journal: Journal; dir: string } {
@@ -62,13 +60,17 @@ describe('journal steps', () => {
     expect(journal.settings()).toEqual({ journalMode: 'wal', synchronous: 'FULL', busyTimeoutMs: 5000 });
   });
 
-  it('stores the PAN as mask and HMAC-SHA-256 under the device key, and finds a card by it', () => {
-    const { journal } = fresh();
+  it('keeps the card as its masked PAN only: no column holds anything derived from the PAN', () => {
+    const { journal, dir } = fresh();
     purchase(journal, 't1', 'completed');
     purchase(journal, 't2', 'completed', 500, OTHER_PAN);
-    const expected = createHmac('sha256', Buffer.from(HASH_KEY_HEX, 'hex')).update(PAN).digest('hex');
-    expect(journal.get('t1').panHash).toBe(expected);
-    expect(journal.findByPan(Sensitive.pan(PAN)).map((e) => e.id)).toEqual(['t1']);
+    expect(journal.get('t1')).toMatchObject({ maskedPan: '476173******0119', brand: 'visa', entryMode: 'chip' });
+    expect(Object.keys(journal.get('t1'))).not.toContain('panHash');
+    const other = new Database(join(dir, JOURNAL_FILE), { readonly: true });
+    const columns = (other.prepare('PRAGMA table_info(txn)').all() as { name: string }[]).map((c) => c.name);
+    other.close();
+    expect(columns).toContain('masked_pan');
+    expect(columns.filter((c) => /pan/.test(c))).toEqual(['masked_pan']);
   });
 
   it('never writes the PAN to the database or its WAL', () => {
@@ -134,7 +136,7 @@ describe('journal steps', () => {
               'request-sent': ['response-received', 'reversal-pending', 'offline-approved', 'failed'],
               'response-received': ['completed', 'declined', 'reversal-pending'],
               'offline-approved': ['advice-pending', 'declined', 'failed'],
-              'advice-pending': ['advice-sent'],
+              'advice-pending': ['advice-sent', 'advice-expired'],
               'reversal-pending': ['reversed'],
             } as Partial<Record<JournalState, JournalState[]>>
           )[from]?.includes(to) ?? false,

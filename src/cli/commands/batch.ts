@@ -14,7 +14,6 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startHost } from '../../app/host-setup.js';
-import { KeyRing, PAN_HASH_KEY_FILE } from '../../app/key-files.js';
 import { loadConfig } from '../../config/load.js';
 import type { ReconciliationTotals } from '../../host/messages/reconciliation.js';
 import { ZERO_TOTALS } from '../../host/messages/reconciliation.js';
@@ -54,8 +53,7 @@ export const registerBatch: RegisterCommand = (program: Command) => {
         }
         const logger = createLogger({ level: config.log.level, name: 'pos-batch' });
         const stateDir = process.env['POS_STATE_DIR'] ?? (path === null ? join(homedir(), '.local', 'state', 'pos-terminal') : config.journal.dir);
-        const keys = KeyRing.load(config.keys.dir, [PAN_HASH_KEY_FILE]);
-        const journal = Journal.open({ dir: stateDir, panHashKey: keys.get(PAN_HASH_KEY_FILE), terminalId: config.terminal.id });
+        const journal = Journal.open({ dir: stateDir, terminalId: config.terminal.id });
         const host = await startHost(config, { logger, clock: () => new Date(), nextStan: () => journal.stan.next(), store: journal, deck: () => loadDeck() });
         try {
           const drained = await host.sender.drain();
@@ -89,7 +87,6 @@ export const registerBatch: RegisterCommand = (program: Command) => {
         } finally {
           await host.close();
           journal.close();
-          keys.wipe();
         }
       }),
     );

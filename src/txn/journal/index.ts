@@ -6,5 +6,5 @@ export { JOURNAL_STATES, TRANSITIONS, canMove, isFinal, isJournalState, type Jou
 export { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from './schema.js';
 export { parseSince, parseStatus, toCsv, CSV_COLUMNS, type ListFilter } from './queries.js';
 export type { BatchClose, BatchTotals, CountAmount, CurrencyTotals } from './totals.js';
-export { PanHasher } from './pan-hash.js';
+export { DEFAULT_RETENTION_DAYS, retentionCutoff } from './at-rest.js';
 export { JournalRecorder } from './journal-recorder.js';

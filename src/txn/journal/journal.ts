@@ -172,7 +172,7 @@ export class Journal implements ReversalStore {
       if (check !== 'ok') {
         throw new PosError('JOURNAL_CORRUPT', 'The journal file fails its integrity check', { file, check: 'quick_check' });
       }
-      if (migrate(db).length > 0) truncateWal(db);
+      if (migrate(db).length > 0) compact(db);
       // SQLite silently falls back to read-only when it cannot open the file for writing (and a
       // current schema needs no write to open): take the write lock once so that shows now, not at
       // the first payment.
@@ -677,6 +677,21 @@ function toPendingAdvice(row: TxnRow): PendingAdvice {
     approvedAt: e.createdAt,
     attempts: e.adviceAttempts,
   };
+}
+
+/**
+ * After a migration (one dropped the PAN hash): VACUUM rebuilds the file, so
+ * no free page or slack space in a page keeps what was dropped, then the WAL
+ * is truncated. Best effort, like `truncateWal`: it needs free space the size
+ * of the file, and a terminal must still start on a nearly full card.
+ */
+function compact(db: Db): void {
+  try {
+    db.exec('VACUUM');
+  } catch {
+    // VACUUM is all or nothing: the file is as the migration left it.
+  }
+  truncateWal(db);
 }
 
 /** Best effort: a reader holding the WAL (`pos journal`) only delays this to the next checkpoint. */
