@@ -60,7 +60,8 @@ export function parseConfig(raw: unknown, path = '(built-in)'): Config {
     const field = issue.path.length === 0 ? '(root)' : issue.path.join('.');
     return `${field}: ${issue.message}`;
   });
-  throw new PosError('CONFIG_INVALID', `Invalid config ${path}:\n  ${problems.join('\n  ')}`, {
+  // One line, every field named: the CLI prints it as it is, a log keeps it whole.
+  throw new PosError('CONFIG_INVALID', `Invalid config ${path}: ${problems.join('; ')}`, {
     path,
     fields: result.error.issues.map((i) => (i.path.length === 0 ? '(root)' : i.path.join('.'))),
     problems,

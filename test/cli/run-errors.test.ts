@@ -60,6 +60,23 @@ describe('pos run refuses its environment', () => {
   });
 });
 
+describe('pos run refuses a config file', () => {
+  it('with several bad fields: one CONFIG_INVALID line naming each, exit 2', async () => {
+    const run = await runCli(['run', '--config', configFile({ terminal: { id: 'T1', currency: '97' }, ecr: { port: 70000 } })], [registerRun]);
+    expectOneLine(run, 'CONFIG_INVALID', 2);
+    for (const field of ['terminal.id', 'terminal.currency', 'ecr.port']) expect(run.stderr).toContain(`${field}: `);
+  });
+
+  it('that is not JSON: one CONFIG_NOT_JSON line with where, not what, exit 2', async () => {
+    const file = join(tempDir(), 'config.json');
+    writeFileSync(file, '{ "keys": { "dir": s3cr3t-value } }');
+    const run = await runCli(['run', '--config', file], [registerRun]);
+    expectOneLine(run, 'CONFIG_NOT_JSON', 2);
+    expect(run.stderr).toContain('line 1, column 20 (offset 19)');
+    expect(run.stderr).not.toContain('s3cr3t');
+  });
+});
+
 describe('pos run refuses a journal folder it cannot use, before creating anything', () => {
   it('journal.dir is a regular file: JOURNAL_DIR_INVALID, exit 2', async () => {
     const file = join(tempDir(), 'not-a-folder');
