@@ -91,7 +91,7 @@ fi
 # shellcheck disable=SC2046 # owner's words are meant to split
 act install -d -m 0755 "$ROOT$APP_DIR"
 act install -d -m 0755 "$ROOT$CONFIG_DIR"
-act install -d -m 0750 $(owner "$SERVICE_USER" "$SERVICE_USER") "$ROOT$STATE_DIR"
+act install -d -m 0700 $(owner "$SERVICE_USER" "$SERVICE_USER") "$ROOT$STATE_DIR"
 act install -d -m 0700 $(owner "$SERVICE_USER" "$SERVICE_USER") "$ROOT$KEY_DIR"
 act install -d -m 0755 "$ROOT/etc/systemd/system" "$ROOT/etc/udev/rules.d"
 
@@ -153,12 +153,10 @@ random_key_file() {
   fi
 }
 
-# Device keys, 32 random bytes each as hex: the journal's PAN-hash key, and the
-# key that seals queued offline advices (store-and-forward).
-for KEY_NAME in journal-hmac.key advice.key; do
-  random_key_file "$KEY_NAME"
-done
-# The ECR API's bearer token: the register sends it as `Authorization: Bearer <token>`.
+# The one device secret: the ECR API's bearer token, which the register sends as
+# `Authorization: Bearer <token>`. The journal keeps no PAN hash (so no key for
+# one), and offline advices are sealed to the acquirer's public key, which the
+# acquirer supplies with its other keys: acquirer-advice.pub (store-and-forward only).
 random_key_file ecr.token
 
 # ── Tell systemd and udev ─────────────────────────────────────────────────

@@ -54,14 +54,12 @@ describe('install.sh', () => {
     for (const expected of [
       `install -d -m 0755 ${root}/opt/pos-terminal`,
       `install -d -m 0755 ${root}/etc/pos-terminal`,
-      `install -d -m 0750 ${root}/var/lib/pos-terminal`,
+      `install -d -m 0700 ${root}/var/lib/pos-terminal`,
       `install -d -m 0700 ${root}/etc/pos-terminal/keys`,
       `cp -R`,
       `${root}/etc/systemd/system/pos-terminal.service`,
       `${root}/etc/udev/rules.d/99-pos-terminal.rules`,
       `write ${root}/etc/pos-terminal/config.json`,
-      `write ${root}/etc/pos-terminal/keys/journal-hmac.key`,
-      `write ${root}/etc/pos-terminal/keys/advice.key`,
       `write ${root}/etc/pos-terminal/keys/ecr.token (32 random bytes as hex, mode 0600)`,
       `install -m 0755 `,
       `${root}/opt/pos-terminal/bin/notify-exec`,
@@ -91,10 +89,8 @@ describe('install.sh', () => {
     expect(once).toEqual(
       expect.arrayContaining([
         'd 755 opt/pos-terminal',
-        'd 750 var/lib/pos-terminal',
+        'd 700 var/lib/pos-terminal',
         'd 700 etc/pos-terminal/keys',
-        expect.stringMatching(/^f 600 etc\/pos-terminal\/keys\/journal-hmac\.key /),
-        expect.stringMatching(/^f 600 etc\/pos-terminal\/keys\/advice\.key /),
         expect.stringMatching(/^f 600 etc\/pos-terminal\/keys\/ecr\.token /),
         expect.stringMatching(/^f 755 opt\/pos-terminal\/bin\/notify-exec /),
         expect.stringMatching(/^f 640 etc\/pos-terminal\/config\.json /),
@@ -103,15 +99,14 @@ describe('install.sh', () => {
         expect.stringMatching(/^f \d+ opt\/pos-terminal\/dist\/src\/cli\/main\.js /),
       ]),
     );
-    expect(readFileSync(join(root, 'etc/pos-terminal/keys/journal-hmac.key'), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
     const token = readFileSync(join(root, 'etc/pos-terminal/keys/ecr.token'), 'utf8');
     expect(token).toMatch(/^[0-9a-f]{64}\n$/);
+    // No PAN-hash key and no symmetric advice key: nothing on the device opens card data.
+    expect(readdirSync(join(root, 'etc/pos-terminal/keys'))).toEqual(['ecr.token']);
     expect(JSON.parse(readFileSync(join(root, 'etc/pos-terminal/config.json'), 'utf8'))).toMatchObject({ journal: { dir: '/var/lib/pos-terminal' } });
 
     const second = install('--root', root, '--source', source);
     expect(second.status).toBe(0);
-    expect(second.stdout).toContain('= keep existing /etc/pos-terminal/keys/journal-hmac.key');
-    expect(second.stdout).toContain('= keep existing /etc/pos-terminal/keys/advice.key');
     expect(second.stdout).toContain('= keep existing /etc/pos-terminal/keys/ecr.token');
     expect(tree(root)).toEqual(once);
     expect(readFileSync(join(root, 'etc/pos-terminal/keys/ecr.token'), 'utf8')).toBe(token);
