@@ -30,7 +30,6 @@ export function prepareTerminal(root: string, hostPort: number): TerminalLayout 
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   mkdirSync(keysDir, { recursive: true, mode: 0o700 });
   const keys = loadSimulationKeys();
-  writeFileSync(join(keysDir, 'journal-hmac.key'), randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
   writeFileSync(join(keysDir, 'kbpk.key'), keys.file.kbpk.tdes.key + '\n', { mode: 0o600 });
   writeFileSync(join(keysDir, 'tak.tr31'), keys.file.terminal.tak.keyBlock + '\n', { mode: 0o600 });
   const ecrToken = randomBytes(32).toString('hex');

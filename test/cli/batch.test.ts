@@ -33,7 +33,6 @@ function terminalFiles(simPort: number): { configFile: string; raw: Record<strin
   const root = mkdtempSync(join(tmpdir(), 'pos-batch-'));
   const keys = join(root, 'keys');
   mkdirSync(keys, { mode: 0o700 });
-  writeFileSync(join(keys, 'journal-hmac.key'), randomBytes(32).toString('hex'), { mode: 0o600 });
   writeFileSync(join(keys, 'ecr.token'), randomBytes(32).toString('hex'), { mode: 0o600 });
   writeTerminalMacKeys(keys);
   const raw = {

@@ -61,7 +61,6 @@ describe('production refuses simulation', () => {
   it('refuses an ISO 8583 host without the terminal MAC key (KEY_FILE_MISSING), in development too', async () => {
     const keys = join(root, 'keys-without-tak');
     mkdirSync(keys, { mode: 0o700 });
-    writeFileSync(join(keys, 'journal-hmac.key'), '11'.repeat(32) + '\n', { mode: 0o600 });
     const raw = { devices: { reader: { type: 'virtual' } }, host: { type: 'iso8583-tcp', address: '127.0.0.1', port: 5800, echoIntervalMs: 0 }, keys: { dir: keys }, ecr: { port: 0 } };
     const err = await rejection(start(raw, {}));
     expect(err.code).toBe('KEY_FILE_MISSING');

@@ -83,7 +83,6 @@ function prepareTerminal(root: string, readerPath: string, hostPort: number, mer
   mkdirSync(stateDir, { mode: 0o700 });
   mkdirSync(keysDir, { mode: 0o700 });
   const keys = loadSimulationKeys();
-  writeFileSync(join(keysDir, 'journal-hmac.key'), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   writeFileSync(join(keysDir, 'kbpk.key'), `${keys.file.kbpk.tdes.key}\n`, { mode: 0o600 });
   writeFileSync(join(keysDir, 'tak.tr31'), `${keys.file.terminal.tak.keyBlock}\n`, { mode: 0o600 });
   writeFileSync(join(keysDir, 'ecr.token'), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
