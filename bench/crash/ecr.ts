@@ -9,11 +9,20 @@ import { appendFileSync } from 'node:fs';
 
 export interface TxnView {
   readonly id: string;
+  readonly reference?: string;
   readonly state: string;
   readonly status: string | null;
   readonly stan: string | null;
   readonly responseCode: string | null;
+  readonly authCode: string | null;
   readonly amount: number;
+  readonly errorCode?: string;
+}
+
+/** An answer whatever its status: the register decides what a 409 or a 503 means. */
+export interface EcrAnswer {
+  readonly status: number;
+  readonly body: unknown;
 }
 
 export class EcrError extends Error {
@@ -49,11 +58,23 @@ export class Ecr {
     return this.#call<TxnView>('GET', `/v1/transactions/${encodeURIComponent(id)}?wait=true`, undefined, 200, timeoutMs);
   }
 
-  health(): Promise<{ pendingReversals?: number; status?: string }> {
+  health(): Promise<{ pendingReversals?: number; reversalsNotInJournal?: number; journal?: string; status?: string }> {
     return this.#call('GET', '/v1/health', undefined, 200, 5_000);
   }
 
+  /** Any route; throws `EcrError` only when no answer came (the terminal died or the deadline passed). */
+  async request(method: string, path: string, body: unknown, timeoutMs: number): Promise<EcrAnswer> {
+    const { status, bytes } = await this.#exchange(method, path, body, timeoutMs);
+    return { status, body: bytes.length === 0 ? null : (JSON.parse(bytes.toString('utf8')) as unknown) };
+  }
+
   async #call<T>(method: string, path: string, body: unknown, expected: number, timeoutMs: number): Promise<T> {
+    const { status, bytes } = await this.#exchange(method, path, body, timeoutMs);
+    if (status !== expected) throw new EcrError(`ECR ${method} ${path} → ${status} ${bytes.toString('utf8').slice(0, 300)}`, status);
+    return JSON.parse(bytes.toString('utf8')) as T;
+  }
+
+  async #exchange(method: string, path: string, body: unknown, timeoutMs: number): Promise<{ status: number; bytes: Buffer }> {
     let res: Response;
     let bytes: Buffer;
     try {
@@ -69,7 +90,6 @@ export class Ecr {
       throw new EcrError(`ECR ${method} ${path}: ${err instanceof Error ? err.message : String(err)}`, null);
     }
     if (this.transcript !== null) appendFileSync(this.transcript, Buffer.concat([Buffer.from(`${method} ${path} ${res.status}\n`), bytes, Buffer.from('\n')]));
-    if (res.status !== expected) throw new EcrError(`ECR ${method} ${path} → ${res.status} ${bytes.toString('utf8').slice(0, 300)}`, res.status);
-    return JSON.parse(bytes.toString('utf8')) as T;
+    return { status: res.status, bytes };
   }
 }

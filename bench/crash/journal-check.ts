@@ -8,6 +8,8 @@ import { join } from 'node:path';
 
 export interface JournalRow {
   readonly id: string;
+  /** The register's idempotency key. */
+  readonly reference: string | null;
   readonly state: string;
   readonly stan: string | null;
   /** When the request went out, ISO (the reversal's DE 90 is built from it). */
@@ -28,6 +30,7 @@ export interface JournalSnapshot {
 
 interface RawRow {
   id: string;
+  reference: string | null;
   state: string;
   stan: string | null;
   transmitted_at: string | null;
@@ -41,7 +44,7 @@ export function readJournal(stateDir: string): JournalSnapshot {
   const db = new Database(join(stateDir, 'journal.db'), { readonly: true, fileMustExist: true });
   try {
     const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
-    const raw = db.prepare('SELECT id, state, stan, transmitted_at, amount_minor, currency, masked_pan, response_code FROM txn ORDER BY seq').all() as RawRow[];
+    const raw = db.prepare('SELECT id, reference, state, stan, transmitted_at, amount_minor, currency, masked_pan, response_code FROM txn ORDER BY seq').all() as RawRow[];
     const steps = new Map<string, string[]>();
     for (const s of db.prepare('SELECT txn_id, state FROM txn_step ORDER BY seq').all() as { txn_id: string; state: string }[]) {
       const list = steps.get(s.txn_id) ?? [];
@@ -50,6 +53,7 @@ export function readJournal(stateDir: string): JournalSnapshot {
     }
     const rows = raw.map((r) => ({
       id: r.id,
+      reference: r.reference,
       state: r.state,
       stan: r.stan,
       transmittedAt: r.transmitted_at,

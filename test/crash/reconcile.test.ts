@@ -11,7 +11,7 @@ function entry(stan: string, amount: number, fields: Partial<LedgerEntry> = {}):
 }
 
 function row(id: string, stan: string | null, state: string, steps: string[], amount = 100, responseCode: string | null = '00'): JournalRow {
-  return { id, state, stan, transmittedAt: '2026-11-24T14:14:35.120Z', amountMinor: amount, currency: '978', maskedPan: '411111******1111', responseCode, steps };
+  return { id, reference: null, state, stan, transmittedAt: '2026-11-24T14:14:35.120Z', amountMinor: amount, currency: '978', maskedPan: '411111******1111', responseCode, steps };
 }
 
 const COMPLETED = ['created', 'created', 'request-sent', 'response-received', 'completed'];
