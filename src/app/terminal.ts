@@ -8,6 +8,7 @@ import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { assertNoSimulationInProduction } from '../config/simulation-guard.js';
+import { checkBeforeStart } from './start-checks.js';
 import type { Display } from '../devices/display.js';
 import { screens } from '../display/screens.js';
 import type { HostClient } from '../host/model.js';
@@ -80,6 +81,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     const getDeck = (): Deck => (deck ??= loadDeck(options.deckPath));
 
     const stateDir = options.stateDir ?? config.journal.dir;
+    checkBeforeStart(config, stateDir);
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     // Simulation makes its own device keys and ECR token beside its state; a real terminal's must all be in place already (pos keys init, install.sh).
     if (config.host.type === 'simulator') provisionKeyFiles(config, stateDir);

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
 import { makeThrowawayPki } from '../../hw-mocks/host/tls-certs.js';
 import { registerRun } from '../../src/cli/commands/run.js';
-import { checkBeforeStart } from '../../src/cli/start-checks.js';
+import { checkBeforeStart } from '../../src/app/start-checks.js';
 import { loadConfig } from '../../src/config/load.js';
 import { thrown } from '../pos-error.js';
 import { runCli, type CliRun } from './in-process.js';

@@ -10,9 +10,8 @@
  * added back to the debits here. A reversal the host answered 25 (it never
  * saw the original) shows as a difference: that is what reconciliation is for.
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
+import { stateDirFor } from '../../app/state-dir.js';
 import { startHost } from '../../app/host-setup.js';
 import { loadConfig } from '../../config/load.js';
 import type { ReconciliationTotals } from '../../host/messages/reconciliation.js';
@@ -52,7 +51,7 @@ export const registerBatch: RegisterCommand = (program: Command) => {
           throw new PosError('CONFIG_INVALID', `pos batch close needs an iso8583-tcp host; the configuration has ${config.host.type}`, { fields: ['host.type'] });
         }
         const logger = createLogger({ level: config.log.level, name: 'pos-batch' });
-        const stateDir = process.env['POS_STATE_DIR'] ?? (path === null ? join(homedir(), '.local', 'state', 'pos-terminal') : config.journal.dir);
+        const stateDir = stateDirFor(config, path);
         const journal = Journal.open({ dir: stateDir, terminalId: config.terminal.id });
         const host = await startHost(config, { logger, clock: () => new Date(), nextStan: () => journal.stan.next(), store: journal, deck: () => loadDeck() });
         try {

@@ -7,14 +7,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { stateDirFor } from '../../app/state-dir.js';
 import { echoHost } from '../../app/host-echo.js';
 import { KBPK_KEY_FILE, TAK_KEY_BLOCK_FILE } from '../../app/host-setup.js';
 import { checkKeyFile, loadKeyFile } from '../../app/key-files.js';
 import { loadConfig } from '../../config/load.js';
-import type { Config } from '../../config/schema.js';
 import { TerminalMacKey } from '../../host/keys.js';
 import { JournalReader, JOURNAL_FILE } from '../../txn/journal/index.js';
 import { asPosError } from '../../util/errors.js';
@@ -32,11 +31,6 @@ async function check<T>(fn: () => Promise<T> | T): Promise<Check<T>> {
     const e = asPosError(err, 'pos diag');
     return { ok: false, error: e.code, message: e.message };
   }
-}
-
-/** Where the journal and simulation keys live for this config (as `pos run` decides). */
-function stateDirFor(config: Config, configPath: string | null): string {
-  return process.env['POS_STATE_DIR'] ?? (configPath === null ? join(homedir(), '.local', 'state', 'pos-terminal') : config.journal.dir);
 }
 
 function keysReport(dir: string): { dir: string; files: { name: string; ok: boolean; problem?: string; kcv?: string }[] } {

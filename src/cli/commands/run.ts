@@ -1,14 +1,12 @@
 /** `pos run`: the terminal's main job — devices, host channel and ECR API, until SIGINT/SIGTERM. */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
+import { stateDirFor } from '../../app/state-dir.js';
 import { startTerminal } from '../../app/terminal.js';
 import { ServiceNotifier } from '../../app/watchdog.js';
 import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../log/logger.js';
 import { action } from '../errors.js';
 import { parsePort } from '../options.js';
-import { checkBeforeStart } from '../start-checks.js';
 import type { RegisterCommand } from './index.js';
 
 export const registerRun: RegisterCommand = (program: Command) => {
@@ -21,13 +19,10 @@ export const registerRun: RegisterCommand = (program: Command) => {
         const { config, path } = loadConfig({ path: program.opts<{ config?: string }>().config });
         const logger = createLogger({ level: config.log.level, name: 'pos' });
         logger.info({ config: path ?? '(built-in simulation)' }, 'starting');
-        // With no config file (the simulated default) state goes to the user's state folder, not /var/lib.
-        const stateDir = process.env['POS_STATE_DIR'] ?? (path === null ? join(homedir(), '.local', 'state', 'pos-terminal') : undefined);
-        checkBeforeStart(config, stateDir ?? config.journal.dir);
         const terminal = await startTerminal(config, {
           logger,
           displayOut: process.stdout,
-          ...(stateDir === undefined ? {} : { stateDir }),
+          stateDir: stateDirFor(config, path),
           ...(opts.ecrPort === undefined ? {} : { ecrPort: opts.ecrPort }),
         });
         process.stdout.write(`pos-terminal ready: ECR API on ${terminal.ecrUrl}\n`);

@@ -1,5 +1,5 @@
 /**
- * What `pos run` checks before the terminal creates anything (its journal,
+ * What the terminal checks before it creates anything (its journal,
  * simulation keys): that the state folder is, or can become, a folder it can
  * write, and that every key and certificate the host needs loads — each
  * loaded once here and wiped. The terminal loads them again as it starts, in
@@ -9,7 +9,7 @@
  * Every refusal is a configuration error (exit 2, so systemd does not restart
  * a terminal only its operator can fix).
  */
-import { loadTerminalMacKey } from '../app/host-setup.js';
+import { loadTerminalMacKey } from './host-setup.js';
 import type { Config } from '../config/schema.js';
 import { assertHostTransportAllowed } from '../host/channels/production-guard.js';
 import { loadTlsMaterial } from '../host/channels/tls-material.js';
