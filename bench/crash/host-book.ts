@@ -1,0 +1,42 @@
+/**
+ * The bank host's book across simulator lives. `pos host-sim` keeps its
+ * ledger in memory only: when it is restarted — or killed, in the host-crash
+ * phase — it forgets what it booked, where a real host's book survives a
+ * crash. So the crash test keeps the book itself: it reads each life's
+ * ledger just before that life ends (with the terminal idle, or for the
+ * crash after the request under test was booked and before its answer), and
+ * the book is every life's entries, oldest first.
+ *
+ * A reversal that reaches a later life is applied to its original in an
+ * earlier one, as a surviving book would: by terminal ID and STAN (a
+ * reversal's DE 11 is its original's STAN, and the terminal never reuses a
+ * STAN within a run). The restarted simulator answers such a reversal 25
+ * (no record), which ends the terminal's duty just as 00 does.
+ *
+ * Pure: ledgers in, one ledger out.
+ */
+import type { LedgerEntry } from './host-sim.js';
+
+/** Requests an approval of which a reversal undoes. */
+const MONEY_MTIS: ReadonlySet<string> = new Set(['0100', '0200']);
+const REVERSAL_MTIS: ReadonlySet<string> = new Set(['0400', '0401', '0420', '0421']);
+/** A reversal the host took: reversed (00), or no such original in this life's memory (25). */
+const TAKEN: ReadonlySet<string> = new Set(['00', '25']);
+
+/** `lives`: each life's whole ledger (`GET /v1/ledger?all=1`), oldest life first. */
+export function combineLives(lives: readonly (readonly LedgerEntry[])[]): LedgerEntry[] {
+  const book: LedgerEntry[] = [];
+  lives.forEach((life, i) => {
+    const later = lives.slice(i + 1).flat();
+    const reversedLater = new Set(later.filter((e) => REVERSAL_MTIS.has(e.mti) && e.responseCode !== null && TAKEN.has(e.responseCode)).map((e) => stanKey(e)));
+    for (const entry of life) {
+      const reversed = entry.reversed || (MONEY_MTIS.has(entry.mti) && reversedLater.has(stanKey(entry)));
+      book.push(reversed === entry.reversed ? entry : { ...entry, reversed });
+    }
+  });
+  return book;
+}
+
+function stanKey(entry: LedgerEntry): string {
+  return `${entry.terminalId ?? '-'}/${entry.stan ?? '-'}`;
+}

@@ -1,0 +1,31 @@
+/** The host's book across simulator lives: a reversal that reached a later life undoes its original in an earlier one, nothing else. */
+import { describe, expect, it } from 'vitest';
+import { combineLives } from '../../bench/crash/host-book.js';
+import type { LedgerEntry } from '../../bench/crash/host-sim.js';
+
+function entry(mti: string, stan: string, fields: Partial<LedgerEntry> = {}): LedgerEntry {
+  return { mti, terminalId: 'T0000001', stan, transmissionDateTime: '1124141435', maskedPan: null, amountMinor: 100, currency: '978', kind: 'purchase', responseCode: '00', reversed: false, ...fields };
+}
+
+describe('combineLives', () => {
+  it('keeps every entry, oldest life first, and applies a later reversal (answered 25 by the life that forgot) to its original', () => {
+    const first = [entry('0200', '000001'), entry('0200', '000002')];
+    const second = [entry('0400', '000002', { responseCode: '25' }), entry('0200', '000003')];
+    const book = combineLives([first, second]);
+    expect(book.map((e) => `${e.mti}/${e.stan}/${e.reversed}`)).toEqual(['0200/000001/false', '0200/000002/true', '0400/000002/false', '0200/000003/false']);
+  });
+
+  it('does not apply a reversal the host refused (30), one from another terminal, or one in an earlier life', () => {
+    const book = combineLives([
+      [entry('0400', '000004')],
+      [entry('0200', '000001'), entry('0200', '000002'), entry('0200', '000004')],
+      [entry('0401', '000001', { responseCode: '30' }), entry('0400', '000002', { terminalId: 'T0000002' })],
+    ]);
+    expect(book.filter((e) => e.mti === '0200').map((e) => e.reversed)).toEqual([false, false, false]);
+  });
+
+  it('keeps what a life reversed itself', () => {
+    const book = combineLives([[entry('0200', '000001', { reversed: true })], []]);
+    expect(book[0]?.reversed).toBe(true);
+  });
+});
