@@ -154,8 +154,12 @@ export async function hostCrashPhase(driver: Driver, bank: HostBank, progress: (
   return { ...report, ok };
 }
 
-/** The terminal running, the register's look-ups done, no reversal owed: a phase starts from a quiet terminal. */
-async function settle(driver: Driver): Promise<void> {
+/**
+ * The terminal running, the register's look-ups done, no reversal owed: a
+ * phase (or a host restart, whose book is read first) starts from a quiet
+ * terminal.
+ */
+export async function settle(driver: Driver): Promise<void> {
   const ecr = driver.ecrOf(await driver.terminal());
   if (!(await waitForHealth(ecr, (h) => h.pendingReversals === 0 && h.reversalsNotInJournal === 0, 30_000))) {
     driver.problems.push('a phase started with reversals still owed');

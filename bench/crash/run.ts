@@ -24,7 +24,7 @@ import { killAllChildren } from './child.js';
 import { Driver, waitForHealth, type Outcomes } from './driver.js';
 import { HostBank } from './host-bank.js';
 import { readJournal } from './journal-check.js';
-import { diskFullPhase, hostCrashPhase, PHASE_FAULTS, skippedDiskFull, type DiskFullReport, type HostCrashReport } from './phases.js';
+import { diskFullPhase, hostCrashPhase, PHASE_FAULTS, settle, skippedDiskFull, type DiskFullReport, type HostCrashReport } from './phases.js';
 import { planCancels, planKills } from './plan.js';
 import { reconcile, type Verdict } from './reconcile.js';
 import { judgeRegister, type RegisterVerdict } from './register-check.js';
@@ -146,7 +146,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     let phases: PhaseReports = { diskFull: skippedDiskFull(small.skipped ?? 'not run'), hostCrash: null };
     if (runPhases) {
       // The phases' host holds every answer long enough to fill a disk or kill the host in the window.
-      await driver.terminal();
+      await settle(driver);
       await bank.stop();
       await bank.start(PHASE_FAULTS);
       const diskFull = small.disk === null ? phases.diskFull : await diskFullPhase(driver, bank, small.disk, progress);
