@@ -59,9 +59,8 @@ describe('JournalRecorder', () => {
     expect(journal.get(declined)).toMatchObject({ state: 'declined', responseCode: '51' });
     const started = engine.start({ type: 'purchase', amount: 5, currency: '978' });
     await reader.armed();
-    engine.cancel(started.id);
-    await engine.wait(started.id);
-    expect(journal.get(started.id)).toMatchObject({ state: 'cancelled', errorCode: 'TXN_CANCELLED' });
+    await engine.cancel(started.id);
+    expect(journal.get(started.id)).toMatchObject({ state: 'cancelled', outcome: 'cancelled', errorCode: 'TXN_CANCELLED' });
   });
 
   it('leaves a lost answer as a pending reversal in the journal', async () => {
