@@ -31,8 +31,8 @@ import type { LedgerEntry } from './host-sim.js';
 import type { RegisterPurchase } from './register.js';
 import type { SmallDisk } from './small-disk.js';
 
-/** Host rules during the phases: every financial answer held 1 s, the window in which the disk fills or the host dies. */
-export const PHASE_FAULTS: readonly string[] = ['delay:1000'];
+/** Host rules during the phases: every financial answer held 1.5 s, the window in which the disk fills or the host dies. */
+export const PHASE_FAULTS: readonly string[] = ['delay:1500'];
 /** Host rules for the host that comes back after the crash (and for the rest of the run). */
 export const AFTER_CRASH_FAULTS: readonly string[] = ['delay:60'];
 const APPROVING_CODES: ReadonlySet<string> = new Set(['00', '08', '10', '11', 'Y1', 'Y3']);
@@ -131,7 +131,7 @@ export async function hostCrashPhase(driver: Driver, bank: HostBank, progress: (
   const hit = await driver.purchase('host-crash', CARDS.main, 2222, async (ecr: Ecr, started: TxnView) => {
     await waitForState(ecr, started.id, 'authorizing');
     const { stan } = await ecr.get(started.id);
-    bookedBeforeCrash = stan !== null && (await waitForLedger(bank, (entries) => entries.some((e) => e.stan === stan), 800));
+    bookedBeforeCrash = stan !== null && (await waitForLedger(bank, (entries) => entries.some((e) => e.stan === stan), 1_200));
     await bank.crash();
   });
   const down = await driver.purchase('host-crash', CARDS.main, 900);
