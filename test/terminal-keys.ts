@@ -1,7 +1,7 @@
 /** The key files a terminal needs for an ISO 8583 host, written from the simulation keys the simulator also holds. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSimulationKeys } from '../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../hw-mocks/keys/simulation-keys.js';
 
 /** Writes `kbpk.key` and `tak.tr31` (0600) into an existing key folder: the TAK every simulator answer is MAC'd under. */
 export function writeTerminalMacKeys(dir: string): void {

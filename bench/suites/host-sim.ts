@@ -25,7 +25,7 @@ import { connect, type Socket } from 'node:net';
 import { loadDeck, type Deck } from '../../hw-mocks/cards/deck.js';
 import { ARQC_PADDING, requireArqcData } from '../../hw-mocks/host/arqc-data.js';
 import { IssuerHost } from '../../hw-mocks/host/issuer-host.js';
-import { loadSimulationKeys, type SimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys, type SimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { deriveCardMasterKey } from '../../src/crypto/emv/card-master-key.js';
 import { generateArqc } from '../../src/crypto/emv/cryptogram.js';
 import { deriveAcSessionKey } from '../../src/crypto/emv/session-key.js';

@@ -1,10 +1,10 @@
 /**
- * Issuer master keys for the virtual chip cards: from hw-mocks/cards/keys.json
- * (`issuerMasterKeys[deck id]`, loaded by `hw-mocks/host/keys.ts`) — the same
+ * Issuer master keys for the virtual chip cards: from hw-mocks/keys/keys.json
+ * (`issuerMasterKeys[deck id]`, loaded by `hw-mocks/keys/simulation-keys.ts`) — the same
  * keys the bank-host simulator verifies ARQCs with.
  */
 import type { DeckCard } from '../cards/deck.js';
-import { loadSimulationKeys, type SimulationKeys } from '../host/keys.js';
+import { loadSimulationKeys, type SimulationKeys } from '../keys/simulation-keys.js';
 import { PosError } from '../../src/util/errors.js';
 import { VirtualChipCard, type VirtualChipCardOptions } from './virtual-chip-card.js';
 

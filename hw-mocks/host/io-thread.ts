@@ -23,7 +23,7 @@ import type { Dialect, FieldValue } from '../../src/iso8583/types.js';
 import { createLogger } from '../../src/log/logger.js';
 import { wipe } from '../../src/util/bytes.js';
 import { isPosError } from '../../src/util/errors.js';
-import { loadSimulationKeys } from './keys.js';
+import { loadSimulationKeys } from '../keys/simulation-keys.js';
 import { FrameListener, type Answer } from './listeners.js';
 import { answerFrom, KSN_BYTES, pack, unpack, type FromIoThread, type IoThreadData, type ToIoThread } from './thread-messages.js';
 

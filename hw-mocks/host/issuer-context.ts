@@ -11,7 +11,7 @@ import type { TransactionKind } from '../../src/host/messages/constants.js';
 import { maskPan } from '../../src/util/sensitive.js';
 import type { Deck, DeckCard } from '../cards/deck.js';
 import type { IssuerKeyRing } from './issuer-key-ring.js';
-import type { SimulationKeys } from './keys.js';
+import type { SimulationKeys } from '../keys/simulation-keys.js';
 import type { Ledger } from './ledger.js';
 
 export interface IssuerContext {

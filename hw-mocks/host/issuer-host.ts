@@ -31,7 +31,7 @@ import { MTI, RESPONSE_CODES, responseMtiOf } from '../../src/host/messages/cons
 import { checkMac, encodeWithMac, withMac, type MacCheck, type MacKey, verifyX919Under } from '../../src/host/messages/mac.js';
 import { PosError } from '../../src/util/errors.js';
 import { loadDeck, type Deck } from '../cards/deck.js';
-import { loadSimulationKeys, type SimulationKeys } from './keys.js';
+import { loadSimulationKeys, type SimulationKeys } from '../keys/simulation-keys.js';
 import { Ledger, type LedgerEntry } from './ledger.js';
 import { IssuerKeyRing, type PinKeySink } from './issuer-key-ring.js';
 import { record, textField, type HandlerResult, type IssuerContext } from './issuer-context.js';
@@ -42,7 +42,7 @@ import { handleReversal } from './issuer-reversal.js';
 export interface IssuerHostOptions {
   /** Accounts; default: the project's deck. */
   readonly deck?: Deck;
-  /** Default: hw-mocks/cards/keys.json. */
+  /** Default: hw-mocks/keys/keys.json. */
   readonly keys?: SimulationKeys;
   /** The issuer's clock, for expiry and the ledger; default the system clock. */
   readonly clock?: () => Date;

@@ -19,7 +19,7 @@
 import { TdesEcbKey } from '../../src/crypto/cipher/tdes-key.js';
 import { TdesDukptHost } from '../../src/crypto/dukpt/tdes.js';
 import { RetailMacKey } from '../../src/crypto/mac/retail-mac-key.js';
-import type { SimulationKeys } from './keys.js';
+import type { SimulationKeys } from '../keys/simulation-keys.js';
 
 /** Where PIN keys derived ahead on another thread go, and are forgotten once their batch is answered (`IssuerHost.pinKeySink`). */
 export interface PinKeySink {

@@ -9,7 +9,7 @@
  * 0) — a test key for test cards, never a production one.
  */
 import { wipe } from '../../src/util/bytes.js';
-import { loadSimulationKeys } from '../host/keys.js';
+import { loadSimulationKeys } from '../keys/simulation-keys.js';
 
 export const TWIN_BDK_HEX = '0123456789ABCDEFFEDCBA9876543210';
 export const TWIN_INITIAL_KSN_HEX = 'FFFF0801A5B3C4E00000';
@@ -17,7 +17,7 @@ export const TWIN_INITIAL_KSN_HEX = 'FFFF0801A5B3C4E00000';
 /**
  * What the simulation injects instead (`src/app/devices.ts`, the encrypted
  * host tests): the bank-host simulator's one TDES BDK (`dukpt.tdesBdk` in
- * hw-mocks/cards/keys.json, shared with the virtual PIN pad) under the
+ * hw-mocks/keys/keys.json, shared with the virtual PIN pad) under the
  * twin's own initial KSN, so the reader's and the PIN pad's initial keys
  * differ while the host needs one BDK. The caller wipes `bdk`.
  */

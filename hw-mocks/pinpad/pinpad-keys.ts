@@ -4,7 +4,7 @@
  * initial key", optional block KS carrying the initial KSN) wrapped under a
  * key-block protection key.
  *
- * Source of truth: hw-mocks/cards/keys.json (`dukpt.tdesBdk`,
+ * Source of truth: hw-mocks/keys/keys.json (`dukpt.tdesBdk`,
  * `dukpt.tdesInitialKsn`, `kbpk.tdes`), shared with the bank-host simulator.
  * `X924_TEST_KEYS` are the ANSI X9.24-1 sample BDK and KSN, for tests that
  * check against the published values.
@@ -13,7 +13,7 @@ import { deriveTdesIpek } from '../../src/crypto/dukpt/tdes.js';
 import { wrapTr31 } from '../../src/crypto/tr31/key-block.js';
 import { wipe } from '../../src/util/bytes.js';
 import { toHex } from '../../src/util/hex.js';
-import { loadSimulationKeys } from '../host/keys.js';
+import { loadSimulationKeys } from '../keys/simulation-keys.js';
 
 export interface PinpadKeyMaterial {
   /** The TR-31 block the pad is loaded with. */
@@ -47,7 +47,7 @@ export function initialKeyBlock(bdk: Uint8Array, initialKsn: Uint8Array, kbpk: U
   }
 }
 
-/** The simulation's keys from hw-mocks/cards/keys.json. */
+/** The simulation's keys from hw-mocks/keys/keys.json. */
 export function simulationPinpadKeys(): PinpadKeyMaterial {
   const keys = loadSimulationKeys();
   return { initialKeyBlock: initialKeyBlock(keys.tdesBdk, keys.tdesInitialKsn, keys.tdesKbpk), kbpk: keys.tdesKbpk, bdk: keys.tdesBdk, initialKsn: keys.tdesInitialKsn };

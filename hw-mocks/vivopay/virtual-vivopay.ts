@@ -49,7 +49,7 @@ export interface VirtualVivopayOptions {
   readonly clock?: () => Date;
   /** Unpredictable numbers (9F37); default node's random bytes. */
   readonly random?: (lengthBytes: number) => Buffer;
-  /** Builds a deck card's chip; default `chipCardFor` (keys from hw-mocks/cards/keys.json). */
+  /** Builds a deck card's chip; default `chipCardFor` (keys from hw-mocks/keys/keys.json). */
   readonly chipCard?: (card: DeckCard) => VirtualChipCard;
   /** Write answers in pieces of this many bytes; default one write. */
   readonly chunkBytes?: number;

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { adviceSealingKey, type AdviceSealingKey } from '../host/messages/sealed-advice.js';
 import { ACQUIRER_ADVICE_KEY_FILE } from '../txn/advice-card.js';
 import { isPosError, PosError } from '../util/errors.js';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { checkKeyDir, type KeyFileOptions } from './key-files.js';
 
 export { ACQUIRER_ADVICE_KEY_FILE };

@@ -14,7 +14,7 @@ import { NETWORK_CODES } from '../host/messages/constants.js';
 import { dialectByName } from '../iso8583/dialects/index.js';
 import { PosError } from '../util/errors.js';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { loadTerminalMacKey } from './host-setup.js';
 
 export interface EchoResult {

@@ -27,7 +27,7 @@ import { PosError } from '../util/errors.js';
 import { KBPK_KEY_FILE, checkKeyFile, loadKeyFile, TAK_KEY_BLOCK_FILE } from './key-files.js';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
 import type { Deck } from '../../hw-mocks/cards/deck.js';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 
 /** In the key folder: the key-block protection key (hex) and the terminal MAC key as a TR-31 block. */
 export { KBPK_KEY_FILE, TAK_KEY_BLOCK_FILE } from './key-files.js';

@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { ACQUIRER_ADVICE_KEY_FILE, loadAcquirerAdviceKey, provisionSimulationAdviceKey } from '../../src/app/acquirer-advice-key.js';
 import { startTerminal } from '../../src/app/terminal.js';
 import { parseConfig } from '../../src/config/load.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { startTerminal, type RunningTerminal } from '../../src/app/terminal.js';
 import { lsCommand } from '../../src/cli/commands/journal.js';
 import { parseConfig } from '../../src/config/load.js';

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { makeThrowawayPki } from '../../hw-mocks/host/tls-certs.js';
 import { registerRun } from '../../src/cli/commands/run.js';
 import { checkBeforeStart } from '../../src/app/start-checks.js';

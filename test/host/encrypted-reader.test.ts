@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMagtekHidReader, type MagtekHidReader } from '../../drivers/magtek-hid/magtek-hid-reader.js';
 import { createHidMemoryPair } from '../../drivers/transport/hid-memory.js';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { createVirtualMagtekReader, MAGTEK_TWIN_IDS, type VirtualMagtekReader } from '../../hw-mocks/magtek/virtual-magtek-reader.js';
 import { simulationMagtekKeys } from '../../hw-mocks/magtek/twin-keys.js';
 import { tdesCbc } from '../../src/crypto/cipher/des.js';

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IssuerHost } from '../../hw-mocks/host/issuer-host.js';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import type { EncryptedTracks } from '../../src/devices/card-reader.js';
 import { encodeFinancialRequest } from '../../src/host/messages/financial.js';
 import { encryptedTracksField, parseEncryptedTracksField } from '../../src/host/messages/encrypted-tracks.js';

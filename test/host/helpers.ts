@@ -7,7 +7,7 @@ import { frameMessage, LengthPrefixFramer } from '../../src/host/length-prefix-f
 import type { PurchaseRequest } from '../../src/host/model.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { TerminalMacKey } from '../../src/host/keys.js';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 
 export const DECK = loadDeck();
 

@@ -5,7 +5,7 @@
  * tests, which must agree with the same issuer core.
  */
 import { ARQC_PADDING, requireArqcData } from '../../hw-mocks/host/arqc-data.js';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { deriveCardMasterKey } from '../../src/crypto/emv/card-master-key.js';
 import { generateArqc } from '../../src/crypto/emv/cryptogram.js';
 import { deriveAcSessionKey } from '../../src/crypto/emv/session-key.js';

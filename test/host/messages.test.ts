@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { macX919 } from '../../src/crypto/mac/iso9797.js';
 import { decode, encode } from '../../src/emv/ber-tlv.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IssuerHost } from '../../hw-mocks/host/issuer-host.js';
-import { DEFAULT_KEYS_PATH, loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { DEFAULT_KEYS_PATH, loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { encodeFinancialRequest, type SealedAdvice } from '../../src/host/messages/financial.js';
 import {
   adviceOpeningKey,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IssuerHost } from '../../hw-mocks/host/issuer-host.js';
-import { DEFAULT_KEYS_PATH, loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { DEFAULT_KEYS_PATH, loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { keyCheckValue } from '../../src/crypto/keys/kcv.js';
 import { checkMac } from '../../src/host/messages/mac.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';

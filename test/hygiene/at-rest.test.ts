@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { loadDeck } from '../../hw-mocks/cards/deck.js';
 import { startTerminal, type RunningTerminal } from '../../src/app/terminal.js';
 import { parseConfig } from '../../src/config/load.js';

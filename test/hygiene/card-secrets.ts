@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { encodePinBlock } from '../../src/crypto/pin-block/iso-0-1-3.js';
 import { loadDeck } from '../../hw-mocks/cards/deck.js';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 
 export interface Secret {
   readonly what: string;

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findCard, loadDeck, type DeckCard } from '../../hw-mocks/cards/deck.js';
-import { loadSimulationKeys } from '../../hw-mocks/host/keys.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { createVirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
 import { openPtyEnd } from '../../hw-mocks/pty-end.js';
 import { createPtyPair, type PtyPair } from '../../hw-mocks/pty.js';

@@ -1,10 +1,11 @@
 /**
- * The simulation's shared keys (hw-mocks/cards/keys.json), loaded by the
- * bank-host simulator, the virtual PIN pad and chip card, and by tests for
- * the terminal side. Every key is a TR-31 key block (ANSI X9.143, version B
- * for TDES keys, D for the AES BDK) under a simulation key-block protection
- * key stored in the same file in clear — acceptable for TEST keys only —
- * and is checked against its recorded key check value on load.
+ * The simulation's shared keys (`hw-mocks/keys/keys.json`): their one home,
+ * read by the bank-host simulator, by the twins (the virtual PIN pad, chip
+ * card and encrypting reader) and by tests for the terminal side. Every
+ * key is a TR-31 key block (ANSI X9.143, version B for TDES keys, D for the
+ * AES BDK) under a simulation key-block protection key stored in the same
+ * file in clear — acceptable for TEST keys only — and is checked against its
+ * recorded key check value on load.
  *
  *   terminal.tak   M3 T C   the terminal MAC key for X9.19 (TAK)
  *   terminal.kek   K0 T B   the key-encryption key a key change wraps the new TAK under
@@ -52,7 +53,7 @@ export const keysFileSchema = z
 
 export type KeysFile = z.infer<typeof keysFileSchema>;
 
-export const DEFAULT_KEYS_PATH = join(projectRoot(), 'hw-mocks', 'cards', 'keys.json');
+export const DEFAULT_KEYS_PATH = join(projectRoot(), 'hw-mocks', 'keys', 'keys.json');
 
 /** The clear keys, for simulation code only. Buffers the holder may wipe. */
 export interface SimulationKeys {
