@@ -31,6 +31,8 @@ export interface SuiteReport {
   readonly cases: readonly CaseResult[];
   /** Where a peer's output differs from ours or from a published vector. */
   readonly notes: readonly string[];
+  /** A suite whose figures are not ops/s (start times, memory) prints this table instead of the ops/s lines. */
+  readonly table?: string;
 }
 
 export interface BenchSuite {

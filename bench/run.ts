@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- <suite…>]`: runs every suite in
- * `bench/suites/` (or the named ones) in this one process and prints ops/s and
- * ratios to each peer.
+ * `npm run bench [<suite>…] [-- --json] [-- --quick]` (e.g. `npm run bench
+ * startup`): runs every suite in `bench/suites/` (or the named ones) in this
+ * one process and prints ops/s and ratios to each peer, or a suite's own
+ * table (`startup`: start times and memory of `pos` processes).
  */
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,7 +29,8 @@ for (const file of files) {
 if (json) process.stdout.write(JSON.stringify(reports, null, 2) + '\n');
 
 function printReport(report: SuiteReport): void {
-  for (const c of report.cases) {
+  if (report.table !== undefined) process.stdout.write(report.table);
+  for (const c of report.table === undefined ? report.cases : []) {
     const parts = Object.entries(c.opsPerSec).map(([name, hz]) => `${name} ${hz === null ? 'failed' : fmt(hz)} ops/s`);
     const ratios = Object.entries(c.ratio).map(([name, r]) => `×${r === null ? '—' : r.toFixed(2)} vs ${name}`);
     const extra = c.extra ? Object.entries(c.extra).map(([k, v]) => `${k}=${typeof v === 'number' ? v.toFixed(2) : v}`) : [];
