@@ -1,9 +1,9 @@
 /**
  * A wrong command line ends as one `CLI_USAGE: …` line (plus one hint line
  * where the help is the fix) and exit 2: never commander's text followed by
- * the whole help, never `INTERNAL`, never the value typed.
+ * the whole help, never `INTERNAL`, never the value typed. (The built CLI as a
+ * process: test/cli/spawned.test.ts.)
  */
-import { spawnSync } from 'node:child_process';
 import { CommanderError, InvalidArgumentError } from 'commander';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,8 +11,6 @@ import { registerRun } from '../../src/cli/commands/run.js';
 import { parsePort } from '../../src/cli/options.js';
 import { usageError } from '../../src/cli/program.js';
 import { runCli } from './in-process.js';
-
-const CLI = 'dist/src/cli/main.js';
 
 afterEach(() => {
   process.exitCode = undefined;
@@ -74,12 +72,5 @@ describe('an unknown option or command', () => {
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/^Usage: pos run \[options\]/);
     expect(run.stderr).toBe('');
-  });
-
-  it('the built CLI, as a user runs it: two lines on stderr, nothing on stdout, exit 2', () => {
-    const result = spawnSync(process.execPath, [CLI, 'bogus', '--flag'], { encoding: 'utf8' });
-    expect(result.status).toBe(2);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toBe("CLI_USAGE: unknown command 'bogus'\nsee 'pos --help'\n");
   });
 });

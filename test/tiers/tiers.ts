@@ -1,0 +1,125 @@
+/**
+ * Every test file belongs to exactly one tier (test/tiers/tiers.test.ts checks
+ * it); vitest.config.ts makes each tier a vitest project, `npm run test:<tier>`
+ * runs one, `npm test` all three.
+ *
+ *   unit    in this process, no sockets, no processes: codecs, crypto, card,
+ *           the engine and journal with fakes          (unit-setup.ts enforces it)
+ *   wire    real TCP, TLS, HTTP and unix sockets, socat ptys, against the
+ *           sources; never the built `pos`             (wire-setup.ts enforces it)
+ *   system  processes of the built project (`dist/`) and the OS's own tools
+ *           checking our system files (systemd-analyze, udevadm, install.sh);
+ *           refuses to run on a `dist/` older than the sources (fresh-dist.ts)
+ *
+ * A member is a folder (`test/card/`: every test file below it) or one file.
+ * A folder whose files are in different tiers lists its files one by one.
+ */
+
+export type TierName = 'unit' | 'wire' | 'system';
+
+export interface Tier {
+  readonly name: TierName;
+  readonly members: readonly string[];
+}
+
+export const TIERS: readonly Tier[] = [
+  {
+    name: 'unit',
+    members: [
+      'test/card/',
+      'test/config/',
+      'test/crypto/',
+      'test/docs/',
+      'test/emv/',
+      'test/iso8583/',
+      'test/tiers/',
+      'test/txn/',
+      'test/util/',
+      'test/app/key-files.test.ts',
+      'test/cli/run-errors.test.ts',
+      'test/cli/usage.test.ts',
+      'test/crash/host-book.test.ts',
+      'test/crash/plan.test.ts',
+      'test/crash/reconcile.test.ts',
+      'test/crash/register-check.test.ts',
+      'test/drivers/chip-card/virtual-chip-card.test.ts',
+      'test/drivers/hid/diag-devices.test.ts',
+      'test/drivers/hid/hid-transport.test.ts',
+      'test/drivers/keyboard/keyboard-decoder.test.ts',
+      'test/drivers/keyboard/keyboard-msr-reader.test.ts',
+      'test/drivers/line-framer.test.ts',
+      'test/drivers/magtek/magtek-hid-reader.test.ts',
+      'test/drivers/magtek/magtek-report.test.ts',
+      'test/drivers/msr-serial-binding-mock.test.ts',
+      'test/drivers/msr-serial-reader.test.ts',
+      'test/drivers/pinpad/verifone-framer.test.ts',
+      'test/drivers/pinpad/verifone-pinpad.test.ts',
+      'test/drivers/reconnect.test.ts',
+      'test/drivers/serial-transport.test.ts',
+      'test/drivers/vfd/vfd-render.test.ts',
+      'test/drivers/vivopay/chip-data.test.ts',
+      'test/drivers/vivopay/vivopay-framer.test.ts',
+      'test/drivers/vivopay/vivopay-hid.test.ts',
+      'test/drivers/vivopay/vivopay-reader.test.ts',
+      'test/host/encrypted-tracks.test.ts',
+      'test/host/length-prefix-framer.test.ts',
+      'test/host/messages.test.ts',
+      'test/host/purchase-message.test.ts',
+      'test/host/sealed-advice.test.ts',
+      'test/host/simulator-core.test.ts',
+      'test/host/thread-messages.test.ts',
+    ],
+  },
+  {
+    name: 'wire',
+    members: [
+      'test/app/acquirer-advice-key.test.ts',
+      'test/app/ecr-api.test.ts',
+      'test/app/ecr-reference.test.ts',
+      'test/app/ecr-security.test.ts',
+      'test/app/offline-e2e.test.ts',
+      'test/app/resilient-devices.test.ts',
+      'test/app/watchdog.test.ts',
+      'test/drivers/msr-serial-pty.integration.test.ts',
+      'test/drivers/pinpad/pinpad-pty.integration.test.ts',
+      'test/drivers/vfd/vfd-display.test.ts',
+      'test/drivers/vivopay/vivopay-pty.integration.test.ts',
+      'test/host/admin-server.test.ts',
+      'test/host/bank-host-simulator.test.ts',
+      'test/host/channel.test.ts',
+      'test/host/encrypted-reader.test.ts',
+      'test/host/host-client-simulator.test.ts',
+      'test/host/iso8583-host-client.test.ts',
+      'test/host/json-gateway-masked.test.ts',
+      'test/host/json-gateway.test.ts',
+      'test/host/network.test.ts',
+      'test/host/reversal.test.ts',
+      'test/hygiene/at-rest.test.ts',
+    ],
+  },
+  {
+    name: 'system',
+    members: [
+      'test/e2e/',
+      'test/systemd/',
+      'test/cli/batch.test.ts',
+      'test/cli/keys-init.test.ts',
+      'test/cli/run.test.ts',
+      'test/cli/spawned.test.ts',
+      'test/crash/crash.test.ts',
+      'test/host/host-sim-cli.test.ts',
+      'test/hygiene/hygiene.test.ts',
+      'test/hygiene/memory-dump.test.ts',
+    ],
+  },
+];
+
+/** A member as a vitest include pattern. */
+export function includePattern(member: string): string {
+  return member.endsWith('/') ? `${member}**/*.test.ts` : member;
+}
+
+/** Whether `member` names `file` (a path relative to the project root). */
+export function memberHolds(member: string, file: string): boolean {
+  return member.endsWith('/') ? file.startsWith(member) : file === member;
+}
