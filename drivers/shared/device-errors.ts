@@ -1,8 +1,8 @@
 /**
  * The errors a driver gives for the state of its device, built in one place
  * so that every driver says the same code, message and details: the engine
- * and `src/app/resilient-devices.ts` branch on the code, and the details name
- * the device, never what it read.
+ * and `drivers/reconnect/resilient-devices.ts` branch on the code, and the
+ * details name the device, never what it read.
  */
 import type { DeviceState } from '../../src/devices/card-reader.js';
 import { PosError } from '../../src/util/errors.js';

@@ -6,6 +6,7 @@
  * fails rejects `show` with kind `disconnected` or `io`.
  */
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
+import type { DeviceState } from '../../src/devices/card-reader.js';
 import type { Display, Screen } from '../../src/devices/display.js';
 import { deviceClosed } from '../shared/device-errors.js';
 import { VFD_COMMAND_SETS, type BrightnessLevel, type VfdCommandSet, type VfdEmulation } from './command-sets.js';
@@ -24,6 +25,8 @@ export class VfdDisplay implements Display {
   readonly #transport: ByteTransport;
   readonly #brightness: BrightnessLevel;
   #closed = false;
+  /** The transport ended under the display (unplugged). */
+  #lost = false;
   #closing: Promise<void> | undefined;
   /** Writes in order, one at a time. */
   #queue: Promise<void> = Promise.resolve();
@@ -33,6 +36,9 @@ export class VfdDisplay implements Display {
     this.commandSet = VFD_COMMAND_SETS[options.emulation];
     this.#transport = transport;
     this.#brightness = options.brightness ?? 4;
+    transport.onClose((error) => {
+      if (error !== undefined) this.#lost = true;
+    });
   }
 
   /** Resets the display to a known state (called once by `openVfdDisplay`). */
@@ -56,6 +62,11 @@ export class VfdDisplay implements Display {
   /** What `pos diag devices` sends: a known pattern, so a person can check the display. */
   selfTestWrite(): Promise<void> {
     return this.showLines(['POS DIAG  0123456789', 'ABCDEFGHIJ  éü£ ok  ']);
+  }
+
+  state(): DeviceState {
+    if (this.#closed) return 'closed';
+    return this.#lost ? 'disconnected' : 'connected';
   }
 
   close(): Promise<void> {

@@ -4,7 +4,7 @@
  * twin over a virtual wire. The virtual cardholder (`CardholderSimulator`)
  * drives the twins for the ECR API's simulator routes and the demo.
  *
- * Each opened device is resilient (`resilient-devices.ts`): when it goes away
+ * Each opened device is resilient (`drivers/reconnect/`): when it goes away
  * it is reopened with backoff — a real one by its path or HID ids, a virtual
  * one on a fresh wire with a fresh twin — so each case below is an `attach`
  * that opens the transport and builds the driver on it.
@@ -33,8 +33,9 @@ import { VirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
 import { createVirtualPinPad, simulationPinpadKeys, type VirtualPinPad } from '../../hw-mocks/pinpad/index.js';
 import { createVirtualVivopay, type VirtualVivopay } from '../../hw-mocks/vivopay/index.js';
 import type { CardholderSimulator, PresentRequest, UnplugRequest } from './ecr-server.js';
-import { Resilient, ResilientCardReader, ResilientDisplay, ResilientPinPad, VirtualCable, type Attached, type ResilienceOptions } from './resilient-devices.js';
-import { openVirtualWire } from './virtual-wire.js';
+import { Resilient, ResilientCardReader, ResilientDisplay, ResilientPinPad, type Attached, type ResilienceOptions } from '../../drivers/reconnect/resilient-devices.js';
+import { VirtualCable } from '../../drivers/reconnect/virtual-cable.js';
+import { openVirtualWire, type VirtualWire } from './virtual-wire.js';
 
 export interface Devices {
   readonly reader: CardReader;
@@ -59,7 +60,7 @@ export interface DeviceOptions {
 type Closer = () => Promise<void>;
 type Role = UnplugRequest['device'];
 /** The virtual devices' cables, for the simulator's unplug. */
-type Cables = Partial<Record<Role, VirtualCable>>;
+type Cables = Partial<Record<Role, VirtualCable<VirtualWire>>>;
 
 export async function openDevices(config: Config, options: DeviceOptions): Promise<Devices> {
   const closers: Closer[] = [];

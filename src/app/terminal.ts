@@ -25,7 +25,6 @@ import type { AdviceForwarder } from '../txn/advice-forwarder.js';
 import { offlineApprovalsHealth, setUpStoreAndForward } from '../txn/offline-setup.js';
 import type { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
 import { openDevices } from './devices.js';
-import { stateOf } from './resilient-devices.js';
 import { startHost } from './host-setup.js';
 import { loadDeck, type Deck } from '../../hw-mocks/cards/deck.js';
 import { assertEcrBindAllowed, EcrServer, type HealthReport } from './ecr-server.js';
@@ -142,8 +141,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     const health = (): HealthReport => {
       const readerState = reader.state();
       const pinpadState = devices.pinpad?.state();
-      // A console display has no state: it cannot go away.
-      const displayState = stateOf(display) ?? 'connected';
+      const displayState = display.state();
       const hostState = host.state();
       const devicesUp = readerState === 'connected' && (pinpadState ?? 'connected') === 'connected' && displayState === 'connected';
       return {

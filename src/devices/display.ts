@@ -3,6 +3,7 @@
  * display renders it its own way (console lines, a 20×2 VFD, a web page).
  * A screen never carries card data: only masked PANs reach it.
  */
+import type { DeviceState } from './card-reader.js';
 
 export type ScreenKind = 'idle' | 'present-card' | 'enter-pin' | 'processing' | 'approved' | 'declined' | 'cancelled' | 'failed' | 'message';
 
@@ -20,6 +21,12 @@ export interface Display {
   readonly name: string;
   /** Shows the screen, replacing the previous one. Rejects only on a device fault (kind `disconnected` or `io`). */
   show(screen: Screen): Promise<void>;
+  /**
+   * `connected` while it can show, `disconnected` while its device is gone
+   * (a wired display; it is reopened in the background), `closed` after
+   * `close()`. A display with no device (the console) is never `disconnected`.
+   */
+  state(): DeviceState;
   /** Idempotent. */
   close(): Promise<void>;
 }

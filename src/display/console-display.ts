@@ -3,6 +3,7 @@
  * stream (stdout for `pos run`, stderr or a buffer for the demo and tests).
  */
 import type { Writable } from 'node:stream';
+import type { DeviceState } from '../devices/card-reader.js';
 import type { Display, Screen } from '../devices/display.js';
 import { formatAmount } from '../util/iso4217.js';
 
@@ -29,6 +30,11 @@ export class ConsoleDisplay implements Display {
     return Promise.resolve();
   }
 
+  /** A stream cannot be unplugged: connected until closed. */
+  state(): DeviceState {
+    return this.#closed ? 'closed' : 'connected';
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     return Promise.resolve();
@@ -39,13 +45,19 @@ export class ConsoleDisplay implements Display {
 export class RecordingDisplay implements Display {
   readonly name = 'recording';
   readonly shown: Screen[] = [];
+  #closed = false;
 
   show(screen: Screen): Promise<void> {
     this.shown.push(screen);
     return Promise.resolve();
   }
 
+  state(): DeviceState {
+    return this.#closed ? 'closed' : 'connected';
+  }
+
   close(): Promise<void> {
+    this.#closed = true;
     return Promise.resolve();
   }
 }

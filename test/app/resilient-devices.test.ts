@@ -11,12 +11,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSerialMsrReader, type SerialMsrReader } from '../../drivers/msr-serial/index.js';
 import { createMemoryTransportPair, type MemoryTransport } from '../../drivers/transport/memory-transport.js';
-import { isPortBusy } from '../../drivers/transport/reconnect.js';
+import { isPortBusy } from '../../drivers/reconnect/reconnector.js';
 import { openSerialTransport } from '../../drivers/transport/serial-transport.js';
 import { VirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
 import { createPtyPair } from '../../hw-mocks/pty.js';
 import { EcrClient } from '../../src/app/ecr-client.js';
-import { Resilient, ResilientCardReader, ResilientDisplay, ResilientPinPad, VirtualCable, stateOf, type Attached } from '../../src/app/resilient-devices.js';
+import { Resilient, ResilientCardReader, ResilientDisplay, ResilientPinPad, type Attached } from '../../drivers/reconnect/resilient-devices.js';
+import { VirtualCable } from '../../drivers/reconnect/virtual-cable.js';
 import { startTerminal } from '../../src/app/terminal.js';
 import type { VirtualWire } from '../../src/app/virtual-wire.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -54,7 +55,7 @@ async function memoryReader(logger: ReturnType<typeof captureLog>['logger'], ope
     attaches++;
     const fault = openFault?.(attaches);
     if (fault) throw fault;
-    const w = (await cable.plugIn()) as VirtualWire & { host: MemoryTransport };
+    const w = await cable.plugIn();
     wire = w;
     twin = new VirtualSerialMsr(w.device);
     return { device: createSerialMsrReader(w.host, { name: 'virtual-msr', logger }), transport: w.host };
@@ -215,15 +216,19 @@ describe('resilient devices over the in-memory pair (fake timers)', () => {
     const cancelled: Screen = { kind: 'cancelled', prompt: 'CANCELLED', reason: 'READER DISCONNECTED' };
     await display.show(idle);
     host?.unplug();
-    expect(stateOf(display)).toBe('disconnected');
+    expect(display.state()).toBe('disconnected');
     await expect(display.show(cancelled)).rejects.toMatchObject({ code: 'DEVICE_DISCONNECTED', kind: 'disconnected' });
     await vi.advanceTimersByTimeAsync(250);
-    expect(stateOf(display)).toBe('connected');
+    expect(display.state()).toBe('connected');
     expect(displays).toHaveLength(2);
     expect(displays[1]?.shown).toEqual([cancelled]);
     await display.close();
-    expect(stateOf(display)).toBe('closed');
-    expect(stateOf(new RecordingDisplay())).toBeUndefined();
+    expect(display.state()).toBe('closed');
+    // A display with no device to lose is connected until closed.
+    const console = new RecordingDisplay();
+    expect(console.state()).toBe('connected');
+    await console.close();
+    expect(console.state()).toBe('closed');
   });
 });
 

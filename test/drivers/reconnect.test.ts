@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryTransportPair, type MemoryTransport } from '../../drivers/transport/memory-transport.js';
-import { backoffDelayMs, createReconnector, isDeviceGone, isPortBusy, type ReconnectEvent } from '../../drivers/transport/reconnect.js';
+import { backoffDelayMs, createReconnector, isDeviceGone, isPortBusy, type ReconnectEvent } from '../../drivers/reconnect/reconnector.js';
 import { PosError } from '../../src/util/errors.js';
 import { flushMicrotasks } from './reader-harness.js';
 

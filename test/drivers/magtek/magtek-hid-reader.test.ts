@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMagtekHidReader, type MagtekHidReader } from '../../../drivers/magtek-hid/magtek-hid-reader.js';
 import { createHidMemoryPair, type HidMemoryHostEnd } from '../../../drivers/transport/hid-memory.js';
-import { createReconnector, type ReconnectEvent } from '../../../drivers/transport/reconnect.js';
+import { createReconnector, type ReconnectEvent } from '../../../drivers/reconnect/reconnector.js';
 import { createVirtualMagtekReader, MAGTEK_TWIN_IDS, type VirtualMagtekReader } from '../../../hw-mocks/magtek/virtual-magtek-reader.js';
 import { TWIN_BDK_HEX, TWIN_INITIAL_KSN_HEX } from '../../../hw-mocks/magtek/twin-keys.js';
 import { tdesCbc } from '../../../src/crypto/cipher/des.js';

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openVfdDisplay } from '../../../drivers/vfd-display/index.js';
 import { createVfdDisplay } from '../../../drivers/vfd-display/vfd-display.js';
 import { createMemoryTransportPair } from '../../../drivers/transport/memory-transport.js';
-import { createReconnector } from '../../../drivers/transport/reconnect.js';
+import { createReconnector } from '../../../drivers/reconnect/reconnector.js';
 import { openSerialTransport } from '../../../drivers/transport/serial-transport.js';
 import { VirtualVfd, attachVirtualVfd, waitForLines } from '../../../hw-mocks/display/virtual-vfd.js';
 import { openPtyEnd } from '../../../hw-mocks/pty-end.js';
@@ -60,8 +60,21 @@ describe('VFD display over the in-memory pair', () => {
     await flushMicrotasks();
     expect(device.display.lines()).toEqual(['      APPROVED      ', '      9.99 GBP      ']);
     expect(device.display.brightness).toBe(1);
+    expect(display.state()).toBe('connected');
     await display.close();
+    expect(display.state()).toBe('closed');
     expect((await rejectionOf(display.show(screens.idle()))).code).toBe('DEVICE_CLOSED');
+  });
+
+  it('reports disconnected once its wire is pulled', async () => {
+    const [host] = createMemoryTransportPair();
+    const display = createVfdDisplay(host, { emulation: 'cd5220' });
+    expect(display.state()).toBe('connected');
+    host.unplug();
+    expect(display.state()).toBe('disconnected');
+    expect((await rejectionOf(display.show(screens.idle()))).kind).toBe('disconnected');
+    await display.close();
+    expect(display.state()).toBe('closed');
   });
 });
 
@@ -95,6 +108,7 @@ describe('VFD display over binding-mock: gone mid-frame, reopened', () => {
     mock.unplugOnNextRead();
     mock.port().emitData(Buffer.from([0x00]));
     await gone;
+    expect(first.state()).toBe('disconnected');
     const err = await rejectionOf(first.show(screens.processing({ minor: 100, currency: '978' })));
     expect(err.kind).toBe('disconnected');
     await wait;

@@ -21,7 +21,7 @@
  * `disconnected` and the next read goes to the new driver.
  */
 import { PosError, asPosError } from '../../src/util/errors.js';
-import { ListenerSet } from './listener-set.js';
+import { ListenerSet } from '../transport/listener-set.js';
 
 /** What the wrapper needs of a transport: `ByteTransport` and `HidReportTransport` both fit. */
 export interface Closable {

@@ -8,21 +8,21 @@
  *                                                            │  ▲  (a fresh driver on a fresh transport)
  *                                                            └──┘  failed: backoff; port still locked: short retry
  *
- * The reopening is `createReconnector` (drivers/transport/reconnect.ts); what
- * it reopens is an `Attached` driver: a real port reopened by path or HID ids,
- * or a virtual wire made again with its twin re-attached (`VirtualCable`).
+ * The reopening is `createReconnector` (`reconnector.ts`); what it reopens is
+ * an `Attached` driver: a real port reopened by path or HID ids (a device
+ * kind's `open`), or a virtual wire made again with its twin re-attached
+ * (`VirtualCable`, in simulation).
  * The old driver's armed read has already rejected with kind `disconnected`
  * (the drivers do that), which the engine turns into a cancelled transaction;
  * while the device is gone every call rejects with `DEVICE_DISCONNECTED`.
  */
 import type { Logger } from 'pino';
-import type { CardRead, CardReader, ChipCompletion, DeviceState, HostAnswerForCard, ReadRequest } from '../devices/card-reader.js';
-import type { Display, Screen } from '../devices/display.js';
-import type { PinEntryRequest, PinEntryResult, PinPad } from '../devices/pin-pad.js';
-import { PosError } from '../util/errors.js';
-import { createReconnector, type Closable, type ReconnectEvent, type ReconnectOptions, type Reconnector } from '../../drivers/transport/reconnect.js';
-import { ListenerSet } from '../../drivers/transport/listener-set.js';
-import type { VirtualWire } from './virtual-wire.js';
+import type { CardRead, CardReader, ChipCompletion, DeviceState, HostAnswerForCard, ReadRequest } from '../../src/devices/card-reader.js';
+import type { Display, Screen } from '../../src/devices/display.js';
+import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
+import { PosError } from '../../src/util/errors.js';
+import { ListenerSet } from '../transport/listener-set.js';
+import { createReconnector, type Closable, type ReconnectEvent, type ReconnectOptions, type Reconnector } from './reconnector.js';
 
 /** A driver on its transport, as one attach made them. */
 export interface Attached<D> {
@@ -264,51 +264,5 @@ export class ResilientDisplay implements Display {
 
   close(): Promise<void> {
     return this.#core.close();
-  }
-}
-
-/** The state of a device that reports one (a console display does not). */
-export function stateOf(device: object): DeviceState | undefined {
-  const state: unknown = (device as { state?: unknown }).state;
-  if (typeof state !== 'function') return undefined;
-  const value: unknown = (state as () => unknown).call(device);
-  return value === 'connected' || value === 'disconnected' || value === 'closed' ? value : undefined;
-}
-
-/**
- * The cable of a virtual device. Each plug-in makes a fresh wire (as a USB
- * device enumerates afresh); `unplug(forMs)` pulls it, and while it is out a
- * plug-in fails as an absent port does (ENOENT), so the reconnector backs off
- * exactly as it would for a real one.
- */
-export class VirtualCable {
-  readonly #name: string;
-  readonly #connect: () => Promise<VirtualWire>;
-  readonly #now: () => number;
-  #wire: VirtualWire | undefined;
-  #outUntil = 0;
-
-  constructor(name: string, connect: () => Promise<VirtualWire>, now: () => number = Date.now) {
-    this.#name = name;
-    this.#connect = connect;
-    this.#now = now;
-  }
-
-  async plugIn(): Promise<VirtualWire> {
-    if (this.#now() < this.#outUntil) {
-      const absent = Object.assign(new Error(`virtual ${this.#name} is unplugged`), { code: 'ENOENT' });
-      throw new PosError('DEVICE_OPEN_FAILED', `Cannot open virtual ${this.#name}: unplugged`, { path: `virtual:${this.#name}`, reason: 'unplugged' }, { cause: absent });
-    }
-    this.#wire = await this.#connect();
-    return this.#wire;
-  }
-
-  /** Pulls the cable (the driver hears `DEVICE_DISCONNECTED`); it stays out for `forMs`. */
-  async unplug(forMs = 0): Promise<void> {
-    this.#outUntil = this.#now() + forMs;
-    const wire = this.#wire;
-    this.#wire = undefined;
-    if (wire === undefined) throw new PosError('DEVICE_DISCONNECTED', `The virtual ${this.#name} is already unplugged`, { device: this.#name });
-    await wire.unplug();
   }
 }
