@@ -18,7 +18,7 @@
  * masked PAN only.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { frameMessage, LengthPrefixFramer } from '../../src/host/length-prefix-framer.js';
+import { frameMessage, LengthPrefixFramer } from '../../src/host/channels/length-prefix-framer.js';
 import { responseMtiOf } from '../../src/host/messages/constants.js';
 import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';

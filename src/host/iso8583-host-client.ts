@@ -13,14 +13,13 @@
  * the new TAK from the 0810's TR-31 block.
  */
 import { iso87ascii } from '../iso8583/dialects/iso87ascii.js';
-import { decodeMessage } from '../iso8583/message-codec.js';
 import type { Iso8583Message } from '../iso8583/message.js';
 import type { Dialect } from '../iso8583/types.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import { wipe } from '../util/bytes.js';
-import { isPosError, PosError } from '../util/errors.js';
-import type { HostChannel, ReplyReader } from './host-channel.js';
+import { isPosError } from '../util/errors.js';
+import type { HostChannel } from './host-channel.js';
 import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from './model.js';
 import type { TerminalMacKey } from './keys.js';
 import { MTI, NETWORK_CODES, type NetworkCode } from './messages/constants.js';
@@ -33,12 +32,7 @@ import {
   type ReconciliationResponse,
 } from './messages/reconciliation.js';
 import { encodeReversalRequest, readReversalResponse, type ReversalInput, type ReversalResponse } from './messages/reversal.js';
-import { iso8583MatchingReader, matchKey } from './channels/match-key.js';
-import { TcpHostChannel } from './tcp-host-channel.js';
-import { unansweredRequestOf, type OnUnanswered } from './unanswered-request.js';
-
-/** DE 11 keys replies to requests. */
-export const STAN_FIELD = 11;
+import { matchKey } from './channels/match-key.js';
 
 export interface Iso8583HostClientOptions {
   readonly channel: HostChannel<Iso8583Message>;
@@ -46,29 +40,8 @@ export interface Iso8583HostClientOptions {
   readonly timeoutMs: number;
   readonly dialect?: Dialect;
   readonly logger?: Logger;
-  /** The reversal seam: told of every request that may have reached the host unanswered. */
-  readonly onUnanswered?: OnUnanswered;
   /** The terminal's MAC key: requests are MAC'd and every answer's MAC is checked. */
   readonly macKey: TerminalMacKey;
-}
-
-export interface Iso8583TcpOptions extends Omit<Iso8583HostClientOptions, 'channel'> {
-  readonly host: string;
-  readonly port: number;
-  readonly connectTimeoutMs?: number;
-  readonly maxFrameBytes?: number;
-}
-
-/** Decodes a reply frame and keys it by its STAN; a reply without one is undecodable for our purpose. */
-export function iso8583ReplyReader(dialect: Dialect): ReplyReader<Iso8583Message> {
-  return (frame) => {
-    const reply = decodeMessage(dialect, frame);
-    const stan = reply.get(STAN_FIELD);
-    if (typeof stan !== 'string') {
-      throw new PosError('HOST_BAD_RESPONSE', 'The reply has no STAN (DE 11)', { field: STAN_FIELD, reason: 'missing', requestMayHaveReachedHost: true });
-    }
-    return { key: stan, reply };
-  };
 }
 
 export class Iso8583HostClient implements HostClient {
@@ -77,7 +50,6 @@ export class Iso8583HostClient implements HostClient {
   readonly #timeoutMs: number;
   readonly #dialect: Dialect;
   readonly #log: Logger;
-  readonly #onUnanswered: OnUnanswered | undefined;
   readonly #macKey: TerminalMacKey;
 
   constructor(options: Iso8583HostClientOptions) {
@@ -85,23 +57,8 @@ export class Iso8583HostClient implements HostClient {
     this.#timeoutMs = options.timeoutMs;
     this.#dialect = options.dialect ?? iso87ascii;
     this.#log = options.logger ?? silentLogger;
-    this.#onUnanswered = options.onUnanswered;
     this.#macKey = options.macKey;
     this.description = options.channel.description;
-  }
-
-  /** A client over a connection-per-request TCP channel with the two-byte length prefix. */
-  static overTcp(options: Iso8583TcpOptions): Iso8583HostClient {
-    const dialect = options.dialect ?? iso87ascii;
-    const channel = new TcpHostChannel<Iso8583Message>({
-      host: options.host,
-      port: options.port,
-      readReply: iso8583MatchingReader(dialect),
-      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
-      ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
-    });
-    return new Iso8583HostClient({ ...options, channel, dialect });
   }
 
   authorize(request: PurchaseRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
@@ -180,7 +137,8 @@ export class Iso8583HostClient implements HostClient {
       this.#log.info({ host: this.description, mti, stan: request.stan, responseCode: response.responseCode }, 'authorization answered');
       return response;
     } catch (err) {
-      throw this.#unanswered(request, mti, err);
+      if (isPosError(err)) this.#log.warn({ host: this.description, mti, stan: request.stan, err: err.toJSON() }, 'authorization failed');
+      throw err;
     }
   }
 
@@ -206,19 +164,5 @@ export class Iso8583HostClient implements HostClient {
 
   close(): Promise<void> {
     return this.#channel.close();
-  }
-
-  /** Logs the failure, tells the reversal seam when the request may have reached the host, and returns the error to throw. */
-  #unanswered(request: FinancialTransaction, mti: FinancialRequestMti, err: unknown): unknown {
-    if (!isPosError(err)) return err;
-    this.#log.warn({ host: this.description, stan: request.stan, err: err.toJSON() }, 'authorization failed');
-    if (err.details['requestMayHaveReachedHost'] === true && this.#onUnanswered !== undefined) {
-      try {
-        this.#onUnanswered(unansweredRequestOf(request, mti, err.code));
-      } catch (hookErr) {
-        this.#log.error({ stan: request.stan, err: isPosError(hookErr) ? hookErr.toJSON() : String(hookErr) }, 'onUnanswered hook failed');
-      }
-    }
-    return err;
   }
 }

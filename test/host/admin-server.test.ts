@@ -9,11 +9,11 @@ import { startHostSimServer, type HostSimServer } from '../../hw-mocks/host/host
 import { parseFaultRule } from '../../hw-mocks/host/faults.js';
 import { iso8583ChannelFromConfig } from '../../src/host/channels/from-config.js';
 import { Iso8583HostClient } from '../../src/host/iso8583-host-client.js';
-import { JsonGatewayClient } from '../../src/host/json-gateway/index.js';
+import { JsonGatewayClient } from '../../src/host/json-gateway/json-gateway-client.js';
 import { reversalFromPending } from '../../src/host/messages/reversal.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { PosError } from '../../src/util/errors.js';
-import { cardOf, purchase, terminalMacKey } from './helpers.js';
+import { cardOf, isoClient, purchase, terminalMacKey } from './helpers.js';
 
 const NOW = new Date(2026, 5, 15, 12, 0, 0);
 const AT = new Date(Date.UTC(2026, 5, 15, 14, 30, 0));
@@ -40,7 +40,7 @@ describe('admin port', () => {
 
   it('lists every financial request with terminal, STAN, amount, code and whether it was reversed', async () => {
     sim = await startHostSimServer({ port: 0, adminPort: 0, clock: () => NOW });
-    client = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: sim.endpoint('iso8583')?.port ?? 0, timeoutMs: 5000, macKey: terminalMacKey() });
+    client = isoClient(sim.endpoint('iso8583')?.port ?? 0);
     await client.authorize(purchase(cardOf('visa-ok'), 1500, { stan: '000011', at: AT }));
     await client.authorize(purchase(cardOf('mc-low-funds'), 900, { stan: '000012', at: AT }));
     const pending = { transactionId: 't', original: 'purchase', stan: '000011', terminalId: 'T0000001', transmittedAt: AT.toISOString(), amountMinor: 1500, currency: '978', entryMode: 'swipe', reason: 'HOST_TIMEOUT', maskedPan: '411111******1111' } as const;
@@ -62,7 +62,7 @@ describe('admin port', () => {
 
   it('answers an unknown route 404 and a POST 405, as JSON', async () => {
     sim = await startHostSimServer({ port: 0, adminPort: 0 });
-    client = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: 1, timeoutMs: 1, macKey: terminalMacKey() });
+    client = isoClient(1, { timeoutMs: 1 });
     expect(await getJson(`${url(sim, 'admin')}/v1/nothing`)).toMatchObject({ status: 404, body: { error: { code: 'not-found' } } });
     const post = await fetch(`${url(sim, 'admin')}/v1/ledger`, { method: 'POST', body: '{}' });
     expect(post.status).toBe(405);
@@ -112,7 +112,7 @@ describe('host-sim server composition', () => {
     sim = await startHostSimServer({ port: 0, httpsPort: 0, faults: [parseFaultRule('no-answer,pan=4111111111111111')], clock: () => NOW });
     const pki = sim.pki;
     if (pki === null) throw new Error('no PKI');
-    const iso = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: sim.endpoint('iso8583')?.port ?? 0, timeoutMs: 300, macKey: terminalMacKey() });
+    const iso = isoClient(sim.endpoint('iso8583')?.port ?? 0, { timeoutMs: 300 });
     closers.push(() => iso.close());
     const json = new JsonGatewayClient({ url: url(sim, 'https'), timeoutMs: 300, tls: { ca: pki.ca, cert: pki.client.cert, key: pki.client.key } });
     closers.push(() => json.close());

@@ -5,11 +5,10 @@ import { BankHostSimulator, responseMti } from '../../hw-mocks/host/bank-host-si
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
 import type { Iso8583Message } from '../../src/iso8583/message.js';
-import { Iso8583HostClient } from '../../src/host/iso8583-host-client.js';
-import { LengthPrefixFramer } from '../../src/host/length-prefix-framer.js';
+import { LengthPrefixFramer } from '../../src/host/channels/length-prefix-framer.js';
 import { createLogger } from '../../src/log/logger.js';
 import { PosError } from '../../src/util/errors.js';
-import { cardOf, frameMessage, purchase, terminalMacKey } from './helpers.js';
+import { cardOf, closeIsoClients, frameMessage, isoClient, purchase } from './helpers.js';
 
 const started: BankHostSimulator[] = [];
 
@@ -21,6 +20,7 @@ async function startSim(options: ConstructorParameters<typeof BankHostSimulator>
 }
 
 afterEach(async () => {
+  await closeIsoClients();
   for (const sim of started.splice(0)) await sim.stop();
 });
 
@@ -61,7 +61,7 @@ describe('BankHostSimulator', () => {
     ['the first day after it', new Date(2031, 0, 1, 0, 0, 0), '54'],
   ])('judges expiry against its injected clock: %s', async (_when, now, code) => {
     const sim = await startSim({ clock: () => now });
-    const client = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: sim.port, timeoutMs: 5000, macKey: terminalMacKey() });
+    const client = isoClient(sim.port);
     expect((await client.authorize(purchase(cardOf('visa-ok'), 1))).responseCode).toBe(code);
   });
 
@@ -105,7 +105,7 @@ describe('BankHostSimulator', () => {
   ])('closes the connection on %s, and keeps serving others', async (_what, bytes) => {
     const sim = await startSim();
     expect(await rawExchange(sim.port, bytes, 1)).toEqual({ frames: [], closed: true });
-    const client = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: sim.port, timeoutMs: 5000, macKey: terminalMacKey() });
+    const client = isoClient(sim.port);
     expect((await client.authorize(purchase(cardOf('visa-ok'), 1))).responseCode).toBe('00');
   });
 
@@ -119,7 +119,7 @@ describe('BankHostSimulator', () => {
     });
     const at = new Date(2026, 5, 15, 12, 0, 0);
     const sim = await startSim({ clock: () => at, logger: createLogger({ level: 'debug', destination }) });
-    const client = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: sim.port, timeoutMs: 5000, macKey: terminalMacKey() });
+    const client = isoClient(sim.port);
     const request = purchase(cardOf('mc-low-funds'), 600, { stan: '000777' });
     await client.authorize(request);
     expect(sim.ledger).toEqual([

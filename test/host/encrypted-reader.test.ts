@@ -21,9 +21,8 @@ import { tdesCbc } from '../../src/crypto/cipher/des.js';
 import { deriveTdesKeyFromBdk } from '../../src/crypto/dukpt/tdes.js';
 import type { CardRead, CardReader, ReadRequest } from '../../src/devices/card-reader.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
-import { Iso8583HostClient } from '../../src/host/iso8583-host-client.js';
 import { TerminalMacKey } from '../../src/host/keys.js';
-import { LengthPrefixFramer } from '../../src/host/length-prefix-framer.js';
+import { LengthPrefixFramer } from '../../src/host/channels/length-prefix-framer.js';
 import { parseEncryptedTracksField } from '../../src/host/messages/encrypted-tracks.js';
 import { MemoryReversalStore } from '../../src/host/reversal-store.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
@@ -34,7 +33,7 @@ import { JournalRecorder } from '../../src/txn/journal/journal-recorder.js';
 import type { Journal } from '../../src/txn/journal/journal.js';
 import { StanCounter } from '../../src/txn/stan.js';
 import { journalBytes, openJournal, tempDir } from '../txn/journal-helpers.js';
-import { deckCard } from './helpers.js';
+import { deckCard, isoClient } from './helpers.js';
 
 const KEYS = loadSimulationKeys();
 const NOW = new Date(2026, 5, 15, 12, 0, 0);
@@ -108,12 +107,7 @@ async function rig(): Promise<Rig> {
   const sim = new BankHostSimulator({ clock: () => NOW, requireMac: true });
   await sim.start();
   const wire = await tap(sim.port);
-  const client = Iso8583HostClient.overTcp({
-    host: '127.0.0.1',
-    port: wire.port,
-    timeoutMs: 5000,
-    macKey: TerminalMacKey.fromKeyBlock(KEYS.tdesKbpk, KEYS.file.terminal.tak.keyBlock),
-  });
+  const client = isoClient(wire.port, { macKey: TerminalMacKey.fromKeyBlock(KEYS.tdesKbpk, KEYS.file.terminal.tak.keyBlock) });
   const lines: string[] = [];
   const logger = createLogger({
     level: 'trace',

@@ -1,10 +1,21 @@
-/** Test helpers for the host layer: deck cards as `MagstripeCard`, purchases, a scripted fake host over real TCP. */
+/**
+ * Test helpers for the host layer: deck cards as `MagstripeCard`, purchases,
+ * a scripted fake host over real TCP, and `isoClient` — the production path to
+ * a host (an `Iso8583HostClient` over a `PersistentHostChannel`).
+ */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { findCard, loadDeck, type DeckCard } from '../../hw-mocks/cards/deck.js';
 import type { MagstripeCard } from '../../src/card/types.js';
 import type { EntryMode } from '../../src/devices/card-reader.js';
-import { frameMessage, LengthPrefixFramer } from '../../src/host/length-prefix-framer.js';
+import { frameMessage, LengthPrefixFramer } from '../../src/host/channels/length-prefix-framer.js';
+import { iso8583MatchingReader } from '../../src/host/channels/match-key.js';
+import { PersistentHostChannel, type PersistentHostChannelOptions } from '../../src/host/channels/persistent-host-channel.js';
+import { Iso8583HostClient } from '../../src/host/iso8583-host-client.js';
 import type { PurchaseRequest } from '../../src/host/model.js';
+import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
+import type { Iso8583Message } from '../../src/iso8583/message.js';
+import type { Dialect } from '../../src/iso8583/types.js';
+import type { Logger } from '../../src/log/logger.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { TerminalMacKey } from '../../src/host/keys.js';
 import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
@@ -15,6 +26,50 @@ export const DECK = loadDeck();
 export function terminalMacKey(): TerminalMacKey {
   const keys = loadSimulationKeys();
   return TerminalMacKey.fromKeyBlock(keys.tdesKbpk, keys.file.terminal.tak.keyBlock);
+}
+
+export interface IsoClientOptions {
+  /** How long each exchange waits for its answer; default 5000 ms. */
+  readonly timeoutMs?: number;
+  /** Default the simulation's TAK (`terminalMacKey()`). */
+  readonly macKey?: TerminalMacKey;
+  readonly dialect?: Dialect;
+  readonly logger?: Logger;
+  /** More channel options (`onUnmatchedReply`, `connectTimeoutMs`, …). */
+  readonly channel?: Partial<PersistentHostChannelOptions<Iso8583Message>>;
+}
+
+const openClients = new Set<Iso8583HostClient>();
+
+/**
+ * The terminal's path to an ISO 8583 host, as `pos run` builds it: an
+ * `Iso8583HostClient` over one persistent TCP connection to 127.0.0.1:`port`,
+ * replies keyed by MTI class + STAN + terminal ID, MAC'd under the simulation
+ * TAK. `closeIsoClients()` (in `afterEach`) closes every client made here.
+ */
+export function isoClient(port: number, options: IsoClientOptions = {}): Iso8583HostClient {
+  const dialect = options.dialect ?? iso87ascii;
+  const channel = new PersistentHostChannel<Iso8583Message>({
+    host: '127.0.0.1',
+    port,
+    readReply: iso8583MatchingReader(dialect),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...options.channel,
+  });
+  const client = new Iso8583HostClient({
+    channel,
+    dialect,
+    timeoutMs: options.timeoutMs ?? 5000,
+    macKey: options.macKey ?? terminalMacKey(),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  openClients.add(client);
+  return client;
+}
+
+export async function closeIsoClients(): Promise<void> {
+  for (const client of [...openClients]) await client.close();
+  openClients.clear();
 }
 
 export function deckCard(id: string): DeckCard {

@@ -3,15 +3,18 @@ import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
 import { generateArpcMethod1 } from '../../src/crypto/emv/cryptogram.js';
 import { keyCheckValue } from '../../src/crypto/keys/kcv.js';
 import { decode, encode } from '../../src/emv/ber-tlv.js';
-import { Iso8583HostClient } from '../../src/host/iso8583-host-client.js';
+import type { Iso8583HostClient } from '../../src/host/iso8583-host-client.js';
 import { TerminalMacKey } from '../../src/host/keys.js';
-import { adviceSealingKey, encodeFinancialRequest, sealAdviceCard, ZERO_TOTALS, type CardTransaction, type ReversalInput, type SealedAdvice } from '../../src/host/messages/index.js';
+import { encodeFinancialRequest, type CardTransaction, type SealedAdvice } from '../../src/host/messages/financial.js';
+import { ZERO_TOTALS } from '../../src/host/messages/reconciliation.js';
+import type { ReversalInput } from '../../src/host/messages/reversal.js';
+import { adviceSealingKey, sealAdviceCard } from '../../src/host/messages/sealed-advice.js';
 import { transmissionDateTime } from '../../src/host/messages/fields.js';
 import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { toHex } from '../../src/util/hex.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { cardOf, nextStan, purchase, scriptedHost, frameMessage } from './helpers.js';
+import { cardOf, isoClient, nextStan, purchase, scriptedHost, frameMessage } from './helpers.js';
 import { rejection } from '../pos-error.js';
 import { chipRead, KEYS, pinPad } from './issuer-fixtures.js';
 
@@ -28,7 +31,7 @@ describe('Iso8583HostClient with MAC against the verifying simulator over TCP', 
     sim = new BankHostSimulator({ clock: () => NOW, requireMac: true });
     await sim.start();
     macKey = TerminalMacKey.fromKeyBlock(KEYS.tdesKbpk, KEYS.file.terminal.tak.keyBlock);
-    client = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: sim.port, timeoutMs: 5000, macKey });
+    client = isoClient(sim.port, { macKey });
   });
 
   afterEach(async () => {
@@ -83,7 +86,7 @@ describe('Iso8583HostClient with MAC against the verifying simulator over TCP', 
 
   describe('MAC', () => {
     it('a terminal with another TAK gets an answer it cannot verify: HOST_BAD_RESPONSE field 64; the host answered 63', async () => {
-      const wrong = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: sim.port, timeoutMs: 5000, macKey: new TerminalMacKey(Buffer.alloc(16, 0x01)) });
+      const wrong = isoClient(sim.port, { macKey: new TerminalMacKey(Buffer.alloc(16, 0x01)) });
       const err = await rejection(wrong.authorize(purchase(cardOf('visa-ok'), 100)));
       await wrong.close();
       expect([err.code, err.details['field'], err.details['reason'], err.details['requestMayHaveReachedHost']]).toEqual(['HOST_BAD_RESPONSE', 64, 'mac', true]);
@@ -98,7 +101,7 @@ describe('Iso8583HostClient with MAC against the verifying simulator over TCP', 
         answer[answer.length - 1] = answer[answer.length - 1] === 0x30 ? 0x31 : 0x30; // flip the MAC's last hex digit
         socket.write(frameMessage(answer));
       });
-      const viaBadHost = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: host.port, timeoutMs: 5000, macKey });
+      const viaBadHost = isoClient(host.port, { macKey });
       const err = await rejection(viaBadHost.authorize(purchase(cardOf('visa-ok'), 100)));
       await viaBadHost.close();
       await host.close();
@@ -182,7 +185,7 @@ describe('Iso8583HostClient with MAC against the verifying simulator over TCP', 
       expect(macKey.kcv()).not.toBe(before);
       expect(macKey.kcv()).toBe(toHex(keyCheckValue(sim.issuer.macKeyOf(TERMINAL), 'tdes')));
       expect((await client.authorize(purchase(cardOf('visa-ok'), 100))).responseCode).toBe('00');
-      const stale = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: sim.port, timeoutMs: 5000, macKey: TerminalMacKey.fromKeyBlock(KEYS.tdesKbpk, KEYS.file.terminal.tak.keyBlock) });
+      const stale = isoClient(sim.port, { macKey: TerminalMacKey.fromKeyBlock(KEYS.tdesKbpk, KEYS.file.terminal.tak.keyBlock) });
       expect((await rejection(stale.authorize(purchase(cardOf('visa-ok'), 100)))).details['field']).toBe(64);
       await stale.close();
     });

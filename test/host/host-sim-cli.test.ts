@@ -9,11 +9,11 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LengthPrefixFramer } from '../../src/host/channels/length-prefix-framer.js';
-import { Iso8583HostClient } from '../../src/host/iso8583-host-client.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
-import { gatewayTlsFromFiles, JsonGatewayClient } from '../../src/host/json-gateway/index.js';
-import { cardOf, frameMessage, purchase, terminalMacKey } from './helpers.js';
+import { gatewayTlsFromFiles } from '../../src/host/json-gateway/from-config.js';
+import { JsonGatewayClient } from '../../src/host/json-gateway/json-gateway-client.js';
+import { cardOf, frameMessage, isoClient, purchase } from './helpers.js';
 import { pinPad } from './issuer-fixtures.js';
 
 const CLI = 'dist/src/cli/main.js';
@@ -66,7 +66,7 @@ describe('pos host-sim', () => {
     expect(iso).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
     expect(admin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(iso.endsWith(':0')).toBe(false);
-    const client = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: Number(iso.split(':').at(-1)), timeoutMs: 5000, macKey: terminalMacKey() });
+    const client = isoClient(Number(iso.split(':').at(-1)));
     try {
       expect((await client.authorize(purchase(cardOf('visa-ok'), 2500, { stan: '000031', at: AT }))).responseCode).toBe('00');
     } finally {
@@ -102,7 +102,7 @@ describe('pos host-sim', () => {
 
   it('checks online PINs with keys derived on the I/O thread: right PIN 00, wrong 55, the third wrong 75, then refuses the right one', async () => {
     const { child, lines } = await startCli(['--port', '0']);
-    const client = Iso8583HostClient.overTcp({ host: '127.0.0.1', port: Number((lines.get('iso8583') ?? '').split(':').at(-1)), timeoutMs: 5000, macKey: terminalMacKey() });
+    const client = isoClient(Number((lines.get('iso8583') ?? '').split(':').at(-1)));
     const pad = pinPad();
     let stan = 50;
     const send = async (pin: string): Promise<string> =>

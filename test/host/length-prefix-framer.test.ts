@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { frameMessage, LengthPrefixFramer } from '../../src/host/length-prefix-framer.js';
+import { frameMessage, LengthPrefixFramer } from '../../src/host/channels/length-prefix-framer.js';
 import { PosError } from '../../src/util/errors.js';
 import { thrown } from '../pos-error.js';
 

@@ -8,29 +8,14 @@ import { Iso8583Message } from '../../src/iso8583/message.js';
 import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import type { FieldValue } from '../../src/iso8583/types.js';
 import { TerminalMacKey } from '../../src/host/keys.js';
-import {
-  chipDataForHost,
-  encodeFinancialRequest,
-  encodeNetworkRequest,
-  encodeReconciliationRequest,
-  encodeReversalRequest,
-  encodeWithMac,
-  originalDataElements,
-  parseOriginalDataElements,
-  readFinancialResponse,
-  readNetworkResponse,
-  readReconciliationResponse,
-  readReversalResponse,
-  reversalFromPending,
-  ZERO_TOTALS,
-  adviceSealingKey,
-  sealAdviceCard,
-  transmissionDateTime,
-  type CardTransaction,
-  type ReconciliationTotals,
-  type SealedAdvice,
-  type ReversalInput,
-} from '../../src/host/messages/index.js';
+import { chipDataForHost } from '../../src/host/messages/chip-data.js';
+import { transmissionDateTime } from '../../src/host/messages/fields.js';
+import { encodeFinancialRequest, readFinancialResponse, type CardTransaction, type SealedAdvice } from '../../src/host/messages/financial.js';
+import { encodeWithMac } from '../../src/host/messages/mac.js';
+import { encodeNetworkRequest, readNetworkResponse } from '../../src/host/messages/network.js';
+import { encodeReconciliationRequest, readReconciliationResponse, ZERO_TOTALS, type ReconciliationTotals } from '../../src/host/messages/reconciliation.js';
+import { encodeReversalRequest, originalDataElements, parseOriginalDataElements, readReversalResponse, reversalFromPending, type ReversalInput } from '../../src/host/messages/reversal.js';
+import { adviceSealingKey, sealAdviceCard } from '../../src/host/messages/sealed-advice.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { cardOf, purchase } from './helpers.js';
 import { thrown } from '../pos-error.js';

@@ -4,7 +4,6 @@ import { answerWith, FrameListener, type CoreHandler } from '../../hw-mocks/host
 import { iso8583MatchingReader, matchKey } from '../../src/host/channels/match-key.js';
 import { PersistentHostChannel } from '../../src/host/channels/persistent-host-channel.js';
 import { iso8583NetworkExchange, NetworkManager, type NetworkCodeUsed } from '../../src/host/network-management.js';
-import { closeBatch, netAmountMinor, SettlementAccumulator, ZERO_CURRENCY_TOTALS } from '../../src/host/settlement.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import type { Iso8583Message } from '../../src/iso8583/message.js';
 import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
@@ -74,42 +73,5 @@ describe('NetworkManager', () => {
     await manager.signOn();
     manager.start();
     await expect.poll(() => host.codes.filter((c) => c === '301').length, { timeout: 3000 }).toBeGreaterThanOrEqual(2);
-  });
-});
-
-describe('SettlementAccumulator and closeBatch', () => {
-  it('keeps counts and amounts per currency', () => {
-    const acc = new SettlementAccumulator();
-    acc.record({ kind: 'debit', currency: '978', amountMinor: 1000 });
-    acc.record({ kind: 'debit', currency: '978', amountMinor: 250 });
-    acc.record({ kind: 'credit', currency: '978', amountMinor: 100 });
-    acc.record({ kind: 'reversal', currency: '978', amountMinor: 250 });
-    acc.record({ kind: 'debit', currency: '840', amountMinor: 5 });
-    const t = acc.totals();
-    expect(Object.keys(t)).toEqual(['840', '978']);
-    expect(t['978']).toEqual({ debitCount: 2, debitAmountMinor: 1250, creditCount: 1, creditAmountMinor: 100, reversalCount: 1, reversalAmountMinor: 250 });
-    expect(netAmountMinor(t['978'] ?? ZERO_CURRENCY_TOTALS)).toBe(900);
-    acc.reset();
-    expect(acc.totals()).toEqual({});
-  });
-
-  it.each([
-    ['a negative amount', { kind: 'debit', currency: '978', amountMinor: -1 }, 'TXN_AMOUNT_INVALID'],
-    ['a fractional amount', { kind: 'debit', currency: '978', amountMinor: 1.5 }, 'TXN_AMOUNT_INVALID'],
-    ['an alphabetic currency', { kind: 'debit', currency: 'EUR', amountMinor: 1 }, 'TXN_CURRENCY_UNSUPPORTED'],
-  ] as const)('refuses %s', (_what, item, code) => {
-    expect(() => new SettlementAccumulator().record(item)).toThrow(expect.objectContaining({ code }));
-  });
-
-  it('reports in balance only when every currency agrees', async () => {
-    const acc = new SettlementAccumulator();
-    acc.record({ kind: 'debit', currency: '978', amountMinor: 1000 });
-    acc.record({ kind: 'debit', currency: '840', amountMinor: 7 });
-    const totals = acc.totals();
-    const agree = await closeBatch(totals, (_c, ours) => Promise.resolve({ responseCode: '00', hostTotals: ours }));
-    expect(agree).toEqual({ inBalance: true, currencies: [{ currency: '840', inBalance: true, responseCode: '00' }, { currency: '978', inBalance: true, responseCode: '00' }] });
-    const differ = await closeBatch(totals, (c, ours) => Promise.resolve(c === '978' ? { responseCode: '95', hostTotals: { ...ours, debitCount: 2 } } : { responseCode: '00' }));
-    expect(differ.inBalance).toBe(false);
-    expect(differ.currencies).toEqual([{ currency: '840', inBalance: true, responseCode: '00' }, { currency: '978', inBalance: false, responseCode: '95' }]);
   });
 });

@@ -3,7 +3,7 @@ import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { Iso8583Message } from '../../src/iso8583/message.js';
 import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import type { FieldValue } from '../../src/iso8583/types.js';
-import { encodePurchaseRequest, readPurchaseResponse } from '../../src/host/purchase-message.js';
+import { encodeFinancialRequest, readFinancialResponse } from '../../src/host/messages/financial.js';
 import type { EntryMode } from '../../src/devices/card-reader.js';
 import { cardOf, magstripe, purchase } from './helpers.js';
 import { thrown } from '../pos-error.js';
@@ -13,7 +13,7 @@ const pad2 = (n: number): string => String(n).padStart(2, '0');
 describe('0200 purchase request', () => {
   const at = new Date(Date.UTC(2026, 5, 15, 14, 30, 5));
   const request = purchase(cardOf('visa-ok'), 1234, { stan: '000123', at });
-  const sent = decodeMessage(iso87ascii, encodePurchaseRequest(iso87ascii, request));
+  const sent = decodeMessage(iso87ascii, encodeFinancialRequest(iso87ascii, request));
 
   it.each<[number, string, string]>([
     [2, 'PAN from the card', '4111111111111111'],
@@ -46,7 +46,7 @@ describe('0200 purchase request', () => {
     ['fallback', '802'],
     ['manual', '012'],
   ])('maps entry mode %s to DE 22 %s', (entryMode, code) => {
-    const bytes = encodePurchaseRequest(iso87ascii, purchase(cardOf('visa-ok'), 1, { entryMode }));
+    const bytes = encodeFinancialRequest(iso87ascii, purchase(cardOf('visa-ok'), 1, { entryMode }));
     expect(decodeMessage(iso87ascii, bytes).get(22)).toBe(code);
   });
 
@@ -59,7 +59,7 @@ describe('0200 purchase request', () => {
     ['a PAN of 20 digits', [magstripe('41111111111111111111'), 1], 2],
     ['an invalid date', [cardOf('visa-ok'), 1, { at: new Date(Number.NaN) }], 7],
   ])('refuses %s with HOST_REQUEST_INVALID naming the field', (_what, args, field) => {
-    const err = thrown(() => encodePurchaseRequest(iso87ascii, purchase(...args)));
+    const err = thrown(() => encodeFinancialRequest(iso87ascii, purchase(...args)));
     expect(err.code).toBe('HOST_REQUEST_INVALID');
     expect(err.details['field']).toBe(field);
     expect(JSON.stringify(err)).not.toContain('41111111111111111111');
@@ -73,11 +73,11 @@ describe('0210 purchase response', () => {
     new Iso8583Message(mti, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<number, FieldValue>);
 
   it('reads an approval', () => {
-    expect(readPurchaseResponse(request, reply('0210', good))).toEqual({ responseCode: '00', approved: true, authCode: 'A00001', rrn: '000000000001', stan: '000123' });
+    expect(readFinancialResponse(request, reply('0210', good))).toEqual({ responseCode: '00', approved: true, authCode: 'A00001', rrn: '000000000001', stan: '000123' });
   });
 
   it('reads a decline without an auth code', () => {
-    expect(readPurchaseResponse(request, reply('0210', { ...good, 38: undefined, 39: '51' }))).toEqual({
+    expect(readFinancialResponse(request, reply('0210', { ...good, 38: undefined, 39: '51' }))).toEqual({
       responseCode: '51',
       approved: false,
       authCode: null,
@@ -95,7 +95,7 @@ describe('0210 purchase response', () => {
     ['no response code', '0210', { ...good, 39: undefined }, 39, 'missing'],
     ['a binary response code', '0210', { ...good, 39: Buffer.from('00') }, 39, 'binary'],
   ])('refuses %s with HOST_BAD_RESPONSE naming the field', (_what, mti, fields, field, reason) => {
-    const err = thrown(() => readPurchaseResponse(request, reply(mti, fields)));
+    const err = thrown(() => readFinancialResponse(request, reply(mti, fields)));
     expect(err.code).toBe('HOST_BAD_RESPONSE');
     expect(err.details).toEqual({ field, reason, requestMayHaveReachedHost: true });
   });

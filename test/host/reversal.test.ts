@@ -1,18 +1,17 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseFaultRule, withFaults, type FaultRule } from '../../hw-mocks/host/faults.js';
 import { answerWith, FrameListener, type CoreHandler } from '../../hw-mocks/host/listeners.js';
 import { iso8583MatchingReader, matchKey } from '../../src/host/channels/match-key.js';
 import { PersistentHostChannel } from '../../src/host/channels/persistent-host-channel.js';
-import { FileReversalStore } from '../../src/host/file-reversal-store.js';
 import { iso8583ReversalAttempt, ReversalSender } from '../../src/host/reversal-sender.js';
 import type { PendingReversal } from '../../src/host/reversal-store.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import type { Iso8583Message } from '../../src/iso8583/message.js';
 import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
+import type { Journal } from '../../src/txn/journal/journal.js';
 import { PosError } from '../../src/util/errors.js';
+import { openJournal, tempDir } from '../txn/journal-helpers.js';
 
 const TID = 'T0000001';
 
@@ -34,76 +33,10 @@ function pending(n: number): PendingReversal {
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pos-rev-'));
+  dir = tempDir('pos-rev-');
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
-});
-
-describe('FileReversalStore', () => {
-  it('keeps duties across a restart (a new instance on the same file), oldest first', () => {
-    const path = join(dir, 'reversals.json');
-    const a = new FileReversalStore(path);
-    a.add(pending(1));
-    a.add(pending(2));
-    a.add(pending(3));
-    a.acknowledge('tx-2');
-    const b = new FileReversalStore(path);
-    expect(b.pending().map((r) => r.transactionId)).toEqual(['tx-1', 'tx-3']);
-    expect(b.pending()[0]).toEqual(pending(1));
-  });
-
-  it('adds a transaction once', () => {
-    const store = new FileReversalStore(join(dir, 'r.json'));
-    store.add(pending(1));
-    store.add(pending(1));
-    expect(store.pending()).toHaveLength(1);
-  });
-
-  it('ignores (and removes) a half-written temp file left by a crash', () => {
-    const path = join(dir, 'reversals.json');
-    new FileReversalStore(path).add(pending(1));
-    writeFileSync(`${path}.tmp`, '{"version":1,"reversals":[{"transactionId":"tx-9","orig');
-    const reopened = new FileReversalStore(path);
-    expect(reopened.pending().map((r) => r.transactionId)).toEqual(['tx-1']);
-    expect(readdirSync(dir)).toEqual(['reversals.json']);
-  });
-
-  it('starts empty without a file, and writes no card data but the masked PAN', () => {
-    const path = join(dir, 'reversals.json');
-    const store = new FileReversalStore(path);
-    expect(store.pending()).toEqual([]);
-    store.add(pending(4));
-    expect(readFileSync(path, 'utf8')).not.toMatch(/\d{13,19}/);
-  });
-
-  it.each([
-    ['not JSON', '{"version":1,', 'not-json'],
-    ['another version', '{"version":2,"reversals":[]}', 'version'],
-    ['an entry missing fields', '{"version":1,"reversals":[{"transactionId":"x"}]}', 'entry-0'],
-  ])('refuses a file that is %s: CHANNEL_REVERSAL_STORE_CORRUPT', (_what, content, reason) => {
-    const path = join(dir, 'reversals.json');
-    writeFileSync(path, content);
-    try {
-      new FileReversalStore(path);
-      expect.unreachable();
-    } catch (e) {
-      expect((e as PosError).code).toBe('CHANNEL_REVERSAL_STORE_CORRUPT');
-      expect((e as PosError).details).toEqual({ path, reason });
-    }
-  });
-
-  it('says when it cannot write: CHANNEL_REVERSAL_STORE_FAILED, and keeps the old state', () => {
-    const store = new FileReversalStore(join(dir, 'missing-dir', 'r.json'));
-    try {
-      store.add(pending(1));
-      expect.unreachable();
-    } catch (e) {
-      expect((e as PosError).code).toBe('CHANNEL_REVERSAL_STORE_FAILED');
-      expect((e as PosError).details).toMatchObject({ errno: 'ENOENT' });
-    }
-    expect(store.pending()).toEqual([]);
-  });
 });
 
 /**
@@ -138,6 +71,17 @@ function checkAck(_r: PendingReversal, reply: Iso8583Message): void {
   if (rc !== '00' && rc !== '25') throw new PosError('HOST_BAD_RESPONSE', 'not acknowledged', { field: 39, reason: 'declined' });
 }
 
+/** What a second connection to the journal's file reads: the duty as committed, not as this connection holds it. */
+function reopened(): Journal {
+  const other = openJournal(dir);
+  cleanupsAfter.push(() => other.close());
+  return other;
+}
+const cleanupsAfter: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanupsAfter.splice(0)) c();
+});
+
 describe('ReversalSender over a channel', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -149,7 +93,7 @@ describe('ReversalSender over a channel', () => {
     const listener = new FrameListener({ handler: withFaults(answerWith(host.core), faults, { dialect: iso87ascii }) });
     await listener.start();
     const channel = new PersistentHostChannel<Iso8583Message>({ host: '127.0.0.1', port: listener.port, readReply: iso8583MatchingReader(iso87ascii) });
-    const store = new FileReversalStore(join(dir, 'reversals.json'));
+    const store = openJournal(dir);
     const attempts: string[] = [];
     const send = iso8583ReversalAttempt({
       channel,
@@ -165,6 +109,7 @@ describe('ReversalSender over a channel', () => {
       sender.stop();
       await channel.close();
       await listener.stop();
+      store.close();
     });
     return { host, listener, channel, store, sender, attempts };
   }
@@ -176,7 +121,7 @@ describe('ReversalSender over a channel', () => {
     store.add(pending(5)); // what the engine does with requestMayHaveReachedHost
     expect(await sender.drain()).toEqual({ acknowledged: 1, remaining: 0, stoppedBy: null });
     expect(store.pending()).toEqual([]);
-    expect(new FileReversalStore(store.path).pending()).toEqual([]);
+    expect(reopened().pending()).toEqual([]);
     expect([...host.reversalsApplied]).toEqual([['000005', 1]]);
     expect(await sender.drain()).toEqual({ acknowledged: 0, remaining: 0, stoppedBy: null });
     expect(host.requests.filter((m) => m.startsWith('04'))).toEqual(['0400']);
@@ -186,7 +131,7 @@ describe('ReversalSender over a channel', () => {
     const { host, store, sender, attempts } = await setUp([parseFaultRule('no-answer,mti=0400,times=1')]);
     store.add(pending(6));
     expect(await sender.drain()).toEqual({ acknowledged: 0, remaining: 1, stoppedBy: 'HOST_TIMEOUT' });
-    expect(new FileReversalStore(store.path).pending().map((r) => r.transactionId)).toEqual(['tx-6']);
+    expect(reopened().pending().map((r) => r.transactionId)).toEqual(['tx-6']);
     expect(await sender.drain()).toEqual({ acknowledged: 1, remaining: 0, stoppedBy: null });
     expect(attempts).toEqual(['0400', '0401']);
     expect(host.requests.filter((m) => m.startsWith('04'))).toEqual(['0400', '0401']);

@@ -10,7 +10,7 @@ import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { Iso8583Message } from '../../src/iso8583/message.js';
 import { toHex } from '../../src/util/hex.js';
 import { thrown } from '../pos-error.js';
-import { encodeFinancialRequest } from '../../src/host/messages/index.js';
+import { encodeFinancialRequest } from '../../src/host/messages/financial.js';
 import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import { cardOf, nextStan } from './helpers.js';
 import { pinPad } from './issuer-fixtures.js';

@@ -8,7 +8,6 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../../log/logger.js';
 import { PosError } from '../../util/errors.js';
-import type { OnUnanswered } from '../unanswered-request.js';
 import { JsonGatewayClient, type GatewayTls } from './json-gateway-client.js';
 
 /** The fields of the `https-json` host config this reads. */
@@ -23,7 +22,6 @@ export interface JsonGatewayConfig {
 export interface JsonGatewayExtras {
   readonly merchantId?: string;
   readonly logger?: Logger;
-  readonly onUnanswered?: OnUnanswered;
   readonly maxRetries?: number;
 }
 
@@ -55,7 +53,6 @@ export function jsonGatewayFromConfig(config: JsonGatewayConfig, extras: JsonGat
     tls: gatewayTlsFromFiles(config),
     ...(extras.merchantId === undefined ? {} : { merchantId: extras.merchantId }),
     ...(extras.logger === undefined ? {} : { logger: extras.logger }),
-    ...(extras.onUnanswered === undefined ? {} : { onUnanswered: extras.onUnanswered }),
     ...(extras.maxRetries === undefined ? {} : { maxRetries: extras.maxRetries }),
   });
 }

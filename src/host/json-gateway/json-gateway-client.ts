@@ -17,7 +17,7 @@
  * `HOST_TIMEOUT`, `HOST_BAD_RESPONSE` (5xx after the retries, 4xx, a body
  * that is not the protocol or does not answer this request),
  * `HOST_CANCELLED` — all with `requestMayHaveReachedHost: true` except the
- * first. `onUnanswered` is told before such a rejection, as with ISO 8583.
+ * first.
  *
  * Card data goes in the body only; the body is a Buffer that is zeroed once
  * the call settles. Log lines carry the STAN, status and codes, never the body.
@@ -31,11 +31,9 @@ import { silentLogger } from '../../log/logger.js';
 import { wipe } from '../../util/bytes.js';
 import { isPosError, PosError } from '../../util/errors.js';
 import { backoffDelayMs, type BackoffPolicy } from '../channels/backoff.js';
-import { MTI } from '../messages/constants.js';
 import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from '../model.js';
 import type { PendingReversal } from '../reversal-store.js';
 import type { ReversalAttempt } from '../reversal-sender.js';
-import { unansweredRequestOf, type OnUnanswered } from '../unanswered-request.js';
 import {
   badResponseError,
   cancelledError,
@@ -67,7 +65,6 @@ export interface JsonGatewayClientOptions {
   readonly retryBackoff?: BackoffPolicy;
   readonly random?: () => number;
   readonly logger?: Logger;
-  readonly onUnanswered?: OnUnanswered;
   /** DE 42 for reversals (a `PendingReversal` does not carry it). */
   readonly merchantId?: string;
   /** "Now" of a reversal; default the system clock. */
@@ -197,7 +194,8 @@ export class JsonGatewayClient implements HostClient {
       this.#log.info({ host: this.description, stan: request.stan, responseCode: answer.responseCode, attempts: res.attempts }, 'authorization answered');
       return answer;
     } catch (err) {
-      throw this.#unanswered(request, err);
+      if (isPosError(err)) this.#log.warn({ host: this.description, stan: request.stan, err: err.toJSON() }, 'authorization failed');
+      throw err;
     }
   }
 
@@ -280,20 +278,6 @@ export class JsonGatewayClient implements HostClient {
 
   #ctx(stan: string, attempts: number, mayHaveReachedBefore: boolean): FailureContext {
     return { url: this.description, stan, attempts, mayHaveReachedBefore };
-  }
-
-  /** Logs the failure and tells the reversal seam when the request may have reached the host. */
-  #unanswered(request: PurchaseRequest, err: unknown): unknown {
-    if (!isPosError(err)) return err;
-    this.#log.warn({ host: this.description, stan: request.stan, err: err.toJSON() }, 'authorization failed');
-    if (err.details['requestMayHaveReachedHost'] === true && this.#o.onUnanswered !== undefined) {
-      try {
-        this.#o.onUnanswered(unansweredRequestOf(request, MTI.financialRequest, err.code));
-      } catch (hookErr) {
-        this.#log.error({ stan: request.stan, err: isPosError(hookErr) ? hookErr.toJSON() : 'unexpected' }, 'onUnanswered hook failed');
-      }
-    }
-    return err;
   }
 }
 

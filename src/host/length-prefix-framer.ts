@@ -1,2 +1,0 @@
-/** Moved to `channels/length-prefix-framer.ts`; re-exported here for existing imports. */
-export * from './channels/length-prefix-framer.js';
