@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import { iso8583ChannelFromConfig } from '../host/channels/from-config.js';
 import { assertHostTransportAllowed } from '../host/channels/production-guard.js';
-import { Iso8583HostClient } from '../host/iso8583-host-client.js';
+import { Iso8583HostClient } from '../host/iso8583/client.js';
 import { TerminalMacKey } from '../host/keys.js';
 import { NETWORK_CODES } from '../host/messages/constants.js';
 import { dialectByName } from '../iso8583/dialects/index.js';
@@ -49,9 +49,8 @@ export async function echoHost(config: Config): Promise<EchoResult> {
   try {
     const stan = String(randomInt(1, 1_000_000)).padStart(6, '0');
     const started = performance.now();
-    const answer = await client.networkManagement(NETWORK_CODES.echoTest, stan, new Date(), config.terminal.id);
+    await client.networkExchange({ terminalId: config.terminal.id, clock: () => new Date() })(NETWORK_CODES.echoTest, stan);
     const rttMs = performance.now() - started;
-    if (!answer.accepted) throw new PosError('HOST_BAD_RESPONSE', `The host answered the echo with ${answer.responseCode}`, { field: 39, reason: 'declined' });
     return { host: channel.description + (simulator ? ' (simulator)' : ''), rttMs: Math.round(rttMs * 10) / 10, mac: true };
   } finally {
     macKey.wipe();

@@ -12,13 +12,12 @@ import type { Config } from '../config/schema.js';
 import { iso8583ChannelFromConfig } from '../host/channels/from-config.js';
 import { assertHostTransportAllowed } from '../host/channels/production-guard.js';
 import type { PersistentHostChannel } from '../host/channels/persistent-host-channel.js';
-import { Iso8583HostClient } from '../host/iso8583-host-client.js';
+import { Iso8583HostClient } from '../host/iso8583/client.js';
+import { NetworkManager } from '../host/iso8583/network-management.js';
 import { jsonGatewayFromConfig } from '../host/json-gateway/from-config.js';
 import type { HostClient } from '../host/model.js';
 import { TerminalMacKey } from '../host/keys.js';
-import { reversalFromPending } from '../host/messages/reversal.js';
 import { NETWORK_CODES } from '../host/messages/constants.js';
-import { NetworkManager } from '../host/network-management.js';
 import { ReversalSender } from '../host/reversal-sender.js';
 import type { PendingReversal, ReversalStore } from '../host/reversal-store.js';
 import { dialectByName } from '../iso8583/dialects/index.js';
@@ -97,16 +96,7 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
     const client = new Iso8583HostClient({ channel, timeoutMs, dialect, logger, macKey });
     const { id: terminalId, merchantId } = config.terminal;
 
-    const sender = new ReversalSender({
-      store: options.store,
-      logger,
-      send: async (pending, attempt) => {
-        const answer = await client.reverse(reversalFromPending(pending, { merchantId, at: clock(), attempt: attempt + 1 }));
-        if (!answer.acknowledged) {
-          throw new PosError('HOST_BAD_RESPONSE', `Reversal answered ${answer.responseCode}`, { field: 39, reason: 'not-acknowledged', requestMayHaveReachedHost: true });
-        }
-      },
-    });
+    const sender = new ReversalSender({ store: options.store, logger, send: client.reversalAttempt({ merchantId, clock }) });
     closers.push(() => sender.stop());
     const reversals = notifyingStore(options.store, sender);
 
@@ -115,10 +105,7 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
       echoIntervalMs: config.host.type === 'iso8583-tcp' ? config.host.echoIntervalMs : 0,
       lastTrafficAt: () => channel.lastTrafficAt,
       logger,
-      exchange: async (code, stan) => {
-        const answer = await client.networkManagement(code, stan, clock(), terminalId);
-        if (!answer.accepted) throw new PosError('HOST_BAD_RESPONSE', `Network management ${code} answered ${answer.responseCode}`, { field: 39, reason: 'refused', requestMayHaveReachedHost: true });
-      },
+      exchange: client.networkExchange({ terminalId, clock }),
     });
     closers.push(() => network.stop());
 

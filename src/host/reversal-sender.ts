@@ -10,14 +10,13 @@
  * `drain()` is one pass the engine awaits before a new transaction; `start()`
  * keeps draining in the background with capped, jittered backoff while
  * duties remain. How a reversal goes on the wire is the `ReversalAttempt`'s
- * business (`iso8583ReversalAttempt` for ISO 8583, the JSON gateway's own).
+ * business: each host client makes its own (`reversalAttempt()` of
+ * `Iso8583HostClient` and of `JsonGatewayClient`).
  */
-import type { Iso8583Message } from '../iso8583/message.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import { isPosError } from '../util/errors.js';
 import { backoffDelayMs, type BackoffPolicy } from './channels/backoff.js';
-import type { HostChannel } from './host-channel.js';
 import type { PendingReversal, ReversalStore } from './reversal-store.js';
 
 /** Sends one reversal; resolves when the host acknowledged it, rejects (a `PosError`) otherwise. `attempt` 0 is the 0400, later ones 0401. */
@@ -123,26 +122,4 @@ export class ReversalSender {
     }, delayMs);
     this.#timer.unref();
   }
-}
-
-export interface Iso8583ReversalAttemptOptions {
-  readonly channel: HostChannel<Iso8583Message>;
-  readonly timeoutMs: number;
-  /** The 0400 (attempt 0) or 0401 bytes with DE 90, and the key its 0410 will carry (`matchKey`). */
-  readonly encode: (reversal: PendingReversal, attempt: number) => { readonly bytes: Buffer; readonly key: string };
-  /** Throws (a `PosError`) when the 0410 does not acknowledge; 00 and 25 (original not found) do. */
-  readonly check: (reversal: PendingReversal, reply: Iso8583Message) => void;
-}
-
-/** A `ReversalAttempt` over an ISO 8583 channel, with the message set's builders passed in. */
-export function iso8583ReversalAttempt(options: Iso8583ReversalAttemptOptions): ReversalAttempt {
-  return async (reversal, attempt) => {
-    const { bytes, key } = options.encode(reversal, attempt);
-    try {
-      const reply = await options.channel.exchange(bytes, key, { timeoutMs: options.timeoutMs });
-      options.check(reversal, reply);
-    } finally {
-      bytes.fill(0);
-    }
-  };
 }

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { CardBrand } from '../card/types.js';
 import type { StoreAndForwardConfig } from '../config/schema.js';
 import type { EntryMode } from '../devices/card-reader.js';
-import { Iso8583HostClient } from '../host/iso8583-host-client.js';
+import { Iso8583HostClient } from '../host/iso8583/client.js';
 import type { HostClient } from '../host/model.js';
 import type { AdviceSealingKey } from '../host/messages/sealed-advice.js';
 import { AdviceSealer } from './advice-card.js';

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startHostSimServer, type HostSimServer } from '../../hw-mocks/host/host-sim-server.js';
 import { parseFaultRule } from '../../hw-mocks/host/faults.js';
 import { iso8583ChannelFromConfig } from '../../src/host/channels/from-config.js';
-import { Iso8583HostClient } from '../../src/host/iso8583-host-client.js';
+import { Iso8583HostClient } from '../../src/host/iso8583/client.js';
 import { JsonGatewayClient } from '../../src/host/json-gateway/json-gateway-client.js';
 import { reversalFromPending } from '../../src/host/messages/reversal.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';

@@ -10,7 +10,7 @@ import type { EntryMode } from '../../src/devices/card-reader.js';
 import { frameMessage, LengthPrefixFramer } from '../../src/host/channels/length-prefix-framer.js';
 import { iso8583MatchingReader } from '../../src/host/channels/match-key.js';
 import { PersistentHostChannel, type PersistentHostChannelOptions } from '../../src/host/channels/persistent-host-channel.js';
-import { Iso8583HostClient } from '../../src/host/iso8583-host-client.js';
+import { Iso8583HostClient } from '../../src/host/iso8583/client.js';
 import type { PurchaseRequest } from '../../src/host/model.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import type { Iso8583Message } from '../../src/iso8583/message.js';
@@ -41,26 +41,29 @@ export interface IsoClientOptions {
 
 const openClients = new Set<Iso8583HostClient>();
 
-/**
- * The terminal's path to an ISO 8583 host, as `pos run` builds it: an
- * `Iso8583HostClient` over one persistent TCP connection to 127.0.0.1:`port`,
- * replies keyed by MTI class + STAN + terminal ID, MAC'd under the simulation
- * TAK. `closeIsoClients()` (in `afterEach`) closes every client made here.
- */
-export function isoClient(port: number, options: IsoClientOptions = {}): Iso8583HostClient {
-  const dialect = options.dialect ?? iso87ascii;
-  const channel = new PersistentHostChannel<Iso8583Message>({
+/** The terminal's channel to an ISO 8583 host on 127.0.0.1:`port`: one persistent TCP connection, replies keyed by MTI class + STAN + terminal ID. */
+export function isoChannel(port: number, options: Pick<IsoClientOptions, 'dialect' | 'logger' | 'channel'> = {}): PersistentHostChannel<Iso8583Message> {
+  return new PersistentHostChannel<Iso8583Message>({
     host: '127.0.0.1',
     port,
-    readReply: iso8583MatchingReader(dialect),
+    readReply: iso8583MatchingReader(options.dialect ?? iso87ascii),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...options.channel,
   });
+}
+
+/**
+ * The terminal's path to an ISO 8583 host, as `pos run` builds it: an
+ * `Iso8583HostClient` over `isoChannel(port)` (or the channel given), MAC'd
+ * under the simulation TAK. `closeIsoClients()` (in `afterEach`) closes every
+ * client made here, and with it its channel.
+ */
+export function isoClient(to: number | PersistentHostChannel<Iso8583Message>, options: IsoClientOptions = {}): Iso8583HostClient {
   const client = new Iso8583HostClient({
-    channel,
-    dialect,
+    channel: typeof to === 'number' ? isoChannel(to, options) : to,
     timeoutMs: options.timeoutMs ?? 5000,
     macKey: options.macKey ?? terminalMacKey(),
+    ...(options.dialect === undefined ? {} : { dialect: options.dialect }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   openClients.add(client);

@@ -3,7 +3,7 @@ import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
 import { generateArpcMethod1 } from '../../src/crypto/emv/cryptogram.js';
 import { keyCheckValue } from '../../src/crypto/keys/kcv.js';
 import { decode, encode } from '../../src/emv/ber-tlv.js';
-import type { Iso8583HostClient } from '../../src/host/iso8583-host-client.js';
+import type { Iso8583HostClient } from '../../src/host/iso8583/client.js';
 import { TerminalMacKey } from '../../src/host/keys.js';
 import { encodeFinancialRequest, type CardTransaction, type SealedAdvice } from '../../src/host/messages/financial.js';
 import { ZERO_TOTALS } from '../../src/host/messages/reconciliation.js';

@@ -5,7 +5,7 @@ import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
 import type { FieldValue } from '../../src/iso8583/types.js';
 import { matchKey } from '../../src/host/channels/match-key.js';
-import type { Iso8583HostClient } from '../../src/host/iso8583-host-client.js';
+import type { Iso8583HostClient } from '../../src/host/iso8583/client.js';
 import { cardOf, closedPort, closeIsoClients, frameMessage, isoClient, magstripe, purchase, scriptedHost, type ScriptedHost, terminalMacKey } from './helpers.js';
 import { rejection } from '../pos-error.js';
 import { encodeWithMac } from '../../src/host/messages/mac.js';

@@ -1,55 +1,48 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseFaultRule, withFaults, type FaultRule } from '../../hw-mocks/host/faults.js';
 import { answerWith, FrameListener, type CoreHandler } from '../../hw-mocks/host/listeners.js';
-import { iso8583MatchingReader, matchKey } from '../../src/host/channels/match-key.js';
-import { PersistentHostChannel } from '../../src/host/channels/persistent-host-channel.js';
-import { iso8583NetworkExchange, NetworkManager, type NetworkCodeUsed } from '../../src/host/network-management.js';
+import { NetworkManager } from '../../src/host/iso8583/network-management.js';
+import { encodeWithMac } from '../../src/host/messages/mac.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
-import type { Iso8583Message } from '../../src/iso8583/message.js';
-import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
-import { PosError } from '../../src/util/errors.js';
+import { decodeMessage } from '../../src/iso8583/message-codec.js';
+import { closeIsoClients, isoChannel, isoClient, terminalMacKey } from './helpers.js';
 
 const TID = 'T0000001';
+const MAC_KEY = terminalMacKey();
 
-function networkHost(): { core: CoreHandler; codes: string[] } {
+/** A host that answers every 0800 with an 0810 carrying `responseCode`, MAC'd under the terminal's TAK. */
+function networkHost(responseCode = '00'): { core: CoreHandler; codes: string[] } {
   const codes: string[] = [];
   const core: CoreHandler = (frame) => {
     const m = decodeMessage(iso87ascii, frame);
     codes.push(String(m.get(70)));
-    return encodeMessage(iso87ascii, { mti: '0810', fields: { 11: m.get(11), 39: '00', 41: m.get(41), 70: m.get(70) } });
+    return encodeWithMac(iso87ascii, { mti: '0810', fields: { 11: m.get(11), 39: responseCode, 41: m.get(41), 70: m.get(70) } }, MAC_KEY.current());
   };
   return { core, codes };
 }
 
-const encode = (code: NetworkCodeUsed, stan: string): { bytes: Buffer; key: string } => ({
-  bytes: encodeMessage(iso87ascii, { mti: '0800', fields: { 11: stan, 41: TID, 70: code } }),
-  key: matchKey('0800', stan, TID),
-});
-const check = (_code: NetworkCodeUsed, reply: Iso8583Message): void => {
-  if (reply.get(39) !== '00') throw new PosError('HOST_BAD_RESPONSE', 'refused', { field: 39, reason: 'declined' });
-};
-
-describe('NetworkManager', () => {
+describe('NetworkManager through the ISO 8583 client', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0)) await c();
+    await closeIsoClients();
   });
 
-  async function setUp(faults: readonly FaultRule[] = [], echoIntervalMs = 0) {
-    const host = networkHost();
+  async function setUp(faults: readonly FaultRule[] = [], echoIntervalMs = 0, responseCode = '00') {
+    const host = networkHost(responseCode);
     const listener = new FrameListener({ handler: withFaults(answerWith(host.core), faults, { dialect: iso87ascii }) });
     await listener.start();
-    const channel = new PersistentHostChannel<Iso8583Message>({ host: '127.0.0.1', port: listener.port, readReply: iso8583MatchingReader(iso87ascii) });
+    const channel = isoChannel(listener.port);
+    const client = isoClient(channel, { timeoutMs: 300 });
     let stan = 0;
     const manager = new NetworkManager({
-      exchange: iso8583NetworkExchange({ channel, timeoutMs: 300, encode, check }),
+      exchange: client.networkExchange({ terminalId: TID, clock: () => new Date() }),
       nextStan: () => String(++stan).padStart(6, '0'),
       echoIntervalMs,
       lastTrafficAt: () => channel.lastTrafficAt,
     });
     cleanups.push(async () => {
       manager.stop();
-      await channel.close();
       await listener.stop();
     });
     return { host, manager, channel };
@@ -66,6 +59,11 @@ describe('NetworkManager', () => {
   it('an echo the host does not answer rejects HOST_TIMEOUT', async () => {
     const { manager } = await setUp([parseFaultRule('no-answer,mti=0800')]);
     await expect(manager.echo()).rejects.toMatchObject({ code: 'HOST_TIMEOUT', details: { requestMayHaveReachedHost: true } });
+  });
+
+  it('a sign-on the host refuses rejects HOST_BAD_RESPONSE naming DE 39', async () => {
+    const { manager } = await setUp([], 0, '96');
+    await expect(manager.signOn()).rejects.toMatchObject({ code: 'HOST_BAD_RESPONSE', details: { field: 39, reason: 'refused' } });
   });
 
   it('echoes on its own once the connection has been idle for the interval', async () => {

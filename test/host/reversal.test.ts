@@ -2,18 +2,18 @@ import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseFaultRule, withFaults, type FaultRule } from '../../hw-mocks/host/faults.js';
 import { answerWith, FrameListener, type CoreHandler } from '../../hw-mocks/host/listeners.js';
-import { iso8583MatchingReader, matchKey } from '../../src/host/channels/match-key.js';
-import { PersistentHostChannel } from '../../src/host/channels/persistent-host-channel.js';
-import { iso8583ReversalAttempt, ReversalSender } from '../../src/host/reversal-sender.js';
+import { encodeWithMac } from '../../src/host/messages/mac.js';
+import { ReversalSender } from '../../src/host/reversal-sender.js';
 import type { PendingReversal } from '../../src/host/reversal-store.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
-import type { Iso8583Message } from '../../src/iso8583/message.js';
-import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
+import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import type { Journal } from '../../src/txn/journal/journal.js';
-import { PosError } from '../../src/util/errors.js';
+import { rejection } from '../pos-error.js';
 import { openJournal, tempDir } from '../txn/journal-helpers.js';
+import { cardOf, closeIsoClients, isoClient, purchase, terminalMacKey } from './helpers.js';
 
 const TID = 'T0000001';
+const MAC_KEY = terminalMacKey();
 
 function pending(n: number): PendingReversal {
   const stan = String(n).padStart(6, '0');
@@ -41,7 +41,8 @@ afterEach(() => {
 
 /**
  * A host that books 0200s and applies a reversal (0400/0401, DE 90 naming the
- * original STAN) at most once: repeats are answered 00 without a second credit.
+ * original STAN) at most once: repeats are answered 00 without a second
+ * credit. Its answers are MAC'd under the terminal's TAK, as a real host's.
  */
 function reversingHost(): { core: CoreHandler; reversalsApplied: Map<string, number>; requests: string[] } {
   const reversalsApplied = new Map<string, number>();
@@ -52,23 +53,11 @@ function reversingHost(): { core: CoreHandler; reversalsApplied: Map<string, num
     if (m.mti === '0400' || m.mti === '0401') {
       const original = String(m.get(90)).slice(4, 10);
       if (!reversalsApplied.has(original)) reversalsApplied.set(original, 1);
-      return encodeMessage(iso87ascii, { mti: '0410', fields: { 11: m.get(11), 39: '00', 41: m.get(41) } });
+      return encodeWithMac(iso87ascii, { mti: '0410', fields: { 11: m.get(11), 39: '00', 41: m.get(41) } }, MAC_KEY.current());
     }
-    return encodeMessage(iso87ascii, { mti: '0210', fields: { 11: m.get(11), 39: '00', 41: m.get(41) } });
+    return encodeWithMac(iso87ascii, { mti: '0210', fields: { 4: m.get(4), 11: m.get(11), 39: '00', 41: m.get(41) } }, MAC_KEY.current());
   };
   return { core, reversalsApplied, requests };
-}
-
-function encodeReversal(r: PendingReversal, attempt: number): { bytes: Buffer; key: string } {
-  const mti = attempt === 0 ? '0400' : '0401';
-  const de90 = `0200${r.stan}0615143000${'0'.repeat(22)}`;
-  const bytes = encodeMessage(iso87ascii, { mti, fields: { 4: String(r.amountMinor).padStart(12, '0'), 11: r.stan, 39: '68', 41: r.terminalId, 49: r.currency, 90: de90 } });
-  return { bytes, key: matchKey(mti, r.stan, r.terminalId) };
-}
-
-function checkAck(_r: PendingReversal, reply: Iso8583Message): void {
-  const rc = reply.get(39);
-  if (rc !== '00' && rc !== '25') throw new PosError('HOST_BAD_RESPONSE', 'not acknowledged', { field: 39, reason: 'declined' });
 }
 
 /** What a second connection to the journal's file reads: the duty as committed, not as this connection holds it. */
@@ -82,7 +71,7 @@ afterEach(() => {
   for (const c of cleanupsAfter.splice(0)) c();
 });
 
-describe('ReversalSender over a channel', () => {
+describe('ReversalSender through the ISO 8583 client, the journal as its store', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0)) await c();
@@ -92,33 +81,29 @@ describe('ReversalSender over a channel', () => {
     const host = reversingHost();
     const listener = new FrameListener({ handler: withFaults(answerWith(host.core), faults, { dialect: iso87ascii }) });
     await listener.start();
-    const channel = new PersistentHostChannel<Iso8583Message>({ host: '127.0.0.1', port: listener.port, readReply: iso8583MatchingReader(iso87ascii) });
+    const client = isoClient(listener.port, { timeoutMs: 300 });
     const store = openJournal(dir);
     const attempts: string[] = [];
-    const send = iso8583ReversalAttempt({
-      channel,
-      timeoutMs: 300,
-      encode: (r, n) => {
-        attempts.push(n === 0 ? '0400' : '0401');
-        return encodeReversal(r, n);
-      },
-      check: checkAck,
-    });
+    const attempt = client.reversalAttempt({ merchantId: 'M00000000000001', clock: () => new Date(Date.UTC(2026, 5, 15, 14, 31, 0)) });
+    const send = (r: PendingReversal, n: number): Promise<void> => {
+      attempts.push(n === 0 ? '0400' : '0401');
+      return attempt(r, n);
+    };
     const sender = new ReversalSender({ store, send, backoff: { initialMs: 20, maxMs: 50 } });
     cleanups.push(async () => {
       sender.stop();
-      await channel.close();
+      await closeIsoClients();
       await listener.stop();
       store.close();
     });
-    return { host, listener, channel, store, sender, attempts };
+    return { host, listener, client, store, sender, attempts };
   }
 
   it('an unanswered 0200 is reversed once: 0400 acknowledged, duty gone, host applied one reversal', async () => {
-    const { host, channel, store, sender } = await setUp([parseFaultRule('no-answer,times=1')]);
-    const req = encodeMessage(iso87ascii, { mti: '0200', fields: { 4: '000000001005', 11: '000005', 41: TID } });
-    await expect(channel.exchange(req, matchKey('0200', '000005', TID), { timeoutMs: 200 })).rejects.toMatchObject({ code: 'HOST_TIMEOUT' });
-    store.add(pending(5)); // what the engine does with requestMayHaveReachedHost
+    const { host, client, store, sender } = await setUp([parseFaultRule('no-answer,times=1')]);
+    const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 1005, { stan: '000005' })));
+    expect(err).toMatchObject({ code: 'HOST_TIMEOUT', details: { requestMayHaveReachedHost: true } });
+    store.add(pending(5)); // what the engine does when the request may have reached the host
     expect(await sender.drain()).toEqual({ acknowledged: 1, remaining: 0, stoppedBy: null });
     expect(store.pending()).toEqual([]);
     expect(reopened().pending()).toEqual([]);

@@ -3,36 +3,16 @@
  * sign-on (001) when the terminal starts, and an echo test (301) whenever
  * the connection has been idle for `echoIntervalMs`, which keeps NAT and
  * firewall state alive and finds a dead host before a customer does.
- * The message bytes come from the message set (`encode`/`check` passed in).
+ * The 0800s go through `Iso8583HostClient.networkExchange`.
  */
-import type { Iso8583Message } from '../iso8583/message.js';
-import type { Logger } from '../log/logger.js';
-import { silentLogger } from '../log/logger.js';
-import type { HostChannel } from './host-channel.js';
+import type { Logger } from '../../log/logger.js';
+import { silentLogger } from '../../log/logger.js';
+import { NETWORK_CODES } from '../messages/constants.js';
 
-export const NETWORK_CODE_SIGN_ON = '001';
-export const NETWORK_CODE_ECHO = '301';
-export type NetworkCodeUsed = typeof NETWORK_CODE_SIGN_ON | typeof NETWORK_CODE_ECHO;
+export type NetworkCodeUsed = typeof NETWORK_CODES.signOn | typeof NETWORK_CODES.echoTest;
 
-/** Sends one 0800 and resolves when the 0810 approves it; rejects (a `PosError`) otherwise. */
+/** Sends one 0800 and resolves when the 0810 accepts it; rejects (a `PosError`) otherwise. */
 export type NetworkExchange = (code: NetworkCodeUsed, stan: string) => Promise<void>;
-
-export interface Iso8583NetworkExchangeOptions {
-  readonly channel: HostChannel<Iso8583Message>;
-  readonly timeoutMs: number;
-  /** The 0800 bytes and the key its 0810 will carry (`matchKey`). */
-  readonly encode: (code: NetworkCodeUsed, stan: string) => { readonly bytes: Buffer; readonly key: string };
-  /** Throws when the 0810 does not approve. */
-  readonly check: (code: NetworkCodeUsed, reply: Iso8583Message) => void;
-}
-
-export function iso8583NetworkExchange(options: Iso8583NetworkExchangeOptions): NetworkExchange {
-  return async (code, stan) => {
-    const { bytes, key } = options.encode(code, stan);
-    const reply = await options.channel.exchange(bytes, key, { timeoutMs: options.timeoutMs });
-    options.check(code, reply);
-  };
-}
 
 export interface NetworkManagerOptions {
   readonly exchange: NetworkExchange;
@@ -61,14 +41,14 @@ export class NetworkManager {
 
   /** 0800 with 001; rejects when the host does not accept it. */
   async signOn(): Promise<void> {
-    await this.#o.exchange(NETWORK_CODE_SIGN_ON, this.#o.nextStan());
+    await this.#o.exchange(NETWORK_CODES.signOn, this.#o.nextStan());
     this.#log.info('signed on to the host');
   }
 
   /** 0800 with 301; resolves with the round-trip time in milliseconds. */
   async echo(): Promise<{ rttMs: number }> {
     const started = this.#now();
-    await this.#o.exchange(NETWORK_CODE_ECHO, this.#o.nextStan());
+    await this.#o.exchange(NETWORK_CODES.echoTest, this.#o.nextStan());
     return { rttMs: this.#now() - started };
   }
 

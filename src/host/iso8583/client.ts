@@ -3,7 +3,9 @@
  * `HostChannel`, with the message set of `messages/`: a purchase goes out as
  * 0200 (a refund, authorization or advice through `transact`/`advise`), the
  * answer with the same STAN comes back as an `AuthorizationResponse`;
- * reversals, network management and reconciliation have their own calls.
+ * reversals, network management and reconciliation have their own calls,
+ * and `reversalAttempt` / `networkExchange` hand the reversal sender and the
+ * network manager their duties through this client.
  *
  * The terminal's MAC key (TAK) is required: every request carries an X9.19
  * MAC and every answer's MAC is checked, because an answer nobody
@@ -12,27 +14,29 @@
  * `requestMayHaveReachedHost: true`. A key change (`changeMacKey`) installs
  * the new TAK from the 0810's TR-31 block.
  */
-import { iso87ascii } from '../iso8583/dialects/iso87ascii.js';
-import type { Iso8583Message } from '../iso8583/message.js';
-import type { Dialect } from '../iso8583/types.js';
-import type { Logger } from '../log/logger.js';
-import { silentLogger } from '../log/logger.js';
-import { wipe } from '../util/bytes.js';
-import { isPosError } from '../util/errors.js';
-import type { HostChannel } from './host-channel.js';
-import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from './model.js';
-import type { TerminalMacKey } from './keys.js';
-import { MTI, NETWORK_CODES, type NetworkCode } from './messages/constants.js';
-import { encodeFinancialRequest, readFinancialResponse, type CardTransaction, type FinancialRequestMti, type FinancialTransaction, type SealedAdvice } from './messages/financial.js';
-import { encodeNetworkRequest, readNetworkResponse, type NetworkResponse } from './messages/network.js';
+import { iso87ascii } from '../../iso8583/dialects/iso87ascii.js';
+import type { Iso8583Message } from '../../iso8583/message.js';
+import type { Dialect } from '../../iso8583/types.js';
+import type { Logger } from '../../log/logger.js';
+import { silentLogger } from '../../log/logger.js';
+import { wipe } from '../../util/bytes.js';
+import { isPosError, PosError } from '../../util/errors.js';
+import { matchKey } from '../channels/match-key.js';
+import type { HostChannel } from '../host-channel.js';
+import type { TerminalMacKey } from '../keys.js';
+import { MTI, NETWORK_CODES, type NetworkCode } from '../messages/constants.js';
+import { encodeFinancialRequest, readFinancialResponse, type CardTransaction, type FinancialRequestMti, type FinancialTransaction, type SealedAdvice } from '../messages/financial.js';
+import { encodeNetworkRequest, readNetworkResponse, type NetworkResponse } from '../messages/network.js';
 import {
   encodeReconciliationRequest,
   readReconciliationResponse,
   type ReconciliationRequest,
   type ReconciliationResponse,
-} from './messages/reconciliation.js';
-import { encodeReversalRequest, readReversalResponse, type ReversalInput, type ReversalResponse } from './messages/reversal.js';
-import { matchKey } from './channels/match-key.js';
+} from '../messages/reconciliation.js';
+import { encodeReversalRequest, readReversalResponse, reversalFromPending, type ReversalInput, type ReversalResponse } from '../messages/reversal.js';
+import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from '../model.js';
+import type { ReversalAttempt } from '../reversal-sender.js';
+import type { NetworkExchange } from './network-management.js';
 
 export interface Iso8583HostClientOptions {
   readonly channel: HostChannel<Iso8583Message>;
@@ -109,6 +113,30 @@ export class Iso8583HostClient implements HostClient {
       this.#log.info({ host: this.description, kcv: macKey.kcv() }, 'terminal MAC key changed');
     }
     return response;
+  }
+
+  /**
+   * The reversal sender's duty through this client: a 0400 (a 0401 from the
+   * second attempt on) naming the original; resolves only when the 0410
+   * acknowledges it (00, or 25: the host never had the original).
+   */
+  reversalAttempt(context: { readonly merchantId: string; readonly clock: () => Date }): ReversalAttempt {
+    return async (pending, attempt) => {
+      const answer = await this.reverse(reversalFromPending(pending, { merchantId: context.merchantId, at: context.clock(), attempt: attempt + 1 }));
+      if (!answer.acknowledged) {
+        throw new PosError('HOST_BAD_RESPONSE', `Reversal answered ${answer.responseCode}`, { field: 39, reason: 'not-acknowledged', requestMayHaveReachedHost: true });
+      }
+    };
+  }
+
+  /** The network manager's sign-on and echo through this client: resolves only when the 0810 accepts. */
+  networkExchange(context: { readonly terminalId: string; readonly clock: () => Date }): NetworkExchange {
+    return async (code, stan) => {
+      const answer = await this.networkManagement(code, stan, context.clock(), context.terminalId);
+      if (!answer.accepted) {
+        throw new PosError('HOST_BAD_RESPONSE', `Network management ${code} answered ${answer.responseCode}`, { field: 39, reason: 'refused', requestMayHaveReachedHost: true });
+      }
+    };
   }
 
   /** A 0500 (0501) with the terminal's totals; the 0510 says whether the host agrees. */
