@@ -74,9 +74,19 @@ class TappedReader implements CardReader {
   readonly name = 'tapped-magtek';
   readonly held: string[] = [];
   alter: ((read: CardRead) => CardRead) | undefined;
+  #onArmed: (() => void) | undefined;
   constructor(private readonly inner: MagtekHidReader) {}
+  /** Resolves when the engine next asks for a card, once the driver's read is armed (it arms synchronously). */
+  nextRead(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#onArmed = resolve;
+    });
+  }
   async readCard(request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
-    const read = await this.inner.readCard(request, signal);
+    const reading = this.inner.readCard(request, signal);
+    this.#onArmed?.();
+    this.#onArmed = undefined;
+    const read = await reading;
     const e = read.encrypted;
     this.held.push(
       Buffer.concat([read.card.pan.reveal(), read.card.track2.reveal(), e?.ksn ?? Buffer.alloc(0), e?.track2 ?? Buffer.alloc(0), e?.track1 ?? Buffer.alloc(0)]).toString('latin1'),
@@ -158,16 +168,13 @@ async function rig(): Promise<Rig> {
 
 /** One purchase: the engine arms the reader, the cardholder swipes on the twin. */
 async function swipe(r: Rig, cardId: string, amount: number) {
+  const armed = r.reader.nextRead();
   const started = r.engine.start({ type: 'purchase', amount, currency: '978' });
-  await waitUntil(() => r.engine.get(started.id)?.state === 'waiting-for-card');
-  // The driver arms its read a microtask after the engine's state: send once it is armed.
-  await new Promise((resolve) => setTimeout(resolve, 10));
+  // A swipe before the driver's read is armed is dropped, as on a real reader: swipe once it is.
+  await armed;
+  expect(r.engine.get(started.id)?.state).toBe('waiting-for-card');
   await r.twin.swipe(deckCard(cardId));
   return r.engine.wait(started.id);
-}
-
-async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
 function trackOf(id: string): string {
