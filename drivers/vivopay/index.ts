@@ -1,30 +1,13 @@
-/** The ID TECH ViVOpay chip and swipe reader driver (protocol 2), over serial or USB HID. */
+/** The ID TECH ViVOpay chip and swipe reader driver (protocol 2), over serial or USB HID; config, defaults and opening are `kind.ts`. */
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import { hidAsByteTransport } from '../transport/hid-byte-adapter.js';
-import type { NodeHidModule } from '../transport/hid-library.js';
-import { openHidTransport } from '../transport/hid-node-transport.js';
 import type { HidReportTransport } from '../transport/hid-report-transport.js';
-import { openSerialTransport, type SerialBinding, type SerialTransportOptions } from '../transport/serial-transport.js';
-import { createVivopayReader, type VivopayReader, type VivopayReaderOptions } from './vivopay-reader.js';
 
 export { VivopayReader, createVivopayReader, startData, LINK_ATTEMPTS, VIVOPAY_DEFAULT_CARD_TIMEOUT_S, type VivopayReaderOptions } from './vivopay-reader.js';
 export { VivopayFramer, VIVOPAY_DEFAULT_MAX_FRAME_BYTES, VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS, type VivopayFrame, type VivopayFramerEvent, type VivopayFramerOptions } from './framer.js';
 export { VIVOPAY_COMMANDS, VIVOPAY_STATUS, VIVOPAY_TAGS, VIVOPAY_HEADER, ENTRY_MODE, FAILURE_REASON, encodeCommandFrame, type VivopayCommand, type VivopayOperation } from './protocol.js';
 export { crc16CcittFalse } from './crc16.js';
 export { cardFromTrack2Equivalent, onlinePinRequired } from './chip-data.js';
-
-/** The NEO 2's serial defaults: 115200 baud, 8N1. */
-export const VIVOPAY_DEFAULT_SERIAL = { baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 } as const;
-
-/** Opens the port at `path` and returns the driver on it (config `reader: { type: 'vivopay', transport: 'serial', path, baudRate }`). */
-export async function openVivopayReader(
-  port: { readonly path: string } & Partial<Omit<SerialTransportOptions, 'path'>>,
-  options: VivopayReaderOptions = {},
-  binding?: SerialBinding,
-): Promise<VivopayReader> {
-  const transport = await openSerialTransport({ ...VIVOPAY_DEFAULT_SERIAL, ...port }, binding);
-  return createVivopayReader(transport, options);
-}
 
 /**
  * Over USB HID (NEO 2 guide 2.8.2, "single report" samples): every report
@@ -38,14 +21,4 @@ export const VIVOPAY_HID_REPORT_BYTES = 63;
 /** The byte stream a ViVOpay tunnels through HID reports, for the driver. */
 export function vivopayOverHid(hid: HidReportTransport, outputReportBytes: number = VIVOPAY_HID_REPORT_BYTES): ByteTransport {
   return hidAsByteTransport(hid, { framing: 'whole-report', outputReportBytes, reportId: VIVOPAY_HID_REPORT_ID });
-}
-
-/** Finds and opens the reader on USB HID (config `reader: { type: 'vivopay', transport: 'hid', vendorId, productId }`). */
-export async function openVivopayHidReader(
-  device: { readonly vendorId: number; readonly productId: number; readonly path?: string },
-  options: VivopayReaderOptions = {},
-  library?: NodeHidModule,
-): Promise<VivopayReader> {
-  const hid = await openHidTransport(device, library);
-  return createVivopayReader(vivopayOverHid(hid), options);
 }

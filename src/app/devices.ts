@@ -17,15 +17,14 @@ import type { Display } from '../devices/display.js';
 import type { PinPad } from '../devices/pin-pad.js';
 import { ConsoleDisplay } from '../display/console-display.js';
 import { PosError } from '../util/errors.js';
-import { createKeyboardMsrReader, KEYBOARD_USAGE_PAGE } from '../../drivers/keyboard-msr/index.js';
-import { createMagtekHidReader, MAGTEK_FEATURE_REPORT_BYTES } from '../../drivers/magtek-hid/index.js';
-import { createSerialMsrReader, MSR_DEFAULT_SERIAL } from '../../drivers/msr-serial/index.js';
+import { createMagtekHidReader } from '../../drivers/magtek-hid/index.js';
+import { createSerialMsrReader } from '../../drivers/msr-serial/index.js';
+import type { DeviceKind } from '../../drivers/shared/device-kind.js';
 import { createHidMemoryPair } from '../../drivers/transport/hid-memory.js';
-import { openHidTransport } from '../../drivers/transport/hid-node-transport.js';
-import { openSerialTransport } from '../../drivers/transport/serial-transport.js';
-import { createVfdDisplay, VFD_DEFAULT_SERIAL, type VfdDisplay } from '../../drivers/vfd-display/index.js';
-import { createVerifonePinPad, VERIFONE_DEFAULT_SERIAL } from '../../drivers/verifone-pinpad/index.js';
-import { createVivopayReader, VIVOPAY_DEFAULT_SERIAL, vivopayOverHid } from '../../drivers/vivopay/index.js';
+import { createVfdDisplay } from '../../drivers/vfd-display/index.js';
+import { initializedVfd } from '../../drivers/vfd-display/kind.js';
+import { createVerifonePinPad } from '../../drivers/verifone-pinpad/index.js';
+import { createVivopayReader } from '../../drivers/vivopay/index.js';
 import { findCard, type Deck, type DeckCard } from '../../hw-mocks/cards/deck.js';
 import { attachVirtualVfd } from '../../hw-mocks/display/index.js';
 import { createVirtualMagtekReader, ENCRYPTING_REPORT_BYTES, MAGTEK_TWIN_IDS, simulationMagtekKeys } from '../../hw-mocks/magtek/index.js';
@@ -36,6 +35,7 @@ import type { CardholderSimulator, PresentRequest, UnplugRequest } from './ecr-s
 import { Resilient, ResilientCardReader, ResilientDisplay, ResilientPinPad, type Attached, type ResilienceOptions } from '../../drivers/reconnect/resilient-devices.js';
 import { VirtualCable } from '../../drivers/reconnect/virtual-cable.js';
 import { openVirtualWire, type VirtualWire } from './virtual-wire.js';
+import { DISPLAY_KINDS, kindOf, PINPAD_KINDS, READER_KINDS, realDeviceContext } from './device-kinds.js';
 
 export interface Devices {
   readonly reader: CardReader;
@@ -97,8 +97,17 @@ async function resilient<D extends { readonly name: string; close(): Promise<voi
   return device;
 }
 
-function hidTarget(ids: { vendorId: number; productId: number }): string {
-  return `hid:${ids.vendorId.toString(16).padStart(4, '0')}:${ids.productId.toString(16).padStart(4, '0')}`;
+/** A device of a wired kind, opened (and reopened) on its port by the kind. */
+function openWired<C, D extends { readonly name: string; close(): Promise<void> }, W>(
+  role: Role,
+  kind: DeviceKind<C, D>,
+  config: C,
+  wrap: (core: Resilient<D>) => W & { close(): Promise<void> },
+  options: DeviceOptions,
+  closers: Closer[],
+): Promise<W> {
+  const context = realDeviceContext(options.logger);
+  return resilient(role, kind.target(config), () => kind.open(config, context), wrap, options, closers);
 }
 
 async function openReader(config: Config, options: DeviceOptions, closers: Closer[], cables: Cables): Promise<{ device: CardReader; twin?: () => ReaderTwin | undefined }> {
@@ -128,41 +137,8 @@ async function openReader(config: Config, options: DeviceOptions, closers: Close
       const device = await resilient('reader', 'virtual:reader', attach, wrap, options, closers);
       return { device, twin: () => twin };
     }
-    case 'msr-serial': {
-      const attach = async (): Promise<Attached<CardReader>> => {
-        const transport = await openSerialTransport({ ...MSR_DEFAULT_SERIAL, path: r.path, baudRate: r.baudRate });
-        return { device: createSerialMsrReader(transport, { logger }), transport };
-      };
-      return { device: await resilient('reader', r.path, attach, wrap, options, closers) };
-    }
-    case 'magtek-hid': {
-      const attach = async (): Promise<Attached<CardReader>> => {
-        const transport = await openHidTransport({ vendorId: r.vendorId, productId: r.productId, featureReportBytes: MAGTEK_FEATURE_REPORT_BYTES });
-        return { device: createMagtekHidReader(transport, { logger, layout: r.layout }), transport };
-      };
-      return { device: await resilient('reader', hidTarget(r), attach, wrap, options, closers) };
-    }
-    case 'keyboard-msr-hid': {
-      const attach = async (): Promise<Attached<CardReader>> => {
-        const transport = await openHidTransport({ vendorId: r.vendorId, productId: r.productId, usagePage: KEYBOARD_USAGE_PAGE });
-        return { device: createKeyboardMsrReader(transport, { logger }), transport };
-      };
-      return { device: await resilient('reader', hidTarget(r), attach, wrap, options, closers) };
-    }
-    case 'vivopay': {
-      if (r.transport === 'serial') {
-        const attach = async (): Promise<Attached<CardReader>> => {
-          const transport = await openSerialTransport({ ...VIVOPAY_DEFAULT_SERIAL, path: r.path, baudRate: r.baudRate });
-          return { device: createVivopayReader(transport, { logger }), transport };
-        };
-        return { device: await resilient('reader', r.path, attach, wrap, options, closers) };
-      }
-      const attach = async (): Promise<Attached<CardReader>> => {
-        const hid = await openHidTransport({ vendorId: r.vendorId, productId: r.productId });
-        return { device: createVivopayReader(vivopayOverHid(hid), { logger }), transport: hid };
-      };
-      return { device: await resilient('reader', hidTarget(r), attach, wrap, options, closers) };
-    }
+    default:
+      return { device: await openWired('reader', kindOf(READER_KINDS, r), r, wrap, options, closers) };
   }
 }
 
@@ -220,13 +196,8 @@ async function openPinpad(config: Config, options: DeviceOptions, closers: Close
       const device = await resilient('pinpad', 'virtual:pinpad', attach, wrap, options, closers);
       return { device, twin: () => twin };
     }
-    case 'verifone-serial': {
-      const attach = async (): Promise<Attached<PinPad>> => {
-        const transport = await openSerialTransport({ ...VERIFONE_DEFAULT_SERIAL, path: p.path, baudRate: p.baudRate, dataBits: p.dataBits, parity: p.parity });
-        return { device: createVerifonePinPad(transport, { logger }), transport };
-      };
-      return { device: await resilient('pinpad', p.path, attach, wrap, options, closers) };
-    }
+    default:
+      return { device: await openWired('pinpad', kindOf(PINPAD_KINDS, p), p, wrap, options, closers) };
   }
 }
 
@@ -245,30 +216,13 @@ async function openDisplay(config: Config, options: DeviceOptions, closers: Clos
         const wire = await cable.plugIn();
         const twin = attachVirtualVfd(wire.device, 'cd5220');
         const release = () => twin.close().then(() => wire.close());
-        return initialized(createVfdDisplay(wire.host, { emulation: 'cd5220' }), wire.host, release);
+        return initializedVfd(createVfdDisplay(wire.host, { emulation: 'cd5220' }), wire.host, release);
       };
       return resilient('display', 'virtual:display', attach, wrap, options, closers);
     }
-    case 'vfd-serial': {
-      const attach = async (): Promise<Attached<Display>> => {
-        const transport = await openSerialTransport({ ...VFD_DEFAULT_SERIAL, path: d.path, ...(d.baudRate === undefined ? {} : { baudRate: d.baudRate }) });
-        return initialized(createVfdDisplay(transport, { emulation: d.emulation }), transport);
-      };
-      return resilient('display', d.path, attach, wrap, options, closers);
-    }
+    default:
+      return openWired('display', kindOf(DISPLAY_KINDS, d), d, wrap, options, closers);
   }
-}
-
-/** A display is reset to a known state on each attach; one that fails that is let go of. */
-async function initialized(display: VfdDisplay, transport: Attached<Display>['transport'], release?: () => Promise<void>): Promise<Attached<Display>> {
-  try {
-    await display.initialize();
-  } catch (err) {
-    await display.close().catch(() => undefined);
-    await release?.().catch(() => undefined);
-    throw err;
-  }
-  return { device: display, transport, ...(release === undefined ? {} : { release }) };
 }
 
 /** The virtual cardholder: presents deck cards to the twin reader and types (or refuses) the PIN on the twin pad. */

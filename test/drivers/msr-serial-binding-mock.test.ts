@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSerialMsrReader } from '../../drivers/msr-serial/index.js';
-import type { SerialMsrReader } from '../../drivers/msr-serial/msr-serial-reader.js';
+import { MSR_SERIAL_KIND } from '../../drivers/msr-serial/kind.js';
 import { swipeLine } from '../../hw-mocks/msr/virtual-serial-msr.js';
+import type { CardReader } from '../../src/devices/card-reader.js';
+import { deviceContext } from './device-context.js';
 import { MockBinding, captureMockBinding } from './mock-binding.js';
 import { REQUEST, deckCard, rejectionOf } from './reader-harness.js';
 
@@ -9,17 +10,18 @@ const PATH = '/dev/ttyMSR0';
 const VISA = deckCard('visa-ok');
 const wire = (text: Buffer | string): Buffer => Buffer.concat([Buffer.from(text), Buffer.from('\r')]);
 
-let readers: SerialMsrReader[] = [];
+let readers: CardReader[] = [];
 afterEach(async () => {
   for (const r of readers) await r.close();
   readers = [];
   MockBinding.reset();
 });
 
-async function open(maxReadSize?: number): Promise<{ reader: SerialMsrReader; mock: ReturnType<typeof captureMockBinding> }> {
+/** The reader as its kind opens it for `reader: { type: 'msr-serial', path, baudRate: 9600 }`. */
+async function open(maxReadSize?: number): Promise<{ reader: CardReader; mock: ReturnType<typeof captureMockBinding> }> {
   MockBinding.createPort(PATH, maxReadSize === undefined ? {} : { maxReadSize });
   const mock = captureMockBinding();
-  const reader = await openSerialMsrReader({ path: PATH }, {}, mock.binding);
+  const { device: reader } = await MSR_SERIAL_KIND.open({ path: PATH, baudRate: 9600 }, deviceContext(undefined, mock.binding));
   readers.push(reader);
   return { reader, mock };
 }
@@ -63,7 +65,7 @@ describe('serial MSR driver over @serialport/binding-mock', () => {
   });
 
   it('opening a port that does not exist is DEVICE_OPEN_FAILED with the path', async () => {
-    const err = await rejectionOf(openSerialMsrReader({ path: '/dev/ttyNONE' }, {}, MockBinding));
+    const err = await rejectionOf(MSR_SERIAL_KIND.open({ path: '/dev/ttyNONE', baudRate: 9600 }, deviceContext(undefined, MockBinding)));
     expect(err.code).toBe('DEVICE_OPEN_FAILED');
     expect(err.details).toEqual({ path: '/dev/ttyNONE', reason: 'open' });
   });

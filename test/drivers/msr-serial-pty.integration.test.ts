@@ -5,8 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSerialMsrReader } from '../../drivers/msr-serial/index.js';
-import type { SerialMsrReader } from '../../drivers/msr-serial/msr-serial-reader.js';
+import { MSR_SERIAL_KIND } from '../../drivers/msr-serial/kind.js';
+import type { CardReader } from '../../src/devices/card-reader.js';
+import { deviceContext } from './device-context.js';
 import { createVirtualSerialMsr, type VirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
 import { openPtyEnd } from '../../hw-mocks/pty-end.js';
 import { createPtyPair, type PtyPair } from '../../hw-mocks/pty.js';
@@ -36,14 +37,14 @@ describe('pty harness', () => {
 describe.skipIf(!hasSocat)('serial MSR over a socat pty pair', () => {
   let pair: PtyPair;
   let msr: VirtualSerialMsr;
-  let reader: SerialMsrReader;
+  let reader: CardReader;
   let log: ReturnType<typeof captureLog>;
 
   beforeEach(async () => {
     pair = await createPtyPair();
     msr = createVirtualSerialMsr(openPtyEnd(pair.devicePath), { chunkBytes: 16 });
     log = captureLog();
-    reader = await openSerialMsrReader({ path: pair.hostPath }, { logger: log.logger });
+    reader = (await MSR_SERIAL_KIND.open({ path: pair.hostPath, baudRate: 9600 }, deviceContext(log.logger))).device;
   });
 
   afterEach(async () => {

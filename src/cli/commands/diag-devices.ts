@@ -4,29 +4,29 @@
  *
  * - Serial ports (serialport's `SerialPort.list()`) and HID devices
  *   (node-hid, loaded only here and only now) with their USB vendor/product
- *   IDs, each marked when a table of known IDs names it. A match is by IDs
- *   only — nothing is probed, so nothing can be misidentified because
- *   "something answered".
- * - Each configured device is opened and pinged in its own protocol with the
- *   round-trip time, where the protocol has a ping (MagTek: GET_PROPERTY
- *   SOFTWARE_ID over feature reports); a display gets a self-test write;
- *   others are opened and closed.
+ *   IDs, each marked when a known ID names it: the device kinds' IDs and the
+ *   USB-serial adapters'. A match is by IDs only — nothing is probed, so
+ *   nothing can be misidentified because "something answered".
+ * - Each configured device is checked by its kind's `probe`
+ *   (`drivers/<family>/kind.ts`, the same module `pos run` opens it with):
+ *   pinged in its own protocol with the round-trip time where the protocol
+ *   has a ping (MagTek: GET_PROPERTY SOFTWARE_ID over feature reports), a
+ *   display gets a self-test write, others are opened and closed.
  * - When node-hid cannot load, the listing says why (and which package to
  *   install) and still lists serial ports.
  */
 import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { SerialPort } from 'serialport';
-import { magtekSoftwareId } from '../../../drivers/magtek-hid/commands.js';
-import { MAGTEK_FEATURE_REPORT_BYTES, MAGTEK_VENDOR_ID } from '../../../drivers/magtek-hid/index.js';
+import type { DeviceContext, DeviceKind, DeviceRole } from '../../../drivers/shared/device-kind.js';
 import { loadNodeHid, type NodeHidModule } from '../../../drivers/transport/hid-library.js';
 import { hex4, openHidTransport } from '../../../drivers/transport/hid-node-transport.js';
 import { openSerialTransport } from '../../../drivers/transport/serial-transport.js';
-import { createVfdDisplay } from '../../../drivers/vfd-display/vfd-display.js';
-import { createVerifonePinPad } from '../../../drivers/verifone-pinpad/index.js';
-import { createVivopayReader, vivopayOverHid } from '../../../drivers/vivopay/index.js';
+import { USB_SERIAL_ADAPTERS } from '../../../drivers/transport/usb-serial-adapters.js';
+import { ALL_KINDS, DISPLAY_KINDS, kindOf, PINPAD_KINDS, READER_KINDS } from '../../app/device-kinds.js';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
+import { silentLogger } from '../../log/logger.js';
 import { asPosError, type PosError } from '../../util/errors.js';
 import { action, printJson } from '../errors.js';
 import { diagCommand } from './diag-host.js';
@@ -42,18 +42,12 @@ export interface KnownDevice {
   readonly name: string;
 }
 
-/** USB IDs this terminal knows. A vendor-only row says "a device of this maker", never which one. */
+const KIND_OF_ROLE: Record<DeviceRole, KnownKind> = { reader: 'card-reader', pinpad: 'pin-pad', display: 'display' };
+
+/** USB IDs this terminal knows: each device kind's, then the USB-serial adapters'. A vendor-only row says "a device of this maker", never which one. */
 export const KNOWN_DEVICES: readonly KnownDevice[] = [
-  { vendorId: MAGTEK_VENDOR_ID, productId: 0x0002, kind: 'card-reader', name: 'MagTek USB HID swipe reader' },
-  { vendorId: MAGTEK_VENDOR_ID, productId: 0x0011, kind: 'card-reader', name: 'MagTek MagneSafe encrypting reader (HID)' },
-  { vendorId: MAGTEK_VENDOR_ID, kind: 'card-reader', name: 'MagTek device' },
-  { vendorId: 0x0acd, kind: 'card-reader', name: 'ID TECH / ViVOpay device' },
-  { vendorId: 0x11ca, kind: 'pin-pad', name: 'VeriFone device' },
-  { vendorId: 0x04b8, kind: 'display', name: 'Epson device (DM-D customer display?)' },
-  { vendorId: 0x0403, productId: 0x6001, kind: 'usb-serial-adapter', name: 'FTDI FT232R USB-serial' },
-  { vendorId: 0x067b, productId: 0x2303, kind: 'usb-serial-adapter', name: 'Prolific PL2303 USB-serial' },
-  { vendorId: 0x10c4, productId: 0xea60, kind: 'usb-serial-adapter', name: 'Silicon Labs CP210x USB-serial' },
-  { vendorId: 0x1a86, productId: 0x7523, kind: 'usb-serial-adapter', name: 'WCH CH340 USB-serial' },
+  ...ALL_KINDS.flatMap((k) => k.usbIds.map((id) => ({ ...id, kind: KIND_OF_ROLE[k.role] }))),
+  ...USB_SERIAL_ADAPTERS.map((id) => ({ ...id, kind: 'usb-serial-adapter' as const })),
 ];
 
 export interface KnownMatch {
@@ -171,102 +165,59 @@ export async function collectDeviceReport(config: Config, deps: DiagDeps = REAL_
     hid = { error: errorOf(asPosError(err, 'hid list')) };
   }
 
-  const configured: PingResult[] = [await checkReader(reader, hidLib, deps), await checkPinpad(pinpad, deps), await checkDisplay(display, deps)];
+  // The library the listing loaded serves the probes too; if it failed, a HID probe tries again and says why.
+  const context: DeviceContext = {
+    openSerial: deps.openSerial,
+    openHid: async (options) => openHidTransport(options, hidLib ?? (await deps.loadHid())),
+    logger: silentLogger,
+    now: deps.now,
+  };
+  const configured: PingResult[] = [await checkReader(reader, context), await checkPinpad(pinpad, context), await checkDisplay(display, context)];
   return { serial, hid, configured };
 }
 
-async function checkReader(reader: Config['devices']['reader'], hidLib: NodeHidModule | undefined, deps: DiagDeps): Promise<PingResult> {
-  const base = { device: 'reader', type: reader.type };
-  try {
-    switch (reader.type) {
-      case 'magtek-hid': {
-        if (hidLib === undefined) return { ...base, ok: false, check: 'none', error: { code: 'HID_LIBRARY_UNAVAILABLE', message: 'node-hid is not available' } };
-        const t = await openHidTransport({ vendorId: reader.vendorId, productId: reader.productId, featureReportBytes: MAGTEK_FEATURE_REPORT_BYTES }, hidLib);
-        try {
-          const started = deps.now();
-          const answer = await magtekSoftwareId(t);
-          return { ...base, ok: true, check: 'ping', rttMs: round(deps.now() - started), answer: `software ID ${answer}` };
-        } finally {
-          await t.close();
-        }
-      }
-      case 'keyboard-msr-hid': {
-        if (hidLib === undefined) return { ...base, ok: false, check: 'none', error: { code: 'HID_LIBRARY_UNAVAILABLE', message: 'node-hid is not available' } };
-        // A keyboard has no request/response: opening it by its IDs is the check.
-        const t = await openHidTransport({ vendorId: reader.vendorId, productId: reader.productId }, hidLib);
-        await t.close();
-        return { ...base, ok: true, check: 'open' };
-      }
-      case 'msr-serial': {
-        const t = await deps.openSerial({ path: reader.path, baudRate: reader.baudRate });
-        await t.close();
-        return { ...base, ok: true, check: 'open' };
-      }
-      case 'virtual':
-        return { ...base, ok: true, check: 'none', answer: 'virtual (simulation)' };
-      case 'vivopay': {
-        // Protocol 2 ping (18-01): the reader answers with its own frame, CRC checked.
-        const transport =
-          reader.transport === 'serial'
-            ? await deps.openSerial({ path: reader.path, baudRate: reader.baudRate })
-            : vivopayOverHid(await openHidTransport({ vendorId: reader.vendorId, productId: reader.productId }, hidLib ?? (await deps.loadHid())));
-        const driver = createVivopayReader(transport);
-        try {
-          const started = deps.now();
-          await driver.ping();
-          return { ...base, ok: true, check: 'ping', rttMs: round(deps.now() - started) };
-        } finally {
-          await driver.close();
-        }
-      }
-    }
-  } catch (err) {
-    return { ...base, ok: false, check: 'none', error: errorOf(asPosError(err, 'diag reader')) };
+function checkReader(reader: Config['devices']['reader'], context: DeviceContext): Promise<PingResult> {
+  switch (reader.type) {
+    case 'virtual':
+      return Promise.resolve(nothingToProbe('reader', reader.type, 'virtual (simulation)'));
+    default:
+      return probe('reader', reader, kindOf(READER_KINDS, reader), context);
   }
 }
 
-/** The PIN pad's status: a display message (Z2) it must acknowledge at the link level — nothing a cardholder could mistake for a PIN prompt. */
-async function checkPinpad(pinpad: Config['devices']['pinpad'], deps: DiagDeps): Promise<PingResult> {
-  const base = { device: 'pinpad', type: pinpad.type };
-  try {
-    switch (pinpad.type) {
-      case 'none':
-        return { ...base, ok: true, check: 'none', answer: 'no PIN pad configured' };
-      case 'virtual':
-        return { ...base, ok: true, check: 'none', answer: 'virtual (simulation)' };
-      case 'verifone-serial': {
-        const transport = await deps.openSerial({ path: pinpad.path, baudRate: pinpad.baudRate, dataBits: pinpad.dataBits, parity: pinpad.parity });
-        const pad = createVerifonePinPad(transport);
-        try {
-          const started = deps.now();
-          await pad.showMessage(['POS DIAG']);
-          return { ...base, ok: true, check: 'status', rttMs: round(deps.now() - started) };
-        } finally {
-          await pad.close();
-        }
-      }
-    }
-  } catch (err) {
-    return { ...base, ok: false, check: 'none', error: errorOf(asPosError(err, 'diag pinpad')) };
+function checkPinpad(pinpad: Config['devices']['pinpad'], context: DeviceContext): Promise<PingResult> {
+  switch (pinpad.type) {
+    case 'none':
+      return Promise.resolve(nothingToProbe('pinpad', pinpad.type, 'no PIN pad configured'));
+    case 'virtual':
+      return Promise.resolve(nothingToProbe('pinpad', pinpad.type, 'virtual (simulation)'));
+    default:
+      return probe('pinpad', pinpad, kindOf(PINPAD_KINDS, pinpad), context);
   }
 }
 
-async function checkDisplay(display: Config['devices']['display'], deps: DiagDeps): Promise<PingResult> {
-  const base = { device: 'display', type: display.type };
-  if (display.type !== 'vfd-serial') return { ...base, ok: true, check: 'none', answer: `${display.type} (no hardware)` };
+function checkDisplay(display: Config['devices']['display'], context: DeviceContext): Promise<PingResult> {
+  switch (display.type) {
+    case 'console':
+    case 'virtual':
+      return Promise.resolve(nothingToProbe('display', display.type, `${display.type} (no hardware)`));
+    default:
+      return probe('display', display, kindOf(DISPLAY_KINDS, display), context);
+  }
+}
+
+function nothingToProbe(device: DeviceRole, type: string, answer: string): PingResult {
+  return { device, type, ok: true, check: 'none', answer };
+}
+
+/** The kind's probe; a failure is reported with its code, never thrown. */
+async function probe<C extends { readonly type: string }, D>(device: DeviceRole, config: C, kind: DeviceKind<C, D>, context: DeviceContext): Promise<PingResult> {
+  const base = { device, type: config.type };
   try {
-    const transport = await deps.openSerial({ path: display.path, baudRate: display.baudRate });
-    const vfd = createVfdDisplay(transport, { emulation: display.emulation });
-    try {
-      const started = deps.now();
-      await vfd.initialize();
-      await vfd.selfTestWrite();
-      return { ...base, ok: true, check: 'self-test-write', rttMs: round(deps.now() - started), answer: 'look at the display: POS DIAG 0123456789' };
-    } finally {
-      await vfd.close();
-    }
+    const { check, rttMs, answer } = await kind.probe(config, context);
+    return { ...base, ok: true, check, ...(rttMs === undefined ? {} : { rttMs: round(rttMs) }), ...(answer === undefined ? {} : { answer }) };
   } catch (err) {
-    return { ...base, ok: false, check: 'none', error: errorOf(asPosError(err, 'diag display')) };
+    return { ...base, ok: false, check: 'none', error: errorOf(asPosError(err, `diag ${device}`)) };
   }
 }
 

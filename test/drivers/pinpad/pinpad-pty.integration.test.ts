@@ -5,7 +5,9 @@
  * packet; NAK → resend and three NAKs → EOT.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openVerifonePinPad } from '../../../drivers/verifone-pinpad/index.js';
+import { createVerifonePinPad } from '../../../drivers/verifone-pinpad/index.js';
+import { VERIFONE_DEFAULT_SERIAL } from '../../../drivers/verifone-pinpad/kind.js';
+import { openSerialTransport } from '../../../drivers/transport/serial-transport.js';
 import type { VerifonePinPad } from '../../../drivers/verifone-pinpad/verifone-pinpad.js';
 import { simulationPinpadKeys, type PinpadKeyMaterial } from '../../../hw-mocks/pinpad/pinpad-keys.js';
 import { createVirtualPinPad, type VirtualPinPad } from '../../../hw-mocks/pinpad/virtual-pinpad.js';
@@ -30,7 +32,8 @@ describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat
     keys = simulationPinpadKeys();
     pad = createVirtualPinPad(openPtyEnd(pair.devicePath), { initialKeyBlock: keys.initialKeyBlock, kbpk: keys.kbpk, pinTimeoutMs: 400, ackTimeoutMs: 300 });
     log = captureLog();
-    driver = await openVerifonePinPad({ path: pair.hostPath }, { logger: log.logger, ackTimeoutMs: 300, answerMarginMs: 300 });
+    // The kind's line settings; shorter link timeouts than the kind's driver, to keep the test quick.
+    driver = createVerifonePinPad(await openSerialTransport({ ...VERIFONE_DEFAULT_SERIAL, path: pair.hostPath }), { logger: log.logger, ackTimeoutMs: 300, answerMarginMs: 300 });
   });
 
   afterEach(async () => {

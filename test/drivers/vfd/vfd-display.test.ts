@@ -4,7 +4,7 @@
  * device going away mid-frame and coming back.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { openVfdDisplay } from '../../../drivers/vfd-display/index.js';
+import { initializedVfd, VFD_DEFAULT_SERIAL } from '../../../drivers/vfd-display/kind.js';
 import { createVfdDisplay } from '../../../drivers/vfd-display/vfd-display.js';
 import { createMemoryTransportPair } from '../../../drivers/transport/memory-transport.js';
 import { createReconnector } from '../../../drivers/reconnect/reconnector.js';
@@ -33,7 +33,9 @@ describe.skipIf(!hasSocat)('VFD display over a socat pty pair', () => {
     });
     const device = attachVirtualVfd(openPtyEnd(pair.devicePath), emulation);
     cleanups.push(() => device.close());
-    const display = await openVfdDisplay({ path: pair.hostPath, baudRate: 9600, emulation }, { brightness: 2 });
+    // As the kind attaches it (line defaults, reset on attach), at brightness 2.
+    const transport = await openSerialTransport({ ...VFD_DEFAULT_SERIAL, path: pair.hostPath });
+    const { device: display } = await initializedVfd(createVfdDisplay(transport, { emulation, brightness: 2 }), transport);
     cleanups.push(() => display.close());
 
     await display.show(screens.presentCard({ minor: 1234, currency: '978' }));

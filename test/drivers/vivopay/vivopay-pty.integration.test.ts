@@ -5,7 +5,9 @@
  * cancel, and link faults (corrupt answer → resend; mute → retry).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openVivopayReader } from '../../../drivers/vivopay/index.js';
+import { createVivopayReader } from '../../../drivers/vivopay/index.js';
+import { VIVOPAY_DEFAULT_SERIAL } from '../../../drivers/vivopay/kind.js';
+import { openSerialTransport } from '../../../drivers/transport/serial-transport.js';
 import type { VivopayReader } from '../../../drivers/vivopay/vivopay-reader.js';
 import { issuerMasterKeyFor } from '../../../hw-mocks/chip-card/issuer-keys.js';
 import { ARQC_PADDING, requireArqcData } from '../../../hw-mocks/host/arqc-data.js';
@@ -44,7 +46,8 @@ describe.skipIf(!hasSocat)('ViVOpay driver and virtual reader over a socat pty p
     pair = await createPtyPair();
     device = createVirtualVivopay(openPtyEnd(pair.devicePath), { chunkBytes: 24, random: () => Buffer.from(FIXED_UN), clock: () => new Date('2025-03-14T09:26:53Z') });
     log = captureLog();
-    reader = await openVivopayReader({ path: pair.hostPath }, { logger: log.logger, answerTimeoutScale: 0.2 });
+    // The kind's line settings; shorter answer timeouts than the kind's driver, to keep the test quick.
+    reader = createVivopayReader(await openSerialTransport({ ...VIVOPAY_DEFAULT_SERIAL, path: pair.hostPath }), { logger: log.logger, answerTimeoutScale: 0.2 });
   });
 
   afterEach(async () => {

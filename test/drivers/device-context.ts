@@ -1,0 +1,10 @@
+/** The context a device kind opens with in `pos run` (`realDeviceContext`), with serial ports on another binding (binding-mock) when given one. */
+import type { DeviceContext } from '../../drivers/shared/device-kind.js';
+import { openSerialTransport, type SerialBinding } from '../../drivers/transport/serial-transport.js';
+import { realDeviceContext } from '../../src/app/device-kinds.js';
+import { silentLogger, type Logger } from '../../src/log/logger.js';
+
+export function deviceContext(logger: Logger = silentLogger, binding?: SerialBinding): DeviceContext {
+  const real = realDeviceContext(logger);
+  return binding === undefined ? real : { ...real, openSerial: (options) => openSerialTransport(options, binding) };
+}
