@@ -64,7 +64,7 @@ describe('ECR API', () => {
 
   it('answers ?wait=true on POST only once the transaction has ended', async () => {
     const pending = call('POST', '/v1/transactions?wait=true', JSON.stringify({ type: 'purchase', amount: 2500, currency: '978' }));
-    await waitFor(async () => (await call('GET', '/v1/health')).json['currentTransaction'] !== null);
+    await expect.poll(async () => (await call('GET', '/v1/health')).json['currentTransaction'] !== null, { timeout: 5_000 }).toBe(true);
     await call('POST', '/v1/simulator/present', JSON.stringify({ card: 'mc-low-funds' }));
     const ended = await pending;
     expect(ended.status).toBe(201);
@@ -187,12 +187,3 @@ describe('binding', () => {
     expect(existsSync(state)).toBe(false);
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('condition not met in time');
-}

@@ -6,6 +6,7 @@
  * The engine behind the server is a recording stub: a refused request must
  * never reach it.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { chmodSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -238,14 +239,16 @@ describe('simulator routes', () => {
 
 describe('a client gone mid-body', () => {
   it('is one debug line, not an error with a stack', async () => {
-    const { port, lines, calls } = await serve();
+    const { server, port, lines, calls } = await serve();
+    const requestStarted = nextServerRequest();
     const socket = connect(port, '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.write(`POST /v1/transactions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"type":"pur`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await requestStarted;
     socket.destroy();
-    await until(() => lines.some((l) => l['msg'] === 'ECR request aborted by the client'));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect.poll(() => lines.some((l) => l['msg'] === 'ECR request aborted by the client'), { timeout: 3_000 }).toBe(true);
+    // Closed, the server has run every handler the lost connection had: nothing more can be logged.
+    await server.close();
     expect(lines.filter((l) => (l['level'] as number) >= 40)).toEqual([]);
     expect(lines.find((l) => l['msg'] === 'ECR request aborted by the client')).toMatchObject({ level: 20, method: 'POST', path: '/v1/transactions' });
     expect(JSON.stringify(lines)).not.toContain('stack');
@@ -345,10 +348,13 @@ function callTls(port: number, tls: { ca: Buffer; cert?: Buffer; key?: Buffer },
   });
 }
 
-async function until(check: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** Resolves when an HTTP server in this process next emits 'request' (its headers were read), through node's diagnostics channel. */
+function nextServerRequest(): Promise<void> {
+  return new Promise((resolve) => {
+    const onStart = (): void => {
+      unsubscribe('http.server.request.start', onStart);
+      resolve();
+    };
+    subscribe('http.server.request.start', onStart);
+  });
 }

@@ -232,16 +232,6 @@ describe('resilient devices over the in-memory pair (fake timers)', () => {
   });
 });
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 interface Health {
   status: string;
   devices: { reader: { state: string }; pinpad: { state: string } | null; display: { state: string } };
@@ -279,11 +269,8 @@ describe.skipIf(!hasSocat)('resilient devices in the composed terminal over soca
       expect(t.display.shown.at(-1)).toMatchObject({ kind: 'cancelled', reason: 'READER DISCONNECTED' });
       expect(await t.health()).toMatchObject({ status: 'degraded', devices: { reader: { state: 'disconnected' } } });
 
-      const back = await until(async () => {
-        const h = await t.health();
-        return h.devices.reader.state === 'connected' ? h : undefined;
-      });
-      expect(back.status).toBe('ok');
+      await expect.poll(async () => (await t.health()).devices.reader.state, { timeout: 10_000 }).toBe('connected');
+      expect((await t.health()).status).toBe('ok');
 
       const next = await t.ecr.purchase(650, '978');
       await t.ecr.present('visa-ok');
@@ -303,10 +290,10 @@ describe.skipIf(!hasSocat)('resilient devices in the composed terminal over soca
       const started = await t.ecr.purchase(2000, '978');
       // The cardholder inserts the card and walks away from the pad.
       await t.ecr.present('visa-ok', { entry: 'chip', pin: 'none' });
-      await until(async () => ((await t.ecr.get(started.id)).state === 'waiting-for-pin' ? true : undefined));
+      await expect.poll(async () => (await t.ecr.get(started.id)).state, { timeout: 10_000 }).toBe('waiting-for-pin');
       await t.ecr.unplug({ device: 'pinpad' });
       expect(await t.ecr.get(started.id, true)).toMatchObject({ status: 'cancelled', errorCode: 'DEVICE_DISCONNECTED', reason: 'PIN PAD DISCONNECTED' });
-      await until(async () => ((await t.health()).devices.pinpad?.state === 'connected' ? true : undefined));
+      await expect.poll(async () => (await t.health()).devices.pinpad?.state, { timeout: 10_000 }).toBe('connected');
 
       const next = await t.ecr.purchase(2000, '978');
       await t.ecr.present('visa-ok', { entry: 'chip' });
@@ -337,10 +324,11 @@ describe.skipIf(!hasSocat)('resilient devices in the composed terminal over soca
         return { device: createSerialMsrReader(transport, { logger: log.logger }) satisfies SerialMsrReader, transport };
       } catch (err) {
         errors.push(err);
+        // The other handle lets go once the reader has found the port locked.
+        if (errors.length === 1) void blocker.close();
         throw err;
       }
     };
-    const release = setTimeout(() => void blocker.close(), 300);
     try {
       const reader = new ResilientCardReader(await Resilient.open<CardReader>({ role: 'reader', target: pty.hostPath, attach, logger: log.logger, busyDelayMs: 50 }));
       expect(reader.state()).toBe('connected');
@@ -348,7 +336,6 @@ describe.skipIf(!hasSocat)('resilient devices in the composed terminal over soca
       expect(errors.every((e) => isPortBusy(e))).toBe(true);
       await reader.close();
     } finally {
-      clearTimeout(release);
       await blocker.close();
       await pty.close();
     }

@@ -42,8 +42,7 @@ describe('serial transport over @serialport/binding-mock', () => {
     const ends: unknown[] = [];
     t.onClose((e) => ends.push(e));
     mock.port().emitData(Buffer.from('abc\r'));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(Buffer.concat(received).toString()).toBe('abc\r');
+    await expect.poll(() => Buffer.concat(received).toString()).toBe('abc\r');
     await t.write(Buffer.from([0x02, 0x03]));
     expect(mock.port().recording).toEqual(Buffer.from([0x02, 0x03]));
     await t.close();

@@ -54,7 +54,7 @@ describe('ViVOpay over HID reports', () => {
 
   it('a chip read spanning several padded reports reads whole', async () => {
     const read = reader.readCard(REQUEST, new AbortController().signal);
-    while (!device.waitingForCard) await new Promise((r) => setTimeout(r, 1));
+    await expect.poll(() => device.waitingForCard).toBe(true);
     device.insert('visa-ok');
     const got = await read;
     expect(got.entryMode).toBe('chip');
