@@ -1,8 +1,9 @@
 /** systemd notifications: READY, watchdog pings at half WATCHDOG_USEC, STOPPING; nothing without NOTIFY_SOCKET. */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { watch } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ServiceNotifier, SystemdNotifyBinary, watchdogPingMs, type Notifier } from '../../src/app/watchdog.js';
 
@@ -83,11 +84,11 @@ describe('systemd-notify binary', () => {
   it.skipIf(!haveTools)('delivers the assignments to NOTIFY_SOCKET as one datagram', async () => {
     const socket = join(mkdtempSync(join(tmpdir(), 'pos-notify-')), 'notify');
     // socat stands in for systemd: it prints each datagram it receives.
+    const bound = created(socket);
     const listener = spawn('socat', ['-u', `UNIX-RECV:${socket}`, 'STDOUT'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const received = new Promise<string>((resolve) => listener.stdout.once('data', (c: Buffer) => resolve(c.toString())));
-    // Wait for the real process to bind its socket (an integration wait, not a timing assertion).
-    for (let i = 0; i < 500 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(existsSync(socket)).toBe(true);
+    // socat has bound its socket when the file appears: a datagram sent now is queued for it.
+    await bound;
     const previous = process.env['NOTIFY_SOCKET'];
     process.env['NOTIFY_SOCKET'] = socket;
     try {
@@ -104,3 +105,15 @@ describe('systemd-notify binary', () => {
     }
   });
 });
+
+/** Resolves when `path` exists, watching its folder (fs.watch is set up before the check, so no creation is missed). */
+async function created(path: string): Promise<void> {
+  const stop = new AbortController();
+  const changes = watch(dirname(path), { signal: stop.signal });
+  try {
+    if (existsSync(path)) return;
+    for await (const { filename } of changes) if (filename === basename(path) || existsSync(path)) return;
+  } finally {
+    stop.abort();
+  }
+}

@@ -8,7 +8,7 @@
  * sender claim another PID).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,16 +19,26 @@ const WATCHDOG_JS = resolve('dist/src/app/watchdog.js');
 const haveTools = spawnSync('sh', ['-c', 'command -v python3 && command -v perl && command -v systemd-notify']).status === 0 || process.env['CI'] === 'true';
 const asRoot = process.getuid?.() === 0;
 
-/** Prints "<sender pid> <message, newlines as |>" for each datagram on the socket at argv[1]. */
+/**
+ * Prints "bound" once listening, then "<sender pid> <message, newlines as |>"
+ * for each datagram on the socket at argv[1]; when its stdin ends it prints
+ * the datagrams still queued, then "end", and exits.
+ */
 const RECEIVER = `
-import os, socket, struct, sys
+import os, select, socket, struct, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o777)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+print('bound', flush=True)
 while True:
-    msg, anc, _, _ = s.recvmsg(4096, socket.CMSG_SPACE(12))
-    pid = [struct.unpack('iII', d[:12])[0] for l, t, d in anc if l == socket.SOL_SOCKET and t == socket.SCM_CREDENTIALS][0]
-    print(pid, msg.decode().replace('\\n', '|'), flush=True)
+    readable, _, _ = select.select([s, sys.stdin], [], [])
+    if s in readable:
+        msg, anc, _, _ = s.recvmsg(4096, socket.CMSG_SPACE(12))
+        pid = [struct.unpack('iII', d[:12])[0] for l, t, d in anc if l == socket.SOL_SOCKET and t == socket.SCM_CREDENTIALS][0]
+        print(pid, msg.decode().replace('\\n', '|'), flush=True)
+    else:
+        break
+print('end', flush=True)
 `;
 
 interface Datagram {
@@ -41,11 +51,14 @@ async function notificationsFrom(command: readonly string[], env: NodeJS.Process
   const dir = mkdtempSync(join(tmpdir(), 'pos-notify-'));
   chmodSync(dir, 0o755);
   const socket = join(dir, 'notify');
-  const receiver = spawn('python3', ['-c', RECEIVER, socket], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const receiver = spawn('python3', ['-c', RECEIVER, socket], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
+  const outputs = (line: string) => new Promise<void>((resolve) => receiver.stdout.on('data', () => out.split('\n').includes(line) && resolve()));
   receiver.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const bound = outputs('bound');
+  const ended = outputs('end');
   try {
-    for (let i = 0; i < 500 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 10));
+    await bound;
     const argv = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...command] : [...command];
     const child = spawn(argv[0]!, argv.slice(1), { env: { PATH: process.env['PATH'], ...env, NOTIFY_SOCKET: socket }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -53,11 +66,13 @@ async function notificationsFrom(command: readonly string[], env: NodeJS.Process
     const code = await new Promise<number | null>((done) => child.once('exit', done));
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    await new Promise((r) => setTimeout(r, 100));
+    // Every datagram the child sent is queued by now: the receiver prints them, then "end".
+    receiver.stdin.end();
+    await ended;
     const received = out
       .trim()
       .split('\n')
-      .filter(Boolean)
+      .filter((line) => line !== '' && line !== 'bound' && line !== 'end')
       .map((line) => ({ pid: Number(line.slice(0, line.indexOf(' '))), message: line.slice(line.indexOf(' ') + 1) }));
     return { mainPid: child.pid ?? -1, received, stderr };
   } finally {
