@@ -1,9 +1,8 @@
 /**
  * The seam between a host client (which knows the message format) and the
- * transport (which knows sockets). Today's `TcpHostChannel` opens a
- * connection per request; a persistent, multiplexed connection (and TLS)
- * will implement the same interface, which is why replies are routed by key
- * rather than by "the next frame on this socket".
+ * transport (which knows sockets): `PersistentHostChannel`, one multiplexed
+ * TCP or TLS connection, which is why replies are routed by key rather than
+ * by "the next frame on this socket".
  */
 import type { HostState } from './model.js';
 
@@ -31,12 +30,14 @@ export interface HostChannel<R> {
    * Replies with another key are not answers to this request: the channel
    * ignores them (and flags them to its `onUnmatchedReply`) and keeps waiting.
    *
-   * Rejects with a `PosError` whose details carry `requestMayHaveReachedHost`:
-   * `HOST_UNREACHABLE` (false) when the connection could not be made;
-   * `HOST_TIMEOUT` (true) when no matching reply came in `timeoutMs`;
-   * `HOST_CONNECTION_LOST` (true) when the connection closed or failed after
-   * the write; `HOST_BAD_RESPONSE` (true) when a frame did not decode or broke
-   * the framing; `HOST_CANCELLED` when `signal` aborted (true once written).
+   * Rejects with a `HostError` (`host-error.ts`) whose `delivery` says
+   * whether the request may have reached the host: `HOST_UNREACHABLE`
+   * (not-sent) when the connection could not be made; `HOST_TIMEOUT`
+   * (maybe-sent) when no matching reply came in `timeoutMs`;
+   * `HOST_CONNECTION_LOST` (maybe-sent) when the connection closed or failed
+   * after the write; `HOST_BAD_RESPONSE` (maybe-sent) when a frame did not
+   * decode or broke the framing; `HOST_CANCELLED` when `signal` aborted
+   * (maybe-sent once written).
    *
    * The channel does not keep `message`; the caller may wipe it once this
    * settles.

@@ -1,7 +1,7 @@
 /**
- * The request model between the transaction engine and a host channel. The
+ * The request model between the transaction engine and a host client. The
  * engine says *what* to authorize; a host client decides how it goes on the
- * wire (ISO 8583 over TCP today, JSON over HTTPS later), so both share this.
+ * wire (ISO 8583 over TCP or TLS, JSON over HTTPS), so both share this.
  */
 import type { MagstripeCard } from '../card/types.js';
 import type { ChipRead, EncryptedTracks, EntryMode } from '../devices/card-reader.js';
@@ -56,12 +56,12 @@ export interface HostClient {
 
   /**
    * Sends one authorization and resolves with the host's answer.
-   * Rejects with a `PosError`: `HOST_UNREACHABLE` (refused, no route) when
+   * Rejects with a `HostError`: `HOST_UNREACHABLE` (refused, no route) when
    * nothing was sent; `HOST_TIMEOUT` when no answer came in time;
    * `HOST_CONNECTION_LOST` when the connection dropped after sending;
-   * `HOST_BAD_RESPONSE` when the answer does not decode or does not match.
-   * For the last three the request may have reached the host: the caller owns
-   * the reversal (`requestMayHaveReachedHost` in details is `true`).
+   * `HOST_BAD_RESPONSE` when the answer does not decode, match or
+   * authenticate. For the last three the request may have reached the host
+   * (`delivery: 'maybe-sent'`): the caller owns the reversal.
    */
   authorize(request: PurchaseRequest, signal?: AbortSignal): Promise<AuthorizationResponse>;
 

@@ -8,6 +8,7 @@
  * both are in the journal, so every repeat names the same message and the
  * host can de-duplicate it (terminal + STAN + day); the seal is bound to them.
  */
+import { HostError } from '../host/host-error.js';
 import type { SealedAdvice } from '../host/messages/financial.js';
 import type { AuthorizationResponse } from '../host/model.js';
 import { PosError } from '../util/errors.js';
@@ -54,11 +55,10 @@ export class HostAdviceSender implements AdviceSender {
     };
     const answer = await this.#o.advise(request, advice.authCode, options.repeat, options.signal);
     if (answer.responseCode !== ACKNOWLEDGED) {
-      throw new PosError('HOST_BAD_RESPONSE', `Advice answered ${answer.responseCode}`, {
+      throw new HostError('HOST_BAD_RESPONSE', `Advice answered ${answer.responseCode}`, 'maybe-sent', {
         field: 39,
         reason: 'not-acknowledged',
         responseCode: answer.responseCode,
-        requestMayHaveReachedHost: true,
       });
     }
   }

@@ -26,6 +26,7 @@ import type { MagstripeCard } from '../card/types.js';
 import type { CardReader, CardRead } from '../devices/card-reader.js';
 import type { PinEntryResult, PinPad } from '../devices/pin-pad.js';
 import type { Display, Screen } from '../devices/display.js';
+import { deliveryOf } from '../host/host-error.js';
 import type { AuthorizationResponse, HostClient } from '../host/model.js';
 import { screens } from '../display/screens.js';
 import { asPosError, isPosError, PosError } from '../util/errors.js';
@@ -350,7 +351,7 @@ export class TransactionEngine {
       response = await authorizing;
     } catch (err) {
       const error = asPosError(err, 'authorization');
-      if (error.details['requestMayHaveReachedHost'] === true) {
+      if (deliveryOf(error) === 'maybe-sent') {
         this.#owesReversal(running, log, error.code);
       } else {
         running.mayHaveReachedHost = false;
@@ -434,14 +435,14 @@ export class TransactionEngine {
   /**
    * The host could not be reached and nothing was sent: store-and-forward may
    * approve (`offline-approver.ts`). Only `HOST_UNREACHABLE` with
-   * `requestMayHaveReachedHost: false` qualifies — any doubt that the host saw
+   * `delivery: 'not-sent'` qualifies — any doubt that the host saw
    * the request means a reversal, never an offline approval. A chip card has
    * the last word (TC approves; AAC declines with Z3 and no advice). Returns
    * null when the policy refuses: the purchase then fails as before.
    */
   async #approveOffline(running: Running, log: Logger, read: CardRead, error: PosError): Promise<TransactionResult | null> {
     const offline = this.#deps.offline;
-    if (offline === undefined || error.code !== 'HOST_UNREACHABLE' || error.details['requestMayHaveReachedHost'] !== false) return null;
+    if (offline === undefined || error.code !== 'HOST_UNREACHABLE' || deliveryOf(error) !== 'not-sent') return null;
     const { id, stan, amount, currency } = running.result;
     const grant = offline.approve({ id, stan: stan ?? '', amountMinor: amount, currency, read });
     if (!grant.granted) {

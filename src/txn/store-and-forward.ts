@@ -23,6 +23,7 @@
  */
 import type { CardBrand } from '../card/types.js';
 import type { EntryMode } from '../devices/card-reader.js';
+import { deliveryOf } from '../host/host-error.js';
 import { asPosError, PosError } from '../util/errors.js';
 import type { Journal, PendingAdvice } from './journal/index.js';
 
@@ -197,7 +198,7 @@ export class StoreAndForward {
       } catch (err) {
         const error = asPosError(err, 'advice');
         // Certainly never sent (no connection): the next send is the first the host sees, a 0220, not a repeat.
-        if (error.details['requestMayHaveReachedHost'] === false) this.#journal.adviceNotSent(next.transactionId);
+        if (deliveryOf(error) === 'not-sent') this.#journal.adviceNotSent(next.transactionId);
         return { sent, expired, remaining: this.#journal.pendingAdvices().length, error };
       }
       this.#journal.adviceSent(next.transactionId);

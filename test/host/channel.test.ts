@@ -108,7 +108,7 @@ describe('PersistentHostChannel over TCP', () => {
     await listener.stop();
     const e = await rejection(channel.exchange(request('000010').bytes, request('000010').key, { timeoutMs: TIMEOUT_MS }));
     expect(e.code).toBe('HOST_UNREACHABLE');
-    expect(e.details).toMatchObject({ reason: 'connect-failed', errno: 'ECONNREFUSED', requestMayHaveReachedHost: false });
+    expect(e).toMatchObject({ delivery: 'not-sent', details: { reason: 'connect-failed', errno: 'ECONNREFUSED' } });
     expect(channel.state()).toBe('disconnected');
   });
 
@@ -116,7 +116,7 @@ describe('PersistentHostChannel over TCP', () => {
     const { channel, seen } = await rig({ faults: [parseFaultRule('no-answer')] });
     const e = await rejection(channel.exchange(request('000011').bytes, request('000011').key, { timeoutMs: TIMEOUT_MS }));
     expect(e.code).toBe('HOST_TIMEOUT');
-    expect(e.details).toMatchObject({ timeoutMs: TIMEOUT_MS, requestMayHaveReachedHost: true });
+    expect(e).toMatchObject({ delivery: 'maybe-sent', details: { timeoutMs: TIMEOUT_MS } });
     expect(seen).toEqual(['0200/000011']);
   });
 
@@ -134,7 +134,7 @@ describe('PersistentHostChannel over TCP', () => {
     const { channel } = await rig({ faults: [parseFaultRule('close-mid-message,times=1')] });
     const e = await rejection(channel.exchange(request('000014').bytes, request('000014').key, { timeoutMs: 2000 }));
     expect(e.code).toBe('HOST_CONNECTION_LOST');
-    expect(e.details['requestMayHaveReachedHost']).toBe(true);
+    expect(e).toMatchObject({ delivery: 'maybe-sent' });
     expect(e.details['bytesPending']).toBeGreaterThan(2);
     const ok = await channel.exchange(request('000015').bytes, request('000015').key, { timeoutMs: 2000 });
     expect(ok.get(39)).toBe('00');
@@ -145,21 +145,21 @@ describe('PersistentHostChannel over TCP', () => {
     const { channel } = await rig({ faults: [parseFaultRule('half-message')], channel: { interByteTimeoutMs: 100 } });
     const e = await rejection(channel.exchange(request('000016').bytes, request('000016').key, { timeoutMs: 5000 }));
     expect(e.code).toBe('HOST_BAD_RESPONSE');
-    expect(e.details).toMatchObject({ reason: 'stalled-frame', interByteTimeoutMs: 100, requestMayHaveReachedHost: true });
+    expect(e).toMatchObject({ delivery: 'maybe-sent', details: { reason: 'stalled-frame', interByteTimeoutMs: 100 } });
   });
 
   it.each<LengthHeader>(['binary2', 'ascii4'])('an oversized %s header: HOST_BAD_RESPONSE framing before any allocation', async (header) => {
     const { channel } = await rig({ header, faults: [parseFaultRule('oversized-header')], channel: { maxFrameBytes: 4096 } });
     const e = await rejection(channel.exchange(request('000017').bytes, request('000017').key, { timeoutMs: 2000 }));
     expect(e.code).toBe('HOST_BAD_RESPONSE');
-    expect(e.details).toMatchObject({ reason: 'framing', cause: 'HOST_FRAME_TOO_LARGE', maxFrameBytes: 4096, requestMayHaveReachedHost: true });
+    expect(e).toMatchObject({ delivery: 'maybe-sent', details: { reason: 'framing', cause: 'HOST_FRAME_TOO_LARGE', maxFrameBytes: 4096 } });
   });
 
   it('garbage: HOST_BAD_RESPONSE undecodable, the connection stays usable', async () => {
     const { channel } = await rig({ faults: [parseFaultRule('garbage,times=1')] });
     const e = await rejection(channel.exchange(request('000018').bytes, request('000018').key, { timeoutMs: 2000 }));
     expect(e.code).toBe('HOST_BAD_RESPONSE');
-    expect(e.details).toMatchObject({ reason: 'undecodable', requestMayHaveReachedHost: true });
+    expect(e).toMatchObject({ delivery: 'maybe-sent', details: { reason: 'undecodable' } });
     expect((await channel.exchange(request('000019').bytes, request('000019').key, { timeoutMs: 2000 })).get(39)).toBe('00');
     expect(channel.connectCount).toBe(1);
   });
@@ -182,7 +182,7 @@ describe('PersistentHostChannel over TCP', () => {
     expect((await channel.exchange(request('000031').bytes, request('000031').key, { timeoutMs: 2000 })).get(11)).toBe('000031');
   });
 
-  it('cancel after sending: HOST_CANCELLED with requestMayHaveReachedHost', async () => {
+  it('cancel after sending: HOST_CANCELLED, maybe sent', async () => {
     const { channel } = await rig({ faults: [parseFaultRule('no-answer')] });
     const ac = new AbortController();
     const p = channel.exchange(request('000040').bytes, request('000040').key, { timeoutMs: 5000, signal: ac.signal });
@@ -190,7 +190,7 @@ describe('PersistentHostChannel over TCP', () => {
     setTimeout(() => ac.abort(), 50);
     const e = await rejection(p);
     expect(e.code).toBe('HOST_CANCELLED');
-    expect(e.details['requestMayHaveReachedHost']).toBe(true);
+    expect(e).toMatchObject({ delivery: 'maybe-sent' });
   });
 
   it('refuses a second request with a key already in flight', async () => {
@@ -198,7 +198,7 @@ describe('PersistentHostChannel over TCP', () => {
     const first = channel.exchange(request('000050').bytes, request('000050').key, { timeoutMs: 2000 });
     const e = await rejection(channel.exchange(request('000050').bytes, request('000050').key, { timeoutMs: 2000 }));
     expect(e.code).toBe('HOST_REQUEST_INVALID');
-    expect(e.details).toMatchObject({ reason: 'duplicate-key', requestMayHaveReachedHost: false });
+    expect(e).toMatchObject({ delivery: 'not-sent', details: { reason: 'duplicate-key' } });
     await first;
   });
 });
@@ -228,7 +228,7 @@ describe('PersistentHostChannel over mutual TLS', () => {
     const { channel, seen } = await rig({ tls: { server: pki, client } });
     const e = await rejection(channel.exchange(request('000061').bytes, request('000061').key, { timeoutMs: 2000 }));
     expect(e.code).toBe('HOST_UNREACHABLE');
-    expect(e.details).toMatchObject({ reason: 'tls-handshake', requestMayHaveReachedHost: false });
+    expect(e).toMatchObject({ delivery: 'not-sent', details: { reason: 'tls-handshake' } });
     expect(seen).toEqual([]);
   });
 
@@ -237,7 +237,7 @@ describe('PersistentHostChannel over mutual TLS', () => {
     const { channel, seen } = await rig({ tls: { server: pki, client } });
     const e = await rejection(channel.exchange(request('000062').bytes, request('000062').key, { timeoutMs: 2000 }));
     expect(e.code).toBe('HOST_UNREACHABLE');
-    expect(e.details).toMatchObject({ reason: 'tls-handshake', requestMayHaveReachedHost: false });
+    expect(e).toMatchObject({ delivery: 'not-sent', details: { reason: 'tls-handshake' } });
     expect(seen).toEqual([]);
   });
 

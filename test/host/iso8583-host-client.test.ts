@@ -66,14 +66,20 @@ describe('Iso8583HostClient against the bank-host simulator over TCP', () => {
     const request = purchase(cardOf('amex-silent-issuer'), 100);
     const err = await rejection(quick.authorize(request));
     expect(err.code).toBe('HOST_TIMEOUT');
-    expect(err.details).toMatchObject({ requestMayHaveReachedHost: true, timeoutMs: SHORT_TIMEOUT_MS });
+    expect(err).toMatchObject({ delivery: 'maybe-sent', details: { timeoutMs: SHORT_TIMEOUT_MS } });
     expect(JSON.stringify(err) + err.message).not.toContain('378282246310005');
     expect(sim.ledger.at(-1)).toMatchObject({ stan: request.stan, responseCode: null, maskedPan: '378282*****0005' });
   });
 
+  it('refuses a request that does not encode before anything is sent', async () => {
+    const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 1, { stan: '12345' })));
+    expect(err).toMatchObject({ code: 'HOST_REQUEST_INVALID', delivery: 'not-sent', details: { field: 11 } });
+    expect(sim.ledger).toEqual([]);
+  });
+
   it('cancels before sending when the signal is already aborted', async () => {
     const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 1), AbortSignal.abort()));
-    expect(err).toMatchObject({ code: 'HOST_CANCELLED', details: { requestMayHaveReachedHost: false } });
+    expect(err).toMatchObject({ code: 'HOST_CANCELLED', delivery: 'not-sent' });
     expect(sim.ledger).toEqual([]);
   });
 
@@ -83,7 +89,7 @@ describe('Iso8583HostClient against the bank-host simulator over TCP', () => {
     const pending = rejection(client.authorize(request, controller.signal));
     while (sim.ledger.length === 0) await new Promise((r) => setImmediate(r));
     controller.abort();
-    expect(await pending).toMatchObject({ code: 'HOST_CANCELLED', details: { requestMayHaveReachedHost: true } });
+    expect(await pending).toMatchObject({ code: 'HOST_CANCELLED', delivery: 'maybe-sent' });
   });
 });
 
@@ -121,7 +127,7 @@ describe('Iso8583HostClient when the host misbehaves', () => {
     const client = clientFor(await closedPort());
     const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 1)));
     expect(err.code).toBe('HOST_UNREACHABLE');
-    expect(err.details).toMatchObject({ requestMayHaveReachedHost: false, errno: 'ECONNREFUSED' });
+    expect(err).toMatchObject({ delivery: 'not-sent', details: { errno: 'ECONNREFUSED' } });
     expect(client.state()).toBe('disconnected');
   });
 
@@ -150,7 +156,7 @@ describe('Iso8583HostClient when the host misbehaves', () => {
     const request = purchase(cardOf('visa-ok'), 1);
     const err = await rejection(clientFor(host.port).authorize(request));
     expect(err.code).toBe(code);
-    expect(err.details).toMatchObject({ ...details, requestMayHaveReachedHost: true });
+    expect(err).toMatchObject({ delivery: 'maybe-sent', details });
     expect(host.requests).toHaveLength(1);
   });
 
@@ -159,7 +165,7 @@ describe('Iso8583HostClient when the host misbehaves', () => {
     const flagged: string[] = [];
     const client = isoClient(host.port, { timeoutMs: SHORT_TIMEOUT_MS, channel: { onUnmatchedReply: (k) => flagged.push(k) } });
     const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 1)));
-    expect(err).toMatchObject({ code: 'HOST_TIMEOUT', details: { requestMayHaveReachedHost: true } });
+    expect(err).toMatchObject({ code: 'HOST_TIMEOUT', delivery: 'maybe-sent' });
     expect(flagged).toEqual([matchKey('0210', '999999', 'T0000001')]);
   });
 

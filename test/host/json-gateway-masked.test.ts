@@ -37,7 +37,7 @@ describe('HTTPS JSON gateway and an encrypting reader', () => {
     await client.close();
     await new Promise<void>((r) => server.close(() => r()));
     expect(err).toBeInstanceOf(PosError);
-    expect(err).toMatchObject({ code: 'HOST_REQUEST_INVALID', details: { reason: 'encrypted-reader', requestMayHaveReachedHost: false } });
+    expect(err).toMatchObject({ code: 'HOST_REQUEST_INVALID', delivery: 'not-sent', details: { reason: 'encrypted-reader' } });
     expect(connections).toBe(0);
   });
 });

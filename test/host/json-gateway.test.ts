@@ -124,7 +124,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
       await client.authorize(purchase(cardOf('visa-ok'), 100, { stan: '000200', at: AT }));
       const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 999, { stan: '000200', at: AT })));
       expect(err.code).toBe('HOST_BAD_RESPONSE');
-      expect(err.details).toMatchObject({ reason: 'status', status: 422, requestMayHaveReachedHost: true });
+      expect(err).toMatchObject({ delivery: 'maybe-sent', details: { reason: 'status', status: 422 } });
       expect(issuer.balanceOf('visa-ok')).toBe(100_000 - 100);
     });
 
@@ -157,7 +157,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
     });
 
     it('builds from an https-json config with the PKI files', async () => {
-      const fromConfig = jsonGatewayFromConfig({ url: gateway.address, timeoutMs: 5000, caFile: pki.caFile, certFile: pki.client.certFile, keyFile: pki.client.keyFile });
+      const fromConfig = await jsonGatewayFromConfig({ url: gateway.address, timeoutMs: 5000, caFile: pki.caFile, certFile: pki.client.certFile, keyFile: pki.client.keyFile });
       try {
         expect((await fromConfig.authorize(purchase(cardOf('visa-ok'), 10))).responseCode).toBe('00');
       } finally {
@@ -182,7 +182,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
       client = makeClient({ maxRetries: 2 });
       const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 300, { stan: '000400' })));
       expect(err.code).toBe('HOST_CONNECTION_LOST');
-      expect(err.details).toMatchObject({ attempts: 3, requestMayHaveReachedHost: true });
+      expect(err).toMatchObject({ delivery: 'maybe-sent', details: { attempts: 3 } });
       expect(gateway.requests).toBe(3);
       expect(issuer.ledger).toHaveLength(1);
     });
@@ -199,7 +199,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
       client = makeClient({ maxRetries: 1 });
       const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 300)));
       expect(err.code).toBe('HOST_BAD_RESPONSE');
-      expect(err.details).toMatchObject({ reason: 'server-error', status: 500, attempts: 2, requestMayHaveReachedHost: true });
+      expect(err).toMatchObject({ delivery: 'maybe-sent', details: { reason: 'server-error', status: 500, attempts: 2 } });
     });
   });
 
@@ -212,7 +212,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
       client = makeClient();
       const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 300)));
       expect(err.code).toBe('HOST_BAD_RESPONSE');
-      expect(err.details).toMatchObject({ ...details, requestMayHaveReachedHost: true });
+      expect(err).toMatchObject({ delivery: 'maybe-sent', details });
       expect(gateway.requests).toBe(1);
     });
 
@@ -221,7 +221,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
       client = makeClient({ timeoutMs: 300 });
       const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 300)));
       expect(err.code).toBe('HOST_TIMEOUT');
-      expect(err.details).toMatchObject({ timeoutMs: 300, requestMayHaveReachedHost: true });
+      expect(err).toMatchObject({ delivery: 'maybe-sent', details: { timeoutMs: 300 } });
       expect(issuer.balanceOf('visa-ok')).toBe(100_000 - 300);
     });
 
@@ -237,7 +237,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
       client = new JsonGatewayClient({ url: `https://127.0.0.1:${await closedPort()}`, timeoutMs: 2000, tls: { ca: pki.ca } });
       const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 300)));
       expect(err.code).toBe('HOST_UNREACHABLE');
-      expect(err.details).toMatchObject({ errno: 'ECONNREFUSED', reason: 'refused', requestMayHaveReachedHost: false });
+      expect(err).toMatchObject({ delivery: 'not-sent', details: { errno: 'ECONNREFUSED', reason: 'refused' } });
       expect(client.state()).toBe('disconnected');
     });
 
@@ -246,7 +246,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
       client = makeClient({ tls: { ca: strangerPki.ca, cert: pki.client.cert, key: pki.client.key } });
       const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 300)));
       expect(err.code).toBe('HOST_UNREACHABLE');
-      expect(err.details).toMatchObject({ reason: 'tls', requestMayHaveReachedHost: false });
+      expect(err).toMatchObject({ delivery: 'not-sent', details: { reason: 'tls' } });
       expect(issuer.ledger).toHaveLength(0);
     });
 
@@ -259,7 +259,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
       abort.abort();
       const err = await pending;
       expect(err.code).toBe('HOST_CANCELLED');
-      expect(err.details).toMatchObject({ requestMayHaveReachedHost: true });
+      expect(err).toMatchObject({ delivery: 'maybe-sent' });
     });
 
     it.each<[string, () => unknown, string, Record<string, unknown>]>([
@@ -271,7 +271,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
       client = makeClient();
       let caught: unknown;
       try {
-        build();
+        await build();
       } catch (e) {
         caught = e;
       }

@@ -171,7 +171,7 @@ describe('financial response reader', () => {
   ])('refuses %s with HOST_BAD_RESPONSE naming the field', (_what, reply, field, reason) => {
     const err = thrown(() => readFinancialResponse(request, reply, { macKey: TAK }));
     expect(err.code).toBe('HOST_BAD_RESPONSE');
-    expect(err.details).toEqual({ field, reason, requestMayHaveReachedHost: true });
+    expect(err.details).toEqual({ field, reason });
   });
 });
 
@@ -263,7 +263,7 @@ describe('0800 network management and 0500 reconciliation', () => {
   it('refuses an approved key change without a key block', () => {
     const request = { code: '161' as const, stan: '000010', at: AT, terminalId: 'T0000001' };
     const reply = new Iso8583Message('0810', { 11: '000010', 39: '00', 41: 'T0000001', 70: '161' });
-    expect(thrown(() => readNetworkResponse(request, reply)).details).toEqual({ field: 62, reason: 'missing', requestMayHaveReachedHost: true });
+    expect(thrown(() => readNetworkResponse(request, reply)).details).toEqual({ field: 62, reason: 'missing' });
   });
 
   const totals: ReconciliationTotals = { ...ZERO_TOTALS, debitsCount: 3, debitsAmountMinor: 4500, debitsReversalCount: 1, debitsReversalAmountMinor: 1000, creditsCount: 1, creditsAmountMinor: 200 };

@@ -58,7 +58,7 @@ describe('NetworkManager through the ISO 8583 client', () => {
 
   it('an echo the host does not answer rejects HOST_TIMEOUT', async () => {
     const { manager } = await setUp([parseFaultRule('no-answer,mti=0800')]);
-    await expect(manager.echo()).rejects.toMatchObject({ code: 'HOST_TIMEOUT', details: { requestMayHaveReachedHost: true } });
+    await expect(manager.echo()).rejects.toMatchObject({ code: 'HOST_TIMEOUT', delivery: 'maybe-sent' });
   });
 
   it('a sign-on the host refuses rejects HOST_BAD_RESPONSE naming DE 39', async () => {

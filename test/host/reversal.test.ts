@@ -102,7 +102,7 @@ describe('ReversalSender through the ISO 8583 client, the journal as its store',
   it('an unanswered 0200 is reversed once: 0400 acknowledged, duty gone, host applied one reversal', async () => {
     const { host, client, store, sender } = await setUp([parseFaultRule('no-answer,times=1')]);
     const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 1005, { stan: '000005' })));
-    expect(err).toMatchObject({ code: 'HOST_TIMEOUT', details: { requestMayHaveReachedHost: true } });
+    expect(err).toMatchObject({ code: 'HOST_TIMEOUT', delivery: 'maybe-sent' });
     store.add(pending(5)); // what the engine does when the request may have reached the host
     expect(await sender.drain()).toEqual({ acknowledged: 1, remaining: 0, stoppedBy: null });
     expect(store.pending()).toEqual([]);

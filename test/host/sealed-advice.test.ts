@@ -97,7 +97,7 @@ describe('DE 48 sealed advice', () => {
   ])('refuses %s with HOST_REQUEST_INVALID naming the subfield', (_name, text, subfield, reason) => {
     const error = thrown(() => parseSealedAdviceField(text));
     expect(error.code).toBe('HOST_REQUEST_INVALID');
-    expect(error.details).toMatchObject({ field: 48, subfield, reason, requestMayHaveReachedHost: false });
+    expect(error.details).toMatchObject({ field: 48, subfield, reason });
   });
 
   it('reads random text as a sealed advice or refuses it with a PosError, nothing else', () => {

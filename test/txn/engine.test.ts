@@ -6,6 +6,7 @@ import { TransactionEngine, type EngineDeps } from '../../src/txn/engine.js';
 import { MemoryReversalStore } from '../../src/host/reversal-store.js';
 import { StanCounter } from '../../src/txn/stan.js';
 import { PosError } from '../../src/util/errors.js';
+import { HostError } from '../../src/host/host-error.js';
 import { rejection } from '../pos-error.js';
 import { approveAll, FakeChipReader, FakeHost, FakePinPad, FakeReader, testCard } from './fakes.js';
 
@@ -165,11 +166,11 @@ describe('TransactionEngine purchase', () => {
   });
 
   it.each([
-    ['HOST_TIMEOUT', true, 'NO HOST RESPONSE', 1],
-    ['HOST_CONNECTION_LOST', true, 'HOST CONNECTION LOST', 1],
-    ['HOST_UNREACHABLE', false, 'HOST UNAVAILABLE', 0],
-  ] as const)('fails on %s and records a reversal only when the request may have reached the host', async (code, reached, reason, reversals) => {
-    const host = new FakeHost(() => Promise.reject(new PosError(code, 'host trouble', { requestMayHaveReachedHost: reached })));
+    ['HOST_TIMEOUT', 'maybe-sent', 'NO HOST RESPONSE', 1],
+    ['HOST_CONNECTION_LOST', 'maybe-sent', 'HOST CONNECTION LOST', 1],
+    ['HOST_UNREACHABLE', 'not-sent', 'HOST UNAVAILABLE', 0],
+  ] as const)('fails on %s and records a reversal only when the request may have reached the host (%s)', async (code, delivery, reason, reversals) => {
+    const host = new FakeHost(() => Promise.reject(new HostError(code, 'host trouble', delivery)));
     const ctx = setup(host);
     const { id } = ctx.engine.start({ type: 'purchase', amount: 700, currency: '978' });
     await ctx.reader.armed();
@@ -177,6 +178,16 @@ describe('TransactionEngine purchase', () => {
     expect(await ctx.engine.wait(id)).toMatchObject({ status: 'failed', errorCode: code, reason });
     expect(ctx.reversals.pending()).toHaveLength(reversals);
     if (reversals) expect(ctx.reversals.pending()[0]).toMatchObject({ stan: '000042', amountMinor: 700, maskedPan: '411111******1111', reason: code });
+  });
+
+  it('owes a reversal when the host fails with anything but a HostError: doubt means the request may have reached it', async () => {
+    const host = new FakeHost(() => Promise.reject(new TypeError('a bug in a host client')));
+    const ctx = setup(host);
+    const { id } = ctx.engine.start({ type: 'purchase', amount: 700, currency: '978' });
+    await ctx.reader.armed();
+    ctx.reader.present(testCard());
+    expect(await ctx.engine.wait(id)).toMatchObject({ status: 'failed', errorCode: 'INTERNAL', reason: 'HOST ERROR' });
+    expect(ctx.reversals.pending()).toEqual([expect.objectContaining({ stan: '000042', amountMinor: 700, reason: 'INTERNAL' })]);
   });
 
   it('records each step for the journal before the next one', async () => {

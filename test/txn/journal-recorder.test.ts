@@ -5,7 +5,7 @@ import { RecordingDisplay } from '../../src/display/console-display.js';
 import { createLogger } from '../../src/log/logger.js';
 import { TransactionEngine } from '../../src/txn/engine.js';
 import { JournalRecorder, type Journal } from '../../src/txn/journal/index.js';
-import { PosError } from '../../src/util/errors.js';
+import { HostError } from '../../src/host/host-error.js';
 import { approveAll, FakeHost, FakeReader, testCard } from './fakes.js';
 import { journalBytes, openJournal, tempDir } from './journal-helpers.js';
 
@@ -64,7 +64,7 @@ describe('JournalRecorder', () => {
   });
 
   it('leaves a lost answer as a pending reversal in the journal', async () => {
-    const timeout = new PosError('HOST_TIMEOUT', 'no answer', { requestMayHaveReachedHost: true });
+    const timeout = new HostError('HOST_TIMEOUT', 'no answer', 'maybe-sent');
     const { engine, reader, journal } = setup(new FakeHost(() => Promise.reject(timeout)));
     const id = await swipe(engine, reader);
     expect(journal.get(id).state).toBe('reversal-pending');
@@ -72,7 +72,7 @@ describe('JournalRecorder', () => {
   });
 
   it('journals a request that never reached the host as failed', async () => {
-    const refused = new PosError('HOST_UNREACHABLE', 'refused', { requestMayHaveReachedHost: false });
+    const refused = new HostError('HOST_UNREACHABLE', 'refused', 'not-sent');
     const { engine, reader, journal } = setup(new FakeHost(() => Promise.reject(refused)));
     const id = await swipe(engine, reader);
     expect(journal.get(id)).toMatchObject({ state: 'failed', errorCode: 'HOST_UNREACHABLE' });

@@ -27,6 +27,7 @@ import type { Journal } from '../../src/txn/journal/index.js';
 import { adviceChipData, JournalOfflineApprover } from '../../src/txn/offline-approver.js';
 import { StoreAndForward } from '../../src/txn/store-and-forward.js';
 import { PosError } from '../../src/util/errors.js';
+import { HostError } from '../../src/host/host-error.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { catchPosError, journalBytes, openJournal, tempDir } from './journal-helpers.js';
 import { testCard } from './fakes.js';
@@ -216,8 +217,8 @@ describe('the journal with an offline approval', () => {
   });
 
   it.each([
-    ['never left (HOST_UNREACHABLE, nothing reached the host)', new PosError('HOST_UNREACHABLE', 'refused', { requestMayHaveReachedHost: false }), false],
-    ['may have reached the host (HOST_TIMEOUT)', new PosError('HOST_TIMEOUT', 'late', { requestMayHaveReachedHost: true }), true],
+    ['never left (HOST_UNREACHABLE, nothing reached the host)', new HostError('HOST_UNREACHABLE', 'refused', 'not-sent'), false],
+    ['may have reached the host (HOST_TIMEOUT)', new HostError('HOST_TIMEOUT', 'late', 'maybe-sent'), true],
   ] as const)('after a send that %s, the next is a repeat: %s', async (_name, failure, repeat) => {
     const { journal, saf, calls } = approveOffline([failure]);
     expect(await saf.flush()).toMatchObject({ sent: [], remaining: 1, error: { code: failure.code } });

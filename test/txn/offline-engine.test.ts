@@ -16,6 +16,7 @@ import { JournalRecorder, type Journal } from '../../src/txn/journal/index.js';
 import { JournalOfflineApprover, offlineAuthCode } from '../../src/txn/offline-approver.js';
 import { StoreAndForward, type AdviceSender, type OfflinePolicy } from '../../src/txn/store-and-forward.js';
 import { PosError } from '../../src/util/errors.js';
+import { HostError } from '../../src/host/host-error.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { FakeChipReader, FakeHost, FakePinPad, testCard } from './fakes.js';
 import { openJournal, tempDir } from './journal-helpers.js';
@@ -25,7 +26,7 @@ const NOW = new Date('2026-11-24T12:00:00Z');
 const ACQUIRER_KEY = adviceSealingKey(generateKeyPairSync('x25519').publicKey);
 const POLICY: OfflinePolicy = { floorLimits: { visa: 5000 }, maxQueuedCount: 2, maxQueuedTotalMinor: 8000 };
 
-const unreachable = () => Promise.reject(new PosError('HOST_UNREACHABLE', 'refused', { reason: 'connect-failed', requestMayHaveReachedHost: false }));
+const unreachable = () => Promise.reject(new HostError('HOST_UNREACHABLE', 'refused', 'not-sent', { reason: 'connect-failed' }));
 
 const journals: Journal[] = [];
 afterEach(() => {
@@ -128,13 +129,14 @@ describe('offline approval when the host cannot be reached', () => {
   });
 
   it.each([
-    ['HOST_TIMEOUT', { requestMayHaveReachedHost: true }],
-    ['HOST_CONNECTION_LOST', { requestMayHaveReachedHost: true }],
-    ['HOST_BAD_RESPONSE', { field: 64, requestMayHaveReachedHost: true }],
-    ['HOST_UNREACHABLE', {}],
-    ['HOST_REQUEST_INVALID', { field: 55, requestMayHaveReachedHost: false }],
-  ] as const)('never approves offline after %s %j', async (code, details) => {
-    const env = setup(() => Promise.reject(new PosError(code, 'no', details)));
+    ['HOST_TIMEOUT', 'maybe-sent', {}],
+    ['HOST_CONNECTION_LOST', 'maybe-sent', {}],
+    ['HOST_BAD_RESPONSE', 'maybe-sent', { field: 64 }],
+    // Not a HostError: nothing says the request never left, so it may have.
+    ['HOST_UNREACHABLE', null, {}],
+    ['HOST_REQUEST_INVALID', 'not-sent', { field: 55 }],
+  ] as const)('never approves offline after %s (%s) %j', async (code, delivery, details) => {
+    const env = setup(() => Promise.reject(delivery === null ? new PosError(code, 'no', details) : new HostError(code, 'no', delivery, details)));
     const result = await purchase(env, 100);
     expect(result).toMatchObject({ status: 'failed', errorCode: code });
     expect(env.approvals).toEqual([]);
@@ -143,7 +145,7 @@ describe('offline approval when the host cannot be reached', () => {
   });
 
   it('a reversal, not an offline approval, when the request may have reached the host', async () => {
-    const env = setup(() => Promise.reject(new PosError('HOST_TIMEOUT', 'late', { requestMayHaveReachedHost: true })));
+    const env = setup(() => Promise.reject(new HostError('HOST_TIMEOUT', 'late', 'maybe-sent')));
     const result = await purchase(env, 100);
     expect(env.journal.get(result.id).state).toBe('reversal-pending');
   });

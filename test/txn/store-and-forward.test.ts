@@ -8,6 +8,7 @@ import { AdviceForwarder } from '../../src/txn/advice-forwarder.js';
 import { adviceExpiry, decideOffline, StoreAndForward, type AdviceLife, type AdviceSender, type OfflinePolicy } from '../../src/txn/store-and-forward.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { PosError } from '../../src/util/errors.js';
+import { HostError } from '../../src/host/host-error.js';
 import { card, catchPosError, journalBytes, openJournal, tempDir } from './journal-helpers.js';
 
 const POLICY: OfflinePolicy = { floorLimits: { visa: 5000, mastercard: 3000 }, maxQueuedCount: 3, maxQueuedTotalMinor: 10_000 };
@@ -216,7 +217,7 @@ describe('an advice has a bounded life', () => {
       sendAdvice(a) {
         calls.push(a.transactionId);
         // The host answers, but never acknowledges 'stuck'.
-        if (a.transactionId === 'stuck') return Promise.reject(new PosError('HOST_BAD_RESPONSE', 'answered 96', { requestMayHaveReachedHost: true }));
+        if (a.transactionId === 'stuck') return Promise.reject(new HostError('HOST_BAD_RESPONSE', 'answered 96', 'maybe-sent'));
         return Promise.resolve();
       },
     };

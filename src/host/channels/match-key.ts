@@ -23,7 +23,7 @@ export function matchKey(mti: string, stan: string, terminalId: string | undefin
 export function keyOfMessage(message: Iso8583Message): string {
   const stan = message.get(STAN_FIELD);
   if (typeof stan !== 'string') {
-    throw new PosError('HOST_BAD_RESPONSE', 'The message has no STAN (DE 11)', { field: STAN_FIELD, reason: 'missing', requestMayHaveReachedHost: true });
+    throw new PosError('HOST_BAD_RESPONSE', 'The message has no STAN (DE 11)', { field: STAN_FIELD, reason: 'missing' });
   }
   const tid = message.get(TERMINAL_ID_FIELD);
   return matchKey(message.mti, stan, typeof tid === 'string' ? tid : undefined);

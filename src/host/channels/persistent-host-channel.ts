@@ -22,12 +22,17 @@
  * - TLS: TLS 1.2–1.3, the host's CA pinned (the only trust root), a client
  *   certificate. A handshake the server refuses (a TLS alert before any byte
  *   came back) is `HOST_UNREACHABLE`: the request was never processed.
+ * - Failures are `HostError`s: `delivery` is `maybe-sent` once the request
+ *   was written, `not-sent` before. An exchange stops waiting for one of two
+ *   reasons, its deadline (`HOST_TIMEOUT`, its key remembered for a late
+ *   reply) or the caller's signal (`HOST_CANCELLED`).
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Logger } from '../../log/logger.js';
 import { silentLogger } from '../../log/logger.js';
-import { asPosError, isPosError, PosError, type ErrorCode, type ErrorDetails } from '../../util/errors.js';
+import { asPosError, PosError, type ErrorCode, type ErrorDetails } from '../../util/errors.js';
+import { HostError, type StopReason } from '../host-error.js';
 import type { ExchangeOptions, HostChannel, ReplyReader } from '../host-channel.js';
 import type { HostState } from '../model.js';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
@@ -72,6 +77,7 @@ interface InFlight<R> {
   written: boolean;
   timer: NodeJS.Timeout | undefined;
   readonly resolve: (reply: R) => void;
+  /** Rejects with a `HostError`, `maybe-sent` if the request was written by then. */
   readonly fail: (code: ErrorCode, message: string, details?: ErrorDetails, cause?: unknown) => void;
 }
 
@@ -149,28 +155,34 @@ export class PersistentHostChannel<R> implements HostChannel<R> {
   exchange(message: Buffer, key: string, options: ExchangeOptions): Promise<R> {
     const { signal, timeoutMs } = options;
     if (signal?.aborted === true) {
-      return Promise.reject(new PosError('HOST_CANCELLED', 'The request was cancelled before sending', { requestMayHaveReachedHost: false }));
+      return Promise.reject(new HostError('HOST_CANCELLED', 'The request was cancelled before sending', 'not-sent'));
     }
     if (this.#closed) {
-      return Promise.reject(new PosError('HOST_UNREACHABLE', `The channel to ${this.description} is closed`, { reason: 'closed', requestMayHaveReachedHost: false }));
+      return Promise.reject(new HostError('HOST_UNREACHABLE', `The channel to ${this.description} is closed`, 'not-sent', { reason: 'closed' }));
     }
     if (this.#inFlight.has(key)) {
-      return Promise.reject(
-        new PosError('HOST_REQUEST_INVALID', 'A request with the same STAN and terminal is already in flight', { reason: 'duplicate-key', requestMayHaveReachedHost: false }),
-      );
+      return Promise.reject(new HostError('HOST_REQUEST_INVALID', 'A request with the same STAN and terminal is already in flight', 'not-sent', { reason: 'duplicate-key' }));
     }
     let framed: Buffer;
     try {
       framed = frameMessage(message, this.#maxFrameBytes, this.#o.lengthHeader ?? 'binary2');
     } catch (err) {
-      const e = isPosError(err) ? err : asPosError(err, 'PersistentHostChannel.exchange');
-      return Promise.reject(new PosError(e.code, e.message, { ...e.details, requestMayHaveReachedHost: false }, { cause: e }));
+      const e = asPosError(err, 'PersistentHostChannel.exchange');
+      return Promise.reject(new HostError(e.code, e.message, 'not-sent', e.details, { cause: e }));
     }
     this.#lateKeys.delete(key);
 
     return new Promise<R>((resolve, reject) => {
       let settled = false;
-      const onAbort = (): void => entry.fail('HOST_CANCELLED', entry.written ? 'The request was cancelled after sending' : 'The request was cancelled before sending');
+      const stop = (why: StopReason): void => {
+        if (why === 'timeout') {
+          this.#rememberLate(key);
+          entry.fail('HOST_TIMEOUT', `No answer from ${this.description} within ${timeoutMs} ms`, { timeoutMs });
+        } else {
+          entry.fail('HOST_CANCELLED', entry.written ? 'The request was cancelled after sending' : 'The request was cancelled before sending');
+        }
+      };
+      const onAbort = (): void => stop('cancelled');
       const settle = (): boolean => {
         if (settled) return false;
         settled = true;
@@ -188,8 +200,8 @@ export class PersistentHostChannel<R> implements HostChannel<R> {
           if (settle()) resolve(reply);
         },
         fail: (code, text, details = {}, cause) => {
-          const written = entry.written;
-          if (settle()) reject(new PosError(code, text, { ...details, requestMayHaveReachedHost: written }, { cause }));
+          const delivery = entry.written ? 'maybe-sent' : 'not-sent';
+          if (settle()) reject(new HostError(code, text, delivery, details, { cause }));
         },
       };
       this.#inFlight.set(key, entry);
@@ -205,13 +217,10 @@ export class PersistentHostChannel<R> implements HostChannel<R> {
           entry.written = true;
           this.#lastTrafficAt = this.#now();
           conn.socket.write(framed);
-          entry.timer = setTimeout(() => {
-            this.#rememberLate(key);
-            entry.fail('HOST_TIMEOUT', `No answer from ${this.description} within ${timeoutMs} ms`, { timeoutMs });
-          }, timeoutMs);
+          entry.timer = setTimeout(() => stop('timeout'), timeoutMs);
         },
         (err: unknown) => {
-          const e = isPosError(err) ? err : new PosError('HOST_UNREACHABLE', `Cannot connect to ${this.description}`, { reason: 'connect-failed' }, { cause: err });
+          const e = err instanceof PosError ? err : new PosError('HOST_UNREACHABLE', `Cannot connect to ${this.description}`, { reason: 'connect-failed' }, { cause: err });
           entry.fail(e.code, e.message, e.details, e);
         },
       );
@@ -264,7 +273,7 @@ export class PersistentHostChannel<R> implements HostChannel<R> {
         socket.destroy();
         this.#state = 'disconnected';
         this.#scheduleReconnect();
-        reject(new PosError('HOST_UNREACHABLE', text, { ...details, requestMayHaveReachedHost: false }, { cause }));
+        reject(new HostError('HOST_UNREACHABLE', text, 'not-sent', details, { cause }));
       };
       const timer = setTimeout(
         () => refuse(`No connection to ${this.description} within ${connectTimeoutMs} ms`, { reason: 'connect-timeout', timeoutMs: connectTimeoutMs }),

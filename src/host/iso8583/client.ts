@@ -10,8 +10,10 @@
  * The terminal's MAC key (TAK) is required: every request carries an X9.19
  * MAC and every answer's MAC is checked, because an answer nobody
  * authenticated could approve a purchase the issuer declined. A missing or
- * wrong MAC is `HOST_BAD_RESPONSE` with `field` 64 (or 128) and
- * `requestMayHaveReachedHost: true`. A key change (`changeMacKey`) installs
+ * wrong MAC is `HOST_BAD_RESPONSE` with `field` 64 (or 128), `maybe-sent`.
+ * Every failure is a `HostError`: a request that does not encode is
+ * `not-sent`, the channel's errors keep their own `delivery`, and an answer
+ * that does not decode, match or verify is `maybe-sent`. A key change (`changeMacKey`) installs
  * the new TAK from the 0810's TR-31 block.
  */
 import { iso87ascii } from '../../iso8583/dialects/iso87ascii.js';
@@ -20,7 +22,7 @@ import type { Dialect } from '../../iso8583/types.js';
 import type { Logger } from '../../log/logger.js';
 import { silentLogger } from '../../log/logger.js';
 import { wipe } from '../../util/bytes.js';
-import { isPosError, PosError } from '../../util/errors.js';
+import { asHostError, HostError } from '../host-error.js';
 import { matchKey } from '../channels/match-key.js';
 import type { HostChannel } from '../host-channel.js';
 import type { TerminalMacKey } from '../keys.js';
@@ -124,7 +126,7 @@ export class Iso8583HostClient implements HostClient {
     return async (pending, attempt) => {
       const answer = await this.reverse(reversalFromPending(pending, { merchantId: context.merchantId, at: context.clock(), attempt: attempt + 1 }));
       if (!answer.acknowledged) {
-        throw new PosError('HOST_BAD_RESPONSE', `Reversal answered ${answer.responseCode}`, { field: 39, reason: 'not-acknowledged', requestMayHaveReachedHost: true });
+        throw new HostError('HOST_BAD_RESPONSE', `Reversal answered ${answer.responseCode}`, 'maybe-sent', { field: 39, reason: 'not-acknowledged' });
       }
     };
   }
@@ -134,7 +136,7 @@ export class Iso8583HostClient implements HostClient {
     return async (code, stan) => {
       const answer = await this.networkManagement(code, stan, context.clock(), context.terminalId);
       if (!answer.accepted) {
-        throw new PosError('HOST_BAD_RESPONSE', `Network management ${code} answered ${answer.responseCode}`, { field: 39, reason: 'refused', requestMayHaveReachedHost: true });
+        throw new HostError('HOST_BAD_RESPONSE', `Network management ${code} answered ${answer.responseCode}`, 'maybe-sent', { field: 39, reason: 'refused' });
       }
     };
   }
@@ -165,21 +167,37 @@ export class Iso8583HostClient implements HostClient {
       this.#log.info({ host: this.description, mti, stan: request.stan, responseCode: response.responseCode }, 'authorization answered');
       return response;
     } catch (err) {
-      if (isPosError(err)) this.#log.warn({ host: this.description, mti, stan: request.stan, err: err.toJSON() }, 'authorization failed');
-      throw err;
+      const error = asHostError(err, 'maybe-sent', 'Iso8583HostClient');
+      this.#log.warn({ host: this.description, mti, stan: request.stan, delivery: error.delivery, err: error.toJSON() }, 'authorization failed');
+      throw error;
     }
   }
 
-  /** Encodes, exchanges (the answer keyed by MTI class, STAN and terminal ID), wipes the request bytes, and reads the answer. */
+  /**
+   * Encodes (a failure: `not-sent`), exchanges (the answer keyed by MTI class,
+   * STAN and terminal ID; the channel's `HostError` as it is), wipes the
+   * request bytes, and reads the answer (a failure: `maybe-sent`).
+   */
   async #exchangeWith<T>(encode: () => Buffer, key: string, read: (reply: Iso8583Message) => T, signal: AbortSignal | undefined): Promise<T> {
-    const bytes = encode();
+    let bytes: Buffer;
+    try {
+      bytes = encode();
+    } catch (err) {
+      throw asHostError(err, 'not-sent', 'Iso8583HostClient encoding');
+    }
     let reply: Iso8583Message;
     try {
       reply = await this.#channel.exchange(bytes, key, { timeoutMs: this.#timeoutMs, ...(signal === undefined ? {} : { signal }) });
+    } catch (err) {
+      throw asHostError(err, 'maybe-sent', 'Iso8583HostClient exchange');
     } finally {
       wipe(bytes);
     }
-    return read(reply);
+    try {
+      return read(reply);
+    } catch (err) {
+      throw asHostError(err, 'maybe-sent', 'Iso8583HostClient reading');
+    }
   }
 
   #replyOptions(): { dialect: Dialect; macKey: Uint8Array } {

@@ -1,18 +1,19 @@
 /**
  * What went wrong with one HTTPS attempt, as the gateway client decides on a
- * retry and as the engine decides on a reversal:
+ * retry and as the engine decides on a reversal (each a `HostError`, its
+ * `delivery` last):
  *
- *   refused / no route / DNS / TLS refused      → nothing was sent     → HOST_UNREACHABLE (false)
- *   reset, socket hang up before the answer     → may have been sent   → retry with the same key, else HOST_CONNECTION_LOST (true)
- *   5xx                                         → the host failed      → retry with the same key, else HOST_BAD_RESPONSE (true)
- *   4xx, a body that is not the protocol        → the answer is wrong  → HOST_BAD_RESPONSE (true)
- *   our deadline                                → unknown              → HOST_TIMEOUT (true)
+ *   refused / no route / DNS / TLS refused      → nothing was sent     → HOST_UNREACHABLE (not-sent)
+ *   reset, socket hang up before the answer     → may have been sent   → retry with the same key, else HOST_CONNECTION_LOST (maybe-sent)
+ *   5xx                                         → the host failed      → retry with the same key, else HOST_BAD_RESPONSE (maybe-sent)
+ *   4xx, a body that is not the protocol        → the answer is wrong  → HOST_BAD_RESPONSE (maybe-sent)
+ *   our deadline                                → unknown              → HOST_TIMEOUT (maybe-sent)
  *
  * The axios error is never kept as a `cause`: its `config` holds the
  * request body, which holds card data. Only its errno-style code survives.
  */
 import { isAxiosError } from 'axios';
-import { PosError } from '../../util/errors.js';
+import { HostError } from '../host-error.js';
 
 /** Network errors that happen before a byte of the request left (connect, DNS, TLS handshake). */
 const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
@@ -68,51 +69,42 @@ export interface FailureContext {
 }
 
 /** `HOST_UNREACHABLE`, or `HOST_CONNECTION_LOST` when an earlier attempt may have got through. */
-export function notSentError(failure: { errno: string; reason: string }, ctx: FailureContext): PosError {
+export function notSentError(failure: { errno: string; reason: string }, ctx: FailureContext): HostError {
   if (ctx.mayHaveReachedBefore) return connectionLostError(failure.errno, ctx);
-  return new PosError('HOST_UNREACHABLE', `The gateway ${ctx.url} cannot be reached (${failure.errno})`, {
+  return new HostError('HOST_UNREACHABLE', `The gateway ${ctx.url} cannot be reached (${failure.errno})`, 'not-sent', {
     url: ctx.url,
     stan: ctx.stan,
     errno: failure.errno,
     reason: failure.reason,
     attempts: ctx.attempts,
-    requestMayHaveReachedHost: false,
   });
 }
 
-export function connectionLostError(errno: string, ctx: FailureContext): PosError {
-  return new PosError('HOST_CONNECTION_LOST', `The connection to ${ctx.url} broke before the answer (${errno})`, {
+export function connectionLostError(errno: string, ctx: FailureContext): HostError {
+  return new HostError('HOST_CONNECTION_LOST', `The connection to ${ctx.url} broke before the answer (${errno})`, 'maybe-sent', {
     url: ctx.url,
     stan: ctx.stan,
     errno,
     attempts: ctx.attempts,
-    requestMayHaveReachedHost: true,
   });
 }
 
-export function timeoutError(timeoutMs: number, ctx: FailureContext): PosError {
-  return new PosError('HOST_TIMEOUT', `No answer from ${ctx.url} within ${timeoutMs} ms`, {
-    url: ctx.url,
-    stan: ctx.stan,
-    timeoutMs,
-    attempts: ctx.attempts,
-    requestMayHaveReachedHost: true,
-  });
+export function timeoutError(timeoutMs: number, ctx: FailureContext): HostError {
+  return new HostError('HOST_TIMEOUT', `No answer from ${ctx.url} within ${timeoutMs} ms`, 'maybe-sent', { url: ctx.url, stan: ctx.stan, timeoutMs, attempts: ctx.attempts });
 }
 
-export function cancelledError(ctx: FailureContext & { readonly started: boolean }): PosError {
-  const may = ctx.started || ctx.mayHaveReachedBefore;
-  return new PosError('HOST_CANCELLED', 'The authorization was cancelled by the caller', { url: ctx.url, stan: ctx.stan, attempts: ctx.attempts, requestMayHaveReachedHost: may });
+export function cancelledError(ctx: FailureContext & { readonly started: boolean }): HostError {
+  const delivery = ctx.started || ctx.mayHaveReachedBefore ? 'maybe-sent' : 'not-sent';
+  return new HostError('HOST_CANCELLED', 'The authorization was cancelled by the caller', delivery, { url: ctx.url, stan: ctx.stan, attempts: ctx.attempts });
 }
 
 /** An answer that is not the protocol's: a status, a body that does not parse or validate, an echo that does not match. */
-export function badResponseError(reason: string, ctx: FailureContext, more: Readonly<Record<string, string | number | readonly string[]>> = {}): PosError {
-  return new PosError('HOST_BAD_RESPONSE', `The gateway's answer is not usable: ${reason}`, {
+export function badResponseError(reason: string, ctx: FailureContext, more: Readonly<Record<string, string | number | readonly string[]>> = {}): HostError {
+  return new HostError('HOST_BAD_RESPONSE', `The gateway's answer is not usable: ${reason}`, 'maybe-sent', {
     url: ctx.url,
     stan: ctx.stan,
     reason,
     attempts: ctx.attempts,
     ...more,
-    requestMayHaveReachedHost: true,
   });
 }

@@ -3,12 +3,13 @@
  * describes: `{ type: 'https-json', url, timeoutMs, caFile?, certFile?, keyFile? }`.
  * The CA file pins the gateway's CA; certificate and key go together (mutual
  * TLS) or not at all. The composition root calls `assertHostTransportAllowed`
- * first.
+ * first. The client, and axios under it, are loaded only here, when the
+ * configuration names this host: a terminal on ISO 8583 never loads them.
  */
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../../log/logger.js';
 import { PosError } from '../../util/errors.js';
-import { JsonGatewayClient, type GatewayTls } from './json-gateway-client.js';
+import type { GatewayTls, JsonGatewayClient } from './json-gateway-client.js';
 
 /** The fields of the `https-json` host config this reads. */
 export interface JsonGatewayConfig {
@@ -46,11 +47,13 @@ export function gatewayTlsFromFiles(config: Pick<JsonGatewayConfig, 'caFile' | '
   return { ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }) };
 }
 
-export function jsonGatewayFromConfig(config: JsonGatewayConfig, extras: JsonGatewayExtras = {}): JsonGatewayClient {
+export async function jsonGatewayFromConfig(config: JsonGatewayConfig, extras: JsonGatewayExtras = {}): Promise<JsonGatewayClient> {
+  const tls = gatewayTlsFromFiles(config);
+  const { JsonGatewayClient } = await import('./json-gateway-client.js');
   return new JsonGatewayClient({
     url: config.url,
     timeoutMs: config.timeoutMs,
-    tls: gatewayTlsFromFiles(config),
+    tls,
     ...(extras.merchantId === undefined ? {} : { merchantId: extras.merchantId }),
     ...(extras.logger === undefined ? {} : { logger: extras.logger }),
     ...(extras.maxRetries === undefined ? {} : { maxRetries: extras.maxRetries }),

@@ -12,12 +12,13 @@
  * backoff. Nothing else is repeated. All attempts share one deadline,
  * `timeoutMs`: when it passes the call fails `HOST_TIMEOUT`.
  *
- * Failures (see `failures.ts`): `HOST_UNREACHABLE` (refused, TLS refused;
- * `requestMayHaveReachedHost: false`), `HOST_CONNECTION_LOST`,
+ * Failures are `HostError`s (see `failures.ts`): `HOST_UNREACHABLE`
+ * (refused, TLS refused; `not-sent`), `HOST_CONNECTION_LOST`,
  * `HOST_TIMEOUT`, `HOST_BAD_RESPONSE` (5xx after the retries, 4xx, a body
  * that is not the protocol or does not answer this request),
- * `HOST_CANCELLED` — all with `requestMayHaveReachedHost: true` except the
- * first.
+ * `HOST_CANCELLED` — all `maybe-sent` once an attempt may have gone out.
+ * The call stops waiting for one of two reasons: the deadline or the
+ * caller's signal, whichever comes first.
  *
  * Card data goes in the body only; the body is a Buffer that is zeroed once
  * the call settles. Log lines carry the STAN, status and codes, never the body.
@@ -29,8 +30,9 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Logger } from '../../log/logger.js';
 import { silentLogger } from '../../log/logger.js';
 import { wipe } from '../../util/bytes.js';
-import { isPosError, PosError } from '../../util/errors.js';
+import { PosError } from '../../util/errors.js';
 import { backoffDelayMs, type BackoffPolicy } from '../channels/backoff.js';
+import { asHostError, HostError, type StopReason } from '../host-error.js';
 import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from '../model.js';
 import type { PendingReversal } from '../reversal-store.js';
 import type { ReversalAttempt } from '../reversal-sender.js';
@@ -135,7 +137,7 @@ export class JsonGatewayClient implements HostClient {
     // The JSON profile has no field for an encrypting reader's track block: refuse before sending, never send masked digits as a PAN.
     if (isMaskedCard(request.card)) {
       return Promise.reject(
-        new PosError('HOST_REQUEST_INVALID', 'The HTTPS gateway cannot carry an encrypting reader\'s tracks', { field: 'card', reason: 'encrypted-reader', requestMayHaveReachedHost: false }),
+        new HostError('HOST_REQUEST_INVALID', 'The HTTPS gateway cannot carry an encrypting reader\'s tracks', 'not-sent', { field: 'card', reason: 'encrypted-reader' }),
       );
     }
     return this.#authorize(request, signal);
@@ -158,7 +160,7 @@ export class JsonGatewayClient implements HostClient {
     return async (pending, attempt) => {
       const answer = await this.reverse(pending, attempt);
       if (!answer.acknowledged) {
-        throw new PosError('CHANNEL_GATEWAY_REVERSAL_REFUSED', `The gateway did not acknowledge the reversal (${answer.responseCode})`, {
+        throw new HostError('CHANNEL_GATEWAY_REVERSAL_REFUSED', `The gateway did not acknowledge the reversal (${answer.responseCode})`, 'maybe-sent', {
           stan: pending.stan,
           responseCode: answer.responseCode,
         });
@@ -185,7 +187,7 @@ export class JsonGatewayClient implements HostClient {
     try {
       body = Buffer.from(JSON.stringify(authorizationBody(request)));
     } catch (err) {
-      throw isPosError(err) ? err : new PosError('HOST_REQUEST_INVALID', 'The authorization cannot be put in JSON', { requestMayHaveReachedHost: false });
+      throw err instanceof PosError ? asHostError(err, 'not-sent', 'JsonGatewayClient') : new HostError('HOST_REQUEST_INVALID', 'The authorization cannot be put in JSON', 'not-sent');
     }
     const key = idempotencyKey(request.terminalId, request.stan, request.at);
     try {
@@ -194,8 +196,9 @@ export class JsonGatewayClient implements HostClient {
       this.#log.info({ host: this.description, stan: request.stan, responseCode: answer.responseCode, attempts: res.attempts }, 'authorization answered');
       return answer;
     } catch (err) {
-      if (isPosError(err)) this.#log.warn({ host: this.description, stan: request.stan, err: err.toJSON() }, 'authorization failed');
-      throw err;
+      const error = asHostError(err, 'maybe-sent', 'JsonGatewayClient');
+      this.#log.warn({ host: this.description, stan: request.stan, delivery: error.delivery, err: error.toJSON() }, 'authorization failed');
+      throw error;
     }
   }
 
@@ -204,16 +207,25 @@ export class JsonGatewayClient implements HostClient {
    * run out or the deadline passes. Zeroes the body when done.
    */
   async #exchange(call: Call): Promise<{ response: AxiosResponse<string>; attempts: number }> {
-    if (this.#closed) throw new PosError('HOST_UNREACHABLE', 'The gateway client is closed', { url: this.description, stan: call.stan, requestMayHaveReachedHost: false });
+    if (this.#closed) throw new HostError('HOST_UNREACHABLE', 'The gateway client is closed', 'not-sent', { url: this.description, stan: call.stan });
     const maxRetries = this.#o.maxRetries ?? DEFAULT_GATEWAY_RETRIES;
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.#o.timeoutMs);
-    const signal = call.signal === undefined ? deadline.signal : AbortSignal.any([deadline.signal, call.signal]);
+    const stop = new AbortController();
+    let stopReason: StopReason | null = null;
+    const stopWith = (why: StopReason): void => {
+      if (stopReason !== null) return;
+      stopReason = why;
+      stop.abort();
+    };
+    const timer = setTimeout(() => stopWith('timeout'), this.#o.timeoutMs);
+    const onCancel = (): void => stopWith('cancelled');
+    if (call.signal?.aborted === true) onCancel();
+    else call.signal?.addEventListener('abort', onCancel, { once: true });
+    const signal = stop.signal;
     let attempts = 0;
     let mayHaveReached = false;
     const ctx = (): FailureContext => this.#ctx(call.stan, attempts, mayHaveReached);
-    const stopped = (): PosError | null =>
-      deadline.signal.aborted ? timeoutError(this.#o.timeoutMs, ctx()) : call.signal?.aborted === true ? cancelledError({ ...ctx(), started: attempts > 0 }) : null;
+    const stopped = (): HostError | null =>
+      stopReason === 'timeout' ? timeoutError(this.#o.timeoutMs, ctx()) : stopReason === 'cancelled' ? cancelledError({ ...ctx(), started: attempts > 0 }) : null;
     try {
       for (;;) {
         const early = stopped();
@@ -258,6 +270,7 @@ export class JsonGatewayClient implements HostClient {
       }
     } finally {
       clearTimeout(timer);
+      call.signal?.removeEventListener('abort', onCancel);
       wipe(call.body);
     }
   }

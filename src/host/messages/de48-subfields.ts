@@ -57,7 +57,6 @@ export function de48Fault(what: string): SubfieldFault {
       subfield: subfieldTag,
       reason,
       ...(offset === undefined ? {} : { offset }),
-      requestMayHaveReachedHost: false,
     });
   };
 }

@@ -135,6 +135,5 @@ function invalid(subfield: string, reason: string, offset?: number): never {
     subfield,
     reason,
     ...(offset === undefined ? {} : { offset }),
-    requestMayHaveReachedHost: false,
   });
 }

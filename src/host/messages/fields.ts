@@ -56,7 +56,7 @@ export function encodingRequest<T>(what: string, encode: () => T): T {
       throw new PosError(
         'HOST_REQUEST_INVALID',
         `The ${what} cannot be encoded: field ${String(field)} (${err.code})`,
-        { field: typeof field === 'number' || typeof field === 'string' ? field : null, cause: err.code, requestMayHaveReachedHost: false },
+        { field: typeof field === 'number' || typeof field === 'string' ? field : null, cause: err.code },
         { cause: err },
       );
     }
@@ -66,11 +66,7 @@ export function encodingRequest<T>(what: string, encode: () => T): T {
 
 /** `HOST_BAD_RESPONSE` naming the field: the answer does not answer the request. */
 export function badResponse(field: number, reason: string, what = 'answer'): never {
-  throw new PosError('HOST_BAD_RESPONSE', `The host's ${what} does not answer the request: field ${field} ${reason}`, {
-    field,
-    reason,
-    requestMayHaveReachedHost: true,
-  });
+  throw new PosError('HOST_BAD_RESPONSE', `The host's ${what} does not answer the request: field ${field} ${reason}`, { field, reason });
 }
 
 /** A text field of a reply; a binary value where text belongs is a bad response. */

@@ -117,7 +117,7 @@ function requestFields(dialect: Dialect, request: FinancialTransaction, options:
   }
   if (advice !== isSealedAdvice(request)) {
     const why = advice ? 'An advice carries its card data sealed, never in clear' : 'Sealed card data goes in an advice only';
-    throw new PosError('HOST_REQUEST_INVALID', why, { field: SEALED_ADVICE_FIELD, requestMayHaveReachedHost: false });
+    throw new PosError('HOST_REQUEST_INVALID', why, { field: SEALED_ADVICE_FIELD });
   }
   if (isSealedAdvice(request)) {
     const fields = { ...commonFields(request, mti, options), 22: ENTRY_MODE_CODES[request.entryMode] };
@@ -168,7 +168,7 @@ function cardFields(request: CardTransaction): Record<number, FieldInput | undef
     return { 2: card.pan, 14: formatExpiry(card.expiry), 35: card.track2 };
   }
   if (encryptedTracks === undefined) {
-    throw new PosError('HOST_REQUEST_INVALID', 'A masked card needs its encrypted tracks', { field: ENCRYPTED_TRACKS_FIELD, requestMayHaveReachedHost: false });
+    throw new PosError('HOST_REQUEST_INVALID', 'A masked card needs its encrypted tracks', { field: ENCRYPTED_TRACKS_FIELD });
   }
   return { [ENCRYPTED_TRACKS_FIELD]: encryptedTracksField(encryptedTracks, card.panMasked === true ? card.pan.masked() : undefined) };
 }
@@ -201,7 +201,7 @@ export interface FinancialResponseOptions {
  * The answer read back into an `AuthorizationResponse`, after checking its
  * MAC (when a key is given) and that it answers this request: MTI, STAN,
  * terminal ID and amount. Anything else is `HOST_BAD_RESPONSE` naming the
- * field, with `requestMayHaveReachedHost: true`.
+ * field (the client reports it as `maybe-sent`: the request went out).
  */
 export function readFinancialResponse(
   request: Pick<FinancialTransaction, 'stan' | 'terminalId' | 'amountMinor'>,

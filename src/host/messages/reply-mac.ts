@@ -2,8 +2,8 @@
  * The terminal's check of an answer's X9.19 MAC (see `mac.ts`): with a TAK
  * configured, an answer without its MAC field, or with one that does not
  * verify, is `HOST_BAD_RESPONSE` naming field 64 (or 128), reason `missing`
- * or `mac`, with `requestMayHaveReachedHost: true` — the request went out
- * and may have been acted on, so the caller owns the reversal.
+ * or `mac` — the request went out and may have been acted on, so the client
+ * reports it `maybe-sent` and the caller owns the reversal.
  */
 import { iso87ascii } from '../../iso8583/dialects/iso87ascii.js';
 import type { Iso8583Message } from '../../iso8583/message.js';

@@ -1,9 +1,9 @@
 import type { ErrorSpec } from './kind.js';
 
 /**
- * Host channel errors. Every code raised after a request may have been
- * written carries `requestMayHaveReachedHost` in details: the caller owns the
- * reversal when it is `true`.
+ * Host channel errors. A channel or client raises them as a `HostError`
+ * (`src/host/host-error.ts`) whose `delivery` says whether the request may
+ * have reached the host: the caller owns the reversal when it is `maybe-sent`.
  */
 export const HOST_ERRORS = {
   HOST_UNREACHABLE: { kind: 'disconnected', summary: 'The host could not be reached (refused, no route, connect timeout); nothing was sent.' },
