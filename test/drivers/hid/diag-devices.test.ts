@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { NodeHidHandle, NodeHidModule } from '../../../drivers/transport/hid-library.js';
 import { libraryUnavailable } from '../../../drivers/transport/hid-library.js';
 import { collectDeviceReport, formatDeviceReport, identify, type DiagDeps } from '../../../src/cli/commands/diag-devices.js';
@@ -140,7 +140,15 @@ describe('pos diag devices', () => {
   it('a PIN pad that does not answer is reported with its code, not thrown', async () => {
     const [padHost] = createMemoryTransportPair();
     const config = parseConfig({ devices: { reader: { type: 'virtual' }, pinpad: { type: 'verifone-serial', path: '/dev/pos-pinpad' } }, host: { type: 'simulator' } });
-    const report = await collectDeviceReport(config, deps({ openSerial: () => Promise.resolve(padHost) }));
-    expect(report.configured.find((c) => c.device === 'pinpad')).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^DEVICE_/) } });
+    // The pad's answer timeouts and retries run on fake time: the same path, without 6 s of waiting.
+    vi.useFakeTimers();
+    try {
+      const reporting = collectDeviceReport(config, deps({ openSerial: () => Promise.resolve(padHost) }));
+      await vi.runAllTimersAsync();
+      const report = await reporting;
+      expect(report.configured.find((c) => c.device === 'pinpad')).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^DEVICE_/) } });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
