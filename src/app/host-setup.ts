@@ -61,7 +61,7 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
   try {
     if (config.host.type === 'https-json') {
       assertHostTransportAllowed(config.host);
-      const client = jsonGatewayFromConfig(config.host, { merchantId: config.terminal.merchantId, logger });
+      const client = await jsonGatewayFromConfig(config.host, { merchantId: config.terminal.merchantId, logger });
       closers.push(() => client.close());
       const sender = new ReversalSender({ store: options.store, logger, send: client.reversalAttempt() });
       closers.push(() => sender.stop());
