@@ -13,14 +13,18 @@ import { parseConfig } from '../../src/config/load.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { isPosError } from '../../src/util/errors.js';
+import { hasSocat, ptysOpenedSince, ptysOpenIn } from '../drivers/pty-harness.js';
 import { writeTerminalMacKeys } from '../terminal-keys.js';
 
 let terminal: RunningTerminal;
+/** The ptys the terminal opened for its virtual devices. */
+let terminalPtys: string[] = [];
 const display = new RecordingDisplay();
 const stateDir = mkdtempSync(join(tmpdir(), 'pos-ecr-'));
 const SIMULATION = { ecr: { port: 0 }, devices: { reader: { type: 'virtual' } }, host: { type: 'simulator', timeoutMs: 2000 } };
 
 beforeAll(async () => {
+  const before = ptysOpenIn();
   terminal = await startTerminal(parseConfig(SIMULATION), {
     logger: silentLogger,
     displayOut: process.stderr,
@@ -28,6 +32,7 @@ beforeAll(async () => {
     stateDir,
     clock: () => new Date('2026-11-24T12:00:00Z'),
   });
+  terminalPtys = ptysOpenedSince(before);
 });
 
 afterAll(async () => {
@@ -42,6 +47,11 @@ async function call(method: string, path: string, body?: string, token = termina
 }
 
 describe('ECR API', () => {
+  // Without socat the terminal falls back to an in-memory line; CI installs socat, so there the pty is required.
+  it.runIf(hasSocat)('drives a virtual reader on a socat pty: both ends of its wire are ptys this process opened', () => {
+    expect(terminalPtys.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('runs a purchase: 201 waiting, present a card, then the approved result', async () => {
     const started = await call('POST', '/v1/transactions', JSON.stringify({ type: 'purchase', amount: 1234, currency: '978' }));
     expect(started.status).toBe(201);

@@ -30,7 +30,7 @@ import { TransactionEngine } from '../../src/txn/engine.js';
 import type { TransactionResult } from '../../src/txn/result.js';
 import { StanCounter } from '../../src/txn/stan.js';
 import { PosError } from '../../src/util/errors.js';
-import { hasSocat } from '../drivers/pty-harness.js';
+import { hasSocat, ptysOpenedSince, ptysOpenIn } from '../drivers/pty-harness.js';
 import { captureLog, deckCard } from '../drivers/reader-harness.js';
 import { approveAll, FakeHost, FakePinPad } from '../txn/fakes.js';
 
@@ -242,6 +242,7 @@ describe.skipIf(!hasSocat)('resilient devices in the composed terminal over soca
     const log = captureLog();
     const display = new RecordingDisplay();
     const stateDir = mkdtempSync(join(tmpdir(), 'pos-hotplug-'));
+    const before = ptysOpenIn();
     const terminal = await startTerminal(parseConfig({ ecr: { port: 0 }, devices, host: { type: 'simulator', timeoutMs: 2000 } }), {
       logger: log.logger,
       displayOut: process.stderr,
@@ -255,13 +256,16 @@ describe.skipIf(!hasSocat)('resilient devices in the composed terminal over soca
       await terminal.close();
       rmSync(stateDir, { recursive: true, force: true });
     };
-    return { ecr, display, health, log, close };
+    // The wires the virtual devices got: ptys, not the in-memory line the terminal falls back to without socat.
+    const ptys = ptysOpenedSince(before);
+    return { ecr, display, health, log, close, ptys };
   }
 
   it('reader unplugged mid-transaction: cancelled with READER DISCONNECTED, health disconnected then connected, next purchase approved', async () => {
     const t = await terminalWith({ reader: { type: 'virtual', model: 'msr' } });
     try {
       expect((await t.health()).devices.reader.state).toBe('connected');
+      expect(t.ptys.length).toBeGreaterThanOrEqual(2);
       const started = await t.ecr.purchase(700, '978');
       await t.ecr.unplug({ device: 'reader', forMs: 300 });
       const ended: TransactionResult = await t.ecr.get(started.id, true);
