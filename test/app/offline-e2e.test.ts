@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
 import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { startTerminal, type RunningTerminal } from '../../src/app/terminal.js';
-import { lsCommand } from '../../src/cli/commands/journal.js';
+import { lsCommand } from '../../src/cli/actions/journal.js';
 import { parseConfig } from '../../src/config/load.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
 import { MTI } from '../../src/host/messages/constants.js';

@@ -5,7 +5,8 @@
  * CLI as a process is checked in test/cli/spawned.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { arqcCommand, registerCrypto } from '../../src/cli/commands/crypto.js';
+import { arqcCommand } from '../../src/cli/actions/crypto.js';
+import { registerCrypto } from '../../src/cli/commands/crypto.js';
 import { tdesCbc } from '../../src/crypto/cipher/des.js';
 import { runCli } from '../cli/in-process.js';
 import { thrown } from './vectors.js';

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeCommand, dolCommand, registerTlv } from '../../src/cli/commands/tlv.js';
+import { decodeCommand, dolCommand } from '../../src/cli/actions/tlv.js';
+import { registerTlv } from '../../src/cli/commands/tlv.js';
 import { runPos, type CliRun } from '../cli/in-process.js';
 
 /** `pos tlv …` as main.ts runs it. */

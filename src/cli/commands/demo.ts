@@ -1,23 +1,8 @@
-/**
- * `pos demo`: the whole stack in simulation in one process, a scripted set of
- * purchases through the ECR API, and a table of how each ended. Exit 0 when
- * every case ended as scripted.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** `pos demo`: its command line. The demo (`../actions/demo.ts`) is loaded only when the command runs. */
 import type { Command } from 'commander';
-import { runDemoCases, formatDemoTable, type DemoRow } from '../../app/demo.js';
-import { CHIP_DEMO_CASES, DEMO_CASES, ENCRYPTED_READER_DEMO_CASES } from '../../app/demo-cases.js';
-import { startTerminal } from '../../app/terminal.js';
-import { parseConfig } from '../../config/load.js';
-import { RecordingDisplay } from '../../display/console-display.js';
-import { createLogger, logLevelFromEnv } from '../../log/logger.js';
-import { action, EXIT_FAILURE, printJson } from '../errors.js';
+import type { DemoOptions } from '../actions/demo.js';
+import { action } from '../errors.js';
 import type { RegisterCommand } from './index.js';
-
-/** Long enough for loopback, short enough that the "host not answering" case does not drag. */
-const DEMO_HOST_TIMEOUT_MS = 1_500;
 
 export const registerDemo: RegisterCommand = (program: Command) => {
   program
@@ -26,44 +11,9 @@ export const registerDemo: RegisterCommand = (program: Command) => {
     .option('--json', 'print the results as a JSON array')
     .option('--show-display', 'print what the customer display shows, on stderr')
     .action(
-      action('pos demo', async (opts: { json?: boolean; showDisplay?: boolean }) => {
-        // POS_LOG_LEVEL, when set, wins over the demo's quiet default (and an unknown one is refused).
-        const level = logLevelFromEnv() ?? 'warn';
-        const logger = createLogger({ level, name: 'pos-demo' });
-        const sets = [
-          { reader: { type: 'virtual', model: 'msr' }, pinpad: { type: 'none' }, cases: DEMO_CASES },
-          { reader: { type: 'virtual', model: 'chip' }, pinpad: { type: 'virtual' }, cases: CHIP_DEMO_CASES },
-          { reader: { type: 'virtual', model: 'magtek-encrypting' }, pinpad: { type: 'none' }, cases: ENCRYPTED_READER_DEMO_CASES },
-        ] as const;
-        const rows: DemoRow[] = [];
-        for (const set of sets) {
-          const config = parseConfig({
-            ecr: { port: 0 },
-            devices: { reader: set.reader, pinpad: set.pinpad },
-            host: { type: 'simulator', timeoutMs: DEMO_HOST_TIMEOUT_MS },
-            log: { level },
-          });
-          const stateDir = mkdtempSync(join(tmpdir(), 'pos-demo-'));
-          const terminal = await startTerminal(config, {
-            logger,
-            displayOut: process.stderr,
-            stateDir,
-            ...(opts.showDisplay ? {} : { display: new RecordingDisplay() }),
-          });
-          try {
-            rows.push(...(await runDemoCases(terminal.ecrUrl, terminal.ecrToken, config.terminal.currency, set.cases)));
-          } finally {
-            await terminal.close();
-            rmSync(stateDir, { recursive: true, force: true });
-          }
-        }
-        if (opts.json) printJson(rows);
-        else process.stdout.write(formatDemoTable(rows));
-        const failed = rows.filter((r) => !r.asScripted).length;
-        if (failed > 0) {
-          process.stderr.write(`${failed} case(s) did not end as scripted\n`);
-          process.exitCode = EXIT_FAILURE;
-        }
+      action('pos demo', async (opts: DemoOptions) => {
+        const { runDemo } = await import('../actions/demo.js');
+        await runDemo(opts);
       }),
     );
 };

@@ -1,5 +1,5 @@
 /**
- * `pos host-sim`: the bank-host simulator as a process, for a terminal on
+ * `pos host-sim`: the command line of the bank-host simulator as a process, for a terminal on
  * another machine, a manual session or a test outside the terminal.
  *
  *   pos host-sim --port N [--host H] [--tls] [--header binary2|ascii4] [--dialect D]
@@ -17,16 +17,15 @@
  * logs (masked) requests on stderr, and stops on SIGINT or SIGTERM (exit 0),
  * removing the throwaway PKI. The ISO 8583 sockets run on a thread of their
  * own beside the issuer (`threaded-listener.ts`); `--no-io-thread` keeps
- * everything on one thread.
+ * everything on one thread. The simulator (`../actions/host-sim.ts`) is
+ * loaded only when the command runs.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadDeck } from '../../../hw-mocks/cards/deck.js';
 import { parseFaultRule, type FaultRule } from '../../../hw-mocks/host/faults.js';
-import { startHostSimServer } from '../../../hw-mocks/host/host-sim-server.js';
 import type { LengthHeader } from '../../host/channels/length-prefix-framer.js';
-import { DIALECT_NAMES, dialectByName, isDialectName } from '../../iso8583/dialects/index.js';
-import { createLogger } from '../../log/logger.js';
+import { DIALECT_NAMES, isDialectName } from '../../iso8583/dialects/index.js';
 import { isPosError } from '../../util/errors.js';
+import type { HostSimOptions } from '../actions/host-sim.js';
 import { action } from '../errors.js';
 import { parsePort } from '../options.js';
 import type { RegisterCommand } from './index.js';
@@ -53,19 +52,6 @@ function collectFault(value: string, previous: FaultRule[]): FaultRule[] {
   }
 }
 
-interface HostSimOptions {
-  port: number;
-  host: string;
-  tls?: boolean;
-  header: LengthHeader;
-  dialect: string;
-  cards?: string;
-  adminPort?: number;
-  httpsPort?: number;
-  fault: FaultRule[];
-  ioThread: boolean;
-}
-
 export const registerHostSim: RegisterCommand = (program: Command) => {
   program
     .command('host-sim')
@@ -82,29 +68,8 @@ export const registerHostSim: RegisterCommand = (program: Command) => {
     .option('--fault <rule>', 'fault rule, repeatable (delay:MS, no-answer, late-answer[:MS], close-mid-message, half-message, garbage, oversized-header, wrong-mac, wrong-stan; ,mti=… ,pan=… ,times=…)', collectFault, [])
     .action(
       action('pos host-sim', async (opts: HostSimOptions) => {
-        const deck = opts.cards === undefined ? loadDeck() : loadDeck(opts.cards);
-        const sim = await startHostSimServer({
-          deck,
-          host: opts.host,
-          port: opts.port,
-          tls: opts.tls === true,
-          lengthHeader: opts.header,
-          dialect: dialectByName(opts.dialect),
-          faults: opts.fault,
-          ioThread: opts.ioThread,
-          logger: createLogger({ name: 'host-sim' }),
-          ...(opts.adminPort === undefined ? {} : { adminPort: opts.adminPort }),
-          ...(opts.httpsPort === undefined ? {} : { httpsPort: opts.httpsPort }),
-        });
-        for (const e of sim.endpoints) process.stdout.write(`${e.name} ${e.url}\n`);
-        if (sim.pki !== null) process.stdout.write(`pki ${sim.pki.dir} (ca.crt client.crt client.key)\n`);
-        process.stdout.write(`ready (${deck.cards.length} cards, ${opts.fault.length} fault rule(s))\n`);
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
-        await sim.stop();
-        process.stdout.write(`host-sim stopped after ${sim.issuer.ledger.length} request(s)\n`);
+        const { runHostSim } = await import('../actions/host-sim.js');
+        await runHostSim(opts);
       }),
     );
 };

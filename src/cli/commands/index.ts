@@ -1,14 +1,15 @@
 /**
- * Every `pos` subcommand registers itself here. A new command is a new file in
- * this folder and one line below.
+ * Every `pos` subcommand registers its command line here: name, description,
+ * arguments and options, with parsers that load nothing heavy. What a command
+ * does lives in `../actions/` and is loaded by `import()` only when it runs,
+ * so `pos --help` and each command start with only what they use. A new
+ * command is a new file in this folder (and its action) and one line below.
  */
 import type { Command } from 'commander';
 import { registerBatch } from './batch.js';
 import { registerCrypto } from './crypto.js';
 import { registerDemo } from './demo.js';
-import { registerDiagDevices } from './diag-devices.js';
-import { registerDiagHost } from './diag-host.js';
-import { registerDiagSummary } from './diag-summary.js';
+import { registerDiag } from './diag.js';
 import { registerHostSim } from './host-sim.js';
 import { registerJournal } from './journal.js';
 import { registerKeys } from './keys.js';
@@ -23,9 +24,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDemo,
   registerCrypto,
   registerHostSim,
-  registerDiagHost,
-  registerDiagDevices,
-  registerDiagSummary,
+  registerDiag,
   registerJournal,
   registerKeys,
   registerBatch,

@@ -1,12 +1,8 @@
-/** `pos run`: the terminal's main job — devices, host channel and ECR API, until SIGINT/SIGTERM. */
+/** `pos run`: its command line. The terminal (`../actions/run.ts`) is loaded only when the command runs. */
 import type { Command } from 'commander';
-import { stateDirFor } from '../../app/state-dir.js';
-import { startTerminal } from '../../app/terminal.js';
-import { ServiceNotifier } from '../../app/watchdog.js';
-import { loadConfig } from '../../config/load.js';
-import { createLogger } from '../../log/logger.js';
+import type { RunOptions } from '../actions/run.js';
 import { action } from '../errors.js';
-import { parsePort } from '../options.js';
+import { configPathOf, parsePort } from '../options.js';
 import type { RegisterCommand } from './index.js';
 
 export const registerRun: RegisterCommand = (program: Command) => {
@@ -15,28 +11,9 @@ export const registerRun: RegisterCommand = (program: Command) => {
     .description('run the terminal: card reader, display, host channel and the local ECR API')
     .option('--ecr-port <port>', 'listen on this port instead of the configured one', parsePort)
     .action(
-      action('pos run', async (opts: { ecrPort?: number }) => {
-        const { config, path } = loadConfig({ path: program.opts<{ config?: string }>().config });
-        const logger = createLogger({ level: config.log.level, name: 'pos' });
-        logger.info({ config: path ?? '(built-in simulation)' }, 'starting');
-        const terminal = await startTerminal(config, {
-          logger,
-          displayOut: process.stdout,
-          stateDir: stateDirFor(config, path),
-          ...(opts.ecrPort === undefined ? {} : { ecrPort: opts.ecrPort }),
-        });
-        process.stdout.write(`pos-terminal ready: ECR API on ${terminal.ecrUrl}\n`);
-        // Under systemd (Type=notify): READY once serving, watchdog pings from the event loop, STOPPING on the way out.
-        const notifier = new ServiceNotifier({ logger });
-        await notifier.ready();
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
-        logger.info('stopping');
-        await notifier.stopping();
-        await terminal.close();
-        notifier.close();
+      action('pos run', async (opts: RunOptions) => {
+        const { runTerminal } = await import('../actions/run.js');
+        await runTerminal(opts, configPathOf(program));
       }),
     );
 };

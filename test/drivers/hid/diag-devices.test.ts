@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import type { NodeHidHandle, NodeHidModule } from '../../../drivers/transport/hid-library.js';
 import { libraryUnavailable } from '../../../drivers/transport/hid-library.js';
-import { collectDeviceReport, formatDeviceReport, identify, type DiagDeps } from '../../../src/cli/commands/diag-devices.js';
+import { collectDeviceReport, formatDeviceReport, identify, type DiagDeps } from '../../../src/cli/actions/diag-devices.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { SIMULATED_DEFAULT } from '../../../src/config/schema.js';
 import { createMemoryTransportPair } from '../../../drivers/transport/memory-transport.js';

@@ -1,6 +1,6 @@
 /**
- * `pos diag devices [--json]`: what is attached and whether the configured
- * devices answer.
+ * What `pos diag devices [--json]` does: what is attached and whether the
+ * configured devices answer.
  *
  * - Serial ports (serialport's `SerialPort.list()`) and HID devices
  *   (node-hid, loaded only here and only now) with their USB vendor/product
@@ -15,7 +15,6 @@
  * - When node-hid cannot load, the listing says why (and which package to
  *   install) and still lists serial ports.
  */
-import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { SerialPort } from 'serialport';
 import type { DeviceContext, DeviceKind, DeviceRole } from '../../../drivers/shared/device-kind.js';
@@ -28,9 +27,7 @@ import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { silentLogger } from '../../log/logger.js';
 import { asPosError, type PosError } from '../../util/errors.js';
-import { action, printJson } from '../errors.js';
-import { diagCommand } from './diag-host.js';
-import type { RegisterCommand } from './index.js';
+import { printJson } from '../errors.js';
 
 export type KnownKind = 'card-reader' | 'pin-pad' | 'display' | 'usb-serial-adapter';
 
@@ -253,21 +250,10 @@ function describe(known: KnownMatch | undefined, configuredAs: string | undefine
   return parts.join(' ');
 }
 
-export const registerDiagDevices: RegisterCommand = (program: Command) => {
-  const diag = diagCommand(program);
-  diag
-    .command('devices')
-    .description('list serial ports and HID devices (known IDs marked) and check each configured device')
-    .option('--json', 'print the report as JSON')
-    .action(
-      action('pos diag devices', async (own: { json?: boolean }) => {
-        // `--json` may land on `diag` (which has its own) or on `devices`: either means JSON.
-        const opts = { json: own.json === true || diag.opts<{ json?: boolean }>().json === true };
-        const { config } = loadConfig({ path: program.opts<{ config?: string }>().config });
-        const report = await collectDeviceReport(config);
-        if (opts.json) printJson(report);
-        else process.stdout.write(formatDeviceReport(report));
-        if (report.configured.some((c) => !c.ok)) process.exitCode = 1;
-      }),
-    );
-};
+export async function runDiagDevices(opts: { readonly json: boolean }, configPath: string | undefined): Promise<void> {
+  const { config } = loadConfig({ path: configPath });
+  const report = await collectDeviceReport(config);
+  if (opts.json) printJson(report);
+  else process.stdout.write(formatDeviceReport(report));
+  if (report.configured.some((c) => !c.ok)) process.exitCode = 1;
+}

@@ -1,14 +1,13 @@
 /**
- * `pos diag [--json]`: the one screen a technician reads on site — devices
- * found and their state, the host's echo round trip, keys present with their
- * check values (never the keys), journal health, pending reversals and
- * advices, disk space, and whether the clock is sane. Each part is checked on
- * its own, so one failure does not hide the others.
+ * What `pos diag [--json]` does: the one screen a technician reads on site —
+ * devices found and their state, the host's echo round trip, keys present
+ * with their check values (never the keys), journal health, pending
+ * reversals and advices, disk space, and whether the clock is sane. Each
+ * part is checked on its own, so one failure does not hide the others.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { stateDirFor } from '../../app/state-dir.js';
 import { echoHost } from '../../app/host-echo.js';
 import { KBPK_KEY_FILE, TAK_KEY_BLOCK_FILE } from '../../app/host-setup.js';
@@ -17,10 +16,8 @@ import { loadConfig } from '../../config/load.js';
 import { TerminalMacKey } from '../../host/keys.js';
 import { JournalReader, JOURNAL_FILE } from '../../txn/journal/index.js';
 import { asPosError } from '../../util/errors.js';
-import { action, EXIT_FAILURE, printJson } from '../errors.js';
+import { EXIT_FAILURE, printJson } from '../errors.js';
 import { collectDeviceReport } from './diag-devices.js';
-import { diagCommand } from './diag-host.js';
-import type { RegisterCommand } from './index.js';
 
 type Check<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string; readonly message: string };
 
@@ -96,30 +93,28 @@ function clockReport(): { now: string; timeZone: string; sane: boolean; ntpSynch
   return { now: now.toISOString(), timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, sane: year >= 2025 && year < 2100, ntpSynchronized: ntp };
 }
 
-export const registerDiagSummary: RegisterCommand = (program: Command) => {
-  diagCommand(program)
-    .option('--json', 'print the summary as JSON')
-    .action(
-      action('pos diag', async (opts: { json?: boolean }) => {
-        const { config, path } = loadConfig({ path: program.opts<{ config?: string }>().config });
-        const stateDir = stateDirFor(config, path);
-        const keyDir = config.host.type === 'simulator' ? join(stateDir, 'keys') : config.keys.dir;
-        const summary = {
-          terminal: { id: config.terminal.id, config: path ?? '(built-in simulation)' },
-          devices: await check(() => collectDeviceReport(config)),
-          host: await check(() => echoHost(config)),
-          keys: await check(() => keysReport(keyDir)),
-          journal: await check(() => journalReport(stateDir)),
-          disk: await check(() => diskReport(stateDir)),
-          clock: await check(() => clockReport()),
-        };
-        const healthy = summary.host.ok && summary.journal.ok && summary.clock.ok && summary.clock.value.sane && (!summary.disk.ok || summary.disk.value.freePercent > 5);
-        if (opts.json === true) printJson({ healthy, ...summary });
-        else process.stdout.write(formatSummary(summary, healthy));
-        if (!healthy) process.exitCode = EXIT_FAILURE;
-      }),
-    );
-};
+export interface DiagOptions {
+  readonly json?: boolean;
+}
+
+export async function runDiagSummary(opts: DiagOptions, configPath: string | undefined): Promise<void> {
+  const { config, path } = loadConfig({ path: configPath });
+  const stateDir = stateDirFor(config, path);
+  const keyDir = config.host.type === 'simulator' ? join(stateDir, 'keys') : config.keys.dir;
+  const summary = {
+    terminal: { id: config.terminal.id, config: path ?? '(built-in simulation)' },
+    devices: await check(() => collectDeviceReport(config)),
+    host: await check(() => echoHost(config)),
+    keys: await check(() => keysReport(keyDir)),
+    journal: await check(() => journalReport(stateDir)),
+    disk: await check(() => diskReport(stateDir)),
+    clock: await check(() => clockReport()),
+  };
+  const healthy = summary.host.ok && summary.journal.ok && summary.clock.ok && summary.clock.value.sane && (!summary.disk.ok || summary.disk.value.freePercent > 5);
+  if (opts.json === true) printJson({ healthy, ...summary });
+  else process.stdout.write(formatSummary(summary, healthy));
+  if (!healthy) process.exitCode = EXIT_FAILURE;
+}
 
 function formatSummary(s: Record<string, unknown>, healthy: boolean): string {
   const lines = [`pos-terminal diagnostics — ${healthy ? 'OK' : 'ATTENTION'}`];

@@ -1,0 +1,45 @@
+/**
+ * `pos diag`: the command lines of a technician's diagnostics on site — the
+ * one summary screen (`pos diag`), the host's echo (`pos diag host`) and the
+ * devices (`pos diag devices`). Each check (`../actions/diag-*.ts`) is loaded
+ * only when it runs. `--json` may land on `diag` (which has its own) or on the
+ * subcommand: either means JSON.
+ */
+import type { Command } from 'commander';
+import type { DiagOptions } from '../actions/diag-summary.js';
+import { action } from '../errors.js';
+import { configPathOf } from '../options.js';
+import type { RegisterCommand } from './index.js';
+
+export const registerDiag: RegisterCommand = (program: Command) => {
+  const diag = program.command('diag').description('diagnostics for a technician on site');
+  const json = (own: { json?: boolean }): boolean => own.json === true || diag.opts<{ json?: boolean }>().json === true;
+  diag
+    .command('host')
+    .description('send one echo test (0800/301) to the configured host and print the round-trip time')
+    .option('--json', 'print { ok, rttMs } or { ok: false, error }')
+    .action(
+      action('pos diag host', async (own: { json?: boolean }) => {
+        const { runDiagHost } = await import('../actions/diag-host.js');
+        await runDiagHost({ json: json(own) }, configPathOf(program));
+      }),
+    );
+  diag
+    .command('devices')
+    .description('list serial ports and HID devices (known IDs marked) and check each configured device')
+    .option('--json', 'print the report as JSON')
+    .action(
+      action('pos diag devices', async (own: { json?: boolean }) => {
+        const { runDiagDevices } = await import('../actions/diag-devices.js');
+        await runDiagDevices({ json: json(own) }, configPathOf(program));
+      }),
+    );
+  diag
+    .option('--json', 'print the summary as JSON')
+    .action(
+      action('pos diag', async (opts: DiagOptions) => {
+        const { runDiagSummary } = await import('../actions/diag-summary.js');
+        await runDiagSummary(opts, configPathOf(program));
+      }),
+    );
+};
