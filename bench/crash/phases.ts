@@ -27,6 +27,7 @@ import { sleep } from './child.js';
 import { CARDS, type Driver, waitForHealth, waitForState } from './driver.js';
 import type { Ecr, TxnView } from './ecr.js';
 import type { HostBank } from './host-bank.js';
+import { isApproval } from '../../src/host/approval.js';
 import type { LedgerEntry } from './host-sim.js';
 import type { RegisterPurchase } from './register.js';
 import type { SmallDisk } from './small-disk.js';
@@ -35,7 +36,6 @@ import type { SmallDisk } from './small-disk.js';
 export const PHASE_FAULTS: readonly string[] = ['delay:1500'];
 /** Host rules for the host that comes back after the crash (and for the rest of the run). */
 export const AFTER_CRASH_FAULTS: readonly string[] = ['delay:60'];
-const APPROVING_CODES: ReadonlySet<string> = new Set(['00', '08', '10', '11', 'Y1', 'Y3']);
 
 export interface DiskFullReport {
   readonly ran: boolean;
@@ -178,7 +178,7 @@ async function waitForLedger(bank: HostBank, found: (entries: readonly LedgerEnt
 
 function approving(p: RegisterPurchase): boolean {
   const t = p.told;
-  return t !== null && ((t.responseCode !== null && APPROVING_CODES.has(t.responseCode)) || t.authCode !== null);
+  return t !== null && (isApproval(t.responseCode) || t.authCode !== null);
 }
 
 function describe(p: RegisterPurchase): string | null {

@@ -17,14 +17,13 @@
  *
  * Pure: data in, counts and human-readable problems out.
  */
+import { isApproval } from '../../src/host/approval.js';
 import { canMove, isJournalState, type JournalState } from '../../src/txn/journal/states.js';
 import type { LedgerEntry } from './host-sim.js';
 import type { JournalRow, JournalSnapshot } from './journal-check.js';
 
 /** Requests that move money when approved (as the simulator books them). */
 const MONEY_MTIS: ReadonlySet<string> = new Set(['0100', '0200']);
-/** Response codes the terminal treats as an approval (`src/txn/journal/journal.ts`). */
-const APPROVAL_CODES: ReadonlySet<string> = new Set(['00', '08', '10', '11']);
 /** States a row may not be left in once recovery has run and the terminal stopped idle. */
 const IN_THE_MIDDLE: ReadonlySet<string> = new Set(['created', 'request-sent', 'response-received']);
 
@@ -79,7 +78,7 @@ export function reconcile(ledger: readonly LedgerEntry[], journal: JournalSnapsh
       problems.push(`journal ${row.id} (STAN ${entry.stan ?? '-'}) records the request as sent at ${de7 ?? 'no time'}, the host received DE 7 ${entry.transmissionDateTime ?? '-'}: a reversal after a crash would not find its original`);
     }
   }
-  const approved = financial.filter((e) => e.responseCode !== null && APPROVAL_CODES.has(e.responseCode));
+  const approved = financial.filter((e) => isApproval(e.responseCode));
   const standing = approved.filter((e) => !e.reversed);
   let lost = 0;
   let reversed = 0;
@@ -156,5 +155,5 @@ function checkRow(row: JournalRow, markCorrupt: (row: JournalRow, why: string) =
   }
   if (from !== row.state) return markCorrupt(row, `last step ${from} is not the row's state`);
   if (row.steps.includes('request-sent') && (row.stan === null || !/^\d{6}$/.test(row.stan))) return markCorrupt(row, 'sent without a STAN');
-  if (row.state === 'completed' && (row.responseCode === null || !APPROVAL_CODES.has(row.responseCode))) return markCorrupt(row, `completed with response code ${row.responseCode ?? 'none'}`);
+  if (row.state === 'completed' && !isApproval(row.responseCode)) return markCorrupt(row, `completed with response code ${row.responseCode ?? 'none'}`);
 }

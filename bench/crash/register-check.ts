@@ -18,14 +18,13 @@
  *
  * Pure: data in, counts and one line per problem out.
  */
+import { isApproval } from '../../src/host/approval.js';
 import type { LedgerEntry } from './host-sim.js';
 import type { JournalSnapshot } from './journal-check.js';
 import type { RegisterPurchase, ToldStatus } from './register.js';
 
 /** Requests that move money when approved. */
 const MONEY_MTIS: ReadonlySet<string> = new Set(['0100', '0200']);
-/** Codes that say "approved" (as the terminal reads them), on the host's side and on the register's slip. */
-const APPROVING_CODES: ReadonlySet<string> = new Set(['00', '08', '10', '11', 'Y1', 'Y3']);
 
 export interface CancelCounts {
   /** Cancels the register sent. */
@@ -62,7 +61,7 @@ export function judgeRegister(purchases: readonly RegisterPurchase[], ledger: re
   const financial = ledger.filter((e) => e.terminalId === terminalId && MONEY_MTIS.has(e.mti));
   const byStan = groupBy(financial, (e) => e.stan ?? '-');
   const standingOf = (stan: string | null): LedgerEntry[] =>
-    stan === null ? [] : (byStan.get(stan) ?? []).filter((e) => e.responseCode !== null && APPROVING_CODES.has(e.responseCode) && !e.reversed);
+    stan === null ? [] : (byStan.get(stan) ?? []).filter((e) => isApproval(e.responseCode) && !e.reversed);
   const journalStan = new Map(journal.rows.filter((r) => r.reference !== null).map((r) => [r.reference, r.stan]));
 
   const told: Record<ToldStatus, number> = { approved: 0, declined: 0, cancelled: 0, failed: 0, 'not-started': 0 };
@@ -88,7 +87,7 @@ export function judgeRegister(purchases: readonly RegisterPurchase[], ledger: re
         }
       } else {
         if (standing.length > 0) tellWrong(p.reference, `${name} ${said}, but the host holds a standing approval (${describe(standing)}): a charge the register thinks did not happen`);
-        if ((t.responseCode !== null && APPROVING_CODES.has(t.responseCode)) || t.authCode !== null) tellWrong(p.reference, `${name} ${said}: an approving code on a result that did not honour it`);
+        if (isApproval(t.responseCode) || t.authCode !== null) tellWrong(p.reference, `${name} ${said}: an approving code on a result that did not honour it`);
       }
     }
     if (p.cancel?.httpStatus === 200) {

@@ -45,6 +45,7 @@ import {
   type ReversalRequestBody,
   type ReversalResponseBody,
 } from '../../src/host/json-gateway/wire.js';
+import { isApproval } from '../../src/host/approval.js';
 import { MTI, POS_CONDITION_NORMAL, PROCESSING_CODES, RESPONSE_CODES } from '../../src/host/messages/constants.js';
 import { amountField, localDate, localTime, transmissionDateTime } from '../../src/host/messages/fields.js';
 import { ENTRY_MODE_CODES } from '../../src/host/messages/financial.js';
@@ -252,7 +253,7 @@ export class HttpsGateway {
       terminalId: body.terminalId,
       amountMinor: body.amountMinor,
       responseCode: code,
-      approved: code === RESPONSE_CODES.approved,
+      approved: isApproval(code),
       authCode: text(answer, 38) ?? null,
       rrn: text(answer, 37) ?? null,
       issuerData: Buffer.isBuffer(issuerData) ? issuerData.toString('hex').toUpperCase() : null,

@@ -36,7 +36,7 @@ export interface PurchaseRequest {
 }
 
 export interface AuthorizationResponse {
-  /** DE 39, two characters; `00` approves. */
+  /** DE 39, two characters; `isApproval` (`approval.ts`) says which approve. */
   readonly responseCode: string;
   readonly approved: boolean;
   /** DE 38, when the host gave one. */

@@ -1,7 +1,7 @@
 /**
  * The purchase state machine, one transaction at a time:
  *
- *   waiting-for-card ──card──▶ card-read ──▶ [waiting-for-pin] ──▶ sending ──▶ authorizing ──00──▶ [completing] ──▶ approved
+ *   waiting-for-card ──card──▶ card-read ──▶ [waiting-for-pin] ──▶ sending ──▶ authorizing ──approval──▶ [completing] ──▶ approved
  *          │                       │                  │               │             ├──other──▶ declined
  *          │                       └──expired─────────┴──▶ declined   │             └──error──▶ failed (+ reversal duty when the request may have reached the host)
  *          ├──cancel/timeout──▶ cancelled ◀──────cancel───────────────┘
@@ -26,12 +26,13 @@ import type { MagstripeCard } from '../card/types.js';
 import type { CardReader, CardRead } from '../devices/card-reader.js';
 import type { PinEntryResult, PinPad } from '../devices/pin-pad.js';
 import type { Display, Screen } from '../devices/display.js';
+import { isApproval } from '../host/approval.js';
 import { deliveryOf } from '../host/host-error.js';
 import type { AuthorizationResponse, HostClient } from '../host/model.js';
 import { screens } from '../display/screens.js';
 import { asPosError, isPosError, PosError } from '../util/errors.js';
 import { currencyByNumeric } from '../util/iso4217.js';
-import { declineReason, isApproval, isApprovingCode } from './response-codes.js';
+import { declineReason } from './response-codes.js';
 import type { ReversalStore } from '../host/reversal-store.js';
 import { CANCELLABLE_STATES, type TransactionResult, type TxnState, type TxnStatus } from './result.js';
 import type { HistoryFilter, TxnHistory } from './history.js';
@@ -607,7 +608,7 @@ function cancelReason(reason: unknown): string {
 
 /** The answer's codes on a result that did not honour it: an approving code (or auth code) must not reach the register. */
 function withoutApproval<T extends { responseCode: string | null; authCode: string | null }>(fields: T): T {
-  return { ...fields, responseCode: isApprovingCode(fields.responseCode) ? null : fields.responseCode, authCode: null };
+  return { ...fields, responseCode: isApproval(fields.responseCode) ? null : fields.responseCode, authCode: null };
 }
 
 /** A repeated start with a known idempotency key: the same purchase returns its transaction, another one is refused. */

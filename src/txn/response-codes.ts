@@ -1,6 +1,6 @@
 /**
- * ISO 8583:1987 DE 39 response codes as the customer display words them.
- * Only `00` approves a purchase here (partial approvals come later).
+ * ISO 8583:1987 DE 39 response codes as the customer display words a
+ * decline. Which codes approve is `isApproval` (`src/host/approval.ts`).
  */
 
 const REASONS: Readonly<Record<string, string>> = {
@@ -27,22 +27,6 @@ const REASONS: Readonly<Record<string, string>> = {
   '94': 'DUPLICATE TRANSMISSION',
   '96': 'SYSTEM MALFUNCTION',
 };
-
-export function isApproval(responseCode: string): boolean {
-  return responseCode === '00';
-}
-
-/**
- * Whether a code says "approved" to anyone reading it: DE 39 00, 08 (honour
- * with identification), 10 (partial), 11 (VIP), and the terminal's own
- * offline approvals Y1/Y3 (EMV Book 4 A6). A result that did not honour an
- * approval must carry none of these.
- */
-export function isApprovingCode(responseCode: string | null): boolean {
-  return responseCode !== null && APPROVING_CODES.has(responseCode);
-}
-
-const APPROVING_CODES: ReadonlySet<string> = new Set(['00', '08', '10', '11', 'Y1', 'Y3']);
 
 export function declineReason(responseCode: string): string {
   return REASONS[responseCode] ?? `DECLINED (${responseCode})`;

@@ -76,6 +76,18 @@ describe('0210 purchase response', () => {
     expect(readFinancialResponse(request, reply('0210', good))).toEqual({ responseCode: '00', approved: true, authCode: 'A00001', rrn: '000000000001', stan: '000123' });
   });
 
+  it.each([
+    ['00', true],
+    ['08', true],
+    ['10', true],
+    ['11', true],
+    ['05', false],
+    ['51', false],
+    ['Z3', false],
+  ])('reads DE 39 %s as approved: %s (isApproval)', (code, approved) => {
+    expect(readFinancialResponse(request, reply('0210', { ...good, 39: code })).approved).toBe(approved);
+  });
+
   it('reads a decline without an auth code', () => {
     expect(readFinancialResponse(request, reply('0210', { ...good, 38: undefined, 39: '51' }))).toEqual({
       responseCode: '51',

@@ -83,6 +83,16 @@ describe('TransactionEngine purchase', () => {
     expect(engine.current).toBeNull();
   });
 
+  it.each(['08', '10', '11'])('honours the host approving with %s, as with 00 (isApproval): no reversal owed', async (responseCode) => {
+    const host = new FakeHost((req) => Promise.resolve({ responseCode, approved: true, authCode: 'A1B2C3', rrn: '000000000002', stan: req.stan }));
+    const { engine, reader, reversals } = setup(host);
+    const { id } = engine.start({ type: 'purchase', amount: 500, currency: '978' });
+    await reader.armed();
+    reader.present(testCard());
+    expect(await engine.wait(id)).toMatchObject({ status: 'approved', responseCode, authCode: 'A1B2C3' });
+    expect(reversals.pending()).toEqual([]);
+  });
+
   it('declines with the host response code and its reason', async () => {
     const host = new FakeHost((req) => Promise.resolve({ responseCode: '51', approved: false, authCode: null, rrn: '000000000002', stan: req.stan }));
     const { engine, reader, display } = setup(host);

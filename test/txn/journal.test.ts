@@ -262,6 +262,23 @@ describe('journal recovery at start', () => {
     expect(again.recover().changed).toEqual([]);
   });
 
+  it.each([
+    ['00', 'reversal-pending'],
+    ['08', 'reversal-pending'],
+    ['10', 'reversal-pending'],
+    ['11', 'reversal-pending'],
+    ['05', 'declined'],
+    ['51', 'declined'],
+  ] as const)('recovers an answer %s the chip never completed as %s (the engine’s isApproval)', (responseCode, to) => {
+    const { journal, dir } = fresh();
+    purchase(journal, 't', 'request-sent');
+    journal.responseReceived('t', { responseCode, authCode: null, rrn: '1' });
+    journal.close();
+    const again = openJournal(dir);
+    open.push(again);
+    expect(again.recover().changed).toEqual([{ id: 't', from: 'response-received', to }]);
+  });
+
   it('sends a host approval the chip refused to reversal', () => {
     const { journal } = fresh();
     purchase(journal, 't', 'response-received');

@@ -12,6 +12,7 @@ import { formatExpiry } from '../../card/expiry.js';
 import { iso87ascii } from '../../iso8583/dialects/iso87ascii.js';
 import { wipe } from '../../util/bytes.js';
 import { toHex } from '../../util/hex.js';
+import { isApproval } from '../approval.js';
 import { chipDataForHost } from '../messages/chip-data.js';
 import { RESPONSE_CODES } from '../messages/constants.js';
 import { checkDate } from '../messages/fields.js';
@@ -91,7 +92,7 @@ export function readAuthorizationAnswer(response: AxiosResponse<string>, request
   if (body.stan !== request.stan) throw badResponseError('mismatch', ctx, { field: 'stan' });
   if (body.terminalId !== request.terminalId) throw badResponseError('mismatch', ctx, { field: 'terminalId' });
   if (body.amountMinor !== request.amountMinor) throw badResponseError('mismatch', ctx, { field: 'amountMinor' });
-  if (body.approved !== (body.responseCode === RESPONSE_CODES.approved)) throw badResponseError('mismatch', ctx, { field: 'approved' });
+  if (body.approved !== isApproval(body.responseCode)) throw badResponseError('mismatch', ctx, { field: 'approved' });
   return {
     responseCode: body.responseCode,
     approved: body.approved,

@@ -30,11 +30,12 @@ import { encodeMessage } from '../../iso8583/message-codec.js';
 import type { Dialect, EncodeInput, FieldInput } from '../../iso8583/types.js';
 import { wipe } from '../../util/bytes.js';
 import { PosError } from '../../util/errors.js';
+import { isApproval } from '../approval.js';
 import type { AuthorizationResponse, PurchaseRequest } from '../model.js';
 import { chipDataForHost, issuerDataForCard } from './chip-data.js';
 import { ENCRYPTED_TRACKS_FIELD, encryptedTracksField } from './encrypted-tracks.js';
 import { SEALED_ADVICE_FIELD, sealedAdviceField } from './sealed-advice.js';
-import { MTI, POS_CONDITION_NORMAL, PROCESSING_CODES, RESPONSE_CODES, responseMtiOf, type TransactionKind } from './constants.js';
+import { MTI, POS_CONDITION_NORMAL, PROCESSING_CODES, responseMtiOf, type TransactionKind } from './constants.js';
 import {
   amountField,
   badResponse,
@@ -225,7 +226,7 @@ export function readFinancialResponse(
   }
   return {
     responseCode,
-    approved: responseCode === RESPONSE_CODES.approved,
+    approved: isApproval(responseCode),
     authCode: replyText(reply, 38) ?? null,
     rrn: replyText(reply, 37) ?? null,
     stan: request.stan,

@@ -8,7 +8,7 @@ import type { HistoryFilter, TxnHistory } from '../history.js';
 import type { TransactionResult, TxnStatus } from '../result.js';
 import type { ErrorCode } from '../../util/errors.js';
 import { ERROR_CODES } from '../../util/error-codes/index.js';
-import { isApprovingCode } from '../response-codes.js';
+import { isApproval } from '../../host/approval.js';
 import type { JournalEntry } from './entry.js';
 import type { Journal } from './journal.js';
 import type { JournalState } from './states.js';
@@ -60,7 +60,7 @@ export function toResult(entry: JournalEntry): TransactionResult {
     ...(entry.reference === null ? {} : { reference: entry.reference }),
     state: status ?? (entry.state === 'created' ? 'waiting-for-card' : 'authorizing'),
     status,
-    responseCode: approved || !isApprovingCode(entry.responseCode) ? entry.responseCode : null,
+    responseCode: approved || !isApproval(entry.responseCode) ? entry.responseCode : null,
     authCode: approved ? entry.authCode : null,
     rrn: entry.rrn,
     stan: entry.stan,

@@ -21,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
 import type { CardBrand } from '../../card/types.js';
 import type { EntryMode } from '../../devices/card-reader.js';
+import { isApproval } from '../../host/approval.js';
 import type { PendingReversal, ReversalStore } from '../../host/reversal-store.js';
 import { PosError } from '../../util/errors.js';
 import type { Sensitive } from '../../util/sensitive.js';
@@ -125,8 +126,6 @@ type Column =
   | 'duty_seq'
   | 'advice_card';
 type Patch = Partial<Record<Column, string | number | Buffer | null>>;
-
-const APPROVAL_CODES: ReadonlySet<string> = new Set(['00', '08', '10', '11']);
 
 export class Journal implements ReversalStore {
   readonly file: string;
@@ -464,7 +463,7 @@ export class Journal implements ReversalStore {
       const moves: { id: string; from: JournalState; to: JournalState }[] = [];
       for (const row of open) {
         const from = row.state as JournalState;
-        const approved = row.response_code !== null && APPROVAL_CODES.has(row.response_code);
+        const approved = isApproval(row.response_code);
         const to: JournalState =
           from === 'request-sent' || (from === 'response-received' && approved)
             ? 'reversal-pending'
