@@ -3,8 +3,9 @@
  * virtual reader on a socat pty, host simulator over TCP, ECR API over HTTP.
  * Then every byte it wrote is searched for card data.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { hasSocat, ptysOpenIn } from '../drivers/pty-harness.js';
 import { scanForSecrets } from '../hygiene/card-secrets.js';
 
 function runDemo(args: string[]) {
@@ -14,6 +15,24 @@ function runDemo(args: string[]) {
     timeout: 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `pos demo --show-display …`, noting the ptys it holds when its display first shows a screen (its devices are open by then). */
+async function runDemoWatchingWires(args: string[]) {
+  const child = spawn(process.execPath, ['dist/src/cli/main.js', 'demo', '--show-display', ...args], {
+    env: { ...process.env, POS_LOG_LEVEL: 'debug', POS_LOG_PRETTY: '0' },
+    timeout: 60_000,
+  });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  let ptys: string[] | undefined;
+  child.stdout.on('data', (c: Buffer) => stdout.push(c));
+  child.stderr.on('data', (c: Buffer) => {
+    stderr.push(c);
+    if (ptys === undefined && Buffer.concat(stderr).includes('[display]')) ptys = ptysOpenIn(child.pid);
+  });
+  const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { status, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), ptys: ptys ?? [] };
 }
 
 describe('pos demo (built, in its own process)', () => {
@@ -29,9 +48,11 @@ describe('pos demo (built, in its own process)', () => {
     expect(scanForSecrets({ stdout, stderr })).toEqual([]);
   });
 
-  it('--json prints the ECR result shape with the case name, and no card data at debug level', () => {
-    const { status, stdout, stderr } = runDemo(['--json', '--show-display']);
+  it('--json prints the ECR result shape with the case name, and no card data at debug level; its virtual devices are on socat ptys', async () => {
+    const { status, stdout, stderr, ptys } = await runDemoWatchingWires(['--json']);
     expect(status).toBe(0);
+    // Without socat the demo falls back to in-memory lines; CI installs socat, so there its wires must be ptys.
+    if (hasSocat) expect(ptys.length).toBeGreaterThanOrEqual(2);
     const rows = JSON.parse(stdout.toString()) as Record<string, unknown>[];
     expect(rows.length).toBeGreaterThanOrEqual(6);
     for (const row of rows) {
