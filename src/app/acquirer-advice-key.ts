@@ -8,14 +8,13 @@
  * the service user's that nobody else may write (0644 at most).
  *
  * In simulation the terminal is given the bank-host simulator's public key
- * (`provisionSimulationAdviceKey`).
+ * (`src/app/simulation/advice-key.ts`).
  */
-import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adviceSealingKey, type AdviceSealingKey } from '../host/messages/sealed-advice.js';
 import { ACQUIRER_ADVICE_KEY_FILE } from '../txn/advice-card.js';
 import { isPosError, PosError } from '../util/errors.js';
-import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { checkKeyDir, type KeyFileOptions } from './key-files.js';
 
 export { ACQUIRER_ADVICE_KEY_FILE };
@@ -47,15 +46,5 @@ function checkPublicKeyFile(path: string, options: KeyFileOptions): void {
   if ((stat.mode & 0o022) !== 0) {
     const mode = `0${(stat.mode & 0o777).toString(8).padStart(3, '0')}`;
     throw new PosError('KEY_FILE_MODE', `Key file ${path} has mode ${mode}; group and others must not write it`, { path, mode, expected: '0644' });
-  }
-}
-
-/** Simulation: writes the bank-host simulator's advice public key into `dir` (made 0700, the file 0600) when it is not there yet. */
-export function provisionSimulationAdviceKey(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  try {
-    writeFileSync(join(dir, ACQUIRER_ADVICE_KEY_FILE), loadSimulationKeys().acquirerAdvicePublicPem, { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
 }

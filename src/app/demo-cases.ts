@@ -3,7 +3,7 @@
  * how it must end. Together they walk every path of the purchase flow.
  */
 import type { TxnStatus } from '../txn/result.js';
-import type { PresentRequest } from './ecr-server.js';
+import type { PresentRequest } from './simulation/cardholder.js';
 
 export interface DemoCase {
   readonly name: string;

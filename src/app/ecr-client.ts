@@ -5,7 +5,7 @@
  * `readEcrToken(path)` from its file).
  */
 import type { TransactionResult } from '../txn/result.js';
-import type { PresentRequest, UnplugRequest } from './ecr-server.js';
+import type { PresentRequest, UnplugRequest } from './simulation/cardholder.js';
 
 export class EcrClient {
   readonly #token: string;

@@ -7,15 +7,15 @@
  *   GET  /v1/transactions/:id[?wait=true]                                        → 200 { …result }
  *   POST /v1/transactions/:id/cancel                                            → 200 { …result }
  *   GET  /v1/health                                                             → 200 { … }
- *   POST /v1/simulator/present            { card: "<deck id>", entry: "swipe" } (virtual reader only)
- *   POST /v1/simulator/unplug             { device: "reader", forMs?: 2000 } → 202 (pulls a virtual device's cable)
+ *   POST /v1/simulator/*                  in simulation only (`EcrSimulatorRoutes`)
  *
  * Before any route: `ecr-guard.ts` (Host → 421, Origin → 403, bearer token
  * → 401, JSON content type → 415); a JSON body naming a key twice → 400.
  * Off loopback only over TLS (`node:https`, client certificates with a CA).
  * Timeouts and a connection cap keep idle or slow clients from starving the
- * register (`ECR_LIMITS`). The simulator routes exist only when a simulator
- * is passed (virtual devices); otherwise they are 404.
+ * register (`ECR_LIMITS`). The simulator routes exist only when they are
+ * passed (virtual devices: `src/app/simulation/simulator-routes.ts`);
+ * otherwise they are 404.
  *
  * Errors are `{ error: { code, message, details } }` with 400 (bad input),
  * 401, 403, 404, 409 (busy / not cancellable), 413, 415, 421, 500. No
@@ -68,38 +68,31 @@ export interface HealthReport {
   readonly [key: string]: unknown;
 }
 
-/** A virtual cardholder's move: which deck card, how, and what they do at the PIN pad. */
-export interface PresentRequest {
-  readonly card: string;
-  /** `swipe` (a chip card swiped at a chip reader is asked for its chip), `chip` (insert), `swipe-stripe-only` (a card without a chip). */
-  readonly entry: 'swipe' | 'chip' | 'swipe-stripe-only';
-  /** The PIN typed when the pad asks (default the deck card's), `cancel` to press cancel, `none` to walk away. */
-  readonly pin?: string;
-  /** Card-side faults: the chip cannot be read (fallback), or the card declines after the host approved. */
-  readonly fault?: 'chip-failure' | 'decline-after-approval';
+/** A route's answer: its status and JSON body. */
+export interface EcrAnswer {
+  readonly status: number;
+  readonly body: unknown;
 }
 
-/** Pulls a virtual device's cable; it stays out `forMs` (default 0: back on the first reopen). */
-export interface UnplugRequest {
-  readonly device: 'reader' | 'pinpad' | 'display';
-  readonly forMs?: number;
-}
-
-/** What the simulator routes drive; present only when a device is virtual. */
-export interface CardholderSimulator {
-  /** Presents a deck card to the virtual reader. Throws `ECR_BAD_REQUEST` for an unknown card. */
-  present(request: PresentRequest): Promise<void>;
-  /** The transaction ended: the cardholder takes their card back. */
-  transactionEnded?(): void;
-  /** Pulls the cable of a virtual device (the driver sees it go away, and it is reopened with backoff). Throws `ECR_BAD_REQUEST` for a real device. */
-  unplug?(request: UnplugRequest): Promise<void>;
+/**
+ * The `/v1/simulator/*` routes, given to the server only in simulation: it
+ * asks them about a route it does not serve itself, after the guard, and
+ * without them such a route is 404.
+ */
+export interface EcrSimulatorRoutes {
+  /**
+   * The answer to `route` (`POST /v1/simulator/present`), or `undefined` when
+   * it is none of theirs. `readBody` reads the request's JSON under the
+   * server's limits and checks. Throws a `PosError` (`ECR_BAD_REQUEST`, …).
+   */
+  answer(route: string, readBody: () => Promise<unknown>): Promise<EcrAnswer | undefined>;
 }
 
 export interface EcrServerOptions {
   readonly engine: TransactionEngine;
   readonly health: () => HealthReport;
-  /** Only in simulation: without it the `/v1/simulator/*` routes do not exist (404). */
-  readonly simulator?: CardholderSimulator;
+  /** Only in simulation: without them the `/v1/simulator/*` routes do not exist (404). */
+  readonly simulator?: EcrSimulatorRoutes;
   readonly logger: Logger;
   /** The bearer token every request must carry (`ecr.token`). */
   readonly token: string;
@@ -135,22 +128,6 @@ const listQuery = z
   })
   .strict()
   .refine((q) => q.reference !== undefined || q.since !== undefined, { message: 'give reference or since', path: ['reference'] });
-
-const presentBody = z
-  .object({
-    card: z.string().min(1),
-    entry: z.enum(['swipe', 'chip', 'swipe-stripe-only']).default('swipe'),
-    pin: z.union([z.string().regex(/^\d{4,12}$/, 'pin must be 4–12 digits'), z.literal('cancel'), z.literal('none')]).optional(),
-    fault: z.enum(['chip-failure', 'decline-after-approval']).optional(),
-  })
-  .strict();
-
-const unplugBody = z
-  .object({
-    device: z.enum(['reader', 'pinpad', 'display']),
-    forMs: z.number().int().min(0).max(60_000, 'forMs must be at most 60000').optional(),
-  })
-  .strict();
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   ECR_BAD_JSON: 400,
@@ -266,27 +243,11 @@ export class EcrServer {
         return send(res, 200, await engine.cancel(parts[2] ?? ''));
       case 'GET /v1/health':
         return send(res, 200, this.#options.health());
-      case 'POST /v1/simulator/present': {
-        const simulator = this.#options.simulator;
-        if (!simulator) break;
-        const body = parse(presentBody, await readJson(req));
-        await simulator.present({
-          card: body.card,
-          entry: body.entry,
-          ...(body.pin === undefined ? {} : { pin: body.pin }),
-          ...(body.fault === undefined ? {} : { fault: body.fault }),
-        });
-        return send(res, 202, { presented: body.card, entry: body.entry });
-      }
-      case 'POST /v1/simulator/unplug': {
-        const simulator = this.#options.simulator;
-        if (!simulator?.unplug) break;
-        const body = parse(unplugBody, await readJson(req));
-        await simulator.unplug({ device: body.device, ...(body.forMs === undefined ? {} : { forMs: body.forMs }) });
-        return send(res, 202, { unplugged: body.device, forMs: body.forMs ?? 0 });
-      }
-      default:
+      default: {
+        const answer = await this.#options.simulator?.answer(route, () => readJson(req));
+        if (answer !== undefined) return send(res, answer.status, answer.body);
         break;
+      }
     }
     throw new PosError('ECR_NOT_FOUND', `No route ${req.method ?? ''} ${url.pathname}`, { method: req.method ?? '', path: url.pathname });
   }
@@ -391,7 +352,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   return value;
 }
 
-function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
+/** `raw` (a body or a query) checked against `schema`: `ECR_BAD_REQUEST` naming every bad field. */
+export function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const fields = result.error.issues.map((i) => (i.path.length ? i.path.join('.') : '(body)'));

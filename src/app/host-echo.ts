@@ -9,13 +9,12 @@ import type { Config } from '../config/schema.js';
 import { iso8583ChannelFromConfig } from '../host/channels/from-config.js';
 import { assertHostTransportAllowed } from '../host/channels/production-guard.js';
 import { Iso8583HostClient } from '../host/iso8583/client.js';
-import { TerminalMacKey } from '../host/keys.js';
+import type { TerminalMacKey } from '../host/keys.js';
 import { NETWORK_CODES } from '../host/messages/constants.js';
 import { dialectByName } from '../iso8583/dialects/index.js';
 import { PosError } from '../util/errors.js';
-import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
-import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { loadTerminalMacKey } from './host-setup.js';
+import type { InProcessHost } from './simulation/in-process-host.js';
 
 export interface EchoResult {
   readonly host: string;
@@ -29,15 +28,15 @@ export async function echoHost(config: Config): Promise<EchoResult> {
   if (host.type === 'https-json') {
     throw new PosError('CONFIG_INVALID', 'An HTTPS JSON gateway has no ISO 8583 echo test', { fields: ['host.type'] });
   }
-  let simulator: BankHostSimulator | null = null;
+  let simulator: InProcessHost | null = null;
   let macKey: TerminalMacKey;
   let channelConfig;
   if (host.type === 'simulator') {
-    const keys = loadSimulationKeys();
-    simulator = new BankHostSimulator({ keys, requireMac: true, port: 0 });
-    await simulator.start();
+    // Simulation only: loaded when the config asks for the simulator.
+    const { startInProcessHost } = await import('./simulation/in-process-host.js');
+    simulator = await startInProcessHost();
     channelConfig = { address: '127.0.0.1', port: simulator.port, lengthHeader: 'binary2' as const };
-    macKey = TerminalMacKey.fromKeyBlock(keys.tdesKbpk, keys.file.terminal.tak.keyBlock);
+    macKey = simulator.terminalMacKey;
   } else {
     assertHostTransportAllowed(host);
     channelConfig = host;

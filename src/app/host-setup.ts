@@ -24,9 +24,7 @@ import { dialectByName } from '../iso8583/dialects/index.js';
 import type { Iso8583Message } from '../iso8583/message.js';
 import { PosError } from '../util/errors.js';
 import { KBPK_KEY_FILE, checkKeyFile, loadKeyFile, TAK_KEY_BLOCK_FILE } from './key-files.js';
-import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
-import type { Deck } from '../../hw-mocks/cards/deck.js';
-import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
+import type { BankHostSimulator, Deck } from './simulation/index.js';
 
 /** In the key folder: the key-block protection key (hex) and the terminal MAC key as a TR-31 block. */
 export { KBPK_KEY_FILE, TAK_KEY_BLOCK_FILE } from './key-files.js';
@@ -49,7 +47,8 @@ export interface HostSetupOptions {
   readonly clock: () => Date;
   readonly nextStan: () => string;
   readonly store: ReversalStore;
-  readonly deck: () => Deck;
+  /** The in-process simulator's accounts (`host.type: simulator`); default the project's deck. */
+  readonly deck?: () => Deck;
 }
 
 export async function startHost(config: Config, options: HostSetupOptions): Promise<HostSetup> {
@@ -74,13 +73,13 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
     const dialect = dialectByName(config.host.type === 'iso8583-tcp' ? config.host.dialect : 'iso87ascii');
 
     if (config.host.type === 'simulator') {
-      const keys = loadSimulationKeys();
-      simulator = new BankHostSimulator({ deck: options.deck(), keys, clock, requireMac: true, host: '127.0.0.1', port: 0, logger: logger.child({ component: 'host-sim' }) });
-      await simulator.start();
-      const sim = simulator;
-      closers.push(() => sim.stop());
-      channel = iso8583ChannelFromConfig({ address: '127.0.0.1', port: simulator.port, lengthHeader: 'binary2' }, { dialect, logger });
-      macKey = TerminalMacKey.fromKeyBlock(keys.tdesKbpk, keys.file.terminal.tak.keyBlock);
+      // Simulation only: loaded when the config asks for the simulator.
+      const { startInProcessHost } = await import('./simulation/in-process-host.js');
+      const inProcess = await startInProcessHost({ clock, logger, ...(options.deck === undefined ? {} : { deck: options.deck() }) });
+      closers.push(() => inProcess.stop());
+      simulator = inProcess.simulator;
+      channel = iso8583ChannelFromConfig({ address: '127.0.0.1', port: inProcess.port, lengthHeader: 'binary2' }, { dialect, logger });
+      macKey = inProcess.terminalMacKey;
     } else if (config.host.type === 'iso8583-tcp') {
       assertHostTransportAllowed(config.host);
       channel = iso8583ChannelFromConfig(config.host, { dialect, logger });

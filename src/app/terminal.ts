@@ -19,14 +19,14 @@ import type { TxnRecorder } from '../txn/recorder.js';
 import { ReversalDuties } from '../txn/reversal-duties.js';
 import { journalHistory } from '../txn/journal/history.js';
 import { assertKeyFilesPresent, ECR_TOKEN_FILE, keyFilePath, keyFolderOf, provisionKeyFiles, readEcrToken } from './key-files.js';
-import { loadAcquirerAdviceKey, provisionSimulationAdviceKey } from './acquirer-advice-key.js';
+import { loadAcquirerAdviceKey } from './acquirer-advice-key.js';
 import { startRetention } from '../txn/journal/retention.js';
 import type { AdviceForwarder } from '../txn/advice-forwarder.js';
 import { offlineApprovalsHealth, setUpStoreAndForward } from '../txn/offline-setup.js';
-import type { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
 import { openDevices } from './devices.js';
+import { loadSimulation } from './load-simulation.js';
+import type { BankHostSimulator } from './simulation/index.js';
 import { startHost } from './host-setup.js';
-import { loadDeck, type Deck } from '../../hw-mocks/cards/deck.js';
 import { assertEcrBindAllowed, EcrServer, type HealthReport } from './ecr-server.js';
 import { loadEcrTls } from './ecr-tls.js';
 
@@ -76,8 +76,8 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
   };
 
   try {
-    let deck: Deck | undefined;
-    const getDeck = (): Deck => (deck ??= loadDeck(options.deckPath));
+    // Only a config that simulates something loads the simulation (and hw-mocks/).
+    const simulation = await loadSimulation(config, { logger, ...(options.deckPath === undefined ? {} : { deckPath: options.deckPath }) });
 
     const stateDir = options.stateDir ?? config.journal.dir;
     checkBeforeStart(config, stateDir);
@@ -89,7 +89,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     const ecrToken = readEcrToken(keyFilePath(config, stateDir, ECR_TOKEN_FILE));
     const ecrTls = config.ecr.tls ? loadEcrTls(config.ecr.tls) : undefined;
     // Offline advices are sealed to the acquirer's public key; the simulation's is the host simulator's.
-    if (config.storeAndForward.enabled && config.host.type === 'simulator') provisionSimulationAdviceKey(keyDir);
+    simulation?.provisionKeys(config, keyDir);
     const adviceKey = config.storeAndForward.enabled ? loadAcquirerAdviceKey(keyDir) : null;
     const journal = Journal.open({ dir: stateDir, terminalId: config.terminal.id, clock });
     closers.push(() => Promise.resolve(journal.close()));
@@ -100,7 +100,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     const stan = journal.stan;
     // Reversal duties outlive a journal that cannot write (disk full): held in memory, sent, written once it can.
     const duties = new ReversalDuties(journal, logger);
-    const hostSetup = await startHost(config, { logger, clock, nextStan: () => stan.next(), store: duties, deck: getDeck });
+    const hostSetup = await startHost(config, { logger, clock, nextStan: () => stan.next(), store: duties, ...(simulation ? { deck: simulation.deck } : {}) });
     closers.push(() => hostSetup.close());
     const host: HostClient = hostSetup.client;
     const hostSimulator = hostSetup.simulator;
@@ -109,7 +109,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       : null;
     if (saf !== null) closers.push(() => Promise.resolve(saf.close()));
 
-    const devices = await openDevices(config, { logger, deck: getDeck, displayOut: options.displayOut, clock });
+    const devices = await openDevices(config, { logger, displayOut: options.displayOut, simulation });
     closers.push(() => devices.close());
     const reader = devices.reader;
     const display = options.display ?? devices.display;
@@ -125,7 +125,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       reversals,
       stan,
       recorder: withEndHook(new JournalRecorder(journal), () => {
-        devices.cardholder?.transactionEnded?.();
+        devices.simulator?.transactionEnded();
         saf?.forwarder.kick();
       }),
       ...(saf === null ? {} : { offline: saf.approver }),
@@ -165,7 +165,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       engine,
       health,
       logger,
-      ...(devices.cardholder ? { simulator: devices.cardholder } : {}),
+      ...(devices.simulator ? { simulator: devices.simulator.routes } : {}),
       token: ecrToken,
       ...(ecrTls ? { tls: ecrTls } : {}),
       allowedOrigins: config.ecr.allowedOrigins,

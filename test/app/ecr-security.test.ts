@@ -15,7 +15,9 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeThrowawayPki, type ThrowawayPki } from '../../hw-mocks/host/tls-certs.js';
-import { EcrServer, ECR_LIMITS, type CardholderSimulator, type EcrServerOptions } from '../../src/app/ecr-server.js';
+import { EcrServer, ECR_LIMITS, type EcrServerOptions } from '../../src/app/ecr-server.js';
+import type { CardholderSimulator } from '../../src/app/simulation/cardholder.js';
+import { simulatorRoutes } from '../../src/app/simulation/simulator-routes.js';
 import { loadEcrTls } from '../../src/app/ecr-tls.js';
 import type { TransactionEngine } from '../../src/txn/engine.js';
 import { isPosError } from '../../src/util/errors.js';
@@ -230,7 +232,7 @@ describe('simulator routes', () => {
   it('exist with one, behind the token', async () => {
     const presented: string[] = [];
     const simulator: CardholderSimulator = { present: (r) => (presented.push(r.card), Promise.resolve()) };
-    const { port } = await serve({ simulator });
+    const { port } = await serve({ simulator: simulatorRoutes(simulator) });
     expect((await call(port, 'POST', '/v1/simulator/present', { 'content-type': 'application/json' }, JSON.stringify({ card: 'visa-ok' }))).status).toBe(401);
     expect((await call(port, 'POST', '/v1/simulator/present', JSON_AUTH, JSON.stringify({ card: 'visa-ok' }))).status).toBe(202);
     expect(presented).toEqual(['visa-ok']);

@@ -19,7 +19,7 @@ import { EcrClient } from '../../src/app/ecr-client.js';
 import { Resilient, ResilientCardReader, ResilientDisplay, ResilientPinPad, type Attached } from '../../drivers/reconnect/resilient-devices.js';
 import { VirtualCable } from '../../drivers/reconnect/virtual-cable.js';
 import { startTerminal } from '../../src/app/terminal.js';
-import type { VirtualWire } from '../../src/app/virtual-wire.js';
+import type { VirtualWire } from '../../src/app/simulation/virtual-wire.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { CardReader } from '../../src/devices/card-reader.js';
 import type { Display, Screen } from '../../src/devices/display.js';

@@ -14,13 +14,13 @@
  * releases the port and ends socat.
  */
 import type { Logger } from 'pino';
-import type { ByteTransport } from '../devices/byte-transport.js';
-import { PosError } from '../util/errors.js';
-import { ListenerSet } from '../../drivers/transport/listener-set.js';
-import { createMemoryTransportPair } from '../../drivers/transport/memory-transport.js';
-import { openSerialTransport } from '../../drivers/transport/serial-transport.js';
-import { openPtyEnd } from '../../hw-mocks/pty-end.js';
-import { createPtyPair } from '../../hw-mocks/pty.js';
+import type { ByteTransport } from '../../devices/byte-transport.js';
+import { PosError } from '../../util/errors.js';
+import { ListenerSet } from '../../../drivers/transport/listener-set.js';
+import { createMemoryTransportPair } from '../../../drivers/transport/memory-transport.js';
+import { openSerialTransport, type SerialTransportOptions } from '../../../drivers/transport/serial-transport.js';
+import { openPtyEnd } from '../../../hw-mocks/pty-end.js';
+import { createPtyPair } from '../../../hw-mocks/pty.js';
 
 export interface VirtualWire {
   /** The driver's end. */
@@ -34,7 +34,8 @@ export interface VirtualWire {
   unplug(): Promise<void>;
 }
 
-export async function openVirtualWire(name: string, logger: Logger, line: { baudRate: number; dataBits?: 7 | 8; parity?: 'none' | 'even' | 'odd' } = { baudRate: 9600 }): Promise<VirtualWire> {
+/** A fresh wire named `name` (for logs); the driver's end is opened at `line`, the device kind's. */
+export async function openVirtualWire(name: string, logger: Logger, line: Omit<SerialTransportOptions, 'path'>): Promise<VirtualWire> {
   let pty;
   try {
     pty = await createPtyPair();

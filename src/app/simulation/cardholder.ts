@@ -1,0 +1,108 @@
+/**
+ * The virtual cardholder: presents deck cards (`hw-mocks/cards/deck.json`)
+ * to the twin reader, and types (or refuses) the PIN on the twin pad when it
+ * asks. The ECR API's simulator routes and the demo drive it.
+ */
+import type { Deck, DeckCard } from '../../../hw-mocks/cards/deck.js';
+import { findCard } from '../../../hw-mocks/cards/deck.js';
+import type { VirtualPinPad } from '../../../hw-mocks/pinpad/index.js';
+import type { VirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
+import { PosError } from '../../util/errors.js';
+
+/** A virtual cardholder's move: which deck card, how, and what they do at the PIN pad. */
+export interface PresentRequest {
+  readonly card: string;
+  /** `swipe` (a chip card swiped at a chip reader is asked for its chip), `chip` (insert), `swipe-stripe-only` (a card without a chip). */
+  readonly entry: 'swipe' | 'chip' | 'swipe-stripe-only';
+  /** The PIN typed when the pad asks (default the deck card's), `cancel` to press cancel, `none` to walk away. */
+  readonly pin?: string;
+  /** Card-side faults: the chip cannot be read (fallback), or the card declines after the host approved. */
+  readonly fault?: 'chip-failure' | 'decline-after-approval';
+}
+
+/** Pulls a virtual device's cable; it stays out `forMs` (default 0: back on the first reopen). */
+export interface UnplugRequest {
+  readonly device: 'reader' | 'pinpad' | 'display';
+  readonly forMs?: number;
+}
+
+/** What the simulator routes drive. */
+export interface CardholderSimulator {
+  /** Presents a deck card to the virtual reader. Throws `ECR_BAD_REQUEST` for an unknown card. */
+  present(request: PresentRequest): Promise<void>;
+  /** The transaction ended: the cardholder takes their card back. */
+  transactionEnded?(): void;
+  /** Pulls the cable of a virtual device (the driver sees it go away, and it is reopened with backoff). Throws `ECR_BAD_REQUEST` for a real device. */
+  unplug?(request: UnplugRequest): Promise<void>;
+}
+
+/** The twin behind the virtual reader now: a stripe reader (serial MSR, encrypting MagTek) or the ViVOpay chip reader. */
+export type ReaderTwin = { readonly kind: 'stripe'; swipe(card: DeckCard): Promise<void> } | { readonly kind: 'chip'; readonly chip: VirtualVivopay };
+
+export interface CardholderOptions {
+  readonly deck: () => Deck;
+  /** The current twins: a replugged device has a fresh one. */
+  readonly readerTwin: () => ReaderTwin | undefined;
+  readonly pinpadTwin: () => VirtualPinPad | undefined;
+  readonly unplug: (request: UnplugRequest) => Promise<void>;
+}
+
+export function virtualCardholder(options: CardholderOptions): Required<CardholderSimulator> {
+  let pinIntent: string | undefined;
+  // The pad whose prompt the cardholder waits for: a replugged pad is a new twin, waited for afresh.
+  let answering: VirtualPinPad | undefined;
+  return {
+    async present(request: PresentRequest): Promise<void> {
+      const card = findCard(options.deck(), request.card);
+      if (!card) throw new PosError('ECR_BAD_REQUEST', `card: no deck card "${request.card}"`, { fields: ['card'], problems: ['no such deck card'] });
+      const reader = options.readerTwin();
+      if (!reader) throw new PosError('ECR_BAD_REQUEST', 'entry: the card reader is not virtual', { fields: ['entry'], problems: ['reader is real'] });
+      const pinpad = options.pinpadTwin();
+      if (pinpad) {
+        // One intent per transaction, the latest move's: the cardholder answers the pad's prompt when it comes.
+        pinIntent = request.pin ?? card.pin;
+        if (answering !== pinpad) {
+          answering = pinpad;
+          void pinpad.waitForPrompt().then(() => {
+            if (answering === pinpad) answering = undefined;
+            const intent = pinIntent;
+            pinIntent = undefined;
+            if (intent === 'cancel') pinpad.pressCancel();
+            else if (intent !== undefined && intent !== 'none') pinpad.enterPin(intent);
+          });
+        }
+      }
+      if (reader.kind === 'stripe') {
+        if (request.entry !== 'swipe') throw new PosError('ECR_BAD_REQUEST', 'entry: the virtual reader reads stripes only', { fields: ['entry'], problems: ['swipe only'] });
+        await reader.swipe(card);
+        return;
+      }
+      const chip = reader.chip;
+      if (request.fault === 'decline-after-approval') chip.declineAfterApproval();
+      if (request.fault === 'chip-failure') chip.failChip();
+      if (request.entry === 'chip') {
+        // An inserted card is seated: read at once, or by the next transaction.
+        chip.insert(card.id);
+        return;
+      }
+      // A swipe only counts while the reader waits for a card (it may be asking again: "swipe instead").
+      await until(() => chip.waitingForCard, 5_000);
+      chip.swipe(card.id, { chip: request.entry !== 'swipe-stripe-only' });
+    },
+    transactionEnded(): void {
+      pinIntent = undefined;
+      // The cardholder takes the card back, so the next transaction does not find it still seated.
+      const reader = options.readerTwin();
+      if (reader?.kind === 'chip') reader.chip.removeCard();
+    },
+    unplug: (request) => options.unplug(request),
+  };
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new PosError('ECR_BAD_REQUEST', 'The virtual reader is not waiting for a card', { fields: ['card'], problems: ['reader not armed'] });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The ECR API's `/v1/simulator/*` routes, served only in simulation (the
+ * server asks them about routes it does not serve itself):
+ *
+ *   POST /v1/simulator/present  { card: "<deck id>", entry?, pin?, fault? } → 202 { presented, entry }
+ *   POST /v1/simulator/unplug   { device: "reader", forMs?: 2000 }        → 202 { unplugged, forMs }
+ */
+import { z } from 'zod';
+import { parse, type EcrSimulatorRoutes } from '../ecr-server.js';
+import type { CardholderSimulator } from './cardholder.js';
+
+const presentBody = z
+  .object({
+    card: z.string().min(1),
+    entry: z.enum(['swipe', 'chip', 'swipe-stripe-only']).default('swipe'),
+    pin: z.union([z.string().regex(/^\d{4,12}$/, 'pin must be 4–12 digits'), z.literal('cancel'), z.literal('none')]).optional(),
+    fault: z.enum(['chip-failure', 'decline-after-approval']).optional(),
+  })
+  .strict();
+
+const unplugBody = z
+  .object({
+    device: z.enum(['reader', 'pinpad', 'display']),
+    forMs: z.number().int().min(0).max(60_000, 'forMs must be at most 60000').optional(),
+  })
+  .strict();
+
+export function simulatorRoutes(cardholder: CardholderSimulator): EcrSimulatorRoutes {
+  return {
+    async answer(route, readBody) {
+      switch (route) {
+        case 'POST /v1/simulator/present': {
+          const body = parse(presentBody, await readBody());
+          await cardholder.present({
+            card: body.card,
+            entry: body.entry,
+            ...(body.pin === undefined ? {} : { pin: body.pin }),
+            ...(body.fault === undefined ? {} : { fault: body.fault }),
+          });
+          return { status: 202, body: { presented: body.card, entry: body.entry } };
+        }
+        case 'POST /v1/simulator/unplug': {
+          if (!cardholder.unplug) return undefined;
+          const body = parse(unplugBody, await readBody());
+          await cardholder.unplug({ device: body.device, ...(body.forMs === undefined ? {} : { forMs: body.forMs }) });
+          return { status: 202, body: { unplugged: body.device, forMs: body.forMs ?? 0 } };
+        }
+        default:
+          return undefined;
+      }
+    },
+  };
+}

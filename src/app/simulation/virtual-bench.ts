@@ -1,0 +1,187 @@
+/**
+ * The virtual devices of a simulated config, and the cardholder who uses
+ * them. Each is the real driver on a virtual wire (`virtual-wire.ts`) to its
+ * twin in `hw-mocks/`, made afresh on every plug-in of its `VirtualCable`
+ * (which the simulator's unplug pulls), so the terminal reopens it exactly
+ * as it reopens a real one. `src/app/devices.ts` keeps each open through the
+ * same reconnector as a wired device.
+ */
+import { createMagtekHidReader } from '../../../drivers/magtek-hid/index.js';
+import { MSR_DEFAULT_SERIAL } from '../../../drivers/msr-serial/kind.js';
+import { createSerialMsrReader } from '../../../drivers/msr-serial/index.js';
+import type { Attached } from '../../../drivers/reconnect/resilient-devices.js';
+import { VirtualCable } from '../../../drivers/reconnect/virtual-cable.js';
+import { createHidMemoryPair } from '../../../drivers/transport/hid-memory.js';
+import type { SerialTransportOptions } from '../../../drivers/transport/serial-transport.js';
+import { createVfdDisplay } from '../../../drivers/vfd-display/index.js';
+import { initializedVfd, VFD_DEFAULT_SERIAL } from '../../../drivers/vfd-display/kind.js';
+import { createVerifonePinPad } from '../../../drivers/verifone-pinpad/index.js';
+import { VERIFONE_DEFAULT_SERIAL } from '../../../drivers/verifone-pinpad/kind.js';
+import { createVivopayReader } from '../../../drivers/vivopay/index.js';
+import { VIVOPAY_DEFAULT_SERIAL } from '../../../drivers/vivopay/kind.js';
+import type { Deck } from '../../../hw-mocks/cards/deck.js';
+import { attachVirtualVfd } from '../../../hw-mocks/display/index.js';
+import { createVirtualMagtekReader, ENCRYPTING_REPORT_BYTES, MAGTEK_TWIN_IDS, simulationMagtekKeys } from '../../../hw-mocks/magtek/index.js';
+import { VirtualSerialMsr } from '../../../hw-mocks/msr/virtual-serial-msr.js';
+import { createVirtualPinPad, simulationPinpadKeys, type VirtualPinPad } from '../../../hw-mocks/pinpad/index.js';
+import { createVirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
+import type { ReaderConfig } from '../../config/schema.js';
+import type { CardReader } from '../../devices/card-reader.js';
+import type { Display } from '../../devices/display.js';
+import type { PinPad } from '../../devices/pin-pad.js';
+import type { Logger } from '../../log/logger.js';
+import { PosError } from '../../util/errors.js';
+import type { EcrSimulatorRoutes } from '../ecr-server.js';
+import { virtualCardholder, type ReaderTwin, type UnplugRequest } from './cardholder.js';
+import { simulatorRoutes } from './simulator-routes.js';
+import { openVirtualWire, type VirtualWire } from './virtual-wire.js';
+
+export type VirtualReaderModel = Extract<ReaderConfig, { type: 'virtual' }>['model'];
+type Role = UnplugRequest['device'];
+
+/** A virtual device as the reconnector keeps it: what it is called in logs, and an attach that makes wire, twin and driver. */
+export interface VirtualDevice<D> {
+  readonly target: string;
+  attach(): Promise<Attached<D>>;
+}
+
+/** What the terminal holds of the simulation once the devices are open: the ECR API's simulator routes and the end of each transaction. */
+export interface SimulatorHandle {
+  readonly routes: EcrSimulatorRoutes;
+  /** The cardholder takes the card back. */
+  transactionEnded(): void;
+}
+
+export class VirtualBench {
+  readonly #logger: Logger;
+  readonly #deck: () => Deck;
+  readonly #cables: Partial<Record<Role, VirtualCable<VirtualWire>>> = {};
+  readonly #onClose: (() => void)[] = [];
+  /** The twins behind the current wires: a replugged device has fresh ones. */
+  #readerTwin: ReaderTwin | undefined;
+  #pinpadTwin: VirtualPinPad | undefined;
+  /** Whether any device was made virtual: only then is there a cardholder. */
+  #inUse = false;
+
+  constructor(options: { readonly logger: Logger; readonly deck: () => Deck }) {
+    this.#logger = options.logger;
+    this.#deck = options.deck;
+  }
+
+  /** `reader: { type: "virtual", model }`: a serial MSR, a ViVOpay chip reader, or an encrypting MagTek. */
+  reader(model: VirtualReaderModel): VirtualDevice<CardReader> {
+    this.#inUse = true;
+    if (model === 'magtek-encrypting') return this.#magtek();
+    const logger = this.#logger;
+    if (model === 'chip') {
+      const cable = this.#cable('reader', VIVOPAY_DEFAULT_SERIAL);
+      return this.#onCable(cable, 'reader', (wire) => {
+        this.#readerTwin = { kind: 'chip', chip: createVirtualVivopay(wire.device) };
+        return { device: createVivopayReader(wire.host, { name: 'virtual-chip-reader', logger }), twinClose: () => wire.device.close() };
+      });
+    }
+    const cable = this.#cable('reader', MSR_DEFAULT_SERIAL);
+    return this.#onCable(cable, 'reader', (wire) => {
+      const msr = new VirtualSerialMsr(wire.device);
+      this.#readerTwin = { kind: 'stripe', swipe: (card) => msr.swipe(card) };
+      return { device: createSerialMsrReader(wire.host, { name: 'virtual-msr', logger }), twinClose: () => msr.close() };
+    });
+  }
+
+  /** `pinpad: { type: "virtual" }`: a VeriFone pad loaded with the simulation's DUKPT key. */
+  pinpad(): VirtualDevice<PinPad> {
+    this.#inUse = true;
+    const logger = this.#logger;
+    return this.#onCable(this.#cable('pinpad', VERIFONE_DEFAULT_SERIAL), 'pinpad', (wire) => {
+      const twin = createVirtualPinPad(wire.device, simulationPinpadKeys());
+      this.#pinpadTwin = twin;
+      return { device: createVerifonePinPad(wire.host, { name: 'virtual-pinpad', logger }), twinClose: () => wire.device.close() };
+    });
+  }
+
+  /** `display: { type: "virtual" }`: a CD5220 twin that decodes the bytes back to the two lines a customer reads. */
+  display(): VirtualDevice<Display> {
+    this.#inUse = true;
+    const cable = this.#cable('display', VFD_DEFAULT_SERIAL);
+    return {
+      target: 'virtual:display',
+      attach: async () => {
+        const wire = await cable.plugIn();
+        const twin = attachVirtualVfd(wire.device, 'cd5220');
+        return initializedVfd(createVfdDisplay(wire.host, { emulation: 'cd5220' }), wire.host, () => twin.close().then(() => wire.close()));
+      },
+    };
+  }
+
+  /** The cardholder and the ECR routes that drive it; present once any device is virtual. */
+  simulator(): SimulatorHandle | undefined {
+    if (!this.#inUse) return undefined;
+    const cardholder = virtualCardholder({
+      deck: this.#deck,
+      readerTwin: () => this.#readerTwin,
+      pinpadTwin: () => this.#pinpadTwin,
+      unplug: async (request) => {
+        const cable = this.#cables[request.device];
+        if (!cable) throw new PosError('ECR_BAD_REQUEST', `device: the ${request.device} is not virtual`, { fields: ['device'], problems: ['not a virtual device'] });
+        this.#logger.info({ device: request.device, forMs: request.forMs ?? 0 }, 'simulator: cable pulled');
+        await cable.unplug(request.forMs);
+      },
+    });
+    return { routes: simulatorRoutes(cardholder), transactionEnded: () => cardholder.transactionEnded() };
+  }
+
+  /** After the devices have closed: wipes the key copies the twins were given. */
+  close(): Promise<void> {
+    for (const wipe of this.#onClose.splice(0)) wipe();
+    return Promise.resolve();
+  }
+
+  /** The role's cable: each plug-in is a fresh wire whose driver end is at the device kind's line. */
+  #cable(role: Role, line: Omit<SerialTransportOptions, 'path'>): VirtualCable<VirtualWire> {
+    const cable = new VirtualCable(role, () => openVirtualWire(role, this.#logger, line));
+    this.#cables[role] = cable;
+    return cable;
+  }
+
+  /** An attach on `cable`: the wire, then the twin and driver on its ends; releasing closes the twin, then the wire. */
+  #onCable<D>(cable: VirtualCable<VirtualWire>, role: Role, build: (wire: VirtualWire) => { device: D; twinClose: () => Promise<void> }): VirtualDevice<D> {
+    return {
+      target: `virtual:${role}`,
+      attach: async () => {
+        const wire = await cable.plugIn();
+        const { device, twinClose } = build(wire);
+        return { device, transport: wire.host, release: () => twinClose().then(() => wire.close()) };
+      },
+    };
+  }
+
+  /**
+   * The encrypting MagTek reader (the real driver) and its twin over the
+   * in-memory HID pair. The twin is injected with the simulator's BDK, so the
+   * driver and the terminal see masked data and ciphertext only, and only the
+   * host reads the tracks. Its DUKPT counter carries on across re-attaches, as
+   * a real reader's does across power cycles (a KSN is never used twice).
+   * Not on a `VirtualCable`: the simulator's unplug does not reach it yet.
+   */
+  #magtek(): VirtualDevice<CardReader> {
+    const keys = simulationMagtekKeys();
+    this.#onClose.push(() => keys.bdk.fill(0));
+    let swipes = 0;
+    return {
+      target: 'virtual:magtek',
+      attach: () => {
+        const [host, port] = createHidMemoryPair({ ...MAGTEK_TWIN_IDS, inputReportBytes: ENCRYPTING_REPORT_BYTES });
+        const magtek = createVirtualMagtekReader(port, { layout: 'encrypting', bdk: keys.bdk, initialKsnHex: keys.initialKsnHex, startCounter: swipes + 1 });
+        this.#readerTwin = {
+          kind: 'stripe',
+          swipe: async (card) => {
+            await magtek.swipe(card);
+            swipes++;
+          },
+        };
+        const device = createMagtekHidReader(host, { name: 'virtual-magtek', layout: 'encrypting', logger: this.#logger });
+        return Promise.resolve({ device, transport: host, release: () => magtek.close() });
+      },
+    };
+  }
+}
