@@ -1,17 +1,26 @@
 /**
  * `ByteTransport` over a serial port: a real UART or USB-serial adapter, a pty
  * made by socat, or `@serialport/binding-mock` in tests. The binding is passed
- * in (default: the platform's, as `serialport` detects it), the same port
- * stream class runs over each.
+ * in (default: the platform's, detected by `@serialport/bindings-cpp` as the
+ * `serialport` package does, without loading that package's parsers and mock
+ * binding), the same port stream class runs over each.
  */
+import { autoDetect } from '@serialport/bindings-cpp';
 import { SerialPortStream, type OpenOptions } from '@serialport/stream';
-import { SerialPort } from 'serialport';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import { PosError } from '../../src/util/errors.js';
 import { ListenerSet } from './listener-set.js';
 
 /** A serialport binding: the platform's (default) or `MockBinding` from `@serialport/binding-mock`. */
 export type SerialBinding = OpenOptions['binding'];
+
+let platformBinding: SerialBinding | undefined;
+
+/** The platform's binding (its native module loads on first use): what opens real ports and lists them. */
+export function platformSerialBinding(): SerialBinding {
+  platformBinding ??= autoDetect();
+  return platformBinding;
+}
 
 export interface SerialTransportOptions {
   /** `/dev/ttyUSB0`, `/dev/serial/by-id/…`, a pty link. Not sensitive: it may appear in logs and errors. */
@@ -27,7 +36,7 @@ export interface SerialTransportOptions {
  * `DEVICE_OPEN_FAILED` (details: path) when the port cannot be opened or the
  * options are refused; the binding's own error is kept as `cause`.
  */
-export async function openSerialTransport(options: SerialTransportOptions, binding: SerialBinding = SerialPort.binding): Promise<ByteTransport> {
+export async function openSerialTransport(options: SerialTransportOptions, binding: SerialBinding = platformSerialBinding()): Promise<ByteTransport> {
   const { path } = options;
   let port: SerialPortStream;
   try {

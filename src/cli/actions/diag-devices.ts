@@ -2,7 +2,7 @@
  * What `pos diag devices [--json]` does: what is attached and whether the
  * configured devices answer.
  *
- * - Serial ports (serialport's `SerialPort.list()`) and HID devices
+ * - Serial ports (the serialport binding's `list()`) and HID devices
  *   (node-hid, loaded only here and only now) with their USB vendor/product
  *   IDs, each marked when a known ID names it: the device kinds' IDs and the
  *   USB-serial adapters'. A match is by IDs only — nothing is probed, so
@@ -16,11 +16,10 @@
  *   install) and still lists serial ports.
  */
 import { performance } from 'node:perf_hooks';
-import { SerialPort } from 'serialport';
 import type { DeviceContext, DeviceKind, DeviceRole } from '../../../drivers/shared/device-kind.js';
 import { loadNodeHid, type NodeHidModule } from '../../../drivers/transport/hid-library.js';
 import { hex4, openHidTransport } from '../../../drivers/transport/hid-node-transport.js';
-import { openSerialTransport } from '../../../drivers/transport/serial-transport.js';
+import { openSerialTransport, platformSerialBinding } from '../../../drivers/transport/serial-transport.js';
 import { USB_SERIAL_ADAPTERS } from '../../../drivers/transport/usb-serial-adapters.js';
 import { ALL_KINDS, DISPLAY_KINDS, kindOf, PINPAD_KINDS, READER_KINDS } from '../../app/device-kinds.js';
 import { loadConfig } from '../../config/load.js';
@@ -106,7 +105,7 @@ export interface DiagDeps {
 }
 
 export const REAL_DEPS: DiagDeps = {
-  listSerial: () => SerialPort.list(),
+  listSerial: () => platformSerialBinding().list(),
   loadHid: () => loadNodeHid(),
   openSerial: openSerialTransport,
   now: () => performance.now(),
