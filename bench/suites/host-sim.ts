@@ -23,7 +23,7 @@
 import { Worker } from 'node:worker_threads';
 import { connect, type Socket } from 'node:net';
 import { loadDeck, type Deck } from '../../hw-mocks/cards/deck.js';
-import { ARQC_PADDING, requireArqcData } from '../../hw-mocks/host/arqc-data.js';
+import { ARQC_PADDING, requireArqcData } from '../../hw-mocks/chip-card/arqc-data.js';
 import { IssuerHost } from '../../hw-mocks/host/issuer-host.js';
 import { loadSimulationKeys, type SimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { deriveCardMasterKey } from '../../src/crypto/emv/card-master-key.js';

@@ -21,7 +21,7 @@ import { generateArpcMethod1, generateArqc } from '../../src/crypto/emv/cryptogr
 import { deriveAcSessionKey } from '../../src/crypto/emv/session-key.js';
 import { constantTimeEqual } from '../../src/util/bytes.js';
 import type { DeckCard } from '../cards/deck.js';
-import { ARQC_PADDING, requireArqcData } from '../host/arqc-data.js';
+import { ARQC_PADDING, requireArqcData } from './arqc-data.js';
 
 /** Cryptogram Information Data (9F27), Book 3 Table 14. */
 export const CID = { AAC: 0x00, TC: 0x40, ARQC: 0x80 } as const;

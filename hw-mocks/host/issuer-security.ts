@@ -24,7 +24,7 @@ import { chipDataMap, ISSUER_AUTHENTICATION_DATA_TAG } from '../../src/host/mess
 import { RESPONSE_CODES } from '../../src/host/messages/constants.js';
 import { ascii, constantTimeEqual, wipe } from '../../src/util/bytes.js';
 import type { DeckCard } from '../cards/deck.js';
-import { ARQC_PADDING, arqcData } from './arqc-data.js';
+import { ARQC_PADDING, arqcData } from '../chip-card/arqc-data.js';
 import type { IssuerContext } from './issuer-context.js';
 
 export const MAX_PIN_TRIES = 3;

@@ -4,7 +4,7 @@
  * ARQC from a virtual card. Shared by the ISO 8583 and the JSON gateway
  * tests, which must agree with the same issuer core.
  */
-import { ARQC_PADDING, requireArqcData } from '../../hw-mocks/host/arqc-data.js';
+import { ARQC_PADDING, requireArqcData } from '../../hw-mocks/chip-card/arqc-data.js';
 import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { deriveCardMasterKey } from '../../src/crypto/emv/card-master-key.js';
 import { generateArqc } from '../../src/crypto/emv/cryptogram.js';

@@ -1,7 +1,7 @@
 /** The virtual chip card's cryptograms, checked with src/crypto from the issuer's side. */
 import { describe, expect, it } from 'vitest';
 import { VirtualChipCard } from '../../../hw-mocks/chip-card/virtual-chip-card.js';
-import { ARQC_PADDING, requireArqcData } from '../../../hw-mocks/host/arqc-data.js';
+import { ARQC_PADDING, requireArqcData } from '../../../hw-mocks/chip-card/arqc-data.js';
 import { deriveAcSessionKey, deriveCardMasterKey, generateArpcMethod1, generateArqc, verifyArqc } from '../../../src/crypto/index.js';
 import { deckCard } from '../reader-harness.js';
 

@@ -10,7 +10,7 @@ import { VIVOPAY_DEFAULT_SERIAL } from '../../../drivers/vivopay/kind.js';
 import { openSerialTransport } from '../../../drivers/transport/serial-transport.js';
 import type { VivopayReader } from '../../../drivers/vivopay/vivopay-reader.js';
 import { issuerMasterKeyFor } from '../../../hw-mocks/chip-card/issuer-keys.js';
-import { ARQC_PADDING, requireArqcData } from '../../../hw-mocks/host/arqc-data.js';
+import { ARQC_PADDING, requireArqcData } from '../../../hw-mocks/chip-card/arqc-data.js';
 import { openPtyEnd } from '../../../hw-mocks/pty-end.js';
 import { createPtyPair, type PtyPair } from '../../../hw-mocks/pty.js';
 import { createVirtualVivopay, type VirtualVivopay } from '../../../hw-mocks/vivopay/virtual-vivopay.js';

@@ -16,8 +16,9 @@
  * so the CVR is bytes 3–6 of 9F10. The MAC is ISO 9797-1 algorithm 3 with
  * padding method 2 under the EMV common session key (Book 2 A1.3.1, R = ATC).
  *
- * Shared by the virtual chip card (which generates the ARQC) and the
- * bank-host simulator (which verifies it): define it once, here.
+ * The card's definition (its CVN), so it lives with the virtual chip card,
+ * which generates the ARQC; the bank-host simulator, which verifies it, reads
+ * it from here.
  */
 import { PosError } from '../../src/util/errors.js';
 
