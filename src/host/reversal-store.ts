@@ -5,7 +5,7 @@
  * reverse that request (0400 with DE 90, then 0401 repeats) until the host
  * acknowledges. The transaction engine records the duty in a `ReversalStore`;
  * the host layer sends it and acknowledges it here. A store must keep a duty
- * once `add` returns (a file written atomically, the journal).
+ * once `add` returns: the journal is the store.
  */
 import type { EntryMode } from '../devices/card-reader.js';
 
@@ -33,22 +33,4 @@ export interface ReversalStore {
   pending(): readonly PendingReversal[];
   /** The host acknowledged the reversal of this transaction: forget the duty. */
   acknowledge(transactionId: string): void;
-}
-
-/** Keeps reversals in memory only: they are lost on restart. For tests and as a last resort. */
-export class MemoryReversalStore implements ReversalStore {
-  readonly #items: PendingReversal[] = [];
-
-  add(reversal: PendingReversal): void {
-    this.#items.push(reversal);
-  }
-
-  pending(): readonly PendingReversal[] {
-    return [...this.#items];
-  }
-
-  acknowledge(transactionId: string): void {
-    const at = this.#items.findIndex((r) => r.transactionId === transactionId);
-    if (at >= 0) this.#items.splice(at, 1);
-  }
 }

@@ -81,7 +81,7 @@ function encodeFields(dialect: Dialect, mtiText: string, fields: EncodeInput['fi
     [0, 0],
     [1, mti.length],
   ]);
-  // Pass 1: check and size every field (errors as before, at each field's offset); pass 2: write them into one buffer.
+  // Pass 1: check and size every field (an error names the field's offset); pass 2: write them into one buffer.
   const specs = carrierArray(dialect);
   const sizes = new Array<number>(entries.length);
   let offset = mti.length + bitmap.length;

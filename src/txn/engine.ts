@@ -439,7 +439,7 @@ export class TransactionEngine {
    * `delivery: 'not-sent'` qualifies — any doubt that the host saw
    * the request means a reversal, never an offline approval. A chip card has
    * the last word (TC approves; AAC declines with Z3 and no advice). Returns
-   * null when the policy refuses: the purchase then fails as before.
+   * null when the policy refuses: the purchase then fails.
    */
   async #approveOffline(running: Running, log: Logger, read: CardRead, error: PosError): Promise<TransactionResult | null> {
     const offline = this.#deps.offline;

@@ -25,14 +25,13 @@ import type { CardReader } from '../../src/devices/card-reader.js';
 import type { Display, Screen } from '../../src/devices/display.js';
 import type { PinPad } from '../../src/devices/pin-pad.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
-import { MemoryReversalStore } from '../../src/host/reversal-store.js';
 import { TransactionEngine } from '../../src/txn/engine.js';
 import type { TransactionResult } from '../../src/txn/result.js';
 import { StanCounter } from '../../src/txn/stan.js';
 import { PosError } from '../../src/util/errors.js';
 import { hasSocat, ptysOpenedSince, ptysOpenIn } from '../drivers/pty-harness.js';
 import { captureLog, deckCard } from '../drivers/reader-harness.js';
-import { approveAll, FakeHost, FakePinPad } from '../txn/fakes.js';
+import { approveAll, FakeHost, FakePinPad, MemoryReversalStore } from '../txn/fakes.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const TERMINAL = { id: 'T0000001', merchantId: 'M00000000000001', currency: '978' };

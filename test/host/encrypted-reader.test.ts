@@ -24,7 +24,7 @@ import { RecordingDisplay } from '../../src/display/console-display.js';
 import { TerminalMacKey } from '../../src/host/keys.js';
 import { LengthPrefixFramer } from '../../src/host/channels/length-prefix-framer.js';
 import { parseEncryptedTracksField } from '../../src/host/messages/encrypted-tracks.js';
-import { MemoryReversalStore } from '../../src/host/reversal-store.js';
+import { MemoryReversalStore } from '../txn/fakes.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import { createLogger } from '../../src/log/logger.js';

@@ -9,7 +9,6 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { RecordingDisplay } from '../../src/display/console-display.js';
 import type { AuthorizationResponse, PurchaseRequest } from '../../src/host/model.js';
-import { MemoryReversalStore } from '../../src/host/reversal-store.js';
 import { createLogger } from '../../src/log/logger.js';
 import { TransactionEngine, type EngineDeps } from '../../src/txn/engine.js';
 import type { TxnRecorder } from '../../src/txn/recorder.js';
@@ -17,7 +16,7 @@ import { ReversalDuties } from '../../src/txn/reversal-duties.js';
 import { StanCounter } from '../../src/txn/stan.js';
 import { PosError } from '../../src/util/errors.js';
 import { rejection } from '../pos-error.js';
-import { approveAll, FakeChipReader, FakeHost, FakeReader, testCard } from './fakes.js';
+import { approveAll, FakeChipReader, FakeHost, FakeReader, MemoryReversalStore, testCard } from './fakes.js';
 
 const quiet = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 const NO_STEPS: TxnRecorder = { created: () => undefined, cardRead: () => undefined, requestSent: () => undefined, responseReceived: () => undefined, ended: () => undefined };

@@ -3,12 +3,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RecordingDisplay } from '../../src/display/console-display.js';
 import { createLogger } from '../../src/log/logger.js';
 import { TransactionEngine, type EngineDeps } from '../../src/txn/engine.js';
-import { MemoryReversalStore } from '../../src/host/reversal-store.js';
 import { StanCounter } from '../../src/txn/stan.js';
 import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
 import { rejection } from '../pos-error.js';
-import { approveAll, FakeChipReader, FakeHost, FakePinPad, FakeReader, testCard } from './fakes.js';
+import { approveAll, FakeChipReader, FakeHost, FakePinPad, FakeReader, MemoryReversalStore, testCard } from './fakes.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 

@@ -3,6 +3,7 @@ import type { CardBrand, MagstripeCard } from '../../src/card/types.js';
 import type { CardRead, CardReader, ChipCompletion, DeviceState, HostAnswerForCard, ReadRequest } from '../../src/devices/card-reader.js';
 import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
 import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from '../../src/host/model.js';
+import type { PendingReversal, ReversalStore } from '../../src/host/reversal-store.js';
 import { PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 
@@ -125,5 +126,23 @@ export class FakePinPad implements PinPad {
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+}
+
+/** Keeps reversal duties in memory, oldest first (the terminal's store is the journal). */
+export class MemoryReversalStore implements ReversalStore {
+  readonly #items: PendingReversal[] = [];
+
+  add(reversal: PendingReversal): void {
+    this.#items.push(reversal);
+  }
+
+  pending(): readonly PendingReversal[] {
+    return [...this.#items];
+  }
+
+  acknowledge(transactionId: string): void {
+    const at = this.#items.findIndex((r) => r.transactionId === transactionId);
+    if (at >= 0) this.#items.splice(at, 1);
   }
 }
