@@ -11,7 +11,6 @@ import { createLogger } from '../../log/logger.js';
 import { Journal } from '../../txn/journal/index.js';
 import { closeBatch, type BatchCloseResult } from '../../txn/settlement.js';
 import { PosError } from '../../util/errors.js';
-import { loadDeck } from '../../../hw-mocks/cards/deck.js';
 import { EXIT_FAILURE, printJson } from '../errors.js';
 
 export interface BatchCloseOptions {
@@ -27,7 +26,7 @@ export async function runBatchClose(opts: BatchCloseOptions, configPath: string 
   const stateDir = stateDirFor(config, path);
   const journal = Journal.open({ dir: stateDir, terminalId: config.terminal.id });
   const clock = (): Date => new Date();
-  const host = await startHost(config, { logger, clock, nextStan: () => journal.stan.next(), store: journal, deck: () => loadDeck() });
+  const host = await startHost(config, { logger, clock, nextStan: () => journal.stan.next(), store: journal });
   try {
     const iso8583 = host.iso8583;
     if (!iso8583) throw new PosError('CONFIG_INVALID', 'The host does not speak ISO 8583', { fields: ['host.type'] });

@@ -5,11 +5,12 @@
  * throwaway PKI.
  */
 import { loadDeck } from '../../../hw-mocks/cards/deck.js';
-import type { FaultRule } from '../../../hw-mocks/host/faults.js';
+import { parseFaultRule, type FaultRule } from '../../../hw-mocks/host/faults.js';
 import { startHostSimServer } from '../../../hw-mocks/host/host-sim-server.js';
 import type { LengthHeader } from '../../host/channels/length-prefix-framer.js';
 import { dialectByName } from '../../iso8583/dialects/index.js';
 import { createLogger } from '../../log/logger.js';
+import { isPosError, PosError } from '../../util/errors.js';
 
 export interface HostSimOptions {
   port: number;
@@ -20,11 +21,13 @@ export interface HostSimOptions {
   cards?: string;
   adminPort?: number;
   httpsPort?: number;
-  fault: FaultRule[];
+  /** `--fault` rules as typed. */
+  fault: string[];
   ioThread: boolean;
 }
 
 export async function runHostSim(opts: HostSimOptions): Promise<void> {
+  const faults = opts.fault.map(faultRule);
   const deck = opts.cards === undefined ? loadDeck() : loadDeck(opts.cards);
   const sim = await startHostSimServer({
     deck,
@@ -33,7 +36,7 @@ export async function runHostSim(opts: HostSimOptions): Promise<void> {
     tls: opts.tls === true,
     lengthHeader: opts.header,
     dialect: dialectByName(opts.dialect),
-    faults: opts.fault,
+    faults,
     ioThread: opts.ioThread,
     logger: createLogger({ name: 'host-sim' }),
     ...(opts.adminPort === undefined ? {} : { adminPort: opts.adminPort }),
@@ -48,4 +51,14 @@ export async function runHostSim(opts: HostSimOptions): Promise<void> {
   });
   await sim.stop();
   process.stdout.write(`host-sim stopped after ${sim.issuer.ledger.length} request(s)\n`);
+}
+
+/** A `--fault` rule; a bad one is a usage error naming the option, as commander's own are. */
+function faultRule(text: string): FaultRule {
+  try {
+    return parseFaultRule(text);
+  } catch (err) {
+    const why = isPosError(err) ? `${err.code}: ${err.message}` : 'bad fault rule';
+    throw new PosError('CLI_USAGE', `option '--fault <rule>' has a bad value: ${why}`, { command: 'pos host-sim', reason: 'invalidArgument' });
+  }
 }
