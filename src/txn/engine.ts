@@ -89,8 +89,19 @@ interface Running {
   card?: { readonly entryMode: CardRead['entryMode']; readonly maskedPan: string };
   /** A reversal duty was recorded for this transaction. */
   reversalOwed?: boolean;
+  /** Why the engine stopped the transaction early (the first reason stands). */
+  stoppedBy?: StopReason;
   readonly abort: AbortController;
   readonly done: Promise<TransactionResult>;
+}
+
+/** The register's cancel, or no card in time: distinct reasons, worded differently to the cardholder. */
+type StopReason = 'register' | 'card-timeout';
+
+/** Stops a running transaction early; the first reason stands. */
+function stop(running: Running, why: StopReason, error: PosError): void {
+  running.stoppedBy ??= why;
+  running.abort.abort(error);
 }
 
 /** How often a chip card swiped at a chip reader is asked for its chip before the swipe is taken. */
@@ -207,7 +218,7 @@ export class TransactionEngine {
     if (!running || running.result.id !== id || !CANCELLABLE_STATES.includes(running.result.state)) {
       throw new PosError('TXN_NOT_CANCELLABLE', `Transaction is ${known.state}`, { id, state: known.state });
     }
-    running.abort.abort(new PosError('TXN_CANCELLED', 'Cancelled by the cash register', { id, by: 'register' }));
+    stop(running, 'register', new PosError('TXN_CANCELLED', 'Cancelled by the cash register', { id }));
     return running.done;
   }
 
@@ -218,7 +229,7 @@ export class TransactionEngine {
 
     const timeoutMs = this.#deps.cardTimeoutMs ?? 60_000;
     const timer = setTimeout(
-      () => running.abort.abort(new PosError('TXN_CANCELLED', 'No card presented in time', { timeoutMs, by: 'timeout' })),
+      () => stop(running, 'card-timeout', new PosError('TXN_CANCELLED', 'No card presented in time', { timeoutMs })),
       timeoutMs,
     );
     let read: CardRead;
@@ -227,7 +238,7 @@ export class TransactionEngine {
     } catch (err) {
       const error = asPosError(err, 'card read');
       const aborted = running.abort.signal.aborted;
-      const reason = aborted ? cancelReason(running.abort.signal.reason) : readFailureReason(error);
+      const reason = aborted ? cancelReason(running.stoppedBy) : readFailureReason(error);
       // A reader that vanished mid-transaction cancels it (nothing was sent); a bad card fails it.
       const status: TxnStatus = aborted || error.kind === 'cancelled' || error.kind === 'disconnected' ? 'cancelled' : 'failed';
       return this.#end(running, log, status, { errorCode: aborted ? 'TXN_CANCELLED' : error.code, reason });
@@ -399,7 +410,7 @@ export class TransactionEngine {
   }
 
   #endCancelled(running: Running, log: Logger): Promise<TransactionResult> {
-    return this.#end(running, log, 'cancelled', { errorCode: 'TXN_CANCELLED', reason: cancelReason(running.abort.signal.reason) });
+    return this.#end(running, log, 'cancelled', { errorCode: 'TXN_CANCELLED', reason: cancelReason(running.stoppedBy) });
   }
 
   /**
@@ -602,8 +613,8 @@ function wipeCard(card: MagstripeCard): void {
   card.cardholderName?.wipe();
 }
 
-function cancelReason(reason: unknown): string {
-  return reason instanceof PosError && reason.details['by'] === 'timeout' ? 'NO CARD PRESENTED' : 'CANCELLED';
+function cancelReason(stoppedBy: StopReason | undefined): string {
+  return stoppedBy === 'card-timeout' ? 'NO CARD PRESENTED' : 'CANCELLED';
 }
 
 /** The answer's codes on a result that did not honour it: an approving code (or auth code) must not reach the register. */
