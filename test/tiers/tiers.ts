@@ -43,6 +43,7 @@ export const TIERS: readonly Tier[] = [
       'test/crash/reconcile.test.ts',
       'test/crash/register-check.test.ts',
       'test/drivers/chip-card/virtual-chip-card.test.ts',
+      'test/drivers/device-kinds.test.ts',
       'test/drivers/hid/diag-devices.test.ts',
       'test/drivers/hid/hid-transport.test.ts',
       'test/drivers/keyboard/keyboard-decoder.test.ts',
@@ -102,6 +103,7 @@ export const TIERS: readonly Tier[] = [
     members: [
       'test/e2e/',
       'test/systemd/',
+      'test/app/no-simulation-loaded.test.ts',
       'test/cli/batch.test.ts',
       'test/cli/keys-init.test.ts',
       'test/cli/run.test.ts',
