@@ -48,6 +48,12 @@ export const ecrSchema = z
   })
   .strict();
 
+/*
+ * Devices: one `type` a kind of device. Each wired type has its device kind
+ * (`drivers/<family>/kind.ts`: USB IDs, line defaults, open, probe), keyed by
+ * the same name in `src/app/device-kinds.ts`, whose tables are typed from
+ * these unions: a type added here without its kind does not compile.
+ */
 const devicePath = z.string().min(1);
 const baudRate = z.number().int().positive();
 const usbId = z.number().int().min(0).max(0xffff);
