@@ -1,6 +1,6 @@
 /** `reader: { type: 'keyboard-msr-hid', vendorId, productId }`: a magstripe reader that types each swipe as a USB keyboard. */
 import type { CardReader } from '../../src/devices/card-reader.js';
-import { probeByOpening, type DeviceContext, type DeviceKind } from '../shared/device-kind.js';
+import { openingProbe, type DeviceContext, type DeviceKind } from '../shared/device-kind.js';
 import { hidDescription } from '../transport/hid-node-transport.js';
 import { createKeyboardMsrReader } from './keyboard-msr-reader.js';
 
@@ -25,5 +25,5 @@ export const KEYBOARD_MSR_KIND: DeviceKind<KeyboardMsrConfig, CardReader> = {
   target: (config) => hidDescription(config.vendorId, config.productId),
   open,
   // A keyboard has no request/response: opening it by its IDs is the check.
-  probe: async (config, context) => probeByOpening(open(config, context).then((a) => a.device)),
+  probe: openingProbe(open),
 };

@@ -1,6 +1,6 @@
 /** `reader: { type: 'msr-serial', path, baudRate }`: a magstripe reader that sends each swipe as an ASCII line on a serial port. */
 import type { CardReader } from '../../src/devices/card-reader.js';
-import { probeByOpening, type DeviceContext, type DeviceKind } from '../shared/device-kind.js';
+import { openingProbe, type DeviceContext, type DeviceKind } from '../shared/device-kind.js';
 import { createSerialMsrReader } from './msr-serial-reader.js';
 
 /** Serial MSRs ship at 9600 baud, 8 data bits, no parity, 1 stop bit. */
@@ -23,5 +23,5 @@ export const MSR_SERIAL_KIND: DeviceKind<MsrSerialConfig, CardReader> = {
   target: (config) => config.path,
   open,
   // The reader only ever sends: opening its port is the check.
-  probe: async (config, context) => probeByOpening(open(config, context).then((a) => a.device)),
+  probe: openingProbe(open),
 };

@@ -53,14 +53,25 @@ export interface DeviceKind<C, D> {
   readonly probe: (config: C, context: DeviceContext) => Promise<Probe>;
 }
 
-/** A device with no request/response (a magstripe reader only sends): opening and closing it is the check. */
-export async function probeByOpening(opening: Promise<Closable>): Promise<Probe> {
-  await (await opening).close();
-  return { check: 'open' };
+type Opener<C, D> = (config: C, context: DeviceContext) => Promise<Attached<D>>;
+type Exchange<T> = (opened: T) => Promise<Omit<Probe, 'rttMs'>>;
+
+/** The probe of a device with no request/response (a magstripe reader only sends): opening it as the kind does, and closing it, is the check. */
+export function openingProbe<C, D extends Closable>(open: Opener<C, D>): DeviceKind<C, D>['probe'] {
+  return async (config, context) => {
+    const { device } = await open(config, context);
+    await device.close();
+    return { check: 'open' };
+  };
 }
 
-/** Times `exchange` on what `opening` opened (a driver, which closes its transport, or a bare transport), closing it whatever happens. */
-export async function timedProbe<T extends Closable>(opening: Promise<T>, now: () => number, exchange: (opened: T) => Promise<Omit<Probe, 'rttMs'>>): Promise<Probe> {
+/** The probe that opens the device as the kind does and times `exchange` on its driver (which closes its transport). */
+export function exchangeProbe<C, D extends Closable>(open: Opener<C, D>, exchange: Exchange<D>): DeviceKind<C, D>['probe'] {
+  return (config, context) => timedProbe(open(config, context).then((a) => a.device), context.now, exchange);
+}
+
+/** Times `exchange` on what `opening` opened (a driver, or a bare transport), closing it whatever happens. */
+export async function timedProbe<T extends Closable>(opening: Promise<T>, now: () => number, exchange: Exchange<T>): Promise<Probe> {
   const opened = await opening;
   try {
     const started = now();

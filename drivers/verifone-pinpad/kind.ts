@@ -1,6 +1,6 @@
 /** `pinpad: { type: 'verifone-serial', path, baudRate, dataBits, parity }`: a VeriFone PINpad 1000SE / IPP on a serial line. */
 import type { PinPad } from '../../src/devices/pin-pad.js';
-import { timedProbe, type DeviceContext, type DeviceKind } from '../shared/device-kind.js';
+import { exchangeProbe, type DeviceContext, type DeviceKind } from '../shared/device-kind.js';
 import { createVerifonePinPad } from './verifone-pinpad.js';
 
 /** The pad's factory line settings: 1200 baud, 7 data bits, even parity, 1 stop bit. */
@@ -24,13 +24,8 @@ export const VERIFONE_PINPAD_KIND: DeviceKind<VerifoneConfig, PinPad> = {
   target: (config) => config.path,
   open,
   // A display message (Z2) the pad must acknowledge at the link level: nothing a cardholder could mistake for a PIN prompt.
-  probe: (config, context) =>
-    timedProbe(
-      open(config, context).then((a) => a.device),
-      context.now,
-      async (pad) => {
-        await pad.showMessage(['POS DIAG']);
-        return { check: 'status' };
-      },
-    ),
+  probe: exchangeProbe(open, async (pad) => {
+    await pad.showMessage(['POS DIAG']);
+    return { check: 'status' };
+  }),
 };

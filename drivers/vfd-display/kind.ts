@@ -1,7 +1,7 @@
 /** `display: { type: 'vfd-serial', path, baudRate, emulation }`: a 20×2 customer display on a serial line. */
 import type { Display } from '../../src/devices/display.js';
 import type { Attached } from '../reconnect/resilient-devices.js';
-import { timedProbe, type DeviceContext, type DeviceKind } from '../shared/device-kind.js';
+import { exchangeProbe, type DeviceContext, type DeviceKind } from '../shared/device-kind.js';
 import type { VfdEmulation } from './command-sets.js';
 import { createVfdDisplay, type VfdDisplay } from './vfd-display.js';
 
@@ -41,13 +41,8 @@ export const VFD_DISPLAY_KIND: DeviceKind<VfdConfig, Display> = {
   target: (config) => config.path,
   open,
   // A display sends nothing back: a known pattern a person can check is the test.
-  probe: (config, context) =>
-    timedProbe(
-      open(config, context).then((a) => a.device),
-      context.now,
-      async (vfd) => {
-        await vfd.selfTestWrite();
-        return { check: 'self-test-write', answer: 'look at the display: POS DIAG 0123456789' };
-      },
-    ),
+  probe: exchangeProbe(open, async (vfd) => {
+    await vfd.selfTestWrite();
+    return { check: 'self-test-write', answer: 'look at the display: POS DIAG 0123456789' };
+  }),
 };

@@ -4,7 +4,7 @@
  * ViVOpay chip and swipe reader (protocol 2), one family on two wires.
  */
 import type { CardReader } from '../../src/devices/card-reader.js';
-import { timedProbe, type DeviceContext, type DeviceKind } from '../shared/device-kind.js';
+import { exchangeProbe, type DeviceContext, type DeviceKind } from '../shared/device-kind.js';
 import { hidDescription } from '../transport/hid-node-transport.js';
 import { vivopayOverHid } from './index.js';
 import { createVivopayReader } from './vivopay-reader.js';
@@ -31,13 +31,8 @@ export const VIVOPAY_KIND: DeviceKind<VivopayConfig, CardReader> = {
   target: (config) => (config.transport === 'serial' ? config.path : hidDescription(config.vendorId, config.productId)),
   open,
   // Protocol 2 ping (18-01): the reader answers with its own frame, CRC checked.
-  probe: (config, context) =>
-    timedProbe(
-      open(config, context).then((a) => a.device),
-      context.now,
-      async (reader) => {
-        await reader.ping();
-        return { check: 'ping' };
-      },
-    ),
+  probe: exchangeProbe(open, async (reader) => {
+    await reader.ping();
+    return { check: 'ping' };
+  }),
 };

@@ -24,8 +24,12 @@ import { VERIFONE_PINPAD_KIND } from '../../drivers/verifone-pinpad/kind.js';
 import { VFD_DISPLAY_KIND } from '../../drivers/vfd-display/kind.js';
 import { VIVOPAY_KIND } from '../../drivers/vivopay/kind.js';
 
-/** A role's config types that name hardware: not `virtual` (simulation), `console` or `none` (nothing to open). */
-type Wired<C extends { readonly type: string }> = Exclude<C, { readonly type: 'virtual' | 'console' | 'none' }>;
+/** The config types that name no hardware: `virtual` (simulation), `console` and `none` (nothing to open). */
+const UNWIRED = ['virtual', 'console', 'none'] as const;
+export type UnwiredType = (typeof UNWIRED)[number];
+
+/** A role's config types that name hardware, each opened by its kind. */
+export type Wired<C extends { readonly type: string }> = Exclude<C, { readonly type: UnwiredType }>;
 export type WiredReaderConfig = Wired<ReaderConfig>;
 export type WiredPinpadConfig = Wired<PinpadConfig>;
 export type WiredDisplayConfig = Wired<DisplayConfig>;
@@ -50,6 +54,11 @@ export const DISPLAY_KINDS: KindTable<WiredDisplayConfig, Display> = {
 
 /** Every kind, for the table of USB IDs. */
 export const ALL_KINDS: readonly DeviceKind<never, unknown>[] = [...Object.values(READER_KINDS), ...Object.values(PINPAD_KINDS), ...Object.values(DISPLAY_KINDS)];
+
+/** Whether `config` names hardware (its kind opens it). */
+export function isWired<C extends { readonly type: string }>(config: C): config is Wired<C> {
+  return !(UNWIRED as readonly string[]).includes(config.type);
+}
 
 /** The kind of `config`'s type. */
 export function kindOf<C extends { readonly type: string }, D>(table: KindTable<C, D>, config: C): DeviceKind<C, D> {

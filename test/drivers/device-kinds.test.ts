@@ -67,6 +67,14 @@ describe('device kinds', () => {
     expect(attached.device.state()).toBe('connected');
   });
 
+  it('a serial reader is probed by opening its port and closing it', async () => {
+    const { config, kind } = configReader({ type: 'msr-serial', path: '/dev/pos-kind' });
+    MockBinding.createPort('/dev/pos-kind');
+    const mock = captureMockBinding();
+    expect(await kind.probe(config, deviceContext(undefined, mock.binding))).toEqual({ check: 'open' });
+    expect(mock.port().isOpen).toBe(false);
+  });
+
   it("a MagTek reader's config defaults name a device its kind knows by ID, and its target is that ID", () => {
     const reader = configReader({ type: 'magtek-hid' }).config;
     if (reader.type !== 'magtek-hid') throw new Error('parsed as another type');

@@ -21,7 +21,7 @@ import { loadNodeHid, type NodeHidModule } from '../../../drivers/transport/hid-
 import { hex4, openHidTransport } from '../../../drivers/transport/hid-node-transport.js';
 import { openSerialTransport, platformSerialBinding } from '../../../drivers/transport/serial-transport.js';
 import { USB_SERIAL_ADAPTERS } from '../../../drivers/transport/usb-serial-adapters.js';
-import { ALL_KINDS, DISPLAY_KINDS, kindOf, PINPAD_KINDS, READER_KINDS } from '../../app/device-kinds.js';
+import { ALL_KINDS, DISPLAY_KINDS, isWired, kindOf, PINPAD_KINDS, READER_KINDS, type KindTable, type UnwiredType, type Wired } from '../../app/device-kinds.js';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { silentLogger } from '../../log/logger.js';
@@ -168,42 +168,18 @@ export async function collectDeviceReport(config: Config, deps: DiagDeps = REAL_
     logger: silentLogger,
     now: deps.now,
   };
-  const configured: PingResult[] = [await checkReader(reader, context), await checkPinpad(pinpad, context), await checkDisplay(display, context)];
+  const configured: PingResult[] = [await check('reader', reader, READER_KINDS, context), await check('pinpad', pinpad, PINPAD_KINDS, context), await check('display', display, DISPLAY_KINDS, context)];
   return { serial, hid, configured };
 }
 
-function checkReader(reader: Config['devices']['reader'], context: DeviceContext): Promise<PingResult> {
-  switch (reader.type) {
-    case 'virtual':
-      return Promise.resolve(nothingToProbe('reader', reader.type, 'virtual (simulation)'));
-    default:
-      return probe('reader', reader, kindOf(READER_KINDS, reader), context);
-  }
-}
+/** What a configured device without hardware shows instead of a probe. */
+const NO_HARDWARE: Readonly<Record<UnwiredType, string>> = { virtual: 'virtual (simulation)', console: 'console (no hardware)', none: 'no PIN pad configured' };
 
-function checkPinpad(pinpad: Config['devices']['pinpad'], context: DeviceContext): Promise<PingResult> {
-  switch (pinpad.type) {
-    case 'none':
-      return Promise.resolve(nothingToProbe('pinpad', pinpad.type, 'no PIN pad configured'));
-    case 'virtual':
-      return Promise.resolve(nothingToProbe('pinpad', pinpad.type, 'virtual (simulation)'));
-    default:
-      return probe('pinpad', pinpad, kindOf(PINPAD_KINDS, pinpad), context);
-  }
-}
-
-function checkDisplay(display: Config['devices']['display'], context: DeviceContext): Promise<PingResult> {
-  switch (display.type) {
-    case 'console':
-    case 'virtual':
-      return Promise.resolve(nothingToProbe('display', display.type, `${display.type} (no hardware)`));
-    default:
-      return probe('display', display, kindOf(DISPLAY_KINDS, display), context);
-  }
-}
-
-function nothingToProbe(device: DeviceRole, type: string, answer: string): PingResult {
-  return { device, type, ok: true, check: 'none', answer };
+function check<C extends { readonly type: string }, D>(device: DeviceRole, config: C, table: KindTable<Wired<C>, D>, context: DeviceContext): Promise<PingResult> {
+  if (isWired(config)) return probe(device, config, kindOf(table, config), context);
+  // Not wired, so one of NO_HARDWARE's types (the record, keyed by `UnwiredType`, names them all).
+  const answer = (NO_HARDWARE as Readonly<Record<string, string>>)[config.type] ?? config.type;
+  return Promise.resolve({ device, type: config.type, ok: true, check: 'none', answer });
 }
 
 /** The kind's probe; a failure is reported with its code, never thrown. */
