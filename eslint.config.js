@@ -53,8 +53,8 @@ export const LAYERS = [
   { layer: 'drivers/shared', may: may('drivers/transport', 'drivers/reconnect', 'src/devices', 'src/card', 'src/log', 'src/util') },
   { layer: 'drivers/*', may: [...may('drivers/shared', 'drivers/transport', 'drivers/reconnect', 'src/devices'), ...CODECS, ...may('src/log', 'src/util')] },
   { layer: 'hw-mocks', may: may('src/devices', 'src/util') },
-  { layer: 'hw-mocks/cards', may: may('src/card', 'src/util') },
-  { layer: 'hw-mocks/keys', may: may('src/crypto', 'src/host', 'src/util') },
+  { layer: 'hw-mocks/cards', may: may('hw-mocks', 'src/card', 'src/util') },
+  { layer: 'hw-mocks/keys', may: may('hw-mocks', 'src/crypto', 'src/host', 'src/util') },
   { layer: 'hw-mocks/host', may: [...may('hw-mocks/cards', 'hw-mocks/keys', 'hw-mocks/chip-card', 'src/host'), ...CODECS, ...may('src/log', 'src/util')] },
   { layer: 'hw-mocks/*', may: [...may('hw-mocks', 'hw-mocks/cards', 'hw-mocks/keys', 'hw-mocks/chip-card', 'src/devices'), ...CODECS, ...may('src/log', 'src/util')] },
 ];

@@ -3,11 +3,10 @@
  * bank-host simulator keeps as accounts. Loaded and checked with zod so a
  * hand-edited deck fails with the field named.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { PosError } from '../../src/util/errors.js';
 import { projectRoot } from '../../src/util/project-root.js';
+import { loadJsonFile } from '../json-file.js';
 
 export const deckCardSchema = z
   .object({
@@ -41,18 +40,7 @@ export const DEFAULT_DECK_PATH = join(projectRoot(), 'hw-mocks', 'cards', 'deck.
 
 /** Loads a deck file (default: the project's own). */
 export function loadDeck(path: string = DEFAULT_DECK_PATH): Deck {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new PosError('CONFIG_UNREADABLE', `Cannot read card deck ${path}`, { path }, { cause: err });
-  }
-  const parsed = deckSchema.safeParse(raw);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join('.'));
-    throw new PosError('CONFIG_INVALID', `Invalid card deck ${path}: ${fields.join(', ')}`, { path, fields });
-  }
-  return parsed.data;
+  return loadJsonFile(path, deckSchema, 'card deck');
 }
 
 export function findCard(deck: Deck, id: string): DeckCard | undefined {

@@ -21,7 +21,6 @@
  *   acquirerAdvice.privateKey  PKCS #8   acquirerAdvice.publicKey  SPKI
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { keyCheckValue } from '../../src/crypto/keys/kcv.js';
@@ -31,6 +30,7 @@ import { adviceOpeningKey, type AdviceOpeningKey } from '../../src/host/messages
 import { PosError } from '../../src/util/errors.js';
 import { fromHex, toHex } from '../../src/util/hex.js';
 import { projectRoot } from '../../src/util/project-root.js';
+import { loadJsonFile } from '../json-file.js';
 
 const hexKey = z.string().regex(/^[0-9A-F]+$/);
 const wrapped = z.object({ keyBlock: z.string().min(16), kcv: hexKey }).strict();
@@ -93,18 +93,7 @@ function open(path: string, what: string, kbpk: Buffer, entry: { keyBlock: strin
 
 /** Loads and checks the keys file. `CONFIG_UNREADABLE` / `CONFIG_INVALID` naming the key; never a key value. */
 export function loadSimulationKeys(path: string = DEFAULT_KEYS_PATH): SimulationKeys {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new PosError('CONFIG_UNREADABLE', `Cannot read simulation keys ${path}`, { path }, { cause: err });
-  }
-  const parsed = keysFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join('.'));
-    throw new PosError('CONFIG_INVALID', `Invalid simulation keys ${path}: ${fields.join(', ')}`, { path, fields });
-  }
-  const file = parsed.data;
+  const file = loadJsonFile(path, keysFileSchema, 'simulation keys');
   const tdesKbpk = fromHex(file.kbpk.tdes.key, 'kbpk.tdes');
   const aesKbpk = fromHex(file.kbpk.aes.key, 'kbpk.aes');
   if (toHex(keyCheckValue(tdesKbpk, 'tdes')) !== file.kbpk.tdes.kcv) throw invalid(path, 'kbpk.tdes', 'kcv');
