@@ -11,8 +11,7 @@
  * Positive control, so that the watch can fail: the same terminal with
  * `host.type: simulator` is seen loading both.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,7 +26,7 @@ import { openPtyEnd } from '../../hw-mocks/pty-end.js';
 import { createPtyPair, type PtyPair } from '../../hw-mocks/pty.js';
 import { hasSocat } from '../drivers/pty-harness.js';
 import { CLI } from '../hygiene/run-pos.js';
-import { writeTerminalMacKeys } from '../terminal-keys.js';
+import { writeTerminalKeyFolder } from '../terminal-keys.js';
 
 const READY = /^pos-terminal ready: ECR API on (http:\/\/\S+)$/m;
 /** Where the project's compiled modules load from. */
@@ -96,10 +95,7 @@ describe.skipIf(!hasSocat)('what a terminal on real devices loads', () => {
       const reader = createVirtualSerialMsr(openPtyEnd(readerPty.devicePath));
       const display = attachVirtualVfd(openPtyEnd(displayPty.devicePath), 'cd5220');
       const keysDir = join(root, 'keys');
-      mkdirSync(keysDir, { mode: 0o700 });
-      writeTerminalMacKeys(keysDir);
-      const token = randomBytes(32).toString('hex');
-      writeFileSync(join(keysDir, 'ecr.token'), `${token}\n`, { mode: 0o600 });
+      const token = writeTerminalKeyFolder(keysDir);
       const configFile = join(root, 'config.json');
       const config = {
         ecr: { port: 0 },
