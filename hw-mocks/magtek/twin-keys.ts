@@ -15,11 +15,11 @@ export const TWIN_BDK_HEX = '0123456789ABCDEFFEDCBA9876543210';
 export const TWIN_INITIAL_KSN_HEX = 'FFFF0801A5B3C4E00000';
 
 /**
- * What the simulation injects instead (`src/app/devices.ts`, the encrypted
- * host tests): the bank-host simulator's one TDES BDK (`dukpt.tdesBdk` in
- * hw-mocks/keys/keys.json, shared with the virtual PIN pad) under the
- * twin's own initial KSN, so the reader's and the PIN pad's initial keys
- * differ while the host needs one BDK. The caller wipes `bdk`.
+ * What the simulation injects instead (`src/app/simulation/virtual-bench.ts`,
+ * the encrypted host tests): the bank-host simulator's one TDES BDK
+ * (`dukpt.tdesBdk` in hw-mocks/keys/keys.json, shared with the virtual PIN
+ * pad) under the twin's own initial KSN, so the reader's and the PIN pad's
+ * initial keys differ while the host needs one BDK. The caller wipes `bdk`.
  */
 export function simulationMagtekKeys(): { bdk: Buffer; initialKsnHex: string } {
   const keys = loadSimulationKeys();
