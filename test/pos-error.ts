@@ -1,7 +1,9 @@
 /**
- * The `PosError` a call throws or a promise rejects with, for tests that then
- * assert its `code` and `details` (STYLE.md: never the message text). Anything
- * else thrown is rethrown, and no error at all fails the test.
+ * The one place tests catch a `PosError`: the error a call throws or a promise
+ * rejects with, for tests that then assert its `code` and `details` (STYLE.md:
+ * never the message text). Anything else thrown is rethrown, and no error at
+ * all fails the test — except with `thrownOrNone`, for a decoder fed random
+ * bytes, which may return a value or throw a PosError and nothing else.
  */
 import { PosError } from '../src/util/errors.js';
 
@@ -25,4 +27,15 @@ export async function rejection(promise: Promise<unknown>): Promise<PosError> {
     throw e;
   }
   throw new Error('did not reject');
+}
+
+/** Runs `fn`, which may return (undefined) or throw a PosError (returned); anything else thrown is rethrown. */
+export function thrownOrNone(fn: () => unknown): PosError | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof PosError) return e;
+    throw e;
+  }
+  return undefined;
 }

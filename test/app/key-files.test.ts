@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkKeyFile, KeyRing, loadKeyFile } from '../../src/app/key-files.js';
-import { PosError } from '../../src/util/errors.js';
+import { thrown } from '../pos-error.js';
 
 const HEX = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 /** Any device key file; these tests are about the checks, not which key. */
@@ -24,16 +24,6 @@ function keyFile(dir: string, content = `${HEX}\n`, mode = 0o600, name = DEVICE_
   return path;
 }
 
-function caught(fn: () => unknown): PosError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof PosError) return err;
-    throw err;
-  }
-  throw new Error('nothing thrown');
-}
-
 describe('key files', () => {
   it('loads a 0600 hex key file owned by the service user', () => {
     const key = loadKeyFile(keyFile(keyDir()));
@@ -43,7 +33,7 @@ describe('key files', () => {
 
   it.each([0o644, 0o640, 0o604, 0o660, 0o700])('refuses mode %o with KEY_FILE_MODE naming the file, never the key', (mode) => {
     const path = keyFile(keyDir(), HEX, mode);
-    const error = caught(() => loadKeyFile(path));
+    const error = thrown(() => loadKeyFile(path));
     expect(error.code).toBe('KEY_FILE_MODE');
     expect(error.details).toEqual({ path, mode: `0${mode.toString(8)}`, expected: '0600' });
     expect(JSON.stringify(error.toJSON()) + error.message).not.toContain(HEX.slice(0, 8));
@@ -53,12 +43,12 @@ describe('key files', () => {
     const path = keyFile(keyDir());
     if (uid === 0) {
       chownSync(path, 4242, 4242);
-      expect(caught(() => checkKeyFile(path)).details).toEqual({ path, uid: 4242, expectedUid: 0 });
+      expect(thrown(() => checkKeyFile(path)).details).toEqual({ path, uid: 4242, expectedUid: 0 });
     } else {
       // Not root: we cannot give the file away, so ask for a different service user instead.
-      expect(caught(() => checkKeyFile(path, { uid: uid + 1 })).details).toEqual({ path, uid, expectedUid: uid + 1 });
+      expect(thrown(() => checkKeyFile(path, { uid: uid + 1 })).details).toEqual({ path, uid, expectedUid: uid + 1 });
     }
-    expect(caught(() => checkKeyFile(path, { uid: 4243 })).code).toBe('KEY_FILE_OWNER');
+    expect(thrown(() => checkKeyFile(path, { uid: 4243 })).code).toBe('KEY_FILE_OWNER');
   });
 
   it('refuses a missing file, a symlink and a folder', () => {
@@ -66,9 +56,9 @@ describe('key files', () => {
     const target = keyFile(dir);
     symlinkSync(target, join(dir, 'link.key'));
     mkdirSync(join(dir, 'folder.key'));
-    expect(caught(() => loadKeyFile(join(dir, 'nope.key'))).code).toBe('KEY_FILE_MISSING');
-    expect(caught(() => loadKeyFile(join(dir, 'link.key'))).code).toBe('KEY_FILE_NOT_REGULAR');
-    expect(caught(() => loadKeyFile(join(dir, 'folder.key'))).code).toBe('KEY_FILE_NOT_REGULAR');
+    expect(thrown(() => loadKeyFile(join(dir, 'nope.key'))).code).toBe('KEY_FILE_MISSING');
+    expect(thrown(() => loadKeyFile(join(dir, 'link.key'))).code).toBe('KEY_FILE_NOT_REGULAR');
+    expect(thrown(() => loadKeyFile(join(dir, 'folder.key'))).code).toBe('KEY_FILE_NOT_REGULAR');
   });
 
   it.each([
@@ -77,7 +67,7 @@ describe('key files', () => {
     ['a length no cipher uses', 'ab'.repeat(20), { lengthBytes: 20 }],
   ])('refuses a key that is %s with KEY_FILE_INVALID', (_name, content, extra) => {
     const path = keyFile(keyDir(), content);
-    const error = caught(() => loadKeyFile(path));
+    const error = thrown(() => loadKeyFile(path));
     expect(error.code).toBe('KEY_FILE_INVALID');
     expect(error.details).toEqual({ path, ...extra });
   });
@@ -88,10 +78,10 @@ describe('key ring', () => {
     const dir = keyDir();
     keyFile(dir);
     chmodSync(dir, 0o750);
-    const error = caught(() => KeyRing.load(dir, [DEVICE_KEY_FILE]));
+    const error = thrown(() => KeyRing.load(dir, [DEVICE_KEY_FILE]));
     expect(error.code).toBe('KEY_FILE_MODE');
     expect(error.details).toEqual({ path: dir, mode: '0750', expected: '0700' });
-    expect(caught(() => KeyRing.load(dir, [DEVICE_KEY_FILE], { uid: uid + 1 })).code).toBe('KEY_FILE_OWNER');
+    expect(thrown(() => KeyRing.load(dir, [DEVICE_KEY_FILE], { uid: uid + 1 })).code).toBe('KEY_FILE_OWNER');
   });
 
   it('zeroes every loaded key on wipe', () => {
@@ -108,6 +98,6 @@ describe('key ring', () => {
   it('loads all or nothing', () => {
     const dir = keyDir();
     keyFile(dir);
-    expect(caught(() => KeyRing.load(dir, [DEVICE_KEY_FILE, 'missing.key'])).details).toEqual({ path: join(dir, 'missing.key') });
+    expect(thrown(() => KeyRing.load(dir, [DEVICE_KEY_FILE, 'missing.key'])).details).toEqual({ path: join(dir, 'missing.key') });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatExpiry, isExpired, parseExpiry } from '../../src/card/expiry.js';
-import { catchPosError } from './catch-pos-error.js';
+import { thrown } from '../pos-error.js';
 
 describe('expiry (ISO/IEC 7813 YYMM)', () => {
   it.each([
@@ -19,7 +19,7 @@ describe('expiry (ISO/IEC 7813 YYMM)', () => {
     ['three digits', '301', { rule: 'digits', length: 3 }],
     ['a letter', '30A2', { rule: 'digits', length: 4 }],
   ])('CARD_EXPIRY_INVALID: %s', (_name, yymm, details) => {
-    const err = catchPosError(() => parseExpiry(yymm));
+    const err = thrown(() => parseExpiry(yymm));
     expect(err.code).toBe('CARD_EXPIRY_INVALID');
     expect(err.details).toEqual(details);
   });

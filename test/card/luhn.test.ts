@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { luhnCheckDigit, luhnValid } from '../../src/card/luhn.js';
 import { checkPan } from '../../src/card/pan.js';
 import samples from './vectors/track-samples.json' with { type: 'json' };
-import { catchPosError } from './catch-pos-error.js';
+import { thrown } from '../pos-error.js';
 
 describe('Luhn (ISO/IEC 7812-1 Annex B)', () => {
   it.each(samples.luhn.map((s) => [s.number, s.valid, s.source.repo] as const))('%s is valid: %s (source %s)', (number, valid) => {
@@ -54,14 +54,14 @@ describe('checkPan', () => {
     ['a non-digit', '41111111111X1111', { length: 16, rule: 'digits' }],
   ])('CARD_PAN_INVALID: %s', (_name, pan, details) => {
     for (const digits of [pan, Buffer.from(pan, 'latin1')]) {
-      const err = catchPosError(() => checkPan(digits, { track: 2 }));
+      const err = thrown(() => checkPan(digits, { track: 2 }));
       expect(err.code).toBe('CARD_PAN_INVALID');
       expect(err.details).toEqual({ track: 2, ...details });
     }
   });
 
   it('CARD_PAN_LUHN: the check digit is wrong, and the error does not hold the PAN', () => {
-    const err = catchPosError(() => checkPan('4111111111111112'));
+    const err = thrown(() => checkPan('4111111111111112'));
     expect(err.code).toBe('CARD_PAN_LUHN');
     expect(err.details).toEqual({ length: 16 });
     expect(JSON.stringify(err)).not.toContain('4111111111111112');

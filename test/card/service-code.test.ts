@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allowsService, assertServiceAllowed, interpretServiceCode } from '../../src/card/service-code.js';
-import { catchPosError } from './catch-pos-error.js';
+import { thrown } from '../pos-error.js';
 
 describe('service code (ISO/IEC 7813)', () => {
   it.each([
@@ -34,14 +34,14 @@ describe('service code (ISO/IEC 7813)', () => {
   });
 
   it('CARD_SERVICE_RESTRICTED names the range and the kind asked', () => {
-    const err = catchPosError(() => assertServiceAllowed(interpretServiceCode('103'), 'purchase'));
+    const err = thrown(() => assertServiceAllowed(interpretServiceCode('103'), 'purchase'));
     expect(err.code).toBe('CARD_SERVICE_RESTRICTED');
     expect(err.details).toEqual({ services: 'atm-only', kind: 'purchase' });
     expect(() => assertServiceAllowed(interpretServiceCode('101'), 'purchase')).not.toThrow();
   });
 
   it.each(['10', '1011', '1A1', ''])('CARD_SERVICE_CODE_INVALID for %j', (code) => {
-    const err = catchPosError(() => interpretServiceCode(code));
+    const err = thrown(() => interpretServiceCode(code));
     expect(err.code).toBe('CARD_SERVICE_CODE_INVALID');
     expect(err.details).toEqual({ length: code.length });
   });

@@ -9,7 +9,7 @@ import { arqcCommand } from '../../src/cli/actions/crypto.js';
 import { registerCrypto } from '../../src/cli/commands/crypto.js';
 import { tdesCbc } from '../../src/crypto/cipher/des.js';
 import { runCli } from '../cli/in-process.js';
-import { thrown } from './vectors.js';
+import { thrown } from '../pos-error.js';
 
 async function pos(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const r = await runCli(['crypto', ...args], [registerCrypto]);

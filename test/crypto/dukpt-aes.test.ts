@@ -7,7 +7,8 @@ import {
 } from '../../src/crypto/dukpt/aes.js';
 import { cmac } from '../../src/crypto/mac/cmac.js';
 import { decryptFormat4, encodeFormat4PinField, encryptFormat4 } from '../../src/crypto/pin-block/iso-4.js';
-import { hex, loadVectors, thrown, toHexUpper } from './vectors.js';
+import { hex, loadVectors, toHexUpper } from './vectors.js';
+import { thrown } from '../pos-error.js';
 
 interface Row {
   ksn: string;

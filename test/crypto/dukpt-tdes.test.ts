@@ -12,7 +12,8 @@ import { tdesCounter, withTdesCounter } from '../../src/crypto/dukpt/tdes-ksn.js
 import { TdesDukptOriginator } from '../../src/crypto/dukpt/tdes-originator.js';
 import { macX919, verifyX919 } from '../../src/crypto/mac/iso9797.js';
 import { decryptPinBlock, encryptPinBlock } from '../../src/crypto/pin-block/encrypt.js';
-import { hex, loadVectors, thrown, toHexUpper } from './vectors.js';
+import { hex, loadVectors, toHexUpper } from './vectors.js';
+import { thrown } from '../pos-error.js';
 
 interface TdesRow {
   section: string;

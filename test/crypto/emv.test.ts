@@ -4,7 +4,8 @@ import { generateArpcMethod1, generateArpcMethod2, generateArqc, verifyArqc } fr
 import { deriveAcSessionKey, deriveCommonSessionKey, sessionKeyDiversifier } from '../../src/crypto/emv/session-key.js';
 import { keyCheckValue } from '../../src/crypto/keys/kcv.js';
 import type { PaddingMethod } from '../../src/crypto/mac/padding.js';
-import { hex, loadVectors, thrown, toHexUpper } from './vectors.js';
+import { hex, loadVectors, toHexUpper } from './vectors.js';
+import { thrown } from '../pos-error.js';
 
 interface Row {
   id: string;

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { keyCheckValue } from '../../src/crypto/keys/kcv.js';
 import { adjustOddParity, checkOddParity, checkTypedTdesKey, hasOddParity, parityErrors } from '../../src/crypto/keys/parity.js';
-import { hex, thrown, toHexUpper } from './vectors.js';
+import { hex, toHexUpper } from './vectors.js';
+import { thrown } from '../pos-error.js';
 
 describe('key check values', () => {
   it.each([

@@ -14,7 +14,8 @@ import { deriveCardMasterKey } from '../../src/crypto/emv/card-master-key.js';
 import { macIso9797Alg3 } from '../../src/crypto/mac/iso9797.js';
 import type { PaddingMethod } from '../../src/crypto/mac/padding.js';
 import { RetailMacKey } from '../../src/crypto/mac/retail-mac-key.js';
-import { hex, loadVectors, thrown, toHexUpper, type DesMacVector } from './vectors.js';
+import { hex, loadVectors, toHexUpper, type DesMacVector } from './vectors.js';
+import { thrown } from '../pos-error.js';
 
 type DesMac = DesMacVector;
 const macVectors = loadVectors<{ iso9797Alg3: DesMac[] }>('crypto-mac.json');

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { cmac, verifyCmac } from '../../src/crypto/mac/cmac.js';
 import { macIso9797Alg1, macIso9797Alg3, verifyIso9797Alg1, verifyIso9797Alg3 } from '../../src/crypto/mac/iso9797.js';
 import { pad, type PaddingMethod } from '../../src/crypto/mac/padding.js';
-import { hex, loadVectors, thrown, toHexUpper, type DesMacVector } from './vectors.js';
+import { hex, loadVectors, toHexUpper, type DesMacVector } from './vectors.js';
+import { thrown } from '../pos-error.js';
 
 type DesMac = DesMacVector;
 interface Cmac {

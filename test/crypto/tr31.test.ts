@@ -5,7 +5,8 @@ import type { Tr31Header, Tr31OptionalBlock } from '../../src/crypto/tr31/header
 import { TR31_USES, deriveTr31Keys, unwrapTr31, wrapTr31 } from '../../src/crypto/tr31/key-block.js';
 import { aesCbc } from '../../src/crypto/cipher/aes.js';
 import { tdesCbc } from '../../src/crypto/cipher/des.js';
-import { hex, loadVectors, thrown, toHexUpper } from './vectors.js';
+import { hex, loadVectors, toHexUpper } from './vectors.js';
+import { thrown } from '../pos-error.js';
 
 interface Row {
   id: string;

@@ -2,8 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// The crypto tests take all their helpers from here.
-export { thrown } from '../pos-error.js';
+// Vectors and hex helpers for the crypto tests (PosError checks: ../pos-error.js).
 
 export function loadVectors<T>(name: string): T & { source: string } {
   const path = fileURLToPath(new URL(`../vectors/${name}`, import.meta.url));

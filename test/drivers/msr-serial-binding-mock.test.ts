@@ -4,7 +4,8 @@ import { swipeLine } from '../../hw-mocks/msr/virtual-serial-msr.js';
 import type { CardReader } from '../../src/devices/card-reader.js';
 import { deviceContext } from './device-context.js';
 import { MockBinding, captureMockBinding } from './mock-binding.js';
-import { REQUEST, deckCard, rejectionOf } from './reader-harness.js';
+import { REQUEST, deckCard } from './reader-harness.js';
+import { rejection } from '../pos-error.js';
 
 const PATH = '/dev/ttyMSR0';
 const VISA = deckCard('visa-ok');
@@ -46,7 +47,7 @@ describe('serial MSR driver over @serialport/binding-mock', () => {
     const { reader, mock } = await open();
     const first = reader.readCard(REQUEST, new AbortController().signal);
     mock.port().emitData(wire(';E?')); // the reader could not read track 2
-    expect((await rejectionOf(first)).code).toBe('CARD_SWIPE_UNREADABLE');
+    expect((await rejection(first)).code).toBe('CARD_SWIPE_UNREADABLE');
     expect(mock.port().isOpen).toBe(true);
     const second = reader.readCard(REQUEST, new AbortController().signal);
     mock.port().emitData(wire(swipeLine(VISA)));
@@ -58,14 +59,14 @@ describe('serial MSR driver over @serialport/binding-mock', () => {
     const read = reader.readCard(REQUEST, new AbortController().signal);
     mock.unplugOnNextRead();
     mock.port().emitData(Buffer.from('%B41'));
-    const err = await rejectionOf(read);
+    const err = await rejection(read);
     expect(err.code).toBe('DEVICE_DISCONNECTED');
     expect(err.details).toEqual({ path: PATH });
     expect(reader.state()).toBe('disconnected');
   });
 
   it('opening a port that does not exist is DEVICE_OPEN_FAILED with the path', async () => {
-    const err = await rejectionOf(MSR_SERIAL_KIND.open({ path: '/dev/ttyNONE', baudRate: 9600 }, deviceContext(undefined, MockBinding)));
+    const err = await rejection(MSR_SERIAL_KIND.open({ path: '/dev/ttyNONE', baudRate: 9600 }, deviceContext(undefined, MockBinding)));
     expect(err.code).toBe('DEVICE_OPEN_FAILED');
     expect(err.details).toEqual({ path: '/dev/ttyNONE', reason: 'open' });
   });

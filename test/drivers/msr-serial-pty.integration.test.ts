@@ -11,12 +11,13 @@ import { deviceContext } from './device-context.js';
 import { createVirtualSerialMsr, type VirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
 import { openPtyEnd } from '../../hw-mocks/pty-end.js';
 import { createPtyPair, type PtyPair } from '../../hw-mocks/pty.js';
-import { REQUEST, captureLog, deckCard, rejectionOf } from './reader-harness.js';
+import { REQUEST, captureLog, deckCard } from './reader-harness.js';
 import { alive, hasSocat } from './pty-harness.js';
+import { rejection } from '../pos-error.js';
 
 describe('pty harness', () => {
   it('a missing socat is DEVICE_PTY_UNAVAILABLE, telling how to install it', async () => {
-    const err = await rejectionOf(createPtyPair({ socatPath: '/nonexistent/socat' }));
+    const err = await rejection(createPtyPair({ socatPath: '/nonexistent/socat' }));
     expect(err.code).toBe('DEVICE_PTY_UNAVAILABLE');
     expect(err.kind).toBe('config');
     expect(err.details).toEqual({ command: '/nonexistent/socat' });
@@ -69,7 +70,7 @@ describe.skipIf(!hasSocat)('serial MSR over a socat pty pair', () => {
     const damaged = deckCard('mc-damaged');
     const first = reader.readCard(REQUEST, new AbortController().signal);
     await msr.swipe(damaged);
-    const err = await rejectionOf(first);
+    const err = await rejection(first);
     expect(err.code).toBe('CARD_SWIPE_UNREADABLE');
     expect(err.kind).toBe('input');
     expect(err.details).toEqual({ offset: 0, rule: 'outside-track' });

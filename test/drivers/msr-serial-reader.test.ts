@@ -4,7 +4,8 @@ import { createMemoryTransportPair, type MemoryTransport } from '../../drivers/t
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import { createVirtualSerialMsr, swipeLine, type VirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
 import type { Logger } from '../../src/log/logger.js';
-import { REQUEST, captureLog, deckCard, flushMicrotasks, rejectionOf, track } from './reader-harness.js';
+import { REQUEST, captureLog, deckCard, flushMicrotasks, track } from './reader-harness.js';
+import { rejection } from '../pos-error.js';
 
 const CR = '\r';
 const VISA = deckCard('visa-ok');
@@ -71,7 +72,7 @@ describe('serial MSR driver over an in-memory pair', () => {
     const { reader, msr } = rig();
     const first = reader.readCard(REQUEST, new AbortController().signal);
     await msr.writeLine(Buffer.from([0xff, 0x00, 0x41, 0x42]));
-    const err = await rejectionOf(first);
+    const err = await rejection(first);
     expect(err.code).toBe('CARD_SWIPE_UNREADABLE');
     expect(err.details).toEqual({ offset: 0, rule: 'outside-track' });
     const second = reader.readCard(REQUEST, new AbortController().signal);
@@ -83,7 +84,7 @@ describe('serial MSR driver over an in-memory pair', () => {
     const { reader, msr } = rig({ maxLineBytes: 128 });
     const first = reader.readCard(REQUEST, new AbortController().signal);
     await msr.writeRaw(Buffer.alloc(200, 0x55));
-    const err = await rejectionOf(first);
+    const err = await rejection(first);
     expect(err.code).toBe('DEVICE_LINE_TOO_LONG');
     expect(err.kind).toBe('protocol');
     expect(err.details).toEqual({ maxLineBytes: 128, receivedBytes: 200 });
@@ -104,7 +105,7 @@ describe('serial MSR driver over an in-memory pair', () => {
     await flushMicrotasks();
     expect(state.settled).toBe(false);
     vi.advanceTimersByTime(1);
-    const err = await rejectionOf(first);
+    const err = await rejection(first);
     expect(err.code).toBe('DEVICE_READ_TIMEOUT');
     expect(err.kind).toBe('timeout');
     expect(err.details).toEqual({ pendingBytes: 30, timeoutMs: 300 });
@@ -117,18 +118,18 @@ describe('serial MSR driver over an in-memory pair', () => {
     const { reader, host } = rig();
     const read = reader.readCard(REQUEST, new AbortController().signal);
     host.unplug();
-    const err = await rejectionOf(read);
+    const err = await rejection(read);
     expect(err.code).toBe('DEVICE_DISCONNECTED');
     expect(err.kind).toBe('disconnected');
     expect(reader.state()).toBe('disconnected');
-    expect((await rejectionOf(reader.readCard(REQUEST, new AbortController().signal))).kind).toBe('disconnected');
+    expect((await rejection(reader.readCard(REQUEST, new AbortController().signal))).kind).toBe('disconnected');
   });
 
   it('the device end closing is the device going away', async () => {
     const { reader, msr } = rig();
     const read = reader.readCard(REQUEST, new AbortController().signal);
     await msr.close();
-    expect((await rejectionOf(read)).code).toBe('DEVICE_DISCONNECTED');
+    expect((await rejection(read)).code).toBe('DEVICE_DISCONNECTED');
     expect(reader.state()).toBe('disconnected');
   });
 
@@ -137,7 +138,7 @@ describe('serial MSR driver over an in-memory pair', () => {
     const controller = new AbortController();
     const read = reader.readCard(REQUEST, controller.signal);
     controller.abort();
-    const err = await rejectionOf(read);
+    const err = await rejection(read);
     expect(err.code).toBe('DEVICE_READ_CANCELLED');
     expect(err.kind).toBe('cancelled');
     expect(err.details).toEqual({ device: 'msr-serial', reason: 'aborted' });
@@ -150,13 +151,13 @@ describe('serial MSR driver over an in-memory pair', () => {
 
   it('an already-aborted signal rejects at once with kind cancelled', async () => {
     const { reader } = rig();
-    expect((await rejectionOf(reader.readCard(REQUEST, AbortSignal.abort()))).kind).toBe('cancelled');
+    expect((await rejection(reader.readCard(REQUEST, AbortSignal.abort()))).kind).toBe('cancelled');
   });
 
   it('a second read while one is armed rejects with kind busy; the first still reads', async () => {
     const { reader, msr } = rig();
     const first = reader.readCard(REQUEST, new AbortController().signal);
-    const err = await rejectionOf(reader.readCard(REQUEST, new AbortController().signal));
+    const err = await rejection(reader.readCard(REQUEST, new AbortController().signal));
     expect(err.code).toBe('DEVICE_BUSY');
     expect(err.kind).toBe('busy');
     await msr.swipe(VISA);
@@ -168,12 +169,12 @@ describe('serial MSR driver over an in-memory pair', () => {
     const deviceEnded = new Promise((resolve) => device.onClose(resolve));
     const read = reader.readCard(REQUEST, new AbortController().signal);
     await Promise.all([reader.close(), reader.close()]);
-    const err = await rejectionOf(read);
+    const err = await rejection(read);
     expect(err.kind).toBe('cancelled');
     expect(err.details).toEqual({ device: 'msr-serial', reason: 'closed' });
     expect(reader.state()).toBe('closed');
     expect(await deviceEnded).toMatchObject({ code: 'DEVICE_DISCONNECTED' });
-    expect((await rejectionOf(reader.readCard(REQUEST, new AbortController().signal))).code).toBe('DEVICE_CLOSED');
+    expect((await rejection(reader.readCard(REQUEST, new AbortController().signal))).code).toBe('DEVICE_CLOSED');
   });
 
   it.each([
@@ -184,7 +185,7 @@ describe('serial MSR driver over an in-memory pair', () => {
     const card = deckCard(id);
     const read = reader.readCard(REQUEST, new AbortController().signal);
     await msr.swipe(card);
-    const err = await rejectionOf(read);
+    const err = await rejection(read);
     expect(err.code).toBe(code);
     expect(err.details).toEqual(details);
     const printed = `${err.message} ${JSON.stringify(err)} ${String(err.stack)}`;
@@ -203,7 +204,7 @@ describe('serial MSR driver over an in-memory pair', () => {
     expect((await read).card.pan.revealText()).toBe(VISA_PAN);
     const bad = reader.readCard(REQUEST, new AbortController().signal);
     await msr.swipe(deckCard('visa-bad-luhn'));
-    await rejectionOf(bad);
+    await rejection(bad);
     const text = log.text();
     expect(text).toContain('swipe while no read is armed');
     expect(text).toContain('411111******1111');

@@ -1,9 +1,7 @@
 /** Shared set-up for the MSR driver tests: deck cards, a captured debug log, settled promises. */
 import { Writable } from 'node:stream';
-import { expect } from 'vitest';
 import { findCard, loadDeck, type DeckCard } from '../../hw-mocks/cards/deck.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
-import { PosError } from '../../src/util/errors.js';
 
 const deck = loadDeck();
 
@@ -27,15 +25,6 @@ export function captureLog(): { logger: Logger; text: () => string } {
 /** Lets queued microtasks (memory-pair delivery, promise reactions) run; does not touch timers. */
 export async function flushMicrotasks(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
-}
-
-export async function rejectionOf(p: Promise<unknown>): Promise<PosError> {
-  const outcome: unknown = await p.then(
-    () => new Error('expected a rejection, got a value'),
-    (e: unknown) => e,
-  );
-  expect(outcome).toBeInstanceOf(PosError);
-  return outcome as PosError;
 }
 
 /** A promise's state without waiting for it. */

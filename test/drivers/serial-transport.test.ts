@@ -2,17 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openSerialTransport } from '../../drivers/transport/serial-transport.js';
 import { PosError } from '../../src/util/errors.js';
 import { MockBinding, captureMockBinding } from './mock-binding.js';
+import { rejection } from '../pos-error.js';
 
 const PATH = '/dev/ttyMOCK0';
-
-async function rejection(p: Promise<unknown>): Promise<PosError> {
-  const err: unknown = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(PosError);
-  return err as PosError;
-}
 
 describe('serial transport over @serialport/binding-mock', () => {
   afterEach(() => {

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, find, findAll, flatten, type TlvInput, type TlvNode } from '../../src/emv/index.js';
 import { toHex } from '../../src/util/hex.js';
-import { PosError } from '../../src/util/errors.js';
-import { catchPosError, hex, loadVectors } from './helpers.js';
+import { hex, loadVectors } from './helpers.js';
+import { thrown, thrownOrNone } from '../pos-error.js';
 
 interface Sample {
   name: string;
@@ -77,7 +77,7 @@ describe('BER-TLV decode of real card data', () => {
   });
 
   it.each(card.errors.map((s) => [s.name, s] as const))('rejects %s', (_name, s) => {
-    const err = catchPosError(() => decode(hex(s.hex)));
+    const err = thrown(() => decode(hex(s.hex)));
     expect(err.code).toBe(s.code);
     expect(err.details).toEqual(s.details);
   });
@@ -90,12 +90,12 @@ describe('BER-TLV edge cases published with pyemv', () => {
   });
 
   it.each(edge.cases.filter((c) => c.strict).map((c) => [c.hex, c] as const))('strict mode rejects the non-minimal length in %s', (text, c) => {
-    const err = catchPosError(() => decode(hex(text), { strict: true }));
+    const err = thrown(() => decode(hex(text), { strict: true }));
     expect({ code: err.code, details: err.details }).toEqual(c.strict);
   });
 
   it.each(edge.cases.filter((c) => c.error).map((c) => [c.hex, c] as const))('rejects %s where pyemv accepts it', (text, c) => {
-    const err = catchPosError(() => decode(hex(text)));
+    const err = thrown(() => decode(hex(text)));
     expect({ code: err.code, details: err.details }).toEqual(c.error);
   });
 
@@ -159,7 +159,7 @@ describe('BER-TLV decode rules (Book 3 Annex B)', () => {
     ['a trailing FF inside a template', '70059F360100FF', 'TLV_TRUNCATED', { offset: 6, path: ['70'], part: 'tag' }],
     ['FF 00 before an object', 'FF009F360100', 'TLV_BAD_LENGTH', { offset: 2, path: ['FF00'], lengthBytes: 31 }],
   ])('does not skip FF used as padding (%s): a typed error', (_what, text, code, details) => {
-    const err = catchPosError(() => decode(hex(text)));
+    const err = thrown(() => decode(hex(text)));
     expect({ code: err.code, details: err.details }).toEqual({ code, details });
   });
 
@@ -223,14 +223,14 @@ describe('BER-TLV errors carry code, offset and tag path', () => {
     ['tag of 5 bytes', '9F8181818101', 'TLV_BAD_TAG', { offset: 0, path: [] }],
     ['tag of 5 bytes in a template', '7006 DF8181818101', 'TLV_BAD_TAG', { offset: 2, path: ['70'] }],
   ])('%s', (_what, text, code, details) => {
-    const err = catchPosError(() => decode(hex(text)));
+    const err = thrown(() => decode(hex(text)));
     expect(err.code).toBe(code);
     expect(err.details).toEqual(details);
   });
 
   it('accepts 16 levels of nesting and rejects the 17th at its offset', () => {
     expect(() => decode(hex(deep(15)))).not.toThrow();
-    const err = catchPosError(() => decode(hex(deep(16))));
+    const err = thrown(() => decode(hex(deep(16))));
     expect(err.code).toBe('TLV_TOO_DEEP');
     expect(err.details).toEqual({ offset: 32, path: Array(16).fill('E0'), maxDepth: 16 });
   });
@@ -242,23 +242,23 @@ describe('BER-TLV errors carry code, offset and tag path', () => {
       const header = Buffer.of(0xe0, 0x83, (nested.length >> 16) & 0xff, (nested.length >> 8) & 0xff, nested.length & 0xff);
       nested = Buffer.concat([header, nested]);
     }
-    const err = catchPosError(() => decode(nested));
+    const err = thrown(() => decode(nested));
     expect(err.code).toBe('TLV_TOO_DEEP');
     expect(err.details['offset']).toBe(16 * 5);
   });
 
   it('strict mode rejects non-minimal lengths', () => {
-    expect(catchPosError(() => decode(hex('9F36817F' + '00'.repeat(127)), { strict: true })).details).toEqual({ offset: 2, path: ['9F36'], lengthBytes: 1 });
+    expect(thrown(() => decode(hex('9F36817F' + '00'.repeat(127)), { strict: true })).details).toEqual({ offset: 2, path: ['9F36'], lengthBytes: 1 });
     expect(decode(hex('9F368180' + '00'.repeat(128)), { strict: true })[0]?.value.length).toBe(128);
   });
 
   it('never allocates from a huge length field: 84 FFFFFFFF is simply truncated', () => {
-    const err = catchPosError(() => decode(hex('9F3684FFFFFFFF00')));
+    const err = thrown(() => decode(hex('9F3684FFFFFFFF00')));
     expect(err.details).toEqual({ offset: 0, path: ['9F36'], length: 0xffffffff, available: 1 });
   });
 
   it('keeps card data out of error messages and details', () => {
-    const err = catchPosError(() => decode(hex('7015 5A08 4761739001010010 5710 4761739001010010D22122')));
+    const err = thrown(() => decode(hex('7015 5A08 4761739001010010 5710 4761739001010010D22122')));
     expect(err.details['path']).toEqual(['70', '57']);
     expect(JSON.stringify(err.toJSON())).not.toMatch(/4761739001010010/);
   });
@@ -292,14 +292,14 @@ describe('BER-TLV encode', () => {
   });
 
   it.each([['9'], ['XY'], ['9F'], ['5F20AB'], ['9F8181818101'], ['1F81']])('rejects the tag text %j', (tag) => {
-    const err = catchPosError(() => encode([{ tag, value: Buffer.alloc(1) }]));
+    const err = thrown(() => encode([{ tag, value: Buffer.alloc(1) }]));
     expect(err.code).toBe('TLV_BAD_TAG');
   });
 
   it('rejects a tree nested deeper than decode accepts', () => {
     let node: TlvInput = { tag: '9F36', value: Buffer.alloc(1) };
     for (let i = 0; i < 16; i++) node = { tag: 'E0', children: [node] };
-    expect(catchPosError(() => encode([node])).code).toBe('TLV_TOO_DEEP');
+    expect(thrown(() => encode([node])).code).toBe('TLV_TOO_DEEP');
   });
 });
 
@@ -307,12 +307,7 @@ describe('BER-TLV properties', () => {
   it('random bytes give a tree or a PosError, nothing else', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), (bytes, strict) => {
-        try {
-          const nodes = decode(bytes, { strict });
-          expect(Array.isArray(nodes)).toBe(true);
-        } catch (e) {
-          expect(e).toBeInstanceOf(PosError);
-        }
+        thrownOrNone(() => expect(Array.isArray(decode(bytes, { strict }))).toBe(true));
       }),
       { numRuns: 3000 },
     );
@@ -323,11 +318,7 @@ describe('BER-TLV properties', () => {
     fc.assert(
       fc.property(fc.array(object, { maxLength: 12 }), (parts) => {
         const bytes = Buffer.concat(parts.map(([tag, value, length]) => Buffer.concat([hex(tag), Buffer.of(length), value])));
-        try {
-          decode(bytes);
-        } catch (e) {
-          expect(e).toBeInstanceOf(PosError);
-        }
+        thrownOrNone(() => decode(bytes));
       }),
     );
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildDolData, decode, flatten, parseDol } from '../../src/emv/index.js';
 import { toHex } from '../../src/util/hex.js';
-import { catchPosError, hex } from './helpers.js';
+import { hex } from './helpers.js';
+import { thrown } from '../pos-error.js';
 
 describe('DOL parse (Book 3 section 5.4)', () => {
   it('splits the Visa Debit PDOL into tag and length entries', () => {
@@ -26,7 +27,7 @@ describe('DOL parse (Book 3 section 5.4)', () => {
     ['two-byte length', '9F37820004', 'TLV_BAD_LENGTH', { offset: 2, path: ['DOL', '9F37'] }],
     ['tag of 5 bytes', '9F8181818101', 'TLV_BAD_TAG', { offset: 0, path: ['DOL'] }],
   ])('rejects a DOL with %s', (_what, text, code, details) => {
-    const err = catchPosError(() => parseDol(hex(text)));
+    const err = thrown(() => parseDol(hex(text)));
     expect({ code: err.code, details: err.details }).toEqual({ code, details });
   });
 });

@@ -10,8 +10,7 @@ import { iso8583MatchingReader, matchKey } from '../../src/host/channels/match-k
 import { PersistentHostChannel, type PersistentHostChannelOptions } from '../../src/host/channels/persistent-host-channel.js';
 import { assertHostTransportAllowed } from '../../src/host/channels/production-guard.js';
 import { loadTlsMaterial, type TlsMaterial } from '../../src/host/channels/tls-material.js';
-import { PosError } from '../../src/util/errors.js';
-import { rejection } from '../pos-error.js';
+import { rejection, thrown } from '../pos-error.js';
 
 const TID = 'T0000001';
 const TIMEOUT_MS = 300;
@@ -242,14 +241,9 @@ describe('PersistentHostChannel over mutual TLS', () => {
   });
 
   it('names the unreadable TLS file', () => {
-    try {
-      loadTlsMaterial({ caFile: '/nonexistent/ca.crt', certFile: pki.client.certFile, keyFile: pki.client.keyFile });
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(PosError);
-      expect((e as PosError).code).toBe('CHANNEL_TLS_MATERIAL_UNREADABLE');
-      expect((e as PosError).details).toMatchObject({ which: 'caFile', path: '/nonexistent/ca.crt', errno: 'ENOENT' });
-    }
+    const error = thrown(() => loadTlsMaterial({ caFile: '/nonexistent/ca.crt', certFile: pki.client.certFile, keyFile: pki.client.keyFile }));
+    expect(error.code).toBe('CHANNEL_TLS_MATERIAL_UNREADABLE');
+    expect(error.details).toMatchObject({ which: 'caFile', path: '/nonexistent/ca.crt', errno: 'ENOENT' });
   });
 });
 
@@ -270,13 +264,9 @@ describe('assertHostTransportAllowed', () => {
     ['plain TCP to a host name', { type: 'iso8583-tcp', address: 'acq.example.com' } as const, { address: 'acq.example.com', reason: 'plain-tcp' }],
     ['an http gateway', { type: 'https-json', url: 'http://gw.example.com/v1' } as const, { address: 'gw.example.com', reason: 'plain-http' }],
   ])('refuses %s in production', (_what, host, details) => {
-    try {
-      assertHostTransportAllowed(host, PROD);
-      expect.unreachable();
-    } catch (e) {
-      expect((e as PosError).code).toBe('CHANNEL_PLAINTEXT_REFUSED');
-      expect((e as PosError).kind).toBe('config');
-      expect((e as PosError).details).toEqual(details);
-    }
+    const error = thrown(() => assertHostTransportAllowed(host, PROD));
+    expect(error.code).toBe('CHANNEL_PLAINTEXT_REFUSED');
+    expect(error.kind).toBe('config');
+    expect(error.details).toEqual(details);
   });
 });

@@ -15,7 +15,7 @@ import type { TxnRecorder } from '../../src/txn/recorder.js';
 import { ReversalDuties } from '../../src/txn/reversal-duties.js';
 import { StanCounter } from '../../src/txn/stan.js';
 import { PosError } from '../../src/util/errors.js';
-import { rejection } from '../pos-error.js';
+import { rejection, thrown } from '../pos-error.js';
 import { approveAll, FakeChipReader, FakeHost, FakeReader, MemoryReversalStore, testCard } from './fakes.js';
 
 const quiet = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
@@ -106,12 +106,7 @@ describe("the register's idempotency key", () => {
   it('refuses a reference reused for another amount (TXN_REFERENCE_REUSED)', () => {
     const { engine } = setup();
     const first = engine.start({ type: 'purchase', amount: 4100, currency: '978', reference: 'till-1/0002' });
-    let error: unknown;
-    try {
-      engine.start({ type: 'purchase', amount: 4200, currency: '978', reference: 'till-1/0002' });
-    } catch (err) {
-      error = err;
-    }
+    const error = thrown(() => engine.start({ type: 'purchase', amount: 4200, currency: '978', reference: 'till-1/0002' }));
     expect(error).toMatchObject({ code: 'TXN_REFERENCE_REUSED', details: { reference: 'till-1/0002', id: first.id } });
   });
 });

@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JOURNAL_FILE, JournalReader, type Journal } from '../../src/txn/journal/index.js';
 import { faultCodeFor } from '../../src/txn/journal/faults.js';
 import { PosError } from '../../src/util/errors.js';
-import { card, catchPosError, makeReadOnly, openJournal, tempDir } from './journal-helpers.js';
+import { card, makeReadOnly, openJournal, tempDir } from './journal-helpers.js';
+import { thrown } from '../pos-error.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -42,7 +43,7 @@ describe('a corrupt journal at start', () => {
     const garbage = Buffer.alloc(8192, 0x5a);
     garbage.write('not a database at all', 0, 'latin1');
     writeFileSync(file, garbage);
-    const error = catchPosError(() => openJournal(dir));
+    const error = thrown(() => openJournal(dir));
     expect(error.code).toBe('JOURNAL_CORRUPT');
     expect(error.details).toMatchObject({ file, where: 'open', cause: 'SQLITE_NOTADB' });
     expect(readFileSync(file).equals(garbage)).toBe(true);
@@ -57,7 +58,7 @@ describe('a corrupt journal at start', () => {
     // Keep the header page, scribble over every page after it: b-tree pages no longer parse.
     for (let i = pageSize; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
     writeFileSync(file, bytes);
-    const error = catchPosError(() => openJournal(dir));
+    const error = thrown(() => openJournal(dir));
     expect(error.code).toBe('JOURNAL_CORRUPT');
     expect(error.details['file']).toBe(file);
     expect(readFileSync(file).equals(bytes)).toBe(true);
@@ -78,7 +79,7 @@ describe('a read-only journal folder', () => {
       return;
     }
     cleanups.push(undo);
-    const error = catchPosError(() => openJournal(dir));
+    const error = thrown(() => openJournal(dir));
     expect(error.code).toBe('JOURNAL_READ_ONLY');
     expect(error.details['file']).toBe(join(dir, JOURNAL_FILE));
     undo();
@@ -108,7 +109,7 @@ describe('a read-only journal folder', () => {
       return;
     }
     cleanups.push(undo);
-    expect(catchPosError(() => openJournal(copy)).code).toBe('JOURNAL_READ_ONLY');
+    expect(thrown(() => openJournal(copy)).code).toBe('JOURNAL_READ_ONLY');
     undo();
     cleanups.pop();
     expect(idsIn(copy)).toEqual(['a']);
@@ -148,7 +149,7 @@ describe('a full disk', () => {
 
     // While the disk stays full every write still tries, and fails the same way; the fault stands.
     expect(journal.fault?.code).toBe('JOURNAL_DISK_FULL');
-    const refused = catchPosError(() => {
+    const refused = thrown(() => {
       for (let i = 0; i < 20; i++) {
         journal.begin({ id: `next${i}`, amountMinor: 1, currency: '978', card: card() });
         journal.decline(`next${i}`, { reason });

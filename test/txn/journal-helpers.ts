@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import type { CardBrand } from '../../src/card/types.js';
 import type { EntryMode } from '../../src/devices/card-reader.js';
 import { Journal, type CardFacts, type JournalOptions } from '../../src/txn/journal/index.js';
-import { PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 
 export const PAN = '4761739001010119';
@@ -35,16 +34,6 @@ export function journalBytes(dir: string): string {
   return readdirSync(dir)
     .map((f) => readFileSync(join(dir, f)).toString('latin1'))
     .join('\n');
-}
-
-export function catchPosError(fn: () => unknown): PosError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof PosError) return err;
-    throw err;
-  }
-  throw new Error('expected a PosError, nothing was thrown');
 }
 
 /**

@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal, JOURNAL_FILE, MIGRATIONS, SCHEMA_VERSION, migrate, TRANSITIONS, JOURNAL_STATES, type JournalState } from '../../src/txn/journal/index.js';
-import { card, catchPosError, journalBytes, openJournal, OTHER_PAN, PAN, tempDir } from './journal-helpers.js';
+import { card, journalBytes, openJournal, OTHER_PAN, PAN, tempDir } from './journal-helpers.js';
+import { thrown } from '../pos-error.js';
 
 const open: Journal[] = [];
 function fresh(dir = tempDir()): { journal: Journal; dir: string } {
@@ -102,7 +103,7 @@ describe('journal steps', () => {
       'reversal-pending': () => journal.reversalPending('t1', 'HOST_TIMEOUT'),
       declined: () => journal.decline('t1', { responseCode: '51' }),
     };
-    const error = catchPosError(act[to]!);
+    const error = thrown(act[to]!);
     expect(error.code).toBe('JOURNAL_TRANSITION_INVALID');
     expect(error.details).toEqual({ id: 't1', from, to });
     expect(journal.get('t1')).toEqual(before);
@@ -112,16 +113,16 @@ describe('journal steps', () => {
   it('refuses to send a request for a transaction with no card, and an unknown id, and a duplicate id', () => {
     const { journal } = fresh();
     journal.begin({ id: 't1', amountMinor: 100, currency: '978' });
-    const noCard = catchPosError(() => journal.requestSent('t1', { stan: '000001', transmittedAt: T0 }));
+    const noCard = thrown(() => journal.requestSent('t1', { stan: '000001', transmittedAt: T0 }));
     expect(noCard.code).toBe('JOURNAL_TRANSITION_INVALID');
     expect(noCard.details).toMatchObject({ from: 'created', to: 'request-sent', missing: 'no card recorded' });
     journal.recordCard('t1', card());
     expect(journal.requestSent('t1', { stan: '000001', transmittedAt: T0 }).state).toBe('request-sent');
 
-    const unknown = catchPosError(() => journal.complete('nope'));
+    const unknown = thrown(() => journal.complete('nope'));
     expect(unknown.code).toBe('JOURNAL_NOT_FOUND');
     expect(unknown.details).toEqual({ id: 'nope' });
-    const dup = catchPosError(() => journal.begin({ id: 't1', amountMinor: 1, currency: '978' }));
+    const dup = thrown(() => journal.begin({ id: 't1', amountMinor: 1, currency: '978' }));
     expect(dup.code).toBe('JOURNAL_DUPLICATE');
   });
 
@@ -360,7 +361,7 @@ describe('journal schema', () => {
     const db = new Database(join(dir, JOURNAL_FILE));
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
-    const error = catchPosError(() => openJournal(dir));
+    const error = thrown(() => openJournal(dir));
     expect(error.code).toBe('JOURNAL_SCHEMA_TOO_NEW');
     expect(error.details).toEqual({ version: SCHEMA_VERSION + 1, supported: SCHEMA_VERSION });
   });

@@ -29,8 +29,9 @@ import { StoreAndForward } from '../../src/txn/store-and-forward.js';
 import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { catchPosError, journalBytes, openJournal, tempDir } from './journal-helpers.js';
+import { journalBytes, openJournal, tempDir } from './journal-helpers.js';
 import { testCard } from './fakes.js';
+import { thrown } from '../pos-error.js';
 
 const PAN = '4761739001010119';
 const TRACK2 = `${PAN}=30122011234567890`;
@@ -63,7 +64,7 @@ afterEach(() => {
 describe('sealing an advice card to the acquirer', () => {
   it('binds the seal to the advice fields the host sees (DE 41, 11, 7, 4, 49)', () => {
     expect(adviceBinding(ROW)).toEqual(BINDING);
-    const missing = catchPosError(() => adviceBinding({ ...ROW, transmittedAt: null }));
+    const missing = thrown(() => adviceBinding({ ...ROW, transmittedAt: null }));
     expect(missing.code).toBe('SAF_ADVICE_UNREADABLE');
     expect(missing.details).toEqual({ id: 'txn-1', reason: 'missing' });
   });
@@ -129,7 +130,7 @@ describe('sealing an advice card to the acquirer', () => {
     ['an unknown scheme', (b: Buffer) => openAdviceCard(opening, Buffer.concat([Buffer.from([0x02]), b.subarray(1)]), BINDING), 'format'],
   ] as const)('does not open with %s', (_name, open, reason) => {
     const sealed = new AdviceSealer(sealing).seal(ROW, adviceCard());
-    const error = catchPosError(() => open(sealed));
+    const error = thrown(() => open(sealed));
     expect(error.code).toBe('SAF_ADVICE_UNREADABLE');
     expect(error.details).toEqual({ reason });
     expect(JSON.stringify(error)).not.toContain(PAN);
@@ -140,7 +141,7 @@ describe('sealing an advice card to the acquirer', () => {
     ['an Ed25519 public key', generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }).toString()],
     ['not PEM at all', '00112233445566778899aabbccddeeff'],
   ])('refuses %s as the acquirer key with KEY_FILE_INVALID', (_name, pem) => {
-    expect(catchPosError(() => adviceSealingKey(pem)).code).toBe('KEY_FILE_INVALID');
+    expect(thrown(() => adviceSealingKey(pem)).code).toBe('KEY_FILE_INVALID');
   });
 });
 
@@ -185,7 +186,7 @@ describe('the journal with an offline approval', () => {
     expect(bytes).not.toContain('30122011234567890');
     const sealed = journal.sealedAdviceCard('off-1') ?? Buffer.alloc(0);
     expect(openAdviceCard(opening, sealed, binding).track2.toString('latin1')).toBe(TRACK2);
-    expect(catchPosError(() => openAdviceCard(anotherAcquirer(), sealed, binding)).code).toBe('SAF_ADVICE_UNREADABLE');
+    expect(thrown(() => openAdviceCard(anotherAcquirer(), sealed, binding)).code).toBe('SAF_ADVICE_UNREADABLE');
   });
 
   it('sends the sealed blob as it is kept, with the same STAN and DE 7, in DE 48 of an advice with no DE 2/14/35/55; then destroys it', async () => {

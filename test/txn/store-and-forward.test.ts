@@ -9,7 +9,8 @@ import { adviceExpiry, decideOffline, StoreAndForward, type AdviceLife, type Adv
 import { silentLogger } from '../../src/log/logger.js';
 import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
-import { card, catchPosError, journalBytes, openJournal, tempDir } from './journal-helpers.js';
+import { card, journalBytes, openJournal, tempDir } from './journal-helpers.js';
+import { thrown } from '../pos-error.js';
 
 const POLICY: OfflinePolicy = { floorLimits: { visa: 5000, mastercard: 3000 }, maxQueuedCount: 3, maxQueuedTotalMinor: 10_000 };
 const chipVisa = (amountMinor: number) => ({ brand: 'visa' as const, entryMode: 'chip' as const, amountMinor, currency: '978' });
@@ -96,7 +97,7 @@ describe('advice queue', () => {
       ['o2', 'advice-pending', true, 'Y1'],
     ]);
     journal.begin({ id: 'o3', amountMinor: 4000, currency: '978', card: card() });
-    const error = catchPosError(() => saf.approve('o3', chipVisa(4000), { responseCode: 'Y1', authCode: null }));
+    const error = thrown(() => saf.approve('o3', chipVisa(4000), { responseCode: 'Y1', authCode: null }));
     expect(error.code).toBe('SAF_OFFLINE_REFUSED');
     expect(error.details).toEqual({ id: 'o3', refusal: 'queue-total' });
     expect(journal.get('o3').state).toBe('created');

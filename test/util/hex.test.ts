@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, fromLooseHex, toHex } from '../../src/util/hex.js';
-import { PosError } from '../../src/util/errors.js';
+import { thrown } from '../pos-error.js';
 
 describe('hex', () => {
   it.each([
@@ -21,16 +21,7 @@ describe('hex', () => {
     ['0g', { what: 'hex', position: 1 }],
     ['12 34', { what: 'hex', position: 2 }],
   ])('rejects %j with HEX_INVALID', (text, details) => {
-    const err = (() => {
-      try {
-        fromHex(text);
-      } catch (e) {
-        return e;
-      }
-      return undefined;
-    })();
-    expect(err).toBeInstanceOf(PosError);
-    expect(err).toMatchObject({ code: 'HEX_INVALID', details });
+    expect(thrown(() => fromHex(text))).toMatchObject({ code: 'HEX_INVALID', details });
   });
 
   it('ignores white space in loose hex', () => {

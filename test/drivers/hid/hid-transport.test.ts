@@ -7,7 +7,8 @@ import { openHidTransport } from '../../../drivers/transport/hid-node-transport.
 import { createHidMemoryPair } from '../../../drivers/transport/hid-memory.js';
 import { hidAsByteTransport } from '../../../drivers/transport/hid-byte-adapter.js';
 import { PosError } from '../../../src/util/errors.js';
-import { flushMicrotasks, rejectionOf } from '../reader-harness.js';
+import { flushMicrotasks } from '../reader-harness.js';
+import { rejection, thrown } from '../../pos-error.js';
 
 describe('report framing (HID 1.11 §5.6, hidapi first byte = report ID)', () => {
   it.each([
@@ -19,13 +20,13 @@ describe('report framing (HID 1.11 §5.6, hidapi first byte = report ID)', () =>
   });
 
   it('data longer than the report size is HID_REPORT_TOO_LONG with both lengths', () => {
-    const err = catchPosError(() => frameOutgoingReport(0, Buffer.alloc(9), 8));
+    const err = thrown(() => frameOutgoingReport(0, Buffer.alloc(9), 8));
     expect(err.code).toBe('HID_REPORT_TOO_LONG');
     expect(err.details).toEqual({ lengthBytes: 9, reportBytes: 8 });
   });
 
   it('a report ID that is not a byte is refused', () => {
-    expect(catchPosError(() => frameOutgoingReport(256, Buffer.alloc(1), 8)).code).toBe('HID_REPORT_MALFORMED');
+    expect(thrown(() => frameOutgoingReport(256, Buffer.alloc(1), 8)).code).toBe('HID_REPORT_MALFORMED');
   });
 
   it('framing then splitting a numbered report gives back the ID and padded data (property)', () => {
@@ -48,7 +49,7 @@ describe('report framing (HID 1.11 §5.6, hidapi first byte = report ID)', () =>
 
 describe('lazy node-hid loading', () => {
   it('a binding that cannot load its hidraw library is HID_LIBRARY_UNAVAILABLE naming libudev1', async () => {
-    const err = await rejectionOf(loadNodeHid(() => Promise.reject(new Error('libudev.so.1: cannot open shared object file'))));
+    const err = await rejection(loadNodeHid(() => Promise.reject(new Error('libudev.so.1: cannot open shared object file'))));
     expect(err.code).toBe('HID_LIBRARY_UNAVAILABLE');
     expect(err.kind).toBe('config');
     expect(err.details).toEqual({ package: 'libudev1', backend: 'hidraw' });
@@ -62,7 +63,7 @@ describe('lazy node-hid loading', () => {
   });
 
   it('a module without HIDAsync (node-hid 2) is refused the same way', async () => {
-    const err = await rejectionOf(loadNodeHid(() => Promise.resolve({ devices: () => [] })));
+    const err = await rejection(loadNodeHid(() => Promise.resolve({ devices: () => [] })));
     expect(err.code).toBe('HID_LIBRARY_UNAVAILABLE');
   });
 
@@ -140,7 +141,7 @@ describe('node-hid transport (over a fake HIDAsync)', () => {
     expect(ends).toHaveLength(1);
     expect(ends[0]?.code).toBe('DEVICE_DISCONNECTED');
     expect(ends[0]?.details).toEqual({ path: 'hid:0801:0002' });
-    expect((await rejectionOf(t.write(0, Buffer.alloc(0)))).kind).toBe('disconnected');
+    expect((await rejection(t.write(0, Buffer.alloc(0)))).kind).toBe('disconnected');
   });
 
   it('close() ends with no error, once, and releases the handle', async () => {
@@ -155,14 +156,14 @@ describe('node-hid transport (over a fake HIDAsync)', () => {
   });
 
   it('no matching device is HID_DEVICE_NOT_FOUND with the IDs', async () => {
-    const err = await rejectionOf(openHidTransport({ vendorId: 0x0801, productId: 0x0011 }, fakeLibrary([MAGTEK], new FakeHandle())));
+    const err = await rejection(openHidTransport({ vendorId: 0x0801, productId: 0x0011 }, fakeLibrary([MAGTEK], new FakeHandle())));
     expect(err.code).toBe('HID_DEVICE_NOT_FOUND');
     expect(err.details).toEqual({ vendorId: 0x0801, productId: 0x0011 });
   });
 
   it('an open that fails (permissions) is DEVICE_OPEN_FAILED with the path', async () => {
     const lib: NodeHidModule = { devicesAsync: () => Promise.resolve([MAGTEK]), openPath: () => Promise.reject(new Error('cannot open device')) };
-    const err = await rejectionOf(openHidTransport({ vendorId: 0x0801, productId: 0x0002 }, lib));
+    const err = await rejection(openHidTransport({ vendorId: 0x0801, productId: 0x0002 }, lib));
     expect(err.code).toBe('DEVICE_OPEN_FAILED');
     expect(err.details).toEqual({ path: '/dev/hidraw3', reason: 'open' });
   });
@@ -198,7 +199,7 @@ describe('in-memory HID pair', () => {
 
   it('a device report over the input size is refused', async () => {
     const [, device] = createHidMemoryPair(options);
-    expect((await rejectionOf(device.sendInputReport(0, Buffer.alloc(9)))).code).toBe('HID_REPORT_TOO_LONG');
+    expect((await rejection(device.sendInputReport(0, Buffer.alloc(9)))).code).toBe('HID_REPORT_TOO_LONG');
   });
 
   it('unplug ends both ends with DEVICE_DISCONNECTED; host close ends the host cleanly', async () => {
@@ -240,13 +241,3 @@ describe('HID byte-stream adapter', () => {
     if (framing !== 'whole-report') expect(received).toEqual(bytes);
   });
 });
-
-function catchPosError(fn: () => unknown): PosError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(PosError);
-    return err as PosError;
-  }
-  throw new Error('expected a PosError');
-}

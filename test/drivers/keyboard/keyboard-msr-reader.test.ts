@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createKeyboardMsrReader } from '../../../drivers/keyboard-msr/keyboard-msr-reader.js';
 import { createHidMemoryPair } from '../../../drivers/transport/hid-memory.js';
 import { createVirtualKeyboardMsr, KEYBOARD_TWIN_IDS, rolloverReport, typeReports } from '../../../hw-mocks/keyboard-msr/virtual-keyboard-msr.js';
-import { REQUEST, captureLog, deckCard, rejectionOf } from '../reader-harness.js';
+import { REQUEST, captureLog, deckCard } from '../reader-harness.js';
+import { rejection } from '../../pos-error.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -41,7 +42,7 @@ describe('keyboard-emulation MSR against the virtual reader', () => {
     const damaged = deckCard('mc-damaged');
     const first = reader.readCard(REQUEST, signal());
     await twin.swipe(damaged);
-    expect((await rejectionOf(first)).code).toMatch(/^CARD_/);
+    expect((await rejection(first)).code).toMatch(/^CARD_/);
     const visa = deckCard('visa-ok');
     const second = reader.readCard(REQUEST, signal());
     await twin.swipe(visa);
@@ -55,7 +56,7 @@ describe('keyboard-emulation MSR against the virtual reader', () => {
     const reports = typeReports('%B4111111111111111^');
     const first = reader.readCard(REQUEST, signal());
     await twin.sendReports([...reports.slice(0, 10), rolloverReport(), ...reports.slice(10)]);
-    const err = await rejectionOf(first);
+    const err = await rejection(first);
     expect(err.code).toBe('HID_KEYBOARD_ROLLOVER');
     expect(JSON.stringify(err)).not.toContain('4111');
     const second = reader.readCard(REQUEST, signal());
@@ -68,9 +69,9 @@ describe('keyboard-emulation MSR against the virtual reader', () => {
     const read = reader.readCard(REQUEST, signal());
     await twin.sendReports(typeReports('%B41').slice(0, 3));
     host.unplug();
-    const err = await rejectionOf(read);
+    const err = await rejection(read);
     expect(err.kind).toBe('disconnected');
     expect(reader.state()).toBe('disconnected');
-    expect((await rejectionOf(reader.readCard(REQUEST, signal()))).code).toBe('DEVICE_DISCONNECTED');
+    expect((await rejection(reader.readCard(REQUEST, signal()))).code).toBe('DEVICE_DISCONNECTED');
   });
 });

@@ -12,7 +12,8 @@ import { TWIN_BDK_HEX, TWIN_INITIAL_KSN_HEX } from '../../../hw-mocks/magtek/twi
 import { tdesCbc } from '../../../src/crypto/cipher/des.js';
 import { deriveTdesDukptKeys } from '../../../src/crypto/dukpt/tdes.js';
 import { tdesCounter } from '../../../src/crypto/dukpt/tdes-ksn.js';
-import { REQUEST, captureLog, deckCard, flushMicrotasks, rejectionOf } from '../reader-harness.js';
+import { REQUEST, captureLog, deckCard, flushMicrotasks } from '../reader-harness.js';
+import { rejection } from '../../pos-error.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -73,7 +74,7 @@ describe('MagTek HID reader, standard layout, against the virtual reader', () =>
     const damaged = deckCard('mc-damaged');
     const first = reader.readCard(REQUEST, signal());
     await twin.swipe(damaged);
-    const err = await rejectionOf(first);
+    const err = await rejection(first);
     expect(err.code).toBe('CARD_SWIPE_UNREADABLE');
     expect(err.details).toEqual({ track: 2, offset: 0, rule: 'reader-error' });
     expect(reader.state()).toBe('connected');
@@ -90,7 +91,7 @@ describe('MagTek HID reader, standard layout, against the virtual reader', () =>
     const { reader, twin } = rig('standard');
     const first = reader.readCard(REQUEST, signal());
     await twin.sendRaw(Buffer.alloc(64, 0x41));
-    expect((await rejectionOf(first)).code).toBe('HID_REPORT_LENGTH');
+    expect((await rejection(first)).code).toBe('HID_REPORT_LENGTH');
     const second = reader.readCard(REQUEST, signal());
     await twin.swipe(deckCard('visa-ok'));
     expect((await second).card.brand).toBe('visa');
@@ -109,9 +110,9 @@ describe('MagTek HID reader, standard layout, against the virtual reader', () =>
     const { reader } = rig('standard');
     const ac = new AbortController();
     const first = reader.readCard(REQUEST, ac.signal);
-    expect((await rejectionOf(reader.readCard(REQUEST, signal()))).code).toBe('DEVICE_BUSY');
+    expect((await rejection(reader.readCard(REQUEST, signal()))).code).toBe('DEVICE_BUSY');
     ac.abort();
-    expect((await rejectionOf(first)).code).toBe('DEVICE_READ_CANCELLED');
+    expect((await rejection(first)).code).toBe('DEVICE_READ_CANCELLED');
   });
 
   it('the device unplugged mid-read rejects with kind disconnected; a reconnector brings a new reader that reads', async () => {
@@ -146,7 +147,7 @@ describe('MagTek HID reader, standard layout, against the virtual reader', () =>
     const read = readers[0]!.readCard(REQUEST, signal());
     const second = new Promise<void>((resolve) => (onConnected = resolve));
     hosts[0]!.unplug();
-    const err = await rejectionOf(read);
+    const err = await rejection(read);
     expect(err.kind).toBe('disconnected');
     expect(readers[0]!.state()).toBe('disconnected');
     await second;
@@ -233,7 +234,7 @@ describe('MagTek HID reader, encrypting layout (DUKPT), against the virtual read
     report.write('??', sep + 1, 'latin1'); // … but the expiry is not
     const first = reader.readCard(REQUEST, signal());
     await twin.sendRaw(report);
-    const err = await rejectionOf(first);
+    const err = await rejection(first);
     expect(err.code).toBe('CARD_SWIPE_UNREADABLE');
     expect(err.details).toMatchObject({ rule: 'masked-expiry' });
   });
@@ -242,14 +243,14 @@ describe('MagTek HID reader, encrypting layout (DUKPT), against the virtual read
     const { reader, twin } = rig('encrypting');
     const pending = reader.readSwipe(signal());
     await twin.swipe(deckCard('mc-damaged'));
-    expect((await rejectionOf(pending)).code).toBe('CARD_SWIPE_UNREADABLE');
+    expect((await rejection(pending)).code).toBe('CARD_SWIPE_UNREADABLE');
   });
 
   it('a driver forced to the standard layout refuses an 856-byte report by length, not by guessing', async () => {
     const { reader, twin } = rig('encrypting', 'standard');
     const pending = reader.readSwipe(signal());
     await twin.swipe(deckCard('visa-ok'));
-    const err = await rejectionOf(pending);
+    const err = await rejection(pending);
     expect(err.code).toBe('HID_REPORT_LENGTH');
     expect(err.details).toEqual({ lengthBytes: 856, expected: [337], layout: 'standard' });
   });

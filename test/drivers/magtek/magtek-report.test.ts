@@ -4,9 +4,9 @@ import { encryptedSwipeOf } from '../../../drivers/magtek-hid/encrypted-swipe.js
 import { swipeLineOf } from '../../../drivers/magtek-hid/magtek-hid-reader.js';
 import { ENCRYPTING_LAYOUT, STANDARD_LAYOUT } from '../../../drivers/magtek-hid/report-layout.js';
 import { parseMagtekReport } from '../../../drivers/magtek-hid/report-parser.js';
-import { PosError } from '../../../src/util/errors.js';
 import { deckCard } from '../reader-harness.js';
 import { standardReport } from '../../../hw-mocks/magtek/report-builder.js';
+import { thrown, thrownOrNone } from '../../pos-error.js';
 
 /** A standard report built field by field from 99875191 §4 "Card Data". */
 function handBuilt(): Buffer {
@@ -66,7 +66,7 @@ describe('MagTek report layouts (99875191 §4, 99875475 "Card Data")', () => {
     [336, 'standard', [337]],
     [500, 'encrypting', [856]],
   ] as const)('a %i-byte report with layout %s is HID_REPORT_LENGTH', (length, layout, expected) => {
-    const err = catchPosError(() => parseMagtekReport(Buffer.alloc(length), layout));
+    const err = thrown(() => parseMagtekReport(Buffer.alloc(length), layout));
     expect(err.code).toBe('HID_REPORT_LENGTH');
     expect(err.details).toEqual({ lengthBytes: length, expected: [...expected], layout });
   });
@@ -74,7 +74,7 @@ describe('MagTek report layouts (99875191 §4, 99875475 "Card Data")', () => {
   it('a length byte past its field is HID_REPORT_MALFORMED naming the field', () => {
     const r = handBuilt();
     r[4] = 111;
-    const err = catchPosError(() => parseMagtekReport(r));
+    const err = thrown(() => parseMagtekReport(r));
     expect(err.code).toBe('HID_REPORT_MALFORMED');
     expect(err.details).toEqual({ field: 'track2Length', offset: 4, lengthBytes: 111, fieldBytes: 110 });
   });
@@ -84,17 +84,16 @@ describe('MagTek report layouts (99875191 §4, 99875475 "Card Data")', () => {
     r[3] = 106; // 106 clear bytes → 112 encrypted: fits
     expect(parseMagtekReport(r).layout).toBe('encrypting');
     r[3] = 113;
-    expect(catchPosError(() => parseMagtekReport(r)).details['field']).toBe('track1Length');
+    expect(thrown(() => parseMagtekReport(r)).details['field']).toBe('track1Length');
   });
 
   it('random reports of any length parse to a value or a PosError, nothing else (property)', () => {
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ minLength: 337, maxLength: 337 }), fc.uint8Array({ minLength: 856, maxLength: 900 }), fc.uint8Array({ maxLength: 400 })), (bytes) => {
-        const outcome = attempt(() => {
+        thrownOrNone(() => {
           const parsed = parseMagtekReport(Buffer.from(bytes));
           return parsed.layout === 'standard' ? swipeLineOf(parsed) : encryptedSwipeOf(parsed);
         });
-        expect(outcome === 'value' || outcome instanceof PosError).toBe(true);
       }),
       { numRuns: 500 },
     );
@@ -114,19 +113,3 @@ describe('MagTek report layouts (99875191 §4, 99875475 "Card Data")', () => {
     );
   });
 });
-
-function attempt(fn: () => unknown): 'value' | PosError {
-  try {
-    fn();
-    return 'value';
-  } catch (err) {
-    if (err instanceof PosError) return err;
-    throw err;
-  }
-}
-
-function catchPosError(fn: () => unknown): PosError {
-  const outcome = attempt(fn);
-  if (outcome === 'value') throw new Error('expected a PosError');
-  return outcome;
-}

@@ -15,8 +15,9 @@ import { openPtyEnd } from '../../../hw-mocks/pty-end.js';
 import { createPtyPair, type PtyPair } from '../../../hw-mocks/pty.js';
 import { decryptPinBlock, deriveTdesKeyFromBdk, tdesCounter } from '../../../src/crypto/index.js';
 import { Sensitive } from '../../../src/util/sensitive.js';
-import { captureLog, deckCard, rejectionOf } from '../reader-harness.js';
+import { captureLog, deckCard } from '../reader-harness.js';
 import { alive, hasSocat } from '../pty-harness.js';
+import { rejection } from '../../pos-error.js';
 
 describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat pty pair', () => {
   let pair: PtyPair;
@@ -65,7 +66,7 @@ describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat
     const pending = driver.requestPin(request(), new AbortController().signal);
     await pad.waitForPrompt();
     pad.pressCancel();
-    const err = await rejectionOf(pending);
+    const err = await rejection(pending);
     expect(err.code).toBe('PIN_ENTRY_CANCELLED');
     expect(err.kind).toBe('cancelled');
     const next = driver.requestPin(request(), new AbortController().signal);
@@ -75,14 +76,14 @@ describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat
   });
 
   it('nobody types: the pad times out (71) and the read is PIN_ENTRY_TIMEOUT; with a silent pad the driver times out and sends 72', async () => {
-    const err = await rejectionOf(driver.requestPin(request(), new AbortController().signal));
+    const err = await rejection(driver.requestPin(request(), new AbortController().signal));
     expect(err.code).toBe('PIN_ENTRY_TIMEOUT');
     expect(err.details).toMatchObject({ by: 'pad' });
 
     await pad.close();
     const quietPad = createVirtualPinPad(openPtyEnd(pair.devicePath), { initialKeyBlock: keys.initialKeyBlock, kbpk: keys.kbpk, pinTimeoutMs: 60_000 });
     pad = quietPad;
-    const err2 = await rejectionOf(driver.requestPin(request(100), new AbortController().signal));
+    const err2 = await rejection(driver.requestPin(request(100), new AbortController().signal));
     expect(err2.code).toBe('PIN_ENTRY_TIMEOUT');
     expect(err2.details).toMatchObject({ by: 'driver' });
     await waitFor(() => quietPad.received.includes('72'));
@@ -94,7 +95,7 @@ describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat
     const pending = driver.requestPin(request(), ac.signal);
     await pad.waitForPrompt();
     ac.abort();
-    expect((await rejectionOf(pending)).code).toBe('DEVICE_READ_CANCELLED');
+    expect((await rejection(pending)).code).toBe('DEVICE_READ_CANCELLED');
     await waitFor(() => pad.received.includes('72'));
     expect(pad.prompting).toBe(false);
   });
@@ -112,7 +113,7 @@ describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat
     await driver.showMessage(['A']);
     expect(pad.displayed[0]).toEqual(['A']);
     pad.nakNext(3);
-    const err = await rejectionOf(driver.showMessage(['B']));
+    const err = await rejection(driver.showMessage(['B']));
     expect(err.code).toBe('DEVICE_LINK_FAILED');
     expect(err.details).toMatchObject({ attempts: 3 });
 

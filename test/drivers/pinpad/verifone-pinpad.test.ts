@@ -4,7 +4,8 @@ import { createMemoryTransportPair, type MemoryTransport } from '../../../driver
 import { ACK, EOT, NAK, encodePacket } from '../../../drivers/verifone-pinpad/protocol.js';
 import { createVerifonePinPad, type VerifonePinPad } from '../../../drivers/verifone-pinpad/verifone-pinpad.js';
 import { Sensitive } from '../../../src/util/sensitive.js';
-import { flushMicrotasks, rejectionOf, track } from '../reader-harness.js';
+import { flushMicrotasks, track } from '../reader-harness.js';
+import { rejection } from '../../pos-error.js';
 
 let pad: MemoryTransport;
 let driver: VerifonePinPad;
@@ -58,7 +59,7 @@ describe('VerifonePinPad link', () => {
     shown = driver.showMessage(['AGAIN']);
     await flushMicrotasks();
     for (let i = 0; i < 3; i++) await padSends([NAK]);
-    const err = await rejectionOf(shown);
+    const err = await rejection(shown);
     expect(err.code).toBe('DEVICE_LINK_FAILED');
     expect(wrote.at(-1)).toEqual(Buffer.from([EOT]));
     expect(driver.state()).toBe('connected');
@@ -75,7 +76,7 @@ describe('VerifonePinPad link', () => {
     expect(wrote).toHaveLength(3);
     expect(state.settled).toBe(false);
     vi.advanceTimersByTime(500);
-    const err = await rejectionOf(shown);
+    const err = await rejection(shown);
     expect(err.code).toBe('DEVICE_NO_ANSWER');
     expect(err.details).toMatchObject({ command: 'Z2', attempts: 3 });
   });
@@ -90,7 +91,7 @@ describe('VerifonePinPad link', () => {
     await padSends(bad);
     expect(wrote.at(-1)).toEqual(Buffer.from([NAK]));
     await padSends(good);
-    expect((await rejectionOf(pending)).code).toBe('PIN_ENTRY_CANCELLED');
+    expect((await rejection(pending)).code).toBe('PIN_ENTRY_CANCELLED');
     await padSends([EOT]);
 
     pending = driver.requestPin(request, new AbortController().signal);
@@ -98,7 +99,7 @@ describe('VerifonePinPad link', () => {
     await padSends([ACK]);
     for (let i = 0; i < 3; i++) await padSends(bad);
     await padSends([EOT]);
-    const err = await rejectionOf(pending);
+    const err = await rejection(pending);
     expect(err.code).toBe('DEVICE_LINK_FAILED');
   });
 
@@ -108,7 +109,7 @@ describe('VerifonePinPad link', () => {
     await padSends([ACK]);
     await padSends(encodePacket('data', Buffer.from('73.00000', 'latin1')).subarray(0, 4));
     pad.unplug();
-    expect((await rejectionOf(pending)).kind).toBe('disconnected');
+    expect((await rejection(pending)).kind).toBe('disconnected');
     expect(driver.state()).toBe('disconnected');
   });
 
@@ -117,7 +118,7 @@ describe('VerifonePinPad link', () => {
     await flushMicrotasks();
     await padSends([ACK]);
     vi.advanceTimersByTime(3000);
-    const err = await rejectionOf(pending);
+    const err = await rejection(pending);
     expect(err.code).toBe('PIN_ENTRY_TIMEOUT');
     await flushMicrotasks();
     expect(wrote.at(-1)).toEqual(encodePacket('control', Buffer.from('72', 'latin1')));
@@ -128,13 +129,13 @@ describe('VerifonePinPad link', () => {
     await flushMicrotasks();
     await padSends([ACK]);
     await padSends(encodePacket('data', Buffer.from('711', 'latin1')));
-    const err = await rejectionOf(pending);
+    const err = await rejection(pending);
     expect(err.code).toBe('PIN_PAD_ERROR');
     expect(err.details).toEqual({ device: 'verifone-pinpad', code: 'no-key' });
     pending = driver.requestPin(request, new AbortController().signal);
     await flushMicrotasks();
     await padSends([ACK]);
     await padSends(encodePacket('data', Buffer.from('73.00000', 'latin1')));
-    expect((await rejectionOf(pending)).code).toBe('PIN_ENTRY_CANCELLED');
+    expect((await rejection(pending)).code).toBe('PIN_ENTRY_CANCELLED');
   });
 });

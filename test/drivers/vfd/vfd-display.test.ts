@@ -15,8 +15,9 @@ import { createPtyPair } from '../../../hw-mocks/pty.js';
 import type { ByteTransport } from '../../../src/devices/byte-transport.js';
 import { screens } from '../../../src/display/screens.js';
 import { MockBinding, captureMockBinding } from '../mock-binding.js';
-import { flushMicrotasks, rejectionOf } from '../reader-harness.js';
+import { flushMicrotasks } from '../reader-harness.js';
 import { alive, hasSocat } from '../pty-harness.js';
+import { rejection } from '../../pos-error.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -65,7 +66,7 @@ describe('VFD display over the in-memory pair', () => {
     expect(display.state()).toBe('connected');
     await display.close();
     expect(display.state()).toBe('closed');
-    expect((await rejectionOf(display.show(screens.idle()))).code).toBe('DEVICE_CLOSED');
+    expect((await rejection(display.show(screens.idle()))).code).toBe('DEVICE_CLOSED');
   });
 
   it('reports disconnected once its wire is pulled', async () => {
@@ -74,7 +75,7 @@ describe('VFD display over the in-memory pair', () => {
     expect(display.state()).toBe('connected');
     host.unplug();
     expect(display.state()).toBe('disconnected');
-    expect((await rejectionOf(display.show(screens.idle()))).kind).toBe('disconnected');
+    expect((await rejection(display.show(screens.idle()))).kind).toBe('disconnected');
     await display.close();
     expect(display.state()).toBe('closed');
   });
@@ -111,7 +112,7 @@ describe('VFD display over binding-mock: gone mid-frame, reopened', () => {
     mock.port().emitData(Buffer.from([0x00]));
     await gone;
     expect(first.state()).toBe('disconnected');
-    const err = await rejectionOf(first.show(screens.processing({ minor: 100, currency: '978' })));
+    const err = await rejection(first.show(screens.processing({ minor: 100, currency: '978' })));
     expect(err.kind).toBe('disconnected');
     await wait;
 

@@ -7,8 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cardFromTrack2Equivalent } from '../../../drivers/vivopay/chip-data.js';
 import { luhnCheckDigit } from '../../../src/card/luhn.js';
-import { PosError } from '../../../src/util/errors.js';
-import { catchPosError } from '../../card/catch-pos-error.js';
+import { thrown, thrownOrNone } from '../../pos-error.js';
 
 /** Nibbles as hex text (`D` separator), F-padded to whole bytes. */
 function tag57(nibbles: string): Buffer {
@@ -40,13 +39,13 @@ describe('cardFromTrack2Equivalent', () => {
     ['a pad nibble inside', '4111111111111111DF012101'],
     ['nothing at all', ''],
   ])('CHIP_DATA_INVALID: %s, with the length and no digits in the error', (_name, nibbles) => {
-    const err = catchPosError(() => cardFromTrack2Equivalent(tag57(nibbles)));
+    const err = thrown(() => cardFromTrack2Equivalent(tag57(nibbles)));
     expect(err.code).toBe('CHIP_DATA_INVALID');
     expect(err.details).toEqual({ tag: '57', lengthBytes: tag57(nibbles).length });
   });
 
   it('a PAN failing Luhn is the card parser\'s CARD_PAN_LUHN', () => {
-    expect(catchPosError(() => cardFromTrack2Equivalent(tag57('4111111111111112D3012101'))).code).toBe('CARD_PAN_LUHN');
+    expect(thrown(() => cardFromTrack2Equivalent(tag57('4111111111111112D3012101'))).code).toBe('CARD_PAN_LUHN');
   });
 
   it('reads back any well-formed value; random bytes give a card or a PosError, nothing else', () => {
@@ -62,11 +61,7 @@ describe('cardFromTrack2Equivalent', () => {
     );
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 24 }), (bytes) => {
-        try {
-          expect(cardFromTrack2Equivalent(bytes).pan.length).toBeGreaterThanOrEqual(12);
-        } catch (err) {
-          expect(err).toBeInstanceOf(PosError);
-        }
+        thrownOrNone(() => expect(cardFromTrack2Equivalent(bytes).pan.length).toBeGreaterThanOrEqual(12));
       }),
       { numRuns: 2000 },
     );

@@ -16,8 +16,9 @@ import { createPtyPair, type PtyPair } from '../../../hw-mocks/pty.js';
 import { createVirtualVivopay, type VirtualVivopay } from '../../../hw-mocks/vivopay/virtual-vivopay.js';
 import { deriveCardMasterKey, deriveAcSessionKey, generateArpcMethod1, verifyArqc } from '../../../src/crypto/index.js';
 import { decode, encode, flatten } from '../../../src/emv/index.js';
-import { captureLog, deckCard, rejectionOf } from '../reader-harness.js';
+import { captureLog, deckCard } from '../reader-harness.js';
 import { alive, hasSocat } from '../pty-harness.js';
+import { rejection } from '../../pos-error.js';
 
 const REQUEST = { amountMinor: 1234, currency: '978' } as const;
 const FIXED_UN = Buffer.from('A1B2C3D4', 'hex');
@@ -133,7 +134,7 @@ describe.skipIf(!hasSocat)('ViVOpay driver and virtual reader over a socat pty p
     read = reader.readCard(REQUEST, new AbortController().signal);
     await device_ready();
     device.swipe('visa-ok');
-    const err = await rejectionOf(read);
+    const err = await rejection(read);
     expect(err.code).toBe('CHIP_CARD_SWIPED');
     expect(err.details).toEqual({ device: 'vivopay', serviceCodeDigit1: 2 });
     expect(reader.state()).toBe('connected');
@@ -155,7 +156,7 @@ describe.skipIf(!hasSocat)('ViVOpay driver and virtual reader over a socat pty p
     const read = reader.readCard(REQUEST, ac.signal);
     await device_ready();
     ac.abort();
-    const err = await rejectionOf(read);
+    const err = await rejection(read);
     expect(err.code).toBe('DEVICE_READ_CANCELLED');
     await waitFor(() => device.received.some(([c, s]) => c === 0x05 && s === 0x01));
     const next = reader.readCard(REQUEST, new AbortController().signal);
@@ -170,7 +171,7 @@ describe.skipIf(!hasSocat)('ViVOpay driver and virtual reader over a socat pty p
     device.muteNext(1);
     await reader.ping();
     device.muteNext(10);
-    const err = await rejectionOf(reader.ping());
+    const err = await rejection(reader.ping());
     expect(err.code).toBe('DEVICE_NO_ANSWER');
     expect(err.details).toMatchObject({ command: 'ping', attempts: 3 });
   });

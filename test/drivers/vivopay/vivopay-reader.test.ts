@@ -8,7 +8,8 @@ import { VivopayFramer } from '../../../drivers/vivopay/framer.js';
 import { createVivopayReader, type VivopayReader } from '../../../drivers/vivopay/vivopay-reader.js';
 import { encodeResponse } from '../../../hw-mocks/vivopay/command-framer.js';
 import { encode } from '../../../src/emv/index.js';
-import { flushMicrotasks, rejectionOf, REQUEST, track } from '../reader-harness.js';
+import { flushMicrotasks, REQUEST, track } from '../reader-harness.js';
+import { rejection } from '../../pos-error.js';
 
 /** Commands the scripted reader received, as `cmd-sub` hex. */
 let received: string[];
@@ -53,7 +54,7 @@ describe('VivopayReader link', () => {
     const ping = reader.ping();
     await flushMicrotasks();
     for (let i = 0; i < 3; i++) await answer(encodeResponse(0x18, 0x04));
-    const err = await rejectionOf(ping);
+    const err = await rejection(ping);
     expect(err.code).toBe('DEVICE_LINK_FAILED');
     expect(err.details).toEqual({ device: 'vivopay', command: 'ping', attempts: 3, why: 'crc-status' });
     expect(received).toHaveLength(3);
@@ -71,7 +72,7 @@ describe('VivopayReader link', () => {
     await flushMicrotasks();
     expect(state.settled).toBe(false);
     vi.advanceTimersByTime(1000);
-    const err = await rejectionOf(ping);
+    const err = await rejection(ping);
     expect(err.code).toBe('DEVICE_NO_ANSWER');
     expect(err.kind).toBe('timeout');
     expect(err.details).toEqual({ device: 'vivopay', command: 'ping', attempts: 3, timeoutMs: 1000 });
@@ -89,7 +90,7 @@ describe('VivopayReader link', () => {
     const config = reader.getConfiguration();
     await flushMicrotasks();
     await answer(encodeResponse(0x03, 0x0b));
-    const err = await rejectionOf(config);
+    const err = await rejection(config);
     expect(err.code).toBe('DEVICE_STATUS_ERROR');
     expect(err.details).toEqual({ device: 'vivopay', command: 'getConfiguration', status: 0x0b });
   });
@@ -99,7 +100,7 @@ describe('VivopayReader link', () => {
     await flushMicrotasks();
     await answer(encodeResponse(0x60, 0x00, Buffer.alloc(20)).subarray(0, 17));
     device.unplug();
-    const err = await rejectionOf(read);
+    const err = await rejection(read);
     expect(err.kind).toBe('disconnected');
     expect(reader.state()).toBe('disconnected');
   });
@@ -108,11 +109,11 @@ describe('VivopayReader link', () => {
     let read = reader.readCard(REQUEST, new AbortController().signal);
     await flushMicrotasks();
     await answer(encodeResponse(0x60, 0x08));
-    expect((await rejectionOf(read)).code).toBe('CHIP_NO_CARD');
+    expect((await rejection(read)).code).toBe('CHIP_NO_CARD');
     read = reader.readCard(REQUEST, new AbortController().signal);
     await flushMicrotasks();
     await answer(encodeResponse(0x60, 0x0a, encode([{ tag: 'DFEE26', value: Buffer.from([0x02]) }])));
-    const err = await rejectionOf(read);
+    const err = await rejection(read);
     expect(err.code).toBe('CHIP_READ_FAILED');
     expect(err.details).toEqual({ device: 'vivopay', reason: 'chip-unreadable' });
   });
@@ -121,19 +122,19 @@ describe('VivopayReader link', () => {
     const read = reader.readCard(REQUEST, new AbortController().signal);
     await flushMicrotasks();
     await answer(encodeResponse(0x60, 0x00, encode([{ tag: 'DFEE25', value: Buffer.from([0x05]) }, { tag: '9F26', value: Buffer.alloc(8) }])));
-    const err = await rejectionOf(read);
+    const err = await rejection(read);
     expect(err.code).toBe('CHIP_DATA_INVALID');
     expect(err.details).toEqual({ tag: '57' });
   });
 
   it('completeChip with no chip read waiting is CHIP_NO_TRANSACTION; a second read while one is armed is busy', async () => {
-    const err = await rejectionOf(reader.completeChip({ approved: true, responseCode: '00', issuerTlv: Buffer.alloc(0) }, new AbortController().signal));
+    const err = await rejection(reader.completeChip({ approved: true, responseCode: '00', issuerTlv: Buffer.alloc(0) }, new AbortController().signal));
     expect(err.code).toBe('CHIP_NO_TRANSACTION');
     expect(err.kind).toBe('state');
     const first = reader.readCard(REQUEST, new AbortController().signal);
-    expect((await rejectionOf(reader.readCard(REQUEST, new AbortController().signal))).kind).toBe('busy');
+    expect((await rejection(reader.readCard(REQUEST, new AbortController().signal))).kind).toBe('busy');
     await reader.close();
-    expect((await rejectionOf(first)).kind).toBe('cancelled');
+    expect((await rejection(first)).kind).toBe('cancelled');
   });
 
   it('the start command carries fallback, the card timeout and 9F02/9C/5F2A', async () => {
