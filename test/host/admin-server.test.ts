@@ -12,8 +12,8 @@ import { Iso8583HostClient } from '../../src/host/iso8583/client.js';
 import { JsonGatewayClient } from '../../src/host/json-gateway/json-gateway-client.js';
 import { reversalFromPending } from '../../src/host/messages/reversal.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
-import { PosError } from '../../src/util/errors.js';
 import { cardOf, isoClient, purchase, terminalMacKey } from './helpers.js';
+import { rejection } from '../pos-error.js';
 
 const NOW = new Date(2026, 5, 15, 12, 0, 0);
 const AT = new Date(Date.UTC(2026, 5, 15, 14, 30, 0));
@@ -117,12 +117,8 @@ describe('host-sim server composition', () => {
     const json = new JsonGatewayClient({ url: url(sim, 'https'), timeoutMs: 300, tls: { ca: pki.ca, cert: pki.client.cert, key: pki.client.key } });
     closers.push(() => json.close());
     for (const client of [iso, json]) {
-      const err = await client.authorize(purchase(cardOf('visa-ok'), 100)).then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(err).toBeInstanceOf(PosError);
-      expect((err as PosError).code).toBe('HOST_TIMEOUT');
+      const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 100)));
+      expect(err.code).toBe('HOST_TIMEOUT');
       expect(err).toMatchObject({ delivery: 'maybe-sent' });
     }
     // another card is not affected, and the lost answers were still booked
@@ -132,14 +128,8 @@ describe('host-sim server composition', () => {
 
   it('rejects a port in use with HOST_SIM_LISTEN_FAILED and leaves nothing behind', async () => {
     sim = await startHostSimServer({ port: 0 });
-    let caught: unknown;
-    try {
-      await startHostSimServer({ port: 0, adminPort: sim.endpoint('iso8583')?.port ?? 0 });
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(PosError);
-    expect((caught as PosError).code).toBe('HOST_SIM_LISTEN_FAILED');
-    expect((caught as PosError).details).toMatchObject({ errno: 'EADDRINUSE' });
+    const error = await rejection(startHostSimServer({ port: 0, adminPort: sim.endpoint('iso8583')?.port ?? 0 }));
+    expect(error.code).toBe('HOST_SIM_LISTEN_FAILED');
+    expect(error.details).toMatchObject({ errno: 'EADDRINUSE' });
   });
 });

@@ -182,11 +182,12 @@ describe('PersistentHostChannel over TCP', () => {
   });
 
   it('cancel after sending: HOST_CANCELLED, maybe sent', async () => {
-    const { channel } = await rig({ faults: [parseFaultRule('no-answer')] });
+    const { channel, seen } = await rig({ faults: [parseFaultRule('no-answer')] });
     const ac = new AbortController();
     const p = channel.exchange(request('000040').bytes, request('000040').key, { timeoutMs: 5000, signal: ac.signal });
-    await expect.poll(() => channel.state()).toBe('connected');
-    setTimeout(() => ac.abort(), 50);
+    // The host has the request and holds its answer: now the caller gives up.
+    await expect.poll(() => seen).toEqual(['0200/000040']);
+    ac.abort();
     const e = await rejection(p);
     expect(e.code).toBe('HOST_CANCELLED');
     expect(e).toMatchObject({ delivery: 'maybe-sent' });

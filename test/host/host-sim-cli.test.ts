@@ -125,9 +125,7 @@ describe('pos host-sim', () => {
     socket.on('data', (chunk: Buffer) => frames.push(...framer.push(chunk)));
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     const echo = (stan: string): Buffer => frameMessage(encodeMessage(iso87ascii, { mti: '0800', fields: { 7: '0615143000', 11: stan, 41: 'T0000001', 70: '301' } }));
-    const until = async (count: number): Promise<void> => {
-      for (let i = 0; i < 100 && frames.length < count; i++) await new Promise((r) => setTimeout(r, 20));
-    };
+    const until = (count: number) => expect.poll(() => frames.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(count);
     try {
       socket.write(echo('000041')); // garbage
       await until(1);

@@ -87,7 +87,7 @@ describe('Iso8583HostClient against the bank-host simulator over TCP', () => {
     const controller = new AbortController();
     const request = purchase(cardOf('amex-silent-issuer'), 1);
     const pending = rejection(client.authorize(request, controller.signal));
-    while (sim.ledger.length === 0) await new Promise((r) => setImmediate(r));
+    await expect.poll(() => sim.ledger.length).toBeGreaterThan(0);
     controller.abort();
     expect(await pending).toMatchObject({ code: 'HOST_CANCELLED', delivery: 'maybe-sent' });
   });

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { JsonGatewayClient } from '../../src/host/json-gateway/json-gateway-client.js';
-import { PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
+import { rejection } from '../pos-error.js';
 
 describe('HTTPS JSON gateway and an encrypting reader', () => {
   it('refuses a masked card before anything is sent: the JSON profile cannot carry the track block', async () => {
@@ -14,8 +14,8 @@ describe('HTTPS JSON gateway and an encrypting reader', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     const client = new JsonGatewayClient({ url: `https://127.0.0.1:${port}`, timeoutMs: 1000 });
-    const err = await client
-      .authorize({
+    const err = await rejection(
+      client.authorize({
         kind: 'purchase',
         stan: '000001',
         at: new Date('2026-11-24T12:00:00Z'),
@@ -32,11 +32,10 @@ describe('HTTPS JSON gateway and an encrypting reader', () => {
           brand: 'visa',
           track2: Sensitive.text('track', '411111******1111=3012101'),
         },
-      })
-      .catch((e: unknown) => e);
+      }),
+    );
     await client.close();
     await new Promise<void>((r) => server.close(() => r()));
-    expect(err).toBeInstanceOf(PosError);
     expect(err).toMatchObject({ code: 'HOST_REQUEST_INVALID', delivery: 'not-sent', details: { reason: 'encrypted-reader' } });
     expect(connections).toBe(0);
   });
