@@ -86,7 +86,7 @@ describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat
     const err2 = await rejection(driver.requestPin(request(100), new AbortController().signal));
     expect(err2.code).toBe('PIN_ENTRY_TIMEOUT');
     expect(err2.details).toMatchObject({ by: 'driver' });
-    await waitFor(() => quietPad.received.includes('72'));
+    await expect.poll(() => quietPad.received.includes('72'), { timeout: 3_000 }).toBe(true);
     expect(quietPad.prompting).toBe(false);
   });
 
@@ -96,7 +96,7 @@ describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat
     await pad.waitForPrompt();
     ac.abort();
     expect((await rejection(pending)).code).toBe('DEVICE_READ_CANCELLED');
-    await waitFor(() => pad.received.includes('72'));
+    await expect.poll(() => pad.received.includes('72'), { timeout: 3_000 }).toBe(true);
     expect(pad.prompting).toBe(false);
   });
 
@@ -126,11 +126,3 @@ describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat
     expect(log.text()).toContain('packet error');
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

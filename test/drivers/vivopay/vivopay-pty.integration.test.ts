@@ -158,7 +158,7 @@ describe.skipIf(!hasSocat)('ViVOpay driver and virtual reader over a socat pty p
     ac.abort();
     const err = await rejection(read);
     expect(err.code).toBe('DEVICE_READ_CANCELLED');
-    await waitFor(() => device.received.some(([c, s]) => c === 0x05 && s === 0x01));
+    await expect.poll(() => device.received.some(([c, s]) => c === 0x05 && s === 0x01), { timeout: 3_000 }).toBe(true);
     const next = reader.readCard(REQUEST, new AbortController().signal);
     device.insert('visa-ok');
     expect((await next).entryMode).toBe('chip');
@@ -178,14 +178,6 @@ describe.skipIf(!hasSocat)('ViVOpay driver and virtual reader over a socat pty p
 
   /** Lets the start command reach the virtual reader before a control acts on it. */
   async function device_ready(): Promise<void> {
-    await waitFor(() => device.waitingForCard);
+    await expect.poll(() => device.waitingForCard, { timeout: 3_000 }).toBe(true);
   }
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
