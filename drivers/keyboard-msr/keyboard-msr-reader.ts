@@ -8,7 +8,7 @@
  * error, and typing resumes after the next ENTER.
  */
 import type { Logger } from 'pino';
-import type { CardRead, CardReader, DeviceState, ReadRequest } from '../../src/devices/card-reader.js';
+import type { CardReader, DeviceState, ReadRequest, SwipeRead } from '../../src/devices/card-reader.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ReaderLifecycle, settleSwipeLine } from '../shared/reader-lifecycle.js';
 import type { HidInputReport, HidReportTransport } from '../transport/hid-report-transport.js';
@@ -31,7 +31,7 @@ export const KEYBOARD_MSR_DEFAULT_INTER_KEY_TIMEOUT_MS = 500;
 export class KeyboardMsrReader implements CardReader {
   readonly name: string;
   readonly #decoder: KeyboardLineDecoder;
-  readonly #reader: ReaderLifecycle<CardRead>;
+  readonly #reader: ReaderLifecycle<SwipeRead>;
   readonly #log: Logger;
 
   constructor(transport: HidReportTransport, options: KeyboardMsrOptions = {}) {
@@ -51,7 +51,7 @@ export class KeyboardMsrReader implements CardReader {
     );
   }
 
-  readCard(_request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
+  readCard(_request: ReadRequest, signal: AbortSignal): Promise<SwipeRead> {
     return this.#reader.arm(signal);
   }
 

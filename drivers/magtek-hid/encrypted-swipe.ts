@@ -13,7 +13,7 @@
 import { brandOf } from '../../src/card/brand.js';
 import { parseExpiry } from '../../src/card/expiry.js';
 import type { CardBrand, Expiry, MagstripeCard } from '../../src/card/types.js';
-import type { CardRead } from '../../src/devices/card-reader.js';
+import type { SwipeRead } from '../../src/devices/card-reader.js';
 import { PosError } from '../../src/util/errors.js';
 import { maskPan, Sensitive } from '../../src/util/sensitive.js';
 import type { EncryptingReport } from './report-parser.js';
@@ -93,7 +93,7 @@ function maskedTrack2(track: Buffer): { digits: string; expiry?: Expiry; service
  * when the reader masked what the engine must check; the host would see the
  * clear values, but the terminal could not judge expiry or chip-first.
  */
-export function cardReadOf(swipe: EncryptedSwipe): CardRead {
+export function cardReadOf(swipe: EncryptedSwipe): SwipeRead {
   if (swipe.expiry === undefined) throw new PosError('CARD_SWIPE_UNREADABLE', 'The reader masked the expiry', { track: 2, rule: 'masked-expiry' });
   if (swipe.serviceCode === undefined) {
     throw new PosError('CARD_SWIPE_UNREADABLE', 'The reader masked the service code', { track: 2, rule: 'masked-service-code' });

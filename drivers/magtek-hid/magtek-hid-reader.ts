@@ -20,7 +20,7 @@
  */
 import type { Logger } from 'pino';
 import { parseSwipeLine } from '../../src/card/swipe-line.js';
-import type { CardRead, CardReader, DeviceState, ReadRequest } from '../../src/devices/card-reader.js';
+import type { CardReader, DeviceState, ReadRequest, SwipeRead } from '../../src/devices/card-reader.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { asPosError, PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
@@ -38,7 +38,7 @@ export interface MagtekHidOptions {
   readonly logger?: Logger;
 }
 
-export type MagtekSwipe = { readonly kind: 'clear'; readonly read: CardRead } | { readonly kind: 'encrypted'; readonly swipe: EncryptedSwipe };
+export type MagtekSwipe = { readonly kind: 'clear'; readonly read: SwipeRead } | { readonly kind: 'encrypted'; readonly swipe: EncryptedSwipe };
 
 export class MagtekHidReader implements CardReader {
   readonly name: string;
@@ -62,7 +62,7 @@ export class MagtekHidReader implements CardReader {
     return this.#reader.arm(signal);
   }
 
-  async readCard(_request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
+  async readCard(_request: ReadRequest, signal: AbortSignal): Promise<SwipeRead> {
     const swipe = await this.readSwipe(signal);
     return swipe.kind === 'clear' ? swipe.read : cardReadOf(swipe.swipe);
   }

@@ -14,7 +14,7 @@
  */
 import type { Logger } from 'pino';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
-import type { CardRead, CardReader, DeviceState, ReadRequest } from '../../src/devices/card-reader.js';
+import type { CardReader, DeviceState, ReadRequest, SwipeRead } from '../../src/devices/card-reader.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ReaderLifecycle, settleSwipeLine } from '../shared/reader-lifecycle.js';
 import { LineFramer } from './line-framer.js';
@@ -35,7 +35,7 @@ export const MSR_DEFAULT_INTER_BYTE_TIMEOUT_MS = 500;
 export class SerialMsrReader implements CardReader {
   readonly name: string;
   readonly #framer: LineFramer;
-  readonly #reader: ReaderLifecycle<CardRead>;
+  readonly #reader: ReaderLifecycle<SwipeRead>;
   readonly #log: Logger;
 
   constructor(transport: ByteTransport, options: SerialMsrOptions = {}) {
@@ -54,7 +54,7 @@ export class SerialMsrReader implements CardReader {
     );
   }
 
-  readCard(_request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
+  readCard(_request: ReadRequest, signal: AbortSignal): Promise<SwipeRead> {
     return this.#reader.arm(signal);
   }
 

@@ -17,7 +17,7 @@
  * while the device is gone every call rejects with `DEVICE_DISCONNECTED`.
  */
 import type { Logger } from 'pino';
-import type { CardRead, CardReader, ChipCompletion, DeviceState, HostAnswerForCard, ReadRequest } from '../../src/devices/card-reader.js';
+import { isChipReader, type CardRead, type CardReader, type ChipCompletion, type DeviceState, type HostAnswerForCard, type ReadRequest, type ReaderCapabilities } from '../../src/devices/card-reader.js';
 import type { Display, Screen } from '../../src/devices/display.js';
 import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
 import { PosError } from '../../src/util/errors.js';
@@ -182,21 +182,23 @@ export class Resilient<D extends Driver> {
 
 export class ResilientCardReader implements CardReader {
   readonly name: string;
-  readonly completeChip?: (answer: HostAnswerForCard, signal: AbortSignal) => Promise<ChipCompletion>;
+  /** What the first driver says (a chip interface or not): the engine asks before each transaction. */
+  readonly capabilities?: ReaderCapabilities;
   readonly #core: Resilient<CardReader>;
 
-  /** Name, and whether it has a chip interface, are what the first driver says (the engine asks before each transaction). */
   constructor(core: Resilient<CardReader>) {
     const name = core.require().name;
     this.name = name;
     this.#core = core;
-    if (core.current()?.completeChip !== undefined) {
-      this.completeChip = async (answer, signal) => {
-        const reader = core.require();
-        if (reader.completeChip === undefined) throw new PosError('DEVICE_DISCONNECTED', `${name} came back without a chip interface`, { device: name });
-        return reader.completeChip(answer, signal);
-      };
-    }
+    const capabilities = core.current()?.capabilities;
+    if (capabilities !== undefined) this.capabilities = capabilities;
+  }
+
+  /** The card's last word, from the current driver; one that came back without a chip interface refuses. */
+  async completeChip(answer: HostAnswerForCard, signal: AbortSignal): Promise<ChipCompletion> {
+    const reader = this.#core.require();
+    if (!isChipReader(reader)) throw new PosError('DEVICE_DISCONNECTED', `${this.name} came back without a chip interface`, { device: this.name });
+    return reader.completeChip(answer, signal);
   }
 
   async readCard(request: ReadRequest, signal: AbortSignal): Promise<CardRead> {

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { parseSwipeLine } from '../../src/card/swipe-line.js';
-import type { CardRead, DeviceState } from '../../src/devices/card-reader.js';
+import type { DeviceState, SwipeRead } from '../../src/devices/card-reader.js';
 import { asPosError, type PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { DeviceLink } from './device-link.js';
@@ -58,14 +58,14 @@ export class ReaderLifecycle<T> {
  * `src/card`, or a read error. Takes ownership of `line` and wipes it; a line
  * with no read armed is dropped.
  */
-export function settleSwipeLine(reader: ReaderLifecycle<CardRead>, line: Buffer, log: Logger, where: string): void {
+export function settleSwipeLine(reader: ReaderLifecycle<SwipeRead>, line: Buffer, log: Logger, where: string): void {
   const raw = Sensitive.of('track', line);
   try {
     if (!reader.slot.armed) {
       log.debug({ lengthBytes: raw.length }, 'swipe while no read is armed: dropped');
       return;
     }
-    let read: CardRead;
+    let read: SwipeRead;
     try {
       read = { entryMode: 'swipe', card: parseSwipeLine(raw.reveal()) };
     } catch (err) {

@@ -8,7 +8,7 @@
  */
 import { brandOf } from '../../src/card/brand.js';
 import { parseTrack2 } from '../../src/card/track2.js';
-import type { MagstripeCard } from '../../src/card/types.js';
+import type { ChipCard } from '../../src/card/types.js';
 import { encode, type TlvNode } from '../../src/emv/ber-tlv.js';
 import { PosError } from '../../src/util/errors.js';
 
@@ -29,7 +29,7 @@ const MIN_DIGITS_AFTER_SEPARATOR = 7;
  * PAN never becomes a JS string. Throws `CHIP_DATA_INVALID` unless the value
  * is PAN (12–19 digits) D YYMM SSS digits…, or a `CARD_*` error.
  */
-export function cardFromTrack2Equivalent(value: Uint8Array): MagstripeCard {
+export function cardFromTrack2Equivalent(value: Uint8Array): ChipCard {
   const ascii = Buffer.alloc(value.length * 2);
   try {
     const length = track2Text(value, ascii);

@@ -21,7 +21,7 @@ import type { Logger } from 'pino';
 import { parseSwipeLine, wipeCard } from '../../src/card/swipe-line.js';
 import type { MagstripeCard } from '../../src/card/types.js';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
-import type { CardRead, CardReader, ChipCompletion, DeviceState, HostAnswerForCard, ReadRequest } from '../../src/devices/card-reader.js';
+import type { CardRead, ChipCardReader, ChipCompletion, ChipRead, DeviceState, HostAnswerForCard, ReadRequest, SwipeRead } from '../../src/devices/card-reader.js';
 import { decode, encode, type TlvNode } from '../../src/emv/ber-tlv.js';
 import { flatten } from '../../src/emv/tlv-query.js';
 import { silentLogger } from '../../src/log/logger.js';
@@ -78,8 +78,10 @@ interface Pending {
   reject(error: PosError): void;
 }
 
-export class VivopayReader implements CardReader {
+export class VivopayReader implements ChipCardReader {
   readonly name: string;
+  /** Contact EMV: chip reads, and the card's second GENERATE AC after the host answers. */
+  readonly capabilities = { chip: true } as const;
   readonly #transport: ByteTransport;
   readonly #framer: VivopayFramer;
   readonly #log: Logger;
@@ -209,7 +211,7 @@ export class VivopayReader implements CardReader {
     }
   }
 
-  #chipRead(nodes: readonly TlvNode[], tags: Map<string, Uint8Array>): CardRead {
+  #chipRead(nodes: readonly TlvNode[], tags: Map<string, Uint8Array>): ChipRead {
     const t2 = tags.get('57');
     if (t2 === undefined) throw new PosError('CHIP_DATA_INVALID', 'The online request has no Track 2 Equivalent Data', { tag: '57' });
     if (tags.get('9F26')?.length !== 8) throw new PosError('CHIP_DATA_INVALID', 'The online request has no 8-byte ARQC', { tag: '9F26' });
@@ -220,7 +222,7 @@ export class VivopayReader implements CardReader {
     return { entryMode: 'chip', card, chip: { tlv: Sensitive.of('data', withoutProprietary(nodes)) }, pinRequired };
   }
 
-  #swipeRead(line: Uint8Array | undefined, fallback: boolean): CardRead {
+  #swipeRead(line: Uint8Array | undefined, fallback: boolean): SwipeRead {
     if (line === undefined) throw new PosError('CHIP_DATA_INVALID', 'The swipe answer has no track line', { tag: VIVOPAY_TAGS.swipeLine });
     const card: MagstripeCard = parseSwipeLine(line);
     const interchange = card.serviceCode[0];

@@ -1,22 +1,22 @@
 /**
- * What the transaction engine needs of a card reader, whatever its wire.
+ * What the transaction engine needs of a card reader, whatever its wire. A
+ * read is a swipe or a chip read (`CardRead`); a reader with a chip
+ * interface is a `ChipCardReader`, which its driver says in `capabilities`.
  */
-import type { MagstripeCard } from '../card/types.js';
+import type { ChipCard, MagstripeCard } from '../card/types.js';
 import type { Sensitive } from '../util/sensitive.js';
 
 /** How the card data reached us; maps to ISO 8583 DE 22. */
 export type EntryMode = 'swipe' | 'chip' | 'contactless' | 'fallback' | 'manual';
 
-export interface CardRead {
-  readonly entryMode: EntryMode;
-  /**
-   * The card's identity: from the stripe, or for a chip read from Track 2
-   * Equivalent Data (57) / the PAN (5A).
-   */
+/** What a reader read: the stripe, or the chip. `isChipRead` tells them apart. */
+export type CardRead = SwipeRead | ChipRead;
+
+/** A card read from its stripe: a swipe, or a fallback swipe after the chip failed. */
+export interface SwipeRead {
+  readonly entryMode: 'swipe' | 'fallback';
   readonly card: MagstripeCard;
-  /** Present for chip and contactless reads: what goes to the host in DE 55. */
-  readonly chip?: ChipRead;
-  /** The reader or the card asks for online PIN (CVM), so the engine must get a PIN block. */
+  /** The service code or the reader asks for online PIN, so the engine must get a PIN block. */
   readonly pinRequired?: boolean;
   /**
    * Present for an encrypting reader's swipe: the track ciphertext and its
@@ -24,6 +24,25 @@ export interface CardRead {
    * then holds masked data only (`card.panMasked`).
    */
   readonly encrypted?: EncryptedTracks;
+  /** A stripe gives no chip data. */
+  readonly chip?: never;
+}
+
+/** A card read through its chip (contact, or contactless): the card facts EMV gives and the online-request data. */
+export interface ChipRead {
+  readonly entryMode: 'chip' | 'contactless';
+  /** From Track 2 Equivalent Data (57). */
+  readonly card: ChipCard;
+  /** What goes to the host in DE 55. */
+  readonly chip: ChipData;
+  /** The card's CVM is online PIN, so the engine must get a PIN block. */
+  readonly pinRequired?: boolean;
+  /** A chip read is never an encrypting reader's swipe. */
+  readonly encrypted?: never;
+}
+
+export function isChipRead(read: CardRead): read is ChipRead {
+  return read.entryMode === 'chip' || read.entryMode === 'contactless';
 }
 
 /**
@@ -42,7 +61,8 @@ export interface EncryptedTracks {
   readonly scheme: 'magtek-tdes-dukpt';
 }
 
-export interface ChipRead {
+/** A chip read's data for the host. */
+export interface ChipData {
   /**
    * The online-request data as BER-TLV (9F26 ARQC, 9F27, 9F10, 9F37, 9F36, 95,
    * 9A, 9C, 9F02, 5F2A, 82, 9F1A, 9F33, 9F34, 9F35, 84, 9F09, 5F34, …). It may
@@ -92,16 +112,33 @@ export interface CardReader {
    */
   readCard(request: ReadRequest, signal: AbortSignal): Promise<CardRead>;
 
-  /**
-   * For a chip read that went online: gives the host's answer to the card and
-   * resolves with the card's final decision. A card may decline after the
-   * host approved (the engine then reverses). Rejects like `readCard`.
-   * Readers without a chip interface do not implement it.
-   */
-  completeChip?(answer: HostAnswerForCard, signal: AbortSignal): Promise<ChipCompletion>;
+  /** Absent for a stripe-only reader; a reader with a chip interface is a `ChipCardReader`. */
+  readonly capabilities?: ReaderCapabilities;
 
   state(): DeviceState;
 
   /** Releases the device; an armed read rejects with kind `cancelled`. Idempotent. */
   close(): Promise<void>;
+}
+
+/** What a reader can do beyond reading a stripe, as its driver says. */
+export interface ReaderCapabilities {
+  /** A chip interface: its reads may be chip reads, and the card hears the host's answer (`completeChip`). */
+  readonly chip: boolean;
+}
+
+/** A reader with a chip interface: the card has the last word after the host answers. */
+export interface ChipCardReader extends CardReader {
+  readonly capabilities: { readonly chip: true };
+
+  /**
+   * For a chip read that went online: gives the host's answer to the card and
+   * resolves with the card's final decision. A card may decline after the
+   * host approved (the engine then reverses). Rejects like `readCard`.
+   */
+  completeChip(answer: HostAnswerForCard, signal: AbortSignal): Promise<ChipCompletion>;
+}
+
+export function isChipReader(reader: CardReader): reader is ChipCardReader {
+  return reader.capabilities?.chip === true;
 }

@@ -3,8 +3,8 @@
  * engine says *what* to authorize; a host client decides how it goes on the
  * wire (ISO 8583 over TCP or TLS, JSON over HTTPS), so both share this.
  */
-import type { MagstripeCard } from '../card/types.js';
-import type { ChipRead, EncryptedTracks, EntryMode } from '../devices/card-reader.js';
+import type { PaymentCard } from '../card/types.js';
+import type { ChipData, EncryptedTracks, EntryMode } from '../devices/card-reader.js';
 import type { PinEntryResult } from '../devices/pin-pad.js';
 
 export interface PurchaseRequest {
@@ -17,7 +17,7 @@ export interface PurchaseRequest {
   /** ISO 4217 numeric (DE 49). */
   readonly currency: string;
   readonly entryMode: EntryMode;
-  readonly card: MagstripeCard;
+  readonly card: PaymentCard;
   /** DE 41. */
   readonly terminalId: string;
   /** DE 42. */
@@ -25,7 +25,7 @@ export interface PurchaseRequest {
   /** Online PIN: the encrypted block goes in DE 52, its KSN in DE 53. */
   readonly pin?: PinEntryResult;
   /** Chip data for DE 55 (57/5A/5F20 and other sensitive tags are not forwarded). */
-  readonly chip?: ChipRead;
+  readonly chip?: ChipData;
   /**
    * An encrypting reader's track ciphertext and KSN, forwarded untouched;
    * `card` is then masked data only (`card.panMasked`). ISO 8583: DE 48

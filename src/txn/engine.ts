@@ -22,8 +22,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isExpired } from '../card/expiry.js';
 import { interpretServiceCode } from '../card/service-code.js';
-import type { MagstripeCard } from '../card/types.js';
-import type { CardReader, CardRead } from '../devices/card-reader.js';
+import type { PaymentCard } from '../card/types.js';
+import { isChipRead, isChipReader, type CardRead, type CardReader, type ChipCardReader } from '../devices/card-reader.js';
 import type { PinEntryResult, PinPad } from '../devices/pin-pad.js';
 import type { Display, Screen } from '../devices/display.js';
 import { isApproval } from '../host/approval.js';
@@ -252,7 +252,7 @@ export class TransactionEngine {
       this.#update(running, { state: 'card-read', maskedPan: card.pan.masked(), brand: card.brand, entryMode: read.entryMode });
       running.card = { entryMode: read.entryMode, maskedPan: card.pan.masked() };
       this.#recorder.cardRead(running.result, card.pan);
-      log.info({ maskedPan: card.pan.masked(), brand: card.brand, entryMode: read.entryMode, chip: read.chip !== undefined }, 'card read');
+      log.info({ maskedPan: card.pan.masked(), brand: card.brand, entryMode: read.entryMode, chip: isChipRead(read) }, 'card read');
 
       if (isExpired(card.expiry, this.#deps.clock())) {
         return await this.#end(running, log, 'declined', { errorCode: 'CARD_EXPIRED', reason: 'EXPIRED CARD' });
@@ -268,8 +268,7 @@ export class TransactionEngine {
       }
       return await this.#authorize(running, log, read, pin);
     } finally {
-      wipeCard(card);
-      read.chip?.tlv.wipe();
+      wipeRead(read);
       pin?.pinBlock.wipe();
     }
   }
@@ -283,7 +282,8 @@ export class TransactionEngine {
     const { reader } = this.#deps;
     const amount = { minor: running.result.amount, currency: running.result.currency };
     const request = { amountMinor: amount.minor, currency: amount.currency };
-    await this.#show(screens.presentCard(amount, reader.completeChip !== undefined), log);
+    const chipFirst = isChipReader(reader);
+    await this.#show(screens.presentCard(amount, chipFirst), log);
     for (let attempt = 1; ; attempt++) {
       let read: CardRead;
       try {
@@ -295,17 +295,17 @@ export class TransactionEngine {
         await this.#show(screens.insertChip(amount), log);
         continue;
       }
-      if (read.entryMode !== 'swipe' || reader.completeChip === undefined || !interpretServiceCode(read.card.serviceCode).chip || attempt >= MAX_CHIP_PROMPTS) {
+      if (read.entryMode !== 'swipe' || !chipFirst || !interpretServiceCode(read.card.serviceCode).chip || attempt >= MAX_CHIP_PROMPTS) {
         return read;
       }
       log.info({ maskedPan: read.card.pan.masked(), attempt }, 'chip card swiped: asking for the chip');
-      wipeCard(read.card);
+      wipeRead(read);
       await this.#show(screens.insertChip(amount), log);
     }
   }
 
   /** Online PIN from the PIN pad; ends the transaction itself when the cardholder cancels or the pad fails. */
-  async #requestPin(running: Running, log: Logger, card: MagstripeCard): Promise<{ pin: PinEntryResult } | { ended: TransactionResult }> {
+  async #requestPin(running: Running, log: Logger, card: PaymentCard): Promise<{ pin: PinEntryResult } | { ended: TransactionResult }> {
     const amount = { minor: running.result.amount, currency: running.result.currency };
     const { pinpad } = this.#deps;
     if (!pinpad) {
@@ -356,8 +356,7 @@ export class TransactionEngine {
         terminalId: this.#deps.terminal.id,
         merchantId: this.#deps.terminal.merchantId,
         ...(pin ? { pin } : {}),
-        ...(read.encrypted ? { encryptedTracks: read.encrypted } : {}),
-        ...(read.chip ? { chip: read.chip } : {}),
+        ...(isChipRead(read) ? { chip: read.chip } : read.encrypted ? { encryptedTracks: read.encrypted } : {}),
       });
       await this.#show(screens.processing(amount), log);
       response = await authorizing;
@@ -378,9 +377,8 @@ export class TransactionEngine {
     this.#recorder.responseReceived(running.result);
     const hostApproved = response.approved && isApproval(response.responseCode);
 
-    if (read.chip && this.#deps.reader.completeChip) {
-      return this.#completeChip(running, log, read, response, hostApproved);
-    }
+    const chipReader = cardDialog(this.#deps.reader, read);
+    if (chipReader !== null) return this.#completeChip(running, log, chipReader, response, hostApproved);
     if (hostApproved) return this.#end(running, log, 'approved', fields);
     return this.#end(running, log, 'declined', { ...withoutApproval(fields), reason: declineReason(response.responseCode) });
   }
@@ -418,18 +416,16 @@ export class TransactionEngine {
    * last word: a card that declines after the host approved leaves an approval
    * at the host that no customer will honour, so it is reversed.
    */
-  async #completeChip(running: Running, log: Logger, read: CardRead, response: AuthorizationResponse, hostApproved: boolean): Promise<TransactionResult> {
+  async #completeChip(running: Running, log: Logger, reader: ChipCardReader, response: AuthorizationResponse, hostApproved: boolean): Promise<TransactionResult> {
     const fields = { responseCode: response.responseCode, authCode: response.authCode, rrn: response.rrn };
-    const { reader } = this.#deps;
     this.#update(running, { state: 'completing' });
     let decision: 'approved' | 'declined';
     try {
       // Not abortable: once the host has answered, the card must hear it (or the approval is reversed).
-      const completion = await reader.completeChip?.(
+      const completion = await reader.completeChip(
         { approved: hostApproved, responseCode: response.responseCode, issuerTlv: response.issuerTlv ?? Buffer.alloc(0) },
         new AbortController().signal,
       );
-      if (!completion) throw new PosError('INTERNAL', 'chip completion without a chip reader', {});
       decision = completion.decision;
     } catch (err) {
       const error = asPosError(err, 'chip completion');
@@ -464,9 +460,10 @@ export class TransactionEngine {
     this.#update(running, { responseCode: grant.responseCode, authCode: grant.authCode });
     log.warn({ stan, responseCode: grant.responseCode }, 'host unreachable: approving offline');
     let completionTlv: Buffer | undefined;
-    if (read.chip && this.#deps.reader.completeChip) {
+    const chipReader = cardDialog(this.#deps.reader, read);
+    if (chipReader !== null) {
       try {
-        const completion = await this.#deps.reader.completeChip(
+        const completion = await chipReader.completeChip(
           { approved: true, responseCode: grant.responseCode, issuerTlv: Buffer.alloc(0) },
           new AbortController().signal,
         );
@@ -606,11 +603,21 @@ function validateAmount(amount: number): void {
   }
 }
 
-function wipeCard(card: MagstripeCard): void {
-  card.pan.wipe();
-  card.track2.wipe();
-  card.track1?.wipe();
-  card.cardholderName?.wipe();
+/** The reader the card of a chip read hears the host's answer through; null for a swipe. */
+function cardDialog(reader: CardReader, read: CardRead): ChipCardReader | null {
+  return isChipRead(read) && isChipReader(reader) ? reader : null;
+}
+
+/** Zeroes what the read holds: the card's identity, and the chip's data or the stripe's other tracks. */
+function wipeRead(read: CardRead): void {
+  read.card.pan.wipe();
+  read.card.track2.wipe();
+  if (isChipRead(read)) {
+    read.chip.tlv.wipe();
+  } else {
+    read.card.track1?.wipe();
+    read.card.cardholderName?.wipe();
+  }
 }
 
 function cancelReason(stoppedBy: StopReason | undefined): string {

@@ -60,9 +60,7 @@ export function offlineAuthCode(stan: string): string {
 
 /** An encrypting reader hands over masked data only: nothing to forward in an advice. */
 function holdsClearCard(read: CardRead): boolean {
-  // Structural: the encrypting-reader fields are optional members of the read and the card.
-  const masked = isMaskedCard(read.card);
-  return !masked && (read as { readonly encrypted?: unknown }).encrypted === undefined;
+  return !isMaskedCard(read.card) && read.encrypted === undefined;
 }
 
 export class JournalOfflineApprover implements OfflineApprover {

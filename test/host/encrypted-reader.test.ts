@@ -19,7 +19,7 @@ import { createVirtualMagtekReader, MAGTEK_TWIN_IDS, type VirtualMagtekReader } 
 import { simulationMagtekKeys } from '../../hw-mocks/magtek/twin-keys.js';
 import { tdesCbc } from '../../src/crypto/cipher/des.js';
 import { deriveTdesKeyFromBdk } from '../../src/crypto/dukpt/tdes.js';
-import type { CardRead, CardReader, ReadRequest } from '../../src/devices/card-reader.js';
+import type { CardReader, ReadRequest, SwipeRead } from '../../src/devices/card-reader.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
 import { TerminalMacKey } from '../../src/host/keys.js';
 import { LengthPrefixFramer } from '../../src/host/channels/length-prefix-framer.js';
@@ -73,7 +73,7 @@ async function tap(targetPort: number): Promise<{ port: number; frames: Buffer[]
 class TappedReader implements CardReader {
   readonly name = 'tapped-magtek';
   readonly held: string[] = [];
-  alter: ((read: CardRead) => CardRead) | undefined;
+  alter: ((read: SwipeRead) => SwipeRead) | undefined;
   #onArmed: (() => void) | undefined;
   constructor(private readonly inner: MagtekHidReader) {}
   /** Resolves when the engine next asks for a card, once the driver's read is armed (it arms synchronously). */
@@ -82,7 +82,7 @@ class TappedReader implements CardReader {
       this.#onArmed = resolve;
     });
   }
-  async readCard(request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
+  async readCard(request: ReadRequest, signal: AbortSignal): Promise<SwipeRead> {
     const reading = this.inner.readCard(request, signal);
     this.#onArmed?.();
     this.#onArmed = undefined;
@@ -238,7 +238,7 @@ describe('encrypting MagTek reader → engine → ISO 8583 host client → simul
     for (const frame of r.wire.frames) expect(frame.toString('latin1')).not.toContain(deckCard(cardId).pan);
   });
 
-  it.each<[string, (read: CardRead) => CardRead]>([
+  it.each<[string, (read: SwipeRead) => SwipeRead]>([
     ['a flipped bit in the track 2 block', (read) => withEncrypted(read, (e) => ({ ...e, track2: flip(e.track2, 0) }))],
     ['a flipped bit in the last block (the end sentinel and padding)', (read) => withEncrypted(read, (e) => ({ ...e, track2: flip(e.track2, e.track2.length - 1) }))],
     ['another KSN counter (a different data key)', (read) => withEncrypted(read, (e) => ({ ...e, ksn: flip(e.ksn, 9) }))],
@@ -252,7 +252,7 @@ describe('encrypting MagTek reader → engine → ISO 8583 host client → simul
 
   it('a block swapped in from another card is refused 88 (the decrypted PAN disagrees with the BIN / last four sent)', async () => {
     // The first swipe's read is kept, then replayed under the masked data of a second card.
-    let kept: CardRead['encrypted'];
+    let kept: SwipeRead['encrypted'];
     r.reader.alter = (read) => {
       kept = read.encrypted;
       return read;
@@ -266,7 +266,7 @@ describe('encrypting MagTek reader → engine → ISO 8583 host client → simul
   });
 });
 
-function withEncrypted(read: CardRead, change: (e: NonNullable<CardRead['encrypted']>) => NonNullable<CardRead['encrypted']>): CardRead {
+function withEncrypted(read: SwipeRead, change: (e: NonNullable<SwipeRead['encrypted']>) => NonNullable<SwipeRead['encrypted']>): SwipeRead {
   if (read.encrypted === undefined) throw new Error('not an encrypted read');
   return { ...read, encrypted: change(read.encrypted) };
 }

@@ -1,6 +1,6 @@
 /** In-memory fakes of the engine's collaborators, scripted per test. */
-import type { CardBrand, MagstripeCard } from '../../src/card/types.js';
-import type { CardRead, CardReader, ChipCompletion, DeviceState, HostAnswerForCard, ReadRequest } from '../../src/devices/card-reader.js';
+import type { CardBrand, ChipCard, MagstripeCard, PaymentCard } from '../../src/card/types.js';
+import type { CardRead, CardReader, ChipCardReader, ChipCompletion, DeviceState, HostAnswerForCard, ReadRequest } from '../../src/devices/card-reader.js';
 import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
 import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from '../../src/host/model.js';
 import type { PendingReversal, ReversalStore } from '../../src/host/reversal-store.js';
@@ -16,6 +16,11 @@ export function testCard(pan = '4111111111111111', expiry = { year: 2030, month:
     brand,
     track2: Sensitive.text('track', `${pan}=${yymm}1010000000000`),
   };
+}
+
+/** The card facts a chip would give for `card`: Track 2 Equivalent Data has no track 1 and no name. */
+export function chipCardOf(card: PaymentCard): ChipCard {
+  return { pan: card.pan, expiry: card.expiry, serviceCode: card.serviceCode, brand: card.brand, track2: card.track2 };
 }
 
 /** A reader whose next read is settled by the test: `present(card)` or `fail(error)`. */
@@ -89,12 +94,13 @@ export const approveAll = (req: PurchaseRequest): Promise<AuthorizationResponse>
   Promise.resolve({ responseCode: '00', approved: true, authCode: 'A1B2C3', rrn: '000000000001', stan: req.stan });
 
 /** A chip-capable reader: reads are scripted like FakeReader; the card's final word is scripted per test. */
-export class FakeChipReader extends FakeReader {
+export class FakeChipReader extends FakeReader implements ChipCardReader {
+  readonly capabilities = { chip: true } as const;
   completions: HostAnswerForCard[] = [];
   cardDecision: 'approved' | 'declined' | 'removed' = 'approved';
 
-  presentChip(card: MagstripeCard, pinRequired = false): void {
-    this.presentRead({ entryMode: 'chip', card, chip: { tlv: Sensitive.of('data', Buffer.from('9F2608AABBCCDDEEFF0011', 'hex')) }, pinRequired });
+  presentChip(card: PaymentCard, pinRequired = false): void {
+    this.presentRead({ entryMode: 'chip', card: chipCardOf(card), chip: { tlv: Sensitive.of('data', Buffer.from('9F2608AABBCCDDEEFF0011', 'hex')) }, pinRequired });
   }
 
   completeChip(answer: HostAnswerForCard): Promise<ChipCompletion> {

@@ -18,7 +18,7 @@ import { StoreAndForward, type AdviceSender, type OfflinePolicy } from '../../sr
 import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { FakeChipReader, FakeHost, FakePinPad, testCard } from './fakes.js';
+import { chipCardOf, FakeChipReader, FakeHost, FakePinPad, testCard } from './fakes.js';
 import { openJournal, tempDir } from './journal-helpers.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
@@ -74,7 +74,7 @@ function setup(answer: () => Promise<never>, policy: OfflinePolicy = POLICY, wit
 }
 
 function chipRead(brand: CardBrand = 'visa', pan = '4761739001010119'): CardRead {
-  return { entryMode: 'chip', card: testCard(pan, { year: 2030, month: 12 }, brand, '201'), chip: { tlv: Sensitive.of('data', Buffer.from('9F2608AABBCCDDEEFF00119F360200019F270180', 'hex')) } };
+  return { entryMode: 'chip', card: chipCardOf(testCard(pan, { year: 2030, month: 12 }, brand, '201')), chip: { tlv: Sensitive.of('data', Buffer.from('9F2608AABBCCDDEEFF00119F360200019F270180', 'hex')) } };
 }
 
 async function purchase(env: ReturnType<typeof setup>, amount: number, read: CardRead = chipRead()) {
