@@ -5,11 +5,13 @@
  * (`pos run`). Memory is read from `/proc` (`process-memory.ts`): sampled
  * every few milliseconds for a command that exits (its high-water mark just
  * before it goes), at ready and again after an idle spell for one that stays.
+ * The main thread's CPU time (`process-cpu.ts`) is read at the same moments.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readMainThreadCpuMs } from './process-cpu.js';
 import { readProcessMemory, type MemorySample } from './process-memory.js';
 
 export interface Launch {
@@ -21,10 +23,14 @@ export interface ExitRun {
   readonly wallMs: number;
   /** The last high-water mark read before the process went: a lower bound of its peak. */
   readonly peakBytes: number;
+  /** The main thread's CPU time, last read before the process went; NaN where the kernel does not say. */
+  readonly cpuMs: number;
 }
 
 export interface ReadyRun {
   readonly readyMs: number;
+  /** The main thread's CPU time at ready; NaN where the kernel does not say. */
+  readonly cpuMs: number;
   readonly atReady: MemorySample;
   readonly afterIdle: MemorySample;
 }
@@ -41,15 +47,18 @@ export async function timeToExit(launch: Launch): Promise<ExitRun> {
   const child = spawn(process.execPath, [...launch.args], { env: launch.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = collect(child);
   let peakBytes = 0;
+  let cpuMs = Number.NaN;
   const sampler = setInterval(() => {
-    const sample = child.pid === undefined ? undefined : readProcessMemory(child.pid);
+    if (child.pid === undefined) return;
+    const sample = readProcessMemory(child.pid);
     if (sample !== undefined) peakBytes = Math.max(peakBytes, sample.peakBytes);
+    cpuMs = readMainThreadCpuMs(child.pid) ?? cpuMs;
   }, SAMPLE_EVERY_MS);
   try {
     const code = await exitOf(child, START_TIMEOUT_MS);
     const wallMs = performance.now() - started;
     if (code !== 0) throw new Error(`node ${launch.args.join(' ')} exited ${code}: ${output.stderr()}`);
-    return { wallMs, peakBytes };
+    return { wallMs, peakBytes, cpuMs };
   } finally {
     clearInterval(sampler);
   }
@@ -78,11 +87,12 @@ export async function timeToReady(launch: Launch, probe: ReadyProbe): Promise<Re
     ]);
     const status = await getHealth(url, probe.token());
     const readyMs = performance.now() - started;
+    const cpuMs = (child.pid === undefined ? undefined : readMainThreadCpuMs(child.pid)) ?? Number.NaN;
     if (status !== 200) throw new Error(`GET /v1/health answered ${status}`);
     const atReady = memoryOf(child);
     await sleep(probe.idleMs);
     const afterIdle = memoryOf(child);
-    return { readyMs, atReady, afterIdle };
+    return { readyMs, cpuMs, atReady, afterIdle };
   } finally {
     await stop(child);
   }
