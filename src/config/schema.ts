@@ -213,7 +213,7 @@ export const storeAndForwardSchema = z
     maxCount: z.number().int().nonnegative().default(20),
     /** At most this much money (minor units) waiting for the host. */
     maxTotal: z.number().int().nonnegative().default(100_000),
-    /** How often queued advices are retried while the host stays away. */
+    /** How long queued advices wait before the first retry while the host stays away; later waits double, up to 8× (at most an hour), jittered. */
     flushIntervalMs: z.number().int().positive().max(3_600_000).default(30_000),
     /** An advice not acknowledged this many days after its offline approval expires (sealed card data wiped). */
     adviceMaxAgeDays: z.number().int().positive().max(90).default(7),

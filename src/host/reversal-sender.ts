@@ -7,16 +7,18 @@
  *
  *   engine ──add──▶ store ──pending()──▶ sender ──0400/0401──▶ host ──0410──▶ store.acknowledge
  *
- * `drain()` is one pass the engine awaits before a new transaction; `start()`
- * keeps draining in the background with capped, jittered backoff while
- * duties remain. How a reversal goes on the wire is the `ReversalAttempt`'s
- * business: each host client makes its own (`reversalAttempt()` of
- * `Iso8583HostClient` and of `JsonGatewayClient`).
+ * `drain()` is one pass the engine awaits before a new authorization;
+ * `start()` keeps draining in the background with capped, jittered backoff
+ * while duties remain — both through the one `DrainLoop` (`drain-loop.ts`)
+ * that advices use too. How a reversal goes on the wire is the
+ * `ReversalAttempt`'s business: each host client makes its own
+ * (`reversalAttempt()` of `Iso8583HostClient` and of `JsonGatewayClient`).
  */
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
-import { isPosError } from '../util/errors.js';
-import { backoffDelayMs, type BackoffPolicy } from './channels/backoff.js';
+import { asPosError } from '../util/errors.js';
+import type { BackoffPolicy } from './channels/backoff.js';
+import { DrainLoop, drainInOrder } from './drain-loop.js';
 import type { PendingReversal, ReversalStore } from './reversal-store.js';
 
 /** Sends one reversal; resolves when the host acknowledged it, rejects (a `PosError`) otherwise. `attempt` 0 is the 0400, later ones 0401. */
@@ -44,14 +46,16 @@ export class ReversalSender {
   readonly #log: Logger;
   /** Attempts made per transaction in this process (0400 first, then 0401). */
   readonly #attempts = new Map<string, number>();
-  #running: Promise<DrainResult> | null = null;
-  #timer: NodeJS.Timeout | undefined;
-  #failures = 0;
-  #started = false;
+  readonly #loop: DrainLoop<DrainResult>;
 
   constructor(options: ReversalSenderOptions) {
     this.#o = options;
     this.#log = options.logger ?? silentLogger;
+    this.#loop = new DrainLoop({
+      pass: () => this.#pass(),
+      backoff: options.backoff ?? DEFAULT_REVERSAL_BACKOFF,
+      ...(options.random === undefined ? {} : { random: options.random }),
+    });
   }
 
   /** How many attempts this process made for a transaction. */
@@ -61,65 +65,50 @@ export class ReversalSender {
 
   /** One pass over the store, oldest first, stopping at the first duty the host does not acknowledge. Never rejects. */
   drain(): Promise<DrainResult> {
-    if (this.#running !== null) return this.#running;
-    const pass = this.#pass().finally(() => {
-      this.#running = null;
-    });
-    this.#running = pass;
-    return pass;
+    return this.#loop.drain();
   }
 
   /** Drains now and keeps draining in the background while duties remain. */
   start(): void {
-    this.#started = true;
-    this.#schedule(0);
+    this.#loop.start();
   }
 
   /** A duty was added: drain soon (background mode only). */
   notify(): void {
-    if (this.#started) this.#schedule(0);
+    this.#loop.kick();
   }
 
   stop(): void {
-    this.#started = false;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#loop.stop();
   }
 
   async #pass(): Promise<DrainResult> {
-    let acknowledged = 0;
-    for (const reversal of this.#o.store.pending()) {
-      const attempt = this.attemptsFor(reversal.transactionId);
-      this.#attempts.set(reversal.transactionId, attempt + 1);
-      try {
-        await this.#o.send(reversal, attempt);
-      } catch (err) {
-        const code = isPosError(err) ? err.code : 'INTERNAL';
-        this.#log.warn({ transactionId: reversal.transactionId, stan: reversal.stan, attempt, code }, 'reversal not acknowledged; kept');
-        return { acknowledged, remaining: this.#o.store.pending().length, stoppedBy: code };
-      }
-      this.#o.store.acknowledge(reversal.transactionId);
-      this.#attempts.delete(reversal.transactionId);
-      acknowledged += 1;
-      this.#log.info({ transactionId: reversal.transactionId, stan: reversal.stan, attempt }, 'reversal acknowledged');
-    }
-    return { acknowledged, remaining: this.#o.store.pending().length, stoppedBy: null };
+    const { store } = this.#o;
+    const result = await drainInOrder<PendingReversal>(
+      {
+        oldest: () => store.pending()[0],
+        send: (reversal) => this.#send(reversal),
+        settle: (reversal) => {
+          store.acknowledge(reversal.transactionId);
+          this.#attempts.delete(reversal.transactionId);
+        },
+        remaining: () => store.pending().length,
+      },
+      'reversal',
+    );
+    return { acknowledged: result.settled.length, remaining: result.remaining, stoppedBy: result.error?.code ?? null };
   }
 
-  #schedule(delayMs: number): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.drain().then((r) => {
-        if (!this.#started) return;
-        if (r.remaining === 0) {
-          this.#failures = 0;
-          return;
-        }
-        const delay = r.stoppedBy === null ? 0 : backoffDelayMs(this.#o.backoff ?? DEFAULT_REVERSAL_BACKOFF, this.#failures++, this.#o.random);
-        this.#schedule(delay);
-      });
-    }, delayMs);
-    this.#timer.unref();
+  async #send(reversal: PendingReversal): Promise<void> {
+    const attempt = this.attemptsFor(reversal.transactionId);
+    this.#attempts.set(reversal.transactionId, attempt + 1);
+    const at = { transactionId: reversal.transactionId, stan: reversal.stan, attempt };
+    try {
+      await this.#o.send(reversal, attempt);
+    } catch (err) {
+      this.#log.warn({ ...at, code: asPosError(err, 'reversal').code }, 'reversal not acknowledged; kept');
+      throw err;
+    }
+    this.#log.info(at, 'reversal acknowledged');
   }
 }

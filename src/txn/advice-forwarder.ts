@@ -1,14 +1,18 @@
 /**
- * When queued advices go to the host: after each transaction ends, when
- * asked (`flush`), and on a timer while any wait. Pending reversals always go
- * first — a flush drains the reversal sender once and sends no advice while a
- * reversal is still owed — so the host hears of money taken back before it
- * hears of new money taken offline.
+ * When queued advices go to the host: after each transaction ends (`kick`),
+ * when asked (`flush`), and in the background while any wait — one pass at a
+ * time, again after a capped, jittered backoff, through the drain loop the
+ * reversal sender runs on too (`src/host/drain-loop.ts`). Pending reversals
+ * always go first — a pass drains the reversal sender once and sends no
+ * advice while a reversal is still owed — so the host hears of money taken
+ * back before it hears of new money taken offline.
  *
  * Ordering and exactly-once are `StoreAndForward.flush`'s: oldest first, one
  * at a time, stop at the first failure, each send counted before it starts.
  */
 import type { Logger } from 'pino';
+import type { BackoffPolicy } from '../host/channels/backoff.js';
+import { DrainLoop } from '../host/drain-loop.js';
 import { asPosError } from '../util/errors.js';
 import type { FlushResult, StoreAndForward } from './store-and-forward.js';
 
@@ -21,29 +25,57 @@ export interface AdviceForwarderOptions {
   readonly saf: StoreAndForward;
   /** One pass of the reversal sender; resolves with what it left. */
   readonly drainReversals?: () => Promise<{ readonly remaining: number }>;
-  /** How long to wait between tries while advices remain. */
+  /** How long to wait before the first retry while advices remain (`adviceRetryBackoff`). */
   readonly intervalMs: number;
   readonly logger: Logger;
+  readonly random?: () => number;
+}
+
+/** Retries start `intervalMs` apart and double, up to eight times that (at most an hour), jittered. */
+export function adviceRetryBackoff(intervalMs: number): BackoffPolicy {
+  return { initialMs: intervalMs, maxMs: Math.max(intervalMs, Math.min(8 * intervalMs, 3_600_000)), factor: 2, jitter: 0.3 };
 }
 
 export class AdviceForwarder {
   readonly #o: AdviceForwarderOptions;
-  #timer: NodeJS.Timeout | undefined;
-  #started = false;
+  readonly #loop: DrainLoop<ForwardResult>;
 
   constructor(options: AdviceForwarderOptions) {
     this.#o = options;
+    this.#loop = new DrainLoop({
+      pass: () => this.#pass(),
+      backoff: adviceRetryBackoff(options.intervalMs),
+      ...(options.random === undefined ? {} : { random: options.random }),
+    });
   }
 
-  /** Reversals first, then every queued advice in order. Never rejects. */
-  async flush(): Promise<ForwardResult> {
+  /** Reversals first, then every queued advice in order; joins a pass already running. Never rejects. */
+  flush(): Promise<ForwardResult> {
+    return this.#loop.drain();
+  }
+
+  /** Flushes now and again, with backoff, while advices remain. */
+  start(): void {
+    this.#loop.start();
+  }
+
+  /** Something changed (a transaction ended, the host answered): try soon. Background mode only. */
+  kick(): void {
+    this.#loop.kick();
+  }
+
+  stop(): void {
+    this.#loop.stop();
+  }
+
+  async #pass(): Promise<ForwardResult> {
     try {
       return await this.#flush();
     } catch (err) {
-      // A journal fault or a bug: nothing more is sent now; the timer tries again.
+      // A journal fault or a bug: nothing more is sent now. What is still queued is unknown: taken as owed, so the loop tries again.
       const error = asPosError(err, 'advice flush');
       this.#o.logger.error({ code: error.code }, 'advice flush failed');
-      return { sent: [], expired: [], remaining: 0, error, heldByReversals: false };
+      return { sent: [], expired: [], remaining: 1, error, heldByReversals: false };
     }
   }
 
@@ -66,36 +98,5 @@ export class AdviceForwarder {
 
   #reportExpired(ids: readonly string[]): void {
     if (ids.length > 0) this.#o.logger.error({ expired: ids, code: 'SAF_ADVICE_EXPIRED' }, 'advices expired unacknowledged: the operator must settle them');
-  }
-
-  /** Flushes now and then every `intervalMs` while advices remain. */
-  start(): void {
-    this.#started = true;
-    this.#schedule(0);
-  }
-
-  /** Something changed (a transaction ended, the host answered): try soon. Background mode only. */
-  kick(): void {
-    if (this.#started) this.#schedule(0);
-  }
-
-  stop(): void {
-    this.#started = false;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-
-  #schedule(delayMs: number): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.flush().then(
-        (r) => {
-          if (this.#started && (r.remaining > 0 || r.error !== null)) this.#schedule(this.#o.intervalMs);
-        },
-        () => undefined,
-      );
-    }, delayMs);
-    this.#timer.unref();
   }
 }

@@ -16,7 +16,7 @@ import type { Journal, PendingAdvice } from './journal/index.js';
 import type { AdviceSender } from './store-and-forward.js';
 
 /** `Iso8583HostClient.advise`, or anything that sends 0220/0221 the same way. */
-export type Advise = (request: SealedAdvice, offlineAuthCode: string, repeat: boolean, signal?: AbortSignal) => Promise<AuthorizationResponse>;
+export type Advise = (request: SealedAdvice, offlineAuthCode: string, repeat: boolean) => Promise<AuthorizationResponse>;
 
 const ACKNOWLEDGED = '00';
 
@@ -34,7 +34,7 @@ export class HostAdviceSender implements AdviceSender {
     this.#o = options;
   }
 
-  async sendAdvice(advice: PendingAdvice, options: { readonly repeat: boolean; readonly signal?: AbortSignal }): Promise<void> {
+  async sendAdvice(advice: PendingAdvice, options: { readonly repeat: boolean }): Promise<void> {
     const id = advice.transactionId;
     const entry = this.#o.journal.get(id);
     const sealedCard = this.#o.journal.sealedAdviceCard(id);
@@ -53,7 +53,7 @@ export class HostAdviceSender implements AdviceSender {
       maskedPan: advice.maskedPan,
       sealedCard,
     };
-    const answer = await this.#o.advise(request, advice.authCode, options.repeat, options.signal);
+    const answer = await this.#o.advise(request, advice.authCode, options.repeat);
     if (answer.responseCode !== ACKNOWLEDGED) {
       throw new HostError('HOST_BAD_RESPONSE', `Advice answered ${answer.responseCode}`, 'maybe-sent', {
         field: 39,

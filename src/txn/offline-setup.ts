@@ -88,7 +88,7 @@ export function setUpStoreAndForward(config: StoreAndForwardConfig, deps: StoreA
     sender: new HostAdviceSender({
       journal: deps.journal,
       merchantId: deps.merchantId,
-      advise: (request, authCode, repeat, signal) => host.advise(request, authCode, repeat, signal),
+      advise: (request, authCode, repeat) => host.advise(request, authCode, repeat),
     }),
   });
   const forwarder = new AdviceForwarder({ saf, drainReversals: deps.drainReversals, intervalMs: config.flushIntervalMs, logger });

@@ -8,12 +8,14 @@
  * limit per brand (no limit configured means never offline), and a cap on how
  * many advices — and how much money — may wait for the host at once.
  *
- * The queue lives in the journal (`advice-pending` rows). `flush()` sends it
- * in order, one at a time, stopping at the first failure so the order holds;
- * each send is counted in the journal before it starts, so a send cut short
- * by a crash goes again as a repeat (0221), which the host de-duplicates: the
- * host books each advice exactly once. A send that certainly never left (no
- * connection) is uncounted, so the host sees a 0220 first.
+ * The queue lives in the journal (`advice-pending` rows). `flush()` is one
+ * pass of the drain loop (`src/host/drain-loop.ts`): oldest first, one at a
+ * time, stopping at the first failure so the order holds; each send is
+ * counted in the journal before it starts, so a send cut short by a crash
+ * goes again as a repeat (0221), which the host de-duplicates: the host books
+ * each advice exactly once. A send that certainly never left (no connection)
+ * is uncounted, so the host sees a 0220 first. `AdviceForwarder` runs the
+ * passes: one at a time, reversals first, again with backoff.
  *
  * An advice's life is bounded (`AdviceLife`): one approved longer ago than
  * `maxAgeDays`, or sent `maxAttempts` times without the host acknowledging
@@ -23,8 +25,9 @@
  */
 import type { CardBrand } from '../card/types.js';
 import type { EntryMode } from '../devices/card-reader.js';
+import { drainInOrder } from '../host/drain-loop.js';
 import { deliveryOf } from '../host/host-error.js';
-import { asPosError, PosError } from '../util/errors.js';
+import { PosError } from '../util/errors.js';
 import type { Journal, PendingAdvice } from './journal/index.js';
 
 export interface OfflinePolicy {
@@ -74,7 +77,7 @@ export interface AdviceSender {
    * Resolves once the host has acknowledged the advice; rejects when it may
    * not have (the advice stays queued and goes again as a repeat).
    */
-  sendAdvice(advice: PendingAdvice, options: { readonly repeat: boolean; readonly signal?: AbortSignal }): Promise<void>;
+  sendAdvice(advice: PendingAdvice, options: { readonly repeat: boolean }): Promise<void>;
 }
 
 /** How long an advice may wait for the host's acknowledgement. */
@@ -167,42 +170,52 @@ export class StoreAndForward {
   }
 
   /**
-   * Sends every queued advice, oldest first, one at a time, expiring on the
-   * way those past their life. A second call while one runs joins it rather
-   * than sending anything twice.
+   * One pass: every queued advice, oldest first, one at a time, expiring on
+   * the way those past their life; stops at the first failure. A second call
+   * while one runs joins it rather than sending anything twice. Never rejects.
    */
-  flush(signal?: AbortSignal): Promise<FlushResult> {
-    this.#flushing ??= this.#flush(signal).finally(() => {
+  flush(): Promise<FlushResult> {
+    this.#flushing ??= this.#flush().finally(() => {
       this.#flushing = null;
     });
     return this.#flushing;
   }
 
-  async #flush(signal: AbortSignal | undefined): Promise<FlushResult> {
-    const sent: string[] = [];
+  async #flush(): Promise<FlushResult> {
     const expired: string[] = [];
+    const pass = await drainInOrder<PendingAdvice>(
+      {
+        oldest: () => this.#oldestLive(expired),
+        send: (advice) => this.#send(advice),
+        settle: (advice) => this.#journal.adviceSent(advice.transactionId),
+        remaining: () => this.#journal.pendingAdvices().length,
+      },
+      'advice',
+    );
+    return { sent: pass.settled.map((a) => a.transactionId), expired, remaining: pass.remaining, error: pass.error };
+  }
+
+  /** The oldest advice still within its life; those past it leave the queue on the way (their ids go to `expired`). */
+  #oldestLive(expired: string[]): PendingAdvice | undefined {
     for (;;) {
       const next = this.#journal.pendingAdvices()[0];
-      if (next === undefined) return { sent, expired, remaining: 0, error: null };
-      if (signal?.aborted === true) return { sent, expired, remaining: this.#journal.pendingAdvices().length, error: null };
+      if (next === undefined) return undefined;
       const expiry = adviceExpiry(next, this.#life, this.#clock());
-      if (expiry !== null) {
-        this.#journal.expireAdvice(next.transactionId, expiry);
-        expired.push(next.transactionId);
-        continue;
-      }
-      // Counted before the send starts: if we die mid-send, the next send is a repeat.
-      this.#journal.adviceAttempt(next.transactionId);
-      try {
-        await this.#sender.sendAdvice(next, { repeat: next.attempts > 0, ...(signal === undefined ? {} : { signal }) });
-      } catch (err) {
-        const error = asPosError(err, 'advice');
-        // Certainly never sent (no connection): the next send is the first the host sees, a 0220, not a repeat.
-        if (deliveryOf(error) === 'not-sent') this.#journal.adviceNotSent(next.transactionId);
-        return { sent, expired, remaining: this.#journal.pendingAdvices().length, error };
-      }
-      this.#journal.adviceSent(next.transactionId);
-      sent.push(next.transactionId);
+      if (expiry === null) return next;
+      this.#journal.expireAdvice(next.transactionId, expiry);
+      expired.push(next.transactionId);
+    }
+  }
+
+  async #send(advice: PendingAdvice): Promise<void> {
+    // Counted before the send starts: if we die mid-send, the next send is a repeat.
+    this.#journal.adviceAttempt(advice.transactionId);
+    try {
+      await this.#sender.sendAdvice(advice, { repeat: advice.attempts > 0 });
+    } catch (err) {
+      // Certainly never sent (no connection): the next send is the first the host sees, a 0220, not a repeat.
+      if (deliveryOf(err) === 'not-sent') this.#journal.adviceNotSent(advice.transactionId);
+      throw err;
     }
   }
 }
