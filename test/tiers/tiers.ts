@@ -4,7 +4,9 @@
  * runs one, `npm test` all three.
  *
  *   unit    in this process, no sockets, no processes: codecs, crypto, card,
- *           the engine and journal with fakes          (unit-setup.ts enforces it)
+ *           the engine and journal with fakes          (unit-setup.ts enforces it);
+ *           `npm run test:unit` runs its files with shared modules
+ *           (--no-isolate, 3× faster), so a unit test leaves no state behind
  *   wire    real TCP, TLS, HTTP and unix sockets, socat ptys, against the
  *           sources; never the built `pos`             (wire-setup.ts enforces it)
  *   system  processes of the built project (`dist/`) and the OS's own tools
