@@ -14,7 +14,7 @@ import { screens } from '../display/screens.js';
 import type { HostClient } from '../host/model.js';
 import { TransactionEngine } from '../txn/engine.js';
 import { mkdirSync } from 'node:fs';
-import { Journal, JournalRecorder } from '../txn/journal/index.js';
+import { Journal, JournalRecorder, recoverJournal } from '../txn/journal/index.js';
 import type { TxnRecorder } from '../txn/recorder.js';
 import { ReversalDuties } from '../txn/reversal-duties.js';
 import { journalHistory } from '../txn/journal/history.js';
@@ -93,13 +93,13 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     const adviceKey = config.storeAndForward.enabled ? loadAcquirerAdviceKey(keyDir) : null;
     const journal = Journal.open({ dir: stateDir, terminalId: config.terminal.id, clock });
     closers.push(() => Promise.resolve(journal.close()));
-    const recovery = journal.recover();
+    const recovery = recoverJournal(journal);
     for (const change of recovery.changed) logger.warn(change, 'journal recovery after an unclean stop');
     const retention = startRetention(journal, { retentionDays: config.journal.retentionDays, logger, clock });
     closers.push(() => Promise.resolve(retention.stop()));
     const stan = journal.stan;
     // Reversal duties outlive a journal that cannot write (disk full): held in memory, sent, written once it can.
-    const duties = new ReversalDuties(journal, logger);
+    const duties = new ReversalDuties(journal.reversals, logger);
     const hostSetup = await startHost(config, { logger, clock, nextStan: () => stan.next(), store: duties, ...(simulation ? { deck: simulation.deck } : {}) });
     closers.push(() => hostSetup.close());
     const host: HostClient = hostSetup.client;

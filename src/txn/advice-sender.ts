@@ -37,7 +37,7 @@ export class HostAdviceSender implements AdviceSender {
   async sendAdvice(advice: PendingAdvice, options: { readonly repeat: boolean }): Promise<void> {
     const id = advice.transactionId;
     const entry = this.#o.journal.get(id);
-    const sealedCard = this.#o.journal.sealedAdviceCard(id);
+    const sealedCard = this.#o.journal.advices.sealedCard(id);
     if (sealedCard === null || advice.stan === null || advice.authCode === null || entry.transmittedAt === null || entry.entryMode === null) {
       throw new PosError('SAF_ADVICE_UNREADABLE', `Advice ${id} lacks what a 0220 needs`, { id, reason: 'missing' });
     }

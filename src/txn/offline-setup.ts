@@ -49,7 +49,7 @@ export function adviceLifeFromConfig(config: StoreAndForwardConfig): AdviceLife 
  * money, and how many expired unacknowledged (the operator's to settle).
  */
 export function offlineApprovalsHealth(journal: Journal): { readonly queued: number; readonly queuedTotal: number; readonly expired: number } {
-  const pending = journal.pendingAdvices();
+  const pending = journal.advices.pending();
   return { queued: pending.length, queuedTotal: pending.reduce((sum, a) => sum + a.amountMinor, 0), expired: journal.list({ status: 'advice-expired' }).length };
 }
 

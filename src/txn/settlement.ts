@@ -33,7 +33,7 @@ export function reconciliationTotals(t: CurrencyTotals | undefined): Reconciliat
 
 export interface BatchCloseDeps {
   /** The journal: its open batch's totals, closing it, and the STAN counter. */
-  readonly journal: { totals(): BatchTotals; closeBatch(): BatchClose; readonly stan: StanSource };
+  readonly journal: { readonly batches: { totals(): BatchTotals; close(): BatchClose }; readonly stan: StanSource };
   /** One pass of the reversal sender. */
   readonly drainReversals: () => Promise<DrainResult>;
   /** The ISO 8583 host's 0500/0510. */
@@ -60,7 +60,7 @@ export interface BatchCloseResult {
 export async function closeBatch(deps: BatchCloseDeps): Promise<BatchCloseResult> {
   const { journal, terminal } = deps;
   const drained = await deps.drainReversals();
-  const totals = journal.totals();
+  const totals = journal.batches.totals();
   const mine = totals.currencies.find((c) => c.currency === terminal.currency);
   const request: ReconciliationRequest = {
     stan: journal.stan.next(),
@@ -71,7 +71,7 @@ export async function closeBatch(deps: BatchCloseDeps): Promise<BatchCloseResult
     totals: reconciliationTotals(mine),
   };
   const answer = await deps.reconcile(request);
-  const closed = answer.inBalance ? journal.closeBatch() : null;
+  const closed = answer.inBalance ? journal.batches.close() : null;
   return {
     batchNo: totals.batchNo,
     inBalance: answer.inBalance,

@@ -131,39 +131,39 @@ export class StoreAndForward {
 
   /** May this purchase be approved offline now? */
   decide(candidate: OfflineCandidate): OfflineDecision {
-    return decideOffline(this.#policy, candidate, this.#journal.pendingAdvices());
+    return decideOffline(this.#policy, candidate, this.#journal.advices.pending());
   }
 
   /**
    * Records the terminal's offline approval (state `offline-approved`), or
    * throws `SAF_OFFLINE_REFUSED` with the policy's reason. Call before asking
-   * the card for its offline decision; then `accept` or `journal.decline`.
+   * the card for its offline decision; then `accept` or `journal.steps.decline`.
    */
   approve(id: string, candidate: OfflineCandidate, approval: { readonly responseCode: string; readonly authCode: string | null }): void {
     const decision = this.decide(candidate);
     if (!decision.allowed) {
       throw new PosError('SAF_OFFLINE_REFUSED', `Offline approval not allowed: ${decision.refusal}`, { id, refusal: decision.refusal });
     }
-    this.#journal.approveOffline(id, approval);
+    this.#journal.advices.approveOffline(id, approval);
   }
 
   /** The card accepted (TC): queue the advice, with its card data sealed (`advice-card.ts`). */
   accept(id: string, sealedCard?: Uint8Array): void {
-    this.#journal.queueAdvice(id, sealedCard);
+    this.#journal.advices.queue(id, sealedCard);
   }
 
   pending(): readonly PendingAdvice[] {
-    return this.#journal.pendingAdvices();
+    return this.#journal.advices.pending();
   }
 
   /** Expires every queued advice past its life, whether or not the host can be reached; returns their ids. */
   expireOutlived(): string[] {
     const now = this.#clock();
     const expired: string[] = [];
-    for (const advice of this.#journal.pendingAdvices()) {
+    for (const advice of this.#journal.advices.pending()) {
       const expiry = adviceExpiry(advice, this.#life, now);
       if (expiry === null) continue;
-      this.#journal.expireAdvice(advice.transactionId, expiry);
+      this.#journal.advices.expire(advice.transactionId, expiry);
       expired.push(advice.transactionId);
     }
     return expired;
@@ -187,8 +187,8 @@ export class StoreAndForward {
       {
         oldest: () => this.#oldestLive(expired),
         send: (advice) => this.#send(advice),
-        settle: (advice) => this.#journal.adviceSent(advice.transactionId),
-        remaining: () => this.#journal.pendingAdvices().length,
+        settle: (advice) => this.#journal.advices.sent(advice.transactionId),
+        remaining: () => this.#journal.advices.pending().length,
       },
       'advice',
     );
@@ -198,23 +198,23 @@ export class StoreAndForward {
   /** The oldest advice still within its life; those past it leave the queue on the way (their ids go to `expired`). */
   #oldestLive(expired: string[]): PendingAdvice | undefined {
     for (;;) {
-      const next = this.#journal.pendingAdvices()[0];
+      const next = this.#journal.advices.pending()[0];
       if (next === undefined) return undefined;
       const expiry = adviceExpiry(next, this.#life, this.#clock());
       if (expiry === null) return next;
-      this.#journal.expireAdvice(next.transactionId, expiry);
+      this.#journal.advices.expire(next.transactionId, expiry);
       expired.push(next.transactionId);
     }
   }
 
   async #send(advice: PendingAdvice): Promise<void> {
     // Counted before the send starts: if we die mid-send, the next send is a repeat.
-    this.#journal.adviceAttempt(advice.transactionId);
+    this.#journal.advices.attempt(advice.transactionId);
     try {
       await this.#sender.sendAdvice(advice, { repeat: advice.attempts > 0 });
     } catch (err) {
       // Certainly never sent (no connection): the next send is the first the host sees, a 0220, not a repeat.
-      if (deliveryOf(err) === 'not-sent') this.#journal.adviceNotSent(advice.transactionId);
+      if (deliveryOf(err) === 'not-sent') this.#journal.advices.notSent(advice.transactionId);
       throw err;
     }
   }

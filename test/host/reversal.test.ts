@@ -82,7 +82,8 @@ describe('ReversalSender through the ISO 8583 client, the journal as its store',
     const listener = new FrameListener({ handler: withFaults(answerWith(host.core), faults, { dialect: iso87ascii }) });
     await listener.start();
     const client = isoClient(listener.port, { timeoutMs: 300 });
-    const store = openJournal(dir);
+    const journal = openJournal(dir);
+    const store = journal.reversals;
     const attempts: string[] = [];
     const attempt = client.reversalAttempt({ merchantId: 'M00000000000001', clock: () => new Date(Date.UTC(2026, 5, 15, 14, 31, 0)) });
     const send = (r: PendingReversal, n: number): Promise<void> => {
@@ -94,7 +95,7 @@ describe('ReversalSender through the ISO 8583 client, the journal as its store',
       sender.stop();
       await closeIsoClients();
       await listener.stop();
-      store.close();
+      journal.close();
     });
     return { host, listener, client, store, sender, attempts };
   }
@@ -106,7 +107,7 @@ describe('ReversalSender through the ISO 8583 client, the journal as its store',
     store.add(pending(5)); // what the engine does when the request may have reached the host
     expect(await sender.drain()).toEqual({ acknowledged: 1, remaining: 0, stoppedBy: null });
     expect(store.pending()).toEqual([]);
-    expect(reopened().pending()).toEqual([]);
+    expect(reopened().reversals.pending()).toEqual([]);
     expect([...host.reversalsApplied]).toEqual([['000005', 1]]);
     expect(await sender.drain()).toEqual({ acknowledged: 0, remaining: 0, stoppedBy: null });
     expect(host.requests.filter((m) => m.startsWith('04'))).toEqual(['0400']);
@@ -116,7 +117,7 @@ describe('ReversalSender through the ISO 8583 client, the journal as its store',
     const { host, store, sender, attempts } = await setUp([parseFaultRule('no-answer,mti=0400,times=1')]);
     store.add(pending(6));
     expect(await sender.drain()).toEqual({ acknowledged: 0, remaining: 1, stoppedBy: 'HOST_TIMEOUT' });
-    expect(reopened().pending().map((r) => r.transactionId)).toEqual(['tx-6']);
+    expect(reopened().reversals.pending().map((r) => r.transactionId)).toEqual(['tx-6']);
     expect(await sender.drain()).toEqual({ acknowledged: 1, remaining: 0, stoppedBy: null });
     expect(attempts).toEqual(['0400', '0401']);
     expect(host.requests.filter((m) => m.startsWith('04'))).toEqual(['0400', '0401']);

@@ -32,7 +32,7 @@ describe.skipIf(!canMountTinyFs)('a full disk during authorizing, on a real tmpf
     journal = Journal.open({ dir: fs.dir, terminalId: 'T0000001' });
     const disk = fs;
     const sent: string[] = [];
-    const duties = new ReversalDuties(journal, quiet);
+    const duties = new ReversalDuties(journal.reversals, quiet);
     const sender = new ReversalSender({
       store: duties,
       logger: quiet,

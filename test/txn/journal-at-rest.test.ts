@@ -84,10 +84,10 @@ describe('a journal written with a PAN hash (schema 3), opened by this version',
     const dir = tempDir();
     const { oldBlob } = oldJournal(dir);
     const journal = keep(openJournal(dir));
-    expect(journal.pendingAdvices()).toEqual([]);
+    expect(journal.advices.pending()).toEqual([]);
     expect(journal.get('queued')).toMatchObject({ state: 'advice-expired', errorCode: 'SAF_ADVICE_EXPIRED', reason: 'retired-key', maskedPan: '476173******0119' });
-    expect(journal.steps('queued').map((s) => [s.state, s.note])).toEqual([['advice-expired', 'sealed under the retired advice key']]);
-    expect(journal.sealedAdviceCard('queued')).toBeNull();
+    expect(journal.steps.of('queued').map((s) => [s.state, s.note])).toEqual([['advice-expired', 'sealed under the retired advice key']]);
+    expect(journal.advices.sealedCard('queued')).toBeNull();
     expect(journalBytes(dir)).not.toContain(oldBlob.subarray(29).toString('latin1'));
   });
 
@@ -112,7 +112,7 @@ describe('journal file modes', () => {
   it('makes the folder 0700 and journal.db, -wal and -shm 0600 under a permissive umask (022)', () => {
     const dir = join(tempDir(), 'state', 'journal');
     const journal = keep(withUmask(0o022, () => openJournal(dir)));
-    journal.begin({ id: 't1', amountMinor: 100, currency: '978', card: card() });
+    journal.steps.begin({ id: 't1', amountMinor: 100, currency: '978', card: card() });
     expect(modeOf(dir)).toBe(0o700);
     for (const suffix of ['', '-wal', '-shm']) {
       const file = join(dir, JOURNAL_FILE + suffix);
@@ -125,14 +125,14 @@ describe('journal file modes', () => {
     const dir = tempDir();
     withUmask(0o022, () => {
       const first = openJournal(dir);
-      first.begin({ id: 't1', amountMinor: 100, currency: '978', card: card() });
+      first.steps.begin({ id: 't1', amountMinor: 100, currency: '978', card: card() });
       first.close(); // a clean close removes -wal and -shm
     });
     chmodSync(join(dir, JOURNAL_FILE), 0o644);
     writeFileSync(join(dir, `${JOURNAL_FILE}-wal`), Buffer.alloc(0), { mode: 0o644 });
     chmodSync(join(dir, `${JOURNAL_FILE}-wal`), 0o644);
     const journal = keep(withUmask(0o022, () => openJournal(dir)));
-    journal.begin({ id: 't2', amountMinor: 100, currency: '978', card: card() });
+    journal.steps.begin({ id: 't2', amountMinor: 100, currency: '978', card: card() });
     for (const suffix of ['', '-wal', '-shm']) expect([suffix, modeOf(join(dir, JOURNAL_FILE + suffix))]).toEqual([suffix, 0o600]);
   });
 
@@ -157,30 +157,30 @@ describe('journal retention', () => {
   }
 
   function completed(journal: Journal, id: string, rrn: string): void {
-    journal.begin({ id, amountMinor: 100, currency: '978', card: card() });
-    journal.requestSent(id, { stan: journal.nextStan(), transmittedAt: new Date(T0) });
-    journal.responseReceived(id, { responseCode: '00', authCode: 'A00001', rrn });
-    journal.complete(id);
+    journal.steps.begin({ id, amountMinor: 100, currency: '978', card: card() });
+    journal.steps.requestSent(id, { stan: journal.stan.next(), transmittedAt: new Date(T0) });
+    journal.steps.responseReceived(id, { responseCode: '00', authCode: 'A00001', rrn });
+    journal.steps.complete(id);
   }
 
   it('prunes settled rows (ended, batch closed) past the cutoff with their steps — never a duty, an expired advice or an open batch', () => {
     const { journal, dir, at } = clocked();
     completed(journal, 'old-done', 'RRNOLDDONE01');
-    journal.begin({ id: 'old-declined', amountMinor: 100, currency: '978', card: card() });
-    journal.decline('old-declined', { responseCode: '51' });
-    journal.begin({ id: 'old-reversal', amountMinor: 100, currency: '978', card: card() });
-    journal.requestSent('old-reversal', { stan: journal.nextStan(), transmittedAt: new Date(T0) });
-    journal.reversalPending('old-reversal', 'HOST_TIMEOUT');
+    journal.steps.begin({ id: 'old-declined', amountMinor: 100, currency: '978', card: card() });
+    journal.steps.decline('old-declined', { responseCode: '51' });
+    journal.steps.begin({ id: 'old-reversal', amountMinor: 100, currency: '978', card: card() });
+    journal.steps.requestSent('old-reversal', { stan: journal.stan.next(), transmittedAt: new Date(T0) });
+    journal.reversals.owe('old-reversal', 'HOST_TIMEOUT');
     for (const id of ['old-advice', 'old-expired']) {
-      journal.begin({ id, amountMinor: 100, currency: '978', card: card() });
-      journal.approveOffline(id, { responseCode: 'Y3', authCode: 'Y00001' });
-      journal.queueAdvice(id, Buffer.alloc(60, 7));
+      journal.steps.begin({ id, amountMinor: 100, currency: '978', card: card() });
+      journal.advices.approveOffline(id, { responseCode: 'Y3', authCode: 'Y00001' });
+      journal.advices.queue(id, Buffer.alloc(60, 7));
     }
-    journal.expireAdvice('old-expired', 'max-age');
-    journal.closeBatch();
+    journal.advices.expire('old-expired', 'max-age');
+    journal.batches.close();
     at(T0 + 100 * DAY_MS);
     completed(journal, 'recent-closed', 'RRNRECENT001');
-    journal.closeBatch();
+    journal.batches.close();
     at(T0 + 100 * DAY_MS + 1000);
     completed(journal, 'open-batch', 'RRNOPEN00001');
     at(T0 + 200 * DAY_MS);
@@ -188,16 +188,16 @@ describe('journal retention', () => {
     expect(journal.get('open-batch').batchNo).toBe(3);
     expect(journalBytes(dir)).toContain('RRNOLDDONE01');
 
-    const pruned = journal.prune(retentionCutoff(new Date(T0 + 120 * DAY_MS), 90));
+    const pruned = journal.retention.prune(retentionCutoff(new Date(T0 + 120 * DAY_MS), 90));
     expect(pruned).toBe(2);
     expect(journal.list().map((e) => e.id)).toEqual(['old-reversal', 'old-advice', 'old-expired', 'recent-closed', 'open-batch']);
-    expect(journal.steps('old-done')).toEqual([]);
-    expect(journal.pending().map((r) => r.transactionId)).toEqual(['old-reversal']);
-    expect(journal.pendingAdvices().map((a) => a.transactionId)).toEqual(['old-advice']);
+    expect(journal.steps.of('old-done')).toEqual([]);
+    expect(journal.reversals.pending().map((r) => r.transactionId)).toEqual(['old-reversal']);
+    expect(journal.advices.pending().map((a) => a.transactionId)).toEqual(['old-advice']);
     expect(statSync(join(dir, `${JOURNAL_FILE}-wal`)).size).toBe(0);
     expect(journalBytes(dir)).not.toContain('RRNOLDDONE01'); // secure_delete and a truncated WAL: the bytes are gone, not just unlinked
     expect(journalBytes(dir)).toContain('RRNRECENT001');
-    expect(journal.prune(retentionCutoff(new Date(T0 + 120 * DAY_MS), 90))).toBe(0);
+    expect(journal.retention.prune(retentionCutoff(new Date(T0 + 120 * DAY_MS), 90))).toBe(0);
   });
 
   it('runs at start and then daily, and is stopped', () => {
@@ -205,9 +205,9 @@ describe('journal retention', () => {
     try {
       const { journal, at } = clocked();
       completed(journal, 'a', 'RRN000000001');
-      journal.closeBatch();
+      journal.batches.close();
       at(T0 + 91 * DAY_MS);
-      const prune = vi.spyOn(journal, 'prune');
+      const prune = vi.spyOn(journal.retention, 'prune');
       const retention = startRetention(journal, { retentionDays: 90, logger: silentLogger, clock: () => new Date(T0 + 91 * DAY_MS) });
       expect(prune).toHaveBeenCalledTimes(1);
       expect(prune.mock.calls[0]?.[0]).toEqual(new Date(T0 + DAY_MS));

@@ -10,15 +10,15 @@ beforeAll(() => {
   dir = tempDir();
   // Three transactions at 10:00:0x: approved, reversal pending, offline with an awkward reason.
   const journal = openJournal(dir, { clock: steppingClock(Date.parse('2025-03-01T10:00:00Z')) });
-  journal.begin({ id: 'approved', amountMinor: 1250, currency: '978', card: card() });
-  journal.requestSent('approved', { stan: journal.nextStan(), transmittedAt: new Date('2025-03-01T10:00:00Z') });
-  journal.responseReceived('approved', { responseCode: '00', authCode: 'A1B2C3', rrn: '506012345678' });
-  journal.complete('approved');
-  journal.begin({ id: 'unknown', amountMinor: 999, currency: '978', card: card(OTHER_PAN, 'mastercard', 'swipe') });
-  journal.requestSent('unknown', { stan: journal.nextStan(), transmittedAt: new Date('2025-03-01T10:00:05Z') });
-  journal.reversalPending('unknown', 'HOST_TIMEOUT');
-  journal.begin({ id: 'offline', amountMinor: 300, currency: '978', card: card() });
-  journal.decline('offline', { reason: 'CARD SAID "NO", OFFLINE' });
+  journal.steps.begin({ id: 'approved', amountMinor: 1250, currency: '978', card: card() });
+  journal.steps.requestSent('approved', { stan: journal.stan.next(), transmittedAt: new Date('2025-03-01T10:00:00Z') });
+  journal.steps.responseReceived('approved', { responseCode: '00', authCode: 'A1B2C3', rrn: '506012345678' });
+  journal.steps.complete('approved');
+  journal.steps.begin({ id: 'unknown', amountMinor: 999, currency: '978', card: card(OTHER_PAN, 'mastercard', 'swipe') });
+  journal.steps.requestSent('unknown', { stan: journal.stan.next(), transmittedAt: new Date('2025-03-01T10:00:05Z') });
+  journal.reversals.owe('unknown', 'HOST_TIMEOUT');
+  journal.steps.begin({ id: 'offline', amountMinor: 300, currency: '978', card: card() });
+  journal.steps.decline('offline', { reason: 'CARD SAID "NO", OFFLINE' });
   journal.close();
 });
 

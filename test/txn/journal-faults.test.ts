@@ -21,8 +21,8 @@ afterEach(() => {
 function journalWith(ids: readonly string[], dir = tempDir()): { dir: string; journal: Journal } {
   const journal = openJournal(dir);
   for (const id of ids) {
-    journal.begin({ id, amountMinor: 1000, currency: '978', card: card() });
-    journal.decline(id, { responseCode: '05' });
+    journal.steps.begin({ id, amountMinor: 1000, currency: '978', card: card() });
+    journal.steps.decline(id, { responseCode: '05' });
   }
   return { dir, journal };
 }
@@ -134,8 +134,8 @@ describe('a full disk', () => {
     for (let i = 0; i < 200 && error === undefined; i++) {
       const id = `t${i}`;
       try {
-        journal.begin({ id, amountMinor: 100, currency: '978', card: card() });
-        journal.decline(id, { reason });
+        journal.steps.begin({ id, amountMinor: 100, currency: '978', card: card() });
+        journal.steps.decline(id, { reason });
         committed.push(id);
       } catch (err) {
         error = err as PosError;
@@ -151,8 +151,8 @@ describe('a full disk', () => {
     expect(journal.fault?.code).toBe('JOURNAL_DISK_FULL');
     const refused = thrown(() => {
       for (let i = 0; i < 20; i++) {
-        journal.begin({ id: `next${i}`, amountMinor: 1, currency: '978', card: card() });
-        journal.decline(`next${i}`, { reason });
+        journal.steps.begin({ id: `next${i}`, amountMinor: 1, currency: '978', card: card() });
+        journal.steps.decline(`next${i}`, { reason });
       }
     });
     expect(refused.code).toBe('JOURNAL_DISK_FULL');
@@ -166,7 +166,7 @@ describe('a full disk', () => {
     const failed = entries.find((e) => e.id === failedId);
     if (failed !== undefined) {
       expect(failed.state).toBe('created');
-      expect(again.steps(failedId).map((s) => s.state)).toEqual(['created']);
+      expect(again.steps.of(failedId).map((s) => s.state)).toEqual(['created']);
     }
     again.close();
   });

@@ -26,7 +26,7 @@ function setup(host: FakeHost) {
     display: new RecordingDisplay(),
     recorder: new JournalRecorder(journal),
     host,
-    reversals: journal,
+    reversals: journal.reversals,
     stan: journal.stan,
     clock: () => NOW,
     logger: createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
@@ -49,7 +49,7 @@ describe('JournalRecorder', () => {
     const { engine, reader, journal, dir } = setup(new FakeHost(approveAll));
     const id = await swipe(engine, reader);
     expect(journal.get(id)).toMatchObject({ state: 'completed', stan: '000001', responseCode: '00', authCode: 'A1B2C3', maskedPan: '411111******1111', entryMode: 'swipe' });
-    expect(journal.steps(id).map((s) => s.state)).toEqual(['created', 'created', 'request-sent', 'response-received', 'completed']);
+    expect(journal.steps.of(id).map((s) => s.state)).toEqual(['created', 'created', 'request-sent', 'response-received', 'completed']);
     expect(journalBytes(dir)).not.toContain('4111111111111111');
   });
 
@@ -68,7 +68,7 @@ describe('JournalRecorder', () => {
     const { engine, reader, journal } = setup(new FakeHost(() => Promise.reject(timeout)));
     const id = await swipe(engine, reader);
     expect(journal.get(id).state).toBe('reversal-pending');
-    expect(journal.pending()).toEqual([expect.objectContaining({ transactionId: id, stan: '000001', reason: 'HOST_TIMEOUT', maskedPan: '411111******1111' })]);
+    expect(journal.reversals.pending()).toEqual([expect.objectContaining({ transactionId: id, stan: '000001', reason: 'HOST_TIMEOUT', maskedPan: '411111******1111' })]);
   });
 
   it('journals a request that never reached the host as failed', async () => {
@@ -76,6 +76,6 @@ describe('JournalRecorder', () => {
     const { engine, reader, journal } = setup(new FakeHost(() => Promise.reject(refused)));
     const id = await swipe(engine, reader);
     expect(journal.get(id)).toMatchObject({ state: 'failed', errorCode: 'HOST_UNREACHABLE' });
-    expect(journal.pending()).toEqual([]);
+    expect(journal.reversals.pending()).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Journal, JOURNAL_FILE, MIGRATIONS, SCHEMA_VERSION, migrate, TRANSITIONS, JOURNAL_STATES, type JournalState } from '../../src/txn/journal/index.js';
+import { Journal, JOURNAL_FILE, MIGRATIONS, SCHEMA_VERSION, migrate, recoverJournal, TRANSITIONS, JOURNAL_STATES, type JournalState } from '../../src/txn/journal/index.js';
 import { card, journalBytes, openJournal, OTHER_PAN, PAN, tempDir } from './journal-helpers.js';
 import { thrown } from '../pos-error.js';
 
@@ -20,13 +20,13 @@ const T0 = new Date('2025-03-01T09:59:00Z');
 
 /** Drives one purchase through the online path up to `until`. */
 function purchase(journal: Journal, id: string, until: JournalState, amountMinor = 1250, pan = PAN): void {
-  journal.begin({ id, amountMinor, currency: '978', card: card(pan) });
+  journal.steps.begin({ id, amountMinor, currency: '978', card: card(pan) });
   if (until === 'created') return;
-  journal.requestSent(id, { stan: journal.nextStan(), transmittedAt: T0 });
+  journal.steps.requestSent(id, { stan: journal.stan.next(), transmittedAt: T0 });
   if (until === 'request-sent') return;
-  journal.responseReceived(id, { responseCode: '00', authCode: 'A1B2C3', rrn: '506012345678' });
+  journal.steps.responseReceived(id, { responseCode: '00', authCode: 'A1B2C3', rrn: '506012345678' });
   if (until === 'response-received') return;
-  journal.complete(id);
+  journal.steps.complete(id);
 }
 
 describe('journal steps', () => {
@@ -53,7 +53,7 @@ describe('journal steps', () => {
       terminal_id: 'T0000001',
     });
     expect(row['ended_at']).toEqual(expect.any(String));
-    expect(journal.steps('t1').map((s) => s.state)).toEqual(['created', 'request-sent', 'response-received', 'completed']);
+    expect(journal.steps.of('t1').map((s) => s.state)).toEqual(['created', 'request-sent', 'response-received', 'completed']);
   });
 
   it('uses WAL with synchronous=FULL and a busy timeout', () => {
@@ -78,7 +78,7 @@ describe('journal steps', () => {
     const { journal, dir } = fresh();
     purchase(journal, 't1', 'completed');
     purchase(journal, 't2', 'request-sent', 999, OTHER_PAN);
-    journal.reversalPending('t2', 'HOST_TIMEOUT');
+    journal.reversals.owe('t2', 'HOST_TIMEOUT');
     const bytes = journalBytes(dir);
     expect(bytes).toContain('476173******0119'); // the scan reads the right files
     expect(bytes).not.toContain(PAN);
@@ -96,33 +96,33 @@ describe('journal steps', () => {
     const { journal } = fresh();
     purchase(journal, 't1', from === 'completed' ? 'completed' : from);
     const before = journal.get('t1');
-    const stepsBefore = journal.steps('t1');
+    const stepsBefore = journal.steps.of('t1');
     const act: Record<string, () => unknown> = {
-      completed: () => journal.complete('t1'),
-      'response-received': () => journal.responseReceived('t1', { responseCode: '00', authCode: null, rrn: null }),
-      'reversal-pending': () => journal.reversalPending('t1', 'HOST_TIMEOUT'),
-      declined: () => journal.decline('t1', { responseCode: '51' }),
+      completed: () => journal.steps.complete('t1'),
+      'response-received': () => journal.steps.responseReceived('t1', { responseCode: '00', authCode: null, rrn: null }),
+      'reversal-pending': () => journal.reversals.owe('t1', 'HOST_TIMEOUT'),
+      declined: () => journal.steps.decline('t1', { responseCode: '51' }),
     };
     const error = thrown(act[to]!);
     expect(error.code).toBe('JOURNAL_TRANSITION_INVALID');
     expect(error.details).toEqual({ id: 't1', from, to });
     expect(journal.get('t1')).toEqual(before);
-    expect(journal.steps('t1')).toEqual(stepsBefore);
+    expect(journal.steps.of('t1')).toEqual(stepsBefore);
   });
 
   it('refuses to send a request for a transaction with no card, and an unknown id, and a duplicate id', () => {
     const { journal } = fresh();
-    journal.begin({ id: 't1', amountMinor: 100, currency: '978' });
-    const noCard = thrown(() => journal.requestSent('t1', { stan: '000001', transmittedAt: T0 }));
+    journal.steps.begin({ id: 't1', amountMinor: 100, currency: '978' });
+    const noCard = thrown(() => journal.steps.requestSent('t1', { stan: '000001', transmittedAt: T0 }));
     expect(noCard.code).toBe('JOURNAL_TRANSITION_INVALID');
     expect(noCard.details).toMatchObject({ from: 'created', to: 'request-sent', missing: 'no card recorded' });
-    journal.recordCard('t1', card());
-    expect(journal.requestSent('t1', { stan: '000001', transmittedAt: T0 }).state).toBe('request-sent');
+    journal.steps.recordCard('t1', card());
+    expect(journal.steps.requestSent('t1', { stan: '000001', transmittedAt: T0 }).state).toBe('request-sent');
 
-    const unknown = thrown(() => journal.complete('nope'));
+    const unknown = thrown(() => journal.steps.complete('nope'));
     expect(unknown.code).toBe('JOURNAL_NOT_FOUND');
     expect(unknown.details).toEqual({ id: 'nope' });
-    const dup = thrown(() => journal.begin({ id: 't1', amountMinor: 1, currency: '978' }));
+    const dup = thrown(() => journal.steps.begin({ id: 't1', amountMinor: 1, currency: '978' }));
     expect(dup.code).toBe('JOURNAL_DUPLICATE');
   });
 
@@ -152,9 +152,9 @@ describe('journal as the reversal store', () => {
     const { journal, dir } = fresh();
     purchase(journal, 'a', 'request-sent');
     purchase(journal, 'b', 'request-sent');
-    journal.reversalPending('b', 'HOST_TIMEOUT'); // b's duty arose first
+    journal.reversals.owe('b', 'HOST_TIMEOUT'); // b's duty arose first
     const e = journal.get('a');
-    journal.add({
+    journal.reversals.add({
       transactionId: 'a',
       original: 'purchase',
       stan: e.stan!,
@@ -170,19 +170,19 @@ describe('journal as the reversal store', () => {
 
     const again = openJournal(dir);
     open.push(again);
-    expect(again.pending().map((r) => [r.transactionId, r.reason, r.stan])).toEqual([
+    expect(again.reversals.pending().map((r) => [r.transactionId, r.reason, r.stan])).toEqual([
       ['b', 'HOST_TIMEOUT', '000002'],
       ['a', 'HOST_CONNECTION_LOST', '000001'],
     ]);
-    again.acknowledge('b');
-    again.acknowledge('b'); // a repeated acknowledgement is harmless
-    expect(again.pending().map((r) => r.transactionId)).toEqual(['a']);
+    again.reversals.acknowledge('b');
+    again.reversals.acknowledge('b'); // a repeated acknowledgement is harmless
+    expect(again.reversals.pending().map((r) => r.transactionId)).toEqual(['a']);
     expect(again.get('b').state).toBe('reversed');
   });
 
   it('records a reversal for a transaction it has not seen as a new pending entry', () => {
     const { journal } = fresh();
-    journal.add({
+    journal.reversals.add({
       transactionId: 'z',
       original: 'purchase',
       stan: '000042',
@@ -194,7 +194,7 @@ describe('journal as the reversal store', () => {
       reason: 'HOST_TIMEOUT',
       maskedPan: '411111******1111',
     });
-    expect(journal.pending()).toEqual([
+    expect(journal.reversals.pending()).toEqual([
       {
         transactionId: 'z',
         original: 'purchase',
@@ -234,18 +234,18 @@ describe('journal recovery at start', () => {
     purchase(journal, 'sent', 'request-sent');
     purchase(journal, 'approved-no-chip-completion', 'response-received');
     purchase(journal, 'declined-answer', 'request-sent');
-    journal.responseReceived('declined-answer', { responseCode: '51', authCode: null, rrn: '1' });
+    journal.steps.responseReceived('declined-answer', { responseCode: '51', authCode: null, rrn: '1' });
     purchase(journal, 'no-request', 'created');
-    journal.begin({ id: 'offline', amountMinor: 300, currency: '978', card: card() });
-    journal.approveOffline('offline', { responseCode: 'Y1', authCode: 'Y1' });
-    journal.begin({ id: 'queued', amountMinor: 400, currency: '978', card: card() });
-    journal.approveOffline('queued', { responseCode: 'Y1', authCode: 'Y1' });
-    journal.queueAdvice('queued');
+    journal.steps.begin({ id: 'offline', amountMinor: 300, currency: '978', card: card() });
+    journal.advices.approveOffline('offline', { responseCode: 'Y1', authCode: 'Y1' });
+    journal.steps.begin({ id: 'queued', amountMinor: 400, currency: '978', card: card() });
+    journal.advices.approveOffline('queued', { responseCode: 'Y1', authCode: 'Y1' });
+    journal.advices.queue('queued');
     journal.close(); // the power cut
 
     const again = openJournal(dir);
     open.push(again);
-    const report = again.recover();
+    const report = recoverJournal(again);
     expect(report.changed).toEqual([
       { id: 'sent', from: 'request-sent', to: 'reversal-pending' },
       { id: 'approved-no-chip-completion', from: 'response-received', to: 'reversal-pending' },
@@ -260,7 +260,7 @@ describe('journal recovery at start', () => {
     expect(report.advices.map((a) => a.transactionId)).toEqual(['queued']);
     expect(again.get('done').state).toBe('completed');
     // A second recovery finds nothing more to do.
-    expect(again.recover().changed).toEqual([]);
+    expect(recoverJournal(again).changed).toEqual([]);
   });
 
   it.each([
@@ -273,18 +273,18 @@ describe('journal recovery at start', () => {
   ] as const)('recovers an answer %s the chip never completed as %s (the engine’s isApproval)', (responseCode, to) => {
     const { journal, dir } = fresh();
     purchase(journal, 't', 'request-sent');
-    journal.responseReceived('t', { responseCode, authCode: null, rrn: '1' });
+    journal.steps.responseReceived('t', { responseCode, authCode: null, rrn: '1' });
     journal.close();
     const again = openJournal(dir);
     open.push(again);
-    expect(again.recover().changed).toEqual([{ id: 't', from: 'response-received', to }]);
+    expect(recoverJournal(again).changed).toEqual([{ id: 't', from: 'response-received', to }]);
   });
 
   it('sends a host approval the chip refused to reversal', () => {
     const { journal } = fresh();
     purchase(journal, 't', 'response-received');
-    journal.reversalPending('t', 'CHIP_DECLINED_AFTER_APPROVAL');
-    expect(journal.pending()[0]).toMatchObject({ transactionId: 't', reason: 'CHIP_DECLINED_AFTER_APPROVAL' });
+    journal.reversals.owe('t', 'CHIP_DECLINED_AFTER_APPROVAL');
+    expect(journal.reversals.pending()[0]).toMatchObject({ transactionId: 't', reason: 'CHIP_DECLINED_AFTER_APPROVAL' });
   });
 });
 
@@ -293,22 +293,22 @@ describe('journal settlement totals', () => {
     const { journal } = fresh();
     purchase(journal, 'p1', 'completed', 1000);
     purchase(journal, 'p2', 'completed', 250);
-    journal.begin({ id: 'usd', amountMinor: 700, currency: '840', card: card() });
-    journal.approveOffline('usd', { responseCode: 'Y1', authCode: null });
-    journal.queueAdvice('usd');
-    journal.begin({ id: 'r1', kind: 'refund', amountMinor: 300, currency: '978', card: card() });
-    journal.requestSent('r1', { stan: journal.nextStan(), transmittedAt: T0 });
-    journal.responseReceived('r1', { responseCode: '00', authCode: null, rrn: null });
-    journal.complete('r1');
+    journal.steps.begin({ id: 'usd', amountMinor: 700, currency: '840', card: card() });
+    journal.advices.approveOffline('usd', { responseCode: 'Y1', authCode: null });
+    journal.advices.queue('usd');
+    journal.steps.begin({ id: 'r1', kind: 'refund', amountMinor: 300, currency: '978', card: card() });
+    journal.steps.requestSent('r1', { stan: journal.stan.next(), transmittedAt: T0 });
+    journal.steps.responseReceived('r1', { responseCode: '00', authCode: null, rrn: null });
+    journal.steps.complete('r1');
     purchase(journal, 'rev', 'request-sent', 5000);
-    journal.reversalPending('rev', 'HOST_TIMEOUT');
-    journal.reversed('rev');
+    journal.reversals.owe('rev', 'HOST_TIMEOUT');
+    journal.reversals.reversed('rev');
     purchase(journal, 'still-pending', 'request-sent', 9000);
-    journal.reversalPending('still-pending', 'HOST_TIMEOUT');
-    journal.begin({ id: 'dec', amountMinor: 800, currency: '978', card: card() });
-    journal.decline('dec', { responseCode: '51' });
+    journal.reversals.owe('still-pending', 'HOST_TIMEOUT');
+    journal.steps.begin({ id: 'dec', amountMinor: 800, currency: '978', card: card() });
+    journal.steps.decline('dec', { responseCode: '51' });
 
-    const totals = journal.totals();
+    const totals = journal.batches.totals();
     expect(totals.batchNo).toBe(1);
     expect(totals.since).toBeNull();
     expect(totals.currencies).toEqual([
@@ -330,12 +330,12 @@ describe('journal settlement totals', () => {
       },
     ]);
 
-    const closed = journal.closeBatch();
+    const closed = journal.batches.close();
     expect(closed).toMatchObject({ batchNo: 1, currencies: totals.currencies });
-    const next = journal.totals();
+    const next = journal.batches.totals();
     expect(next).toEqual({ batchNo: 2, since: closed.closedAt, currencies: [] });
     purchase(journal, 'p3', 'completed', 42);
-    expect(journal.totals().currencies).toEqual([expect.objectContaining({ currency: '978', debits: { count: 1, amountMinor: 42 } })]);
+    expect(journal.batches.totals().currencies).toEqual([expect.objectContaining({ currency: '978', debits: { count: 1, amountMinor: 42 } })]);
   });
 });
 

@@ -30,7 +30,7 @@ import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { journalBytes, openJournal, tempDir } from './journal-helpers.js';
-import { testCard } from './fakes.js';
+import { chipCardOf, testCard } from './fakes.js';
 import { thrown } from '../pos-error.js';
 
 const PAN = '4761739001010119';
@@ -164,11 +164,11 @@ describe('the journal with an offline approval', () => {
       clock: () => new Date('2025-03-01T10:05:00Z'),
     });
     const approver = new JournalOfflineApprover({ saf, sealer: new AdviceSealer(sealing), journal });
-    const card = { ...testCard(PAN, { year: 2030, month: 12 }, 'visa', '201'), track2: Sensitive.text('track', TRACK2) };
-    journal.begin({ id: 'off-1', amountMinor: 1500, currency: '978', card: { pan: card.pan, brand: 'visa', entryMode: 'chip' } });
-    const stan = journal.nextStan();
+    const card = { ...chipCardOf(testCard(PAN, { year: 2030, month: 12 }, 'visa', '201')), track2: Sensitive.text('track', TRACK2) };
+    journal.steps.begin({ id: 'off-1', amountMinor: 1500, currency: '978', card: { pan: card.pan, brand: 'visa', entryMode: 'chip' } });
+    const stan = journal.stan.next();
     const sentAt = new Date('2026-11-24T12:00:05Z');
-    journal.requestSent('off-1', { stan, transmittedAt: sentAt });
+    journal.steps.requestSent('off-1', { stan, transmittedAt: sentAt });
     const read = { entryMode: 'chip' as const, card, chip: { tlv: Sensitive.of('data', Buffer.from(FIRST_AC)) } };
     const grant = approver.approve({ id: 'off-1', stan, amountMinor: 1500, currency: '978', read });
     expect(grant).toMatchObject({ granted: true, responseCode: 'Y3' });
@@ -184,14 +184,14 @@ describe('the journal with an offline approval', () => {
     expect(bytes).not.toContain(PAN);
     expect(bytes).not.toContain(Buffer.from(PAN, 'hex').toString('latin1'));
     expect(bytes).not.toContain('30122011234567890');
-    const sealed = journal.sealedAdviceCard('off-1') ?? Buffer.alloc(0);
+    const sealed = journal.advices.sealedCard('off-1') ?? Buffer.alloc(0);
     expect(openAdviceCard(opening, sealed, binding).track2.toString('latin1')).toBe(TRACK2);
     expect(thrown(() => openAdviceCard(anotherAcquirer(), sealed, binding)).code).toBe('SAF_ADVICE_UNREADABLE');
   });
 
   it('sends the sealed blob as it is kept, with the same STAN and DE 7, in DE 48 of an advice with no DE 2/14/35/55; then destroys it', async () => {
     const { dir, journal, saf, calls, stan, sentAt, binding } = approveOffline();
-    const sealed = journal.sealedAdviceCard('off-1') ?? Buffer.alloc(0);
+    const sealed = journal.advices.sealedCard('off-1') ?? Buffer.alloc(0);
     const ciphertext = sealed.subarray(SEALED_HEADER_BYTES).toString('latin1');
     expect(journalBytes(dir)).toContain(ciphertext);
 
@@ -213,7 +213,7 @@ describe('the journal with an offline approval', () => {
     expect(openAdviceCard(opening, de48.sealed, binding).track2.toString('latin1')).toBe(TRACK2);
 
     expect(journal.get('off-1')).toMatchObject({ state: 'advice-sent', adviceAttempts: 1 });
-    expect(journal.sealedAdviceCard('off-1')).toBeNull();
+    expect(journal.advices.sealedCard('off-1')).toBeNull();
     expect(journalBytes(dir)).not.toContain(ciphertext);
   });
 
@@ -231,7 +231,7 @@ describe('the journal with an offline approval', () => {
 
   it('a repeat after an unacknowledged send goes as 0221 with the same STAN', async () => {
     const { journal, saf, calls, stan } = approveOffline();
-    journal.adviceAttempt('off-1'); // a send cut short by a crash
+    journal.advices.attempt('off-1'); // a send cut short by a crash
     await saf.flush();
     expect(calls.map((c) => [c.repeat, c.request.stan])).toEqual([[true, stan]]);
   });

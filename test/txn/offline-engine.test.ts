@@ -51,7 +51,7 @@ function setup(answer: () => Promise<never>, policy: OfflinePolicy = POLICY, wit
     display,
     recorder: new JournalRecorder(journal),
     host,
-    reversals: journal,
+    reversals: journal.reversals,
     stan: journal.stan,
     clock: () => NOW,
     logger: createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
@@ -93,9 +93,9 @@ describe('offline approval when the host cannot be reached', () => {
     expect(env.reader.completions).toEqual([{ approved: true, responseCode: 'Y3', issuerTlv: Buffer.alloc(0) }]);
     expect(env.display.shown.at(-1)).toMatchObject({ kind: 'approved', prompt: 'APPROVED (OFFLINE)', reason: `AUTH ${result.authCode ?? ''}` });
     expect(env.journal.get(result.id)).toMatchObject({ state: 'advice-pending', offline: true, responseCode: 'Y3', authCode: result.authCode, stan: result.stan });
-    expect(env.journal.steps(result.id).map((s) => s.state)).toEqual(['created', 'created', 'request-sent', 'offline-approved', 'advice-pending']);
-    expect(env.journal.sealedAdviceCard(result.id)).not.toBeNull();
-    expect(env.journal.pending()).toEqual([]);
+    expect(env.journal.steps.of(result.id).map((s) => s.state)).toEqual(['created', 'created', 'request-sent', 'offline-approved', 'advice-pending']);
+    expect(env.journal.advices.sealedCard(result.id)).not.toBeNull();
+    expect(env.journal.reversals.pending()).toEqual([]);
   });
 
   it.each([
@@ -111,7 +111,7 @@ describe('offline approval when the host cannot be reached', () => {
     expect(env.approvals).toEqual([{ id: result.id, refusal }]);
     expect(env.reader.completions).toEqual([]);
     expect(env.journal.get(result.id)).toMatchObject({ state: 'failed', offline: false });
-    expect(env.journal.pendingAdvices()).toEqual([]);
+    expect(env.journal.advices.pending()).toEqual([]);
   });
 
   it('refuses once the queue is full by count, then by total', async () => {
@@ -120,7 +120,7 @@ describe('offline approval when the host cannot be reached', () => {
     expect((await purchase(env, 4000)).status).toBe('approved');
     const third = await purchase(env, 10);
     expect(third).toMatchObject({ status: 'failed', errorCode: 'HOST_UNREACHABLE' });
-    expect(env.journal.pendingAdvices()).toHaveLength(2);
+    expect(env.journal.advices.pending()).toHaveLength(2);
 
     const byTotal = setup(unreachable, { ...POLICY, maxQueuedCount: 10 });
     expect((await purchase(byTotal, 5000)).status).toBe('approved');
@@ -141,7 +141,7 @@ describe('offline approval when the host cannot be reached', () => {
     expect(result).toMatchObject({ status: 'failed', errorCode: code });
     expect(env.approvals).toEqual([]);
     expect(env.reader.completions).toEqual([]);
-    expect(env.journal.pendingAdvices()).toEqual([]);
+    expect(env.journal.advices.pending()).toEqual([]);
   });
 
   it('a reversal, not an offline approval, when the request may have reached the host', async () => {
@@ -157,8 +157,8 @@ describe('offline approval when the host cannot be reached', () => {
     expect(result).toMatchObject({ status: 'declined', responseCode: 'Z3', authCode: null, errorCode: 'TXN_CARD_DECLINED', reason: 'DECLINED BY CARD' });
     expect(result.offline).toBeUndefined();
     expect(env.journal.get(result.id)).toMatchObject({ state: 'declined', responseCode: 'Z3' });
-    expect(env.journal.sealedAdviceCard(result.id)).toBeNull();
-    expect(env.journal.pendingAdvices()).toEqual([]);
+    expect(env.journal.advices.sealedCard(result.id)).toBeNull();
+    expect(env.journal.advices.pending()).toEqual([]);
     expect(env.display.shown.at(-1)).toMatchObject({ kind: 'declined', reason: 'DECLINED BY CARD' });
   });
 
@@ -168,8 +168,8 @@ describe('offline approval when the host cannot be reached', () => {
     const result = await purchase(env, 1500);
     expect(result).toMatchObject({ status: 'failed', reason: 'CARD REMOVED - NOT COMPLETED', responseCode: null, authCode: null });
     expect(env.journal.get(result.id).state).toBe('failed');
-    expect(env.journal.pendingAdvices()).toEqual([]);
-    expect(env.journal.pending()).toEqual([]);
+    expect(env.journal.advices.pending()).toEqual([]);
+    expect(env.journal.reversals.pending()).toEqual([]);
   });
 
   it('without store-and-forward the engine stays online only', async () => {

@@ -18,14 +18,14 @@ function journalWith(...sales: readonly { id: string; amountMinor: number; curre
   const journal = openJournal(tempDir());
   open.push(journal);
   for (const s of sales) {
-    journal.begin({ id: s.id, amountMinor: s.amountMinor, currency: s.currency ?? '978', card: card() });
-    journal.requestSent(s.id, { stan: journal.stan.next(), transmittedAt: AT });
+    journal.steps.begin({ id: s.id, amountMinor: s.amountMinor, currency: s.currency ?? '978', card: card() });
+    journal.steps.requestSent(s.id, { stan: journal.stan.next(), transmittedAt: AT });
     if (s.end === 'reversal-pending') {
-      journal.reversalPending(s.id, 'HOST_TIMEOUT');
+      journal.reversals.owe(s.id, 'HOST_TIMEOUT');
       continue;
     }
-    journal.responseReceived(s.id, { responseCode: '00', authCode: 'A1B2C3', rrn: '1' });
-    journal.complete(s.id);
+    journal.steps.responseReceived(s.id, { responseCode: '00', authCode: 'A1B2C3', rrn: '1' });
+    journal.steps.complete(s.id);
   }
   return journal;
 }
@@ -40,7 +40,7 @@ function hostAnswering(responseCode: string, theirs?: ReconciliationResponse['ho
   return { requests, reconcile };
 }
 
-function deps(journal: Journal, reconcile: BatchCloseDeps['reconcile'], drainReversals: BatchCloseDeps['drainReversals'] = () => Promise.resolve({ acknowledged: 0, remaining: journal.pending().length, stoppedBy: null })): BatchCloseDeps {
+function deps(journal: Journal, reconcile: BatchCloseDeps['reconcile'], drainReversals: BatchCloseDeps['drainReversals'] = () => Promise.resolve({ acknowledged: 0, remaining: journal.reversals.pending().length, stoppedBy: null })): BatchCloseDeps {
   return { journal, drainReversals, reconcile, terminal: TERMINAL, clock: () => AT };
 }
 
@@ -80,7 +80,7 @@ describe('closeBatch', () => {
     expect(host.requests).toEqual([
       { stan: '000003', at: AT, terminalId: 'T0000001', merchantId: 'M00000000000001', currency: '978', totals: { ...ZERO_TOTALS, debitsCount: 2, debitsAmountMinor: 1250 } },
     ]);
-    expect(journal.totals()).toMatchObject({ batchNo: 2, currencies: [] });
+    expect(journal.batches.totals()).toMatchObject({ batchNo: 2, currencies: [] });
   });
 
   it('keeps the batch open when the host disagrees (95), reporting both sides', async () => {
@@ -88,13 +88,13 @@ describe('closeBatch', () => {
     const theirs = { ...ZERO_TOTALS, debitsCount: 2, debitsAmountMinor: 2000 };
     const result = await closeBatch(deps(journal, hostAnswering('95', theirs).reconcile));
     expect(result).toMatchObject({ inBalance: false, responseCode: '95', closedAt: null, hostTotals: theirs, terminalTotals: { debitsCount: 1, debitsAmountMinor: 1000 } });
-    expect(journal.totals()).toMatchObject({ batchNo: 1, currencies: [{ currency: '978', debits: { count: 1, amountMinor: 1000 } }] });
+    expect(journal.batches.totals()).toMatchObject({ batchNo: 1, currencies: [{ currency: '978', debits: { count: 1, amountMinor: 1000 } }] });
   });
 
   it('drains owed reversals before it counts: a reversal the host acknowledged is in the totals', async () => {
     const journal = journalWith({ id: 'a', amountMinor: 1000, end: 'completed' }, { id: 'lost', amountMinor: 400, end: 'reversal-pending' });
     const drain = () => {
-      journal.acknowledge('lost');
+      journal.reversals.acknowledge('lost');
       return Promise.resolve({ acknowledged: 1, remaining: 0, stoppedBy: null });
     };
     const host = hostAnswering('00');

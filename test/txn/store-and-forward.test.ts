@@ -80,7 +80,7 @@ function newSaf(journal: Journal, sender: AdviceSender, options: { policy?: Offl
 }
 
 function offlineApproved(saf: StoreAndForward, journal: Journal, id: string, amountMinor: number): void {
-  journal.begin({ id, amountMinor, currency: '978', card: card() });
+  journal.steps.begin({ id, amountMinor, currency: '978', card: card() });
   saf.approve(id, chipVisa(amountMinor), { responseCode: 'Y1', authCode: null });
   saf.accept(id);
 }
@@ -96,7 +96,7 @@ describe('advice queue', () => {
       ['o1', 'advice-pending', true, 'Y1'],
       ['o2', 'advice-pending', true, 'Y1'],
     ]);
-    journal.begin({ id: 'o3', amountMinor: 4000, currency: '978', card: card() });
+    journal.steps.begin({ id: 'o3', amountMinor: 4000, currency: '978', card: card() });
     const error = thrown(() => saf.approve('o3', chipVisa(4000), { responseCode: 'Y1', authCode: null }));
     expect(error.code).toBe('SAF_OFFLINE_REFUSED');
     expect(error.details).toEqual({ id: 'o3', refusal: 'queue-total' });
@@ -182,7 +182,7 @@ describe('an advice has a bounded life', () => {
 
   /** An advice queued with a sealed blob, as the approver leaves it. */
   function queued(journal: Journal, saf: StoreAndForward, id: string): Buffer {
-    journal.begin({ id, amountMinor: 100, currency: '978', card: card() });
+    journal.steps.begin({ id, amountMinor: 100, currency: '978', card: card() });
     saf.approve(id, chipVisa(100), { responseCode: 'Y1', authCode: null });
     const blob = Buffer.from(`sealed-card-data-of-${id}`.padEnd(96, '#'), 'latin1');
     saf.accept(id, blob);
@@ -205,8 +205,8 @@ describe('an advice has a bounded life', () => {
     expect(result).toEqual({ sent: ['new'], expired: ['old'], remaining: 0, error: null });
     expect(sender.calls).toEqual([{ id: 'new', repeat: false }]);
     expect(journal.get('old')).toMatchObject({ state: 'advice-expired', errorCode: 'SAF_ADVICE_EXPIRED', reason: 'max-age', maskedPan: '476173******0119' });
-    expect(journal.sealedAdviceCard('old')).toBeNull();
-    expect(journal.steps('old').map((s) => s.state)).toEqual(['created', 'offline-approved', 'advice-pending', 'advice-expired']);
+    expect(journal.advices.sealedCard('old')).toBeNull();
+    expect(journal.steps.of('old').map((s) => s.state)).toEqual(['created', 'offline-approved', 'advice-pending', 'advice-expired']);
     expect(journalBytes(dir)).not.toContain(oldBlob.toString('latin1'));
   });
 
@@ -231,7 +231,7 @@ describe('an advice has a bounded life', () => {
     expect(last).toEqual({ sent: ['fine'], expired: ['stuck'], remaining: 0, error: null });
     expect(calls).toEqual(['stuck', 'stuck', 'stuck', 'fine']);
     expect(journal.get('stuck')).toMatchObject({ state: 'advice-expired', reason: 'max-attempts' });
-    expect(journal.sealedAdviceCard('stuck')).toBeNull();
+    expect(journal.advices.sealedCard('stuck')).toBeNull();
   });
 
   it('ends an advice on time even while owed reversals hold the queue, and leaves it out of the batch totals', async () => {
@@ -241,13 +241,13 @@ describe('an advice has a bounded life', () => {
     const sender = new RecordingSender();
     const saf = newSaf(journal, sender, { life: LIFE, now: () => now });
     queued(journal, saf, 'a');
-    expect(journal.totals().currencies[0]?.offline).toEqual({ count: 1, amountMinor: 100 });
+    expect(journal.batches.totals().currencies[0]?.offline).toEqual({ count: 1, amountMinor: 100 });
     now = new Date(SOON.getTime() + 30 * DAY_MS);
     const forwarder = new AdviceForwarder({ saf, drainReversals: () => Promise.resolve({ remaining: 1 }), intervalMs: 1000, logger: silentLogger });
     const result = await forwarder.flush();
     expect(result).toMatchObject({ heldByReversals: true, expired: ['a'], remaining: 0 });
     expect(sender.calls).toEqual([]);
     expect(journal.get('a').state).toBe('advice-expired');
-    expect(journal.totals().currencies).toEqual([]);
+    expect(journal.batches.totals().currencies).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ export async function runBatchClose(opts: BatchCloseOptions, configPath: string 
   const stateDir = stateDirFor(config, path);
   const journal = Journal.open({ dir: stateDir, terminalId: config.terminal.id });
   const clock = (): Date => new Date();
-  const host = await startHost(config, { logger, clock, nextStan: () => journal.stan.next(), store: journal });
+  const host = await startHost(config, { logger, clock, nextStan: () => journal.stan.next(), store: journal.reversals });
   try {
     const iso8583 = host.iso8583;
     if (!iso8583) throw new PosError('CONFIG_INVALID', 'The host does not speak ISO 8583', { fields: ['host.type'] });

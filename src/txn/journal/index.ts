@@ -1,5 +1,8 @@
 /** The transaction journal: SQLite, one committed transaction per money step. */
-export { Journal, JOURNAL_FILE, type BeginInput, type CardFacts, type EndFields, type HostAnswer, type JournalOptions, type PendingAdvice, type RecoveryReport } from './journal.js';
+export { Journal, JOURNAL_FILE, type JournalOptions } from './journal.js';
+export type { BeginInput, CardFacts, EndFields, HostAnswer } from './steps.js';
+export type { PendingAdvice } from './advices.js';
+export { recoverJournal, type RecoveryReport } from './recovery.js';
 export { JournalReader } from './reader.js';
 export type { JournalEntry, JournalKind, JournalStep } from './entry.js';
 export { JOURNAL_STATES, TRANSITIONS, canMove, isFinal, isJournalState, type JournalState } from './states.js';

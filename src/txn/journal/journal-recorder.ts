@@ -25,42 +25,42 @@ export class JournalRecorder implements TxnRecorder {
   }
 
   created(result: TransactionResult): void {
-    this.#journal.begin({ id: result.id, amountMinor: result.amount, currency: result.currency, ...(result.reference === undefined ? {} : { reference: result.reference }) });
+    this.#journal.steps.begin({ id: result.id, amountMinor: result.amount, currency: result.currency, ...(result.reference === undefined ? {} : { reference: result.reference }) });
   }
 
   cardRead(result: TransactionResult, pan: Sensitive): void {
-    this.#journal.recordCard(result.id, { pan, brand: result.brand ?? 'unknown', entryMode: result.entryMode ?? 'swipe' });
+    this.#journal.steps.recordCard(result.id, { pan, brand: result.brand ?? 'unknown', entryMode: result.entryMode ?? 'swipe' });
   }
 
   requestSent(result: TransactionResult, at: Date): void {
     // The engine's own send time: DE 7 of the request and DE 90 of its reversal must agree.
-    this.#journal.requestSent(result.id, { stan: result.stan ?? '', transmittedAt: at });
+    this.#journal.steps.requestSent(result.id, { stan: result.stan ?? '', transmittedAt: at });
   }
 
   responseReceived(result: TransactionResult): void {
-    this.#journal.responseReceived(result.id, { responseCode: result.responseCode ?? '', authCode: result.authCode, rrn: result.rrn });
+    this.#journal.steps.responseReceived(result.id, { responseCode: result.responseCode ?? '', authCode: result.authCode, rrn: result.rrn });
   }
 
   ended(result: TransactionResult, reversalOwed: boolean): void {
     const fields = { errorCode: result.errorCode ?? null, reason: result.reason ?? null };
     const state = this.#journal.get(result.id).state;
     if (result.status !== null && (reversalOwed || DUTIES.includes(state))) {
-      this.#journal.recordOutcome(result.id, { ...fields, outcome: result.status, responseCode: result.responseCode });
+      this.#journal.steps.recordOutcome(result.id, { ...fields, outcome: result.status, responseCode: result.responseCode });
       return;
     }
     switch (result.status) {
       case 'approved':
-        this.#journal.complete(result.id);
+        this.#journal.steps.complete(result.id);
         return;
       case 'declined':
-        this.#journal.decline(result.id, { ...fields, outcome: 'declined', responseCode: result.responseCode });
+        this.#journal.steps.decline(result.id, { ...fields, outcome: 'declined', responseCode: result.responseCode });
         return;
       case 'cancelled':
-        this.#journal.cancel(result.id, { ...fields, outcome: 'cancelled' });
+        this.#journal.steps.cancel(result.id, { ...fields, outcome: 'cancelled' });
         return;
       case 'failed':
       case null:
-        this.#journal.fail(result.id, { ...fields, outcome: 'failed' });
+        this.#journal.steps.fail(result.id, { ...fields, outcome: 'failed' });
         return;
     }
   }

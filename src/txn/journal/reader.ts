@@ -9,7 +9,7 @@ import Database, { type Database as Db } from 'better-sqlite3';
 import { PosError } from '../../util/errors.js';
 import type { JournalEntry, JournalStep } from './entry.js';
 import { journalFault } from './faults.js';
-import { JOURNAL_FILE } from './journal.js';
+import { JOURNAL_FILE } from './open.js';
 import { getEntry, listEntries, stepsOf, toCsv, type ListFilter } from './queries.js';
 import { SCHEMA_VERSION } from './schema.js';
 
