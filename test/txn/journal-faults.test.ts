@@ -11,7 +11,7 @@ import { JOURNAL_FILE, JournalReader, type Journal } from '../../src/txn/journal
 import { faultCodeFor } from '../../src/txn/journal/faults.js';
 import { PosError } from '../../src/util/errors.js';
 import { card, makeReadOnly, openJournal, tempDir } from './journal-helpers.js';
-import { thrown } from '../pos-error.js';
+import { thrown, thrownOrNone } from '../pos-error.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -133,14 +133,12 @@ describe('a full disk', () => {
     let failedId = '';
     for (let i = 0; i < 200 && error === undefined; i++) {
       const id = `t${i}`;
-      try {
+      error = thrownOrNone(() => {
         journal.steps.begin({ id, amountMinor: 100, currency: '978', card: card() });
         journal.steps.decline(id, { reason });
         committed.push(id);
-      } catch (err) {
-        error = err as PosError;
-        failedId = id;
-      }
+      });
+      if (error !== undefined) failedId = id;
     }
     expect(error).toBeInstanceOf(PosError);
     expect(error!.code).toBe('JOURNAL_DISK_FULL');
