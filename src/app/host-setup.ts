@@ -1,7 +1,8 @@
 /**
  * The host side of the terminal, from config: the channel (persistent TCP or
  * mutual TLS), the ISO 8583 client with the terminal MAC key, the reversal
- * sender draining the reversal store, and sign-on plus idle echo. In
+ * sender draining the reversal store (woken by the ledger's `reversal-owed`,
+ * `src/app/terminal.ts`), and sign-on plus idle echo. In
  * simulation the bank-host simulator runs in this process on loopback and
  * insists on MACs, as a real acquirer would.
  */
@@ -19,7 +20,7 @@ import type { HostClient } from '../host/model.js';
 import { TerminalMacKey } from '../host/keys.js';
 import { NETWORK_CODES } from '../host/messages/constants.js';
 import { ReversalSender } from '../host/reversal-sender.js';
-import type { PendingReversal, ReversalStore } from '../host/reversal-store.js';
+import type { ReversalStore } from '../host/reversal-store.js';
 import { dialectByName } from '../iso8583/dialects/index.js';
 import type { Iso8583Message } from '../iso8583/message.js';
 import { PosError } from '../util/errors.js';
@@ -33,8 +34,6 @@ export interface HostSetup {
   readonly client: HostClient;
   /** The same client with its ISO 8583 extras (reconciliation, key change), when the host speaks ISO 8583. */
   readonly iso8583: Iso8583HostClient | null;
-  /** A store whose `add` also wakes the sender. */
-  readonly reversals: ReversalStore;
   readonly sender: ReversalSender;
   /** Sign-on and echo; ISO 8583 hosts only. */
   readonly network: NetworkManager | null;
@@ -46,6 +45,7 @@ export interface HostSetupOptions {
   readonly logger: Logger;
   readonly clock: () => Date;
   readonly nextStan: () => string;
+  /** The reversal duties the sender drains, oldest first. */
   readonly store: ReversalStore;
   /** The in-process simulator's accounts (`host.type: simulator`); default the project's deck. */
   readonly deck?: () => Deck;
@@ -65,7 +65,7 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
       const sender = new ReversalSender({ store: options.store, logger, send: client.reversalAttempt() });
       closers.push(() => sender.stop());
       sender.start();
-      return { client, iso8583: null, reversals: notifyingStore(options.store, sender), sender, network: null, simulator: null, close };
+      return { client, iso8583: null, sender, network: null, simulator: null, close };
     }
     let simulator: BankHostSimulator | null = null;
     let channel: PersistentHostChannel<Iso8583Message>;
@@ -97,7 +97,6 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
 
     const sender = new ReversalSender({ store: options.store, logger, send: client.reversalAttempt({ merchantId, clock }) });
     closers.push(() => sender.stop());
-    const reversals = notifyingStore(options.store, sender);
 
     const network = new NetworkManager({
       nextStan: options.nextStan,
@@ -117,23 +116,11 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
     network.start();
     sender.start();
 
-    return { client, iso8583: client, reversals, sender, network, simulator, close };
+    return { client, iso8583: client, sender, network, simulator, close };
   } catch (err) {
     await close();
     throw err;
   }
-}
-
-/** The store, with `add` also waking the sender so a new duty goes out at once. */
-function notifyingStore(store: ReversalStore, sender: ReversalSender): ReversalStore {
-  return {
-    add: (reversal: PendingReversal) => {
-      store.add(reversal);
-      sender.notify();
-    },
-    pending: () => store.pending(),
-    acknowledge: (id: string) => store.acknowledge(id),
-  };
 }
 
 /**

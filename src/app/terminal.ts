@@ -14,8 +14,8 @@ import { screens } from '../display/screens.js';
 import type { HostClient } from '../host/model.js';
 import { TransactionEngine } from '../txn/engine.js';
 import { mkdirSync } from 'node:fs';
-import { Journal, JournalRecorder, recoverJournal } from '../txn/journal/index.js';
-import type { TxnRecorder } from '../txn/recorder.js';
+import { Journal, recoverJournal } from '../txn/journal/index.js';
+import { JournalLedger } from '../txn/journal-ledger.js';
 import { ReversalDuties } from '../txn/reversal-duties.js';
 import { journalHistory } from '../txn/journal/history.js';
 import { assertKeyFilesPresent, ECR_TOKEN_FILE, keyFilePath, keyFolderOf, provisionKeyFiles, readEcrToken } from './key-files.js';
@@ -97,10 +97,9 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     for (const change of recovery.changed) logger.warn(change, 'journal recovery after an unclean stop');
     const retention = startRetention(journal, { retentionDays: config.journal.retentionDays, logger, clock });
     closers.push(() => Promise.resolve(retention.stop()));
-    const stan = journal.stan;
     // Reversal duties outlive a journal that cannot write (disk full): held in memory, sent, written once it can.
     const duties = new ReversalDuties(journal.reversals, logger);
-    const hostSetup = await startHost(config, { logger, clock, nextStan: () => stan.next(), store: duties, ...(simulation ? { deck: simulation.deck } : {}) });
+    const hostSetup = await startHost(config, { logger, clock, nextStan: () => journal.stan.next(), store: duties, ...(simulation ? { deck: simulation.deck } : {}) });
     closers.push(() => hostSetup.close());
     const host: HostClient = hostSetup.client;
     const hostSimulator = hostSetup.simulator;
@@ -108,6 +107,12 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       ? setUpStoreAndForward(config.storeAndForward, { journal, adviceKey, clock, host, drainReversals: () => hostSetup.sender.drain(), merchantId: config.terminal.merchantId, logger })
       : null;
     if (saf !== null) closers.push(() => Promise.resolve(saf.close()));
+    // The engine's one port to the journal; what follows a step subscribes to it.
+    const ledger = new JournalLedger({ journal, duties, offline: saf?.approvals ?? null, logger });
+    ledger.on((event) => {
+      if (event.step === 'reversal-owed') hostSetup.sender.notify();
+      if (event.step === 'ended') saf?.forwarder.kick();
+    });
 
     const devices = await openDevices(config, { logger, displayOut: options.displayOut, simulation });
     closers.push(() => devices.close());
@@ -115,20 +120,19 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     const display = options.display ?? devices.display;
     closers.push(() => display.close());
     await display.show(screens.idle());
+    const simulator = devices.simulator;
+    if (simulator) {
+      ledger.on((event) => {
+        if (event.step === 'ended') simulator.transactionEnded();
+      });
+    }
 
-    const reversals = hostSetup.reversals;
     const engine = new TransactionEngine({
       reader,
       ...(devices.pinpad ? { pinpad: devices.pinpad } : {}),
       display,
       host,
-      reversals,
-      stan,
-      recorder: withEndHook(new JournalRecorder(journal), () => {
-        devices.simulator?.transactionEnded();
-        saf?.forwarder.kick();
-      }),
-      ...(saf === null ? {} : { offline: saf.approver }),
+      ledger,
       beforeAuthorize: async () => {
         await hostSetup.sender.drain();
       },
@@ -154,7 +158,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
         },
         host: { description: host.description, state: hostState, simulator: hostSimulator !== null },
         currentTransaction: engine.current?.id ?? null,
-        pendingReversals: reversals.pending().length,
+        pendingReversals: duties.pending().length,
         reversalsNotInJournal: duties.unpersisted,
         journal: journal.fault === null ? 'ok' : journal.fault.code,
         offlineApprovals: offlineApprovalsHealth(journal),
@@ -183,16 +187,3 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
   }
 }
 
-/** A recorder that also tells `onEnded` once the journal has the end. */
-function withEndHook(recorder: TxnRecorder, onEnded: () => void): TxnRecorder {
-  return {
-    created: (r) => recorder.created(r),
-    cardRead: (r, pan) => recorder.cardRead(r, pan),
-    requestSent: (r, at) => recorder.requestSent(r, at),
-    responseReceived: (r) => recorder.responseReceived(r),
-    ended: (r, reversalOwed) => {
-      recorder.ended(r, reversalOwed);
-      onEnded();
-    },
-  };
-}

@@ -3,9 +3,9 @@
  * usable answer came back (time-out, connection lost after sending, an answer
  * that does not decode), the customer may have been charged: the terminal must
  * reverse that request (0400 with DE 90, then 0401 repeats) until the host
- * acknowledges. The transaction engine records the duty in a `ReversalStore`;
- * the host layer sends it and acknowledges it here. A store must keep a duty
- * once `add` returns: the journal is the store.
+ * acknowledges. The terminal records the duty in a `ReversalStore` (the
+ * engine's ledger owes it, the journal keeps it); the host layer sends it and
+ * acknowledges it here. A store must keep a duty once `add` returns.
  */
 import type { EntryMode } from '../devices/card-reader.js';
 

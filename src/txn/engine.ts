@@ -12,9 +12,12 @@
  * and the host's answer — or a reversal — decides. A result that did not
  * honour an approval never carries an approving response code. If the
  * journal cannot record a step after the request may have reached the host,
- * the reversal is owed all the same (`ReversalDuties` keeps it in memory).
+ * the reversal is owed all the same (the ledger keeps it in memory).
  *
- * Devices, host, clock and STANs come in through `EngineDeps`, so the same
+ * Every step that matters for money goes through one port, the `Ledger`
+ * (`ledger.ts`): begin, card read, sent (which takes the STAN), answered,
+ * reversal owed, approve offline, ended — each durable before the next.
+ * Devices, host, ledger and clock come in through `EngineDeps`, so the same
  * engine runs on a Pi's devices, on virtual devices, or on in-memory fakes.
  * Every transition is logged with masked data only.
  */
@@ -33,12 +36,10 @@ import { screens } from '../display/screens.js';
 import { asPosError, isPosError, PosError } from '../util/errors.js';
 import { currencyByNumeric } from '../util/iso4217.js';
 import { declineReason } from './response-codes.js';
-import type { ReversalStore } from '../host/reversal-store.js';
 import { CANCELLABLE_STATES, type TransactionResult, type TxnState, type TxnStatus } from './result.js';
 import type { HistoryFilter, TxnHistory } from './history.js';
-import type { StanSource } from './stan.js';
-import { NO_RECORDER, type TxnRecorder } from './recorder.js';
-import { OFFLINE_DECLINED_CODE, type OfflineApprover } from './offline-approver.js';
+import type { Ledger, Owed } from './ledger.js';
+import { OFFLINE_DECLINED_CODE } from './offline-approver.js';
 
 /** DE 4 is n12: the largest amount the request can carry. */
 export const MAX_AMOUNT_MINOR = 999_999_999_999;
@@ -49,8 +50,8 @@ export interface EngineDeps {
   readonly pinpad?: PinPad;
   readonly display: Display;
   readonly host: HostClient;
-  readonly stan: StanSource;
-  readonly reversals: ReversalStore;
+  /** Where each money step is recorded (the journal), STANs taken, duties owed. */
+  readonly ledger: Ledger;
   readonly clock: () => Date;
   readonly logger: Logger;
   readonly terminal: { readonly id: string; readonly merchantId: string; readonly currency: string };
@@ -58,12 +59,8 @@ export interface EngineDeps {
   readonly cardTimeoutMs?: number;
   /** How long the cardholder may take over the PIN. */
   readonly pinTimeoutMs?: number;
-  /** The journal; default records nothing. */
-  readonly recorder?: TxnRecorder;
   /** Runs before each authorization goes out: pending reversals (and advices) reach the host first. */
   readonly beforeAuthorize?: () => Promise<void>;
-  /** Store-and-forward: asked when nothing reached the host. Absent: online only. */
-  readonly offline?: OfflineApprover;
   /** How many ended transactions stay queryable from memory (the history answers for the rest). */
   readonly keepResults?: number;
   /** Ended and earlier transactions, across restarts (the journal); absent: memory only. */
@@ -109,14 +106,14 @@ const MAX_CHIP_PROMPTS = 3;
 
 export class TransactionEngine {
   readonly #deps: EngineDeps;
-  readonly #recorder: TxnRecorder;
+  readonly #ledger: Ledger;
   readonly #results = new Map<string, TransactionResult>();
   readonly #waiters = new Map<string, Promise<TransactionResult>>();
   #running: Running | null = null;
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
-    this.#recorder = deps.recorder ?? NO_RECORDER;
+    this.#ledger = deps.ledger;
   }
 
   /** The transaction in progress, if any. */
@@ -158,7 +155,7 @@ export class TransactionEngine {
     };
     const abort = new AbortController();
     const running: Running = { result, abort, done: Promise.resolve(result) };
-    this.#recorder.created(result);
+    this.#ledger.begin({ result });
     this.#running = running;
     this.#remember(result);
     const done = this.#run(running)
@@ -251,7 +248,7 @@ export class TransactionEngine {
     try {
       this.#update(running, { state: 'card-read', maskedPan: card.pan.masked(), brand: card.brand, entryMode: read.entryMode });
       running.card = { entryMode: read.entryMode, maskedPan: card.pan.masked() };
-      this.#recorder.cardRead(running.result, card.pan);
+      this.#ledger.cardRead({ result: running.result, card: { pan: card.pan, brand: card.brand, entryMode: read.entryMode } });
       log.info({ maskedPan: card.pan.masked(), brand: card.brand, entryMode: read.entryMode, chip: isChipRead(read) }, 'card read');
 
       if (isExpired(card.expiry, this.#deps.clock())) {
@@ -335,11 +332,10 @@ export class TransactionEngine {
     this.#update(running, { state: 'sending' });
     if (!(await this.#readyToSend(running))) return this.#endCancelled(running, log);
     // From here to the host call nothing awaits: a cancel either came before (handled above) or meets `authorizing` and is refused.
-    const stan = this.#deps.stan.next();
     const at = this.#deps.clock();
+    const stan = this.#ledger.sent({ result: running.result, at });
     running.sentAt = at;
     this.#update(running, { state: 'authorizing', stan });
-    this.#recorder.requestSent(running.result, at);
     running.mayHaveReachedHost = true;
     log.info({ state: 'authorizing', stan }, 'sending authorization');
 
@@ -374,7 +370,7 @@ export class TransactionEngine {
 
     const fields = { responseCode: response.responseCode, authCode: response.authCode, rrn: response.rrn };
     this.#update(running, fields);
-    this.#recorder.responseReceived(running.result);
+    this.#ledger.answered({ result: running.result });
     const hostApproved = response.approved && isApproval(response.responseCode);
 
     const chipReader = cardDialog(this.#deps.reader, read);
@@ -449,10 +445,9 @@ export class TransactionEngine {
    * null when the policy refuses: the purchase then fails.
    */
   async #approveOffline(running: Running, log: Logger, read: CardRead, error: PosError): Promise<TransactionResult | null> {
-    const offline = this.#deps.offline;
-    if (offline === undefined || error.code !== 'HOST_UNREACHABLE' || deliveryOf(error) !== 'not-sent') return null;
-    const { id, stan, amount, currency } = running.result;
-    const grant = offline.approve({ id, stan: stan ?? '', amountMinor: amount, currency, read });
+    if (error.code !== 'HOST_UNREACHABLE' || deliveryOf(error) !== 'not-sent') return null;
+    const { stan } = running.result;
+    const grant = this.#ledger.approveOffline({ result: running.result, read });
     if (!grant.granted) {
       log.info({ refusal: grant.refusal }, 'offline approval refused');
       return null;
@@ -475,16 +470,15 @@ export class TransactionEngine {
         return await this.#end(running, log, 'failed', { responseCode: null, authCode: null, errorCode: asPosError(err, 'chip completion').code, reason: 'CARD REMOVED - NOT COMPLETED' });
       }
     }
-    offline.queue(id, read, completionTlv);
     this.#update(running, { offline: true });
-    return this.#end(running, log, 'approved', {});
+    return this.#end(running, log, 'approved', {}, { duty: 'advice', read, ...(completionTlv === undefined ? {} : { completionTlv }) });
   }
 
   /** Records that the request must be reversed at the host (it may have been, or was, approved there). */
   #owesReversal(running: Running, log: Logger, reason: string): void {
     const stan = running.result.stan ?? '';
     running.reversalOwed = true;
-    this.#deps.reversals.add({
+    this.#ledger.reversalOwed({
       transactionId: running.result.id,
       original: 'purchase',
       stan,
@@ -504,9 +498,11 @@ export class TransactionEngine {
     log: Logger,
     status: TxnStatus,
     fields: Partial<Pick<TransactionResult, 'responseCode' | 'authCode' | 'rrn' | 'errorCode' | 'reason'>>,
+    advice?: Owed & { readonly duty: 'advice' },
   ): Promise<TransactionResult> {
     const ended = this.#update(running, { ...fields, state: status, status, endedAt: this.#deps.clock().toISOString() });
-    this.#recorder.ended(ended, running.reversalOwed === true);
+    const owes: Owed | undefined = running.reversalOwed === true ? { duty: 'reversal' } : advice;
+    this.#ledger.ended({ result: ended, ...(owes === undefined ? {} : { owes }) });
     log.info(
       { state: status, responseCode: ended.responseCode, errorCode: ended.errorCode ?? null, stan: ended.stan, maskedPan: ended.maskedPan },
       `purchase ${status}`,

@@ -1,7 +1,8 @@
 /**
- * The engine's seam to store-and-forward: may this purchase, whose request
- * never reached the host, be approved by the terminal itself — and once the
- * card agrees, queue its advice (0220) with the card data sealed.
+ * Store-and-forward as the ledger asks it (`journal-ledger.ts`): may this
+ * purchase, whose request never reached the host, be approved by the
+ * terminal itself — and once the card agrees, queue its advice (0220) with
+ * the card data sealed.
  *
  * Response codes are the EMV authorisation response codes (8A, EMV 4.4
  * Book 4 Annex A6) for a terminal that was *unable to go online*: `Y3`
@@ -13,14 +14,15 @@
  * terminal over 100 000 transactions, and never mistaken for a host's.
  */
 import { isMaskedCard } from '../card/types.js';
-import type { CardRead } from '../devices/card-reader.js';
+import { isChipRead, type CardRead } from '../devices/card-reader.js';
 import { decode, encode, type TlvInput, type TlvNode } from '../emv/ber-tlv.js';
 import { chipDataForHost } from '../host/messages/chip-data.js';
 import { wipe } from '../util/bytes.js';
 import { Sensitive } from '../util/sensitive.js';
 import type { AdviceCard, AdviceSealer } from './advice-card.js';
 import type { Journal } from './journal/index.js';
-import type { OfflineCandidate, OfflineRefusal, StoreAndForward } from './store-and-forward.js';
+import type { OfflineGrant } from './ledger.js';
+import type { OfflineCandidate, StoreAndForward } from './store-and-forward.js';
 
 export const OFFLINE_APPROVED_CODE = 'Y3';
 export const OFFLINE_DECLINED_CODE = 'Z3';
@@ -34,26 +36,6 @@ export interface OfflineRequest {
   readonly read: CardRead;
 }
 
-export type OfflineGrant =
-  | { readonly granted: true; readonly responseCode: string; readonly authCode: string }
-  | { readonly granted: false; readonly refusal: OfflineRefusal };
-
-export interface OfflineApprover {
-  /**
-   * Decides under the policy. When granted, the approval is committed to the
-   * journal (`offline-approved`) before this returns; the engine then asks
-   * the card and calls `queue`, or ends the transaction as declined/failed.
-   */
-  approve(request: OfflineRequest): OfflineGrant;
-  /**
-   * The card accepted (TC), or there was no card dialog: seals the card data
-   * and queues the advice (`advice-pending`). Reads the card synchronously;
-   * the caller still owns (and wipes) it. `completionTlv` is the second
-   * GENERATE AC's data, which replaces the first's in DE 55.
-   */
-  queue(id: string, read: CardRead, completionTlv?: Buffer): void;
-}
-
 export function offlineAuthCode(stan: string): string {
   return `Y${stan.padStart(5, '0').slice(-5)}`;
 }
@@ -63,7 +45,7 @@ function holdsClearCard(read: CardRead): boolean {
   return !isMaskedCard(read.card) && read.encrypted === undefined;
 }
 
-export class JournalOfflineApprover implements OfflineApprover {
+export class OfflineApprovals {
   readonly #saf: StoreAndForward;
   readonly #sealer: AdviceSealer;
   readonly #journal: Journal;
@@ -75,16 +57,18 @@ export class JournalOfflineApprover implements OfflineApprover {
     this.#journal = deps.journal;
   }
 
+  /**
+   * Decides under the policy. When granted, the approval is committed to the
+   * journal (`offline-approved`) before this returns; the engine then asks
+   * the card, and the advice is queued (`queue`) or the transaction ends
+   * declined or failed.
+   */
   approve(request: OfflineRequest): OfflineGrant {
-    if (!holdsClearCard(request.read)) return { granted: false, refusal: 'card-data' };
+    const { read } = request;
+    if (!holdsClearCard(read)) return { granted: false, refusal: 'card-data' };
     // Online PIN on a stripe: only the issuer could check it. A chip card weighs it in its own offline decision.
-    if (request.read.pinRequired === true && request.read.chip === undefined) return { granted: false, refusal: 'cvm' };
-    const candidate: OfflineCandidate = {
-      brand: request.read.card.brand,
-      entryMode: request.read.entryMode,
-      amountMinor: request.amountMinor,
-      currency: request.currency,
-    };
+    if (read.pinRequired === true && !isChipRead(read)) return { granted: false, refusal: 'cvm' };
+    const candidate: OfflineCandidate = { brand: read.card.brand, entryMode: read.entryMode, amountMinor: request.amountMinor, currency: request.currency };
     const decision = this.#saf.decide(candidate);
     if (!decision.allowed) return { granted: false, refusal: decision.refusal };
     const approval = { responseCode: OFFLINE_APPROVED_CODE, authCode: offlineAuthCode(request.stan) };
@@ -92,8 +76,14 @@ export class JournalOfflineApprover implements OfflineApprover {
     return { granted: true, ...approval };
   }
 
+  /**
+   * The card accepted (TC), or there was no card dialog: seals the card data
+   * and queues the advice (`advice-pending`). Reads the card synchronously;
+   * the caller still owns (and wipes) it. `completionTlv` is the second
+   * GENERATE AC's data, which replaces the first's in DE 55.
+   */
   queue(id: string, read: CardRead, completionTlv?: Buffer): void {
-    const de55 = read.chip === undefined ? undefined : Sensitive.of('data', adviceChipData(read.chip.tlv, completionTlv));
+    const de55 = isChipRead(read) ? Sensitive.of('data', adviceChipData(read.chip.tlv, completionTlv)) : undefined;
     const card: AdviceCard = { track2: read.card.track2, ...(de55 === undefined ? {} : { de55 }) };
     try {
       this.#saf.accept(id, this.#sealer.seal(this.#journal.get(id), card));

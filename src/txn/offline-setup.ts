@@ -1,6 +1,6 @@
 /**
  * Store-and-forward assembled from config, for the composition root: the
- * policy, the approver the engine asks, and the forwarder that sends the
+ * policy, the approvals the ledger asks, and the forwarder that sends the
  * advices over the host client's 0220/0221. Only an ISO 8583 host takes
  * advices; with another host (the HTTPS JSON gateway) the terminal stays
  * online-only and says so.
@@ -16,7 +16,7 @@ import { AdviceSealer } from './advice-card.js';
 import { AdviceForwarder } from './advice-forwarder.js';
 import { HostAdviceSender } from './advice-sender.js';
 import type { Journal } from './journal/index.js';
-import { JournalOfflineApprover, type OfflineApprover } from './offline-approver.js';
+import { OfflineApprovals } from './offline-approver.js';
 import { StoreAndForward, type AdviceLife, type OfflinePolicy } from './store-and-forward.js';
 
 /**
@@ -54,7 +54,8 @@ export function offlineApprovalsHealth(journal: Journal): { readonly queued: num
 }
 
 export interface StoreAndForwardSetup {
-  readonly approver: OfflineApprover;
+  /** What the ledger asks (`JournalLedger`): the policy, the offline approval, the sealed advice. */
+  readonly approvals: OfflineApprovals;
   readonly forwarder: AdviceForwarder;
   close(): void;
 }
@@ -98,7 +99,7 @@ export function setUpStoreAndForward(config: StoreAndForwardConfig, deps: StoreA
     'store-and-forward on',
   );
   return {
-    approver: new JournalOfflineApprover({ saf, sealer, journal: deps.journal }),
+    approvals: new OfflineApprovals({ saf, sealer, journal: deps.journal }),
     forwarder,
     close: () => {
       forwarder.stop();

@@ -27,11 +27,10 @@ import type { PinPad } from '../../src/devices/pin-pad.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
 import { TransactionEngine } from '../../src/txn/engine.js';
 import type { TransactionResult } from '../../src/txn/result.js';
-import { StanCounter } from '../../src/txn/stan.js';
 import { PosError } from '../../src/util/errors.js';
 import { hasSocat, ptysOpenedSince, ptysOpenIn } from '../drivers/pty-harness.js';
 import { captureLog, deckCard } from '../drivers/reader-harness.js';
-import { approveAll, FakeHost, FakePinPad, MemoryReversalStore } from '../txn/fakes.js';
+import { approveAll, FakeHost, FakePinPad, memoryLedger } from '../txn/fakes.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const TERMINAL = { id: 'T0000001', merchantId: 'M00000000000001', currency: '978' };
@@ -76,8 +75,7 @@ function engineFor(reader: CardReader, logger: ReturnType<typeof captureLog>['lo
     ...(pinpad ? { pinpad } : {}),
     display,
     host: new FakeHost(approveAll),
-    reversals: new MemoryReversalStore(),
-    stan: new StanCounter(1),
+    ledger: memoryLedger({ lastStan: 1 }),
     clock: () => NOW,
     logger,
     terminal: TERMINAL,

@@ -24,14 +24,13 @@ import { RecordingDisplay } from '../../src/display/console-display.js';
 import { TerminalMacKey } from '../../src/host/keys.js';
 import { LengthPrefixFramer } from '../../src/host/channels/length-prefix-framer.js';
 import { parseEncryptedTracksField } from '../../src/host/messages/encrypted-tracks.js';
-import { MemoryReversalStore } from '../txn/fakes.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import { createLogger } from '../../src/log/logger.js';
 import { TransactionEngine } from '../../src/txn/engine.js';
-import { JournalRecorder } from '../../src/txn/journal/journal-recorder.js';
+import { JournalLedger } from '../../src/txn/journal-ledger.js';
 import type { Journal } from '../../src/txn/journal/journal.js';
-import { StanCounter } from '../../src/txn/stan.js';
+import { ReversalDuties } from '../../src/txn/reversal-duties.js';
 import { journalBytes, openJournal, tempDir } from '../txn/journal-helpers.js';
 import { deckCard, isoClient } from './helpers.js';
 
@@ -139,9 +138,7 @@ async function rig(): Promise<Rig> {
     reader,
     display: new RecordingDisplay(),
     host: client,
-    reversals: new MemoryReversalStore(),
-    recorder: new JournalRecorder(journal),
-    stan: new StanCounter(1),
+    ledger: new JournalLedger({ journal, duties: new ReversalDuties(journal.reversals, logger), logger }),
     clock: () => NOW,
     logger,
     terminal: { id: 'T0000001', merchantId: 'M00000000000001', currency: '978' },

@@ -11,8 +11,9 @@ import { RecordingDisplay } from '../../src/display/console-display.js';
 import { ReversalSender } from '../../src/host/reversal-sender.js';
 import { createLogger } from '../../src/log/logger.js';
 import { TransactionEngine } from '../../src/txn/engine.js';
-import { Journal, JournalRecorder } from '../../src/txn/journal/index.js';
+import { Journal } from '../../src/txn/journal/index.js';
 import { journalHistory } from '../../src/txn/journal/history.js';
+import { JournalLedger } from '../../src/txn/journal-ledger.js';
 import { ReversalDuties } from '../../src/txn/reversal-duties.js';
 import { canMountTinyFs, mountTinyFs, type TinyFs } from '../tiny-fs.js';
 import { approveAll, FakeHost, FakeReader, testCard } from './fakes.js';
@@ -49,13 +50,16 @@ describe.skipIf(!canMountTinyFs)('a full disk during authorizing, on a real tmpf
       return approveAll(req);
     });
     const reader = new FakeReader();
+    // As the terminal wires it: a reversal owed wakes the sender.
+    const ledger = new JournalLedger({ journal, duties, logger: quiet });
+    ledger.on((event) => {
+      if (event.step === 'reversal-owed') sender.notify();
+    });
     const engine = new TransactionEngine({
       reader,
       display: new RecordingDisplay(),
       host,
-      reversals: { add: (r) => { duties.add(r); sender.notify(); }, pending: () => duties.pending(), acknowledge: (id) => duties.acknowledge(id) },
-      stan: journal.stan,
-      recorder: new JournalRecorder(journal),
+      ledger,
       history: journalHistory(journal),
       beforeAuthorize: async () => {
         await sender.drain();

@@ -11,25 +11,23 @@ import { RecordingDisplay } from '../../src/display/console-display.js';
 import type { AuthorizationResponse, PurchaseRequest } from '../../src/host/model.js';
 import { createLogger } from '../../src/log/logger.js';
 import { TransactionEngine, type EngineDeps } from '../../src/txn/engine.js';
-import type { TxnRecorder } from '../../src/txn/recorder.js';
+import type { Ledger } from '../../src/txn/ledger.js';
 import { ReversalDuties } from '../../src/txn/reversal-duties.js';
-import { StanCounter } from '../../src/txn/stan.js';
 import { PosError } from '../../src/util/errors.js';
 import { rejection, thrown } from '../pos-error.js';
-import { approveAll, FakeChipReader, FakeHost, FakeReader, MemoryReversalStore, testCard } from './fakes.js';
+import { approveAll, FakeChipReader, FakeHost, FakeReader, memoryLedger, MemoryReversalStore, testCard } from './fakes.js';
 
 const quiet = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-const NO_STEPS: TxnRecorder = { created: () => undefined, cardRead: () => undefined, requestSent: () => undefined, responseReceived: () => undefined, ended: () => undefined };
 
 function setup(overrides: Partial<EngineDeps> = {}, host = new FakeHost(approveAll), reader: FakeReader = new FakeReader()) {
-  const reversals = new MemoryReversalStore();
+  const ledger = memoryLedger({ lastStan: 41 });
+  const reversals = ledger.reversals;
   let n = 0;
   const engine = new TransactionEngine({
     reader,
     display: new RecordingDisplay(),
     host,
-    reversals,
-    stan: new StanCounter(41),
+    ledger,
     clock: () => new Date('2026-11-24T12:00:00Z'),
     logger: quiet,
     terminal: { id: 'T0000001', merchantId: 'M00000000000001', currency: '978' },
@@ -114,9 +112,9 @@ describe("the register's idempotency key", () => {
 describe('a journal that fails after the request may have reached the host', () => {
   const diskFull = () => new PosError('JOURNAL_DISK_FULL', 'The journal disk is full', { cause: 'SQLITE_FULL' });
 
-  it.each<[string, Partial<TxnRecorder>]>([
-    ['the answer cannot be recorded', { responseReceived: () => { throw diskFull(); } }],
-    ['the approval cannot be recorded', { ended: (r) => { if (r.status === 'approved') throw diskFull(); } }],
+  it.each<[string, Partial<Ledger>]>([
+    ['the answer cannot be recorded', { answered: () => { throw diskFull(); } }],
+    ['the approval cannot be recorded', { ended: (s) => { if (s.result.status === 'approved') throw diskFull(); } }],
   ])('%s: the result is failed with no approving code, and the reversal is owed at once', async (_what, failing) => {
     const durable = new MemoryReversalStore();
     let journalFull = true;
@@ -130,7 +128,7 @@ describe('a journal that fails after the request may have reached the host', () 
       acknowledge: (id: string) => durable.acknowledge(id),
     };
     const duties = new ReversalDuties(journalLike, quiet);
-    const { engine, reader } = setup({ recorder: { ...NO_STEPS, ...failing }, reversals: duties });
+    const { engine, reader } = setup({ ledger: { ...memoryLedger({ lastStan: 41, reversals: duties }), ...failing } });
     const { id } = engine.start({ type: 'purchase', amount: 4100, currency: '978' });
     await reader.armed();
     reader.present(testCard());

@@ -3,17 +3,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RecordingDisplay } from '../../src/display/console-display.js';
 import { createLogger } from '../../src/log/logger.js';
 import { TransactionEngine, type EngineDeps } from '../../src/txn/engine.js';
-import { StanCounter } from '../../src/txn/stan.js';
+import type { Ledger } from '../../src/txn/ledger.js';
 import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
 import { rejection } from '../pos-error.js';
-import { approveAll, FakeChipReader, FakeHost, FakePinPad, FakeReader, MemoryReversalStore, testCard } from './fakes.js';
+import { approveAll, FakeChipReader, FakeHost, FakePinPad, FakeReader, memoryLedger, testCard } from './fakes.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 
-function setup<R extends FakeReader = FakeReader>(host = new FakeHost(approveAll), overrides: Partial<EngineDeps> = {}, reader: R = new FakeReader() as R) {
+function setup<R extends FakeReader = FakeReader>(host = new FakeHost(approveAll), overrides: Partial<EngineDeps> = {}, reader: R = new FakeReader() as R, failing: Partial<Ledger> = {}) {
   const display = new RecordingDisplay();
-  const reversals = new MemoryReversalStore();
   const logLines: string[] = [];
   const logger = createLogger({
     level: 'debug',
@@ -26,19 +25,26 @@ function setup<R extends FakeReader = FakeReader>(host = new FakeHost(approveAll
   });
   let n = 0;
   const steps: string[] = [];
+  const memory = memoryLedger({ lastStan: 41 });
+  const reversals = memory.reversals;
+  const ledger: Ledger = {
+    ...memory,
+    begin: (s) => steps.push(`created ${s.result.state}`),
+    cardRead: (s) => steps.push(`card ${s.result.maskedPan ?? ''} ${s.card.pan.masked()}`),
+    sent: (s) => {
+      const stan = memory.sent(s);
+      steps.push(`sent ${stan}`);
+      return stan;
+    },
+    answered: (s) => steps.push(`response ${s.result.responseCode ?? ''}`),
+    ended: (s) => steps.push(`ended ${s.result.status ?? ''}`),
+    ...failing,
+  };
   const engine = new TransactionEngine({
     reader,
     display,
-    recorder: {
-      created: (r) => steps.push(`created ${r.state}`),
-      cardRead: (r, pan) => steps.push(`card ${r.maskedPan ?? ''} ${pan.masked()}`),
-      requestSent: (r) => steps.push(`sent ${r.stan ?? ''}`),
-      responseReceived: (r) => steps.push(`response ${r.responseCode ?? ''}`),
-      ended: (r) => steps.push(`ended ${r.status ?? ''}`),
-    },
+    ledger,
     host,
-    reversals,
-    stan: new StanCounter(41),
     clock: () => NOW,
     logger,
     terminal: { id: 'T0000001', merchantId: 'M00000000000001', currency: '978' },
@@ -220,16 +226,20 @@ describe('TransactionEngine purchase', () => {
 
 describe('TransactionEngine when the journal fails', () => {
   it('refuses to start a transaction the journal cannot record', () => {
-    const { engine } = setup(undefined, {
-      recorder: { created: () => { throw new PosError('JOURNAL_FAULTED', 'disk full earlier', { fault: 'JOURNAL_DISK_FULL' }); }, cardRead: () => undefined, requestSent: () => undefined, responseReceived: () => undefined, ended: () => undefined },
+    const { engine } = setup(undefined, {}, undefined, {
+      begin: () => {
+        throw new PosError('JOURNAL_FAULTED', 'disk full earlier', { fault: 'JOURNAL_DISK_FULL' });
+      },
     });
     expect(() => engine.start({ type: 'purchase', amount: 100, currency: '978' })).toThrow(expect.objectContaining({ code: 'JOURNAL_FAULTED' }));
     expect(engine.current).toBeNull();
   });
 
   it('abandons a transaction whose step cannot be recorded, before anything is sent', async () => {
-    const { engine, reader, host, display } = setup(undefined, {
-      recorder: { created: () => undefined, cardRead: () => { throw new PosError('JOURNAL_DISK_FULL', 'full', {}); }, requestSent: () => undefined, responseReceived: () => undefined, ended: () => undefined },
+    const { engine, reader, host, display } = setup(undefined, {}, undefined, {
+      cardRead: () => {
+        throw new PosError('JOURNAL_DISK_FULL', 'full', {});
+      },
     });
     const { id } = engine.start({ type: 'purchase', amount: 100, currency: '978' });
     await reader.armed();

@@ -4,6 +4,7 @@ import type { CardRead, CardReader, ChipCardReader, ChipCompletion, DeviceState,
 import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
 import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from '../../src/host/model.js';
 import type { PendingReversal, ReversalStore } from '../../src/host/reversal-store.js';
+import type { Ledger } from '../../src/txn/ledger.js';
 import { PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 
@@ -133,6 +134,29 @@ export class FakePinPad implements PinPad {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/**
+ * A ledger in memory: STANs from a counter after `lastStan`, reversal duties
+ * in `reversals`, no offline approvals; every other step is taken and
+ * forgotten. A plain object, so a test spreads it to make one step fail.
+ */
+export function memoryLedger(options: { readonly lastStan?: number; readonly reversals?: ReversalStore } = {}): Ledger & { readonly reversals: ReversalStore } {
+  let last = options.lastStan ?? 0;
+  const reversals = options.reversals ?? new MemoryReversalStore();
+  return {
+    reversals,
+    begin: () => undefined,
+    cardRead: () => undefined,
+    sent: () => {
+      last = last >= 999_999 ? 1 : last + 1;
+      return String(last).padStart(6, '0');
+    },
+    answered: () => undefined,
+    reversalOwed: (reversal) => reversals.add(reversal),
+    approveOffline: () => ({ granted: false, refusal: 'disabled' }),
+    ended: () => undefined,
+  };
 }
 
 /** Keeps reversal duties in memory, oldest first (the terminal's store is the journal). */

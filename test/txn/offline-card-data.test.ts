@@ -24,7 +24,7 @@ import {
 import { AdviceSealer, adviceBinding, type AdviceCard } from '../../src/txn/advice-card.js';
 import { HostAdviceSender, type Advise } from '../../src/txn/advice-sender.js';
 import type { Journal } from '../../src/txn/journal/index.js';
-import { adviceChipData, JournalOfflineApprover } from '../../src/txn/offline-approver.js';
+import { adviceChipData, OfflineApprovals } from '../../src/txn/offline-approver.js';
 import { StoreAndForward } from '../../src/txn/store-and-forward.js';
 import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
@@ -163,7 +163,7 @@ describe('the journal with an offline approval', () => {
       sender: new HostAdviceSender({ journal, advise, merchantId: 'M00000000000001' }),
       clock: () => new Date('2025-03-01T10:05:00Z'),
     });
-    const approver = new JournalOfflineApprover({ saf, sealer: new AdviceSealer(sealing), journal });
+    const approver = new OfflineApprovals({ saf, sealer: new AdviceSealer(sealing), journal });
     const card = { ...chipCardOf(testCard(PAN, { year: 2030, month: 12 }, 'visa', '201')), track2: Sensitive.text('track', TRACK2) };
     journal.steps.begin({ id: 'off-1', amountMinor: 1500, currency: '978', card: { pan: card.pan, brand: 'visa', entryMode: 'chip' } });
     const stan = journal.stan.next();

@@ -12,8 +12,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { adviceSealingKey } from '../../src/host/messages/sealed-advice.js';
 import { AdviceSealer } from '../../src/txn/advice-card.js';
 import { TransactionEngine } from '../../src/txn/engine.js';
-import { JournalRecorder, type Journal } from '../../src/txn/journal/index.js';
-import { JournalOfflineApprover, offlineAuthCode } from '../../src/txn/offline-approver.js';
+import type { Journal } from '../../src/txn/journal/index.js';
+import { JournalLedger } from '../../src/txn/journal-ledger.js';
+import type { OfflineGrant } from '../../src/txn/ledger.js';
+import { OfflineApprovals, offlineAuthCode, type OfflineRequest } from '../../src/txn/offline-approver.js';
+import { ReversalDuties } from '../../src/txn/reversal-duties.js';
 import { StoreAndForward, type AdviceSender, type OfflinePolicy } from '../../src/txn/store-and-forward.js';
 import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
@@ -34,6 +37,18 @@ afterEach(() => {
 });
 
 const neverSends: AdviceSender = { sendAdvice: () => Promise.reject(new Error('no advice is sent in these tests')) };
+const quiet = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+/** The real approvals, noting each decision the ledger asked for. */
+class NotingApprovals extends OfflineApprovals {
+  readonly decisions: { id: string; refusal: string | null }[] = [];
+
+  override approve(request: OfflineRequest): OfflineGrant {
+    const grant = super.approve(request);
+    this.decisions.push({ id: request.id, refusal: grant.granted ? null : grant.refusal });
+    return grant;
+  }
+}
 
 function setup(answer: () => Promise<never>, policy: OfflinePolicy = POLICY, withOffline = true) {
   const journal = openJournal(tempDir());
@@ -42,35 +57,21 @@ function setup(answer: () => Promise<never>, policy: OfflinePolicy = POLICY, wit
   const display = new RecordingDisplay();
   const host = new FakeHost(answer);
   const saf = new StoreAndForward({ journal, policy, sender: neverSends, clock: () => NOW });
-  const approvals: { id: string; refusal: string | null }[] = [];
-  const approver = new JournalOfflineApprover({ saf, sealer: new AdviceSealer(ACQUIRER_KEY), journal });
+  const approvals = new NotingApprovals({ saf, sealer: new AdviceSealer(ACQUIRER_KEY), journal });
+  const ledger = new JournalLedger({ journal, duties: new ReversalDuties(journal.reversals, quiet), offline: withOffline ? approvals : null, logger: quiet });
   let n = 0;
   const engine = new TransactionEngine({
     reader,
     pinpad: new FakePinPad(),
     display,
-    recorder: new JournalRecorder(journal),
+    ledger,
     host,
-    reversals: journal.reversals,
-    stan: journal.stan,
     clock: () => NOW,
-    logger: createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+    logger: quiet,
     terminal: { id: 'T0000001', merchantId: 'M00000000000001', currency: '978' },
     newId: () => `txn-${++n}`,
-    ...(withOffline
-      ? {
-          offline: {
-            approve: (r) => {
-              const grant = approver.approve(r);
-              approvals.push({ id: r.id, refusal: grant.granted ? null : grant.refusal });
-              return grant;
-            },
-            queue: (id, read, tlv) => approver.queue(id, read, tlv),
-          },
-        }
-      : {}),
   });
-  return { engine, reader, display, journal, host, approvals };
+  return { engine, reader, display, journal, host, approvals: approvals.decisions };
 }
 
 function chipRead(brand: CardBrand = 'visa', pan = '4761739001010119'): CardRead {

@@ -10,4 +10,3 @@ export { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from './schema.js
 export { parseSince, parseStatus, toCsv, CSV_COLUMNS, type ListFilter } from './queries.js';
 export type { BatchClose, BatchTotals, CountAmount, CurrencyTotals } from './totals.js';
 export { DEFAULT_RETENTION_DAYS, retentionCutoff } from './at-rest.js';
-export { JournalRecorder } from './journal-recorder.js';

@@ -1,0 +1,140 @@
+/**
+ * The terminal's ledger: each engine step is one SQLite transaction over the
+ * journal's roles, then an event after the commit.
+ *
+ *   begin            steps.begin                                   created
+ *   cardRead         steps.recordCard                              created (card read)
+ *   sent             stan.next + steps.requestSent, one commit     request-sent
+ *   answered         steps.responseReceived                        response-received
+ *   reversalOwed     ReversalDuties → reversals.add                reversal-pending (or held in memory)
+ *   approveOffline   the policy, then advices.approveOffline       offline-approved
+ *   ended            steps.complete/decline/cancel/fail with the outcome;
+ *                    owing a reversal: the outcome only (the duty stands);
+ *                    owing an advice: seal + advices.queue + the outcome, one commit   advice-pending
+ *
+ * The engine says what is owed when it ends a transaction, so no step reads
+ * a row back to learn whether a duty stands.
+ */
+import type { PendingReversal } from '../host/reversal-store.js';
+import { PosError } from '../util/errors.js';
+import type { Journal } from './journal/index.js';
+import type { CardReadStep, EndedStep, Ledger, LedgerListener, OfflineGrant, OfflineStep, SentStep, TxnStep } from './ledger.js';
+import { LedgerEvents } from './ledger.js';
+import type { OfflineApprovals } from './offline-approver.js';
+import type { TransactionResult } from './result.js';
+import type { ReversalDuties } from './reversal-duties.js';
+import type { Logger } from 'pino';
+
+export interface JournalLedgerOptions {
+  readonly journal: Journal;
+  /** Reversal duties over `journal.reversals`, held in memory while the journal cannot write them. */
+  readonly duties: ReversalDuties;
+  /** Store-and-forward; absent: online only. */
+  readonly offline?: OfflineApprovals | null;
+  readonly logger: Logger;
+}
+
+export class JournalLedger implements Ledger {
+  readonly #journal: Journal;
+  readonly #duties: ReversalDuties;
+  readonly #offline: OfflineApprovals | null;
+  readonly #events: LedgerEvents;
+
+  constructor(options: JournalLedgerOptions) {
+    this.#journal = options.journal;
+    this.#duties = options.duties;
+    this.#offline = options.offline ?? null;
+    this.#events = new LedgerEvents(options.logger);
+  }
+
+  /** Subscribes to the steps as they commit; returns the unsubscribe. */
+  on(listener: LedgerListener): () => void {
+    return this.#events.on(listener);
+  }
+
+  begin({ result }: TxnStep): void {
+    this.#journal.steps.begin({ id: result.id, amountMinor: result.amount, currency: result.currency, ...(result.reference === undefined ? {} : { reference: result.reference }) });
+    this.#events.emit({ step: 'begin', id: result.id });
+  }
+
+  cardRead({ result, card }: CardReadStep): void {
+    this.#journal.steps.recordCard(result.id, card);
+    this.#events.emit({ step: 'card-read', id: result.id });
+  }
+
+  sent({ result, at }: SentStep): string {
+    const journal = this.#journal;
+    const stan = journal.connection.write('sent', () => {
+      const next = journal.stan.next();
+      // The engine's own send time: DE 7 of the request and DE 90 of its reversal must agree.
+      journal.steps.requestSent(result.id, { stan: next, transmittedAt: at });
+      return next;
+    });
+    this.#events.emit({ step: 'sent', id: result.id });
+    return stan;
+  }
+
+  answered({ result }: TxnStep): void {
+    this.#journal.steps.responseReceived(result.id, { responseCode: result.responseCode ?? '', authCode: result.authCode, rrn: result.rrn });
+    this.#events.emit({ step: 'answered', id: result.id });
+  }
+
+  reversalOwed(reversal: PendingReversal): void {
+    this.#duties.add(reversal);
+    this.#events.emit({ step: 'reversal-owed', reversal });
+  }
+
+  approveOffline({ result, read }: OfflineStep): OfflineGrant {
+    if (this.#offline === null) return { granted: false, refusal: 'disabled' };
+    const grant = this.#offline.approve({ id: result.id, stan: result.stan ?? '', amountMinor: result.amount, currency: result.currency, read });
+    if (grant.granted) this.#events.emit({ step: 'approved-offline', id: result.id });
+    return grant;
+  }
+
+  ended({ result, owes }: EndedStep): void {
+    const { steps, connection } = this.#journal;
+    const outcome = { outcome: statusOf(result), responseCode: result.responseCode, errorCode: result.errorCode ?? null, reason: result.reason ?? null };
+    switch (owes?.duty) {
+      case 'reversal':
+        steps.recordOutcome(result.id, outcome);
+        break;
+      case 'advice': {
+        const offline = this.#offline;
+        if (offline === null) throw new PosError('INTERNAL', 'An advice is owed but store-and-forward is off', { id: result.id });
+        connection.write('ended', () => {
+          offline.queue(result.id, owes.read, owes.completionTlv);
+          steps.recordOutcome(result.id, outcome);
+        });
+        break;
+      }
+      case undefined:
+        endWithoutDuty(this.#journal, result, outcome);
+        break;
+    }
+    this.#events.emit({ step: 'ended', result, owes: owes?.duty ?? null });
+  }
+}
+
+function statusOf(result: TransactionResult): NonNullable<TransactionResult['status']> {
+  if (result.status === null) throw new PosError('INTERNAL', 'A transaction ended without a status', { id: result.id });
+  return result.status;
+}
+
+/** The journal's end state for what the register was told. */
+function endWithoutDuty(journal: Journal, result: TransactionResult, outcome: { readonly errorCode: string | null; readonly reason: string | null; readonly responseCode: string | null }): void {
+  const fields = { errorCode: outcome.errorCode, reason: outcome.reason };
+  switch (statusOf(result)) {
+    case 'approved':
+      journal.steps.complete(result.id);
+      return;
+    case 'declined':
+      journal.steps.decline(result.id, { ...fields, outcome: 'declined', responseCode: outcome.responseCode });
+      return;
+    case 'cancelled':
+      journal.steps.cancel(result.id, { ...fields, outcome: 'cancelled' });
+      return;
+    case 'failed':
+      journal.steps.fail(result.id, { ...fields, outcome: 'failed' });
+      return;
+  }
+}
