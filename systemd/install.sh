@@ -96,7 +96,7 @@ act install -d -m 0700 $(owner "$SERVICE_USER" "$SERVICE_USER") "$ROOT$KEY_DIR"
 act install -d -m 0755 "$ROOT/etc/systemd/system" "$ROOT/etc/udev/rules.d"
 
 # ── The app: the compiled JavaScript and its manifest ─────────────────────
-if [ ! -f "$SOURCE/dist/src/cli/main.js" ]; then
+if [ ! -f "$SOURCE/dist/src/cli/main.js" ] || [ ! -f "$SOURCE/dist/pos/pos.js" ]; then
   echo "install.sh: $SOURCE/dist is missing: run npm run build first" >&2; exit 1
 fi
 act rm -rf "$ROOT$APP_DIR/dist"

@@ -13,6 +13,8 @@ function fakeSource(): string {
   const src = mkdtempSync(join(tmpdir(), 'pos-src-'));
   mkdirSync(join(src, 'dist/src/cli'), { recursive: true });
   writeFileSync(join(src, 'dist/src/cli/main.js'), '// built\n');
+  mkdirSync(join(src, 'dist/pos'));
+  writeFileSync(join(src, 'dist/pos/pos.js'), '// bundled\n');
   writeFileSync(join(src, 'package.json'), '{"name":"pos-terminal"}\n');
   mkdirSync(join(src, 'systemd'));
   for (const f of ['pos-terminal.service', '99-pos-terminal.rules', 'notify-exec']) copyFileSync(join('systemd', f), join(src, 'systemd', f));

@@ -77,7 +77,7 @@ describe('pos-terminal.service', () => {
   });
 
   it('runs node through notify-exec, so the main PID itself sends READY and WATCHDOG', () => {
-    expect(service.get('ExecStart')).toEqual(['/opt/pos-terminal/bin/notify-exec /usr/bin/node /opt/pos-terminal/dist/src/cli/main.js run']);
+    expect(service.get('ExecStart')).toEqual(['/opt/pos-terminal/bin/notify-exec /usr/bin/node --no-turbofan /opt/pos-terminal/dist/pos/pos.js run']);
   });
 
   it('allows comfortably more descriptors than the ECR API holds connections', () => {

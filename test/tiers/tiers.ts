@@ -108,6 +108,7 @@ export const TIERS: readonly Tier[] = [
       'test/systemd/',
       'test/app/no-simulation-loaded.test.ts',
       'test/cli/batch.test.ts',
+      'test/cli/bundle.test.ts',
       'test/cli/keys-init.test.ts',
       'test/cli/run.test.ts',
       'test/cli/spawned.test.ts',
