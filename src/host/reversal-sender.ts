@@ -5,7 +5,7 @@
  * when the host answers (`acknowledge` in the store); a failure keeps it and
  * the order: nothing newer is sent ahead of an older unacknowledged duty.
  *
- *   engine ──add──▶ store ──pending()──▶ sender ──0400/0401──▶ host ──0410──▶ store.acknowledge
+ *   ledger ──add──▶ store ──pending()──▶ sender ──0400/0401──▶ host ──0410──▶ store.acknowledge
  *
  * `drain()` is one pass the engine awaits before a new authorization;
  * `start()` keeps draining in the background with capped, jittered backoff

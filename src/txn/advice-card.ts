@@ -5,8 +5,8 @@
  * or chip data in clear, and the terminal holds no key that opens what it
  * sealed: the blob waits in the journal — PCI DSS 3.5 "rendered unreadable"
  * with no decryption key on the device — goes to the host as DE 48, and is
- * destroyed when the host has the advice (`Journal.adviceSent`) or the
- * advice's life ends (`Journal.expireAdvice`).
+ * destroyed when the host has the advice (`journal.advices.sent`) or the
+ * advice's life ends (`journal.advices.expire`).
  *
  * The seal is bound to the advice that will carry it (DE 41, 11, 7, 4, 49,
  * all in the journal row by the time the card accepts), so the terminal

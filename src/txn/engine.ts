@@ -438,7 +438,7 @@ export class TransactionEngine {
 
   /**
    * The host could not be reached and nothing was sent: store-and-forward may
-   * approve (`offline-approver.ts`). Only `HOST_UNREACHABLE` with
+   * approve (the ledger asks its policy). Only `HOST_UNREACHABLE` with
    * `delivery: 'not-sent'` qualifies — any doubt that the host saw
    * the request means a reversal, never an offline approval. A chip card has
    * the last word (TC approves; AAC declines with Z3 and no advice). Returns

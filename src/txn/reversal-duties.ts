@@ -8,8 +8,9 @@
  * `request-sent` or `response-received`, becomes the duty again at start-up
  * recovery.
  *
- *   engine ──add──▶ ReversalDuties ──▶ journal (durable)
- *                        └──────────▶ memory (until a write succeeds)
+ *   engine ──ledger.reversalOwed──▶ ReversalDuties ──▶ journal.reversals (durable)
+ *                                        └──────────▶ memory (until a write succeeds)
+ *   ReversalSender ──pending()/acknowledge()──▶ ReversalDuties
  */
 import type { Logger } from 'pino';
 import type { PendingReversal, ReversalStore } from '../host/reversal-store.js';

@@ -91,17 +91,13 @@ describe('DrainLoop', () => {
     loop.start();
     await vi.advanceTimersByTimeAsync(0);
     expect(queue.sent).toHaveLength(1);
-    // Retries after 100, 200, 400, then 400 again (capped).
-    await vi.advanceTimersByTimeAsync(99);
-    expect(queue.sent).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(queue.sent).toHaveLength(2);
-    await vi.advanceTimersByTimeAsync(200);
-    expect(queue.sent).toHaveLength(3);
-    await vi.advanceTimersByTimeAsync(400);
-    expect(queue.sent).toHaveLength(4);
-    await vi.advanceTimersByTimeAsync(400);
-    expect(queue.sent).toHaveLength(5);
+    // Retries after 100, 200, 400, then 400 again (capped): nothing a moment before each, one at it.
+    for (const [i, delayMs] of [100, 200, 400, 400].entries()) {
+      await vi.advanceTimersByTimeAsync(delayMs - 1);
+      expect(queue.sent).toHaveLength(i + 1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(queue.sent).toHaveLength(i + 2);
+    }
     // The host takes it: the queue empties and the loop rests.
     queue.failing.clear();
     await vi.advanceTimersByTimeAsync(400);

@@ -5,36 +5,20 @@
  * twice, and a journal that cannot write after the request went out leaves a
  * reversal owed and no approving code in the result.
  */
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { RecordingDisplay } from '../../src/display/console-display.js';
 import type { AuthorizationResponse, PurchaseRequest } from '../../src/host/model.js';
-import { createLogger } from '../../src/log/logger.js';
-import { TransactionEngine, type EngineDeps } from '../../src/txn/engine.js';
+import { silentLogger as quiet } from '../../src/log/logger.js';
+import type { EngineDeps } from '../../src/txn/engine.js';
 import type { Ledger } from '../../src/txn/ledger.js';
 import { ReversalDuties } from '../../src/txn/reversal-duties.js';
 import { PosError } from '../../src/util/errors.js';
 import { rejection, thrown } from '../pos-error.js';
-import { approveAll, FakeChipReader, FakeHost, FakeReader, memoryLedger, MemoryReversalStore, testCard } from './fakes.js';
-
-const quiet = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+import { approveAll, FakeChipReader, FakeHost, FakeReader, memoryLedger, MemoryReversalStore, testCard, testEngine } from './fakes.js';
 
 function setup(overrides: Partial<EngineDeps> = {}, host = new FakeHost(approveAll), reader: FakeReader = new FakeReader()) {
   const ledger = memoryLedger({ lastStan: 41 });
-  const reversals = ledger.reversals;
-  let n = 0;
-  const engine = new TransactionEngine({
-    reader,
-    display: new RecordingDisplay(),
-    host,
-    ledger,
-    clock: () => new Date('2026-11-24T12:00:00Z'),
-    logger: quiet,
-    terminal: { id: 'T0000001', merchantId: 'M00000000000001', currency: '978' },
-    newId: () => `txn-${++n}`,
-    ...overrides,
-  });
-  return { engine, reader, host, reversals };
+  const engine = testEngine({ reader, host, ledger, ...overrides });
+  return { engine, reader, host, reversals: ledger.reversals };
 }
 
 /** A promise with its resolver outside, for holding a step open. */

@@ -2,14 +2,12 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RecordingDisplay } from '../../src/display/console-display.js';
 import { createLogger } from '../../src/log/logger.js';
-import { TransactionEngine, type EngineDeps } from '../../src/txn/engine.js';
+import type { EngineDeps } from '../../src/txn/engine.js';
 import type { Ledger } from '../../src/txn/ledger.js';
 import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
 import { rejection } from '../pos-error.js';
-import { approveAll, FakeChipReader, FakeHost, FakePinPad, FakeReader, memoryLedger, testCard } from './fakes.js';
-
-const NOW = new Date('2026-11-24T12:00:00Z');
+import { approveAll, FakeChipReader, FakeHost, FakePinPad, FakeReader, memoryLedger, testCard, testEngine, TEST_NOW as NOW } from './fakes.js';
 
 function setup<R extends FakeReader = FakeReader>(host = new FakeHost(approveAll), overrides: Partial<EngineDeps> = {}, reader: R = new FakeReader() as R, failing: Partial<Ledger> = {}) {
   const display = new RecordingDisplay();
@@ -23,7 +21,6 @@ function setup<R extends FakeReader = FakeReader>(host = new FakeHost(approveAll
       },
     }),
   });
-  let n = 0;
   const steps: string[] = [];
   const memory = memoryLedger({ lastStan: 41 });
   const reversals = memory.reversals;
@@ -40,17 +37,7 @@ function setup<R extends FakeReader = FakeReader>(host = new FakeHost(approveAll
     ended: (s) => steps.push(`ended ${s.result.status ?? ''}`),
     ...failing,
   };
-  const engine = new TransactionEngine({
-    reader,
-    display,
-    ledger,
-    host,
-    clock: () => NOW,
-    logger,
-    terminal: { id: 'T0000001', merchantId: 'M00000000000001', currency: '978' },
-    newId: () => `txn-${++n}`,
-    ...overrides,
-  });
+  const engine = testEngine({ reader, display, ledger, host, logger, ...overrides });
   return { engine, reader, display, reversals, host, steps, log: () => logLines.join('') };
 }
 

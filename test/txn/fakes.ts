@@ -2,8 +2,11 @@
 import type { CardBrand, ChipCard, MagstripeCard, PaymentCard } from '../../src/card/types.js';
 import type { CardRead, CardReader, ChipCardReader, ChipCompletion, DeviceState, HostAnswerForCard, ReadRequest } from '../../src/devices/card-reader.js';
 import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
+import { RecordingDisplay } from '../../src/display/console-display.js';
 import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from '../../src/host/model.js';
 import type { PendingReversal, ReversalStore } from '../../src/host/reversal-store.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { TransactionEngine, type EngineDeps } from '../../src/txn/engine.js';
 import type { Ledger } from '../../src/txn/ledger.js';
 import { PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
@@ -17,6 +20,26 @@ export function testCard(pan = '4111111111111111', expiry = { year: 2030, month:
     brand,
     track2: Sensitive.text('track', `${pan}=${yymm}1010000000000`),
   };
+}
+
+/** The moment the engine tests run at. */
+export const TEST_NOW = new Date('2026-11-24T12:00:00Z');
+
+/**
+ * An engine over fakes: a recording display, the clock stopped at
+ * `TEST_NOW`, a silent log, terminal T0000001 taking EUR, ids txn-1, txn-2, …;
+ * `deps` gives the rest and overrides any of these.
+ */
+export function testEngine(deps: Pick<EngineDeps, 'reader' | 'host' | 'ledger'> & Partial<EngineDeps>): TransactionEngine {
+  let n = 0;
+  return new TransactionEngine({
+    display: new RecordingDisplay(),
+    clock: () => TEST_NOW,
+    logger: silentLogger,
+    terminal: { id: 'T0000001', merchantId: 'M00000000000001', currency: '978' },
+    newId: () => `txn-${++n}`,
+    ...deps,
+  });
 }
 
 /** The card facts a chip would give for `card`: Track 2 Equivalent Data has no track 1 and no name. */

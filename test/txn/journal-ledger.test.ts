@@ -3,27 +3,21 @@
  * approvals, declines, cancels, a lost answer becoming a reversal — and each
  * step announced only once it has committed.
  */
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RecordingDisplay } from '../../src/display/console-display.js';
-import { createLogger } from '../../src/log/logger.js';
-import { TransactionEngine } from '../../src/txn/engine.js';
+import { silentLogger as quiet } from '../../src/log/logger.js';
+import type { TransactionEngine } from '../../src/txn/engine.js';
 import type { Journal } from '../../src/txn/journal/index.js';
 import { JournalLedger } from '../../src/txn/journal-ledger.js';
 import type { LedgerEvent } from '../../src/txn/ledger.js';
-import type { TransactionResult } from '../../src/txn/result.js';
 import { ReversalDuties } from '../../src/txn/reversal-duties.js';
 import { HostError } from '../../src/host/host-error.js';
-import { approveAll, FakeHost, FakeReader, testCard } from './fakes.js';
+import { approveAll, FakeHost, FakeReader, testCard, testEngine, TEST_NOW as NOW } from './fakes.js';
 import { journalBytes, openJournal, tempDir } from './journal-helpers.js';
 
-const NOW = new Date('2026-11-24T12:00:00Z');
 const journals: Journal[] = [];
 afterEach(() => {
   for (const j of journals.splice(0)) j.close();
 });
-
-const quiet = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
 function setup(host: FakeHost) {
   const dir = tempDir();
@@ -31,17 +25,7 @@ function setup(host: FakeHost) {
   journals.push(journal);
   const reader = new FakeReader();
   const ledger = new JournalLedger({ journal, duties: new ReversalDuties(journal.reversals, quiet), logger: quiet });
-  let n = 0;
-  const engine = new TransactionEngine({
-    reader,
-    display: new RecordingDisplay(),
-    ledger,
-    host,
-    clock: () => NOW,
-    logger: quiet,
-    terminal: { id: 'T0000001', merchantId: 'M00000000000001', currency: '978' },
-    newId: () => `txn-${++n}`,
-  });
+  const engine = testEngine({ reader, ledger, host });
   return { engine, reader, journal, ledger, dir };
 }
 
@@ -122,13 +106,14 @@ describe('JournalLedger', () => {
     expect(journal.get(id)).toMatchObject({ state: 'reversal-pending', outcome: 'failed', errorCode: 'HOST_TIMEOUT' });
   });
 
-  it('takes the STAN and records the send in one commit: a refused send uses no STAN', () => {
-    const { journal, ledger } = setup(new FakeHost(approveAll));
-    const result = { ...resultOf('t1'), state: 'sending' as const };
-    ledger.begin({ result });
-    // No card recorded: the journal refuses the send, and the STAN it took goes back with it.
-    expect(() => ledger.sent({ result, at: NOW })).toThrow(expect.objectContaining({ code: 'JOURNAL_TRANSITION_INVALID' }));
+  it('takes the STAN and records the send in one commit: a refused send uses no STAN', async () => {
+    const { engine, reader, journal, ledger } = setup(new FakeHost(approveAll));
+    const started = engine.start({ type: 'purchase', amount: 1234, currency: '978' });
+    await reader.armed();
+    // No card recorded yet: the journal refuses the send, and the STAN it took goes back with it.
+    expect(() => ledger.sent({ result: started, at: NOW })).toThrow(expect.objectContaining({ code: 'JOURNAL_TRANSITION_INVALID' }));
     expect(journal.stan.next()).toBe('000001');
+    await engine.cancel(started.id);
   });
 
   it('a subscriber that throws does not undo or fail the step', async () => {
@@ -141,23 +126,3 @@ describe('JournalLedger', () => {
     expect(journal.get(id)).toMatchObject({ state: 'completed', outcome: 'approved' });
   });
 });
-
-function resultOf(id: string): TransactionResult {
-  return {
-    id,
-    type: 'purchase',
-    state: 'waiting-for-card',
-    status: null,
-    responseCode: null,
-    authCode: null,
-    rrn: null,
-    stan: null,
-    maskedPan: null,
-    brand: null,
-    entryMode: null,
-    amount: 1234,
-    currency: '978',
-    startedAt: NOW.toISOString(),
-    endedAt: null,
-  };
-}

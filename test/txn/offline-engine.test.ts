@@ -2,16 +2,14 @@
  * The engine approving offline when the host cannot be reached: a real
  * journal, the real approver and sealer, fake devices and a fake host.
  */
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CardBrand } from '../../src/card/types.js';
 import type { CardRead } from '../../src/devices/card-reader.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
-import { createLogger } from '../../src/log/logger.js';
+import { silentLogger as quiet } from '../../src/log/logger.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { adviceSealingKey } from '../../src/host/messages/sealed-advice.js';
 import { AdviceSealer } from '../../src/txn/advice-card.js';
-import { TransactionEngine } from '../../src/txn/engine.js';
 import type { Journal } from '../../src/txn/journal/index.js';
 import { JournalLedger } from '../../src/txn/journal-ledger.js';
 import type { OfflineGrant } from '../../src/txn/ledger.js';
@@ -21,10 +19,9 @@ import { StoreAndForward, type AdviceSender, type OfflinePolicy } from '../../sr
 import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { chipCardOf, FakeChipReader, FakeHost, FakePinPad, testCard } from './fakes.js';
+import { chipCardOf, FakeChipReader, FakeHost, FakePinPad, testCard, testEngine, TEST_NOW as NOW } from './fakes.js';
 import { openJournal, tempDir } from './journal-helpers.js';
 
-const NOW = new Date('2026-11-24T12:00:00Z');
 /** The acquirer's public key: the terminal seals to it and holds nothing that opens. */
 const ACQUIRER_KEY = adviceSealingKey(generateKeyPairSync('x25519').publicKey);
 const POLICY: OfflinePolicy = { floorLimits: { visa: 5000 }, maxQueuedCount: 2, maxQueuedTotalMinor: 8000 };
@@ -37,7 +34,6 @@ afterEach(() => {
 });
 
 const neverSends: AdviceSender = { sendAdvice: () => Promise.reject(new Error('no advice is sent in these tests')) };
-const quiet = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
 /** The real approvals, noting each decision the ledger asked for. */
 class NotingApprovals extends OfflineApprovals {
@@ -59,18 +55,7 @@ function setup(answer: () => Promise<never>, policy: OfflinePolicy = POLICY, wit
   const saf = new StoreAndForward({ journal, policy, sender: neverSends, clock: () => NOW });
   const approvals = new NotingApprovals({ saf, sealer: new AdviceSealer(ACQUIRER_KEY), journal });
   const ledger = new JournalLedger({ journal, duties: new ReversalDuties(journal.reversals, quiet), offline: withOffline ? approvals : null, logger: quiet });
-  let n = 0;
-  const engine = new TransactionEngine({
-    reader,
-    pinpad: new FakePinPad(),
-    display,
-    ledger,
-    host,
-    clock: () => NOW,
-    logger: quiet,
-    terminal: { id: 'T0000001', merchantId: 'M00000000000001', currency: '978' },
-    newId: () => `txn-${++n}`,
-  });
+  const engine = testEngine({ reader, pinpad: new FakePinPad(), display, ledger, host });
   return { engine, reader, display, journal, host, approvals: approvals.decisions };
 }
 
