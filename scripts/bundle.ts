@@ -12,8 +12,9 @@
  * - `io-thread.js` is an entry of its own beside the chunks: the host
  *   simulator starts it as a worker by `new URL('./io-thread.js', import.meta.url)`.
  * - Left out, loaded from node_modules: native addons (better-sqlite3, the
- *   serialport binding, node-hid) and pino, whose transports start worker
- *   threads from its own files.
+ *   serialport binding, node-hid) and pino-pretty, which only a terminal on a
+ *   TTY loads (`src/log/logger.ts`). pino is bundled: the logger uses no pino
+ *   transport, whose worker threads would need pino's own files.
  * - `require` is given to the CommonJS packages bundled into ES modules.
  */
 import { rmSync } from 'node:fs';
@@ -37,7 +38,7 @@ await build({
   minifySyntax: true,
   sourcemap: 'linked',
   chunkNames: '[name]-[hash]',
-  external: ['better-sqlite3', '@serialport/bindings-cpp', 'node-hid', 'pino', 'pino-pretty'],
+  external: ['better-sqlite3', '@serialport/bindings-cpp', 'node-hid', 'pino-pretty'],
   banner: { js: "import { createRequire as __posCreateRequire } from 'node:module'; const require = __posCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });

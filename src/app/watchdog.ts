@@ -14,7 +14,6 @@
  * service. With no NOTIFY_SOCKET (not under systemd, tests) everything is a
  * no-op.
  */
-import { execFile } from 'node:child_process';
 import { write } from 'node:fs';
 import type { Logger } from 'pino';
 
@@ -31,7 +30,9 @@ export class SystemdNotifyBinary implements Notifier {
     this.#binary = binary;
   }
 
-  notify(assignments: readonly string[]): Promise<void> {
+  async notify(assignments: readonly string[]): Promise<void> {
+    // Loaded here: the unit's notify-exec path never spawns, and node:child_process costs start-up time.
+    const { execFile } = await import('node:child_process');
     return new Promise((resolve, reject) => {
       execFile(this.#binary, [...assignments], { timeout: 5_000 }, (err: Error | null) => (err === null ? resolve() : reject(err)));
     });

@@ -1,10 +1,14 @@
 /**
  * pino, JSON lines to stderr (journald under systemd; stdout stays free for a
- * command's own output). Pretty only on a TTY. Every field name that can carry
+ * command's own output). Pretty only on a TTY: pino-pretty is loaded then and
+ * only then, and formats in this thread (no transport worker to start for a
+ * person reading along). Every field name that can carry
  * card data or key material is redacted at any depth,
  * as a second line of defence behind `Sensitive`, which masks itself.
  */
+import { createRequire } from 'node:module';
 import { pino, type Logger, type LevelWithSilent, type DestinationStream } from 'pino';
+import type PinoPretty from 'pino-pretty';
 import { PosError } from '../util/errors.js';
 import { Sensitive } from '../util/sensitive.js';
 
@@ -77,10 +81,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     base: options.name === undefined ? {} : { name: options.name },
   };
   if (options.destination) return pino(common, options.destination);
-  if (process.stderr.isTTY && process.env['POS_LOG_PRETTY'] !== '0') {
-    return pino({ ...common, transport: { target: 'pino-pretty', options: { destination: 2, colorize: true } } });
-  }
+  if (process.stderr.isTTY && process.env['POS_LOG_PRETTY'] !== '0') return pino(common, prettyStderr());
   return pino(common, pino.destination({ dest: 2, sync: true }));
+}
+
+/** Coloured lines on stderr, written as they come (as the JSON destination is), for a person at a terminal. */
+function prettyStderr(): DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+  return pretty({ colorize: true, destination: 2, sync: true });
 }
 
 /**
