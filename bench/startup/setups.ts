@@ -5,7 +5,8 @@
  *   display on socat ptys (the ports a Pi's USB-serial adapters would be),
  *   an ISO 8583 host on loopback TCP (`pos host-sim`, a process of its own),
  *   the key folder such a host needs (`kbpk.key`, `tak.tr31`, `ecr.token`)
- *   and `NODE_ENV=production`, as the systemd unit runs it;
+ *   and `NODE_ENV=production`, started as the systemd unit starts it (its
+ *   node flags and script, `service-start.ts`) or from the compiled tree;
  * - the simulated default: no config file at all, state in a temporary
  *   `POS_STATE_DIR` (the terminal makes its token and simulation keys on its
  *   first start, which the bench's warm-up absorbs).
@@ -18,15 +19,20 @@ import { startHostSim } from '../crash/host-sim.js';
 import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { createPtyPair, type PtyPair } from '../../hw-mocks/pty.js';
 import { projectRoot } from '../../src/util/project-root.js';
+import { serviceStart } from './service-start.js';
 import type { Launch } from './timing.js';
 
-/** `pos` as built. */
-export const POS_CLI = join(projectRoot(), 'dist', 'src', 'cli', 'main.js');
+/** `pos` as users run it: the package's `bin` (the bundle). */
+export const POS_CLI = join(projectRoot(), posBin());
+/** The compiled tree the bundle is made from, which the tests run. */
+export const POS_COMPILED = join(projectRoot(), 'dist', 'src', 'cli', 'main.js');
 /** Where `pos run` looks for a config when given none; the simulated default applies only when it is absent. */
 const SYSTEM_CONFIG = '/etc/pos-terminal/config.json';
 
 export interface TerminalSetup {
   readonly launch: Launch;
+  /** The same terminal started from the compiled tree, without the unit's node flags. */
+  readonly compiledLaunch: Launch;
   /** The ECR API's bearer token (read when asked: a simulated terminal writes it on its first start). */
   readonly token: () => string;
   close(): Promise<void>;
@@ -76,8 +82,11 @@ export async function realDeviceTerminal(): Promise<TerminalSetup> {
       keys: { dir: keysDir },
     };
     writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
+    const service = serviceStart();
+    const env = quietEnv({ NODE_ENV: 'production' });
     return {
-      launch: { args: [POS_CLI, '--config', configFile, 'run'], env: quietEnv({ NODE_ENV: 'production' }) },
+      launch: { args: [...service.nodeFlags, service.script, '--config', configFile, ...service.args], env },
+      compiledLaunch: { args: [POS_COMPILED, '--config', configFile, 'run'], env },
       token: () => token,
       close,
     };
@@ -90,12 +99,21 @@ export async function realDeviceTerminal(): Promise<TerminalSetup> {
 export function simulatedDefaultTerminal(): TerminalSetup {
   if (existsSync(SYSTEM_CONFIG)) throw new Error(`${SYSTEM_CONFIG} exists: pos run would use it, not the simulated default`);
   const stateDir = mkdtempSync(join(tmpdir(), 'pos-bench-startup-sim-'));
+  const launch = { args: [POS_CLI, 'run', '--ecr-port', '0'], env: quietEnv({ POS_STATE_DIR: stateDir }) };
   return {
-    launch: { args: [POS_CLI, 'run', '--ecr-port', '0'], env: quietEnv({ POS_STATE_DIR: stateDir }) },
+    launch,
+    compiledLaunch: { ...launch, args: [POS_COMPILED, ...launch.args.slice(1)] },
     token: () => readFileSync(join(stateDir, 'ecr.token'), 'latin1').trim(),
     close: () => {
       rmSync(stateDir, { recursive: true, force: true });
       return Promise.resolve();
     },
   };
+}
+
+function posBin(): string {
+  const manifest = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { bin?: { pos?: string } };
+  const bin = manifest.bin?.pos;
+  if (bin === undefined) throw new Error('package.json names no bin.pos');
+  return bin;
 }

@@ -7,9 +7,14 @@
  *   pos --help                 wall time to exit, peak RSS
  *   pos run (real devices)     serial reader, PIN pad and display on socat ptys,
  *                              ISO 8583 host on loopback (`pos host-sim`, started
- *                              before any clock): time to ready, RSS at ready and
- *                              after 2 s idle
+ *                              before any clock), started as the systemd unit
+ *                              starts it: time to ready, RSS at ready and after
+ *                              2 s idle
  *   pos run (simulated)        no config: virtual devices, in-process host simulator
+ *   … (compiled tree)          the same from `dist/src` without the unit's node
+ *                              flags, for comparison: what the bundle saves
+ *
+ * `pos` is the package's `bin`, the bundle (`scripts/bundle.mjs`).
  *
  * "Ready" is the ECR API's `GET /v1/health` answering 200 (`startup/timing.ts`).
  * Each command runs once untimed (disk cache, a simulated terminal's first-start
@@ -23,7 +28,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import type { BenchOptions, BenchSuite, CaseResult, SuiteReport } from '../harness.js';
-import { POS_CLI, quietEnv, realDeviceTerminal, simulatedDefaultTerminal, type TerminalSetup } from '../startup/setups.js';
+import { POS_CLI, POS_COMPILED, quietEnv, realDeviceTerminal, simulatedDefaultTerminal } from '../startup/setups.js';
 import { median, percentile } from '../startup/stats.js';
 import { timeToExit, timeToReady, type Launch } from '../startup/timing.js';
 
@@ -44,7 +49,7 @@ interface Target {
 
 type Command =
   | { readonly name: string; readonly kind: 'exit'; readonly launch: Launch; readonly targets: readonly Target[] }
-  | { readonly name: string; readonly kind: 'ready'; readonly setup: TerminalSetup; readonly targets: readonly Target[] };
+  | { readonly name: string; readonly kind: 'ready'; readonly launch: Launch; readonly token: () => string; readonly targets: readonly Target[] };
 
 interface Samples {
   readonly ms: number[];
@@ -62,7 +67,7 @@ async function once(command: Command, into?: Samples): Promise<void> {
     into?.peakBytes.push(run.peakBytes);
     return;
   }
-  const run = await timeToReady(command.setup.launch, { readyLine: READY_LINE, token: command.setup.token, idleMs: IDLE_MS });
+  const run = await timeToReady(command.launch, { readyLine: READY_LINE, token: command.token, idleMs: IDLE_MS });
   into?.ms.push(run.readyMs);
   into?.cpuMs.push(run.cpuMs);
   into?.peakBytes.push(run.afterIdle.peakBytes);
@@ -84,13 +89,16 @@ export const suite: BenchSuite = {
         {
           name: 'pos run (real devices)',
           kind: 'ready',
-          setup: real,
+          launch: real.launch,
+          token: real.token,
           targets: [
             { what: 'median ms', below: 300 },
             { what: 'idle RSS MB', below: 70 },
           ],
         },
-        { name: 'pos run (simulated default)', kind: 'ready', setup: simulated, targets: [{ what: 'median ms', below: 500 }] },
+        { name: 'pos run (simulated default)', kind: 'ready', launch: simulated.launch, token: simulated.token, targets: [{ what: 'median ms', below: 500 }] },
+        { name: 'pos --help (compiled tree)', kind: 'exit', launch: { args: [POS_COMPILED, '--help'], env: quietEnv() }, targets: [] },
+        { name: 'pos run (real devices, compiled tree)', kind: 'ready', launch: real.compiledLaunch, token: real.token, targets: [] },
       ];
       const samples = new Map<string, Samples>(commands.map((c) => [c.name, { ms: [], cpuMs: [], peakBytes: [], readyRssBytes: [], idleRssBytes: [] }]));
       for (const command of commands) await once(command);
