@@ -14,9 +14,7 @@
  */
 import type { Logger } from 'pino';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
-import type { CardReader, DeviceState, ReadRequest, SwipeRead } from '../../src/devices/card-reader.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { ReaderLifecycle, settleSwipeLine } from '../shared/reader-lifecycle.js';
+import { SwipeLineReader } from '../shared/swipe-line-reader.js';
 import { LineFramer } from './line-framer.js';
 
 export interface SerialMsrOptions {
@@ -32,49 +30,20 @@ export interface SerialMsrOptions {
 export const MSR_DEFAULT_MAX_LINE_BYTES = 512;
 export const MSR_DEFAULT_INTER_BYTE_TIMEOUT_MS = 500;
 
-export class SerialMsrReader implements CardReader {
-  readonly name: string;
-  readonly #framer: LineFramer;
-  readonly #reader: ReaderLifecycle<SwipeRead>;
-  readonly #log: Logger;
-
+export class SerialMsrReader extends SwipeLineReader {
   constructor(transport: ByteTransport, options: SerialMsrOptions = {}) {
-    this.name = options.name ?? 'msr-serial';
-    this.#log = (options.logger ?? silentLogger).child({ device: this.name, transport: transport.description });
-    this.#reader = new ReaderLifecycle(this.name, this.#log, () => transport.close());
-    this.#framer = new LineFramer({
-      maxLineBytes: options.maxLineBytes ?? MSR_DEFAULT_MAX_LINE_BYTES,
-      interByteTimeoutMs: options.interByteTimeoutMs ?? MSR_DEFAULT_INTER_BYTE_TIMEOUT_MS,
-      onTimeout: (error) => this.#reader.failRead(error),
+    super({
+      kind: 'msr-serial',
+      options,
+      transport,
+      openLines: (onTimeout) =>
+        new LineFramer({
+          maxLineBytes: options.maxLineBytes ?? MSR_DEFAULT_MAX_LINE_BYTES,
+          interByteTimeoutMs: options.interByteTimeoutMs ?? MSR_DEFAULT_INTER_BYTE_TIMEOUT_MS,
+          onTimeout,
+        }),
+      subscribe: (feed) => transport.onData(feed),
     });
-    this.#reader.onDetach(
-      transport.onData((chunk) => this.#onData(chunk)),
-      transport.onClose((error) => this.#reader.lost(error)),
-      () => this.#framer.dispose(),
-    );
-  }
-
-  readCard(_request: ReadRequest, signal: AbortSignal): Promise<SwipeRead> {
-    return this.#reader.arm(signal);
-  }
-
-  state(): DeviceState {
-    return this.#reader.state;
-  }
-
-  close(): Promise<void> {
-    return this.#reader.close();
-  }
-
-  #onData(chunk: Buffer): void {
-    const events = this.#framer.push(chunk);
-    // The chunk is a slice of the port's read buffer and holds track characters: zeroed once framed.
-    chunk.fill(0);
-    for (const event of events) {
-      if (event.type === 'error') this.#reader.failRead(event.error);
-      // The framer's line is ours from here on: wiped whatever happens.
-      else settleSwipeLine(this.#reader, event.line, this.#log, 'msr-serial line');
-    }
   }
 }
 
