@@ -14,7 +14,7 @@
  * silence is dropped and reported through `onTimeout`.
  */
 import { PosError } from '../../src/util/errors.js';
-import { InterByteTimer, partialFrameTimeout } from '../shared/inter-byte-timer.js';
+import { PacketFramer, type PacketFramerOptions } from '../shared/packet-framer.js';
 import { ACK, EOT, ETX, NAK, SI, SO, STX } from './protocol.js';
 
 export type VerifoneFramerEvent =
@@ -22,12 +22,8 @@ export type VerifoneFramerEvent =
   | { readonly type: 'packet'; readonly frame: 'data' | 'control'; readonly body: Buffer }
   | { readonly type: 'error'; readonly error: PosError };
 
-export interface VerifoneFramerOptions {
-  /** Longest packet body accepted (between STX/SI and ETX/SO). */
-  readonly maxFrameBytes: number;
-  readonly interByteTimeoutMs: number;
-  readonly onTimeout: (error: PosError) => void;
-}
+/** `maxFrameBytes` counts the packet body (between STX/SI and ETX/SO). */
+export type VerifoneFramerOptions = PacketFramerOptions;
 
 export const VERIFONE_DEFAULT_MAX_FRAME_BYTES = 256;
 /** At 1200 baud a byte takes 8.3 ms; a pad pausing a second mid-packet has stalled. */
@@ -35,20 +31,15 @@ export const VERIFONE_DEFAULT_INTER_BYTE_TIMEOUT_MS = 1000;
 
 type State = 'idle' | 'body' | 'lrc' | 'skip';
 
-export class VerifoneFramer {
-  readonly #options: VerifoneFramerOptions;
+export class VerifoneFramer extends PacketFramer<VerifoneFramerEvent> {
   readonly #body: Buffer;
   #len = 0;
   #state: State = 'idle';
   #frame: 'data' | 'control' = 'data';
   #x = 0;
-  #events: VerifoneFramerEvent[] = [];
-  readonly #timer: InterByteTimer;
-  #disposed = false;
 
   constructor(options: VerifoneFramerOptions) {
-    this.#options = options;
-    this.#timer = new InterByteTimer(options.interByteTimeoutMs, () => this.#onSilence());
+    super(options, 'packet');
     this.#body = Buffer.alloc(options.maxFrameBytes);
   }
 
@@ -56,32 +47,16 @@ export class VerifoneFramer {
     return this.#state === 'idle' ? 0 : this.#len + 1;
   }
 
-  push(chunk: Uint8Array): VerifoneFramerEvent[] {
-    if (this.#disposed) return [];
-    this.#events = [];
+  protected scan(chunk: Uint8Array): void {
     for (let i = 0; i < chunk.length; i++) this.#byte(chunk[i] as number);
-    this.#timer.restart(this.#state !== 'idle');
-    const events = this.#events;
-    this.#events = [];
-    return events;
-  }
-
-  reset(): void {
-    this.#timer.clear();
-    this.#drop();
-  }
-
-  dispose(): void {
-    this.reset();
-    this.#disposed = true;
   }
 
   #byte(b: number): void {
     switch (this.#state) {
       case 'idle':
-        if (b === ACK) this.#events.push({ type: 'ack' });
-        else if (b === NAK) this.#events.push({ type: 'nak' });
-        else if (b === EOT) this.#events.push({ type: 'eot' });
+        if (b === ACK) this.emit({ type: 'ack' });
+        else if (b === NAK) this.emit({ type: 'nak' });
+        else if (b === EOT) this.emit({ type: 'eot' });
         else if (b === STX || b === SI) {
           this.#frame = b === STX ? 'data' : 'control';
           this.#state = 'body';
@@ -98,16 +73,16 @@ export class VerifoneFramer {
         }
         if (b === STX || b === SI) {
           // A new start inside a body: the sender began again; the broken packet is dropped.
-          this.#drop();
+          this.drop();
           this.#byte(b);
           return;
         }
-        if (this.#len >= this.#options.maxFrameBytes) {
-          this.#events.push({
+        if (this.#len >= this.options.maxFrameBytes) {
+          this.emit({
             type: 'error',
-            error: new PosError('DEVICE_FRAME_TOO_LONG', `Packet body over ${this.#options.maxFrameBytes} bytes discarded`, { maxFrameBytes: this.#options.maxFrameBytes }),
+            error: new PosError('DEVICE_FRAME_TOO_LONG', `Packet body over ${this.options.maxFrameBytes} bytes discarded`, { maxFrameBytes: this.options.maxFrameBytes }),
           });
-          this.#drop();
+          this.drop();
           this.#state = 'skip';
           return;
         }
@@ -117,11 +92,11 @@ export class VerifoneFramer {
       case 'lrc': {
         if (b === this.#x) {
           const body = Buffer.from(this.#body.subarray(0, this.#len));
-          this.#events.push({ type: 'packet', frame: this.#frame, body });
+          this.emit({ type: 'packet', frame: this.#frame, body });
         } else {
-          this.#events.push({ type: 'error', error: new PosError('DEVICE_FRAME_LRC', 'Packet LRC mismatch', { frame: this.#frame, bodyBytes: this.#len }) });
+          this.emit({ type: 'error', error: new PosError('DEVICE_FRAME_LRC', 'Packet LRC mismatch', { frame: this.#frame, bodyBytes: this.#len }) });
         }
-        this.#drop();
+        this.drop();
         return;
       }
       case 'skip':
@@ -130,16 +105,10 @@ export class VerifoneFramer {
     }
   }
 
-  #drop(): void {
+  protected drop(): void {
     this.#body.fill(0, 0, this.#len);
     this.#len = 0;
     this.#x = 0;
     this.#state = 'idle';
-  }
-
-  #onSilence(): void {
-    const pendingBytes = this.pendingBytes;
-    this.#drop();
-    this.#options.onTimeout(partialFrameTimeout('packet', pendingBytes, this.#options.interByteTimeoutMs));
   }
 }

@@ -17,7 +17,7 @@
  * sends (the default), `lsb-first` for commands (the twin's side, tests).
  */
 import { PosError } from '../../src/util/errors.js';
-import { InterByteTimer, partialFrameTimeout } from '../shared/inter-byte-timer.js';
+import { PacketFramer, type PacketFramerOptions } from '../shared/packet-framer.js';
 import { crc16CcittFalse } from './crc16.js';
 import { CRC_BYTES, HEADER_BYTES, PREAMBLE_BYTES, VIVOPAY_HEADER } from './protocol.js';
 
@@ -31,11 +31,8 @@ export interface VivopayFrame {
 
 export type VivopayFramerEvent = { readonly type: 'frame'; readonly frame: VivopayFrame } | { readonly type: 'error'; readonly error: PosError };
 
-export interface VivopayFramerOptions {
-  /** Largest whole frame accepted, header and CRC included. */
-  readonly maxFrameBytes: number;
-  readonly interByteTimeoutMs: number;
-  readonly onTimeout: (error: PosError) => void;
+/** `maxFrameBytes` counts the whole frame, header and CRC included. */
+export interface VivopayFramerOptions extends PacketFramerOptions {
   readonly crcOrder?: 'msb-first' | 'lsb-first';
 }
 
@@ -53,21 +50,16 @@ const HEADER_FALLBACK: readonly number[] = (() => {
 export const VIVOPAY_DEFAULT_MAX_FRAME_BYTES = 4096;
 export const VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS = 200;
 
-export class VivopayFramer {
-  readonly #options: VivopayFramerOptions;
+export class VivopayFramer extends PacketFramer<VivopayFramerEvent> {
   readonly #msbFirst: boolean;
   /** The frame being assembled; never grows past `maxFrameBytes`. */
   readonly #buf: Buffer;
   #len = 0;
   /** Total bytes of the current frame once its length is known, else 0. */
   #expected = 0;
-  #events: VivopayFramerEvent[] = [];
-  readonly #timer: InterByteTimer;
-  #disposed = false;
 
   constructor(options: VivopayFramerOptions) {
-    this.#options = options;
-    this.#timer = new InterByteTimer(options.interByteTimeoutMs, () => this.#onSilence());
+    super(options, 'frame');
     this.#msbFirst = (options.crcOrder ?? 'msb-first') === 'msb-first';
     this.#buf = Buffer.alloc(Math.max(options.maxFrameBytes, PREAMBLE_BYTES + CRC_BYTES));
   }
@@ -77,28 +69,7 @@ export class VivopayFramer {
     return this.#len;
   }
 
-  push(chunk: Uint8Array): VivopayFramerEvent[] {
-    if (this.#disposed) return [];
-    this.#events = [];
-    this.#scan(chunk);
-    this.#timer.restart(this.#len > 0);
-    const events = this.#events;
-    this.#events = [];
-    return events;
-  }
-
-  /** Drops a partial frame (zeroed) and any pending timeout. */
-  reset(): void {
-    this.#timer.clear();
-    this.#drop();
-  }
-
-  dispose(): void {
-    this.reset();
-    this.#disposed = true;
-  }
-
-  #scan(chunk: Uint8Array): void {
+  protected scan(chunk: Uint8Array): void {
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i] as number;
       if (this.#len < HEADER_BYTES) {
@@ -115,11 +86,11 @@ export class VivopayFramer {
       this.#buf[this.#len++] = b;
       if (this.#len === PREAMBLE_BYTES) {
         const total = PREAMBLE_BYTES + this.#buf.readUInt16BE(HEADER_BYTES + 2) + CRC_BYTES;
-        if (total > this.#options.maxFrameBytes) {
-          this.#events.push({
+        if (total > this.options.maxFrameBytes) {
+          this.emit({
             type: 'error',
-            error: new PosError('DEVICE_FRAME_TOO_LONG', `Frame of ${total} bytes announced; at most ${this.#options.maxFrameBytes}`, {
-              maxFrameBytes: this.#options.maxFrameBytes,
+            error: new PosError('DEVICE_FRAME_TOO_LONG', `Frame of ${total} bytes announced; at most ${this.options.maxFrameBytes}`, {
+              maxFrameBytes: this.options.maxFrameBytes,
               announcedBytes: total,
             }),
           });
@@ -136,7 +107,7 @@ export class VivopayFramer {
     const end = this.#expected - CRC_BYTES;
     const got = this.#msbFirst ? this.#buf.readUInt16BE(end) : this.#buf.readUInt16LE(end);
     if (crc16CcittFalse(this.#buf, 0, end) !== got) {
-      this.#events.push({
+      this.emit({
         type: 'error',
         error: new PosError('DEVICE_FRAME_CRC', 'Frame CRC mismatch; frame discarded', { command: this.#buf[HEADER_BYTES] as number, frameBytes: this.#expected }),
       });
@@ -148,27 +119,21 @@ export class VivopayFramer {
       status: this.#buf[HEADER_BYTES + 1] as number,
       data: Buffer.from(this.#buf.subarray(PREAMBLE_BYTES, end)),
     };
-    this.#drop();
-    this.#events.push({ type: 'frame', frame });
+    this.drop();
+    this.emit({ type: 'frame', frame });
   }
 
   /** Rescans what followed the first header byte of a rejected frame. */
   #resyncAfterHeader(): void {
     const rest = Buffer.from(this.#buf.subarray(1, this.#len));
-    this.#drop();
-    this.#scan(rest);
+    this.drop();
+    this.scan(rest);
     rest.fill(0);
   }
 
-  #drop(): void {
+  protected drop(): void {
     this.#buf.fill(0, 0, this.#len);
     this.#len = 0;
     this.#expected = 0;
-  }
-
-  #onSilence(): void {
-    const pendingBytes = this.#len;
-    this.#drop();
-    this.#options.onTimeout(partialFrameTimeout('frame', pendingBytes, this.#options.interByteTimeoutMs));
   }
 }
