@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VerifoneFramer, type VerifoneFramerEvent } from '../../../drivers/verifone-pinpad/framer.js';
 import { ACK, EOT, NAK, encodePacket, lrc } from '../../../drivers/verifone-pinpad/protocol.js';
 import type { PosError } from '../../../src/util/errors.js';
+import { cutInto, everySplit } from '../framer-splits.js';
 
 // <STX>73.00000<KSN><PIN block><ETX>{LRC}, the shape of the MX800 guide's example
 const BODY = '73.000009876543210E000011234567890ABCDEF';
@@ -41,12 +42,7 @@ describe('VerifoneFramer', () => {
   it('link bytes and packets, whatever the split: at every offset and byte by byte', () => {
     const wire = Buffer.concat([Buffer.from([ACK]), PACKET, Buffer.from([NAK]), CANCEL, Buffer.from([EOT])]);
     const expected = ['ack', `data:${BODY}`, 'nak', 'control:72', 'eot'];
-    for (let at = 0; at <= wire.length; at++) {
-      const { f } = framer();
-      expect(feed(f, [wire.subarray(0, at), wire.subarray(at)])).toEqual(expected);
-    }
-    const { f } = framer();
-    expect(feed(f, [...wire].map((b) => Buffer.from([b])))).toEqual(expected);
+    for (const chunks of everySplit(wire)) expect(feed(framer().f, chunks)).toEqual(expected);
   });
 
   it('a bad LRC is DEVICE_FRAME_LRC; the next packet reads; garbage outside packets is dropped', () => {
@@ -81,15 +77,7 @@ describe('VerifoneFramer', () => {
         fc.array(fc.integer({ min: 1, max: 30 }), { maxLength: 20 }),
         (packets, cuts) => {
           const wire = Buffer.concat(packets.map(([data, body]) => encodePacket(data ? 'data' : 'control', Buffer.from(body, 'latin1'))));
-          const { f } = framer(64);
-          const out: unknown[] = [];
-          let at = 0;
-          for (const c of cuts) {
-            out.push(...feed(f, [wire.subarray(at, at + c)]));
-            at += c;
-          }
-          out.push(...feed(f, [wire.subarray(at)]));
-          expect(out).toEqual(packets.map(([data, body]) => `${data ? 'data' : 'control'}:${body}`));
+          expect(feed(framer(64).f, cutInto(wire, cuts))).toEqual(packets.map(([data, body]) => `${data ? 'data' : 'control'}:${body}`));
         },
       ),
     );

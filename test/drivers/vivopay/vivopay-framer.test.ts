@@ -5,6 +5,7 @@ import { VivopayFramer, type VivopayFramerEvent } from '../../../drivers/vivopay
 import { encodeCommandFrame, VIVOPAY_HEADER } from '../../../drivers/vivopay/protocol.js';
 import { encodeResponse } from '../../../hw-mocks/vivopay/command-framer.js';
 import type { PosError } from '../../../src/util/errors.js';
+import { cutInto, everySplit } from '../framer-splits.js';
 
 /** NEO 2 Interface Developer's Guide 2.8.2, the serial form of the ping command: header, 18 01, length 0000, CRC B3 CD (low byte first). */
 const GUIDE_PING = Buffer.from('56 69 56 4F 74 65 63 68 32 00 18 01 00 00 B3 CD'.replace(/ /g, ''), 'hex');
@@ -50,12 +51,7 @@ describe('VivopayFramer', () => {
 
   it('the same frames whatever the split: at every offset, and one byte at a time', () => {
     const wire = Buffer.concat([ANSWER, ANSWER]);
-    for (let at = 0; at <= wire.length; at++) {
-      const { f } = framer();
-      expect(feed(f, [wire.subarray(0, at), wire.subarray(at)])).toEqual([EXPECTED, EXPECTED]);
-    }
-    const { f } = framer();
-    expect(feed(f, [...wire].map((b) => Buffer.from([b])))).toEqual([EXPECTED, EXPECTED]);
+    for (const chunks of everySplit(wire)) expect(feed(framer().f, chunks)).toEqual([EXPECTED, EXPECTED]);
   });
 
   it('garbage before, between and after frames is dropped, including a partial header', () => {
@@ -105,15 +101,7 @@ describe('VivopayFramer', () => {
         // Noise with no 'V' cannot start a header.
         const clean = Buffer.from(noise.filter((b) => b !== VIVOPAY_HEADER[0]));
         const wire = Buffer.concat(frames.flatMap((fr) => [clean, encodeResponse(fr.command, fr.status, fr.data)]));
-        const { f } = framer(256);
-        const out: unknown[] = [];
-        let at = 0;
-        for (const c of cuts) {
-          out.push(...feed(f, [wire.subarray(at, at + c)]));
-          at += c;
-        }
-        out.push(...feed(f, [wire.subarray(at)]));
-        expect(out).toEqual(frames.map((fr) => ({ command: fr.command, status: fr.status, data: Buffer.from(fr.data).toString('hex') })));
+        expect(feed(framer(256).f, cutInto(wire, cuts))).toEqual(frames.map((fr) => ({ command: fr.command, status: fr.status, data: Buffer.from(fr.data).toString('hex') })));
       }),
     );
   });
