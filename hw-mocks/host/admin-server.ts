@@ -11,12 +11,11 @@
  * amountMinor, currency, kind, responseCode (null: deliberately unanswered),
  * authCode, rrn, reversed. PANs are masked; nothing else here is card data.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { MTI } from '../../src/host/messages/constants.js';
 import type { IssuerHost } from './issuer-host.js';
 import type { LedgerEntry } from './ledger.js';
-import { closeServer, listenOn, sendJson, trackConnections } from './server-plumbing.js';
+import { sendJson, ServerSlot, trackConnections } from './server-plumbing.js';
 
 /** Requests that ask for money (authorization, financial, advice). */
 const FINANCIAL_MTIS: ReadonlySet<string> = new Set([MTI.authorizationRequest, MTI.financialRequest, MTI.financialAdvice, MTI.financialAdviceRepeat]);
@@ -34,10 +33,8 @@ export interface AdminServerOptions {
 
 export class AdminServer {
   readonly #o: AdminServerOptions;
-  readonly #sockets = new Set<Socket>();
+  readonly #slot = new ServerSlot();
   readonly #startedAt: number;
-  #server: Server | null = null;
-  #port = 0;
 
   constructor(options: AdminServerOptions) {
     this.#o = options;
@@ -45,30 +42,24 @@ export class AdminServer {
   }
 
   get port(): number {
-    return this.#port;
+    return this.#slot.port;
   }
 
   get address(): string {
-    return `http://${this.#o.host ?? '127.0.0.1'}:${this.#port}`;
+    return `http://${this.#o.host ?? '127.0.0.1'}:${this.#slot.port}`;
   }
 
   /** Listens; rejects `HOST_SIM_LISTEN_FAILED` (details: host, port, errno). */
   async start(): Promise<void> {
-    if (this.#server !== null) return;
+    if (this.#slot.listening) return;
     const server = createServer((req, res) => this.#serve(req, res));
-    trackConnections(server, this.#sockets);
-    const host = this.#o.host ?? '127.0.0.1';
-    const port = this.#o.port ?? 0;
-    this.#port = await listenOn(server, host, port);
-    this.#server = server;
+    trackConnections(server, this.#slot.sockets);
+    await this.#slot.listen(server, this.#o.host ?? '127.0.0.1', this.#o.port ?? 0);
   }
 
   /** Idempotent. */
-  async stop(): Promise<void> {
-    const server = this.#server;
-    if (server === null) return;
-    this.#server = null;
-    await closeServer(server, this.#sockets);
+  stop(): Promise<void> {
+    return this.#slot.stop();
   }
 
   #serve(req: IncomingMessage, res: ServerResponse): void {

@@ -17,7 +17,7 @@
  * simulator never logs a clear PAN: its ledger and log lines carry the
  * masked PAN only.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { frameMessage, LengthPrefixFramer } from '../../src/host/channels/length-prefix-framer.js';
 import { responseMtiOf } from '../../src/host/messages/constants.js';
 import type { Logger } from '../../src/log/logger.js';
@@ -25,7 +25,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { isPosError } from '../../src/util/errors.js';
 import { IssuerHost, type IssuerHostOptions } from './issuer-host.js';
 import type { LedgerEntry } from './ledger.js';
-import { closeServer, listenOn } from './server-plumbing.js';
+import { ServerSlot } from './server-plumbing.js';
 
 export type { LedgerEntry } from './ledger.js';
 
@@ -44,9 +44,7 @@ export class BankHostSimulator {
   readonly #requestedPort: number;
   readonly #log: Logger;
   readonly #maxFrameBytes: number | undefined;
-  readonly #sockets = new Set<Socket>();
-  #server: Server | null = null;
-  #port = 0;
+  readonly #slot = new ServerSlot();
 
   constructor(options: BankHostSimulatorOptions = {}) {
     this.issuer = new IssuerHost(options);
@@ -58,11 +56,11 @@ export class BankHostSimulator {
 
   /** The bound port; 0 before `start()`. */
   get port(): number {
-    return this.#port;
+    return this.#slot.port;
   }
 
   get address(): string {
-    return `tcp://${this.#host}:${this.#port}`;
+    return `tcp://${this.#host}:${this.#slot.port}`;
   }
 
   /** Every request seen, oldest first (copies). */
@@ -77,25 +75,23 @@ export class BankHostSimulator {
 
   /** Listens; resolves once bound. Rejects with `HOST_SIM_LISTEN_FAILED` (details: host, port, errno). */
   async start(): Promise<void> {
-    if (this.#server !== null) return;
-    const server = createServer((socket) => this.#accept(socket));
-    this.#port = await listenOn(server, this.#host, this.#requestedPort);
-    this.#server = server;
+    if (this.#slot.listening) return;
+    await this.#slot.listen(
+      createServer((socket) => this.#accept(socket)),
+      this.#host,
+      this.#requestedPort,
+    );
     this.#log.info({ address: this.address }, 'bank-host simulator listening');
   }
 
   /** Closes every connection and stops listening. Idempotent. */
-  async stop(): Promise<void> {
-    const server = this.#server;
-    if (server === null) return;
-    this.#server = null;
-    await closeServer(server, this.#sockets);
+  stop(): Promise<void> {
+    return this.#slot.stop();
   }
 
   #accept(socket: Socket): void {
-    this.#sockets.add(socket);
+    this.#slot.hold(socket);
     const framer = new LengthPrefixFramer(this.#maxFrameBytes === undefined ? {} : { maxFrameBytes: this.#maxFrameBytes });
-    socket.on('close', () => this.#sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
       let frames: Buffer[];

@@ -27,8 +27,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import type { Socket } from 'node:net';
+import { createServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { z } from 'zod';
 import { Iso8583Message } from '../../src/iso8583/message.js';
@@ -56,7 +55,7 @@ import { isPosError } from '../../src/util/errors.js';
 import type { FaultRule } from './faults.js';
 import type { IssuerHost } from './issuer-host.js';
 import type { ListenerTls } from './listeners.js';
-import { closeServer, listenOn, sendJson, trackConnections } from './server-plumbing.js';
+import { sendJson, ServerSlot, trackConnections } from './server-plumbing.js';
 
 export const HTTP_FAULT_KINDS = ['reset', 'server-error', 'malformed', 'no-answer', 'delay', 'wrong-stan'] as const;
 export type HttpFaultKind = (typeof HTTP_FAULT_KINDS)[number];
@@ -137,10 +136,7 @@ export class HttpsGateway {
   readonly #log: Logger;
   readonly #outcomes = new Map<string, Outcome>();
   readonly #fired: number[];
-  readonly #sockets = new Set<Socket>();
-  readonly #timers = new Set<NodeJS.Timeout>();
-  #server: Server | null = null;
-  #port = 0;
+  readonly #slot = new ServerSlot();
   #requests = 0;
 
   constructor(options: HttpsGatewayOptions) {
@@ -150,11 +146,11 @@ export class HttpsGateway {
   }
 
   get port(): number {
-    return this.#port;
+    return this.#slot.port;
   }
 
   get address(): string {
-    return `https://${this.#o.host ?? '127.0.0.1'}:${this.#port}`;
+    return `https://${this.#o.host ?? '127.0.0.1'}:${this.#slot.port}`;
   }
 
   /** HTTP requests received (repeats included). */
@@ -164,28 +160,20 @@ export class HttpsGateway {
 
   /** Listens; rejects `HOST_SIM_LISTEN_FAILED` (details: host, port, errno). */
   async start(): Promise<void> {
-    if (this.#server !== null) return;
+    if (this.#slot.listening) return;
     const tls = this.#o.tls;
     const server = createServer(
       { ca: tls.ca, cert: tls.cert, key: tls.key, requestCert: true, rejectUnauthorized: tls.requireClientCert ?? false, minVersion: 'TLSv1.2' },
       (req, res) => this.#serve(req, res),
     );
-    trackConnections(server, this.#sockets);
+    trackConnections(server, this.#slot.sockets);
     server.on('tlsClientError', (err: NodeJS.ErrnoException) => this.#log.info({ errno: err.code ?? 'unknown' }, 'gateway TLS client refused'));
-    const host = this.#o.host ?? '127.0.0.1';
-    const port = this.#o.port ?? 0;
-    this.#port = await listenOn(server, host, port);
-    this.#server = server;
+    await this.#slot.listen(server, this.#o.host ?? '127.0.0.1', this.#o.port ?? 0);
   }
 
   /** Drops every connection (held answers too) and stops listening. Idempotent. */
-  async stop(): Promise<void> {
-    const server = this.#server;
-    if (server === null) return;
-    this.#server = null;
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
-    await closeServer(server, this.#sockets);
+  stop(): Promise<void> {
+    return this.#slot.stop();
   }
 
   #serve(req: IncomingMessage, res: ServerResponse): void {
@@ -286,11 +274,9 @@ export class HttpsGateway {
         sendJson(res, 200, { ...body, stan: String((Number(body.stan) % 999_999) + 1).padStart(6, '0') }, headers);
         return;
       case 'delay': {
-        const timer = setTimeout(() => {
-          this.#timers.delete(timer);
+        this.#slot.later(fault.ms ?? 0, () => {
           if (!res.destroyed) sendJson(res, 200, body, headers);
-        }, fault.ms ?? 0);
-        this.#timers.add(timer);
+        });
         return;
       }
       default:

@@ -9,13 +9,13 @@
  * Requests on one connection are answered as they complete (a delayed answer
  * does not hold back the next one), like a multiplexing host.
  */
-import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { frameMessage, LengthPrefixFramer, type LengthHeader } from '../../src/host/channels/length-prefix-framer.js';
 import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { isPosError } from '../../src/util/errors.js';
-import { closeServer, listenOn } from './server-plumbing.js';
+import { ServerSlot } from './server-plumbing.js';
 
 /** What to do with one request. */
 export type Answer =
@@ -66,10 +66,7 @@ export interface FrameListenerOptions {
 export class FrameListener {
   readonly #o: FrameListenerOptions;
   readonly #log: Logger;
-  readonly #sockets = new Set<Socket>();
-  readonly #timers = new Set<NodeJS.Timeout>();
-  #server: Server | null = null;
-  #port = 0;
+  readonly #slot = new ServerSlot();
   #connections = 0;
 
   constructor(options: FrameListenerOptions) {
@@ -78,11 +75,11 @@ export class FrameListener {
   }
 
   get port(): number {
-    return this.#port;
+    return this.#slot.port;
   }
 
   get address(): string {
-    return `${this.#o.tls === undefined ? 'tcp' : 'tls'}://${this.#o.host ?? '127.0.0.1'}:${this.#port}`;
+    return `${this.#o.tls === undefined ? 'tcp' : 'tls'}://${this.#o.host ?? '127.0.0.1'}:${this.#slot.port}`;
   }
 
   /** Connections accepted so far (TLS: handshakes completed). */
@@ -92,7 +89,7 @@ export class FrameListener {
 
   /** Listens (on the last port when restarted); rejects `HOST_SIM_LISTEN_FAILED`. */
   async start(): Promise<void> {
-    if (this.#server !== null) return;
+    if (this.#slot.listening) return;
     const tls = this.#o.tls;
     const server =
       tls === undefined
@@ -109,29 +106,20 @@ export class FrameListener {
             (s) => this.#accept(s),
           );
     server.on('tlsClientError', (err: NodeJS.ErrnoException) => this.#log.info({ errno: err.code ?? 'unknown' }, 'TLS client refused'));
-    const host = this.#o.host ?? '127.0.0.1';
-    const port = this.#port !== 0 ? this.#port : (this.#o.port ?? 0);
-    this.#port = await listenOn(server, host, port);
-    this.#server = server;
+    await this.#slot.listen(server, this.#o.host ?? '127.0.0.1', this.#slot.port !== 0 ? this.#slot.port : (this.#o.port ?? 0));
   }
 
   /** Drops every connection and stops listening. Idempotent; `start()` again reuses the port. */
-  async stop(): Promise<void> {
-    const server = this.#server;
-    if (server === null) return;
-    this.#server = null;
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
-    await closeServer(server, this.#sockets);
+  stop(): Promise<void> {
+    return this.#slot.stop();
   }
 
   #accept(socket: Socket): void {
     this.#connections += 1;
-    this.#sockets.add(socket);
+    this.#slot.hold(socket);
     const header = this.#o.lengthHeader ?? 'binary2';
     const framer = new LengthPrefixFramer({ lengthHeader: header, ...(this.#o.maxFrameBytes === undefined ? {} : { maxFrameBytes: this.#o.maxFrameBytes }) });
     socket.setNoDelay(true);
-    socket.on('close', () => this.#sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
       let frames: Buffer[];
@@ -171,11 +159,9 @@ export class FrameListener {
           socket.write(framed);
           return;
         }
-        const timer = setTimeout(() => {
-          this.#timers.delete(timer);
+        this.#slot.later(delay, () => {
           if (!socket.destroyed) socket.write(framed);
-        }, delay);
-        this.#timers.add(timer);
+        });
         return;
       }
     }

@@ -38,3 +38,55 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }).end(JSON.stringify(body));
 }
+
+/**
+ * One face's listening server with what stopping must drop: its open
+ * connections and the delayed answers it still owes. The port stays known
+ * after `stop()`, so a restart can listen on it again.
+ */
+export class ServerSlot {
+  readonly sockets = new Set<Socket>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #server: Server | null = null;
+  #port = 0;
+
+  /** The bound port; 0 before the first `listen`. */
+  get port(): number {
+    return this.#port;
+  }
+
+  get listening(): boolean {
+    return this.#server !== null;
+  }
+
+  /** Listens with `listenOn`'s error; the slot holds the server from then on. */
+  async listen(server: Server, host: string, port: number): Promise<void> {
+    this.#port = await listenOn(server, host, port);
+    this.#server = server;
+  }
+
+  /** Keeps `socket` among the connections `stop()` drops, until it closes. */
+  hold(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  /** Runs `answer` after `ms` unless the server stops first. */
+  later(ms: number, answer: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      answer();
+    }, ms);
+    this.#timers.add(timer);
+  }
+
+  /** Cancels owed answers, drops every connection, stops listening. Idempotent. */
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (server === null) return;
+    this.#server = null;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    await closeServer(server, this.sockets);
+  }
+}
