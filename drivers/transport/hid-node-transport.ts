@@ -9,6 +9,7 @@ import { frameOutgoingReport, splitIncomingReport } from './hid-report-codec.js'
 import { loadNodeHid, type NodeHidDeviceInfo, type NodeHidHandle, type NodeHidModule } from './hid-library.js';
 import type { HidDeviceIdentity, HidInputReport, HidReportSizes, HidReportTransport } from './hid-report-transport.js';
 import { ListenerSet } from './listener-set.js';
+import { TransportEnd } from './transport-end.js';
 
 export interface HidTransportOptions extends Partial<HidReportSizes> {
   readonly vendorId: number;
@@ -77,8 +78,7 @@ class NodeHidTransport implements HidReportTransport {
   readonly #handle: NodeHidHandle;
   readonly #sizes: HidReportSizes;
   readonly #reports = new ListenerSet<HidInputReport>();
-  readonly #end = new ListenerSet<PosError | undefined>();
-  #ended = false;
+  readonly #end = new TransportEnd();
   #closing: Promise<void> | undefined;
 
   constructor(handle: NodeHidHandle, description: string, identity: HidDeviceIdentity, sizes: HidReportSizes) {
@@ -87,7 +87,7 @@ class NodeHidTransport implements HidReportTransport {
     this.identity = identity;
     this.#sizes = sizes;
     handle.on('data', (raw: Buffer) => {
-      if (!this.#ended) this.#reports.emit(splitIncomingReport(raw, sizes.numberedReports));
+      if (!this.#end.ended) this.#reports.emit(splitIncomingReport(raw, sizes.numberedReports));
     });
     // hidapi reports an unplug as a read error ("could not read from HID device").
     handle.on('error', (err: Error) => {
@@ -122,12 +122,12 @@ class NodeHidTransport implements HidReportTransport {
   }
 
   onClose(listener: (error?: PosError) => void): () => void {
-    return this.#end.add((err) => (err === undefined ? listener() : listener(err)));
+    return this.#end.onClose(listener);
   }
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      const wasEnded = this.#ended;
+      const wasEnded = this.#end.ended;
       this.#finish(undefined);
       if (!wasEnded) await this.#handle.close().catch(() => undefined);
     })();
@@ -146,13 +146,13 @@ class NodeHidTransport implements HidReportTransport {
   }
 
   #assertOpen(): void {
-    if (this.#ended || this.#closing !== undefined) {
+    if (this.#end.ended || this.#closing !== undefined) {
       throw new PosError('DEVICE_CLOSED', `${this.description} is closed`, { path: this.description });
     }
   }
 
   #ioError(err: unknown): PosError {
-    return this.#ended ? this.#disconnected(err) : new PosError('DEVICE_WRITE_FAILED', `Report to ${this.description} failed`, { path: this.description }, { cause: err });
+    return this.#end.ended ? this.#disconnected(err) : new PosError('DEVICE_WRITE_FAILED', `Report to ${this.description} failed`, { path: this.description }, { cause: err });
   }
 
   #disconnected(cause?: unknown): PosError {
@@ -160,10 +160,6 @@ class NodeHidTransport implements HidReportTransport {
   }
 
   #finish(error: PosError | undefined): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#reports.clear();
-    this.#end.emit(error);
-    this.#end.clear();
+    this.#end.finish(error, () => this.#reports.clear());
   }
 }

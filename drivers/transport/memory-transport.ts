@@ -7,6 +7,7 @@
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import { PosError } from '../../src/util/errors.js';
 import { ListenerSet } from './listener-set.js';
+import { TransportEnd } from './transport-end.js';
 
 export interface MemoryTransport extends ByteTransport {
   /** Simulates the cable being pulled: both ends end with `DEVICE_DISCONNECTED`. */
@@ -31,15 +32,14 @@ class MemoryEnd implements MemoryTransport {
   readonly description: string;
   peer: MemoryEnd | undefined;
   readonly #data = new ListenerSet<Buffer>();
-  readonly #end = new ListenerSet<PosError | undefined>();
-  #ended = false;
+  readonly #end = new TransportEnd();
 
   constructor(description: string) {
     this.description = description;
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    if (this.#ended) return Promise.reject(new PosError('DEVICE_CLOSED', `Write to closed ${this.description}`, { path: this.description }));
+    if (this.#end.ended) return Promise.reject(new PosError('DEVICE_CLOSED', `Write to closed ${this.description}`, { path: this.description }));
     const copy = Buffer.from(bytes);
     const peer = this.peer;
     queueMicrotask(() => peer?.receive(copy));
@@ -47,7 +47,7 @@ class MemoryEnd implements MemoryTransport {
   }
 
   receive(chunk: Buffer): void {
-    if (!this.#ended) this.#data.emit(chunk);
+    if (!this.#end.ended) this.#data.emit(chunk);
   }
 
   onData(listener: (chunk: Buffer) => void): () => void {
@@ -55,14 +55,11 @@ class MemoryEnd implements MemoryTransport {
   }
 
   onClose(listener: (error?: PosError) => void): () => void {
-    return this.#end.add((err) => {
-      if (err === undefined) listener();
-      else listener(err);
-    });
+    return this.#end.onClose(listener);
   }
 
   close(): Promise<void> {
-    if (!this.#ended) {
+    if (!this.#end.ended) {
       this.finish(undefined);
       // Deliver after bytes already in flight, as a port would.
       const peer = this.peer;
@@ -81,10 +78,6 @@ class MemoryEnd implements MemoryTransport {
   }
 
   finish(error: PosError | undefined): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#data.clear();
-    this.#end.emit(error);
-    this.#end.clear();
+    this.#end.finish(error, () => this.#data.clear());
   }
 }

@@ -10,6 +10,7 @@ import { SerialPortStream, type OpenOptions } from '@serialport/stream';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import { PosError } from '../../src/util/errors.js';
 import { ListenerSet } from './listener-set.js';
+import { TransportEnd } from './transport-end.js';
 
 /** A serialport binding: the platform's (default) or `MockBinding` from `@serialport/binding-mock`. */
 export type SerialBinding = OpenOptions['binding'];
@@ -65,15 +66,14 @@ class SerialTransport implements ByteTransport {
   readonly description: string;
   readonly #port: SerialPortStream;
   readonly #data = new ListenerSet<Buffer>();
-  readonly #end = new ListenerSet<PosError | undefined>();
-  #ended = false;
+  readonly #end = new TransportEnd();
   #closing: Promise<void> | undefined;
 
   constructor(port: SerialPortStream, path: string) {
     this.#port = port;
     this.description = path;
     port.on('data', (chunk: Buffer) => {
-      if (!this.#ended) this.#data.emit(chunk);
+      if (!this.#end.ended) this.#data.emit(chunk);
     });
     port.on('close', (err: Error | null) => {
       // Our own close() ends cleanly; any other close means the device went away.
@@ -87,7 +87,7 @@ class SerialTransport implements ByteTransport {
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    if (this.#ended || this.#closing !== undefined) {
+    if (this.#end.ended || this.#closing !== undefined) {
       return Promise.reject(new PosError('DEVICE_CLOSED', `Write to closed port ${this.description}`, { path: this.description }));
     }
     // The port gets its own copy (the caller may reuse its buffer), zeroed once written: a PIN pad's request holds the PAN.
@@ -116,16 +116,13 @@ class SerialTransport implements ByteTransport {
   }
 
   onClose(listener: (error?: PosError) => void): () => void {
-    return this.#end.add((err) => {
-      if (err === undefined) listener();
-      else listener(err);
-    });
+    return this.#end.onClose(listener);
   }
 
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
     this.#closing = new Promise<void>((resolve) => {
-      if (this.#ended || !this.#port.isOpen) {
+      if (this.#end.ended || !this.#port.isOpen) {
         this.#finish(undefined);
         resolve();
         return;
@@ -144,10 +141,6 @@ class SerialTransport implements ByteTransport {
   }
 
   #finish(error: PosError | undefined): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#data.clear();
-    this.#end.emit(error);
-    this.#end.clear();
+    this.#end.finish(error, () => this.#data.clear());
   }
 }

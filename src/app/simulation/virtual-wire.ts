@@ -16,7 +16,7 @@
 import type { Logger } from 'pino';
 import type { ByteTransport } from '../../devices/byte-transport.js';
 import { PosError } from '../../util/errors.js';
-import { ListenerSet } from '../../../drivers/transport/listener-set.js';
+import { TransportEnd } from '../../../drivers/transport/transport-end.js';
 import { createMemoryTransportPair } from '../../../drivers/transport/memory-transport.js';
 import { openSerialTransport, type SerialTransportOptions } from '../../../drivers/transport/serial-transport.js';
 import { openPtyEnd } from '../../../hw-mocks/pty-end.js';
@@ -64,8 +64,7 @@ export async function openVirtualWire(name: string, logger: Logger, line: Omit<S
 /** The driver's end of a pty wire, able to hang up the way an unplugged USB-serial adapter does (see the header). */
 class HangUpEnd implements ByteTransport {
   readonly #port: ByteTransport;
-  readonly #end = new ListenerSet<PosError | undefined>();
-  #ended = false;
+  readonly #end = new TransportEnd();
 
   constructor(port: ByteTransport) {
     this.#port = port;
@@ -77,7 +76,7 @@ class HangUpEnd implements ByteTransport {
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    if (this.#ended) return Promise.reject(new PosError('DEVICE_DISCONNECTED', `Device ${this.description} went away`, { path: this.description }));
+    if (this.#end.ended) return Promise.reject(new PosError('DEVICE_DISCONNECTED', `Device ${this.description} went away`, { path: this.description }));
     return this.#port.write(bytes);
   }
 
@@ -86,10 +85,7 @@ class HangUpEnd implements ByteTransport {
   }
 
   onClose(listener: (error?: PosError) => void): () => void {
-    return this.#end.add((err) => {
-      if (err === undefined) listener();
-      else listener(err);
-    });
+    return this.#end.onClose(listener);
   }
 
   close(): Promise<void> {
@@ -103,9 +99,6 @@ class HangUpEnd implements ByteTransport {
   }
 
   #finish(error: PosError | undefined): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#end.emit(error);
-    this.#end.clear();
+    this.#end.finish(error);
   }
 }
