@@ -31,18 +31,9 @@ export interface TlsFiles {
  * open to group or others, not the service user's, or not a regular file.
  */
 export function loadTlsMaterial(files: TlsFiles): TlsMaterial {
-  const read = (which: 'caFile' | 'certFile' | 'keyFile'): Buffer => {
-    const path = files[which];
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      const errno = (err as NodeJS.ErrnoException).code ?? 'unknown';
-      throw new PosError('CHANNEL_TLS_MATERIAL_UNREADABLE', `Cannot read the TLS ${which} ${path} (${errno})`, { which, path, errno }, { cause: err });
-    }
-  };
-  const ca = read('caFile');
-  const cert = read('certFile');
-  const key = read('keyFile');
+  const ca = readTlsFile('caFile', files.caFile);
+  const cert = readTlsFile('certFile', files.certFile);
+  const key = readTlsFile('keyFile', files.keyFile);
   try {
     checkKeyFile(files.keyFile);
   } catch (err) {
@@ -55,4 +46,14 @@ export function loadTlsMaterial(files: TlsFiles): TlsMaterial {
     key,
     ...(files.servername === undefined ? {} : { servername: files.servername }),
   };
+}
+
+/** One TLS file by its config name; `CHANNEL_TLS_MATERIAL_UNREADABLE` (details: `which`, `path`, `errno`) when it cannot be read. */
+export function readTlsFile(which: 'caFile' | 'certFile' | 'keyFile', path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const errno = (err as NodeJS.ErrnoException).code ?? 'unknown';
+    throw new PosError('CHANNEL_TLS_MATERIAL_UNREADABLE', `Cannot read the TLS ${which} ${path} (${errno})`, { which, path, errno }, { cause: err });
+  }
 }

@@ -6,7 +6,7 @@
  * first. The client, and axios under it, are loaded only here, when the
  * configuration names this host: a terminal on ISO 8583 never loads them.
  */
-import { readFileSync } from 'node:fs';
+import { readTlsFile } from '../channels/tls-material.js';
 import type { Logger } from '../../log/logger.js';
 import { PosError } from '../../util/errors.js';
 import type { GatewayTls, JsonGatewayClient } from './json-gateway-client.js';
@@ -33,13 +33,7 @@ export function gatewayTlsFromFiles(config: Pick<JsonGatewayConfig, 'caFile' | '
   }
   const read = (which: 'caFile' | 'certFile' | 'keyFile'): Buffer | undefined => {
     const path = config[which];
-    if (path === undefined) return undefined;
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      const errno = (err as NodeJS.ErrnoException).code ?? 'unknown';
-      throw new PosError('CHANNEL_TLS_MATERIAL_UNREADABLE', `Cannot read the TLS ${which} ${path} (${errno})`, { which, path, errno }, { cause: err });
-    }
+    return path === undefined ? undefined : readTlsFile(which, path);
   };
   const ca = read('caFile');
   const cert = read('certFile');
