@@ -103,3 +103,29 @@ export function readTrailingFields(bytes: Buffer, from: number, content: Content
     discretionaryStart: serviceStart + SERVICE_CODE_CHARS,
   };
 }
+
+/** What tracks 1 and 2 both carry. */
+export interface TrackFields {
+  readonly pan: Sensitive;
+  readonly expiry: Expiry;
+  readonly serviceCode: string;
+  /** Issuer data; may hold the card verification value. */
+  readonly discretionary: Sensitive;
+  /** Everything between the sentinels. */
+  readonly content: Sensitive;
+}
+
+/**
+ * The PAN at `[panStart, panEnd)` and the fields after it, copied out of
+ * `bytes`. Call only once nothing can throw, so that a rejected track leaves
+ * no copy behind.
+ */
+export function copyTrackFields(bytes: Buffer, panStart: number, panEnd: number, fields: TrailingFields, content: Content): TrackFields {
+  return {
+    pan: sensitiveCopy('pan', bytes, panStart, panEnd),
+    expiry: fields.expiry,
+    serviceCode: fields.serviceCode,
+    discretionary: sensitiveCopy('data', bytes, fields.discretionaryStart, content.end),
+    content: sensitiveCopy('track', bytes, content.start, content.end),
+  };
+}

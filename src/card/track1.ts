@@ -20,8 +20,7 @@ import {
   asBytes,
   trackMalformed,
 } from './track-chars.js';
-import { checkPanAt, indexOfByte, locateContent, readTrailingFields, sensitiveCopy, type TrackLayout } from './track-content.js';
-import type { Expiry } from './types.js';
+import { checkPanAt, copyTrackFields, indexOfByte, locateContent, readTrailingFields, sensitiveCopy, type TrackFields, type TrackLayout } from './track-content.js';
 
 const LAYOUT: TrackLayout = {
   track: 1,
@@ -31,16 +30,9 @@ const LAYOUT: TrackLayout = {
   lastChar: TRACK1_LAST_CHAR,
 };
 
-export interface Track1 {
-  readonly pan: Sensitive;
+export interface Track1 extends TrackFields {
   /** `SURNAME/GIVEN` as encoded (cardholder data). */
   readonly name: Sensitive;
-  readonly expiry: Expiry;
-  readonly serviceCode: string;
-  /** Issuer data; may hold the card verification value. */
-  readonly discretionary: Sensitive;
-  /** Everything between the sentinels. */
-  readonly content: Sensitive;
 }
 
 /**
@@ -64,12 +56,5 @@ export function parseTrack1(input: Uint8Array | string, baseOffset = 0): Track1 
   checkPanAt(bytes, start + 1, panEnd, 1);
   const fields = readTrailingFields(bytes, nameEnd + 1, content, 1);
   // Copies only once nothing can throw, so a rejected track leaves no copy behind.
-  return {
-    pan: sensitiveCopy('pan', bytes, start + 1, panEnd),
-    name: sensitiveCopy('data', bytes, panEnd + 1, nameEnd),
-    expiry: fields.expiry,
-    serviceCode: fields.serviceCode,
-    discretionary: sensitiveCopy('data', bytes, fields.discretionaryStart, end),
-    content: sensitiveCopy('track', bytes, start, end),
-  };
+  return { ...copyTrackFields(bytes, start + 1, panEnd, fields, content), name: sensitiveCopy('data', bytes, panEnd + 1, nameEnd) };
 }

@@ -7,7 +7,6 @@
  * Accepts the line as ASCII readers send it (sentinels, no LRC) or only the
  * content between the sentinels, which is what ISO 8583 DE 35 carries.
  */
-import type { Sensitive } from '../util/sensitive.js';
 import {
   TRACK2_FIELD_SEPARATOR,
   TRACK2_FIRST_CHAR,
@@ -17,8 +16,7 @@ import {
   asBytes,
   trackMalformed,
 } from './track-chars.js';
-import { checkPanAt, indexOfByte, locateContent, readTrailingFields, sensitiveCopy, type TrackLayout } from './track-content.js';
-import type { Expiry } from './types.js';
+import { checkPanAt, copyTrackFields, indexOfByte, locateContent, readTrailingFields, type TrackFields, type TrackLayout } from './track-content.js';
 
 const LAYOUT: TrackLayout = {
   track: 2,
@@ -28,15 +26,8 @@ const LAYOUT: TrackLayout = {
   lastChar: TRACK2_LAST_CHAR,
 };
 
-export interface Track2 {
-  readonly pan: Sensitive;
-  readonly expiry: Expiry;
-  readonly serviceCode: string;
-  /** Issuer data; may hold the card verification value. */
-  readonly discretionary: Sensitive;
-  /** Everything between the sentinels (`PAN=YYMMSSS…`). */
-  readonly content: Sensitive;
-}
+/** Its content is `PAN=YYMMSSS…`, what ISO 8583 DE 35 carries. */
+export type Track2 = TrackFields;
 
 /**
  * Parses track 2. `baseOffset` is where `input` starts in a longer reader
@@ -52,11 +43,5 @@ export function parseTrack2(input: Uint8Array | string, baseOffset = 0): Track2 
   checkPanAt(bytes, start, panEnd, 2);
   const fields = readTrailingFields(bytes, panEnd + 1, content, 2);
   // Copies only once nothing can throw, so a rejected track leaves no copy behind.
-  return {
-    pan: sensitiveCopy('pan', bytes, start, panEnd),
-    expiry: fields.expiry,
-    serviceCode: fields.serviceCode,
-    discretionary: sensitiveCopy('data', bytes, fields.discretionaryStart, end),
-    content: sensitiveCopy('track', bytes, start, end),
-  };
+  return copyTrackFields(bytes, start, panEnd, fields, content);
 }
