@@ -7,23 +7,18 @@
  * line or a partial line then silence rejects the armed read with a typed
  * error, and typing resumes after the next ENTER.
  */
-import type { Logger } from 'pino';
-import { SwipeLineReader } from '../shared/swipe-line-reader.js';
+import { SWIPE_LINE_DEFAULT_MAX_BYTES, SwipeLineReader, type SwipeLineOptions } from '../shared/swipe-line-reader.js';
 import type { HidReportTransport } from '../transport/hid-report-transport.js';
 import { KeyboardLineDecoder } from './keyboard-line-decoder.js';
 import type { KeyLayout } from './us-keyboard-layout.js';
 
-export interface KeyboardMsrOptions {
-  readonly name?: string;
-  /** Default 512, as for the serial MSR. */
-  readonly maxLineBytes?: number;
+export interface KeyboardMsrOptions extends SwipeLineOptions {
   /** Default 500 ms: a reader types a swipe in well under that between keys. */
   readonly interKeyTimeoutMs?: number;
   readonly layout?: KeyLayout;
-  readonly logger?: Logger;
 }
 
-export const KEYBOARD_MSR_DEFAULT_MAX_LINE_BYTES = 512;
+export const KEYBOARD_MSR_DEFAULT_MAX_LINE_BYTES = SWIPE_LINE_DEFAULT_MAX_BYTES;
 export const KEYBOARD_MSR_DEFAULT_INTER_KEY_TIMEOUT_MS = 500;
 
 export class KeyboardMsrReader extends SwipeLineReader {
@@ -32,11 +27,10 @@ export class KeyboardMsrReader extends SwipeLineReader {
       kind: 'keyboard-msr',
       options,
       transport,
-      openLines: (onTimeout) =>
+      openLines: (limits) =>
         new KeyboardLineDecoder({
-          maxLineBytes: options.maxLineBytes ?? KEYBOARD_MSR_DEFAULT_MAX_LINE_BYTES,
+          ...limits,
           interKeyTimeoutMs: options.interKeyTimeoutMs ?? KEYBOARD_MSR_DEFAULT_INTER_KEY_TIMEOUT_MS,
-          onTimeout,
           ...(options.layout === undefined ? {} : { layout: options.layout }),
         }),
       // The keys typed are card data: the shared reader zeroes each report once decoded.

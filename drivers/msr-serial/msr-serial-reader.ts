@@ -12,22 +12,16 @@
  * (or is logged at debug when nothing is armed), the port stays open, and the
  * framer starts afresh on the next line.
  */
-import type { Logger } from 'pino';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
-import { SwipeLineReader } from '../shared/swipe-line-reader.js';
+import { SWIPE_LINE_DEFAULT_MAX_BYTES, SwipeLineReader, type SwipeLineOptions } from '../shared/swipe-line-reader.js';
 import { LineFramer } from './line-framer.js';
 
-export interface SerialMsrOptions {
-  /** For logs and `/v1/health`; default `msr-serial`. */
-  readonly name?: string;
-  /** Longest line accepted; default 512, room for tracks 1, 2 and 3 (76 + 37 + 104 between sentinels) and slack. */
-  readonly maxLineBytes?: number;
+export interface SerialMsrOptions extends SwipeLineOptions {
   /** Silence after a partial line that abandons it; default 500 ms (a swipe arrives in a few tens of ms). */
   readonly interByteTimeoutMs?: number;
-  readonly logger?: Logger;
 }
 
-export const MSR_DEFAULT_MAX_LINE_BYTES = 512;
+export const MSR_DEFAULT_MAX_LINE_BYTES = SWIPE_LINE_DEFAULT_MAX_BYTES;
 export const MSR_DEFAULT_INTER_BYTE_TIMEOUT_MS = 500;
 
 export class SerialMsrReader extends SwipeLineReader {
@@ -36,12 +30,7 @@ export class SerialMsrReader extends SwipeLineReader {
       kind: 'msr-serial',
       options,
       transport,
-      openLines: (onTimeout) =>
-        new LineFramer({
-          maxLineBytes: options.maxLineBytes ?? MSR_DEFAULT_MAX_LINE_BYTES,
-          interByteTimeoutMs: options.interByteTimeoutMs ?? MSR_DEFAULT_INTER_BYTE_TIMEOUT_MS,
-          onTimeout,
-        }),
+      openLines: (limits) => new LineFramer({ ...limits, interByteTimeoutMs: options.interByteTimeoutMs ?? MSR_DEFAULT_INTER_BYTE_TIMEOUT_MS }),
       subscribe: (feed) => transport.onData(feed),
     });
   }

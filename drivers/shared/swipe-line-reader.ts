@@ -27,13 +27,30 @@ export interface SwipeLineTransport {
   onClose(listener: (error?: PosError) => void): () => void;
 }
 
+/** Options every swipe-line reader takes. */
+export interface SwipeLineOptions {
+  /** For logs and `/v1/health`; default the driver's kind. */
+  readonly name?: string;
+  /** Longest line accepted; default 512, room for tracks 1, 2 and 3 (76 + 37 + 104 between sentinels) and slack. */
+  readonly maxLineBytes?: number;
+  readonly logger?: Logger;
+}
+
+export const SWIPE_LINE_DEFAULT_MAX_BYTES = 512;
+
+/** What the line source is opened with. */
+export interface SwipeLineLimits {
+  readonly maxLineBytes: number;
+  /** Where a partial line dropped for silence is reported. */
+  readonly onTimeout: (error: PosError) => void;
+}
+
 export interface SwipeLineReaderParts {
   /** The driver's kind (`msr-serial`): the default name, and where a bad line is said to fail. */
   readonly kind: string;
-  readonly options: { readonly name?: string; readonly logger?: Logger };
+  readonly options: SwipeLineOptions;
   readonly transport: SwipeLineTransport;
-  /** The line source, told where a partial line that timed out goes. */
-  readonly openLines: (onTimeout: (error: PosError) => void) => SwipeLineSource;
+  readonly openLines: (limits: SwipeLineLimits) => SwipeLineSource;
   /** Subscribes `feed` to the transport's bytes; returns the unsubscribe. */
   readonly subscribe: (feed: (bytes: Uint8Array) => void) => () => void;
 }
@@ -52,7 +69,10 @@ export class SwipeLineReader implements CardReader {
     this.#where = `${parts.kind} line`;
     this.#log = (options.logger ?? silentLogger).child({ device: name, transport: transport.description });
     this.#reader = new ReaderLifecycle(name, this.#log, () => transport.close());
-    this.#lines = parts.openLines((error) => this.#reader.failRead(error));
+    this.#lines = parts.openLines({
+      maxLineBytes: options.maxLineBytes ?? SWIPE_LINE_DEFAULT_MAX_BYTES,
+      onTimeout: (error) => this.#reader.failRead(error),
+    });
     this.#reader.onDetach(
       parts.subscribe((bytes) => this.#onBytes(bytes)),
       transport.onClose((error) => this.#reader.lost(error)),
