@@ -10,27 +10,14 @@
  * characters) where we carry the bytes; its MAC needs a custom format (its
  * table sizes DE 64 as 4 bytes). Each difference becomes a note.
  */
-import { createRequire } from 'node:module';
 import { iso87asciiBinaryBitmap, iso87binary } from '../../src/iso8583/dialects/index.js';
 import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
 import type { FieldValue, MessageInput } from '../../src/iso8583/types.js';
 import { compare, type BenchOptions, type BenchSuite, type CaseResult } from '../harness.js';
+import { Peer, PEER_MAC_FORMAT, type PeerFormat } from '../iso8583-peer.js';
 
-interface PeerFormat {
-  ContentType: string;
-  Label: string;
-  LenType: string;
-  MaxLen: number;
-}
-interface PeerMessage {
-  getRawMessage(): Buffer | { error: string };
-  getIsoJSON(buffer: Buffer, config: { lenHeader: boolean }): Record<string, string> | { error: string };
-}
-type PeerCtor = new (data?: Record<string, string>, formats?: Record<string, PeerFormat>) => PeerMessage;
-
-const Peer = createRequire(import.meta.url)('iso_8583') as PeerCtor;
 const PEER = 'iso_8583';
-const PEER_FORMATS: Record<string, PeerFormat> = { 64: { ContentType: 'b', Label: 'MAC', LenType: 'fixed', MaxLen: 16 } };
+const PEER_FORMATS: Record<string, PeerFormat> = { 64: PEER_MAC_FORMAT };
 
 /** A CDOL1-style DE 55: 9F26 9F27 9F10 9F37 9F36 95 9A 9C 9F02 5F2A 82 9F1A 9F03 9F33 9F34 9F35 84 9F09 (≈ 100 bytes). */
 const DE55 = Buffer.from(

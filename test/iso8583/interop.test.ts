@@ -8,29 +8,13 @@
  * i.e. 4 bytes). It carries variable-length fields as text only, so DE 53
  * and DE 55 (variable binary) are left out here; the bench notes it.
  */
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { iso87asciiBinaryBitmap } from '../../src/iso8583/dialects/iso87ascii-binary-bitmap.js';
 import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
 import type { FieldValue } from '../../src/iso8583/types.js';
+import { Peer, PEER_MAC_FORMAT, type PeerFormat } from '../../bench/iso8583-peer.js';
 
-interface PeerFormat {
-  ContentType: string;
-  Label: string;
-  LenType: string;
-  MaxLen: number;
-}
-interface PeerMessage {
-  getRawMessage(): Buffer | { error: string };
-  getIsoJSON(buffer: Buffer, config: { lenHeader: boolean }): Record<string, string> | { error: string };
-}
-type PeerCtor = new (data?: Record<string, string>, formats?: Record<string, PeerFormat>) => PeerMessage;
-
-const Peer = createRequire(import.meta.url)('iso_8583') as PeerCtor;
-const MAC_FORMATS: Record<string, PeerFormat> = {
-  64: { ContentType: 'b', Label: 'MAC', LenType: 'fixed', MaxLen: 16 },
-  128: { ContentType: 'b', Label: 'MAC', LenType: 'fixed', MaxLen: 16 },
-};
+const MAC_FORMATS: Record<string, PeerFormat> = { 64: PEER_MAC_FORMAT, 128: PEER_MAC_FORMAT };
 
 /** Same requests written as the peer takes them: every value a string, binary as hex. */
 const CASES: readonly [string, string, Record<number, FieldValue>][] = [
