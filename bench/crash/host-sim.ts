@@ -5,21 +5,14 @@
  * killed, only in the phases of `phases.ts` (`host-bank.ts` keeps its book).
  */
 import { join } from 'node:path';
+import type { LedgerEntry as SimLedgerEntry } from '../../hw-mocks/host/ledger.js';
 import { spawnLogged, waitForLine, type Child } from './child.js';
 
-/** One financial request as the admin port reports it (`hw-mocks/host/admin-server.ts`). */
-export interface LedgerEntry {
-  readonly mti: string;
-  readonly terminalId: string | null;
-  readonly stan: string | null;
-  readonly transmissionDateTime: string | null;
-  readonly maskedPan: string | null;
-  readonly amountMinor: number | null;
-  readonly currency: string | null;
-  readonly kind: string | null;
-  readonly responseCode: string | null;
-  readonly reversed: boolean;
-}
+/** One financial request as the admin port reports it (`hw-mocks/host/admin-server.ts`): the fields the book reads. */
+export type LedgerEntry = Pick<
+  SimLedgerEntry,
+  'mti' | 'terminalId' | 'stan' | 'transmissionDateTime' | 'maskedPan' | 'amountMinor' | 'currency' | 'kind' | 'responseCode' | 'reversed'
+>;
 
 export interface HostSimProcess {
   readonly child: Child;
