@@ -4,10 +4,9 @@
  * Every start appends a numbered pair of log files, so each life of the
  * terminal — including its last bytes before a `kill -9` — is kept.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
+import { writeTerminalKeyFolder } from '../../hw-mocks/keys/terminal-key-folder.js';
 import { spawnLogged, waitForLine, type Child } from './child.js';
 
 export interface TerminalLayout {
@@ -28,12 +27,7 @@ export function prepareTerminal(root: string, hostPort: number): TerminalLayout 
   const stateDir = join(root, 'state');
   const keysDir = join(root, 'keys');
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  mkdirSync(keysDir, { recursive: true, mode: 0o700 });
-  const keys = loadSimulationKeys();
-  writeFileSync(join(keysDir, 'kbpk.key'), keys.file.kbpk.tdes.key + '\n', { mode: 0o600 });
-  writeFileSync(join(keysDir, 'tak.tr31'), keys.file.terminal.tak.keyBlock + '\n', { mode: 0o600 });
-  const ecrToken = randomBytes(32).toString('hex');
-  writeFileSync(join(keysDir, 'ecr.token'), ecrToken + '\n', { mode: 0o600 });
+  const ecrToken = writeTerminalKeyFolder(keysDir);
   const configFile = join(root, 'config.json');
   const config = {
     ecr: { port: 0 },

@@ -11,12 +11,11 @@
  *   `POS_STATE_DIR` (the terminal makes its token and simulation keys on its
  *   first start, which the bench's warm-up absorbs).
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHostSim } from '../crash/host-sim.js';
-import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
+import { writeTerminalKeyFolder } from '../../hw-mocks/keys/terminal-key-folder.js';
 import { createPtyPair, type PtyPair } from '../../hw-mocks/pty.js';
 import { projectRoot } from '../../src/util/project-root.js';
 import { serviceStart } from './service-start.js';
@@ -63,12 +62,7 @@ export async function realDeviceTerminal(): Promise<TerminalSetup> {
     const stateDir = join(root, 'state');
     const keysDir = join(root, 'keys');
     mkdirSync(stateDir, { mode: 0o700 });
-    mkdirSync(keysDir, { mode: 0o700 });
-    const keys = loadSimulationKeys();
-    writeFileSync(join(keysDir, 'kbpk.key'), `${keys.file.kbpk.tdes.key}\n`, { mode: 0o600 });
-    writeFileSync(join(keysDir, 'tak.tr31'), `${keys.file.terminal.tak.keyBlock}\n`, { mode: 0o600 });
-    const token = randomBytes(32).toString('hex');
-    writeFileSync(join(keysDir, 'ecr.token'), `${token}\n`, { mode: 0o600 });
+    const token = writeTerminalKeyFolder(keysDir);
     const configFile = join(root, 'config.json');
     const config = {
       ecr: { port: 0 },

@@ -14,7 +14,7 @@ import { RecordingDisplay } from '../../src/display/console-display.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { isPosError } from '../../src/util/errors.js';
 import { hasSocat, ptysOpenedSince, ptysOpenIn } from '../drivers/pty-harness.js';
-import { writeTerminalMacKeys } from '../terminal-keys.js';
+import { writeTerminalMacKeys } from '../../hw-mocks/keys/terminal-key-folder.js';
 
 let terminal: RunningTerminal;
 /** The ptys the terminal opened for its virtual devices. */

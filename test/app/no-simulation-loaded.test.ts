@@ -26,7 +26,7 @@ import { openPtyEnd } from '../../hw-mocks/pty-end.js';
 import { createPtyPair, type PtyPair } from '../../hw-mocks/pty.js';
 import { hasSocat } from '../drivers/pty-harness.js';
 import { CLI } from '../hygiene/run-pos.js';
-import { writeTerminalKeyFolder } from '../terminal-keys.js';
+import { writeTerminalKeyFolder } from '../../hw-mocks/keys/terminal-key-folder.js';
 
 const READY = /^pos-terminal ready: ECR API on (http:\/\/\S+)$/m;
 /** Where the project's compiled modules load from. */

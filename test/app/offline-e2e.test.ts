@@ -5,7 +5,7 @@
  * comes back on the same port; the flush sends one 0220 per offline approval,
  * exactly once, and the journal shows them sent.
  */
-import { writeTerminalMacKeys } from '../terminal-keys.js';
+import { writeTerminalMacKeys } from '../../hw-mocks/keys/terminal-key-folder.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -3,7 +3,7 @@
  * through a terminal composed as `pos run` composes it, then the built CLI
  * reconciles the journal's totals with the host's ledger.
  */
-import { writeTerminalMacKeys } from '../terminal-keys.js';
+import { writeTerminalMacKeys } from '../../hw-mocks/keys/terminal-key-folder.js';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';

@@ -37,7 +37,7 @@ import { RecordingDisplay } from '../../src/display/console-display.js';
 import { amountField, transmissionDateTime } from '../../src/host/messages/fields.js';
 import { adviceOpeningKey, openAdviceCard, type AdviceBinding } from '../../src/host/messages/sealed-advice.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { writeTerminalMacKeys } from '../terminal-keys.js';
+import { writeTerminalMacKeys } from '../../hw-mocks/keys/terminal-key-folder.js';
 import { cardSecrets, scanForSecrets } from './card-secrets.js';
 
 const DECK = loadDeck();

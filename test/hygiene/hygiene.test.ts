@@ -13,7 +13,7 @@
  * and a positive control (`--unmasked` output, deliberately kept out of the
  * scanned set) proves the scanner finds a PAN where there is one.
  */
-import { writeTerminalMacKeys } from '../terminal-keys.js';
+import { writeTerminalMacKeys } from '../../hw-mocks/keys/terminal-key-folder.js';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -18,13 +18,13 @@
  * Reading `/proc/<pid>/mem` takes root (CI runs as root). Elsewhere the test
  * is skipped; under `CI=true` it runs and fails rather than skip.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findCard, loadDeck, type DeckCard } from '../../hw-mocks/cards/deck.js';
-import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
+import { writeTerminalKeyFolder } from '../../hw-mocks/keys/terminal-key-folder.js';
 import { createVirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
 import { openPtyEnd } from '../../hw-mocks/pty-end.js';
 import { createPtyPair, type PtyPair } from '../../hw-mocks/pty.js';
@@ -81,11 +81,7 @@ function prepareTerminal(root: string, readerPath: string, hostPort: number, mer
   const stateDir = join(root, 'state');
   const keysDir = join(root, 'keys');
   mkdirSync(stateDir, { mode: 0o700 });
-  mkdirSync(keysDir, { mode: 0o700 });
-  const keys = loadSimulationKeys();
-  writeFileSync(join(keysDir, 'kbpk.key'), `${keys.file.kbpk.tdes.key}\n`, { mode: 0o600 });
-  writeFileSync(join(keysDir, 'tak.tr31'), `${keys.file.terminal.tak.keyBlock}\n`, { mode: 0o600 });
-  writeFileSync(join(keysDir, 'ecr.token'), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  writeTerminalKeyFolder(keysDir);
   const configFile = join(root, configName);
   const config = {
     terminal: { merchantId },
