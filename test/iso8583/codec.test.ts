@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { dumpMessage } from '../../src/iso8583/mask.js';
 import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
-import type { Dialect, FieldSpec, FieldValue, MessageInput } from '../../src/iso8583/types.js';
-import { mutatedMessages } from './mutated-messages.js';
+import type { Dialect, FieldSpec, MessageInput } from '../../src/iso8583/types.js';
+import { arbValue, mutatedMessages } from './arbitraries.js';
 import { VECTORS, vector } from './vectors.js';
 import { thrown, thrownOrNone } from '../pos-error.js';
 
@@ -175,23 +175,6 @@ describe('iso87ascii dialect', () => {
     expect(specs.filter(([, s]) => s.format === 'b').map(([n]) => n)).toEqual([52, 53, 55, 64, 65, 96, 128]);
   });
 });
-
-/** Arbitrary valid value for a field spec. */
-function arbValue(spec: FieldSpec): fc.Arbitrary<FieldValue> {
-  const cap = Math.min(spec.length, 40);
-  const lengths = spec.lengthType === 'fixed' ? fc.constant(spec.length) : fc.integer({ min: 0, max: cap });
-  const chars: Record<Exclude<FieldSpec['format'], 'b'>, string> = {
-    n: '0123456789',
-    an: 'ABCXYZabcxyz0189 ',
-    ans: ' !"#$%&/09:;<=>?@AZ[\\]^_`az{|}~',
-    z: '0123456789=D',
-    xn: '0123456789',
-  };
-  if (spec.format === 'b') return lengths.chain((n) => fc.uint8Array({ minLength: n, maxLength: n })).map((u) => Buffer.from(u));
-  const set = chars[spec.format];
-  const text = lengths.chain((n) => fc.array(fc.constantFrom(...set), { minLength: n, maxLength: n }).map((cs) => cs.join('')));
-  return spec.format === 'xn' ? fc.tuple(fc.constantFrom('C', 'D'), text).map(([s, t]) => s + t.slice(1)) : text;
-}
 
 const arbMessage: fc.Arbitrary<MessageInput> = fc
   .tuple(

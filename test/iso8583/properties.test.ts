@@ -2,27 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../src/iso8583/dialects/index.js';
 import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
-import type { Dialect, FieldSpec, FieldValue, MessageInput } from '../../src/iso8583/types.js';
+import type { Dialect, FieldSpec, MessageInput } from '../../src/iso8583/types.js';
 import { DIALECT_VECTORS } from './dialect-vectors.js';
-import { mutatedMessages } from './mutated-messages.js';
+import { arbValue, mutatedMessages } from './arbitraries.js';
 import { thrownOrNone } from '../pos-error.js';
-
-/** Arbitrary valid value for a field spec (BCD track data uses `=` only: its nibble D reads back as `=`). */
-function arbValue(spec: FieldSpec): fc.Arbitrary<FieldValue> {
-  const cap = Math.min(spec.length, 40);
-  const lengths = spec.lengthType === 'fixed' ? fc.constant(spec.length) : fc.integer({ min: 0, max: cap });
-  const chars: Record<Exclude<FieldSpec['format'], 'b'>, string> = {
-    n: '0123456789',
-    an: 'ABCXYZabcxyz0189 ',
-    ans: ' !"#$%&/09:;<=>?@AZ[\\]^_`az{|}~',
-    z: spec.encoding === 'bcd' ? '0123456789=' : '0123456789=D',
-    xn: '0123456789',
-  };
-  if (spec.format === 'b') return lengths.chain((n) => fc.uint8Array({ minLength: n, maxLength: n })).map((u) => Buffer.from(u));
-  const set = chars[spec.format];
-  const text = lengths.chain((n) => fc.array(fc.constantFrom(...set), { minLength: n, maxLength: n }).map((cs) => cs.join('')));
-  return spec.format === 'xn' ? fc.tuple(fc.constantFrom('C', 'D'), text).map(([s, t]) => (t.length === 0 ? '' : s + t.slice(1))) : text;
-}
 
 function arbMessage(dialect: Dialect): fc.Arbitrary<MessageInput> {
   const numbers = Object.keys(dialect.fields).map(Number);
