@@ -25,7 +25,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { isPosError } from '../../src/util/errors.js';
 import { IssuerHost, type IssuerHostOptions } from './issuer-host.js';
 import type { LedgerEntry } from './ledger.js';
-import { ServerSlot } from './server-plumbing.js';
+import { readFrames, ServerSlot } from './server-plumbing.js';
 
 export type { LedgerEntry } from './ledger.js';
 
@@ -92,18 +92,10 @@ export class BankHostSimulator {
   #accept(socket: Socket): void {
     this.#slot.hold(socket);
     const framer = new LengthPrefixFramer(this.#maxFrameBytes === undefined ? {} : { maxFrameBytes: this.#maxFrameBytes });
-    socket.on('error', () => socket.destroy());
-    socket.on('data', (chunk: Buffer) => {
-      let frames: Buffer[];
-      try {
-        frames = framer.push(chunk);
-      } catch (err) {
-        this.#refuse(socket, err);
-        return;
-      }
-      for (const frame of frames) {
-        if (socket.destroyed) return;
-        if (frame.length === 0) continue;
+    readFrames(
+      socket,
+      framer,
+      (frame) => {
         let answer: Buffer | null;
         try {
           answer = this.issuer.handleFrame(frame);
@@ -112,8 +104,9 @@ export class BankHostSimulator {
           return;
         }
         if (answer !== null) socket.write(frameMessage(answer));
-      }
-    });
+      },
+      (err) => this.#refuse(socket, err),
+    );
   }
 
   /** Closes the connection on a request that cannot be answered. Logs the code and details, never the bytes. */

@@ -15,7 +15,7 @@ import { frameMessage, LengthPrefixFramer, type LengthHeader } from '../../src/h
 import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { isPosError } from '../../src/util/errors.js';
-import { ServerSlot } from './server-plumbing.js';
+import { readFrames, ServerSlot } from './server-plumbing.js';
 
 /** What to do with one request. */
 export type Answer =
@@ -120,24 +120,17 @@ export class FrameListener {
     const header = this.#o.lengthHeader ?? 'binary2';
     const framer = new LengthPrefixFramer({ lengthHeader: header, ...(this.#o.maxFrameBytes === undefined ? {} : { maxFrameBytes: this.#o.maxFrameBytes }) });
     socket.setNoDelay(true);
-    socket.on('error', () => socket.destroy());
-    socket.on('data', (chunk: Buffer) => {
-      let frames: Buffer[];
-      try {
-        frames = framer.push(chunk);
-      } catch (err) {
-        this.#log.warn({ why: isPosError(err) ? err.code : 'unexpected' }, 'broken framing; closing the connection');
-        socket.destroy();
-        return;
-      }
-      for (const frame of frames) {
-        if (frame.length === 0) continue;
+    readFrames(
+      socket,
+      framer,
+      (frame) => {
         this.#o.handler(frame).then(
           (answer) => this.#apply(socket, answer, header),
           () => socket.destroy(),
         );
-      }
-    });
+      },
+      (err) => this.#log.warn({ why: isPosError(err) ? err.code : 'unexpected' }, 'broken framing; closing the connection'),
+    );
   }
 
   #apply(socket: Socket, answer: Answer, header: LengthHeader): void {

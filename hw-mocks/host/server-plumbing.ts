@@ -90,3 +90,26 @@ export class ServerSlot {
     await closeServer(server, this.sockets);
   }
 }
+
+/**
+ * Reads frames off an accepted connection: each non-empty frame goes to
+ * `onFrame` while the socket is open; a framing error goes to `onBroken`
+ * (to log, never the bytes) and closes the connection, as does a socket error.
+ */
+export function readFrames(socket: Socket, framer: { push(chunk: Buffer): Buffer[] }, onFrame: (frame: Buffer) => void, onBroken: (err: unknown) => void): void {
+  socket.on('error', () => socket.destroy());
+  socket.on('data', (chunk: Buffer) => {
+    let frames: Buffer[];
+    try {
+      frames = framer.push(chunk);
+    } catch (err) {
+      onBroken(err);
+      socket.destroy();
+      return;
+    }
+    for (const frame of frames) {
+      if (socket.destroyed) return;
+      if (frame.length > 0) onFrame(frame);
+    }
+  });
+}
