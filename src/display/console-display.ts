@@ -15,22 +15,17 @@ export function renderScreenLines(screen: Screen): string[] {
   return lines;
 }
 
-export class ConsoleDisplay implements Display {
-  readonly name = 'console';
-  readonly #out: Writable;
+/** A display with no device behind it: it cannot be unplugged, so it is connected until closed. */
+abstract class DevicelessDisplay implements Display {
+  abstract readonly name: string;
   #closed = false;
 
-  constructor(out: Writable) {
-    this.#out = out;
+  protected get closed(): boolean {
+    return this.#closed;
   }
 
-  show(screen: Screen): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    this.#out.write(`[display] ${renderScreenLines(screen).join(' | ')}\n`);
-    return Promise.resolve();
-  }
+  abstract show(screen: Screen): Promise<void>;
 
-  /** A stream cannot be unplugged: connected until closed. */
   state(): DeviceState {
     return this.#closed ? 'closed' : 'connected';
   }
@@ -41,23 +36,29 @@ export class ConsoleDisplay implements Display {
   }
 }
 
+export class ConsoleDisplay extends DevicelessDisplay {
+  readonly name = 'console';
+  readonly #out: Writable;
+
+  constructor(out: Writable) {
+    super();
+    this.#out = out;
+  }
+
+  show(screen: Screen): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.#out.write(`[display] ${renderScreenLines(screen).join(' | ')}\n`);
+    return Promise.resolve();
+  }
+}
+
 /** Keeps every screen shown, for tests and for the demo's quiet mode. */
-export class RecordingDisplay implements Display {
+export class RecordingDisplay extends DevicelessDisplay {
   readonly name = 'recording';
   readonly shown: Screen[] = [];
-  #closed = false;
 
   show(screen: Screen): Promise<void> {
     this.shown.push(screen);
-    return Promise.resolve();
-  }
-
-  state(): DeviceState {
-    return this.#closed ? 'closed' : 'connected';
-  }
-
-  close(): Promise<void> {
-    this.#closed = true;
     return Promise.resolve();
   }
 }

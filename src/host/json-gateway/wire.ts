@@ -37,6 +37,8 @@ const HEX = /^(?:[0-9A-F]{2})*$/;
 const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 date');
 const stan = z.string().regex(/^\d{6}$/);
 const terminalId = z.string().regex(/^[ -~]{8}$/);
+/** DE 39 as ISO 8583 carries it: two digits or capitals. */
+const responseCode = z.string().regex(/^[0-9A-Z]{2}$/);
 const merchantId = z.string().regex(/^[ -~]{15}$/);
 const amountMinor = z.number().int().nonnegative().max(999_999_999_999);
 const currency = z.string().regex(/^\d{3}$/);
@@ -81,7 +83,7 @@ export const authorizationResponseSchema = z
     stan,
     terminalId,
     amountMinor,
-    responseCode: z.string().regex(/^[0-9A-Z]{2}$/),
+    responseCode,
     approved: z.boolean(),
     authCode: z.string().regex(/^[0-9A-Za-z ]{1,6}$/).nullable(),
     rrn: z.string().regex(/^[0-9A-Za-z ]{1,12}$/).nullable(),
@@ -113,7 +115,7 @@ export const reversalResponseSchema = z
   .object({
     stan,
     terminalId,
-    responseCode: z.string().regex(/^[0-9A-Z]{2}$/),
+    responseCode,
     /** The host holds no charge for the original any more (00), or never had one (25). */
     acknowledged: z.boolean(),
   })
