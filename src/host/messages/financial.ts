@@ -26,7 +26,6 @@
 import { formatExpiry } from '../../card/expiry.js';
 import type { EntryMode } from '../../devices/card-reader.js';
 import type { Iso8583Message } from '../../iso8583/message.js';
-import { encodeMessage } from '../../iso8583/message-codec.js';
 import type { Dialect, EncodeInput, FieldInput } from '../../iso8583/types.js';
 import { wipe } from '../../util/bytes.js';
 import { PosError } from '../../util/errors.js';
@@ -50,7 +49,7 @@ import {
   responseCodeOf,
   transmissionDateTime,
 } from './fields.js';
-import { encodeWithMac } from './mac.js';
+import { encodeWithOptionalMac } from './mac.js';
 import { checkReplyMac } from './reply-mac.js';
 import { pinFields } from './pin-data.js';
 
@@ -183,7 +182,7 @@ export function encodeFinancialRequest(dialect: Dialect, request: FinancialTrans
   return encodingRequest(request.kind, () => {
     const input = requestFields(dialect, request, options);
     try {
-      return options.macKey === undefined ? encodeMessage(dialect, input) : encodeWithMac(dialect, input, options.macKey);
+      return encodeWithOptionalMac(dialect, input, options.macKey);
     } finally {
       wipe(...[52, 55].map((n) => input.fields[n]).filter((v): v is Buffer => Buffer.isBuffer(v)));
     }

@@ -14,6 +14,7 @@
 import { macX919, verifyX919 } from '../../crypto/mac/iso9797.js';
 import { RetailMacKey } from '../../crypto/mac/retail-mac-key.js';
 import { encodeWithComputedMac, MAC_BYTES, macField, macInput, type MacField } from '../../iso8583/mac.js';
+import { encodeMessage } from '../../iso8583/message-codec.js';
 import type { Dialect, EncodeInput, FieldValue, MessageInput } from '../../iso8583/types.js';
 import { wipe } from '../../util/bytes.js';
 
@@ -34,6 +35,11 @@ export function verifyX919Under(macKey: MacKey, data: Uint8Array, mac: Uint8Arra
 /** The message encoded with its X9.19 MAC under `macKey` (any MAC it carried is replaced), in one encode. */
 export function encodeWithMac(dialect: Dialect, input: EncodeInput, macKey: MacKey): Buffer {
   return encodeWithComputedMac(dialect, input, (data) => x919(macKey, data));
+}
+
+/** The message encoded with its MAC when `macKey` is given, else as it is (a link that carries no MAC). */
+export function encodeWithOptionalMac(dialect: Dialect, input: EncodeInput, macKey: MacKey | undefined): Buffer {
+  return macKey === undefined ? encodeMessage(dialect, input) : encodeWithMac(dialect, input, macKey);
 }
 
 /** The message with its MAC field set, for a caller that hands a decoded message on (simulator wrappers). */

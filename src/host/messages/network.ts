@@ -11,11 +11,10 @@
  * message on.
  */
 import type { Iso8583Message } from '../../iso8583/message.js';
-import { encodeMessage } from '../../iso8583/message-codec.js';
 import type { Dialect } from '../../iso8583/types.js';
 import { MTI, NETWORK_CODES, RESPONSE_CODES, type NetworkCode } from './constants.js';
 import { badResponse, checkDate, encodingRequest, expectEcho, expectMti, replyText, responseCodeOf, transmissionDateTime } from './fields.js';
-import { encodeWithMac } from './mac.js';
+import { encodeWithOptionalMac } from './mac.js';
 import { checkReplyMac, type ReplyMacOptions } from './reply-mac.js';
 
 export const NETWORK_CODE_FIELD = 70;
@@ -36,7 +35,7 @@ export function encodeNetworkRequest(dialect: Dialect, request: NetworkRequest, 
       mti: MTI.networkRequest,
       fields: { 7: transmissionDateTime(request.at), 11: request.stan, 41: request.terminalId, 70: request.code },
     };
-    return macKey === undefined ? encodeMessage(dialect, message) : encodeWithMac(dialect, message, macKey);
+    return encodeWithOptionalMac(dialect, message, macKey);
   });
 }
 

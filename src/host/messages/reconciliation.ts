@@ -22,11 +22,10 @@
  * the host's own totals in the same fields either way; 128 MAC.
  */
 import type { Iso8583Message } from '../../iso8583/message.js';
-import { encodeMessage } from '../../iso8583/message-codec.js';
 import type { Dialect, FieldValue } from '../../iso8583/types.js';
 import { MTI, RESPONSE_CODES } from './constants.js';
 import { amountField, badResponse, checkDate, encodingRequest, expectEcho, expectMti, replyText, responseCodeOf, transmissionDateTime } from './fields.js';
-import { encodeWithMac } from './mac.js';
+import { encodeWithOptionalMac } from './mac.js';
 import { checkReplyMac, type ReplyMacOptions } from './reply-mac.js';
 
 export interface ReconciliationTotals {
@@ -116,7 +115,7 @@ export function encodeReconciliationRequest(dialect: Dialect, request: Reconcili
         ...totalsFields(request.totals),
       },
     };
-    return macKey === undefined ? encodeMessage(dialect, message) : encodeWithMac(dialect, message, macKey);
+    return encodeWithOptionalMac(dialect, message, macKey);
   });
 }
 

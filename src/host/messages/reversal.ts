@@ -25,14 +25,13 @@
  */
 import type { EntryMode } from '../../devices/card-reader.js';
 import type { Iso8583Message } from '../../iso8583/message.js';
-import { encodeMessage } from '../../iso8583/message-codec.js';
 import type { Dialect, MessageInput } from '../../iso8583/types.js';
 import { PosError } from '../../util/errors.js';
 import type { PendingReversal } from '../reversal-store.js';
 import { INSTITUTION_ID_DIGITS, MTI, POS_CONDITION_NORMAL, PROCESSING_CODES, RESPONSE_CODES, responseMtiOf, type TransactionKind } from './constants.js';
 import { amountField, checkDate, encodingRequest, expectEcho, expectMti, localDate, localTime, responseCodeOf, transmissionDateTime } from './fields.js';
 import { ENTRY_MODE_CODES } from './financial.js';
-import { encodeWithMac } from './mac.js';
+import { encodeWithOptionalMac } from './mac.js';
 import { checkReplyMac, type ReplyMacOptions } from './reply-mac.js';
 
 export type ReversalMti = typeof MTI.reversalRequest | typeof MTI.reversalRepeat | typeof MTI.reversalAdvice | typeof MTI.reversalAdviceRepeat;
@@ -134,7 +133,7 @@ function reversalFields(input: ReversalInput): MessageInput {
 export function encodeReversalRequest(dialect: Dialect, input: ReversalInput, macKey?: Uint8Array): Buffer {
   return encodingRequest('reversal', () => {
     const message = reversalFields(input);
-    return macKey === undefined ? encodeMessage(dialect, message) : encodeWithMac(dialect, message, macKey);
+    return encodeWithOptionalMac(dialect, message, macKey);
   });
 }
 
