@@ -4,7 +4,7 @@
  * been resident at once). Read from outside, so the measured process runs
  * nothing extra for it.
  */
-import { readFileSync } from 'node:fs';
+import { readProcFile } from './proc-file.js';
 
 export interface MemorySample {
   readonly rssBytes: number;
@@ -15,12 +15,8 @@ const KIB = 1024;
 
 /** The sample, or `undefined` once the process has gone (or has released its memory on the way out). */
 export function readProcessMemory(pid: number): MemorySample | undefined {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'latin1');
-  } catch {
-    return undefined;
-  }
+  const status = readProcFile(pid, 'status');
+  if (status === undefined) return undefined;
   const rss = kibField(status, 'VmRSS');
   const peak = kibField(status, 'VmHWM');
   return rss === undefined || peak === undefined ? undefined : { rssBytes: rss * KIB, peakBytes: peak * KIB };
