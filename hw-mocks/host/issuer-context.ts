@@ -48,6 +48,18 @@ export function textField(request: Iso8583Message, field: number): string | unde
 const TRACK2_SEPARATOR = /[=D]/;
 
 /** The PAN from DE 2, or from track 2 (DE 35) before its separator. */
+/** A text field parsed by `parse`: absent, malformed (not text, or `parse` threw), or the parsed value. */
+export function parsedField<T>(request: Iso8583Message, field: number, parse: (text: string) => T): { readonly kind: 'absent' | 'malformed' } | { readonly kind: 'parsed'; readonly value: T } {
+  const raw = request.get(field);
+  if (raw === undefined) return { kind: 'absent' };
+  if (typeof raw !== 'string') return { kind: 'malformed' };
+  try {
+    return { kind: 'parsed', value: parse(raw) };
+  } catch {
+    return { kind: 'malformed' };
+  }
+}
+
 export function panOf(request: Iso8583Message): string | undefined {
   const de2 = textField(request, 2);
   if (de2 !== undefined) return de2;

@@ -21,7 +21,7 @@ import { deriveTdesKeyFromBdk } from '../../src/crypto/dukpt/tdes.js';
 import { ENCRYPTED_TRACKS_FIELD, parseEncryptedTracksField, type EncryptedTracksField } from '../../src/host/messages/encrypted-tracks.js';
 import type { Iso8583Message } from '../../src/iso8583/message.js';
 import { wipe } from '../../src/util/bytes.js';
-import type { IssuerContext } from './issuer-context.js';
+import { parsedField, type IssuerContext } from './issuer-context.js';
 
 const ZERO_IV = Buffer.alloc(8);
 const TRACK2_RE = /^;(\d{12,19})=(\d{4})(\d{3})(\d*)\?\0*$/;
@@ -34,15 +34,9 @@ export type EncryptedTrackOutcome =
   | { readonly kind: 'decrypted'; readonly pan: string };
 
 export function decryptTrackOf(ctx: IssuerContext, request: Iso8583Message): EncryptedTrackOutcome {
-  const de48 = request.get(ENCRYPTED_TRACKS_FIELD);
-  if (de48 === undefined) return { kind: 'absent' };
-  let field: EncryptedTracksField;
-  try {
-    if (typeof de48 !== 'string') return { kind: 'malformed' };
-    field = parseEncryptedTracksField(de48);
-  } catch {
-    return { kind: 'malformed' };
-  }
+  const de48 = parsedField(request, ENCRYPTED_TRACKS_FIELD, parseEncryptedTracksField);
+  if (de48.kind !== 'parsed') return { kind: de48.kind };
+  const field = de48.value;
   const pan = decryptTrack2(ctx.keys.tdesBdk, field);
   if (pan === undefined) return { kind: 'undecryptable' };
   if ((field.bin !== undefined && !pan.startsWith(field.bin)) || (field.lastFour !== undefined && !pan.endsWith(field.lastFour))) {

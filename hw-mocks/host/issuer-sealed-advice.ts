@@ -13,10 +13,10 @@
  * live in Buffers only while read and are wiped before this returns; the PAN
  * leaves as a string, as DE 2 would.
  */
-import { openAdviceCard, parseSealedAdviceField, SEALED_ADVICE_FIELD, type AdviceBinding, type SealedAdviceField } from '../../src/host/messages/sealed-advice.js';
+import { openAdviceCard, parseSealedAdviceField, SEALED_ADVICE_FIELD, type AdviceBinding } from '../../src/host/messages/sealed-advice.js';
 import type { Iso8583Message } from '../../src/iso8583/message.js';
 import { wipe } from '../../src/util/bytes.js';
-import { textField, type IssuerContext } from './issuer-context.js';
+import { parsedField, textField, type IssuerContext } from './issuer-context.js';
 
 const TRACK2_RE = /^(\d{12,19})[=D](\d{4})(\d{3})\d*F?$/;
 
@@ -27,15 +27,9 @@ export type SealedAdviceOutcome =
   | { readonly kind: 'opened'; readonly pan: string };
 
 export function openSealedAdviceOf(ctx: IssuerContext, request: Iso8583Message): SealedAdviceOutcome {
-  const de48 = request.get(SEALED_ADVICE_FIELD);
-  if (de48 === undefined) return { kind: 'absent' };
-  let field: SealedAdviceField;
-  try {
-    if (typeof de48 !== 'string') return { kind: 'malformed' };
-    field = parseSealedAdviceField(de48);
-  } catch {
-    return { kind: 'malformed' };
-  }
+  const de48 = parsedField(request, SEALED_ADVICE_FIELD, parseSealedAdviceField);
+  if (de48.kind !== 'parsed') return { kind: de48.kind };
+  const field = de48.value;
   const binding = bindingOf(request);
   if (binding === undefined) return { kind: 'malformed' };
   let track2: Buffer | undefined;
