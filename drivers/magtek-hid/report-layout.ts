@@ -81,26 +81,28 @@ export interface EncryptingLayout {
   readonly masked: readonly [TrackField, TrackField, TrackField];
 }
 
+/**
+ * Tracks 1–3 as both layouts place them: decode statuses in bytes 0–2,
+ * lengths in bytes 3–5, then the three data fields back to back from byte 7
+ * (7, 117, 227 for 110-byte fields; 7, 119, 231 for 112-byte ones).
+ */
+function trackFields(fieldBytes: number): readonly [TrackField, TrackField, TrackField] {
+  const track = (i: number): TrackField => ({ status: i, length: 3 + i, data: 7 + i * fieldBytes, fieldBytes });
+  return [track(0), track(1), track(2)];
+}
+
 export const STANDARD_LAYOUT: StandardLayout = {
   name: 'standard',
   reportBytes: 337,
   encodeType: 6,
-  tracks: [
-    { status: 0, length: 3, data: 7, fieldBytes: 110 },
-    { status: 1, length: 4, data: 117, fieldBytes: 110 },
-    { status: 2, length: 5, data: 227, fieldBytes: 110 },
-  ],
+  tracks: trackFields(110),
 };
 
 export const ENCRYPTING_LAYOUT: EncryptingLayout = {
   name: 'encrypting',
   reportBytes: 856,
   encodeType: 6,
-  tracks: [
-    { status: 0, length: 3, data: 7, fieldBytes: 112 },
-    { status: 1, length: 4, data: 119, fieldBytes: 112 },
-    { status: 2, length: 5, data: 231, fieldBytes: 112 },
-  ],
+  tracks: trackFields(112),
   cardStatus: 343,
   serialNumber: { offset: 477, bytes: 16 },
   encryptionStatus: { offset: 493, bytes: 2 },
