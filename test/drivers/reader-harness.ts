@@ -1,6 +1,7 @@
 /** Shared set-up for the MSR driver tests: deck cards, a captured debug log, settled promises. */
 import { Writable } from 'node:stream';
 import { findCard, loadDeck, type DeckCard } from '../../hw-mocks/cards/deck.js';
+import { createHidMemoryPair, type HidMemoryDeviceEnd, type HidMemoryHostEnd, type HidMemoryPairOptions } from '../../drivers/transport/hid-memory.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
 
 const deck = loadDeck();
@@ -42,3 +43,24 @@ export function track<T>(p: Promise<T>): { readonly settled: boolean } {
 }
 
 export const REQUEST = { amountMinor: 1000, currency: '978' } as const;
+
+/**
+ * A HID reader driver and its twin over an in-memory HID pair, with a log to
+ * read; `onCleanup` is given what closes both (reader first) after the test.
+ */
+export function hidReaderRig<R extends { close(): Promise<void> }, T extends { close(): Promise<void> }>(parts: {
+  readonly pair: HidMemoryPairOptions;
+  readonly reader: (host: HidMemoryHostEnd, logger: Logger) => R;
+  readonly twin: (device: HidMemoryDeviceEnd) => T;
+  readonly onCleanup: (cleanup: () => Promise<void>) => void;
+}): { host: HidMemoryHostEnd; reader: R; twin: T; log: ReturnType<typeof captureLog> } {
+  const [host, device] = createHidMemoryPair(parts.pair);
+  const log = captureLog();
+  const reader = parts.reader(host, log.logger);
+  const twin = parts.twin(device);
+  parts.onCleanup(async () => {
+    await reader.close();
+    await twin.close();
+  });
+  return { host, reader, twin, log };
+}

@@ -1,9 +1,8 @@
 /** The keyboard-emulation reader driver against its twin over the in-memory HID pair. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKeyboardMsrReader } from '../../../drivers/keyboard-msr/keyboard-msr-reader.js';
-import { createHidMemoryPair } from '../../../drivers/transport/hid-memory.js';
 import { createVirtualKeyboardMsr, KEYBOARD_TWIN_IDS, rolloverReport, typeReports } from '../../../hw-mocks/keyboard-msr/virtual-keyboard-msr.js';
-import { REQUEST, captureLog, deckCard } from '../reader-harness.js';
+import { REQUEST, deckCard, hidReaderRig } from '../reader-harness.js';
 import { rejection } from '../../pos-error.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -12,15 +11,12 @@ afterEach(async () => {
 });
 
 function rig(style: 'press-release' | 'overlapped' = 'press-release') {
-  const [host, device] = createHidMemoryPair({ ...KEYBOARD_TWIN_IDS, inputReportBytes: 8 });
-  const log = captureLog();
-  const reader = createKeyboardMsrReader(host, { logger: log.logger });
-  const twin = createVirtualKeyboardMsr(device, { style });
-  cleanups.push(async () => {
-    await reader.close();
-    await twin.close();
+  return hidReaderRig({
+    pair: { ...KEYBOARD_TWIN_IDS, inputReportBytes: 8 },
+    reader: (host, logger) => createKeyboardMsrReader(host, { logger }),
+    twin: (device) => createVirtualKeyboardMsr(device, { style }),
+    onCleanup: (c) => cleanups.push(c),
   });
-  return { host, reader, twin, log };
 }
 
 const signal = (): AbortSignal => new AbortController().signal;

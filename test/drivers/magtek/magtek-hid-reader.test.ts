@@ -12,7 +12,7 @@ import { TWIN_BDK_HEX, TWIN_INITIAL_KSN_HEX } from '../../../hw-mocks/magtek/twi
 import { tdesCbc } from '../../../src/crypto/cipher/des.js';
 import { deriveTdesDukptKeys } from '../../../src/crypto/dukpt/tdes.js';
 import { tdesCounter } from '../../../src/crypto/dukpt/tdes-ksn.js';
-import { REQUEST, captureLog, deckCard, flushMicrotasks } from '../reader-harness.js';
+import { REQUEST, deckCard, flushMicrotasks, hidReaderRig } from '../reader-harness.js';
 import { rejection } from '../../pos-error.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -21,15 +21,12 @@ afterEach(async () => {
 });
 
 function rig(layout: 'standard' | 'encrypting', driverLayout: 'auto' | 'standard' | 'encrypting' = 'auto') {
-  const [host, device] = createHidMemoryPair({ ...MAGTEK_TWIN_IDS, inputReportBytes: 887 });
-  const log = captureLog();
-  const reader = createMagtekHidReader(host, { layout: driverLayout, logger: log.logger });
-  const twin = createVirtualMagtekReader(device, { layout });
-  cleanups.push(async () => {
-    await reader.close();
-    await twin.close();
+  return hidReaderRig({
+    pair: { ...MAGTEK_TWIN_IDS, inputReportBytes: 887 },
+    reader: (host, logger) => createMagtekHidReader(host, { layout: driverLayout, logger }),
+    twin: (device) => createVirtualMagtekReader(device, { layout }),
+    onCleanup: (c) => cleanups.push(c),
   });
-  return { host, reader, twin, log };
 }
 
 const signal = (): AbortSignal => new AbortController().signal;
