@@ -21,7 +21,7 @@ export type Direction = 'encrypt' | 'decrypt';
  * DUKPT makes one cipher per DES step and this is its hot path. Encryption
  * never pads inside update(), so only decryption turns padding off.
  */
-function run(algorithm: string, key: Uint8Array, iv: Uint8Array | null, data: Uint8Array, direction: Direction): Buffer {
+export function cipherPass(algorithm: string, key: Uint8Array, iv: Uint8Array | null, data: Uint8Array, direction: Direction): Buffer {
   if (direction === 'encrypt') return createCipheriv(algorithm, key, iv).update(data);
   const decipher = createDecipheriv(algorithm, key, iv);
   decipher.setAutoPadding(false);
@@ -33,7 +33,7 @@ export function tdesEcb(key: Uint8Array, data: Uint8Array, direction: Direction 
   checkKeyLength(key, [8, 16, 24], 'TDES key');
   checkBlocks(data, DES_BLOCK_BYTES, 'TDES data');
   if (key.length === 8) return desEcb(key, data, direction);
-  return run(key.length === 16 ? 'des-ede' : 'des-ede3', key, null, data, direction);
+  return cipherPass(key.length === 16 ? 'des-ede' : 'des-ede3', key, null, data, direction);
 }
 
 /** TDES-CBC with a 16- or 24-byte key (8-byte keys run as single DES) and an 8-byte IV. */
@@ -43,12 +43,12 @@ export function tdesCbc(key: Uint8Array, iv: Uint8Array, data: Uint8Array, direc
   if (key.length === 8) {
     const doubled = Buffer.concat([key, key]);
     try {
-      return run('des-ede-cbc', doubled, iv, data, direction);
+      return cipherPass('des-ede-cbc', doubled, iv, data, direction);
     } finally {
       wipe(doubled);
     }
   }
-  return run(key.length === 16 ? 'des-ede-cbc' : 'des-ede3-cbc', key, iv, data, direction);
+  return cipherPass(key.length === 16 ? 'des-ede-cbc' : 'des-ede3-cbc', key, iv, data, direction);
 }
 
 /**
@@ -64,7 +64,7 @@ export function desEcb(key: Uint8Array, data: Uint8Array, direction: Direction =
   checkBlocks(data, DES_BLOCK_BYTES, 'DES data');
   for (let i = 0; i < 8; i++) doubledKey[i] = doubledKey[i + 8] = key[i] as number;
   try {
-    return run('des-ede', doubledKey, null, data, direction);
+    return cipherPass('des-ede', doubledKey, null, data, direction);
   } finally {
     doubledKey.fill(0);
   }

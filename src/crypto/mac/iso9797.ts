@@ -54,22 +54,21 @@ export function verifyMac(expectedFull: Uint8Array, received: Uint8Array): boole
   return constantTimeEqual(expectedFull.subarray(0, received.length), received);
 }
 
-export function verifyIso9797Alg1(key: Uint8Array, data: Uint8Array, mac: Uint8Array, padding: PaddingMethod = 1): boolean {
-  const expected = macIso9797Alg1(key, data, padding);
+/** `verifyMac` against a MAC computed for the check, wiped after it. */
+function verifyComputed(expected: Buffer, received: Uint8Array): boolean {
   try {
-    return verifyMac(expected, mac);
+    return verifyMac(expected, received);
   } finally {
     wipe(expected);
   }
 }
 
+export function verifyIso9797Alg1(key: Uint8Array, data: Uint8Array, mac: Uint8Array, padding: PaddingMethod = 1): boolean {
+  return verifyComputed(macIso9797Alg1(key, data, padding), mac);
+}
+
 export function verifyIso9797Alg3(key: Uint8Array, data: Uint8Array, mac: Uint8Array, padding: PaddingMethod = 1): boolean {
-  const expected = macIso9797Alg3(key, data, padding);
-  try {
-    return verifyMac(expected, mac);
-  } finally {
-    wipe(expected);
-  }
+  return verifyComputed(macIso9797Alg3(key, data, padding), mac);
 }
 
 /** ANSI X9.19 retail MAC: ISO 9797-1 algorithm 3 with padding method 1. */
