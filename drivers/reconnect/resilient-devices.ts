@@ -180,74 +180,70 @@ export class Resilient<D extends Driver> {
   }
 }
 
-export class ResilientCardReader implements CardReader {
+/**
+ * What every resilient device is the same in: the name of its first driver,
+ * and the state and close of the reconnecting core. `driver()` is the
+ * current driver, or `DEVICE_DISCONNECTED` while it is gone.
+ */
+abstract class ResilientDevice<D extends Driver & { readonly name: string }> {
   readonly name: string;
+  protected readonly core: Resilient<D>;
+
+  constructor(core: Resilient<D>) {
+    this.name = core.require().name;
+    this.core = core;
+  }
+
+  protected driver(): D {
+    return this.core.require();
+  }
+
+  state(): DeviceState {
+    return this.core.state();
+  }
+
+  close(): Promise<void> {
+    return this.core.close();
+  }
+}
+
+export class ResilientCardReader extends ResilientDevice<CardReader> implements CardReader {
   /** What the first driver says (a chip interface or not): the engine asks before each transaction. */
   readonly capabilities?: ReaderCapabilities;
-  readonly #core: Resilient<CardReader>;
 
   constructor(core: Resilient<CardReader>) {
-    const name = core.require().name;
-    this.name = name;
-    this.#core = core;
+    super(core);
     const capabilities = core.current()?.capabilities;
     if (capabilities !== undefined) this.capabilities = capabilities;
   }
 
   /** The card's last word, from the current driver; one that came back without a chip interface refuses. */
   async completeChip(answer: HostAnswerForCard, signal: AbortSignal): Promise<ChipCompletion> {
-    const reader = this.#core.require();
+    const reader = this.driver();
     if (!isChipReader(reader)) throw new PosError('DEVICE_DISCONNECTED', `${this.name} came back without a chip interface`, { device: this.name });
     return reader.completeChip(answer, signal);
   }
 
   async readCard(request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
-    return this.#core.require().readCard(request, signal);
-  }
-
-  state(): DeviceState {
-    return this.#core.state();
-  }
-
-  close(): Promise<void> {
-    return this.#core.close();
+    return this.driver().readCard(request, signal);
   }
 }
 
-export class ResilientPinPad implements PinPad {
-  readonly name: string;
-  readonly #core: Resilient<PinPad>;
-
-  constructor(core: Resilient<PinPad>) {
-    this.name = core.require().name;
-    this.#core = core;
-  }
-
+export class ResilientPinPad extends ResilientDevice<PinPad> implements PinPad {
   async requestPin(request: PinEntryRequest, signal: AbortSignal): Promise<PinEntryResult> {
-    return this.#core.require().requestPin(request, signal);
+    return this.driver().requestPin(request, signal);
   }
 
   async showMessage(lines: readonly string[]): Promise<void> {
-    return this.#core.require().showMessage(lines);
-  }
-
-  state(): DeviceState {
-    return this.#core.state();
-  }
-
-  close(): Promise<void> {
-    return this.#core.close();
+    return this.driver().showMessage(lines);
   }
 }
 
-export class ResilientDisplay implements Display {
-  readonly name: string;
-  readonly #core: Resilient<Display>;
+export class ResilientDisplay extends ResilientDevice<Display> implements Display {
   #last: Screen | undefined;
 
   constructor(core: Resilient<Display>, onRestoreFailed: (err: unknown) => void = () => undefined) {
-    this.name = core.require().name;
-    this.#core = core;
+    super(core);
     // A fresh display is blank: it shows what it should show now.
     core.onReconnected((display) => {
       if (this.#last !== undefined) display.show(this.#last).catch(onRestoreFailed);
@@ -257,14 +253,6 @@ export class ResilientDisplay implements Display {
   async show(screen: Screen): Promise<void> {
     // Remembered even while gone: a display that comes back shows what it should show now.
     this.#last = screen;
-    return this.#core.require().show(screen);
-  }
-
-  state(): DeviceState {
-    return this.#core.state();
-  }
-
-  close(): Promise<void> {
-    return this.#core.close();
+    return this.driver().show(screen);
   }
 }
