@@ -256,25 +256,26 @@ describe('TransactionEngine chip and PIN', () => {
     expect(ctx.display.shown[0]?.prompt).toBe('INSERT OR SWIPE CARD');
   });
 
-  it('reverses when the card declines after the host approved', async () => {
+  /** A chip purchase of 50.00 the host approves, then the card's last word is `decision`. */
+  async function chipPurchaseEndingWith(decision: FakeChipReader['cardDecision']) {
     const reader = new FakeChipReader();
-    reader.cardDecision = 'declined';
+    reader.cardDecision = decision;
     const ctx = setup(undefined, {}, reader);
     const { id } = ctx.engine.start({ type: 'purchase', amount: 5000, currency: '978' });
     await reader.armed();
     reader.presentChip(testCard('4111111111111111', undefined, 'visa', '201'));
-    expect(await ctx.engine.wait(id)).toMatchObject({ status: 'declined', errorCode: 'TXN_CARD_DECLINED', reason: 'DECLINED BY CARD', responseCode: null, authCode: null });
+    return { ctx, id, outcome: await ctx.engine.wait(id) };
+  }
+
+  it('reverses when the card declines after the host approved', async () => {
+    const { ctx, id, outcome } = await chipPurchaseEndingWith('declined');
+    expect(outcome).toMatchObject({ status: 'declined', errorCode: 'TXN_CARD_DECLINED', reason: 'DECLINED BY CARD', responseCode: null, authCode: null });
     expect(ctx.reversals.pending()).toEqual([expect.objectContaining({ transactionId: id, stan: '000042', reason: 'TXN_CARD_DECLINED', amountMinor: 5000 })]);
   });
 
   it('reverses when the card is pulled before completion of a host approval', async () => {
-    const reader = new FakeChipReader();
-    reader.cardDecision = 'removed';
-    const ctx = setup(undefined, {}, reader);
-    const { id } = ctx.engine.start({ type: 'purchase', amount: 5000, currency: '978' });
-    await reader.armed();
-    reader.presentChip(testCard('4111111111111111', undefined, 'visa', '201'));
-    expect(await ctx.engine.wait(id)).toMatchObject({ status: 'failed', errorCode: 'DEVICE_DISCONNECTED' });
+    const { ctx, outcome } = await chipPurchaseEndingWith('removed');
+    expect(outcome).toMatchObject({ status: 'failed', errorCode: 'DEVICE_DISCONNECTED' });
     expect(ctx.reversals.pending()).toHaveLength(1);
   });
 
