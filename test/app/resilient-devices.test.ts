@@ -83,6 +83,14 @@ function engineFor(reader: CardReader, logger: ReturnType<typeof captureLog>['lo
   return { engine, display };
 }
 
+
+/** `ms` more on the fake clock reopens the device once, not a millisecond earlier: `from` attaches before, `from + 1` at `ms`. */
+async function expectReopenAt(ms: number, attaches: () => number, from: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms - 1);
+  expect(attaches()).toBe(from);
+  await vi.advanceTimersByTimeAsync(1);
+  expect(attaches()).toBe(from + 1);
+}
 describe('resilient devices over the in-memory pair (fake timers)', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: NOW });
@@ -111,15 +119,9 @@ describe('resilient devices over the in-memory pair (fake timers)', () => {
     expect(await engine.wait(whileGone.id)).toMatchObject({ status: 'cancelled', reason: 'READER DISCONNECTED' });
 
     // Backoff: 250 ms (still unplugged: fails), then 500 ms more → back at 750 ms.
-    await vi.advanceTimersByTimeAsync(249);
-    expect(attaches()).toBe(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(attaches()).toBe(2);
+    await expectReopenAt(250, attaches, 1);
     expect(reader.state()).toBe('disconnected');
-    await vi.advanceTimersByTimeAsync(499);
-    expect(attaches()).toBe(2);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(attaches()).toBe(3);
+    await expectReopenAt(500, attaches, 2);
     expect(reader.state()).toBe('connected');
 
     const next = engine.start(PURCHASE);
@@ -151,10 +153,7 @@ describe('resilient devices over the in-memory pair (fake timers)', () => {
     expect(attaches()).toBe(2);
     expect(reader.state()).toBe('disconnected');
     // The busy retry comes after busyDelayMs (100), not the next backoff step (500).
-    await vi.advanceTimersByTimeAsync(99);
-    expect(attaches()).toBe(2);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(attaches()).toBe(3);
+    await expectReopenAt(100, attaches, 2);
     expect(reader.state()).toBe('connected');
     expect(log.text()).toMatch(/"attempt":1,"delayMs":100,"busy":true/);
     // Attempt 1 was the ordinary one; the busy retry did not count: the reconnection is attempt 1.
