@@ -223,19 +223,12 @@ describe('PersistentHostChannel over mutual TLS', () => {
     expect((await channel.exchange(request('000060').bytes, request('000060').key, { timeoutMs: 2000 })).get(39)).toBe('00');
   });
 
-  it('refuses a host whose certificate another CA signed: HOST_UNREACHABLE tls-handshake, nothing sent', async () => {
-    const client = { ca: other.ca, cert: pki.client.cert, key: pki.client.key };
-    const { channel, seen } = await rig({ tls: { server: pki, client } });
-    const e = await rejection(channel.exchange(request('000061').bytes, request('000061').key, { timeoutMs: 2000 }));
-    expect(e.code).toBe('HOST_UNREACHABLE');
-    expect(e).toMatchObject({ delivery: 'not-sent', details: { reason: 'tls-handshake' } });
-    expect(seen).toEqual([]);
-  });
-
-  it('is refused by the host without a client certificate its CA signed', async () => {
-    const client = { ca: pki.ca, cert: other.client.cert, key: other.client.key };
-    const { channel, seen } = await rig({ tls: { server: pki, client } });
-    const e = await rejection(channel.exchange(request('000062').bytes, request('000062').key, { timeoutMs: 2000 }));
+  it.each([
+    ['refuses a host whose certificate another CA signed', '000061', () => ({ ca: other.ca, cert: pki.client.cert, key: pki.client.key })],
+    ['is refused by the host without a client certificate its CA signed', '000062', () => ({ ca: pki.ca, cert: other.client.cert, key: other.client.key })],
+  ])('%s: HOST_UNREACHABLE tls-handshake, nothing sent', async (_what, stan, clientTls) => {
+    const { channel, seen } = await rig({ tls: { server: pki, client: clientTls() } });
+    const e = await rejection(channel.exchange(request(stan).bytes, request(stan).key, { timeoutMs: 2000 }));
     expect(e.code).toBe('HOST_UNREACHABLE');
     expect(e).toMatchObject({ delivery: 'not-sent', details: { reason: 'tls-handshake' } });
     expect(seen).toEqual([]);
