@@ -5,7 +5,7 @@
 #   libusb-1.0-0   — the USB library node-hid's binding loads for HID card readers
 #   openssl        — throwaway CA and certificates for the TLS tests and `pos host-sim --tls`
 #   systemd        — systemd-analyze, to verify and score the service unit in the tests
-#   e2fsprogs      — chattr, for the journal's read-only filesystem test
+#   mount          — mount/umount: tmpfs and read-only bind mounts for the disk-full and read-only tests (as root)
 # Installs only what is missing; uses sudo when not root.
 set -euo pipefail
 
@@ -17,7 +17,7 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0' || need+=(libusb-1.0-0)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
-command -v chattr >/dev/null 2>&1 || need+=(e2fsprogs)
+command -v mount >/dev/null 2>&1 || need+=(mount)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

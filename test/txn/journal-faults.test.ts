@@ -6,7 +6,7 @@
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it, type TestContext } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { JOURNAL_FILE, JournalReader, type Journal } from '../../src/txn/journal/index.js';
 import { faultCodeFor } from '../../src/txn/journal/faults.js';
 import { PosError } from '../../src/util/errors.js';
@@ -65,28 +65,18 @@ describe('a corrupt journal at start', () => {
   });
 });
 
-/**
- * Makes `dir` read-only until the test ends (or until the returned undo). Skips
- * the test only where chattr cannot work (tmpfs, no e2fsprogs) on a
- * developer's machine; CI installs it and must run it.
- */
-function readOnlyForTest(dir: string, ctx: TestContext): () => void {
-  let undo: () => void;
-  try {
-    undo = makeReadOnly(dir);
-  } catch (err) {
-    if (process.env['CI'] === 'true') throw err;
-    ctx.skip();
-  }
+/** Makes `dir` read-only until the test ends (or until the returned undo). */
+function readOnlyForTest(dir: string): () => void {
+  const undo = makeReadOnly(dir);
   cleanups.push(undo);
   return undo;
 }
 
 describe('a read-only journal folder', () => {
-  it('refuses to open for writing with JOURNAL_READ_ONLY and keeps every committed row', (ctx) => {
+  it('refuses to open for writing with JOURNAL_READ_ONLY and keeps every committed row', () => {
     const { dir, journal } = journalWith(['a', 'b']);
     journal.close();
-    const undo = readOnlyForTest(dir, ctx);
+    const undo = readOnlyForTest(dir);
     const error = thrown(() => openJournal(dir));
     expect(error.code).toBe('JOURNAL_READ_ONLY');
     expect(error.details['file']).toBe(join(dir, JOURNAL_FILE));
@@ -101,14 +91,14 @@ describe('a read-only journal folder', () => {
     expect(['SQLITE_CORRUPT', 'SQLITE_NOTADB'].map(faultCodeFor)).toEqual(['JOURNAL_CORRUPT', 'JOURNAL_CORRUPT']);
   });
 
-  it('refuses to open read-only even after an unclean shutdown left a WAL behind', (ctx) => {
+  it('refuses to open read-only even after an unclean shutdown left a WAL behind', () => {
     const { dir, journal } = journalWith(['a']);
     // No close(): the -wal and -shm files stay, as after a power cut. Copy the folder as it is now.
     const copy = tempDir();
     for (const f of readdirSync(dir)) copyFileSync(join(dir, f), join(copy, f));
     journal.close();
     expect(readdirSync(copy).sort()).toEqual([JOURNAL_FILE, `${JOURNAL_FILE}-shm`, `${JOURNAL_FILE}-wal`]);
-    const undo = readOnlyForTest(copy, ctx);
+    const undo = readOnlyForTest(copy);
     expect(thrown(() => openJournal(copy)).code).toBe('JOURNAL_READ_ONLY');
     undo();
     cleanups.pop();

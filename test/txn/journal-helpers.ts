@@ -41,11 +41,13 @@ export function journalBytes(dir: string): string {
  * files are made immutable (chattr +i), which root obeys too; returns the undo.
  */
 export function makeReadOnly(dir: string): () => void {
-  const files = readdirSync(dir).map((f) => join(dir, f));
   if (process.getuid?.() === 0) {
-    execFileSync('chattr', ['+i', ...files, dir]);
-    return () => execFileSync('chattr', ['-i', ...files, dir]);
+    // Root ignores file modes: a read-only bind mount of the folder on itself refuses root too, on any filesystem.
+    execFileSync('mount', ['--bind', dir, dir]);
+    execFileSync('mount', ['-o', 'remount,bind,ro', dir]);
+    return () => execFileSync('umount', [dir]);
   }
+  const files = readdirSync(dir).map((f) => join(dir, f));
   for (const f of files) chmodSync(f, 0o444);
   chmodSync(dir, 0o555);
   return () => {
