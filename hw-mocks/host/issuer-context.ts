@@ -60,6 +60,11 @@ export function parsedField<T>(request: Iso8583Message, field: number, parse: (t
   }
 }
 
+/** Whether a PAN the issuer recovered is the card DE 48 claimed (its first six and last four, where given). */
+export function panMatchesClaim(pan: string, claim: { readonly bin?: string | undefined; readonly lastFour?: string | undefined }): boolean {
+  return (claim.bin === undefined || pan.startsWith(claim.bin)) && (claim.lastFour === undefined || pan.endsWith(claim.lastFour));
+}
+
 export function panOf(request: Iso8583Message): string | undefined {
   const de2 = textField(request, 2);
   if (de2 !== undefined) return de2;

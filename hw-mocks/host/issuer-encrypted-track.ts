@@ -21,7 +21,7 @@ import { deriveTdesKeyFromBdk } from '../../src/crypto/dukpt/tdes.js';
 import { ENCRYPTED_TRACKS_FIELD, parseEncryptedTracksField, type EncryptedTracksField } from '../../src/host/messages/encrypted-tracks.js';
 import type { Iso8583Message } from '../../src/iso8583/message.js';
 import { wipe } from '../../src/util/bytes.js';
-import { parsedField, type IssuerContext } from './issuer-context.js';
+import { panMatchesClaim, parsedField, type IssuerContext } from './issuer-context.js';
 
 const ZERO_IV = Buffer.alloc(8);
 const TRACK2_RE = /^;(\d{12,19})=(\d{4})(\d{3})(\d*)\?\0*$/;
@@ -39,9 +39,7 @@ export function decryptTrackOf(ctx: IssuerContext, request: Iso8583Message): Enc
   const field = de48.value;
   const pan = decryptTrack2(ctx.keys.tdesBdk, field);
   if (pan === undefined) return { kind: 'undecryptable' };
-  if ((field.bin !== undefined && !pan.startsWith(field.bin)) || (field.lastFour !== undefined && !pan.endsWith(field.lastFour))) {
-    return { kind: 'undecryptable' };
-  }
+  if (!panMatchesClaim(pan, field)) return { kind: 'undecryptable' };
   return { kind: 'decrypted', pan };
 }
 

@@ -16,7 +16,7 @@
 import { openAdviceCard, parseSealedAdviceField, SEALED_ADVICE_FIELD, type AdviceBinding } from '../../src/host/messages/sealed-advice.js';
 import type { Iso8583Message } from '../../src/iso8583/message.js';
 import { wipe } from '../../src/util/bytes.js';
-import { parsedField, textField, type IssuerContext } from './issuer-context.js';
+import { panMatchesClaim, parsedField, textField, type IssuerContext } from './issuer-context.js';
 
 const TRACK2_RE = /^(\d{12,19})[=D](\d{4})(\d{3})\d*F?$/;
 
@@ -38,9 +38,7 @@ export function openSealedAdviceOf(ctx: IssuerContext, request: Iso8583Message):
     ({ track2, de55 } = openAdviceCard(ctx.keys.acquirerAdvice, field.sealed, binding));
     const pan = TRACK2_RE.exec(track2.toString('latin1'))?.[1];
     if (pan === undefined) return { kind: 'undecryptable' };
-    if ((field.bin !== undefined && !pan.startsWith(field.bin)) || (field.lastFour !== undefined && !pan.endsWith(field.lastFour))) {
-      return { kind: 'undecryptable' };
-    }
+    if (!panMatchesClaim(pan, field)) return { kind: 'undecryptable' };
     return { kind: 'opened', pan };
   } catch {
     return { kind: 'undecryptable' };
