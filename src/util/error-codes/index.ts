@@ -15,6 +15,7 @@ import { CONFIG_ERRORS } from './config.js';
 import { CRYPTO_ERRORS } from './crypto.js';
 import { DEVICE_ERRORS } from './device.js';
 import { ECR_ERRORS } from './ecr.js';
+import { EMV_KERNEL_ERRORS } from './emv-kernel.js';
 import { HID_ERRORS } from './hid.js';
 import { HOST_ERRORS } from './host.js';
 import { ISO8583_ERRORS } from './iso8583.js';
@@ -34,6 +35,7 @@ const AREAS = {
   CLI_ERRORS,
   CARD_ERRORS,
   TLV_ERRORS,
+  EMV_KERNEL_ERRORS,
   CRYPTO_ERRORS,
   ISO8583_ERRORS,
   DEVICE_ERRORS,
