@@ -1,7 +1,7 @@
 /**
  * One terminal configuration and context maker for the kernel's unit tests:
  * an attended merchant terminal (9F35 22) that does online PIN, signature and
- * no CVM, SDA/DDA/CDA (9F33 E0 B8 C8), with a Visa-style and a
+ * no CVM, SDA/DDA/CDA (9F33 E0 68 C8), with a Visa-style and a
  * Mastercard-style AID. Tests change what they examine and nothing else.
  */
 import type { Transmit } from '../../../src/emv/kernel/apdu.js';
@@ -33,7 +33,7 @@ export const MASTERCARD_AID = 'A0000000041010';
 export function testKernelConfig(overrides: Partial<KernelConfig> = {}): KernelConfig {
   return {
     terminal: {
-      terminalCapabilities: hex('E0B8C8'),
+      terminalCapabilities: hex('E068C8'),
       additionalTerminalCapabilities: hex('6000F0A001'),
       terminalType: 22,
       countryCode: hex('0826'),
