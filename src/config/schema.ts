@@ -7,6 +7,7 @@
  * Extend by adding keys; never rename one.
  */
 import { z } from 'zod';
+import { emvSchema } from './emv-schema.js';
 
 const digits = (n: number, what: string) => z.string().regex(new RegExp(`^\\d{${n}}$`), `${what} must be ${n} digits`);
 const port = z.number().int().min(0).max(65535);
@@ -238,6 +239,7 @@ export const configSchema = z
     keys: keysSchema.default(keysSchema.parse({})),
     log: logSchema.default(logSchema.parse({})),
     storeAndForward: storeAndForwardSchema.default(storeAndForwardSchema.parse({})),
+    emv: emvSchema.default(emvSchema.parse({})),
   })
   .strict();
 
@@ -253,3 +255,4 @@ export type PinpadConfig = Config['devices']['pinpad'];
 export type DisplayConfig = Config['devices']['display'];
 export type HostConfig = Config['host'];
 export type StoreAndForwardConfig = Config['storeAndForward'];
+export type { EmvConfig } from './emv-schema.js';
