@@ -7,7 +7,7 @@ export { VivopayReader, createVivopayReader, startData, LINK_ATTEMPTS, VIVOPAY_D
 export { VivopayFramer, VIVOPAY_DEFAULT_MAX_FRAME_BYTES, VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS, type VivopayFrame, type VivopayFramerEvent, type VivopayFramerOptions } from './framer.js';
 export { VIVOPAY_COMMANDS, VIVOPAY_STATUS, VIVOPAY_TAGS, VIVOPAY_HEADER, ENTRY_MODE, FAILURE_REASON, encodeCommandFrame, type VivopayCommand, type VivopayOperation } from './protocol.js';
 export { crc16CcittFalse } from './crc16.js';
-export { cardFromTrack2Equivalent, onlinePinRequired } from './chip-data.js';
+export { onlinePinRequired } from './chip-data.js';
 
 /**
  * Over USB HID (NEO 2 guide 2.8.2, "single report" samples): every report

@@ -29,7 +29,8 @@ import { asPosError, PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { notConnected, readBusy, readCancelled } from '../shared/device-errors.js';
 import { DeviceLink } from '../shared/device-link.js';
-import { cardFromTrack2Equivalent, onlinePinRequired, withoutProprietary } from './chip-data.js';
+import { cardFromTrack2Equivalent } from '../shared/track2-equivalent.js';
+import { onlinePinRequired, withoutProprietary } from './chip-data.js';
 import { VivopayFramer, VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS, VIVOPAY_DEFAULT_MAX_FRAME_BYTES, type VivopayFrame } from './framer.js';
 import {
   CID_TC,

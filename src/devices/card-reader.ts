@@ -39,6 +39,34 @@ export interface ChipRead {
   readonly pinRequired?: boolean;
   /** A chip read is never an encrypting reader's swipe. */
   readonly encrypted?: never;
+  /**
+   * What the card's first GENERATE AC said, where the terminal's own kernel
+   * ran it: `online` (ARQC), `approved-offline` (TC) or `declined-offline`
+   * (AAC). Absent for a reader whose kernel only reports online requests.
+   */
+  readonly firstDecision?: 'online' | 'approved-offline' | 'declined-offline';
+  /** The online PIN was entered during the read, through `ReadRequest.enterOnlinePin`: the engine holds its PIN block. */
+  readonly onlinePinEntered?: boolean;
+  /** The kernel's account of the transaction so far (no card data), for the result, the journal and the receipt. */
+  readonly emv?: EmvSummary;
+}
+
+/** What an EMV kernel reports of a chip transaction: hex strings of non-secret data objects and names. */
+export interface EmvSummary {
+  /** 4F/84, the selected application. */
+  readonly aid: string;
+  /** 9F12 or 50. */
+  readonly applicationLabel?: string;
+  /** 95 and 9B as they stood at the last GENERATE AC. */
+  readonly tvr: string;
+  readonly tsi: string;
+  /** 9F34. */
+  readonly cvmResults?: string;
+  readonly odaMethod: 'cda' | 'dda' | 'sda' | 'none';
+  /** 9F26 and the type 9F27 gave it. */
+  readonly cryptogram?: string;
+  readonly cryptogramType?: 'AAC' | 'TC' | 'ARQC';
+  readonly atc?: string;
 }
 
 export function isChipRead(read: CardRead): read is ChipRead {
@@ -71,8 +99,13 @@ export interface ChipData {
   readonly tlv: Sensitive;
 }
 
-/** The host's answer, handed back to the card for its final decision. */
+/**
+ * The host's answer, handed back to the card for its final decision; or, for
+ * a reader whose terminal runs the kernel, `unableToGoOnline`: nothing
+ * reached the host, and the action codes decide (Y3 or Z3).
+ */
 export interface HostAnswerForCard {
+  readonly unableToGoOnline?: boolean;
   /** The host approved online. */
   readonly approved: boolean;
   /** DE 39, two characters; goes to the card as 8A. */
@@ -86,6 +119,8 @@ export interface ChipCompletion {
   readonly decision: 'approved' | 'declined';
   /** The second GENERATE AC's data (9F26 TC/AAC, 9F27, 95, 9B, script results), BER-TLV. */
   readonly tlv: Buffer;
+  /** The kernel's final account (TVR, TSI, the last cryptogram), where the terminal ran the kernel. */
+  readonly emv?: EmvSummary;
 }
 
 export interface ReadRequest {
@@ -93,6 +128,17 @@ export interface ReadRequest {
   readonly amountMinor: number;
   /** ISO 4217 numeric. */
   readonly currency: string;
+  /**
+   * For a reader whose terminal runs the EMV kernel: online PIN entry during
+   * cardholder verification (Book 3 §10.5), on the PIN pad, for `card`. The
+   * engine keeps the PIN block. Resolves once a PIN is entered; rejects with
+   * kind `cancelled` or `timeout` when the cardholder gave none (the read is
+   * then abandoned), any other kind when the PIN pad cannot take one. Absent
+   * when no PIN pad is attached.
+   */
+  readonly enterOnlinePin?: (card: ChipCard) => Promise<void>;
+  /** The reader tells the engine the cardholder must use the stripe now (fallback after a chip failure). */
+  readonly useStripe?: () => void;
 }
 
 export type DeviceState = 'connected' | 'disconnected' | 'closed';

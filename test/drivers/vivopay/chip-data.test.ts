@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cardFromTrack2Equivalent } from '../../../drivers/vivopay/chip-data.js';
+import { cardFromTrack2Equivalent } from '../../../drivers/shared/track2-equivalent.js';
 import { luhnCheckDigit } from '../../../src/card/luhn.js';
 import { thrown, thrownOrNone } from '../../pos-error.js';
 
