@@ -44,7 +44,7 @@ export const TIERS: readonly Tier[] = [
       'test/crash/plan.test.ts',
       'test/crash/reconcile.test.ts',
       'test/crash/register-check.test.ts',
-      'test/drivers/chip-card/virtual-chip-card.test.ts',
+      'test/drivers/chip-card/',
       'test/drivers/device-kinds.test.ts',
       'test/drivers/hid/diag-devices.test.ts',
       'test/drivers/hid/hid-transport.test.ts',
