@@ -11,6 +11,7 @@ export const screens = {
   idle: (): Screen => ({ kind: 'idle', prompt: 'WELCOME' }),
   presentCard: (amount: Amount, chip = false): Screen => ({ kind: 'present-card', prompt: chip ? 'INSERT OR SWIPE CARD' : 'SWIPE CARD', amount }),
   insertChip: (amount: Amount): Screen => ({ kind: 'present-card', prompt: 'INSERT CHIP', amount, reason: 'CHIP CARD - USE CHIP' }),
+  useStripe: (amount: Amount): Screen => ({ kind: 'present-card', prompt: 'SWIPE CARD', amount, reason: 'CHIP ERROR - USE STRIPE' }),
   enterPin: (amount: Amount): Screen => ({ kind: 'enter-pin', prompt: 'ENTER PIN', amount }),
   processing: (amount: Amount): Screen => ({ kind: 'processing', prompt: 'PROCESSING', amount }),
   approved: (amount: Amount, authCode: string | null): Screen => ({

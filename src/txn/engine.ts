@@ -25,8 +25,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isExpired } from '../card/expiry.js';
 import { interpretServiceCode } from '../card/service-code.js';
-import type { PaymentCard } from '../card/types.js';
-import { isChipRead, isChipReader, type CardRead, type CardReader, type ChipCardReader } from '../devices/card-reader.js';
+import type { ChipCard, PaymentCard } from '../card/types.js';
+import { isChipRead, isChipReader, type CardRead, type CardReader, type ChipCardReader, type ChipRead, type ReadRequest } from '../devices/card-reader.js';
 import type { PinEntryResult, PinPad } from '../devices/pin-pad.js';
 import type { Display, Screen } from '../devices/display.js';
 import { isApproval } from '../host/approval.js';
@@ -39,7 +39,7 @@ import { declineReason } from './response-codes.js';
 import { CANCELLABLE_STATES, type TransactionResult, type TxnState, type TxnStatus } from './result.js';
 import type { HistoryFilter, TxnHistory } from './history.js';
 import type { Ledger, Owed } from './ledger.js';
-import { OFFLINE_DECLINED_CODE } from './offline-approver.js';
+import { OFFLINE_DECLINED_BY_CARD_CODE, OFFLINE_DECLINED_CODE } from './offline-approver.js';
 
 /** DE 4 is n12: the largest amount the request can carry. */
 export const MAX_AMOUNT_MINOR = 999_999_999_999;
@@ -88,6 +88,8 @@ interface Running {
   reversalOwed?: boolean;
   /** Why the engine stopped the transaction early (the first reason stands). */
   stoppedBy?: StopReason;
+  /** The PIN block taken while the terminal's kernel verified the cardholder. */
+  pinDuringRead?: PinEntryResult;
   readonly abort: AbortController;
   readonly done: Promise<TransactionResult>;
 }
@@ -246,7 +248,7 @@ export class TransactionEngine {
     const card = read.card;
     let pin: PinEntryResult | undefined;
     try {
-      this.#update(running, { state: 'card-read', maskedPan: card.pan.masked(), brand: card.brand, entryMode: read.entryMode });
+      this.#update(running, { state: 'card-read', maskedPan: card.pan.masked(), brand: card.brand, entryMode: read.entryMode, ...(isChipRead(read) && read.emv ? { emv: read.emv } : {}) });
       running.card = { entryMode: read.entryMode, maskedPan: card.pan.masked() };
       this.#ledger.cardRead({ result: running.result, card: { pan: card.pan, brand: card.brand, entryMode: read.entryMode } });
       log.info({ maskedPan: card.pan.masked(), brand: card.brand, entryMode: read.entryMode, chip: isChipRead(read) }, 'card read');
@@ -254,11 +256,24 @@ export class TransactionEngine {
       if (isExpired(card.expiry, this.#deps.clock())) {
         return await this.#end(running, log, 'declined', { errorCode: 'CARD_EXPIRED', reason: 'EXPIRED CARD' });
       }
+      if (isChipRead(read) && read.firstDecision === 'declined-offline') {
+        return await this.#end(running, log, 'declined', { responseCode: OFFLINE_DECLINED_BY_CARD_CODE, errorCode: 'TXN_CARD_DECLINED', reason: 'DECLINED BY CARD' });
+      }
+      if (isChipRead(read) && read.onlinePinEntered === true) {
+        pin = running.pinDuringRead;
+        delete running.pinDuringRead;
+        if (pin === undefined) return await this.#end(running, log, 'failed', { errorCode: 'TXN_PIN_UNAVAILABLE', reason: 'PIN NOT SUPPORTED' });
+      }
+      if (isChipRead(read) && read.firstDecision === 'approved-offline') {
+        const offline = await this.#approvedByCard(running, log, read);
+        if (offline !== null) return offline;
+        return await this.#end(running, log, 'declined', { responseCode: OFFLINE_DECLINED_BY_CARD_CODE, errorCode: 'TXN_OFFLINE_REFUSED', reason: 'NOT AUTHORISED OFFLINE' });
+      }
       if (read.pinRequired && card.panMasked === true) {
         // A PIN block is built with the PAN (ISO 9564 format 0); a masked PAN would make a wrong one.
         return await this.#end(running, log, 'failed', { errorCode: 'TXN_PIN_UNAVAILABLE', reason: 'PIN NOT SUPPORTED' });
       }
-      if (read.pinRequired) {
+      if (read.pinRequired && pin === undefined) {
         const entered = await this.#requestPin(running, log, card);
         if ('ended' in entered) return entered.ended;
         pin = entered.pin;
@@ -267,6 +282,7 @@ export class TransactionEngine {
     } finally {
       wipeRead(read);
       pin?.pinBlock.wipe();
+      running.pinDuringRead?.pinBlock.wipe();
     }
   }
 
@@ -278,7 +294,12 @@ export class TransactionEngine {
   async #readCard(running: Running, log: Logger): Promise<CardRead> {
     const { reader } = this.#deps;
     const amount = { minor: running.result.amount, currency: running.result.currency };
-    const request = { amountMinor: amount.minor, currency: amount.currency };
+    const request: ReadRequest = {
+      amountMinor: amount.minor,
+      currency: amount.currency,
+      ...(this.#deps.pinpad ? { enterOnlinePin: (card: ChipCard) => this.#pinDuringRead(running, log, card) } : {}),
+      useStripe: () => void this.#show(screens.useStripe(amount), log),
+    };
     const chipFirst = isChipReader(reader);
     await this.#show(screens.presentCard(amount, chipFirst), log);
     for (let attempt = 1; ; attempt++) {
@@ -299,6 +320,27 @@ export class TransactionEngine {
       wipeRead(read);
       await this.#show(screens.insertChip(amount), log);
     }
+  }
+
+  /**
+   * Online PIN asked by the terminal's kernel during cardholder verification:
+   * the PIN block is kept for the request; a cardholder who gives none, or a
+   * PIN pad that fails, rejects (the kernel decides what that means).
+   */
+  async #pinDuringRead(running: Running, log: Logger, card: ChipCard): Promise<void> {
+    const amount = { minor: running.result.amount, currency: running.result.currency };
+    const { pinpad } = this.#deps;
+    if (!pinpad) throw new PosError('TXN_PIN_UNAVAILABLE', 'No PIN pad is attached', {});
+    this.#update(running, { state: 'waiting-for-pin' });
+    await this.#show(screens.enterPin(amount), log);
+    const pin = await pinpad.requestPin(
+      { pan: card.pan, amountMinor: amount.minor, currency: amount.currency, timeoutMs: this.#deps.pinTimeoutMs ?? 60_000 },
+      running.abort.signal,
+    );
+    running.pinDuringRead?.pinBlock.wipe();
+    running.pinDuringRead = pin;
+    log.info({ format: pin.format }, 'PIN block received');
+    await this.#show(screens.processing(amount), log);
   }
 
   /** Online PIN from the PIN pad; ends the transaction itself when the cardholder cancels or the pad fails. */
@@ -423,6 +465,7 @@ export class TransactionEngine {
         new AbortController().signal,
       );
       decision = completion.decision;
+      if (completion.emv) this.#update(running, { emv: completion.emv });
     } catch (err) {
       const error = asPosError(err, 'chip completion');
       if (hostApproved) this.#owesReversal(running, log, error.code);
@@ -459,7 +502,7 @@ export class TransactionEngine {
     if (chipReader !== null) {
       try {
         const completion = await chipReader.completeChip(
-          { approved: true, responseCode: grant.responseCode, issuerTlv: Buffer.alloc(0) },
+          { unableToGoOnline: true, approved: true, responseCode: grant.responseCode, issuerTlv: Buffer.alloc(0) },
           new AbortController().signal,
         );
         if (completion.decision !== 'approved') {
@@ -472,6 +515,24 @@ export class TransactionEngine {
     }
     this.#update(running, { offline: true });
     return this.#end(running, log, 'approved', {}, { duty: 'advice', read, ...(completionTlv === undefined ? {} : { completionTlv }) });
+  }
+
+  /**
+   * The card approved offline at its first GENERATE AC (a TC below the floor
+   * limit, as the terminal's kernel asked): the approval is recorded (Y1)
+   * with the STAN its advice goes with, and the advice is owed. Null when
+   * store-and-forward may not take it; the card's approval then stands for
+   * nothing and the purchase is declined.
+   */
+  async #approvedByCard(running: Running, log: Logger, read: ChipRead): Promise<TransactionResult | null> {
+    const grant = this.#ledger.approveOffline({ result: running.result, read, byCardAt: this.#deps.clock() });
+    if (!grant.granted) {
+      log.info({ refusal: grant.refusal }, 'approved by the card, but no advice can be queued');
+      return null;
+    }
+    this.#update(running, { responseCode: grant.responseCode, authCode: grant.authCode, stan: grant.stan, offline: true });
+    log.info({ stan: grant.stan, responseCode: grant.responseCode }, 'approved offline by the card');
+    return this.#end(running, log, 'approved', {}, { duty: 'advice', read });
   }
 
   /** Records that the request must be reversed at the host (it may have been, or was, approved there). */

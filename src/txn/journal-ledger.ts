@@ -84,9 +84,14 @@ export class JournalLedger implements Ledger {
     this.#events.emit({ step: 'reversal-owed', reversal });
   }
 
-  approveOffline({ result, read }: OfflineStep): OfflineGrant {
-    if (this.#offline === null) return { granted: false, refusal: 'disabled' };
-    const grant = this.#offline.approve({ id: result.id, stan: result.stan ?? '', amountMinor: result.amount, currency: result.currency, read });
+  approveOffline({ result, read, byCardAt }: OfflineStep): OfflineGrant {
+    const offline = this.#offline;
+    if (offline === null) return { granted: false, refusal: 'disabled' };
+    const journal = this.#journal;
+    const grant = journal.connection.write('approve offline', () => {
+      const stan = result.stan ?? journal.stan.next();
+      return offline.approve({ id: result.id, stan, amountMinor: result.amount, currency: result.currency, read, ...(byCardAt === undefined ? {} : { byCardAt }) });
+    });
     if (grant.granted) this.#events.emit({ step: 'approved-offline', id: result.id });
     return grant;
   }

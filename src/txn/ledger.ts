@@ -38,6 +38,11 @@ export interface SentStep extends TxnStep {
 export interface OfflineStep extends TxnStep {
   /** Read synchronously for the policy (entry mode, brand, CVM, clear card data); the engine still owns and wipes it. */
   readonly read: CardRead;
+  /**
+   * The card itself approved offline (TC at the first GENERATE AC, Y1), at
+   * this moment: nothing was sent, so the step takes the STAN the advice goes with.
+   */
+  readonly byCardAt?: Date;
 }
 
 /**
@@ -45,7 +50,7 @@ export interface OfflineStep extends TxnStep {
  * The rest are the policy's (`store-and-forward.ts`).
  */
 export type OfflineGrant =
-  | { readonly granted: true; readonly responseCode: string; readonly authCode: string }
+  | { readonly granted: true; readonly responseCode: string; readonly authCode: string; readonly stan: string }
   | { readonly granted: false; readonly refusal: OfflineRefusal | 'disabled' };
 
 /** What the money still owes the host when the register is told. */

@@ -25,7 +25,11 @@ import type { OfflineGrant } from './ledger.js';
 import type { OfflineCandidate, StoreAndForward } from './store-and-forward.js';
 
 export const OFFLINE_APPROVED_CODE = 'Y3';
+/** The card approved offline itself (TC at its first GENERATE AC). */
+export const APPROVED_BY_CARD_CODE = 'Y1';
 export const OFFLINE_DECLINED_CODE = 'Z3';
+/** The card declined offline itself (AAC at its first GENERATE AC). */
+export const OFFLINE_DECLINED_BY_CARD_CODE = 'Z1';
 
 export interface OfflineRequest {
   readonly id: string;
@@ -34,6 +38,8 @@ export interface OfflineRequest {
   readonly amountMinor: number;
   readonly currency: string;
   readonly read: CardRead;
+  /** The card approved at its first GENERATE AC (Y1), at this moment: the STAN is new, and the card's kernel, not the brand policy, decided. */
+  readonly byCardAt?: Date;
 }
 
 export function offlineAuthCode(stan: string): string {
@@ -68,12 +74,15 @@ export class OfflineApprovals {
     if (!holdsClearCard(read)) return { granted: false, refusal: 'card-data' };
     // Online PIN on a stripe: only the issuer could check it. A chip card weighs it in its own offline decision.
     if (read.pinRequired === true && !isChipRead(read)) return { granted: false, refusal: 'cvm' };
-    const candidate: OfflineCandidate = { brand: read.card.brand, entryMode: read.entryMode, amountMinor: request.amountMinor, currency: request.currency };
+    // Where the terminal's own kernel ran, its action codes and floor limits (per AID) decided, not the brand table.
+    const kernelDecides = isChipRead(read) && read.firstDecision !== undefined;
+    const candidate: OfflineCandidate = { brand: read.card.brand, entryMode: read.entryMode, amountMinor: request.amountMinor, currency: request.currency, kernelDecides };
     const decision = this.#saf.decide(candidate);
     if (!decision.allowed) return { granted: false, refusal: decision.refusal };
-    const approval = { responseCode: OFFLINE_APPROVED_CODE, authCode: offlineAuthCode(request.stan) };
-    this.#saf.approve(request.id, candidate, approval);
-    return { granted: true, ...approval };
+    const byCard = request.byCardAt;
+    const approval = { responseCode: byCard === undefined ? OFFLINE_APPROVED_CODE : APPROVED_BY_CARD_CODE, authCode: offlineAuthCode(request.stan) };
+    this.#saf.approve(request.id, candidate, { ...approval, ...(byCard === undefined ? {} : { newStan: { stan: request.stan, at: byCard } }) });
+    return { granted: true, ...approval, stan: request.stan };
   }
 
   /**

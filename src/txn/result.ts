@@ -1,6 +1,6 @@
 /** What the ECR API and the demo report for one transaction. Never a clear PAN. */
 import type { CardBrand } from '../card/types.js';
-import type { EntryMode } from '../devices/card-reader.js';
+import type { EmvSummary, EntryMode } from '../devices/card-reader.js';
 import type { ErrorCode } from '../util/errors.js';
 
 export type TxnStatus = 'approved' | 'declined' | 'cancelled' | 'failed';
@@ -46,6 +46,8 @@ export interface TransactionResult {
   readonly reason?: string;
   /** Approved by the terminal without the host (store-and-forward): an advice (0220) follows. */
   readonly offline?: boolean;
+  /** Where the terminal ran the EMV kernel: the application, TVR, TSI, CVM results and the last cryptogram (no card data). */
+  readonly emv?: EmvSummary;
   readonly startedAt: string;
   readonly endedAt: string | null;
 }

@@ -28,6 +28,7 @@ import type { EntryMode } from '../devices/card-reader.js';
 import { drainInOrder } from '../host/drain-loop.js';
 import { deliveryOf } from '../host/host-error.js';
 import { PosError } from '../util/errors.js';
+import type { OfflineApprovalFields } from './journal/advices.js';
 import type { Journal, PendingAdvice } from './journal/index.js';
 
 export interface OfflinePolicy {
@@ -46,6 +47,8 @@ export interface OfflineCandidate {
   readonly entryMode: EntryMode;
   readonly amountMinor: number;
   readonly currency: string;
+  /** The terminal's EMV kernel decided (its action codes and per-AID floor limits): the brand floor limits do not apply, the queue caps do. */
+  readonly kernelDecides?: boolean;
 }
 
 /**
@@ -62,9 +65,11 @@ export const DEFAULT_OFFLINE_ENTRY_MODES: readonly EntryMode[] = ['chip'];
 export function decideOffline(policy: OfflinePolicy, candidate: OfflineCandidate, queue: readonly PendingAdvice[]): OfflineDecision {
   const modes = policy.entryModes ?? DEFAULT_OFFLINE_ENTRY_MODES;
   if (!modes.includes(candidate.entryMode)) return { allowed: false, refusal: 'entry-mode' };
-  const floor = policy.floorLimits[candidate.brand];
-  if (floor === undefined || floor <= 0) return { allowed: false, refusal: 'brand' };
-  if (candidate.amountMinor > floor) return { allowed: false, refusal: 'floor-limit' };
+  if (candidate.kernelDecides !== true) {
+    const floor = policy.floorLimits[candidate.brand];
+    if (floor === undefined || floor <= 0) return { allowed: false, refusal: 'brand' };
+    if (candidate.amountMinor > floor) return { allowed: false, refusal: 'floor-limit' };
+  }
   if (queue.length + 1 > policy.maxQueuedCount) return { allowed: false, refusal: 'queue-count' };
   const queued = queue.filter((a) => a.currency === candidate.currency).reduce((sum, a) => sum + a.amountMinor, 0);
   if (queued + candidate.amountMinor > policy.maxQueuedTotalMinor) return { allowed: false, refusal: 'queue-total' };
@@ -139,7 +144,7 @@ export class StoreAndForward {
    * throws `SAF_OFFLINE_REFUSED` with the policy's reason. Call before asking
    * the card for its offline decision; then `accept` or `journal.steps.decline`.
    */
-  approve(id: string, candidate: OfflineCandidate, approval: { readonly responseCode: string; readonly authCode: string | null }): void {
+  approve(id: string, candidate: OfflineCandidate, approval: OfflineApprovalFields): void {
     const decision = this.decide(candidate);
     if (!decision.allowed) {
       throw new PosError('SAF_OFFLINE_REFUSED', `Offline approval not allowed: ${decision.refusal}`, { id, refusal: decision.refusal });

@@ -7,7 +7,8 @@ import type { Ledger } from '../../src/txn/ledger.js';
 import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
 import { rejection } from '../pos-error.js';
-import { approveAll, FakeChipReader, FakeHost, FakePinPad, FakeReader, memoryLedger, testCard, testEngine, TEST_NOW as NOW } from './fakes.js';
+import { Sensitive } from '../../src/util/sensitive.js';
+import { approveAll, chipCardOf, FakeChipReader, FakeHost, FakePinPad, FakeReader, memoryLedger, testCard, testEngine, TEST_NOW as NOW } from './fakes.js';
 
 function setup<R extends FakeReader = FakeReader>(host = new FakeHost(approveAll), overrides: Partial<EngineDeps> = {}, reader: R = new FakeReader() as R, failing: Partial<Ledger> = {}) {
   const display = new RecordingDisplay();
@@ -51,7 +52,7 @@ describe('TransactionEngine purchase', () => {
     const started = engine.start({ type: 'purchase', amount: 1234, currency: '978' });
     expect(started).toMatchObject({ state: 'waiting-for-card', status: null, amount: 1234 });
     await reader.armed();
-    expect(reader.requests).toEqual([{ amountMinor: 1234, currency: '978' }]);
+    expect(reader.requests).toEqual([{ amountMinor: 1234, currency: '978', useStripe: expect.any(Function) }]);
     const card = testCard();
     reader.present(card);
     const ended = await engine.wait(started.id);
@@ -326,5 +327,42 @@ describe('TransactionEngine chip and PIN', () => {
     ctx.reader.presentChip(testCard('4111111111111111', undefined, 'visa', '201'), true);
     expect(await ctx.engine.wait(id)).toMatchObject({ status: 'failed', errorCode: 'TXN_PIN_UNAVAILABLE' });
     expect(ctx.host.requests).toHaveLength(0);
+  });
+});
+
+describe("online PIN during the terminal's own cardholder verification", () => {
+  it('takes the PIN block when the kernel asks, and sends it without asking again', async () => {
+    const pinpad = new FakePinPad();
+    const { engine, reader, host, display } = setup(new FakeHost(approveAll), { pinpad }, new FakeChipReader());
+    const { id } = engine.start({ type: 'purchase', amount: 1234, currency: '978' });
+    await reader.armed();
+    const card = testCard('4761739001010119', { year: 2030, month: 12 }, 'visa', '201');
+    const ask = reader.requests[0]?.enterOnlinePin;
+    expect(ask).toBeTypeOf('function');
+    await ask?.(chipCardOf(card));
+    expect(engine.get(id)?.state).toBe('waiting-for-pin');
+    expect(display.shown.map((s) => s.kind)).toContain('enter-pin');
+    reader.presentRead({ entryMode: 'chip', card: chipCardOf(card), chip: { tlv: Sensitive.of('data', Buffer.from('9F2608AABBCCDDEEFF0011', 'hex')) }, onlinePinEntered: true, firstDecision: 'online' });
+    const result = await engine.wait(id);
+    expect(result.status).toBe('approved');
+    expect(pinpad.requests).toEqual([{ maskedPan: '476173******0119', amountMinor: 1234 }]);
+    expect(host.requests).toMatchObject([{ pin: true, chip: true }]);
+  });
+
+  it('is not offered when no PIN pad is attached', async () => {
+    const { engine, reader } = setup(new FakeHost(approveAll), {}, new FakeChipReader());
+    engine.start({ type: 'purchase', amount: 1234, currency: '978' });
+    await reader.armed();
+    expect(reader.requests[0]?.enterOnlinePin).toBeUndefined();
+  });
+
+  it('a PIN the cardholder cancels rejects the kernel’s request with kind cancelled', async () => {
+    const pinpad = new FakePinPad();
+    pinpad.outcome = new PosError('PIN_ENTRY_CANCELLED', 'cancel key', {});
+    const { engine, reader } = setup(new FakeHost(approveAll), { pinpad }, new FakeChipReader());
+    engine.start({ type: 'purchase', amount: 1234, currency: '978' });
+    await reader.armed();
+    const card = testCard('4761739001010119', { year: 2030, month: 12 }, 'visa', '201');
+    await expect(reader.requests[0]?.enterOnlinePin?.(chipCardOf(card))).rejects.toMatchObject({ kind: 'cancelled' });
   });
 });

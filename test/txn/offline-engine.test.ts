@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CardBrand } from '../../src/card/types.js';
-import type { CardRead } from '../../src/devices/card-reader.js';
+import type { CardRead, ChipRead } from '../../src/devices/card-reader.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
 import { silentLogger as quiet } from '../../src/log/logger.js';
 import { generateKeyPairSync } from 'node:crypto';
@@ -76,7 +76,7 @@ describe('offline approval when the host cannot be reached', () => {
     const result = await purchase(env, 1500);
     expect(result).toMatchObject({ status: 'approved', responseCode: 'Y3', authCode: offlineAuthCode(result.stan ?? ''), offline: true, rrn: null });
     expect(result.authCode).toMatch(/^Y\d{5}$/);
-    expect(env.reader.completions).toEqual([{ approved: true, responseCode: 'Y3', issuerTlv: Buffer.alloc(0) }]);
+    expect(env.reader.completions).toEqual([{ unableToGoOnline: true, approved: true, responseCode: 'Y3', issuerTlv: Buffer.alloc(0) }]);
     expect(env.display.shown.at(-1)).toMatchObject({ kind: 'approved', prompt: 'APPROVED (OFFLINE)', reason: `AUTH ${result.authCode ?? ''}` });
     expect(env.journal.get(result.id)).toMatchObject({ state: 'advice-pending', offline: true, responseCode: 'Y3', authCode: result.authCode, stan: result.stan });
     expect(env.journal.steps.of(result.id).map((s) => s.state)).toEqual(['created', 'created', 'request-sent', 'offline-approved', 'advice-pending']);
@@ -170,5 +170,45 @@ describe('offline approval when the host cannot be reached', () => {
     const result = await purchase(env, 100, { entryMode: 'swipe', card: testCard('4761739001010119') });
     expect(result).toMatchObject({ status: 'approved', responseCode: 'Y3', offline: true });
     expect(env.journal.get(result.id).state).toBe('advice-pending');
+  });
+});
+
+describe("the terminal's kernel decides at the first GENERATE AC", () => {
+  const kernelRead = (firstDecision: 'approved-offline' | 'declined-offline' | 'online'): CardRead => ({ ...(chipRead() as ChipRead), firstDecision });
+  const neverAsked = () => Promise.reject(new Error('the host must not be asked'));
+
+  it('a TC approves offline (Y1) with a new STAN, and its advice is queued: the host is never asked, nor the card again', async () => {
+    const env = setup(neverAsked);
+    // Above the brand floor limit: the kernel's per-AID limits decided, not the brand table.
+    const result = await purchase(env, 7000, kernelRead('approved-offline'));
+    expect(result).toMatchObject({ status: 'approved', responseCode: 'Y1', offline: true, authCode: offlineAuthCode(result.stan ?? '') });
+    expect(result.stan).toMatch(/^\d{6}$/);
+    expect(env.host.requests).toEqual([]);
+    expect(env.reader.completions).toEqual([]);
+    expect(env.journal.get(result.id)).toMatchObject({ state: 'advice-pending', stan: result.stan, responseCode: 'Y1' });
+  });
+
+  it('a TC the advice queue cannot take is declined, and nothing is owed', async () => {
+    const env = setup(neverAsked, { ...POLICY, maxQueuedCount: 0 });
+    const result = await purchase(env, 100, kernelRead('approved-offline'));
+    expect(result).toMatchObject({ status: 'declined', errorCode: 'TXN_OFFLINE_REFUSED', authCode: null });
+    expect(env.approvals).toEqual([{ id: result.id, refusal: 'queue-count' }]);
+    expect(env.journal.get(result.id).state).toBe('declined');
+  });
+
+  it('an AAC declines offline (Z1) without the host or the advice queue', async () => {
+    const env = setup(neverAsked);
+    const result = await purchase(env, 100, kernelRead('declined-offline'));
+    expect(result).toMatchObject({ status: 'declined', responseCode: 'Z1', errorCode: 'TXN_CARD_DECLINED', reason: 'DECLINED BY CARD' });
+    expect(env.host.requests).toEqual([]);
+    expect(env.approvals).toEqual([]);
+    expect(env.journal.get(result.id).state).toBe('declined');
+  });
+
+  it('unable to go online: the kernel, not the brand floor limit, decides', async () => {
+    const env = setup(unreachable);
+    const result = await purchase(env, 7000, kernelRead('online'));
+    expect(result).toMatchObject({ status: 'approved', responseCode: 'Y3', offline: true });
+    expect(env.reader.completions).toEqual([{ unableToGoOnline: true, approved: true, responseCode: 'Y3', issuerTlv: Buffer.alloc(0) }]);
   });
 });

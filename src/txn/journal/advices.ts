@@ -34,6 +34,13 @@ export interface PendingAdvice {
 /** Overwrites the sealed card data with zeros before it is set NULL (with `secure_delete` the freed bytes are zeroed too). */
 const ZERO_SEALED_CARD = 'UPDATE txn SET advice_card = zeroblob(length(advice_card)) WHERE id = ? AND advice_card IS NOT NULL';
 
+export interface OfflineApprovalFields {
+  readonly responseCode: string;
+  readonly authCode: string | null;
+  /** For an approval with no request sent: the STAN taken for its advice, and the moment (DE 7). */
+  readonly newStan?: { readonly stan: string; readonly at: Date };
+}
+
 export class AdviceLog {
   readonly #c: JournalConnection;
 
@@ -42,8 +49,10 @@ export class AdviceLog {
   }
 
   /** The terminal approved without the host (store-and-forward decided it may). */
-  approveOffline(id: string, approval: { readonly responseCode: string; readonly authCode: string | null }): JournalEntry {
-    return this.#c.step(id, 'offline-approved', { response_code: approval.responseCode, auth_code: approval.authCode, offline: 1 });
+  approveOffline(id: string, approval: OfflineApprovalFields): JournalEntry {
+    // An approval by the card itself had no request: its STAN and DE 7 moment are the approval's.
+    const fresh = approval.newStan === undefined ? {} : { stan: approval.newStan.stan, transmitted_at: approval.newStan.at.toISOString() };
+    return this.#c.step(id, 'offline-approved', { response_code: approval.responseCode, auth_code: approval.authCode, offline: 1, ...fresh });
   }
 
   /** The card accepted the offline approval: queue the advice, with the card data it needs sealed. */
