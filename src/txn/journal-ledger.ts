@@ -96,7 +96,16 @@ export class JournalLedger implements Ledger {
     return grant;
   }
 
-  ended({ result, owes }: EndedStep): void {
+  ended(step: EndedStep): void {
+    const { result } = step;
+    this.#journal.connection.write('ended', () => {
+      if (result.emv !== undefined) this.#journal.steps.recordEmv(result.id, result.emv);
+      this.#end(step);
+    });
+    this.#events.emit({ step: 'ended', result, owes: step.owes?.duty ?? null });
+  }
+
+  #end({ result, owes }: EndedStep): void {
     const { steps, connection } = this.#journal;
     const outcome = { outcome: statusOf(result), responseCode: result.responseCode, errorCode: result.errorCode ?? null, reason: result.reason ?? null };
     switch (owes?.duty) {
@@ -116,7 +125,6 @@ export class JournalLedger implements Ledger {
         endWithoutDuty(this.#journal, result, outcome);
         break;
     }
-    this.#events.emit({ step: 'ended', result, owes: owes?.duty ?? null });
   }
 }
 

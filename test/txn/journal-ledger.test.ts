@@ -11,7 +11,8 @@ import { JournalLedger } from '../../src/txn/journal-ledger.js';
 import type { LedgerEvent } from '../../src/txn/ledger.js';
 import { ReversalDuties } from '../../src/txn/reversal-duties.js';
 import { HostError } from '../../src/host/host-error.js';
-import { approveAll, FakeHost, FakeReader, testCard, testEngine, TEST_NOW as NOW } from './fakes.js';
+import { Sensitive } from '../../src/util/sensitive.js';
+import { approveAll, chipCardOf, FakeHost, FakeReader, testCard, testEngine, TEST_NOW as NOW } from './fakes.js';
 import { journalBytes, openJournal, tempDir } from './journal-helpers.js';
 
 const journals: Journal[] = [];
@@ -44,6 +45,22 @@ describe('JournalLedger', () => {
     expect(journal.get(id)).toMatchObject({ state: 'completed', stan: '000001', responseCode: '00', authCode: 'A1B2C3', maskedPan: '411111******1111', entryMode: 'swipe' });
     expect(journal.steps.of(id).map((s) => s.state)).toEqual(['created', 'created', 'request-sent', 'response-received', 'completed']);
     expect(journalBytes(dir)).not.toContain('4111111111111111');
+  });
+
+  it("keeps the kernel's account of a chip transaction, and gives it back after a restart", async () => {
+    const { engine, reader, journal, dir } = setup(new FakeHost(approveAll));
+    const emv = { aid: 'A0000000031010', applicationLabel: 'VISA CREDIT', tvr: '0000008000', tsi: 'E800', cvmResults: '420300', odaMethod: 'cda', cryptogram: '1122334455667788', cryptogramType: 'ARQC', atc: '0007' } as const;
+    const started = engine.start({ type: 'purchase', amount: 1234, currency: '978' });
+    await reader.armed();
+    const card = testCard('4761739001010119', { year: 2030, month: 12 }, 'visa', '201');
+    reader.presentRead({ entryMode: 'chip', card: chipCardOf(card), chip: { tlv: Sensitive.of('data', Buffer.from('9F2608AABBCCDDEEFF0011', 'hex')) }, emv });
+    await engine.wait(started.id);
+    expect(journal.get(started.id).emv).toEqual(emv);
+    journal.close();
+    const reopened = openJournal(dir);
+    journals.push(reopened);
+    expect(reopened.get(started.id).emv).toEqual(emv);
+    expect(journalBytes(dir)).not.toContain('4761739001010119');
   });
 
   it('journals a host decline, and a cancel before any card', async () => {

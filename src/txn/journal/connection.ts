@@ -23,6 +23,7 @@ import { canMove, isFinal, type JournalState } from './states.js';
 /** The `txn` columns a step may set. */
 export type Column =
   | 'outcome'
+  | 'emv'
   | 'stan'
   | 'transmitted_at'
   | 'entry_mode'

@@ -2,11 +2,12 @@
  * A journal row as the rest of the terminal sees it. Card identity is the
  * masked PAN only — no hash or anything else derived from the PAN, which
  * with the masked digits could be brute-forced back to it: the journal never
- * holds a PAN, track data, PIN block, CVV or chip data, so no type here has a
- * place for one.
+ * holds a PAN, track data, PIN block, CVV or chip data that names the card,
+ * so no type here has a place for one. `emv` is the kernel's account (AID,
+ * TVR, TSI, CVM results, cryptogram): what a receipt prints.
  */
 import type { CardBrand } from '../../card/types.js';
-import type { EntryMode } from '../../devices/card-reader.js';
+import type { EmvSummary, EntryMode } from '../../devices/card-reader.js';
 import type { TxnStatus } from '../result.js';
 import type { JournalState } from './states.js';
 
@@ -40,6 +41,8 @@ export interface JournalEntry {
   readonly reason: string | null;
   /** Approved by the terminal without the host (store-and-forward). */
   readonly offline: boolean;
+  /** Where the terminal ran the EMV kernel: its account of the transaction. */
+  readonly emv: EmvSummary | null;
   readonly adviceAttempts: number;
   readonly batchNo: number;
   readonly createdAt: string;
@@ -76,6 +79,7 @@ export interface TxnRow {
   error_code: string | null;
   reason: string | null;
   offline: number;
+  emv: string | null;
   advice_attempts: number;
   batch_no: number;
   created_at: string;
@@ -105,10 +109,29 @@ export function toEntry(row: TxnRow): JournalEntry {
     errorCode: row.error_code,
     reason: row.reason,
     offline: row.offline === 1,
+    emv: emvOf(row.emv),
     adviceAttempts: row.advice_attempts,
     batchNo: row.batch_no,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     endedAt: row.ended_at,
   };
+}
+
+const EMV_TEXT_FIELDS = ['aid', 'applicationLabel', 'tvr', 'tsi', 'cvmResults', 'odaMethod', 'cryptogram', 'cryptogramType', 'atc'] as const;
+
+/** The stored account, or null for none (or for a value this software did not write: the row stays readable). */
+function emvOf(text: string | null): EmvSummary | null {
+  if (text === null) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null) return null;
+    const record = value as Record<string, unknown>;
+    if (typeof record['aid'] !== 'string' || typeof record['tvr'] !== 'string' || typeof record['tsi'] !== 'string') return null;
+    const out: Record<string, string> = {};
+    for (const key of EMV_TEXT_FIELDS) if (typeof record[key] === 'string') out[key] = record[key];
+    return out as unknown as EmvSummary;
+  } catch {
+    return null;
+  }
 }

@@ -72,6 +72,7 @@ export function toResult(entry: JournalEntry): TransactionResult {
     ...(errorCode === undefined ? {} : { errorCode }),
     ...(entry.reason === null ? {} : { reason: entry.reason }),
     ...(entry.offline ? { offline: true } : {}),
+    ...(entry.emv === null ? {} : { emv: entry.emv }),
     startedAt: entry.createdAt,
     endedAt: status === null ? null : (entry.endedAt ?? entry.updatedAt),
   };

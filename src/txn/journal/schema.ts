@@ -115,6 +115,13 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE state = 'advice-pending' AND advice_card IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    description: "the terminal kernel's account of a chip transaction: AID, TVR, TSI, CVM results, cryptogram (JSON, no card data)",
+    sql: `
+      ALTER TABLE txn ADD COLUMN emv TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

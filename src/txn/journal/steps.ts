@@ -5,7 +5,7 @@
  * mode; nothing derived from the PAN is.
  */
 import type { CardBrand } from '../../card/types.js';
-import type { EntryMode } from '../../devices/card-reader.js';
+import type { EmvSummary, EntryMode } from '../../devices/card-reader.js';
 import { PosError } from '../../util/errors.js';
 import type { Sensitive } from '../../util/sensitive.js';
 import type { TxnStatus } from '../result.js';
@@ -88,6 +88,12 @@ export class StepLog {
       c.stepRow(id, 'created', now, 'card read');
       return c.entry(id);
     });
+  }
+
+  /** The terminal kernel's account of the transaction (no card data), as it stands. */
+  recordEmv(id: string, emv: EmvSummary): void {
+    const c = this.#c;
+    c.write('record emv', () => c.patch(id, { emv: JSON.stringify(emv) }, c.now()));
   }
 
   /** Call before the request leaves: from here on, a lost answer means a reversal. Needs the card recorded. */
