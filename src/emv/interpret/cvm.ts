@@ -63,20 +63,38 @@ export function cvmConditionName(code: number): string {
   return CONDITIONS.get(code) ?? (code >= 0x80 ? `Payment system condition (${hex(code)})` : `RFU (${hex(code)})`);
 }
 
+/** One CV Rule as the card codes it: the CVM code byte (b7 "apply succeeding rule", b6–b1 the method) and the condition code. */
+export interface CvRuleCodes {
+  readonly code: number;
+  readonly condition: number;
+}
+
+/** The CVM List as codes, for the kernel to act on (the same bytes `parseCvmList` names). */
+export interface CvmListCodes {
+  readonly amountX: number;
+  readonly amountY: number;
+  readonly rules: readonly CvRuleCodes[];
+}
+
 /** Undefined when the list is not 8 bytes of amounts followed by whole 2-byte rules. */
-export function parseCvmList(value: Uint8Array): CvmList | undefined {
+export function parseCvmListCodes(value: Uint8Array): CvmListCodes | undefined {
   if (value.length < CVM_LIST_AMOUNTS_BYTES || (value.length - CVM_LIST_AMOUNTS_BYTES) % 2 !== 0) return undefined;
   const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
-  const rules: CvRule[] = [];
-  for (let i = CVM_LIST_AMOUNTS_BYTES; i < value.length; i += 2) {
-    const code = value[i] as number;
-    rules.push({
-      method: cvmMethodName(code),
-      condition: cvmConditionName(value[i + 1] as number),
-      ifUnsuccessful: (code & CVM_APPLY_NEXT_IF_UNSUCCESSFUL) !== 0 ? 'apply next rule' : 'fail cardholder verification',
-    });
-  }
+  const rules: CvRuleCodes[] = [];
+  for (let i = CVM_LIST_AMOUNTS_BYTES; i < value.length; i += 2) rules.push({ code: value[i] as number, condition: value[i + 1] as number });
   return { amountX: view.getUint32(0), amountY: view.getUint32(4), rules };
+}
+
+/** Undefined when the list is not 8 bytes of amounts followed by whole 2-byte rules. */
+export function parseCvmList(value: Uint8Array): CvmList | undefined {
+  const list = parseCvmListCodes(value);
+  if (list === undefined) return undefined;
+  const rules = list.rules.map(({ code, condition }): CvRule => ({
+    method: cvmMethodName(code),
+    condition: cvmConditionName(condition),
+    ifUnsuccessful: (code & CVM_APPLY_NEXT_IF_UNSUCCESSFUL) !== 0 ? 'apply next rule' : 'fail cardholder verification',
+  }));
+  return { amountX: list.amountX, amountY: list.amountY, rules };
 }
 
 export interface CvmResults {
