@@ -50,7 +50,7 @@ export const LAYERS = [
   { layer: 'src/cli/actions/host-sim.ts', may: [...CLI_ACTIONS, ...may('src/cli/actions', 'hw-mocks/cards', 'hw-mocks/host')] },
   { layer: 'drivers/transport', may: may('src/devices', 'src/log', 'src/util') },
   { layer: 'drivers/reconnect', may: may('drivers/transport', 'src/devices', 'src/log', 'src/util') },
-  { layer: 'drivers/shared', may: may('drivers/transport', 'drivers/reconnect', 'src/devices', 'src/card', 'src/log', 'src/util') },
+  { layer: 'drivers/shared', may: may('drivers/transport', 'drivers/reconnect', 'src/devices', 'src/card', 'src/emv', 'src/log', 'src/util') },
   { layer: 'drivers/*', may: [...may('drivers/shared', 'drivers/transport', 'drivers/reconnect', 'src/devices'), ...CODECS, ...may('src/log', 'src/util')] },
   { layer: 'hw-mocks', may: may('src/devices', 'src/util') },
   { layer: 'hw-mocks/cards', may: may('hw-mocks', 'src/card', 'src/util') },
