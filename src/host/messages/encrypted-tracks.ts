@@ -4,9 +4,10 @@
  * of DE 2, 14 and 35, which then stay out of the message: the terminal never
  * held the clear tracks, and the host decrypts them with its BDK.
  *
- * The field is a run of subfields, each `[tag ×2][length ×3][value]`, tag
- * two characters `A–Z 0–9`, length three decimal digits counting the value's
- * characters, value `an` (binary values as uppercase hex):
+ * The field is a run of subfields (`de48-subfields.ts`), each
+ * `[tag ×2][length ×3][value]`, tag two characters `A–Z 0–9`, length three
+ * decimal digits counting the value's characters, value `an` (binary values
+ * as uppercase hex):
  *
  *   ES  scheme   `01` = MagneSafe TDES DUKPT: tracks with sentinels, zero
  *                padded to 8-byte blocks, TDES-CBC IV 0, X9.24-1 2009
@@ -23,9 +24,9 @@
  * breaking an older reader.
  */
 import type { EncryptedTracks } from '../../devices/card-reader.js';
-import { PosError } from '../../util/errors.js';
+import { de48Fault, DE48_FIELD, hexSubfield, parseSubfields, subfield as de48Subfield, type SubfieldFault } from './de48-subfields.js';
 
-export const ENCRYPTED_TRACKS_FIELD = 48;
+export const ENCRYPTED_TRACKS_FIELD = DE48_FIELD;
 
 export const ENCRYPTED_TRACK_TAGS = {
   scheme: 'ES',
@@ -39,11 +40,10 @@ export const ENCRYPTED_TRACK_TAGS = {
 /** ES values: one scheme today. */
 export const ENCRYPTION_SCHEMES = { 'magtek-tdes-dukpt': '01' } as const satisfies Record<EncryptedTracks['scheme'], string>;
 
-const TAG_CHARS = 2;
-const LENGTH_DIGITS = 3;
-const MAX_VALUE_CHARS = 999;
 const KSN_BYTES = 10;
 const BLOCK_BYTES = 8;
+
+const invalid: SubfieldFault = de48Fault('encrypted tracks');
 
 /** What DE 48 said, for the host side. */
 export interface EncryptedTracksField extends EncryptedTracks {
@@ -73,19 +73,7 @@ export function encryptedTracksField(tracks: EncryptedTracks, maskedPan?: string
  * blocks, or a missing ES/EK/E2.
  */
 export function parseEncryptedTracksField(text: string): EncryptedTracksField {
-  const values = new Map<string, string>();
-  let at = 0;
-  while (at < text.length) {
-    const tag = text.slice(at, at + TAG_CHARS);
-    const lengthText = text.slice(at + TAG_CHARS, at + TAG_CHARS + LENGTH_DIGITS);
-    if (!/^[A-Z0-9]{2}$/.test(tag) || !/^\d{3}$/.test(lengthText)) invalid(tag, 'header', at);
-    const start = at + TAG_CHARS + LENGTH_DIGITS;
-    const end = start + Number(lengthText);
-    if (end > text.length) invalid(tag, 'length', at);
-    if (values.has(tag)) invalid(tag, 'repeated', at);
-    values.set(tag, text.slice(start, end));
-    at = end;
-  }
+  const values = parseSubfields(text, invalid);
   const scheme = values.get(ENCRYPTED_TRACK_TAGS.scheme);
   if (scheme !== ENCRYPTION_SCHEMES['magtek-tdes-dukpt']) invalid(ENCRYPTED_TRACK_TAGS.scheme, scheme === undefined ? 'missing' : 'unknown-scheme');
   const ksn = bytesOf(values, ENCRYPTED_TRACK_TAGS.ksn);
@@ -108,8 +96,7 @@ export function parseEncryptedTracksField(text: string): EncryptedTracksField {
 }
 
 function subfield(tag: string, value: string): string {
-  if (value.length > MAX_VALUE_CHARS) invalid(tag, 'too-long');
-  return `${tag}${String(value.length).padStart(LENGTH_DIGITS, '0')}${value}`;
+  return de48Subfield(tag, value, invalid);
 }
 
 function hex(bytes: Buffer): string {
@@ -117,23 +104,11 @@ function hex(bytes: Buffer): string {
 }
 
 function bytesOf(values: ReadonlyMap<string, string>, tag: string): Buffer | undefined {
-  const value = values.get(tag);
-  if (value === undefined) return undefined;
-  if (!/^(?:[0-9A-F]{2})*$/.test(value)) invalid(tag, 'hex');
-  return Buffer.from(value, 'hex');
+  return hexSubfield(values, tag, invalid);
 }
 
 function blocksOf(values: ReadonlyMap<string, string>, tag: string): Buffer | undefined {
   const bytes = bytesOf(values, tag);
   if (bytes !== undefined && (bytes.length === 0 || bytes.length % BLOCK_BYTES !== 0)) invalid(tag, 'blocks');
   return bytes;
-}
-
-function invalid(subfield: string, reason: string, offset?: number): never {
-  throw new PosError('HOST_REQUEST_INVALID', `DE 48 encrypted tracks: subfield ${subfield || '(none)'} is not valid (${reason})`, {
-    field: ENCRYPTED_TRACKS_FIELD,
-    subfield,
-    reason,
-    ...(offset === undefined ? {} : { offset }),
-  });
 }
