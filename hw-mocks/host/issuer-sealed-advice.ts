@@ -9,42 +9,33 @@
  * A DE 48 that is not a sealed-advice set answers 30 (format error); one
  * that does not open — another key, altered bytes, moved to another message
  * — or whose track is not a track, or disagrees with the BIN / last four sent
- * beside it, answers 88 (cryptographic failure). The clear track and DE 55
- * live in Buffers only while read and are wiped before this returns; the PAN
- * leaves as a string, as DE 2 would.
+ * beside it, answers 88 (cryptographic failure; `issuer-de48-pan.ts`). DE 55
+ * opened beside the track is wiped unread.
  */
-import { openAdviceCard, parseSealedAdviceField, SEALED_ADVICE_FIELD, type AdviceBinding } from '../../src/host/messages/sealed-advice.js';
+import { openAdviceCard, parseSealedAdviceField, SEALED_ADVICE_FIELD, type AdviceBinding, type SealedAdviceField } from '../../src/host/messages/sealed-advice.js';
 import type { Iso8583Message } from '../../src/iso8583/message.js';
 import { wipe } from '../../src/util/bytes.js';
-import { panMatchesClaim, parsedField, textField, type IssuerContext } from './issuer-context.js';
+import { textField, type IssuerContext } from './issuer-context.js';
+import { panFromDe48, type De48PanOutcome } from './issuer-de48-pan.js';
 
 const TRACK2_RE = /^(\d{12,19})[=D](\d{4})(\d{3})\d*F?$/;
 
-export type SealedAdviceOutcome =
-  | { readonly kind: 'absent' }
-  | { readonly kind: 'malformed' }
-  | { readonly kind: 'undecryptable' }
-  | { readonly kind: 'opened'; readonly pan: string };
+export type SealedAdviceOutcome = De48PanOutcome<'opened'>;
 
 export function openSealedAdviceOf(ctx: IssuerContext, request: Iso8583Message): SealedAdviceOutcome {
-  const de48 = parsedField(request, SEALED_ADVICE_FIELD, parseSealedAdviceField);
-  if (de48.kind !== 'parsed') return { kind: de48.kind };
-  const field = de48.value;
+  // Sealed to this very message: without its binding fields the advice is malformed.
   const binding = bindingOf(request);
-  if (binding === undefined) return { kind: 'malformed' };
-  let track2: Buffer | undefined;
-  let de55: Buffer | undefined;
-  try {
-    ({ track2, de55 } = openAdviceCard(ctx.keys.acquirerAdvice, field.sealed, binding));
-    const pan = TRACK2_RE.exec(track2.toString('latin1'))?.[1];
-    if (pan === undefined) return { kind: 'undecryptable' };
-    if (!panMatchesClaim(pan, field)) return { kind: 'undecryptable' };
-    return { kind: 'opened', pan };
-  } catch {
-    return { kind: 'undecryptable' };
-  } finally {
-    wipe(track2, de55);
-  }
+  const source = {
+    field: SEALED_ADVICE_FIELD,
+    parse: (text: string) => (binding === undefined ? undefined : { ...parseSealedAdviceField(text), binding }),
+    open: (field: SealedAdviceField & { readonly binding: AdviceBinding }): Buffer => {
+      const { track2, de55 } = openAdviceCard(ctx.keys.acquirerAdvice, field.sealed, field.binding);
+      wipe(de55);
+      return track2;
+    },
+    track2: TRACK2_RE,
+  };
+  return panFromDe48(request, source, 'opened');
 }
 
 /** DE 41, 11, 7, 4 and 49 as the message carries them; undefined when one is missing. */
