@@ -48,7 +48,7 @@ import { isApproval } from '../../src/host/approval.js';
 import { MTI, POS_CONDITION_NORMAL, PROCESSING_CODES, RESPONSE_CODES } from '../../src/host/messages/constants.js';
 import { amountField, localDate, localTime, transmissionDateTime } from '../../src/host/messages/fields.js';
 import { ENTRY_MODE_CODES } from '../../src/host/messages/financial.js';
-import { originalDataElements, REVERSAL_REASONS } from '../../src/host/messages/reversal.js';
+import { reversalMessage, type ReversalInput } from '../../src/host/messages/reversal.js';
 import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { isPosError } from '../../src/util/errors.js';
@@ -249,7 +249,8 @@ export class HttpsGateway {
   }
 
   #reverse(body: ReversalRequestBody, trusted: boolean): ReversalResponseBody | null {
-    const answer = this.#o.issuer.handleRequest(new Iso8583Message(body.repeat ? MTI.reversalRepeat : MTI.reversalRequest, reversalFields(body), this.#o.issuer.dialect), { trusted });
+    const reversal = reversalMessage(reversalInput(body));
+    const answer = this.#o.issuer.handleRequest(new Iso8583Message(reversal.mti, defined(reversal.fields), this.#o.issuer.dialect), { trusted });
     if (answer === null) return null;
     const code = text(answer, 39) ?? RESPONSE_CODES.systemMalfunction;
     return {
@@ -343,22 +344,18 @@ export function authorizationFields(body: AuthorizationRequestBody): Record<numb
 }
 
 /** The 0400/0401 a JSON reversal stands for. */
-export function reversalFields(body: ReversalRequestBody): Record<number, FieldValue> {
-  const at = new Date(body.at);
+export function reversalInput(body: ReversalRequestBody): ReversalInput {
   return {
-    3: PROCESSING_CODES[body.original.kind],
-    4: amountField(body.amountMinor),
-    7: transmissionDateTime(at),
-    11: body.original.stan,
-    12: localTime(at),
-    13: localDate(at),
-    22: ENTRY_MODE_CODES[body.entryMode],
-    25: POS_CONDITION_NORMAL,
-    39: REVERSAL_REASONS[body.reason],
-    41: body.terminalId,
-    42: body.merchantId,
-    49: body.currency,
-    90: originalDataElements({ mti: MTI.financialRequest, stan: body.original.stan, transmissionDateTime: transmissionDateTime(new Date(body.original.transmittedAt)) }),
+    mti: body.repeat ? MTI.reversalRepeat : MTI.reversalRequest,
+    at: new Date(body.at),
+    original: { mti: MTI.financialRequest, stan: body.original.stan, transmissionDateTime: transmissionDateTime(new Date(body.original.transmittedAt)) },
+    kind: body.original.kind,
+    amountMinor: body.amountMinor,
+    currency: body.currency,
+    entryMode: body.entryMode,
+    terminalId: body.terminalId,
+    merchantId: body.merchantId,
+    reason: body.reason,
   };
 }
 

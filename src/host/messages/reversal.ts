@@ -107,7 +107,8 @@ export function reversalFromPending(pending: PendingReversal, options: { merchan
   };
 }
 
-function reversalFields(input: ReversalInput): MessageInput {
+/** The reversal as a message, before encoding: also how the simulator's JSON gateway hands a JSON reversal to its issuer. */
+export function reversalMessage(input: ReversalInput): MessageInput {
   checkDate(input.at);
   return {
     mti: input.mti ?? MTI.reversalRequest,
@@ -132,7 +133,7 @@ function reversalFields(input: ReversalInput): MessageInput {
 /** The reversal's bytes, MAC'd (DE 128) when `macKey` is given. `HOST_REQUEST_INVALID` naming the field otherwise. */
 export function encodeReversalRequest(dialect: Dialect, input: ReversalInput, macKey?: Uint8Array): Buffer {
   return encodingRequest('reversal', () => {
-    const message = reversalFields(input);
+    const message = reversalMessage(input);
     return encodeWithOptionalMac(dialect, message, macKey);
   });
 }
