@@ -41,7 +41,6 @@ import {
   checkDate,
   encodingRequest,
   expectEcho,
-  expectMti,
   localDate,
   localTime,
   replyBytes,
@@ -50,7 +49,7 @@ import {
   transmissionDateTime,
 } from './fields.js';
 import { encodeWithOptionalMac } from './mac.js';
-import { checkReplyMac } from './reply-mac.js';
+import { checkReplyHeader } from './reply-mac.js';
 import { pinFields } from './pin-data.js';
 
 export type FinancialRequestMti = typeof MTI.authorizationRequest | typeof MTI.financialRequest | typeof MTI.financialAdvice | typeof MTI.financialAdviceRepeat;
@@ -208,10 +207,7 @@ export function readFinancialResponse(
   reply: Iso8583Message,
   options: FinancialResponseOptions = {},
 ): AuthorizationResponse {
-  checkReplyMac(reply, options);
-  expectMti(reply, responseMtiOf(options.mti ?? MTI.financialRequest));
-  expectEcho(reply, 11, request.stan);
-  expectEcho(reply, 41, request.terminalId);
+  checkReplyHeader(reply, options, { mti: responseMtiOf(options.mti ?? MTI.financialRequest), stan: request.stan, terminalId: request.terminalId });
   expectEcho(reply, 4, amountField(request.amountMinor));
   const responseCode = responseCodeOf(reply);
   const de55 = replyBytes(reply, 55);

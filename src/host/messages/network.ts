@@ -13,9 +13,9 @@
 import type { Iso8583Message } from '../../iso8583/message.js';
 import type { Dialect } from '../../iso8583/types.js';
 import { MTI, NETWORK_CODES, RESPONSE_CODES, type NetworkCode } from './constants.js';
-import { badResponse, checkDate, encodingRequest, expectEcho, expectMti, replyText, responseCodeOf, transmissionDateTime } from './fields.js';
+import { badResponse, checkDate, encodingRequest, expectEcho, replyText, responseCodeOf, transmissionDateTime } from './fields.js';
 import { encodeWithOptionalMac } from './mac.js';
-import { checkReplyMac, type ReplyMacOptions } from './reply-mac.js';
+import { checkReplyHeader, type ReplyMacOptions } from './reply-mac.js';
 
 export const NETWORK_CODE_FIELD = 70;
 /** Where the 0810 of a key change carries the TR-31 key block. */
@@ -48,10 +48,7 @@ export interface NetworkResponse {
 
 /** The 0810 after its MAC, MTI, STAN, terminal ID and DE 70 are checked. A key change's 00 must carry DE 62. */
 export function readNetworkResponse(request: NetworkRequest, reply: Iso8583Message, options: ReplyMacOptions = {}): NetworkResponse {
-  checkReplyMac(reply, options);
-  expectMti(reply, MTI.networkResponse);
-  expectEcho(reply, 11, request.stan);
-  expectEcho(reply, 41, request.terminalId);
+  checkReplyHeader(reply, options, { mti: MTI.networkResponse, stan: request.stan, terminalId: request.terminalId });
   expectEcho(reply, NETWORK_CODE_FIELD, request.code);
   const responseCode = responseCodeOf(reply);
   const accepted = responseCode === RESPONSE_CODES.approved;

@@ -24,9 +24,9 @@
 import type { Iso8583Message } from '../../iso8583/message.js';
 import type { Dialect, FieldValue } from '../../iso8583/types.js';
 import { MTI, RESPONSE_CODES } from './constants.js';
-import { amountField, badResponse, checkDate, encodingRequest, expectEcho, expectMti, replyText, responseCodeOf, transmissionDateTime } from './fields.js';
+import { amountField, badResponse, checkDate, encodingRequest, replyText, responseCodeOf, transmissionDateTime } from './fields.js';
 import { encodeWithOptionalMac } from './mac.js';
-import { checkReplyMac, type ReplyMacOptions } from './reply-mac.js';
+import { checkReplyHeader, type ReplyMacOptions } from './reply-mac.js';
 
 export interface ReconciliationTotals {
   readonly creditsCount: number;
@@ -127,10 +127,7 @@ export interface ReconciliationResponse {
 }
 
 export function readReconciliationResponse(request: ReconciliationRequest, reply: Iso8583Message, options: ReplyMacOptions = {}): ReconciliationResponse {
-  checkReplyMac(reply, options);
-  expectMti(reply, MTI.reconciliationResponse);
-  expectEcho(reply, 11, request.stan);
-  expectEcho(reply, 41, request.terminalId);
+  checkReplyHeader(reply, options, { mti: MTI.reconciliationResponse, stan: request.stan, terminalId: request.terminalId });
   const responseCode = responseCodeOf(reply);
   for (const key of TOTAL_KEYS) replyText(reply, TOTALS_FIELDS[key][0]);
   const hostTotals = totalsOf(reply.fields);

@@ -29,10 +29,10 @@ import type { Dialect, MessageInput } from '../../iso8583/types.js';
 import { PosError } from '../../util/errors.js';
 import type { PendingReversal } from '../reversal-store.js';
 import { INSTITUTION_ID_DIGITS, MTI, POS_CONDITION_NORMAL, PROCESSING_CODES, RESPONSE_CODES, responseMtiOf, type TransactionKind } from './constants.js';
-import { amountField, checkDate, encodingRequest, expectEcho, expectMti, localDate, localTime, responseCodeOf, transmissionDateTime } from './fields.js';
+import { amountField, checkDate, encodingRequest, localDate, localTime, responseCodeOf, transmissionDateTime } from './fields.js';
 import { ENTRY_MODE_CODES } from './financial.js';
 import { encodeWithOptionalMac } from './mac.js';
-import { checkReplyMac, type ReplyMacOptions } from './reply-mac.js';
+import { checkReplyHeader, type ReplyMacOptions } from './reply-mac.js';
 
 export type ReversalMti = typeof MTI.reversalRequest | typeof MTI.reversalRepeat | typeof MTI.reversalAdvice | typeof MTI.reversalAdviceRepeat;
 
@@ -147,10 +147,7 @@ export interface ReversalResponse {
 
 /** The 0410/0430 read back after its MAC, MTI, STAN and terminal ID are checked. */
 export function readReversalResponse(input: ReversalInput, reply: Iso8583Message, options: ReplyMacOptions = {}): ReversalResponse {
-  checkReplyMac(reply, options);
-  expectMti(reply, responseMtiOf(input.mti ?? MTI.reversalRequest));
-  expectEcho(reply, 11, input.original.stan);
-  expectEcho(reply, 41, input.terminalId);
+  checkReplyHeader(reply, options, { mti: responseMtiOf(input.mti ?? MTI.reversalRequest), stan: input.original.stan, terminalId: input.terminalId });
   const responseCode = responseCodeOf(reply);
   return {
     responseCode,
