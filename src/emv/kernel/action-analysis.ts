@@ -1,0 +1,70 @@
+/**
+ * Terminal action analysis, EMV 4.4 Book 3 §10.7: the TVR held against the
+ * acquirer's Terminal Action Codes (per AID) and the issuer's Issuer Action
+ * Codes (9F0D default, 9F0E denial, 9F0F online), bit for bit. A TVR bit
+ * that is set in either code of a kind "matches" it.
+ *
+ *   denial matches                          → AAC (decline offline)
+ *   online-capable terminal, online matches → ARQC (go online)
+ *   online-capable terminal, otherwise      → TC
+ *   offline-only terminal, default matches  → AAC
+ *   offline-only terminal, otherwise        → TC
+ *
+ * After an ARQC the host may not answer ("unable to go online"): then the
+ * default codes decide, a match declining (AAC, ARC Z3) and none approving
+ * (TC, ARC Y3).
+ *
+ * An IAC the card does not have: denial all zeros, online and default all
+ * ones (Book 3 §10.7). An IAC that is not 5 bytes ends the transaction
+ * (`EMV_CARD_DATA_INVALID`): reading it any other way could turn the
+ * issuer's "decline" into an approval.
+ */
+import { PosError } from '../../util/errors.js';
+import type { KernelContext } from './context.js';
+
+export type CryptogramType = 'AAC' | 'TC' | 'ARQC';
+
+const ACTION_CODE_BYTES = 5;
+const ALL_ZEROS = Buffer.alloc(ACTION_CODE_BYTES, 0x00);
+const ALL_ONES = Buffer.alloc(ACTION_CODE_BYTES, 0xff);
+
+const IAC = {
+  default: { tag: '9F0D', absent: ALL_ONES },
+  denial: { tag: '9F0E', absent: ALL_ZEROS },
+  online: { tag: '9F0F', absent: ALL_ONES },
+} as const;
+
+type ActionKind = keyof typeof IAC;
+
+/** Book 3 §10.7: the cryptogram the first GENERATE AC asks for. `onlineCapable` from the terminal type 9F35. */
+export function terminalActionAnalysis(ctx: KernelContext, onlineCapable: boolean): CryptogramType {
+  if (matches(ctx, 'denial')) return 'AAC';
+  if (onlineCapable) return matches(ctx, 'online') ? 'ARQC' : 'TC';
+  return matches(ctx, 'default') ? 'AAC' : 'TC';
+}
+
+/** Book 3 §10.7 'unable to go online' after an ARQC: TAC-default / IAC-default against the TVR: 'decline' (AAC, ARC Z3) or 'approve' (TC, ARC Y3). */
+export function unableToGoOnlineDecision(ctx: KernelContext): 'approve' | 'decline' {
+  return matches(ctx, 'default') ? 'decline' : 'approve';
+}
+
+/** True when a TVR bit is set in the TAC or the IAC of this kind. */
+function matches(ctx: KernelContext, kind: ActionKind): boolean {
+  const tvr = ctx.tvr.bytes();
+  const tac = ctx.aid.tac[kind];
+  const iac = issuerActionCode(ctx, kind);
+  for (let i = 0; i < ACTION_CODE_BYTES; i++) {
+    if (((tvr[i] ?? 0) & ((tac[i] ?? 0) | (iac[i] ?? 0))) !== 0) return true;
+  }
+  return false;
+}
+
+function issuerActionCode(ctx: KernelContext, kind: ActionKind): Buffer {
+  const { tag, absent } = IAC[kind];
+  const value = ctx.data.get(tag);
+  if (value === undefined) return absent;
+  if (value.length !== ACTION_CODE_BYTES) {
+    throw new PosError('EMV_CARD_DATA_INVALID', 'An Issuer Action Code is not 5 bytes', { step: 'terminal action analysis', tag, length: value.length });
+  }
+  return value;
+}
