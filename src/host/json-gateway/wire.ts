@@ -43,83 +43,68 @@ const merchantId = z.string().regex(/^[ -~]{15}$/);
 const amountMinor = z.number().int().nonnegative().max(999_999_999_999);
 const currency = z.string().regex(/^\d{3}$/);
 const kind = z.enum(['purchase', 'refund']);
+/** What every answer carries: its request's STAN and terminal ID, and DE 39. */
+const answered = { stan, terminalId, responseCode };
 
-export const authorizationRequestSchema = z
-  .object({
-    kind,
-    stan,
-    transmittedAt: isoDate,
-    amountMinor,
-    currency,
-    terminalId,
-    merchantId,
-    entryMode: z.enum(ENTRY_MODES),
-    card: z
-      .object({
-        pan: z.string().regex(/^\d{12,19}$/),
-        /** YYMM. */
-        expiry: z.string().regex(/^\d{4}$/),
-        /** ISO/IEC 7813 track 2 without sentinels (`PAN=YYMMSSS…`). */
-        track2: z.string().regex(/^\d{12,19}[=D][0-9]{0,21}$/).optional(),
-      })
-      .strict(),
-    pin: z
-      .object({
-        /** ISO 9564-1 format 0, encrypted under the DUKPT PIN key: 8 bytes. */
-        block: z.string().regex(HEX).length(16),
-        /** TDES DUKPT KSN: 10 bytes. */
-        ksn: z.string().regex(HEX).length(20),
-        format: z.literal('iso0'),
-      })
-      .strict()
-      .optional(),
-    chip: z.object({ de55: z.string().regex(HEX).min(2).max(510) }).strict().optional(),
-  })
-  .strict();
+export const authorizationRequestSchema = z.strictObject({
+  kind,
+  stan,
+  transmittedAt: isoDate,
+  amountMinor,
+  currency,
+  terminalId,
+  merchantId,
+  entryMode: z.enum(ENTRY_MODES),
+  card: z.strictObject({
+    pan: z.string().regex(/^\d{12,19}$/),
+    /** YYMM. */
+    expiry: z.string().regex(/^\d{4}$/),
+    /** ISO/IEC 7813 track 2 without sentinels (`PAN=YYMMSSS…`). */
+    track2: z.string().regex(/^\d{12,19}[=D][0-9]{0,21}$/).optional(),
+  }),
+  pin: z.strictObject({
+    /** ISO 9564-1 format 0, encrypted under the DUKPT PIN key: 8 bytes. */
+    block: z.string().regex(HEX).length(16),
+    /** TDES DUKPT KSN: 10 bytes. */
+    ksn: z.string().regex(HEX).length(20),
+    format: z.literal('iso0'),
+  }).optional(),
+  chip: z.strictObject({ de55: z.string().regex(HEX).min(2).max(510) }).optional(),
+});
 export type AuthorizationRequestBody = z.infer<typeof authorizationRequestSchema>;
 
-export const authorizationResponseSchema = z
-  .object({
-    stan,
-    terminalId,
-    amountMinor,
-    responseCode,
-    approved: z.boolean(),
-    authCode: z.string().regex(/^[0-9A-Za-z ]{1,6}$/).nullable(),
-    rrn: z.string().regex(/^[0-9A-Za-z ]{1,12}$/).nullable(),
-    /** DE 55 of the answer (91 ARPC ‖ ARC, 71/72 scripts), hex; null when none. */
-    issuerData: z.string().regex(HEX).nullable(),
-  })
-  .strict();
+export const authorizationResponseSchema = z.strictObject({
+  ...answered,
+  amountMinor,
+  approved: z.boolean(),
+  authCode: z.string().regex(/^[0-9A-Za-z ]{1,6}$/).nullable(),
+  rrn: z.string().regex(/^[0-9A-Za-z ]{1,12}$/).nullable(),
+  /** DE 55 of the answer (91 ARPC ‖ ARC, 71/72 scripts), hex; null when none. */
+  issuerData: z.string().regex(HEX).nullable(),
+});
 export type AuthorizationResponseBody = z.infer<typeof authorizationResponseSchema>;
 
 export const REVERSAL_REASON_NAMES = ['noResponse', 'customerCancellation', 'chipDeclineAfterApproval'] as const;
 
-export const reversalRequestSchema = z
-  .object({
-    terminalId,
-    merchantId,
-    original: z.object({ kind, stan, transmittedAt: isoDate }).strict(),
-    amountMinor,
-    currency,
-    entryMode: z.enum(ENTRY_MODES),
-    reason: z.enum(REVERSAL_REASON_NAMES),
-    /** A repeat of a reversal already sent (0401 in ISO 8583 terms). */
-    repeat: z.boolean(),
-    at: isoDate,
-  })
-  .strict();
+export const reversalRequestSchema = z.strictObject({
+  terminalId,
+  merchantId,
+  original: z.strictObject({ kind, stan, transmittedAt: isoDate }),
+  amountMinor,
+  currency,
+  entryMode: z.enum(ENTRY_MODES),
+  reason: z.enum(REVERSAL_REASON_NAMES),
+  /** A repeat of a reversal already sent (0401 in ISO 8583 terms). */
+  repeat: z.boolean(),
+  at: isoDate,
+});
 export type ReversalRequestBody = z.infer<typeof reversalRequestSchema>;
 
-export const reversalResponseSchema = z
-  .object({
-    stan,
-    terminalId,
-    responseCode,
-    /** The host holds no charge for the original any more (00), or never had one (25). */
-    acknowledged: z.boolean(),
-  })
-  .strict();
+export const reversalResponseSchema = z.strictObject({
+  ...answered,
+  /** The host holds no charge for the original any more (00), or never had one (25). */
+  acknowledged: z.boolean(),
+});
 export type ReversalResponseBody = z.infer<typeof reversalResponseSchema>;
 
 export interface ErrorBody {
