@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { decode, type TlvNode } from '../ber-tlv.js';
-import { parseDol, type DolEntry } from '../dol.js';
+import { buildDolData, parseDol, type DolEntry } from '../dol.js';
 import { isPosError, PosError } from '../../util/errors.js';
 import { CLA_EMV, exchange, INS, SW, swHex } from './apdu.js';
 import type { KernelContext } from './context.js';
@@ -101,6 +101,28 @@ const pdolData = new WeakMap<KernelContext, Buffer>();
 /** Keeps the PDOL related data the GPO sent (Book 2 §6.6.2: it opens the transaction data CDA signs). */
 export function rememberPdolData(ctx: KernelContext, data: Uint8Array): void {
   pdolData.set(ctx, Buffer.from(data));
+}
+
+/**
+ * The PDOL related data as GET PROCESSING OPTIONS sent it: remembered, or else
+ * rebuilt from the PDOL (9F38) as it was answered then, from the terminal's
+ * data with the TVR and TSI all zero (Book 3 §10.1: they start at GPO).
+ */
+function gpoPdolData(ctx: KernelContext): Buffer {
+  const remembered = pdolData.get(ctx);
+  if (remembered !== undefined) return remembered;
+  const pdol = ctx.data.get('9F38');
+  if (pdol === undefined) return Buffer.alloc(0);
+  const atGpo = (tag: string): Uint8Array | undefined => {
+    if (tag === '95' || tag === '9B') return undefined;
+    return ctx.data.sourceOf(tag) === 'terminal' ? ctx.data.get(tag) : undefined;
+  };
+  try {
+    return buildDolData(pdol, atGpo);
+  } catch {
+    // GET PROCESSING OPTIONS was sent with this PDOL, so it parses; if not, nothing the card signed matches.
+    return Buffer.alloc(0);
+  }
 }
 
 /**
@@ -290,7 +312,7 @@ function verifySignature(
 ): { applicationCryptogram: Buffer; iccDynamicNumber: Buffer } | undefined {
   const unpredictableNumber = ctx.data.get('9F37');
   if (answer.sdad === undefined || oda.iccKey === undefined || unpredictableNumber === undefined) return undefined;
-  const hashInput = Buffer.concat([pdolData.get(ctx) ?? Buffer.alloc(0), cdolHistory, answer.signedObjects]);
+  const hashInput = Buffer.concat([gpoPdolData(ctx), cdolHistory, answer.signedObjects]);
   try {
     const outcome = verify(oda.iccKey, answer.sdad, unpredictableNumber, answer.cid, hashInput);
     if (!outcome.ok || outcome.applicationCryptogram.length !== AC_BYTES) return undefined;

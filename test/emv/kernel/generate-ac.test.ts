@@ -308,6 +308,15 @@ describe('CDA in GENERATE AC (Book 2 §6.6)', () => {
     expect(calls).toEqual([{ sdad: SDAD, unpredictableNumber: '11223344', cid: 0x80, hashInput: `0826${cdol1Data()}${tlv('9F27', '80')}${tlv('9F36', '0001')}${IAD_OBJECT}` }]);
   });
 
+  it('rebuilds the PDOL data as GET PROCESSING OPTIONS sent it when none was remembered: terminal data, TVR zero', async () => {
+    const card = new ScriptedCard([{ command: command('90', cdol1Data('0000008000')), response: format2(tlv('9F27', '80'), tlv('9F36', '0001'), tlv('9F4B', SDAD)) }]);
+    const ctx = contextWith(card, { '9F38': '9F1A02 9505 9F3704' });
+    ctx.tvr.set('exceedsFloorLimit');
+    const { verify, calls } = recordingVerifier(verified);
+    await generateAc(ctx, 'ARQC', 'first', CDA, { verifyCda: verify });
+    expect(calls[0]?.hashInput.startsWith(`0826000000000011223344${cdol1Data('0000008000')}`)).toBe(true);
+  });
+
   it('signs CDOL1 ‖ CDOL2 data for the second GENERATE AC', async () => {
     const cdol2 = `3030${'00'.repeat(10)}000000000011223344`;
     const card = new ScriptedCard([
