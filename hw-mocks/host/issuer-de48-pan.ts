@@ -6,6 +6,7 @@
  * Buffer only while it is read and is wiped before this returns; the PAN
  * leaves as a string, as DE 2 would.
  */
+import type { PanClaim } from '../../src/host/messages/de48-subfields.js';
 import type { Iso8583Message } from '../../src/iso8583/message.js';
 import { wipe } from '../../src/util/bytes.js';
 import { panMatchesClaim, parsedField } from './issuer-context.js';
@@ -16,8 +17,6 @@ export type De48PanOutcome<Recovered extends 'decrypted' | 'opened'> =
   | { readonly kind: 'malformed' }
   | { readonly kind: 'undecryptable' }
   | { readonly kind: Recovered; readonly pan: string };
-
-type PanClaim = { readonly bin?: string | undefined; readonly lastFour?: string | undefined };
 
 export interface De48TrackSource<Field extends PanClaim> {
   readonly field: number;

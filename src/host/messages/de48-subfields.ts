@@ -3,7 +3,8 @@
  * LLLVAR in every dialect of ISO 8583:1987) as this terminal and its host
  * use it: a run of `[tag ×2][length ×3][value]`, tag two characters
  * `A–Z 0–9`, length three decimal digits counting the value's characters.
- * `encrypted-tracks.ts` and `sealed-advice.ts` each define their tags.
+ * `encrypted-tracks.ts` and `sealed-advice.ts` each define their tags; both
+ * carry the card they stand for as a claim, BN and L4 (`panClaimSubfields`).
  */
 import { PosError } from '../../util/errors.js';
 
@@ -47,6 +48,39 @@ export function hexSubfield(values: ReadonlyMap<string, string>, tag: string, fa
   if (value === undefined) return undefined;
   if (!/^(?:[0-9A-F]{2})*$/.test(value)) fault(tag, 'hex');
   return Buffer.from(value, 'hex');
+}
+
+/** The subfields that say which card a field stands for without holding its PAN. */
+export const PAN_CLAIM_TAGS = {
+  /** The masked PAN's first six digits (optional). */
+  bin: 'BN',
+  /** The masked PAN's last four digits (optional). */
+  lastFour: 'L4',
+} as const;
+
+/** The card a field claims to stand for, which the host checks against the PAN it recovers. */
+export interface PanClaim {
+  readonly bin?: string;
+  readonly lastFour?: string;
+}
+
+/** BN and L4 for the first six and last four of `maskedPan` (`411111******1111`), each where it has them. */
+export function panClaimSubfields(maskedPan: string | null | undefined, fault: SubfieldFault): string[] {
+  const bin = maskedPan?.slice(0, 6);
+  const lastFour = maskedPan?.slice(-4);
+  const parts: string[] = [];
+  if (bin !== undefined && /^\d{6}$/.test(bin)) parts.push(subfield(PAN_CLAIM_TAGS.bin, bin, fault));
+  if (lastFour !== undefined && /^\d{4}$/.test(lastFour)) parts.push(subfield(PAN_CLAIM_TAGS.lastFour, lastFour, fault));
+  return parts;
+}
+
+/** BN and L4 read back; digits of the wrong count are a fault. */
+export function readPanClaim(values: ReadonlyMap<string, string>, fault: SubfieldFault): PanClaim {
+  const bin = values.get(PAN_CLAIM_TAGS.bin);
+  const lastFour = values.get(PAN_CLAIM_TAGS.lastFour);
+  if (bin !== undefined && !/^\d{6}$/.test(bin)) fault(PAN_CLAIM_TAGS.bin, 'digits');
+  if (lastFour !== undefined && !/^\d{4}$/.test(lastFour)) fault(PAN_CLAIM_TAGS.lastFour, 'digits');
+  return { ...(bin === undefined ? {} : { bin }), ...(lastFour === undefined ? {} : { lastFour }) };
 }
 
 /** A `HOST_REQUEST_INVALID` thrower for one DE 48 use, named in the message. */

@@ -24,7 +24,7 @@
  * breaking an older reader.
  */
 import type { EncryptedTracks } from '../../devices/card-reader.js';
-import { de48Fault, DE48_FIELD, hexSubfield, parseSubfields, subfield as de48Subfield, type SubfieldFault } from './de48-subfields.js';
+import { de48Fault, DE48_FIELD, hexSubfield, PAN_CLAIM_TAGS, panClaimSubfields, parseSubfields, readPanClaim, subfield as de48Subfield, type PanClaim, type SubfieldFault } from './de48-subfields.js';
 
 export const ENCRYPTED_TRACKS_FIELD = DE48_FIELD;
 
@@ -33,8 +33,7 @@ export const ENCRYPTED_TRACK_TAGS = {
   ksn: 'EK',
   track2: 'E2',
   track1: 'E1',
-  bin: 'BN',
-  lastFour: 'L4',
+  ...PAN_CLAIM_TAGS,
 } as const;
 
 /** ES values: one scheme today. */
@@ -46,10 +45,7 @@ const BLOCK_BYTES = 8;
 const invalid: SubfieldFault = de48Fault('encrypted tracks');
 
 /** What DE 48 said, for the host side. */
-export interface EncryptedTracksField extends EncryptedTracks {
-  readonly bin?: string;
-  readonly lastFour?: string;
-}
+export interface EncryptedTracksField extends EncryptedTracks, PanClaim {}
 
 /**
  * DE 48's text for `tracks`, with the BIN and last four of `maskedPan`
@@ -59,11 +55,7 @@ export function encryptedTracksField(tracks: EncryptedTracks, maskedPan?: string
   const parts = [subfield(ENCRYPTED_TRACK_TAGS.scheme, ENCRYPTION_SCHEMES[tracks.scheme]), subfield(ENCRYPTED_TRACK_TAGS.ksn, hex(tracks.ksn))];
   parts.push(subfield(ENCRYPTED_TRACK_TAGS.track2, hex(tracks.track2)));
   if (tracks.track1 !== undefined) parts.push(subfield(ENCRYPTED_TRACK_TAGS.track1, hex(tracks.track1)));
-  const bin = maskedPan?.slice(0, 6);
-  const lastFour = maskedPan?.slice(-4);
-  if (bin !== undefined && /^\d{6}$/.test(bin)) parts.push(subfield(ENCRYPTED_TRACK_TAGS.bin, bin));
-  if (lastFour !== undefined && /^\d{4}$/.test(lastFour)) parts.push(subfield(ENCRYPTED_TRACK_TAGS.lastFour, lastFour));
-  return parts.join('');
+  return [...parts, ...panClaimSubfields(maskedPan, invalid)].join('');
 }
 
 /**
@@ -81,18 +73,7 @@ export function parseEncryptedTracksField(text: string): EncryptedTracksField {
   const track2 = blocksOf(values, ENCRYPTED_TRACK_TAGS.track2);
   if (track2 === undefined) invalid(ENCRYPTED_TRACK_TAGS.track2, 'missing');
   const track1 = blocksOf(values, ENCRYPTED_TRACK_TAGS.track1);
-  const bin = values.get(ENCRYPTED_TRACK_TAGS.bin);
-  const lastFour = values.get(ENCRYPTED_TRACK_TAGS.lastFour);
-  if (bin !== undefined && !/^\d{6}$/.test(bin)) invalid(ENCRYPTED_TRACK_TAGS.bin, 'digits');
-  if (lastFour !== undefined && !/^\d{4}$/.test(lastFour)) invalid(ENCRYPTED_TRACK_TAGS.lastFour, 'digits');
-  return {
-    scheme: 'magtek-tdes-dukpt',
-    ksn,
-    track2,
-    ...(track1 === undefined ? {} : { track1 }),
-    ...(bin === undefined ? {} : { bin }),
-    ...(lastFour === undefined ? {} : { lastFour }),
-  };
+  return { scheme: 'magtek-tdes-dukpt', ksn, track2, ...(track1 === undefined ? {} : { track1 }), ...readPanClaim(values, invalid) };
 }
 
 function subfield(tag: string, value: string): string {

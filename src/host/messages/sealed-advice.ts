@@ -45,7 +45,7 @@
 import { createCipheriv, createDecipheriv, createHash, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, type KeyObject } from 'node:crypto';
 import { wipe } from '../../util/bytes.js';
 import { PosError } from '../../util/errors.js';
-import { de48Fault, DE48_FIELD, hexSubfield, MAX_DE48_CHARS, parseSubfields, subfield, type SubfieldFault } from './de48-subfields.js';
+import { de48Fault, DE48_FIELD, hexSubfield, MAX_DE48_CHARS, PAN_CLAIM_TAGS, panClaimSubfields, parseSubfields, readPanClaim, subfield, type PanClaim, type SubfieldFault } from './de48-subfields.js';
 
 export const SEALED_ADVICE_FIELD = DE48_FIELD;
 
@@ -53,8 +53,7 @@ export const SEALED_ADVICE_TAGS = {
   scheme: 'AS',
   keyId: 'AK',
   sealed: 'AC',
-  bin: 'BN',
-  lastFour: 'L4',
+  ...PAN_CLAIM_TAGS,
 } as const;
 
 /** The one scheme: X25519, HKDF-SHA-256, AES-256-GCM. */
@@ -104,11 +103,9 @@ export interface AdviceCardData {
 }
 
 /** What DE 48 of an advice said. `sealed` is the whole sealed form, scheme and key id included. */
-export interface SealedAdviceField {
+export interface SealedAdviceField extends PanClaim {
   readonly keyId: Buffer;
   readonly sealed: Buffer;
-  readonly bin?: string;
-  readonly lastFour?: string;
 }
 
 function rawPublic(publicKey: KeyObject): Buffer {
@@ -255,11 +252,8 @@ export function sealedAdviceField(sealed: Uint8Array, maskedPan?: string | null)
     subfield(SEALED_ADVICE_TAGS.scheme, schemeDigits(ADVICE_SEAL_SCHEME), fault),
     subfield(SEALED_ADVICE_TAGS.keyId, hex(blob.subarray(1, 1 + KEY_ID_BYTES)), fault),
     subfield(SEALED_ADVICE_TAGS.sealed, hex(blob.subarray(1 + KEY_ID_BYTES)), fault),
+    ...panClaimSubfields(maskedPan, fault),
   ];
-  const bin = maskedPan?.slice(0, 6);
-  const lastFour = maskedPan?.slice(-4);
-  if (bin !== undefined && /^\d{6}$/.test(bin)) parts.push(subfield(SEALED_ADVICE_TAGS.bin, bin, fault));
-  if (lastFour !== undefined && /^\d{4}$/.test(lastFour)) parts.push(subfield(SEALED_ADVICE_TAGS.lastFour, lastFour, fault));
   const text = parts.join('');
   if (text.length > MAX_DE48_CHARS) fault(SEALED_ADVICE_TAGS.sealed, 'too-long');
   return text;
@@ -284,14 +278,5 @@ export function parseSealedAdviceField(text: string): SealedAdviceField {
   const body = hexSubfield(values, SEALED_ADVICE_TAGS.sealed, fault);
   if (body === undefined) fault(SEALED_ADVICE_TAGS.sealed, 'missing');
   if (body.length < X25519_PUBLIC_BYTES + TAG_BYTES) fault(SEALED_ADVICE_TAGS.sealed, 'short');
-  const bin = values.get(SEALED_ADVICE_TAGS.bin);
-  const lastFour = values.get(SEALED_ADVICE_TAGS.lastFour);
-  if (bin !== undefined && !/^\d{6}$/.test(bin)) fault(SEALED_ADVICE_TAGS.bin, 'digits');
-  if (lastFour !== undefined && !/^\d{4}$/.test(lastFour)) fault(SEALED_ADVICE_TAGS.lastFour, 'digits');
-  return {
-    keyId,
-    sealed: Buffer.concat([Buffer.from([ADVICE_SEAL_SCHEME]), keyId, body]),
-    ...(bin === undefined ? {} : { bin }),
-    ...(lastFour === undefined ? {} : { lastFour }),
-  };
+  return { keyId, sealed: Buffer.concat([Buffer.from([ADVICE_SEAL_SCHEME]), keyId, body]), ...readPanClaim(values, fault) };
 }
