@@ -21,10 +21,11 @@ import { decode, type TlvNode } from '../ber-tlv.js';
 import { buildDolData, parseDol, type DolEntry } from '../dol.js';
 import { isPosError, PosError } from '../../util/errors.js';
 import { CLA_EMV, exchange, INS, SW, swHex } from './apdu.js';
+import type { CryptogramType } from './action-analysis.js';
 import type { KernelContext } from './context.js';
 import { buildKernelDol } from './terminal-data.js';
 
-export type CryptogramType = 'AAC' | 'TC' | 'ARQC';
+export type { CryptogramType } from './action-analysis.js';
 
 /** The ICC public key ODA recovered (Book 2 §6.4). */
 export interface RsaPublicKey {
