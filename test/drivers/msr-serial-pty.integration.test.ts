@@ -4,15 +4,13 @@
  * Skipped where socat is not installed (apt-get install socat).
  */
 import { existsSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MSR_SERIAL_KIND } from '../../drivers/msr-serial/kind.js';
-import type { CardReader } from '../../src/devices/card-reader.js';
 import { deviceContext } from './device-context.js';
-import { createVirtualSerialMsr, type VirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
-import { openPtyEnd } from '../../hw-mocks/pty-end.js';
-import { createPtyPair, type PtyPair } from '../../hw-mocks/pty.js';
-import { REQUEST, captureLog, deckCard } from './reader-harness.js';
-import { alive, hasSocat } from './pty-harness.js';
+import { createVirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
+import { createPtyPair } from '../../hw-mocks/pty.js';
+import { REQUEST, deckCard } from './reader-harness.js';
+import { alive, hasSocat, ptyRig } from './pty-harness.js';
 import { rejection } from '../pos-error.js';
 
 describe('pty harness', () => {
@@ -36,29 +34,15 @@ describe('pty harness', () => {
 });
 
 describe.skipIf(!hasSocat)('serial MSR over a socat pty pair', () => {
-  let pair: PtyPair;
-  let msr: VirtualSerialMsr;
-  let reader: CardReader;
-  let log: ReturnType<typeof captureLog>;
-
-  beforeEach(async () => {
-    pair = await createPtyPair();
-    msr = createVirtualSerialMsr(openPtyEnd(pair.devicePath), { chunkBytes: 16 });
-    log = captureLog();
-    reader = (await MSR_SERIAL_KIND.open({ path: pair.hostPath, baudRate: 9600 }, deviceContext(log.logger))).device;
-  });
-
-  afterEach(async () => {
-    await reader.close();
-    await msr.close();
-    await pair.close();
-    expect(alive(pair.pid)).toBe(false);
+  const rig = ptyRig({
+    twin: (deviceEnd) => createVirtualSerialMsr(deviceEnd, { chunkBytes: 16 }),
+    driver: async (path, logger) => (await MSR_SERIAL_KIND.open({ path, baudRate: 9600 }, deviceContext(logger))).device,
   });
 
   it('a swipe of visa-ok is read end to end', async () => {
     const card = deckCard('visa-ok');
-    const read = reader.readCard(REQUEST, new AbortController().signal);
-    await msr.swipe(card);
+    const read = rig.driver.readCard(REQUEST, new AbortController().signal);
+    await rig.twin.swipe(card);
     const { entryMode, card: got } = await read;
     expect(entryMode).toBe('swipe');
     expect(got.pan.revealText()).toBe(card.pan);
@@ -68,22 +52,22 @@ describe.skipIf(!hasSocat)('serial MSR over a socat pty pair', () => {
 
   it('a mc-damaged swipe is a typed read error with nothing sensitive; the next swipe reads; the log holds no PAN', async () => {
     const damaged = deckCard('mc-damaged');
-    const first = reader.readCard(REQUEST, new AbortController().signal);
-    await msr.swipe(damaged);
+    const first = rig.driver.readCard(REQUEST, new AbortController().signal);
+    await rig.twin.swipe(damaged);
     const err = await rejection(first);
     expect(err.code).toBe('CARD_SWIPE_UNREADABLE');
     expect(err.kind).toBe('input');
     expect(err.details).toEqual({ offset: 0, rule: 'outside-track' });
     const printed = `${err.message} ${JSON.stringify(err)}`;
     expect(printed).not.toContain(damaged.pan.slice(0, 8));
-    expect(reader.state()).toBe('connected');
+    expect(rig.driver.state()).toBe('connected');
 
     const visa = deckCard('visa-ok');
-    const second = reader.readCard(REQUEST, new AbortController().signal);
-    await msr.swipe(visa);
+    const second = rig.driver.readCard(REQUEST, new AbortController().signal);
+    await rig.twin.swipe(visa);
     expect((await second).card.pan.revealText()).toBe(visa.pan);
 
-    const text = log.text();
+    const text = rig.log.text();
     expect(text).toContain('read error');
     for (const secret of [visa.pan, damaged.pan, damaged.pan.slice(0, 8), 'TEST/CARD']) expect(text).not.toContain(secret);
   });

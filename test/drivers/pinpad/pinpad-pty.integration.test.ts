@@ -4,51 +4,34 @@
  * same PIN; cancel key; nobody typing (timeout); abort; Z2; the fixed-PIN test
  * packet; NAK → resend and three NAKs → EOT.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createVerifonePinPad } from '../../../drivers/verifone-pinpad/index.js';
 import { VERIFONE_DEFAULT_SERIAL } from '../../../drivers/verifone-pinpad/kind.js';
 import { openSerialTransport } from '../../../drivers/transport/serial-transport.js';
-import type { VerifonePinPad } from '../../../drivers/verifone-pinpad/verifone-pinpad.js';
 import { simulationPinpadKeys, type PinpadKeyMaterial } from '../../../hw-mocks/pinpad/pinpad-keys.js';
-import { createVirtualPinPad, type VirtualPinPad } from '../../../hw-mocks/pinpad/virtual-pinpad.js';
+import { createVirtualPinPad } from '../../../hw-mocks/pinpad/virtual-pinpad.js';
 import { openPtyEnd } from '../../../hw-mocks/pty-end.js';
-import { createPtyPair, type PtyPair } from '../../../hw-mocks/pty.js';
 import { decryptPinBlock, deriveTdesKeyFromBdk, tdesCounter } from '../../../src/crypto/index.js';
 import { Sensitive } from '../../../src/util/sensitive.js';
-import { captureLog, deckCard } from '../reader-harness.js';
-import { alive, hasSocat } from '../pty-harness.js';
+import { deckCard } from '../reader-harness.js';
+import { hasSocat, ptyRig } from '../pty-harness.js';
 import { rejection } from '../../pos-error.js';
 
 describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat pty pair', () => {
-  let pair: PtyPair;
-  let pad: VirtualPinPad;
-  let driver: VerifonePinPad;
-  let keys: PinpadKeyMaterial;
-  let log: ReturnType<typeof captureLog>;
+  const keys: PinpadKeyMaterial = simulationPinpadKeys();
+  const rig = ptyRig({
+    twin: (deviceEnd) => createVirtualPinPad(deviceEnd, { initialKeyBlock: keys.initialKeyBlock, kbpk: keys.kbpk, pinTimeoutMs: 400, ackTimeoutMs: 300 }),
+    // The kind's line settings; shorter link timeouts than the kind's driver, to keep the test quick.
+    driver: async (path, logger) => createVerifonePinPad(await openSerialTransport({ ...VERIFONE_DEFAULT_SERIAL, path }), { logger, ackTimeoutMs: 300, answerMarginMs: 300 }),
+  });
   const card = deckCard('visa-ok');
   const request = (timeoutMs = 5000) => ({ pan: Sensitive.pan(card.pan), amountMinor: 1234, currency: '978', timeoutMs });
 
-  beforeEach(async () => {
-    pair = await createPtyPair();
-    keys = simulationPinpadKeys();
-    pad = createVirtualPinPad(openPtyEnd(pair.devicePath), { initialKeyBlock: keys.initialKeyBlock, kbpk: keys.kbpk, pinTimeoutMs: 400, ackTimeoutMs: 300 });
-    log = captureLog();
-    // The kind's line settings; shorter link timeouts than the kind's driver, to keep the test quick.
-    driver = createVerifonePinPad(await openSerialTransport({ ...VERIFONE_DEFAULT_SERIAL, path: pair.hostPath }), { logger: log.logger, ackTimeoutMs: 300, answerMarginMs: 300 });
-  });
-
-  afterEach(async () => {
-    await driver.close();
-    await pad.close();
-    await pair.close();
-    expect(alive(pair.pid)).toBe(false);
-  });
-
   it('a PIN entered on the pad decrypts with the BDK through host-side DUKPT; the KSN counts', async () => {
     for (const [i, pin] of ['1234', '987654'].entries()) {
-      const pending = driver.requestPin(request(), new AbortController().signal);
-      await pad.waitForPrompt();
-      pad.enterPin(pin);
+      const pending = rig.driver.requestPin(request(), new AbortController().signal);
+      await rig.twin.waitForPrompt();
+      rig.twin.enterPin(pin);
       const result = await pending;
       expect(result.format).toBe('iso0');
       expect(result.ksn.subarray(0, 8)).toEqual(keys.initialKsn.subarray(0, 8));
@@ -57,33 +40,33 @@ describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat
       expect(decryptPinBlock(pinKey, result.pinBlock.reveal(), 0, card.pan)).toBe(pin);
       expect(`${result.pinBlock}`).toBe('[pin-block 8B]');
     }
-    expect(pad.received).toEqual(['Z60', 'Z60']);
-    const text = log.text();
+    expect(rig.twin.received).toEqual(['Z60', 'Z60']);
+    const text = rig.log.text();
     expect(text).not.toContain(card.pan);
   });
 
   it('the cancel key rejects with PIN_ENTRY_CANCELLED (kind cancelled); the pad then works again', async () => {
-    const pending = driver.requestPin(request(), new AbortController().signal);
-    await pad.waitForPrompt();
-    pad.pressCancel();
+    const pending = rig.driver.requestPin(request(), new AbortController().signal);
+    await rig.twin.waitForPrompt();
+    rig.twin.pressCancel();
     const err = await rejection(pending);
     expect(err.code).toBe('PIN_ENTRY_CANCELLED');
     expect(err.kind).toBe('cancelled');
-    const next = driver.requestPin(request(), new AbortController().signal);
-    await pad.waitForPrompt();
-    pad.enterPin('4321');
+    const next = rig.driver.requestPin(request(), new AbortController().signal);
+    await rig.twin.waitForPrompt();
+    rig.twin.enterPin('4321');
     expect((await next).pinBlock.length).toBe(8);
   });
 
   it('nobody types: the pad times out (71) and the read is PIN_ENTRY_TIMEOUT; with a silent pad the driver times out and sends 72', async () => {
-    const err = await rejection(driver.requestPin(request(), new AbortController().signal));
+    const err = await rejection(rig.driver.requestPin(request(), new AbortController().signal));
     expect(err.code).toBe('PIN_ENTRY_TIMEOUT');
     expect(err.details).toMatchObject({ by: 'pad' });
 
-    await pad.close();
-    const quietPad = createVirtualPinPad(openPtyEnd(pair.devicePath), { initialKeyBlock: keys.initialKeyBlock, kbpk: keys.kbpk, pinTimeoutMs: 60_000 });
-    pad = quietPad;
-    const err2 = await rejection(driver.requestPin(request(100), new AbortController().signal));
+    await rig.twin.close();
+    const quietPad = createVirtualPinPad(openPtyEnd(rig.pair.devicePath), { initialKeyBlock: keys.initialKeyBlock, kbpk: keys.kbpk, pinTimeoutMs: 60_000 });
+    rig.twin = quietPad;
+    const err2 = await rejection(rig.driver.requestPin(request(100), new AbortController().signal));
     expect(err2.code).toBe('PIN_ENTRY_TIMEOUT');
     expect(err2.details).toMatchObject({ by: 'driver' });
     await expect.poll(() => quietPad.received.includes('72'), { timeout: 3_000 }).toBe(true);
@@ -92,37 +75,37 @@ describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat
 
   it('abort sends 72 and rejects with kind cancelled', async () => {
     const ac = new AbortController();
-    const pending = driver.requestPin(request(), ac.signal);
-    await pad.waitForPrompt();
+    const pending = rig.driver.requestPin(request(), ac.signal);
+    await rig.twin.waitForPrompt();
     ac.abort();
     expect((await rejection(pending)).code).toBe('DEVICE_READ_CANCELLED');
-    await expect.poll(() => pad.received.includes('72'), { timeout: 3_000 }).toBe(true);
-    expect(pad.prompting).toBe(false);
+    await expect.poll(() => rig.twin.received.includes('72'), { timeout: 3_000 }).toBe(true);
+    expect(rig.twin.prompting).toBe(false);
   });
 
   it('Z2 shows two lines; the fixed-PIN test packet gives a block of 1234', async () => {
-    await driver.showMessage(['TOTAL 12.34', 'THANK YOU']);
-    expect(pad.displayed[0]).toEqual(['TOTAL 12.34', 'THANK YOU']);
-    const result = await driver.requestTestPin(Sensitive.pan(card.pan), 1234, new AbortController().signal);
+    await rig.driver.showMessage(['TOTAL 12.34', 'THANK YOU']);
+    expect(rig.twin.displayed[0]).toEqual(['TOTAL 12.34', 'THANK YOU']);
+    const result = await rig.driver.requestTestPin(Sensitive.pan(card.pan), 1234, new AbortController().signal);
     const pinKey = deriveTdesKeyFromBdk(keys.bdk, result.ksn, 'pin');
     expect(decryptPinBlock(pinKey, result.pinBlock.reveal(), 0, card.pan)).toBe('1234');
   });
 
   it('NAK → resend → success; three NAKs → EOT → DEVICE_LINK_FAILED; a corrupt LRC from the pad is NAKed and resent', async () => {
-    pad.nakNext(2);
-    await driver.showMessage(['A']);
-    expect(pad.displayed[0]).toEqual(['A']);
-    pad.nakNext(3);
-    const err = await rejection(driver.showMessage(['B']));
+    rig.twin.nakNext(2);
+    await rig.driver.showMessage(['A']);
+    expect(rig.twin.displayed[0]).toEqual(['A']);
+    rig.twin.nakNext(3);
+    const err = await rejection(rig.driver.showMessage(['B']));
     expect(err.code).toBe('DEVICE_LINK_FAILED');
     expect(err.details).toMatchObject({ attempts: 3 });
 
-    pad.corruptNextLrc(1);
-    const pending = driver.requestPin(request(), new AbortController().signal);
-    await pad.waitForPrompt();
-    pad.enterPin('2468');
+    rig.twin.corruptNextLrc(1);
+    const pending = rig.driver.requestPin(request(), new AbortController().signal);
+    await rig.twin.waitForPrompt();
+    rig.twin.enterPin('2468');
     const result = await pending;
     expect(decryptPinBlock(deriveTdesKeyFromBdk(keys.bdk, result.ksn, 'pin'), result.pinBlock.reveal(), 0, card.pan)).toBe('2468');
-    expect(log.text()).toContain('packet error');
+    expect(rig.log.text()).toContain('packet error');
   });
 });

@@ -4,20 +4,17 @@
  * directly, swipe, chip card swiped, fallback, decline after approval,
  * cancel, and link faults (corrupt answer → resend; mute → retry).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createVivopayReader } from '../../../drivers/vivopay/index.js';
 import { VIVOPAY_DEFAULT_SERIAL } from '../../../drivers/vivopay/kind.js';
 import { openSerialTransport } from '../../../drivers/transport/serial-transport.js';
-import type { VivopayReader } from '../../../drivers/vivopay/vivopay-reader.js';
 import { issuerMasterKeyFor } from '../../../hw-mocks/chip-card/issuer-keys.js';
 import { ARQC_PADDING, requireArqcData } from '../../../hw-mocks/chip-card/arqc-data.js';
-import { openPtyEnd } from '../../../hw-mocks/pty-end.js';
-import { createPtyPair, type PtyPair } from '../../../hw-mocks/pty.js';
-import { createVirtualVivopay, type VirtualVivopay } from '../../../hw-mocks/vivopay/virtual-vivopay.js';
+import { createVirtualVivopay } from '../../../hw-mocks/vivopay/virtual-vivopay.js';
 import { deriveCardMasterKey, deriveAcSessionKey, generateArpcMethod1, verifyArqc } from '../../../src/crypto/index.js';
 import { decode, encode, flatten } from '../../../src/emv/index.js';
-import { captureLog, deckCard } from '../reader-harness.js';
-import { alive, hasSocat } from '../pty-harness.js';
+import { deckCard } from '../reader-harness.js';
+import { hasSocat, ptyRig } from '../pty-harness.js';
 import { rejection } from '../../pos-error.js';
 
 const REQUEST = { amountMinor: 1234, currency: '978' } as const;
@@ -38,39 +35,25 @@ function issuerAnswer(cardId: string, online: Map<string, Uint8Array>, arc: stri
 }
 
 describe.skipIf(!hasSocat)('ViVOpay driver and virtual reader over a socat pty pair', () => {
-  let pair: PtyPair;
-  let device: VirtualVivopay;
-  let reader: VivopayReader;
-  let log: ReturnType<typeof captureLog>;
-
-  beforeEach(async () => {
-    pair = await createPtyPair();
-    device = createVirtualVivopay(openPtyEnd(pair.devicePath), { chunkBytes: 24, random: () => Buffer.from(FIXED_UN), clock: () => new Date('2025-03-14T09:26:53Z') });
-    log = captureLog();
+  const rig = ptyRig({
+    twin: (deviceEnd) => createVirtualVivopay(deviceEnd, { chunkBytes: 24, random: () => Buffer.from(FIXED_UN), clock: () => new Date('2025-03-14T09:26:53Z') }),
     // The kind's line settings; shorter answer timeouts than the kind's driver, to keep the test quick.
-    reader = createVivopayReader(await openSerialTransport({ ...VIVOPAY_DEFAULT_SERIAL, path: pair.hostPath }), { logger: log.logger, answerTimeoutScale: 0.2 });
-  });
-
-  afterEach(async () => {
-    await reader.close();
-    await device.close();
-    await pair.close();
-    expect(alive(pair.pid)).toBe(false);
+    driver: async (path, logger) => createVivopayReader(await openSerialTransport({ ...VIVOPAY_DEFAULT_SERIAL, path }), { logger, answerTimeoutScale: 0.2 }),
   });
 
   it('ping, set and get configuration', async () => {
-    await reader.ping();
-    await reader.setConfiguration(encode([{ tag: '9F1A', value: Buffer.from('0250', 'hex') }]));
-    const config = flatten(decode(await reader.getConfiguration()));
+    await rig.driver.ping();
+    await rig.driver.setConfiguration(encode([{ tag: '9F1A', value: Buffer.from('0250', 'hex') }]));
+    const config = flatten(decode(await rig.driver.getConfiguration()));
     expect(Buffer.from(config.get('9F1A')!).toString('hex')).toBe('0250');
-    expect(device.received.slice(0, 3)).toEqual([[0x18, 0x01], [0x04, 0x00], [0x03, 0x02]]);
+    expect(rig.twin.received.slice(0, 3)).toEqual([[0x18, 0x01], [0x04, 0x00], [0x03, 0x02]]);
   });
 
   it('a full chip transaction: genuine ARQC, online PIN asked, ARPC checked by the card, TC; the ATC counts', async () => {
     const card = deckCard('visa-ok');
-    const atcBefore = device.chip('visa-ok').atc;
-    const read = reader.readCard(REQUEST, new AbortController().signal);
-    device.insert('visa-ok');
+    const atcBefore = rig.twin.chip('visa-ok').atc;
+    const read = rig.driver.readCard(REQUEST, new AbortController().signal);
+    rig.twin.insert('visa-ok');
     const got = await read;
     expect(got.entryMode).toBe('chip');
     expect(got.pinRequired).toBe(true);
@@ -89,63 +72,63 @@ describe.skipIf(!hasSocat)('ViVOpay driver and virtual reader over a socat pty p
 
     const { arqcValid, issuerTlv } = issuerAnswer('visa-ok', online, '00');
     expect(arqcValid).toBe(true);
-    const done = await reader.completeChip({ approved: true, responseCode: '00', issuerTlv }, new AbortController().signal);
+    const done = await rig.driver.completeChip({ approved: true, responseCode: '00', issuerTlv }, new AbortController().signal);
     expect(done.decision).toBe('approved');
     expect(flatten(decode(done.tlv)).get('9F27')![0]).toBe(0x40);
-    expect(device.chip('visa-ok').atc).toBe(atcBefore + 1);
-    expect(log.text()).not.toContain(card.pan);
+    expect(rig.twin.chip('visa-ok').atc).toBe(atcBefore + 1);
+    expect(rig.log.text()).not.toContain(card.pan);
   });
 
   it('a wrong ARPC, or none, makes the card decline (AAC) despite an approval', async () => {
     for (const issuerTlv of [encode([{ tag: '91', value: Buffer.from('00112233445566773030', 'hex') }]), Buffer.alloc(0)]) {
-      const read = reader.readCard(REQUEST, new AbortController().signal);
-      device.insert('mc-low-funds');
+      const read = rig.driver.readCard(REQUEST, new AbortController().signal);
+      rig.twin.insert('mc-low-funds');
       await read;
-      const done = await reader.completeChip({ approved: true, responseCode: '00', issuerTlv }, new AbortController().signal);
+      const done = await rig.driver.completeChip({ approved: true, responseCode: '00', issuerTlv }, new AbortController().signal);
       expect(done.decision).toBe('declined');
       expect(flatten(decode(done.tlv)).get('9F27')![0]).toBe(0x00);
     }
   });
 
   it('a host decline with a good ARPC ends in AAC; decline-after-approval gives AAC for a good approval', async () => {
-    let read = reader.readCard(REQUEST, new AbortController().signal);
-    device.insert('visa-ok');
+    let read = rig.driver.readCard(REQUEST, new AbortController().signal);
+    rig.twin.insert('visa-ok');
     let online = flatten(decode((await read).chip!.tlv.reveal()));
     let answer = issuerAnswer('visa-ok', online, '51');
-    expect((await reader.completeChip({ approved: false, responseCode: '51', issuerTlv: answer.issuerTlv }, new AbortController().signal)).decision).toBe('declined');
+    expect((await rig.driver.completeChip({ approved: false, responseCode: '51', issuerTlv: answer.issuerTlv }, new AbortController().signal)).decision).toBe('declined');
 
-    device.declineAfterApproval();
-    read = reader.readCard(REQUEST, new AbortController().signal);
-    device.insert('visa-ok');
+    rig.twin.declineAfterApproval();
+    read = rig.driver.readCard(REQUEST, new AbortController().signal);
+    rig.twin.insert('visa-ok');
     online = flatten(decode((await read).chip!.tlv.reveal()));
     answer = issuerAnswer('visa-ok', online, '00');
-    expect((await reader.completeChip({ approved: true, responseCode: '00', issuerTlv: answer.issuerTlv }, new AbortController().signal)).decision).toBe('declined');
+    expect((await rig.driver.completeChip({ approved: true, responseCode: '00', issuerTlv: answer.issuerTlv }, new AbortController().signal)).decision).toBe('declined');
   });
 
   it('a stripe-only card swiped is a swipe; a chip card swiped is CHIP_CARD_SWIPED', async () => {
-    let read = reader.readCard(REQUEST, new AbortController().signal);
+    let read = rig.driver.readCard(REQUEST, new AbortController().signal);
     await device_ready();
-    device.swipe('visa-ok', { chip: false });
+    rig.twin.swipe('visa-ok', { chip: false });
     const swiped = await read;
     expect(swiped.entryMode).toBe('swipe');
     expect(swiped.card.serviceCode).toBe('101');
     expect(swiped.chip).toBeUndefined();
 
-    read = reader.readCard(REQUEST, new AbortController().signal);
+    read = rig.driver.readCard(REQUEST, new AbortController().signal);
     await device_ready();
-    device.swipe('visa-ok');
+    rig.twin.swipe('visa-ok');
     const err = await rejection(read);
     expect(err.code).toBe('CHIP_CARD_SWIPED');
     expect(err.details).toEqual({ device: 'vivopay', serviceCodeDigit1: 2 });
-    expect(reader.state()).toBe('connected');
+    expect(rig.driver.state()).toBe('connected');
   });
 
   it('a chip that cannot be read falls back to the stripe: entry mode fallback', async () => {
-    const read = reader.readCard(REQUEST, new AbortController().signal);
-    device.failChip();
-    device.insert('visa-ok');
+    const read = rig.driver.readCard(REQUEST, new AbortController().signal);
+    rig.twin.failChip();
+    rig.twin.insert('visa-ok');
     await device_ready();
-    device.swipe('visa-ok');
+    rig.twin.swipe('visa-ok');
     const got = await read;
     expect(got.entryMode).toBe('fallback');
     expect(got.card.pan.revealText()).toBe(deckCard('visa-ok').pan);
@@ -153,31 +136,31 @@ describe.skipIf(!hasSocat)('ViVOpay driver and virtual reader over a socat pty p
 
   it('abort cancels on the reader (05-01) and rejects with kind cancelled; the next read works', async () => {
     const ac = new AbortController();
-    const read = reader.readCard(REQUEST, ac.signal);
+    const read = rig.driver.readCard(REQUEST, ac.signal);
     await device_ready();
     ac.abort();
     const err = await rejection(read);
     expect(err.code).toBe('DEVICE_READ_CANCELLED');
-    await expect.poll(() => device.received.some(([c, s]) => c === 0x05 && s === 0x01), { timeout: 3_000 }).toBe(true);
-    const next = reader.readCard(REQUEST, new AbortController().signal);
-    device.insert('visa-ok');
+    await expect.poll(() => rig.twin.received.some(([c, s]) => c === 0x05 && s === 0x01), { timeout: 3_000 }).toBe(true);
+    const next = rig.driver.readCard(REQUEST, new AbortController().signal);
+    rig.twin.insert('visa-ok');
     expect((await next).entryMode).toBe('chip');
   });
 
   it('a corrupt answer is resent and read; a muted reader is retried, then DEVICE_NO_ANSWER', async () => {
-    device.corruptNextAnswers(1);
-    await reader.ping();
-    expect(log.text()).toContain('corrupt exchange: resend');
-    device.muteNext(1);
-    await reader.ping();
-    device.muteNext(10);
-    const err = await rejection(reader.ping());
+    rig.twin.corruptNextAnswers(1);
+    await rig.driver.ping();
+    expect(rig.log.text()).toContain('corrupt exchange: resend');
+    rig.twin.muteNext(1);
+    await rig.driver.ping();
+    rig.twin.muteNext(10);
+    const err = await rejection(rig.driver.ping());
     expect(err.code).toBe('DEVICE_NO_ANSWER');
     expect(err.details).toMatchObject({ command: 'ping', attempts: 3 });
   });
 
   /** Lets the start command reach the virtual reader before a control acts on it. */
   async function device_ready(): Promise<void> {
-    await expect.poll(() => device.waitingForCard, { timeout: 3_000 }).toBe(true);
+    await expect.poll(() => rig.twin.waitingForCard, { timeout: 3_000 }).toBe(true);
   }
 });
