@@ -1,9 +1,9 @@
 /** `pos batch close [--json]`: its command line. Settlement (`../actions/batch.ts`) is loaded only when the command runs. */
 import type { Command } from 'commander';
 import type { BatchCloseOptions } from '../actions/batch.js';
-import { action } from '../errors.js';
 import { configPathOf } from '../options.js';
 import type { RegisterCommand } from './index.js';
+import { lazyAction } from './lazy-action.js';
 
 export const registerBatch: RegisterCommand = (program: Command) => {
   program
@@ -12,10 +12,5 @@ export const registerBatch: RegisterCommand = (program: Command) => {
     .command('close')
     .description("send the journal's totals to the host (0500) and close the batch when the host agrees")
     .option('--json', 'print the result as JSON')
-    .action(
-      action('pos batch close', async (opts: BatchCloseOptions) => {
-        const { runBatchClose } = await import('../actions/batch.js');
-        await runBatchClose(opts, configPathOf(program));
-      }),
-    );
+    .action(lazyAction('pos batch close', () => import('../actions/batch.js'), (m, opts: BatchCloseOptions) => m.runBatchClose(opts, configPathOf(program))));
 };

@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { AES_DUKPT_KEY_TYPES, AES_KEY_USAGES } from '../../crypto/dukpt/aes.js';
 import type { CryptoCalculation, Flags } from '../actions/crypto.js';
-import { action } from '../errors.js';
 import type { RegisterCommand } from './index.js';
+import { lazyAction } from './lazy-action.js';
 
 const KEY_SOURCE: [string, string][] = [
   ['--key <hex>', 'the PIN key itself (TDES 16/24 bytes; AES for format 4)'],
@@ -89,10 +89,5 @@ function sub(parent: Command, path: CryptoCalculation, description: string, opti
   const cmd = parent.command(name).description(description);
   for (const [flag, help] of options) cmd.option(flag, help);
   cmd.option('--json', 'print the result as one JSON object');
-  cmd.action(
-    action(`crypto ${name}`, async (flags: Flags) => {
-      const { runCryptoCalculation } = await import('../actions/crypto.js');
-      runCryptoCalculation(path, flags);
-    }),
-  );
+  cmd.action(lazyAction(`crypto ${name}`, () => import('../actions/crypto.js'), (m, flags: Flags) => m.runCryptoCalculation(path, flags)));
 }

@@ -1,8 +1,8 @@
 /** `pos demo`: its command line. The demo (`../actions/demo.ts`) is loaded only when the command runs. */
 import type { Command } from 'commander';
 import type { DemoOptions } from '../actions/demo.js';
-import { action } from '../errors.js';
 import type { RegisterCommand } from './index.js';
+import { lazyAction } from './lazy-action.js';
 
 export const registerDemo: RegisterCommand = (program: Command) => {
   program
@@ -10,10 +10,5 @@ export const registerDemo: RegisterCommand = (program: Command) => {
     .description('run scripted purchases through the whole stack on virtual devices and the host simulator')
     .option('--json', 'print the results as a JSON array')
     .option('--show-display', 'print what the customer display shows, on stderr')
-    .action(
-      action('pos demo', async (opts: DemoOptions) => {
-        const { runDemo } = await import('../actions/demo.js');
-        await runDemo(opts);
-      }),
-    );
+    .action(lazyAction('pos demo', () => import('../actions/demo.js'), (m, opts: DemoOptions) => m.runDemo(opts)));
 };

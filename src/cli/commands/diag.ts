@@ -7,9 +7,9 @@
  */
 import type { Command } from 'commander';
 import type { DiagOptions } from '../actions/diag-summary.js';
-import { action } from '../errors.js';
 import { configPathOf } from '../options.js';
 import type { RegisterCommand } from './index.js';
+import { lazyAction } from './lazy-action.js';
 
 export const registerDiag: RegisterCommand = (program: Command) => {
   const diag = program.command('diag').description('diagnostics for a technician on site');
@@ -18,28 +18,13 @@ export const registerDiag: RegisterCommand = (program: Command) => {
     .command('host')
     .description('send one echo test (0800/301) to the configured host and print the round-trip time')
     .option('--json', 'print { ok, rttMs } or { ok: false, error }')
-    .action(
-      action('pos diag host', async (own: { json?: boolean }) => {
-        const { runDiagHost } = await import('../actions/diag-host.js');
-        await runDiagHost({ json: json(own) }, configPathOf(program));
-      }),
-    );
+    .action(lazyAction('pos diag host', () => import('../actions/diag-host.js'), (m, own: { json?: boolean }) => m.runDiagHost({ json: json(own) }, configPathOf(program))));
   diag
     .command('devices')
     .description('list serial ports and HID devices (known IDs marked) and check each configured device')
     .option('--json', 'print the report as JSON')
-    .action(
-      action('pos diag devices', async (own: { json?: boolean }) => {
-        const { runDiagDevices } = await import('../actions/diag-devices.js');
-        await runDiagDevices({ json: json(own) }, configPathOf(program));
-      }),
-    );
+    .action(lazyAction('pos diag devices', () => import('../actions/diag-devices.js'), (m, own: { json?: boolean }) => m.runDiagDevices({ json: json(own) }, configPathOf(program))));
   diag
     .option('--json', 'print the summary as JSON')
-    .action(
-      action('pos diag', async (opts: DiagOptions) => {
-        const { runDiagSummary } = await import('../actions/diag-summary.js');
-        await runDiagSummary(opts, configPathOf(program));
-      }),
-    );
+    .action(lazyAction('pos diag', () => import('../actions/diag-summary.js'), (m, opts: DiagOptions) => m.runDiagSummary(opts, configPathOf(program))));
 };

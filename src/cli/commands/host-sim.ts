@@ -24,9 +24,9 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { LengthHeader } from '../../host/channels/length-prefix-framer.js';
 import { DIALECT_NAMES, isDialectName } from '../../iso8583/dialects/index.js';
 import type { HostSimOptions } from '../actions/host-sim.js';
-import { action } from '../errors.js';
 import { parsePort } from '../options.js';
 import type { RegisterCommand } from './index.js';
+import { lazyAction } from './lazy-action.js';
 
 export const DEFAULT_HOST_SIM_PORT = 5800;
 const HEADERS: readonly LengthHeader[] = ['binary2', 'ascii4'];
@@ -61,10 +61,5 @@ export const registerHostSim: RegisterCommand = (program: Command) => {
     .option('--https-port <n>', 'HTTPS JSON gateway port; 0 picks a free one', parsePort)
     .option('--no-io-thread', 'serve the ISO 8583 sockets on the issuer\'s thread instead of their own')
     .option('--fault <rule>', 'fault rule, repeatable (delay:MS, no-answer, late-answer[:MS], close-mid-message, half-message, garbage, oversized-header, wrong-mac, wrong-stan; ,mti=… ,pan=… ,times=…)', collectFault, [])
-    .action(
-      action('pos host-sim', async (opts: HostSimOptions) => {
-        const { runHostSim } = await import('../actions/host-sim.js');
-        await runHostSim(opts);
-      }),
-    );
+    .action(lazyAction('pos host-sim', () => import('../actions/host-sim.js'), (m, opts: HostSimOptions) => m.runHostSim(opts)));
 };

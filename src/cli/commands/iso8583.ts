@@ -7,8 +7,8 @@
  */
 import type { Command } from 'commander';
 import type { Iso8583DecodeFlags, Iso8583EncodeFlags } from '../actions/iso8583.js';
-import { action } from '../errors.js';
 import type { RegisterCommand } from './index.js';
+import { lazyAction } from './lazy-action.js';
 
 export const DEFAULT_DIALECT = 'iso87ascii';
 
@@ -21,22 +21,12 @@ export const registerIso8583: RegisterCommand = (program: Command) => {
     .option('--dialect <name>', 'iso87ascii | iso87ascii-binary-bitmap | iso87binary', DEFAULT_DIALECT)
     .option('--json', 'print { "mti": …, "fields": { "<n>": … } }')
     .option('--unmasked', 'show PAN, track, PIN block and ICC data in clear')
-    .action(
-      action('iso8583 decode', async (hex: string, flags: Iso8583DecodeFlags) => {
-        const { runIso8583Decode } = await import('../actions/iso8583.js');
-        runIso8583Decode(hex, flags);
-      }),
-    );
+    .action(lazyAction('iso8583 decode', () => import('../actions/iso8583.js'), (m, hex: string, flags: Iso8583DecodeFlags) => m.runIso8583Decode(hex, flags)));
   iso
     .command('encode')
     .description('Encode a message from its JSON form ({ "mti": …, "fields": { "<n>": … } }, binary fields as hex) and print it as hex.')
     .argument('<file>', 'a JSON file; - reads standard input')
     .option('--dialect <name>', 'iso87ascii | iso87ascii-binary-bitmap | iso87binary', DEFAULT_DIALECT)
     .option('--json', 'print { "hex": … }')
-    .action(
-      action('iso8583 encode', async (file: string, flags: Iso8583EncodeFlags) => {
-        const { runIso8583Encode } = await import('../actions/iso8583.js');
-        runIso8583Encode(file, flags);
-      }),
-    );
+    .action(lazyAction('iso8583 encode', () => import('../actions/iso8583.js'), (m, file: string, flags: Iso8583EncodeFlags) => m.runIso8583Encode(file, flags)));
 };

@@ -8,9 +8,9 @@
  */
 import type { Command } from 'commander';
 import type { DirFlag, LsFlags } from '../actions/journal.js';
-import { action } from '../errors.js';
 import { configPathOf } from '../options.js';
 import type { RegisterCommand } from './index.js';
+import { lazyAction } from './lazy-action.js';
 
 export const registerJournal: RegisterCommand = (program: Command) => {
   const journal = program.command('journal').description('Read the transaction journal (masked card data only).');
@@ -22,24 +22,14 @@ export const registerJournal: RegisterCommand = (program: Command) => {
     .option('--status <state>', 'only entries in this state (created, completed, reversal-pending, advice-pending, …)')
     .option('--json', 'print a JSON array')
     .option(...dirOption)
-    .action(
-      action('journal ls', async (flags: LsFlags & DirFlag) => {
-        const { runJournalLs } = await import('../actions/journal.js');
-        runJournalLs(flags, configPathOf(program));
-      }),
-    );
+    .action(lazyAction('journal ls', () => import('../actions/journal.js'), (m, flags: LsFlags & DirFlag) => m.runJournalLs(flags, configPathOf(program))));
   journal
     .command('show')
     .description('Show one entry and its committed steps.')
     .argument('<id>', 'the transaction id')
     .option('--json', 'print JSON')
     .option(...dirOption)
-    .action(
-      action('journal show', async (id: string, flags: { json?: boolean } & DirFlag) => {
-        const { runJournalShow } = await import('../actions/journal.js');
-        runJournalShow(id, flags, configPathOf(program));
-      }),
-    );
+    .action(lazyAction('journal show', () => import('../actions/journal.js'), (m, id: string, flags: { json?: boolean } & DirFlag) => m.runJournalShow(id, flags, configPathOf(program))));
   journal
     .command('export')
     .description('Export entries to standard output.')
@@ -47,10 +37,5 @@ export const registerJournal: RegisterCommand = (program: Command) => {
     .option('--since <iso>', 'only entries created at or after this date')
     .option('--status <state>', 'only entries in this state')
     .option(...dirOption)
-    .action(
-      action('journal export', async (flags: LsFlags & { csv?: boolean } & DirFlag) => {
-        const { runJournalExport } = await import('../actions/journal.js');
-        runJournalExport(flags, configPathOf(program));
-      }),
-    );
+    .action(lazyAction('journal export', () => import('../actions/journal.js'), (m, flags: LsFlags & { csv?: boolean } & DirFlag) => m.runJournalExport(flags, configPathOf(program))));
 };

@@ -1,9 +1,9 @@
 /** `pos keys init [--json]`: its command line. Provisioning (`../actions/keys.ts`) is loaded only when the command runs. */
 import type { Command } from 'commander';
 import type { KeysInitOptions } from '../actions/keys.js';
-import { action } from '../errors.js';
 import { configPathOf } from '../options.js';
 import type { RegisterCommand } from './index.js';
+import { lazyAction } from './lazy-action.js';
 
 export const registerKeys: RegisterCommand = (program: Command) => {
   const keys = program.command('keys').description('the device key folder');
@@ -11,10 +11,5 @@ export const registerKeys: RegisterCommand = (program: Command) => {
     .command('init')
     .description('make every device key and the ECR token this config needs (never overwrites; acquirer keys are reported missing)')
     .option('--json', 'print what was made, kept and is missing as JSON')
-    .action(
-      action('pos keys init', async (opts: KeysInitOptions) => {
-        const { runKeysInit } = await import('../actions/keys.js');
-        runKeysInit(opts, configPathOf(program));
-      }),
-    );
+    .action(lazyAction('pos keys init', () => import('../actions/keys.js'), (m, opts: KeysInitOptions) => m.runKeysInit(opts, configPathOf(program))));
 };

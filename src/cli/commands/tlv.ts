@@ -7,8 +7,8 @@
  */
 import type { Command } from 'commander';
 import type { DecodeFlags } from '../actions/tlv.js';
-import { action } from '../errors.js';
 import type { RegisterCommand } from './index.js';
+import { lazyAction } from './lazy-action.js';
 
 export const registerTlv: RegisterCommand = (program: Command) => {
   const tlv = program.command('tlv').description('Decode EMV BER-TLV data and build DOL data.');
@@ -19,21 +19,11 @@ export const registerTlv: RegisterCommand = (program: Command) => {
     .option('--json', 'print an array of nodes as JSON')
     .option('--unmasked', 'show PAN, track data and other sensitive values in clear')
     .option('--strict', 'reject length fields that are not in minimal form')
-    .action(
-      action('tlv decode', async (hex: string, flags: DecodeFlags) => {
-        const { runTlvDecode } = await import('../actions/tlv.js');
-        runTlvDecode(hex, flags);
-      }),
-    );
+    .action(lazyAction('tlv decode', () => import('../actions/tlv.js'), (m, hex: string, flags: DecodeFlags) => m.runTlvDecode(hex, flags)));
   tlv
     .command('dol')
     .description('Build the data a DOL (PDOL, CDOL1, …) asks for from a TLV data store, and print it as hex.')
     .argument('<dol-hex>', 'the DOL as hex')
     .requiredOption('--data <tlv-hex>', 'the data store as BER-TLV hex')
-    .action(
-      action('tlv dol', async (dolHex: string, flags: { data: string }) => {
-        const { runTlvDol } = await import('../actions/tlv.js');
-        runTlvDol(dolHex, flags.data);
-      }),
-    );
+    .action(lazyAction('tlv dol', () => import('../actions/tlv.js'), (m, dolHex: string, flags: { data: string }) => m.runTlvDol(dolHex, flags.data)));
 };
