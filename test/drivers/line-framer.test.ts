@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { LineFramer, type FramerEvent } from '../../drivers/msr-serial/line-framer.js';
 import type { PosError } from '../../src/util/errors.js';
+import { collectingTimeouts, fakeTimersInEachTest } from './framer-splits.js';
 
 const CR = '\r';
 const LF = '\n';
@@ -9,8 +10,7 @@ const LF = '\n';
 const LINE = ';4111111111111111=3012101000000000?';
 
 function framer(maxLineBytes = 64, interByteTimeoutMs = 100): { f: LineFramer; timeouts: PosError[] } {
-  const timeouts: PosError[] = [];
-  return { f: new LineFramer({ maxLineBytes, interByteTimeoutMs, onTimeout: (e) => timeouts.push(e) }), timeouts };
+  return collectingTimeouts((onTimeout) => new LineFramer({ maxLineBytes, interByteTimeoutMs, onTimeout }));
 }
 
 /** Events as comparable values: lines as text, errors as code + details. */
@@ -23,12 +23,7 @@ function feed(f: LineFramer, chunks: (string | Uint8Array)[]): unknown[] {
 }
 
 describe('LineFramer', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  fakeTimersInEachTest();
 
   it.each([
     ['CR', `${LINE}${CR}`],

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { VerifoneFramer, type VerifoneFramerEvent } from '../../../drivers/verifone-pinpad/framer.js';
 import { ACK, EOT, NAK, encodePacket, lrc } from '../../../drivers/verifone-pinpad/protocol.js';
 import type { PosError } from '../../../src/util/errors.js';
-import { cutInto, everySplit } from '../framer-splits.js';
+import { collectingTimeouts, cutInto, everySplit, fakeTimersInEachTest } from '../framer-splits.js';
 
 // <STX>73.00000<KSN><PIN block><ETX>{LRC}, the shape of the MX800 guide's example
 const BODY = '73.000009876543210E000011234567890ABCDEF';
@@ -11,8 +11,7 @@ const PACKET = encodePacket('data', Buffer.from(BODY, 'latin1'));
 const CANCEL = encodePacket('control', Buffer.from('72', 'latin1'));
 
 function framer(maxFrameBytes = 64, interByteTimeoutMs = 100): { f: VerifoneFramer; timeouts: PosError[] } {
-  const timeouts: PosError[] = [];
-  return { f: new VerifoneFramer({ maxFrameBytes, interByteTimeoutMs, onTimeout: (e) => timeouts.push(e) }), timeouts };
+  return collectingTimeouts((onTimeout) => new VerifoneFramer({ maxFrameBytes, interByteTimeoutMs, onTimeout }));
 }
 
 function shape(events: VerifoneFramerEvent[]): unknown[] {
@@ -32,12 +31,7 @@ describe('VeriFone packets', () => {
 });
 
 describe('VerifoneFramer', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  fakeTimersInEachTest();
 
   it('link bytes and packets, whatever the split: at every offset and byte by byte', () => {
     const wire = Buffer.concat([Buffer.from([ACK]), PACKET, Buffer.from([NAK]), CANCEL, Buffer.from([EOT])]);

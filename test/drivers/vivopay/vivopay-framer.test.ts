@@ -1,18 +1,17 @@
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { crc16CcittFalse } from '../../../drivers/vivopay/crc16.js';
 import { VivopayFramer, type VivopayFramerEvent } from '../../../drivers/vivopay/framer.js';
 import { encodeCommandFrame, VIVOPAY_HEADER } from '../../../drivers/vivopay/protocol.js';
 import { encodeResponse } from '../../../hw-mocks/vivopay/command-framer.js';
 import type { PosError } from '../../../src/util/errors.js';
-import { cutInto, everySplit } from '../framer-splits.js';
+import { collectingTimeouts, cutInto, everySplit, fakeTimersInEachTest } from '../framer-splits.js';
 
 /** NEO 2 Interface Developer's Guide 2.8.2, the serial form of the ping command: header, 18 01, length 0000, CRC B3 CD (low byte first). */
 const GUIDE_PING = Buffer.from('56 69 56 4F 74 65 63 68 32 00 18 01 00 00 B3 CD'.replace(/ /g, ''), 'hex');
 
 function framer(maxFrameBytes = 256, interByteTimeoutMs = 100): { f: VivopayFramer; timeouts: PosError[] } {
-  const timeouts: PosError[] = [];
-  return { f: new VivopayFramer({ maxFrameBytes, interByteTimeoutMs, onTimeout: (e) => timeouts.push(e) }), timeouts };
+  return collectingTimeouts((onTimeout) => new VivopayFramer({ maxFrameBytes, interByteTimeoutMs, onTimeout }));
 }
 
 function shape(events: VivopayFramerEvent[]): unknown[] {
@@ -42,12 +41,7 @@ describe('ViVOpay CRC and frames', () => {
 });
 
 describe('VivopayFramer', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  fakeTimersInEachTest();
 
   it('the same frames whatever the split: at every offset, and one byte at a time', () => {
     const wire = Buffer.concat([ANSWER, ANSWER]);
