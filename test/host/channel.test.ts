@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { answerWith, FrameListener, type CoreHandler, type FrameHandler } from '../../hw-mocks/host/listeners.js';
 import { parseFaultRule, withFaults, type FaultRule } from '../../hw-mocks/host/faults.js';
-import { makeThrowawayPki, type ThrowawayPki } from '../../hw-mocks/host/tls-certs.js';
+import type { ThrowawayPki } from '../../hw-mocks/host/tls-certs.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
 import type { Iso8583Message } from '../../src/iso8583/message.js';
@@ -11,6 +11,7 @@ import { PersistentHostChannel, type PersistentHostChannelOptions } from '../../
 import { assertHostTransportAllowed } from '../../src/host/channels/production-guard.js';
 import { loadTlsMaterial, type TlsMaterial } from '../../src/host/channels/tls-material.js';
 import { rejection, thrown } from '../pos-error.js';
+import { throwawayPkis } from './helpers.js';
 
 const TID = 'T0000001';
 const TIMEOUT_MS = 300;
@@ -204,30 +205,20 @@ describe('PersistentHostChannel over TCP', () => {
 });
 
 describe('PersistentHostChannel over mutual TLS', () => {
-  let pki: ThrowawayPki;
-  let other: ThrowawayPki;
-
-  beforeAll(() => {
-    pki = makeThrowawayPki('pos-host');
-    other = makeThrowawayPki('pos-other');
-  });
-  afterAll(() => {
-    pki.cleanup();
-    other.cleanup();
-  });
+  const pkis = throwawayPkis('pos-host');
 
   it('handshakes with the pinned CA and a client certificate, then exchanges', async () => {
-    const client = loadTlsMaterial({ caFile: pki.caFile, certFile: pki.client.certFile, keyFile: pki.client.keyFile });
-    const { channel } = await rig({ tls: { server: pki, client } });
+    const client = loadTlsMaterial({ caFile: pkis.own.caFile, certFile: pkis.own.client.certFile, keyFile: pkis.own.client.keyFile });
+    const { channel } = await rig({ tls: { server: pkis.own, client } });
     expect(channel.description).toMatch(/^tls:\/\/127\.0\.0\.1:\d+$/);
     expect((await channel.exchange(request('000060').bytes, request('000060').key, { timeoutMs: 2000 })).get(39)).toBe('00');
   });
 
   it.each([
-    ['refuses a host whose certificate another CA signed', '000061', () => ({ ca: other.ca, cert: pki.client.cert, key: pki.client.key })],
-    ['is refused by the host without a client certificate its CA signed', '000062', () => ({ ca: pki.ca, cert: other.client.cert, key: other.client.key })],
+    ['refuses a host whose certificate another CA signed', '000061', () => ({ ca: pkis.stranger.ca, cert: pkis.own.client.cert, key: pkis.own.client.key })],
+    ['is refused by the host without a client certificate its CA signed', '000062', () => ({ ca: pkis.own.ca, cert: pkis.stranger.client.cert, key: pkis.stranger.client.key })],
   ])('%s: HOST_UNREACHABLE tls-handshake, nothing sent', async (_what, stan, clientTls) => {
-    const { channel, seen } = await rig({ tls: { server: pki, client: clientTls() } });
+    const { channel, seen } = await rig({ tls: { server: pkis.own, client: clientTls() } });
     const e = await rejection(channel.exchange(request(stan).bytes, request(stan).key, { timeoutMs: 2000 }));
     expect(e.code).toBe('HOST_UNREACHABLE');
     expect(e).toMatchObject({ delivery: 'not-sent', details: { reason: 'tls-handshake' } });
@@ -235,7 +226,7 @@ describe('PersistentHostChannel over mutual TLS', () => {
   });
 
   it('names the unreadable TLS file', () => {
-    const error = thrown(() => loadTlsMaterial({ caFile: '/nonexistent/ca.crt', certFile: pki.client.certFile, keyFile: pki.client.keyFile }));
+    const error = thrown(() => loadTlsMaterial({ caFile: '/nonexistent/ca.crt', certFile: pkis.own.client.certFile, keyFile: pkis.own.client.keyFile }));
     expect(error.code).toBe('CHANNEL_TLS_MATERIAL_UNREADABLE');
     expect(error.details).toMatchObject({ which: 'caFile', path: '/nonexistent/ca.crt', errno: 'ENOENT' });
   });

@@ -1,9 +1,12 @@
 /**
  * Test helpers for the host layer: deck cards as `MagstripeCard`, purchases,
  * a scripted fake host over real TCP, and `isoClient` — the production path to
- * a host (an `Iso8583HostClient` over a `PersistentHostChannel`).
+ * a host (an `Iso8583HostClient` over a `PersistentHostChannel`), and the
+ * throwaway PKIs of the mutual-TLS tests.
  */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import { makeThrowawayPki, type ThrowawayPki } from '../../hw-mocks/host/tls-certs.js';
 import { findCard, loadDeck, type DeckCard } from '../../hw-mocks/cards/deck.js';
 import type { MagstripeCard } from '../../src/card/types.js';
 import type { EntryMode } from '../../src/devices/card-reader.js';
@@ -161,3 +164,23 @@ export async function closedPort(): Promise<number> {
 }
 
 export { frameMessage };
+
+/** The PKI a mutual-TLS test trusts, and a stranger's whose certificates it must refuse. */
+export interface TestPkis {
+  own: ThrowawayPki;
+  stranger: ThrowawayPki;
+}
+
+/** Both PKIs made before the calling block's tests (file or `describe`) and removed after them. */
+export function throwawayPkis(label: string): TestPkis {
+  const pkis = {} as TestPkis;
+  beforeAll(() => {
+    pkis.own = makeThrowawayPki(label);
+    pkis.stranger = makeThrowawayPki(`${label}-stranger`);
+  });
+  afterAll(() => {
+    pkis.own.cleanup();
+    pkis.stranger.cleanup();
+  });
+  return pkis;
+}

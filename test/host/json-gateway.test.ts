@@ -6,10 +6,9 @@
  */
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HttpsGateway, httpFaultFromRule, type HttpFault } from '../../hw-mocks/host/https-gateway.js';
 import { IssuerHost } from '../../hw-mocks/host/issuer-host.js';
-import { makeThrowawayPki, type ThrowawayPki } from '../../hw-mocks/host/tls-certs.js';
 import { generateArpcMethod1 } from '../../src/crypto/emv/cryptogram.js';
 import { decode } from '../../src/emv/ber-tlv.js';
 import { jsonGatewayFromConfig } from '../../src/host/json-gateway/from-config.js';
@@ -18,7 +17,7 @@ import type { PendingReversal } from '../../src/host/reversal-store.js';
 import { MemoryReversalStore } from '../txn/fakes.js';
 import { ReversalSender } from '../../src/host/reversal-sender.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { cardOf, closedPort, purchase } from './helpers.js';
+import { cardOf, closedPort, purchase, throwawayPkis } from './helpers.js';
 import { rejection } from '../pos-error.js';
 import { chipRead, pinPad } from './issuer-fixtures.js';
 
@@ -26,18 +25,7 @@ const NOW = new Date(2026, 5, 15, 12, 0, 0);
 const AT = new Date(Date.UTC(2026, 5, 15, 14, 30, 0));
 const FAST_RETRY = { initialMs: 1, maxMs: 5, factor: 2, jitter: 0 };
 
-let pki: ThrowawayPki;
-let strangerPki: ThrowawayPki;
-
-beforeAll(() => {
-  pki = makeThrowawayPki('gw-test');
-  strangerPki = makeThrowawayPki('gw-stranger');
-});
-
-afterAll(() => {
-  pki.cleanup();
-  strangerPki.cleanup();
-});
+const pkis = throwawayPkis('gw');
 
 describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', () => {
   let issuer: IssuerHost;
@@ -45,7 +33,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
   let client: JsonGatewayClient;
 
   async function startGateway(faults: readonly HttpFault[] = []): Promise<void> {
-    gateway = new HttpsGateway({ issuer, tls: { ca: pki.ca, cert: pki.server.cert, key: pki.server.key }, faults });
+    gateway = new HttpsGateway({ issuer, tls: { ca: pkis.own.ca, cert: pkis.own.server.cert, key: pkis.own.server.key }, faults });
     await gateway.start();
   }
 
@@ -53,7 +41,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
     return new JsonGatewayClient({
       url: gateway.address,
       timeoutMs: 5000,
-      tls: { ca: pki.ca, cert: pki.client.cert, key: pki.client.key },
+      tls: { ca: pkis.own.ca, cert: pkis.own.client.cert, key: pkis.own.client.key },
       retryBackoff: FAST_RETRY,
       merchantId: 'M00000000000001',
       clock: () => NOW,
@@ -157,7 +145,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
     });
 
     it('builds from an https-json config with the PKI files', async () => {
-      const fromConfig = await jsonGatewayFromConfig({ url: gateway.address, timeoutMs: 5000, caFile: pki.caFile, certFile: pki.client.certFile, keyFile: pki.client.keyFile });
+      const fromConfig = await jsonGatewayFromConfig({ url: gateway.address, timeoutMs: 5000, caFile: pkis.own.caFile, certFile: pkis.own.client.certFile, keyFile: pkis.own.client.keyFile });
       try {
         expect((await fromConfig.authorize(purchase(cardOf('visa-ok'), 10))).responseCode).toBe('00');
       } finally {
@@ -234,7 +222,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
 
     it('a refused connection is HOST_UNREACHABLE with nothing sent, and no reversal duty', async () => {
       await startGateway();
-      client = new JsonGatewayClient({ url: `https://127.0.0.1:${await closedPort()}`, timeoutMs: 2000, tls: { ca: pki.ca } });
+      client = new JsonGatewayClient({ url: `https://127.0.0.1:${await closedPort()}`, timeoutMs: 2000, tls: { ca: pkis.own.ca } });
       const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 300)));
       expect(err.code).toBe('HOST_UNREACHABLE');
       expect(err).toMatchObject({ delivery: 'not-sent', details: { errno: 'ECONNREFUSED', reason: 'refused' } });
@@ -243,7 +231,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
 
     it('a gateway whose certificate our pinned CA did not sign is HOST_UNREACHABLE (tls), nothing booked', async () => {
       await startGateway();
-      client = makeClient({ tls: { ca: strangerPki.ca, cert: pki.client.cert, key: pki.client.key } });
+      client = makeClient({ tls: { ca: pkis.stranger.ca, cert: pkis.own.client.cert, key: pkis.own.client.key } });
       const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 300)));
       expect(err.code).toBe('HOST_UNREACHABLE');
       expect(err).toMatchObject({ delivery: 'not-sent', details: { reason: 'tls' } });
@@ -283,7 +271,7 @@ describe('what goes on the wire', () => {
 
   beforeEach(async () => {
     seen = [];
-    server = createHttpsServer({ ca: pki.ca, cert: pki.server.cert, key: pki.server.key }, (req, res) => {
+    server = createHttpsServer({ ca: pkis.own.ca, cert: pkis.own.server.cert, key: pkis.own.server.key }, (req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
@@ -303,7 +291,7 @@ describe('what goes on the wire', () => {
   });
 
   it('card data only in the body: not in the URL or a header; the key is terminal-STAN-day', async () => {
-    const client = new JsonGatewayClient({ url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/gw`, timeoutMs: 5000, tls: { ca: pki.ca } });
+    const client = new JsonGatewayClient({ url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/gw`, timeoutMs: 5000, tls: { ca: pkis.own.ca } });
     try {
       const request = { ...purchase(cardOf('visa-ok'), 4321, { stan: '000777', at: AT }), pin: pinPad()('1234', '4111111111111111') };
       await client.authorize(request);
