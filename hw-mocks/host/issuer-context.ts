@@ -11,6 +11,7 @@ import type { TransactionKind } from '../../src/host/messages/constants.js';
 import { maskPan } from '../../src/util/sensitive.js';
 import type { Deck, DeckCard } from '../cards/deck.js';
 import type { IssuerKeyRing } from './issuer-key-ring.js';
+import type { PendingIssuerScript } from './issuer-security.js';
 import type { SimulationKeys } from '../keys/simulation-keys.js';
 import type { Ledger } from './ledger.js';
 
@@ -24,6 +25,8 @@ export interface IssuerContext {
   readonly balances: Map<string, number>;
   /** Consecutive wrong PINs by deck card id. */
   readonly pinTries: Map<string, number>;
+  /** Issuer scripts waiting for their card's next online request, by deck card id (`issuer-security.ts`). */
+  readonly issuerScripts: Map<string, PendingIssuerScript>;
   /** The keys as used on every request: MAC keys per terminal, the DUKPT BDK, issuer master keys. */
   readonly keyRing: IssuerKeyRing;
   /** Randomness for new keys and key-block padding. */

@@ -18,7 +18,8 @@
  *   51 a purchase beyond the balance
  *   00 approved: a purchase debits, a refund credits; 38 auth code, 37 RRN
  *
- * Every answer after a verified ARQC carries 91 (ARPC ‖ ARC) in DE 55.
+ * Every answer after a verified ARQC carries 91 (ARPC ‖ ARC) in DE 55, and
+ * after it a 71/72 issuer script when one is queued for the card.
  * A deck card with `issuer: "no-answer"` gets no answer at all.
  *
  * An advice reports a purchase the terminal approved offline (DE 38 its auth
@@ -32,7 +33,7 @@ import { decidePurchase } from './issuer-rules.js';
 import { applyMoney, balanceOf, cardByPan, panOf, record, textField, type HandlerResult, type IssuerContext } from './issuer-context.js';
 import { decryptTrackOf, type EncryptedTrackOutcome } from './issuer-encrypted-track.js';
 import { openSealedAdviceOf } from './issuer-sealed-advice.js';
-import { arpcTlv, verifyCryptogram, verifyPin, type VerifiedCryptogram } from './issuer-security.js';
+import { arpcTlv, issuerScriptTlv, verifyCryptogram, verifyPin, type VerifiedCryptogram } from './issuer-security.js';
 
 const ADVICE_MTIS: ReadonlySet<string> = new Set([MTI.financialAdvice, MTI.financialAdviceRepeat]);
 const AMOUNT_RE = /^\d{12}$/;
@@ -105,6 +106,8 @@ export function handleFinancial(ctx: IssuerContext, request: Iso8583Message): Ha
     authCode = `A${String(sequence % 100_000).padStart(5, '0')}`;
   }
   record(ctx, request, { pan, cardId: card?.id ?? null, kind, responseCode, authCode, rrn });
-  const issuerData = cryptogramOk && verified !== undefined ? arpcTlv(verified, responseCode) : undefined;
+  const script = cryptogramOk && verified !== undefined && card !== undefined ? issuerScriptTlv(ctx, card, pan, verified) : undefined;
+  const arpc = cryptogramOk && verified !== undefined ? arpcTlv(verified, responseCode) : undefined;
+  const issuerData = arpc === undefined ? undefined : Buffer.concat([arpc, script ?? Buffer.alloc(0)]);
   return { responseCode, fields: { 37: rrn, 38: authCode ?? undefined, 55: issuerData } };
 }

@@ -36,6 +36,7 @@ import { Ledger, type LedgerEntry } from './ledger.js';
 import { IssuerKeyRing, type PinKeySink } from './issuer-key-ring.js';
 import { record, textField, type HandlerResult, type IssuerContext } from './issuer-context.js';
 import { handleFinancial } from './issuer-financial.js';
+import type { PendingIssuerScript } from './issuer-security.js';
 import { handleNetwork, handleReconciliation } from './issuer-network.js';
 import { handleReversal } from './issuer-reversal.js';
 
@@ -93,6 +94,7 @@ export class IssuerHost {
       ledger: new Ledger(),
       balances: new Map(deck.cards.map((c) => [c.id, c.balance])),
       pinTries: new Map(),
+      issuerScripts: new Map(),
       random: options.random ?? ((n) => randomBytes(n)),
       nextSequence: () => ++sequence,
     };
@@ -112,6 +114,11 @@ export class IssuerHost {
   get pinKeySink(): PinKeySink {
     const ring = this.#ctx.keyRing;
     return { offer: (ksn, key) => ring.offerPinKey(ksn, key), forget: () => ring.forgetOfferedPinKeys() };
+  }
+
+  /** Queues an issuer script for a deck card: it goes out once, in DE 55 of the next answer whose ARQC verifies (the issuer's back office). */
+  queueIssuerScript(cardId: string, script: PendingIssuerScript): void {
+    this.#ctx.issuerScripts.set(cardId, script);
   }
 
   /** Unblocks a card's PIN after too many wrong tries (the issuer's back office). */

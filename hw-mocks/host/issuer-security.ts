@@ -8,29 +8,40 @@
  * for every PIN after it (the card's PIN is blocked until
  * `resetPinTries`); a right PIN before the third resets the count.
  *
- * ARQC (EMV 4.4 Book 2): the card master key from the issuer master key,
- * option A over PAN and PAN sequence number (5F34, 00 when absent); the EMV
- * common session key with R = ATC (9F36); the ARQC (9F26) recomputed over
- * `arqc-data.ts`'s list with MAC algorithm 3, padding 2. The answer's ARPC is
- * method 1: TDES(session key, ARQC ⊕ ARC‖00…), sent as 91 = ARPC ‖ ARC, with
- * ARC the two ASCII characters of DE 39.
+ * ARQC (EMV 4.4 Book 2), by the cryptogram version 9F10 names
+ * (`hw-mocks/chip-card/cryptogram-versions.ts`; any other 9F10 fails): the
+ * card master key from the issuer master key, option A over PAN and PAN
+ * sequence number (5F34, 00 when absent); the session key of the version —
+ * visa-cvn10: EMV common session key with R = ATC (9F36); mastercard: R =
+ * ATC ‖ 00 00 ‖ UN (9F37) — and the ARQC (9F26) recomputed over the
+ * version's data (Book 2 §8.1.1 list and its CVR) with MAC algorithm 3,
+ * padding 2. The answer's ARPC is method 1 for both: TDES(session key,
+ * ARQC ⊕ ARC‖00…), sent as 91 = ARPC ‖ ARC, with ARC the two ASCII
+ * characters of DE 39.
+ *
+ * Issuer scripts (`hw-mocks/chip-card/issuer-script.ts`): a script queued
+ * for a card goes out once, with the first answer that carries an ARPC for
+ * it, as 71 or 72 in DE 55 after 91; its commands are MAC'd under the
+ * card's secure messaging session key for this ARQC and ATC.
  */
 import { deriveCardMasterKey } from '../../src/crypto/emv/card-master-key.js';
 import { generateArpcMethod1, verifyArqc } from '../../src/crypto/emv/cryptogram.js';
-import { deriveAcSessionKey } from '../../src/crypto/emv/session-key.js';
 import { decryptPinBlock } from '../../src/crypto/pin-block/encrypt.js';
 import { encode } from '../../src/emv/ber-tlv.js';
 import { chipDataMap, ISSUER_AUTHENTICATION_DATA_TAG } from '../../src/host/messages/chip-data.js';
 import { RESPONSE_CODES } from '../../src/host/messages/constants.js';
 import { ascii, constantTimeEqual, wipe } from '../../src/util/bytes.js';
 import type { DeckCard } from '../cards/deck.js';
-import { ARQC_PADDING, arqcData } from '../chip-card/arqc-data.js';
+import { acInput, acSessionKey, cryptogramVersionOf, type CryptogramVersionName } from '../chip-card/cryptogram-versions.js';
+import { issuerScriptTemplate, scriptCommandApdu, smiMasterKey, smiSessionKey, type ScriptCommand } from '../chip-card/issuer-script.js';
 import type { IssuerContext } from './issuer-context.js';
 
 export const MAX_PIN_TRIES = 3;
 const PSN_TAG = '5F34';
 const ATC_TAG = '9F36';
 const ARQC_TAG = '9F26';
+const IAD_TAG = '9F10';
+const UN_TAG = '9F37';
 const DEFAULT_PSN = '00';
 
 export type PinOutcome = typeof RESPONSE_CODES.approved | typeof RESPONSE_CODES.incorrectPin | typeof RESPONSE_CODES.pinTriesExceeded;
@@ -61,9 +72,12 @@ export function verifyPin(ctx: IssuerContext, card: DeckCard, pan: string, pinBl
 export interface VerifiedCryptogram {
   readonly sessionKey: Buffer;
   readonly arqc: Buffer;
+  readonly atc: Buffer;
+  readonly psn: string;
+  readonly version: CryptogramVersionName;
 }
 
-/** Verifies DE 55's ARQC; undefined when it is missing, malformed or wrong, or the card has no issuer master key. */
+/** Verifies DE 55's ARQC by its cryptogram version; undefined when it is missing, malformed, of an unknown version or wrong, or the card has no issuer master key. */
 export function verifyCryptogram(ctx: IssuerContext, card: DeckCard, pan: string, de55: Buffer): VerifiedCryptogram | undefined {
   const imk = ctx.keyRing.issuerMasterKey(card.id);
   if (imk === undefined) return undefined;
@@ -76,19 +90,21 @@ export function verifyCryptogram(ctx: IssuerContext, card: DeckCard, pan: string
   const arqc = data.get(ARQC_TAG);
   const atc = data.get(ATC_TAG);
   const psnByte = data.get(PSN_TAG);
-  const input = arqcData(data);
-  if (arqc?.length !== 8 || atc?.length !== 2 || input === undefined) return undefined;
+  const iad = data.get(IAD_TAG);
+  const version = iad === undefined ? undefined : cryptogramVersionOf(iad);
+  const input = version === undefined ? undefined : acInput(version, data);
+  if (arqc?.length !== 8 || atc?.length !== 2 || version === undefined || input === undefined) return undefined;
   const psn = psnByte?.length === 1 ? Buffer.from(psnByte).toString('hex') : DEFAULT_PSN;
   let masterKey: Buffer | undefined;
   let sessionKey: Buffer | undefined;
   try {
     masterKey = deriveCardMasterKey(imk, pan, psn, 'A');
-    sessionKey = deriveAcSessionKey('emv', masterKey, atc);
-    if (!verifyArqc(sessionKey, input, arqc, ARQC_PADDING)) {
+    sessionKey = acSessionKey(version, masterKey, atc, data.get(UN_TAG));
+    if (!verifyArqc(sessionKey, input, arqc, 2)) {
       wipe(sessionKey);
       return undefined;
     }
-    return { sessionKey, arqc: Buffer.from(arqc) };
+    return { sessionKey, arqc: Buffer.from(arqc), atc: Buffer.from(atc), psn, version: version.name };
   } catch {
     wipe(sessionKey);
     return undefined;
@@ -105,5 +121,33 @@ export function arpcTlv(verified: VerifiedCryptogram, responseCode: string): Buf
     return encode([{ tag: ISSUER_AUTHENTICATION_DATA_TAG, value: Buffer.concat([arpc, arc]) }]);
   } finally {
     wipe(verified.sessionKey);
+  }
+}
+
+/** A script an issuer has queued for a card: sent once, with the next answer carrying an ARPC. */
+export interface PendingIssuerScript {
+  /** 71: processed before the second GENERATE AC; 72: after it. */
+  readonly template: '71' | '72';
+  /** 9F18, 4 bytes. */
+  readonly identifier: Buffer;
+  readonly commands: readonly ScriptCommand[];
+}
+
+/** The queued script for a card as 71/72 TLV, MAC'd for this ARQC; undefined when none is queued or the card has no key. */
+export function issuerScriptTlv(ctx: IssuerContext, card: DeckCard, pan: string, verified: VerifiedCryptogram): Buffer | undefined {
+  const script = ctx.issuerScripts.get(card.id);
+  const imk = ctx.keys.issuerMasterKey(card.id);
+  if (script === undefined || imk === undefined) return undefined;
+  ctx.issuerScripts.delete(card.id);
+  const mkSmi = smiMasterKey(imk, pan, verified.psn);
+  const sessionKey = smiSessionKey(mkSmi, verified.arqc);
+  try {
+    return issuerScriptTemplate(
+      script.template,
+      script.identifier,
+      script.commands.map((command) => scriptCommandApdu(sessionKey, command, verified.atc, verified.arqc)),
+    );
+  } finally {
+    wipe(mkSmi, sessionKey);
   }
 }

@@ -64,6 +64,7 @@ export const TIERS: readonly Tier[] = [
       'test/drivers/vivopay/vivopay-framer.test.ts',
       'test/drivers/vivopay/vivopay-hid.test.ts',
       'test/drivers/vivopay/vivopay-reader.test.ts',
+      'test/host/chip-cryptograms.test.ts',
       'test/host/drain-loop.test.ts',
       'test/host/encrypted-tracks.test.ts',
       'test/host/length-prefix-framer.test.ts',
