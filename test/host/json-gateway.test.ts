@@ -19,6 +19,7 @@ import { ReversalSender } from '../../src/host/reversal-sender.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { cardOf, closedPort, purchase, throwawayPkis } from './helpers.js';
 import { rejection } from '../pos-error.js';
+import type { PosError } from '../../src/util/errors.js';
 import { chipRead, pinPad } from './issuer-fixtures.js';
 
 const NOW = new Date(2026, 5, 15, 12, 0, 0);
@@ -47,6 +48,13 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
       clock: () => NOW,
       ...more,
     });
+  }
+
+  /** The error a 3.00 authorization of `cardId` ends in, against a gateway with `faults` and a client made with `more`. */
+  async function failedAuthorization(faults: readonly HttpFault[], more: Partial<JsonGatewayClientOptions> = {}, cardId = 'visa-ok'): Promise<PosError> {
+    await startGateway(faults);
+    client = makeClient(more);
+    return rejection(client.authorize(purchase(cardOf(cardId), 300)));
   }
 
   beforeEach(() => {
@@ -183,9 +191,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
     });
 
     it('turns 5xx after every retry into HOST_BAD_RESPONSE with the status', async () => {
-      await startGateway([{ kind: 'server-error' }]);
-      client = makeClient({ maxRetries: 1 });
-      const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 300)));
+      const err = await failedAuthorization([{ kind: 'server-error' }], { maxRetries: 1 });
       expect(err.code).toBe('HOST_BAD_RESPONSE');
       expect(err).toMatchObject({ delivery: 'maybe-sent', details: { reason: 'server-error', status: 500, attempts: 2 } });
     });
@@ -196,27 +202,21 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
       ['a body that is not JSON', { kind: 'malformed' }, { reason: 'not-json', attempts: 1 }],
       ['an answer for another STAN', { kind: 'wrong-stan' }, { reason: 'mismatch', field: 'stan' }],
     ])('%s is HOST_BAD_RESPONSE, not repeated', async (_what, fault, details) => {
-      await startGateway([fault]);
-      client = makeClient();
-      const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 300)));
+      const err = await failedAuthorization([fault]);
       expect(err.code).toBe('HOST_BAD_RESPONSE');
       expect(err).toMatchObject({ delivery: 'maybe-sent', details });
       expect(gateway.requests).toBe(1);
     });
 
     it('no answer within timeoutMs is HOST_TIMEOUT, may have reached the host', async () => {
-      await startGateway([{ kind: 'no-answer' }]);
-      client = makeClient({ timeoutMs: 300 });
-      const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 300)));
+      const err = await failedAuthorization([{ kind: 'no-answer' }], { timeoutMs: 300 });
       expect(err.code).toBe('HOST_TIMEOUT');
       expect(err).toMatchObject({ delivery: 'maybe-sent', details: { timeoutMs: 300 } });
       expect(issuer.balanceOf('visa-ok')).toBe(100_000 - 300);
     });
 
     it('a silent issuer card gets no HTTP answer either: HOST_TIMEOUT', async () => {
-      await startGateway();
-      client = makeClient({ timeoutMs: 300 });
-      const err = await rejection(client.authorize(purchase(cardOf('amex-silent-issuer'), 300)));
+      const err = await failedAuthorization([], { timeoutMs: 300 }, 'amex-silent-issuer');
       expect(err.code).toBe('HOST_TIMEOUT');
     });
 
@@ -230,9 +230,7 @@ describe('JsonGatewayClient against the simulator HTTPS gateway (mutual TLS)', (
     });
 
     it('a gateway whose certificate our pinned CA did not sign is HOST_UNREACHABLE (tls), nothing booked', async () => {
-      await startGateway();
-      client = makeClient({ tls: { ca: pkis.stranger.ca, cert: pkis.own.client.cert, key: pkis.own.client.key } });
-      const err = await rejection(client.authorize(purchase(cardOf('visa-ok'), 300)));
+      const err = await failedAuthorization([], { tls: { ca: pkis.stranger.ca, cert: pkis.own.client.cert, key: pkis.own.client.key } });
       expect(err.code).toBe('HOST_UNREACHABLE');
       expect(err).toMatchObject({ delivery: 'not-sent', details: { reason: 'tls' } });
       expect(issuer.ledger).toHaveLength(0);
