@@ -14,7 +14,7 @@ import { iso87asciiBinaryBitmap, iso87binary } from '../../src/iso8583/dialects/
 import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';
 import type { FieldValue, MessageInput } from '../../src/iso8583/types.js';
 import { compare, type BenchOptions, type BenchSuite, type CaseResult } from '../harness.js';
-import { Peer, PEER_MAC_FORMAT, type PeerFormat } from '../iso8583-peer.js';
+import { Peer, PEER_MAC_FORMAT, peerFields, PURCHASE_0200, type PeerFormat } from '../iso8583-peer.js';
 
 const PEER = 'iso_8583';
 const PEER_FORMATS: Record<string, PeerFormat> = { 64: PEER_MAC_FORMAT };
@@ -42,25 +42,15 @@ const DE55 = Buffer.from(
   'hex',
 );
 
+/** The shared purchase as read from a chip with a PIN: its own PAN, track 2 equivalent, entry mode and PAN sequence number, and DE 55. */
 const FIELDS: Record<number, FieldValue> = {
+  ...PURCHASE_0200,
   2: '4761739001010119',
-  3: '000000',
-  4: '000000001234',
-  7: '0615143000',
-  11: '000123',
-  12: '163000',
-  13: '0615',
-  14: '3012',
   22: '051',
   23: '001',
-  25: '00',
   35: '4761739001010119=30122011758928889',
-  41: 'T0000001',
-  42: 'M00000000000001',
-  49: '978',
   52: Buffer.from('7434F67813BAE545', 'hex'),
   55: DE55,
-  64: Buffer.from('0102030405060708', 'hex'),
 };
 
 export const suite: BenchSuite = {
@@ -68,12 +58,11 @@ export const suite: BenchSuite = {
   async run(options: BenchOptions) {
     const input: MessageInput = { mti: '0200', fields: FIELDS };
     const ours = encodeMessage(iso87asciiBinaryBitmap, input);
-    const peerData: Record<string, string> = { 0: '0200' };
-    for (const [k, v] of Object.entries(FIELDS)) peerData[k] = typeof v === 'string' ? v : v.toString('hex').toUpperCase();
+    const peerData: Record<string, string> = { 0: '0200', ...peerFields(FIELDS) };
     const peerRaw = new Peer(peerData, PEER_FORMATS).getRawMessage();
     if (!Buffer.isBuffer(peerRaw)) throw new Error(`${PEER} could not pack the message: ${peerRaw.error}`);
     const notes: string[] = [
-      `message: 0200 with DE 52, DE 55 (${DE55.length} bytes of TLV), DE 64; ours ${ours.length} bytes (iso87ascii-binary-bitmap), ${PEER} ${peerRaw.length} bytes`,
+      `message: 0200 with DE 43, DE 52, DE 55 (${DE55.length} bytes of TLV), DE 64; ours ${ours.length} bytes (iso87ascii-binary-bitmap), ${PEER} ${peerRaw.length} bytes`,
     ];
 
     // Where the outputs differ, byte for byte and field for field.
