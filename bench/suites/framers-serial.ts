@@ -18,7 +18,8 @@ import { createVerifonePinPad } from '../../drivers/verifone-pinpad/verifone-pin
 import { VivopayFramer } from '../../drivers/vivopay/framer.js';
 import { createVivopayReader } from '../../drivers/vivopay/vivopay-reader.js';
 import { findCard, loadDeck } from '../../hw-mocks/cards/deck.js';
-import { VirtualChipCard } from '../../hw-mocks/chip-card/virtual-chip-card.js';
+import { chipCardFor } from '../../hw-mocks/chip-card/deck-chip-cards.js';
+import { ReaderChipSession } from '../../hw-mocks/vivopay/reader-chip-session.js';
 import { encodeResponse } from '../../hw-mocks/vivopay/command-framer.js';
 import { encode } from '../../src/emv/ber-tlv.js';
 import { Sensitive } from '../../src/util/sensitive.js';
@@ -54,7 +55,7 @@ function result(caseName: string, samplesNs: number[], frameBytes: number, baudR
 function chipAnswer(): Buffer {
   const card = findCard(loadDeck(), 'visa-ok');
   if (card === undefined) throw new Error('deck has no visa-ok');
-  const chip = new VirtualChipCard(card, Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex'));
+  const chip = chipCardFor(card, { issuerMasterKey: Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex') });
   const terminal = new Map<string, Buffer>([
     ['9F02', Buffer.from('000000001000', 'hex')],
     ['9F03', Buffer.alloc(6)],
@@ -69,8 +70,10 @@ function chipAnswer(): Buffer {
     ['9F35', Buffer.from('22', 'hex')],
     ['9F09', Buffer.from('008C', 'hex')],
   ]);
-  const { tags } = chip.firstGenerateAc(terminal);
+  const read = ReaderChipSession.start(chip, terminal);
   chip.destroy();
+  if (!read.ok) throw new Error('framer bench: the chip could not be read');
+  const { tags } = read;
   const all = [...terminal, ...tags].map(([tag, value]) => ({ tag, value }));
   return encodeResponse(0x60, 0x00, encode([{ tag: 'DFEE25', value: Buffer.from([0x05]) }, ...all]));
 }

@@ -3,10 +3,8 @@
  * (`issuerMasterKeys[deck id]`, loaded by `hw-mocks/keys/simulation-keys.ts`) — the same
  * keys the bank-host simulator verifies ARQCs with.
  */
-import type { DeckCard } from '../cards/deck.js';
 import { loadSimulationKeys, type SimulationKeys } from '../keys/simulation-keys.js';
 import { PosError } from '../../src/util/errors.js';
-import { VirtualChipCard, type VirtualChipCardOptions } from './virtual-chip-card.js';
 
 let cached: SimulationKeys | undefined;
 
@@ -15,14 +13,4 @@ export function issuerMasterKeyFor(cardId: string, keys: SimulationKeys = (cache
   const imk = keys.issuerMasterKey(cardId);
   if (imk === undefined) throw new PosError('CONFIG_INVALID', `No issuer master key for deck card ${cardId}`, { fields: [`issuerMasterKeys.${cardId}`], reason: 'missing' });
   return Buffer.from(imk);
-}
-
-/** A virtual chip card for a deck card, keyed from the keys file. */
-export function chipCardFor(card: DeckCard, options: VirtualChipCardOptions = {}, keys?: SimulationKeys): VirtualChipCard {
-  const imk = issuerMasterKeyFor(card.id, keys);
-  try {
-    return new VirtualChipCard(card, imk, options);
-  } finally {
-    imk.fill(0);
-  }
 }

@@ -1,7 +1,8 @@
 /**
  * A virtual ID TECH ViVOpay reader speaking protocol 2 on the device end of a
- * wire (NEO 2 Interface Developer's Guide, sections 2.8 and 8.4), with the
- * card side in `hw-mocks/chip-card` doing real cryptography. The command
+ * wire (NEO 2 Interface Developer's Guide, sections 2.8 and 8.4). An inserted
+ * card is an APDU-level chip (`hw-mocks/chip-card`) the reader talks to in
+ * APDUs (`reader-chip-session.ts`), with real cryptography. The command
  * numbers and proprietary tags are those of docs/protocols/vivopay.md.
  *
  * Controls (tests, the simulator): `insert(cardId)`, `swipe(cardId)`,
@@ -17,9 +18,10 @@ import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import { decode, encode } from '../../src/emv/ber-tlv.js';
 import { flatten } from '../../src/emv/tlv-query.js';
 import { findCard, loadDeck, type Deck, type DeckCard } from '../cards/deck.js';
-import { chipCardFor } from '../chip-card/issuer-keys.js';
-import type { VirtualChipCard } from '../chip-card/virtual-chip-card.js';
+import { chipCardFor } from '../chip-card/deck-chip-cards.js';
+import type { EmvChipCard } from '../chip-card/emv-chip-card.js';
 import { CommandFramer, encodeResponse, type ReceivedCommand } from './command-framer.js';
+import { ReaderChipSession } from './reader-chip-session.js';
 
 /** The numbers this twin answers to (docs/protocols/vivopay.md). */
 export const TWIN_COMMANDS = {
@@ -49,8 +51,8 @@ export interface VirtualVivopayOptions {
   readonly clock?: () => Date;
   /** Unpredictable numbers (9F37); default node's random bytes. */
   readonly random?: (lengthBytes: number) => Buffer;
-  /** Builds a deck card's chip; default `chipCardFor` (keys from hw-mocks/keys/keys.json). */
-  readonly chipCard?: (card: DeckCard) => VirtualChipCard;
+  /** Builds a deck card's chip; default `chipCardFor` (its brand's profile, keys from hw-mocks/keys/keys.json). */
+  readonly chipCard?: (card: DeckCard) => EmvChipCard;
   /** Write answers in pieces of this many bytes; default one write. */
   readonly chunkBytes?: number;
 }
@@ -68,11 +70,11 @@ export class VirtualVivopay {
   readonly #deck: Deck;
   readonly #options: VirtualVivopayOptions;
   readonly #config = new Map<string, Buffer>(DEFAULT_CONFIG.map(([t, v]) => [t, Buffer.from(v, 'hex')]));
-  readonly #chips = new Map<string, VirtualChipCard>();
+  readonly #chips = new Map<string, EmvChipCard>();
   /** Last command and its answer, by command byte, for resends. */
   readonly #last = new Map<number, { raw: Buffer; answer: Buffer | undefined }>();
   #waiting: WaitingTransaction | undefined;
-  #online: { chip: VirtualChipCard; terminal: Map<string, Buffer> } | undefined;
+  #online: { chip: EmvChipCard; session: ReaderChipSession; terminal: Map<string, Buffer> } | undefined;
   #seated: { cardId: string; failing: boolean } | undefined;
   #failNextChip = false;
   #declineNext = false;
@@ -102,7 +104,7 @@ export class VirtualVivopay {
   }
 
   /** The chip of a deck card as this reader keeps it (its ATC persists across insertions). */
-  chip(cardId: string): VirtualChipCard {
+  chip(cardId: string): EmvChipCard {
     let chip = this.#chips.get(cardId);
     if (chip === undefined) {
       const card = this.#card(cardId);
@@ -144,10 +146,9 @@ export class VirtualVivopay {
   }
 
   removeCard(): void {
+    if (this.#seated !== undefined) this.#chips.get(this.#seated.cardId)?.powerOff();
     this.#seated = undefined;
-    if (this.#online !== undefined) {
-      this.#online = undefined;
-    }
+    this.#online = undefined;
   }
 
   /** The next `n` answers go out with a broken CRC. */
@@ -268,10 +269,15 @@ export class VirtualVivopay {
     const chip = this.chip(seated.cardId);
     chip.declineAfterApproval = this.#declineNext;
     this.#declineNext = false;
-    const { tags } = chip.firstGenerateAc(waiting.terminal);
-    const all = new Map<string, Buffer>([...waiting.terminal, ...tags]);
+    const read = ReaderChipSession.start(chip, waiting.terminal);
+    if (!read.ok) {
+      seated.failing = true;
+      this.#readSeated(waiting);
+      return;
+    }
+    const all = new Map<string, Buffer>([...waiting.terminal, ...read.tags]);
     this.#finishWaiting();
-    this.#online = { chip, terminal: waiting.terminal };
+    this.#online = { chip, session: read.session, terminal: waiting.terminal };
     this.#answer(command, TWIN_STATUS.OK, encode([{ tag: 'DFEE25', value: Buffer.from([ENTRY.chip]) }, ...[...all].map(([tag, value]) => ({ tag, value }))]));
   }
 
@@ -289,13 +295,15 @@ export class VirtualVivopay {
       this.#online = undefined;
       return this.#answer(command, TWIN_STATUS.FAILED, encode([{ tag: 'DFEE26', value: Buffer.from([FAILURE.cardRemoved]) }]));
     }
-    const arc = host.get('8A') ?? Buffer.from('Z3', 'latin1');
+    const arc = Buffer.from(host.get('8A') ?? Buffer.from('Z3', 'latin1'));
     const auth = host.get('91');
     if (this.#declineNext) online.chip.declineAfterApproval = true;
     this.#declineNext = false;
-    const { tags } = online.chip.secondGenerateAc({ arc, terminal: online.terminal, ...(auth === undefined ? {} : { issuerAuthenticationData: auth }) });
+    const tags = online.session.complete(arc, auth === undefined ? undefined : Buffer.from(auth));
     online.chip.declineAfterApproval = false;
+    online.chip.powerOff();
     this.#online = undefined;
+    if (tags === undefined) return this.#answer(command, TWIN_STATUS.FAILED, encode([{ tag: 'DFEE26', value: Buffer.from([FAILURE.chipUnreadable]) }]));
     const out = [...tags].map(([tag, value]) => ({ tag, value }));
     out.push({ tag: '8A', value: Buffer.from(arc) }, { tag: '95', value: online.terminal.get('95') ?? Buffer.alloc(5) }, { tag: '9B', value: Buffer.from([0xe8, 0x00]) });
     this.#answer(command, TWIN_STATUS.OK, encode(out));
