@@ -23,21 +23,18 @@
 import { Worker } from 'node:worker_threads';
 import { connect, type Socket } from 'node:net';
 import { loadDeck, type Deck } from '../../hw-mocks/cards/deck.js';
-import { ARQC_PADDING, requireArqcData } from '../../hw-mocks/chip-card/arqc-data.js';
 import { IssuerHost } from '../../hw-mocks/host/issuer-host.js';
 import { loadSimulationKeys, type SimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 import { deriveCardMasterKey } from '../../src/crypto/emv/card-master-key.js';
-import { generateArqc } from '../../src/crypto/emv/cryptogram.js';
-import { deriveAcSessionKey } from '../../src/crypto/emv/session-key.js';
 import { deriveTdesIpek, tdesWorkingKey } from '../../src/crypto/dukpt/tdes.js';
 import { TdesDukptOriginator } from '../../src/crypto/dukpt/tdes-originator.js';
 import { encryptPinBlock } from '../../src/crypto/pin-block/encrypt.js';
-import { encode } from '../../src/emv/ber-tlv.js';
 import { frameMessage, LengthPrefixFramer } from '../../src/host/channels/length-prefix-framer.js';
 import { encodeFinancialRequest } from '../../src/host/messages/financial.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import type { BenchOptions, BenchSuite, CaseResult, SuiteReport } from '../harness.js';
+import { onlineChipData } from '../online-chip-data.js';
 
 const CONNECTIONS = 50;
 /** Untimed requests per connection first, so that what is timed is the steady state (optimised code, connections up, caches warm). */
@@ -70,22 +67,7 @@ function buildRequests(keys: SimulationKeys, deck: Deck, perConnection: number):
     const frames: Buffer[] = [];
     for (let i = 0; i < perConnection; i++) {
       atc = (atc % 0xfffe) + 1;
-      const atcBytes = Buffer.from([atc >> 8, atc & 0xff]);
-      const data = new Map<string, Uint8Array>([
-        ['9F02', Buffer.from('000000000001', 'hex')],
-        ['9F03', Buffer.alloc(6)],
-        ['9F1A', Buffer.from('0250', 'hex')],
-        ['95', Buffer.from('0000008000', 'hex')],
-        ['5F2A', Buffer.from('0978', 'hex')],
-        ['9A', Buffer.from('260615', 'hex')],
-        ['9C', Buffer.from('00', 'hex')],
-        ['9F37', Buffer.from((0x10000000 + i).toString(16).slice(-8), 'hex')],
-        ['82', Buffer.from('1800', 'hex')],
-        ['9F36', atcBytes],
-        ['9F10', Buffer.from('06010A03A00000', 'hex')],
-      ]);
-      const arqc = generateArqc(deriveAcSessionKey('emv', masterKey, atcBytes), requireArqcData(data), ARQC_PADDING);
-      const tlv = encode([{ tag: '5F34', value: Buffer.from('01', 'hex') }, ...[...data].map(([tag, value]) => ({ tag, value })), { tag: '9F26', value: arqc }, { tag: '9F27', value: Buffer.from('80', 'hex') }]);
+      const { tlv } = onlineChipData(masterKey, card.pan, { amountMinor: 1, atc, unpredictableNumber: Buffer.from((0x10000000 + i).toString(16).slice(-8), 'hex') });
       const { ksn, transactionKey } = originator.nextTransaction();
       const pinBlock = encryptPinBlock(tdesWorkingKey(transactionKey, 'pin'), { format: 0, pin: card.pin, pan: card.pan });
       const bytes = encodeFinancialRequest(
