@@ -9,16 +9,15 @@
  *   82   AIP (2)                   9F36 ATC (2)
  *   CVR from 9F10 issuer application data
  *
- * The CVR, as our virtual cards build 9F10 (a Visa-style layout):
+ * `arqcData` is the `visa-cvn10` cryptogram version's input, with the CVR
+ * as the Visa-style 9F10 carries it:
  *
- *   9F10 = [length 06][DKI 1][CVN 1][CVR 4] …
+ *   9F10 = [length 06][DKI 1][CVN 0A][CVR 4: 03 ‖ 3 bytes] …
  *
  * so the CVR is bytes 3–6 of 9F10. The MAC is ISO 9797-1 algorithm 3 with
  * padding method 2 under the EMV common session key (Book 2 A1.3.1, R = ATC).
- *
- * The card's definition (its CVN), so it lives with the virtual chip card,
- * which generates the ARQC; the bank-host simulator, which verifies it, reads
- * it from here.
+ * Both versions, the Mastercard-style one included, cover `ARQC_DATA_TAGS`:
+ * `cryptogram-versions.ts`, which the card and the bank-host simulator use.
  */
 import { PosError } from '../../src/util/errors.js';
 
