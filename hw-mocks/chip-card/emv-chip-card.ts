@@ -9,7 +9,7 @@
  *   READ RECORD              00 B2 rec (SFI<<3|4) 00       70 template 9000; 6A83 no record; 6A82 no SFI
  *   GET PROCESSING OPTIONS   80 A8 00 00 Lc 83 L pdol 00   80 (AIP ‖ AFL) or 77 [82 94] 9000; 6985 refused; 6700 PDOL data length
  *   GET DATA                 80 CA tag(2) 00               9F36 ATC, 9F13 last online ATC, 9F17 PIN try counter; 6A88 other tags
- *   INTERNAL AUTHENTICATE    00 88 00 00 Lc ddol-data 00   80 SDAD or 77 [9F4B] (Book 2 §6.5); 6D00 without DDA
+ *   INTERNAL AUTHENTICATE    00 88 00 00 Lc ddol-data 00   80 SDAD or 77 [9F4B] (Book 2 §6.5); 6D00 without DDA; 6700 not the 9F49 length
  *   GENERATE AC              80 AE P1 00 Lc cdol-data 00   80 (CID ‖ ATC ‖ AC ‖ IAD) or 77 [9F27 9F36 9F26 9F10];
  *                                                          with CDA (P1 bit 5) for a TC or ARQC: 77 [9F27 9F36 9F4B 9F10] (Book 2 §6.6.1)
  *   EXTERNAL AUTHENTICATE    00 82 00 00 Lc ARPC ‖ ARC     9000, or 6300 when the ARPC is wrong; 6985 out of turn or twice
@@ -349,7 +349,8 @@ export class EmvChipCard implements ApduCard {
     const key = app.image.iccKey;
     if (key === undefined || (aipByte1(app) & AIP_DDA) === 0) return sw(CARD_SW.INS_NOT_SUPPORTED);
     if (this.#session.stage !== 'initiated') return sw(CARD_SW.CONDITIONS_NOT_SATISFIED);
-    if (c.data.length === 0) return sw(CARD_SW.WRONG_LENGTH);
+    const ddol = app.image.ddol;
+    if (c.data.length === 0 || (ddol !== undefined && c.data.length !== dolLength(ddol))) return sw(CARD_SW.WRONG_LENGTH);
     const iccDynamicData = Buffer.concat([Buffer.from([ICC_DYNAMIC_NUMBER_BYTES]), this.#random(ICC_DYNAMIC_NUMBER_BYTES)]);
     const sdad = signDynamicData(key, iccDynamicData, c.data);
     this.#session.ddaPerformed = true;

@@ -56,6 +56,8 @@ export interface ApplicationImage {
   readonly pdol: readonly DolEntry[];
   readonly cdol1: readonly DolEntry[];
   readonly cdol2: readonly DolEntry[];
+  /** 9F49, when the card has one: INTERNAL AUTHENTICATE then takes exactly its data. */
+  readonly ddol: readonly DolEntry[] | undefined;
   readonly version: CryptogramVersion;
   /** The ICC private key for DDA and CDA. */
   readonly iccKey: RsaKeyPair | undefined;
@@ -152,6 +154,7 @@ function personaliseApplication(app: ApplicationProfile, index: number, inputs: 
     pdol,
     cdol1,
     cdol2,
+    ddol: data.has('9F49') ? parseDol(data.get('9F49') as Buffer) : undefined,
     version,
     iccKey,
     masterKey: deriveCardMasterKey(inputs.imk, inputs.card.pan, inputs.profile.psn, 'A'),

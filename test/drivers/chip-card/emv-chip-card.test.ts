@@ -220,6 +220,13 @@ describe('INTERNAL AUTHENTICATE (Book 2 §6.5)', () => {
     expect(tx(dda, apdu('00880000', Buffer.from('01020304', 'hex'))).sw).toBe('6985');
     expect(tx(dda, apdu('00880100', Buffer.from('01020304', 'hex'))).sw).toBe('6A86');
   });
+
+  it('data of another length than the card’s DDOL (9F49: 9F37 04) is 6700', () => {
+    const c = card('visa-dda');
+    initiated(c, VISA_AID);
+    expect(tx(c, apdu('00880000', Buffer.from('0102030405', 'hex'))).sw).toBe('6700');
+    expect(tx(c, apdu('00880000', Buffer.from('01020304', 'hex'))).sw).toBe('9000');
+  });
 });
 
 describe('GENERATE AC (Book 3 §6.5.5, Book 2 §8.1)', () => {
