@@ -105,6 +105,17 @@ export const suite: BenchSuite = {
     );
 
     let i = 0;
+    /** Ours: the next row's block decrypted under the PIN key `pinKeyFor` gives for its KSN (wiped after). */
+    const ours = (pinKeyFor: (ksn: Buffer) => Buffer) => ({
+      name: 'pos-terminal',
+      fn: (): string => {
+        const r = rows[i++ % rows.length]!;
+        const key = pinKeyFor(r.ksn);
+        const pin = decryptPinBlock(key, r.epb, 0, tdes.pan);
+        wipe(key);
+        return pin;
+      },
+    });
     // The peer derives from the BDK on every call, in both BDK cases below.
     const dukptFromBdk = {
       name: 'dukpt (npm)',
@@ -113,83 +124,32 @@ export const suite: BenchSuite = {
         return pinFromClearIso0(new Dukpt(tdes.bdk, r.ksnHex, 'pinkey').dukptDecrypt(r.epbHex, { outputEncoding: 'hex' }), tdes.pan);
       },
     };
-    cases.push(
-      await compare(
-        'crypto',
-        'TDES DUKPT BDK+KSN → PIN (format 0)',
-        {
-          name: 'pos-terminal',
-          fn: () => {
-            const r = rows[i++ % rows.length]!;
-            const key = deriveTdesKeyFromBdk(bdk, r.ksn, 'pin');
-            const pin = decryptPinBlock(key, r.epb, 0, tdes.pan);
-            wipe(key);
-            return pin;
-          },
-        },
-        [
-          dukptFromBdk,
-        ],
-        options,
-      ),
-    );
+    cases.push(await compare('crypto', 'TDES DUKPT BDK+KSN → PIN (format 0)', ours((ksn) => deriveTdesKeyFromBdk(bdk, ksn, 'pin')), [dukptFromBdk], options));
 
     // --- the same on a host that keeps its BDK loaded ----------------------------
     // Same work per PIN (IPEK from the BDK, the whole counter chain, the PIN
     // block), with the BDK's two cipher objects made once, as the simulator does.
     const host = new TdesDukptHost(bdk);
-    cases.push(
-      await compare(
-        'crypto',
-        'TDES DUKPT BDK held (TdesDukptHost)+KSN → PIN (format 0)',
-        {
-          name: 'pos-terminal',
-          fn: () => {
-            const r = rows[i++ % rows.length]!;
-            const key = host.workingKey(r.ksn, 'pin');
-            const pin = decryptPinBlock(key, r.epb, 0, tdes.pan);
-            wipe(key);
-            return pin;
-          },
-        },
-        [
-          dukptFromBdk,
-        ],
-        options,
-      ),
-    );
+    cases.push(await compare('crypto', 'TDES DUKPT BDK held (TdesDukptHost)+KSN → PIN (format 0)', ours((ksn) => host.workingKey(ksn, 'pin')), [dukptFromBdk], options));
 
     // --- the same from a known IPEK ---------------------------------------------
     const ipek = deriveTdesIpek(bdk, rows[0]!.ksn);
-    cases.push(
-      await compare(
-        'crypto',
-        'TDES DUKPT IPEK+KSN → PIN (format 0)',
-        {
-          name: 'pos-terminal',
-          fn: () => {
-            const r = rows[i++ % rows.length]!;
-            const txn = deriveTdesTransactionKey(ipek, r.ksn);
-            const key = tdesWorkingKey(txn, 'pin');
-            const pin = decryptPinBlock(key, r.epb, 0, tdes.pan);
-            wipe(txn, key);
-            return pin;
-          },
-        },
-        [
-          {
-            name: 'dukpt (npm)',
-            fn: () => {
-              const r = rows[i++ % rows.length]!;
-              const key = Dukpt._createPINKeyHex(tdes.ipek, r.ksnHex);
-              const clear = Dukpt.encryptTDES(Dukpt._EDE3KeyExpand(key), r.epbHex, false);
-              return pinFromClearIso0(Buffer.from(clear, 'latin1').toString('hex'), tdes.pan);
-            },
-          },
-        ],
-        options,
-      ),
-    );
+    const fromIpek = (ksn: Buffer): Buffer => {
+      const txn = deriveTdesTransactionKey(ipek, ksn);
+      const key = tdesWorkingKey(txn, 'pin');
+      wipe(txn);
+      return key;
+    };
+    const peerFromIpek = {
+      name: 'dukpt (npm)',
+      fn: (): string => {
+        const r = rows[i++ % rows.length]!;
+        const key = Dukpt._createPINKeyHex(tdes.ipek, r.ksnHex);
+        const clear = Dukpt.encryptTDES(Dukpt._EDE3KeyExpand(key), r.epbHex, false);
+        return pinFromClearIso0(Buffer.from(clear, 'latin1').toString('hex'), tdes.pan);
+      },
+    };
+    cases.push(await compare('crypto', 'TDES DUKPT IPEK+KSN → PIN (format 0)', ours(fromIpek), [peerFromIpek], options));
 
     // --- AES DUKPT: BDK + KSN → AES-128 PIN key → format 4 ------------------------
     const aesBdk = Buffer.from(aes.aes128.bdk, 'hex');
