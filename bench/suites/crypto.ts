@@ -116,14 +116,13 @@ export const suite: BenchSuite = {
         return pin;
       },
     });
-    // The peer derives from the BDK on every call, in both BDK cases below.
-    const dukptFromBdk = {
+    /** The peer: the PIN read out of the clear block (hex) `clearBlockOf` gives for the next row. */
+    const peer = (clearBlockOf: (r: (typeof rows)[number]) => string) => ({
       name: 'dukpt (npm)',
-      fn: (): string => {
-        const r = rows[i++ % rows.length]!;
-        return pinFromClearIso0(new Dukpt(tdes.bdk, r.ksnHex, 'pinkey').dukptDecrypt(r.epbHex, { outputEncoding: 'hex' }), tdes.pan);
-      },
-    };
+      fn: (): string => pinFromClearIso0(clearBlockOf(rows[i++ % rows.length]!), tdes.pan),
+    });
+    // The peer derives from the BDK on every call, in both BDK cases below.
+    const dukptFromBdk = peer((r) => new Dukpt(tdes.bdk, r.ksnHex, 'pinkey').dukptDecrypt(r.epbHex, { outputEncoding: 'hex' }));
     cases.push(await compare('crypto', 'TDES DUKPT BDK+KSN → PIN (format 0)', ours((ksn) => deriveTdesKeyFromBdk(bdk, ksn, 'pin')), [dukptFromBdk], options));
 
     // --- the same on a host that keeps its BDK loaded ----------------------------
@@ -140,15 +139,10 @@ export const suite: BenchSuite = {
       wipe(txn);
       return key;
     };
-    const peerFromIpek = {
-      name: 'dukpt (npm)',
-      fn: (): string => {
-        const r = rows[i++ % rows.length]!;
-        const key = Dukpt._createPINKeyHex(tdes.ipek, r.ksnHex);
-        const clear = Dukpt.encryptTDES(Dukpt._EDE3KeyExpand(key), r.epbHex, false);
-        return pinFromClearIso0(Buffer.from(clear, 'latin1').toString('hex'), tdes.pan);
-      },
-    };
+    const peerFromIpek = peer((r) => {
+      const key = Dukpt._createPINKeyHex(tdes.ipek, r.ksnHex);
+      return Buffer.from(Dukpt.encryptTDES(Dukpt._EDE3KeyExpand(key), r.epbHex, false), 'latin1').toString('hex');
+    });
     cases.push(await compare('crypto', 'TDES DUKPT IPEK+KSN → PIN (format 0)', ours(fromIpek), [peerFromIpek], options));
 
     // --- AES DUKPT: BDK + KSN → AES-128 PIN key → format 4 ------------------------
