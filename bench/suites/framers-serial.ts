@@ -11,7 +11,7 @@
  * Median and p99 in µs; `overheadPct` is the median over the wire time.
  * Target: under 2% of the wire time at 115200 baud.
  */
-import { createMemoryTransportPair } from '../../drivers/transport/memory-transport.js';
+import { createMemoryTransportPair, type MemoryTransport } from '../../drivers/transport/memory-transport.js';
 import { VerifoneFramer } from '../../drivers/verifone-pinpad/framer.js';
 import { encodePacket } from '../../drivers/verifone-pinpad/protocol.js';
 import { createVerifonePinPad } from '../../drivers/verifone-pinpad/verifone-pinpad.js';
@@ -21,6 +21,8 @@ import { findCard, loadDeck } from '../../hw-mocks/cards/deck.js';
 import { chipCardFor } from '../../hw-mocks/chip-card/deck-chip-cards.js';
 import { ReaderChipSession } from '../../hw-mocks/vivopay/reader-chip-session.js';
 import { encodeResponse } from '../../hw-mocks/vivopay/command-framer.js';
+import type { CardRead } from '../../src/devices/card-reader.js';
+import type { PinEntryResult } from '../../src/devices/pin-pad.js';
 import { encode } from '../../src/emv/ber-tlv.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import type { BenchOptions, BenchSuite, CaseResult, SuiteReport } from '../harness.js';
@@ -94,45 +96,48 @@ function framerCase<F extends { push(chunk: Uint8Array): unknown[] }>(make: () =
   return samples;
 }
 
-async function vivopayDriverCase(frame: Buffer, iterations: number): Promise<number[]> {
+/** How a driver case drives its driver: the request, the device's part before the answer frame (if any), and after it. */
+interface DriverScript<D, R> {
+  readonly ask: (driver: D) => Promise<R>;
+  readonly lead?: (device: MemoryTransport) => Promise<void>;
+  readonly finish?: (answer: R, device: MemoryTransport) => Promise<void> | void;
+}
+
+/** Latency over the in-memory pair from the answer frame's last byte to the driver's typed answer, the rest of the frame already sent. */
+async function driverCase<D extends { close(): Promise<void> }, R>(make: (host: MemoryTransport) => D, script: DriverScript<D, R>, frame: Buffer, iterations: number): Promise<number[]> {
   const [host, device] = createMemoryTransportPair();
-  const reader = createVivopayReader(host);
+  const driver = make(host);
   const samples: number[] = [];
   const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
   for (let i = 0; i < iterations; i++) {
-    const read = reader.readCard({ amountMinor: 1000, currency: '978' }, new AbortController().signal);
+    const pending = script.ask(driver);
+    await script.lead?.(device);
     await device.write(frame.subarray(0, frame.length - 1));
     await settle();
     const t0 = process.hrtime.bigint();
     await device.write(frame.subarray(frame.length - 1));
-    const got = await read;
+    const answer = await pending;
     samples.push(Number(process.hrtime.bigint() - t0));
-    got.card.pan.wipe();
+    await script.finish?.(answer, device);
   }
-  await reader.close();
+  await driver.close();
   return samples;
 }
 
-async function pinpadDriverCase(packet: Buffer, iterations: number): Promise<number[]> {
-  const [host, device] = createMemoryTransportPair();
-  const pad = createVerifonePinPad(host);
-  const samples: number[] = [];
-  const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
-  for (let i = 0; i < iterations; i++) {
-    const pending = pad.requestPin({ pan: Sensitive.pan('4111111111111111'), amountMinor: 1000, currency: '978', timeoutMs: 60_000 }, new AbortController().signal);
-    await settle();
+const READER_SCRIPT: DriverScript<ReturnType<typeof createVivopayReader>, CardRead> = {
+  ask: (reader) => reader.readCard({ amountMinor: 1000, currency: '978' }, new AbortController().signal),
+  finish: (read) => read.card.pan.wipe(),
+};
+
+const PIN_PAD_SCRIPT: DriverScript<ReturnType<typeof createVerifonePinPad>, PinEntryResult> = {
+  ask: (pad) => pad.requestPin({ pan: Sensitive.pan('4111111111111111'), amountMinor: 1000, currency: '978', timeoutMs: 60_000 }, new AbortController().signal),
+  // The pad acknowledges the request (ACK) before its answer, and the driver's ACK of the answer with EOT after.
+  lead: async (device) => {
+    await new Promise((r) => setImmediate(r));
     await device.write(Buffer.from([0x06]));
-    await device.write(packet.subarray(0, packet.length - 1));
-    await settle();
-    const t0 = process.hrtime.bigint();
-    await device.write(packet.subarray(packet.length - 1));
-    await pending;
-    samples.push(Number(process.hrtime.bigint() - t0));
-    await device.write(Buffer.from([0x04]));
-  }
-  await pad.close();
-  return samples;
-}
+  },
+  finish: (_pin, device) => device.write(Buffer.from([0x04])),
+};
 
 export const suite: BenchSuite = {
   name: SUITE,
@@ -147,9 +152,9 @@ export const suite: BenchSuite = {
     const cases: CaseResult[] = [
       result('vivopay framer: ping answer', framerCase(vivo, ping, n), ping.length, 115200),
       result('vivopay framer: chip online request', framerCase(vivo, chip, n), chip.length, 115200),
-      result('vivopay driver: chip answer → CardRead', await vivopayDriverCase(chip, Math.ceil(n / 5)), chip.length, 115200),
+      result('vivopay driver: chip answer → CardRead', await driverCase(createVivopayReader, READER_SCRIPT, chip, Math.ceil(n / 5)), chip.length, 115200),
       result('verifone framer: 73 PIN block', framerCase(verifone, pin, n), pin.length, 1200),
-      result('verifone driver: 73 → PinEntryResult', await pinpadDriverCase(pin, Math.ceil(n / 5)), pin.length, 1200),
+      result('verifone driver: 73 → PinEntryResult', await driverCase(createVerifonePinPad, PIN_PAD_SCRIPT, pin, Math.ceil(n / 5)), pin.length, 1200),
     ];
     return {
       suite: SUITE,
