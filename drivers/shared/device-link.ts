@@ -6,6 +6,7 @@
  * ends its work the same way when the wire does.
  */
 import type { Logger } from 'pino';
+import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import type { DeviceState } from '../../src/devices/card-reader.js';
 import type { PosError } from '../../src/util/errors.js';
 import { deviceDisconnected, notConnected, readCancelled } from './device-errors.js';
@@ -27,6 +28,21 @@ export class DeviceLink {
 
   constructor(options: DeviceLinkOptions) {
     this.#o = options;
+  }
+
+  /**
+   * The link of a framed driver on `transport`: closing closes the transport,
+   * its chunks go to `onData`, its end is `lost`, and `dispose` (the framer's
+   * inter-byte timer) runs when the link detaches.
+   */
+  static over(transport: ByteTransport, options: Omit<DeviceLinkOptions, 'closeTransport'>, onData: (chunk: Buffer) => void, dispose: () => void): DeviceLink {
+    const link = new DeviceLink({ ...options, closeTransport: () => transport.close() });
+    link.onDetach(
+      transport.onData(onData),
+      transport.onClose((error) => link.lost(error)),
+      dispose,
+    );
+    return link;
   }
 
   /** What to undo when the link closes or is lost (unsubscribes, framer timers). */
@@ -66,4 +82,9 @@ export class DeviceLink {
   #detach(): void {
     for (const undo of this.#detachers.splice(0)) undo();
   }
+}
+
+/** A framer's `onTimeout` for a driver: the partial `what` (packet, frame) it dropped, at debug, by code and details only. */
+export function logDroppedPartial(log: Logger, what: string): (error: PosError) => void {
+  return (error) => log.debug({ code: error.code, details: error.details }, `partial ${what} dropped`);
 }

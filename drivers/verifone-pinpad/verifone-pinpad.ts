@@ -22,7 +22,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { asPosError, PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { notConnected } from '../shared/device-errors.js';
-import { DeviceLink } from '../shared/device-link.js';
+import { DeviceLink, logDroppedPartial } from '../shared/device-link.js';
 import { VerifoneFramer, VERIFONE_DEFAULT_INTER_BYTE_TIMEOUT_MS, VERIFONE_DEFAULT_MAX_FRAME_BYTES } from './framer.js';
 import { EOT, FS, LINK_ATTEMPTS, PIN_ERROR_CODES, SUB, VERIFONE_PACKETS, ACK, NAK, encodePacket, type PinErrorCode } from './protocol.js';
 
@@ -86,14 +86,10 @@ export class VerifonePinPad implements PinPad {
     this.#framer = new VerifoneFramer({
       maxFrameBytes: options.maxFrameBytes ?? VERIFONE_DEFAULT_MAX_FRAME_BYTES,
       interByteTimeoutMs: options.interByteTimeoutMs ?? VERIFONE_DEFAULT_INTER_BYTE_TIMEOUT_MS,
-      onTimeout: (error) => this.#log.debug({ code: error.code, details: error.details }, 'partial packet dropped'),
+      onTimeout: logDroppedPartial(this.#log, 'packet'),
     });
-    this.#link = new DeviceLink({ name: this.name, log: this.#log, role: 'PIN pad', closeTransport: () => transport.close(), failPending: (e) => this.#failAll(e) });
-    this.#link.onDetach(
-      transport.onData((chunk) => this.#onData(chunk)),
-      transport.onClose((error) => this.#link.lost(error)),
-      () => this.#framer.dispose(),
-    );
+    const linkOptions = { name: this.name, log: this.#log, role: 'PIN pad', failPending: (e: PosError) => this.#failAll(e) };
+    this.#link = DeviceLink.over(transport, linkOptions, (chunk) => this.#onData(chunk), () => this.#framer.dispose());
   }
 
   requestPin(request: PinEntryRequest, signal: AbortSignal): Promise<PinEntryResult> {

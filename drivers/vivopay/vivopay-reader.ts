@@ -28,7 +28,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { asPosError, PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { notConnected, readBusy, readCancelled } from '../shared/device-errors.js';
-import { DeviceLink } from '../shared/device-link.js';
+import { DeviceLink, logDroppedPartial } from '../shared/device-link.js';
 import { cardFromTrack2Equivalent } from '../shared/track2-equivalent.js';
 import { onlinePinRequired, withoutProprietary } from './chip-data.js';
 import { VivopayFramer, VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS, VIVOPAY_DEFAULT_MAX_FRAME_BYTES, type VivopayFrame } from './framer.js';
@@ -102,14 +102,10 @@ export class VivopayReader implements ChipCardReader {
     this.#framer = new VivopayFramer({
       maxFrameBytes: options.maxFrameBytes ?? VIVOPAY_DEFAULT_MAX_FRAME_BYTES,
       interByteTimeoutMs: options.interByteTimeoutMs ?? VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS,
-      onTimeout: (error) => this.#log.debug({ code: error.code, details: error.details }, 'partial frame dropped'),
+      onTimeout: logDroppedPartial(this.#log, 'frame'),
     });
-    this.#link = new DeviceLink({ name: this.name, log: this.#log, role: 'reader', closeTransport: () => transport.close(), failPending: (e) => this.#failAll(e) });
-    this.#link.onDetach(
-      transport.onData((chunk) => this.#onData(chunk)),
-      transport.onClose((error) => this.#link.lost(error)),
-      () => this.#framer.dispose(),
-    );
+    const linkOptions = { name: this.name, log: this.#log, role: 'reader', failPending: (e: PosError) => this.#failAll(e) };
+    this.#link = DeviceLink.over(transport, linkOptions, (chunk) => this.#onData(chunk), () => this.#framer.dispose());
   }
 
   /** 18-01: resolves when the reader answers OK. */
