@@ -2,7 +2,9 @@
  * `pos <command> …` run in this process through commander, as `main.ts` does,
  * with only the commands `register` adds: quicker than spawning the built CLI,
  * for tests that check a command's output and exit code. stdout and stderr are
- * captured, not printed.
+ * captured, not printed; the exit code is `process.exitCode` after the run
+ * (a command sets it only on failure), cleared before and after each run so
+ * that no run, nor the test process, inherits another's.
  */
 import { Command } from 'commander';
 import { vi } from 'vitest';
@@ -15,10 +17,7 @@ export interface CliRun {
   readonly exitCode: number;
 }
 
-/**
- * Runs `pos …args`. The exit code is `process.exitCode` afterwards, which the
- * caller resets between tests (a command sets it only on failure).
- */
+/** Runs `pos …args`. */
 export async function runPos(register: (program: Command) => void, args: readonly string[]): Promise<CliRun> {
   return captured(async () => {
     const program = new Command('pos').exitOverride();
@@ -46,11 +45,13 @@ async function captured(run: () => Promise<void>): Promise<CliRun> {
     stderr += String(chunk);
     return true;
   });
+  process.exitCode = undefined;
   try {
     await run();
+    return { stdout, stderr, exitCode: Number(process.exitCode ?? 0) };
   } finally {
     out.mockRestore();
     err.mockRestore();
+    process.exitCode = undefined;
   }
-  return { stdout, stderr, exitCode: Number(process.exitCode ?? 0) };
 }

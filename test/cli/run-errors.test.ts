@@ -29,7 +29,6 @@ beforeEach(() => {
 
 afterEach(() => {
   vi.unstubAllEnvs();
-  process.exitCode = undefined;
 });
 
 function tempDir(prefix = 'pos-run-'): string {

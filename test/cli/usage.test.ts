@@ -6,15 +6,11 @@
  */
 import { CommanderError, InvalidArgumentError } from 'commander';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerRun } from '../../src/cli/commands/run.js';
 import { parsePort } from '../../src/cli/options.js';
 import { usageError } from '../../src/cli/program.js';
 import { runCli } from './in-process.js';
-
-afterEach(() => {
-  process.exitCode = undefined;
-});
 
 describe('a bad option value', () => {
   it.each([['abc'], ['70000'], ['-1'], [''], ['0x50'], ['8e1'], [' 80']])('pos run --ecr-port %j: one CLI_USAGE line naming the option, exit 2', async (value) => {

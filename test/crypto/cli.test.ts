@@ -4,7 +4,7 @@
  * one line naming a PosError code and holding no key, PIN or PAN. The built
  * CLI as a process is checked in test/cli/spawned.test.ts.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { arqcCommand } from '../../src/cli/actions/crypto.js';
 import { registerCrypto } from '../../src/cli/commands/crypto.js';
 import { tdesCbc } from '../../src/crypto/cipher/des.js';
@@ -22,10 +22,6 @@ async function json(...args: string[]): Promise<unknown> {
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout);
 }
-
-afterEach(() => {
-  process.exitCode = undefined;
-});
 
 const BDK = '0123456789ABCDEFFEDCBA9876543210';
 const AES_BDK = 'FEDCBA9876543210F1F1F1F1F1F1F1F1';

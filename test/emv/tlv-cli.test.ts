@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeCommand, dolCommand } from '../../src/cli/actions/tlv.js';
 import { registerTlv } from '../../src/cli/commands/tlv.js';
 import { runPos, type CliRun } from '../cli/in-process.js';
@@ -7,13 +7,6 @@ import { runPos, type CliRun } from '../cli/in-process.js';
 function pos(...args: string[]): Promise<CliRun> {
   return runPos(registerTlv, args);
 }
-
-beforeEach(() => {
-  process.exitCode = undefined;
-});
-afterEach(() => {
-  process.exitCode = undefined;
-});
 
 // GPO response format 2 from the Lloyds Visa Debit log (see test/vectors/emv-card-samples.json), shortened to AIP, AFL, Track 2.
 const GPO = '771F 8202 2000 9404 10030600 5713 4921828094896752D25022013650000000000F';

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerIso8583 } from '../../src/cli/commands/iso8583.js';
 import { runPos, type CliRun } from '../cli/in-process.js';
 import { dialectVector } from './dialect-vectors.js';
@@ -10,13 +10,6 @@ import { dialectVector } from './dialect-vectors.js';
 function pos(...args: string[]): Promise<CliRun> {
   return runPos(registerIso8583, args);
 }
-
-beforeEach(() => {
-  process.exitCode = undefined;
-});
-afterEach(() => {
-  process.exitCode = undefined;
-});
 
 const PAN = '4111111111111111';
 const ascii = dialectVector('iso87ascii: 0200');

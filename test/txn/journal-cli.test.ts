@@ -1,5 +1,5 @@
 /** `pos journal ls | show | export` over a real journal file, through commander as the CLI registers it. */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { registerJournal } from '../../src/cli/commands/journal.js';
 import { runPos, type CliRun } from '../cli/in-process.js';
 import { card, openJournal, OTHER_PAN, PAN, steppingClock, tempDir } from './journal-helpers.js';
@@ -22,17 +22,10 @@ beforeAll(() => {
   journal.close();
 });
 
-/** `pos journal …` as main.ts runs it (with its global `--config`), exit code reset before and after. */
-async function pos(...args: string[]): Promise<CliRun> {
-  process.exitCode = 0;
-  const run = await runPos((program) => registerJournal(program.option('-c, --config <file>')), ['journal', ...args]);
-  process.exitCode = 0;
-  return run;
+/** `pos journal …` as main.ts runs it (with its global `--config`). */
+function pos(...args: string[]): Promise<CliRun> {
+  return runPos((program) => registerJournal(program.option('-c, --config <file>')), ['journal', ...args]);
 }
-
-afterEach(() => {
-  process.exitCode = 0;
-});
 
 describe('pos journal ls', () => {
   it('lists entries oldest first with masked cards', async () => {
