@@ -1,8 +1,8 @@
 /** Shared set-up for the MSR driver tests: deck cards, a captured debug log, settled promises. */
-import { Writable } from 'node:stream';
 import { findCard, loadDeck, type DeckCard } from '../../hw-mocks/cards/deck.js';
 import { createHidMemoryPair, type HidMemoryDeviceEnd, type HidMemoryHostEnd, type HidMemoryPairOptions } from '../../drivers/transport/hid-memory.js';
-import { createLogger, type Logger } from '../../src/log/logger.js';
+import type { Logger } from '../../src/log/logger.js';
+import { captureLog } from '../log-capture.js';
 
 const deck = loadDeck();
 
@@ -12,16 +12,7 @@ export function deckCard(id: string): DeckCard {
   return card;
 }
 
-export function captureLog(): { logger: Logger; text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', destination: stream }), text: () => Buffer.concat(chunks).toString('utf8') };
-}
+export { captureLog };
 
 /** Lets queued microtasks (memory-pair delivery, promise reactions) run; does not touch timers. */
 export async function flushMicrotasks(): Promise<void> {

@@ -9,7 +9,6 @@
  * deck card, a tampered block is declined 88).
  */
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMagtekHidReader, type MagtekHidReader } from '../../drivers/magtek-hid/magtek-hid-reader.js';
 import { createHidMemoryPair } from '../../drivers/transport/hid-memory.js';
@@ -26,7 +25,7 @@ import { LengthPrefixFramer } from '../../src/host/channels/length-prefix-framer
 import { parseEncryptedTracksField } from '../../src/host/messages/encrypted-tracks.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { decodeMessage } from '../../src/iso8583/message-codec.js';
-import { createLogger } from '../../src/log/logger.js';
+import { captureLog } from '../log-capture.js';
 import { TransactionEngine } from '../../src/txn/engine.js';
 import { JournalLedger } from '../../src/txn/journal-ledger.js';
 import type { Journal } from '../../src/txn/journal/journal.js';
@@ -117,16 +116,7 @@ async function rig(): Promise<Rig> {
   await sim.start();
   const wire = await tap(sim.port);
   const client = isoClient(wire.port, { macKey: TerminalMacKey.fromKeyBlock(KEYS.tdesKbpk, KEYS.file.terminal.tak.keyBlock) });
-  const lines: string[] = [];
-  const logger = createLogger({
-    level: 'trace',
-    destination: new Writable({
-      write(chunk: Buffer, _e, cb) {
-        lines.push(chunk.toString());
-        cb();
-      },
-    }),
-  });
+  const { logger, text } = captureLog('trace');
   const [host, device] = createHidMemoryPair({ ...MAGTEK_TWIN_IDS, inputReportBytes: 887 });
   const twinKeys = simulationMagtekKeys();
   const twin = createVirtualMagtekReader(device, { layout: 'encrypting', bdk: twinKeys.bdk, initialKsnHex: twinKeys.initialKsnHex });
@@ -151,7 +141,7 @@ async function rig(): Promise<Rig> {
     engine,
     journal,
     journalDir,
-    log: () => lines.join(''),
+    log: text,
     close: async () => {
       await reader.close();
       await twin.close();

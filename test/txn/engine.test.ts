@@ -1,27 +1,17 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RecordingDisplay } from '../../src/display/console-display.js';
-import { createLogger } from '../../src/log/logger.js';
 import type { EngineDeps } from '../../src/txn/engine.js';
 import type { Ledger } from '../../src/txn/ledger.js';
 import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
+import { captureLog } from '../log-capture.js';
 import { rejection } from '../pos-error.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { approveAll, chipCardOf, FakeChipReader, FakeHost, FakePinPad, FakeReader, memoryLedger, testCard, testEngine, TEST_NOW as NOW } from './fakes.js';
 
 function setup<R extends FakeReader = FakeReader>(host = new FakeHost(approveAll), overrides: Partial<EngineDeps> = {}, reader: R = new FakeReader() as R, failing: Partial<Ledger> = {}) {
   const display = new RecordingDisplay();
-  const logLines: string[] = [];
-  const logger = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk: Buffer, _e, cb) {
-        logLines.push(chunk.toString());
-        cb();
-      },
-    }),
-  });
+  const { logger, text } = captureLog();
   const steps: string[] = [];
   const memory = memoryLedger({ lastStan: 41 });
   const reversals = memory.reversals;
@@ -39,7 +29,7 @@ function setup<R extends FakeReader = FakeReader>(host = new FakeHost(approveAll
     ...failing,
   };
   const engine = testEngine({ reader, display, ledger, host, logger, ...overrides });
-  return { engine, reader, display, reversals, host, steps, log: () => logLines.join('') };
+  return { engine, reader, display, reversals, host, steps, log: text };
 }
 
 afterEach(() => {
