@@ -165,6 +165,32 @@ export async function closedPort(): Promise<number> {
 
 export { frameMessage };
 
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** When the purchases of the message tests are made: 14:30:05 UTC on 15 June 2026. */
+export const PURCHASE_AT = new Date(Date.UTC(2026, 5, 15, 14, 30, 5));
+
+/**
+ * What every 0200 of `purchase(cardOf('visa-ok'), 1234, { stan: '000123', at: PURCHASE_AT })`
+ * carries, as `[field, what, value]`, but DE 22 (its entry mode's) and the PIN
+ * and chip fields. DE 12/13 are local time, so they follow the machine's zone.
+ */
+export const VISA_PURCHASE_FIELDS: readonly [number, string, string][] = [
+  [2, 'PAN from the card', '4111111111111111'],
+  [3, 'processing code: purchase from default accounts', '000000'],
+  [4, 'amount in minor units, n12', '000000001234'],
+  [7, 'transmission date and time, UTC MMDDhhmmss', '0615143005'],
+  [11, 'STAN', '000123'],
+  [12, 'local time hhmmss', `${pad2(PURCHASE_AT.getHours())}${pad2(PURCHASE_AT.getMinutes())}${pad2(PURCHASE_AT.getSeconds())}`],
+  [13, 'local date MMDD', `${pad2(PURCHASE_AT.getMonth() + 1)}${pad2(PURCHASE_AT.getDate())}`],
+  [14, 'expiry YYMM', '3012'],
+  [25, 'POS condition: normal presentment', '00'],
+  [35, 'track 2 equivalent data', '4111111111111111=30121010000000000'],
+  [41, 'terminal ID', 'T0000001'],
+  [42, 'merchant ID', 'M00000000000001'],
+  [49, 'currency', '978'],
+];
+
 /** The PKI a mutual-TLS test trusts, and a stranger's whose certificates it must refuse. */
 export interface TestPkis {
   own: ThrowawayPki;

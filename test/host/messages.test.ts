@@ -17,15 +17,12 @@ import { encodeReconciliationRequest, readReconciliationResponse, ZERO_TOTALS, t
 import { encodeReversalRequest, originalDataElements, parseOriginalDataElements, readReversalResponse, reversalFromPending, type ReversalInput } from '../../src/host/messages/reversal.js';
 import { adviceSealingKey, sealAdviceCard } from '../../src/host/messages/sealed-advice.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { cardOf, purchase } from './helpers.js';
+import { cardOf, PURCHASE_AT, purchase, VISA_PURCHASE_FIELDS } from './helpers.js';
 import { thrown } from '../pos-error.js';
 
 const KEYS = loadSimulationKeys();
 const TAK = KEYS.tak;
-const AT = new Date(Date.UTC(2026, 5, 15, 14, 30, 5));
-const pad2 = (n: number): string => String(n).padStart(2, '0');
-const LOCAL_TIME = `${pad2(AT.getHours())}${pad2(AT.getMinutes())}${pad2(AT.getSeconds())}`;
-const LOCAL_DATE = `${pad2(AT.getMonth() + 1)}${pad2(AT.getDate())}`;
+const AT = PURCHASE_AT;
 
 /** Chip data as a reader delivers it: with the PAN (5A), track 2 (57) and name (5F20), which must not reach DE 55. */
 const CHIP_TLV = encode([
@@ -51,20 +48,8 @@ describe('0200 purchase with PIN, chip data and MAC', () => {
   const sent = decodeMessage(iso87ascii, bytes);
 
   it.each<[number, string, FieldValue]>([
-    [2, 'PAN', '4111111111111111'],
-    [3, 'processing code: purchase', '000000'],
-    [4, 'amount n12', '000000001234'],
-    [7, 'transmission date and time UTC', '0615143005'],
-    [11, 'STAN', '000123'],
-    [12, 'local time', LOCAL_TIME],
-    [13, 'local date', LOCAL_DATE],
-    [14, 'expiry YYMM', '3012'],
+    ...VISA_PURCHASE_FIELDS,
     [22, 'entry mode: chip, PIN entered', '051'],
-    [25, 'POS condition normal', '00'],
-    [35, 'track 2', '4111111111111111=30121010000000000'],
-    [41, 'terminal ID', 'T0000001'],
-    [42, 'merchant ID', 'M00000000000001'],
-    [49, 'currency', '978'],
     [52, 'encrypted PIN block, 8 bytes', Buffer.from('0123456789ABCDEF', 'hex')],
     [53, 'KSN, 10 bytes', Buffer.from('FFFF0000010000200001', 'hex')],
   ])('carries DE %i (%s)', (field, _what, value) => {

@@ -5,31 +5,16 @@ import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import type { FieldValue } from '../../src/iso8583/types.js';
 import { encodeFinancialRequest, readFinancialResponse } from '../../src/host/messages/financial.js';
 import type { EntryMode } from '../../src/devices/card-reader.js';
-import { cardOf, magstripe, purchase } from './helpers.js';
+import { cardOf, magstripe, PURCHASE_AT, purchase, VISA_PURCHASE_FIELDS } from './helpers.js';
 import { thrown } from '../pos-error.js';
 
-const pad2 = (n: number): string => String(n).padStart(2, '0');
-
 describe('0200 purchase request', () => {
-  const at = new Date(Date.UTC(2026, 5, 15, 14, 30, 5));
-  const request = purchase(cardOf('visa-ok'), 1234, { stan: '000123', at });
+  const request = purchase(cardOf('visa-ok'), 1234, { stan: '000123', at: PURCHASE_AT });
   const sent = decodeMessage(iso87ascii, encodeFinancialRequest(iso87ascii, request));
 
   it.each<[number, string, string]>([
-    [2, 'PAN from the card', '4111111111111111'],
-    [3, 'processing code: purchase from default accounts', '000000'],
-    [4, 'amount in minor units, n12', '000000001234'],
-    [7, 'transmission date and time, UTC MMDDhhmmss', '0615143005'],
-    [11, 'STAN', '000123'],
-    [12, 'local time hhmmss', `${pad2(at.getHours())}${pad2(at.getMinutes())}${pad2(at.getSeconds())}`],
-    [13, 'local date MMDD', `${pad2(at.getMonth() + 1)}${pad2(at.getDate())}`],
-    [14, 'expiry YYMM', '3012'],
+    ...VISA_PURCHASE_FIELDS,
     [22, 'entry mode: swipe, no PIN entry capability', '902'],
-    [25, 'POS condition: normal presentment', '00'],
-    [35, 'track 2 equivalent data', '4111111111111111=30121010000000000'],
-    [41, 'terminal ID', 'T0000001'],
-    [42, 'merchant ID', 'M00000000000001'],
-    [49, 'currency', '978'],
   ])('carries DE %i (%s)', (field, _what, value) => {
     expect(sent.get(field)).toBe(value);
   });
