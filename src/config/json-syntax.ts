@@ -84,18 +84,34 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
       digits('a digit in the exponent');
     }
   };
+  /** The members of an object or the elements of an array, its opening bracket read: each read by `member`, then ',' or `close`. */
+  const members = (close: '}' | ']', member: () => void): void => {
+    space();
+    if (text[at] === close) {
+      at++;
+      return;
+    }
+    for (;;) {
+      member();
+      space();
+      if (text[at] === ',') {
+        at++;
+        continue;
+      }
+      if (text[at] === close) {
+        at++;
+        return;
+      }
+      stop(`',' or '${close}'`);
+    }
+  };
   const value = (depth: number): void => {
     if (depth > MAX_DEPTH) stop('less nesting');
     space();
     const c = text[at];
     if (c === '{') {
       at++;
-      space();
-      if (text[at] === '}') {
-        at++;
-        return;
-      }
-      for (;;) {
+      return members('}', () => {
         space();
         if (text[at] !== '"') stop('a property name in double quotes');
         string();
@@ -103,38 +119,11 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
         if (text[at] !== ':') stop("':' after a property name");
         at++;
         value(depth + 1);
-        space();
-        if (text[at] === ',') {
-          at++;
-          continue;
-        }
-        if (text[at] === '}') {
-          at++;
-          return;
-        }
-        stop("',' or '}'");
-      }
+      });
     }
     if (c === '[') {
       at++;
-      space();
-      if (text[at] === ']') {
-        at++;
-        return;
-      }
-      for (;;) {
-        value(depth + 1);
-        space();
-        if (text[at] === ',') {
-          at++;
-          continue;
-        }
-        if (text[at] === ']') {
-          at++;
-          return;
-        }
-        stop("',' or ']'");
-      }
+      return members(']', () => value(depth + 1));
     }
     if (c === '"') return string();
     if (c === 't') return word('true');
