@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { CardBrand } from '../../src/card/types.js';
 import type { EntryMode } from '../../src/devices/card-reader.js';
 import { Journal, type CardFacts, type JournalOptions } from '../../src/txn/journal/index.js';
+import type { CurrencyTotals } from '../../src/txn/journal/totals.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 
 export const PAN = '4761739001010119';
@@ -54,4 +55,13 @@ export function makeReadOnly(dir: string): () => void {
     chmodSync(dir, 0o755);
     for (const f of files) chmodSync(f, 0o644);
   };
+}
+
+/** A count and an amount in minor units, as `[count, amountMinor]`. */
+export type Tally = readonly [count: number, amountMinor: number];
+
+/** One currency's batch totals, each tally given as `[count, amountMinor]` and zero where not given. */
+export function currencyTotals(currency: string, tallies: { debits?: Tally; credits?: Tally; reversals?: Tally; offline?: Tally }, netMinor: number): CurrencyTotals {
+  const of = ([count, amountMinor]: Tally = [0, 0]) => ({ count, amountMinor });
+  return { currency, debits: of(tallies.debits), credits: of(tallies.credits), reversals: of(tallies.reversals), offline: of(tallies.offline), netMinor };
 }

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal, JOURNAL_FILE, MIGRATIONS, SCHEMA_VERSION, migrate, recoverJournal, TRANSITIONS, JOURNAL_STATES, type JournalState } from '../../src/txn/journal/index.js';
-import { card, journalBytes, openJournal, OTHER_PAN, PAN, tempDir } from './journal-helpers.js';
+import { card, currencyTotals, journalBytes, openJournal, OTHER_PAN, PAN, tempDir } from './journal-helpers.js';
 import { thrown } from '../pos-error.js';
 
 const open: Journal[] = [];
@@ -301,22 +301,8 @@ describe('journal settlement totals', () => {
     expect(totals.batchNo).toBe(1);
     expect(totals.since).toBeNull();
     expect(totals.currencies).toEqual([
-      {
-        currency: '840',
-        debits: { count: 1, amountMinor: 700 },
-        credits: { count: 0, amountMinor: 0 },
-        reversals: { count: 0, amountMinor: 0 },
-        offline: { count: 1, amountMinor: 700 },
-        netMinor: 700,
-      },
-      {
-        currency: '978',
-        debits: { count: 2, amountMinor: 1250 },
-        credits: { count: 1, amountMinor: 300 },
-        reversals: { count: 1, amountMinor: 5000 },
-        offline: { count: 0, amountMinor: 0 },
-        netMinor: 950,
-      },
+      currencyTotals('840', { debits: [1, 700], offline: [1, 700] }, 700),
+      currencyTotals('978', { debits: [2, 1250], credits: [1, 300], reversals: [1, 5000] }, 950),
     ]);
 
     const closed = journal.batches.close();

@@ -4,7 +4,7 @@ import type { ReconciliationRequest, ReconciliationResponse } from '../../src/ho
 import { ZERO_TOTALS } from '../../src/host/messages/reconciliation.js';
 import type { Journal } from '../../src/txn/journal/journal.js';
 import { closeBatch, reconciliationTotals, type BatchCloseDeps } from '../../src/txn/settlement.js';
-import { card, openJournal, tempDir } from './journal-helpers.js';
+import { card, currencyTotals, openJournal, tempDir } from './journal-helpers.js';
 
 const TERMINAL = { id: 'T0000001', merchantId: 'M00000000000001', currency: '978' };
 const AT = new Date('2025-03-01T18:00:00Z');
@@ -46,14 +46,7 @@ function deps(journal: Journal, reconcile: BatchCloseDeps['reconcile'], drainRev
 
 describe('reconciliationTotals', () => {
   it('adds reversed purchases back to the debits, as the host counts them (ISO 8583:1987 DE 76/77)', () => {
-    const totals = {
-      currency: '978',
-      debits: { count: 3, amountMinor: 3000 },
-      credits: { count: 1, amountMinor: 200 },
-      reversals: { count: 2, amountMinor: 700 },
-      offline: { count: 0, amountMinor: 0 },
-      netMinor: 2800,
-    };
+    const totals = currencyTotals('978', { debits: [3, 3000], credits: [1, 200], reversals: [2, 700] }, 2800);
     expect(reconciliationTotals(totals)).toEqual({
       ...ZERO_TOTALS,
       debitsCount: 5,
