@@ -16,10 +16,12 @@ import { thrown } from '../pos-error.js';
 const asSensitive = (value: FieldValue): Sensitive => (typeof value === 'string' ? Sensitive.text('data', value) : Sensitive.of('data', Buffer.from(value)));
 
 const spec = (s: Omit<FieldSpec, 'description'>): FieldSpec => ({ ...s, description: 'test field' });
+/** DE 2 as the ASCII dialects carry it: n ..19 LLVAR. */
+const DE2_ASCII = spec({ length: 19, lengthType: 'llvar', format: 'n', encoding: 'ascii' });
 
 describe('Sensitive field values', () => {
   it.each([
-    ['n llvar ascii (DE 2 in ASCII)', spec({ length: 19, lengthType: 'llvar', format: 'n', encoding: 'ascii' }), '4111111111111111'],
+    ['n llvar ascii (DE 2 in ASCII)', DE2_ASCII, '4111111111111111'],
     ['z llvar ascii (DE 35 in ASCII)', spec({ length: 37, lengthType: 'llvar', format: 'z', encoding: 'ascii' }), '4111111111111111=30121010000000000'],
     ['n llvar ebcdic', spec({ length: 19, lengthType: 'llvar', format: 'n', encoding: 'ebcdic' }), '378282246310005'],
     ['ans fixed ebcdic', spec({ length: 6, lengthType: 'fixed', format: 'ans', encoding: 'ebcdic' }), 'AB c!~'],
@@ -34,9 +36,9 @@ describe('Sensitive field values', () => {
   });
 
   it.each([
-    ['a letter in an n field', spec({ length: 19, lengthType: 'llvar', format: 'n', encoding: 'ascii' }), '41111111X1111111'],
+    ['a letter in an n field', DE2_ASCII, '41111111X1111111'],
     ['a letter in a bcd z field', spec({ length: 37, lengthType: 'llvar', format: 'z', encoding: 'bcd' }), '4111111111111111=30A2'],
-    ['too long', spec({ length: 19, lengthType: 'llvar', format: 'n', encoding: 'ascii' }), '41111111111111111111'],
+    ['too long', DE2_ASCII, '41111111111111111111'],
     ['wrong fixed length', spec({ length: 4, lengthType: 'fixed', format: 'n', encoding: 'ascii' }), '301'],
     ['a format the encoding cannot carry', spec({ length: 4, lengthType: 'fixed', format: 'n', encoding: 'binary' }), '3012'],
   ])('%s: the same error, code and details, as the plain value', (_name, fieldSpec, value) => {
@@ -72,6 +74,6 @@ describe('Sensitive field values', () => {
   it('a wiped value cannot be encoded', () => {
     const pan = Sensitive.pan('4111111111111111');
     pan.wipe();
-    expect(thrown(() => encodeField(2, spec({ length: 19, lengthType: 'llvar', format: 'n', encoding: 'ascii' }), pan, 0)).code).toBe('SENSITIVE_WIPED');
+    expect(thrown(() => encodeField(2, DE2_ASCII, pan, 0)).code).toBe('SENSITIVE_WIPED');
   });
 });
