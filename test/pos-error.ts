@@ -7,15 +7,17 @@
  */
 import { PosError } from '../src/util/errors.js';
 
+/** The PosError caught; anything else is rethrown. */
+function posError(e: unknown): PosError {
+  if (e instanceof PosError) return e;
+  throw e;
+}
+
 /** Runs `fn`, expecting a PosError; returns it. */
 export function thrown(fn: () => unknown): PosError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
-  }
-  throw new Error('expected a PosError, nothing was thrown');
+  const error = thrownOrNone(fn);
+  if (error === undefined) throw new Error('expected a PosError, nothing was thrown');
+  return error;
 }
 
 /** Awaits `promise`, expecting it to reject with a PosError; returns it. */
@@ -23,8 +25,7 @@ export async function rejection(promise: Promise<unknown>): Promise<PosError> {
   try {
     await promise;
   } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
+    return posError(e);
   }
   throw new Error('did not reject');
 }
@@ -33,9 +34,8 @@ export async function rejection(promise: Promise<unknown>): Promise<PosError> {
 export function thrownOrNone(fn: () => unknown): PosError | undefined {
   try {
     fn();
+    return undefined;
   } catch (e) {
-    if (e instanceof PosError) return e;
-    throw e;
+    return posError(e);
   }
-  return undefined;
 }
