@@ -5,7 +5,7 @@
  * throwaway PKIs of the mutual-TLS tests.
  */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { makeThrowawayPki, type ThrowawayPki } from '../../hw-mocks/host/tls-certs.js';
 import { findCard, loadDeck, type DeckCard } from '../../hw-mocks/cards/deck.js';
 import type { MagstripeCard } from '../../src/card/types.js';
@@ -22,6 +22,7 @@ import type { Logger } from '../../src/log/logger.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { TerminalMacKey } from '../../src/host/keys.js';
 import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
+import { thrown, thrownOrNone } from '../pos-error.js';
 
 export const DECK = loadDeck();
 
@@ -209,4 +210,17 @@ export function throwawayPkis(label: string): TestPkis {
     pkis.stranger.cleanup();
   });
   return pkis;
+}
+
+/** `parse` refuses `text`, a DE 48 of subfields, with HOST_REQUEST_INVALID naming the subfield and why. */
+export function expectDe48Refused(parse: (text: string) => unknown, text: string, subfield: string, reason: string): void {
+  const error = thrown(() => parse(text));
+  expect(error.code).toBe('HOST_REQUEST_INVALID');
+  expect(error.details).toMatchObject({ field: 48, subfield, reason });
+}
+
+/** `parse` reads `text` as a value or refuses it with HOST_REQUEST_INVALID, nothing else (a fuzz property). */
+export function expectDe48ReadOrRefused(parse: (text: string) => unknown, text: string): void {
+  const error = thrownOrNone(() => parse(text));
+  if (error !== undefined) expect(error.code).toBe('HOST_REQUEST_INVALID');
 }
