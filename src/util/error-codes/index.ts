@@ -20,6 +20,7 @@ import { HID_ERRORS } from './hid.js';
 import { HOST_ERRORS } from './host.js';
 import { ISO8583_ERRORS } from './iso8583.js';
 import { JOURNAL_ERRORS } from './journal.js';
+import { PCSC_ERRORS } from './pcsc.js';
 import { TLV_ERRORS } from './tlv.js';
 import { TXN_ERRORS } from './txn.js';
 import { UTIL_ERRORS } from './util.js';
@@ -40,6 +41,7 @@ const AREAS = {
   ISO8583_ERRORS,
   DEVICE_ERRORS,
   HID_ERRORS,
+  PCSC_ERRORS,
   CHIP_PINPAD_ERRORS,
   HOST_ERRORS,
   CHANNEL_ERRORS,
