@@ -14,6 +14,10 @@
 
 /** `SCARD_STATE_*` (PC/SC Part 5; the same values in pcsc-lite, WinSCard and macOS). */
 export const SCARD_STATE = {
+  /** Set by the service on a reader entry it reports (ignore me) — not a reader state. */
+  IGNORE: 0x0001,
+  /** Set by the service on an entry whose state changed in this call — not a reader state. */
+  CHANGED: 0x0002,
   /** The reader is gone (or not known to the service). */
   UNKNOWN: 0x0004,
   /** The reader's state cannot be read (driver error). */

@@ -55,6 +55,7 @@ export const TIERS: readonly Tier[] = [
       'test/drivers/magtek/magtek-report.test.ts',
       'test/drivers/msr-serial-binding-mock.test.ts',
       'test/drivers/msr-serial-reader.test.ts',
+      'test/drivers/pcsc/pcsc-slot.test.ts',
       'test/drivers/pcsc/procedure-bytes.test.ts',
       'test/drivers/pinpad/verifone-framer.test.ts',
       'test/drivers/pinpad/verifone-pinpad.test.ts',
