@@ -84,7 +84,14 @@ export interface CardSession {
   readonly transmit: Transmit;
   /** Resolves when this card leaves the slot (or the slot can no longer see it); never rejects. */
   readonly removed: Promise<RemovalReason>;
-  /** Releases the card: `unpower` (default: EMV's deactivation, Book 1 §6.1.5), `reset` or `leave`. Idempotent. */
+  /**
+   * Releases the card, idempotent. `leave` (default) hands it back to pcscd
+   * as it is (pcscd powers an idle card down by itself); `unpower` (EMV's
+   * deactivation, Book 1 §6.1.5) and `reset` make pcscd talk to the card
+   * inside SCardDisconnect, which blocks this thread: with a virtual card
+   * served by this same process through vpcd that never returns, so use
+   * them only with a real reader.
+   */
   disconnect(disposition?: Disposition): void;
 }
 
@@ -453,7 +460,7 @@ class Session {
       protocol: handle.protocol,
       transmit: (command) => this.#transmit(command),
       removed: this.#removed,
-      disconnect: (disposition = 'unpower') => this.#disconnect(disposition),
+      disconnect: (disposition = 'leave') => this.#disconnect(disposition),
     };
   }
 

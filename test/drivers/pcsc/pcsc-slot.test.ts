@@ -260,13 +260,12 @@ describe('PC/SC slot: exchanges', () => {
     await expect(session.transmit(SELECT_PSE)).rejects.toMatchObject({ code: 'PCSC_TRANSMIT_FAILED', kind: 'io', details: { reader: READER, failure: 'comm' } });
   });
 
-  it('disconnect powers the card down by default; exchanges after it are DEVICE_CLOSED; `removed` still tells when the card leaves', async () => {
+  it('disconnect leaves the card to pcscd by default; exchanges after it are DEVICE_CLOSED; `removed` still tells when the card leaves', async () => {
     const card = t0Card();
     const { pcsc, session } = await connected(card);
     session.disconnect();
     session.disconnect('reset');
-    await new Promise((r) => setTimeout(r, 1));
-    expect(card.dispositions).toEqual(['unpower']);
+    expect(card.dispositions).toEqual(['leave']);
     await expect(session.transmit(SELECT_PSE)).rejects.toMatchObject({ code: 'DEVICE_CLOSED' });
     let removed: string | undefined;
     void session.removed.then((r) => (removed = r));
