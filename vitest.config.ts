@@ -4,8 +4,9 @@ import { includePattern, TIERS, type TierName } from './test/tiers/tiers.js';
 /** What each tier adds to the shared options (test/tiers/tiers.ts says what the tiers are). */
 const TIER_SETUP: Record<TierName, { setupFiles?: string[]; globalSetup?: string[] }> = {
   unit: { setupFiles: ['test/tiers/unit-setup.ts'] },
-  wire: { setupFiles: ['test/tiers/wire-setup.ts'] },
-  system: { globalSetup: ['test/tiers/fresh-dist.ts'] },
+  // pcscd.ts: pcscd running for the tests that put virtual cards into it through vpcd.
+  wire: { setupFiles: ['test/tiers/wire-setup.ts'], globalSetup: ['test/tiers/pcscd.ts'] },
+  system: { globalSetup: ['test/tiers/fresh-dist.ts', 'test/tiers/pcscd.ts'] },
 };
 
 export default defineConfig({
