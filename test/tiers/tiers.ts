@@ -57,6 +57,8 @@ export const TIERS: readonly Tier[] = [
       'test/drivers/msr-serial-reader.test.ts',
       'test/drivers/pcsc/pcsc-slot.test.ts',
       'test/drivers/pcsc/procedure-bytes.test.ts',
+      'test/drivers/pcsc/reader-list.test.ts',
+      'test/drivers/pcsc/smartcard-binding.test.ts',
       'test/drivers/pcsc/vpcd-framing.test.ts',
       'test/drivers/pinpad/verifone-framer.test.ts',
       'test/drivers/pinpad/verifone-pinpad.test.ts',

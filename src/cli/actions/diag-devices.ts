@@ -14,9 +14,13 @@
  *   display gets a self-test write, others are opened and closed.
  * - When node-hid cannot load, the listing says why (and which package to
  *   install) and still lists serial ports.
+ * - The PC/SC readers pcscd sees (`drivers/pcsc`, the `smartcard` addon
+ *   loaded only here and only now), each with whether a card is in it and
+ *   its ATR; "pcscd is not running" is said as such, not as a failure.
  */
 import { performance } from 'node:perf_hooks';
 import type { DeviceContext, DeviceKind, DeviceRole } from '../../../drivers/shared/device-kind.js';
+import { listPcscReaders, type PcscReaderEntry, type PcscReaderListing } from '../../../drivers/pcsc/reader-list.js';
 import { loadNodeHid, type NodeHidModule } from '../../../drivers/transport/hid-library.js';
 import { hex4, openHidTransport } from '../../../drivers/transport/hid-node-transport.js';
 import { openSerialTransport, platformSerialBinding } from '../../../drivers/transport/serial-transport.js';
@@ -94,12 +98,15 @@ export interface PingResult {
 export interface DeviceReport {
   readonly serial: readonly SerialEntry[] | { readonly error: { code: string; message: string } };
   readonly hid: readonly HidEntry[] | { readonly error: { code: string; message: string } };
+  /** pcscd's readers, `{ status: 'no-service' }` when pcscd is not running, or why they could not be listed. */
+  readonly pcsc: PcscReaderListing | { readonly error: { code: string; message: string } };
   readonly configured: readonly PingResult[];
 }
 
 export interface DiagDeps {
   readonly listSerial: () => Promise<{ path: string; vendorId?: string | undefined; productId?: string | undefined; manufacturer?: string | undefined }[]>;
   readonly loadHid: () => Promise<NodeHidModule>;
+  readonly listPcsc: () => Promise<PcscReaderListing>;
   readonly openSerial: typeof openSerialTransport;
   readonly now: () => number;
 }
@@ -107,6 +114,7 @@ export interface DiagDeps {
 export const REAL_DEPS: DiagDeps = {
   listSerial: () => platformSerialBinding().list(),
   loadHid: () => loadNodeHid(),
+  listPcsc: () => listPcscReaders(),
   openSerial: openSerialTransport,
   now: () => performance.now(),
 };
@@ -161,6 +169,13 @@ export async function collectDeviceReport(config: Config, deps: DiagDeps = REAL_
     hid = { error: errorOf(asPosError(err, 'hid list')) };
   }
 
+  let pcsc: DeviceReport['pcsc'];
+  try {
+    pcsc = await deps.listPcsc();
+  } catch (err) {
+    pcsc = { error: errorOf(asPosError(err, 'pcsc list')) };
+  }
+
   // The library the listing loaded serves the probes too; if it failed, a HID probe tries again and says why.
   const context: DeviceContext = {
     openSerial: deps.openSerial,
@@ -169,7 +184,7 @@ export async function collectDeviceReport(config: Config, deps: DiagDeps = REAL_
     now: deps.now,
   };
   const configured: PingResult[] = [await check('reader', reader, READER_KINDS, context), await check('pinpad', pinpad, PINPAD_KINDS, context), await check('display', display, DISPLAY_KINDS, context)];
-  return { serial, hid, configured };
+  return { serial, hid, pcsc, configured };
 }
 
 /** What a configured device without hardware shows instead of a probe. */
@@ -210,12 +225,28 @@ export function formatDeviceReport(report: DeviceReport): string {
   if ('error' in report.hid) lines.push(`  unavailable: ${report.hid.error.code}: ${report.hid.error.message}`);
   else if (report.hid.length === 0) lines.push('  none');
   else for (const d of report.hid) lines.push(`  ${d.vendorId}:${d.productId}  ${d.path ?? ''}  ${d.product ?? ''}  ${describe(d.known, d.configuredAs)}`.trimEnd());
+  lines.push('PC/SC readers:', ...formatPcsc(report.pcsc));
   lines.push('Configured devices:');
   for (const c of report.configured) {
     const outcome = c.ok ? `ok (${c.check}${c.rttMs === undefined ? '' : `, ${c.rttMs} ms`})` : `FAILED ${c.error?.code ?? ''}: ${c.error?.message ?? ''}`;
     lines.push(`  ${c.device.padEnd(8)} ${c.type.padEnd(17)} ${outcome}${c.answer ? ` — ${c.answer}` : ''}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** PC/SC says each reader's card as a technician reads it. */
+const CARD_STATE: Readonly<Record<PcscReaderEntry['card'], string>> = {
+  present: 'card in',
+  mute: 'card in, not answering its reset',
+  empty: 'no card',
+  unavailable: 'reader unavailable (driver error)',
+};
+
+function formatPcsc(pcsc: DeviceReport['pcsc']): string[] {
+  if ('error' in pcsc) return [`  unavailable: ${pcsc.error.code}: ${pcsc.error.message}`];
+  if (pcsc.status === 'no-service') return ['  pcscd is not running: start it (systemctl start pcscd.socket) or install it (apt-get install pcscd)'];
+  if (pcsc.readers.length === 0) return ['  none'];
+  return pcsc.readers.map((r) => `  ${r.name}  ${CARD_STATE[r.card]}${r.atr === undefined ? '' : `  ATR ${r.atr}`}`);
 }
 
 function describe(known: KnownMatch | undefined, configuredAs: string | undefined): string {

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import type { NodeHidHandle, NodeHidModule } from '../../../drivers/transport/hid-library.js';
 import { libraryUnavailable } from '../../../drivers/transport/hid-library.js';
+import { libraryUnavailable as pcscLibraryUnavailable } from '../../../drivers/pcsc/smartcard-binding.js';
+import type { PcscReaderListing } from '../../../drivers/pcsc/reader-list.js';
 import { collectDeviceReport, formatDeviceReport, identify, type DiagDeps } from '../../../src/cli/actions/diag-devices.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { SIMULATED_DEFAULT } from '../../../src/config/schema.js';
@@ -41,6 +43,7 @@ function deps(overrides: Partial<DiagDeps> = {}): DiagDeps {
   return {
     listSerial: () => Promise.resolve(SERIAL),
     loadHid: () => Promise.reject(libraryUnavailable(new Error('libudev.so.1: cannot open shared object file'))),
+    listPcsc: () => Promise.resolve({ status: 'no-service' }),
     openSerial: () => Promise.reject(new Error('not in this test')),
     now: () => (t += 2.5),
     ...overrides,
@@ -150,5 +153,35 @@ describe('pos diag devices', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('lists the PC/SC readers pcscd sees, with the card in each and its ATR', async () => {
+    const listPcsc = (): Promise<PcscReaderListing> =>
+      Promise.resolve({
+        status: 'ok',
+        readers: [
+          { name: 'Generic CCID Reader 00 00', card: 'present', atr: '3B600000' },
+          { name: 'Virtual PCD 00 00', card: 'empty' },
+          { name: 'Virtual PCD 00 01', card: 'mute', atr: '3B00' },
+        ],
+      });
+    const report = await collectDeviceReport(parseConfig(SIMULATED_DEFAULT), deps({ listPcsc }));
+    expect(report.pcsc).toEqual(await listPcsc());
+    expect(formatDeviceReport(report)).toContain(
+      'PC/SC readers:\n  Generic CCID Reader 00 00  card in  ATR 3B600000\n  Virtual PCD 00 00  no card\n  Virtual PCD 00 01  card in, not answering its reset  ATR 3B00\n',
+    );
+  });
+
+  it('says pcscd is not running as such, not as a failure of a device', async () => {
+    const report = await collectDeviceReport(parseConfig(SIMULATED_DEFAULT), deps());
+    expect(report.pcsc).toEqual({ status: 'no-service' });
+    expect(formatDeviceReport(report)).toContain('PC/SC readers:\n  pcscd is not running: start it');
+  });
+
+  it('when the smartcard addon cannot load, says which package to install and lists the rest', async () => {
+    const report = await collectDeviceReport(parseConfig(SIMULATED_DEFAULT), deps({ listPcsc: () => Promise.reject(pcscLibraryUnavailable(new Error('cannot find module'))) }));
+    expect(report.pcsc).toEqual({ error: { code: 'PCSC_LIBRARY_UNAVAILABLE', message: expect.stringContaining('apt-get install libpcsclite-dev') } });
+    expect(formatDeviceReport(report)).toContain('PC/SC readers:\n  unavailable: PCSC_LIBRARY_UNAVAILABLE');
+    expect(report.serial).toHaveLength(2);
   });
 });
