@@ -21,7 +21,7 @@ export const registerDiag: RegisterCommand = (program: Command) => {
     .action(lazyAction('pos diag host', () => import('../actions/diag-host.js'), (m, own: { json?: boolean }) => m.runDiagHost({ json: json(own) }, configPathOf(program))));
   diag
     .command('devices')
-    .description('list serial ports and HID devices (known IDs marked) and check each configured device')
+    .description('list serial ports, HID devices (known IDs marked) and PC/SC readers, and check each configured device')
     .option('--json', 'print the report as JSON')
     .action(lazyAction('pos diag devices', () => import('../actions/diag-devices.js'), (m, own: { json?: boolean }) => m.runDiagDevices({ json: json(own) }, configPathOf(program))));
   diag
