@@ -151,6 +151,8 @@ class Slot implements PcscSlot {
   readonly #listeners = new Set<(status: SlotStatus) => void>();
   /** Sessions whose card is still in the slot (connected or not): each learns when it leaves. */
   readonly #sessions = new Set<Session>();
+  /** The binding's transmits in flight, of every session (ended ones too): the card context outlives them. */
+  readonly #transmitting = new Set<Promise<unknown>>();
   #status: SlotStatus = { state: 'starting' };
   #monitor: PcscContext | undefined;
   #io: PcscContext | undefined;
@@ -345,7 +347,7 @@ class Slot implements PcscSlot {
     this.#io = undefined;
     monitor?.close();
     // A card handle's exchange in flight must finish before its context goes (SCardReleaseContext would wait for it on this thread).
-    if (io !== undefined) void Promise.allSettled([...this.#sessions].map((s) => s.idle())).then(() => io.close());
+    if (io !== undefined) void Promise.allSettled([...this.#transmitting]).then(() => io.close());
   }
 
   #sleep(ms: number): Promise<void> {
@@ -403,7 +405,10 @@ class Slot implements PcscSlot {
         }
         this.#waiter = undefined;
         waiter.detach();
-        const session = new Session(handle, reader, this.#settleMs);
+        const session = new Session(handle, reader, this.#settleMs, (transmit) => {
+          this.#transmitting.add(transmit);
+          void transmit.then(() => this.#transmitting.delete(transmit));
+        });
         this.#sessions.add(session);
         this.#logger.info({ reader, protocol: handle.protocol }, 'card connected');
         waiter.resolve(session.api);
@@ -448,8 +453,11 @@ class Session {
   #native: Promise<unknown> | undefined;
   readonly api: CardSession;
 
-  constructor(handle: PcscCardHandle, reader: string, settleMs: number) {
+  readonly #track: (transmit: Promise<unknown>) => void;
+
+  constructor(handle: PcscCardHandle, reader: string, settleMs: number, track: (transmit: Promise<unknown>) => void) {
     this.#handle = handle;
+    this.#track = track;
     this.#reader = reader;
     this.#settleMs = settleMs;
     this.#removed = new Promise((resolve) => (this.#resolveRemoved = resolve));
@@ -466,11 +474,6 @@ class Session {
 
   get connected(): boolean {
     return !this.#disconnected && this.#ended === undefined;
-  }
-
-  /** Settles when no transmit is in flight in the binding. */
-  idle(): Promise<unknown> {
-    return this.#native ?? Promise.resolve();
   }
 
   /** The card has gone: every exchange from now on says why, and the handle is released (once idle). */
@@ -519,6 +522,7 @@ class Session {
       (cause: unknown) => ({ failure: cause instanceof PcscCallError ? cause.failure : 'other', cause }),
     );
     this.#native = sent;
+    this.#track(sent);
     void sent.then(() => {
       if (this.#native === sent) this.#native = undefined;
     });

@@ -275,6 +275,18 @@ describe('PC/SC slot: exchanges', () => {
     expect(await session.removed).toBe('card-removed');
   });
 
+  it('close during an exchange: DEVICE_CLOSED at once; the card context is released only once the reader has answered', async () => {
+    const { pcsc, slot, session } = await connected(new FakeCard(() => 'hang'));
+    const exchange = session.transmit(SELECT_PSE);
+    await slot.close();
+    await expect(exchange).rejects.toMatchObject({ code: 'DEVICE_CLOSED' });
+    expect(await session.removed).toBe('slot-closed');
+    expect(pcsc.contextsOpen).toBe(1); // SCardReleaseContext under a transmit in flight would block this thread
+    pcsc.remove(READER);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(pcsc.contextsOpen).toBe(0);
+  });
+
   it('a card pulled and another inserted between two looks ends the first session', async () => {
     const { pcsc, slot, session } = await connected(t0Card());
     session.disconnect();
