@@ -153,6 +153,17 @@ describe.skipIf(!runsOver(stack))(titleFor('PC/SC driver over the real pcscd and
     expect(card.power).toContain('on');
   });
 
+  it('a card whose ATR offers only T=1 is connected with T=1', async () => {
+    const s = await openTestSlot();
+    // TS 3B, T0 80 (TD1 follows, no historical bytes), TD1 01 (T=1, nothing more), TCK 81 (T0 xor TD1).
+    const card = Object.assign(new TinyCard(), { atr: hex('3B800181') });
+    inserted = await insertIntoVpcd(card, { port: VPCD_TEST_PORT });
+    const session = await s.waitForCard(AbortSignal.timeout(10_000));
+    expect(session.protocol).toBe('T=1');
+    expect(show(session.atr)).toBe('3B800181');
+    expect(show(await session.transmit(hex(SELECT_AID)))).toBe(`${FCI}9000`);
+  });
+
   it('lists the reader for `pos diag devices`, with the card and its ATR', async () => {
     const s = await openTestSlot();
     inserted = await insertIntoVpcd(new TinyCard(), { port: VPCD_TEST_PORT });
