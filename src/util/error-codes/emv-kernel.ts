@@ -15,6 +15,7 @@ export const EMV_KERNEL_ERRORS = {
   EMV_SELECTION_CANCELLED: { kind: 'cancelled', summary: 'The cardholder cancelled application selection or did not confirm the application (Book 1 §12.4).' },
   EMV_CARD_REMOVED: { kind: 'disconnected', summary: 'The card left the reader during the transaction.' },
   EMV_CAPK_INVALID: { kind: 'config', summary: 'A certification authority public key in the configuration is malformed or its SHA-1 checksum does not match; details name the RID and index.' },
+  EMV_CAPK_REVOCATION_INVALID: { kind: 'config', summary: 'An entry of the certificate revocation list in the configuration is malformed (RID 5 bytes, CA public key index one byte, serial number 3 bytes); details name the entry.' },
   EMV_KERNEL_STATE: { kind: 'state', summary: 'A kernel step was asked for out of order (completion with no online request pending).' },
 } as const satisfies Record<string, ErrorSpec>;
 

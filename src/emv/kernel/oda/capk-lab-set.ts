@@ -1,0 +1,253 @@
+/**
+ * A lab set of certification authority public keys (EMV 4.4 Book 2 §11):
+ * the payment schemes' TEST CA public keys, as published in open-source
+ * terminal and research projects with their SHA-1 checksums. They verify
+ * the test cards of a certification lab (Visa and Mastercard test card
+ * sets, EMVCo-accredited test tools); no card in circulation is signed
+ * with them. The set is named (`CAPK_LAB_SETS['emv-test']`) and lives apart
+ * from any production key list: a terminal uses it only when its
+ * configuration names it.
+ *
+ * Each entry cites where it is published. Every checksum is SHA-1 over
+ * RID ‖ index ‖ modulus ‖ exponent, and `CapkTable.load` checks each one
+ * (test/emv/kernel/oda-capk.test.ts), so a mistyped byte cannot load.
+ *
+ * The sources give test keys no expiry (proxmark3's list writes 000000);
+ * the lab set gives every key `LAB_SET_EXPIRY`.
+ */
+import type { Capk } from '../config.js';
+
+export interface LabCapk extends Capk {
+  readonly scheme: 'Visa' | 'Mastercard';
+  /** Where the key and its checksum are published (repository : path). */
+  readonly sources: readonly string[];
+}
+
+/** The last day the lab set's keys may be used. */
+export const LAB_SET_EXPIRY = '2029-12-31';
+
+const SOURCES = {
+  openemv: ['openemv/emv-utils : src/emv_capk_static_data.h (the entries marked "test CAPK")'],
+  both: [
+    'openemv/emv-utils : src/emv_capk_static_data.h (the entries marked "test CAPK")',
+    'RfidResearchGroup/proxmark3 : client/resources/capk.txt',
+  ],
+} as const;
+
+interface LabCapkText {
+  readonly scheme: LabCapk['scheme'];
+  readonly rid: string;
+  readonly index: number;
+  /** Hex, in lines of 32 bytes. */
+  readonly modulus: readonly string[];
+  readonly exponent: string;
+  readonly checksum: string;
+  readonly sources: readonly string[];
+}
+
+function labCapk(text: LabCapkText): LabCapk {
+  return {
+    scheme: text.scheme,
+    rid: Buffer.from(text.rid, 'hex'),
+    index: text.index,
+    modulus: Buffer.from(text.modulus.join(''), 'hex'),
+    exponent: Buffer.from(text.exponent, 'hex'),
+    expiry: LAB_SET_EXPIRY,
+    checksum: Buffer.from(text.checksum, 'hex'),
+    sources: text.sources,
+  };
+}
+
+const EMV_TEST_KEYS: readonly LabCapk[] = [
+  labCapk({
+    scheme: 'Visa',
+    rid: 'A000000003',
+    index: 0x92,
+    // 1408 bits
+    modulus: [
+      '996AF56F569187D09293C14810450ED8EE3357397B18A2458EFAA92DA3B6DF65',
+      '14EC060195318FD43BE9B8F0CC669E3F844057CBDDF8BDA191BB64473BC8DC9A',
+      '730DB8F6B4EDE3924186FFD9B8C7735789C23A36BA0B8AF65372EB57EA5D89E7',
+      'D14E9C7B6B557460F10885DA16AC923F15AF3758F0F03EBD3C5C2C949CBA306D',
+      'B44E6A2C076C5F67E281D7EF56785DC4D75945E491F01918800A9E2DC66F6008',
+      '0566CE0DAF8D17EAD46AD8E30A247C9F',
+    ],
+    exponent: '03',
+    checksum: '429C954A3859CEF91295F663C963E582ED6EB253',
+    sources: SOURCES.both,
+  }),
+  labCapk({
+    scheme: 'Visa',
+    rid: 'A000000003',
+    index: 0x94,
+    // 1984 bits
+    modulus: [
+      'ACD2B12302EE644F3F835ABD1FC7A6F62CCE48FFEC622AA8EF062BEF6FB8BA8B',
+      'C68BBF6AB5870EED579BC3973E121303D34841A796D6DCBC41DBF9E52C460979',
+      '5C0CCF7EE86FA1D5CB041071ED2C51D2202F63F1156C58A92D38BC60BDF424E1',
+      '776E2BC9648078A03B36FB554375FC53D57C73F5160EA59F3AFC5398EC7B6775',
+      '8D65C9BFF7828B6B82D4BE124A416AB7301914311EA462C19F771F31B3B57336',
+      '000DFF732D3B83DE07052D730354D297BEC72871DCCF0E193F171ABA27EE464C',
+      '6A97690943D59BDABB2A27EB71CEEBDAFA1176046478FD62FEC452D5CA393296',
+      '530AA3F41927ADFE434A2DF2AE3054F8840657A26E0FC617',
+    ],
+    exponent: '03',
+    checksum: 'C4A3C43CCF87327D136B804160E47D43B60E6E0F',
+    sources: SOURCES.both,
+  }),
+  labCapk({
+    scheme: 'Visa',
+    rid: 'A000000003',
+    index: 0x95,
+    // 1152 bits
+    modulus: [
+      'BE9E1FA5E9A803852999C4AB432DB28600DCD9DAB76DFAAA47355A0FE37B1508',
+      'AC6BF38860D3C6C2E5B12A3CAAF2A7005A7241EBAA7771112C74CF9A0634652F',
+      'BCA0E5980C54A64761EA101A114E0F0B5572ADD57D010B7C9C887E104CA4EE12',
+      '72DA66D997B9A90B5A6D624AB6C57E73C8F919000EB5F684898EF8C3DBEFB330',
+      'C62660BED88EA78E909AFF05F6DA627B',
+    ],
+    exponent: '03',
+    checksum: 'EE1511CEC71020A9B90443B37B1D5F6E703030F6',
+    sources: SOURCES.both,
+  }),
+  labCapk({
+    scheme: 'Visa',
+    rid: 'A000000003',
+    index: 0x99,
+    // 1024 bits
+    modulus: [
+      'AB79FCC9520896967E776E64444E5DCDD6E13611874F3985722520425295EEA4',
+      'BD0C2781DE7F31CD3D041F565F747306EED62954B17EDABA3A6C5B85A1DE1BEB',
+      '9A34141AF38FCF8279C9DEA0D5A6710D08DB4124F041945587E20359BAB47B75',
+      '75AD94262D4B25F264AF33DEDCF28E09615E937DE32EDC03C54445FE7E382777',
+    ],
+    exponent: '03',
+    checksum: '4ABFFD6B1C51212D05552E431C5B17007D2F5E6D',
+    sources: SOURCES.openemv,
+  }),
+  labCapk({
+    scheme: 'Mastercard',
+    rid: 'A000000004',
+    index: 0xEF,
+    // 1984 bits
+    modulus: [
+      'A191CB87473F29349B5D60A88B3EAEE0973AA6F1A082F358D849FDDFF9C091F8',
+      '99EDA9792CAF09EF28F5D22404B88A2293EEBBC1949C43BEA4D60CFD879A1539',
+      '544E09E0F09F60F065B2BF2A13ECC705F3D468B9D33AE77AD9D3F19CA40F23DC',
+      'F5EB7C04DC8F69EBA565B1EBCB4686CD274785530FF6F6E9EE43AA43FDB02CE0',
+      '0DAEC15C7B8FD6A9B394BABA419D3F6DC85E16569BE8E76989688EFEA2DF22FF',
+      '7D35C043338DEAA982A02B866DE5328519EBBCD6F03CDD686673847F84DB651A',
+      'B86C28CF1462562C577B853564A290C8556D818531268D25CC98A4CC6A0BDFFF',
+      'DA2DCCA3A94C998559E307FDDF915006D9A987B07DDAEB3B',
+    ],
+    exponent: '03',
+    checksum: '21766EBB0EE122AFB65D7845B73DB46BAB65427A',
+    sources: SOURCES.both,
+  }),
+  labCapk({
+    scheme: 'Mastercard',
+    rid: 'A000000004',
+    index: 0xF1,
+    // 1408 bits
+    modulus: [
+      'A0DCF4BDE19C3546B4B6F0414D174DDE294AABBB828C5A834D73AAE27C99B0B0',
+      '53A90278007239B6459FF0BBCD7B4B9C6C50AC02CE91368DA1BD21AAEADBC653',
+      '47337D89B68F5C99A09D05BE02DD1F8C5BA20E2F13FB2A27C41D3F85CAD5CF66',
+      '68E75851EC66EDBF98851FD4E42C44C1D59F5984703B27D5B9F21B8FA0D93279',
+      'FBBF69E090642909C9EA27F898959541AA6757F5F624104F6E1D3A9532F2A6E5',
+      '1515AEAD1B43B3D7835088A2FAFA7BE7',
+    ],
+    exponent: '03',
+    checksum: 'D8E68DA167AB5A85D8C3D55ECB9B0517A1A5B4BB',
+    sources: SOURCES.both,
+  }),
+  labCapk({
+    scheme: 'Mastercard',
+    rid: 'A000000004',
+    index: 0xF3,
+    // 1152 bits
+    modulus: [
+      '98F0C770F23864C2E766DF02D1E833DFF4FFE92D696E1642F0A88C5694C6479D',
+      '16DB1537BFE29E4FDC6E6E8AFD1B0EB7EA0124723C333179BF19E93F10658B2F',
+      '776E829E87DAEDA9C94A8B3382199A350C077977C97AFF08FD11310AC950A72C',
+      '3CA5002EF513FCCC286E646E3C5387535D509514B3B326E1234F9CB48C36DDD4',
+      '4B416D23654034A66F403BA511C5EFA3',
+    ],
+    exponent: '03',
+    checksum: 'A69AC7603DAF566E972DEDC2CB433E07E8B01A9A',
+    sources: SOURCES.both,
+  }),
+  labCapk({
+    scheme: 'Mastercard',
+    rid: 'A000000004',
+    index: 0xF5,
+    // 1984 bits
+    modulus: [
+      'A6E6FB72179506F860CCCA8C27F99CECD94C7D4F3191D303BBEE37481C7AA15F',
+      '233BA755E9E4376345A9A67E7994BDC1C680BB3522D8C93EB0CCC91AD31AD450',
+      'DA30D337662D19AC03E2B4EF5F6EC18282D491E19767D7B24542DFDEFF6F6218',
+      '5503532069BBB369E3BB9FB19AC6F1C30B97D249EEE764E0BAC97F25C873D973',
+      '953E5153A42064BBFABFD06A4BB486860BF6637406C9FC36813A4A75F75C31CC',
+      'A9F69F8DE59ADECEF6BDE7E07800FCBE035D3176AF8473E23E9AA3DFEE221196',
+      'D1148302677C720CFE2544A03DB553E7F1B8427BA1CC72B0F29B12DFEF4C081D',
+      '076D353E71880AADFF386352AF0AB7B28ED49E1E672D11F9',
+    ],
+    exponent: '010001',
+    checksum: 'C2239804C8098170BE52D6D5D4159E81CE8466BF',
+    sources: SOURCES.both,
+  }),
+  labCapk({
+    scheme: 'Mastercard',
+    rid: 'A000000004',
+    index: 0xF8,
+    // 1024 bits
+    modulus: [
+      'A1F5E1C9BD8650BD43AB6EE56B891EF7459C0A24FA84F9127D1A6C79D4930F6D',
+      'B1852E2510F18B61CD354DB83A356BD190B88AB8DF04284D02A4204A7B6CB7C5',
+      '551977A9B36379CA3DE1A08E69F301C95CC1C20506959275F41723DD5D292529',
+      '0579E5A95B0DF6323FC8E9273D6F849198C4996209166D9BFC973C361CC826E1',
+    ],
+    exponent: '03',
+    checksum: 'F06ECC6D2AAEBF259B7E755A38D9A9B24E2FF3DD',
+    sources: SOURCES.both,
+  }),
+  labCapk({
+    scheme: 'Mastercard',
+    rid: 'A000000004',
+    index: 0xFA,
+    // 1152 bits
+    modulus: [
+      'A90FCD55AA2D5D9963E35ED0F440177699832F49C6BAB15CDAE5794BE93F934D',
+      '4462D5D12762E48C38BA83D8445DEAA74195A301A102B2F114EADA0D180EE5E7',
+      'A5C73E0C4E11F67A43DDAB5D55683B1474CC0627F44B8D3088A492FFAADAD4F4',
+      '2422D0E7013536C3C49AD3D0FAE96459B0F6B1B6056538A3D6D44640F94467B1',
+      '08867DEC40FAAECD740C00E2B7A8852D',
+    ],
+    exponent: '03',
+    checksum: '5BED4068D96EA16D2D77E03D6036FC7A160EA99C',
+    sources: SOURCES.both,
+  }),
+  labCapk({
+    scheme: 'Mastercard',
+    rid: 'A000000004',
+    index: 0xFE,
+    // 1024 bits
+    modulus: [
+      'A653EAC1C0F786C8724F737F172997D63D1C3251C44402049B865BAE877D0F39',
+      '8CBFBE8A6035E24AFA086BEFDE9351E54B95708EE672F0968BCD50DCE40F7833',
+      '22B2ABA04EF137EF18ABF03C7DBC5813AEAEF3AA7797BA15DF7D5BA1CBAF7FD5',
+      '20B5A482D8D3FEE105077871113E23A49AF3926554A70FE10ED728CF793B62A1',
+    ],
+    exponent: '03',
+    checksum: '9A295B05FB390EF7923F57618A9FDA2941FC34E0',
+    sources: SOURCES.openemv,
+  }),
+];
+
+/** The named lab sets; a configuration refers to one by its name. */
+export const CAPK_LAB_SETS = {
+  'emv-test': EMV_TEST_KEYS,
+} as const satisfies Record<string, readonly LabCapk[]>;
+
+export type CapkLabSetName = keyof typeof CAPK_LAB_SETS;
