@@ -24,8 +24,9 @@ import { PosError } from '../../util/errors.js';
 import { ascii } from '../../util/bytes.js';
 import { CLA_INTERINDUSTRY, exchange, INS, SW } from './apdu.js';
 import type { KernelContext } from './context.js';
-import { generateAc, type GenerateAcOptions, type GenerateAcResult, type OdaResult } from './generate-ac.js';
+import { generateAc, type GenerateAcOptions, type GenerateAcResult } from './generate-ac.js';
 import { issuerDataObjects, processIssuerScripts } from './issuer-scripts.js';
+import type { OdaResult } from './oda/index.js';
 
 export type HostAnswer =
   | { readonly kind: 'answered'; readonly arc: Buffer /* 8A, 2 ASCII bytes from DE 39 */; readonly approved: boolean; readonly issuerTlv: Buffer /* DE 55 from the host: 91, 71, 72, others ignored */ }

@@ -23,30 +23,13 @@ import { isPosError, PosError } from '../../util/errors.js';
 import { CLA_EMV, exchange, INS, SW, swHex } from './apdu.js';
 import type { CryptogramType } from './action-analysis.js';
 import type { KernelContext } from './context.js';
+import { verifyCdaSignature, type OdaResult } from './oda/index.js';
 import { buildKernelDol } from './terminal-data.js';
 
 export type { CryptogramType } from './action-analysis.js';
 
-/** The ICC public key ODA recovered (Book 2 §6.4). */
-export interface RsaPublicKey {
-  readonly modulus: Buffer;
-  readonly exponent: Buffer;
-}
-
-/** What offline data authentication chose, and the ICC key CDA verifies with. */
-export interface OdaResult {
-  readonly method: 'cda' | 'dda' | 'sda' | 'none';
-  readonly iccKey?: RsaPublicKey;
-}
-
 /** Book 2 §6.6.2: recovers the SDAD (9F4B) and checks its hash, CID and transaction data hash code. */
-export type CdaVerifier = (
-  iccKey: RsaPublicKey,
-  sdad: Buffer,
-  unpredictableNumber: Buffer,
-  cid: number,
-  transactionDataHashInput: Buffer,
-) => { ok: true; applicationCryptogram: Buffer; iccDynamicNumber: Buffer } | { ok: false; reason: string };
+export type CdaVerifier = typeof verifyCdaSignature;
 
 export interface GenerateAcResult {
   /** 9F27 as the card sent it, 'advice required' and reason bits included. */
@@ -68,7 +51,7 @@ export interface GenerateAcResult {
 }
 
 export interface GenerateAcOptions {
-  /** Verifies a CDA signature; the ODA module's `verifyCdaSignature` by default. */
+  /** Verifies a CDA signature; the ODA module's `verifyCdaSignature` by default (tests inject their own). */
   readonly verifyCda?: CdaVerifier;
 }
 
@@ -174,7 +157,7 @@ export async function generateAc(
   const mustVerify = cdaRequested && (cardType !== 'AAC' || (answer.sdad !== undefined && answer.cryptogram === undefined));
   if (mustVerify) {
     ctx.tsi.set('odaPerformed');
-    const verified = verifySignature(ctx, oda, answer, cdolHistory, options.verifyCda ?? verifyCdaUnavailable);
+    const verified = verifySignature(ctx, oda, answer, cdolHistory, options.verifyCda ?? verifyCdaSignature);
     cdaVerified = verified !== undefined;
     if (verified === undefined) {
       ctx.tvr.set('cdaFailed');
@@ -323,9 +306,6 @@ function verifySignature(
     return undefined;
   }
 }
-
-/** The default until the ODA module's verifier is wired: nothing verifies, so CDA fails closed. */
-const verifyCdaUnavailable: CdaVerifier = () => ({ ok: false, reason: 'no CDA verifier' });
 
 /**
  * TC Hash Value (98) for a CDOL that asks for it: SHA-1 over the TDOL related

@@ -7,10 +7,12 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateAc, rememberPdolData, type CdaVerifier, type CryptogramType, type OdaResult } from '../../../src/emv/kernel/generate-ac.js';
+import { generateAc, rememberPdolData, type CdaVerifier, type CryptogramType } from '../../../src/emv/kernel/generate-ac.js';
+import type { OdaResult } from '../../../src/emv/kernel/oda/index.js';
 import type { KernelContext } from '../../../src/emv/kernel/context.js';
 import { isPosError, PosError } from '../../../src/util/errors.js';
 import { ScriptedCard, type ScriptedExchange } from '../../../hw-mocks/chip-card/scripted-card.js';
+import { makeRsaKeyPair, signDynamicData } from '../../../hw-mocks/chip-card/simulation-ca.js';
 import { testContext } from './fixtures.js';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
@@ -392,10 +394,51 @@ describe('CDA in GENERATE AC (Book 2 §6.6)', () => {
     expect(result.cdaVerified).toBeUndefined();
   });
 
-  it('without a verifier wired, a CDA signature never verifies', async () => {
+  it('by default checks with the ODA module\'s verifier: a forged SDAD fails', async () => {
     const card = new ScriptedCard([{ command: command('50', cdol1Data()), response: format2(tlv('9F27', '40'), tlv('9F36', '0001'), tlv('9F4B', SDAD)) }]);
-    const result = await generateAc(contextWith(card), 'TC', 'first', CDA);
+    const ctx = contextWith(card);
+    const result = await generateAc(ctx, 'TC', 'first', CDA);
     expect(result).toMatchObject({ type: 'AAC', cdaVerified: false });
+    expect(ctx.tvr.names()).toEqual(['cdaFailed']);
+  });
+});
+
+describe('CDA signed by a card of the simulation CA, checked by verifyCdaSignature (Book 2 §6.6.1, §6.6.2)', () => {
+  const icc = makeRsaKeyPair(1024);
+  const oda: OdaResult = { method: 'cda', iccKey: { modulus: icc.modulus, exponent: icc.exponent } };
+  const DYNAMIC_NUMBER = hex('A1A2A3A4A5A6A7A8');
+  const SIGNED_AC = '8877665544332211';
+
+  /** The card's SDAD: Table 19 ICC dynamic data [length][ICC dynamic number][CID][AC][SHA-1 of the transaction data], with the UN it was given. */
+  function sdad(cid: string, transactionData: Buffer, unpredictableNumber = hex('11223344')): string {
+    const hashCode = createHash('sha1').update(transactionData).digest();
+    const dynamicData = Buffer.concat([Buffer.of(DYNAMIC_NUMBER.length), DYNAMIC_NUMBER, hex(cid), hex(SIGNED_AC), hashCode]);
+    return signDynamicData(icc, dynamicData, unpredictableNumber).toString('hex').toUpperCase();
+  }
+  /** The objects the card returns beside the SDAD, which the transaction data ends with. */
+  const unsigned = (cid: string): string => tlv('9F27', cid) + tlv('9F36', '0005') + tlv('9F10', IAD);
+
+  it('takes the AC and ICC dynamic number from a signature over PDOL ‖ CDOL1 data ‖ the response', async () => {
+    const signature = sdad('80', hex(`0826${cdol1Data()}${unsigned('80')}`));
+    const card = new ScriptedCard([{ command: command('90', cdol1Data()), response: format2(tlv('9F27', '80'), tlv('9F36', '0005'), tlv('9F10', IAD), tlv('9F4B', signature)) }]);
+    const ctx = contextWith(card, { '9F38': '9F1A02' });
+    const result = await generateAc(ctx, 'ARQC', 'first', oda);
+    expect(result).toMatchObject({ type: 'ARQC', cdaVerified: true });
+    expect(result.cryptogram.toString('hex').toUpperCase()).toBe(SIGNED_AC);
+    expect(ctx.data.get('9F4C')?.equals(DYNAMIC_NUMBER)).toBe(true);
+    expect(ctx.tvr.names()).toEqual([]);
+  });
+
+  it.each([
+    ['the card signed other transaction data (another amount)', () => sdad('40', hex(`${cdol1Data().replace('000000001234', '000000009999')}${unsigned('40')}`)), '40'],
+    ['the CID inside the signature is not 9F27', () => sdad('80', hex(`${cdol1Data()}${unsigned('40')}`)), '40'],
+    ['the card signed another unpredictable number', () => sdad('40', hex(`${cdol1Data()}${unsigned('40')}`), hex('99999999')), '40'],
+  ])('sets CDA failed and declines when %s', async (_name, signature, cid) => {
+    const card = new ScriptedCard([{ command: command('50', cdol1Data()), response: format2(tlv('9F27', cid), tlv('9F36', '0005'), tlv('9F10', IAD), tlv('9F4B', signature())) }]);
+    const ctx = contextWith(card);
+    const result = await generateAc(ctx, 'TC', 'first', oda);
+    expect(result).toMatchObject({ cid: 0x40, type: 'AAC', cdaVerified: false });
+    expect(ctx.tvr.names()).toEqual(['cdaFailed']);
   });
 });
 
