@@ -78,6 +78,10 @@ export interface CertificateFields extends BlockOptions {
   readonly exponentLength?: number;
   /** What the hash covers after the exponent (Table 14: the static data). */
   readonly hashedAfter?: readonly Uint8Array[];
+  /** A remainder other than the modulus bytes that did not fit (hashed and returned as given). */
+  readonly remainder?: Buffer;
+  /** An exponent other than the owner key's (hashed, counted and returned as given). */
+  readonly exponent?: Buffer;
 }
 
 export interface Certificate {
@@ -91,16 +95,17 @@ function certificate(signer: RsaKeyPair, owner: RsaKeyPair, layout: { format: nu
   const room = signer.modulus.length - layout.overhead;
   const fits = owner.modulus.length <= room;
   const keyField = fits ? Buffer.concat([owner.modulus, Buffer.alloc(room - owner.modulus.length, 0xbb)]) : owner.modulus.subarray(0, room);
-  const remainder = fits ? Buffer.alloc(0) : Buffer.from(owner.modulus.subarray(room));
+  const remainder = fields.remainder ?? (fits ? Buffer.alloc(0) : Buffer.from(owner.modulus.subarray(room)));
+  const exponent = fields.exponent ?? owner.exponent;
   const body = Buffer.concat([
     Buffer.from([fields.format ?? layout.format]),
     cn(fields.identifier ?? identifier, layout.identifierBytes),
     hex(fields.expiry ?? CERT_EXPIRY),
     fields.serial ?? ISSUER_SERIAL,
-    Buffer.from([fields.hashAlgorithm ?? 0x01, fields.publicKeyAlgorithm ?? 0x01, fields.keyLength ?? owner.modulus.length, fields.exponentLength ?? owner.exponent.length]),
+    Buffer.from([fields.hashAlgorithm ?? 0x01, fields.publicKeyAlgorithm ?? 0x01, fields.keyLength ?? owner.modulus.length, fields.exponentLength ?? exponent.length]),
     keyField,
   ]);
-  return { certificate: signBlock(signer, body, [remainder, owner.exponent, ...(fields.hashedAfter ?? [])], fields), remainder, exponent: Buffer.from(owner.exponent) };
+  return { certificate: signBlock(signer, body, [remainder, exponent, ...(fields.hashedAfter ?? [])], fields), remainder, exponent: Buffer.from(exponent) };
 }
 
 /** Table 6: the issuer key certified by the CA. */
