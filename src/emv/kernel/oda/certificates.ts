@@ -30,7 +30,6 @@ import {
   certificateStillValid,
   failure,
   HASH_ALGORITHM_SHA1,
-  HASH_BYTES,
   MIN_KEY_BYTES,
   openSignedBlock,
   PUBLIC_KEY_ALGORITHM_RSA,
@@ -107,29 +106,39 @@ interface CertificateInputs {
   readonly now: Date;
 }
 
-/**
- * The checks Tables 6 and 14 share. `identifierMatches` is step 8 and
- * `revoked` step 10 (issuer only); `hashedAfter` is what the hash covers
- * after the exponent (the static data, for the ICC).
- */
-function recoverCertifiedKey(
-  signer: RsaPublicKey,
-  inputs: CertificateInputs,
-  layout: CertificateLayout,
-  identifierMatches: (identifier: Buffer) => boolean,
-  revoked: (serial: Buffer) => boolean,
-  hashedAfter: Uint8Array,
-): KeyRecovery {
-  const opened = openSignedBlock(signer, inputs.certificate, layout.format);
+/** What differs between Tables 6 and 14 beyond the layout: step 8, step 10, and what the hash covers after the exponent. */
+interface CertificateRules {
+  readonly layout: CertificateLayout;
+  /** Step 8: the issuer identifier against the PAN's leading digits, or the ICC certificate's PAN against 5A. */
+  readonly identifierMatches: (identifier: Buffer) => boolean;
+  /** Step 10 (issuer certificates only): the serial number revoked. */
+  readonly isRevoked: (serial: Buffer) => boolean;
+  /** The static data to be authenticated, for the ICC certificate; nothing for the issuer's. */
+  readonly hashedAfter: Uint8Array;
+}
+
+/** Recovers the certificate and checks it; the recovered block, which holds the PAN or its leading digits, is zeroed after. */
+function recoverCertifiedKey(signer: RsaPublicKey, inputs: CertificateInputs, rules: CertificateRules): KeyRecovery {
+  const opened = openSignedBlock(signer, inputs.certificate, rules.layout.format);
   if (!opened.ok) return opened;
-  const fields = fieldsOf(opened.block, layout);
+  try {
+    return checkCertificate(signer, opened.block, inputs, rules);
+  } finally {
+    opened.block.fill(0);
+  }
+}
+
+/** Steps 5–12 (issuer) or 5–11 (ICC) on a recovered block whose header, format and trailer are right. */
+function checkCertificate(signer: RsaPublicKey, block: Buffer, inputs: CertificateInputs, rules: CertificateRules): KeyRecovery {
+  const { layout } = rules;
+  const fields = fieldsOf(block, layout);
   if (fields.keyLength > fields.keyField.length && inputs.remainder === undefined) return failure('data-missing', layout.remainderTag);
   const remainder = inputs.remainder ?? Buffer.alloc(0);
   if (fields.hashAlgorithm !== HASH_ALGORITHM_SHA1) return failure('hash-algorithm');
-  if (!blockHashMatches(opened.block, remainder, inputs.exponent, hashedAfter)) return failure('hash');
-  if (!identifierMatches(fields.identifier)) return failure(layout === ISSUER_LAYOUT ? 'issuer-identifier' : 'pan');
+  if (!blockHashMatches(block, remainder, inputs.exponent, rules.hashedAfter)) return failure('hash');
+  if (!rules.identifierMatches(fields.identifier)) return failure(layout === ISSUER_LAYOUT ? 'issuer-identifier' : 'pan');
   if (!certificateStillValid(fields.expiry, inputs.now)) return failure('expired');
-  if (revoked(fields.serial)) return failure('revoked');
+  if (rules.isRevoked(fields.serial)) return failure('revoked');
   if (fields.publicKeyAlgorithm !== PUBLIC_KEY_ALGORITHM_RSA) return failure('public-key-algorithm');
   if (fields.keyLength < MIN_KEY_BYTES || fields.keyLength > signer.modulus.length) return failure('key-length');
   const modulus = certifiedModulus(fields, remainder);
@@ -154,7 +163,7 @@ export function recoverIssuerKey(inputs: IssuerKeyInputs): KeyRecovery {
     const digits = cnDigits(identifier);
     return digits !== undefined && panDigits !== undefined && digits.length >= 3 && digits.length <= 8 && panDigits.startsWith(digits);
   };
-  return recoverCertifiedKey(inputs.capk, inputs, ISSUER_LAYOUT, identifierMatches, inputs.isRevoked, Buffer.alloc(0));
+  return recoverCertifiedKey(inputs.capk, inputs, { layout: ISSUER_LAYOUT, identifierMatches, isRevoked: inputs.isRevoked, hashedAfter: Buffer.alloc(0) });
 }
 
 export interface IccKeyInputs extends CertificateInputs {
@@ -172,11 +181,5 @@ export function recoverIccKey(inputs: IccKeyInputs): KeyRecovery {
     const digits = cnDigits(identifier);
     return digits !== undefined && digits.length > 0 && digits === panDigits;
   };
-  return recoverCertifiedKey(inputs.issuerKey, inputs, ICC_LAYOUT, identifierMatches, () => false, inputs.staticData);
+  return recoverCertifiedKey(inputs.issuerKey, inputs, { layout: ICC_LAYOUT, identifierMatches, isRevoked: () => false, hashedAfter: inputs.staticData });
 }
-
-/** Bytes in Table 6 before the issuer key field plus the hash and trailer: what N_CA − 36 leaves. */
-export const ISSUER_CERTIFICATE_OVERHEAD = ISSUER_LAYOUT.overhead;
-/** Likewise for Table 14: N_I − 42. */
-export const ICC_CERTIFICATE_OVERHEAD = ICC_LAYOUT.overhead;
-export { HASH_BYTES };

@@ -3,15 +3,17 @@
  * over Book 2 §5 (SDA) and §6 (DDA, and the key recovery CDA needs before
  * GENERATE AC), with INTERNAL AUTHENTICATE (Book 3 §6.5.9).
  *
- * | outcome                                                        | TVR byte 1                         | TSI "ODA performed" |
- * | -------------------------------------------------------------- | ---------------------------------- | ------------------- |
- * | no method both card and terminal support                       | b8 ODA not performed               | —                   |
- * | SDA chosen                                                     | b2 SDA selected (and below)        |                     |
- * | a data object the method needs absent (8F 90 9F32 93 / 9F46 9F47, a needed 92 / 9F48) | b6 ICC data missing + the method's failed bit | set |
- * | records for ODA not '70', 9F4A other than 82 (`odaRecordFormatError`) | the method's failed bit     | set                 |
- * | any Book 2 check fails (CAPK absent or expired, certificate, signature, DDOL without 9F37) | b7 SDA / b4 DDA / b3 CDA failed | set |
- * | SDA or DDA verified                                            | —                                  | set                 |
- * | CDA: ICC key recovered                                         | —                                  | — (GENERATE AC sets it) |
+ * | outcome                                                   | TVR byte 1                                  | TSI "ODA performed"       |
+ * | --------------------------------------------------------- | ------------------------------------------- | ------------------------- |
+ * | no method both the card and the terminal support          | b8 ODA not performed                        | —                         |
+ * | SDA chosen (whatever follows)                             | b2 SDA selected                             |                           |
+ * | data the method needs absent: 8F 90 9F32 93 (SDA) or      | b6 ICC data missing, and the method's       | set                       |
+ * |   8F 90 9F32 9F46 9F47 (DDA, CDA); 92 / 9F48 when needed  |   failed bit                                |                           |
+ * | a record for ODA not a '70' template, 9F4A other than 82  | the method's failed bit                     | set                       |
+ * | a Book 2 check fails: no CAPK (or expired), certificate,  | b7 SDA failed / b4 DDA failed /             | set                       |
+ * |   signature, DDOL without 9F37                            |   b3 CDA failed                             |                           |
+ * | SDA or DDA verified                                       | —                                           | set                       |
+ * | CDA: ICC key recovered                                    | —                                           | — (GENERATE AC sets it)   |
  *
  * None of these terminates the transaction: terminal action analysis decides
  * what a failed bit means. What terminates is the card breaking the
@@ -46,9 +48,10 @@ export interface OdaResult {
 }
 
 const FAILED_BIT = { sda: 'sdaFailed', dda: 'ddaFailed', cda: 'cdaFailed' } as const satisfies Record<Exclude<OdaMethod, 'none'>, TvrBit>;
-/** Book 3 §7.2 Tables 29 and 30 (with 5A, which the checks compare against). */
-const SDA_TAGS = ['8F', '90', '9F32', '93', '5A'] as const;
-const DYNAMIC_TAGS = ['8F', '90', '9F32', '9F46', '9F47', '5A'] as const;
+/** Book 3 §7.2 Tables 29 and 30 (with 5A, which the checks compare against); 92 and 9F48 only when the key needs them. */
+const ISSUER_TAGS = ['8F', '90', '9F32', '5A'] as const;
+const SDA_TAGS = [...ISSUER_TAGS, '93'] as const;
+const DYNAMIC_TAGS = [...ISSUER_TAGS, '9F46', '9F47'] as const;
 const RID_BYTES = 5;
 const UNPREDICTABLE_NUMBER_TAG = '9F37';
 const MAX_COMMAND_DATA_BYTES = 255;
@@ -73,13 +76,13 @@ export async function performOfflineDataAuthentication(ctx: KernelContext, capks
       return outcome.ok ? performed(ctx, { method }) : failed(ctx, method, outcome);
     }
     case 'dda': {
-      const keys = iccKeyRecovery(ctx, capks, staticData, odaRecordFormatError, DYNAMIC_TAGS);
+      const keys = iccKeyRecovery(ctx, capks, staticData, odaRecordFormatError);
       if (!keys.ok) return failed(ctx, method, keys);
       const outcome = await dynamicDataAuthentication(ctx, keys.key);
       return outcome.ok ? performed(ctx, { method }) : failed(ctx, method, outcome);
     }
     case 'cda': {
-      const keys = iccKeyRecovery(ctx, capks, staticData, odaRecordFormatError, DYNAMIC_TAGS);
+      const keys = iccKeyRecovery(ctx, capks, staticData, odaRecordFormatError);
       return keys.ok ? { method, iccKey: keys.key } : failed(ctx, method, keys);
     }
   }
@@ -103,28 +106,35 @@ function cardValue(ctx: KernelContext, tag: string): Buffer | undefined {
 }
 
 type Ok = { readonly ok: true };
+type IssuerTag = (typeof ISSUER_TAGS)[number];
+type SdaTag = (typeof SDA_TAGS)[number];
+type DynamicTag = (typeof DYNAMIC_TAGS)[number];
+type Present<Tag extends string> = { readonly ok: true; readonly objects: Readonly<Record<Tag, Buffer>> } | OdaFailure;
 
-/** Book 3 §10.3: the data the method needs is there and the records were fit to authenticate. */
-function preconditions(ctx: KernelContext, tags: readonly string[], odaRecordFormatError: boolean): Ok | OdaFailure {
-  const missing = tags.find((tag) => cardValue(ctx, tag) === undefined);
-  if (missing !== undefined) return failure('data-missing', missing);
+/** Book 3 §10.3: the data the method needs is there (by tag), and the records were fit to authenticate. */
+function required<Tag extends string>(ctx: KernelContext, tags: readonly Tag[], odaRecordFormatError: boolean): Present<Tag> {
+  const objects = new Map<Tag, Buffer>();
+  for (const tag of tags) {
+    const value = cardValue(ctx, tag);
+    if (value === undefined) return failure('data-missing', tag);
+    objects.set(tag, value);
+  }
   if (odaRecordFormatError) return failure('record-format');
-  return { ok: true };
+  return { ok: true, objects: Object.fromEntries(objects) as Record<Tag, Buffer> };
 }
 
-/** Book 2 §5.2–5.3 / §6.2–6.3: the CA public key, then the issuer public key. */
-function issuerKeyRecovery(ctx: KernelContext, capks: CapkTable): KeyRecovery {
-  const indexValue = cardValue(ctx, '8F') as Buffer;
+/** Book 2 §5.2–5.3 / §6.2–6.3: the CA public key (RID of the AID, index 8F), then the issuer public key. */
+function issuerKeyRecovery(ctx: KernelContext, capks: CapkTable, objects: Readonly<Record<IssuerTag, Buffer>>): KeyRecovery {
   const rid = ctx.aid.aid.subarray(0, RID_BYTES);
-  const index = indexValue.length === 1 ? (indexValue[0] as number) : undefined;
+  const index = objects['8F'].length === 1 ? objects['8F'][0] : undefined;
   const capk = index === undefined ? undefined : capks.find(rid, index, ctx.env.now());
   if (capk === undefined || index === undefined) return failure('capk-missing');
   return recoverIssuerKey({
     capk,
-    certificate: cardValue(ctx, '90') as Buffer,
+    certificate: objects['90'],
     remainder: cardValue(ctx, '92'),
-    exponent: cardValue(ctx, '9F32') as Buffer,
-    pan: cardValue(ctx, '5A') as Buffer,
+    exponent: objects['9F32'],
+    pan: objects['5A'],
     now: ctx.env.now(),
     isRevoked: (serial) => capks.isRevoked(rid, index, serial),
   });
@@ -132,28 +142,28 @@ function issuerKeyRecovery(ctx: KernelContext, capks: CapkTable): KeyRecovery {
 
 /** Book 2 §5: SDA. */
 function staticDataAuthentication(ctx: KernelContext, capks: CapkTable, staticData: Buffer, odaRecordFormatError: boolean): Ok | OdaFailure {
-  const ready = preconditions(ctx, SDA_TAGS, odaRecordFormatError);
-  if (!ready.ok) return ready;
-  const issuer = issuerKeyRecovery(ctx, capks);
+  const present = required<SdaTag>(ctx, SDA_TAGS, odaRecordFormatError);
+  if (!present.ok) return present;
+  const issuer = issuerKeyRecovery(ctx, capks, present.objects);
   if (!issuer.ok) return issuer;
-  const verified = verifySignedStaticData(issuer.key, cardValue(ctx, '93') as Buffer, staticData);
+  const verified = verifySignedStaticData(issuer.key, present.objects['93'], staticData);
   if (!verified.ok) return verified;
   ctx.data.set('9F45', verified.dataAuthenticationCode, 'card');
   return { ok: true };
 }
 
 /** Book 2 §6.2–6.4: the ICC public key, through the issuer's. */
-function iccKeyRecovery(ctx: KernelContext, capks: CapkTable, staticData: Buffer, odaRecordFormatError: boolean, tags: readonly string[]): KeyRecovery {
-  const ready = preconditions(ctx, tags, odaRecordFormatError);
-  if (!ready.ok) return ready;
-  const issuer = issuerKeyRecovery(ctx, capks);
+function iccKeyRecovery(ctx: KernelContext, capks: CapkTable, staticData: Buffer, odaRecordFormatError: boolean): KeyRecovery {
+  const present = required<DynamicTag>(ctx, DYNAMIC_TAGS, odaRecordFormatError);
+  if (!present.ok) return present;
+  const issuer = issuerKeyRecovery(ctx, capks, present.objects);
   if (!issuer.ok) return issuer;
   return recoverIccKey({
     issuerKey: issuer.key,
-    certificate: cardValue(ctx, '9F46') as Buffer,
+    certificate: present.objects['9F46'],
     remainder: cardValue(ctx, '9F48'),
-    exponent: cardValue(ctx, '9F47') as Buffer,
-    pan: cardValue(ctx, '5A') as Buffer,
+    exponent: present.objects['9F47'],
+    pan: present.objects['5A'],
     staticData,
     now: ctx.env.now(),
   });
