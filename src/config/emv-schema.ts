@@ -93,11 +93,11 @@ export const emvSchema = z
     terminal: emvTerminalSchema.default(emvTerminalSchema.parse({})),
     aids: z.array(aidSchema).min(1).default(DEFAULT_AIDS.map((a) => aidSchema.parse(a))),
     /**
-     * Named CA key sets shipped with the terminal: `emvco-lab` holds the
+     * Named CA key sets shipped with the terminal: `emv-test` holds the
      * publicly published test keys, for certification labs only. Production
      * keys come from the acquirer and go in `capks`.
      */
-    capkSets: z.array(z.enum(['emvco-lab'])).default([]),
+    capkSets: z.array(z.enum(['emv-test'])).default([]),
     capks: z.array(capkSchema).default([]),
     revoked: z.array(revokedSchema).default([]),
   })

@@ -37,6 +37,7 @@ export const TIERS: readonly Tier[] = [
       'test/tiers/',
       'test/txn/',
       'test/util/',
+      'test/app/chip-kernel.test.ts',
       'test/app/key-files.test.ts',
       'test/cli/run-errors.test.ts',
       'test/cli/usage.test.ts',

@@ -1,0 +1,151 @@
+/**
+ * Whole transactions through `EmvTransaction` and the contact reader that
+ * runs it, against the APDU-level virtual cards (written from the Books, not
+ * from this kernel): selection to the first GENERATE AC, the decision, and
+ * completion; the result carries the kernel's account and no card data.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ChipRead } from '../../../src/devices/card-reader.js';
+import { CapkTable } from '../../../src/emv/kernel/oda/index.js';
+import { SplitSalesLog } from '../../../src/emv/kernel/split-sales.js';
+import { EmvTransaction, type KernelDependencies } from '../../../src/emv/kernel/transaction.js';
+import { createEmvContactReader, type CardSlot } from '../../../drivers/pcsc/emv-contact-reader.js';
+import type { ChipKernel } from '../../../drivers/shared/chip-kernel.js';
+import { buildChipCard, type EmvChipCard } from '../../../hw-mocks/chip-card/emv-chip-card.js';
+import { testCas } from '../../drivers/chip-card/harness.js';
+import { TEST_NOW, TEST_UNPREDICTABLE_NUMBER, testKernelConfig, testRequest } from './fixtures.js';
+
+beforeAll(() => {
+  testCas();
+});
+
+function kernel(): ChipKernel {
+  const config = testKernelConfig({ capks: testCas().map((ca) => ca.capk) });
+  return {
+    config,
+    capks: CapkTable.load(config.capks, []),
+    cvm: { onlinePin: true, signature: true },
+    splitSales: new SplitSalesLog(() => TEST_NOW),
+    now: () => TEST_NOW,
+    unpredictableNumber: () => Buffer.from(TEST_UNPREDICTABLE_NUMBER),
+    randomPercent: () => 99,
+  };
+}
+
+function card(profile: string): EmvChipCard {
+  const built = buildChipCard({ profile, ca: testCas() });
+  built.powerOn();
+  return built;
+}
+
+function deps(chip: EmvChipCard, pin: 'entered' | 'unavailable' = 'entered'): KernelDependencies {
+  const k = kernel();
+  return {
+    env: { transmit: (command) => Promise.resolve(chip.transmit(command)), now: k.now, unpredictableNumber: k.unpredictableNumber, randomPercent: k.randomPercent },
+    config: k.config,
+    capks: k.capks,
+    cvm: k.cvm,
+    requestOnlinePin: () => Promise.resolve(pin),
+    splitSales: k.splitSales,
+  };
+}
+
+describe('EmvTransaction (Book 3 §10, in order)', () => {
+  it.each(['visa-sda', 'visa-dda', 'visa-cda', 'mastercard-cda'])('%s: goes online with an ARQC, ODA performed and not failed', async (profile) => {
+    const txn = await EmvTransaction.start(deps(card(profile)), testRequest());
+    try {
+      expect(txn.firstDecision).toBe('online');
+      const summary = txn.summary();
+      expect(summary.cryptogramType).toBe('ARQC');
+      expect(summary.odaMethod).not.toBe('none');
+      // TVR byte 1: no ODA bit failed or missing; TSI: ODA performed.
+      expect(Number.parseInt(summary.tvr.slice(0, 2), 16) & 0xfc).toBe(0);
+      expect(Number.parseInt(summary.tsi.slice(0, 2), 16) & 0x80).toBe(0x80);
+      const online = txn.onlineData();
+      expect([...online.keys()]).toEqual(expect.arrayContaining(['9F26', '9F27', '9F36', '9F10', '95', '9F37', '82', '57']));
+    } finally {
+      txn.wipe();
+    }
+  });
+
+  it('a bad issuer certificate fails DDA: the TVR says so and the terminal action codes send it online', async () => {
+    const txn = await EmvTransaction.start(deps(card('visa-bad-issuer-certificate')), testRequest());
+    try {
+      expect(Number.parseInt(txn.summary().tvr.slice(0, 2), 16) & 0x08).toBe(0x08);
+      expect(txn.firstDecision).toBe('online');
+    } finally {
+      txn.wipe();
+    }
+  });
+
+  it('an offline-decline card ends with an AAC at the first GENERATE AC', async () => {
+    const txn = await EmvTransaction.start(deps(card('visa-offline-decline')), testRequest());
+    expect(txn.firstDecision).toBe('declined-offline');
+    txn.wipe();
+  });
+
+  it('a blocked application leaves no application: EMV_NO_APPLICATION', async () => {
+    await expect(EmvTransaction.start(deps(card('visa-blocked')), testRequest())).rejects.toMatchObject({ code: 'EMV_NO_APPLICATION' });
+  });
+
+  it('unable to go online: the default action codes decide, and completion is refused twice', async () => {
+    const txn = await EmvTransaction.start(deps(card('visa-dda')), testRequest());
+    const completion = await txn.complete({ kind: 'unable-to-go-online' });
+    expect(completion.arc.toString('latin1')).toMatch(/^[YZ]3$/);
+    await expect(txn.complete({ kind: 'unable-to-go-online' })).rejects.toMatchObject({ code: 'EMV_KERNEL_STATE' });
+    txn.wipe();
+  });
+
+  it('wipe() leaves no card data behind', async () => {
+    const txn = await EmvTransaction.start(deps(card('visa-dda')), testRequest());
+    txn.wipe();
+    expect(() => txn.track2Equivalent()).toThrow(/Track 2 Equivalent/);
+  });
+});
+
+describe('the EMV contact reader over a slot', () => {
+  function slotWith(chip: EmvChipCard): CardSlot & { disconnects: number } {
+    const slot = {
+      name: 'test-slot',
+      disconnects: 0,
+      waitForCard: () =>
+        Promise.resolve({
+          atr: chip.atr,
+          transmit: (command: Buffer) => Promise.resolve(chip.transmit(command)),
+          disconnect: () => {
+            slot.disconnects++;
+            return Promise.resolve();
+          },
+        }),
+      state: () => 'connected' as const,
+      close: () => Promise.resolve(),
+    };
+    return slot;
+  }
+
+  it('reads a chip card, asks the PIN pad through the engine, and completes with a host decline', async () => {
+    const slot = slotWith(card('visa-online-pin'));
+    const reader = createEmvContactReader({ slot, kernel: kernel() });
+    let pinAsked = 0;
+    const read = (await reader.readCard(
+      { amountMinor: 1234, currency: '826', enterOnlinePin: () => Promise.resolve(void pinAsked++) },
+      new AbortController().signal,
+    )) as ChipRead;
+    expect(read.entryMode).toBe('chip');
+    expect(read.firstDecision).toBe('online');
+    expect(read.onlinePinEntered).toBe(true);
+    expect(pinAsked).toBe(1);
+    expect(read.emv?.cvmResults?.slice(0, 2)).toMatch(/^[04]2$/);
+    expect(JSON.stringify(read.emv)).not.toContain(read.card.pan.revealText());
+    const completion = await reader.completeChip({ approved: false, responseCode: '05', issuerTlv: Buffer.alloc(0) }, new AbortController().signal);
+    expect(completion.decision).toBe('declined');
+    expect(slot.disconnects).toBe(1);
+    read.card.pan.wipe();
+    read.chip.tlv.wipe();
+  });
+
+  it('with no stripe reader a chip failure is CHIP_READ_FAILED', async () => {
+    const reader = createEmvContactReader({ slot: slotWith(card('visa-blocked')), kernel: kernel() });
+    await expect(reader.readCard({ amountMinor: 100, currency: '826' }, new AbortController().signal)).rejects.toMatchObject({ code: 'CHIP_READ_FAILED' });
+  });
+});
