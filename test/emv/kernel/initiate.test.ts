@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { initiateApplicationProcessing } from '../../../src/emv/kernel/initiate.js';
-import { isPosError, type PosError } from '../../../src/util/errors.js';
+import { isPosError } from '../../../src/util/errors.js';
 import { ScriptedCard } from '../../../hw-mocks/chip-card/scripted-card.js';
 import { gpoCommand, hex, ok, prim, text, tmpl } from './card-builders.js';
 import { VISA_AID, testContext } from './fixtures.js';
+import { rejection } from '../../pos-error.js';
 
 const AIP = '1980'; // SDA, DDA, cardholder verification, CDA … (Book 3 Annex C1 byte 1 b7, b5; byte 2 b8)
 /** AFL (Book 3 §10.2): SFI 1 records 1–1, SFI 2 records 1–2 with record 1 for offline authentication. */
@@ -13,16 +14,6 @@ const AFL = '08010100 10010201';
 /** The FCI's value (6F's content) as final selection hands it over: 84 DF name, A5 proprietary template. */
 function fciValue(...proprietary: Buffer[]): Buffer {
   return Buffer.concat([prim('84', VISA_AID), tmpl('A5', prim('50', text('VISA CREDIT')), prim('87', '01'), ...proprietary)]);
-}
-
-async function caught(promise: Promise<unknown>): Promise<PosError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isPosError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PosError');
 }
 
 describe('initiate application processing (Book 3 §10.1)', () => {
@@ -90,7 +81,7 @@ describe('initiate application processing (Book 3 §10.1)', () => {
 
   it.each(['6A88', '6D00', '6283', '9001'])('any other status word (%s) terminates, naming it', async (sw) => {
     const ctx = testContext(new ScriptedCard([{ command: gpoCommand(), response: sw }]).transmit);
-    const error = await caught(initiateApplicationProcessing(ctx, fciValue()));
+    const error = await rejection(initiateApplicationProcessing(ctx, fciValue()));
     expect(error.code).toBe('EMV_CARD_STATUS');
     expect(error.details).toEqual({ command: 'GET PROCESSING OPTIONS', sw });
   });
@@ -109,7 +100,7 @@ describe('initiate application processing (Book 3 §10.1)', () => {
     ['a truncated template', hex('800E1980'), 'EMV_CARD_DATA_INVALID', { reason: 'TLV_TRUNCATED' }],
   ])('%s terminates (Book 3 §6.5.8.4)', async (_name, answer, code, details) => {
     const ctx = testContext(new ScriptedCard([{ command: gpoCommand(), response: ok(answer) }]).transmit);
-    const error = await caught(initiateApplicationProcessing(ctx, fciValue()));
+    const error = await rejection(initiateApplicationProcessing(ctx, fciValue()));
     expect(error.code).toBe(code);
     expect(error.details).toMatchObject({ step: 'initiate', ...details });
   });
@@ -117,9 +108,9 @@ describe('initiate application processing (Book 3 §10.1)', () => {
   it('a PDOL asking for more than GPO can carry, or one that is no DOL, is the card’s fault', async () => {
     const tooLong = prim('9F38', 'DF01FF DF02FF');
     const ctx = testContext(new ScriptedCard([]).transmit);
-    await expect(caught(initiateApplicationProcessing(ctx, fciValue(tooLong)))).resolves.toMatchObject({ code: 'EMV_CARD_DATA_INVALID', details: { tag: '9F38' } });
+    await expect(rejection(initiateApplicationProcessing(ctx, fciValue(tooLong)))).resolves.toMatchObject({ code: 'EMV_CARD_DATA_INVALID', details: { tag: '9F38' } });
     const truncated = prim('9F38', '9F02069F');
-    await expect(caught(initiateApplicationProcessing(testContext(new ScriptedCard([]).transmit), fciValue(truncated)))).resolves.toMatchObject({
+    await expect(rejection(initiateApplicationProcessing(testContext(new ScriptedCard([]).transmit), fciValue(truncated)))).resolves.toMatchObject({
       code: 'EMV_CARD_DATA_INVALID',
       details: { tag: '9F38', reason: 'TLV_TRUNCATED' },
     });

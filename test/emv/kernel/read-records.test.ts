@@ -6,6 +6,7 @@ import { isPosError, type PosError } from '../../../src/util/errors.js';
 import { ScriptedCard, type ScriptedExchange } from '../../../hw-mocks/chip-card/scripted-card.js';
 import { hex, ok, prim, readRecordCommand, text, tmpl } from './card-builders.js';
 import { testContext } from './fixtures.js';
+import { rejection } from '../../pos-error.js';
 
 /** AIP byte 1: b7 SDA, b6 DDA, b5 cardholder verification (Book 3 Annex C1). */
 const AIP_WITH_CV = '7800';
@@ -36,16 +37,6 @@ const standardScript = (overrides: { sfi1rec1?: Buffer; sfi2rec1?: Buffer; sfi2r
   { command: readRecordCommand(2, 1), response: ok(overrides.sfi2rec1 ?? SFI2_REC1) },
   { command: readRecordCommand(2, 2), response: ok(overrides.sfi2rec2 ?? SFI2_REC2) },
 ];
-
-async function caught(promise: Promise<unknown>): Promise<PosError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isPosError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PosError');
-}
 
 describe('the AFL (Book 3 §10.2)', () => {
   it('splits into SFI, first and last record, and records for authentication', () => {
@@ -153,7 +144,7 @@ describe('read application data (Book 3 §10.2, §10.3)', () => {
       return tmpl('70', ...children.filter((child) => !child.toString('hex').toUpperCase().startsWith(tag)));
     };
     const { ctx } = contextWith(standardScript({ sfi2rec1: without(SFI2_REC1), sfi2rec2: without(SFI2_REC2) }));
-    const error = await caught(readApplicationData(ctx));
+    const error = await rejection(readApplicationData(ctx));
     expect(error.code).toBe('EMV_CARD_DATA_MISSING');
     expect(error.details).toEqual({ step: 'read-records', tag });
   });
@@ -166,14 +157,14 @@ describe('read application data (Book 3 §10.2, §10.3)', () => {
   ])('%s terminates', async (_name, tag, object) => {
     const body = SFI2_REC1_BODY.map((child) => (child.toString('hex').toUpperCase().startsWith(tag) ? object : child));
     const { ctx } = contextWith(standardScript({ sfi2rec1: tmpl('70', ...body) }));
-    const error = await caught(readApplicationData(ctx));
+    const error = await rejection(readApplicationData(ctx));
     expect(error.code).toBe('EMV_CARD_DATA_INVALID');
     expect(error.details).toMatchObject({ tag, reason: 'format' });
   });
 
   it('a CDOL that is no data object list terminates', async () => {
     const { ctx } = contextWith(standardScript({ sfi2rec2: tmpl('70', prim('8C', '9F02'), prim('8D', '8A02')) }));
-    await expect(caught(readApplicationData(ctx))).resolves.toMatchObject({ code: 'EMV_CARD_DATA_INVALID', details: { tag: '8C', reason: 'format' } });
+    await expect(rejection(readApplicationData(ctx))).resolves.toMatchObject({ code: 'EMV_CARD_DATA_INVALID', details: { tag: '8C', reason: 'format' } });
   });
 
   it.each<[string, { sfi1rec1?: Buffer; sfi2rec1?: Buffer; sfi2rec2?: Buffer }, string]>([
@@ -182,7 +173,7 @@ describe('read application data (Book 3 §10.2, §10.3)', () => {
     ['in a record and the GPO answer (82)', { sfi1rec1: tmpl('70', prim('82', '1980')) }, '82'],
   ])('a primitive data object given twice, %s, terminates', async (_name, records, tag) => {
     const { ctx } = contextWith(standardScript(records));
-    const error = await caught(readApplicationData(ctx));
+    const error = await rejection(readApplicationData(ctx));
     expect(error.code).toBe('EMV_CARD_DATA_INVALID');
     expect(error.details).toMatchObject({ step: 'read-records', tag, reason: 'duplicate' });
   });
@@ -201,26 +192,26 @@ describe('read application data (Book 3 §10.2, §10.3)', () => {
     ['no data', Buffer.alloc(0)],
   ])('an SFI 1–10 record that is %s terminates', async (_name, record) => {
     const { ctx } = contextWith(standardScript({ sfi1rec1: record }));
-    const error = await caught(readApplicationData(ctx));
+    const error = await rejection(readApplicationData(ctx));
     expect(error.code).toBe('EMV_CARD_DATA_INVALID');
     expect(error.details).toMatchObject({ step: 'read-records', sfi: 1, record: 1 });
   });
 
   it('a record that is no BER-TLV terminates', async () => {
     const { ctx } = contextWith(standardScript({ sfi1rec1: hex('701F5A08') }));
-    await expect(caught(readApplicationData(ctx))).resolves.toMatchObject({ code: 'EMV_CARD_DATA_INVALID', details: { step: 'read-records', reason: 'TLV_TRUNCATED' } });
+    await expect(rejection(readApplicationData(ctx))).resolves.toMatchObject({ code: 'EMV_CARD_DATA_INVALID', details: { step: 'read-records', reason: 'TLV_TRUNCATED' } });
   });
 
   it.each(['6A83', '6985', '6282'])('READ RECORD answered %s terminates, naming the record', async (sw) => {
     const { ctx } = contextWith([{ command: readRecordCommand(1, 1), response: sw }]);
-    const error = await caught(readApplicationData(ctx));
+    const error = await rejection(readApplicationData(ctx));
     expect(error.code).toBe('EMV_CARD_STATUS');
     expect(error.details).toEqual({ command: 'READ RECORD', sw, sfi: 1, record: 1 });
   });
 
   it('no AFL terminates', async () => {
     const ctx = testContext(new ScriptedCard([]).transmit);
-    await expect(caught(readApplicationData(ctx))).resolves.toMatchObject({ code: 'EMV_CARD_DATA_MISSING', details: { tag: '94' } });
+    await expect(rejection(readApplicationData(ctx))).resolves.toMatchObject({ code: 'EMV_CARD_DATA_MISSING', details: { tag: '94' } });
   });
 
   it('wipes each record’s response once read', async () => {

@@ -2,10 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { KernelConfig } from '../../../src/emv/kernel/config.js';
 import { buildCandidateList, finalSelect, type Candidate, type ChooseApplication } from '../../../src/emv/kernel/selection/index.js';
-import { isPosError, type PosError } from '../../../src/util/errors.js';
+import { isPosError } from '../../../src/util/errors.js';
 import { ScriptedCard, type ScriptedExchange } from '../../../hw-mocks/chip-card/scripted-card.js';
 import { adfFci, hex, ok, prim, readRecordCommand, selectCommand, text, tmpl } from './card-builders.js';
 import { MASTERCARD_AID, VISA_AID, testAid, testKernelConfig } from './fixtures.js';
+import { rejection } from '../../pos-error.js';
 
 const PSE = text('1PAY.SYS.DDF01');
 const VISA = hex(VISA_AID);
@@ -16,16 +17,6 @@ const OTHER_AID = 'A0000000999090';
 const pseFci = (...proprietary: Buffer[]): Buffer => tmpl('6F', prim('84', PSE), tmpl('A5', prim('88', '01'), prim('5F2D', text('en')), ...proprietary));
 /** A directory entry (Book 1 §12.2.3 Table 11): 61 [4F ADF name][50 label][87 priority] …. */
 const entry = (aid: string, label: string, ...more: Buffer[]): Buffer => tmpl('61', prim('4F', aid), prim('50', text(label)), ...more);
-
-async function caught(promise: Promise<unknown>): Promise<PosError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isPosError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a PosError');
-}
 
 const summary = (candidates: readonly Candidate[]) =>
   candidates.map((c) => ({
@@ -67,7 +58,7 @@ describe('candidate list from the PSE (Book 1 §12.3.2)', () => {
 
   it('6A81 to SELECT of the PSE: the card is blocked, terminate', async () => {
     const card = new ScriptedCard([{ command: selectCommand(PSE), response: '6A81' }]);
-    const error = await caught(buildCandidateList(card.transmit, testKernelConfig()));
+    const error = await rejection(buildCandidateList(card.transmit, testKernelConfig()));
     expect(error.code).toBe('EMV_CARD_BLOCKED');
     expect(error.details).toEqual({ command: 'SELECT', target: 'PSE', sw: '6A81' });
   });
@@ -180,7 +171,7 @@ describe('candidate list from the list of AIDs (Book 1 §12.3.3)', () => {
 
   it('6A81 to SELECT of an AID: the card is blocked, terminate', async () => {
     const card = new ScriptedCard([noPse, { command: selectCommand(VISA), response: '6A81' }]);
-    await expect(caught(buildCandidateList(card.transmit, testKernelConfig()))).resolves.toMatchObject({ code: 'EMV_CARD_BLOCKED', details: { target: 'AID' } });
+    await expect(rejection(buildCandidateList(card.transmit, testKernelConfig()))).resolves.toMatchObject({ code: 'EMV_CARD_BLOCKED', details: { target: 'AID' } });
   });
 
   it.each<[string, string]>([
@@ -255,12 +246,12 @@ describe('final selection (Book 1 §12.4)', () => {
     const card = new ScriptedCard([selectOk(visa)]);
     await expect(finalSelect(card.transmit, [confirm, visa])).resolves.toMatchObject({ candidate: visa });
     const none = new ScriptedCard([]);
-    await expect(caught(finalSelect(none.transmit, [confirm]))).resolves.toMatchObject({ code: 'EMV_NO_APPLICATION' });
+    await expect(rejection(finalSelect(none.transmit, [confirm]))).resolves.toMatchObject({ code: 'EMV_NO_APPLICATION' });
     expect(none.received).toEqual([]);
   });
 
   it('no candidates: EMV_NO_APPLICATION', async () => {
-    await expect(caught(finalSelect(new ScriptedCard([]).transmit, []))).resolves.toMatchObject({ code: 'EMV_NO_APPLICATION' });
+    await expect(rejection(finalSelect(new ScriptedCard([]).transmit, []))).resolves.toMatchObject({ code: 'EMV_NO_APPLICATION' });
   });
 
   it('offers the cardholder the list in priority order, those without a priority last, and selects the choice', async () => {
@@ -274,7 +265,7 @@ describe('final selection (Book 1 §12.4)', () => {
 
   it('the cardholder cancelling ends selection: EMV_SELECTION_CANCELLED, nothing selected', async () => {
     const card = new ScriptedCard([]);
-    const error = await caught(finalSelect(card.transmit, [visa, mastercard], () => Promise.resolve(undefined)));
+    const error = await rejection(finalSelect(card.transmit, [visa, mastercard], () => Promise.resolve(undefined)));
     expect(error.code).toBe('EMV_SELECTION_CANCELLED');
     expect(error.kind).toBe('cancelled');
     expect(card.received).toEqual([]);
@@ -309,7 +300,7 @@ describe('final selection (Book 1 §12.4)', () => {
 
   it('6A81 to the final SELECT: the card is blocked, terminate', async () => {
     const card = new ScriptedCard([{ command: selectCommand(mastercard.aid), response: '6A81' }]);
-    await expect(caught(finalSelect(card.transmit, [visa, mastercard]))).resolves.toMatchObject({ code: 'EMV_CARD_BLOCKED', details: { target: 'ADF' } });
+    await expect(rejection(finalSelect(card.transmit, [visa, mastercard]))).resolves.toMatchObject({ code: 'EMV_CARD_BLOCKED', details: { target: 'ADF' } });
   });
 
   it('every candidate failing its final SELECT: EMV_NO_APPLICATION', async () => {
@@ -317,12 +308,12 @@ describe('final selection (Book 1 §12.4)', () => {
       { command: selectCommand(mastercard.aid), response: '6283' },
       { command: selectCommand(visa.aid), response: '6A82' },
     ]);
-    await expect(caught(finalSelect(card.transmit, [visa, mastercard]))).resolves.toMatchObject({ code: 'EMV_NO_APPLICATION' });
+    await expect(rejection(finalSelect(card.transmit, [visa, mastercard]))).resolves.toMatchObject({ code: 'EMV_NO_APPLICATION' });
     expect(card.finished).toBe(true);
   });
 
   it('a chooser that answers with an application it was not offered is a bug, not a selection', async () => {
-    await expect(caught(finalSelect(new ScriptedCard([]).transmit, [visa, mastercard], () => Promise.resolve(other)))).resolves.toMatchObject({ code: 'INTERNAL' });
+    await expect(rejection(finalSelect(new ScriptedCard([]).transmit, [visa, mastercard], () => Promise.resolve(other)))).resolves.toMatchObject({ code: 'INTERNAL' });
   });
 });
 
