@@ -47,14 +47,19 @@ export interface Fci {
 export const MIN_AID_BYTES = 5;
 export const MAX_AID_BYTES = 16;
 
-export function parseFci(data: Uint8Array): Fci | undefined {
-  let nodes: TlvNode[];
+/** The card's bytes as TLV, or undefined where they are not (a card's malformed answer is no crash). */
+export function decodeOrUndefined(data: Uint8Array): TlvNode[] | undefined {
   try {
-    nodes = decode(data);
+    return decode(data);
   } catch (error) {
     if (isPosError(error)) return undefined;
     throw error;
   }
+}
+
+export function parseFci(data: Uint8Array): Fci | undefined {
+  const nodes = decodeOrUndefined(data);
+  if (nodes === undefined) return undefined;
   const template = nodes[0];
   if (nodes.length !== 1 || template === undefined || template.tag !== '6F' || template.children === undefined) return undefined;
   const dfName = template.children.find((node) => node.tag === '84');

@@ -17,13 +17,13 @@
  * skipped. The Issuer Code Table Index for the entries' preferred names is
  * the PSE's (9F11 in its FCI).
  */
-import { PosError, isPosError } from '../../../util/errors.js';
-import { decode, type TlvNode } from '../../ber-tlv.js';
+import { PosError } from '../../../util/errors.js';
+import type { TlvNode } from '../../ber-tlv.js';
 import { SW, swHex, type Transmit } from '../apdu.js';
 import type { KernelConfig } from '../config.js';
 import { readRecord } from '../read-records.js';
 import { toCandidate, type Candidate } from './candidate.js';
-import { parseFci, primitiveChild, proprietaryValue, selectByName } from './fci.js';
+import { decodeOrUndefined, parseFci, primitiveChild, proprietaryValue, selectByName } from './fci.js';
 
 export const PSE_NAME = Buffer.from('1PAY.SYS.DDF01', 'latin1');
 const DIRECTORY_RECORD = '70';
@@ -69,13 +69,8 @@ export async function candidatesFromPse(transmit: Transmit, config: KernelConfig
 
 /** The children of each 61 entry of a directory record, or undefined when the record is not one 70 template. */
 function directoryEntries(data: Uint8Array): (readonly TlvNode[])[] | undefined {
-  let nodes: TlvNode[];
-  try {
-    nodes = decode(data);
-  } catch (error) {
-    if (isPosError(error)) return undefined;
-    throw error;
-  }
+  const nodes = decodeOrUndefined(data);
+  if (nodes === undefined) return undefined;
   const record = nodes[0];
   if (nodes.length !== 1 || record?.tag !== DIRECTORY_RECORD || record.children === undefined) return undefined;
   return record.children.filter((node) => node.tag === DIRECTORY_ENTRY && node.children !== undefined).map((node) => node.children ?? []);
