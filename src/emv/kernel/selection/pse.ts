@@ -68,7 +68,7 @@ export async function candidatesFromPse(transmit: Transmit, config: KernelConfig
 }
 
 /** The children of each 61 entry of a directory record, or undefined when the record is not one 70 template. */
-function directoryEntries(data: Uint8Array): (readonly TlvNode[])[] | undefined {
+export function directoryEntries(data: Uint8Array): (readonly TlvNode[])[] | undefined {
   const nodes = decodeOrUndefined(data);
   if (nodes === undefined) return undefined;
   const record = nodes[0];
