@@ -13,6 +13,7 @@ export const PCSC_ERRORS = {
   },
   PCSC_SERVICE_UNAVAILABLE: { kind: 'disconnected', summary: 'pcscd is not running or stopped (no PC/SC service); the reader is reopened when it is back.' },
   PCSC_READER_REMOVED: { kind: 'disconnected', summary: 'The reader left pcscd (unplugged) during a card session; details name the reader.' },
+  PCSC_NO_CARD: { kind: 'timeout', summary: 'No card was inserted in the reader within the wait (`pos diag card --wait`); details name the reader and the seconds waited.' },
   PCSC_CARD_IN_USE: { kind: 'busy', summary: 'Another program holds the card in the reader exclusively (PC/SC sharing violation); details name the reader.' },
   PCSC_CONNECT_FAILED: {
     kind: 'io',
