@@ -93,6 +93,7 @@ export const TIERS: readonly Tier[] = [
       'test/app/resilient-devices.test.ts',
       'test/app/watchdog.test.ts',
       'test/drivers/msr-serial-pty.integration.test.ts',
+      'test/drivers/pcsc/diag-card-pcscd.test.ts',
       'test/drivers/pcsc/pcscd-vpcd.test.ts',
       'test/drivers/pcsc/vpcd-bridge.test.ts',
       'test/drivers/pinpad/pinpad-pty.integration.test.ts',
