@@ -12,15 +12,22 @@
  * throws answers 6F 00 (ISO/IEC 7816-4: no precise diagnosis). Nothing here
  * logs APDU bytes: a virtual card's answers hold its card data.
  *
+ * The connection lives on its own thread (`vpcd-relay.ts`), which answers
+ * pcscd's ATR polls itself and hands commands and power controls to the card
+ * here, in order. A card is a separate device: pcscd holds the reader while
+ * it waits for a poll's answer, so a terminal in this same process making a
+ * blocking PC/SC call (SCardDisconnect, SCardReleaseContext) would otherwise
+ * wait on pcscd while pcscd waits on this thread's card — a deadlock.
+ *
  * vpcd listens on every interface (development and CI machines only, never a
  * terminal: docs/protocols/pcsc-vpcd.md); this side connects to loopback by
  * default.
  */
-import { connect, type Socket } from 'node:net';
 import type { ApduCard } from '../chip-card/apdu-card.js';
 import type { Logger } from '../../src/log/logger.js';
 import { PosError } from '../../src/util/errors.js';
-import { encodeVpcdMessage, VPCD_CTRL, VPCD_CTRL_LEN, VPCD_PORT, VpcdFramer } from './vpcd-framing.js';
+import { VPCD_CTRL, VPCD_PORT } from './vpcd-framing.js';
+import { startVpcdRelay, type RelayEvent } from './vpcd-relay.js';
 
 /** SW1 SW2 6F 00: what the card answers when it failed on a command. */
 const SW_NO_PRECISE_DIAGNOSIS = Buffer.from([0x6f, 0x00]);
@@ -52,82 +59,52 @@ export interface VpcdInsertion {
 export function insertIntoVpcd(card: ApduCard, options: VpcdInsertOptions = {}): Promise<VpcdInsertion> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? VPCD_PORT;
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, noDelay: true });
-    const timer = setTimeout(() => fail(new Error('connect timed out')), options.connectTimeoutMs ?? 2000);
-    const fail = (cause: unknown): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(new PosError('PCSC_VPCD_UNREACHABLE', `vpcd does not answer on ${host}:${port}: is pcscd running with vsmartcard-vpcd installed?`, { host, port }, { cause }));
-    };
-    socket.once('error', fail);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.off('error', fail);
-      resolve(serve(card, socket, options.logger));
-    });
-  });
-}
-
-function serve(card: ApduCard, socket: Socket, logger: Logger | undefined): VpcdInsertion {
-  const framer = new VpcdFramer();
+  const relay = startVpcdRelay({ host, port, atr: card.atr, connectTimeoutMs: options.connectTimeoutMs ?? 2000 });
+  const logger = options.logger;
   let commands = 0;
   // vpcd waits for each answer before it sends again; a chain keeps answers in order all the same.
   let queue: Promise<void> = Promise.resolve();
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  socket.on('error', (err) => logger?.debug({ err }, 'vpcd connection error'));
-  socket.on('data', (chunk: Buffer) => {
-    for (const message of framer.push(chunk)) {
-      queue = queue.then(() => answer(message)).catch((err: unknown) => logger?.warn({ err }, 'virtual card failed on a vpcd control'));
-    }
-  });
+  let closedNow: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => (closedNow = resolve));
 
-  const reply = (payload: Buffer): void => {
-    if (!socket.destroyed) socket.write(encodeVpcdMessage(payload));
-  };
-
-  const answer = async (message: Buffer): Promise<void> => {
-    if (message.length === 0) return; // no payload: nothing to do (vicc logs and goes on)
-    if (message.length === VPCD_CTRL_LEN) {
-      control(message[0] ?? -1);
-      return;
-    }
+  const command = async (apdu: Buffer): Promise<void> => {
     commands++;
     let response: Buffer;
     try {
-      response = await card.transmit(message);
+      response = await card.transmit(apdu);
     } catch (err) {
       logger?.warn({ err }, 'virtual card failed on a command: answering 6F00');
       response = SW_NO_PRECISE_DIAGNOSIS;
     }
-    reply(response);
+    relay.respond(response);
   };
-
   const control = (code: number): void => {
-    switch (code) {
-      case VPCD_CTRL.OFF:
-        card.powerOff();
-        return;
-      case VPCD_CTRL.ON:
-        card.powerOn();
-        return;
-      case VPCD_CTRL.RESET:
-        card.reset();
-        return;
-      case VPCD_CTRL.ATR:
-        reply(card.atr);
-        return;
-      default:
-        logger?.debug({ code }, 'vpcd sent an unknown control: ignored');
-    }
+    if (code === VPCD_CTRL.OFF) card.powerOff();
+    else if (code === VPCD_CTRL.ON) card.powerOn();
+    else if (code === VPCD_CTRL.RESET) card.reset();
+    else logger?.debug({ code }, 'vpcd sent an unknown control: ignored');
   };
 
-  return {
-    remove: () => {
-      socket.destroy();
-      return closed;
-    },
-    closed,
-    commands: () => commands,
-  };
+  return new Promise((resolve, reject) => {
+    relay.onEvent((event: RelayEvent) => {
+      switch (event.type) {
+        case 'connected':
+          resolve({ remove: () => relay.close().then(() => closed), closed, commands: () => commands });
+          return;
+        case 'connect-failed':
+          void relay.close();
+          reject(new PosError('PCSC_VPCD_UNREACHABLE', `vpcd does not answer on ${host}:${port}: is pcscd running with vsmartcard-vpcd installed?`, { host, port }, { cause: new Error(event.reason) }));
+          return;
+        case 'command':
+          queue = queue.then(() => command(event.apdu));
+          return;
+        case 'control':
+          queue = queue.then(() => control(event.code)).catch((err: unknown) => logger?.warn({ err }, 'virtual card failed on a vpcd control'));
+          return;
+        case 'closed':
+          closedNow();
+          return;
+      }
+    });
+  });
 }
