@@ -34,7 +34,9 @@ import { cardFromTrack2Equivalent } from '../shared/track2-equivalent.js';
 export interface CardSession {
   readonly atr: Buffer;
   readonly transmit: Transmit;
-  /** Powers the card down and releases it. Idempotent. */
+  /** Resolves (never rejects) once the card has left the slot, also after `disconnect()`. */
+  readonly removed: Promise<unknown>;
+  /** Releases the card. Idempotent. */
   disconnect(): Promise<void>;
 }
 
@@ -55,8 +57,13 @@ export interface EmvContactReaderOptions {
   readonly logger?: Logger;
 }
 
-/** Errors that are the card's, after which a fallback swipe is allowed (EMV: chip failure). */
-const CHIP_FAILURES = new Set(['EMV_NO_APPLICATION', 'EMV_CARD_STATUS', 'EMV_CARD_DATA_INVALID', 'EMV_CARD_DATA_MISSING', 'EMV_APDU_INVALID', 'EMV_CARD_BLOCKED']);
+/**
+ * Errors that are the chip's, after which a fallback swipe is allowed (it
+ * goes online, flagged as fallback, for the issuer to judge): no application
+ * in common, or a chip that did not answer as EMV says. A card that answered
+ * that it or its application is blocked has decided: no fallback.
+ */
+const CHIP_FAILURES = new Set(['EMV_NO_APPLICATION', 'EMV_CARD_STATUS', 'EMV_CARD_DATA_INVALID', 'EMV_CARD_DATA_MISSING', 'EMV_APDU_INVALID']);
 
 interface Pending {
   readonly txn: EmvTransaction;
@@ -72,6 +79,8 @@ class EmvContactReader implements ChipCardReader {
   readonly #log: Logger;
   #armed = false;
   #pending: Pending | undefined;
+  /** The last card read, until it leaves the slot: the next chip read is of a new card, never of one left in. */
+  #lastCard: Promise<unknown> | undefined;
 
   constructor(options: EmvContactReaderOptions) {
     this.#slot = options.slot;
@@ -111,7 +120,12 @@ class EmvContactReader implements ChipCardReader {
     const race = new AbortController();
     const stop = (): void => race.abort();
     signal.addEventListener('abort', stop, { once: true });
-    const chip = this.#slot.waitForCard(race.signal).then((session) => ({ kind: 'chip' as const, session }));
+    const chip = this.#cardTakenOut(race.signal)
+      .then(() => this.#slot.waitForCard(race.signal))
+      .then((session) => {
+        this.#lastCard = session.removed;
+        return { kind: 'chip' as const, session };
+      });
     const swipe = this.#stripe?.readCard(request, race.signal).then((read) => ({ kind: 'swipe' as const, read }));
     try {
       const winner = await Promise.race(swipe === undefined ? [chip] : [chip, swipe]);
@@ -123,6 +137,22 @@ class EmvContactReader implements ChipCardReader {
     } finally {
       signal.removeEventListener('abort', stop);
     }
+  }
+
+  /** Resolves once the last card read has left the slot; rejects with kind `cancelled` when `signal` aborts first. */
+  async #cardTakenOut(signal: AbortSignal): Promise<void> {
+    const last = this.#lastCard;
+    if (last === undefined) return;
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => reject(readCancelled(this.name, 'aborted'));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      void last.then(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+    if (this.#lastCard === last) this.#lastCard = undefined;
   }
 
   async #chip(session: CardSession, request: ReadRequest, signal: AbortSignal): Promise<CardRead> {

@@ -7,6 +7,10 @@ import type { ErrorSpec } from './kind.js';
  */
 export const EMV_KERNEL_ERRORS = {
   EMV_APDU_INVALID: { kind: 'input', summary: 'A command APDU could not be encoded in short form, or a response APDU had no status word.' },
+  EMV_APPLICATION_BLOCKED: {
+    kind: 'input',
+    summary: 'The card answered SELECT with 6283 (application blocked) for the applications the terminal supports, and none other was left; the card answered, so there is no fallback to the stripe.',
+  },
   EMV_CARD_BLOCKED: { kind: 'input', summary: 'The card answered SELECT (of the payment system environment or of an AID) with 6A81: the card is blocked or does not support SELECT.' },
   EMV_NO_APPLICATION: { kind: 'input', summary: 'No application is supported by both the card and the terminal (or every candidate was blocked, declined confirmation or refused GET PROCESSING OPTIONS).' },
   EMV_CARD_STATUS: { kind: 'protocol', summary: 'The card answered a command with a status word the step does not allow; details name the command and the status word.' },

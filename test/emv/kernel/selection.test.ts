@@ -169,6 +169,11 @@ describe('candidate list from the list of AIDs (Book 1 §12.3.3)', () => {
     expect(summary(candidates).map((c) => c.aid)).toEqual([MASTERCARD_AID]);
   });
 
+  it('only blocked applications (6283) in common: selection ends as blocked, not as no application', async () => {
+    const card = new ScriptedCard([noPse, ...aidListAnswers(`${ok(adfFci(VISA)).slice(0, -4)}6283`, '6A82')]);
+    await expect(rejection(buildCandidateList(card.transmit, testKernelConfig()))).resolves.toMatchObject({ code: 'EMV_APPLICATION_BLOCKED', details: { blocked: 1 } });
+  });
+
   it('6A81 to SELECT of an AID: the card is blocked, terminate', async () => {
     const card = new ScriptedCard([noPse, { command: selectCommand(VISA), response: '6A81' }]);
     await expect(rejection(buildCandidateList(card.transmit, testKernelConfig()))).resolves.toMatchObject({ code: 'EMV_CARD_BLOCKED', details: { target: 'AID' } });
@@ -305,11 +310,16 @@ describe('final selection (Book 1 §12.4)', () => {
 
   it('every candidate failing its final SELECT: EMV_NO_APPLICATION', async () => {
     const card = new ScriptedCard([
-      { command: selectCommand(mastercard.aid), response: '6283' },
+      { command: selectCommand(mastercard.aid), response: '6A82' },
       { command: selectCommand(visa.aid), response: '6A82' },
     ]);
     await expect(rejection(finalSelect(card.transmit, [visa, mastercard]))).resolves.toMatchObject({ code: 'EMV_NO_APPLICATION' });
     expect(card.finished).toBe(true);
+  });
+
+  it('the last candidate answering 6283 to the final SELECT ends selection as blocked', async () => {
+    const card = new ScriptedCard([{ command: selectCommand(mastercard.aid), response: '6283' }, { command: selectCommand(visa.aid), response: '6A82' }]);
+    await expect(rejection(finalSelect(card.transmit, [visa, mastercard]))).resolves.toMatchObject({ code: 'EMV_APPLICATION_BLOCKED', details: { blocked: 1 } });
   });
 
   it('a chooser that answers with an application it was not offered is a bug, not a selection', async () => {
@@ -319,7 +329,7 @@ describe('final selection (Book 1 §12.4)', () => {
 
 describe('selection against any card (fast-check)', () => {
   it('random answers end in a selected application or a typed EMV error', async () => {
-    const allowed = new Set(['EMV_CARD_BLOCKED', 'EMV_NO_APPLICATION', 'EMV_APDU_INVALID', 'EMV_SELECTION_CANCELLED']);
+    const allowed = new Set(['EMV_CARD_BLOCKED', 'EMV_APPLICATION_BLOCKED', 'EMV_NO_APPLICATION', 'EMV_APDU_INVALID', 'EMV_SELECTION_CANCELLED']);
     const sw = fc.constantFrom('9000', '6283', '6A81', '6A82', '6A83', '6985');
     const body = fc.oneof(
       fc.uint8Array({ maxLength: 48 }).map((b) => Buffer.from(b)),

@@ -4,6 +4,8 @@
  * from this kernel): selection to the first GENERATE AC, the decision, and
  * completion; the result carries the kernel's account and no card data.
  */
+import type { ApduCard } from '../../../hw-mocks/chip-card/apdu-card.js';
+import { unreadableChip } from '../../../hw-mocks/chip-card/card-faults.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChipRead } from '../../../src/devices/card-reader.js';
 import { CapkTable } from '../../../src/emv/kernel/oda/index.js';
@@ -84,8 +86,8 @@ describe('EmvTransaction (Book 3 §10, in order)', () => {
     txn.wipe();
   });
 
-  it('a blocked application leaves no application: EMV_NO_APPLICATION', async () => {
-    await expect(EmvTransaction.start(deps(card('visa-blocked')), testRequest())).rejects.toMatchObject({ code: 'EMV_NO_APPLICATION' });
+  it('a blocked application, the only one in common, ends selection as blocked: EMV_APPLICATION_BLOCKED', async () => {
+    await expect(EmvTransaction.start(deps(card('visa-blocked')), testRequest())).rejects.toMatchObject({ code: 'EMV_APPLICATION_BLOCKED' });
   });
 
   it('unable to go online: the default action codes decide, and completion is refused twice', async () => {
@@ -104,7 +106,7 @@ describe('EmvTransaction (Book 3 §10, in order)', () => {
 });
 
 describe('the EMV contact reader over a slot', () => {
-  function slotWith(chip: EmvChipCard): CardSlot & { disconnects: number } {
+  function slotWith(chip: ApduCard): CardSlot & { disconnects: number } {
     const slot = {
       name: 'test-slot',
       disconnects: 0,
@@ -112,6 +114,7 @@ describe('the EMV contact reader over a slot', () => {
         Promise.resolve({
           atr: chip.atr,
           transmit: (command: Buffer) => Promise.resolve(chip.transmit(command)),
+          removed: Promise.resolve(),
           disconnect: () => {
             slot.disconnects++;
             return Promise.resolve();
@@ -145,7 +148,12 @@ describe('the EMV contact reader over a slot', () => {
   });
 
   it('with no stripe reader a chip failure is CHIP_READ_FAILED', async () => {
-    const reader = createEmvContactReader({ slot: slotWith(card('visa-blocked')), kernel: kernel() });
+    const reader = createEmvContactReader({ slot: slotWith(unreadableChip(card('visa-dda').atr)), kernel: kernel() });
     await expect(reader.readCard({ amountMinor: 100, currency: '826' }, new AbortController().signal)).rejects.toMatchObject({ code: 'CHIP_READ_FAILED' });
+  });
+
+  it('a card that says its application is blocked has decided: no chip failure, no fallback', async () => {
+    const reader = createEmvContactReader({ slot: slotWith(card('visa-blocked')), kernel: kernel() });
+    await expect(reader.readCard({ amountMinor: 100, currency: '826' }, new AbortController().signal)).rejects.toMatchObject({ code: 'EMV_APPLICATION_BLOCKED' });
   });
 });

@@ -30,17 +30,18 @@ import { parseFci, proprietaryValue, selectByName, type Occurrence } from './fci
 /** At most this many occurrences of one AID are looked at (a card has a handful). */
 const MAX_OCCURRENCES = 32;
 
-export async function candidatesFromAidList(transmit: Transmit, config: KernelConfig): Promise<Candidate[]> {
+/** `onBlocked` hears of each application the card answered 6283 (blocked) for: it is not a candidate. */
+export async function candidatesFromAidList(transmit: Transmit, config: KernelConfig, onBlocked: () => void = () => undefined): Promise<Candidate[]> {
   const candidates: Candidate[] = [];
   for (const terminalAid of config.aids) {
-    for (const candidate of await occurrencesOf(transmit, terminalAid, config)) {
+    for (const candidate of await occurrencesOf(transmit, terminalAid, config, onBlocked)) {
       if (!candidates.some((c) => c.aid.equals(candidate.aid))) candidates.push(candidate);
     }
   }
   return candidates;
 }
 
-async function occurrencesOf(transmit: Transmit, terminalAid: AidConfig, config: KernelConfig): Promise<Candidate[]> {
+async function occurrencesOf(transmit: Transmit, terminalAid: AidConfig, config: KernelConfig, onBlocked: () => void): Promise<Candidate[]> {
   const found: Candidate[] = [];
   const seen = new Set<string>();
   let occurrence: Occurrence = 'first';
@@ -53,6 +54,7 @@ async function occurrencesOf(transmit: Transmit, terminalAid: AidConfig, config:
     const fci = parseFci(response.data);
     if (fci === undefined) break;
     const blocked = response.sw === SW.SELECTED_FILE_INVALIDATED;
+    if (blocked) onBlocked();
     const { dfName } = fci;
     const candidate = (): Candidate | undefined =>
       toCandidate(

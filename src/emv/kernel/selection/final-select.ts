@@ -2,7 +2,8 @@
  * Final selection, EMV 4.4 Book 1 §12.4:
  *
  * 1. No candidate left → the card and the terminal share no application:
- *    terminate (`EMV_NO_APPLICATION`).
+ *    terminate (`EMV_NO_APPLICATION`; `EMV_APPLICATION_BLOCKED` when the
+ *    card answered 6283, application blocked, for one of them).
  * 2. A terminal that cannot ask the cardholder drops every candidate whose
  *    priority indicator requires confirmation, and takes the highest
  *    priority of the rest.
@@ -32,7 +33,9 @@ export interface Selected {
 
 export async function finalSelect(transmit: Transmit, candidates: readonly Candidate[], choose?: ChooseApplication): Promise<Selected> {
   let remaining = inPriorityOrder(candidates).filter((candidate) => choose !== undefined || !candidate.confirmationRequired);
+  let blocked = 0;
   for (;;) {
+    if (remaining.length === 0 && blocked > 0) throw applicationsBlocked(blocked);
     if (remaining.length === 0) throw new PosError('EMV_NO_APPLICATION', 'No application left that both the card and the terminal support', { candidates: candidates.length });
     const chosen = await pick(remaining, choose);
     remaining = remaining.filter((candidate) => candidate !== chosen);
@@ -40,11 +43,17 @@ export async function finalSelect(transmit: Transmit, candidates: readonly Candi
     if (response.sw === SW.FUNCTION_NOT_SUPPORTED) {
       throw new PosError('EMV_CARD_BLOCKED', 'The card answered the final SELECT with 6A81', { command: 'SELECT', target: 'ADF', sw: swHex(response.sw) });
     }
+    if (response.sw === SW.SELECTED_FILE_INVALIDATED) blocked++;
     if (response.sw !== SW.OK) continue;
     const fci = parseFci(response.data);
     if (fci?.dfName.equals(chosen.aid) !== true) continue;
     return { candidate: chosen, fci: fci.value, remaining };
   }
+}
+
+/** Selection ends: of the applications both sides support, the card blocked `blocked` and no other was left. */
+export function applicationsBlocked(blocked: number): PosError {
+  return new PosError('EMV_APPLICATION_BLOCKED', 'The applications this terminal supports are blocked on the card', { blocked });
 }
 
 async function pick(remaining: readonly Candidate[], choose: ChooseApplication | undefined): Promise<Candidate> {
