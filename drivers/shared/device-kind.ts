@@ -12,11 +12,13 @@
  */
 import type { Logger } from 'pino';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
+import type { CardReader } from '../../src/devices/card-reader.js';
 import type { Attached } from '../reconnect/resilient-devices.js';
 import type { HidTransportOptions } from '../transport/hid-node-transport.js';
 import type { HidReportTransport } from '../transport/hid-report-transport.js';
 import type { SerialTransportOptions } from '../transport/serial-transport.js';
 import type { KnownUsbId } from '../transport/usb-serial-adapters.js';
+import type { ChipKernel } from './chip-kernel.js';
 
 export type DeviceRole = 'reader' | 'pinpad' | 'display';
 
@@ -27,6 +29,10 @@ export interface DeviceContext {
   readonly logger: Logger;
   /** A monotonic clock in ms, for a probe's round trip. */
   readonly now: () => number;
+  /** The EMV kernel of a reader whose terminal runs EMV itself: one a terminal, so its split-sales log outlives a reopened reader. */
+  readonly chipKernel: () => ChipKernel;
+  /** Opens a reader by its own config section, as its kind does: the stripe reader paired with a chip-only reader. */
+  readonly openReader: (config: { readonly type: string }) => Promise<Attached<CardReader>>;
 }
 
 /** What a probe did: `ping` (a protocol round trip), `status` (a message the device must acknowledge), `self-test-write` (a pattern a person reads), `open` (no exchange exists). */

@@ -14,9 +14,13 @@ import type { CardReader } from '../devices/card-reader.js';
 import type { Display } from '../devices/display.js';
 import type { PinPad } from '../devices/pin-pad.js';
 import type { Logger } from '../log/logger.js';
+import { PosError } from '../util/errors.js';
+import type { Attached } from '../../drivers/reconnect/resilient-devices.js';
 import { KEYBOARD_MSR_KIND } from '../../drivers/keyboard-msr/kind.js';
 import { MAGTEK_HID_KIND } from '../../drivers/magtek-hid/kind.js';
 import { MSR_SERIAL_KIND } from '../../drivers/msr-serial/kind.js';
+import { PCSC_KIND } from '../../drivers/pcsc/kind.js';
+import type { ChipKernel } from '../../drivers/shared/chip-kernel.js';
 import type { DeviceContext, DeviceKind } from '../../drivers/shared/device-kind.js';
 import { openHidTransport } from '../../drivers/transport/hid-node-transport.js';
 import { openSerialTransport } from '../../drivers/transport/serial-transport.js';
@@ -42,6 +46,7 @@ export const READER_KINDS: KindTable<WiredReaderConfig, CardReader> = {
   'magtek-hid': MAGTEK_HID_KIND,
   'keyboard-msr-hid': KEYBOARD_MSR_KIND,
   vivopay: VIVOPAY_KIND,
+  pcsc: PCSC_KIND,
 };
 
 export const PINPAD_KINDS: KindTable<WiredPinpadConfig, PinPad> = {
@@ -66,12 +71,23 @@ export function kindOf<C extends { readonly type: string }, D>(table: KindTable<
   return table[config.type as C['type']] as unknown as DeviceKind<C, D>;
 }
 
-/** The real wires: serial ports through serialport, HID devices through node-hid (loaded on the first HID open). */
-export function realDeviceContext(logger: Logger): DeviceContext {
-  return {
+/** The real wires: serial ports through serialport, HID devices through node-hid (loaded on the first HID open); `chipKernel` for a reader that runs EMV. */
+export function realDeviceContext(logger: Logger, chipKernel: () => ChipKernel): DeviceContext {
+  const context: DeviceContext = {
     openSerial: (options) => openSerialTransport(options),
     openHid: (options) => openHidTransport(options),
     logger,
     now: () => performance.now(),
+    chipKernel,
+    openReader: (config) => openReaderOf(config, context),
   };
+  return context;
+}
+
+/** Opens `config` with its reader kind: a paired stripe reader, whose section the schema has already checked. */
+export function openReaderOf(config: { readonly type: string }, context: DeviceContext): Promise<Attached<CardReader>> {
+  if (!Object.hasOwn(READER_KINDS, config.type) || config.type === 'pcsc') {
+    return Promise.reject(new PosError('INTERNAL', `a paired reader cannot be of type "${config.type}"`, { type: config.type }));
+  }
+  return kindOf(READER_KINDS, config as WiredReaderConfig).open(config as WiredReaderConfig, context);
 }

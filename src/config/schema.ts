@@ -59,28 +59,60 @@ const devicePath = z.string().min(1);
 const baudRate = z.number().int().positive();
 const usbId = z.number().int().min(0).max(0xffff);
 
+const msrSerialSchema = z.object({ type: z.literal('msr-serial'), path: devicePath, baudRate: baudRate.default(9600) }).strict();
+const magtekHidSchema = z
+  .object({
+    type: z.literal('magtek-hid'),
+    vendorId: usbId.default(0x0801),
+    productId: usbId.default(0x0002),
+    /** `auto` picks the report layout by its length. */
+    layout: z.enum(['auto', 'standard', 'encrypting']).default('auto'),
+  })
+  .strict();
+const keyboardMsrSchema = z.object({ type: z.literal('keyboard-msr-hid'), vendorId: usbId, productId: usbId }).strict();
+
+/** A stripe reader paired with a chip-only reader, for swipes and for fallback after a chip failure. */
+export const stripeReaderSchema = z.discriminatedUnion('type', [msrSerialSchema, magtekHidSchema, keyboardMsrSchema]);
+
+const readerNamePattern = z
+  .string()
+  .max(200)
+  .refine((pattern) => {
+    try {
+      new RegExp(pattern, 'u');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'readerName must be a regular expression');
+
 export const readerSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('virtual'),
       /**
        * The twin: a serial magstripe reader, a ViVOpay-style chip and swipe reader with virtual chip cards,
-       * or an encrypting MagTek HID reader (DUKPT, the simulator's BDK) whose tracks only the host decrypts.
+       * an encrypting MagTek HID reader (DUKPT, the simulator's BDK) whose tracks only the host decrypts,
+       * or virtual chip cards put into the real pcscd through vpcd (the terminal runs EMV over PC/SC).
        */
-      model: z.enum(['msr', 'chip', 'magtek-encrypting']).default('msr'),
+      model: z.enum(['msr', 'chip', 'magtek-encrypting', 'pcsc']).default('msr'),
     })
     .strict(),
-  z.object({ type: z.literal('msr-serial'), path: devicePath, baudRate: baudRate.default(9600) }).strict(),
+  msrSerialSchema,
+  magtekHidSchema,
+  keyboardMsrSchema,
+  /**
+   * A contact chip reader on PC/SC (a USB CCID reader through pcscd): the
+   * terminal runs EMV itself. `readerName` is a regular expression matched
+   * against pcscd's reader names; the first that matches is used.
+   */
   z
     .object({
-      type: z.literal('magtek-hid'),
-      vendorId: usbId.default(0x0801),
-      productId: usbId.default(0x0002),
-      /** `auto` picks the report layout by its length. */
-      layout: z.enum(['auto', 'standard', 'encrypting']).default('auto'),
+      type: z.literal('pcsc'),
+      readerName: readerNamePattern.default(''),
+      stripe: stripeReaderSchema.optional(),
     })
     .strict(),
-  z.object({ type: z.literal('keyboard-msr-hid'), vendorId: usbId, productId: usbId }).strict(),
   // One reader family, two wires: a nested union on `transport`.
   z.discriminatedUnion('transport', [
     z.object({ type: z.literal('vivopay'), transport: z.literal('serial'), path: devicePath, baudRate: baudRate.default(115200) }).strict(),

@@ -5,6 +5,8 @@ import { realDeviceContext } from '../../src/app/device-kinds.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 
 export function deviceContext(logger: Logger = silentLogger, binding?: SerialBinding): DeviceContext {
-  const real = realDeviceContext(logger);
+  const real = realDeviceContext(logger, () => {
+    throw new Error('no EMV kernel in this test');
+  });
   return binding === undefined ? real : { ...real, openSerial: (options) => openSerialTransport(options, binding) };
 }

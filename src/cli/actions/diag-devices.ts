@@ -25,7 +25,8 @@ import { loadNodeHid, type NodeHidModule } from '../../../drivers/transport/hid-
 import { hex4, openHidTransport } from '../../../drivers/transport/hid-node-transport.js';
 import { openSerialTransport, platformSerialBinding } from '../../../drivers/transport/serial-transport.js';
 import { USB_SERIAL_ADAPTERS } from '../../../drivers/transport/usb-serial-adapters.js';
-import { ALL_KINDS, DISPLAY_KINDS, isWired, kindOf, PINPAD_KINDS, READER_KINDS, type KindTable, type UnwiredType, type Wired } from '../../app/device-kinds.js';
+import { chipKernelOf } from '../../app/chip-kernel.js';
+import { ALL_KINDS, DISPLAY_KINDS, isWired, kindOf, openReaderOf, PINPAD_KINDS, READER_KINDS, type KindTable, type UnwiredType, type Wired } from '../../app/device-kinds.js';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { silentLogger } from '../../log/logger.js';
@@ -182,6 +183,8 @@ export async function collectDeviceReport(config: Config, deps: DiagDeps = REAL_
     openHid: async (options) => openHidTransport(options, hidLib ?? (await deps.loadHid())),
     logger: silentLogger,
     now: deps.now,
+    chipKernel: () => chipKernelOf(config),
+    openReader: (stripe) => openReaderOf(stripe, context),
   };
   const configured: PingResult[] = [await check('reader', reader, READER_KINDS, context), await check('pinpad', pinpad, PINPAD_KINDS, context), await check('display', display, DISPLAY_KINDS, context)];
   return { serial, hid, pcsc, configured };

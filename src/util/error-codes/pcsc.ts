@@ -12,6 +12,7 @@ export const PCSC_ERRORS = {
     summary: 'The `smartcard` PC/SC addon could not load (it is built from source at install): apt-get install libpcsclite-dev, then npm rebuild smartcard.',
   },
   PCSC_SERVICE_UNAVAILABLE: { kind: 'disconnected', summary: 'pcscd is not running or stopped (no PC/SC service); the reader is reopened when it is back.' },
+  PCSC_READER_NOT_FOUND: { kind: 'disconnected', summary: 'pcscd lists no reader whose name matches the configured readerName (`pos diag devices` lists them); details give the pattern.' },
   PCSC_READER_REMOVED: { kind: 'disconnected', summary: 'The reader left pcscd (unplugged) during a card session; details name the reader.' },
   PCSC_NO_CARD: { kind: 'timeout', summary: 'No card was inserted in the reader within the wait (`pos diag card --wait`); details name the reader and the seconds waited.' },
   PCSC_CARD_IN_USE: { kind: 'busy', summary: 'Another program holds the card in the reader exclusively (PC/SC sharing violation); details name the reader.' },
@@ -24,6 +25,7 @@ export const PCSC_ERRORS = {
     kind: 'protocol',
     summary: 'The card answered without a status word while it stayed in the reader, or kept answering 61xx/6Cxx past the limit; details give the length or the rounds.',
   },
+  PCSC_VPCD_BUSY: { kind: 'busy', summary: 'Both vpcd slots stayed claimed by other programs (simulation and tests only); details give the ports.' },
   PCSC_VPCD_UNREACHABLE: {
     kind: 'io',
     summary: 'The vpcd bridge could not reach vpcd (no pcscd, or vsmartcard-vpcd not installed); details give the host and port.',
