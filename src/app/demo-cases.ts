@@ -19,6 +19,8 @@ export interface DemoCase {
   readonly entryMode?: string;
   /** Pull the virtual reader's cable while it waits for the card; the case ends once the reader is back. */
   readonly unplug?: true;
+  /** The case ends once its offline advice has reached the host (the terminal's queue is empty again). */
+  readonly adviceSent?: true;
   readonly expect: { readonly status: TxnStatus; readonly responseCode?: string; readonly errorCode?: string; readonly reason?: string };
 }
 
@@ -55,4 +57,29 @@ export const CHIP_DEMO_CASES: readonly DemoCase[] = [
 export const ENCRYPTED_READER_DEMO_CASES: readonly DemoCase[] = [
   { name: 'encrypted-reader swipe', card: 'visa-ok', amount: 1750, entryMode: 'swipe', expect: { status: 'approved', responseCode: '00' } },
   { name: 'encrypted-reader swipe, funds short', card: 'mc-low-funds', amount: 2500, expect: { status: 'declined', responseCode: '51' } },
+];
+
+/** The Visa AID's floor limit in the PC/SC set: below it the kernel may ask the card for an offline approval. */
+export const PCSC_DEMO_FLOOR_LIMIT = 1000;
+
+/**
+ * With a PC/SC contact reader (virtual cards in the real pcscd through
+ * vpcd), the terminal's own EMV kernel, a PIN pad and a paired stripe
+ * reader. The set's acquirer declines a failed offline data authentication
+ * outright (Visa TAC denial), and lets the Visa card approve offline below
+ * `PCSC_DEMO_FLOOR_LIMIT`.
+ */
+export const PCSC_DEMO_CASES: readonly DemoCase[] = [
+  // First: the split-sales check adds the card's last approval today to the amount before comparing it with the floor limit.
+  { name: 'approved offline by the card', card: 'visa-ok', amount: 800, steps: [{ entry: 'chip', profile: 'visa-offline-approve' }], adviceSent: true, expect: { status: 'approved', responseCode: 'Y1' } },
+  { name: 'PC/SC chip, SDA, online', card: 'visa-ok', amount: 2100, steps: [{ entry: 'chip', profile: 'visa-sda' }], entryMode: 'chip', expect: { status: 'approved', responseCode: '00' } },
+  { name: 'PC/SC chip, DDA, online', card: 'visa-ok', amount: 2200, steps: [{ entry: 'chip', profile: 'visa-dda' }], entryMode: 'chip', expect: { status: 'approved', responseCode: '00' } },
+  { name: 'PC/SC chip, CDA, online', card: 'mc-damaged', amount: 2300, steps: [{ entry: 'chip', profile: 'mastercard-cda' }], entryMode: 'chip', expect: { status: 'approved', responseCode: '00' } },
+  { name: 'ODA failed: declined by TAC', card: 'visa-ok', amount: 2400, steps: [{ entry: 'chip', profile: 'visa-bad-issuer-certificate' }], expect: { status: 'declined', responseCode: 'Z1' } },
+  { name: 'declined offline by the card', card: 'visa-ok', amount: 2500, steps: [{ entry: 'chip', profile: 'visa-offline-decline' }], expect: { status: 'declined', responseCode: 'Z1' } },
+  { name: 'PC/SC chip, online PIN', card: 'visa-ok', amount: 2600, steps: [{ entry: 'chip', profile: 'visa-online-pin' }], expect: { status: 'approved', responseCode: '00' } },
+  { name: 'PC/SC chip, wrong PIN', card: 'visa-ok', amount: 2700, steps: [{ entry: 'chip', profile: 'visa-online-pin', pin: '9999' }], expect: { status: 'declined', responseCode: '55' } },
+  { name: 'blocked application', card: 'visa-ok', amount: 2800, steps: [{ entry: 'chip', profile: 'visa-blocked' }], expect: { status: 'failed', errorCode: 'EMV_APPLICATION_BLOCKED' } },
+  { name: 'card pulled while completing', card: 'visa-ok', amount: 2900, steps: [{ entry: 'chip', profile: 'visa-dda', fault: 'card-pulled' }], expect: { status: 'failed', errorCode: 'EMV_CARD_REMOVED' } },
+  { name: 'chip unreadable, fallback swipe', card: 'visa-ok', amount: 3100, steps: [{ entry: 'chip', fault: 'chip-failure' }, { entry: 'swipe' }], entryMode: 'fallback', expect: { status: 'approved', responseCode: '00' } },
 ];

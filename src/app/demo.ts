@@ -11,6 +11,8 @@ import { EcrClient } from './ecr-client.js';
 
 /** How long the demo's reader stays unplugged: long enough that the first reopen fails and backs off. */
 const DEMO_UNPLUG_MS = 300;
+/** How long the demo waits for an offline approval's advice to reach the host. */
+const DEMO_ADVICE_TIMEOUT_MS = 10_000;
 /** How long the demo waits for an unplugged reader to come back. */
 const DEMO_REPLUG_TIMEOUT_MS = 10_000;
 
@@ -34,7 +36,8 @@ export async function runDemoCases(ecrUrl: string, ecrToken: string, currency: s
     else if (c.card !== null) for (const step of c.steps ?? [{ entry: 'swipe' as const }]) await ecr.present(c.card, step);
     const ended = await ecr.get(started.id, true);
     if (c.unplug) await readerBack(ecr);
-    rows.push({ case: c.name, ...ended, asScripted: endedAsScripted(ended, c), elapsedMs: Math.round(performance.now() - t0) });
+    const adviceSent = c.adviceSent === undefined || (await advicesSent(ecr));
+    rows.push({ case: c.name, ...ended, asScripted: endedAsScripted(ended, c) && adviceSent, elapsedMs: Math.round(performance.now() - t0) });
   }
   return rows;
 }
@@ -47,6 +50,18 @@ async function readerBack(ecr: EcrClient): Promise<void> {
     const devices = health['devices'] as { reader?: { state?: string } } | undefined;
     if (devices?.reader?.state === 'connected') return;
     if (Date.now() > deadline) throw new Error(`The reader did not come back within ${DEMO_REPLUG_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Waits for `/v1/health` to show no offline advice queued; false if one is still queued after the wait. */
+async function advicesSent(ecr: EcrClient): Promise<boolean> {
+  const deadline = Date.now() + DEMO_ADVICE_TIMEOUT_MS;
+  for (;;) {
+    const health = await ecr.health();
+    const offline = health['offlineApprovals'] as { queued?: number } | undefined;
+    if (offline?.queued === 0) return true;
+    if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -8,6 +8,7 @@ import { findCard } from '../../../hw-mocks/cards/deck.js';
 import type { VirtualPinPad } from '../../../hw-mocks/pinpad/index.js';
 import type { VirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
 import { PosError } from '../../util/errors.js';
+import type { ContactSlotTwin } from './contact-slot-twin.js';
 
 /** A virtual cardholder's move: which deck card, how, and what they do at the PIN pad. */
 export interface PresentRequest {
@@ -16,8 +17,10 @@ export interface PresentRequest {
   readonly entry: 'swipe' | 'chip' | 'swipe-stripe-only';
   /** The PIN typed when the pad asks (default the deck card's), `cancel` to press cancel, `none` to walk away. */
   readonly pin?: string;
-  /** Card-side faults: the chip cannot be read (fallback), or the card declines after the host approved. */
-  readonly fault?: 'chip-failure' | 'decline-after-approval';
+  /** Card-side faults: the chip cannot be read (fallback), the card declines after the host approved, or (PC/SC reader) it is pulled while the terminal completes. */
+  readonly fault?: 'chip-failure' | 'decline-after-approval' | 'card-pulled';
+  /** The chip's profile (`hw-mocks/chip-card/profiles/`), at a PC/SC reader; default the deck card's brand profile. */
+  readonly profile?: string;
 }
 
 /** Pulls a virtual device's cable; it stays out `forMs` (default 0: back on the first reopen). */
@@ -36,8 +39,11 @@ export interface CardholderSimulator {
   unplug?(request: UnplugRequest): Promise<void>;
 }
 
-/** The twin behind the virtual reader now: a stripe reader (serial MSR, encrypting MagTek) or the ViVOpay chip reader. */
-export type ReaderTwin = { readonly kind: 'stripe'; swipe(card: DeckCard): Promise<void> } | { readonly kind: 'chip'; readonly chip: VirtualVivopay };
+/** The twin behind the virtual reader now: a stripe reader (serial MSR, encrypting MagTek), the ViVOpay chip reader, or a PC/SC slot with a paired stripe reader. */
+export type ReaderTwin =
+  | { readonly kind: 'stripe'; swipe(card: DeckCard): Promise<void> }
+  | { readonly kind: 'chip'; readonly chip: VirtualVivopay }
+  | { readonly kind: 'contact'; readonly contact: ContactSlotTwin; stripeListening(): boolean; swipe(card: DeckCard): Promise<void> };
 
 export interface CardholderOptions {
   readonly deck: () => Deck;
@@ -72,8 +78,22 @@ export function virtualCardholder(options: CardholderOptions): Required<Cardhold
           });
         }
       }
+      if (reader.kind !== 'contact' && (request.profile !== undefined || request.fault === 'card-pulled')) {
+        const field = request.profile === undefined ? 'fault' : 'profile';
+        throw new PosError('ECR_BAD_REQUEST', `${field}: only a virtual PC/SC reader takes it`, { fields: [field], problems: ['not a PC/SC reader'] });
+      }
       if (reader.kind === 'stripe') {
         if (request.entry !== 'swipe') throw new PosError('ECR_BAD_REQUEST', 'entry: the virtual reader reads stripes only', { fields: ['entry'], problems: ['swipe only'] });
+        await reader.swipe(card);
+        return;
+      }
+      if (reader.kind === 'contact') {
+        if (request.entry === 'chip') {
+          await reader.contact.insert(card, { ...(request.profile === undefined ? {} : { profile: request.profile }), ...(request.fault === undefined ? {} : { fault: request.fault }) });
+          return;
+        }
+        // The paired reader is a plain MSR: the swipe counts once the terminal listens for one.
+        await until(() => reader.stripeListening(), 5_000);
         await reader.swipe(card);
         return;
       }
@@ -94,6 +114,7 @@ export function virtualCardholder(options: CardholderOptions): Required<Cardhold
       // The cardholder takes the card back, so the next transaction does not find it still seated.
       const reader = options.readerTwin();
       if (reader?.kind === 'chip') reader.chip.removeCard();
+      if (reader?.kind === 'contact') void reader.contact.remove();
     },
     unplug: (request) => options.unplug(request),
   };

@@ -9,7 +9,11 @@
 import { createMagtekHidReader } from '../../../drivers/magtek-hid/index.js';
 import { MSR_DEFAULT_SERIAL } from '../../../drivers/msr-serial/kind.js';
 import { createSerialMsrReader } from '../../../drivers/msr-serial/index.js';
+import { createEmvContactReader } from '../../../drivers/pcsc/emv-contact-reader.js';
+import { cardSlotOf } from '../../../drivers/pcsc/kind.js';
+import { openPcscSlot, type PcscSlot } from '../../../drivers/pcsc/pcsc-slot.js';
 import type { Attached } from '../../../drivers/reconnect/resilient-devices.js';
+import type { ChipKernel } from '../../../drivers/shared/chip-kernel.js';
 import { VirtualCable } from '../../../drivers/reconnect/virtual-cable.js';
 import { createHidMemoryPair } from '../../../drivers/transport/hid-memory.js';
 import type { SerialTransportOptions } from '../../../drivers/transport/serial-transport.js';
@@ -25,14 +29,18 @@ import { createVirtualMagtekReader, ENCRYPTING_REPORT_BYTES, MAGTEK_TWIN_IDS, si
 import { VirtualSerialMsr } from '../../../hw-mocks/msr/virtual-serial-msr.js';
 import { createVirtualPinPad, simulationPinpadKeys, type VirtualPinPad } from '../../../hw-mocks/pinpad/index.js';
 import { createVirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
+import { ensurePcscd } from '../../../hw-mocks/vpcd/pcscd-daemon.js';
+import { claimVpcdSlot, type VpcdSlot } from '../../../hw-mocks/vpcd/vpcd-slot-lock.js';
 import type { ReaderConfig } from '../../config/schema.js';
 import type { CardReader } from '../../devices/card-reader.js';
+import type { Capk } from '../../emv/kernel/config.js';
 import type { Display } from '../../devices/display.js';
 import type { PinPad } from '../../devices/pin-pad.js';
 import type { Logger } from '../../log/logger.js';
 import { PosError } from '../../util/errors.js';
 import type { EcrSimulatorRoutes } from '../ecr-server.js';
 import { virtualCardholder, type ReaderTwin, type UnplugRequest } from './cardholder.js';
+import { ContactSlotTwin, simulationCapks } from './contact-slot-twin.js';
 import { simulatorRoutes } from './simulator-routes.js';
 import { openVirtualWire, type VirtualWire } from './virtual-wire.js';
 
@@ -56,12 +64,15 @@ export class VirtualBench {
   readonly #logger: Logger;
   readonly #deck: () => Deck;
   readonly #cables: Partial<Record<Role, VirtualCable<VirtualWire>>> = {};
-  readonly #onClose: (() => void)[] = [];
+  readonly #onClose: (() => void | Promise<void>)[] = [];
   /** The twins behind the current wires: a replugged device has fresh ones. */
   #readerTwin: ReaderTwin | undefined;
   #pinpadTwin: VirtualPinPad | undefined;
   /** Whether any device was made virtual: only then is there a cardholder. */
   #inUse = false;
+  /** The virtual PC/SC reader's slot now: the cardholder looks at it as at the reader's light. */
+  #pcscSlot: PcscSlot | undefined;
+  #vpcdReady: Promise<{ readonly slot: VpcdSlot; readonly twin: ContactSlotTwin }> | undefined;
 
   constructor(options: { readonly logger: Logger; readonly deck: () => Deck }) {
     this.#logger = options.logger;
@@ -69,8 +80,9 @@ export class VirtualBench {
   }
 
   /** `reader: { type: "virtual", model }`: a serial MSR, a ViVOpay chip reader, or an encrypting MagTek. */
-  reader(model: VirtualReaderModel): VirtualDevice<CardReader> {
+  reader(model: VirtualReaderModel, chipKernel: (extraCapks?: readonly Capk[]) => ChipKernel): VirtualDevice<CardReader> {
     this.#inUse = true;
+    if (model === 'pcsc') return this.#pcsc(chipKernel);
     if (model === 'magtek-encrypting') return this.#magtek();
     const logger = this.#logger;
     if (model === 'chip') {
@@ -113,6 +125,57 @@ export class VirtualBench {
     };
   }
 
+  /**
+   * A PC/SC contact reader with the terminal's own EMV kernel, and a serial
+   * MSR paired with it for swipes and fallback: the real PC/SC driver on the
+   * real pcscd (started here when it is not running), vpcd's slot claimed
+   * for this process, and the cardholder's chips inserted into it. The
+   * kernel trusts the simulation's CAs besides the configured CAPKs.
+   */
+  #pcsc(chipKernel: (extraCapks?: readonly Capk[]) => ChipKernel): VirtualDevice<CardReader> {
+    const logger = this.#logger;
+    const cable = this.#cable('reader', MSR_DEFAULT_SERIAL);
+    return {
+      target: 'virtual:pcsc',
+      attach: async () => {
+        const vpcd = await this.#vpcd();
+        const kernel = chipKernel(simulationCapks());
+        const wire = await cable.plugIn();
+        const msr = new VirtualSerialMsr(wire.device);
+        const release = (): Promise<void> => msr.close().then(() => wire.close());
+        const stripe = createSerialMsrReader(wire.host, { name: 'virtual-msr', logger });
+        let slot: PcscSlot;
+        try {
+          slot = await openPcscSlot({ readerPattern: new RegExp(`^${vpcd.slot.readerName}$`, 'u'), logger });
+        } catch (error) {
+          await stripe.close();
+          await release();
+          throw error;
+        }
+        this.#pcscSlot = slot;
+        const armed = { stripe: 0 };
+        this.#readerTwin = { kind: 'contact', contact: vpcd.twin, stripeListening: () => armed.stripe > 0, swipe: (card) => msr.swipe(card) };
+        const device = createEmvContactReader({ slot: cardSlotOf(slot, 'virtual-pcsc'), kernel, stripe: watchedStripe(stripe, armed), logger });
+        return { device, transport: wire.host, release };
+      },
+    };
+  }
+
+  /** pcscd running and one vpcd slot this process's alone, once; given back at `close()`. */
+  #vpcd(): Promise<{ readonly slot: VpcdSlot; readonly twin: ContactSlotTwin }> {
+    this.#vpcdReady ??= (async () => {
+      const pcscd = await ensurePcscd();
+      if (pcscd.status === 'unavailable') throw new PosError('PCSC_SERVICE_UNAVAILABLE', `The virtual PC/SC reader needs pcscd: ${pcscd.reason}`, { failure: 'no-service' });
+      if (pcscd.started) this.#onClose.push(() => pcscd.stop());
+      const slot = await claimVpcdSlot();
+      const twin = new ContactSlotTwin({ port: slot.port, logger: this.#logger, readerSeesCard: () => this.#pcscSlot?.state().state === 'card-present' });
+      // Last in, first out: the card comes out before the slot is given back and pcscd stops.
+      this.#onClose.push(() => twin.remove().finally(() => slot.release()));
+      return { slot, twin };
+    })();
+    return this.#vpcdReady;
+  }
+
   /** The cardholder and the ECR routes that drive it; present once any device is virtual. */
   simulator(): SimulatorHandle | undefined {
     if (!this.#inUse) return undefined;
@@ -130,10 +193,9 @@ export class VirtualBench {
     return { routes: simulatorRoutes(cardholder), transactionEnded: () => cardholder.transactionEnded() };
   }
 
-  /** After the devices have closed: wipes the key copies the twins were given. */
-  close(): Promise<void> {
-    for (const wipe of this.#onClose.splice(0)) wipe();
-    return Promise.resolve();
+  /** After the devices have closed: wipes the key copies the twins were given, takes a card out of vpcd and gives its slot back. */
+  async close(): Promise<void> {
+    for (const done of this.#onClose.splice(0).reverse()) await done();
   }
 
   /** The role's cable: each plug-in is a fresh wire whose driver end is at the device kind's line. */
@@ -165,7 +227,9 @@ export class VirtualBench {
    */
   #magtek(): VirtualDevice<CardReader> {
     const keys = simulationMagtekKeys();
-    this.#onClose.push(() => keys.bdk.fill(0));
+    this.#onClose.push(() => {
+      keys.bdk.fill(0);
+    });
     let swipes = 0;
     return {
       target: 'virtual:magtek',
@@ -184,4 +248,25 @@ export class VirtualBench {
       },
     };
   }
+}
+
+/**
+ * The paired stripe reader, counting its armed reads: the cardholder swipes
+ * when the terminal listens for a swipe, as a person reads "swipe card" on
+ * the display (a serial MSR drops a swipe nobody listens for).
+ */
+function watchedStripe(stripe: CardReader, armed: { stripe: number }): CardReader {
+  return {
+    name: stripe.name,
+    state: () => stripe.state(),
+    close: () => stripe.close(),
+    readCard: async (request, signal) => {
+      armed.stripe++;
+      try {
+        return await stripe.readCard(request, signal);
+      } finally {
+        armed.stripe--;
+      }
+    },
+  };
 }

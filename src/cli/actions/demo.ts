@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDemoCases, formatDemoTable, type DemoRow } from '../../app/demo.js';
-import { CHIP_DEMO_CASES, DEMO_CASES, ENCRYPTED_READER_DEMO_CASES } from '../../app/demo-cases.js';
+import { CHIP_DEMO_CASES, DEMO_CASES, ENCRYPTED_READER_DEMO_CASES, PCSC_DEMO_CASES, PCSC_DEMO_FLOOR_LIMIT } from '../../app/demo-cases.js';
 import { startTerminal } from '../../app/terminal.js';
+import { DEFAULT_AIDS } from '../../config/emv-schema.js';
 import { parseConfig } from '../../config/load.js';
 import { RecordingDisplay } from '../../display/console-display.js';
 import { createLogger, logLevelFromEnv } from '../../log/logger.js';
@@ -16,6 +17,15 @@ import { EXIT_FAILURE, printJson } from '../errors.js';
 
 /** Long enough for loopback, short enough that the "host not answering" case does not drag. */
 const DEMO_HOST_TIMEOUT_MS = 1_500;
+const VISA_AID = 'A0000000031010';
+/** TVR byte 1: SDA failed (b7), DDA failed (b4), CDA failed (b3). */
+const ODA_FAILED_DENIAL = '4C00000000';
+
+/** The PC/SC set's acquirer: a failed ODA declines, and the Visa card may approve offline below the floor limit (its advice queued). */
+const PCSC_ACQUIRER = {
+  emv: { aids: DEFAULT_AIDS.map((a) => (a.aid === VISA_AID ? { ...a, floorLimit: PCSC_DEMO_FLOOR_LIMIT, tac: { ...a.tac, denial: ODA_FAILED_DENIAL } } : a)) },
+  storeAndForward: { enabled: true },
+};
 
 export interface DemoOptions {
   readonly json?: boolean;
@@ -30,6 +40,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     { reader: { type: 'virtual', model: 'msr' }, pinpad: { type: 'none' }, cases: DEMO_CASES },
     { reader: { type: 'virtual', model: 'chip' }, pinpad: { type: 'virtual' }, cases: CHIP_DEMO_CASES },
     { reader: { type: 'virtual', model: 'magtek-encrypting' }, pinpad: { type: 'none' }, cases: ENCRYPTED_READER_DEMO_CASES },
+    { reader: { type: 'virtual', model: 'pcsc' }, pinpad: { type: 'virtual' }, cases: PCSC_DEMO_CASES, acquirer: PCSC_ACQUIRER },
   ] as const;
   const rows: DemoRow[] = [];
   for (const set of sets) {
@@ -38,6 +49,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       devices: { reader: set.reader, pinpad: set.pinpad },
       host: { type: 'simulator', timeoutMs: DEMO_HOST_TIMEOUT_MS },
       log: { level },
+      ...('acquirer' in set ? set.acquirer : {}),
     });
     const stateDir = mkdtempSync(join(tmpdir(), 'pos-demo-'));
     const terminal = await startTerminal(config, {
