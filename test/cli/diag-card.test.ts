@@ -143,7 +143,7 @@ describe('pos diag card, the report', () => {
     const { stdout, exitCode } = await printed({ json: false, waitSeconds: 5 }, slot);
     expect(exitCode).toBe(1);
     expect(stdout).toMatch(/A0000000031010 +VISA CREDIT +priority 1 +blocked \(6283\)\n/);
-    expect(stdout).toContain('FAILED        at selection: EMV_NO_APPLICATION: ');
+    expect(stdout).toContain('FAILED        at selection: EMV_APPLICATION_BLOCKED: ');
     expect(slot.disconnects()).toBe(1);
     expect(slot.closed()).toBe(true);
   });

@@ -151,10 +151,10 @@ describe('inspectCard against the virtual cards', () => {
     expect(report.applications).toEqual([expect.objectContaining({ aid: VISA_AID, status: 'candidate' })]);
   });
 
-  it('visa-blocked through the PSE: the application is listed as blocked (6283), selection ends with EMV_NO_APPLICATION', async () => {
+  it('visa-blocked through the PSE: the application is listed as blocked (6283), selection ends with EMV_APPLICATION_BLOCKED', async () => {
     const { report, commands } = await inspect(chip('visa-blocked'));
     expect(report.applications).toEqual([expect.objectContaining({ aid: VISA_AID, status: 'blocked', sw: '6283' })]);
-    expect(report.failure).toMatchObject({ step: 'selection', code: 'EMV_NO_APPLICATION' });
+    expect(report.failure).toMatchObject({ step: 'selection', code: 'EMV_APPLICATION_BLOCKED' });
     expect(report.selected).toBeUndefined();
     expect(report.card).toEqual({});
     expect(commands).not.toContain('80A8');
@@ -166,7 +166,7 @@ describe('inspectCard against the virtual cards', () => {
     const { report } = await inspect(chip(profile));
     expect(report.applicationsFrom).toBe('aid-list');
     expect(report.applications).toEqual([expect.objectContaining({ aid: VISA_AID, label: 'VISA CREDIT', status: 'blocked', sw: '6283' })]);
-    expect(report.failure).toMatchObject({ step: 'selection', code: 'EMV_NO_APPLICATION' });
+    expect(report.failure).toMatchObject({ step: 'selection', code: 'EMV_APPLICATION_BLOCKED' });
   });
 
   it('mastercard (no PSE): the list of AIDs finds it; format 2 GPO; offline PIN first in its CVM list, in words', async () => {
