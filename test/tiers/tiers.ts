@@ -90,6 +90,7 @@ export const TIERS: readonly Tier[] = [
       'test/app/ecr-reference.test.ts',
       'test/app/ecr-security.test.ts',
       'test/app/offline-e2e.test.ts',
+      'test/app/pcsc-terminal.test.ts',
       'test/app/resilient-devices.test.ts',
       'test/app/watchdog.test.ts',
       'test/drivers/msr-serial-pty.integration.test.ts',

@@ -7,11 +7,9 @@
  */
 import { inject } from 'vitest';
 import { listPcscReaders } from '../../../drivers/pcsc/reader-list.js';
+import { VPCD_SLOTS } from '../../../hw-mocks/vpcd/vpcd-slot-lock.js';
 import { isPosError } from '../../../src/util/errors.js';
 
-/** vpcd's second slot, "Virtual PCD 00 01" on port 35964: the driver's tests keep the first for the terminal's own (demo) tests. */
-export const VPCD_TEST_READER = 'Virtual PCD 00 01';
-export const VPCD_TEST_PORT = 35964;
 
 export type PcscStack = { readonly ready: true } | { readonly ready: false; readonly reason: string };
 
@@ -21,8 +19,9 @@ export async function pcscStack(): Promise<PcscStack> {
   try {
     const listing = await listPcscReaders();
     if (listing.status === 'no-service') return { ready: false, reason: 'pcscd is not running' };
-    if (!listing.readers.some((r) => r.name === VPCD_TEST_READER)) {
-      return { ready: false, reason: `pcscd has no "${VPCD_TEST_READER}" reader: vsmartcard-vpcd is not installed, or pcscd started before it was (restart pcscd)` };
+    const missing = VPCD_SLOTS.find((slot) => !listing.readers.some((r) => r.name === slot.readerName));
+    if (missing !== undefined) {
+      return { ready: false, reason: `pcscd has no "${missing.readerName}" reader: vsmartcard-vpcd is not installed, or pcscd started before it was (restart pcscd)` };
     }
     return { ready: true };
   } catch (err) {

@@ -9,7 +9,8 @@ import { openPcscSlot, type PcscSlot, type SlotState } from '../../../drivers/pc
 import type { ApduCard } from '../../../hw-mocks/chip-card/apdu-card.js';
 import { insertIntoVpcd, type VpcdInsertion } from '../../../hw-mocks/vpcd/vpcd-card.js';
 import { silentLogger } from '../../../src/log/logger.js';
-import { pcscStack, runsOver, titleFor, VPCD_TEST_PORT, VPCD_TEST_READER } from './pcscd-harness.js';
+import { claimVpcdSlot, VPCD_SLOTS, type VpcdSlot } from '../../../hw-mocks/vpcd/vpcd-slot-lock.js';
+import { pcscStack, runsOver, titleFor } from './pcscd-harness.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const show = (b: Buffer): string => b.toString('hex').toUpperCase();
@@ -71,16 +72,20 @@ const stack = await pcscStack();
 
 let slot: PcscSlot | undefined;
 let inserted: VpcdInsertion | undefined;
+/** The vpcd slot this test claimed (other files and processes use the other, or wait). */
+let vpcd: VpcdSlot = { ...VPCD_SLOTS[1], release: () => undefined };
 afterEach(async () => {
   await inserted?.remove();
   inserted = undefined;
   await slot?.close();
   slot = undefined;
+  vpcd.release();
 });
 
 async function openTestSlot(): Promise<PcscSlot> {
   if (!stack.ready) throw new Error(`the PC/SC stack is missing: ${stack.reason}`); // CI: fail at once, not after a timeout
-  slot = await openPcscSlot({ readerPattern: /^Virtual PCD 00 01$/, logger: silentLogger, rescanMs: 500 });
+  vpcd = await claimVpcdSlot();
+  slot = await openPcscSlot({ readerPattern: new RegExp(`^${vpcd.readerName}$`), logger: silentLogger, rescanMs: 500 });
   await reaches(slot, 'empty');
   return slot;
 }
@@ -105,12 +110,12 @@ describe.skipIf(!runsOver(stack))(titleFor('PC/SC driver over the real pcscd and
     const s = await openTestSlot();
     const waiting = s.waitForCard(AbortSignal.timeout(10_000));
     const card = new TinyCard();
-    inserted = await insertIntoVpcd(card, { port: VPCD_TEST_PORT });
+    inserted = await insertIntoVpcd(card, { port: vpcd.port });
     const session = await waiting;
-    expect(session.reader).toBe(VPCD_TEST_READER);
+    expect(session.reader).toBe(vpcd.readerName);
     expect(show(session.atr)).toBe(ATR);
     expect(session.protocol).toBe('T=0');
-    expect(s.state()).toEqual({ state: 'card-present', reader: VPCD_TEST_READER });
+    expect(s.state()).toEqual({ state: 'card-present', reader: vpcd.readerName });
 
     expect(show(await session.transmit(hex(SELECT_AID)))).toBe(`${FCI}9000`);
     expect(show(await session.transmit(hex('00B2010C00')))).toBe(`${RECORD_1}9000`);
@@ -128,14 +133,14 @@ describe.skipIf(!runsOver(stack))(titleFor('PC/SC driver over the real pcscd and
     const s = await openTestSlot();
     const waiting = s.waitForCard(AbortSignal.timeout(10_000));
     const card = new TinyCard();
-    inserted = await insertIntoVpcd(card, { port: VPCD_TEST_PORT });
+    inserted = await insertIntoVpcd(card, { port: vpcd.port });
     const session = await waiting;
     const exchange = session.transmit(hex('80AE8000 1D 000000001000 000000000000 0978 0000000000 0978 260101 00 12345678 00'.replace(/\s/g, '')));
     await card.generateAcSeen;
     const pulledAt = performance.now();
     await inserted.remove();
     inserted = undefined;
-    await expect(exchange).rejects.toMatchObject({ code: 'EMV_CARD_REMOVED', kind: 'disconnected', details: { reader: VPCD_TEST_READER } });
+    await expect(exchange).rejects.toMatchObject({ code: 'EMV_CARD_REMOVED', kind: 'disconnected', details: { reader: vpcd.readerName } });
     expect(performance.now() - pulledAt).toBeLessThan(2000);
     expect(await session.removed).toBe('card-removed');
   });
@@ -143,7 +148,7 @@ describe.skipIf(!runsOver(stack))(titleFor('PC/SC driver over the real pcscd and
   it('disconnect hands the card back; the next wait connects it again, and pcscd powered it on for each', async () => {
     const s = await openTestSlot();
     const card = new TinyCard();
-    inserted = await insertIntoVpcd(card, { port: VPCD_TEST_PORT });
+    inserted = await insertIntoVpcd(card, { port: vpcd.port });
     const session = await s.waitForCard(AbortSignal.timeout(10_000));
     await session.transmit(hex(SELECT_AID));
     session.disconnect();
@@ -157,7 +162,7 @@ describe.skipIf(!runsOver(stack))(titleFor('PC/SC driver over the real pcscd and
     const s = await openTestSlot();
     // TS 3B, T0 80 (TD1 follows, no historical bytes), TD1 01 (T=1, nothing more), TCK 81 (T0 xor TD1).
     const card = Object.assign(new TinyCard(), { atr: hex('3B800181') });
-    inserted = await insertIntoVpcd(card, { port: VPCD_TEST_PORT });
+    inserted = await insertIntoVpcd(card, { port: vpcd.port });
     const session = await s.waitForCard(AbortSignal.timeout(10_000));
     expect(session.protocol).toBe('T=1');
     expect(show(session.atr)).toBe('3B800181');
@@ -166,12 +171,12 @@ describe.skipIf(!runsOver(stack))(titleFor('PC/SC driver over the real pcscd and
 
   it('lists the reader for `pos diag devices`, with the card and its ATR', async () => {
     const s = await openTestSlot();
-    inserted = await insertIntoVpcd(new TinyCard(), { port: VPCD_TEST_PORT });
+    inserted = await insertIntoVpcd(new TinyCard(), { port: vpcd.port });
     await reaches(s, 'card-present');
     const listing = await listPcscReaders();
     expect(listing.status).toBe('ok');
     if (listing.status !== 'ok') return;
-    expect(listing.readers).toContainEqual({ name: VPCD_TEST_READER, card: 'present', atr: ATR });
-    expect(listing.readers.map((r) => r.name)).toContain('Virtual PCD 00 00');
+    expect(listing.readers).toContainEqual({ name: vpcd.readerName, card: 'present', atr: ATR });
+    expect(listing.readers.map((r) => r.name)).toEqual(expect.arrayContaining(VPCD_SLOTS.map((v) => v.readerName)));
   });
 });
