@@ -67,14 +67,17 @@ else
   fi
 fi
 
-# ── Build tools for the native addons (better-sqlite3, node-hid, serialport) and libusb ──
+# ── Build tools for the native addons (better-sqlite3, node-hid, serialport, smartcard), libusb,
+#    and pcscd with the CCID driver for USB chip readers (never vsmartcard-vpcd: it is a virtual
+#    reader anyone on the network could put a card into, for development machines only) ──
 if [ -n "$ROOT" ]; then
   note "skip (--root): system packages"
 else
   need=()
   for tool in python3 make g++; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done
   ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0' || need+=(libusb-1.0-0)
-  if [ ${#need[@]} -gt 0 ]; then act apt-get install -y "${need[@]}"; else note "build tools and libusb present"; fi
+  for pkg in pcscd libccid libpcsclite-dev; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+  if [ ${#need[@]} -gt 0 ]; then act apt-get install -y "${need[@]}"; else note "build tools, libusb and pcscd present"; fi
 fi
 
 # ── The service user: no login, in dialout (serial) and plugdev (hidraw) ──
@@ -113,7 +116,7 @@ else
   # --ignore-scripts skips the project's own `prepare` (a build needing dev tools); the native
   # addons' install scripts then run through `npm rebuild`.
   act npm ci --omit=dev --ignore-scripts --no-fund --no-audit --prefix "$APP_DIR"
-  act npm rebuild better-sqlite3 node-hid @serialport/bindings-cpp --prefix "$APP_DIR"
+  act npm rebuild better-sqlite3 node-hid @serialport/bindings-cpp smartcard --prefix "$APP_DIR"
 fi
 
 # ── Unit and udev rules ───────────────────────────────────────────────────
@@ -166,6 +169,7 @@ else
   act systemctl daemon-reload
   act udevadm control --reload-rules
   act udevadm trigger --subsystem-match=tty --subsystem-match=hidraw
+  act systemctl enable pcscd.socket
   act systemctl enable pos-terminal.service
   note "start with: systemctl start pos-terminal; logs: journalctl -u pos-terminal -f"
 fi
