@@ -29,8 +29,8 @@ export const VPCD_SLOTS = [
 
 const RETRY_MS = 100;
 
-function lockPath(port: number): string {
-  return join(tmpdir(), `pos-terminal-vpcd-${port}.lock`);
+function lockPath(dir: string, port: number): string {
+  return join(dir, `pos-terminal-vpcd-${port}.lock`);
 }
 
 function alive(pid: number): boolean {
@@ -44,8 +44,7 @@ function alive(pid: number): boolean {
 }
 
 /** Takes the slot's lock file, or a stale one; false when a live process holds it. */
-function tryLock(port: number): boolean {
-  const path = lockPath(port);
+function tryLock(path: string): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);
@@ -73,18 +72,21 @@ function tryLock(port: number): boolean {
 
 /**
  * Claims a free vpcd slot, waiting up to `timeoutMs` (default 60 s) for one.
- * Rejects with `PCSC_VPCD_BUSY` when both stay taken.
+ * Rejects with `PCSC_VPCD_BUSY` when both stay taken. `lockDir` (default the
+ * temp folder) is where every claimant looks.
  */
-export async function claimVpcdSlot(options: { readonly timeoutMs?: number } = {}): Promise<VpcdSlot> {
+export async function claimVpcdSlot(options: { readonly timeoutMs?: number; readonly lockDir?: string } = {}): Promise<VpcdSlot> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const dir = options.lockDir ?? tmpdir();
   for (;;) {
     for (const slot of VPCD_SLOTS) {
-      if (!tryLock(slot.port)) continue;
+      const path = lockPath(dir, slot.port);
+      if (!tryLock(path)) continue;
       let held = true;
       const release = (): void => {
         if (!held) return;
         held = false;
-        rmSync(lockPath(slot.port), { force: true });
+        rmSync(path, { force: true });
       };
       process.once('exit', release);
       return {
