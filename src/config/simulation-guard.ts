@@ -3,7 +3,8 @@
  * whatever its deck says and virtual devices read cards nobody presented, so
  * with `NODE_ENV=production` (what the systemd unit sets) a config that asks
  * for either — or no config file at all, whose default is simulation — is
- * refused at start.
+ * refused at start. So are the published test CA keys (`emv.capkSets`): a
+ * terminal that trusts them accepts any card a lab's CA certified.
  */
 import { PosError } from '../util/errors.js';
 import type { Config } from './schema.js';
@@ -15,6 +16,7 @@ export function simulatedParts(config: Config): string[] {
   if (config.devices.pinpad.type === 'virtual') parts.push('devices.pinpad');
   if (config.devices.display.type === 'virtual') parts.push('devices.display');
   if (config.host.type === 'simulator') parts.push('host');
+  if (config.emv.capkSets.length > 0) parts.push('emv.capkSets');
   return parts;
 }
 

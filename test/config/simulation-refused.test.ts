@@ -51,6 +51,11 @@ describe('production refuses simulation', () => {
     ['a virtual reader', { devices: { reader: { type: 'virtual' } }, host: { type: 'iso8583-tcp', address: '127.0.0.1', port: 5800 } }, ['devices.reader']],
     ['a virtual PIN pad and display', { devices: { reader: { type: 'msr-serial', path: '/dev/pos-reader' }, pinpad: { type: 'virtual' }, display: { type: 'virtual' } }, host: { type: 'iso8583-tcp', address: '127.0.0.1', port: 5800 } }, ['devices.pinpad', 'devices.display']],
     ['the bank-host simulator', { devices: { reader: { type: 'msr-serial', path: '/dev/pos-reader' } }, host: { type: 'simulator' } }, ['host']],
+    [
+      'the published test CA keys',
+      { devices: { reader: { type: 'pcsc', readerName: 'CCID' } }, host: { type: 'iso8583-tcp', address: '127.0.0.1', port: 5800 }, emv: { capkSets: ['emv-test'] } },
+      ['emv.capkSets'],
+    ],
   ])('refuses %s with CONFIG_SIMULATION_REFUSED (exit 2)', async (_what, raw, fields) => {
     const err = await rejection(start(raw, PRODUCTION));
     expect(err.code).toBe('CONFIG_SIMULATION_REFUSED');
