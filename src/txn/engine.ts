@@ -698,6 +698,16 @@ function samePurchase(known: TransactionResult, input: PurchaseInput): Transacti
 }
 
 function readFailureReason(error: PosError): string {
+  // The card's own answers first: a pulled card is no reader fault, and a blocked card will not read on a second try.
+  switch (error.code) {
+    case 'EMV_CARD_REMOVED':
+      return 'CARD REMOVED';
+    case 'EMV_CARD_BLOCKED':
+    case 'EMV_APPLICATION_BLOCKED':
+      return 'CARD BLOCKED';
+    case 'EMV_NO_APPLICATION':
+      return 'CARD NOT SUPPORTED';
+  }
   switch (error.kind) {
     case 'disconnected':
       return 'READER DISCONNECTED';

@@ -110,6 +110,6 @@ describe.skipIf(!runsOver(stack))(titleFor('the terminal with a PC/SC reader, ov
 
   it('a blocked application ends the read; no fallback is offered', async () => {
     const row = await run('blocked application');
-    expect(row).toMatchObject({ asScripted: true, status: 'failed', errorCode: 'EMV_APPLICATION_BLOCKED' });
+    expect(row).toMatchObject({ asScripted: true, status: 'failed', errorCode: 'EMV_APPLICATION_BLOCKED', reason: 'CARD BLOCKED' });
   }, 30_000);
 });

@@ -200,6 +200,20 @@ describe('TransactionEngine purchase', () => {
     expect(await engine.wait(id)).toMatchObject({ status: 'cancelled', errorCode: 'DEVICE_DISCONNECTED', reason: 'READER DISCONNECTED' });
     expect(display.shown.at(-1)).toMatchObject({ kind: 'cancelled', reason: 'READER DISCONNECTED' });
   });
+
+  it.each([
+    ['a card pulled during the read', 'EMV_CARD_REMOVED', 'cancelled', 'CARD REMOVED'],
+    ['a card that says it is blocked', 'EMV_CARD_BLOCKED', 'failed', 'CARD BLOCKED'],
+    ['a card whose applications are blocked', 'EMV_APPLICATION_BLOCKED', 'failed', 'CARD BLOCKED'],
+    ['a card with no application in common', 'EMV_NO_APPLICATION', 'failed', 'CARD NOT SUPPORTED'],
+  ] as const)('%s ends the purchase with the card, not the reader, named on the display', async (_what, code, status, reason) => {
+    const { engine, reader, display } = setup();
+    const { id } = engine.start({ type: 'purchase', amount: 100, currency: '978' });
+    await reader.armed();
+    reader.fail(new PosError(code, 'from the card'));
+    expect(await engine.wait(id)).toMatchObject({ status, errorCode: code, reason });
+    expect(display.shown.at(-1)).toMatchObject({ kind: status, reason });
+  });
 });
 
 describe('TransactionEngine when the journal fails', () => {
