@@ -82,7 +82,7 @@ describe('card-data hygiene at log level debug', () => {
     const run = keep('pos demo --show-display', runPos(['demo', '--show-display']));
     expect(run.status).toBe(0);
     expect(run.stderr.toString()).toContain('"level":20');
-  });
+  }, 120_000);
 
   it('the crash test: every terminal life, the simulator, the ECR responses, the journal and WAL', () => {
     const result = crash!;

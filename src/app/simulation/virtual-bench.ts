@@ -12,6 +12,7 @@ import { createSerialMsrReader } from '../../../drivers/msr-serial/index.js';
 import { createEmvContactReader } from '../../../drivers/pcsc/emv-contact-reader.js';
 import { cardSlotOf } from '../../../drivers/pcsc/kind.js';
 import { openPcscSlot, type PcscSlot } from '../../../drivers/pcsc/pcsc-slot.js';
+import { listPcscReaders } from '../../../drivers/pcsc/reader-list.js';
 import type { Attached } from '../../../drivers/reconnect/resilient-devices.js';
 import type { ChipKernel } from '../../../drivers/shared/chip-kernel.js';
 import { VirtualCable } from '../../../drivers/reconnect/virtual-cable.js';
@@ -168,6 +169,11 @@ export class VirtualBench {
       if (pcscd.status === 'unavailable') throw new PosError('PCSC_SERVICE_UNAVAILABLE', `The virtual PC/SC reader needs pcscd: ${pcscd.reason}`, { failure: 'no-service' });
       if (pcscd.started) this.#onClose.push(() => pcscd.stop());
       const slot = await claimVpcdSlot();
+      const listing = await listPcscReaders();
+      if (listing.status !== 'ok' || !listing.readers.some((r) => r.name === slot.readerName)) {
+        slot.release();
+        throw new PosError('PCSC_READER_NOT_FOUND', `pcscd has no "${slot.readerName}": vsmartcard-vpcd is not installed, or pcscd started before it was (restart pcscd)`, { readerName: slot.readerName });
+      }
       const twin = new ContactSlotTwin({ port: slot.port, logger: this.#logger, readerSeesCard: () => this.#pcscSlot?.state().state === 'card-present' });
       // Last in, first out: the card comes out before the slot is given back and pcscd stops.
       this.#onClose.push(() => twin.remove().finally(() => slot.release()));
