@@ -39,6 +39,7 @@ export const TIERS: readonly Tier[] = [
       'test/util/',
       'test/app/chip-kernel.test.ts',
       'test/app/key-files.test.ts',
+      'test/bench/emv-kernel-t0-wire.test.ts',
       'test/cli/diag-card.test.ts',
       'test/cli/run-errors.test.ts',
       'test/cli/usage.test.ts',
