@@ -26,6 +26,7 @@ import {
   type ReaderStatus,
   type WatchedReader,
 } from './pcsc-binding.js';
+import { isRecord, nativePackageLoader, type PackageImporter } from '../transport/native-package.js';
 
 interface SmartcardCard {
   readonly protocol: number;
@@ -62,7 +63,7 @@ export interface SmartcardModule {
 }
 
 /** How the module is imported; tests pass one that fails or returns a fake. */
-export type SmartcardImporter = () => Promise<unknown>;
+export type SmartcardImporter = PackageImporter;
 
 /** The addon's message for each PC/SC return code (smartcard 3.x `src/pcsc_errors.h` and its context/card guards). */
 const FAILURE_OF_MESSAGE: Readonly<Record<string, PcscFailure>> = {
@@ -92,35 +93,20 @@ export function failureOf(err: unknown): PcscFailure {
 
 /** A specifier held in a variable: the optional package's types are not needed to compile (it may have failed to build). */
 const SMARTCARD_PACKAGE: string = 'smartcard';
-const defaultImporter: SmartcardImporter = () => import(SMARTCARD_PACKAGE);
-
-let cached: Promise<PcscBinding> | undefined;
 
 /**
  * Imports `smartcard` once and adapts it. Rejects with
  * `PCSC_LIBRARY_UNAVAILABLE` (kind `config`; details: `package`) when the
  * addon is missing or cannot load; the loader's error is the `cause`.
  */
-export function loadSmartcardBinding(importer?: SmartcardImporter): Promise<PcscBinding> {
-  if (importer !== undefined) return adaptModule(importer);
-  cached ??= adaptModule(defaultImporter).catch((err: unknown) => {
-    cached = undefined; // building the addon and retrying must work without a restart
-    throw err;
-  });
-  return cached;
-}
-
-async function adaptModule(importer: SmartcardImporter): Promise<PcscBinding> {
-  let mod: unknown;
-  try {
-    mod = await importer();
-  } catch (err) {
-    throw libraryUnavailable(err);
-  }
-  const lib = isRecord(mod) && isRecord(mod['default']) ? mod['default'] : mod;
-  if (!isSmartcardModule(lib)) throw libraryUnavailable(new Error('smartcard has no Context: version 3 or later is needed'));
-  return { establish: () => new SmartcardPcscContext(lib) };
-}
+export const loadSmartcardBinding: (importer?: SmartcardImporter) => Promise<PcscBinding> = nativePackageLoader({
+  importer: () => import(SMARTCARD_PACKAGE),
+  adapt: (lib) => {
+    if (!isSmartcardModule(lib)) throw libraryUnavailable(new Error('smartcard has no Context: version 3 or later is needed'));
+    return { establish: () => new SmartcardPcscContext(lib) };
+  },
+  unavailable: libraryUnavailable,
+});
 
 export function libraryUnavailable(cause: unknown): PosError {
   return new PosError(
@@ -213,10 +199,6 @@ class SmartcardPcscContext implements PcscContext {
 
 function status(name: string, state: number, atr: Buffer | null): ReaderStatus {
   return atr === null || atr.length === 0 ? { name, state } : { name, state, atr: Buffer.from(atr) };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null;
 }
 
 function isSmartcardModule(value: unknown): value is SmartcardModule {

@@ -11,6 +11,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { PosError } from '../../src/util/errors.js';
+import { nativePackageLoader, type PackageImporter } from './native-package.js';
 
 /** One enumerated device, as node-hid's `devicesAsync()` lists it. */
 export interface NodeHidDeviceInfo {
@@ -39,7 +40,7 @@ export interface NodeHidModule {
 }
 
 /** How the module is imported; tests pass one that fails or returns a fake. */
-export type NodeHidImporter = () => Promise<unknown>;
+export type NodeHidImporter = PackageImporter;
 
 /** The system package each native library comes from (Debian / Raspberry Pi OS names). */
 export const HID_SYSTEM_PACKAGES = {
@@ -47,32 +48,19 @@ export const HID_SYSTEM_PACKAGES = {
   libusb: 'libusb-1.0-0',
 } as const;
 
-const defaultImporter: NodeHidImporter = () => import('node-hid');
-
-let cached: Promise<NodeHidModule> | undefined;
-
 /**
  * Imports node-hid once and adapts it. Rejects with `HID_LIBRARY_UNAVAILABLE`
  * (kind `config`; details: `package`, `backend`) when the binding or its
  * system library cannot load; the loader's own error is the `cause`.
  */
-export function loadNodeHid(importer?: NodeHidImporter): Promise<NodeHidModule> {
-  if (importer !== undefined) return adapt(importer);
-  cached ??= adapt(defaultImporter).catch((err: unknown) => {
-    cached = undefined; // installing the package and retrying must work without a restart
-    throw err;
-  });
-  return cached;
-}
+export const loadNodeHid: (importer?: NodeHidImporter) => Promise<NodeHidModule> = nativePackageLoader({
+  importer: () => import('node-hid'),
+  adapt,
+  unavailable: libraryUnavailable,
+});
 
-async function adapt(importer: NodeHidImporter): Promise<NodeHidModule> {
-  let mod: unknown;
-  try {
-    mod = await importer();
-  } catch (err) {
-    throw libraryUnavailable(err);
-  }
-  const lib = (isRecord(mod) && isRecord(mod['default']) ? mod['default'] : mod) as Record<string, unknown>;
+function adapt(exports: unknown): NodeHidModule {
+  const lib = exports as Record<string, unknown>;
   const devicesAsync = lib['devicesAsync'];
   const hidAsync = lib['HIDAsync'] as { open?: unknown } | undefined;
   if (typeof devicesAsync !== 'function' || hidAsync === undefined || typeof hidAsync.open !== 'function') {
@@ -96,8 +84,4 @@ export function libraryUnavailable(cause: unknown): PosError {
     { package: pkg, backend },
     { cause },
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }

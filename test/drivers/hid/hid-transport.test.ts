@@ -6,6 +6,7 @@ import { libraryUnavailable, loadNodeHid, type NodeHidDeviceInfo, type NodeHidHa
 import { openHidTransport } from '../../../drivers/transport/hid-node-transport.js';
 import { createHidMemoryPair } from '../../../drivers/transport/hid-memory.js';
 import { hidAsByteTransport } from '../../../drivers/transport/hid-byte-adapter.js';
+import { nativePackageLoader } from '../../../drivers/transport/native-package.js';
 import { PosError } from '../../../src/util/errors.js';
 import { flushMicrotasks } from '../reader-harness.js';
 import { rejection, thrown } from '../../pos-error.js';
@@ -74,6 +75,39 @@ describe('lazy node-hid loading', () => {
       return;
     }
     expect(Array.isArray(await (lib as NodeHidModule).devicesAsync())).toBe(true);
+  });
+});
+
+describe('native package loader (node-hid and smartcard load through it)', () => {
+  const unavailable = (cause: unknown): PosError => new PosError('HID_LIBRARY_UNAVAILABLE', 'cannot load', { package: 'test' }, { cause });
+
+  it('imports once and keeps the module; a failed import is forgotten, so the next call imports again', async () => {
+    const answers: (() => Promise<unknown>)[] = [() => Promise.reject(new Error('not built')), () => Promise.resolve({ default: { name: 'lib' } })];
+    let imports = 0;
+    const load = nativePackageLoader({
+      importer: () => answers[imports++]!(),
+      adapt: (exports) => exports as { name: string },
+      unavailable,
+    });
+    const first = await rejection(load());
+    expect(first.code).toBe('HID_LIBRARY_UNAVAILABLE');
+    expect((first.cause as Error).message).toBe('not built');
+    expect(await load()).toEqual({ name: 'lib' });
+    expect(await load()).toEqual({ name: 'lib' });
+    expect(imports).toBe(2);
+  });
+
+  it('an importer passed in is used every time and nothing is kept; exports without a default are adapted as they are', async () => {
+    let imports = 0;
+    const load = nativePackageLoader({
+      importer: () => Promise.reject(new Error('the default importer must not run')),
+      adapt: (exports) => exports,
+      unavailable,
+    });
+    const importer = (): Promise<unknown> => Promise.resolve({ n: ++imports });
+    expect(await load(importer)).toEqual({ n: 1 });
+    expect(await load(importer)).toEqual({ n: 2 });
+    expect((await rejection(load())).code).toBe('HID_LIBRARY_UNAVAILABLE');
   });
 });
 
