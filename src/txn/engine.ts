@@ -697,17 +697,18 @@ function samePurchase(known: TransactionResult, input: PurchaseInput): Transacti
   return known;
 }
 
+/** Chip reads the card itself ended, and what the customer reads. */
+const CARD_ENDED_READ: Partial<Record<string, string>> = {
+  EMV_CARD_REMOVED: 'CARD REMOVED',
+  EMV_CARD_BLOCKED: 'CARD BLOCKED',
+  EMV_APPLICATION_BLOCKED: 'CARD BLOCKED',
+  EMV_NO_APPLICATION: 'CARD NOT SUPPORTED',
+};
+
 function readFailureReason(error: PosError): string {
   // The card's own answers first: a pulled card is no reader fault, and a blocked card will not read on a second try.
-  switch (error.code) {
-    case 'EMV_CARD_REMOVED':
-      return 'CARD REMOVED';
-    case 'EMV_CARD_BLOCKED':
-    case 'EMV_APPLICATION_BLOCKED':
-      return 'CARD BLOCKED';
-    case 'EMV_NO_APPLICATION':
-      return 'CARD NOT SUPPORTED';
-  }
+  const byCard = CARD_ENDED_READ[error.code];
+  if (byCard !== undefined) return byCard;
   switch (error.kind) {
     case 'disconnected':
       return 'READER DISCONNECTED';
