@@ -110,7 +110,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     // The engine's one port to the journal; what follows a step subscribes to it.
     const ledger = new JournalLedger({ journal, duties, offline: saf?.approvals ?? null, logger });
     ledger.on((event) => {
-      if (event.step === 'reversal-owed') hostSetup.sender.notify();
+      if (event.step === 'reversal-owed') hostSetup.sender.kick();
       if (event.step === 'ended') saf?.forwarder.kick();
     });
 

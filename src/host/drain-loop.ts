@@ -125,3 +125,38 @@ export class DrainLoop<R extends { readonly remaining: number }> {
     this.#schedule(backoffDelayMs(this.#o.backoff, this.#failures++, this.#o.random));
   }
 }
+
+/**
+ * Something owed to the host in order, drained through its own `DrainLoop`:
+ * the reversal sender and the advice forwarder are each one, and differ only
+ * in what one pass does (`pass`) and how long they wait between passes.
+ */
+export abstract class OwedToHost<R extends { readonly remaining: number }> {
+  readonly #loop: DrainLoop<R>;
+
+  protected constructor(backoff: BackoffPolicy, random: (() => number) | undefined) {
+    this.#loop = new DrainLoop({ pass: () => this.pass(), backoff, ...(random === undefined ? {} : { random }) });
+  }
+
+  /** One pass now; joins a pass already running. Never rejects. */
+  drain(): Promise<R> {
+    return this.#loop.drain();
+  }
+
+  /** Drains now and keeps draining in the background, with backoff, while anything is owed. */
+  start(): void {
+    this.#loop.start();
+  }
+
+  /** Something changed (an item was added, the host answered): drain soon. Background mode only. */
+  kick(): void {
+    this.#loop.kick();
+  }
+
+  stop(): void {
+    this.#loop.stop();
+  }
+
+  /** One pass; should not reject. */
+  protected abstract pass(): Promise<R>;
+}

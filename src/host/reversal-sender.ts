@@ -9,16 +9,16 @@
  *
  * `drain()` is one pass the engine awaits before a new authorization;
  * `start()` keeps draining in the background with capped, jittered backoff
- * while duties remain — both through the one `DrainLoop` (`drain-loop.ts`)
- * that advices use too. How a reversal goes on the wire is the
- * `ReversalAttempt`'s business: each host client makes its own
+ * while duties remain, `kick()` when a duty is added — the `OwedToHost`
+ * loop (`drain-loop.ts`) that advices use too. How a reversal goes on the
+ * wire is the `ReversalAttempt`'s business: each host client makes its own
  * (`reversalAttempt()` of `Iso8583HostClient` and of `JsonGatewayClient`).
  */
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import { asPosError } from '../util/errors.js';
 import type { BackoffPolicy } from './channels/backoff.js';
-import { DrainLoop, drainInOrder } from './drain-loop.js';
+import { drainInOrder, OwedToHost } from './drain-loop.js';
 import type { PendingReversal, ReversalStore } from './reversal-store.js';
 
 /** Sends one reversal; resolves when the host acknowledged it, rejects (a `PosError`) otherwise. `attempt` 0 is the 0400, later ones 0401. */
@@ -41,21 +41,16 @@ export interface ReversalSenderOptions {
   readonly logger?: Logger;
 }
 
-export class ReversalSender {
+export class ReversalSender extends OwedToHost<DrainResult> {
   readonly #o: ReversalSenderOptions;
   readonly #log: Logger;
   /** Attempts made per transaction in this process (0400 first, then 0401). */
   readonly #attempts = new Map<string, number>();
-  readonly #loop: DrainLoop<DrainResult>;
 
   constructor(options: ReversalSenderOptions) {
+    super(options.backoff ?? DEFAULT_REVERSAL_BACKOFF, options.random);
     this.#o = options;
     this.#log = options.logger ?? silentLogger;
-    this.#loop = new DrainLoop({
-      pass: () => this.#pass(),
-      backoff: options.backoff ?? DEFAULT_REVERSAL_BACKOFF,
-      ...(options.random === undefined ? {} : { random: options.random }),
-    });
   }
 
   /** How many attempts this process made for a transaction. */
@@ -63,26 +58,8 @@ export class ReversalSender {
     return this.#attempts.get(transactionId) ?? 0;
   }
 
-  /** One pass over the store, oldest first, stopping at the first duty the host does not acknowledge. Never rejects. */
-  drain(): Promise<DrainResult> {
-    return this.#loop.drain();
-  }
-
-  /** Drains now and keeps draining in the background while duties remain. */
-  start(): void {
-    this.#loop.start();
-  }
-
-  /** A duty was added: drain soon (background mode only). */
-  notify(): void {
-    this.#loop.kick();
-  }
-
-  stop(): void {
-    this.#loop.stop();
-  }
-
-  async #pass(): Promise<DrainResult> {
+  /** One pass over the store, oldest first, stopping at the first duty the host does not acknowledge. */
+  protected async pass(): Promise<DrainResult> {
     const { store } = this.#o;
     const result = await drainInOrder<PendingReversal>(
       {

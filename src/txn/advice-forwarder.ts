@@ -1,6 +1,6 @@
 /**
  * When queued advices go to the host: after each transaction ends (`kick`),
- * when asked (`flush`), and in the background while any wait — one pass at a
+ * when asked (`drain`), and in the background while any wait — one pass at a
  * time, again after a capped, jittered backoff, through the drain loop the
  * reversal sender runs on too (`src/host/drain-loop.ts`). Pending reversals
  * always go first — a pass drains the reversal sender once and sends no
@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import type { BackoffPolicy } from '../host/channels/backoff.js';
-import { DrainLoop } from '../host/drain-loop.js';
+import { OwedToHost } from '../host/drain-loop.js';
 import { asPosError } from '../util/errors.js';
 import type { FlushResult, StoreAndForward } from './store-and-forward.js';
 
@@ -36,39 +36,16 @@ export function adviceRetryBackoff(intervalMs: number): BackoffPolicy {
   return { initialMs: intervalMs, maxMs: Math.max(intervalMs, Math.min(8 * intervalMs, 3_600_000)), factor: 2, jitter: 0.3 };
 }
 
-export class AdviceForwarder {
+export class AdviceForwarder extends OwedToHost<ForwardResult> {
   readonly #o: AdviceForwarderOptions;
-  readonly #loop: DrainLoop<ForwardResult>;
 
   constructor(options: AdviceForwarderOptions) {
+    super(adviceRetryBackoff(options.intervalMs), options.random);
     this.#o = options;
-    this.#loop = new DrainLoop({
-      pass: () => this.#pass(),
-      backoff: adviceRetryBackoff(options.intervalMs),
-      ...(options.random === undefined ? {} : { random: options.random }),
-    });
   }
 
-  /** Reversals first, then every queued advice in order; joins a pass already running. Never rejects. */
-  flush(): Promise<ForwardResult> {
-    return this.#loop.drain();
-  }
-
-  /** Flushes now and again, with backoff, while advices remain. */
-  start(): void {
-    this.#loop.start();
-  }
-
-  /** Something changed (a transaction ended, the host answered): try soon. Background mode only. */
-  kick(): void {
-    this.#loop.kick();
-  }
-
-  stop(): void {
-    this.#loop.stop();
-  }
-
-  async #pass(): Promise<ForwardResult> {
+  /** Reversals first, then every queued advice in order. */
+  protected async pass(): Promise<ForwardResult> {
     try {
       return await this.#flush();
     } catch (err) {

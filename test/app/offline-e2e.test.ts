@@ -108,14 +108,14 @@ describe('store-and-forward over TCP', () => {
   });
 
   it('a flush while the host is still down sends nothing and keeps the queue', async () => {
-    const result = await terminal.advices?.flush();
+    const result = await terminal.advices?.drain();
     expect(result).toMatchObject({ sent: [], remaining: 2, heldByReversals: false, error: { code: 'HOST_UNREACHABLE' } });
   });
 
   it('sends one 0220 per offline approval, in order, once the host is back — and never again', async () => {
     simulator = new BankHostSimulator({ host: '127.0.0.1', port, logger: silentLogger });
     await simulator.start();
-    const result = await terminal.advices?.flush();
+    const result = await terminal.advices?.drain();
     expect(result).toMatchObject({ sent: offline.map((r) => r['id']), remaining: 0, error: null });
 
     const advices = simulator.ledger.filter((e) => ADVICES.has(e.mti));
@@ -125,7 +125,7 @@ describe('store-and-forward over TCP', () => {
     );
     expect(advices.map((e) => e.authCode)).toEqual(offline.map((r) => r['authCode']));
 
-    expect(await terminal.advices?.flush()).toMatchObject({ sent: [], remaining: 0 });
+    expect(await terminal.advices?.drain()).toMatchObject({ sent: [], remaining: 0 });
     expect(simulator.ledger.filter((e) => ADVICES.has(e.mti))).toHaveLength(2);
 
     const states = journalStates();

@@ -53,7 +53,7 @@ describe.skipIf(!canMountTinyFs)('a full disk during authorizing, on a real tmpf
     // As the terminal wires it: a reversal owed wakes the sender.
     const ledger = new JournalLedger({ journal, duties, logger: quiet });
     ledger.on((event) => {
-      if (event.step === 'reversal-owed') sender.notify();
+      if (event.step === 'reversal-owed') sender.kick();
     });
     const engine = new TransactionEngine({
       reader,

@@ -244,7 +244,7 @@ describe('an advice has a bounded life', () => {
     expect(journal.batches.totals().currencies[0]?.offline).toEqual({ count: 1, amountMinor: 100 });
     now = new Date(SOON.getTime() + 30 * DAY_MS);
     const forwarder = new AdviceForwarder({ saf, drainReversals: () => Promise.resolve({ remaining: 1 }), intervalMs: 1000, logger: silentLogger });
-    const result = await forwarder.flush();
+    const result = await forwarder.drain();
     expect(result).toMatchObject({ heldByReversals: true, expired: ['a'], remaining: 0 });
     expect(sender.calls).toEqual([]);
     expect(journal.get('a').state).toBe('advice-expired');
