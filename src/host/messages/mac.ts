@@ -17,6 +17,7 @@ import { encodeWithComputedMac, MAC_BYTES, macField, macInput, type MacField } f
 import { encodeMessage } from '../../iso8583/message-codec.js';
 import type { Dialect, EncodeInput, FieldValue, MessageInput } from '../../iso8583/types.js';
 import { wipe } from '../../util/bytes.js';
+import { encodingRequest } from './fields.js';
 
 export { MAC_BYTES, macField, macInput, type MacField };
 
@@ -40,6 +41,15 @@ export function encodeWithMac(dialect: Dialect, input: EncodeInput, macKey: MacK
 /** The message encoded with its MAC when `macKey` is given, else as it is (a link that carries no MAC). */
 export function encodeWithOptionalMac(dialect: Dialect, input: EncodeInput, macKey: MacKey | undefined): Buffer {
   return macKey === undefined ? encodeMessage(dialect, input) : encodeWithMac(dialect, input, macKey);
+}
+
+/**
+ * A request's bytes: the message `build` makes, MAC'd when `macKey` is given.
+ * A value the codec refuses is `HOST_REQUEST_INVALID` naming the field
+ * (`encodingRequest`); nothing has been sent then.
+ */
+export function encodeRequest(what: string, dialect: Dialect, build: () => EncodeInput, macKey: MacKey | undefined): Buffer {
+  return encodingRequest(what, () => encodeWithOptionalMac(dialect, build(), macKey));
 }
 
 /** The message with its MAC field set, for a caller that hands a decoded message on (simulator wrappers). */

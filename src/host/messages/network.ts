@@ -13,8 +13,8 @@
 import type { Iso8583Message } from '../../iso8583/message.js';
 import type { Dialect } from '../../iso8583/types.js';
 import { MTI, NETWORK_CODES, RESPONSE_CODES, type NetworkCode } from './constants.js';
-import { badResponse, checkDate, encodingRequest, expectEcho, replyText, responseCodeOf, transmissionDateTime } from './fields.js';
-import { encodeWithOptionalMac } from './mac.js';
+import { badResponse, checkDate, expectEcho, replyText, responseCodeOf, transmissionDateTime } from './fields.js';
+import { encodeRequest } from './mac.js';
 import { checkReplyHeader, type ReplyMacOptions } from './reply-mac.js';
 
 export const NETWORK_CODE_FIELD = 70;
@@ -29,14 +29,15 @@ export interface NetworkRequest {
 }
 
 export function encodeNetworkRequest(dialect: Dialect, request: NetworkRequest, macKey?: Uint8Array): Buffer {
-  return encodingRequest('network management request', () => {
-    checkDate(request.at);
-    const message = {
-      mti: MTI.networkRequest,
-      fields: { 7: transmissionDateTime(request.at), 11: request.stan, 41: request.terminalId, 70: request.code },
-    };
-    return encodeWithOptionalMac(dialect, message, macKey);
-  });
+  return encodeRequest(
+    'network management request',
+    dialect,
+    () => {
+      checkDate(request.at);
+      return { mti: MTI.networkRequest, fields: { 7: transmissionDateTime(request.at), 11: request.stan, 41: request.terminalId, 70: request.code } };
+    },
+    macKey,
+  );
 }
 
 export interface NetworkResponse {

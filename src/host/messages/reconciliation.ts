@@ -24,8 +24,8 @@
 import type { Iso8583Message } from '../../iso8583/message.js';
 import type { Dialect, FieldValue } from '../../iso8583/types.js';
 import { MTI, RESPONSE_CODES } from './constants.js';
-import { amountField, badResponse, checkDate, encodingRequest, replyText, responseCodeOf, transmissionDateTime } from './fields.js';
-import { encodeWithOptionalMac } from './mac.js';
+import { amountField, badResponse, checkDate, replyText, responseCodeOf, transmissionDateTime } from './fields.js';
+import { encodeRequest } from './mac.js';
 import { checkReplyHeader, type ReplyMacOptions } from './reply-mac.js';
 
 export interface ReconciliationTotals {
@@ -102,21 +102,25 @@ export function totalsEqual(a: ReconciliationTotals, b: ReconciliationTotals): b
 }
 
 export function encodeReconciliationRequest(dialect: Dialect, request: ReconciliationRequest, macKey?: Uint8Array): Buffer {
-  return encodingRequest('reconciliation request', () => {
-    checkDate(request.at);
-    const message = {
-      mti: request.mti ?? MTI.reconciliationRequest,
-      fields: {
-        7: transmissionDateTime(request.at),
-        11: request.stan,
-        41: request.terminalId,
-        42: request.merchantId,
-        50: request.currency,
-        ...totalsFields(request.totals),
-      },
-    };
-    return encodeWithOptionalMac(dialect, message, macKey);
-  });
+  return encodeRequest(
+    'reconciliation request',
+    dialect,
+    () => {
+      checkDate(request.at);
+      return {
+        mti: request.mti ?? MTI.reconciliationRequest,
+        fields: {
+          7: transmissionDateTime(request.at),
+          11: request.stan,
+          41: request.terminalId,
+          42: request.merchantId,
+          50: request.currency,
+          ...totalsFields(request.totals),
+        },
+      };
+    },
+    macKey,
+  );
 }
 
 export interface ReconciliationResponse {

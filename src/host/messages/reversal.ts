@@ -29,9 +29,9 @@ import type { Dialect, MessageInput } from '../../iso8583/types.js';
 import { PosError } from '../../util/errors.js';
 import type { PendingReversal } from '../reversal-store.js';
 import { INSTITUTION_ID_DIGITS, MTI, POS_CONDITION_NORMAL, PROCESSING_CODES, RESPONSE_CODES, responseMtiOf, type TransactionKind } from './constants.js';
-import { amountField, checkDate, encodingRequest, localDate, localTime, responseCodeOf, transmissionDateTime } from './fields.js';
+import { amountField, checkDate, localDate, localTime, responseCodeOf, transmissionDateTime } from './fields.js';
 import { ENTRY_MODE_CODES } from './financial.js';
-import { encodeWithOptionalMac } from './mac.js';
+import { encodeRequest } from './mac.js';
 import { checkReplyHeader, type ReplyMacOptions } from './reply-mac.js';
 
 export type ReversalMti = typeof MTI.reversalRequest | typeof MTI.reversalRepeat | typeof MTI.reversalAdvice | typeof MTI.reversalAdviceRepeat;
@@ -132,10 +132,7 @@ export function reversalMessage(input: ReversalInput): MessageInput {
 
 /** The reversal's bytes, MAC'd (DE 128) when `macKey` is given. `HOST_REQUEST_INVALID` naming the field otherwise. */
 export function encodeReversalRequest(dialect: Dialect, input: ReversalInput, macKey?: Uint8Array): Buffer {
-  return encodingRequest('reversal', () => {
-    const message = reversalMessage(input);
-    return encodeWithOptionalMac(dialect, message, macKey);
-  });
+  return encodeRequest('reversal', dialect, () => reversalMessage(input), macKey);
 }
 
 export interface ReversalResponse {
