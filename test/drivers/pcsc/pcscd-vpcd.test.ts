@@ -6,10 +6,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { listPcscReaders } from '../../../drivers/pcsc/reader-list.js';
 import { openPcscSlot, type PcscSlot, type SlotState } from '../../../drivers/pcsc/pcsc-slot.js';
-import type { ApduCard } from '../../../hw-mocks/chip-card/apdu-card.js';
 import { insertIntoVpcd, type VpcdInsertion } from '../../../hw-mocks/vpcd/vpcd-card.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { claimVpcdSlot, VPCD_SLOTS, type VpcdSlot } from '../../../hw-mocks/vpcd/vpcd-slot-lock.js';
+import { RecordingCard } from '../chip-card/recording-card.js';
 import { pcscStack, runsOver, titleFor } from './pcscd-harness.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -28,26 +28,17 @@ const lengthOf = (record: string): string => (record.length / 2).toString(16).to
  * RECORD 1 with 61xx, its record by GET RESPONSE; READ RECORD 2 with 6Cxx
  * (Le 00 is wrong); GENERATE AC never (until pulled).
  */
-class TinyCard implements ApduCard {
-  readonly atr = hex(ATR);
-  readonly received: string[] = [];
-  readonly power: string[] = [];
+class TinyCard extends RecordingCard {
   #pending: Buffer | undefined;
   #generateAcSeen!: () => void;
   readonly generateAcSeen = new Promise<void>((r) => (this.#generateAcSeen = r));
 
-  powerOn(): void {
-    this.power.push('on');
+  constructor(atr = hex(ATR)) {
+    super(atr);
   }
-  reset(): void {
-    this.power.push('reset');
-  }
-  powerOff(): void {
-    this.power.push('off');
-  }
-  transmit(command: Buffer): Buffer | Promise<Buffer> {
+
+  protected override answer(command: Buffer): Buffer | Promise<Buffer> {
     const c = show(command);
-    this.received.push(c);
     if (c === SELECT_AID) return hex(`${FCI}9000`);
     if (c === '00B2010C00') {
       this.#pending = hex(RECORD_1);
@@ -120,7 +111,7 @@ describe.skipIf(!runsOver(stack))(titleFor('PC/SC driver over the real pcscd and
     expect(show(await session.transmit(hex(SELECT_AID)))).toBe(`${FCI}9000`);
     expect(show(await session.transmit(hex('00B2010C00')))).toBe(`${RECORD_1}9000`);
     expect(show(await session.transmit(hex('00B2020C00')))).toBe(`${RECORD_2}9000`);
-    expect(card.received).toEqual([SELECT_AID, '00B2010C00', `00C00000${lengthOf(RECORD_1)}`, '00B2020C00', `00B2020C${lengthOf(RECORD_2)}`]);
+    expect(card.commands).toEqual([SELECT_AID, '00B2010C00', `00C00000${lengthOf(RECORD_1)}`, '00B2020C00', `00B2020C${lengthOf(RECORD_2)}`]);
 
     await inserted.remove();
     inserted = undefined;
@@ -155,13 +146,13 @@ describe.skipIf(!runsOver(stack))(titleFor('PC/SC driver over the real pcscd and
     await expect(session.transmit(hex(SELECT_AID))).rejects.toMatchObject({ code: 'DEVICE_CLOSED' });
     const again = await s.waitForCard(AbortSignal.timeout(10_000));
     expect(show(await again.transmit(hex(SELECT_AID)))).toBe(`${FCI}9000`);
-    expect(card.power).toContain('on');
+    expect(card.powerEvents).toContain('on');
   });
 
   it('a card whose ATR offers only T=1 is connected with T=1', async () => {
     const s = await openTestSlot();
     // TS 3B, T0 80 (TD1 follows, no historical bytes), TD1 01 (T=1, nothing more), TCK 81 (T0 xor TD1).
-    const card = Object.assign(new TinyCard(), { atr: hex('3B800181') });
+    const card = new TinyCard(hex('3B800181'));
     inserted = await insertIntoVpcd(card, { port: vpcd.port });
     const session = await s.waitForCard(AbortSignal.timeout(10_000));
     expect(session.protocol).toBe('T=1');

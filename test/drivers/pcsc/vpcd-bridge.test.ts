@@ -1,28 +1,16 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ApduCard } from '../../../hw-mocks/chip-card/apdu-card.js';
 import { insertIntoVpcd } from '../../../hw-mocks/vpcd/vpcd-card.js';
 import { VPCD_CTRL, VpcdFramer } from '../../../hw-mocks/vpcd/vpcd-framing.js';
+import { RecordingCard } from '../chip-card/recording-card.js';
 
 const ATR = Buffer.from('3B600000', 'hex');
 
-/** A card that records what happened to it and answers every command 90 00 (or fails on INS FF). */
-class RecordingCard implements ApduCard {
-  readonly atr = ATR;
-  readonly events: string[] = [];
-  powerOn(): void {
-    this.events.push('on');
-  }
-  reset(): void {
-    this.events.push('reset');
-  }
-  powerOff(): void {
-    this.events.push('off');
-  }
-  transmit(command: Buffer): Buffer {
-    this.events.push(`apdu ${command.toString('hex').toUpperCase()}`);
+/** A recording card that fails on INS FF. */
+class FaultOnFfCard extends RecordingCard {
+  protected override answer(command: Buffer): Buffer | Promise<Buffer> {
     if (command[1] === 0xff) throw new Error('card fault');
-    return Buffer.from('9000', 'hex');
+    return super.answer(command);
   }
 }
 
@@ -110,10 +98,10 @@ afterEach(async () => {
   vpcds = [];
 });
 
-async function rig(): Promise<{ vpcd: FakeVpcd; card: RecordingCard; port: number }> {
+async function rig(): Promise<{ vpcd: FakeVpcd; card: FaultOnFfCard; port: number }> {
   const vpcd = new FakeVpcd();
   vpcds.push(vpcd);
-  return { vpcd, card: new RecordingCard(), port: await vpcd.listen() };
+  return { vpcd, card: new FaultOnFfCard(ATR), port: await vpcd.listen() };
 }
 
 describe('the vpcd bridge (a card in vpcd, as vsmartcard vicc)', () => {
