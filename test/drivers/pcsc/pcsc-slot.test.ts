@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openPcscSlot, type CardSession, type PcscSlot, type SlotState, type SlotStatus } from '../../../drivers/pcsc/pcsc-slot.js';
+import { openPcscSlot, type CardSession, type PcscSlot, type SlotStatus } from '../../../drivers/pcsc/pcsc-slot.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { FakeCard, FakePcsc, type CardAnswer } from './fake-pcsc.js';
+import { reaches } from './slot-states.js';
 
 const READER = 'Generic CCID Reader 00 00';
 const OTHER = 'Contactless Reader 01 00';
@@ -30,16 +31,12 @@ async function open(pcsc: FakePcsc, pattern = /CCID/): Promise<PcscSlot> {
   return slot;
 }
 
-/** Resolves when the slot reaches `state` (at once if it is there). */
-function reaches(slot: PcscSlot, state: SlotState): Promise<SlotStatus> {
-  if (slot.state().state === state) return Promise.resolve(slot.state());
-  return new Promise((resolve) => {
-    const off = slot.onReaderChange((status) => {
-      if (status.state !== state) return;
-      off();
-      resolve(status);
-    });
-  });
+/** A slot over `pcsc` with `card` in its reader, and the session connected to it. */
+async function connected(card: FakeCard, pcsc = new FakePcsc()): Promise<{ pcsc: FakePcsc; slot: PcscSlot; session: CardSession }> {
+  pcsc.attach(READER);
+  pcsc.insert(READER, card);
+  const slot = await open(pcsc);
+  return { pcsc, slot, session: await slot.waitForCard() };
 }
 
 describe('PC/SC slot: the reader', () => {
@@ -68,11 +65,7 @@ describe('PC/SC slot: the reader', () => {
   });
 
   it('a reader unplugged and plugged back is found again, and a card in it is served', async () => {
-    const pcsc = new FakePcsc();
-    pcsc.attach(READER);
-    pcsc.insert(READER, t0Card());
-    const slot = await open(pcsc);
-    const session = await slot.waitForCard();
+    const { pcsc, slot, session } = await connected(t0Card());
     pcsc.detach(READER);
     expect(await session.removed).toBe('reader-removed');
     await expect(session.transmit(SELECT_PSE)).rejects.toMatchObject({ code: 'PCSC_READER_REMOVED', details: { reader: READER } });
@@ -85,11 +78,7 @@ describe('PC/SC slot: the reader', () => {
   });
 
   it('pcscd stopped: state no-service, sessions end; started again: the reader is back on new contexts', async () => {
-    const pcsc = new FakePcsc();
-    pcsc.attach(READER);
-    pcsc.insert(READER, t0Card());
-    const slot = await open(pcsc);
-    const session = await slot.waitForCard();
+    const { pcsc, slot, session } = await connected(t0Card());
     const opened = pcsc.contextsOpened;
     pcsc.stop();
     expect(await session.removed).toBe('service-stopped');
@@ -208,13 +197,6 @@ describe('PC/SC slot: waiting for a card', () => {
 });
 
 describe('PC/SC slot: exchanges', () => {
-  async function connected(card: FakeCard, pcsc = new FakePcsc()): Promise<{ pcsc: FakePcsc; slot: PcscSlot; session: CardSession }> {
-    pcsc.attach(READER);
-    pcsc.insert(READER, card);
-    const slot = await open(pcsc);
-    return { pcsc, slot, session: await slot.waitForCard() };
-  }
-
   it("resolves T=0's 61xx with GET RESPONSE: the kernel sees the whole answer", async () => {
     const card = t0Card();
     const { session } = await connected(card);

@@ -5,12 +5,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { listPcscReaders } from '../../../drivers/pcsc/reader-list.js';
-import { openPcscSlot, type PcscSlot, type SlotState } from '../../../drivers/pcsc/pcsc-slot.js';
+import { openPcscSlot, type CardSession, type PcscSlot } from '../../../drivers/pcsc/pcsc-slot.js';
 import { insertIntoVpcd, type VpcdInsertion } from '../../../hw-mocks/vpcd/vpcd-card.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { claimVpcdSlot, VPCD_SLOTS, type VpcdSlot } from '../../../hw-mocks/vpcd/vpcd-slot-lock.js';
 import { RecordingCard } from '../chip-card/recording-card.js';
 import { pcscStack, runsOver, titleFor } from './pcscd-harness.js';
+import { reaches } from './slot-states.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const show = (b: Buffer): string => b.toString('hex').toUpperCase();
@@ -81,15 +82,13 @@ async function openTestSlot(): Promise<PcscSlot> {
   return slot;
 }
 
-function reaches(s: PcscSlot, state: SlotState): Promise<void> {
-  if (s.state().state === state) return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = s.onReaderChange((status) => {
-      if (status.state !== state) return;
-      off();
-      resolve();
-    });
-  });
+/** Waits for a card in the slot, then puts a fresh TinyCard into vpcd (removed after the test): the session the wait gives is that card's. */
+async function insertWhileWaiting(s: PcscSlot): Promise<{ card: TinyCard; insertion: VpcdInsertion; session: CardSession }> {
+  const waiting = s.waitForCard(AbortSignal.timeout(10_000));
+  const card = new TinyCard();
+  const insertion = await insertIntoVpcd(card, { port: vpcd.port });
+  inserted = insertion;
+  return { card, insertion, session: await waiting };
 }
 
 describe.skipIf(!runsOver(stack))(titleFor('PC/SC driver over the real pcscd and vpcd', stack), () => {
@@ -99,10 +98,7 @@ describe.skipIf(!runsOver(stack))(titleFor('PC/SC driver over the real pcscd and
 
   it('sees the card inserted, reads its ATR, exchanges APDUs with 61xx and 6Cxx resolved, sees it removed', async () => {
     const s = await openTestSlot();
-    const waiting = s.waitForCard(AbortSignal.timeout(10_000));
-    const card = new TinyCard();
-    inserted = await insertIntoVpcd(card, { port: vpcd.port });
-    const session = await waiting;
+    const { card, insertion, session } = await insertWhileWaiting(s);
     expect(session.reader).toBe(vpcd.readerName);
     expect(show(session.atr)).toBe(ATR);
     expect(session.protocol).toBe('T=0');
@@ -113,7 +109,7 @@ describe.skipIf(!runsOver(stack))(titleFor('PC/SC driver over the real pcscd and
     expect(show(await session.transmit(hex('00B2020C00')))).toBe(`${RECORD_2}9000`);
     expect(card.commands).toEqual([SELECT_AID, '00B2010C00', `00C00000${lengthOf(RECORD_1)}`, '00B2020C00', `00B2020C${lengthOf(RECORD_2)}`]);
 
-    await inserted.remove();
+    await insertion.remove();
     inserted = undefined;
     expect(await session.removed).toBe('card-removed');
     await reaches(s, 'empty');
@@ -122,14 +118,11 @@ describe.skipIf(!runsOver(stack))(titleFor('PC/SC driver over the real pcscd and
 
   it('a card pulled mid-exchange rejects the exchange with EMV_CARD_REMOVED', async () => {
     const s = await openTestSlot();
-    const waiting = s.waitForCard(AbortSignal.timeout(10_000));
-    const card = new TinyCard();
-    inserted = await insertIntoVpcd(card, { port: vpcd.port });
-    const session = await waiting;
+    const { card, insertion, session } = await insertWhileWaiting(s);
     const exchange = session.transmit(hex('80AE8000 1D 000000001000 000000000000 0978 0000000000 0978 260101 00 12345678 00'.replace(/\s/g, '')));
     await card.generateAcSeen;
     const pulledAt = performance.now();
-    await inserted.remove();
+    await insertion.remove();
     inserted = undefined;
     await expect(exchange).rejects.toMatchObject({ code: 'EMV_CARD_REMOVED', kind: 'disconnected', details: { reader: vpcd.readerName } });
     expect(performance.now() - pulledAt).toBeLessThan(2000);
