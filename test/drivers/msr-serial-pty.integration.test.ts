@@ -9,7 +9,7 @@ import { MSR_SERIAL_KIND } from '../../drivers/msr-serial/kind.js';
 import { deviceContext } from './device-context.js';
 import { createVirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
 import { createPtyPair } from '../../hw-mocks/pty.js';
-import { REQUEST, deckCard } from './reader-harness.js';
+import { deckCard, readSwiped } from './reader-harness.js';
 import { alive, hasSocat, ptyRig } from './pty-harness.js';
 import { rejection } from '../pos-error.js';
 
@@ -41,9 +41,7 @@ describe.skipIf(!hasSocat)('serial MSR over a socat pty pair', () => {
 
   it('a swipe of visa-ok is read end to end', async () => {
     const card = deckCard('visa-ok');
-    const read = rig.driver.readCard(REQUEST, new AbortController().signal);
-    await rig.twin.swipe(card);
-    const { entryMode, card: got } = await read;
+    const { entryMode, card: got } = await readSwiped(rig.driver, rig.twin, card);
     expect(entryMode).toBe('swipe');
     expect(got.pan.revealText()).toBe(card.pan);
     expect(got.expiry).toEqual({ year: 2030, month: 12 });
@@ -52,9 +50,7 @@ describe.skipIf(!hasSocat)('serial MSR over a socat pty pair', () => {
 
   it('a mc-damaged swipe is a typed read error with nothing sensitive; the next swipe reads; the log holds no PAN', async () => {
     const damaged = deckCard('mc-damaged');
-    const first = rig.driver.readCard(REQUEST, new AbortController().signal);
-    await rig.twin.swipe(damaged);
-    const err = await rejection(first);
+    const err = await rejection(readSwiped(rig.driver, rig.twin, damaged));
     expect(err.code).toBe('CARD_SWIPE_UNREADABLE');
     expect(err.kind).toBe('input');
     expect(err.details).toEqual({ offset: 0, rule: 'outside-track' });
@@ -63,9 +59,7 @@ describe.skipIf(!hasSocat)('serial MSR over a socat pty pair', () => {
     expect(rig.driver.state()).toBe('connected');
 
     const visa = deckCard('visa-ok');
-    const second = rig.driver.readCard(REQUEST, new AbortController().signal);
-    await rig.twin.swipe(visa);
-    expect((await second).card.pan.revealText()).toBe(visa.pan);
+    expect((await readSwiped(rig.driver, rig.twin, visa)).card.pan.revealText()).toBe(visa.pan);
 
     const text = rig.log.text();
     expect(text).toContain('read error');

@@ -4,7 +4,7 @@ import { createMemoryTransportPair, type MemoryTransport } from '../../drivers/t
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import { createVirtualSerialMsr, swipeLine, type VirtualSerialMsr } from '../../hw-mocks/msr/virtual-serial-msr.js';
 import type { Logger } from '../../src/log/logger.js';
-import { REQUEST, captureLog, deckCard, flushMicrotasks, track } from './reader-harness.js';
+import { REQUEST, captureLog, deckCard, flushMicrotasks, readSwiped, track } from './reader-harness.js';
 import { rejection } from '../pos-error.js';
 
 const CR = '\r';
@@ -36,9 +36,7 @@ afterEach(async () => {
 describe('serial MSR driver over an in-memory pair', () => {
   it('a swipe of visa-ok resolves the armed read with the card, entry mode swipe', async () => {
     const { reader, msr } = rig();
-    const read = reader.readCard(REQUEST, new AbortController().signal);
-    await msr.swipe(VISA);
-    const { entryMode, card } = await read;
+    const { entryMode, card } = await readSwiped(reader, msr, VISA);
     expect(entryMode).toBe('swipe');
     expect(card.pan.revealText()).toBe(VISA_PAN);
     expect(card.brand).toBe('visa');
@@ -75,9 +73,7 @@ describe('serial MSR driver over an in-memory pair', () => {
     const err = await rejection(first);
     expect(err.code).toBe('CARD_SWIPE_UNREADABLE');
     expect(err.details).toEqual({ offset: 0, rule: 'outside-track' });
-    const second = reader.readCard(REQUEST, new AbortController().signal);
-    await msr.swipe(VISA);
-    expect((await second).card.pan.revealText()).toBe(VISA_PAN);
+    expect((await readSwiped(reader, msr, VISA)).card.pan.revealText()).toBe(VISA_PAN);
   });
 
   it('an overlong line without CR rejects with DEVICE_LINE_TOO_LONG and is discarded up to the next CR', async () => {
@@ -89,9 +85,7 @@ describe('serial MSR driver over an in-memory pair', () => {
     expect(err.kind).toBe('protocol');
     expect(err.details).toEqual({ maxLineBytes: 128, receivedBytes: 200 });
     await msr.writeRaw(Buffer.from(`${'U'.repeat(500)}${CR}`));
-    const second = reader.readCard(REQUEST, new AbortController().signal);
-    await msr.swipe(VISA);
-    expect((await second).card.pan.revealText()).toBe(VISA_PAN);
+    expect((await readSwiped(reader, msr, VISA)).card.pan.revealText()).toBe(VISA_PAN);
   });
 
   it('a partial line then silence rejects with DEVICE_READ_TIMEOUT after the inter-byte timeout; the next swipe reads whole', async () => {
@@ -109,9 +103,7 @@ describe('serial MSR driver over an in-memory pair', () => {
     expect(err.code).toBe('DEVICE_READ_TIMEOUT');
     expect(err.kind).toBe('timeout');
     expect(err.details).toEqual({ pendingBytes: 30, timeoutMs: 300 });
-    const second = reader.readCard(REQUEST, new AbortController().signal);
-    await msr.swipe(VISA);
-    expect((await second).card.pan.revealText()).toBe(VISA_PAN);
+    expect((await readSwiped(reader, msr, VISA)).card.pan.revealText()).toBe(VISA_PAN);
   });
 
   it('the device going away mid-read rejects with kind disconnected, and state() says so', async () => {
@@ -144,9 +136,7 @@ describe('serial MSR driver over an in-memory pair', () => {
     expect(err.details).toEqual({ device: 'msr-serial', reason: 'aborted' });
     await msr.swipe(deckCard('mc-low-funds'));
     await flushMicrotasks();
-    const next = reader.readCard(REQUEST, new AbortController().signal);
-    await msr.swipe(VISA);
-    expect((await next).card.pan.revealText()).toBe(VISA_PAN);
+    expect((await readSwiped(reader, msr, VISA)).card.pan.revealText()).toBe(VISA_PAN);
   });
 
   it('an already-aborted signal rejects at once with kind cancelled', async () => {
@@ -183,9 +173,7 @@ describe('serial MSR driver over an in-memory pair', () => {
   ])('deck card %s rejects with %s, nothing sensitive in the error', async (id, code, details) => {
     const { reader, msr } = rig();
     const card = deckCard(id);
-    const read = reader.readCard(REQUEST, new AbortController().signal);
-    await msr.swipe(card);
-    const err = await rejection(read);
+    const err = await rejection(readSwiped(reader, msr, card));
     expect(err.code).toBe(code);
     expect(err.details).toEqual(details);
     const printed = `${err.message} ${JSON.stringify(err)} ${String(err.stack)}`;
@@ -199,12 +187,8 @@ describe('serial MSR driver over an in-memory pair', () => {
     const { reader, msr } = rig({ logger: log.logger });
     await msr.swipe(deckCard('mc-low-funds'));
     await flushMicrotasks();
-    const read = reader.readCard(REQUEST, new AbortController().signal);
-    await msr.swipe(VISA);
-    expect((await read).card.pan.revealText()).toBe(VISA_PAN);
-    const bad = reader.readCard(REQUEST, new AbortController().signal);
-    await msr.swipe(deckCard('visa-bad-luhn'));
-    await rejection(bad);
+    expect((await readSwiped(reader, msr, VISA)).card.pan.revealText()).toBe(VISA_PAN);
+    await rejection(readSwiped(reader, msr, deckCard('visa-bad-luhn')));
     const text = log.text();
     expect(text).toContain('swipe while no read is armed');
     expect(text).toContain('411111******1111');
@@ -228,9 +212,7 @@ describe('serial MSR driver over an in-memory pair', () => {
     const reader = createSerialMsrReader(tapped);
     const msr = createVirtualSerialMsr(device, { chunkBytes: 7 });
     try {
-      const read = reader.readCard(REQUEST, new AbortController().signal);
-      await msr.swipe(VISA);
-      expect((await read).card.pan.revealText()).toBe(VISA_PAN);
+      expect((await readSwiped(reader, msr, VISA)).card.pan.revealText()).toBe(VISA_PAN);
       await msr.swipe(VISA);
       await msr.writeLine(Buffer.from('%B4111111111111111^NOT A CARD', 'latin1'));
       await flushMicrotasks();

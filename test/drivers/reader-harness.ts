@@ -35,6 +35,17 @@ export function track<T>(p: Promise<T>): { readonly settled: boolean } {
 
 export const REQUEST = { amountMinor: 1000, currency: '978' } as const;
 
+/** Arms a read, swipes `card` on the twin, and gives the read (which may reject). */
+export async function readSwiped<R>(
+  reader: { readCard(request: typeof REQUEST, signal: AbortSignal): Promise<R> },
+  twin: { swipe(card: DeckCard): Promise<void> },
+  card: DeckCard,
+): Promise<R> {
+  const read = reader.readCard(REQUEST, new AbortController().signal);
+  await twin.swipe(card);
+  return read;
+}
+
 /**
  * A HID reader driver and its twin over an in-memory HID pair, with a log to
  * read; `onCleanup` is given what closes both (reader first) after the test.

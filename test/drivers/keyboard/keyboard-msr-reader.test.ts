@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKeyboardMsrReader } from '../../../drivers/keyboard-msr/keyboard-msr-reader.js';
 import { createVirtualKeyboardMsr, KEYBOARD_TWIN_IDS, rolloverReport, typeReports } from '../../../hw-mocks/keyboard-msr/virtual-keyboard-msr.js';
-import { REQUEST, deckCard, hidReaderRig } from '../reader-harness.js';
+import { REQUEST, deckCard, hidReaderRig, readSwiped } from '../reader-harness.js';
 import { rejection } from '../../pos-error.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -25,9 +25,7 @@ describe('keyboard-emulation MSR against the virtual reader', () => {
   it.each(['press-release', 'overlapped'] as const)('a swipe of visa-ok typed %s is a CardRead', async (style) => {
     const { reader, twin } = rig(style);
     const card = deckCard('visa-ok');
-    const read = reader.readCard(REQUEST, signal());
-    await twin.swipe(card);
-    const got = await read;
+    const got = await readSwiped(reader, twin, card);
     expect(got.card.pan.revealText()).toBe(card.pan);
     expect(got.card.cardholderName?.revealText()).toBe(card.name);
     expect(got.card.track2.revealText()).toBe(`${card.pan}=${card.expiry}${card.serviceCode}${card.discretionary}`);
@@ -36,13 +34,9 @@ describe('keyboard-emulation MSR against the virtual reader', () => {
   it('a damaged stripe is a typed card error; the next swipe reads; the log holds no card data', async () => {
     const { reader, twin, log } = rig();
     const damaged = deckCard('mc-damaged');
-    const first = reader.readCard(REQUEST, signal());
-    await twin.swipe(damaged);
-    expect((await rejection(first)).code).toMatch(/^CARD_/);
+    expect((await rejection(readSwiped(reader, twin, damaged))).code).toMatch(/^CARD_/);
     const visa = deckCard('visa-ok');
-    const second = reader.readCard(REQUEST, signal());
-    await twin.swipe(visa);
-    expect((await second).card.brand).toBe('visa');
+    expect((await readSwiped(reader, twin, visa)).card.brand).toBe('visa');
     for (const secret of [visa.pan, damaged.pan.slice(0, 8), 'TEST/CARD']) expect(log.text()).not.toContain(secret);
   });
 
@@ -55,9 +49,7 @@ describe('keyboard-emulation MSR against the virtual reader', () => {
     const err = await rejection(first);
     expect(err.code).toBe('HID_KEYBOARD_ROLLOVER');
     expect(JSON.stringify(err)).not.toContain('4111');
-    const second = reader.readCard(REQUEST, signal());
-    await twin.swipe(card);
-    expect((await second).card.pan.revealText()).toBe(card.pan);
+    expect((await readSwiped(reader, twin, card)).card.pan.revealText()).toBe(card.pan);
   });
 
   it('unplugged mid-swipe: the read rejects with kind disconnected', async () => {

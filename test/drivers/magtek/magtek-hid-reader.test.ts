@@ -12,7 +12,7 @@ import { TWIN_BDK_HEX, TWIN_INITIAL_KSN_HEX } from '../../../hw-mocks/magtek/twi
 import { tdesCbc } from '../../../src/crypto/cipher/des.js';
 import { deriveTdesDukptKeys } from '../../../src/crypto/dukpt/tdes.js';
 import { tdesCounter } from '../../../src/crypto/dukpt/tdes-ksn.js';
-import { REQUEST, deckCard, flushMicrotasks, hidReaderRig } from '../reader-harness.js';
+import { REQUEST, deckCard, flushMicrotasks, hidReaderRig, readSwiped } from '../reader-harness.js';
 import { rejection } from '../../pos-error.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -35,9 +35,7 @@ describe('MagTek HID reader, standard layout, against the virtual reader', () =>
   it('a swipe of visa-ok is a CardRead with both tracks', async () => {
     const { reader, twin } = rig('standard');
     const card = deckCard('visa-ok');
-    const read = reader.readCard(REQUEST, signal());
-    await twin.swipe(card);
-    const got = await read;
+    const got = await readSwiped(reader, twin, card);
     expect(got.entryMode).toBe('swipe');
     expect(got.card.pan.revealText()).toBe(card.pan);
     expect(got.card.brand).toBe('visa');
@@ -57,9 +55,7 @@ describe('MagTek HID reader, standard layout, against the virtual reader', () =>
       await twin.close();
     });
     const card = deckCard('visa-ok');
-    const read = reader.readCard(REQUEST, signal());
-    await twin.swipe(card);
-    expect((await read).card.pan.revealText()).toBe(card.pan);
+    expect((await readSwiped(reader, twin, card)).card.pan.revealText()).toBe(card.pan);
     await twin.swipe(card);
     await flushMicrotasks();
     expect(reports).toHaveLength(2);
@@ -69,16 +65,12 @@ describe('MagTek HID reader, standard layout, against the virtual reader', () =>
   it('a damaged stripe is CARD_SWIPE_UNREADABLE; the device stays open and the next swipe reads; the log holds no PAN', async () => {
     const { reader, twin, log } = rig('standard');
     const damaged = deckCard('mc-damaged');
-    const first = reader.readCard(REQUEST, signal());
-    await twin.swipe(damaged);
-    const err = await rejection(first);
+    const err = await rejection(readSwiped(reader, twin, damaged));
     expect(err.code).toBe('CARD_SWIPE_UNREADABLE');
     expect(err.details).toEqual({ track: 2, offset: 0, rule: 'reader-error' });
     expect(reader.state()).toBe('connected');
     const visa = deckCard('visa-ok');
-    const second = reader.readCard(REQUEST, signal());
-    await twin.swipe(visa);
-    expect((await second).card.pan.revealText()).toBe(visa.pan);
+    expect((await readSwiped(reader, twin, visa)).card.pan.revealText()).toBe(visa.pan);
     const text = log.text();
     expect(text).toContain('read error');
     for (const secret of [visa.pan, damaged.pan, 'TEST/CARD', visa.pan.slice(6, 12)]) expect(text).not.toContain(secret);
@@ -89,18 +81,14 @@ describe('MagTek HID reader, standard layout, against the virtual reader', () =>
     const first = reader.readCard(REQUEST, signal());
     await twin.sendRaw(Buffer.alloc(64, 0x41));
     expect((await rejection(first)).code).toBe('HID_REPORT_LENGTH');
-    const second = reader.readCard(REQUEST, signal());
-    await twin.swipe(deckCard('visa-ok'));
-    expect((await second).card.brand).toBe('visa');
+    expect((await readSwiped(reader, twin, deckCard('visa-ok'))).card.brand).toBe('visa');
   });
 
   it('a swipe while nothing is armed is dropped, not delivered to the next read', async () => {
     const { reader, twin } = rig('standard');
     await twin.swipe(deckCard('visa-ok'));
     await flushMicrotasks();
-    const read = reader.readCard(REQUEST, signal());
-    await twin.swipe(deckCard('mc-low-funds'));
-    expect((await read).card.brand).toBe('mastercard');
+    expect((await readSwiped(reader, twin, deckCard('mc-low-funds'))).card.brand).toBe('mastercard');
   });
 
   it('a second read while one is armed is DEVICE_BUSY; aborting cancels', async () => {
@@ -149,9 +137,7 @@ describe('MagTek HID reader, standard layout, against the virtual reader', () =>
     expect(readers[0]!.state()).toBe('disconnected');
     await second;
     expect(pairs).toBe(2);
-    const again = readers[1]!.readCard(REQUEST, signal());
-    await twins[1]!.swipe(deckCard('visa-ok'));
-    expect((await again).card.brand).toBe('visa');
+    expect((await readSwiped(readers[1]!, twins[1]!, deckCard('visa-ok'))).card.brand).toBe('visa');
   });
 });
 
@@ -199,9 +185,7 @@ describe('MagTek HID reader, encrypting layout (DUKPT), against the virtual read
   it('readCard on an encrypted swipe is a CardRead of masked data, with the ciphertext and KSN untouched beside it', async () => {
     const { reader, twin } = rig('encrypting');
     const card = deckCard('visa-ok');
-    const pending = reader.readCard(REQUEST, signal());
-    await twin.swipe(card);
-    const read = await pending;
+    const read = await readSwiped(reader, twin, card);
     expect(read.entryMode).toBe('swipe');
     expect(read.card.panMasked).toBe(true);
     expect(read.card.pan.revealText()).toBe('411111******1111');
