@@ -31,11 +31,16 @@ async function open(pcsc: FakePcsc, pattern = /CCID/): Promise<PcscSlot> {
   return slot;
 }
 
+/** A slot over `pcsc` with the reader attached, and `card` in it when one is given. */
+async function readerWith(card?: FakeCard, pcsc = new FakePcsc()): Promise<{ pcsc: FakePcsc; slot: PcscSlot }> {
+  pcsc.attach(READER);
+  if (card !== undefined) pcsc.insert(READER, card);
+  return { pcsc, slot: await open(pcsc) };
+}
+
 /** A slot over `pcsc` with `card` in its reader, and the session connected to it. */
 async function connected(card: FakeCard, pcsc = new FakePcsc()): Promise<{ pcsc: FakePcsc; slot: PcscSlot; session: CardSession }> {
-  pcsc.attach(READER);
-  pcsc.insert(READER, card);
-  const slot = await open(pcsc);
+  const { slot } = await readerWith(card, pcsc);
   return { pcsc, slot, session: await slot.waitForCard() };
 }
 
@@ -94,17 +99,14 @@ describe('PC/SC slot: the reader', () => {
   it('starts with pcscd down and finds the reader once it runs', async () => {
     const pcsc = new FakePcsc();
     pcsc.running = false;
-    pcsc.attach(READER);
-    const slot = await open(pcsc);
+    const { slot } = await readerWith(undefined, pcsc);
     await reaches(slot, 'no-service');
     pcsc.start();
     await reaches(slot, 'empty');
   });
 
   it('close ends the watcher and releases both contexts', async () => {
-    const pcsc = new FakePcsc();
-    pcsc.attach(READER);
-    const slot = await open(pcsc);
+    const { pcsc, slot } = await readerWith();
     await reaches(slot, 'empty');
     expect(pcsc.contextsOpen).toBe(2);
     await slot.close();
@@ -116,9 +118,7 @@ describe('PC/SC slot: the reader', () => {
 
 describe('PC/SC slot: waiting for a card', () => {
   it('resolves with the card inserted: ATR and protocol as connected', async () => {
-    const pcsc = new FakePcsc();
-    pcsc.attach(READER);
-    const slot = await open(pcsc);
+    const { pcsc, slot } = await readerWith();
     const waiting = slot.waitForCard();
     await reaches(slot, 'empty');
     const card = new FakeCard(() => hex('9000'), { atr: '3B8E800180318066B1840C016E0183009000', protocol: 'T=1' });
@@ -130,17 +130,12 @@ describe('PC/SC slot: waiting for a card', () => {
   });
 
   it('resolves at once with a card already in the reader', async () => {
-    const pcsc = new FakePcsc();
-    pcsc.attach(READER);
-    pcsc.insert(READER, t0Card());
-    const slot = await open(pcsc);
+    const { slot } = await readerWith(t0Card());
     await expect(slot.waitForCard()).resolves.toMatchObject({ reader: READER, protocol: 'T=0' });
   });
 
   it('is cancelled by its signal, one at a time, and refused while a session is connected', async () => {
-    const pcsc = new FakePcsc();
-    pcsc.attach(READER);
-    const slot = await open(pcsc);
+    const { pcsc, slot } = await readerWith();
     const abort = new AbortController();
     const first = slot.waitForCard(abort.signal);
     await expect(slot.waitForCard()).rejects.toMatchObject({ code: 'DEVICE_BUSY' });
@@ -156,9 +151,7 @@ describe('PC/SC slot: waiting for a card', () => {
   });
 
   it('close rejects the pending wait; after close, DEVICE_CLOSED', async () => {
-    const pcsc = new FakePcsc();
-    pcsc.attach(READER);
-    const slot = await open(pcsc);
+    const { slot } = await readerWith();
     const waiting = slot.waitForCard();
     await slot.close();
     await expect(waiting).rejects.toMatchObject({ code: 'DEVICE_READ_CANCELLED', details: { reason: 'closed' } });
@@ -166,12 +159,9 @@ describe('PC/SC slot: waiting for a card', () => {
   });
 
   it('a card another program holds: PCSC_CARD_IN_USE; a mute card: PCSC_CONNECT_FAILED naming the failure', async () => {
-    const pcsc = new FakePcsc();
-    pcsc.attach(READER);
     const held = t0Card();
     held.held = true;
-    pcsc.insert(READER, held);
-    const slot = await open(pcsc);
+    const { pcsc, slot } = await readerWith(held);
     await expect(slot.waitForCard()).rejects.toMatchObject({ code: 'PCSC_CARD_IN_USE', kind: 'busy', details: { reader: READER } });
     pcsc.remove(READER);
     pcsc.insert(READER, new FakeCard(() => hex('9000'), { connectFailure: 'unresponsive', mute: true }));
@@ -179,9 +169,7 @@ describe('PC/SC slot: waiting for a card', () => {
   });
 
   it('a card pulled as it was connected is not handed out; the next one is', async () => {
-    const pcsc = new FakePcsc();
-    pcsc.attach(READER);
-    const slot = await open(pcsc);
+    const { pcsc, slot } = await readerWith();
     const waiting = slot.waitForCard();
     await reaches(slot, 'empty');
     pcsc.insert(READER, new FakeCard(() => hex('9000'), { connectFailure: 'removed' }));
