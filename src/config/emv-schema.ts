@@ -43,6 +43,26 @@ export const emvTerminalSchema = z
 
 const percent = z.number().int().min(0).max(99);
 
+/** An amount in minor units that fits EMV's n12 (6 bytes BCD). */
+const amountN12 = z.number().int().nonnegative().max(999_999_999_999);
+
+/**
+ * What a reader running its own contactless kernel is told for this AID (a
+ * ViVOpay's contactless group, NEO 2 guide Appendix A.9): taps above
+ * `transactionLimit` are refused (insert the card), from `cvmRequiredLimit`
+ * on a CVM is required, at or below `floorLimit` the card may approve
+ * offline (absent: the AID's contact floor limit). Minor units.
+ */
+export const contactlessSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    transactionLimit: amountN12.default(10_000),
+    cvmRequiredLimit: amountN12.default(5_000),
+    floorLimit: amountN12.optional(),
+  })
+  .strict()
+  .refine((c) => c.floorLimit === undefined || c.floorLimit <= c.transactionLimit, 'contactless.floorLimit must not exceed contactless.transactionLimit');
+
 export const aidSchema = z
   .object({
     aid: hex([5, 16], 'aid'),
@@ -61,6 +81,8 @@ export const aidSchema = z
       .default({ threshold: 0, targetPercent: 0, maxTargetPercent: 0 }),
     defaultDdol: hex([1, 252], 'defaultDdol').default('9F3704'),
     defaultTdol: hex([1, 252], 'defaultTdol').default('9F02065F2A029A039C0195059F3704'),
+    /** Taps on a reader with its own contactless kernel; defaults: limit 100.00, CVM from 50.00, floor limit as for contact. */
+    contactless: contactlessSchema.default({ enabled: true, transactionLimit: 10_000, cvmRequiredLimit: 5_000 }),
   })
   .strict()
   .refine((a) => a.randomSelection.threshold <= a.floorLimit || a.randomSelection.targetPercent === 0, 'randomSelection.threshold must not exceed floorLimit');

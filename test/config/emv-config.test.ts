@@ -40,6 +40,26 @@ describe('the emv config section', () => {
     expect(refusal({ aids: [aid, aid] }).message).toContain('aid A0000000031010 is listed twice');
   });
 
+  it('gives every AID contactless limits for a reader with its own kernel: 100.00, CVM from 50.00, the contact floor limit', () => {
+    const { emv } = parseConfig(base);
+    expect(emv.aids.map((a) => a.contactless)).toEqual(Array(4).fill({ enabled: true, transactionLimit: 10_000, cvmRequiredLimit: 5_000 }));
+    const aid = { aid: 'A0000000031010', applicationVersion: '0096', tac: { default: '0000000000', denial: '0000000000', online: '0000000000' } };
+    const set = parseConfig({ ...base, emv: { aids: [{ ...aid, contactless: { transactionLimit: 25_000, floorLimit: 3_000 } }] } });
+    expect(set.emv.aids[0]?.contactless).toEqual({ enabled: true, transactionLimit: 25_000, cvmRequiredLimit: 5_000, floorLimit: 3_000 });
+  });
+
+  it.each([
+    ['a contactless floor limit above the transaction limit', { floorLimit: 20_000, transactionLimit: 10_000 }, 'emv.aids.0.contactless', 'must not exceed'],
+    ['a transaction limit beyond n12', { transactionLimit: 1_000_000_000_000 }, 'emv.aids.0.contactless.transactionLimit', ''],
+    ['a negative CVM limit', { cvmRequiredLimit: -1 }, 'emv.aids.0.contactless.cvmRequiredLimit', ''],
+    ['an unknown contactless key', { limit: 5 }, 'emv.aids.0.contactless', ''],
+  ])('refuses %s', (_name, contactless, field, words) => {
+    const aid = { aid: 'A0000000031010', applicationVersion: '0096', tac: { default: '0000000000', denial: '0000000000', online: '0000000000' }, contactless };
+    const error = refusal({ aids: [aid] });
+    expect(error.details['fields']).toContain(field);
+    expect(error.message).toContain(words);
+  });
+
   it('refuses random selection above the floor limit', () => {
     const aid = { aid: 'A0000000031010', applicationVersion: '0096', tac: { default: '0000000000', denial: '0000000000', online: '0000000000' }, floorLimit: 1000, randomSelection: { threshold: 2000, targetPercent: 10, maxTargetPercent: 50 } };
     expect(refusal({ aids: [aid] }).message).toContain('threshold must not exceed floorLimit');

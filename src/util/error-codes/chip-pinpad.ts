@@ -21,6 +21,9 @@ export const CHIP_PINPAD_ERRORS = {
   PIN_ENTRY_CANCELLED: { kind: 'cancelled', summary: 'The cardholder pressed the cancel key on the PIN pad.' },
   PIN_ENTRY_TIMEOUT: { kind: 'timeout', summary: 'Nobody entered a PIN before the PIN pad or the driver gave up.' },
   PIN_PAD_ERROR: { kind: 'protocol', summary: 'The PIN pad answered PIN entry with an error packet; details name its code.' },
+  READER_CONFIG_REFUSED: { kind: 'protocol', summary: 'The reader answered a configuration command (AID, CA key, terminal data, contactless group) with an error status; details name the command, the status and the item, never key bytes.' },
+  READER_CONFIG_MALFORMED: { kind: 'protocol', summary: 'A configuration answer from the reader is not of the form its guide gives; details name the command and the byte offset.' },
+  READER_CONFIG_UNSUPPORTED: { kind: 'config', summary: 'The configuration asks the reader for something it cannot hold (an AID whose RID has no contactless kernel we know, more AIDs or keys than the reader has slots); details name the item.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ChipPinpadErrorCode = keyof typeof CHIP_PINPAD_ERRORS;
