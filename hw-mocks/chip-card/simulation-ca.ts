@@ -130,22 +130,7 @@ export function issueIssuerCertificate(
   const nCa = ca.key.modulus.length;
   if (options.modulusBits / 8 > nCa) throw invalid('The issuer modulus may not be longer than the CA modulus', { issuerBytes: options.modulusBits / 8, caBytes: nCa });
   if (!/^\d{3,8}$/.test(options.issuerIdentifier)) throw invalid('An issuer identifier is the 3 to 8 leading digits of the PAN', {});
-  const serial = options.serial ?? randomBytes(3);
-  if (serial.length !== 3) throw invalid('A certificate serial number is 3 bytes', { length: serial.length });
-  const key = makeRsaKeyPair(options.modulusBits, options.publicExponent);
-  const identifierDigits = options.defect === 'identifier' ? otherLeadingDigit(options.issuerIdentifier) : options.issuerIdentifier;
-  const { inCertificate, remainder } = splitModulus(key.modulus, nCa - ISSUER_CERT_OVERHEAD);
-  const body = Buffer.concat([
-    Buffer.from([FORMAT.issuerCertificate]),
-    paddedDigits(identifierDigits, 4),
-    mmyy(options.defect === 'expired' ? EXPIRED_DATE : options.expiry),
-    serial,
-    Buffer.from([HASH_ALGORITHM_SHA1, PUBLIC_KEY_ALGORITHM_RSA, key.modulus.length, key.exponent.length]),
-    inCertificate,
-  ]);
-  const hash = sha1(body, remainder, key.exponent);
-  if (options.defect === 'hash') flipFirstBit(hash);
-  const certificate = rsaSign(ca.key, signedBlock(body, hash));
+  const { certificate, remainder, key, serial } = certifyFreshKey(ca.key, { format: FORMAT.issuerCertificate, identifier: options.issuerIdentifier, identifierBytes: 4, overhead: ISSUER_CERT_OVERHEAD }, options);
   return { certificate, remainder, exponent: Buffer.from(key.exponent), key, serial: Buffer.from(serial) };
 }
 
@@ -163,23 +148,54 @@ export function issueIccCertificate(
   const nI = issuer.key.modulus.length;
   if (options.modulusBits / 8 > nI) throw invalid('The ICC modulus may not be longer than the issuer modulus', { iccBytes: options.modulusBits / 8, issuerBytes: nI });
   if (!/^\d{12,19}$/.test(options.pan)) throw invalid('A PAN is 12 to 19 digits', {});
+  const { certificate, remainder, key } = certifyFreshKey(
+    issuer.key,
+    { format: FORMAT.iccCertificate, identifier: options.pan, identifierBytes: 10, overhead: ICC_CERT_OVERHEAD, hashedAfter: options.staticData },
+    options,
+  );
+  return { certificate, remainder, exponent: Buffer.from(key.exponent), key };
+}
+
+/** What sets an issuer certificate (Table 6) and an ICC certificate (Table 14) apart. */
+interface CertificateHolder {
+  readonly format: number;
+  /** The issuer identifier or the PAN, as digits. */
+  readonly identifier: string;
+  /** Its field's length, padded with F. */
+  readonly identifierBytes: number;
+  /** Bytes of the signer's modulus the fixed fields take. */
+  readonly overhead: number;
+  /** What the hash covers after the exponent (the ICC certificate's static data). */
+  readonly hashedAfter?: Buffer;
+}
+
+/**
+ * A fresh key pair certified by `signer` in the layout Tables 6 and 14
+ * share: format, identifier, expiry, serial, algorithms and key lengths, the
+ * leading modulus bytes (the rest as the remainder), hashed with the
+ * remainder and exponent, signed as recovered data.
+ */
+function certifyFreshKey(
+  signer: RsaKeyPair,
+  holder: CertificateHolder,
+  options: { expiry: string; serial?: Buffer; modulusBits: number; publicExponent?: PublicExponent; defect?: CertificateDefect },
+): { certificate: Buffer; remainder: Buffer; key: RsaKeyPair; serial: Buffer } {
   const serial = options.serial ?? randomBytes(3);
   if (serial.length !== 3) throw invalid('A certificate serial number is 3 bytes', { length: serial.length });
   const key = makeRsaKeyPair(options.modulusBits, options.publicExponent);
-  const pan = options.defect === 'identifier' ? otherLeadingDigit(options.pan) : options.pan;
-  const { inCertificate, remainder } = splitModulus(key.modulus, nI - ICC_CERT_OVERHEAD);
+  const identifier = options.defect === 'identifier' ? otherLeadingDigit(holder.identifier) : holder.identifier;
+  const { inCertificate, remainder } = splitModulus(key.modulus, signer.modulus.length - holder.overhead);
   const body = Buffer.concat([
-    Buffer.from([FORMAT.iccCertificate]),
-    paddedDigits(pan, 10),
+    Buffer.from([holder.format]),
+    paddedDigits(identifier, holder.identifierBytes),
     mmyy(options.defect === 'expired' ? EXPIRED_DATE : options.expiry),
     serial,
     Buffer.from([HASH_ALGORITHM_SHA1, PUBLIC_KEY_ALGORITHM_RSA, key.modulus.length, key.exponent.length]),
     inCertificate,
   ]);
-  const hash = sha1(body, remainder, key.exponent, options.staticData);
+  const hash = sha1(body, remainder, key.exponent, holder.hashedAfter ?? Buffer.alloc(0));
   if (options.defect === 'hash') flipFirstBit(hash);
-  const certificate = rsaSign(issuer.key, signedBlock(body, hash));
-  return { certificate, remainder, exponent: Buffer.from(key.exponent), key };
+  return { certificate: rsaSign(signer, signedBlock(body, hash)), remainder, key, serial };
 }
 
 /** 93 Signed Static Application Data for SDA (Book 2 §5.4 Table 7); the data authentication code becomes 9F45. */
