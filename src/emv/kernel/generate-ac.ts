@@ -18,11 +18,12 @@
  */
 import { createHash } from 'node:crypto';
 import { decode, type TlvNode } from '../ber-tlv.js';
-import { buildDolData, parseDol, type DolEntry } from '../dol.js';
+import { parseDol, type DolEntry } from '../dol.js';
 import { isPosError, PosError } from '../../util/errors.js';
 import { CLA_EMV, exchange, INS, SW, swHex } from './apdu.js';
 import type { CryptogramType } from './action-analysis.js';
 import type { KernelContext } from './context.js';
+import { sentPdolData } from './initiate.js';
 import { verifyCdaSignature, type OdaResult } from './oda/index.js';
 import { buildKernelDol } from './terminal-data.js';
 
@@ -79,36 +80,6 @@ const STEP = 'generate-ac';
 
 /** The CDOL1 data sent in the first GENERATE AC, kept for the CDA hash of the second (Book 2 §6.6.2). */
 const firstCdolData = new WeakMap<KernelContext, Buffer>();
-/** The PDOL related data sent in GET PROCESSING OPTIONS, for the CDA hash. */
-const pdolData = new WeakMap<KernelContext, Buffer>();
-
-/** Keeps the PDOL related data the GPO sent (Book 2 §6.6.2: it opens the transaction data CDA signs). */
-export function rememberPdolData(ctx: KernelContext, data: Uint8Array): void {
-  pdolData.set(ctx, Buffer.from(data));
-}
-
-/**
- * The PDOL related data as GET PROCESSING OPTIONS sent it: remembered, or else
- * rebuilt from the PDOL (9F38) as it was answered then, from the terminal's
- * data with the TVR and TSI all zero (Book 3 §10.1: they start at GPO).
- */
-function gpoPdolData(ctx: KernelContext): Buffer {
-  const remembered = pdolData.get(ctx);
-  if (remembered !== undefined) return remembered;
-  const pdol = ctx.data.get('9F38');
-  if (pdol === undefined) return Buffer.alloc(0);
-  const atGpo = (tag: string): Uint8Array | undefined => {
-    if (tag === '95' || tag === '9B') return undefined;
-    return ctx.data.sourceOf(tag) === 'terminal' ? ctx.data.get(tag) : undefined;
-  };
-  try {
-    return buildDolData(pdol, atGpo);
-  } catch {
-    // GET PROCESSING OPTIONS was sent with this PDOL, so it parses; if not, nothing the card signed matches.
-    return Buffer.alloc(0);
-  }
-}
-
 /**
  * Builds CDOL1 (8C) or CDOL2 (8D) data with the current TVR/TSI (and the TC
  * hash 98 when the CDOL asks for it), sends GENERATE AC and reads its answer;
@@ -283,9 +254,11 @@ function cryptogramTypeOf(cid: number): CryptogramType {
 
 /**
  * The CDA check (Book 2 §6.6.2): the transaction data hash input is the PDOL
- * related data, the CDOL1 (and for the second GENERATE AC, CDOL2) related data,
- * then the response's data objects except the SDAD. Undefined when the
- * signature is missing or does not verify.
+ * related data exactly as GET PROCESSING OPTIONS sent it (never rebuilt: a
+ * later step may have changed the data it came from), the CDOL1 (and for the
+ * second GENERATE AC, CDOL2) related data as sent, then the response's data
+ * objects except the SDAD. Undefined when the signature is missing or does
+ * not verify.
  */
 function verifySignature(
   ctx: KernelContext,
@@ -296,7 +269,8 @@ function verifySignature(
 ): { applicationCryptogram: Buffer; iccDynamicNumber: Buffer } | undefined {
   const unpredictableNumber = ctx.data.get('9F37');
   if (answer.sdad === undefined || oda.iccKey === undefined || unpredictableNumber === undefined) return undefined;
-  const hashInput = Buffer.concat([gpoPdolData(ctx), cdolHistory, answer.signedObjects]);
+  // No GPO sent in this context: hashing no PDOL data can only fail a card that signed some.
+  const hashInput = Buffer.concat([sentPdolData(ctx.data) ?? Buffer.alloc(0), cdolHistory, answer.signedObjects]);
   try {
     const outcome = verify(oda.iccKey, answer.sdad, unpredictableNumber, answer.cid, hashInput);
     if (!outcome.ok || outcome.applicationCryptogram.length !== AC_BYTES) return undefined;

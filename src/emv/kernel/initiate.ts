@@ -35,6 +35,13 @@ const MAX_COMMAND_DATA = 255;
 
 /** Tags the GPO answer gave, per transaction: read application data refuses a record that repeats one (Book 3 §10.2). */
 const gpoTags = new WeakMap<TransactionData, ReadonlySet<string>>();
+/**
+ * The PDOL related data exactly as GET PROCESSING OPTIONS carried it, per
+ * transaction: CDA's transaction data hash opens with these bytes (Book 2
+ * §6.6.2), and a later step may change the data they were built from. They
+ * are terminal data (the PDOL is answered before any record is read).
+ */
+const pdolDataSent = new WeakMap<TransactionData, Buffer>();
 
 export async function initiateApplicationProcessing(ctx: KernelContext, fci: Buffer): Promise<'ok' | 'retry-selection'> {
   storeCardPrimitives(ctx.data, primitivesOf(decodeCardData(fci, 'final-select')), { step: 'final-select', refuseDuplicates: false });
@@ -47,6 +54,7 @@ export async function initiateApplicationProcessing(ctx: KernelContext, fci: Buf
   if (commandData.length > MAX_COMMAND_DATA) {
     throw new PosError('EMV_CARD_DATA_INVALID', 'The PDOL asks for more data than GET PROCESSING OPTIONS can carry', { step: 'initiate', tag: '9F38', length: pdolData.length });
   }
+  pdolDataSent.set(ctx.data, Buffer.from(pdolData));
   const response = await exchange(ctx.env.transmit, { cla: CLA_EMV, ins: INS.GET_PROCESSING_OPTIONS, p1: 0x00, p2: 0x00, data: commandData, le: 0 });
   if (response.sw === SW.CONDITIONS_NOT_SATISFIED) return 'retry-selection';
   if (response.sw !== SW.OK) {
@@ -65,6 +73,11 @@ export async function initiateApplicationProcessing(ctx: KernelContext, fci: Buf
 /** The tags the GPO answer stored for this transaction (82 and 94 when it is not known). */
 export function tagsFromGpo(data: TransactionData): ReadonlySet<string> {
   return gpoTags.get(data) ?? new Set(['82', '94'].filter((tag) => data.sourceOf(tag) === 'card'));
+}
+
+/** The PDOL related data the GPO of this transaction sent (empty without a PDOL); undefined when no GPO was sent. */
+export function sentPdolData(data: TransactionData): Buffer | undefined {
+  return pdolDataSent.get(data);
 }
 
 function pdolDataFor(ctx: KernelContext, pdol: Buffer): Buffer {

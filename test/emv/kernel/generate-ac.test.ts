@@ -7,13 +7,15 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateAc, rememberPdolData, type CdaVerifier, type CryptogramType } from '../../../src/emv/kernel/generate-ac.js';
+import { generateAc, type CdaVerifier, type CryptogramType } from '../../../src/emv/kernel/generate-ac.js';
+import { initiateApplicationProcessing } from '../../../src/emv/kernel/initiate.js';
 import type { OdaResult } from '../../../src/emv/kernel/oda/index.js';
 import type { KernelContext } from '../../../src/emv/kernel/context.js';
 import { isPosError, PosError } from '../../../src/util/errors.js';
 import { ScriptedCard, type ScriptedExchange } from '../../../hw-mocks/chip-card/scripted-card.js';
 import { makeRsaKeyPair, signDynamicData } from '../../../hw-mocks/chip-card/simulation-ca.js';
-import { testContext } from './fixtures.js';
+import { gpoCommand, ok, prim, tmpl } from './card-builders.js';
+import { testContext, VISA_AID } from './fixtures.js';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 const NO_ODA: OdaResult = { method: 'none' };
@@ -57,6 +59,17 @@ function contextWith(card: ScriptedCard, data: Record<string, string> = {}): Ker
   ctx.data.set('8D', CDOL2, 'card');
   for (const [tag, value] of Object.entries(data)) ctx.data.set(tag, hex(value), 'card');
   return ctx;
+}
+
+/** GET PROCESSING OPTIONS as the kernel sends it for this PDOL, answered with a format 1 AIP (CDA) and AFL. */
+function gpo(pdolData: string): ScriptedExchange {
+  return { command: gpoCommand(hex(pdolData)), response: ok(prim('80', '0180 08010100')) };
+}
+
+/** Initiate application processing with an FCI whose proprietary template holds this PDOL (9F38). */
+async function initiate(ctx: KernelContext, pdol: string): Promise<void> {
+  const fci = Buffer.concat([prim('84', VISA_AID), tmpl('A5', prim('9F38', pdol))]);
+  expect(await initiateApplicationProcessing(ctx, fci)).toBe('ok');
 }
 
 async function rejection(promise: Promise<unknown>): Promise<PosError> {
@@ -295,9 +308,9 @@ describe('CDA in GENERATE AC (Book 2 §6.6)', () => {
 
   it('asks for a CDA signature (P1 b5) with an ARQC, and takes the AC from the verified SDAD', async () => {
     const response = format2(tlv('9F27', '80'), tlv('9F36', '0001'), tlv('9F4B', SDAD), IAD_OBJECT);
-    const card = new ScriptedCard([{ command: command('90', cdol1Data()), response }]);
+    const card = new ScriptedCard([gpo('0826'), { command: command('90', cdol1Data()), response }]);
     const ctx = contextWith(card);
-    rememberPdolData(ctx, hex('0826'));
+    await initiate(ctx, '9F1A02');
     const { verify, calls } = recordingVerifier(verified);
     const result = await generateAc(ctx, 'ARQC', 'first', CDA, { verifyCda: verify });
     expect(result).toMatchObject({ type: 'ARQC', cdaVerified: true });
@@ -310,13 +323,34 @@ describe('CDA in GENERATE AC (Book 2 §6.6)', () => {
     expect(calls).toEqual([{ sdad: SDAD, unpredictableNumber: '11223344', cid: 0x80, hashInput: `0826${cdol1Data()}${tlv('9F27', '80')}${tlv('9F36', '0001')}${IAD_OBJECT}` }]);
   });
 
-  it('rebuilds the PDOL data as GET PROCESSING OPTIONS sent it when none was remembered: terminal data, TVR zero', async () => {
-    const card = new ScriptedCard([{ command: command('90', cdol1Data('0000008000')), response: format2(tlv('9F27', '80'), tlv('9F36', '0001'), tlv('9F4B', SDAD)) }]);
-    const ctx = contextWith(card, { '9F38': '9F1A02 9505 9F3704' });
+  it('hashes the PDOL data as GET PROCESSING OPTIONS sent it, not as the data stands at GENERATE AC', async () => {
+    // PDOL: country, CVM Results, TVR, UN. At GPO the CVM Results are not known yet and the TVR is zero;
+    // by GENERATE AC cardholder verification and risk management have set both.
+    const pdolDataAtGpo = '0826' + '000000' + '0000000000' + '11223344';
+    const card = new ScriptedCard([
+      gpo(pdolDataAtGpo),
+      { command: command('90', cdol1Data('0000008000')), response: format2(tlv('9F27', '80'), tlv('9F36', '0001'), tlv('9F4B', SDAD)) },
+    ]);
+    const ctx = contextWith(card);
+    await initiate(ctx, '9F1A02 9F3403 9505 9F3704');
+    ctx.data.set('9F34', hex('420300'), 'terminal');
     ctx.tvr.set('exceedsFloorLimit');
     const { verify, calls } = recordingVerifier(verified);
     await generateAc(ctx, 'ARQC', 'first', CDA, { verifyCda: verify });
-    expect(calls[0]?.hashInput.startsWith(`0826000000000011223344${cdol1Data('0000008000')}`)).toBe(true);
+    expect(card.finished).toBe(true);
+    expect(calls[0]?.hashInput).toBe(`${pdolDataAtGpo}${cdol1Data('0000008000')}${tlv('9F27', '80')}${tlv('9F36', '0001')}`);
+  });
+
+  it('hashes no PDOL data when GET PROCESSING OPTIONS sent none (83 00)', async () => {
+    const card = new ScriptedCard([
+      { command: gpoCommand(), response: ok(prim('80', '0180 08010100')) },
+      { command: command('90', cdol1Data()), response: format2(tlv('9F27', '80'), tlv('9F36', '0001'), tlv('9F4B', SDAD)) },
+    ]);
+    const ctx = contextWith(card);
+    expect(await initiateApplicationProcessing(ctx, Buffer.concat([prim('84', VISA_AID), tmpl('A5')]))).toBe('ok');
+    const { verify, calls } = recordingVerifier(verified);
+    await generateAc(ctx, 'ARQC', 'first', CDA, { verifyCda: verify });
+    expect(calls[0]?.hashInput).toBe(`${cdol1Data()}${tlv('9F27', '80')}${tlv('9F36', '0001')}`);
   });
 
   it('signs CDOL1 ‖ CDOL2 data for the second GENERATE AC', async () => {
@@ -420,8 +454,9 @@ describe('CDA signed by a card of the simulation CA, checked by verifyCdaSignatu
 
   it('takes the AC and ICC dynamic number from a signature over PDOL ‖ CDOL1 data ‖ the response', async () => {
     const signature = sdad('80', hex(`0826${cdol1Data()}${unsigned('80')}`));
-    const card = new ScriptedCard([{ command: command('90', cdol1Data()), response: format2(tlv('9F27', '80'), tlv('9F36', '0005'), tlv('9F10', IAD), tlv('9F4B', signature)) }]);
-    const ctx = contextWith(card, { '9F38': '9F1A02' });
+    const card = new ScriptedCard([gpo('0826'), { command: command('90', cdol1Data()), response: format2(tlv('9F27', '80'), tlv('9F36', '0005'), tlv('9F10', IAD), tlv('9F4B', signature)) }]);
+    const ctx = contextWith(card);
+    await initiate(ctx, '9F1A02');
     const result = await generateAc(ctx, 'ARQC', 'first', oda);
     expect(result).toMatchObject({ type: 'ARQC', cdaVerified: true });
     expect(result.cryptogram.toString('hex').toUpperCase()).toBe(SIGNED_AC);

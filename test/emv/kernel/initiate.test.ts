@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { initiateApplicationProcessing } from '../../../src/emv/kernel/initiate.js';
+import { initiateApplicationProcessing, sentPdolData } from '../../../src/emv/kernel/initiate.js';
 import { isPosError } from '../../../src/util/errors.js';
 import { ScriptedCard } from '../../../hw-mocks/chip-card/scripted-card.js';
 import { gpoCommand, hex, ok, prim, text, tmpl } from './card-builders.js';
@@ -54,6 +54,25 @@ describe('initiate application processing (Book 3 §10.1)', () => {
     const ctx = testContext(card.transmit);
     await expect(initiateApplicationProcessing(ctx, fciValue(pdol))).resolves.toBe('ok');
     expect(card.received[0]).toBe('80A80000' + '1B' + '8319' + pdolData.toString('hex').toUpperCase() + '00');
+    // kept as sent, for CDA's transaction data hash (Book 2 §6.6.2)
+    expect(sentPdolData(ctx.data)?.toString('hex')).toBe(pdolData.toString('hex'));
+  });
+
+  it('keeps the PDOL data as sent when a later step changes what it was built from', async () => {
+    const pdol = prim('9F38', '9F3403 9505');
+    const card = new ScriptedCard([{ command: gpoCommand(hex('000000 0000000000')), response: ok(prim('80', AIP + AFL)) }]);
+    const ctx = testContext(card.transmit);
+    await initiateApplicationProcessing(ctx, fciValue(pdol));
+    ctx.data.set('9F34', hex('1F0302'), 'terminal');
+    ctx.tvr.set('exceedsFloorLimit');
+    expect(sentPdolData(ctx.data)?.toString('hex')).toBe('0000000000000000');
+  });
+
+  it('keeps empty PDOL data for a GPO sent without a PDOL, and none before any GPO', async () => {
+    const ctx = testContext(new ScriptedCard([{ command: gpoCommand(), response: ok(prim('80', AIP + AFL)) }]).transmit);
+    expect(sentPdolData(ctx.data)).toBeUndefined();
+    await initiateApplicationProcessing(ctx, fciValue());
+    expect(sentPdolData(ctx.data)).toEqual(Buffer.alloc(0));
   });
 
   it('reads format 2 (77) and keeps every card data object in it', async () => {

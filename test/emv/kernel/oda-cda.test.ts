@@ -9,12 +9,13 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateAc, rememberPdolData } from '../../../src/emv/kernel/generate-ac.js';
+import { generateAc } from '../../../src/emv/kernel/generate-ac.js';
+import { initiateApplicationProcessing } from '../../../src/emv/kernel/initiate.js';
 import { CapkTable, performOfflineDataAuthentication, verifyCdaSignature, type RsaPublicKey } from '../../../src/emv/kernel/oda/index.js';
 import { ScriptedCard } from '../../../hw-mocks/chip-card/scripted-card.js';
 import { signDynamicData, type RsaKeyPair } from '../../../hw-mocks/chip-card/simulation-ca.js';
-import { ok, prim, tmpl } from './card-builders.js';
-import { testContext } from './fixtures.js';
+import { gpoCommand, ok, prim, tmpl } from './card-builders.js';
+import { testContext, VISA_AID } from './fixtures.js';
 import { AIP, CA_INDEX, chain, giveCard, hex, iccCertificate, issuerCertificate, PAN_5A, signedDynamicData, STATIC_DATA } from './oda-fixtures.js';
 
 const UN = hex('11223344');
@@ -88,6 +89,8 @@ describe('verifyCdaSignature (Book 2 §6.6.2)', () => {
 
 describe('CDA end to end: ODA recovers the ICC key, the first GENERATE AC verifies with it', () => {
   const keys = chain();
+  /** PDOL: Terminal Country Code; GET PROCESSING OPTIONS sends 08 26. */
+  const PDOL = hex('9F1A02');
   const PDOL_DATA = hex('0826');
   const CDOL1 = hex('9F02 06 9F37 04');
   const CDOL1_DATA = hex('000000001234 11223344');
@@ -100,12 +103,15 @@ describe('CDA end to end: ODA recovers the ICC key, the first GENERATE AC verifi
     const iad = prim('9F10', hex('06010A03A00000'));
     const hashInput = Buffer.concat([PDOL_DATA, CDOL1_DATA, signed, atc, iad]);
     const sdad = signDynamicData(keys.icc, iccDynamicData({ hashInput }), UN);
-    const card = new ScriptedCard([{ command: GENERATE_AC, response: ok(response(sdad)) }]);
+    const card = new ScriptedCard([
+      { command: gpoCommand(PDOL_DATA), response: ok(prim('80', Buffer.concat([AIP.cda, hex('18010300')]))) },
+      { command: GENERATE_AC, response: ok(response(sdad)) },
+    ]);
     const ctx = testContext(card.transmit);
+    expect(await initiateApplicationProcessing(ctx, Buffer.concat([prim('84', VISA_AID), tmpl('A5', prim('9F38', PDOL))]))).toBe('ok');
     const issuer = issuerCertificate(keys.ca.key, keys.issuer);
     const icc = iccCertificate(keys.issuer, keys.icc);
     giveCard(ctx, { '82': AIP.cda, '5A': PAN_5A, '8F': Buffer.from([CA_INDEX]), '90': issuer.certificate, '92': issuer.remainder, '9F32': issuer.exponent, '9F46': icc.certificate, '9F48': icc.remainder, '9F47': icc.exponent, '8C': CDOL1 });
-    rememberPdolData(ctx, PDOL_DATA);
     const oda = await performOfflineDataAuthentication(ctx, CapkTable.load([keys.ca.capk], []), STATIC_DATA, false);
     expect(oda.iccKey).toBeDefined();
     const result = await generateAc(ctx, 'ARQC', 'first', oda);

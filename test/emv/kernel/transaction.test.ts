@@ -13,6 +13,7 @@ import { SplitSalesLog } from '../../../src/emv/kernel/split-sales.js';
 import { EmvTransaction, type KernelDependencies } from '../../../src/emv/kernel/transaction.js';
 import { createEmvContactReader, type CardSlot } from '../../../drivers/pcsc/emv-contact-reader.js';
 import type { ChipKernel } from '../../../drivers/shared/chip-kernel.js';
+import { loadCardProfile, type CardProfile } from '../../../hw-mocks/chip-card/card-profile.js';
 import { buildChipCard, type EmvChipCard } from '../../../hw-mocks/chip-card/emv-chip-card.js';
 import { testCas } from '../../drivers/chip-card/harness.js';
 import { TEST_NOW, TEST_UNPREDICTABLE_NUMBER, testKernelConfig, testRequest } from './fixtures.js';
@@ -34,7 +35,7 @@ function kernel(): ChipKernel {
   };
 }
 
-function card(profile: string): EmvChipCard {
+function card(profile: string | CardProfile): EmvChipCard {
   const built = buildChipCard({ profile, ca: testCas() });
   built.powerOn();
   return built;
@@ -65,6 +66,25 @@ describe('EmvTransaction (Book 3 §10, in order)', () => {
       expect(Number.parseInt(summary.tsi.slice(0, 2), 16) & 0x80).toBe(0x80);
       const online = txn.onlineData();
       expect([...online.keys()]).toEqual(expect.arrayContaining(['9F26', '9F27', '9F36', '9F10', '95', '9F37', '82', '57']));
+    } finally {
+      txn.wipe();
+    }
+  });
+
+  it('CDA signs the PDOL data as GPO sent it: a PDOL naming CVM Results (9F34), which cardholder verification fills in later, still verifies', async () => {
+    const profile = loadCardProfile('visa-cda');
+    const [application] = profile.applications;
+    if (application === undefined) throw new Error('the visa-cda profile has an application');
+    const withCvmResults: CardProfile = { ...profile, applications: [{ ...application, pdol: `${application.pdol ?? ''} 9F3403` }] };
+    const txn = await EmvTransaction.start(deps(card(withCvmResults)), testRequest());
+    try {
+      const summary = txn.summary();
+      // at GPO the CVM Results were 00 00 00; at GENERATE AC they are online PIN (42 03 00)
+      expect(summary.cvmResults).toBe('420300');
+      expect(summary.odaMethod).toBe('cda');
+      expect(Number.parseInt(summary.tvr.slice(0, 2), 16) & 0x04).toBe(0); // byte 1 b3: CDA failed
+      expect(txn.firstDecision).toBe('online');
+      expect(summary.cryptogramType).toBe('ARQC');
     } finally {
       txn.wipe();
     }
