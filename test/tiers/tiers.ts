@@ -70,6 +70,7 @@ export const TIERS: readonly Tier[] = [
       'test/drivers/serial-transport.test.ts',
       'test/drivers/vfd/vfd-render.test.ts',
       'test/drivers/vivopay/chip-data.test.ts',
+      'test/drivers/vivopay/configuration/sync.test.ts',
       'test/drivers/vivopay/vivopay-framer.test.ts',
       'test/drivers/vivopay/vivopay-hid.test.ts',
       'test/drivers/vivopay/vivopay-reader.test.ts',
