@@ -4,15 +4,25 @@
  * Codes (9F0D default, 9F0E denial, 9F0F online), bit for bit. A TVR bit
  * that is set in either code of a kind "matches" it.
  *
- *   denial matches                          → AAC (decline offline)
- *   online-capable terminal, online matches → ARQC (go online)
- *   online-capable terminal, otherwise      → TC
- *   offline-only terminal, default matches  → AAC
- *   offline-only terminal, otherwise        → TC
+ *   denial matches                                 → AAC (decline offline)
+ *   online-only terminal                           → ARQC, never a TC
+ *   offline terminal with online capability:
+ *     online matches                               → ARQC (go online)
+ *     otherwise                                    → TC
+ *   offline-only terminal, default matches         → AAC
+ *   offline-only terminal, otherwise               → TC
+ *
+ * The terminal type is the configured 9F35 (Book 4 Annex A1): its last digit
+ * 1 or 4 is online only, 2 or 5 offline with online capability, 3 or 6
+ * offline only. An online-only terminal has no offline approval to give, so
+ * the online codes cannot decide anything there: it asks for an ARQC unless
+ * a denial code matches.
  *
  * After an ARQC the host may not answer ("unable to go online"): then the
- * default codes decide, a match declining (AAC, ARC Z3) and none approving
- * (TC, ARC Y3).
+ * default codes decide, at every terminal type, a match declining (AAC, ARC
+ * Z3) and none approving (TC, ARC Y3). An acquirer that wants an online-only
+ * terminal to decline then sets TAC-default bits it knows are set — with a
+ * floor limit of 0, "transaction exceeds floor limit" always is.
  *
  * An IAC the card does not have: denial all zeros, online and default all
  * ones (Book 3 §10.7). An IAC that is not 5 bytes ends the transaction
@@ -36,11 +46,34 @@ const IAC = {
 
 type ActionKind = keyof typeof IAC;
 
-/** Book 3 §10.7: the cryptogram the first GENERATE AC asks for. `onlineCapable` from the terminal type 9F35. */
-export function terminalActionAnalysis(ctx: KernelContext, onlineCapable: boolean): CryptogramType {
+/** How a terminal reaches the issuer, from its Terminal Type (9F35, Book 4 Annex A1). */
+export type TerminalOperation = 'online-only' | 'offline-with-online' | 'offline-only';
+
+/** Terminal Type's last digit: 1 and 4 online only, 2 and 5 offline with online capability, 3 and 6 offline only (attended, unattended). */
+export function terminalOperation(terminalType: number): TerminalOperation {
+  switch (terminalType % 10) {
+    case 1:
+    case 4:
+      return 'online-only';
+    case 3:
+    case 6:
+      return 'offline-only';
+    default:
+      return 'offline-with-online';
+  }
+}
+
+/** Book 3 §10.7: the cryptogram the first GENERATE AC asks for, at the configured terminal type (9F35). */
+export function terminalActionAnalysis(ctx: KernelContext): CryptogramType {
   if (matches(ctx, 'denial')) return 'AAC';
-  if (onlineCapable) return matches(ctx, 'online') ? 'ARQC' : 'TC';
-  return matches(ctx, 'default') ? 'AAC' : 'TC';
+  switch (terminalOperation(ctx.config.terminal.terminalType)) {
+    case 'online-only':
+      return 'ARQC';
+    case 'offline-with-online':
+      return matches(ctx, 'online') ? 'ARQC' : 'TC';
+    case 'offline-only':
+      return matches(ctx, 'default') ? 'AAC' : 'TC';
+  }
 }
 
 /** Book 3 §10.7 'unable to go online' after an ARQC: TAC-default / IAC-default against the TVR: 'decline' (AAC, ARC Z3) or 'approve' (TC, ARC Y3). */

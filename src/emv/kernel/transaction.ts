@@ -126,7 +126,7 @@ export class EmvTransaction {
       }
     });
     await terminalRiskManagement(ctx, { recentAmountForCard: () => deps.splitSales.recentAmount(ctx.data.get('5A')) });
-    const requested = terminalActionAnalysis(ctx, isOnlineCapable(ctx.config.terminal.terminalType));
+    const requested = terminalActionAnalysis(ctx);
     const first = await generateAc(ctx, requested, 'first', oda);
     const txn = new EmvTransaction(ctx, candidate, oda, first, cvm, deps.splitSales);
     if (first.type === 'TC') deps.splitSales.recordApproval(ctx.data.get('5A'), ctx.request.amountMinor);
@@ -202,10 +202,4 @@ export class EmvTransaction {
   wipe(): void {
     this.#ctx.data.wipe();
   }
-}
-
-/** Terminal Type (9F35, Book 4 Annex A1): a last digit of 3 or 6 is an offline-only terminal. */
-function isOnlineCapable(terminalType: number): boolean {
-  const operational = terminalType % 10;
-  return operational !== 3 && operational !== 6;
 }

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { terminalActionAnalysis, unableToGoOnlineDecision } from '../../../src/emv/kernel/action-analysis.js';
+import { terminalActionAnalysis, terminalOperation, unableToGoOnlineDecision, type CryptogramType } from '../../../src/emv/kernel/action-analysis.js';
 import type { TerminalActionCodes } from '../../../src/emv/kernel/config.js';
 import type { KernelContext } from '../../../src/emv/kernel/context.js';
 import { TVR_BITS, type TvrBit } from '../../../src/emv/kernel/tvr.js';
@@ -40,6 +40,16 @@ function setup(options: Setup = {}): KernelContext {
   return ctx;
 }
 
+/** Terminal Types (9F35, Book 4 Annex A1), attended merchant: online only, offline with online capability, offline only. */
+const ONLINE_ONLY = 21;
+const ONLINE_CAPABLE = 22;
+const OFFLINE_ONLY = 23;
+
+/** Terminal action analysis at a terminal of this type (the context's data and TVR as they are). */
+function decide(ctx: KernelContext, terminalType: number): CryptogramType {
+  return terminalActionAnalysis({ ...ctx, config: { ...ctx.config, terminal: { ...ctx.config.terminal, terminalType } } });
+}
+
 /** The five bytes with only this TVR bit set. */
 function onlyBit(bit: TvrBit): string {
   const [byte, position] = TVR_BITS[bit];
@@ -60,90 +70,136 @@ const ISSUER_CODES_ZERO = { default: ZEROS, denial: ZEROS, online: ZEROS };
 describe('denial (Book 3 §10.7)', () => {
   it.each(ALL_TVR_BITS)('TVR "%s" in TAC-denial → AAC, at an online-capable and an offline-only terminal', (bit) => {
     const ctx = setup({ tvr: [bit], tac: { denial: onlyBit(bit) }, iac: ISSUER_CODES_ZERO });
-    expect(terminalActionAnalysis(ctx, true)).toBe('AAC');
-    expect(terminalActionAnalysis(ctx, false)).toBe('AAC');
+    expect(decide(ctx, ONLINE_CAPABLE)).toBe('AAC');
+    expect(decide(ctx, OFFLINE_ONLY)).toBe('AAC');
   });
 
   it.each(ALL_TVR_BITS)('TVR "%s" in IAC-denial (9F0E) alone → AAC', (bit) => {
     const ctx = setup({ tvr: [bit], iac: { ...ISSUER_CODES_ZERO, denial: onlyBit(bit) } });
-    expect(terminalActionAnalysis(ctx, true)).toBe('AAC');
+    expect(decide(ctx, ONLINE_CAPABLE)).toBe('AAC');
   });
 
   it.each(ALL_TVR_BITS)('TVR "%s" in neither denial code (both have every other bit) → not AAC', (bit) => {
     const ctx = setup({ tvr: [bit], tac: { denial: allBut(bit) }, iac: { ...ISSUER_CODES_ZERO, denial: allBut(bit) } });
-    expect(terminalActionAnalysis(ctx, true)).toBe('TC');
-    expect(terminalActionAnalysis(ctx, false)).toBe('TC');
+    expect(decide(ctx, ONLINE_CAPABLE)).toBe('TC');
+    expect(decide(ctx, OFFLINE_ONLY)).toBe('TC');
   });
 
   it('IAC-denial absent counts as all zeros: a TVR bit only the issuer could name does not decline', () => {
     const ctx = setup({ tvr: ['expiredApplication'], iac: { default: ZEROS, online: ZEROS } });
-    expect(terminalActionAnalysis(ctx, true)).toBe('TC');
+    expect(decide(ctx, ONLINE_CAPABLE)).toBe('TC');
   });
 
   it('denial is checked before online: a TVR matching both declines', () => {
     const ctx = setup({ tvr: ['serviceNotAllowed', 'exceedsFloorLimit'], tac: { denial: '0010000000', online: ONES }, iac: ISSUER_CODES_ZERO });
-    expect(terminalActionAnalysis(ctx, true)).toBe('AAC');
+    expect(decide(ctx, ONLINE_CAPABLE)).toBe('AAC');
   });
 });
 
 describe('online (Book 3 §10.7), online-capable terminal', () => {
   it('TVR "Transaction exceeds floor limit" in TAC-online (byte 4 b8) → ARQC', () => {
     const ctx = setup({ tvr: ['exceedsFloorLimit'], tac: { online: '0000008000' }, iac: ISSUER_CODES_ZERO });
-    expect(terminalActionAnalysis(ctx, true)).toBe('ARQC');
+    expect(decide(ctx, ONLINE_CAPABLE)).toBe('ARQC');
   });
 
   it('TVR bit in IAC-online (9F0F) alone → ARQC', () => {
     const ctx = setup({ tvr: ['newCard'], iac: { ...ISSUER_CODES_ZERO, online: '0008000000' } });
-    expect(terminalActionAnalysis(ctx, true)).toBe('ARQC');
+    expect(decide(ctx, ONLINE_CAPABLE)).toBe('ARQC');
   });
 
   it('IAC-online absent counts as all ones: any TVR bit → ARQC', () => {
     const ctx = setup({ tvr: ['sdaSelected'], iac: { default: ZEROS, denial: ZEROS } });
-    expect(terminalActionAnalysis(ctx, true)).toBe('ARQC');
+    expect(decide(ctx, ONLINE_CAPABLE)).toBe('ARQC');
   });
 
   it('IAC-online absent and a TVR of all zeros → TC', () => {
     const ctx = setup({ iac: { default: ZEROS, denial: ZEROS } });
-    expect(terminalActionAnalysis(ctx, true)).toBe('TC');
+    expect(decide(ctx, ONLINE_CAPABLE)).toBe('TC');
   });
 
   it('no online match → TC, and the default codes are not consulted', () => {
     const ctx = setup({ tvr: ['odaNotPerformed'], tac: { default: ONES }, iac: { ...ISSUER_CODES_ZERO, default: ONES } });
-    expect(terminalActionAnalysis(ctx, true)).toBe('TC');
+    expect(decide(ctx, ONLINE_CAPABLE)).toBe('TC');
   });
 
   it('the fixture\'s Visa-style TACs with ODA not performed: DC 40 00 A8 00 / 00 10 00 00 00 / DC 40 04 F8 00 → ARQC', () => {
     const ctx = testContext(new ScriptedCard([]).transmit);
     ctx.tvr.set('odaNotPerformed');
     expect(ctx.tvr.bytes().toString('hex').toUpperCase()).toBe('8000000000');
-    expect(terminalActionAnalysis(ctx, true)).toBe('ARQC');
-    expect(terminalActionAnalysis(ctx, false)).toBe('AAC');
+    expect(decide(ctx, ONLINE_CAPABLE)).toBe('ARQC');
+    expect(decide(ctx, OFFLINE_ONLY)).toBe('AAC');
+  });
+});
+
+describe('online-only terminal (Book 3 §10.7, Terminal Type x1 or x4)', () => {
+  it.each([
+    ['11 financial institution, attended', 11],
+    ['14 financial institution, unattended', 14],
+    ['21 merchant, attended', 21],
+    ['24 merchant, unattended', 24],
+  ])('%s is online only', (_name, type) => {
+    expect(terminalOperation(type)).toBe('online-only');
+  });
+
+  it.each([
+    [12, 'offline-with-online'],
+    [15, 'offline-with-online'],
+    [22, 'offline-with-online'],
+    [25, 'offline-with-online'],
+    [13, 'offline-only'],
+    [16, 'offline-only'],
+    [23, 'offline-only'],
+    [26, 'offline-only'],
+  ] as const)('%i is %s', (type, operation) => {
+    expect(terminalOperation(type)).toBe(operation);
+  });
+
+  it('asks for an ARQC with a TVR of all zeros, where an online-capable terminal would ask for a TC', () => {
+    const ctx = setup({ iac: ISSUER_CODES_ZERO });
+    expect(decide(ctx, ONLINE_CAPABLE)).toBe('TC');
+    expect(decide(ctx, ONLINE_ONLY)).toBe('ARQC');
+    expect(decide(ctx, 24)).toBe('ARQC');
+  });
+
+  it('asks for an ARQC when no online code matches the TVR, and the default codes do not matter', () => {
+    const ctx = setup({ tvr: ['odaNotPerformed'], tac: { default: ONES }, iac: { ...ISSUER_CODES_ZERO, default: ONES } });
+    expect(decide(ctx, ONLINE_ONLY)).toBe('ARQC');
+  });
+
+  it.each(ALL_TVR_BITS)('TVR "%s" in TAC-denial → AAC', (bit) => {
+    const ctx = setup({ tvr: [bit], tac: { denial: onlyBit(bit) }, iac: ISSUER_CODES_ZERO });
+    expect(decide(ctx, ONLINE_ONLY)).toBe('AAC');
+  });
+
+  it('TVR bit in IAC-denial (9F0E) → AAC', () => {
+    const ctx = setup({ tvr: ['expiredApplication'], iac: { ...ISSUER_CODES_ZERO, denial: onlyBit('expiredApplication') } });
+    expect(decide(ctx, 14)).toBe('AAC');
   });
 });
 
 describe('default (Book 3 §10.7), offline-only terminal', () => {
   it('TVR bit in TAC-default → AAC', () => {
     const ctx = setup({ tvr: ['lowerConsecutiveOfflineLimitExceeded'], tac: { default: '0000004000' }, iac: ISSUER_CODES_ZERO });
-    expect(terminalActionAnalysis(ctx, false)).toBe('AAC');
+    expect(decide(ctx, OFFLINE_ONLY)).toBe('AAC');
   });
 
   it('TVR bit in IAC-default (9F0D) alone → AAC', () => {
     const ctx = setup({ tvr: ['cardholderVerificationFailed'], iac: { ...ISSUER_CODES_ZERO, default: '0000800000' } });
-    expect(terminalActionAnalysis(ctx, false)).toBe('AAC');
+    expect(decide(ctx, OFFLINE_ONLY)).toBe('AAC');
   });
 
   it('IAC-default absent counts as all ones: any TVR bit → AAC', () => {
     const ctx = setup({ tvr: ['defaultTdolUsed'], iac: { denial: ZEROS, online: ZEROS } });
-    expect(terminalActionAnalysis(ctx, false)).toBe('AAC');
+    expect(decide(ctx, OFFLINE_ONLY)).toBe('AAC');
   });
 
   it('no default match → TC, and the online codes are not consulted', () => {
     const ctx = setup({ tvr: ['exceedsFloorLimit'], tac: { online: ONES }, iac: { ...ISSUER_CODES_ZERO, online: ONES } });
-    expect(terminalActionAnalysis(ctx, false)).toBe('TC');
+    expect(decide(ctx, OFFLINE_ONLY)).toBe('TC');
   });
 
   it('no IACs at all and a TVR of all zeros → TC', () => {
-    expect(terminalActionAnalysis(setup(), false)).toBe('TC');
+    expect(decide(setup(), OFFLINE_ONLY)).toBe('TC');
   });
 });
 
@@ -169,7 +225,7 @@ describe('a malformed Issuer Action Code ends the transaction', () => {
     const ctx = setup({ tvr: ['exceedsFloorLimit'], iac });
     let caught: unknown;
     try {
-      terminalActionAnalysis(ctx, tag !== '9F0D');
+      decide(ctx, tag !== '9F0D' ? ONLINE_CAPABLE : OFFLINE_ONLY);
       unableToGoOnlineDecision(ctx);
     } catch (error) {
       caught = error;
@@ -195,9 +251,9 @@ describe('any TVR and action codes (fast-check)', () => {
     return [...tvr].some((b, n) => (b & ((t[n] ?? 0) | (i[n] ?? 0))) !== 0);
   }
 
-  it('the decision is the book\'s, never a TC when a denial code matches, and a malformed IAC is a typed error', () => {
+  it('the decision is the book\'s, never a TC when a denial code matches or at an online-only terminal, and a malformed IAC is a typed error', () => {
     fc.assert(
-      fc.property(tvrBits, code, code, code, issuerCode, issuerCode, issuerCode, fc.boolean(), (bits, tacDefault, tacDenial, tacOnline, iacDefault, iacDenial, iacOnline, onlineCapable) => {
+      fc.property(tvrBits, code, code, code, issuerCode, issuerCode, issuerCode, fc.constantFrom(11, 12, 13, 14, 15, 16, 21, 22, 23, 24, 25, 26), (bits, tacDefault, tacDenial, tacOnline, iacDefault, iacDenial, iacOnline, terminalType) => {
         const ctx = setup({
           tvr: bits,
           tac: { default: tacDefault, denial: tacDenial, online: tacOnline },
@@ -212,7 +268,7 @@ describe('any TVR and action codes (fast-check)', () => {
         let decision: string;
         let fallback: string;
         try {
-          decision = terminalActionAnalysis(ctx, onlineCapable);
+          decision = decide(ctx, terminalType);
           fallback = unableToGoOnlineDecision(ctx);
         } catch (error) {
           expect(error).toBeInstanceOf(PosError);
@@ -223,9 +279,13 @@ describe('any TVR and action codes (fast-check)', () => {
         const denial = bookMatch(tvr, tacDenial, iacDenial, ZEROS);
         const online = bookMatch(tvr, tacOnline, iacOnline, ONES);
         const byDefault = bookMatch(tvr, tacDefault, iacDefault, ONES);
+        const onlineOnly = terminalType % 10 === 1 || terminalType % 10 === 4;
+        const offlineOnly = terminalType % 10 === 3 || terminalType % 10 === 6;
         if (denial) expect(decision).toBe('AAC');
-        else if (onlineCapable) expect(decision).toBe(online ? 'ARQC' : 'TC');
+        else if (onlineOnly) expect(decision).toBe('ARQC');
+        else if (!offlineOnly) expect(decision).toBe(online ? 'ARQC' : 'TC');
         else expect(decision).toBe(byDefault ? 'AAC' : 'TC');
+        if (onlineOnly) expect(decision).not.toBe('TC');
         expect(fallback).toBe(byDefault ? 'decline' : 'approve');
       }),
       { numRuns: 2000 },

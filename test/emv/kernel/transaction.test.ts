@@ -8,6 +8,7 @@ import type { ApduCard } from '../../../hw-mocks/chip-card/apdu-card.js';
 import { unreadableChip } from '../../../hw-mocks/chip-card/card-faults.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChipRead } from '../../../src/devices/card-reader.js';
+import type { KernelConfig } from '../../../src/emv/kernel/config.js';
 import { CapkTable } from '../../../src/emv/kernel/oda/index.js';
 import { SplitSalesLog } from '../../../src/emv/kernel/split-sales.js';
 import { EmvTransaction, type KernelDependencies } from '../../../src/emv/kernel/transaction.js';
@@ -16,14 +17,14 @@ import type { ChipKernel } from '../../../drivers/shared/chip-kernel.js';
 import { loadCardProfile, type CardProfile } from '../../../hw-mocks/chip-card/card-profile.js';
 import { buildChipCard, type EmvChipCard } from '../../../hw-mocks/chip-card/emv-chip-card.js';
 import { testCas } from '../../drivers/chip-card/harness.js';
-import { TEST_NOW, TEST_UNPREDICTABLE_NUMBER, testKernelConfig, testRequest } from './fixtures.js';
+import { MASTERCARD_AID, TEST_NOW, TEST_UNPREDICTABLE_NUMBER, testAid, testKernelConfig, testRequest, VISA_AID } from './fixtures.js';
 
 beforeAll(() => {
   testCas();
 });
 
-function kernel(): ChipKernel {
-  const config = testKernelConfig({ capks: testCas().map((ca) => ca.capk) });
+function kernel(overrides: Partial<KernelConfig> = {}): ChipKernel {
+  const config = testKernelConfig({ capks: testCas().map((ca) => ca.capk), ...overrides });
   return {
     config,
     capks: CapkTable.load(config.capks, []),
@@ -41,8 +42,8 @@ function card(profile: string | CardProfile): EmvChipCard {
   return built;
 }
 
-function deps(chip: EmvChipCard, pin: 'entered' | 'unavailable' = 'entered'): KernelDependencies {
-  const k = kernel();
+function deps(chip: EmvChipCard, pin: 'entered' | 'unavailable' = 'entered', config: Partial<KernelConfig> = {}): KernelDependencies {
+  const k = kernel(config);
   return {
     env: { transmit: (command) => Promise.resolve(chip.transmit(command)), now: k.now, unpredictableNumber: k.unpredictableNumber, randomPercent: k.randomPercent },
     config: k.config,
@@ -122,6 +123,72 @@ describe('EmvTransaction (Book 3 §10, in order)', () => {
     const txn = await EmvTransaction.start(deps(card('visa-dda')), testRequest());
     txn.wipe();
     expect(() => txn.track2Equivalent()).toThrow(/Track 2 Equivalent/);
+  });
+});
+
+describe('terminal type (9F35) in a whole transaction (Book 3 §10.7)', () => {
+  /** Below a 50.00 floor limit: the card approves offline when asked for a TC. */
+  function terminal(terminalType: number, tacDefault?: string): Partial<KernelConfig> {
+    const base = testKernelConfig().terminal;
+    const aid = (id: string): ReturnType<typeof testAid> => {
+      const plain = testAid(id, { floorLimitMinor: 5000 });
+      return tacDefault === undefined ? plain : { ...plain, tac: { ...plain.tac, default: Buffer.from(tacDefault, 'hex') } };
+    };
+    return { terminal: { ...base, terminalType }, aids: [aid(VISA_AID), aid(MASTERCARD_AID)] };
+  }
+
+  /** The P1 of every GENERATE AC the card received (b8–b7: 00 AAC, 40 TC, 80 ARQC). */
+  function generateAcP1s(chip: EmvChipCard): { transmit: (command: Buffer) => Promise<Buffer>; p1s: string[] } {
+    const p1s: string[] = [];
+    return {
+      p1s,
+      transmit: (command) => {
+        if (command[1] === 0xae) p1s.push((command[2] as number).toString(16).padStart(2, '0'));
+        return Promise.resolve(chip.transmit(command));
+      },
+    };
+  }
+
+  it('an offline terminal with online capability (22) asks for a TC below the floor limit, and the card approves offline', async () => {
+    const chip = card('visa-offline-approve');
+    const recorder = generateAcP1s(chip);
+    const d = deps(chip, 'entered', terminal(22));
+    const txn = await EmvTransaction.start({ ...d, env: { ...d.env, transmit: recorder.transmit } }, testRequest());
+    expect(recorder.p1s).toEqual(['40']);
+    expect(txn.firstDecision).toBe('approved-offline');
+    txn.wipe();
+  });
+
+  it.each([21, 24])('an online-only terminal (%i) asks the same card for an ARQC, never a TC', async (terminalType) => {
+    const chip = card('visa-offline-approve');
+    const recorder = generateAcP1s(chip);
+    const d = deps(chip, 'entered', terminal(terminalType));
+    const txn = await EmvTransaction.start({ ...d, env: { ...d.env, transmit: recorder.transmit } }, testRequest());
+    try {
+      expect(recorder.p1s).toEqual(['80']);
+      expect(txn.firstDecision).toBe('online');
+      expect(txn.summary().cryptogramType).toBe('ARQC');
+    } finally {
+      txn.wipe();
+    }
+  });
+
+  it.each([
+    ['no TAC-default bit set in the TVR → Y3, a TC asked and given', '0000000000', 'Y3', '40', 'approved'],
+    ['TAC-default naming "different application versions", which this card sets → Z3, an AAC', '0080000000', 'Z3', '00', 'declined'],
+  ])('an online-only terminal unable to go online: the default codes decide, %s', async (_name, tacDefault, arc, secondP1, decision) => {
+    const chip = card('visa-offline-approve');
+    const recorder = generateAcP1s(chip);
+    const d = deps(chip, 'entered', terminal(21, tacDefault));
+    const txn = await EmvTransaction.start({ ...d, env: { ...d.env, transmit: recorder.transmit } }, testRequest());
+    try {
+      const completion = await txn.complete({ kind: 'unable-to-go-online' });
+      expect(recorder.p1s).toEqual(['80', secondP1]);
+      expect(completion.arc.toString('latin1')).toBe(arc);
+      expect(completion.decision).toBe(decision);
+    } finally {
+      txn.wipe();
+    }
   });
 });
 
