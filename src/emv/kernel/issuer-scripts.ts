@@ -16,11 +16,20 @@
  * processing goes on with the next one). A template that is not well formed
  * (BER-TLV, a data object other than 9F18 and 86, an identifier that is not 4
  * bytes, no command, a command that is not a short command APDU) is not sent
- * at all and gets one "failed" result with sequence 0. The terminal processes
- * issuer scripts up to a total of 128 bytes per response (templates 71 and 72
- * together, tags and lengths included, in the order they arrive, Book 4
- * §6.3.9); a template past that limit is not sent and gets a "not performed"
- * result. The caller sets the TVR and TSI bits from `failed` and `performed`.
+ * at all and gets one "failed" result with sequence 0.
+ *
+ * The terminal processes issuer scripts up to ISSUER_SCRIPT_CAPACITY_BYTES
+ * per authorisation response: templates 71 and 72 together, tags and lengths
+ * included, counted in the order they arrive (Book 4 §6.3.9 asks every
+ * terminal for at least 128 bytes, the length issuers plan for; this one
+ * declares that). A script that would take the total past it is one the
+ * terminal received and cannot process: it is not sent (a script is never
+ * cut short), its result says "not performed" (sequence 0, its identifier),
+ * and it counts as script processing that failed for its template, as a
+ * malformed one does, so that the TVR the issuer sees next says so (Book 3
+ * §10.10, Annex C5 byte 5 b6/b5). The scripts before it are processed; any
+ * after it are past the total too. The caller sets the TVR and TSI bits from
+ * `failed` and `performed`.
  */
 import { decode, type TlvNode } from '../ber-tlv.js';
 import { parseResponse } from './apdu.js';
@@ -31,14 +40,18 @@ export type ScriptTemplateTag = '71' | '72';
 export interface ScriptProcessing {
   /** 9F5B entries, 5 bytes each, in the order the scripts and commands were processed. */
   readonly results: Buffer;
-  /** A script of this template tag failed or was malformed. */
+  /** A script of this template tag failed, was malformed or was past the capacity (TVR "Script processing failed before / after final GENERATE AC"). */
   readonly failed: boolean;
-  /** A script of this template tag was processed (TSI "Script processing was performed"). */
+  /** A script of this template tag was processed, sent or not (TSI "Script processing was performed"). */
   readonly performed: boolean;
 }
 
-/** The total length of issuer scripts a terminal processes (Book 4 §6.3.9: at least 128 bytes). */
-export const MAX_ISSUER_SCRIPT_BYTES = 128;
+/**
+ * The issuer script length this terminal processes in one authorisation
+ * response: templates 71 and 72 together, tag and length included (Book 4
+ * §6.3.9: at least 128 bytes).
+ */
+export const ISSUER_SCRIPT_CAPACITY_BYTES = 128;
 export const SCRIPT_RESULT_BYTES = 5;
 const RESULT = { notPerformed: 0x0, failed: 0x1, successful: 0x2 } as const;
 const SEQUENCE_NOT_SPECIFIED = 0x0;
@@ -62,11 +75,12 @@ export async function processIssuerScripts(ctx: KernelContext, templateTag: Scri
     totalScriptBytes += object.totalBytes;
     if (object.tag !== templateTag) continue;
     const script = parseScript(object.value);
-    if (totalScriptBytes > MAX_ISSUER_SCRIPT_BYTES) {
+    performed = true;
+    if (totalScriptBytes > ISSUER_SCRIPT_CAPACITY_BYTES) {
+      failed = true;
       results.push(resultEntry(RESULT.notPerformed, SEQUENCE_NOT_SPECIFIED, script.identifier));
       continue;
     }
-    performed = true;
     if (script.commands === undefined) {
       failed = true;
       results.push(resultEntry(RESULT.failed, SEQUENCE_NOT_SPECIFIED, script.identifier));

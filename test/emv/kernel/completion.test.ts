@@ -183,6 +183,37 @@ describe('scripts around the second GENERATE AC (Book 3 §10.10)', () => {
   });
 });
 
+describe('scripts past the terminal\'s capacity (Book 3 §10.10, Book 4 §6.3.9)', () => {
+  /** A template of 139 bytes: 9F18 and one 127-byte PUT DATA. */
+  const tooLong = (tag: '71' | '72', id: string): string => tlv(tag, tlv('9F18', id) + tlv('86', '84DA9F147A' + '00'.repeat(0x7a)));
+
+  it('a 71 too long is not sent; the second GENERATE AC carries "script processing failed before final GENERATE AC"', async () => {
+    const card = new ScriptedCard([
+      { command: EXTERNAL_AUTHENTICATE, response: '9000' },
+      { command: secondAc('40', APPROVED_ARC, ARPC_AND_ARC, '0000000020'), response: format1('40') },
+    ]);
+    const ctx = contextWith(card, AIP_WITH_ISSUER_AUTHENTICATION);
+    const completion = await completeOnlineTransaction(ctx, answered(APPROVED_ARC, true, tlv('91', ARPC_AND_ARC) + tooLong('71', '00000007')), NO_ODA);
+    expect(card.finished).toBe(true);
+    expect(completion.decision).toBe('approved');
+    // b8–b5 0: not performed, sequence 0, the script's identifier
+    expect(completion.scriptResults.toString('hex').toUpperCase()).toBe('0000000007');
+    expect(ctx.tvr.bytes().toString('hex')).toBe('0000000020');
+    expect(ctx.tsi.bytes().toString('hex')).toBe('1400'); // issuer authentication, script processing performed
+  });
+
+  it('a 72 too long is not sent: "script processing failed after final GENERATE AC"', async () => {
+    const card = new ScriptedCard([{ command: secondAc('40', APPROVED_ARC, '00'.repeat(10)), response: format1('40') }]);
+    const ctx = contextWith(card, AIP_WITHOUT_ISSUER_AUTHENTICATION);
+    const completion = await completeOnlineTransaction(ctx, answered(APPROVED_ARC, true, tooLong('72', '00000008')), NO_ODA);
+    expect(card.finished).toBe(true);
+    expect(completion.scriptResults.toString('hex').toUpperCase()).toBe('0000000008');
+    expect(ctx.data.get('9F5B')?.equals(completion.scriptResults)).toBe(true);
+    expect(ctx.tvr.bytes().toString('hex')).toBe('0000000010');
+    expect(ctx.tsi.bytes().toString('hex')).toBe('0400');
+  });
+});
+
 describe('unable to go online (Book 3 §10.7, Book 4 Annex A6)', () => {
   it.each([
     ['approve', '40', '5933', '40', 'approved'],

@@ -2,11 +2,12 @@
  * Issuer-to-card script processing (EMV 4.4 Book 3 §10.10) and its Issuer
  * Script Results (9F5B, Book 4 Annex A5), against scripted cards: commands
  * sent as the issuer coded them, a script stopped at its first failing
- * command, malformed scripts never sent, the 128-byte limit.
+ * command, malformed scripts never sent, scripts past the terminal's
+ * capacity (128 bytes a response) never sent and counted as failed.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_ISSUER_SCRIPT_BYTES, processIssuerScripts } from '../../../src/emv/kernel/issuer-scripts.js';
+import { ISSUER_SCRIPT_CAPACITY_BYTES, processIssuerScripts } from '../../../src/emv/kernel/issuer-scripts.js';
 import { PosError } from '../../../src/util/errors.js';
 import { ScriptedCard } from '../../../hw-mocks/chip-card/scripted-card.js';
 import { testContext } from './fixtures.js';
@@ -131,17 +132,54 @@ describe('issuer scripts (Book 3 §10.10)', () => {
     expect(outcome.failed).toBe(true);
   });
 
-  it(`processes scripts up to ${MAX_ISSUER_SCRIPT_BYTES} bytes in all, 71 and 72 counted in the order they came`, async () => {
+  it(`processes scripts up to ${ISSUER_SCRIPT_CAPACITY_BYTES} bytes in all, 71 and 72 counted in the order they came`, async () => {
     const big = '84DA9F1437' + '00'.repeat(0x37); // a 60-byte command: with 9F18 its template is 71 bytes
     const first = script('72', '00000001', big); // bytes 1–71 (a 72 counts toward the limit while 71s are processed)
     const second = script('71', '00000002', UNBLOCK); // 72–95
     const third = script('71', '00000003', big); // 96–166: past 128, not performed
-    expect(hex(first).length + hex(second).length).toBeLessThanOrEqual(MAX_ISSUER_SCRIPT_BYTES);
+    expect(hex(first).length + hex(second).length).toBeLessThanOrEqual(ISSUER_SCRIPT_CAPACITY_BYTES);
     const card = new ScriptedCard([{ command: UNBLOCK, response: '9000' }]);
     const outcome = await processIssuerScripts(context(card), '71', hex(first + second + third));
     expect(card.finished).toBe(true);
     // b8–b5 0: Issuer Script processing not performed
     expect(entries(outcome.results)).toEqual(['2100000002', '0000000003']);
+    // a script the terminal received and could not process: script processing failed (Book 3 §10.10)
+    expect(outcome).toMatchObject({ failed: true, performed: true });
+  });
+
+  /** A 71 or 72 template of exactly `total` bytes (tag and length included): 9F18 and one PUT DATA whose data fills it. */
+  function scriptOfLength(tag: '71' | '72', id: string, total: number): string {
+    const dataBytes = total - 2 /* 71 L */ - 7 /* 9F18 04 id */ - 2 /* 86 L */ - 5; /* CLA INS P1 P2 Lc */
+    const command = `84DA9F14${dataBytes.toString(16).padStart(2, '0')}${'00'.repeat(dataBytes)}`;
+    const template = script(tag, id, command);
+    expect(hex(template).length).toBe(total);
+    return template;
+  }
+
+  it(`sends a script of exactly ${ISSUER_SCRIPT_CAPACITY_BYTES} bytes`, async () => {
+    const template = scriptOfLength('71', '00000001', ISSUER_SCRIPT_CAPACITY_BYTES);
+    const command = hex(template).subarray(2 + 7 + 2).toString('hex').toUpperCase();
+    const card = new ScriptedCard([{ command, response: '9000' }]);
+    const outcome = await processIssuerScripts(context(card), '71', hex(template));
+    expect(card.finished).toBe(true);
+    expect(entries(outcome.results)).toEqual(['2100000001']);
+    expect(outcome).toEqual({ results: outcome.results, failed: false, performed: true });
+  });
+
+  it.each(['71', '72'] as const)(`does not send a %s script of ${ISSUER_SCRIPT_CAPACITY_BYTES + 1} bytes: "not performed", and script processing failed`, async (tag) => {
+    const card = new ScriptedCard([]);
+    const outcome = await processIssuerScripts(context(card), tag, hex(scriptOfLength(tag, '0000000C', ISSUER_SCRIPT_CAPACITY_BYTES + 1)));
+    expect(card.received).toEqual([]);
+    expect(entries(outcome.results)).toEqual(['000000000C']);
+    expect(outcome).toMatchObject({ failed: true, performed: true });
+  });
+
+  it('a script past the capacity fails only its own template: the other template\'s scripts before it are sent and succeed', async () => {
+    const card = new ScriptedCard([{ command: UNBLOCK, response: '9000' }]);
+    const issuerTlv = hex(script('72', '00000001', UNBLOCK) + scriptOfLength('71', '00000002', ISSUER_SCRIPT_CAPACITY_BYTES));
+    const outcome = await processIssuerScripts(context(card), '72', issuerTlv);
+    expect(card.finished).toBe(true);
+    expect(entries(outcome.results)).toEqual(['2100000001']);
     expect(outcome).toMatchObject({ failed: false, performed: true });
   });
 
