@@ -13,7 +13,10 @@
  *
  * TVR and TSI (Book 3 Annex C5, C6): EXTERNAL AUTHENTICATE sets "issuer
  * authentication was performed", and any answer but 9000 "issuer
- * authentication failed"; no 91 means no EXTERNAL AUTHENTICATE and no bit. A
+ * authentication failed". A host answer without 91 (or with an empty one),
+ * even for a card whose AIP asks for issuer authentication, means issuer
+ * authentication was not performed: no EXTERNAL AUTHENTICATE, neither bit,
+ * CDOL2's 91 zero-filled, and the card decides what that means. A
  * processed script sets "script processing was performed", a failed one
  * "script processing failed before (71) / after (72) final GENERATE AC".
  *

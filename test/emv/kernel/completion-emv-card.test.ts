@@ -89,6 +89,31 @@ describe('CDA and issuer authentication with the virtual card', () => {
     expect(completion.secondAc?.type).toBe('AAC');
   });
 
+  it.each([
+    ['Visa-style, AIP b3 (EXTERNAL AUTHENTICATE)', 'visa-cda', 'A0000000031010', 'visa-ok'],
+    ['Mastercard-style, 91 through CDOL2', 'mastercard-cda', 'A0000000041010', 'mc-low-funds'],
+  ])('%s: the issuer approves without 91 — no EXTERNAL AUTHENTICATE, issuer authentication neither performed nor failed', async (_name, profile, aid, deckCard) => {
+    const o = await online(profile, aid, deckCard);
+    const sent: string[] = [];
+    const ctx: KernelContext = {
+      ...o.ctx,
+      env: {
+        ...o.ctx.env,
+        transmit: (command) => {
+          sent.push(command.subarray(0, 2).toString('hex').toUpperCase());
+          return o.ctx.env.transmit(command);
+        },
+      },
+    };
+    const completion = await completeOnlineTransaction(ctx, { kind: 'answered', arc: Buffer.from(APPROVED, 'latin1'), approved: true, issuerTlv: Buffer.alloc(0) }, o.oda);
+    expect(sent).toEqual(['80AE']); // CLA INS: the second GENERATE AC only, no 00 82
+    // these cards require issuer authentication for a TC online: the card declines (its call, Book 3 §10.9), the terminal sets no bit for it
+    expect(completion.decision).toBe('declined');
+    expect(completion.secondAc?.type).toBe('AAC');
+    expect(o.ctx.tvr.names()).toEqual([]);
+    expect(o.ctx.tsi.has('issuerAuthenticationPerformed')).toBe(false);
+  });
+
   it('the issuer declines: the terminal asks for an AAC and gets it', async () => {
     const o = await online('visa-cda', 'A0000000031010', 'visa-ok');
     const completion = await completeOnlineTransaction(o.ctx, hostAnswer(o, DECLINED, false), o.oda);

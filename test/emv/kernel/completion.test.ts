@@ -106,13 +106,19 @@ describe('online processing: issuer authentication (Book 3 §10.9)', () => {
     expect(ctx.tvr.names()).toEqual([]);
   });
 
-  it('sends no EXTERNAL AUTHENTICATE without 91, and sets no bit for it (the card judges)', async () => {
+  it.each([
+    ['no issuer data at all', ''],
+    ['other data objects only', tlv('9F36', '0001')],
+    ['an empty 91', '9100'],
+  ])('AIP supports issuer authentication, host answer without 91 (%s): no EXTERNAL AUTHENTICATE, neither the TSI nor the TVR bit (the card judges)', async (_name, issuerTlv) => {
+    // CDOL2's 91 is zero-filled (Book 3 §5.4) and the TVR stays all zero: nothing was performed, so nothing failed.
     const card = new ScriptedCard([{ command: secondAc('40', APPROVED_ARC, '00'.repeat(10)), response: format1('00') }]);
     const ctx = contextWith(card, AIP_WITH_ISSUER_AUTHENTICATION);
-    const completion = await completeOnlineTransaction(ctx, answered(APPROVED_ARC, true, tlv('9F36', '0001')), NO_ODA);
+    const completion = await completeOnlineTransaction(ctx, answered(APPROVED_ARC, true, issuerTlv), NO_ODA);
+    expect(card.finished).toBe(true);
     expect(completion.decision).toBe('declined');
-    expect(ctx.tsi.names()).toEqual([]);
-    expect(ctx.tvr.names()).toEqual([]);
+    expect(ctx.tsi.bytes().toString('hex')).toBe('0000');
+    expect(ctx.tvr.bytes().toString('hex')).toBe('0000000000');
   });
 
   it('authenticates the issuer on a decline too, then asks for an AAC', async () => {
