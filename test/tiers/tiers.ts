@@ -71,6 +71,7 @@ export const TIERS: readonly Tier[] = [
       'test/drivers/vfd/vfd-render.test.ts',
       'test/drivers/vivopay/chip-data.test.ts',
       'test/drivers/vivopay/configuration/codec.test.ts',
+      'test/drivers/vivopay/configuration/configure.test.ts',
       'test/drivers/vivopay/configuration/desired.test.ts',
       'test/drivers/vivopay/configuration/guide-frames.test.ts',
       'test/drivers/vivopay/configuration/sync.test.ts',

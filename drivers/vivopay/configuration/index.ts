@@ -6,3 +6,4 @@ export { compareReaderConfiguration, syncReaderConfiguration, readReaderHolds, t
 export { readReaderVersions, type ReaderVersions } from './versions.js';
 export type { ApplicationData, CapkId, ReaderCapk, TlvItem } from './contact-records.js';
 export type { ContactlessAid, ContactlessGroup } from './contactless-records.js';
+export { configureReader, inspectReader, describeInspection, type ReaderInspection } from './configure.js';
