@@ -122,7 +122,7 @@ describe.skipIf(!hasSocat)('what a terminal on real devices loads', () => {
       await waitForLines(display.display, ['      APPROVED      ', '     12.34 EUR      ']);
       // The simulator's routes do not exist on this terminal.
       expect(await call('POST', '/v1/simulator/present', { card: 'visa-ok' })).toMatchObject({ error: { code: 'ECR_NOT_FOUND' } });
-      expect(await pos.child.stop(5_000)).toBe(0);
+      expect(await pos.child.stop(15_000)).toBe(0);
 
       const loaded = pos.loaded();
       // The hook saw the project: the terminal, its kinds and their drivers.
@@ -151,7 +151,7 @@ describe.skipIf(!hasSocat)('what a terminal on real devices loads', () => {
       writeFileSync(configFile, JSON.stringify(config));
       const pos = startPos(root, 'simulated', configFile, cleanEnv({}));
       await waitForLine(pos.child, READY, 20_000);
-      expect(await pos.child.stop(5_000)).toBe(0);
+      expect(await pos.child.stop(15_000)).toBe(0);
       const loaded = pos.loaded();
       expect(loaded).toEqual(expect.arrayContaining(['src/app/simulation/index.js', 'src/app/simulation/in-process-host.js', 'hw-mocks/host/bank-host-simulator.js', 'hw-mocks/keys/simulation-keys.js']));
     } finally {
