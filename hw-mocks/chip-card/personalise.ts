@@ -272,8 +272,8 @@ function requiredDol(data: ReadonlyMap<string, Buffer>, tag: '8C' | '8D', where:
   return parseDol(dol);
 }
 
-/** The objects a chip takes from its deck card (Book 3 Annex A). */
-function deckCardData(card: DeckCard, psn: string): [string, Buffer][] {
+/** The objects a chip takes from its deck card (Book 3 Annex A); the contactless cards take the same. */
+export function deckCardData(card: DeckCard, psn: string): [string, Buffer][] {
   const serviceCode = `2${card.serviceCode.slice(1)}`;
   const track2 = `${card.pan}D${card.expiry}${serviceCode}${card.discretionary}`;
   const year = 2000 + Number(card.expiry.slice(0, 2));
