@@ -9,6 +9,11 @@
  *   format 1:  80 L [CID 1][ATC 2][AC 8][IAD 0–32]
  *   format 2:  77 L { 9F27 CID, 9F36 ATC, 9F26 AC | 9F4B SDAD, [9F10 IAD], … }
  *
+ * The first GENERATE AC answered 9000 sets the TSI's "card risk management
+ * was performed" (card action analysis, Book 3 §10.8, Annex C6): the card
+ * did it while answering. The CDOL1 data it was sent carries the TSI from
+ * before.
+ *
  * The card may answer a lower cryptogram than asked (AAC < TC < ARQC) but
  * never a higher one: that, a status word other than 9000, or a response this
  * module cannot read ends the transaction with a `PosError`. A CDA signature
@@ -111,6 +116,8 @@ export async function generateAc(
   if (response.sw !== SW.OK) {
     throw new PosError('EMV_CARD_STATUS', `GENERATE AC answered ${swHex(response.sw)}`, { step: STEP, command: 'GENERATE AC', sw: swHex(response.sw) });
   }
+  // Book 3 §10.8: the card performed its risk management in answering the first GENERATE AC (TSI byte 1 b6).
+  if (which === 'first') ctx.tsi.set('cardRiskManagementPerformed');
   const answer = parseResponse(response.data);
   const cardType = cryptogramTypeOf(answer.cid);
   if (CRYPTOGRAM_RANK[cardType] > CRYPTOGRAM_RANK[request]) {

@@ -27,7 +27,8 @@
  * PAN (5A), CDOL1 (8C), CDOL2 (8D); one missing terminates, one malformed
  * (a date that is no date, a PAN that is not cn, a CDOL that is no DOL) too.
  * A CVM List (8E) missing when the AIP says cardholder verification is
- * supported is "ICC data missing" in the TVR, not a termination.
+ * supported is not a termination: cardholder verification (§10.5,
+ * `cvm.ts`) sets "ICC data missing" for it. This step sets no TVR or TSI bit.
  */
 import { PosError } from '../../util/errors.js';
 import { wipe } from '../../util/bytes.js';
@@ -54,8 +55,6 @@ const MAX_EMV_SFI = 10;
 const RECORD_TEMPLATE = '70';
 /** READ RECORD P2: SFI in b8–b4, b3–b1 = 100 "P1 is a record number" (Book 3 §6.5.11.2). */
 const P2_RECORD_NUMBER = 0x04;
-/** AIP byte 1 b5: cardholder verification is supported (Book 3 Annex C1). */
-const AIP_CARDHOLDER_VERIFICATION = 0x10;
 const MANDATORY_TAGS = ['5F24', '5A', '8C', '8D'] as const;
 const PAN_MAX_BYTES = 10;
 
@@ -117,7 +116,6 @@ export async function readApplicationData(ctx: KernelContext): Promise<{ readonl
   }
 
   checkMandatoryData(ctx);
-  if (cardholderVerificationSupported(ctx) && ctx.data.sourceOf('8E') !== 'card') ctx.tvr.set('iccDataMissing');
 
   const tagList = tagListValues(ctx);
   if (tagList === undefined) odaRecordFormatError = true;
@@ -183,11 +181,6 @@ function isCompressedNumeric(value: Uint8Array | undefined): boolean {
     }
   }
   return digits > 0;
-}
-
-function cardholderVerificationSupported(ctx: KernelContext): boolean {
-  const aip = ctx.data.get('82');
-  return aip !== undefined && ((aip[0] ?? 0) & AIP_CARDHOLDER_VERIFICATION) !== 0;
 }
 
 /**

@@ -2,8 +2,13 @@
  * The Terminal Verification Results (95) and the Transaction Status
  * Information (9B) the kernel builds as it goes, EMV 4.4 Book 3 Annex C5
  * and C6. Each bit has a name; a step sets the bits Book 3 says that step
- * sets, and nothing else. Bits are counted as the Books count them: byte 1
- * first, bit 8 the most significant.
+ * sets, and nothing else (docs/emv-kernel.md has the table). Bits are
+ * counted as the Books count them: byte 1 first, bit 8 the most significant.
+ *
+ * Three TVR bits are never set, for want of what would set them: "card
+ * appears on terminal exception file" (the terminal keeps none), "PIN try
+ * limit exceeded" (only offline PIN learns it, and this terminal does none)
+ * and "merchant forced transaction online" (no such key).
  */
 type BitPosition = readonly [byte: number, bit: number];
 

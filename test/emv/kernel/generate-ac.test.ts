@@ -90,9 +90,37 @@ describe('the GENERATE AC command (Book 3 §6.5.5)', () => {
   ] as const)('asks for %s with P1 %s and the CDOL1 data, Le 00', async (request, p1) => {
     const cid = { AAC: '00', TC: '40', ARQC: '80' }[request];
     const card = new ScriptedCard([{ command: command(p1, cdol1Data()), response: format1(cid) }]);
-    const result = await generateAc(contextWith(card), request, 'first', NO_ODA);
+    const ctx = contextWith(card);
+    const result = await generateAc(ctx, request, 'first', NO_ODA);
     expect(result.type).toBe(request);
     expect(card.finished).toBe(true);
+    // card action analysis done: TSI byte 1 b6 "card risk management was performed" (Book 3 §10.8); no TVR bit
+    expect(ctx.tsi.bytes().toString('hex')).toBe('2000');
+    expect(ctx.tvr.bytes().toString('hex')).toBe('0000000000');
+  });
+
+  it('sends the TSI as it stood to the CDOL; the card risk management bit comes with the answer, once', async () => {
+    const cdol1WithTsi = hex('9F37 04  9B 02');
+    const card = new ScriptedCard([
+      { command: command('80', '11223344' + '0800'), response: format1('80') },
+      { command: command('40', '3030' + '00'.repeat(10) + '0000000000' + '11223344'), response: format1('40', '0002') },
+    ]);
+    const ctx = contextWith(card);
+    ctx.data.set('8C', cdol1WithTsi, 'card');
+    ctx.data.set('8A', hex('3030'), 'issuer');
+    ctx.tsi.set('terminalRiskManagementPerformed');
+    await generateAc(ctx, 'ARQC', 'first', NO_ODA);
+    expect(ctx.tsi.names()).toEqual(['cardRiskManagementPerformed', 'terminalRiskManagementPerformed']);
+    await generateAc(ctx, 'TC', 'second', NO_ODA);
+    expect(card.finished).toBe(true);
+    expect(ctx.tsi.bytes().toString('hex')).toBe('2800');
+  });
+
+  it('sets no TSI bit when the card refuses GENERATE AC', async () => {
+    const card = new ScriptedCard([{ command: command('80', cdol1Data()), response: '6985' }]);
+    const ctx = contextWith(card);
+    expect((await rejection(generateAc(ctx, 'ARQC', 'first', NO_ODA))).code).toBe('EMV_CARD_STATUS');
+    expect(ctx.tsi.bytes().toString('hex')).toBe('0000');
   });
 
   it('builds the CDOL with the TVR as it stands when the command goes', async () => {
@@ -251,7 +279,7 @@ describe('the TC hash (Book 3 §9.2.2)', () => {
     const card = new ScriptedCard([{ command: command('40', expected), response: format1('40') }]);
     const ctx = contextWith(card, { '8C': '9814 9505 9F3704', '97': '9F0206 9A03' });
     await generateAc(ctx, 'TC', 'first', NO_ODA);
-    expect(ctx.tvr.has('defaultTdolUsed')).toBe(false);
+    expect(ctx.tvr.names()).toEqual([]);
     expect(ctx.data.get('98')?.toString('hex').toUpperCase()).toBe(sha1(tdolData));
     expect(ctx.data.sourceOf('98')).toBe('terminal');
   });
@@ -273,7 +301,7 @@ describe('the TC hash (Book 3 §9.2.2)', () => {
     const ctx = contextWith(card);
     await generateAc(ctx, 'TC', 'first', NO_ODA);
     expect(ctx.data.has('98')).toBe(false);
-    expect(ctx.tvr.has('defaultTdolUsed')).toBe(false);
+    expect(ctx.tvr.names()).toEqual([]);
   });
 
   it('ends the transaction on a malformed card TDOL', async () => {
@@ -317,8 +345,8 @@ describe('CDA in GENERATE AC (Book 2 §6.6)', () => {
     expect(result.cryptogram.toString('hex').toUpperCase()).toBe(RECOVERED_AC);
     expect(ctx.data.get('9F26')?.toString('hex').toUpperCase()).toBe(RECOVERED_AC);
     expect(ctx.data.get('9F4C')?.toString('hex')).toBe(DYNAMIC_NUMBER);
-    expect(ctx.tsi.has('odaPerformed')).toBe(true);
-    expect(ctx.tvr.has('cdaFailed')).toBe(false);
+    expect(ctx.tsi.names()).toEqual(['odaPerformed', 'cardRiskManagementPerformed']);
+    expect(ctx.tvr.names()).toEqual([]);
     // PDOL data ‖ CDOL1 data ‖ the response's objects as sent, without 9F4B
     expect(calls).toEqual([{ sdad: SDAD, unpredictableNumber: '11223344', cid: 0x80, hashInput: `0826${cdol1Data()}${tlv('9F27', '80')}${tlv('9F36', '0001')}${IAD_OBJECT}` }]);
   });
@@ -380,6 +408,7 @@ describe('CDA in GENERATE AC (Book 2 §6.6)', () => {
     expect(result).toMatchObject({ cid: 0x40, type: 'AAC', cdaVerified: false });
     expect(result.cryptogram.length).toBe(0);
     expect(ctx.tvr.names()).toEqual(['cdaFailed']);
+    expect(ctx.tsi.names()).toEqual(['odaPerformed', 'cardRiskManagementPerformed']);
     expect(ctx.data.has('9F26')).toBe(false);
   });
 
@@ -392,7 +421,8 @@ describe('CDA in GENERATE AC (Book 2 §6.6)', () => {
       },
     });
     expect(result).toMatchObject({ type: 'AAC', cdaVerified: false });
-    expect(ctx.tvr.has('cdaFailed')).toBe(true);
+    expect(ctx.tvr.names()).toEqual(['cdaFailed']);
+    expect(ctx.tsi.names()).toEqual(['odaPerformed', 'cardRiskManagementPerformed']);
   });
 
   it('fails closed without an ICC public key', async () => {
@@ -413,7 +443,9 @@ describe('CDA in GENERATE AC (Book 2 §6.6)', () => {
     expect(result.cdaVerified).toBeUndefined();
     expect(result.cryptogram.toString('hex').toUpperCase()).toBe(AC);
     expect(calls).toEqual([]);
-    expect(ctx.tvr.has('cdaFailed')).toBe(false);
+    // no signature to check: CDA was not performed at this GENERATE AC, nothing failed
+    expect(ctx.tvr.names()).toEqual([]);
+    expect(ctx.tsi.names()).toEqual(['cardRiskManagementPerformed']);
   });
 
   it.each([

@@ -26,6 +26,9 @@ describe('initiate application processing (Book 3 §10.1)', () => {
     expect(ctx.data.get('82')?.toString('hex').toUpperCase()).toBe(AIP);
     expect(ctx.data.get('94')?.toString('hex').toUpperCase()).toBe(AFL.replace(/\s/g, ''));
     expect(ctx.data.sourceOf('82')).toBe('card');
+    // initiation sets no TVR or TSI bit: both start all zero (Book 3 §10.1)
+    expect(ctx.tvr.bytes().toString('hex')).toBe('0000000000');
+    expect(ctx.tsi.bytes().toString('hex')).toBe('0000');
   });
 
   it('stores the FCI as card data and the terminal AID (9F06) as terminal data', async () => {

@@ -123,11 +123,12 @@ describe('CDA end to end: ODA recovers the ICC key, the first GENERATE AC verifi
     const { result, tvr, tsi } = await firstGenerateAc((sdad) => tmpl('77', prim('9F27', hex('80')), prim('9F36', hex('0001')), prim('9F4B', sdad), prim('9F10', hex('06010A03A00000'))));
     expect(result).toMatchObject({ type: 'ARQC', cdaVerified: true, cryptogram: AC });
     expect(tvr).toEqual([]);
-    expect(tsi).toEqual(['odaPerformed']);
+    expect(tsi).toEqual(['odaPerformed', 'cardRiskManagementPerformed']);
   });
 
   it('a response object changed after signing (9F10) → "CDA failed", the terminal takes it as an AAC', async () => {
-    const { result, tvr } = await firstGenerateAc((sdad) => tmpl('77', prim('9F27', hex('80')), prim('9F36', hex('0001')), prim('9F4B', sdad), prim('9F10', hex('06010A03A00001'))));
+    const { result, tvr, tsi } = await firstGenerateAc((sdad) => tmpl('77', prim('9F27', hex('80')), prim('9F36', hex('0001')), prim('9F4B', sdad), prim('9F10', hex('06010A03A00001'))));
+    expect(tsi).toEqual(['odaPerformed', 'cardRiskManagementPerformed']);
     expect(result).toMatchObject({ type: 'AAC', cdaVerified: false });
     expect(tvr).toEqual(['cdaFailed']);
   });

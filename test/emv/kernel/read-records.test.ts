@@ -76,7 +76,18 @@ describe('read application data (Book 3 §10.2, §10.3)', () => {
     for (const tag of ['57', '5F20', '5A', '5F24', '5F25', '5F28', '9F07', '8E', '9F4A', '8C', '8D', '9F08']) expect(ctx.data.sourceOf(tag)).toBe('card');
     expect(ctx.data.get('5A')?.toString('hex')).toBe(PAN);
     expect(result.odaRecordFormatError).toBe(false);
-    expect(ctx.tvr.names()).toEqual([]);
+    expect(ctx.tvr.bytes().toString('hex')).toBe('0000000000');
+    expect(ctx.tsi.bytes().toString('hex')).toBe('0000');
+  });
+
+  it('a card that supports cardholder verification and has no CVM List: read, no bit set here (cardholder verification sets "ICC data missing")', async () => {
+    const withoutCvmList = tmpl('70', ...SFI2_REC1_BODY.filter((object) => object[0] !== 0x8e));
+    const { ctx, card } = contextWith(standardScript({ sfi2rec1: withoutCvmList }));
+    await readApplicationData(ctx);
+    expect(card.finished).toBe(true);
+    expect(ctx.data.has('8E')).toBe(false);
+    expect(ctx.tvr.bytes().toString('hex')).toBe('0000000000');
+    expect(ctx.tsi.bytes().toString('hex')).toBe('0000');
   });
 
   it('static data to authenticate: signed SFI 1–10 records without tag and length, then the AIP for 9F4A = 82', async () => {
@@ -122,13 +133,6 @@ describe('read application data (Book 3 §10.2, §10.3)', () => {
     const { ctx } = contextWith(standardScript({ sfi2rec1: tmpl('70', ...body) }));
     const { staticDataToAuthenticate } = await readApplicationData(ctx);
     expect(staticDataToAuthenticate.toString('hex')).toBe(Buffer.concat(body).toString('hex'));
-  });
-
-  it('a CVM List missing while the AIP supports cardholder verification is ICC data missing (TVR byte 1 b6), not a termination', async () => {
-    const noCvmList = tmpl('70', ...SFI2_REC1_BODY.filter((_, i) => i !== 5));
-    const { ctx } = contextWith(standardScript({ sfi2rec1: noCvmList }));
-    await readApplicationData(ctx);
-    expect(ctx.tvr.bytes().toString('hex')).toBe('2000000000');
   });
 
   it('a CVM List missing while the AIP does not support cardholder verification sets nothing', async () => {

@@ -12,6 +12,7 @@ import type { KernelConfig } from '../../../src/emv/kernel/config.js';
 import { CapkTable } from '../../../src/emv/kernel/oda/index.js';
 import { SplitSalesLog } from '../../../src/emv/kernel/split-sales.js';
 import { EmvTransaction, type KernelDependencies } from '../../../src/emv/kernel/transaction.js';
+import { TSI_BITS, TVR_BITS } from '../../../src/emv/kernel/tvr.js';
 import { createEmvContactReader, type CardSlot } from '../../../drivers/pcsc/emv-contact-reader.js';
 import type { ChipKernel } from '../../../drivers/shared/chip-kernel.js';
 import { loadCardProfile, type CardProfile } from '../../../hw-mocks/chip-card/card-profile.js';
@@ -86,6 +87,35 @@ describe('EmvTransaction (Book 3 §10, in order)', () => {
       expect(Number.parseInt(summary.tvr.slice(0, 2), 16) & 0x04).toBe(0); // byte 1 b3: CDA failed
       expect(txn.firstDecision).toBe('online');
       expect(summary.cryptogramType).toBe('ARQC');
+    } finally {
+      txn.wipe();
+    }
+  });
+
+  /** The names of the bits set in a register given as hex, in the table's order (Book 3 Annex C5, C6). */
+  function bitsOf(hex: string, table: Readonly<Record<string, readonly [number, number]>>): string[] {
+    const bytes = Buffer.from(hex, 'hex');
+    return Object.entries(table)
+      .filter(([, [byte, bit]]) => ((bytes[byte - 1] ?? 0) & (1 << (bit - 1))) !== 0)
+      .map(([name]) => name);
+  }
+
+  const ALL_STEPS_TSI = ['odaPerformed', 'cardholderVerificationPerformed', 'cardRiskManagementPerformed', 'terminalRiskManagementPerformed'];
+  it.each([
+    // floor limit 0: every amount exceeds it; these cards have 9F08 008C (terminal 0096) and a Last Online ATC of 0
+    ['visa-sda', ['sdaSelected', 'differentApplicationVersions', 'newCard', 'exceedsFloorLimit'], ALL_STEPS_TSI],
+    ['visa-dda', ['differentApplicationVersions', 'newCard', 'onlinePinEntered', 'exceedsFloorLimit'], ALL_STEPS_TSI],
+    ['visa-cda', ['differentApplicationVersions', 'newCard', 'onlinePinEntered', 'exceedsFloorLimit'], ALL_STEPS_TSI],
+    ['mastercard-cda', ['newCard', 'onlinePinEntered', 'exceedsFloorLimit'], ALL_STEPS_TSI],
+    // no ODA: "ODA not performed", and the TSI bit stays clear
+    ['mastercard', ['odaNotPerformed', 'newCard', 'onlinePinEntered', 'exceedsFloorLimit'], ALL_STEPS_TSI.slice(1)],
+  ])('%s: the TVR and the TSI at the first GENERATE AC, bit by bit', async (profile, tvr, tsi) => {
+    const txn = await EmvTransaction.start(deps(card(profile)), testRequest());
+    try {
+      const summary = txn.summary();
+      expect(bitsOf(summary.tvr, TVR_BITS)).toEqual(tvr);
+      expect(bitsOf(summary.tsi, TSI_BITS)).toEqual(tsi);
+      expect(summary.tsi.slice(2)).toBe('00'); // byte 2 RFU
     } finally {
       txn.wipe();
     }
