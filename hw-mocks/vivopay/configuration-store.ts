@@ -7,6 +7,7 @@
  *   03-04…03-07  contactless: get an AID, a group, all AIDs, all groups         §8.3.3, 8.3.4, 8.3.7, 8.3.8 p153–158
  *   04-02…04-05  contactless: set / delete an AID or a group                     §8.3.1, 8.3.2, 8.3.5, 8.3.6 p151–157
  *   03-02, 04-00 get / set configuration: group 0                                §8.2.8, 8.2.9 p130–131
+ *   D0-01…D0-06  the contactless kernel's CA keys                               §8.7.1–8.7.6 p247–250
  *   29-00, 29-06, 29-07  firmware and contact L2 kernel versions                §8.2.10, 8.2.13, 8.2.14 p131–134
  *
  * `answerConfigurationCommand(store, command)` gives the whole response frame
@@ -50,6 +51,8 @@ export interface ConfigurationStore {
   readonly aids: Map<string, { readonly aid: Buffer; readonly tlvs: readonly StoredTlv[] }>;
   /** By RID ‖ index, in hex (`A00000000392`). */
   readonly capks: Map<string, StoredCapk>;
+  /** The contactless kernel's keys (D0-xx), apart from the contact kernel's; the same keys. */
+  readonly contactlessCapks: Map<string, StoredCapk>;
   /** Contactless groups by number: every TLV but the group number. */
   readonly groups: Map<number, StoredTlv[]>;
   /** Contactless AIDs by hex. */
@@ -119,6 +122,7 @@ export function createConfigurationStore(options: ConfigurationStoreOptions = {}
     terminalData: undefined,
     aids: new Map(),
     capks: new Map(),
+    contactlessCapks: new Map(),
     groups: new Map([[0, GROUP_0_DEFAULTS.map(([tag, hex]) => ({ tag, value: Buffer.from(hex, 'hex') }))]]),
     contactlessAids: new Map(),
     // The guide's own examples (p134, §8.2.13–8.2.14); the firmware string is ours.
@@ -157,6 +161,15 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   '04-03': setConfigurableGroup,
   '04-04': deleteConfigurableAid,
   '04-05': deleteConfigurableGroup,
+  'D0-01': getContactlessKey,
+  'D0-02': getContactlessKeyHash,
+  'D0-03': setContactlessKey,
+  'D0-04': deleteContactlessKey,
+  'D0-05': (s) => {
+    s.contactlessCapks.clear();
+    return [STATUS.ok];
+  },
+  'D0-06': (s) => [STATUS.ok, Buffer.concat([...new Set([...s.contactlessCapks.values()].map((k) => hex(k.rid)))].map((rid) => Buffer.from(rid, 'hex')))],
   '29-00': (s) => [STATUS.ok, Buffer.from(s.versions.firmware, 'latin1')],
   '29-06': (s) => [STATUS.ok, Buffer.from(s.versions.emvL2, 'latin1')],
   '29-07': (s) => [STATUS.ok, Buffer.from(s.versions.emvL2Detail, 'latin1')],
@@ -283,6 +296,49 @@ function setCapk(s: ConfigurationStore, data: Buffer): Answer {
   return [STATUS.ok];
 }
 
+// ── contactless: CA keys (§8.7, "EMV Key Manager Status Codes" p247) ──────
+
+const KEY = { invalidHashAlgorithm: 0x45, invalidKeyAlgorithm: 0x46, invalidModulusLength: 0x47, invalidExponent: 0x48, keyExists: 0x49, keyNotFound: 0x4b, slotsFull: 0x4f } as const;
+
+/** D0-01 (p247–248): `<RID><Index>`; answers `<01><01><checksum 20><exponent 4><modulus length, MSB first><modulus>` (the exponent field as D0-03 takes it: ours, p248 lists it only inside the checksum). */
+function getContactlessKey(s: ConfigurationStore, data: Buffer): Answer {
+  if (data.length !== RID_BYTES + 1) return [STATUS.incorrectParameter];
+  const key = s.contactlessCapks.get(hex(data));
+  if (key === undefined) return [KEY.keyNotFound];
+  return [STATUS.ok, Buffer.concat([Buffer.from([0x01, 0x01]), key.hash, key.exponentField, be16(key.modulus.length), key.modulus])];
+}
+
+/** D0-02 (p248): `<RID><Index>`; answers `<01><01><checksum 20>`; 4B when there is no such key. */
+function getContactlessKeyHash(s: ConfigurationStore, data: Buffer): Answer {
+  if (data.length !== RID_BYTES + 1) return [STATUS.incorrectParameter];
+  const key = s.contactlessCapks.get(hex(data));
+  return key === undefined ? [KEY.keyNotFound] : [STATUS.ok, Buffer.concat([Buffer.from([0x01, 0x01]), key.hash])];
+}
+
+/** D0-03 (p248–249): `<RID><Index><01><01><checksum 20><exponent 4><modulus length, MSB first><modulus>`; 45–48 a bad field, 49 the key exists, 4F no slot. */
+function setContactlessKey(s: ConfigurationStore, data: Buffer): Answer {
+  if (data.length < KEY_FIXED_BYTES) return [STATUS.incorrectParameter];
+  if (data[RID_BYTES + 1] !== 0x01) return [KEY.invalidHashAlgorithm];
+  if (data[RID_BYTES + 2] !== 0x01) return [KEY.invalidKeyAlgorithm];
+  const exponentField = data.subarray(RID_BYTES + 23, RID_BYTES + 27);
+  if (![3, 0x010001].includes(exponentField.readUInt32BE(0))) return [KEY.invalidExponent];
+  const modulus = data.subarray(KEY_FIXED_BYTES);
+  const modulusLength = data.readUInt16BE(RID_BYTES + 27);
+  if (modulusLength === 0 || modulusLength > 248 || modulus.length !== modulusLength) return [KEY.invalidModulusLength];
+  const id = hex(data.subarray(0, RID_BYTES + 1));
+  if (s.contactlessCapks.has(id)) return [KEY.keyExists];
+  if (s.contactlessCapks.size >= TWIN_CAPK_SLOTS) return [KEY.slotsFull];
+  const rid = Buffer.from(data.subarray(0, RID_BYTES));
+  s.contactlessCapks.set(id, { rid, index: data[RID_BYTES] as number, hash: Buffer.from(data.subarray(RID_BYTES + 3, RID_BYTES + 23)), exponentField: Buffer.from(exponentField), modulus: Buffer.from(modulus) });
+  return [STATUS.ok];
+}
+
+/** D0-04 (p249): `<RID><Index>`; 4B when there is no such key. */
+function deleteContactlessKey(s: ConfigurationStore, data: Buffer): Answer {
+  if (data.length !== RID_BYTES + 1) return [STATUS.incorrectParameter];
+  return s.contactlessCapks.delete(hex(data)) ? [STATUS.ok] : [KEY.keyNotFound];
+}
+
 // ── contactless: configurable AIDs and groups ─────────────────────────────
 
 /** 04-00 (p130): TLVs into group 0, keeping the tags not sent. */
@@ -393,6 +449,10 @@ function tlvList(tlvs: readonly StoredTlv[]): Buffer {
 
 function aidSized(aid: Uint8Array): boolean {
   return aid.length >= 5 && aid.length <= 16;
+}
+
+function be16(n: number): Buffer {
+  return Buffer.from([n >> 8, n & 0xff]);
 }
 
 function le16(n: number): Buffer {

@@ -58,6 +58,16 @@ export const CONFIGURATION_COMMANDS = {
   getAllAids: { command: 0x03, subCommand: 0x05, section: '8.3.7', page: 157 },
   /** 03-07: every group's TLVs, each beginning with its group number TLV. */
   getAllGroups: { command: 0x03, subCommand: 0x07, section: '8.3.8', page: 158 },
+  /** D0-02: `<RID><Index>`; answers `<01><01><checksum 20>` (status 4B: no such key). The contactless kernel's keys. */
+  getContactlessCaKeyHash: { command: 0xd0, subCommand: 0x02, section: '8.7.2', page: 248 },
+  /** D0-03: `<RID><Index><01><01><checksum 20><exponent 4><modulus length, MSB first><modulus>`; 49 when it exists. */
+  setContactlessCaKey: { command: 0xd0, subCommand: 0x03, section: '8.7.3', page: 248 },
+  /** D0-04: `<RID><Index>`. */
+  deleteContactlessCaKey: { command: 0xd0, subCommand: 0x04, section: '8.7.4', page: 249 },
+  /** D0-05: every key. */
+  deleteAllContactlessCaKeys: { command: 0xd0, subCommand: 0x05, section: '8.7.5', page: 250 },
+  /** D0-06: answers the RIDs, 5 bytes each. */
+  getContactlessCaRids: { command: 0xd0, subCommand: 0x06, section: '8.7.6', page: 250 },
   /** 29-00: the firmware version, ASCII. */
   getFirmwareVersion: { command: 0x29, subCommand: 0x00, section: '8.2.10', page: 131 },
   /** 29-06: the contact EMV L2 kernel's major version, ASCII ("EMV Common L2 V1.10"). */
@@ -85,6 +95,18 @@ export const CONFIGURATION_STATUS = {
   DATA_FULL: 0x61,
   /** Writing the reader's flash failed (p165). */
   FLASH_ERROR: 0x62,
+} as const;
+
+/** The contactless CA keys' statuses ("EMV Key Manager Status Codes – Protocol 2", §8.7 p247). */
+export const KEY_MANAGER_STATUS = {
+  INVALID_HASH_ALGORITHM: 0x45,
+  INVALID_KEY_ALGORITHM: 0x46,
+  INVALID_MODULUS_LENGTH: 0x47,
+  INVALID_EXPONENT: 0x48,
+  KEY_ALREADY_EXISTS: 0x49,
+  NO_SPACE_FOR_RID: 0x4a,
+  KEY_NOT_FOUND: 0x4b,
+  ALL_SLOTS_FULL: 0x4f,
 } as const;
 
 /** The contact kernel's AID TLVs (§8.4.5 "Application Data List Example", p163). */

@@ -184,6 +184,32 @@ function exponentFrom(value: number): Buffer | undefined {
   return undefined;
 }
 
+/**
+ * The contactless kernel's key (D0-03, §8.7.3 p248–249): the same fields
+ * after RID and index, but the modulus length high byte first.
+ */
+export function encodeContactlessCapk(key: ReaderCapk): Buffer {
+  const exponent = Buffer.alloc(CAPK_EXPONENT_FIELD_BYTES);
+  key.exponent.copy(exponent, CAPK_EXPONENT_FIELD_BYTES - key.exponent.length);
+  const modulusLength = Buffer.alloc(2);
+  modulusLength.writeUInt16BE(key.modulus.length);
+  return Buffer.concat([key.rid, Buffer.from([key.index, CAPK_HASH_SHA1, CAPK_ALGORITHM_RSA]), key.hash, exponent, modulusLength, key.modulus]);
+}
+
+/** The D0-02 answer: `<hash alg 01><key alg 01><checksum 20>`; the checksum. */
+export function decodeContactlessCapkHash(operation: ConfigurationOperation, data: Uint8Array): Buffer {
+  if (data.length !== 2 + CAPK_HASH_BYTES) throw malformed(operation, 0, `hash answer of ${data.length} bytes`);
+  return Buffer.from(data.subarray(2));
+}
+
+/** The D0-06 answer: RIDs, 5 bytes each. */
+export function decodeRidList(operation: ConfigurationOperation, data: Uint8Array): Buffer[] {
+  if (data.length % RID_BYTES !== 0) throw malformed(operation, data.length - (data.length % RID_BYTES), `${data.length} bytes is not a whole number of RIDs`);
+  const rids: Buffer[] = [];
+  for (let at = 0; at < data.length; at += RID_BYTES) rids.push(Buffer.from(data.subarray(at, at + RID_BYTES)));
+  return rids;
+}
+
 export function encodeCapkList(ids: readonly CapkId[]): Buffer {
   return Buffer.concat(ids.map(encodeCapkId));
 }

@@ -4,12 +4,14 @@
  * §8.4.3–8.4.13; the commands in `commands.ts`).
  *
  *   read      60-04 terminal data · 60-0B CA key list, 60-08 each key we want ·
+ *             D0-06 the contactless keys' RIDs, D0-02 each key we want ·
  *             60-07 AID list, 60-01 each AID we want · 03-07 groups · 03-05 contactless AIDs
  *   compare   an item matches when the reader holds every TLV we would send
  *             with the same value (a reader may add defaults of its own);
  *             a CA key matches on modulus, exponent and hash
  *   write     terminal data 60-06 · keys: 60-09 what should go, 60-0A what is
- *             missing or differs (removed first) · AIDs: 60-02, then 60-03 ·
+ *             missing or differs (removed first) · contactless keys: D0-05 when a
+ *             RID should go, D0-04 then D0-03 · AIDs: 60-02, then 60-03 ·
  *             contactless: 04-04 AIDs that should go, 04-03 groups, 04-02 AIDs,
  *             04-05 our groups (40–4F) that nothing names any more
  *
@@ -24,17 +26,20 @@
 import { encode } from '../../../src/emv/ber-tlv.js';
 import { PosError } from '../../../src/util/errors.js';
 import type { VivopayFrame } from '../framer.js';
-import { CONFIGURATION_COMMANDS, CONFIGURATION_STATUS, type ConfigurationOperation } from './commands.js';
+import { CONFIGURATION_COMMANDS, CONFIGURATION_STATUS, KEY_MANAGER_STATUS, type ConfigurationOperation } from './commands.js';
 import {
   capkName,
   decodeAidList,
   decodeApplicationData,
   decodeCapk,
   decodeCapkList,
+  decodeContactlessCapkHash,
+  decodeRidList,
   decodeTlvList,
   encodeApplicationData,
   encodeCapk,
   encodeCapkId,
+  encodeContactlessCapk,
   encodeTlvList,
   type ApplicationData,
   type CapkId,
@@ -45,14 +50,14 @@ import { aidName, aidTlv, decodeContactlessAids, decodeGroups, encodeContactless
 import { MAX_READER_AIDS, TERMINAL_GROUP_BASE, type ReaderConfiguration } from './desired.js';
 import type { ConfigurationLink } from './link.js';
 
-export type ConfigurationItem = 'terminal-data' | 'ca-key' | 'aid' | 'contactless-group' | 'contactless-aid';
+export type ConfigurationItem = 'terminal-data' | 'ca-key' | 'aid' | 'contactless-ca-key' | 'contactless-group' | 'contactless-aid';
 
 /** One thing the sync changed (or, from `compareReaderConfiguration`, would change). */
 export interface ConfigurationChange {
   readonly item: ConfigurationItem;
   /** `add`: the reader lacks it; `replace`: it differs; `remove`: the configuration does not name it. */
   readonly action: 'add' | 'replace' | 'remove';
-  /** The AID, `RID/index`, or group number, in hex; `terminal` for terminal data. */
+  /** The AID, `RID/index`, or group number, in hex; `terminal` for terminal data; `all` for every contactless key. */
   readonly id: string;
 }
 
@@ -92,6 +97,8 @@ export interface ReaderHolds {
   readonly terminalData: readonly TlvItem[] | undefined;
   readonly capkIds: readonly CapkId[];
   readonly aids: readonly Buffer[];
+  /** The RIDs of the contactless kernel's keys (D0-06: its indexes cannot be listed). */
+  readonly contactlessRids: readonly Buffer[];
   readonly groups: readonly ContactlessGroup[];
   readonly contactlessAids: readonly ContactlessAid[];
 }
@@ -129,6 +136,8 @@ async function planFor(link: ConfigurationLink, desired: ReaderConfiguration): P
       );
     }
   }
+
+  steps.push(...(await contactlessKeySteps(ask, holds, wantedKeys)));
 
   const wantedAids = new Map(desired.aids.map((a) => [aidName(a.aid), a]));
   for (const aid of holds.aids) {
@@ -175,6 +184,36 @@ async function planFor(link: ConfigurationLink, desired: ReaderConfiguration): P
   return steps;
 }
 
+/**
+ * The contactless kernel's keys (D0-xx, §8.7 p247–250). Its key indexes cannot
+ * be listed, only its RIDs: a RID we do not want means every key goes (D0-05)
+ * and ours are set again; otherwise each key we want is checked by its hash
+ * (D0-02), and set (D0-03) when missing or different — a key that exists is
+ * deleted first (D0-04), as D0-03 refuses it (49).
+ */
+async function contactlessKeySteps(ask: Asker, holds: ReaderHolds, wanted: ReadonlyMap<string, ReaderCapk>): Promise<Step[]> {
+  const set = (key: ReaderCapk, name: string) => () => ask.write('setContactlessCaKey', encodeContactlessCapk(key), name);
+  const wantedRids = new Set([...wanted.values()].map((k) => aidName(k.rid)));
+  const heldRids = new Set(holds.contactlessRids.map(aidName));
+  if ([...heldRids].some((rid) => !wantedRids.has(rid))) {
+    return [step('contactless-ca-key', 'remove', 'all', () => ask.write('deleteAllContactlessCaKeys', new Uint8Array(0), 'all')), ...[...wanted].map(([name, key]) => step('contactless-ca-key', 'add', name, set(key, name)))];
+  }
+  const steps: Step[] = [];
+  for (const [name, key] of wanted) {
+    const hash = heldRids.has(aidName(key.rid)) ? await ask.read('getContactlessCaKeyHash', encodeCapkId(key), name, (d) => decodeContactlessCapkHash('getContactlessCaKeyHash', d), KEY_MANAGER_STATUS.KEY_NOT_FOUND) : undefined;
+    if (hash === undefined) steps.push(step('contactless-ca-key', 'add', name, set(key, name)));
+    else if (!hash.equals(key.hash)) {
+      steps.push(
+        step('contactless-ca-key', 'replace', name, async () => {
+          await ask.write('deleteContactlessCaKey', encodeCapkId(key), name);
+          await set(key, name)();
+        }),
+      );
+    }
+  }
+  return steps;
+}
+
 async function replaceAid(ask: Asker, want: ApplicationData, held: boolean): Promise<void> {
   const name = aidName(want.aid);
   if (held) await ask.write('removeApplicationData', want.aid, name);
@@ -190,9 +229,10 @@ async function readHolds(ask: Asker): Promise<ReaderHolds> {
   const terminalData = await ask.read('retrieveTerminalData', undefined, 'terminal', (d) => decodeTlvList('retrieveTerminalData', d));
   const capkIds = (await ask.read('retrieveCaPublicKeyList', undefined, 'list', (d) => decodeCapkList('retrieveCaPublicKeyList', d))) ?? [];
   const aids = (await ask.read('retrieveAidList', undefined, 'list', (d) => decodeAidList('retrieveAidList', d))) ?? [];
+  const contactlessRids = (await ask.read('getContactlessCaRids', undefined, 'list', (d) => decodeRidList('getContactlessCaRids', d))) ?? [];
   const groups = (await ask.read('getAllGroups', undefined, 'list', (d) => decodeGroups('getAllGroups', d))) ?? [];
   const contactlessAids = (await ask.read('getAllAids', undefined, 'list', (d) => decodeContactlessAids('getAllAids', d))) ?? [];
-  return { terminalData, capkIds, aids, groups, contactlessAids };
+  return { terminalData, capkIds, aids, contactlessRids, groups, contactlessAids };
 }
 
 function ours(group: number): boolean {
@@ -214,8 +254,8 @@ function sameKey(a: ReaderCapk, b: ReaderCapk): boolean {
 }
 
 interface Asker {
-  /** A read: the decoded answer, or `undefined` when the reader says it holds none (60). */
-  read<T>(operation: ConfigurationOperation, data: Uint8Array | undefined, item: string, decodeAnswer: (data: Buffer) => T): Promise<T | undefined>;
+  /** A read: the decoded answer, or `undefined` when the reader says it holds none (60, or `absent`). */
+  read<T>(operation: ConfigurationOperation, data: Uint8Array | undefined, item: string, decodeAnswer: (data: Buffer) => T, absent?: number): Promise<T | undefined>;
   /** A write the reader must accept. */
   write(operation: ConfigurationOperation, data: Uint8Array, item: string): Promise<void>;
 }
@@ -226,9 +266,9 @@ function asker(link: ConfigurationLink): Asker {
     return link.exchange(data === undefined ? { command, subCommand } : { command, subCommand, data });
   };
   return {
-    async read(operation, data, item, decodeAnswer) {
+    async read(operation, data, item, decodeAnswer, absent = CONFIGURATION_STATUS.DATA_NOT_EXIST) {
       const frame = await exchange(operation, data);
-      if (frame.status === CONFIGURATION_STATUS.DATA_NOT_EXIST) return undefined;
+      if (frame.status === absent) return undefined;
       if (frame.status !== CONFIGURATION_STATUS.OK) throw refused(operation, frame.status, item);
       return decodeAnswer(frame.data);
     },

@@ -11,6 +11,8 @@ import {
   decodeApplicationData,
   decodeCapk,
   decodeCapkList,
+  decodeContactlessCapkHash,
+  decodeRidList,
   decodeSetApplicationData,
   decodeTlvList,
   encodeAidList,
@@ -114,6 +116,8 @@ describe('the configuration data codecs', () => {
     ['a CA key', (d: Uint8Array) => decodeCapk('retrieveCaPublicKey', d)],
     ['the CA key list', (d: Uint8Array) => decodeCapkList('retrieveCaPublicKeyList', d)],
     ['all groups', (d: Uint8Array) => decodeGroups('getAllGroups', d)],
+    ['a contactless key hash', (d: Uint8Array) => decodeContactlessCapkHash('getContactlessCaKeyHash', d)],
+    ['the contactless RIDs', (d: Uint8Array) => decodeRidList('getContactlessCaRids', d)],
     ['all contactless AIDs', (d: Uint8Array) => decodeContactlessAids('getAllAids', d)],
   ])('%s from random bytes: a value or READER_CONFIG_MALFORMED', (_name, decodeBytes) => {
     onlyMalformed(decodeBytes);

@@ -17,6 +17,9 @@ import {
   decodeTlvList,
   encodeApplicationData,
   encodeCapk,
+  encodeContactlessCapk,
+  decodeContactlessCapkHash,
+  decodeRidList,
   encodeTlvList,
   type TlvItem,
 } from '../../../../drivers/vivopay/configuration/contact-records.js';
@@ -141,6 +144,24 @@ describe('the guide\'s example frames and lists for the configuration commands',
     // 60-09 with no data removes every key (p173); then 60-0B says there is none (60).
     expect(statusOf(answerConfigurationCommand(store, { command: 0x60, subCommand: 0x09, data: Buffer.alloc(0) }))).toBe(0x00);
     expect(statusOf(answerConfigurationCommand(store, { command: 0x60, subCommand: 0x0b, data: Buffer.alloc(0) }))).toBe(0x60);
+  });
+
+  it('§8.7.2–8.7.6 p247–250: the contactless kernel\'s key, its modulus length high byte first; 49 when it exists, 4B when it does not', () => {
+    const key = CAPK_LAB_SETS['emv-test'][0]!;
+    const data = encodeContactlessCapk({ rid: key.rid, index: key.index, exponent: key.exponent, modulus: key.modulus, hash: key.checksum });
+    // <RID 5><Key Index><Hash Algorithm 01><Public Key Algorithm 01><Checksum 20><Exponent 4><Modulus Length MSB LSB><Modulus>
+    expect(data.subarray(5, 8)).toEqual(Buffer.from([key.index, 0x01, 0x01]));
+    expect(data.readUInt16BE(32)).toBe(key.modulus.length);
+    const store = createConfigurationStore();
+    const id = Buffer.concat([key.rid, Buffer.from([key.index])]);
+    expect(statusOf(answerConfigurationCommand(store, { command: 0xd0, subCommand: 0x02, data: id }))).toBe(0x4b);
+    expect(statusOf(answerConfigurationCommand(store, { command: 0xd0, subCommand: 0x03, data }))).toBe(0x00);
+    expect(statusOf(answerConfigurationCommand(store, { command: 0xd0, subCommand: 0x03, data }))).toBe(0x49);
+    expect(decodeContactlessCapkHash('getContactlessCaKeyHash', dataOf(answerConfigurationCommand(store, { command: 0xd0, subCommand: 0x02, data: id })))).toEqual(key.checksum);
+    // D0-06: the RIDs, 5 bytes each (number of RIDs = length / 5).
+    expect(decodeRidList('getContactlessCaRids', dataOf(answerConfigurationCommand(store, { command: 0xd0, subCommand: 0x06, data: Buffer.alloc(0) })))).toEqual([key.rid]);
+    expect(statusOf(answerConfigurationCommand(store, { command: 0xd0, subCommand: 0x04, data: id }))).toBe(0x00);
+    expect(dataOf(answerConfigurationCommand(store, { command: 0xd0, subCommand: 0x06, data: Buffer.alloc(0) }))).toHaveLength(0);
   });
 
   it('§8.3.1–8.3.8 p151–158: a group before its AID, an AID\'s run beginning with its group number, group 0 kept', () => {

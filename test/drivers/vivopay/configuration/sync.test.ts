@@ -59,6 +59,7 @@ describe('syncing a NEO 2 with the terminal configuration', () => {
     const count = (item: string, action = 'add') => result.changed.filter((c) => c.item === item && c.action === action).length;
     expect(count('terminal-data')).toBe(1);
     expect(count('ca-key')).toBe(desired.capks.length);
+    expect(count('contactless-ca-key')).toBe(desired.capks.length);
     expect(count('aid')).toBe(4);
     expect(count('contactless-group')).toBe(4);
     expect(count('contactless-aid')).toBe(4);
@@ -68,6 +69,7 @@ describe('syncing a NEO 2 with the terminal configuration', () => {
     expect(store.terminalData?.find((t) => t.tag === '9F1C')?.value.toString('latin1')).toBe('TERM0001');
     expect([...store.aids.keys()]).toEqual([VISA, 'A0000000032010', MASTERCARD, 'A0000000043060']);
     expect(store.capks.size).toBe(desired.capks.length);
+    expect(store.contactlessCapks.size).toBe(desired.capks.length);
     expect([...store.groups.keys()]).toEqual([0, 0x40, 0x41, 0x42, 0x43]);
     expect(store.contactlessAids.get(MASTERCARD)).toMatchObject({ group: 0x42 });
   });
@@ -141,6 +143,23 @@ describe('syncing a NEO 2 with the terminal configuration', () => {
     expect(store.capks.get(first![0])?.modulus.equals(old.modulus)).toBe(true);
     expect(store.capks.has('A00000999901')).toBe(false);
     expect(writesIn(store)).toEqual(['60-09', '60-0A']);
+  });
+
+  it('the contactless kernel\'s keys (D0): one whose hash differs is deleted and set again; a RID we do not want clears them all', async () => {
+    const desired = desiredOf();
+    await seeded(desired);
+    const [id, key] = [...store.contactlessCapks.entries()][0]!;
+    store.contactlessCapks.set(id, { ...key, hash: Buffer.alloc(20, 0x55) });
+    const name = `${key.rid.toString('hex').toUpperCase()}/${key.index.toString(16).toUpperCase().padStart(2, '0')}`;
+    expect((await syncReaderConfiguration(link, desired)).changed).toEqual([{ item: 'contactless-ca-key', action: 'replace', id: name }]);
+    expect(store.contactlessCapks.get(id)?.hash).toEqual(key.hash);
+
+    store.contactlessCapks.set('A00000999901', { ...key, rid: Buffer.from('A000009999', 'hex'), index: 1 });
+    const result = await syncReaderConfiguration(link, desired);
+    expect(result.changed[0]).toEqual({ item: 'contactless-ca-key', action: 'remove', id: 'all' });
+    expect(result.changed.filter((c) => c.item === 'contactless-ca-key' && c.action === 'add')).toHaveLength(desired.capks.length);
+    expect(store.contactlessCapks.has('A00000999901')).toBe(false);
+    expect(store.contactlessCapks.size).toBe(desired.capks.length);
   });
 
   it('a contactless limit that differs re-sends that AID\'s group only', async () => {
