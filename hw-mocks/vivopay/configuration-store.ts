@@ -13,7 +13,8 @@
  * `answerConfigurationCommand(store, command)` gives the whole response frame
  * (`[ViVOtech2\0][cmd][status][len MSB][len LSB][data][CRC MSB][CRC LSB]`,
  * §3.4 p60) or `undefined` for any other command, so a twin answers these
- * through it and keeps its own transaction commands.
+ * through it and keeps its own transaction commands; `configurationCommandsOf(store)`
+ * gives the same answers as status and data, for a twin that frames its own.
  *
  * Statuses as the guide's notes give them: 60 data does not exist, 61 the 16
  * AIDs or the key slots are full, 05 a malformed TLV or data, 17 a CA key
@@ -23,6 +24,7 @@
  */
 import { createHash } from 'node:crypto';
 import { decode, encode } from '../../src/emv/ber-tlv.js';
+import { PosError } from '../../src/util/errors.js';
 
 export interface StoredTlv {
   readonly tag: string;
@@ -177,14 +179,26 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
 
 /** The response frame to a configuration command, or `undefined` when `received` is not one. */
 export function answerConfigurationCommand(store: ConfigurationStore, received: ReceivedConfigurationCommand): Buffer | undefined {
+  // A twin that loads this module's first function as a one-argument handler gets told which one to use.
+  if (typeof received !== 'object') throw new PosError('INTERNAL', 'answerConfigurationCommand takes (store, command); a one-argument handler is configurationCommandsOf(store)', { where: 'hw-mocks/vivopay/configuration-store' });
+  const answer = answerOf(store, received);
+  return answer === undefined ? undefined : responseFrame(received.command, answer.status, answer.data);
+}
+
+/** The same answers as status and data, for a twin that frames them itself: `configuration: configurationCommandsOf(store)`. */
+export function configurationCommandsOf(store: ConfigurationStore): (received: ReceivedConfigurationCommand) => { status: number; data: Buffer } | undefined {
+  return (received) => answerOf(store, received);
+}
+
+function answerOf(store: ConfigurationStore, received: ReceivedConfigurationCommand): { status: number; data: Buffer } | undefined {
   const key = `${hex2(received.command)}-${hex2(received.subCommand)}`;
   const handler = HANDLERS[key];
   if (handler === undefined) return undefined;
   store.received.set(key, (store.received.get(key) ?? 0) + 1);
   const refusal = store.refusals.get(key);
-  if (refusal !== undefined) return responseFrame(received.command, refusal);
+  if (refusal !== undefined) return { status: refusal, data: Buffer.alloc(0) };
   const [status, data] = handler(store, Buffer.from(received.data));
-  return responseFrame(received.command, status, data);
+  return { status, data: Buffer.from(data ?? Buffer.alloc(0)) };
 }
 
 /** `[ViVOtech2\0][cmd][status][len MSB][len LSB][data][CRC MSB][CRC LSB]`: CRC-16/CCITT, poly 1021, init FFFF, high byte first in a response (§3.4 p60). */

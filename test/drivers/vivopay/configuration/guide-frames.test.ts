@@ -23,7 +23,7 @@ import {
   encodeTlvList,
   type TlvItem,
 } from '../../../../drivers/vivopay/configuration/contact-records.js';
-import { answerConfigurationCommand, createConfigurationStore, responseFrame } from '../../../../hw-mocks/vivopay/configuration-store.js';
+import { answerConfigurationCommand, configurationCommandsOf, createConfigurationStore, responseFrame } from '../../../../hw-mocks/vivopay/configuration-store.js';
 import { CAPK_LAB_SETS } from '../../../../src/emv/kernel/oda/index.js';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
@@ -191,6 +191,13 @@ describe('the guide\'s example frames and lists for the configuration commands',
     const store = createConfigurationStore();
     expect(dataOf(answerConfigurationCommand(store, { command: 0x29, subCommand: 0x06, data: Buffer.alloc(0) })).toString('latin1')).toBe('EMV Common L2 V1.10');
     expect(dataOf(answerConfigurationCommand(store, { command: 0x29, subCommand: 0x07, data: Buffer.alloc(0) })).toString('latin1')).toBe('EMV Common L2 V1.10.037');
+  });
+
+  it('gives the same answers as status and data, for a twin that frames them itself', () => {
+    const answer = configurationCommandsOf(createConfigurationStore());
+    expect(answer({ command: 0x29, subCommand: 0x07, data: Buffer.alloc(0) })).toEqual({ status: 0x00, data: Buffer.from('EMV Common L2 V1.10.037', 'latin1') });
+    expect(answer({ command: 0x60, subCommand: 0x04, data: Buffer.alloc(0) })).toEqual({ status: 0x60, data: Buffer.alloc(0) });
+    expect(answer({ command: 0x60, subCommand: 0x10, data: Buffer.alloc(0) })).toBeUndefined();
   });
 
   it('answers nothing for a command that is not a configuration command (the twin\'s own)', () => {
