@@ -28,6 +28,7 @@
  * required, '01 00 02' on-device CVM, the rule's bytes and 00 for online PIN
  * or signature); Kernel 3 carries the CVM in the CTQ and this reader adds no 9F34.
  * POS entry mode 9F39: 07 contactless chip, 91 contactless mag-stripe.
+ * The result's `tlv` is the online request's data objects (`RESULT_TAGS`).
  */
 import { randomBytes } from 'node:crypto';
 import { decode, encode, type TlvNode } from '../../src/emv/ber-tlv.js';
@@ -78,7 +79,7 @@ export interface TapResult {
   readonly entryMode?: 'contactless' | 'contactless-magstripe';
   /** The CVM the transaction needs (online PIN is the terminal's to collect). */
   readonly cvm?: TapCvm;
-  /** BER-TLV primitives: the card's data (57/5A included) and the reader's, for the online request or the record. */
+  /** BER-TLV primitives for the online request or the record: the card's (57/5A included) and the reader's (`RESULT_TAGS`). */
   readonly tlv: Buffer;
   /** Mag-stripe mode: track 2 as the host receives it (`PAN=YYMMSSSDD…`), with the dynamic CVC3. */
   readonly track2?: string;
@@ -353,15 +354,32 @@ function terminalData(t: TapTerminal): Map<string, Buffer> {
   ]);
 }
 
-/** The card's primitives, then the reader's that the online request carries, then 9F39. */
+/**
+ * The online request's data objects (what a reader reports, and the
+ * terminal's DE 55 source once the sensitive ones are stripped): the card's,
+ * then the reader's, then 9F39. Mag-stripe mode reports its track and CVC3.
+ */
+const RESULT_TAGS = {
+  chip: {
+    card: ['57', '5A', '5F20', '5F24', '5F34', '82', '84', '9F10', '9F26', '9F27', '9F36', '9F6C', '9F6E'],
+    reader: ['9F02', '9F03', '9F1A', '5F2A', '9A', '9C', '9F37', '95', '9F35', '9F34', '9F66'],
+  },
+  magstripe: { card: ['9F6B', '5F20', '84', '9F61', '9F36'], reader: ['9F02', '5F2A', '9A', '9C', '9F6A'] },
+} as const;
+
 function resultTlv(r: Reader, card: ReadonlyMap<string, Uint8Array>, entryMode: Buffer): Buffer {
-  const merged = new Map<string, Uint8Array>(card);
-  for (const tag of ['9F02', '9F03', '9F1A', '5F2A', '9A', '9C', '9F37', '95', '9F35', '9F34', '9F66', '9F6A', '84']) {
-    const value = r.store.get(tag);
-    if (value !== undefined && !merged.has(tag)) merged.set(tag, value);
+  const set = entryMode.equals(POS_ENTRY_MODE.magstripe) ? RESULT_TAGS.magstripe : RESULT_TAGS.chip;
+  const objects: { tag: string; value: Uint8Array }[] = [];
+  for (const tag of set.card) {
+    const value = card.get(tag) ?? (tag === '84' ? r.store.get(tag) : undefined);
+    if (value !== undefined) objects.push({ tag, value });
   }
-  merged.set('9F39', entryMode);
-  return encode([...merged].map(([tag, value]) => ({ tag, value })));
+  for (const tag of set.reader) {
+    const value = r.store.get(tag);
+    if (value !== undefined) objects.push({ tag, value });
+  }
+  objects.push({ tag: '9F39', value: entryMode });
+  return encode(objects);
 }
 
 function supportsOf(t: TapTerminal): Required<NonNullable<TapTerminal['supports']>> {

@@ -25,6 +25,8 @@ export interface IssuerContext {
   readonly balances: Map<string, number>;
   /** Consecutive wrong PINs by deck card id. */
   readonly pinTries: Map<string, number>;
+  /** The last ATC accepted from each card's contactless mag-stripe reads, by deck card id (`issuer-contactless-magstripe.ts`). */
+  readonly magstripeAtcs: Map<string, number>;
   /** Issuer scripts waiting for their card's next online request, by deck card id (`issuer-security.ts`). */
   readonly issuerScripts: Map<string, PendingIssuerScript>;
   /** The keys as used on every request: MAC keys per terminal, the DUKPT BDK, issuer master keys. */

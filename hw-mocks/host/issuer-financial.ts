@@ -14,12 +14,16 @@
  *   94 the same terminal, STAN and day as a request already judged (no second debit)
  *   14 / 05 / 54 / 62  card rules (`issuer-rules.ts`), on the issuer's record
  *   05 DE 55 present and the ARQC does not verify (no ARPC then)
+ *   05 DE 22 91x (contactless mag-stripe) and DE 35's dynamic CVC3 does not
+ *      verify, or repeats an ATC (`issuer-contactless-magstripe.ts`)
  *   55 / 75  wrong PIN / PIN tries exceeded (`issuer-security.ts`)
  *   51 a purchase beyond the balance
  *   00 approved: a purchase debits, a refund credits; 38 auth code, 37 RRN
  *
- * Every answer after a verified ARQC carries 91 (ARPC ‖ ARC) in DE 55, and
- * after it a 71/72 issuer script when one is queued for the card.
+ * Every answer after a verified ARQC carries 91 (ARPC ‖ ARC) in DE 55 when
+ * the card's cryptogram version has an ARPC (not visa-cvn17: a tapped card
+ * has left), and after it a 71/72 issuer script when one is queued for the
+ * card.
  * A deck card with `issuer: "no-answer"` gets no answer at all.
  *
  * An advice reports a purchase the terminal approved offline (DE 38 its auth
@@ -33,6 +37,7 @@ import { decidePurchase } from './issuer-rules.js';
 import { applyMoney, balanceOf, cardByPan, panOf, record, textField, type HandlerResult, type IssuerContext } from './issuer-context.js';
 import { decryptTrackOf, type EncryptedTrackOutcome } from './issuer-encrypted-track.js';
 import { openSealedAdviceOf } from './issuer-sealed-advice.js';
+import { isContactlessMagstripe, verifyContactlessMagstripe } from './issuer-contactless-magstripe.js';
 import { arpcTlv, issuerScriptTlv, verifyCryptogram, verifyPin, type VerifiedCryptogram } from './issuer-security.js';
 
 const ADVICE_MTIS: ReadonlySet<string> = new Set([MTI.financialAdvice, MTI.financialAdviceRepeat]);
@@ -94,6 +99,9 @@ export function handleFinancial(ctx: IssuerContext, request: Iso8583Message): Ha
     verified = verifyCryptogram(ctx, card, pan, de55);
     if (verified === undefined) responseCode = RESPONSE_CODES.doNotHonour;
   }
+  if (card !== undefined && responseCode !== RESPONSE_CODES.invalidCardNumber && isContactlessMagstripe(request) && !verifyContactlessMagstripe(ctx, card, pan, request)) {
+    responseCode = RESPONSE_CODES.doNotHonour;
+  }
   const cryptogramOk = !Buffer.isBuffer(de55) || verified !== undefined;
   if (responseCode === RESPONSE_CODES.approved && card !== undefined && Buffer.isBuffer(pinBlock) && Buffer.isBuffer(ksn)) {
     responseCode = verifyPin(ctx, card, pan, pinBlock, ksn);
@@ -106,7 +114,7 @@ export function handleFinancial(ctx: IssuerContext, request: Iso8583Message): Ha
     authCode = `A${String(sequence % 100_000).padStart(5, '0')}`;
   }
   record(ctx, request, { pan, cardId: card?.id ?? null, kind, responseCode, authCode, rrn });
-  const script = cryptogramOk && verified !== undefined && card !== undefined ? issuerScriptTlv(ctx, card, pan, verified) : undefined;
+  const script = cryptogramOk && verified?.arpc === 'method-1' && card !== undefined ? issuerScriptTlv(ctx, card, pan, verified) : undefined;
   const arpc = cryptogramOk && verified !== undefined ? arpcTlv(verified, responseCode) : undefined;
   const issuerData = arpc === undefined ? undefined : Buffer.concat([arpc, script ?? Buffer.alloc(0)]);
   return { responseCode, fields: { 37: rrn, 38: authCode ?? undefined, 55: issuerData } };

@@ -94,6 +94,7 @@ export class IssuerHost {
       ledger: new Ledger(),
       balances: new Map(deck.cards.map((c) => [c.id, c.balance])),
       pinTries: new Map(),
+      magstripeAtcs: new Map(),
       issuerScripts: new Map(),
       random: options.random ?? ((n) => randomBytes(n)),
       nextSequence: () => ++sequence,

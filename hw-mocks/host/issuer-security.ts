@@ -13,11 +13,13 @@
  * card master key from the issuer master key, option A over PAN and PAN
  * sequence number (5F34, 00 when absent); the session key of the version —
  * visa-cvn10: EMV common session key with R = ATC (9F36); mastercard: R =
- * ATC ‖ 00 00 ‖ UN (9F37) — and the ARQC (9F26) recomputed over the
- * version's data (Book 2 §8.1.1 list and its CVR) with MAC algorithm 3,
- * padding 2. The answer's ARPC is method 1 for both: TDES(session key,
- * ARQC ⊕ ARC‖00…), sent as 91 = ARPC ‖ ARC, with ARC the two ASCII
- * characters of DE 39.
+ * ATC ‖ 00 00 ‖ UN (9F37); visa-cvn17: none, the card master key itself;
+ * mastercard-cvn15: EMV common session key — and the ARQC (9F26)
+ * recomputed over the version's data (Book 2 §8.1.1 list and its CVR, or
+ * qVSDC's shorter list) with MAC algorithm 3 and the version's padding.
+ * The answer's ARPC is method 1 where the version has one: TDES(session
+ * key, ARQC ⊕ ARC‖00…), sent as 91 = ARPC ‖ ARC, with ARC the two ASCII
+ * characters of DE 39; visa-cvn17 has none (the tapped card is gone).
  *
  * Issuer scripts (`hw-mocks/chip-card/issuer-script.ts`): a script queued
  * for a card goes out once, with the first answer that carries an ARPC for
@@ -75,6 +77,8 @@ export interface VerifiedCryptogram {
   readonly atc: Buffer;
   readonly psn: string;
   readonly version: CryptogramVersionName;
+  /** Whether the version answers with an ARPC. */
+  readonly arpc: 'method-1' | 'none';
 }
 
 /** Verifies DE 55's ARQC by its cryptogram version; undefined when it is missing, malformed, of an unknown version or wrong, or the card has no issuer master key. */
@@ -100,11 +104,11 @@ export function verifyCryptogram(ctx: IssuerContext, card: DeckCard, pan: string
   try {
     masterKey = deriveCardMasterKey(imk, pan, psn, 'A');
     sessionKey = acSessionKey(version, masterKey, atc, data.get(UN_TAG));
-    if (!verifyArqc(sessionKey, input, arqc, 2)) {
+    if (!verifyArqc(sessionKey, input, arqc, version.padding)) {
       wipe(sessionKey);
       return undefined;
     }
-    return { sessionKey, arqc: Buffer.from(arqc), atc: Buffer.from(atc), psn, version: version.name };
+    return { sessionKey, arqc: Buffer.from(arqc), atc: Buffer.from(atc), psn, version: version.name, arpc: version.arpc };
   } catch {
     wipe(sessionKey);
     return undefined;
@@ -113,10 +117,11 @@ export function verifyCryptogram(ctx: IssuerContext, card: DeckCard, pan: string
   }
 }
 
-/** DE 55 of the answer: 91 = ARPC (method 1) ‖ ARC. Wipes the session key. */
-export function arpcTlv(verified: VerifiedCryptogram, responseCode: string): Buffer {
+/** DE 55 of the answer: 91 = ARPC (method 1) ‖ ARC; undefined for a version without an ARPC. Wipes the session key. */
+export function arpcTlv(verified: VerifiedCryptogram, responseCode: string): Buffer | undefined {
   const arc = ascii(responseCode);
   try {
+    if (verified.arpc === 'none') return undefined;
     const arpc = generateArpcMethod1(verified.sessionKey, verified.arqc, arc);
     return encode([{ tag: ISSUER_AUTHENTICATION_DATA_TAG, value: Buffer.concat([arpc, arc]) }]);
   } finally {

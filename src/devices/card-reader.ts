@@ -6,15 +6,24 @@
 import type { ChipCard, MagstripeCard } from '../card/types.js';
 import type { Sensitive } from '../util/sensitive.js';
 
-/** How the card data reached us; maps to ISO 8583 DE 22. */
-export type EntryMode = 'swipe' | 'chip' | 'contactless' | 'fallback' | 'manual';
+/**
+ * How the card data reached us; maps to ISO 8583 DE 22. `contactless` is a
+ * contactless chip read (EMV mode, a cryptogram in DE 55);
+ * `contactless-magstripe` a contactless card's mag-stripe mode (its track 2
+ * with a dynamic CVC3, no DE 55).
+ */
+export type EntryMode = 'swipe' | 'chip' | 'contactless' | 'contactless-magstripe' | 'fallback' | 'manual';
 
 /** What a reader read: the stripe, or the chip. `isChipRead` tells them apart. */
 export type CardRead = SwipeRead | ChipRead;
 
-/** A card read from its stripe: a swipe, or a fallback swipe after the chip failed. */
+/**
+ * A card read from its stripe: a swipe, a fallback swipe after the chip
+ * failed, or a contactless card in mag-stripe mode (the reader built its
+ * track 2, dynamic CVC3 included).
+ */
 export interface SwipeRead {
-  readonly entryMode: 'swipe' | 'fallback';
+  readonly entryMode: 'swipe' | 'fallback' | 'contactless-magstripe';
   readonly card: MagstripeCard;
   /** The service code or the reader asks for online PIN, so the engine must get a PIN block. */
   readonly pinRequired?: boolean;

@@ -660,9 +660,14 @@ function validateAmount(amount: number): void {
   }
 }
 
-/** The reader the card of a chip read hears the host's answer through; null for a swipe. */
+/**
+ * The reader the card of a chip read hears the host's answer through; null
+ * for a swipe, and for a contactless read: the card left the field after its
+ * one cryptogram (EMV Contactless Books C-2 and C-3 have no second GENERATE
+ * AC), so the host's answer is final.
+ */
 function cardDialog(reader: CardReader, read: CardRead): ChipCardReader | null {
-  return isChipRead(read) && isChipReader(reader) ? reader : null;
+  return isChipRead(read) && read.entryMode !== 'contactless' && isChipReader(reader) ? reader : null;
 }
 
 /** Zeroes what the read holds: the card's identity, and the chip's data or the stripe's other tracks. */

@@ -79,6 +79,8 @@ export const TIERS: readonly Tier[] = [
       'test/drivers/vivopay/vivopay-hid.test.ts',
       'test/drivers/vivopay/vivopay-reader.test.ts',
       'test/host/chip-cryptograms.test.ts',
+      'test/host/contactless-cryptograms.test.ts',
+      'test/host/contactless-entry-modes.test.ts',
       'test/host/drain-loop.test.ts',
       'test/host/encrypted-tracks.test.ts',
       'test/host/length-prefix-framer.test.ts',

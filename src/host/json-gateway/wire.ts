@@ -32,7 +32,7 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Set by the gateway on an answer replayed for a repeated key. */
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
-const ENTRY_MODES = ['swipe', 'chip', 'contactless', 'fallback', 'manual'] as const satisfies readonly EntryMode[];
+const ENTRY_MODES = ['swipe', 'chip', 'contactless', 'contactless-magstripe', 'fallback', 'manual'] as const satisfies readonly EntryMode[];
 const HEX = /^(?:[0-9A-F]{2})*$/;
 const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 date');
 const stan = z.string().regex(/^\d{6}$/);

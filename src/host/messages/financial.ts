@@ -88,13 +88,15 @@ export interface FinancialRequestOptions {
 /**
  * DE 22, POS entry mode: two digits for how the PAN was read, then the PIN
  * entry capability — 1 when this transaction carries a PIN, 2 otherwise.
- * - 90 full magnetic stripe read, 05 chip, 07 contactless chip,
- *   80 stripe after a chip failure (fallback), 01 manual key entry.
+ * - 90 full magnetic stripe read, 05 chip, 07 contactless chip (EMV mode),
+ *   91 contactless magnetic stripe (mag-stripe mode: track 2 with a dynamic
+ *   CVC3), 80 stripe after a chip failure (fallback), 01 manual key entry.
  */
 export const ENTRY_MODE_CODES = {
   swipe: '902',
   chip: '052',
   contactless: '072',
+  'contactless-magstripe': '912',
   fallback: '802',
   manual: '012',
 } as const satisfies Record<EntryMode, string>;
