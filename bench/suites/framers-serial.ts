@@ -18,8 +18,7 @@ import { createVerifonePinPad } from '../../drivers/verifone-pinpad/verifone-pin
 import { VivopayFramer } from '../../drivers/vivopay/framer.js';
 import { createVivopayReader } from '../../drivers/vivopay/vivopay-reader.js';
 import { findCard, loadDeck } from '../../hw-mocks/cards/deck.js';
-import { chipCardFor } from '../../hw-mocks/chip-card/deck-chip-cards.js';
-import { ReaderChipSession } from '../../hw-mocks/vivopay/reader-chip-session.js';
+import { msrDataBlock } from '../../hw-mocks/vivopay/msr-data.js';
 import { encodeResponse } from '../../hw-mocks/vivopay/command-framer.js';
 import type { CardRead } from '../../src/devices/card-reader.js';
 import type { PinEntryResult } from '../../src/devices/pin-pad.js';
@@ -54,30 +53,25 @@ function result(caseName: string, samplesNs: number[], frameBytes: number, baudR
 }
 
 /** A chip read's answer as the virtual reader sends it: the online request (≈ 300 bytes). */
+/** A 60-11 answer as a NEO 2 gives it to go online: result 00 04 and the online-request TLVs (values of their sizes). */
 function chipAnswer(): Buffer {
   const card = findCard(loadDeck(), 'visa-ok');
   if (card === undefined) throw new Error('deck has no visa-ok');
-  const chip = chipCardFor(card, { issuerMasterKey: Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex') });
-  const terminal = new Map<string, Buffer>([
-    ['9F02', Buffer.from('000000001000', 'hex')],
-    ['9F03', Buffer.alloc(6)],
-    ['9F1A', Buffer.from('0826', 'hex')],
-    ['95', Buffer.alloc(5)],
-    ['5F2A', Buffer.from('0978', 'hex')],
-    ['9A', Buffer.from('250314', 'hex')],
-    ['9F21', Buffer.from('092653', 'hex')],
-    ['9C', Buffer.from([0])],
-    ['9F37', Buffer.from('01020304', 'hex')],
-    ['9F33', Buffer.from('E0F0C8', 'hex')],
-    ['9F35', Buffer.from('22', 'hex')],
-    ['9F09', Buffer.from('008C', 'hex')],
-  ]);
-  const read = ReaderChipSession.start(chip, terminal);
-  chip.destroy();
-  if (!read.ok) throw new Error('framer bench: the chip could not be read');
-  const { tags } = read;
-  const all = [...terminal, ...tags].map(([tag, value]) => ({ tag, value }));
-  return encodeResponse(0x60, 0x00, encode([{ tag: 'DFEE25', value: Buffer.from([0x05]) }, ...all]));
+  const sizes: readonly (readonly [string, number])[] = [
+    ['5A', 8], ['5F24', 3], ['5F34', 1], ['5F28', 2], ['82', 2], ['84', 7], ['95', 5], ['9A', 3], ['9C', 1], ['9F02', 6], ['9F03', 6], ['9F09', 2], ['9F10', 7],
+    ['9F1A', 2], ['9F1E', 8], ['9F26', 8], ['9F27', 1], ['9F33', 3], ['9F34', 3], ['9F35', 1], ['9F36', 2], ['9F37', 4], ['5F2A', 2], ['9B', 2], ['4F', 7], ['9F39', 1],
+  ];
+  const track2 = Buffer.from(`${card.pan}D${card.expiry}${card.serviceCode}${card.discretionary}`.padEnd(38, 'F').slice(0, 38), 'hex');
+  const tlv = encode([{ tag: '57', value: track2 }, ...sizes.map(([tag, length]) => ({ tag, value: Buffer.alloc(length, 0x11) }))]);
+  return encodeResponse(0x60, 0x00, Buffer.concat([Buffer.from([0x00, 0x04]), tlv]));
+}
+
+/** A 60-10 answer for a swipe of a stripe-only card: result 00 11, DFEE23 MSR data, 9F39 90 — one frame to a `CardRead`. */
+function swipeAnswer(): Buffer {
+  const card = findCard(loadDeck(), 'visa-ok');
+  if (card === undefined) throw new Error('deck has no visa-ok');
+  const tlv = encode([{ tag: 'DFEE23', value: msrDataBlock({ ...card, serviceCode: '101' }) }, { tag: '9F39', value: Buffer.from([0x90]) }]);
+  return encodeResponse(0x60, 0x00, Buffer.concat([Buffer.from([0x00, 0x11]), tlv]));
 }
 
 function framerCase<F extends { push(chunk: Uint8Array): unknown[] }>(make: () => F, frame: Buffer, iterations: number): number[] {
@@ -144,6 +138,7 @@ export const suite: BenchSuite = {
   async run(options: BenchOptions): Promise<SuiteReport> {
     const n = options.quick ? 500 : 5000;
     const chip = chipAnswer();
+    const swipe = swipeAnswer();
     const ping = encodeResponse(0x18, 0x00);
     const pin = encodePacket('data', Buffer.from('73.000009876543210E000011122334455667788', 'latin1'));
     const noop = (): void => undefined;
@@ -152,7 +147,7 @@ export const suite: BenchSuite = {
     const cases: CaseResult[] = [
       result('vivopay framer: ping answer', framerCase(vivo, ping, n), ping.length, 115200),
       result('vivopay framer: chip online request', framerCase(vivo, chip, n), chip.length, 115200),
-      result('vivopay driver: chip answer → CardRead', await driverCase(createVivopayReader, READER_SCRIPT, chip, Math.ceil(n / 5)), chip.length, 115200),
+      result('vivopay driver: swipe answer → CardRead', await driverCase(createVivopayReader, READER_SCRIPT, swipe, Math.ceil(n / 5)), swipe.length, 115200),
       result('verifone framer: 73 PIN block', framerCase(verifone, pin, n), pin.length, 1200),
       result('verifone driver: 73 → PinEntryResult', await driverCase(createVerifonePinPad, PIN_PAD_SCRIPT, pin, Math.ceil(n / 5)), pin.length, 1200),
     ];

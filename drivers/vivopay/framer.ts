@@ -1,8 +1,9 @@
 /**
- * Response frames from a ViVOpay reader (NEO 2 Interface Developer's Guide,
- * section 2.8, protocol 2):
+ * Frames from a ViVOpay reader (NEO 2 Interface Developer's Guide, section
+ * 2.8, protocol 2): its responses, and the commands it sends the terminal
+ * during a contact transaction (61-xx, guide 8.4.30–8.4.31):
  *
- *   [ViVOtech2\0][cmd][status][len MSB][len LSB][data…][CRC MSB][CRC LSB]
+ *   [ViVOtech2\0][cmd][status or sub-command][len MSB][len LSB][data…][CRC ×2]
  *
  * `push(chunk)` returns the frames and errors the chunk completed. The framer
  * hunts for the 10-byte header (bytes before it are line noise and dropped),
@@ -13,13 +14,17 @@
  * byte of it is held. A partial frame followed by `interByteTimeoutMs` of
  * silence is dropped and reported through `onTimeout` (`DEVICE_READ_TIMEOUT`).
  *
- * `crcOrder` says which CRC byte comes first: `msb-first` for what a reader
- * sends (the default), `lsb-first` for commands (the twin's side, tests).
+ * `crcOrder` says which CRC byte comes first: `msb-first` for responses
+ * (the default), `lsb-first` for commands, `either` for a line that carries
+ * both (a reader's responses and its 61-xx commands): each frame then says
+ * which order its CRC checked in (`both` when its two CRC bytes are equal).
  */
 import { PosError } from '../../src/util/errors.js';
 import { PacketFramer, type PacketFramerOptions } from '../shared/packet-framer.js';
 import { crc16CcittFalse } from './crc16.js';
 import { CRC_BYTES, HEADER_BYTES, PREAMBLE_BYTES, VIVOPAY_HEADER } from './protocol.js';
+
+export type CrcOrder = 'msb-first' | 'lsb-first';
 
 export interface VivopayFrame {
   readonly command: number;
@@ -27,13 +32,15 @@ export interface VivopayFrame {
   readonly status: number;
   /** A copy the receiver owns (and wipes when it held card data). */
   readonly data: Buffer;
+  /** The CRC byte order the frame checked in: its role (`both`: the two CRC bytes are equal). */
+  readonly crcOrder: CrcOrder | 'both';
 }
 
 export type VivopayFramerEvent = { readonly type: 'frame'; readonly frame: VivopayFrame } | { readonly type: 'error'; readonly error: PosError };
 
 /** `maxFrameBytes` counts the whole frame, header and CRC included. */
 export interface VivopayFramerOptions extends PacketFramerOptions {
-  readonly crcOrder?: 'msb-first' | 'lsb-first';
+  readonly crcOrder?: CrcOrder | 'either';
 }
 
 /** KMP failure function of the header: the longest proper prefix that is also a suffix of header[0..i]. */
@@ -51,7 +58,7 @@ export const VIVOPAY_DEFAULT_MAX_FRAME_BYTES = 4096;
 export const VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS = 200;
 
 export class VivopayFramer extends PacketFramer<VivopayFramerEvent> {
-  readonly #msbFirst: boolean;
+  readonly #accepts: CrcOrder | 'either';
   /** The frame being assembled; never grows past `maxFrameBytes`. */
   readonly #buf: Buffer;
   #len = 0;
@@ -60,7 +67,7 @@ export class VivopayFramer extends PacketFramer<VivopayFramerEvent> {
 
   constructor(options: VivopayFramerOptions) {
     super(options, 'frame');
-    this.#msbFirst = (options.crcOrder ?? 'msb-first') === 'msb-first';
+    this.#accepts = options.crcOrder ?? 'msb-first';
     this.#buf = Buffer.alloc(Math.max(options.maxFrameBytes, PREAMBLE_BYTES + CRC_BYTES));
   }
 
@@ -105,8 +112,10 @@ export class VivopayFramer extends PacketFramer<VivopayFramerEvent> {
 
   #complete(): void {
     const end = this.#expected - CRC_BYTES;
-    const got = this.#msbFirst ? this.#buf.readUInt16BE(end) : this.#buf.readUInt16LE(end);
-    if (crc16CcittFalse(this.#buf, 0, end) !== got) {
+    const crc = crc16CcittFalse(this.#buf, 0, end);
+    const msb = this.#accepts !== 'lsb-first' && crc === this.#buf.readUInt16BE(end);
+    const lsb = this.#accepts !== 'msb-first' && crc === this.#buf.readUInt16LE(end);
+    if (!msb && !lsb) {
       this.emit({
         type: 'error',
         error: new PosError('DEVICE_FRAME_CRC', 'Frame CRC mismatch; frame discarded', { command: this.#buf[HEADER_BYTES] as number, frameBytes: this.#expected }),
@@ -118,6 +127,7 @@ export class VivopayFramer extends PacketFramer<VivopayFramerEvent> {
       command: this.#buf[HEADER_BYTES] as number,
       status: this.#buf[HEADER_BYTES + 1] as number,
       data: Buffer.from(this.#buf.subarray(PREAMBLE_BYTES, end)),
+      crcOrder: msb && lsb ? 'both' : msb ? 'msb-first' : 'lsb-first',
     };
     this.drop();
     this.emit({ type: 'frame', frame });

@@ -1,13 +1,29 @@
-/** The ID TECH ViVOpay chip and swipe reader driver (protocol 2), over serial or USB HID; config, defaults and opening are `kind.ts`. */
+/** The ID TECH NEO 2 (ViVOpay protocol 2) chip and swipe reader driver, over serial or USB HID; config, defaults and opening are `kind.ts`. */
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import { hidAsByteTransport } from '../transport/hid-byte-adapter.js';
 import type { HidReportTransport } from '../transport/hid-report-transport.js';
 
-export { VivopayReader, createVivopayReader, startData, LINK_ATTEMPTS, VIVOPAY_DEFAULT_CARD_TIMEOUT_S, type VivopayReaderOptions } from './vivopay-reader.js';
-export { VivopayFramer, VIVOPAY_DEFAULT_MAX_FRAME_BYTES, VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS, type VivopayFrame, type VivopayFramerEvent, type VivopayFramerOptions } from './framer.js';
-export { VIVOPAY_COMMANDS, VIVOPAY_STATUS, VIVOPAY_TAGS, VIVOPAY_HEADER, ENTRY_MODE, FAILURE_REASON, encodeCommandFrame, type VivopayCommand, type VivopayOperation } from './protocol.js';
+export { VivopayReader, createVivopayReader, LINK_ATTEMPTS, VIVOPAY_DEFAULT_CARD_TIMEOUT_S, AUTHENTICATE_TIMEOUT_S, type VivopayReaderOptions } from './vivopay-reader.js';
+export { VivopayFramer, VIVOPAY_DEFAULT_MAX_FRAME_BYTES, VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS, type VivopayFrame, type VivopayFramerEvent, type VivopayFramerOptions, type CrcOrder } from './framer.js';
+export {
+  VIVOPAY_COMMANDS,
+  VIVOPAY_STATUS,
+  VIVOPAY_TAGS,
+  VIVOPAY_HEADER,
+  READER_CALLBACKS,
+  CONTACT_RESULT,
+  POS_ENTRY_MODE,
+  encodeFrame,
+  encodeCommandFrame,
+  encodeResponseFrame,
+  statusName,
+  type FrameRole,
+  type VivopayCommand,
+  type VivopayOperation,
+} from './protocol.js';
+export { startTransactionData, applyHostResponseData, parseContactAnswer, parseDisplayControl, parsePinControl, pinControlAnswer, msrTracks, type ContactAnswer, type StartTransactionRequest } from './contact-data.js';
 export { crc16CcittFalse } from './crc16.js';
-export { onlinePinRequired } from './chip-data.js';
+export { emvSummaryOf, withoutReaderTags } from './chip-data.js';
 
 /**
  * Over USB HID (NEO 2 guide 2.8.2, "single report" samples): every report

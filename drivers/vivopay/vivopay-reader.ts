@@ -1,28 +1,36 @@
 /**
- * `CardReader` for ID TECH ViVOpay readers speaking protocol 2 (NEO 2
- * Interface Developer's Guide, sections 2.8 and 8.4 "Contact EMV"): chip and
- * swipe through one EMV transaction exchange.
+ * `ChipCardReader` for an ID TECH NEO 2 reader (VP3300, VP5300, Kiosk …)
+ * speaking protocol 2, as the guide's contact EMV L2 flow runs it (8.4.2
+ * p160): the reader carries a certified kernel, the terminal drives it.
  *
- *   readCard    → 60-10 start (amount 9F02, currency 5F2A, type 9C; fallback
- *                 allowed) … card inserted, read, first GENERATE AC … the
- *                 answer: online-request TLV (ARQC) or a swipe's track line
- *   completeChip → 60-12 with 8A and the issuer data (91, 71, 72) … the card's
- *                 second GENERATE AC: TC (approved) or AAC (declined)
- *   abort        → 05-01 cancel; the pending start is answered FAILED/cancelled
+ *   readCard     → 60-10 Start Transaction [fallback][TimeOut1][TimeOut2][9F02 9C 5F2A 9F03]
+ *                    ← 60 63 (accepted) … card read … ← 60 00 [0010][57 5A 5F24 … 9F39=05]
+ *                    or a swipe: ← 60 00 [0011][DFEE23 MSR data][9F39=90|80] — the read ends here
+ *                  → 60-11 Authenticate Transaction
+ *                    ← 60 63 … ODA, restrictions, CVM (the reader's 61-02 for an online
+ *                    PIN is answered "entered": the engine's PIN pad takes it after the
+ *                    read, `pinRequired`), TRM, TAA, first GENERATE AC
+ *                    ← 60 00 [0004 go online | 0000 approved offline | 0001 declined offline][TLVs]
+ *   completeChip → 60-12 Apply Host Response [8A][91][71/72] (empty: unable to go online)
+ *                    ← 60 63 … ← 60 00 [0002|0003][9F27 95 9B 9F5B 9F26 …]
+ *   abort        → 05-01 Cancel: the pending 60-1x is answered "cancelled" and
+ *                  dropped here; the read rejects once the cancel is answered
  *
- * The link: every command waits for the response with the same command byte.
+ * The reader's own commands (61-01 display, 61-02 PIN) are answered as they
+ * come. The link: each command waits for a response with its command byte.
  * No answer in time → resend, up to the command's retries, then
- * `DEVICE_NO_ANSWER`. A CRC-error status from the reader, or a response whose
- * CRC fails here, → resend, three attempts in all, then `DEVICE_LINK_FAILED`.
- * Bad bytes never throw and never close the port. The driver has no clock of
- * its own beyond these timers; the reader fills 9A/9F21.
+ * `DEVICE_NO_ANSWER`; after 63 the command is the reader's, and only its
+ * answer (or its final timeout) ends it. A CRC-error status, or a response
+ * whose CRC fails, → resend, three attempts in all, then
+ * `DEVICE_LINK_FAILED` — except a contact command's lost answer after 63,
+ * which is asked for again with 60-13 Retrieve Transaction Result rather
+ * than run twice. Bad bytes never throw and never close the port.
  */
 import type { Logger } from 'pino';
 import { parseSwipeLine, wipeCard } from '../../src/card/swipe-line.js';
-import type { MagstripeCard } from '../../src/card/types.js';
+import type { ChipCard, MagstripeCard } from '../../src/card/types.js';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import type { CardRead, ChipCardReader, ChipCompletion, ChipRead, DeviceState, HostAnswerForCard, ReadRequest, SwipeRead } from '../../src/devices/card-reader.js';
-import { decode, encode, type TlvNode } from '../../src/emv/ber-tlv.js';
 import { flatten } from '../../src/emv/tlv-query.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { asPosError, PosError } from '../../src/util/errors.js';
@@ -30,53 +38,96 @@ import { Sensitive } from '../../src/util/sensitive.js';
 import { notConnected, readBusy, readCancelled } from '../shared/device-errors.js';
 import { DeviceLink, logDroppedPartial } from '../shared/device-link.js';
 import { cardFromTrack2Equivalent } from '../shared/track2-equivalent.js';
-import { onlinePinRequired, withoutProprietary } from './chip-data.js';
+import { emvSummaryOf, withoutReaderTags } from './chip-data.js';
+import {
+  applyHostResponseData,
+  msrTracks,
+  parseContactAnswer,
+  parseDisplayControl,
+  parsePinControl,
+  PIN_MODE,
+  pinControlAnswer,
+  readerDataError,
+  startTransactionData,
+  type ContactAnswer,
+} from './contact-data.js';
 import { VivopayFramer, VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS, VIVOPAY_DEFAULT_MAX_FRAME_BYTES, type VivopayFrame } from './framer.js';
 import {
   CID_TC,
   CID_TYPE_MASK,
-  ENTRY_MODE,
-  FAILURE_REASON,
-  START_FALLBACK_ALLOWED,
+  CONTACT_RESULT,
+  POS_ENTRY_MODE,
+  READER_CALLBACKS,
+  statusName,
   VIVOPAY_COMMANDS,
   VIVOPAY_STATUS,
   VIVOPAY_TAGS,
   encodeCommandFrame,
+  encodeResponseFrame,
   type VivopayOperation,
 } from './protocol.js';
 
 /** Attempts of one command when the reader or this end sees a corrupt frame (first send and two resends). */
 export const LINK_ATTEMPTS = 3;
 export const VIVOPAY_DEFAULT_CARD_TIMEOUT_S = 60;
+/** TimeOut2 of 60-10: the driver sends 60-11 at once; this is the reader's patience should it not. */
+export const AUTHENTICATE_TIMEOUT_S = 30;
 /** Room beyond the card timeout for the reader's own processing and the answer's wire time. */
 const START_ANSWER_MARGIN_MS = 10_000;
-/** EMV Transaction Type (9C) for a purchase of goods or services. */
-export const TRANSACTION_TYPE_PURCHASE = 0x00;
+/** 60-11 may wait on the cardholder's PIN (the engine's PIN pad has its own timeout, 60 s by default). */
+const AUTHENTICATE_ANSWER_MS = 150_000;
+/** 60-12: external authenticate, scripts and the second GENERATE AC. */
+const APPLY_HOST_ANSWER_MS = 30_000;
+/** A configuration command may write flash before it answers. */
+const CONFIGURATION_ANSWER_MS = 3000;
+/** 61-01 lines that ask the cardholder for the stripe (fallback). */
+const USE_STRIPE_MESSAGE = /MAGSTRIPE|SWIPE/i;
 
 export interface VivopayReaderOptions {
   /** For logs and `/v1/health`; default `vivopay`. */
   readonly name?: string;
   readonly maxFrameBytes?: number;
   readonly interByteTimeoutMs?: number;
-  /** How long the reader waits for a card (sent in 60-10); default 60 s. */
+  /** How long the reader waits for a card (TimeOut1 of 60-10); default 60 s. */
   readonly cardTimeoutS?: number;
   /** Whether the reader may fall back to the stripe after a chip failure; default true. */
   readonly allowFallback?: boolean;
-  /** Scales the answer timeouts of the command table (tests); default 1. */
+  /** Scales the command table's answer timeouts (tests); default 1. */
   readonly answerTimeoutScale?: number;
   readonly logger?: Logger;
 }
 
+/** A command as the link sends it: the table's entry, or a caller's (configuration). */
+interface LinkCommand {
+  readonly name: string;
+  readonly command: number;
+  readonly subCommand: number;
+  readonly answerTimeoutMs: number;
+  readonly retries: number;
+}
+
 interface Pending {
-  readonly operation: VivopayOperation;
-  readonly frame: Buffer;
+  readonly spec: LinkCommand;
+  frame: Buffer;
   sends: number;
   corrupt: number;
+  /** The reader answered 63: the command runs; only its answer (or `finalTimeoutMs`) ends it. */
+  accepted: boolean;
+  readonly finalTimeoutMs: number;
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Writes the frame again and restarts the answer timer. */
   resend: () => void;
   resolve(frame: VivopayFrame): void;
   reject(error: PosError): void;
+}
+
+/** The read in progress: what the reader's 61-xx commands need. */
+interface ActiveRead {
+  readonly request: ReadRequest;
+  /** Track 2 Equivalent Data from 60-10's answer; wiped when the read ends. */
+  track2Equivalent: Buffer | undefined;
+  /** The reader's CVM chose online PIN (61-02): the engine takes it after the read. */
+  pinRequired: boolean;
 }
 
 export class VivopayReader implements ChipCardReader {
@@ -90,7 +141,7 @@ export class VivopayReader implements ChipCardReader {
   readonly #link: DeviceLink;
   /** Pending commands by command byte (the response echoes it). */
   readonly #pending = new Map<number, Pending>();
-  #reading = false;
+  #read: ActiveRead | undefined;
   /** A chip read went online and waits for `completeChip`. */
   #awaitingHost = false;
 
@@ -103,6 +154,7 @@ export class VivopayReader implements ChipCardReader {
       maxFrameBytes: options.maxFrameBytes ?? VIVOPAY_DEFAULT_MAX_FRAME_BYTES,
       interByteTimeoutMs: options.interByteTimeoutMs ?? VIVOPAY_DEFAULT_INTER_BYTE_TIMEOUT_MS,
       onTimeout: logDroppedPartial(this.#log, 'frame'),
+      crcOrder: 'either',
     });
     const linkOptions = { name: this.name, log: this.#log, role: 'reader', failPending: (e: PosError) => this.#failAll(e) };
     this.#link = DeviceLink.over(transport, linkOptions, (chunk) => this.#onData(chunk), () => this.#framer.dispose());
@@ -113,42 +165,61 @@ export class VivopayReader implements ChipCardReader {
     this.#expectOk('ping', await this.#exchange('ping'));
   }
 
-  /** 03-02: the reader's EMV configuration as BER-TLV. */
-  async getConfiguration(): Promise<Buffer> {
-    const frame = await this.#exchange('getConfiguration');
-    this.#expectOk('getConfiguration', frame);
-    return frame.data;
+  /** 60-13: the last transaction's result code and TLVs as the reader kept them. */
+  async retrieveTransactionResult(): Promise<ContactAnswer & { readonly status: number }> {
+    const frame = await this.#exchange('retrieveTransactionResult');
+    try {
+      return { status: frame.status, ...parseContactAnswer(frame.data) };
+    } catch (error) {
+      throw readerDataError(error, '60-13');
+    }
   }
 
-  /** 04-00: sets configuration data objects (terminal country 9F1A, capabilities 9F33, …). */
-  async setConfiguration(tlv: Uint8Array): Promise<void> {
-    this.#expectOk('setConfiguration', await this.#exchange('setConfiguration', tlv));
+  /**
+   * Any command on this link, for what this driver does not run itself (the
+   * reader's configuration, `drivers/vivopay/configuration/`'s
+   * `ConfigurationLink`): resolves with the reader's answer whatever its
+   * status (the caller owns its data); rejects like the driver's own commands.
+   */
+  exchange(request: { readonly command: number; readonly subCommand: number; readonly data?: Uint8Array }): Promise<VivopayFrame> {
+    const spec: LinkCommand = { name: commandLabel(request), command: request.command, subCommand: request.subCommand, answerTimeoutMs: CONFIGURATION_ANSWER_MS, retries: 1 };
+    return this.#send(spec, request.data);
   }
 
   async readCard(request: ReadRequest, signal: AbortSignal): Promise<CardRead> {
     this.#link.checkUsable();
-    if (this.#reading) throw readBusy(this.name);
+    if (this.#read !== undefined) throw readBusy(this.name);
     if (signal.aborted) throw readCancelled(this.name, 'aborted');
-    this.#reading = true;
+    const read: ActiveRead = { request, track2Equivalent: undefined, pinRequired: false };
+    this.#read = read;
+    const abandoned = this.#awaitingHost;
     this.#awaitingHost = false;
-    const cardTimeoutS = this.#options.cardTimeoutS ?? VIVOPAY_DEFAULT_CARD_TIMEOUT_S;
-    const started = this.#exchange('startTransaction', startData(request, cardTimeoutS, this.#options.allowFallback ?? true), cardTimeoutS * 1000 + START_ANSWER_MARGIN_MS);
-    const onAbort = (): void => {
-      // Disarm first: the start's own answer (FAILED/cancelled) then finds nothing pending, and the
-      // read rejects only once the reader confirmed the cancel (its stale answer precedes that), so
-      // the next read's start cannot take it for its own.
-      const start = this.#settle(VIVOPAY_COMMANDS.startTransaction.command);
-      this.#exchange('cancelTransaction')
-        .catch((err: unknown) => this.#log.debug({ code: asPosError(err, 'vivopay cancel').code }, 'cancel not confirmed'))
-        .finally(() => start?.reject(readCancelled(this.name, 'aborted')));
-    };
+    let onAbort = (): void => undefined;
+    const cancelled = new Promise<never>((_resolve, reject) => {
+      onAbort = () => {
+        // Disarm first: the pending command's own "cancelled" answer then finds nothing pending, and
+        // the read rejects only once the reader confirmed the cancel (its stale answer precedes that).
+        const disarmed = this.#settle(VIVOPAY_COMMANDS.startTransaction.command);
+        void this.#cancelOnReader().finally(() => {
+          const error = readCancelled(this.name, 'aborted');
+          disarmed?.reject(error);
+          reject(error);
+        });
+      };
+    });
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const frame = await started;
-      return this.#readFromStart(frame);
+      // A transaction the engine left without completing (no PIN given, a failure) ends on the reader first.
+      if (abandoned) await this.#cancelOnReader();
+      return await Promise.race([this.#contactRead(read, signal), cancelled]);
+    } catch (err) {
+      const error = asPosError(err, 'vivopay read');
+      this.#log.debug({ code: error.code, details: error.details }, 'read error');
+      throw error;
     } finally {
       signal.removeEventListener('abort', onAbort);
-      this.#reading = false;
+      read.track2Equivalent?.fill(0);
+      this.#read = undefined;
     }
   }
 
@@ -157,17 +228,21 @@ export class VivopayReader implements ChipCardReader {
     if (!this.#awaitingHost) throw new PosError('CHIP_NO_TRANSACTION', `${this.name} has no chip transaction waiting for the host`, { device: this.name });
     if (signal.aborted) throw readCancelled(this.name, 'aborted');
     this.#awaitingHost = false;
-    const data = Buffer.concat([encode([{ tag: '8A', value: Buffer.from(answer.responseCode.padEnd(2, ' ').slice(0, 2), 'latin1') }]), answer.issuerTlv]);
-    const onAbort = (): void => this.#fail(VIVOPAY_COMMANDS.completeTransaction.command, readCancelled(this.name, 'aborted'));
+    const onAbort = (): void => this.#fail(VIVOPAY_COMMANDS.applyHostResponse.command, readCancelled(this.name, 'aborted'));
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const frame = await this.#exchange('completeTransaction', data);
-      this.#expectOk('completeTransaction', frame);
-      const cid = this.#tags(frame.data).get('9F27');
-      if (cid?.length !== 1) throw new PosError('CHIP_DATA_INVALID', 'The second GENERATE AC answer has no Cryptogram Information Data', { tag: '9F27' });
-      const decision = ((cid[0] as number) & CID_TYPE_MASK) === CID_TC ? 'approved' : 'declined';
-      this.#log.debug({ decision }, 'card decision');
-      return { decision, tlv: frame.data };
+      const frame = await this.#exchange('applyHostResponse', applyHostResponseData(answer), APPLY_HOST_ANSWER_MS);
+      const final = this.#contactAnswer(frame, 'applyHostResponse');
+      const tags = flatten(final.tlv);
+      const cid = tags.get('9F27');
+      if (cid?.length !== 1) throw new PosError('CHIP_DATA_INVALID', 'The completion has no Cryptogram Information Data', { tag: '9F27' });
+      // The card's cryptogram is its word; a reader that says declined is believed too.
+      const decision = ((cid[0] as number) & CID_TYPE_MASK) === CID_TC && final.resultCode !== CONTACT_RESULT.DECLINED ? 'approved' : 'declined';
+      this.#log.debug({ decision, result: final.resultCode }, 'card decision');
+      const emv = emvSummaryOf(tags);
+      const tlv = withoutReaderTags(final.tlv);
+      wipeTags(tags);
+      return { decision, tlv, ...(emv === undefined ? {} : { emv }) };
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
@@ -181,47 +256,71 @@ export class VivopayReader implements ChipCardReader {
     return this.#link.close();
   }
 
-  #readFromStart(frame: VivopayFrame): CardRead {
-    const data = frame.data;
+  /** 60-10, then 60-11 for a chip; a swipe ends at 60-10. */
+  async #contactRead(read: ActiveRead, signal: AbortSignal): Promise<CardRead> {
+    const cardTimeoutS = this.#options.cardTimeoutS ?? VIVOPAY_DEFAULT_CARD_TIMEOUT_S;
+    const start = startTransactionData({
+      fallbackAllowed: this.#options.allowFallback ?? true,
+      cardTimeoutS,
+      authenticateTimeoutS: AUTHENTICATE_TIMEOUT_S,
+      amountMinor: read.request.amountMinor,
+      currency: read.request.currency,
+    });
+    const started = this.#contactAnswer(await this.#exchange('startTransaction', start, cardTimeoutS * 1000 + START_ANSWER_MARGIN_MS), 'startTransaction');
+    const startTags = flatten(started.tlv);
     try {
-      if (frame.status === VIVOPAY_STATUS.TIMEOUT) throw new PosError('CHIP_NO_CARD', 'No card was presented in time', { device: this.name });
-      if (frame.status === VIVOPAY_STATUS.FAILED) throw this.#failure(this.#tags(data).get(VIVOPAY_TAGS.failure)?.[0]);
-      this.#expectOk('startTransaction', frame);
-      const nodes = decode(data);
-      const tags = flatten(nodes);
-      const entry = tags.get(VIVOPAY_TAGS.entryMode)?.[0];
-      switch (entry) {
-        case ENTRY_MODE.chip:
-          return this.#chipRead(nodes, tags);
-        case ENTRY_MODE.swipe:
-        case ENTRY_MODE.fallback:
-          return this.#swipeRead(tags.get(VIVOPAY_TAGS.swipeLine), entry === ENTRY_MODE.fallback);
-        default:
-          throw new PosError('CHIP_DATA_INVALID', 'The reader did not say how the card was read', { tag: VIVOPAY_TAGS.entryMode });
-      }
-    } catch (err) {
-      const error = asPosError(err, 'vivopay read');
-      this.#log.debug({ code: error.code, details: error.details }, 'read error');
-      throw error;
+      if (started.resultCode === CONTACT_RESULT.MSR_SWIPE) return this.#swipeRead(startTags);
+      if (started.resultCode !== CONTACT_RESULT.AUTHENTICATE_TRANSACTION) throw this.#unexpected('startTransaction', VIVOPAY_STATUS.OK, started.resultCode);
+      const t2 = startTags.get('57');
+      if (t2 === undefined) throw new PosError('CHIP_DATA_INVALID', 'The application data has no Track 2 Equivalent Data', { tag: '57' });
+      // Checked now: a chip whose data makes no card is not worth authenticating.
+      wipeChipCard(cardFromTrack2Equivalent(t2));
+      read.track2Equivalent = Buffer.from(t2);
     } finally {
-      data.fill(0);
+      wipeTags(startTags);
+    }
+    if (signal.aborted) throw readCancelled(this.name, 'aborted');
+    const authenticated = this.#contactAnswer(await this.#exchange('authenticateTransaction', undefined, AUTHENTICATE_ANSWER_MS), 'authenticateTransaction');
+    return this.#chipRead(read, authenticated);
+  }
+
+  #chipRead(read: ActiveRead, answer: ContactAnswer): ChipRead {
+    const decision = firstDecisionOf(answer.resultCode);
+    if (decision === undefined) throw this.#unexpected('authenticateTransaction', VIVOPAY_STATUS.OK, answer.resultCode);
+    const tags = flatten(answer.tlv);
+    try {
+      const t2 = tags.get('57') ?? read.track2Equivalent;
+      if (t2 === undefined) throw new PosError('CHIP_DATA_INVALID', 'The online request has no Track 2 Equivalent Data', { tag: '57' });
+      if (decision === 'online' && tags.get('9F26')?.length !== 8) throw new PosError('CHIP_DATA_INVALID', 'The online request has no 8-byte ARQC', { tag: '9F26' });
+      const card = cardFromTrack2Equivalent(t2);
+      const emv = emvSummaryOf(tags);
+      this.#awaitingHost = decision === 'online';
+      this.#log.debug({ pan: card.pan, brand: card.brand, decision, pinRequired: read.pinRequired }, 'chip read');
+      return {
+        entryMode: 'chip',
+        card,
+        chip: { tlv: Sensitive.of('data', withoutReaderTags(answer.tlv)) },
+        firstDecision: decision,
+        ...(read.pinRequired ? { pinRequired: true } : {}),
+        ...(emv === undefined ? {} : { emv }),
+      };
+    } finally {
+      wipeTags(tags);
     }
   }
 
-  #chipRead(nodes: readonly TlvNode[], tags: Map<string, Uint8Array>): ChipRead {
-    const t2 = tags.get('57');
-    if (t2 === undefined) throw new PosError('CHIP_DATA_INVALID', 'The online request has no Track 2 Equivalent Data', { tag: '57' });
-    if (tags.get('9F26')?.length !== 8) throw new PosError('CHIP_DATA_INVALID', 'The online request has no 8-byte ARQC', { tag: '9F26' });
-    const card = cardFromTrack2Equivalent(t2);
-    const pinRequired = onlinePinRequired(tags.get('9F34'));
-    this.#awaitingHost = true;
-    this.#log.debug({ pan: card.pan, brand: card.brand, pinRequired }, 'chip read, online request');
-    return { entryMode: 'chip', card, chip: { tlv: Sensitive.of('data', withoutProprietary(nodes)) }, pinRequired };
-  }
-
-  #swipeRead(line: Uint8Array | undefined, fallback: boolean): SwipeRead {
-    if (line === undefined) throw new PosError('CHIP_DATA_INVALID', 'The swipe answer has no track line', { tag: VIVOPAY_TAGS.swipeLine });
-    const card: MagstripeCard = parseSwipeLine(line);
+  #swipeRead(tags: ReadonlyMap<string, Uint8Array>): SwipeRead {
+    const block = tags.get(VIVOPAY_TAGS.msrData);
+    if (block === undefined) throw new PosError('CHIP_DATA_INVALID', 'The swipe answer has no MSR data', { tag: VIVOPAY_TAGS.msrData });
+    const entry = tags.get(VIVOPAY_TAGS.posEntryMode)?.[0];
+    const fallback = entry === POS_ENTRY_MODE.fallback;
+    const line = msrTracks(block);
+    let card: MagstripeCard;
+    try {
+      card = parseSwipeLine(line);
+    } finally {
+      line.fill(0);
+    }
     const interchange = card.serviceCode[0];
     if (!fallback && (interchange === '2' || interchange === '6')) {
       wipeCard(card);
@@ -231,57 +330,101 @@ export class VivopayReader implements ChipCardReader {
     return { entryMode: fallback ? 'fallback' : 'swipe', card };
   }
 
-  #failure(reason: number | undefined): PosError {
-    switch (reason) {
-      case FAILURE_REASON.cancelled:
-        return readCancelled(this.name, 'aborted');
-      case FAILURE_REASON.chipUnreadable:
-        return new PosError('CHIP_READ_FAILED', 'The chip could not be read and fallback is not allowed', { device: this.name, reason: 'chip-unreadable' });
-      case FAILURE_REASON.cardRemoved:
-        return new PosError('CHIP_READ_FAILED', 'The card was removed during the transaction', { device: this.name, reason: 'card-removed' });
-      default:
-        return new PosError('DEVICE_STATUS_ERROR', 'The reader failed the transaction', { device: this.name, command: 'startTransaction', status: VIVOPAY_STATUS.FAILED, reason: reason ?? -1 });
-    }
-  }
-
-  #tags(data: Uint8Array): Map<string, Uint8Array> {
+  /**
+   * A 60-1x answer's data when its status is OK (a copy: its TLV values are
+   * views the caller wipes); its failure as a typed error otherwise.
+   */
+  #contactAnswer(frame: VivopayFrame, operation: VivopayOperation): ContactAnswer {
+    const data = Buffer.from(frame.data);
+    frame.data.fill(0);
+    let answer: ContactAnswer;
     try {
-      return flatten(decode(data));
-    } catch {
-      return new Map();
+      answer = parseContactAnswer(data);
+    } catch (error) {
+      data.fill(0);
+      throw readerDataError(error, commandLabel(VIVOPAY_COMMANDS[operation]));
+    }
+    if (frame.status === VIVOPAY_STATUS.OK) return answer;
+    data.fill(0);
+    const noCard = operation === 'startTransaction' && (frame.status === VIVOPAY_STATUS.TIMEOUT || answer.resultCode === CONTACT_RESULT.TIMEOUT);
+    if (noCard) throw new PosError('CHIP_NO_CARD', 'No card was presented in time', { device: this.name });
+    switch (answer.resultCode) {
+      case CONTACT_RESULT.TRANSACTION_CANCELLED:
+        throw readCancelled(this.name, 'aborted');
+      case CONTACT_RESULT.CARD_ABSENT:
+        throw new PosError('EMV_CARD_REMOVED', 'The card was removed during the transaction', { device: this.name, command: operation });
+      case CONTACT_RESULT.FALLBACK_SITUATION:
+      case CONTACT_RESULT.FALLBACK_TO_MSR:
+        throw new PosError('CHIP_READ_FAILED', 'The chip could not be read and fallback is not allowed', { device: this.name, reason: 'chip-unreadable' });
+      case CONTACT_RESULT.CARD_BLOCKED:
+        throw new PosError('CHIP_READ_FAILED', 'The card or its application is blocked', { device: this.name, reason: 'card-blocked' });
+      default:
+        throw this.#unexpected(operation, frame.status, answer.resultCode);
     }
   }
 
-  #expectOk(operation: VivopayOperation, frame: VivopayFrame): void {
+  #unexpected(operation: string, status: number, resultCode: number | undefined): PosError {
+    return new PosError('DEVICE_STATUS_ERROR', `The reader answered ${operation} with ${statusName(status)}${resultCode === undefined ? '' : `, result ${hex4(resultCode)}`}`, {
+      device: this.name,
+      command: operation,
+      status,
+      result: resultCode ?? -1,
+    });
+  }
+
+  #expectOk(operation: string, frame: VivopayFrame): void {
     if (frame.status !== VIVOPAY_STATUS.OK) {
-      throw new PosError('DEVICE_STATUS_ERROR', `The reader answered ${operation} with status ${frame.status}`, { device: this.name, command: operation, status: frame.status });
+      throw new PosError('DEVICE_STATUS_ERROR', `The reader answered ${operation} with status ${statusName(frame.status)}`, { device: this.name, command: operation, status: frame.status });
     }
   }
 
-  /** Sends a command and resolves with its response frame (any status but CRC_ERROR). */
-  #exchange(operation: VivopayOperation, data?: Uint8Array, answerTimeoutMs?: number): Promise<VivopayFrame> {
-    const spec = VIVOPAY_COMMANDS[operation];
+  /** 05-01, any time (guide 8.4.2): the reader ends what it was doing; resolves once answered, or given up on. */
+  async #cancelOnReader(): Promise<void> {
+    try {
+      await this.#exchange('cancelTransaction');
+    } catch (err) {
+      this.#log.debug({ code: asPosError(err, 'vivopay cancel').code }, 'cancel not confirmed');
+    }
+  }
+
+  #exchange(operation: VivopayOperation, data?: Uint8Array, finalTimeoutMs = 0): Promise<VivopayFrame> {
+    return this.#send({ name: operation, ...VIVOPAY_COMMANDS[operation] }, data, finalTimeoutMs);
+  }
+
+  /** Sends a command and resolves with its answer (any status but CRC error and 63). */
+  #send(spec: LinkCommand, data?: Uint8Array, finalTimeoutMs = 0): Promise<VivopayFrame> {
     const refused = notConnected(this.name, this.#link.state);
     if (refused !== undefined) return Promise.reject(refused);
     const previous = this.#pending.get(spec.command);
-    if (previous !== undefined) return Promise.reject(new PosError('DEVICE_BUSY', `${this.name}: ${previous.operation} is still waiting for its answer`, { device: this.name, command: operation }));
-    const timeoutMs = (answerTimeoutMs ?? spec.answerTimeoutMs) * (this.#options.answerTimeoutScale ?? 1);
+    if (previous !== undefined) return Promise.reject(new PosError('DEVICE_BUSY', `${this.name}: ${previous.spec.name} is still waiting for its answer`, { device: this.name, command: spec.name }));
+    const scale = this.#options.answerTimeoutScale ?? 1;
+    const timeoutMs = spec.answerTimeoutMs * scale;
     return new Promise<VivopayFrame>((resolve, reject) => {
-      const pending: Pending = { operation, frame: encodeCommandFrame(spec.command, spec.subCommand, data), sends: 0, corrupt: 0, timer: undefined, resend: () => undefined, resolve, reject };
+      const pending: Pending = {
+        spec,
+        frame: encodeCommandFrame(spec.command, spec.subCommand, data),
+        sends: 0,
+        corrupt: 0,
+        accepted: false,
+        finalTimeoutMs,
+        timer: undefined,
+        resend: () => undefined,
+        resolve,
+        reject,
+      };
       this.#pending.set(spec.command, pending);
       const send = (): void => {
         pending.sends++;
-        if (pending.timer !== undefined) clearTimeout(pending.timer);
-        pending.timer = timeoutMs > 0 ? setTimeout(onSilence, timeoutMs) : undefined;
+        this.#arm(pending, timeoutMs, onSilence);
         this.#transport.write(pending.frame).catch((err: unknown) => this.#fail(spec.command, asPosError(err, 'vivopay write')));
       };
       const onSilence = (): void => {
         pending.timer = undefined;
         if (pending.sends <= spec.retries) {
-          this.#log.debug({ command: operation, sends: pending.sends }, 'no answer: resend');
+          this.#log.debug({ command: spec.name, sends: pending.sends }, 'no answer: resend');
           send();
         } else {
-          this.#fail(spec.command, new PosError('DEVICE_NO_ANSWER', `${this.name} did not answer ${operation}`, { device: this.name, command: operation, attempts: pending.sends, timeoutMs }));
+          this.#fail(spec.command, new PosError('DEVICE_NO_ANSWER', `${this.name} did not answer ${spec.name}`, { device: this.name, command: spec.name, attempts: pending.sends, timeoutMs }));
         }
       };
       pending.resend = send;
@@ -289,15 +432,39 @@ export class VivopayReader implements ChipCardReader {
     });
   }
 
-  #resend(command: number, why: 'crc-status' | 'corrupt-answer'): void {
+  #arm(pending: Pending, timeoutMs: number, onSilence: () => void): void {
+    if (pending.timer !== undefined) clearTimeout(pending.timer);
+    pending.timer = timeoutMs > 0 ? setTimeout(onSilence, timeoutMs) : undefined;
+  }
+
+  /** The reader accepted the command (63): no resend any more, only its final timeout. */
+  #accepted(pending: Pending): void {
+    pending.accepted = true;
+    const finalMs = pending.finalTimeoutMs;
+    this.#arm(pending, finalMs, () => {
+      pending.timer = undefined;
+      this.#fail(pending.spec.command, new PosError('DEVICE_NO_ANSWER', `${this.name} accepted ${pending.spec.name} but never answered it`, { device: this.name, command: pending.spec.name, attempts: pending.sends, timeoutMs: finalMs }));
+    });
+  }
+
+  #retry(command: number, why: 'crc-status' | 'corrupt-answer'): void {
     const pending = this.#pending.get(command);
     if (pending === undefined) return;
     pending.corrupt++;
     if (pending.corrupt >= LINK_ATTEMPTS) {
-      this.#fail(command, new PosError('DEVICE_LINK_FAILED', `${this.name}: ${pending.operation} failed ${LINK_ATTEMPTS} times on the link`, { device: this.name, command: pending.operation, attempts: pending.corrupt, why }));
+      this.#fail(command, new PosError('DEVICE_LINK_FAILED', `${this.name}: ${pending.spec.name} failed ${LINK_ATTEMPTS} times on the link`, { device: this.name, command: pending.spec.name, attempts: pending.corrupt, why }));
       return;
     }
-    this.#log.debug({ command: pending.operation, why }, 'corrupt exchange: resend');
+    if (pending.accepted) {
+      // The reader ran the command; its answer was lost on the line. Ask for the result instead of running it again.
+      this.#log.debug({ command: pending.spec.name, why }, 'lost answer: retrieve transaction result');
+      const retrieve = VIVOPAY_COMMANDS.retrieveTransactionResult;
+      pending.frame = encodeCommandFrame(retrieve.command, retrieve.subCommand);
+      pending.accepted = false;
+      pending.resend();
+      return;
+    }
+    this.#log.debug({ command: pending.spec.name, why }, 'corrupt exchange: resend');
     pending.resend();
   }
 
@@ -310,12 +477,19 @@ export class VivopayReader implements ChipCardReader {
       else {
         this.#log.debug({ code: event.error.code, details: event.error.details }, 'frame error');
         const command = event.error.details['command'];
-        if (event.error.code === 'DEVICE_FRAME_CRC' && typeof command === 'number') this.#resend(command, 'corrupt-answer');
+        if (event.error.code !== 'DEVICE_FRAME_CRC' || typeof command !== 'number') continue;
+        if (command === READER_CALLBACKS.display.command) this.#answerReader(command, VIVOPAY_STATUS.CRC_ERROR);
+        else this.#retry(command, 'corrupt-answer');
       }
     }
   }
 
   #onFrame(frame: VivopayFrame): void {
+    const fromReaderAsCommand = frame.crcOrder === 'lsb-first' || (frame.crcOrder === 'both' && frame.command === READER_CALLBACKS.display.command);
+    if (fromReaderAsCommand) {
+      this.#onReaderCommand(frame);
+      return;
+    }
     const pending = this.#pending.get(frame.command);
     if (pending === undefined) {
       frame.data.fill(0);
@@ -323,11 +497,72 @@ export class VivopayReader implements ChipCardReader {
       return;
     }
     if (frame.status === VIVOPAY_STATUS.CRC_ERROR) {
-      this.#resend(frame.command, 'crc-status');
+      this.#retry(frame.command, 'crc-status');
+      return;
+    }
+    if (frame.status === VIVOPAY_STATUS.COMMAND_ACCEPTED) {
+      this.#accepted(pending);
       return;
     }
     this.#settle(frame.command);
     pending.resolve(frame);
+  }
+
+  /** The reader's 61-xx: answered at once (display) or once the cardholder has acted (PIN). */
+  #onReaderCommand(frame: VivopayFrame): void {
+    const { display, pinEntry } = READER_CALLBACKS;
+    if (frame.command !== display.command) {
+      frame.data.fill(0);
+      this.#answerReader(frame.command, VIVOPAY_STATUS.UNKNOWN_COMMAND);
+      return;
+    }
+    if (frame.status === display.subCommand) this.#onDisplay(frame.data);
+    else if (frame.status === pinEntry.subCommand) this.#onPinEntry(frame.data);
+    else this.#answerReader(frame.command, VIVOPAY_STATUS.UNKNOWN_SUB_COMMAND);
+    frame.data.fill(0);
+  }
+
+  #onDisplay(data: Buffer): void {
+    let lines: readonly string[];
+    try {
+      lines = parseDisplayControl(data).lines;
+    } catch {
+      this.#answerReader(READER_CALLBACKS.display.command, VIVOPAY_STATUS.MALFORMATTED_DATA);
+      return;
+    }
+    this.#log.debug({ lines }, 'reader display');
+    if (lines.some((line) => USE_STRIPE_MESSAGE.test(line))) this.#read?.request.useStripe?.();
+    this.#answerReader(READER_CALLBACKS.display.command, VIVOPAY_STATUS.OK);
+  }
+
+  /**
+   * 61-02: the reader's CVM chose online PIN. The terminal takes it on its
+   * own PIN pad once the read is done (`ChipRead.pinRequired`: the engine's
+   * PIN dialog, its block to the host in DE 52), so the reader hears
+   * "entered" with no KSN and no block (ours); with no PIN pad, or for an
+   * offline PIN, Failed — the reader's CVM then finds the PIN pad unusable.
+   */
+  #onPinEntry(data: Buffer): void {
+    const command = READER_CALLBACKS.pinEntry.command;
+    const read = this.#read;
+    let mode: number;
+    try {
+      mode = parsePinControl(data).mode;
+    } catch {
+      this.#answerReader(command, VIVOPAY_STATUS.MALFORMATTED_DATA);
+      return;
+    }
+    if (read?.request.enterOnlinePin === undefined || (mode !== PIN_MODE.onlineDukpt && mode !== PIN_MODE.onlineMksk)) {
+      this.#answerReader(command, VIVOPAY_STATUS.FAILED);
+      return;
+    }
+    read.pinRequired = true;
+    this.#answerReader(command, VIVOPAY_STATUS.OK, pinControlAnswer(mode));
+  }
+
+  #answerReader(command: number, status: number, data?: Uint8Array): void {
+    if (this.#link.state !== 'connected') return;
+    this.#transport.write(encodeResponseFrame(command, status, data)).catch((err: unknown) => this.#log.debug({ code: asPosError(err, 'vivopay write').code }, 'answer to the reader not written'));
   }
 
   #settle(command: number): Pending | undefined {
@@ -347,19 +582,40 @@ export class VivopayReader implements ChipCardReader {
   }
 }
 
-/** 60-10 data: [fallback][card timeout s, BE][0000][9F02 9C 5F2A]. */
-export function startData(request: ReadRequest, cardTimeoutS: number, allowFallback: boolean): Buffer {
-  const fixed = Buffer.alloc(5);
-  fixed[0] = allowFallback ? START_FALLBACK_ALLOWED : 0;
-  fixed.writeUInt16BE(Math.min(cardTimeoutS, 0xffff), 1);
-  return Buffer.concat([
-    fixed,
-    encode([
-      { tag: '9F02', value: Buffer.from(String(request.amountMinor).padStart(12, '0'), 'hex') },
-      { tag: '9C', value: Buffer.from([TRANSACTION_TYPE_PURCHASE]) },
-      { tag: '5F2A', value: Buffer.from(request.currency.padStart(4, '0'), 'hex') },
-    ]),
-  ]);
+/** 60-11's result code → the card's first decision. */
+function firstDecisionOf(resultCode: number | undefined): ChipRead['firstDecision'] {
+  switch (resultCode) {
+    case CONTACT_RESULT.GO_ONLINE:
+      return 'online';
+    case CONTACT_RESULT.APPROVED_OFFLINE:
+      return 'approved-offline';
+    case CONTACT_RESULT.DECLINED_OFFLINE:
+      return 'declined-offline';
+    default:
+      return undefined;
+  }
+}
+
+function wipeTags(tags: ReadonlyMap<string, Uint8Array>): void {
+  for (const value of tags.values()) value.fill(0);
+}
+
+function wipeChipCard(card: ChipCard): void {
+  card.pan.wipe();
+  card.track2.wipe();
+}
+
+function hex2(n: number): string {
+  return n.toString(16).padStart(2, '0').toUpperCase();
+}
+
+function hex4(n: number): string {
+  return n.toString(16).padStart(4, '0').toUpperCase();
+}
+
+/** `60-10`: a command's bytes as the guide names it. */
+function commandLabel(c: { readonly command: number; readonly subCommand: number }): string {
+  return `${hex2(c.command)}-${hex2(c.subCommand)}`;
 }
 
 /** The driver over a transport the caller opened. */

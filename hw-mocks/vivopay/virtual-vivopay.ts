@@ -1,53 +1,55 @@
 /**
- * A virtual ID TECH ViVOpay reader speaking protocol 2 on the device end of a
- * wire (NEO 2 Interface Developer's Guide, sections 2.8 and 8.4). An inserted
- * card is an APDU-level chip (`hw-mocks/chip-card`) the reader talks to in
- * APDUs (`reader-chip-session.ts`), with real cryptography. The command
- * numbers and proprietary tags are those of docs/protocols/vivopay.md.
+ * A virtual ID TECH NEO 2 reader on the device end of a wire, answering
+ * protocol 2 as the NEO 2 Interface Developer's Guide documents it (the
+ * contact EMV L2 flow, 8.4.2 p160; commands 8.4.18–8.4.20, 05-01 8.5.6; the
+ * reader's own 61-01/61-02, 8.4.30–8.4.31; status codes Table 6). Behind it
+ * runs a real EMV flow: the project's kernel in the reader's role
+ * (`reader-kernel.ts`) over the APDU-level chip cards of `hw-mocks/chip-card`.
+ *
+ *   60-10  → 63, then: card → 00 [0010][57 5A 5F34 5F20 5F24 … 9F39=05]
+ *                       swipe → 00 [0011][DFEE23][9F39=90, or 80 after a chip failure]
+ *                       no card in TimeOut1 → 08;  chip failed, no fallback → 0A [3004]
+ *   60-11  → 63, (61-02 to the terminal for an online PIN), 00 [0004|0000|0001][TLVs]
+ *   60-12  → 63, 00 [0002|0003][9F26 9F27 9F36 9F10 8A 95 9B 9F5B]; card gone → 0A [3005]
+ *   60-13  → the last answer again (60 when there is none)
+ *   05-01/05-02 → the command in progress is answered 0A [0012], then 05 00
+ *
+ * While a 60-1x is in progress (between its 63 and its answer) only Cancel
+ * and Stop are taken; any other command cancels the transaction, as a NEO 2
+ * does during Activate (guide 02-40 note; VP3350 integration manual 7.1),
+ * and is itself answered 0B. A repeat of the command in progress, byte for
+ * byte, is a resend whose 63 was lost: 63 again. Commands the reader does
+ * not run itself go to the configuration handler (`configuration-commands.ts`).
  *
  * Controls (tests, the simulator): `insert(cardId)`, `swipe(cardId)`,
  * `failChip()` (the next inserted chip cannot be read: fallback),
  * `declineAfterApproval()`, `removeCard()`; faults on the link:
  * `corruptNextAnswers(n)`, `muteNext(n)`.
- *
- * A command repeated byte for byte is a resend: its answer, if already sent,
- * is sent again; if still being worked on, the repeat is ignored.
  */
-import { encodeTrack1, encodeTrack2 } from '../../src/card/track-encode.js';
+import { randomInt } from 'node:crypto';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
-import { decode, encode } from '../../src/emv/ber-tlv.js';
+import { decode, encode, type TlvInput } from '../../src/emv/ber-tlv.js';
+import type { TransactionRequest } from '../../src/emv/kernel/context.js';
+import { currencyByNumeric } from '../../src/emv/iso-codes.js';
 import { flatten } from '../../src/emv/tlv-query.js';
+import { asPosError, PosError } from '../../src/util/errors.js';
 import { findCard, loadDeck, type Deck, type DeckCard } from '../cards/deck.js';
+import type { ApduCard } from '../chip-card/apdu-card.js';
+import { unreadableChip } from '../chip-card/card-faults.js';
+import { APPROVING_ARCS } from '../chip-card/card-risk.js';
 import { chipCardFor } from '../chip-card/deck-chip-cards.js';
 import type { EmvChipCard } from '../chip-card/emv-chip-card.js';
-import { CommandFramer, encodeResponse, type ReceivedCommand } from './command-framer.js';
-import { ReaderChipSession } from './reader-chip-session.js';
-
-/** The numbers this twin answers to (docs/protocols/vivopay.md). */
-export const TWIN_COMMANDS = {
-  ping: [0x18, 0x01],
-  getConfiguration: [0x03, 0x02],
-  setConfiguration: [0x04, 0x00],
-  startTransaction: [0x60, 0x10],
-  completeTransaction: [0x60, 0x12],
-  cancelTransaction: [0x05, 0x01],
-} as const;
-
-export const TWIN_STATUS = { OK: 0x00, UNKNOWN_COMMAND: 0x02, CRC_ERROR: 0x04, MALFORMATTED_DATA: 0x07, TIMEOUT: 0x08, FAILED: 0x0a, COMMAND_NOT_ALLOWED: 0x0b } as const;
-const ENTRY = { chip: 0x05, swipe: 0x90, fallback: 0x80 } as const;
-const FAILURE = { cancelled: 0x01, chipUnreadable: 0x02, cardRemoved: 0x03 } as const;
-
-/** Default terminal configuration (9F1A country, 9F33 capabilities, 9F35 type, 9F09 version), settable with 04-00. */
-const DEFAULT_CONFIG: readonly (readonly [string, string])[] = [
-  ['9F1A', '0826'],
-  ['9F33', 'E0F0C8'],
-  ['9F35', '22'],
-  ['9F09', '008C'],
-];
+import { CommandFramer, encodeReaderCommand, encodeResponse, type ReceivedFrame } from './command-framer.js';
+import { loadConfigurationStore, type ConfigurationCommands } from './configuration-commands.js';
+import { defaultReaderKernel } from './default-reader-kernel.js';
+import { COMMANDS, ENTRY, PIN_MODE, READER_COMMANDS, RESULT, START_OUTPUT_TAGS, STATUS } from './guide-codes.js';
+import { msrDataBlock } from './msr-data.js';
+import { displayData, pinControlData } from './reader-callbacks.js';
+import { ReaderKernelSession, type PinOutcome, type ReaderKernelSetup } from './reader-kernel.js';
 
 export interface VirtualVivopayOptions {
   readonly deck?: Deck;
-  /** The reader's clock for 9A/9F21; default the system clock. */
+  /** The reader's clock (9A, 9F21, expiry checks); default the system clock. */
   readonly clock?: () => Date;
   /** Unpredictable numbers (9F37); default node's random bytes. */
   readonly random?: (lengthBytes: number) => Buffer;
@@ -55,29 +57,57 @@ export interface VirtualVivopayOptions {
   readonly chipCard?: (card: DeckCard) => EmvChipCard;
   /** Write answers in pieces of this many bytes; default one write. */
   readonly chunkBytes?: number;
+  /** The reader's kernel configuration, asked at each 60-10; default `defaultReaderKernel()`. */
+  readonly kernel?: () => ReaderKernelSetup;
+  /** Answers the configuration commands; default the `configuration-store.ts` beside this file, when it exists. */
+  readonly configuration?: ConfigurationCommands;
+  /** How long the reader waits for the terminal's answer to its 61-xx; default 90 s. */
+  readonly callbackTimeoutMs?: number;
 }
 
-interface WaitingTransaction {
-  readonly allowFallback: boolean;
-  readonly terminal: Map<string, Buffer>;
-  chipFailed: boolean;
-  timer: ReturnType<typeof setTimeout> | undefined;
+/** Errors that are the chip's, after which a fallback swipe is allowed (as the PC/SC reader judges them). */
+const CHIP_FAILURES = new Set(['EMV_NO_APPLICATION', 'EMV_CARD_STATUS', 'EMV_CARD_DATA_INVALID', 'EMV_CARD_DATA_MISSING', 'EMV_APDU_INVALID']);
+const BLOCKED = new Set(['EMV_APPLICATION_BLOCKED', 'EMV_CARD_BLOCKED']);
+const CALLBACK_ATTEMPTS = 3;
+const DEFAULT_CALLBACK_TIMEOUT_MS = 90_000;
+
+interface StartRequest {
+  readonly fallbackAllowed: boolean;
+  readonly cardTimeoutS: number;
+  readonly authenticateTimeoutS: number;
+  readonly request: TransactionRequest;
+  /** DFEE1A of the 60-10: the tags every answer of this transaction carries. */
+  readonly outputTags: readonly string[] | undefined;
 }
+
+type Phase =
+  | { readonly kind: 'idle' }
+  /** 60-10 in progress, no card yet (or, after a chip failure, waiting for the fallback swipe). */
+  | { readonly kind: 'waiting'; readonly start: StartRequest; readonly raw: Buffer; readonly timer: ReturnType<typeof setTimeout>; readonly chipFailed: boolean }
+  /** 60-10 in progress, the chip being read. */
+  | { readonly kind: 'reading'; readonly start: StartRequest; readonly raw: Buffer; readonly session: ReaderKernelSession }
+  /** 60-10 answered; waiting for 60-11 (TimeOut2). */
+  | { readonly kind: 'read'; readonly start: StartRequest; readonly session: ReaderKernelSession; readonly timer: ReturnType<typeof setTimeout> }
+  | { readonly kind: 'authenticating'; readonly start: StartRequest; readonly raw: Buffer; readonly session: ReaderKernelSession }
+  /** 60-11 answered go online; waiting for 60-12. */
+  | { readonly kind: 'online'; readonly start: StartRequest; readonly session: ReaderKernelSession }
+  | { readonly kind: 'completing'; readonly start: StartRequest; readonly raw: Buffer; readonly session: ReaderKernelSession };
 
 export class VirtualVivopay {
   readonly #transport: ByteTransport;
   readonly #framer = new CommandFramer();
   readonly #deck: Deck;
   readonly #options: VirtualVivopayOptions;
-  readonly #config = new Map<string, Buffer>(DEFAULT_CONFIG.map(([t, v]) => [t, Buffer.from(v, 'hex')]));
   readonly #chips = new Map<string, EmvChipCard>();
-  /** Last command and its answer, by command byte, for resends. */
-  readonly #last = new Map<number, { raw: Buffer; answer: Buffer | undefined }>();
-  #waiting: WaitingTransaction | undefined;
-  #online: { chip: EmvChipCard; session: ReaderChipSession; terminal: Map<string, Buffer> } | undefined;
+  #phase: Phase = { kind: 'idle' };
+  /** Counts transactions: an answer computed for an older one is dropped. */
+  #generation = 0;
   #seated: { cardId: string; failing: boolean } | undefined;
   #failNextChip = false;
   #declineNext = false;
+  #lastAnswer: { status: number; data: Buffer } | undefined;
+  #callback: { readonly command: number; resolve: (frame: ReceivedFrame & { ok: true }) => void } | undefined;
+  #configuration: Promise<ConfigurationCommands | undefined> | undefined;
   #corrupt = 0;
   #mute = 0;
   #queue: Promise<void> = Promise.resolve();
@@ -90,7 +120,7 @@ export class VirtualVivopay {
     this.#options = options;
     this.#deck = options.deck ?? loadDeck();
     this.#unsubscribe = transport.onData((chunk) => {
-      for (const command of this.#framer.push(chunk)) this.#onCommand(command);
+      for (const frame of this.#framer.push(chunk)) this.#onFrame(frame);
     });
   }
 
@@ -98,9 +128,9 @@ export class VirtualVivopay {
     return this.#transport.description;
   }
 
-  /** A start transaction waits for a card (the reader shows INSERT / SWIPE). */
+  /** A Start Transaction waits for a card (the reader shows INSERT / SWIPE, or USE MAGSTRIPE after a chip failure). */
   get waitingForCard(): boolean {
-    return this.#waiting !== undefined;
+    return this.#phase.kind === 'waiting';
   }
 
   /** The chip of a deck card as this reader keeps it (its ATC persists across insertions). */
@@ -114,25 +144,28 @@ export class VirtualVivopay {
     return chip;
   }
 
-  /** Inserts a card: read at once if a transaction waits, else seated for the next one. */
+  /** Inserts a card: read at once if a Start Transaction waits for one, else seated for the next. */
   insert(cardId: string): void {
     this.#card(cardId);
     this.#seated = { cardId, failing: this.#failNextChip };
     this.#failNextChip = false;
-    if (this.#waiting !== undefined) this.#readSeated(this.#waiting);
+    const phase = this.#phase;
+    if (phase.kind === 'waiting' && !phase.chipFailed) this.#readChip(phase);
   }
 
-  /** Swipes a card's stripe: a chip card's (service code 2xx) unless `chip: false`. Ignored when no transaction waits. */
+  /** Swipes a card's stripe: a chip card's (service code 2xx) unless `chip: false`. Ignored unless a Start Transaction waits. */
   swipe(cardId: string, options: { chip?: boolean } = {}): void {
     const card = this.#card(cardId);
-    const waiting = this.#waiting;
-    if (waiting === undefined) return;
+    const phase = this.#phase;
+    if (phase.kind !== 'waiting') return;
     const serviceCode = options.chip === false ? card.serviceCode : `2${card.serviceCode.slice(1)}`;
-    const fields = { ...card, serviceCode };
-    const line = Buffer.concat([encodeTrack1(fields), encodeTrack2(fields)]);
-    this.#finishWaiting();
-    this.#answer(TWIN_COMMANDS.startTransaction[0], TWIN_STATUS.OK, encode([{ tag: 'DFEE25', value: Buffer.from([waiting.chipFailed ? ENTRY.fallback : ENTRY.swipe]) }, { tag: 'DFEE23', value: line }]));
-    line.fill(0);
+    const block = msrDataBlock({ ...card, serviceCode });
+    const tags: TlvInput[] = [
+      { tag: 'DFEE23', value: block },
+      { tag: '9F39', value: Buffer.from([phase.chipFailed ? ENTRY.fallback : ENTRY.magstripe]) },
+    ];
+    this.#finish(STATUS.OK, resultData(RESULT.MSR_SWIPE, this.#output(tags, phase.start)));
+    block.fill(0);
   }
 
   /** The next inserted chip cannot be read (the reader then asks for a swipe if fallback is allowed). */
@@ -140,15 +173,24 @@ export class VirtualVivopay {
     this.#failNextChip = true;
   }
 
-  /** The card in the current (or next) transaction answers AAC to the host's answer even after a good ARPC. */
+  /** The card of the current (or next) transaction answers AAC to the host's answer even after a good ARPC. */
   declineAfterApproval(): void {
     this.#declineNext = true;
+    const phase = this.#phase;
+    if ((phase.kind === 'online' || phase.kind === 'read' || phase.kind === 'authenticating' || phase.kind === 'reading') && this.#seated !== undefined) {
+      this.chip(this.#seated.cardId).declineAfterApproval = true;
+      this.#declineNext = false;
+    }
   }
 
+  /** The cardholder takes the card: a transaction on it fails at its next card command. */
   removeCard(): void {
-    if (this.#seated !== undefined) this.#chips.get(this.#seated.cardId)?.powerOff();
+    const seated = this.#seated;
     this.#seated = undefined;
-    this.#online = undefined;
+    if (seated === undefined) return;
+    const phase = this.#phase;
+    if ('session' in phase) phase.session.stop(new PosError('EMV_CARD_REMOVED', 'The card left the reader', {}));
+    else this.#chips.get(seated.cardId)?.powerOff();
   }
 
   /** The next `n` answers go out with a broken CRC. */
@@ -162,7 +204,7 @@ export class VirtualVivopay {
   }
 
   async close(): Promise<void> {
-    this.#finishWaiting();
+    this.#endTransaction();
     this.#unsubscribe();
     for (const chip of this.#chips.values()) chip.destroy();
     await this.#transport.close();
@@ -174,169 +216,304 @@ export class VirtualVivopay {
     return card;
   }
 
-  #onCommand(received: ReceivedCommand): void {
-    if (!received.ok) {
-      void this.#write(encodeResponse(received.command, TWIN_STATUS.CRC_ERROR));
+  #onFrame(frame: ReceivedFrame): void {
+    if (!frame.ok) {
+      void this.#write(encodeResponse(frame.command, STATUS.CRC_ERROR));
+      return;
+    }
+    if (frame.role === 'response') {
+      const callback = this.#callback;
+      if (callback !== undefined && callback.command === frame.command) callback.resolve(frame);
       return;
     }
     if (this.#mute > 0) {
       this.#mute--;
       return;
     }
-    const last = this.#last.get(received.command);
-    if (last !== undefined && last.raw.equals(received.raw)) {
-      // A resend: ignored while the first is being worked on; a completion whose transaction is
-      // over gets its answer again; anything else runs anew (a new transaction may repeat the last one).
-      if (last.answer === undefined) return;
-      if (received.command === TWIN_COMMANDS.completeTransaction[0] && received.subCommand === TWIN_COMMANDS.completeTransaction[1] && this.#online === undefined) {
-        void this.#write(last.answer);
-        return;
-      }
-    }
-    this.#last.set(received.command, { raw: received.raw, answer: undefined });
-    this.received.push([received.command, received.subCommand]);
-    const key = `${received.command}-${received.subCommand}`;
+    this.received.push([frame.command, frame.second]);
+    const phase = this.#phase;
+    const key = `${frame.command}-${frame.second}`;
     const is = (c: readonly [number, number]): boolean => key === `${c[0]}-${c[1]}`;
-    if (is(TWIN_COMMANDS.ping)) this.#answer(received.command, TWIN_STATUS.OK);
-    else if (is(TWIN_COMMANDS.getConfiguration)) this.#answer(received.command, TWIN_STATUS.OK, encode([...this.#config].map(([tag, value]) => ({ tag, value }))));
-    else if (is(TWIN_COMMANDS.setConfiguration)) this.#setConfiguration(received.data);
-    else if (is(TWIN_COMMANDS.startTransaction)) this.#start(received.data);
-    else if (is(TWIN_COMMANDS.completeTransaction)) this.#complete(received.data);
-    else if (is(TWIN_COMMANDS.cancelTransaction)) this.#cancel();
-    else this.#answer(received.command, TWIN_STATUS.UNKNOWN_COMMAND);
-  }
-
-  #setConfiguration(data: Buffer): void {
-    try {
-      for (const [tag, value] of flatten(decode(data))) this.#config.set(tag, Buffer.from(value));
-      this.#answer(TWIN_COMMANDS.setConfiguration[0], TWIN_STATUS.OK);
-    } catch {
-      this.#answer(TWIN_COMMANDS.setConfiguration[0], TWIN_STATUS.MALFORMATTED_DATA);
+    if (is(COMMANDS.cancelTransaction) || is(COMMANDS.stopTransaction)) {
+      this.#cancel();
+      this.#answer(frame.command, STATUS.OK);
+      return;
     }
-  }
-
-  #start(data: Buffer): void {
-    const command = TWIN_COMMANDS.startTransaction[0];
-    if (data.length < 5) return this.#answer(command, TWIN_STATUS.MALFORMATTED_DATA);
-    let request: Map<string, Uint8Array>;
-    try {
-      request = flatten(decode(data.subarray(5)));
-    } catch {
-      return this.#answer(command, TWIN_STATUS.MALFORMATTED_DATA);
-    }
-    this.#finishWaiting();
-    this.#online = undefined;
-    const now = (this.#options.clock ?? (() => new Date()))();
-    const bcd = (n: number): string => String(n).padStart(2, '0');
-    const terminal = new Map<string, Buffer>([
-      ['9F02', Buffer.from(request.get('9F02') ?? Buffer.alloc(6))],
-      ['9F03', Buffer.alloc(6)],
-      ['9F1A', this.#config.get('9F1A') ?? Buffer.from('0826', 'hex')],
-      ['95', Buffer.alloc(5)],
-      ['5F2A', Buffer.from(request.get('5F2A') ?? Buffer.from('0978', 'hex'))],
-      ['9A', Buffer.from(`${bcd(now.getUTCFullYear() % 100)}${bcd(now.getUTCMonth() + 1)}${bcd(now.getUTCDate())}`, 'hex')],
-      ['9F21', Buffer.from(`${bcd(now.getUTCHours())}${bcd(now.getUTCMinutes())}${bcd(now.getUTCSeconds())}`, 'hex')],
-      ['9C', Buffer.from(request.get('9C') ?? Buffer.alloc(1))],
-      ['9F37', (this.#options.random ?? randomBytes)(4)],
-      ['9F33', this.#config.get('9F33') ?? Buffer.from('E0F0C8', 'hex')],
-      ['9F35', this.#config.get('9F35') ?? Buffer.from('22', 'hex')],
-      ['9F09', this.#config.get('9F09') ?? Buffer.from('008C', 'hex')],
-    ]);
-    const timeoutS = data.readUInt16BE(1);
-    const waiting: WaitingTransaction = { allowFallback: data[0] === 0x01, terminal, chipFailed: false, timer: undefined };
-    waiting.timer = setTimeout(() => {
-      if (this.#waiting !== waiting) return;
-      this.#finishWaiting();
-      this.#answer(command, TWIN_STATUS.TIMEOUT);
-    }, timeoutS * 1000);
-    this.#waiting = waiting;
-    if (this.#seated !== undefined) this.#readSeated(waiting);
-  }
-
-  #readSeated(waiting: WaitingTransaction): void {
-    const seated = this.#seated;
-    if (seated === undefined || waiting.chipFailed) return;
-    const command = TWIN_COMMANDS.startTransaction[0];
-    if (seated.failing) {
-      if (waiting.allowFallback) {
-        waiting.chipFailed = true; // "USE MAGSTRIPE": wait for a swipe
+    if ('raw' in phase) {
+      if (phase.raw.equals(frame.raw)) {
+        this.#answer(frame.command, STATUS.ACCEPTED);
         return;
       }
-      this.#finishWaiting();
-      this.#answer(command, TWIN_STATUS.FAILED, encode([{ tag: 'DFEE26', value: Buffer.from([FAILURE.chipUnreadable]) }]));
+      // Only Cancel or Stop during a transaction command: anything else ends the transaction.
+      this.#cancel();
+      this.#answer(frame.command, STATUS.COMMAND_NOT_ALLOWED);
       return;
     }
-    const chip = this.chip(seated.cardId);
-    chip.declineAfterApproval = this.#declineNext;
-    this.#declineNext = false;
-    const read = ReaderChipSession.start(chip, waiting.terminal);
-    if (!read.ok) {
-      seated.failing = true;
-      this.#readSeated(waiting);
-      return;
-    }
-    const all = new Map<string, Buffer>([...waiting.terminal, ...read.tags]);
-    this.#finishWaiting();
-    this.#online = { chip, session: read.session, terminal: waiting.terminal };
-    this.#answer(command, TWIN_STATUS.OK, encode([{ tag: 'DFEE25', value: Buffer.from([ENTRY.chip]) }, ...[...all].map(([tag, value]) => ({ tag, value }))]));
+    if (is(COMMANDS.ping)) this.#answer(frame.command, STATUS.OK);
+    else if (is(COMMANDS.startTransaction)) this.#start(frame.data, frame.raw);
+    else if (is(COMMANDS.authenticateTransaction)) this.#authenticate(frame.raw);
+    else if (is(COMMANDS.applyHostResponse)) this.#applyHostResponse(frame.data, frame.raw);
+    else if (is(COMMANDS.retrieveTransactionResult)) this.#retrieve();
+    else void this.#configurationCommand(frame);
   }
 
-  #complete(data: Buffer): void {
-    const command = TWIN_COMMANDS.completeTransaction[0];
-    const online = this.#online;
-    if (online === undefined) return this.#answer(command, TWIN_STATUS.COMMAND_NOT_ALLOWED);
+  #start(data: Buffer, raw: Buffer): void {
+    const command = COMMANDS.startTransaction[0];
+    let start: StartRequest;
+    try {
+      start = parseStart(data);
+    } catch (error) {
+      this.#answer(command, asPosError(error, 'start').code === 'CHIP_DATA_INVALID' ? STATUS.PARAMETER_NOT_SUPPORTED : STATUS.MALFORMATTED_DATA);
+      return;
+    }
+    this.#endTransaction();
+    this.#answer(command, STATUS.ACCEPTED);
+    const generation = this.#generation;
+    const timer = setTimeout(() => {
+      if (this.#generation === generation && this.#phase.kind === 'waiting') this.#finish(STATUS.TIMEOUT);
+    }, start.cardTimeoutS * 1000);
+    const waiting = { kind: 'waiting', start, raw, timer, chipFailed: false } as const;
+    this.#phase = waiting;
+    if (this.#seated !== undefined) this.#readChip(waiting);
+  }
+
+  #readChip(waiting: Extract<Phase, { kind: 'waiting' }>): void {
+    const seated = this.#seated;
+    if (seated === undefined) return;
+    clearTimeout(waiting.timer);
+    let card: ApduCard;
+    if (seated.failing) {
+      card = unreadableChip(this.chip(seated.cardId).atr);
+    } else {
+      const chip = this.chip(seated.cardId);
+      chip.declineAfterApproval = this.#declineNext;
+      this.#declineNext = false;
+      card = chip;
+    }
+    const generation = this.#generation;
+    const session = new ReaderKernelSession(card, (this.#options.kernel ?? defaultReaderKernel)(), this.#environment(), waiting.start.request, () => this.#askPin(generation));
+    this.#phase = { kind: 'reading', start: waiting.start, raw: waiting.raw, session };
+    session.applicationRead.then(
+      (tags) => {
+        if (this.#generation !== generation) return;
+        const out = [...START_OUTPUT_TAGS].flatMap((tag) => {
+          const value = tags.get(tag);
+          return value === undefined ? [] : [{ tag, value }];
+        });
+        out.push({ tag: '9F39', value: Buffer.from([ENTRY.contact]) });
+        this.#finish(STATUS.OK, resultData(RESULT.AUTHENTICATE_TRANSACTION, this.#output(out, waiting.start)), () => {
+          const timer = setTimeout(() => {
+            if (this.#generation === generation && this.#phase.kind === 'read') this.#endTransaction();
+          }, waiting.start.authenticateTimeoutS * 1000);
+          this.#phase = { kind: 'read', start: waiting.start, session, timer };
+        });
+        for (const value of tags.values()) value.fill(0);
+      },
+      (error: unknown) => {
+        if (this.#generation !== generation) return;
+        session.end();
+        this.#chipFailed(waiting, asPosError(error, 'chip read'));
+      },
+    );
+  }
+
+  #chipFailed(waiting: Extract<Phase, { kind: 'waiting' }>, error: PosError): void {
+    if (CHIP_FAILURES.has(error.code) && waiting.start.fallbackAllowed) {
+      // "USE MAGSTRIPE": the 60-10 goes on, now waiting for a swipe, within what is left of TimeOut1.
+      const generation = this.#generation;
+      const timer = setTimeout(() => {
+        if (this.#generation === generation && this.#phase.kind === 'waiting') this.#finish(STATUS.TIMEOUT);
+      }, waiting.start.cardTimeoutS * 1000);
+      this.#phase = { ...waiting, timer, chipFailed: true };
+      void this.#askHost(READER_COMMANDS.display[1], displayData(['USE MAGSTRIPE']));
+      return;
+    }
+    this.#finish(STATUS.FAILED, resultData(failureResult(error, true)));
+  }
+
+  #authenticate(raw: Buffer): void {
+    const command = COMMANDS.authenticateTransaction[0];
+    const phase = this.#phase;
+    if (phase.kind !== 'read') {
+      this.#answer(command, STATUS.COMMAND_NOT_ALLOWED);
+      return;
+    }
+    clearTimeout(phase.timer);
+    this.#answer(command, STATUS.ACCEPTED);
+    this.#phase = { kind: 'authenticating', start: phase.start, raw, session: phase.session };
+    const generation = this.#generation;
+    phase.session.authenticate().then(
+      (txn) => {
+        if (this.#generation !== generation) return;
+        const decision = txn.firstDecision;
+        const data = txn.onlineData();
+        const tags: TlvInput[] = [...data].map(([tag, value]) => ({ tag, value }));
+        tags.push({ tag: '9F39', value: Buffer.from([ENTRY.contact]) });
+        const result = decision === 'online' ? RESULT.GO_ONLINE : decision === 'approved-offline' ? RESULT.APPROVED_OFFLINE : RESULT.DECLINED_OFFLINE;
+        this.#finish(STATUS.OK, resultData(result, this.#output(tags, phase.start)), decision === 'online' ? () => (this.#phase = { kind: 'online', start: phase.start, session: phase.session }) : undefined);
+        for (const value of data.values()) value.fill(0);
+      },
+      (error: unknown) => {
+        if (this.#generation !== generation) return;
+        this.#finish(STATUS.FAILED, resultData(failureResult(asPosError(error, 'authenticate'), false)));
+      },
+    );
+  }
+
+  #applyHostResponse(data: Buffer, raw: Buffer): void {
+    const command = COMMANDS.applyHostResponse[0];
+    const phase = this.#phase;
+    if (phase.kind !== 'online') {
+      this.#answer(command, STATUS.COMMAND_NOT_ALLOWED);
+      return;
+    }
     let host: Map<string, Uint8Array>;
     try {
       host = flatten(decode(data));
     } catch {
-      return this.#answer(command, TWIN_STATUS.MALFORMATTED_DATA);
+      this.#answer(command, STATUS.MALFORMATTED_DATA);
+      return;
     }
-    if (this.#seated === undefined) {
-      this.#online = undefined;
-      return this.#answer(command, TWIN_STATUS.FAILED, encode([{ tag: 'DFEE26', value: Buffer.from([FAILURE.cardRemoved]) }]));
-    }
-    const arc = Buffer.from(host.get('8A') ?? Buffer.from('Z3', 'latin1'));
-    const auth = host.get('91');
-    if (this.#declineNext) online.chip.declineAfterApproval = true;
-    this.#declineNext = false;
-    const tags = online.session.complete(arc, auth === undefined ? undefined : Buffer.from(auth));
-    online.chip.declineAfterApproval = false;
-    online.chip.powerOff();
-    this.#online = undefined;
-    if (tags === undefined) return this.#answer(command, TWIN_STATUS.FAILED, encode([{ tag: 'DFEE26', value: Buffer.from([FAILURE.chipUnreadable]) }]));
-    const out = [...tags].map(([tag, value]) => ({ tag, value }));
-    out.push({ tag: '8A', value: Buffer.from(arc) }, { tag: '95', value: online.terminal.get('95') ?? Buffer.alloc(5) }, { tag: '9B', value: Buffer.from([0xe8, 0x00]) });
-    this.#answer(command, TWIN_STATUS.OK, encode(out));
+    this.#answer(command, STATUS.ACCEPTED);
+    this.#phase = { kind: 'completing', start: phase.start, raw, session: phase.session };
+    const arc = host.get('8A');
+    const answer =
+      arc === undefined
+        ? ({ kind: 'unable-to-go-online' } as const)
+        : ({ kind: 'answered', arc: Buffer.from(arc), approved: APPROVING_ARCS.has(Buffer.from(arc).toString('latin1')), issuerTlv: Buffer.from(data) } as const);
+    const generation = this.#generation;
+    phase.session.complete(answer).then(
+      (completion) => {
+        if (this.#generation !== generation) return;
+        const second = completion.secondAc;
+        const summary = phase.session.summary();
+        const tags: TlvInput[] = [
+          ...(second === undefined ? [] : [{ tag: '9F26', value: second.cryptogram }, { tag: '9F27', value: Buffer.from([second.cid]) }, { tag: '9F36', value: second.atc }]),
+          ...(second?.issuerApplicationData === undefined ? [] : [{ tag: '9F10', value: second.issuerApplicationData }]),
+          { tag: '8A', value: completion.arc },
+          ...(summary === undefined ? [] : [{ tag: '95', value: Buffer.from(summary.tvr, 'hex') }, { tag: '9B', value: Buffer.from(summary.tsi, 'hex') }, { tag: '84', value: Buffer.from(summary.aid, 'hex') }]),
+          ...(summary?.cvmResults === undefined ? [] : [{ tag: '9F34', value: Buffer.from(summary.cvmResults, 'hex') }]),
+          ...(completion.scriptResults.length > 0 ? [{ tag: '9F5B', value: completion.scriptResults }] : []),
+          { tag: '9F39', value: Buffer.from([ENTRY.contact]) },
+        ];
+        this.#finish(STATUS.OK, resultData(completion.decision === 'approved' ? RESULT.APPROVED : RESULT.DECLINED, this.#output(tags, phase.start)));
+      },
+      (error: unknown) => {
+        if (this.#generation !== generation) return;
+        this.#finish(STATUS.FAILED, resultData(failureResult(asPosError(error, 'complete'), false)));
+      },
+    );
   }
 
+  #retrieve(): void {
+    const command = COMMANDS.retrieveTransactionResult[0];
+    const last = this.#lastAnswer;
+    if (last === undefined) this.#answer(command, STATUS.DATA_NOT_EXIST);
+    else this.#answer(command, last.status, last.data);
+  }
+
+  /** Ends the transaction; a 60-1x in progress is answered "cancelled" first. */
   #cancel(): void {
-    if (this.#waiting !== undefined) {
-      this.#finishWaiting();
-      this.#answer(TWIN_COMMANDS.startTransaction[0], TWIN_STATUS.FAILED, encode([{ tag: 'DFEE26', value: Buffer.from([FAILURE.cancelled]) }]));
-    }
-    this.#online = undefined;
-    this.#answer(TWIN_COMMANDS.cancelTransaction[0], TWIN_STATUS.OK);
+    if ('raw' in this.#phase) this.#finish(STATUS.FAILED, resultData(RESULT.TRANSACTION_CANCELLED));
+    this.#endTransaction();
   }
 
-  #finishWaiting(): void {
-    if (this.#waiting?.timer !== undefined) clearTimeout(this.#waiting.timer);
-    this.#waiting = undefined;
+  /** Answers the 60-1x in progress, ends the transaction unless `then` carries it on, and keeps the answer for 60-13. */
+  #finish(status: number, data?: Buffer, then?: () => void): void {
+    const phase = this.#phase;
+    if ('timer' in phase) clearTimeout(phase.timer);
+    this.#lastAnswer = { status, data: data ?? Buffer.alloc(0) };
+    this.#answer(COMMANDS.startTransaction[0], status, data);
+    if (then !== undefined) {
+      this.#phase = { kind: 'idle' };
+      then();
+      return;
+    }
+    this.#endTransaction();
+  }
+
+  #endTransaction(): void {
+    const phase = this.#phase;
+    this.#phase = { kind: 'idle' };
+    this.#generation++;
+    if ('timer' in phase) clearTimeout(phase.timer);
+    if ('session' in phase) phase.session.end();
+    const chip = this.#seated === undefined ? undefined : this.#chips.get(this.#seated.cardId);
+    if (chip !== undefined) chip.declineAfterApproval = false;
+    this.#callback?.resolve({ ok: true, role: 'response', command: 0x61, second: STATUS.FAILED, data: Buffer.alloc(0), raw: Buffer.alloc(0) });
+  }
+
+  #environment(): { now: () => Date; unpredictableNumber: () => Buffer; randomPercent: () => number } {
+    const random = this.#options.random ?? ((n: number) => Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(n))));
+    return { now: this.#options.clock ?? (() => new Date()), unpredictableNumber: () => random(4), randomPercent: () => randomInt(100) };
+  }
+
+  /** 61-02 to the terminal: the kernel's CVM wants an online PIN. */
+  async #askPin(generation: number): Promise<PinOutcome> {
+    const answer = await this.#askHost(READER_COMMANDS.pinEntry[1], pinControlData());
+    if (this.#generation !== generation) throw new PosError('DEVICE_READ_CANCELLED', 'The transaction ended', { reason: 'aborted' });
+    if (answer?.second !== STATUS.OK) return 'unavailable';
+    const mode = answer.data[0];
+    if (mode === PIN_MODE.cancel) throw new PosError('PIN_ENTRY_CANCELLED', 'The terminal cancelled PIN entry', {});
+    return mode === PIN_MODE.onlineDukpt || mode === PIN_MODE.onlineMksk ? 'entered' : 'unavailable';
+  }
+
+  /** Sends the terminal a 61-xx and waits for its answer (CRC-error answers resent); undefined when none comes. */
+  async #askHost(subCommand: number, data: Buffer): Promise<(ReceivedFrame & { ok: true }) | undefined> {
+    const command = READER_COMMANDS.display[0];
+    for (let attempt = 0; attempt < CALLBACK_ATTEMPTS; attempt++) {
+      const answer = await new Promise<(ReceivedFrame & { ok: true }) | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), this.#options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS);
+        timer.unref();
+        this.#callback = {
+          command,
+          resolve: (frame) => {
+            clearTimeout(timer);
+            resolve(frame);
+          },
+        };
+        void this.#write(encodeReaderCommand(command, subCommand, data));
+      });
+      this.#callback = undefined;
+      if (answer?.second !== STATUS.CRC_ERROR) return answer;
+    }
+    return undefined;
+  }
+
+  async #configurationCommand(frame: ReceivedFrame & { ok: true }): Promise<void> {
+    this.#configuration ??= this.#options.configuration === undefined ? loadConfigurationStore() : Promise.resolve(this.#options.configuration);
+    let answer: { status: number; data?: Uint8Array } | undefined;
+    try {
+      const handler = await this.#configuration;
+      answer = await handler?.({ command: frame.command, subCommand: frame.second, data: Buffer.from(frame.data) });
+    } catch {
+      answer = { status: STATUS.FAILED };
+    }
+    if (answer !== undefined) {
+      this.#answer(frame.command, answer.status, answer.data);
+      return;
+    }
+    const known = Object.values(COMMANDS).some(([command]) => command === frame.command);
+    this.#answer(frame.command, known ? STATUS.UNKNOWN_SUB_COMMAND : STATUS.UNKNOWN_COMMAND);
+  }
+
+  /** The tags an answer carries: DFEE1A's list when the 60-10 gave one, else all. */
+  #output(tags: readonly TlvInput[], start: StartRequest): TlvInput[] {
+    const wanted = start.outputTags;
+    return wanted === undefined ? [...tags] : tags.filter((t) => wanted.includes(t.tag));
   }
 
   #answer(command: number, status: number, data?: Uint8Array): void {
-    const frame = encodeResponse(command, status, data);
-    const last = this.#last.get(command);
-    if (last !== undefined) last.answer = frame;
-    let wire = frame;
+    let wire = encodeResponse(command, status, data);
     if (this.#corrupt > 0) {
       this.#corrupt--;
-      wire = Buffer.from(frame);
+      wire = Buffer.from(wire);
       wire[wire.length - 1] = (wire[wire.length - 1] as number) ^ 0xff;
     }
     void this.#write(wire);
   }
 
-  /** Writes in order: one answer's pieces never interleave with another's. */
+  /** Writes in order: one frame's pieces never interleave with another's. */
   #write(bytes: Buffer): Promise<void> {
     const step = Math.max(1, this.#options.chunkBytes ?? bytes.length);
     this.#queue = this.#queue.then(async () => {
@@ -350,8 +527,56 @@ export class VirtualVivopay {
   }
 }
 
-function randomBytes(lengthBytes: number): Buffer {
-  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(lengthBytes)));
+/** [result code MSB LSB][TLV…] */
+function resultData(result: number, tags: readonly TlvInput[] = []): Buffer {
+  return Buffer.concat([Buffer.from([result >> 8, result & 0xff]), encode(tags)]);
+}
+
+/** The result code a kernel failure is reported with. */
+function failureResult(error: PosError, reading: boolean): number {
+  if (error.code === 'PIN_ENTRY_CANCELLED' || error.code === 'DEVICE_READ_CANCELLED') return RESULT.TRANSACTION_CANCELLED;
+  if (error.code === 'EMV_CARD_REMOVED') return RESULT.CARD_ABSENT;
+  if (BLOCKED.has(error.code)) return RESULT.CARD_BLOCKED;
+  if (reading && CHIP_FAILURES.has(error.code)) return RESULT.FALLBACK_SITUATION;
+  return RESULT.SMARTCARD_FAIL;
+}
+
+/** 60-10: [FallBack][TimeOut1 2][TimeOut2 2][App Data TLV…] (guide 8.4.18 p178–179). */
+function parseStart(data: Buffer): StartRequest {
+  if (data.length < 5) throw new PosError('TLV_TRUNCATED', '60-10 data shorter than its fixed fields', {});
+  const app = flatten(decode(data.subarray(5)));
+  const auto = app.get('DFEF1F');
+  // Auto Authenticate and Force Online are options this twin does not run.
+  if (auto !== undefined && auto.some((b) => b !== 0)) throw new PosError('CHIP_DATA_INVALID', 'DFEF1F is not supported', { tag: 'DFEF1F' });
+  const amount = app.get('9F02');
+  const amountMinor = amount === undefined ? 0 : Number(Buffer.from(amount).toString('hex'));
+  if (!Number.isSafeInteger(amountMinor)) throw new PosError('TLV_TRUNCATED', '9F02 is not BCD', { tag: '9F02' });
+  const currency = Buffer.from(app.get('5F2A') ?? Buffer.from('0978', 'hex')).toString('hex');
+  const outputTags = app.get('DFEE1A');
+  return {
+    fallbackAllowed: data[0] === 0x01,
+    cardTimeoutS: data.readUInt16BE(1),
+    authenticateTimeoutS: data.readUInt16BE(3),
+    outputTags: outputTags === undefined ? undefined : tagList(outputTags),
+    request: {
+      amountMinor,
+      amountOtherMinor: Number(Buffer.from(app.get('9F03') ?? Buffer.alloc(6)).toString('hex')),
+      currency,
+      currencyExponent: currencyByNumeric(Number(currency))?.exponent ?? 2,
+      transactionType: app.get('9C')?.[0] ?? 0x00,
+    },
+  };
+}
+
+/** A list of BER tags back to back (DFEE1A), as uppercase hex. */
+function tagList(bytes: Uint8Array): string[] {
+  const tags: string[] = [];
+  for (let i = 0; i < bytes.length; ) {
+    const start = i;
+    if (((bytes[i++] as number) & 0x1f) === 0x1f) while (i < bytes.length && ((bytes[i++] as number) & 0x80) !== 0);
+    tags.push(Buffer.from(bytes.subarray(start, i)).toString('hex').toUpperCase());
+  }
+  return tags;
 }
 
 export function createVirtualVivopay(transport: ByteTransport, options: VirtualVivopayOptions = {}): VirtualVivopay {

@@ -112,3 +112,36 @@ describe('VivopayFramer', () => {
     );
   });
 });
+
+describe('VivopayFramer on a line carrying both roles (crcOrder either)', () => {
+  const either = (): VivopayFramer => new VivopayFramer({ maxFrameBytes: 256, interByteTimeoutMs: 100, onTimeout: () => undefined, crcOrder: 'either' });
+
+  it('a reader’s response and its 61-xx command, each read with the order its CRC checked in', () => {
+    const events = either().push(Buffer.concat([encodeResponse(0x60, 0x63), encodeCommandFrame(0x61, 0x02, Buffer.from([0x01]))]));
+    expect(events.map((e) => (e.type === 'frame' ? [e.frame.command, e.frame.status, e.frame.crcOrder] : e.error.code))).toEqual([
+      [0x60, 0x63, 'msb-first'],
+      [0x61, 0x02, 'lsb-first'],
+    ]);
+  });
+
+  it('a frame whose two CRC bytes are equal checks both ways: both', () => {
+    let data = 0;
+    while (((): boolean => {
+      const frame = encodeResponse(0x61, 0x00, Buffer.from([data >> 8, data & 0xff]));
+      return frame[frame.length - 1] !== frame[frame.length - 2];
+    })())
+      data++;
+    const [event] = either().push(encodeResponse(0x61, 0x00, Buffer.from([data >> 8, data & 0xff])));
+    expect(event).toMatchObject({ type: 'frame', frame: { crcOrder: 'both' } });
+  });
+
+  it('property: random bytes give frames or typed errors in either mode too', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 80 }), { maxLength: 10 }), (chunks) => {
+        const f = either();
+        for (const c of chunks) for (const e of f.push(c)) expect(['frame', 'error']).toContain(e.type);
+        f.dispose();
+      }),
+    );
+  });
+});

@@ -1,4 +1,4 @@
-/** The ViVOpay driver over the in-memory HID pair: report ID 0x01, padded reports, the virtual reader behind them. */
+/** The NEO 2 driver over the in-memory HID pair: report ID 0x01, padded reports, the virtual NEO 2 behind them — its 61-02 crossing the same reports. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHidMemoryPair, type HidMemoryDeviceEnd } from '../../../drivers/transport/hid-memory.js';
 import { ListenerSet } from '../../../drivers/transport/listener-set.js';
@@ -52,12 +52,16 @@ describe('ViVOpay over HID reports', () => {
     expect(reports[0]!.subarray(17).every((b) => b === 0)).toBe(true);
   });
 
-  it('a chip read spanning several padded reports reads whole', async () => {
-    const read = reader.readCard(REQUEST, new AbortController().signal);
+  it('a chip read (60-10, 60-11 with the reader’s 61-02) spanning several padded reports reads whole; 60-12 completes', async () => {
+    const read = reader.readCard({ ...REQUEST, enterOnlinePin: () => Promise.resolve() }, new AbortController().signal);
     await expect.poll(() => device.waitingForCard).toBe(true);
     device.insert('visa-ok');
     const got = await read;
-    expect(got.entryMode).toBe('chip');
+    expect(got).toMatchObject({ entryMode: 'chip', firstDecision: 'online', pinRequired: true });
     expect(got.card.pan.revealText()).toBe(deckCard('visa-ok').pan);
+    // Output reports: 60-10, 60-11, the answer to 61-02 (high CRC byte first), 60-12.
+    const done = await reader.completeChip({ approved: false, responseCode: '05', issuerTlv: Buffer.alloc(0) }, new AbortController().signal);
+    expect(done.decision).toBe('declined');
+    expect(reports.map((r) => r.subarray(11, 13).toString('hex'))).toEqual(['6010', '6011', '6100', '6012']);
   });
 });
