@@ -9,6 +9,10 @@
  *               9F67 from `TRACK2_LAYOUT`, and IVCVC3(Track2) over 9F6B
  *   keys        MK_AC by option A (Book 2 A1.4.1) from the issuer master key; KD_CVC3
  *               from its CVC3 variant with PSN 00 (`contactless-magstripe.ts`)
+ *   CA (fDDA)   an issuer key certified by the CA whose RID is the AID's, an ICC key
+ *               certified over the static data to be authenticated (the records the
+ *               AFL marks, then the 9F4A values: Book 3 §10.3), and 8F, 90, 92, 9F32,
+ *               9F46, 9F47, 9F48 (92 and 9F48 only when the key leaves a remainder)
  *
  * Every check throws `INTERNAL` naming the profile's field: a profile that
  * cannot make a consistent card is a defect of the profile.
@@ -25,6 +29,7 @@ import { loadContactlessProfile, type ContactlessProfile } from './contactless-p
 import { CRYPTOGRAM_VERSIONS, type CryptogramVersion } from './cryptogram-versions.js';
 import { issuerMasterKeyFor } from './issuer-keys.js';
 import { deckCardData, recordBytes } from './personalise.js';
+import { issueIccCertificate, issueIssuerCertificate, type IssuerCertificate, type RsaKeyPair, type SimulationCa } from './simulation-ca.js';
 
 export interface ContactlessPersonaliseOptions {
   /** A profile, or the name of a shipped one (`hw-mocks/chip-card/contactless-profiles/<name>.json`). */
@@ -35,6 +40,8 @@ export interface ContactlessPersonaliseOptions {
   /** Default: the keys file's issuer master key for the deck card. */
   readonly issuerMasterKey?: Uint8Array;
   readonly keys?: SimulationKeys;
+  /** The CA certifying fDDA (several: chosen by the AID's RID); required when the profile has `fdda`. */
+  readonly ca?: SimulationCa | readonly SimulationCa[];
 }
 
 export interface ContactlessImage {
@@ -55,6 +62,8 @@ export interface ContactlessImage {
   /** KD_CVC3 and IVCVC3(Track2); undefined without mag-stripe mode. */
   readonly cvc3Key: Buffer | undefined;
   readonly ivCvc3: Buffer | undefined;
+  /** fDDA: the certified ICC key pair the card signs with. */
+  readonly iccKey: RsaKeyPair | undefined;
   readonly pan: string;
   readonly psn: string;
   readonly deckCardId: string;
@@ -64,8 +73,15 @@ export interface ContactlessImage {
 const QVSDC_PDOL_LENGTHS: Readonly<Record<string, number>> = { '9F66': 4, '9F02': 6, '9F37': 4 };
 const CDOL1_LENGTHS: Readonly<Record<string, number>> = { '9F02': 6, '9F03': 6, '9F1A': 2, '95': 5, '5F2A': 2, '9A': 3, '9C': 1, '9F37': 4 };
 const DEFAULT_KERNEL_ID: Readonly<Record<ContactlessProfile['kernel'], string>> = { mchip: '02', qvsdc: '03' };
-/** AIP byte 2 b8 (Book C-2 A.1.6): EMV mode is supported. */
+/** AIP byte 2 b8 (Book C-2 A.1.6): EMV mode is supported; byte 1 b6: (f)DDA. */
 const AIP_EMV_MODE = 0x80;
+const AIP_DDA = 0x20;
+/** Objects the builder makes for fDDA; a record marked for ODA cannot hold them. */
+const ODA_TAGS: ReadonlySet<string> = new Set(['8F', '90', '92', '9F32', '9F46', '9F47', '9F48']);
+/** A remainder is absent when the certificate holds the whole modulus (Book 2 §6.3). */
+const OPTIONAL_WHEN_EMPTY: ReadonlySet<string> = new Set(['92', '9F48']);
+const CERTIFICATE_EXPIRY = '1239';
+const MAX_ICC_KEY_BITS = 1024;
 const MAX_RECORD_BYTES = 256;
 const DEFAULT_UDOL_HEX = '9F6A04';
 /** Track 2 carries no PAN sequence number, so the issuer derives KD_CVC3 with 00 (`contactless-magstripe.ts`). */
@@ -75,14 +91,15 @@ export function personaliseContactless(options: ContactlessPersonaliseOptions): 
   const profile = typeof options.profile === 'string' ? loadContactlessProfile(options.profile) : options.profile;
   const card = options.card ?? deckCard(profile.card, options.deck);
   const imk = options.issuerMasterKey === undefined ? issuerMasterKeyFor(card.id, options.keys) : Buffer.from(options.issuerMasterKey);
+  const cas = options.ca === undefined ? [] : 'capk' in options.ca ? [options.ca] : [...options.ca];
   try {
-    return build(profile, card, imk);
+    return build(profile, card, imk, cas);
   } finally {
     wipe(imk);
   }
 }
 
-function build(profile: ContactlessProfile, card: DeckCard, imk: Buffer): ContactlessImage {
+function build(profile: ContactlessProfile, card: DeckCard, imk: Buffer, cas: readonly SimulationCa[]): ContactlessImage {
   const aid = fromLooseHex(profile.aid, 'aid');
   if (aid.length < 5 || aid.length > 16) throw defect('aid', 'An AID is 5 to 16 bytes');
   const data = new Map<string, Buffer>(deckCardData(card, profile.psn));
@@ -90,14 +107,14 @@ function build(profile: ContactlessProfile, card: DeckCard, imk: Buffer): Contac
   const aip = fromLooseHex(profile.aip, 'aip');
   if (aip.length !== 2) throw defect('aip', 'The AIP is 2 bytes');
   data.set('82', aip);
-  data.set('94', Buffer.from(profile.afl.flatMap((e) => [e.sfi << 3, e.first, e.last, 0])));
+  data.set('94', Buffer.from(profile.afl.flatMap((e) => [e.sfi << 3, e.first, e.last, e.oda])));
   data.set('84', aid);
   const pdolBytes = profile.pdol === undefined ? undefined : fromLooseHex(profile.pdol, 'pdol');
   if (pdolBytes !== undefined) data.set('9F38', pdolBytes);
   const pdol = pdolBytes === undefined ? [] : parseDol(pdolBytes);
 
   const version = profile.cryptogramVersion === undefined ? undefined : CRYPTOGRAM_VERSIONS[profile.cryptogramVersion];
-  if (profile.kernel === 'qvsdc') requireLengths(pdol, QVSDC_PDOL_LENGTHS, 'pdol', 'PDOL');
+  if (profile.kernel === 'qvsdc') requireLengths(pdol, profile.fdda ? { ...QVSDC_PDOL_LENGTHS, '5F2A': 2 } : QVSDC_PDOL_LENGTHS, 'pdol', 'PDOL');
   let cdol1: DolEntry[] | undefined;
   if (profile.kernel === 'mchip') {
     if (((aip[1] as number) & AIP_EMV_MODE) !== 0 !== (version !== undefined)) throw defect('aip', 'AIP byte 2 bit 8 (EMV mode) is set exactly when the card has a cryptogram version');
@@ -128,6 +145,8 @@ function build(profile: ContactlessProfile, card: DeckCard, imk: Buffer): Contac
     iv = ivCvc3(keyCvc3, track2);
   }
 
+  if (profile.fdda !== (((aip[0] as number) & AIP_DDA) !== 0)) throw defect('aip', 'AIP byte 1 bit 6 (fDDA) is set exactly when the profile has fdda');
+  const iccKey = profile.fdda ? certify(profile, aid, card, data, cas) : undefined;
   checkRecords(profile, data);
   return {
     profile,
@@ -141,6 +160,7 @@ function build(profile: ContactlessProfile, card: DeckCard, imk: Buffer): Contac
     masterKey: version === undefined ? undefined : deriveCardMasterKey(imk, card.pan, profile.psn, 'A'),
     cvc3Key: keyCvc3,
     ivCvc3: iv,
+    iccKey,
     pan: card.pan,
     psn: profile.psn,
     deckCardId: card.id,
@@ -154,12 +174,83 @@ function checkRecords(profile: ContactlessProfile, data: ReadonlyMap<string, Buf
     const key = `${r.sfi}/${r.record}`;
     if (defined.has(key)) throw defect('records', `Record ${key} is defined twice`);
     defined.add(key);
-    for (const tag of r.tags) if (!data.has(tag)) throw defect('records', `Record ${key} names ${tag}, which the card does not have`);
+    for (const tag of r.tags) if (!data.has(tag) && !OPTIONAL_WHEN_EMPTY.has(tag)) throw defect('records', `Record ${key} names ${tag}, which the card does not have`);
     if (recordBytes(r.tags, data).length > MAX_RECORD_BYTES) throw defect('records', `Record ${key} does not fit one response`);
   }
   for (const e of profile.afl) {
     for (let n = e.first; n <= e.last; n++) if (!defined.has(`${e.sfi}/${n}`)) throw defect('afl', `The AFL names record ${e.sfi}/${n}, which records does not define`);
   }
+}
+
+/** The certificates of fDDA, their objects in `data`, and the ICC key pair. */
+function certify(profile: ContactlessProfile, aid: Buffer, card: DeckCard, data: Map<string, Buffer>, cas: readonly SimulationCa[]): RsaKeyPair {
+  const rid = aid.subarray(0, 5);
+  const ca = cas.find((c) => c.rid.equals(rid));
+  if (ca === undefined) throw defect('fdda', `fDDA needs a simulation CA with RID ${rid.toString('hex').toUpperCase()}`);
+  const staticData = contactlessStaticData(profile, data);
+  const issuerBits = ca.key.modulus.length * 8;
+  const issuer = issuerCertificateFor(ca, card.pan.slice(0, 6), issuerBits);
+  data.set('8F', Buffer.from([ca.index]));
+  data.set('90', issuer.certificate);
+  if (issuer.remainder.length > 0) data.set('92', issuer.remainder);
+  data.set('9F32', issuer.exponent);
+  const icc = issueIccCertificate(issuer, { pan: card.pan, expiry: CERTIFICATE_EXPIRY, staticData, modulusBits: Math.min(issuerBits, MAX_ICC_KEY_BITS) });
+  data.set('9F46', icc.certificate);
+  data.set('9F47', icc.exponent);
+  if (icc.remainder.length > 0) data.set('9F48', icc.remainder);
+  return icc.key;
+}
+
+/** Book 3 §10.3: the AFL's ODA records (a 70 template's value for SFI 1–10, the whole record above), then the 9F4A values. */
+export function contactlessStaticData(profile: ContactlessProfile, data: ReadonlyMap<string, Buffer>): Buffer {
+  const parts: Buffer[] = [];
+  for (const entry of profile.afl) {
+    for (let n = entry.first; n < entry.first + entry.oda; n++) {
+      const record = profile.records.find((r) => r.sfi === entry.sfi && r.record === n);
+      if (record === undefined) continue;
+      if (record.tags.some((t) => ODA_TAGS.has(t))) throw defect('afl', `Record ${entry.sfi}/${n} is marked for ODA and holds an ODA object`);
+      const bytes = recordBytes(record.tags, data);
+      parts.push(entry.sfi <= 10 ? templateValue(bytes) : bytes);
+    }
+  }
+  const tagList = data.get('9F4A');
+  if (tagList !== undefined) {
+    for (const tag of tagListTags(tagList)) {
+      const value = data.get(tag);
+      if (value === undefined) throw defect('data.9F4A', `9F4A lists ${tag}, which the card does not have`);
+      parts.push(value);
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+/** The tags of a tag list (a DOL without lengths). */
+function tagListTags(list: Buffer): string[] {
+  const out: string[] = [];
+  let pos = 0;
+  while (pos < list.length) {
+    const start = pos;
+    const first = list[pos++] as number;
+    if ((first & 0x1f) === 0x1f) while (pos < list.length && ((list[pos++] as number) & 0x80) !== 0);
+    out.push(list.subarray(start, pos).toString('hex').toUpperCase());
+  }
+  return out;
+}
+
+function templateValue(record: Buffer): Buffer {
+  const lengthByte = record[1] as number;
+  return record.subarray(lengthByte < 0x80 ? 2 : 2 + (lengthByte & 0x7f));
+}
+
+/** One issuer key per CA and issuer identifier for a test run: RSA key generation is the slow part. */
+const issuers = new WeakMap<SimulationCa, Map<string, IssuerCertificate>>();
+
+function issuerCertificateFor(ca: SimulationCa, issuerIdentifier: string, modulusBits: number): IssuerCertificate {
+  let byIdentifier = issuers.get(ca);
+  if (byIdentifier === undefined) issuers.set(ca, (byIdentifier = new Map<string, IssuerCertificate>()));
+  let issuer = byIdentifier.get(issuerIdentifier);
+  if (issuer === undefined) byIdentifier.set(issuerIdentifier, (issuer = issueIssuerCertificate(ca, { issuerIdentifier, expiry: CERTIFICATE_EXPIRY, modulusBits })));
+  return issuer;
 }
 
 function requireLengths(dol: readonly DolEntry[], lengths: Readonly<Record<string, number>>, field: string, name: string): void {

@@ -16,6 +16,10 @@
  *                     absent on a mag-stripe-only card
  *   magstripe         the card answers COMPUTE CRYPTOGRAPHIC CHECKSUM (`contactless-magstripe.ts`):
  *                     its records then hold 9F6B, 9F65, 9F66, 9F67 (made by the builder)
+ *   fdda              qVSDC fast DDA: the simulation CA certifies an issuer key and an ICC key
+ *                     over the records the AFL marks (`oda`), whose objects 8F, 90, 92, 9F32,
+ *                     9F46, 9F47, 9F48 the builder makes; the GPO answer then carries 9F69 and
+ *                     9F4B, and the card may approve offline
  *   cvm               qVSDC: what the CTQ asks for when the reader requires a CVM: `online-pin`,
  *                     `signature`, `cdcvm` (a phone: consumer-device CVM), `none`; M/Chip:
  *                     the CVM list (8E) decides, and a phone sets AIP byte 1 b2 instead
@@ -39,9 +43,15 @@ const hexBytes = z.string().regex(/^(?:\s*[0-9A-Fa-f]{2})*\s*$/, 'hex bytes');
 const tag = z.string().regex(/^[0-9A-F]{2}(?:[0-9A-F]{2}){0,3}$/, 'an upper-case hex tag');
 
 const aflEntrySchema = z
-  .object({ sfi: z.number().int().min(1).max(30), first: z.number().int().min(1).max(255), last: z.number().int().min(1).max(255) })
+  .object({
+    sfi: z.number().int().min(1).max(30),
+    first: z.number().int().min(1).max(255),
+    last: z.number().int().min(1).max(255),
+    /** How many records from `first` on take part in offline data authentication (fDDA). */
+    oda: z.number().int().min(0).max(255).default(0),
+  })
   .strict()
-  .refine((e) => e.last >= e.first, 'first ≤ last');
+  .refine((e) => e.last >= e.first && e.oda <= e.last - e.first + 1, 'first ≤ last, and oda at most the number of records');
 
 const recordSchema = z.object({ sfi: z.number().int().min(1).max(30), record: z.number().int().min(1).max(255), tags: z.array(tag).min(1) }).strict();
 
@@ -68,6 +78,8 @@ export const contactlessProfileSchema = z
     data: z.record(tag, hexBytes),
     cryptogramVersion: z.enum(['visa-cvn17', 'mastercard-cvn15']).optional(),
     magstripe: z.boolean().default(false),
+    /** qVSDC fDDA: a certified ICC key signs the GPO answer (AIP byte 1 b6 set); needs a simulation CA. */
+    fdda: z.boolean().default(false),
     cvm: z.enum(CONTACTLESS_CVMS).default('signature'),
     deviceVerification: z.enum(['done', 'on-request']).optional(),
     derivationKeyIndex: z.number().int().min(0).max(255).default(1),
@@ -78,6 +90,7 @@ export const contactlessProfileSchema = z
   .strict()
   .refine((p) => p.cryptogramVersion !== undefined || p.magstripe, { message: 'a card needs a cryptogram version, mag-stripe mode, or both', path: ['cryptogramVersion'] })
   .refine((p) => p.kernel === 'mchip' || !p.magstripe, { message: 'mag-stripe mode is a Kernel 2 (mchip) card’s', path: ['magstripe'] })
+  .refine((p) => p.kernel === 'qvsdc' || !p.fdda, { message: 'fDDA is a Kernel 3 (qvsdc) card’s', path: ['fdda'] })
   .refine((p) => (p.kernel === 'qvsdc' ? p.cryptogramVersion !== 'mastercard-cvn15' : p.cryptogramVersion !== 'visa-cvn17'), { message: 'the cryptogram version belongs to the other kernel', path: ['cryptogramVersion'] })
   .refine((p) => (p.cvm === 'cdcvm') === (p.deviceVerification !== undefined), { message: 'a phone (cvm cdcvm) says how its holder verifies, and only a phone does', path: ['deviceVerification'] });
 

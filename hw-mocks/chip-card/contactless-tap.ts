@@ -11,8 +11,8 @@
  *   combination selection (B §3.3)  SELECT PPSE, the highest-priority entry whose kernel
  *                                   (9F2A, else the AID's RID) is 2 or 3, SELECT AID
  *   Kernel 3 (Book C-3)             GPO with the TTQ (9F66) in the PDOL data; 69 86 → see phone;
- *                                   the records; CID: ARQC → online request, TC → offline
- *                                   approval (needs fDDA, which this reader does not do:
+ *                                   the records; CID: ARQC → online request, TC → approved
+ *                                   when fDDA verifies with the terminal's CA keys (else
  *                                   declined), AAC → declined; CVM from the CTQ (9F6C)
  *   Kernel 2 (Book C-2)             GPO; EMV mode when card (AIP byte 2 b8) and reader both do it:
  *                                   the records, CVM by the CVM list (8E) or on-device CVM, one
@@ -34,6 +34,9 @@ import { randomBytes } from 'node:crypto';
 import { decode, encode, type TlvNode } from '../../src/emv/ber-tlv.js';
 import { buildDolData, parseDol } from '../../src/emv/dol.js';
 import { find, flatten } from '../../src/emv/tlv-query.js';
+import type { Capk } from '../../src/emv/kernel/config.js';
+import { recoverIccKey, recoverIssuerKey } from '../../src/emv/kernel/oda/certificates.js';
+import { verifyDdaSignature } from '../../src/emv/kernel/oda/signatures.js';
 import { isPosError } from '../../src/util/errors.js';
 import type { ApduCard } from './apdu-card.js';
 import { dynamicTrack2, numericUnpredictableNumber, track2Bytes, track2Text, unDigitCount, DEFAULT_UDOL, MAX_UN_DIGITS, type MagstripeLayout } from './contactless-magstripe.js';
@@ -67,6 +70,8 @@ export interface TapTerminal {
     readonly emvMode?: boolean;
     readonly magstripeMode?: boolean;
   };
+  /** The CA public keys for fDDA (Book C-3); without the card's, an offline approval is declined. */
+  readonly capks?: readonly Capk[];
   /** 9F7C Merchant Custom Data for Kernel 2's CDOL1 (20 bytes); default zeros. */
   readonly merchantCustomData?: Buffer;
   /** Randomness for 9F37 and the numeric UN; default node:crypto. */
@@ -115,6 +120,8 @@ interface Reader {
   readonly cvmRequired: boolean;
   readonly onlineRequired: boolean;
   readonly random: (bytes: number) => Buffer;
+  /** The records the AFL marks for offline data authentication, as Book 3 §10.3 hashes them. */
+  readonly staticData: Buffer[];
 }
 
 /** One tap: what the reader reports. Never throws for anything the card answers. */
@@ -128,6 +135,7 @@ export async function tap(card: ApduCard, terminal: TapTerminal): Promise<TapRes
     cvmRequired: terminal.amountMinor >= limits.cvm,
     onlineRequired: terminal.amountMinor > limits.floor,
     random: terminal.random ?? ((n) => randomBytes(n)),
+    staticData: [],
   };
   reader.store.set('9F37', reader.random(4));
   card.powerOn();
@@ -193,11 +201,43 @@ async function kernel3(r: Reader): Promise<TapResult> {
   const tlv = resultTlv(r, card, POS_ENTRY_MODE.chip);
   const base = { kernel: 'kernel-3' as const, entryMode: 'contactless' as const, tlv };
   if ((cid & CID_TYPE_MASK) === CID.AAC) return { outcome: 'declined', ...base, reason: 'the card declined (AAC)' };
-  if ((cid & CID_TYPE_MASK) === CID.TC) return { outcome: 'declined', ...base, reason: 'offline approval needs fDDA, which this reader does not perform' };
-  if ((cid & CID_TYPE_MASK) !== CID.ARQC) return ended('end-application', 'the card gave an unknown cryptogram type', 'kernel-3');
+  const offline = (cid & CID_TYPE_MASK) === CID.TC;
+  if (!offline && (cid & CID_TYPE_MASK) !== CID.ARQC) return ended('end-application', 'the card gave an unknown cryptogram type', 'kernel-3');
+  if (offline) {
+    const failed = fddaFailure(r, card);
+    if (failed !== undefined) return { outcome: 'declined', ...base, reason: `offline approval without a good fDDA: ${failed}` };
+  }
   const cvm = kernel3Cvm(r, card.get('9F6C'));
-  if (cvm === undefined) return { outcome: supports.contact ? 'try-another-interface' : 'declined', ...base, reason: 'the CVM the card asks for is not one the reader has' };
-  return { outcome: 'online-request', ...base, cvm };
+  if (cvm === undefined || (offline && cvm === 'online-pin')) return { outcome: supports.contact ? 'try-another-interface' : 'declined', ...base, reason: 'the CVM the card asks for is not one the reader has' };
+  return { outcome: offline ? 'approved' : 'online-request', ...base, cvm };
+}
+
+/**
+ * Book C-3 fDDA: the issuer key from 90 with the CA key 8F names, the ICC key
+ * from 9F46 over the static data (the ODA records, and 82 when 9F4A lists
+ * it), then 9F4B over 9F37 ‖ 9F02 ‖ 5F2A ‖ 9F69. What failed, or undefined.
+ */
+function fddaFailure(r: Reader, card: ReadonlyMap<string, Uint8Array>): string | undefined {
+  const aip = card.get('82');
+  if (aip === undefined || ((aip[0] as number) & AIP.byte1.dda) === 0) return 'the card does not do fDDA';
+  const aid = r.store.get('84') as Buffer;
+  const index = card.get('8F')?.[0];
+  const capk = (r.terminal.capks ?? []).find((k) => k.rid.equals(aid.subarray(0, 5)) && k.index === index);
+  if (capk === undefined) return 'no CA public key for the card';
+  const [pan, issuerCertificate, issuerExponent, iccCertificate, iccExponent, sdad, cardData] = ['5A', '90', '9F32', '9F46', '9F47', '9F4B', '9F69'].map((t) => card.get(t));
+  if (pan === undefined || issuerCertificate === undefined || issuerExponent === undefined || iccCertificate === undefined || iccExponent === undefined || sdad === undefined || cardData === undefined) return 'fDDA data missing';
+  const tagList = card.get('9F4A');
+  if (tagList !== undefined && hex(tagList) !== '82') return 'the static data tag list names more than the AIP';
+  const now = r.terminal.at;
+  const issuer = recoverIssuerKey({ certificate: issuerCertificate, remainder: card.get('92'), exponent: issuerExponent, now, capk: { modulus: capk.modulus, exponent: capk.exponent }, pan, isRevoked: () => false });
+  if (!issuer.ok) return `issuer certificate: ${issuer.reason}`;
+  const staticData = Buffer.concat([...r.staticData, tagList === undefined ? Buffer.alloc(0) : aip]);
+  const icc = recoverIccKey({ certificate: iccCertificate, remainder: card.get('9F48'), exponent: iccExponent, now, issuerKey: issuer.key, pan, staticData });
+  if (!icc.ok) return `ICC certificate: ${icc.reason}`;
+  const store = r.store;
+  const terminalDynamicData = Buffer.concat([store.get('9F37') as Buffer, store.get('9F02') as Buffer, store.get('5F2A') as Buffer, cardData]);
+  const signature = verifyDdaSignature(icc.key, sdad, terminalDynamicData);
+  return signature.ok ? undefined : `signature: ${signature.reason}`;
 }
 
 /** Book C-3 CVM processing from the CTQ: online PIN, then consumer-device CVM, then signature. */
@@ -319,11 +359,13 @@ async function readRecords(r: Reader, card: Map<string, Uint8Array>): Promise<vo
     const sfi = (afl[pos] as number) >> 3;
     const [first, last] = [afl[pos + 1] as number, afl[pos + 2] as number];
     if (sfi < 1 || sfi > 30 || first < 1 || last < first) throw new TapEnded('end-application', 'the AFL names no valid records');
+    const odaRecords = afl[pos + 3] as number;
     for (let n = first; n <= last; n++) {
       const record = await exchange(r, Buffer.from([0x00, 0xb2, n, (sfi << 3) | 0x04, 0x00]));
       if (record.sw !== SW_OK) throw new TapEnded('end-application', `READ RECORD ${sfi}/${n} answered ${hexSw(record.sw)}`);
       const template = decode(record.data).find((node: TlvNode) => node.tag === '70');
       if (template === undefined) throw new TapEnded('end-application', `record ${sfi}/${n} is not a 70 template`);
+      if (n < first + odaRecords) r.staticData.push(Buffer.from(sfi <= 10 ? template.value : record.data));
       for (const [tag, value] of flatten(template.children ?? [])) if (!card.has(tag)) card.set(tag, value);
     }
   }

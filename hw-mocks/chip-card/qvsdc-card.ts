@@ -22,6 +22,13 @@
  * one online); ARQC when the reader asks for an online cryptogram; TC when
  * the profile approves offline and the consecutive offline count is below
  * 9F14; ARQC otherwise. The cryptogram is the `visa-cvn17` version's.
+ *
+ * fDDA (a card personalised with it, AIP byte 1 b6): for a TC — and for an
+ * ARQC when the TTQ says the reader does ODA for online (byte 1 b1) — the
+ * answer also carries 9F69 Card Authentication Related Data (fDDA version
+ * 01 ‖ card unpredictable number 4 ‖ CTQ 2) and 9F4B, Book 2 Table 17's
+ * signed dynamic data with the ATC as ICC dynamic number, hashed over the
+ * terminal dynamic data 9F37 ‖ 9F02 ‖ 5F2A ‖ 9F69 (Book C-3's fDDA).
  */
 import { encodeOne, type TlvInput } from '../../src/emv/ber-tlv.js';
 import type { CardCommand } from './command-apdu.js';
@@ -29,6 +36,7 @@ import { CLA, ContactlessCard, INS, ok, sw, SW_CONDITIONS_OF_USE, type Contactle
 import { personaliseContactless, type ContactlessPersonaliseOptions } from './contactless-personalise.js';
 import type { AcType } from './cryptogram-versions.js';
 import { CARD_SW } from './emv-chip-card.js';
+import { signDynamicData } from './simulation-ca.js';
 
 /** TTQ bits (Book C-3 Annex A, Terminal Transaction Qualifiers). */
 export const TTQ = {
@@ -42,6 +50,10 @@ export const CTQ = {
   byte1: { onlinePinRequired: 0x80, signatureRequired: 0x40, goOnlineIfOdaFails: 0x20, switchInterfaceIfOdaFails: 0x10 },
   byte2: { consumerDeviceCvmPerformed: 0x80, issuerUpdateSupported: 0x40 },
 } as const;
+
+/** fDDA version 01 and its card unpredictable number (9F69). */
+const FDDA_VERSION = 0x01;
+const CARD_UN_BYTES = 4;
 
 /** The GPO response's data objects, in order, after 82 and 94 (those a record repeats are left to the record). */
 const ONLINE_DATA_TAGS = ['57', '5F34'] as const;
@@ -80,10 +92,11 @@ export class QvsdcCard extends ContactlessCard {
     const offlineOnly = (t1 & TTQ.byte1.offlineOnly) !== 0;
     const requested: AcType = (t2 & TTQ.byte2.onlineCryptogramRequired) !== 0 ? (offlineOnly ? 'AAC' : 'ARQC') : 'TC';
     const limits = this.limits(atc);
+    const ctq = this.#ctq(cvmRequired, cdcvmHere);
     let type = this.decide(requested, limits);
+    if (type === 'TC' && ((ctq[0] as number) & CTQ.byte1.onlinePinRequired) !== 0) type = 'ARQC'; // an online PIN goes online
     if (type === 'ARQC' && offlineOnly) type = 'AAC';
     this.started(values, atc);
-    const ctq = this.#ctq(cvmRequired, cdcvmHere);
     if (cdcvmHere && cvmRequired && this.image.profile.deviceVerification === 'on-request') this.#verifiedOnDevice = false;
 
     const { iad, ac, cid } = this.cryptogram(type, atc, values, limits);
@@ -100,6 +113,12 @@ export class QvsdcCard extends ContactlessCard {
     ];
     const ffi = data.get('9F6E');
     if (ffi !== undefined) objects.push({ tag: '9F6E', value: ffi });
+    const iccKey = this.image.iccKey;
+    if (iccKey !== undefined && (type === 'TC' || (type === 'ARQC' && (t1 & TTQ.byte1.odaForOnline) !== 0))) {
+      const cardData = Buffer.concat([Buffer.from([FDDA_VERSION]), this.random(CARD_UN_BYTES), ctq]);
+      const terminalDynamicData = Buffer.concat([values.get('9F37') as Buffer, values.get('9F02') as Buffer, values.get('5F2A') as Buffer, cardData]);
+      objects.push({ tag: '9F69', value: cardData }, { tag: '9F4B', value: signDynamicData(iccKey, Buffer.concat([Buffer.from([atc.length]), atc]), terminalDynamicData) });
+    }
     return ok(encodeOne({ tag: '77', children: objects }));
   }
 

@@ -22,7 +22,7 @@ import { contactlessProfileNames, contactlessProfileSchema, loadContactlessProfi
 import { personaliseContactless } from '../../../hw-mocks/chip-card/contactless-personalise.js';
 import { QvsdcCard } from '../../../hw-mocks/chip-card/qvsdc-card.js';
 import { thrown } from '../../pos-error.js';
-import { apdu } from './harness.js';
+import { apdu, testCas } from './harness.js';
 
 const KEYS = loadSimulationKeys();
 const PPSE = Buffer.from('2PAY.SYS.DDF01', 'latin1');
@@ -82,7 +82,7 @@ const hex = (b: Uint8Array | undefined): string => Buffer.from(b ?? []).toString
 
 describe('the shipped contactless profiles', () => {
   it.each(contactlessProfileNames())('%s personalises into a card', (name) => {
-    const card = buildContactlessCard({ profile: name });
+    const card = buildContactlessCard({ profile: name, ca: testCas() });
     expect(card.atr.toString('hex')).toBe('3b80800101');
     expect(card.image.aid.length).toBeGreaterThanOrEqual(5);
   });
@@ -96,6 +96,12 @@ describe('the shipped contactless profiles', () => {
     const parsed = contactlessProfileSchema.safeParse({ ...base, ...change });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues.map((i) => i.path.join('.'))).toContain(field);
+  });
+
+  it('an fDDA card without a CA for its RID is a defect of the profile (INTERNAL naming fdda)', () => {
+    const err = thrown(() => personaliseContactless({ profile: 'visa-contactless-offline' }));
+    expect(err.code).toBe('INTERNAL');
+    expect(err.details['field']).toBe('fdda');
   });
 
   it('a qVSDC PDOL without the TTQ is a defect of the profile (INTERNAL naming pdol)', () => {
@@ -163,6 +169,21 @@ describe('qVSDC (Book C-3): the GPO carries the cryptogram', () => {
     ['online PIN', 'visa-contactless-pin', '36400000', '8000'],
   ])('the CTQ asks for %s', (_cvm, profile, ttq, ctq) => {
     expect(hex(selectAndGpo(buildContactlessCard({ profile }), readerData({ '9F66': ttq })).data.get('9F6C'))).toBe(ctq);
+  });
+
+  it('fDDA: a TC carries 9F69 (version 01 ‖ card UN ‖ CTQ) and 9F4B; an ARQC does not, unless the reader does ODA for online', () => {
+    const card = buildContactlessCard({ profile: 'visa-contactless-offline', ca: testCas() });
+    const offline = selectAndGpo(card, readerData());
+    expect(hex(offline.data.get('9F27'))).toBe('40');
+    const cardData = Buffer.from(offline.data.get('9F69')!);
+    expect(cardData.length).toBe(7);
+    expect(cardData[0]).toBe(0x01);
+    expect(hex(cardData.subarray(5))).toBe(hex(offline.data.get('9F6C')));
+    expect(offline.data.get('9F4B')?.length).toBe(128);
+    const online = selectAndGpo(card, readerData({ '9F66': '36800000' }));
+    expect(hex(online.data.get('9F27'))).toBe('80');
+    expect(online.data.has('9F4B')).toBe(false);
+    expect(selectAndGpo(card, readerData({ '9F66': '37800000' })).data.has('9F4B')).toBe(true);
   });
 
   it('a phone: 69 86 (see phone) until its holder verifies on the device, then CDCVM performed in the CTQ', () => {
@@ -265,7 +286,7 @@ describe('any command: a status word, never an exception (fast-check)', () => {
   );
 
   it.each(contactlessProfileNames())('%s', (profile) => {
-    const card = buildContactlessCard({ profile });
+    const card = buildContactlessCard({ profile, ca: testCas() });
     fc.assert(
       fc.property(fc.array(command, { maxLength: 6 }), fc.boolean(), (commands, started) => {
         card.powerOn();

@@ -13,6 +13,7 @@ import { readDynamicTrack2, TRACK2_LAYOUT } from '../../../hw-mocks/chip-card/co
 import { tap, type TapTerminal } from '../../../hw-mocks/chip-card/contactless-tap.js';
 import { QvsdcCard } from '../../../hw-mocks/chip-card/qvsdc-card.js';
 import { buildChipCard } from '../../../hw-mocks/chip-card/emv-chip-card.js';
+import { testCas } from './harness.js';
 
 const AT = new Date(2026, 5, 15, 12, 30, 0);
 /** Limits in minor units: floor 20.00, CVM 50.00, transaction 200.00. */
@@ -63,6 +64,45 @@ describe('Kernel 3 (qVSDC)', () => {
 
   it('a phone at a reader without consumer-device CVM, over the CVM limit: insert the card', async () => {
     expect((await tap(buildContactlessCard({ profile: 'visa-phone' }), terminal(6_000, { supports: { cdcvm: false } }))).outcome).toBe('try-another-interface');
+  });
+
+  it('fDDA: under the floor limit the card approves offline and the reader verifies its signature; past 9F14 it asks online', async () => {
+    const cas = testCas();
+    const card = buildContactlessCard({ profile: 'visa-contactless-offline', ca: cas });
+    const capks = cas.map((c) => c.capk);
+    const outcomes = [];
+    for (let i = 0; i < 4; i++) outcomes.push((await tap(card, terminal(1_000, { capks }))).outcome);
+    expect(outcomes).toEqual(['approved', 'approved', 'approved', 'online-request']);
+    const over = await tap(buildContactlessCard({ profile: 'visa-contactless-offline', ca: cas }), terminal(3_000, { capks }));
+    expect(over.outcome).toBe('online-request');
+  });
+
+  it.each([
+    ['no CA public key for the card', () => [], 'no CA public key'],
+    ['another key under the same RID and index', () => testCas().map((c) => ({ ...c.capk, modulus: Buffer.from(c.capk.modulus).fill(0xa5, 10, 20) })), 'issuer certificate'],
+  ])('fDDA with %s: the offline approval is declined', async (_what, capks, reason) => {
+    const card = buildContactlessCard({ profile: 'visa-contactless-offline', ca: testCas() });
+    const result = await tap(card, terminal(1_000, { capks: capks() }));
+    expect(result.outcome).toBe('declined');
+    expect(result.reason).toContain(reason);
+  });
+
+  it('fDDA: a signature altered on the way is declined', async () => {
+    const card = buildContactlessCard({ profile: 'visa-contactless-offline', ca: testCas() });
+    const tampering: ApduCard = {
+      atr: card.atr,
+      powerOn: () => card.powerOn(),
+      reset: () => card.reset(),
+      powerOff: () => card.powerOff(),
+      transmit: (command) => {
+        const out = Buffer.from(card.transmit(command));
+        if (command[1] === 0xa8 && out.length > 4) out[out.length - 3] = out[out.length - 3]! ^ 0x01; // the last byte of 9F4B, the GPO answer's last object
+        return out;
+      },
+    };
+    const result = await tap(tampering, terminal(1_000, { capks: testCas().map((c) => c.capk) }));
+    expect(result).toMatchObject({ outcome: 'declined' });
+    expect(result.reason).toContain('signature');
   });
 
   it('a card that declines (AAC) is declined; a TC without fDDA is declined too', async () => {
