@@ -5,10 +5,12 @@
  * code, the reader's 61-01 and 61-02, commands out of turn, cancel, 60-13,
  * and the commands it leaves to the configuration handler.
  */
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryTransportPair, type MemoryTransport } from '../../../drivers/transport/memory-transport.js';
 import { VivopayFramer, type VivopayFrame } from '../../../drivers/vivopay/framer.js';
 import { encodeCommandFrame, encodeResponseFrame } from '../../../drivers/vivopay/protocol.js';
+import { CommandFramer } from '../../../hw-mocks/vivopay/command-framer.js';
 import { createVirtualVivopay, type VirtualVivopay, type VirtualVivopayOptions } from '../../../hw-mocks/vivopay/virtual-vivopay.js';
 import { decode, encode, flatten } from '../../../src/emv/index.js';
 
@@ -238,5 +240,29 @@ describe('the virtual NEO 2 answers as the guide documents', () => {
     await until(1);
     expect(seen()).toEqual(['18:04']);
     expect(twin.received).toEqual([]);
+  });
+
+  it('property: its framer takes any bytes, cut anywhere: whole frames or CRC failures, never a throw', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 60 }), { maxLength: 8 }), (chunks) => {
+        const framer = new CommandFramer();
+        for (const chunk of chunks) for (const frame of framer.push(chunk)) expect(typeof frame.ok).toBe('boolean');
+      }),
+    );
+  });
+
+  it('property: any command data, framed well, gets an answer with its command byte and the reader stays up', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(0x60, 0x05, 0x18, 0x61), fc.integer({ min: 0, max: 0x20 }), fc.uint8Array({ maxLength: 40 }), async (cmd, sub, data) => {
+        const before = frames.length;
+        await command(cmd, sub, data);
+        await expect.poll(() => frames.slice(before).some((f) => f.command === cmd), { timeout: 2000 }).toBe(true);
+        await command(0x05, 0x01);
+        await expect.poll(() => frames.some((f, i) => i >= before && f.command === 0x05), { timeout: 2000 }).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
+    await command(0x18, 0x01);
+    await expect.poll(() => frames.at(-1)?.command).toBe(0x18);
   });
 });
