@@ -131,6 +131,15 @@ describe('Kernel 2 (M/Chip)', () => {
     expect((data.get('95')?.[0] ?? 0) & 0x80).toBe(0x80); // no CDA: ODA not performed
   });
 
+  it('a phone (AIP on-device CVM) over the CVM limit: consumer-device CVM, CVM results 01 00 02; a reader without it: online PIN', async () => {
+    const phone = await tap(buildContactlessCard({ profile: 'mastercard-phone' }), terminal(6_000));
+    expect(phone).toMatchObject({ outcome: 'online-request', cvm: 'cdcvm' });
+    expect(hex(tags(phone.tlv).get('9F34'))).toBe('010002');
+    const noCdcvm = await tap(buildContactlessCard({ profile: 'mastercard-phone' }), terminal(6_000, { supports: { cdcvm: false } }));
+    expect(noCdcvm.cvm).toBe('online-pin');
+    expect((await tap(buildContactlessCard({ profile: 'mastercard-phone' }), terminal(3_000))).cvm).toBe('no-cvm');
+  });
+
   it('over the CVM limit with a reader without online PIN: signature', async () => {
     expect((await tap(buildContactlessCard({ profile: 'mastercard-contactless' }), terminal(6_000, { supports: { onlinePin: false } }))).cvm).toBe('signature');
   });
