@@ -29,6 +29,7 @@ import { attachVirtualVfd } from '../../../hw-mocks/display/index.js';
 import { createVirtualMagtekReader, ENCRYPTING_REPORT_BYTES, MAGTEK_TWIN_IDS, simulationMagtekKeys } from '../../../hw-mocks/magtek/index.js';
 import { VirtualSerialMsr } from '../../../hw-mocks/msr/virtual-serial-msr.js';
 import { createVirtualPinPad, simulationPinpadKeys, type VirtualPinPad } from '../../../hw-mocks/pinpad/index.js';
+import { configurationCommandsOf, createConfigurationStore } from '../../../hw-mocks/vivopay/configuration-store.js';
 import { createVirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
 import { ensurePcscd } from '../../../hw-mocks/vpcd/pcscd-daemon.js';
 import { claimVpcdSlot, type VpcdSlot } from '../../../hw-mocks/vpcd/vpcd-slot-lock.js';
@@ -74,6 +75,8 @@ export class VirtualBench {
   /** The virtual PC/SC reader's slot now: the cardholder looks at it as at the reader's light. */
   #pcscSlot: PcscSlot | undefined;
   #vpcdReady: Promise<{ readonly slot: VpcdSlot; readonly twin: ContactSlotTwin }> | undefined;
+  /** The virtual NEO 2's configuration (AIDs, CA keys, terminal data): its flash, kept across replugs. */
+  readonly #neo2Configuration = createConfigurationStore();
 
   constructor(options: { readonly logger: Logger; readonly deck: () => Deck }) {
     this.#logger = options.logger;
@@ -89,7 +92,7 @@ export class VirtualBench {
     if (model === 'chip') {
       const cable = this.#cable('reader', VIVOPAY_DEFAULT_SERIAL);
       return this.#onCable(cable, 'reader', (wire) => {
-        this.#readerTwin = { kind: 'chip', chip: createVirtualVivopay(wire.device) };
+        this.#readerTwin = { kind: 'chip', chip: createVirtualVivopay(wire.device, { configuration: configurationCommandsOf(this.#neo2Configuration) }) };
         return { device: createVivopayReader(wire.host, { name: 'virtual-chip-reader', logger }), twinClose: () => wire.device.close() };
       });
     }
