@@ -319,7 +319,7 @@ export class VirtualVivopay {
 
   #chipFailed(waiting: Extract<Phase, { kind: 'waiting' }>, error: PosError): void {
     if (CHIP_FAILURES.has(error.code) && waiting.start.fallbackAllowed) {
-      // "USE MAGSTRIPE": the 60-10 goes on, now waiting for a swipe, within what is left of TimeOut1.
+      // "USE MAGSTRIPE": the 60-10 goes on, now waiting for a swipe, for a fresh TimeOut1.
       const generation = this.#generation;
       const timer = setTimeout(() => {
         if (this.#generation === generation && this.#phase.kind === 'waiting') this.#finish(STATUS.TIMEOUT);

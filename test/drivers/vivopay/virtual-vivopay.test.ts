@@ -121,6 +121,23 @@ describe('the virtual NEO 2 answers as the guide documents', () => {
     expect(frames[7]!.data).toEqual(frames[6]!.data);
   });
 
+  it('60-12 carries the host’s issuer script (72) to the card: the final answer reports it in 9F5B', async () => {
+    twin.insert('visa-ok');
+    await command(0x60, 0x10, start());
+    await until(2);
+    await command(0x60, 0x11);
+    await until(4);
+    await terminal.write(encodeResponseFrame(0x61, 0x00, Buffer.from('0100000000', 'hex')));
+    await until(5);
+    // Script 11223344: one command (APPLICATION BLOCK with a MAC the card will not accept).
+    const script = encode([{ tag: '72', children: [{ tag: '9F18', value: Buffer.from('11223344', 'hex') }, { tag: '86', value: Buffer.from('841E0000080102030405060708', 'hex') }] }]);
+    await command(0x60, 0x12, Buffer.concat([encode([{ tag: '8A', value: Buffer.from('00', 'latin1') }]), script]));
+    await until(7);
+    const final = answer(frames[6]);
+    expect(seen()[6]).toBe('60:00');
+    expect(Buffer.from(final.tags.get('9F5B')!).subarray(1, 5).toString('hex')).toBe('11223344');
+  });
+
   it('the terminal cancels PIN entry (61-02 Mode 00): 60-11 ends 0A with result 0012', async () => {
     twin.insert('visa-ok');
     await command(0x60, 0x10, start());
