@@ -137,16 +137,26 @@ export type CardRiskProfile = ApplicationProfile['risk'];
 
 export const PROFILES_DIR = join(projectRoot(), 'hw-mocks', 'chip-card', 'profiles');
 
-/** The names of the shipped profiles (their file names without `.json`), sorted. */
-export function cardProfileNames(dir: string = PROFILES_DIR): string[] {
+/** The names of the profiles in `dir` (their file names without `.json`), sorted. */
+export function profileNames(dir: string): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .map((f) => f.slice(0, -'.json'.length))
     .sort();
 }
 
-/** A shipped profile by name; `CONFIG_UNREADABLE` / `CONFIG_INVALID` naming the file and bad fields. */
-export function loadCardProfile(name: string, dir: string = PROFILES_DIR): CardProfile {
+/** A profile of `dir` by name, checked by `schema`; `CONFIG_UNREADABLE` / `CONFIG_INVALID` naming the file and bad fields. */
+export function loadProfile<T>(name: string, dir: string, schema: z.ZodType<T>, what: string): T {
   if (!/^[a-z0-9-]+$/.test(name)) throw new PosError('CONFIG_INVALID', 'A card profile name is lower-case letters, digits and dashes', { fields: ['profile'], reason: 'name' });
-  return loadJsonFile(join(dir, `${name}.json`), cardProfileSchema, 'card profile');
+  return loadJsonFile(join(dir, `${name}.json`), schema, what);
+}
+
+/** The names of the shipped contact profiles, sorted. */
+export function cardProfileNames(dir: string = PROFILES_DIR): string[] {
+  return profileNames(dir);
+}
+
+/** A shipped contact profile by name. */
+export function loadCardProfile(name: string, dir: string = PROFILES_DIR): CardProfile {
+  return loadProfile(name, dir, cardProfileSchema, 'card profile');
 }

@@ -44,3 +44,21 @@ export function parseCommand(bytes: Uint8Array): ParsedCommand {
   }
   return { ok: false, sw: SW_WRONG_LENGTH };
 }
+
+/** ISO/IEC 7816-4's "no precise diagnosis": what a card answers when it fails on a command. */
+const SW_NO_PRECISE_DIAGNOSIS = 0x6f00;
+
+/**
+ * A command APDU → the card's answer: a malformed command gets its status
+ * word; a defect in the card (`dispatch` throws), 6F 00, never a crash.
+ */
+export function answerCommand(bytes: Uint8Array, dispatch: (command: CardCommand) => Buffer): Buffer {
+  const parsed = parseCommand(bytes);
+  const status = (word: number): Buffer => Buffer.from([word >> 8, word & 0xff]);
+  if (!parsed.ok) return status(parsed.sw);
+  try {
+    return dispatch(parsed.command);
+  } catch {
+    return status(SW_NO_PRECISE_DIAGNOSIS);
+  }
+}

@@ -25,7 +25,7 @@ import type { DolEntry } from '../../src/emv/dol.js';
 import { wipe } from '../../src/util/bytes.js';
 import type { ApduCard } from './apdu-card.js';
 import { offlineLimits, type LimitsExceeded } from './card-risk.js';
-import { parseCommand, type CardCommand } from './command-apdu.js';
+import { answerCommand, type CardCommand } from './command-apdu.js';
 import type { ContactlessImage } from './contactless-personalise.js';
 import { acInput, acSessionKey, CID_OF, type AcType, type CardVerificationFacts } from './cryptogram-versions.js';
 import { CARD_SW } from './emv-chip-card.js';
@@ -102,13 +102,7 @@ export abstract class ContactlessCard implements ApduCard {
 
   transmit(command: Buffer): Buffer {
     if (!this.#powered) this.powerOn();
-    const parsed = parseCommand(command);
-    if (!parsed.ok) return sw(parsed.sw);
-    try {
-      return this.#dispatch(parsed.command);
-    } catch {
-      return sw(CARD_SW.NO_PRECISE_DIAGNOSIS);
-    }
+    return answerCommand(command, (c) => this.#dispatch(c));
   }
 
   /** The kernel's own commands (GET PROCESSING OPTIONS and after); undefined: not one of them. */

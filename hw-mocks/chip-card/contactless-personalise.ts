@@ -28,7 +28,7 @@ import { cvc3Key, fitsAsTemplate, ivCvc3, track2Text, TRACK2_LAYOUT, unDigitCoun
 import { loadContactlessProfile, type ContactlessProfile } from './contactless-profile.js';
 import { CRYPTOGRAM_VERSIONS, type CryptogramVersion } from './cryptogram-versions.js';
 import { issuerMasterKeyFor } from './issuer-keys.js';
-import { deckCardData, recordBytes } from './personalise.js';
+import { deckCardData, recordBytes, staticDataToAuthenticate } from './personalise.js';
 import { issueIccCertificate, issueIssuerCertificate, type IssuerCertificate, type RsaKeyPair, type SimulationCa } from './simulation-ca.js';
 
 export interface ContactlessPersonaliseOptions {
@@ -201,45 +201,15 @@ function certify(profile: ContactlessProfile, aid: Buffer, card: DeckCard, data:
   return icc.key;
 }
 
-/** Book 3 §10.3: the AFL's ODA records (a 70 template's value for SFI 1–10, the whole record above), then the 9F4A values. */
+/** Book 3 §10.3, as for a contact card; a record marked for ODA must not hold an ODA object. */
 export function contactlessStaticData(profile: ContactlessProfile, data: ReadonlyMap<string, Buffer>): Buffer {
-  const parts: Buffer[] = [];
   for (const entry of profile.afl) {
     for (let n = entry.first; n < entry.first + entry.oda; n++) {
       const record = profile.records.find((r) => r.sfi === entry.sfi && r.record === n);
-      if (record === undefined) continue;
-      if (record.tags.some((t) => ODA_TAGS.has(t))) throw defect('afl', `Record ${entry.sfi}/${n} is marked for ODA and holds an ODA object`);
-      const bytes = recordBytes(record.tags, data);
-      parts.push(entry.sfi <= 10 ? templateValue(bytes) : bytes);
+      if (record?.tags.some((t) => ODA_TAGS.has(t)) === true) throw defect('afl', `Record ${entry.sfi}/${n} is marked for ODA and holds an ODA object`);
     }
   }
-  const tagList = data.get('9F4A');
-  if (tagList !== undefined) {
-    for (const tag of tagListTags(tagList)) {
-      const value = data.get(tag);
-      if (value === undefined) throw defect('data.9F4A', `9F4A lists ${tag}, which the card does not have`);
-      parts.push(value);
-    }
-  }
-  return Buffer.concat(parts);
-}
-
-/** The tags of a tag list (a DOL without lengths). */
-function tagListTags(list: Buffer): string[] {
-  const out: string[] = [];
-  let pos = 0;
-  while (pos < list.length) {
-    const start = pos;
-    const first = list[pos++] as number;
-    if ((first & 0x1f) === 0x1f) while (pos < list.length && ((list[pos++] as number) & 0x80) !== 0);
-    out.push(list.subarray(start, pos).toString('hex').toUpperCase());
-  }
-  return out;
-}
-
-function templateValue(record: Buffer): Buffer {
-  const lengthByte = record[1] as number;
-  return record.subarray(lengthByte < 0x80 ? 2 : 2 + (lengthByte & 0x7f));
+  return staticDataToAuthenticate(profile, data, 'contactless');
 }
 
 /** One issuer key per CA and issuer identifier for a test run: RSA key generation is the slow part. */

@@ -32,12 +32,10 @@
  * Data a card takes from its deck card: 5A, 57, 5F20, 5F24, 5F30, 5F34 —
  * a record names them like any other tag.
  */
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { PosError } from '../../src/util/errors.js';
 import { projectRoot } from '../../src/util/project-root.js';
-import { loadJsonFile } from '../json-file.js';
+import { loadProfile, profileNames } from './card-profile.js';
 
 const hexBytes = z.string().regex(/^(?:\s*[0-9A-Fa-f]{2})*\s*$/, 'hex bytes');
 const tag = z.string().regex(/^[0-9A-F]{2}(?:[0-9A-F]{2}){0,3}$/, 'an upper-case hex tag');
@@ -100,14 +98,10 @@ export const CONTACTLESS_PROFILES_DIR = join(projectRoot(), 'hw-mocks', 'chip-ca
 
 /** The names of the shipped contactless profiles, sorted. */
 export function contactlessProfileNames(dir: string = CONTACTLESS_PROFILES_DIR): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.slice(0, -'.json'.length))
-    .sort();
+  return profileNames(dir);
 }
 
 /** A shipped contactless profile by name; `CONFIG_UNREADABLE` / `CONFIG_INVALID` naming the file and bad fields. */
 export function loadContactlessProfile(name: string, dir: string = CONTACTLESS_PROFILES_DIR): ContactlessProfile {
-  if (!/^[a-z0-9-]+$/.test(name)) throw new PosError('CONFIG_INVALID', 'A card profile name is lower-case letters, digits and dashes', { fields: ['profile'], reason: 'name' });
-  return loadJsonFile(join(dir, `${name}.json`), contactlessProfileSchema, 'contactless card profile');
+  return loadProfile(name, dir, contactlessProfileSchema, 'contactless card profile');
 }

@@ -32,7 +32,7 @@ import type { DolEntry } from '../../src/emv/dol.js';
 import { constantTimeEqual, wipe } from '../../src/util/bytes.js';
 import type { ApduCard } from './apdu-card.js';
 import { firstAcDecision, offlineLimits, secondAcDecision, unableToGoOnline, APPROVING_ARCS, type LimitsExceeded } from './card-risk.js';
-import { parseCommand, type CardCommand } from './command-apdu.js';
+import { answerCommand, type CardCommand } from './command-apdu.js';
 import { acInput, acSessionKey, CID_OF, type AcType, type CardVerificationFacts } from './cryptogram-versions.js';
 import { PUT_DATA_TAGS, SCRIPT_COMMAND_CODES, scriptMacValid, SCRIPT_MAC_BYTES, smiSessionKey } from './issuer-script.js';
 import { personalise, recordBytes, type ApplicationImage, type CardImage, type PersonaliseOptions } from './personalise.js';
@@ -212,14 +212,7 @@ export class EmvChipCard implements ApduCard {
   /** A command APDU → its response (a reader powers a card before its first command; so does this). */
   transmit(command: Buffer): Buffer {
     if (!this.#powered) this.powerOn();
-    const parsed = parseCommand(command);
-    if (!parsed.ok) return sw(parsed.sw);
-    try {
-      return this.#dispatch(parsed.command);
-    } catch {
-      // A defect in this card, not in the command: ISO 7816-4's "no precise diagnosis".
-      return sw(CARD_SW.NO_PRECISE_DIAGNOSIS);
-    }
+    return answerCommand(command, (c) => this.#dispatch(c));
   }
 
   #dispatch(c: CardCommand): Buffer {

@@ -212,8 +212,14 @@ function certify(app: ApplicationProfile, where: string, aid: Buffer, data: Map<
   return icc.key;
 }
 
-/** Book 3 §10.3: the AFL's ODA records, then the values 9F4A lists. */
-export function staticDataToAuthenticate(app: ApplicationProfile, data: ReadonlyMap<string, Buffer>, where = 'application'): Buffer {
+/** What the static data is read from: the AFL and the records, as a contact or a contactless profile holds them. */
+export interface RecordLayout {
+  readonly afl: readonly { readonly sfi: number; readonly first: number; readonly oda: number }[];
+  readonly records: readonly { readonly sfi: number; readonly record: number; readonly tags: readonly string[] }[];
+}
+
+/** Book 3 §10.3: the AFL's ODA records (a 70 template's value for SFI 1–10, the whole record above), then the values 9F4A lists. */
+export function staticDataToAuthenticate(app: RecordLayout, data: ReadonlyMap<string, Buffer>, where = 'application'): Buffer {
   const parts: Buffer[] = [];
   for (const entry of app.afl) {
     for (let n = entry.first; n < entry.first + entry.oda; n++) {
