@@ -30,10 +30,11 @@ import { projectRoot } from '../../src/util/project-root.js';
 import { loadJsonFile } from '../json-file.js';
 
 /** Hex bytes, spaces allowed between them for readability. */
-const hexBytes = z.string().regex(/^(?:\s*[0-9A-Fa-f]{2})*\s*$/, 'hex bytes');
-const tag = z.string().regex(/^[0-9A-F]{2}(?:[0-9A-F]{2}){0,3}$/, 'an upper-case hex tag');
+export const hexBytes = z.string().regex(/^(?:\s*[0-9A-Fa-f]{2})*\s*$/, 'hex bytes');
+export const tag = z.string().regex(/^[0-9A-F]{2}(?:[0-9A-F]{2}){0,3}$/, 'an upper-case hex tag');
 
-const aflEntrySchema = z
+/** An AFL entry; `oda`: how many records from `first` on take part in offline data authentication (SDA, DDA, CDA, fDDA). */
+export const aflEntrySchema = z
   .object({
     sfi: z.number().int().min(1).max(30),
     first: z.number().int().min(1).max(255),
@@ -44,7 +45,7 @@ const aflEntrySchema = z
   .strict()
   .refine((e) => e.last >= e.first && e.oda <= e.last - e.first + 1, 'first ≤ last, and oda at most the number of records');
 
-const recordSchema = z
+export const recordSchema = z
   .object({
     sfi: z.number().int().min(1).max(30),
     record: z.number().int().min(1).max(255),

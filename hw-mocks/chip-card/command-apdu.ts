@@ -1,3 +1,4 @@
+import type { DolEntry } from '../../src/emv/dol.js';
 /**
  * A command APDU as the card receives it (ISO/IEC 7816-3 §12.1 and 7816-4
  * §5.1, short lengths only, as EMV 4.4 Book 1 §9 uses them):
@@ -61,4 +62,28 @@ export function answerCommand(bytes: Uint8Array, dispatch: (command: CardCommand
   } catch {
     return status(SW_NO_PRECISE_DIAGNOSIS);
   }
+}
+
+/** The value of a command template 83 (Book 3 §6.5.8.3); undefined unless the data is exactly one 83. */
+export function commandTemplateValue(data: Buffer): Buffer | undefined {
+  if (data.length < 2 || data[0] !== 0x83) return undefined;
+  const first = data[1] as number;
+  const [length, header] = first < 0x80 ? [first, 2] : first === 0x81 && data.length >= 3 ? [data[2] as number, 3] : [-1, 0];
+  return length >= 0 && data.length === header + length ? data.subarray(header) : undefined;
+}
+
+/** How many bytes a DOL's data takes. */
+export function dolLength(dol: readonly DolEntry[]): number {
+  return dol.reduce((sum, e) => sum + e.length, 0);
+}
+
+/** The values a DOL's data carries, by tag (Book 3 §5.4). */
+export function dolValues(dol: readonly DolEntry[], data: Buffer): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  let pos = 0;
+  for (const e of dol) {
+    out.set(e.tag, Buffer.from(data.subarray(pos, pos + e.length)));
+    pos += e.length;
+  }
+  return out;
 }

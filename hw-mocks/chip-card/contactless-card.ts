@@ -21,11 +21,10 @@
 import { randomBytes } from 'node:crypto';
 import { generateArqc } from '../../src/crypto/emv/cryptogram.js';
 import { encodeOne, type TlvInput } from '../../src/emv/ber-tlv.js';
-import type { DolEntry } from '../../src/emv/dol.js';
 import { wipe } from '../../src/util/bytes.js';
 import type { ApduCard } from './apdu-card.js';
 import { offlineLimits, type LimitsExceeded } from './card-risk.js';
-import { answerCommand, type CardCommand } from './command-apdu.js';
+import { answerCommand, commandTemplateValue, dolLength, dolValues, type CardCommand } from './command-apdu.js';
 import type { ContactlessImage } from './contactless-personalise.js';
 import { acInput, acSessionKey, CID_OF, type AcType, type CardVerificationFacts } from './cryptogram-versions.js';
 import { CARD_SW } from './emv-chip-card.js';
@@ -250,28 +249,6 @@ function emptySession(): ContactlessCard['session'] {
   return { selected: undefined, initiated: false, finished: false, atc: undefined, pdolValues: new Map() };
 }
 
-/** The value of a command template 83 (Book 3 §6.5.8.3); undefined unless the data is exactly one 83. */
-export function commandTemplateValue(data: Buffer): Buffer | undefined {
-  if (data.length < 2 || data[0] !== 0x83) return undefined;
-  const first = data[1] as number;
-  const [length, header] = first < 0x80 ? [first, 2] : first === 0x81 && data.length >= 3 ? [data[2] as number, 3] : [-1, 0];
-  return length >= 0 && data.length === header + length ? data.subarray(header) : undefined;
-}
-
-export function dolLength(dol: readonly DolEntry[]): number {
-  return dol.reduce((sum, e) => sum + e.length, 0);
-}
-
-/** The values a DOL's data carries, by tag (Book 3 §5.4). */
-export function dolValues(dol: readonly DolEntry[], data: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  let pos = 0;
-  for (const e of dol) {
-    out.set(e.tag, Buffer.from(data.subarray(pos, pos + e.length)));
-    pos += e.length;
-  }
-  return out;
-}
 
 export function twoBytes(n: number): Buffer {
   return Buffer.from([(n >> 8) & 0xff, n & 0xff]);

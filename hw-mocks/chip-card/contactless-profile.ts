@@ -35,23 +35,8 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from '../../src/util/project-root.js';
-import { loadProfile, profileNames } from './card-profile.js';
+import { aflEntrySchema, hexBytes, loadProfile, profileNames, recordSchema, tag } from './card-profile.js';
 
-const hexBytes = z.string().regex(/^(?:\s*[0-9A-Fa-f]{2})*\s*$/, 'hex bytes');
-const tag = z.string().regex(/^[0-9A-F]{2}(?:[0-9A-F]{2}){0,3}$/, 'an upper-case hex tag');
-
-const aflEntrySchema = z
-  .object({
-    sfi: z.number().int().min(1).max(30),
-    first: z.number().int().min(1).max(255),
-    last: z.number().int().min(1).max(255),
-    /** How many records from `first` on take part in offline data authentication (fDDA). */
-    oda: z.number().int().min(0).max(255).default(0),
-  })
-  .strict()
-  .refine((e) => e.last >= e.first && e.oda <= e.last - e.first + 1, 'first ≤ last, and oda at most the number of records');
-
-const recordSchema = z.object({ sfi: z.number().int().min(1).max(30), record: z.number().int().min(1).max(255), tags: z.array(tag).min(1) }).strict();
 
 export const CONTACTLESS_CVMS = ['online-pin', 'signature', 'cdcvm', 'none'] as const;
 export type ContactlessCvm = (typeof CONTACTLESS_CVMS)[number];

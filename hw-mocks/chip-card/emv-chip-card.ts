@@ -28,11 +28,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { generateArpcMethod1, generateArqc } from '../../src/crypto/emv/cryptogram.js';
 import { encode, encodeOne, type TlvInput } from '../../src/emv/ber-tlv.js';
-import type { DolEntry } from '../../src/emv/dol.js';
 import { constantTimeEqual, wipe } from '../../src/util/bytes.js';
 import type { ApduCard } from './apdu-card.js';
 import { firstAcDecision, offlineLimits, secondAcDecision, unableToGoOnline, APPROVING_ARCS, type LimitsExceeded } from './card-risk.js';
-import { answerCommand, type CardCommand } from './command-apdu.js';
+import { answerCommand, commandTemplateValue, dolLength, dolValues, type CardCommand } from './command-apdu.js';
 import { acInput, acSessionKey, CID_OF, type AcType, type CardVerificationFacts } from './cryptogram-versions.js';
 import { PUT_DATA_TAGS, SCRIPT_COMMAND_CODES, scriptMacValid, SCRIPT_MAC_BYTES, smiSessionKey } from './issuer-script.js';
 import { personalise, recordBytes, type ApplicationImage, type CardImage, type PersonaliseOptions } from './personalise.js';
@@ -624,28 +623,6 @@ function priorityIndicator(app: ApplicationState): Buffer | undefined {
   return Buffer.from([(p.confirmationRequired ? 0x80 : 0) | (p.priority ?? 0)]);
 }
 
-/** The value of GPO's command template 83 (Book 3 §6.5.8.3), or undefined when the data is not exactly one 83. */
-function commandTemplateValue(data: Buffer): Buffer | undefined {
-  if (data.length < 2 || data[0] !== 0x83) return undefined;
-  const first = data[1] as number;
-  const [length, header] = first < 0x80 ? [first, 2] : first === 0x81 && data.length >= 3 ? [data[2] as number, 3] : [-1, 0];
-  return length >= 0 && data.length === header + length ? data.subarray(header) : undefined;
-}
-
-function dolLength(dol: readonly DolEntry[]): number {
-  return dol.reduce((sum, e) => sum + e.length, 0);
-}
-
-/** The values a DOL's data carries, by tag (Book 3 §5.4). */
-function dolValues(dol: readonly DolEntry[], data: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  let pos = 0;
-  for (const e of dol) {
-    out.set(e.tag, Buffer.from(data.subarray(pos, pos + e.length)));
-    pos += e.length;
-  }
-  return out;
-}
 
 function aipByte1(app: ApplicationState): number {
   return (app.data.get('82') as Buffer)[0] as number;

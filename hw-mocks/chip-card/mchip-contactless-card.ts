@@ -18,7 +18,8 @@
  */
 import { encodeOne } from '../../src/emv/ber-tlv.js';
 import type { CardCommand } from './command-apdu.js';
-import { CLA, ContactlessCard, dolLength, dolValues, INS, ok, sw, type ContactlessCardOptions } from './contactless-card.js';
+import { dolLength, dolValues } from './command-apdu.js';
+import { CLA, ContactlessCard, INS, ok, sw, type ContactlessCardOptions } from './contactless-card.js';
 import { computeCvc3 } from './contactless-magstripe.js';
 import { personaliseContactless, type ContactlessPersonaliseOptions } from './contactless-personalise.js';
 import type { AcType } from './cryptogram-versions.js';
