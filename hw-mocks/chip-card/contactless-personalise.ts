@@ -19,16 +19,14 @@
  */
 import { deriveCardMasterKey } from '../../src/crypto/emv/card-master-key.js';
 import { parseDol, type DolEntry } from '../../src/emv/dol.js';
-import { wipe } from '../../src/util/bytes.js';
 import { PosError } from '../../src/util/errors.js';
 import { fromLooseHex } from '../../src/util/hex.js';
-import { findCard, loadDeck, type Deck, type DeckCard } from '../cards/deck.js';
+import type { Deck, DeckCard } from '../cards/deck.js';
 import type { SimulationKeys } from '../keys/simulation-keys.js';
 import { cvc3Key, fitsAsTemplate, ivCvc3, track2Text, TRACK2_LAYOUT, unDigitCount } from './contactless-magstripe.js';
 import { loadContactlessProfile, type ContactlessProfile } from './contactless-profile.js';
 import { CRYPTOGRAM_VERSIONS, type CryptogramVersion } from './cryptogram-versions.js';
-import { issuerMasterKeyFor } from './issuer-keys.js';
-import { deckCardData, recordBytes, staticDataToAuthenticate } from './personalise.js';
+import { deckCardData, recordBytes, staticDataToAuthenticate, withIssuerKey } from './personalise.js';
 import { issueIccCertificate, issueIssuerCertificate, type IssuerCertificate, type RsaKeyPair, type SimulationCa } from './simulation-ca.js';
 
 export interface ContactlessPersonaliseOptions {
@@ -89,14 +87,7 @@ const MAGSTRIPE_PSN = '00';
 
 export function personaliseContactless(options: ContactlessPersonaliseOptions): ContactlessImage {
   const profile = typeof options.profile === 'string' ? loadContactlessProfile(options.profile) : options.profile;
-  const card = options.card ?? deckCard(profile.card, options.deck);
-  const imk = options.issuerMasterKey === undefined ? issuerMasterKeyFor(card.id, options.keys) : Buffer.from(options.issuerMasterKey);
-  const cas = options.ca === undefined ? [] : 'capk' in options.ca ? [options.ca] : [...options.ca];
-  try {
-    return build(profile, card, imk, cas);
-  } finally {
-    wipe(imk);
-  }
+  return withIssuerKey(options, profile.card, ({ card, imk, cas }) => build(profile, card, imk, cas));
 }
 
 function build(profile: ContactlessProfile, card: DeckCard, imk: Buffer, cas: readonly SimulationCa[]): ContactlessImage {
@@ -231,12 +222,6 @@ function requireLengths(dol: readonly DolEntry[], lengths: Readonly<Record<strin
 
 function twoBytes(n: number): Buffer {
   return Buffer.from([(n >> 8) & 0xff, n & 0xff]);
-}
-
-function deckCard(id: string, deck: Deck = loadDeck()): DeckCard {
-  const card = findCard(deck, id);
-  if (card === undefined) throw defect('card', `The deck has no card ${id}`);
-  return card;
 }
 
 function defect(field: string, message: string): PosError {

@@ -90,15 +90,10 @@ const CRYPTOGRAM_DOL_LENGTHS: Readonly<Record<string, number>> = { '9F02': 6, '9
 /** Personalises a card image from a profile. */
 export function personalise(options: PersonaliseOptions): CardImage {
   const profile = typeof options.profile === 'string' ? loadCardProfile(options.profile) : options.profile;
-  const card = options.card ?? deckCard(profile.card, options.deck);
-  const imk = options.issuerMasterKey === undefined ? issuerMasterKeyFor(card.id, options.keys) : Buffer.from(options.issuerMasterKey);
-  const cas = options.ca === undefined ? [] : 'capk' in options.ca ? [options.ca] : [...options.ca];
-  try {
+  return withIssuerKey(options, profile.card, ({ card, imk, cas }) => {
     const applications = profile.applications.map((app, index) => personaliseApplication(app, index, { profile, card, imk, cas }));
     return { profile, atr: checkedAtr(fromLooseHex(profile.atr, 'atr')), pan: card.pan, psn: profile.psn, deckCardId: card.id, applications };
-  } finally {
-    wipe(imk);
-  }
+  });
 }
 
 interface Inputs {
@@ -297,6 +292,27 @@ export function deckCardData(card: DeckCard, psn: string): [string, Buffer][] {
 
 function padF(digits: string): string {
   return digits.length % 2 === 0 ? digits : `${digits}F`;
+}
+
+/** What a card is personalised for: a deck card, the issuer master key its keys come from, the CAs certifying its ODA. */
+export interface IssuerInputs {
+  readonly card?: DeckCard | undefined;
+  readonly deck?: Deck | undefined;
+  readonly issuerMasterKey?: Uint8Array | undefined;
+  readonly keys?: SimulationKeys | undefined;
+  readonly ca?: SimulationCa | readonly SimulationCa[] | undefined;
+}
+
+/** Runs `build` with the deck card (default the profile's `profileCard`), a copy of the issuer master key wiped afterwards, and the CAs. */
+export function withIssuerKey<T>(options: IssuerInputs, profileCard: string, build: (inputs: { card: DeckCard; imk: Buffer; cas: readonly SimulationCa[] }) => T): T {
+  const card = options.card ?? deckCard(profileCard, options.deck);
+  const imk = options.issuerMasterKey === undefined ? issuerMasterKeyFor(card.id, options.keys) : Buffer.from(options.issuerMasterKey);
+  const cas = options.ca === undefined ? [] : 'capk' in options.ca ? [options.ca] : [...options.ca];
+  try {
+    return build({ card, imk, cas });
+  } finally {
+    wipe(imk);
+  }
 }
 
 function deckCard(id: string, deck: Deck = loadDeck()): DeckCard {
