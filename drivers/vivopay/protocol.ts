@@ -54,6 +54,14 @@ export const VIVOPAY_COMMANDS = {
   authenticateTransaction: { command: 0x60, subCommand: 0x11, source: 'guide 8.4.19 p185–189', answerTimeoutMs: 2000, retries: 2 },
   /** 60-12 Contact Apply Host Response: external authenticate, scripts, second GENERATE AC, completion. */
   applyHostResponse: { command: 0x60, subCommand: 0x12, source: 'guide 8.4.20 p189', answerTimeoutMs: 2000, retries: 2 },
+  /**
+   * 02-40 Activate Transaction: poll for a tap and run the contactless transaction; the one answer
+   * comes after the card (its Timeout plus this), and while it runs the reader takes only Cancel or
+   * Stop — anything else counts as a Cancel (8.5.2 p209), so it is never resent.
+   */
+  activateTransaction: { command: 0x02, subCommand: 0x40, source: 'guide 8.5.2 p209–233', answerTimeoutMs: 5000, retries: 0 },
+  /** 05-02 Stop Transaction: ends an Activate at whatever phase it is in (8.6.1 p243). */
+  stopTransaction: { command: 0x05, subCommand: 0x02, source: 'guide 8.6.1 p243', answerTimeoutMs: 2000, retries: 2 },
   /** 60-13 Contact Retrieve Transaction Result: the last transaction's data again (8.4.2 step 5). */
   retrieveTransactionResult: { command: 0x60, subCommand: 0x13, source: 'guide 8.4.2 p160, Table 2', answerTimeoutMs: 2000, retries: 2 },
 } as const satisfies Record<string, VivopayCommand>;

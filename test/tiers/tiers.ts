@@ -69,6 +69,7 @@ export const TIERS: readonly Tier[] = [
       'test/drivers/reconnect.test.ts',
       'test/drivers/serial-transport.test.ts',
       'test/drivers/vfd/vfd-render.test.ts',
+      'test/drivers/vivopay/activate-data.test.ts',
       'test/drivers/vivopay/chip-data.test.ts',
       'test/drivers/vivopay/configuration/codec.test.ts',
       'test/drivers/vivopay/configuration/configure.test.ts',
