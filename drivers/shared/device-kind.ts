@@ -33,6 +33,21 @@ export interface DeviceContext {
   readonly chipKernel: () => ChipKernel;
   /** Opens a reader by its own config section, as its kind does: the stripe reader paired with a chip-only reader. */
   readonly openReader: (config: { readonly type: string }) => Promise<Attached<CardReader>>;
+  /** The config's `emv.aids`, as far as a reader with its own contactless kernel is told them (its limits). */
+  readonly readerAids: readonly ReaderAidSettings[];
+}
+
+/** One `emv.aids[]` entry's contactless limits, structurally the config's (minor units; the AID in hex). */
+export interface ReaderAidSettings {
+  readonly aid: string;
+  readonly floorLimit: number;
+  readonly contactless: {
+    readonly enabled: boolean;
+    readonly transactionLimit: number;
+    readonly cvmRequiredLimit: number;
+    /** Absent: the AID's contact floor limit. */
+    readonly floorLimit?: number | undefined;
+  };
 }
 
 /** What a probe did: `ping` (a protocol round trip), `status` (a message the device must acknowledge), `self-test-write` (a pattern a person reads), `open` (no exchange exists). */

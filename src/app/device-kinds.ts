@@ -21,7 +21,7 @@ import { MAGTEK_HID_KIND } from '../../drivers/magtek-hid/kind.js';
 import { MSR_SERIAL_KIND } from '../../drivers/msr-serial/kind.js';
 import { PCSC_KIND } from '../../drivers/pcsc/kind.js';
 import type { ChipKernel } from '../../drivers/shared/chip-kernel.js';
-import type { DeviceContext, DeviceKind } from '../../drivers/shared/device-kind.js';
+import type { DeviceContext, DeviceKind, ReaderAidSettings } from '../../drivers/shared/device-kind.js';
 import { openHidTransport } from '../../drivers/transport/hid-node-transport.js';
 import { openSerialTransport } from '../../drivers/transport/serial-transport.js';
 import { VERIFONE_PINPAD_KIND } from '../../drivers/verifone-pinpad/kind.js';
@@ -71,8 +71,8 @@ export function kindOf<C extends { readonly type: string }, D>(table: KindTable<
   return table[config.type as C['type']] as unknown as DeviceKind<C, D>;
 }
 
-/** The real wires: serial ports through serialport, HID devices through node-hid (loaded on the first HID open); `chipKernel` for a reader that runs EMV. */
-export function realDeviceContext(logger: Logger, chipKernel: () => ChipKernel): DeviceContext {
+/** The real wires: serial ports through serialport, HID devices through node-hid (loaded on the first HID open); `chipKernel` for a reader that runs EMV, `readerAids` (the config's `emv.aids`) for one that holds its own tables. */
+export function realDeviceContext(logger: Logger, chipKernel: () => ChipKernel, readerAids: readonly ReaderAidSettings[] = []): DeviceContext {
   const context: DeviceContext = {
     openSerial: (options) => openSerialTransport(options),
     openHid: (options) => openHidTransport(options),
@@ -80,6 +80,7 @@ export function realDeviceContext(logger: Logger, chipKernel: () => ChipKernel):
     now: () => performance.now(),
     chipKernel,
     openReader: (config) => openReaderOf(config, context),
+    readerAids,
   };
   return context;
 }

@@ -21,7 +21,7 @@ import type { Logger } from '../log/logger.js';
 import { PosError } from '../util/errors.js';
 import { Resilient, ResilientCardReader, ResilientDisplay, ResilientPinPad, type Attached, type ResilienceOptions } from '../../drivers/reconnect/resilient-devices.js';
 import type { ChipKernel } from '../../drivers/shared/chip-kernel.js';
-import type { DeviceKind } from '../../drivers/shared/device-kind.js';
+import type { DeviceKind, ReaderAidSettings } from '../../drivers/shared/device-kind.js';
 import { chipKernelOf } from './chip-kernel.js';
 import { DISPLAY_KINDS, kindOf, PINPAD_KINDS, READER_KINDS, realDeviceContext, type KindTable } from './device-kinds.js';
 import type { Simulation, SimulatorHandle, VirtualBench } from './simulation/index.js';
@@ -72,16 +72,16 @@ export async function openDevices(config: Config, options: DeviceOptions): Promi
     const chipKernel = (extraCapks: readonly Capk[] = []): ChipKernel => (kernel ??= chipKernelOf(config, { extraCapks }));
 
     const r = config.devices.reader;
-    const readerSource = r.type === 'virtual' ? virtual('reader').reader(r.model, chipKernel) : wired(READER_KINDS, r, options, chipKernel);
+    const readerSource = r.type === 'virtual' ? virtual('reader').reader(r.model, chipKernel) : wired(READER_KINDS, r, options, chipKernel, config.emv.aids);
     const reader = await open('reader', readerSource, (core) => new ResilientCardReader(core));
 
     const p = config.devices.pinpad;
     const wrapPinpad = (core: Resilient<PinPad>) => new ResilientPinPad(core);
-    const pinpad = p.type === 'none' ? undefined : await open('pinpad', p.type === 'virtual' ? virtual('pinpad').pinpad() : wired(PINPAD_KINDS, p, options, chipKernel), wrapPinpad);
+    const pinpad = p.type === 'none' ? undefined : await open('pinpad', p.type === 'virtual' ? virtual('pinpad').pinpad() : wired(PINPAD_KINDS, p, options, chipKernel, config.emv.aids), wrapPinpad);
 
     const d = config.devices.display;
     const wrapDisplay = (core: Resilient<Display>) => new ResilientDisplay(core, (err: unknown) => options.logger.warn({ err }, 'the reconnected display could not show the current screen'));
-    const display = d.type === 'console' ? new ConsoleDisplay(options.displayOut) : await open('display', d.type === 'virtual' ? virtual('display').display() : wired(DISPLAY_KINDS, d, options, chipKernel), wrapDisplay);
+    const display = d.type === 'console' ? new ConsoleDisplay(options.displayOut) : await open('display', d.type === 'virtual' ? virtual('display').display() : wired(DISPLAY_KINDS, d, options, chipKernel, config.emv.aids), wrapDisplay);
 
     return { reader, pinpad, display, simulator: bench?.simulator(), virtualReader: r.type === 'virtual', close };
   } catch (err) {
@@ -98,9 +98,9 @@ interface Source<D> {
 }
 
 /** A wired device: its kind opens it on the real port. */
-function wired<C extends { readonly type: string }, D>(table: KindTable<C, D>, config: C, options: DeviceOptions, chipKernel: () => ChipKernel): Source<D> {
+function wired<C extends { readonly type: string }, D>(table: KindTable<C, D>, config: C, options: DeviceOptions, chipKernel: () => ChipKernel, readerAids: readonly ReaderAidSettings[]): Source<D> {
   const kind: DeviceKind<C, D> = kindOf(table, config);
-  const context = realDeviceContext(options.logger, chipKernel);
+  const context = realDeviceContext(options.logger, chipKernel, readerAids);
   return { target: kind.target(config), attach: () => kind.open(config, context) };
 }
 

@@ -185,6 +185,7 @@ export async function collectDeviceReport(config: Config, deps: DiagDeps = REAL_
     now: deps.now,
     chipKernel: () => chipKernelOf(config),
     openReader: (stripe) => openReaderOf(stripe, context),
+    readerAids: config.emv.aids,
   };
   const configured: PingResult[] = [await check('reader', reader, READER_KINDS, context), await check('pinpad', pinpad, PINPAD_KINDS, context), await check('display', display, DISPLAY_KINDS, context)];
   return { serial, hid, pcsc, configured };
