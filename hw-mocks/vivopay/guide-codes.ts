@@ -14,7 +14,15 @@ export const COMMANDS = {
   authenticateTransaction: [0x60, 0x11],
   applyHostResponse: [0x60, 0x12],
   retrieveTransactionResult: [0x60, 0x13],
+  activateTransaction: [0x02, 0x40],
 } as const;
+
+/**
+ * 02-40 (8.5.2 p209–233): the Attribution byte's captured data type (bits 4/3/0: 0 0 1 contactless EMV,
+ * 1 0 1 contactless MSD), and the contactless error codes of FFEE1F (Table 8 p31–34; see phone: ours).
+ */
+export const ACTIVATE = { attributionEmv: 0x01, attributionMsd: 0x11 } as const;
+export const CONTACTLESS_ERROR = { GO_TO_CONTACT_INTERFACE: 0x02, GENERIC: 0x62, SEE_PHONE: 0xe1 } as const;
 
 /** Commands the reader sends the terminal (8.4.30, 8.4.31). */
 export const READER_COMMANDS = { display: [0x61, 0x01], pinEntry: [0x61, 0x02] } as const;
@@ -34,6 +42,7 @@ export const STATUS = {
   DATA_NOT_EXIST: 0x60,
   /** "If command is OK, first response 0x63" (8.4.2 flow). */
   ACCEPTED: 0x63,
+  REQUEST_ONLINE_AUTHORIZATION: 0x23,
 } as const;
 
 /** Contact result codes, MSB first before the TLVs (8.4.19 "00 04"; values of ID TECH's Universal SDK). */
@@ -53,7 +62,7 @@ export const RESULT = {
 } as const;
 
 /** 9F39 (p215, p238). */
-export const ENTRY = { contact: 0x05, magstripe: 0x90, fallback: 0x80 } as const;
+export const ENTRY = { contact: 0x05, contactless: 0x07, magstripe: 0x90, contactlessMagstripe: 0x91, fallback: 0x80 } as const;
 
 /** 61-02 Mode (p201–202). */
 export const PIN_MODE = { cancel: 0x00, onlineDukpt: 0x01, onlineMksk: 0x02 } as const;

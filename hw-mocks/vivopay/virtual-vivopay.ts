@@ -12,6 +12,9 @@
  *   60-11  → 63, (61-02 to the terminal for an online PIN), 00 [0004|0000|0001][TLVs]
  *   60-12  → 63, 00 [0002|0003][9F26 9F27 9F36 9F10 8A 95 9B 9F5B]; card gone → 0A [3005]
  *   60-13  → the last answer again (60 when there is none)
+ *   02-40  → (a tap within Timeout) 23 [Attribution][TLV…] online request; 00 [Attribution][TLV…]
+ *            approved or declined offline (9F27 TC / AAC); 0A [Attribution][FFEE1F: 02 …] insert
+ *            card, [FFEE1F: E1 69 86 …] see phone, [FFEE1F: 62 …] the card failed; 08 no tap
  *   05-01/05-02 → the command in progress is answered 0A [0012], then 05 00
  *
  * While a 60-1x is in progress (between its 63 and its answer) only Cancel
@@ -23,7 +26,9 @@
  *
  * Controls (tests, the simulator): `insert(cardId)`, `swipe(cardId)`,
  * `failChip()` (the next inserted chip cannot be read: fallback),
- * `declineAfterApproval()`, `removeCard()`; faults on the link:
+ * `declineAfterApproval()`, `removeCard()`, `tap(profile)` (a contactless card of that
+ * profile enters the field: `contactlessCard(profile)` is the card, so a phone can
+ * `verifyOnDevice(profile)` between taps); faults on the link:
  * `corruptNextAnswers(n)`, `muteNext(n)`.
  */
 import { randomInt } from 'node:crypto';
@@ -36,13 +41,20 @@ import { asPosError, PosError } from '../../src/util/errors.js';
 import { findCard, loadDeck, type Deck, type DeckCard } from '../cards/deck.js';
 import type { ApduCard } from '../chip-card/apdu-card.js';
 import { unreadableChip } from '../chip-card/card-faults.js';
+import type { ContactlessCard } from '../chip-card/contactless-card.js';
+import { buildContactlessCard } from '../chip-card/contactless-cards.js';
+import { track2Bytes } from '../chip-card/contactless-magstripe.js';
+import { tap, type TapResult, type TapTerminal } from '../chip-card/contactless-tap.js';
+import { QvsdcCard } from '../chip-card/qvsdc-card.js';
+import type { SimulationCa } from '../chip-card/simulation-ca.js';
+import type { Capk } from '../../src/emv/kernel/config.js';
 import { APPROVING_ARCS } from '../chip-card/card-risk.js';
 import { chipCardFor } from '../chip-card/deck-chip-cards.js';
 import type { EmvChipCard } from '../chip-card/emv-chip-card.js';
 import { CommandFramer, encodeReaderCommand, encodeResponse, type ReceivedFrame } from './command-framer.js';
 import { loadConfigurationStore, type ConfigurationCommands } from './configuration-commands.js';
 import { defaultReaderKernel } from './default-reader-kernel.js';
-import { COMMANDS, ENTRY, PIN_MODE, READER_COMMANDS, RESULT, START_OUTPUT_TAGS, STATUS } from './guide-codes.js';
+import { ACTIVATE, CONTACTLESS_ERROR, COMMANDS, ENTRY, PIN_MODE, READER_COMMANDS, RESULT, START_OUTPUT_TAGS, STATUS } from './guide-codes.js';
 import { msrDataBlock } from './msr-data.js';
 import { displayData, pinControlData } from './reader-callbacks.js';
 import { ReaderKernelSession, type PinOutcome, type ReaderKernelSetup } from './reader-kernel.js';
@@ -63,7 +75,20 @@ export interface VirtualVivopayOptions {
   readonly configuration?: ConfigurationCommands;
   /** How long the reader waits for the terminal's answer to its 61-xx; default 90 s. */
   readonly callbackTimeoutMs?: number;
+  /** The contactless side: the CA that certifies the cards' fDDA, the CA keys the reader holds, its limits. */
+  readonly contactless?: ContactlessSetup;
 }
+
+export interface ContactlessSetup {
+  readonly ca?: SimulationCa | readonly SimulationCa[];
+  readonly capks?: readonly Capk[];
+  /** Minor units (Book B §3.1.1); default no transaction limit, CVM limit 50.00, floor limit 0. */
+  readonly limits?: TapTerminal['limits'];
+  /** ISO 3166 numeric; default '250'. */
+  readonly country?: string;
+}
+
+const DEFAULT_CONTACTLESS_LIMITS = { cvm: 5000, floor: 0 } as const;
 
 /** Errors that are the chip's, after which a fallback swipe is allowed (as the PC/SC reader judges them). */
 const CHIP_FAILURES = new Set(['EMV_NO_APPLICATION', 'EMV_CARD_STATUS', 'EMV_CARD_DATA_INVALID', 'EMV_CARD_DATA_MISSING', 'EMV_APDU_INVALID']);
@@ -91,7 +116,19 @@ type Phase =
   | { readonly kind: 'authenticating'; readonly start: StartRequest; readonly raw: Buffer; readonly session: ReaderKernelSession }
   /** 60-11 answered go online; waiting for 60-12. */
   | { readonly kind: 'online'; readonly start: StartRequest; readonly session: ReaderKernelSession }
-  | { readonly kind: 'completing'; readonly start: StartRequest; readonly raw: Buffer; readonly session: ReaderKernelSession };
+  | { readonly kind: 'completing'; readonly start: StartRequest; readonly raw: Buffer; readonly session: ReaderKernelSession }
+  /** 02-40 in progress, polling for a tap. */
+  | { readonly kind: 'activating'; readonly activate: ActivateRequest; readonly raw: Buffer; readonly timer: ReturnType<typeof setTimeout> }
+  /** 02-40 in progress, the tap being run. */
+  | { readonly kind: 'tapping'; readonly activate: ActivateRequest; readonly raw: Buffer };
+
+interface ActivateRequest {
+  readonly timeoutS: number;
+  readonly amountMinor: number;
+  readonly amountOtherMinor: number;
+  readonly currency: string;
+  readonly transactionType: number;
+}
 
 export class VirtualVivopay {
   readonly #transport: ByteTransport;
@@ -99,6 +136,9 @@ export class VirtualVivopay {
   readonly #deck: Deck;
   readonly #options: VirtualVivopayOptions;
   readonly #chips = new Map<string, EmvChipCard>();
+  readonly #contactlessCards = new Map<string, ContactlessCard>();
+  /** A contactless card held to the reader before any Activate: taken by the next one. */
+  #inField: string | undefined;
   #phase: Phase = { kind: 'idle' };
   /** Counts transactions: an answer computed for an older one is dropped. */
   #generation = 0;
@@ -168,6 +208,38 @@ export class VirtualVivopay {
     block.fill(0);
   }
 
+  /** An Activate Transaction polls for a tap. */
+  get waitingForTap(): boolean {
+    return this.#phase.kind === 'activating';
+  }
+
+  /** The contactless card of a profile as this reader keeps it (its ATC, and a phone's verification, persist across taps). */
+  contactlessCard(profile: string): ContactlessCard {
+    let card = this.#contactlessCards.get(profile);
+    if (card === undefined) {
+      const ca = this.#options.contactless?.ca;
+      card = buildContactlessCard(ca === undefined ? { profile } : { profile, ca });
+      this.#contactlessCards.set(profile, card);
+    }
+    return card;
+  }
+
+  /** A contactless card of `profile` enters the field: run at once if an Activate polls, else taken by the next one. */
+  tap(profile: string): void {
+    this.contactlessCard(profile);
+    const phase = this.#phase;
+    if (phase.kind === 'activating') this.#runTap(phase, profile);
+    else this.#inField = profile;
+  }
+
+  /** The holder of a phone told "see phone" verifies on it (a fingerprint): its next tap carries consumer-device CVM. False for a card that cannot. */
+  verifyOnDevice(profile: string): boolean {
+    const card = this.contactlessCard(profile);
+    if (!(card instanceof QvsdcCard)) return false;
+    card.verifyOnDevice();
+    return true;
+  }
+
   /** The next inserted chip cannot be read (the reader then asks for a swipe if fallback is allowed). */
   failChip(): void {
     this.#failNextChip = true;
@@ -207,6 +279,7 @@ export class VirtualVivopay {
     this.#endTransaction();
     this.#unsubscribe();
     for (const chip of this.#chips.values()) chip.destroy();
+    for (const card of this.#contactlessCards.values()) card.destroy?.();
     await this.#transport.close();
   }
 
@@ -240,11 +313,13 @@ export class VirtualVivopay {
       return;
     }
     if ('raw' in phase) {
-      if (phase.raw.equals(frame.raw)) {
+      const activate = phase.kind === 'activating' || phase.kind === 'tapping';
+      if (!activate && phase.raw.equals(frame.raw)) {
         this.#answer(frame.command, STATUS.ACCEPTED);
         return;
       }
-      // Only Cancel or Stop during a transaction command: anything else ends the transaction.
+      // Only Cancel or Stop during a transaction command: anything else ends the transaction
+      // (during an Activate even a resend of it: "the reader will interpret these as a Cancel", 8.5.2 p209).
       this.#cancel();
       this.#answer(frame.command, STATUS.COMMAND_NOT_ALLOWED);
       return;
@@ -254,6 +329,7 @@ export class VirtualVivopay {
     else if (is(COMMANDS.authenticateTransaction)) this.#authenticate(frame.raw);
     else if (is(COMMANDS.applyHostResponse)) this.#applyHostResponse(frame.data, frame.raw);
     else if (is(COMMANDS.retrieveTransactionResult)) this.#retrieve();
+    else if (is(COMMANDS.activateTransaction)) this.#activate(frame.data, frame.raw);
     else void this.#configurationCommand(frame);
   }
 
@@ -275,6 +351,57 @@ export class VirtualVivopay {
     const waiting = { kind: 'waiting', start, raw, timer, chipFailed: false } as const;
     this.#phase = waiting;
     if (this.#seated !== undefined) this.#readChip(waiting);
+  }
+
+  #activate(data: Buffer, raw: Buffer): void {
+    const command = COMMANDS.activateTransaction[0];
+    let activate: ActivateRequest;
+    try {
+      activate = parseActivate(data);
+    } catch {
+      this.#answer(command, STATUS.MALFORMATTED_DATA);
+      return;
+    }
+    this.#endTransaction();
+    const generation = this.#generation;
+    const timer = setTimeout(() => {
+      if (this.#generation === generation && this.#phase.kind === 'activating') this.#finish(STATUS.TIMEOUT);
+    }, activate.timeoutS * 1000);
+    const activating = { kind: 'activating', activate, raw, timer } as const;
+    this.#phase = activating;
+    const inField = this.#inField;
+    this.#inField = undefined;
+    if (inField !== undefined) this.#runTap(activating, inField);
+  }
+
+  #runTap(activating: Extract<Phase, { kind: 'activating' }>, profile: string): void {
+    clearTimeout(activating.timer);
+    this.#phase = { kind: 'tapping', activate: activating.activate, raw: activating.raw };
+    const generation = this.#generation;
+    const setup = this.#options.contactless;
+    const request = activating.activate;
+    const terminal: TapTerminal = {
+      amountMinor: request.amountMinor,
+      otherAmountMinor: request.amountOtherMinor,
+      currency: request.currency.padStart(3, '0').slice(-3),
+      country: setup?.country ?? '250',
+      at: (this.#options.clock ?? (() => new Date()))(),
+      transactionType: request.transactionType,
+      limits: setup?.limits ?? DEFAULT_CONTACTLESS_LIMITS,
+      ...(setup?.capks === undefined ? {} : { capks: setup.capks }),
+      ...(this.#options.random === undefined ? {} : { random: this.#options.random }),
+    };
+    tap(this.contactlessCard(profile), terminal).then(
+      (result) => {
+        if (this.#generation !== generation) return;
+        const answer = activateAnswer(result);
+        this.#finish(answer.status, answer.data);
+      },
+      () => {
+        if (this.#generation !== generation) return;
+        this.#finish(STATUS.FAILED, failedTap(CONTACTLESS_ERROR.GENERIC));
+      },
+    );
   }
 
   #readChip(waiting: Extract<Phase, { kind: 'waiting' }>): void {
@@ -412,9 +539,11 @@ export class VirtualVivopay {
     else this.#answer(command, last.status, last.data);
   }
 
-  /** Ends the transaction; a 60-1x in progress is answered "cancelled" first. */
+  /** Ends the transaction; a 60-1x in progress is answered "cancelled" first, an Activate failed with no data (ours). */
   #cancel(): void {
-    if ('raw' in this.#phase) this.#finish(STATUS.FAILED, resultData(RESULT.TRANSACTION_CANCELLED));
+    const phase = this.#phase;
+    if (phase.kind === 'activating' || phase.kind === 'tapping') this.#finish(STATUS.FAILED);
+    else if ('raw' in phase) this.#finish(STATUS.FAILED, resultData(RESULT.TRANSACTION_CANCELLED));
     this.#endTransaction();
   }
 
@@ -423,7 +552,8 @@ export class VirtualVivopay {
     const phase = this.#phase;
     if ('timer' in phase) clearTimeout(phase.timer);
     this.#lastAnswer = { status, data: data ?? Buffer.alloc(0) };
-    this.#answer(COMMANDS.startTransaction[0], status, data);
+    const command = phase.kind === 'activating' || phase.kind === 'tapping' ? COMMANDS.activateTransaction[0] : COMMANDS.startTransaction[0];
+    this.#answer(command, status, data);
     if (then !== undefined) {
       this.#phase = { kind: 'idle' };
       then();
@@ -539,6 +669,58 @@ function failureResult(error: PosError, reading: boolean): number {
   if (BLOCKED.has(error.code)) return RESULT.CARD_BLOCKED;
   if (reading && CHIP_FAILURES.has(error.code)) return RESULT.FALLBACK_SITUATION;
   return RESULT.SMARTCARD_FAIL;
+}
+
+/** The 02-40 answer for a tap (guide 8.5.2 p229–233): its status and [Attribution][TLV…]. */
+function activateAnswer(result: TapResult): { status: number; data: Buffer } {
+  const magstripe = result.entryMode === 'contactless-magstripe';
+  const attribution = Buffer.from([magstripe ? ACTIVATE.attributionMsd : ACTIVATE.attributionEmv]);
+  const tlv = [...decode(result.tlv)].filter((node) => node.tag !== '9F39' && !(magstripe && node.tag === '57'));
+  const extra: TlvInput[] = [{ tag: '9F39', value: Buffer.from([magstripe ? ENTRY.contactlessMagstripe : ENTRY.contactless]) }];
+  if (magstripe && result.track2 !== undefined) extra.push({ tag: '57', value: track2Bytes(result.track2) });
+  const body = (cid?: number): Buffer => {
+    const nodes: TlvInput[] = tlv.map((node) => (cid !== undefined && node.tag === '9F27' ? { tag: '9F27', value: Buffer.from([cid]) } : { tag: node.tag, value: node.value }));
+    return Buffer.concat([attribution, encode([...nodes, ...extra])]);
+  };
+  switch (result.outcome) {
+    case 'online-request':
+      return { status: STATUS.REQUEST_ONLINE_AUTHORIZATION, data: body() };
+    case 'approved':
+      return { status: STATUS.OK, data: body() };
+    case 'declined':
+      // The reader's decision: a TC it could not authenticate is reported as the AAC it became.
+      return { status: STATUS.OK, data: body(0x00) };
+    case 'try-another-interface':
+      return { status: STATUS.FAILED, data: failedTap(CONTACTLESS_ERROR.GO_TO_CONTACT_INTERFACE) };
+    case 'see-phone':
+      return { status: STATUS.FAILED, data: failedTap(CONTACTLESS_ERROR.SEE_PHONE, 0x6986) };
+    case 'end-application':
+      return { status: STATUS.FAILED, data: failedTap(CONTACTLESS_ERROR.GENERIC) };
+  }
+}
+
+/** A failed 02-40's data: [Attribution][FFEE1F: error code, SW1, SW2, RF state] (p232). */
+function failedTap(code: number, statusWord = 0x0000): Buffer {
+  const table = Buffer.from([code, statusWord >> 8, statusWord & 0xff, 0x00]);
+  return Buffer.concat([Buffer.from([ACTIVATE.attributionEmv]), encode([{ tag: 'FFEE1F', value: table }])]);
+}
+
+/** 02-40: [Timeout 1][Activate Command TLVs] (guide 8.5.2 p210). */
+function parseActivate(data: Buffer): ActivateRequest {
+  if (data.length < 1 || data[0] === 0) throw new PosError('TLV_TRUNCATED', '02-40 without its Timeout', {});
+  const tlv = flatten(decode(data.subarray(1)));
+  const bcd = (tag: string): number => {
+    const value = Number(Buffer.from(tlv.get(tag) ?? Buffer.alloc(1)).toString('hex'));
+    if (!Number.isSafeInteger(value)) throw new PosError('TLV_TRUNCATED', `${tag} is not BCD`, { tag });
+    return value;
+  };
+  return {
+    timeoutS: data[0] as number,
+    amountMinor: bcd('9F02'),
+    amountOtherMinor: bcd('9F03'),
+    currency: Buffer.from(tlv.get('5F2A') ?? Buffer.from('0978', 'hex')).toString('hex'),
+    transactionType: tlv.get('9C')?.[0] ?? 0x00,
+  };
 }
 
 /** 60-10: [FallBack][TimeOut1 2][TimeOut2 2][App Data TLV…] (guide 8.4.18 p178–179). */
