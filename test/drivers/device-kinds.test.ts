@@ -25,10 +25,9 @@ function configWith(devices: Record<string, unknown>) {
 }
 
 describe('device kinds', () => {
-  // Each serial kind opens its port at the line its devices ship with, whatever opens it (pos run, pos diag devices).
+  // Each serial kind opens its port at the line its devices ship with, whatever opens it (pos run, pos diag devices); the ViVOpay's, which configures the reader as it opens, is in test/drivers/vivopay/vivopay-kind.test.ts.
   it.each([
     ['reader msr-serial', () => configReader({ type: 'msr-serial', path: '/dev/pos-kind' }), { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 }],
-    ['reader vivopay over serial', () => configReader({ type: 'vivopay', transport: 'serial', path: '/dev/pos-kind' }), { baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 }],
   ])('%s opens its port at the line its devices ship with', async (_name, kindAndConfig, line) => {
     const { kind, config } = kindAndConfig();
     MockBinding.createPort('/dev/pos-kind');

@@ -82,6 +82,7 @@ export const TIERS: readonly Tier[] = [
       'test/drivers/vivopay/virtual-vivopay-tap.test.ts',
       'test/drivers/vivopay/vivopay-framer.test.ts',
       'test/drivers/vivopay/vivopay-hid.test.ts',
+      'test/drivers/vivopay/vivopay-kind.test.ts',
       'test/drivers/vivopay/vivopay-reader.test.ts',
       'test/host/chip-cryptograms.test.ts',
       'test/host/contactless-cryptograms.test.ts',

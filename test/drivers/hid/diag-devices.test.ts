@@ -11,6 +11,10 @@ import { createMemoryTransportPair } from '../../../drivers/transport/memory-tra
 import { VirtualVfd } from '../../../hw-mocks/display/virtual-vfd.js';
 import { flushMicrotasks } from '../reader-harness.js';
 import { createVirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
+import { configureReader, readerConfigurationOf } from '../../../drivers/vivopay/configuration/index.js';
+import { configurationCommandsOf, createConfigurationStore } from '../../../hw-mocks/vivopay/configuration-store.js';
+import { chipKernelOf } from '../../../src/app/chip-kernel.js';
+import { silentLogger } from '../../../src/log/logger.js';
 import { createVirtualPinPad, x924PinpadKeys } from '../../../hw-mocks/pinpad/index.js';
 
 class MagtekHandle extends EventEmitter implements NodeHidHandle {
@@ -109,7 +113,7 @@ describe('pos diag devices', () => {
     expect(formatDeviceReport(report)).toContain('FAILED HID_DEVICE_NOT_FOUND');
   });
 
-  it('a configured ViVOpay reader is pinged in protocol 2 and a VeriFone PIN pad acknowledges a status message', async () => {
+  it("a configured ViVOpay reader reports its versions and whether its configuration matches, and a VeriFone PIN pad acknowledges a status message", async () => {
     const [readerHost, readerDevice] = createMemoryTransportPair();
     const [padHost, padDevice] = createMemoryTransportPair();
     const twinReader = createVirtualVivopay(readerDevice);
@@ -132,12 +136,37 @@ describe('pos diag devices', () => {
       }),
     );
     expect(opened).toEqual(['/dev/pos-reader', '/dev/pos-pinpad']);
-    expect(report.configured.find((c) => c.device === 'reader')).toMatchObject({ type: 'vivopay', ok: true, check: 'ping', rttMs: expect.any(Number) });
+    // A reader fresh from the factory holds none of the terminal's tables: the probe says so, and writes nothing.
+    expect(report.configured.find((c) => c.device === 'reader')).toMatchObject({
+      type: 'vivopay',
+      ok: true,
+      check: 'status',
+      rttMs: expect.any(Number),
+      answer: expect.stringMatching(/^firmware NEO2 Virtual v1\.00, kernel EMV Common L2 V1\.10\.037, configuration differs: terminal-data terminal add, aid A0000000031010 add, .* and \d+ more$/),
+    });
     expect(report.configured.find((c) => c.device === 'pinpad')).toMatchObject({ type: 'verifone-serial', ok: true, check: 'status' });
-    expect(twinReader.received[0]).toEqual([0x18, 0x01]);
     expect(twinPad.displayed).toContainEqual(['POS DIAG']);
     await twinReader.close();
     await twinPad.close();
+  });
+
+  it('a ViVOpay probe writes nothing; once the reader is configured from the same config, it says the configuration matches', async () => {
+    // The reader's flash, kept across the opens (each probe closes its transport).
+    const store = createConfigurationStore();
+    const twins: { close(): Promise<void> }[] = [];
+    const plugReader = () => {
+      const [host, device] = createMemoryTransportPair();
+      twins.push(createVirtualVivopay(device, { configuration: configurationCommandsOf(store) }));
+      return host;
+    };
+    const config = parseConfig({ devices: { reader: { type: 'vivopay', transport: 'serial', path: '/dev/pos-reader' } }, host: { type: 'simulator' } });
+    const probeAnswer = async () => (await collectDeviceReport(config, deps({ openSerial: () => Promise.resolve(plugReader()) }))).configured[0]?.answer;
+    expect(await probeAnswer()).toMatch(/configuration differs: terminal-data terminal add/);
+    expect(await probeAnswer()).toMatch(/configuration differs: terminal-data terminal add/);
+    await configureReader(plugReader(), readerConfigurationOf(chipKernelOf(config).config, config.emv.aids), silentLogger);
+    const report = await collectDeviceReport(config, deps({ openSerial: () => Promise.resolve(plugReader()) }));
+    expect(formatDeviceReport(report)).toContain('— firmware NEO2 Virtual v1.00, kernel EMV Common L2 V1.10.037, configuration matches');
+    for (const twin of twins) await twin.close();
   });
 
   it('a PIN pad that does not answer is reported with its code, not thrown', async () => {

@@ -1,0 +1,91 @@
+/**
+ * The ViVOpay kind's open: before the card-reading driver takes the wire,
+ * the reader's AIDs, CA keys, terminal data and contactless groups are
+ * brought in line with the terminal's config — written when they differ,
+ * untouched when they match — and a reader refusing them is not used.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DeviceContext } from '../../../drivers/shared/device-kind.js';
+import { createMemoryTransportPair } from '../../../drivers/transport/memory-transport.js';
+import { VIVOPAY_KIND } from '../../../drivers/vivopay/kind.js';
+import { configurationCommandsOf, createConfigurationStore, type ConfigurationStore } from '../../../hw-mocks/vivopay/configuration-store.js';
+import { createVirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
+import { chipKernelOf } from '../../../src/app/chip-kernel.js';
+import { parseConfig } from '../../../src/config/load.js';
+import type { ByteTransport } from '../../../src/devices/byte-transport.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { deviceContext } from '../device-context.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+const config = parseConfig({ devices: { reader: { type: 'vivopay', transport: 'serial', path: '/dev/pos-neo2' } }, host: { type: 'simulator' } });
+const reader = config.devices.reader;
+if (reader.type !== 'vivopay') throw new Error('parsed as another type');
+
+/** A context whose serial port is a virtual NEO 2 on `store` (its flash), recording the line each open asked for. */
+function neo2Context(store: ConfigurationStore) {
+  const lines: unknown[] = [];
+  const hosts: ByteTransport[] = [];
+  const kernel = chipKernelOf(config);
+  const context: DeviceContext = {
+    ...deviceContext(silentLogger),
+    chipKernel: () => kernel,
+    readerAids: config.emv.aids,
+    openSerial: (options) => {
+      lines.push(options);
+      const [host, device] = createMemoryTransportPair();
+      const twin = createVirtualVivopay(device, { configuration: configurationCommandsOf(store) });
+      closers.push(() => twin.close());
+      hosts.push(host);
+      return Promise.resolve(host);
+    },
+  };
+  return { context, lines, hosts };
+}
+
+const writes = (store: ConfigurationStore) => [...store.received].filter(([command]) => ['60-03', '60-06', '60-0A', '04-02', '04-03', 'D0-03'].includes(command.toUpperCase()));
+
+describe('the ViVOpay kind', () => {
+  it('opens at 115200 8N1 and, at a reader whose configuration differs, writes the terminal’s; a second open writes nothing', async () => {
+    const store = createConfigurationStore();
+    const { context, lines } = neo2Context(store);
+    const first = await VIVOPAY_KIND.open(reader, context);
+    closers.push(() => first.device.close());
+    expect(lines[0]).toMatchObject({ path: '/dev/pos-neo2', baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 });
+    expect([...store.aids.keys()]).toEqual(config.emv.aids.map((a) => a.aid.toUpperCase()));
+    expect(store.terminalData).toBeDefined();
+    expect(writes(store).length).toBeGreaterThan(0);
+    await first.device.close();
+
+    store.received.clear();
+    const second = await VIVOPAY_KIND.open(reader, context);
+    closers.push(() => second.device.close());
+    expect(store.received.size).toBeGreaterThan(0); // it read the tables back
+    expect(writes(store)).toEqual([]);
+  });
+
+  it('replaces a stale AID set: an AID the config no longer names is deleted, and the probe then says it matches', async () => {
+    const store = createConfigurationStore();
+    const { context } = neo2Context(store);
+    const opened = await VIVOPAY_KIND.open(reader, context);
+    await opened.device.close();
+    const stale = Buffer.from('A0000000999090', 'hex');
+    store.aids.set('A0000000999090', { aid: stale, tlvs: [] });
+    expect((await VIVOPAY_KIND.probe(reader, context)).answer).toMatch(/configuration differs: aid A0000000999090 remove$/);
+    const again = await VIVOPAY_KIND.open(reader, context);
+    closers.push(() => again.device.close());
+    expect(store.aids.has('A0000000999090')).toBe(false);
+    expect((await VIVOPAY_KIND.probe(reader, context)).answer).toMatch(/configuration matches$/);
+  });
+
+  it('a reader that refuses its terminal data is not used: the open rejects and the port is closed', async () => {
+    const store = createConfigurationStore();
+    store.refusals.set('60-06', 0x62);
+    const { context, hosts } = neo2Context(store);
+    await expect(VIVOPAY_KIND.open(reader, context)).rejects.toMatchObject({ code: 'READER_CONFIG_REFUSED' });
+    await expect(hosts[0]?.write(Buffer.from([0]))).rejects.toMatchObject({ code: 'DEVICE_CLOSED' });
+  });
+});
