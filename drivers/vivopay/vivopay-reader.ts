@@ -11,6 +11,14 @@
  *                    PIN is answered "entered": the engine's PIN pad takes it after the
  *                    read, `pinRequired`), TRM, TAA, first GENERATE AC
  *                    ← 60 00 [0004 go online | 0000 approved offline | 0001 declined offline][TLVs]
+ *   with `contactless`, first
+ *   readCard     → 02-40 Activate Transaction [Timeout][9F02 9F03 9C 5F2A] (guide 8.5.2 p209)
+ *                    ← 02 23 [Attribution][TLVs] online request: a ChipRead, entry mode contactless
+ *                    ← 02 00 [Attribution][TLVs] offline: 9F27 TC approved / AAC declined; or
+ *                      Attribution "contactless MSD": a SwipeRead from 57, contactless-magstripe
+ *                    ← 02 0A [FFEE1F 02 …] insert card: the contact flow above; [FFEE1F E1 …]
+ *                      see phone: 02-40 again for the tap after the phone; ← 02 08 no tap
+ *                  (no 60-12 for a tap: the engine does not complete a contactless read)
  *   completeChip → 60-12 Apply Host Response [8A][91][71/72] (empty: unable to go online)
  *                    ← 60 63 … ← 60 00 [0002|0003][9F27 95 9B 9F5B 9F26 …]
  *   abort        → 05-01 Cancel: the pending 60-1x is answered "cancelled" and
@@ -38,6 +46,7 @@ import { Sensitive } from '../../src/util/sensitive.js';
 import { notConnected, readBusy, readCancelled } from '../shared/device-errors.js';
 import { DeviceLink, logDroppedPartial } from '../shared/device-link.js';
 import { cardFromTrack2Equivalent } from '../shared/track2-equivalent.js';
+import { activateTransactionData, CONTACTLESS_ERROR, isMagstripeTap, parseActivateAnswer } from './activate-data.js';
 import { emvSummaryOf, withoutReaderTags } from './chip-data.js';
 import {
   applyHostResponseData,
@@ -80,6 +89,10 @@ const AUTHENTICATE_ANSWER_MS = 150_000;
 const APPLY_HOST_ANSWER_MS = 30_000;
 /** A configuration command may write flash before it answers. */
 const CONFIGURATION_ANSWER_MS = 3000;
+/** CTQ (9F6C) byte 2 b8: Consumer Device CVM performed (EMV Book C-3 Annex A.2). */
+const CTQ_CDCVM_PERFORMED = 0x80;
+/** 9F34 for a consumer-device CVM that succeeded (Book C-2: CVM 01, condition 00, result 02). */
+const CVM_RESULTS_CDCVM = '010002';
 /** 61-01 lines that ask the cardholder for the stripe (fallback). */
 const USE_STRIPE_MESSAGE = /MAGSTRIPE|SWIPE/i;
 
@@ -92,6 +105,8 @@ export interface VivopayReaderOptions {
   readonly cardTimeoutS?: number;
   /** Whether the reader may fall back to the stripe after a chip failure; default true. */
   readonly allowFallback?: boolean;
+  /** Arm the reader for a tap first (02-40), then insert or swipe when the tap says so; default false. */
+  readonly contactless?: boolean;
   /** Scales the command table's answer timeouts (tests); default 1. */
   readonly answerTimeoutScale?: number;
   readonly logger?: Logger;
@@ -199,10 +214,10 @@ export class VivopayReader implements ChipCardReader {
       onAbort = () => {
         // Disarm first: the pending command's own "cancelled" answer then finds nothing pending, and
         // the read rejects only once the reader confirmed the cancel (its stale answer precedes that).
-        const disarmed = this.#settle(VIVOPAY_COMMANDS.startTransaction.command);
+        const disarmed = [this.#settle(VIVOPAY_COMMANDS.startTransaction.command), this.#settle(VIVOPAY_COMMANDS.activateTransaction.command)];
         void this.#cancelOnReader().finally(() => {
           const error = readCancelled(this.name, 'aborted');
-          disarmed?.reject(error);
+          for (const pending of disarmed) pending?.reject(error);
           reject(error);
         });
       };
@@ -211,7 +226,8 @@ export class VivopayReader implements ChipCardReader {
     try {
       // A transaction the engine left without completing (no PIN given, a failure) ends on the reader first.
       if (abandoned) await this.#cancelOnReader();
-      return await Promise.race([this.#contactRead(read, signal), cancelled]);
+      const flow = this.#options.contactless === true ? this.#tapRead(read, signal) : this.#contactRead(read, signal);
+      return await Promise.race([flow, cancelled]);
     } catch (err) {
       const error = asPosError(err, 'vivopay read');
       this.#log.debug({ code: error.code, details: error.details }, 'read error');
@@ -254,6 +270,101 @@ export class VivopayReader implements ChipCardReader {
 
   close(): Promise<void> {
     return this.#link.close();
+  }
+
+  /** 02-40 until a tap gives a card; "insert card" hands over to the contact flow, "see phone" taps again. */
+  async #tapRead(read: ActiveRead, signal: AbortSignal): Promise<CardRead> {
+    const timeoutS = Math.min(0xff, this.#options.cardTimeoutS ?? VIVOPAY_DEFAULT_CARD_TIMEOUT_S);
+    const data = activateTransactionData({ timeoutS, amountMinor: read.request.amountMinor, currency: read.request.currency });
+    const spec = { name: 'activateTransaction', ...VIVOPAY_COMMANDS.activateTransaction, answerTimeoutMs: timeoutS * 1000 + START_ANSWER_MARGIN_MS };
+    for (;;) {
+      const frame = await this.#send(spec, data);
+      // A copy: the TLV values are views into it, wiped once the read is built.
+      const body = Buffer.from(frame.data);
+      frame.data.fill(0);
+      let answer;
+      try {
+        answer = parseActivateAnswer(frame.status, body);
+      } catch (error) {
+        body.fill(0);
+        throw readerDataError(error, '02-40');
+      }
+      switch (answer.kind) {
+        case 'online':
+        case 'completed': {
+          const tags = flatten(answer.tlv);
+          try {
+            if (isMagstripeTap(answer.attribution)) return this.#magstripeTap(tags);
+            return this.#tapChipRead(read, answer.tlv, tags, answer.kind === 'online');
+          } finally {
+            wipeTags(tags);
+            body.fill(0);
+          }
+        }
+        case 'failed':
+          body.fill(0);
+          if (answer.error?.code === CONTACTLESS_ERROR.GO_TO_CONTACT_INTERFACE) {
+            this.#log.debug('tap: insert the card');
+            if (signal.aborted) throw readCancelled(this.name, 'aborted');
+            return this.#contactRead(read, signal);
+          }
+          if (answer.error?.code === CONTACTLESS_ERROR.SEE_PHONE) {
+            this.#log.debug('tap: see phone, waiting for the tap again');
+            if (signal.aborted) throw readCancelled(this.name, 'aborted');
+            continue;
+          }
+          throw new PosError('CHIP_READ_FAILED', 'The contactless card could not be read', { device: this.name, reason: 'tap-failed', errorCode: answer.error?.code ?? -1 });
+        case 'timeout':
+          throw new PosError('CHIP_NO_CARD', 'No card was presented in time', { device: this.name });
+        case 'card-detected':
+          // A user-interface event; the answer follows (the link took this frame as the answer: ask again).
+          continue;
+        case 'refused':
+          throw this.#unexpected('activateTransaction', answer.status, undefined);
+      }
+    }
+  }
+
+  /** A contactless chip tap: the card's first decision is the cryptogram it gave (23 online; 00 with TC or AAC). */
+  #tapChipRead(read: ActiveRead, tlv: ContactAnswer['tlv'], tags: ReadonlyMap<string, Uint8Array>, online: boolean): ChipRead {
+    const t2 = tags.get('57');
+    if (t2 === undefined) throw new PosError('CHIP_DATA_INVALID', 'The tap has no Track 2 Equivalent Data', { tag: '57' });
+    const cid = tags.get('9F27')?.[0];
+    const decision: ChipRead['firstDecision'] = online ? 'online' : cid !== undefined && (cid & CID_TYPE_MASK) === CID_TC ? 'approved-offline' : 'declined-offline';
+    if (decision === 'online' && tags.get('9F26')?.length !== 8) throw new PosError('CHIP_DATA_INVALID', 'The online request has no 8-byte ARQC', { tag: '9F26' });
+    const card = cardFromTrack2Equivalent(t2);
+    const summary = emvSummaryOf(tags);
+    // A qVSDC card says its CVM in the CTQ, not 9F34 (Book C-3): on-device CVM reported as Kernel 2 reports it, 01 00 02.
+    const cdcvm = ((tags.get('9F6C')?.[1] ?? 0) & CTQ_CDCVM_PERFORMED) !== 0;
+    const emv = summary !== undefined && summary.cvmResults === undefined && cdcvm ? { ...summary, cvmResults: CVM_RESULTS_CDCVM } : summary;
+    // Online PIN for a tap: the reader's outcome asks for it in the CVM results (9F34 byte 1 = 02) or the CTQ (9F6C byte 1 b8).
+    const pinRequired = ((tags.get('9F34')?.[0] ?? 0) & 0x3f) === 0x02 || (decision === 'online' && ((tags.get('9F6C')?.[0] ?? 0) & 0x80) !== 0);
+    this.#log.debug({ pan: card.pan, brand: card.brand, decision, pinRequired }, 'tap read');
+    return {
+      entryMode: 'contactless',
+      card,
+      chip: { tlv: Sensitive.of('data', withoutReaderTags(tlv)) },
+      firstDecision: decision,
+      ...(pinRequired || read.pinRequired ? { pinRequired: true } : {}),
+      ...(emv === undefined ? {} : { emv }),
+    };
+  }
+
+  /** A contactless mag-stripe tap: the reader's track 2 (57) as a stripe read. */
+  #magstripeTap(tags: ReadonlyMap<string, Uint8Array>): SwipeRead {
+    const t2 = tags.get('57');
+    if (t2 === undefined) throw new PosError('CHIP_DATA_INVALID', 'The mag-stripe tap has no track 2', { tag: '57' });
+    // Track 2 nibbles as the stripe's characters: D the separator, a trailing F the pad (EMV Book 3 Annex A).
+    const nibbles = Buffer.from(t2).toString('hex').toUpperCase().replace(/F$/, '').replace('D', '=');
+    const line = Buffer.from(`;${nibbles}?`, 'latin1');
+    let card: MagstripeCard;
+    try {
+      card = parseSwipeLine(line);
+    } finally {
+      line.fill(0);
+    }
+    this.#log.debug({ pan: card.pan, brand: card.brand }, 'mag-stripe tap');
+    return { entryMode: 'contactless-magstripe', card };
   }
 
   /** 60-10, then 60-11 for a chip; a swipe ends at 60-10. */

@@ -84,6 +84,7 @@ export const TIERS: readonly Tier[] = [
       'test/drivers/vivopay/vivopay-hid.test.ts',
       'test/drivers/vivopay/vivopay-kind.test.ts',
       'test/drivers/vivopay/vivopay-reader.test.ts',
+      'test/drivers/vivopay/vivopay-tap.test.ts',
       'test/host/chip-cryptograms.test.ts',
       'test/host/contactless-cryptograms.test.ts',
       'test/host/contactless-entry-modes.test.ts',
