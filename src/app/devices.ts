@@ -72,7 +72,7 @@ export async function openDevices(config: Config, options: DeviceOptions): Promi
     const chipKernel = (extraCapks: readonly Capk[] = []): ChipKernel => (kernel ??= chipKernelOf(config, { extraCapks }));
 
     const r = config.devices.reader;
-    const readerSource = r.type === 'virtual' ? virtual('reader').reader(r.model, chipKernel) : wired(READER_KINDS, r, options, chipKernel, config.emv.aids);
+    const readerSource = r.type === 'virtual' ? virtual('reader').reader(r.model, chipKernel, config.emv.aids) : wired(READER_KINDS, r, options, chipKernel, config.emv.aids);
     const reader = await open('reader', readerSource, (core) => new ResilientCardReader(core));
 
     const p = config.devices.pinpad;

@@ -15,6 +15,7 @@ import { openPcscSlot, type PcscSlot } from '../../../drivers/pcsc/pcsc-slot.js'
 import { listPcscReaders } from '../../../drivers/pcsc/reader-list.js';
 import type { Attached } from '../../../drivers/reconnect/resilient-devices.js';
 import type { ChipKernel } from '../../../drivers/shared/chip-kernel.js';
+import type { ReaderAidSettings } from '../../../drivers/shared/device-kind.js';
 import { VirtualCable } from '../../../drivers/reconnect/virtual-cable.js';
 import { createHidMemoryPair } from '../../../drivers/transport/hid-memory.js';
 import type { SerialTransportOptions } from '../../../drivers/transport/serial-transport.js';
@@ -22,6 +23,7 @@ import { createVfdDisplay } from '../../../drivers/vfd-display/index.js';
 import { initializedVfd, VFD_DEFAULT_SERIAL } from '../../../drivers/vfd-display/kind.js';
 import { createVerifonePinPad } from '../../../drivers/verifone-pinpad/index.js';
 import { VERIFONE_DEFAULT_SERIAL } from '../../../drivers/verifone-pinpad/kind.js';
+import { configureReader, readerConfigurationOf } from '../../../drivers/vivopay/configuration/index.js';
 import { createVivopayReader } from '../../../drivers/vivopay/index.js';
 import { VIVOPAY_DEFAULT_SERIAL } from '../../../drivers/vivopay/kind.js';
 import type { Deck } from '../../../hw-mocks/cards/deck.js';
@@ -84,24 +86,43 @@ export class VirtualBench {
   }
 
   /** `reader: { type: "virtual", model }`: a serial MSR, a ViVOpay chip reader, or an encrypting MagTek. */
-  reader(model: VirtualReaderModel, chipKernel: (extraCapks?: readonly Capk[]) => ChipKernel): VirtualDevice<CardReader> {
+  reader(model: VirtualReaderModel, chipKernel: (extraCapks?: readonly Capk[]) => ChipKernel, readerAids: readonly ReaderAidSettings[] = []): VirtualDevice<CardReader> {
     this.#inUse = true;
     if (model === 'pcsc') return this.#pcsc(chipKernel);
     if (model === 'magtek-encrypting') return this.#magtek();
     const logger = this.#logger;
-    if (model === 'chip') {
-      const cable = this.#cable('reader', VIVOPAY_DEFAULT_SERIAL);
-      return this.#onCable(cable, 'reader', (wire) => {
-        this.#readerTwin = { kind: 'chip', chip: createVirtualVivopay(wire.device, { configuration: configurationCommandsOf(this.#neo2Configuration) }) };
-        return { device: createVivopayReader(wire.host, { name: 'virtual-chip-reader', logger }), twinClose: () => wire.device.close() };
-      });
-    }
+    if (model === 'chip') return this.#neo2(chipKernel, readerAids);
     const cable = this.#cable('reader', MSR_DEFAULT_SERIAL);
     return this.#onCable(cable, 'reader', (wire) => {
       const msr = new VirtualSerialMsr(wire.device);
       this.#readerTwin = { kind: 'stripe', swipe: (card) => msr.swipe(card) };
       return { device: createSerialMsrReader(wire.host, { name: 'virtual-msr', logger }), twinClose: () => msr.close() };
     });
+  }
+
+  /**
+   * The virtual NEO 2, opened as a real one is (its kind): its flash (the
+   * bench's configuration store) is first brought in line with the
+   * terminal's AIDs, CA keys and terminal data, then the driver takes the wire.
+   */
+  #neo2(chipKernel: () => ChipKernel, readerAids: readonly ReaderAidSettings[]): VirtualDevice<CardReader> {
+    const cable = this.#cable('reader', VIVOPAY_DEFAULT_SERIAL);
+    const logger = this.#logger;
+    return {
+      target: 'virtual:reader',
+      attach: async () => {
+        const wire = await cable.plugIn();
+        this.#readerTwin = { kind: 'chip', chip: createVirtualVivopay(wire.device, { configuration: configurationCommandsOf(this.#neo2Configuration) }) };
+        const release = () => wire.device.close().then(() => wire.close());
+        try {
+          await configureReader(wire.host, readerConfigurationOf(chipKernel().config, readerAids), logger);
+        } catch (err) {
+          await release().catch(() => undefined);
+          throw err;
+        }
+        return { device: createVivopayReader(wire.host, { name: 'virtual-chip-reader', logger }), transport: wire.host, release };
+      },
+    };
   }
 
   /** `pinpad: { type: "virtual" }`: a VeriFone pad loaded with the simulation's DUKPT key. */
