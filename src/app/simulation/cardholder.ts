@@ -13,14 +13,19 @@ import type { ContactSlotTwin } from './contact-slot-twin.js';
 /** A virtual cardholder's move: which deck card, how, and what they do at the PIN pad. */
 export interface PresentRequest {
   readonly card: string;
-  /** `swipe` (a chip card swiped at a chip reader is asked for its chip), `chip` (insert), `swipe-stripe-only` (a card without a chip). */
-  readonly entry: 'swipe' | 'chip' | 'swipe-stripe-only';
+  /**
+   * `swipe` (a chip card swiped at a chip reader is asked for its chip), `chip` (insert), `swipe-stripe-only` (a card
+   * without a chip), `tap` (at the NEO 2: the contactless card of `profile`, `hw-mocks/chip-card/contactless-profiles/`).
+   */
+  readonly entry: 'swipe' | 'chip' | 'swipe-stripe-only' | 'tap';
   /** The PIN typed when the pad asks (default the deck card's), `cancel` to press cancel, `none` to walk away. */
   readonly pin?: string;
   /** Card-side faults: the chip cannot be read (fallback), the card declines after the host approved, or (PC/SC reader) it is pulled while the terminal completes. */
   readonly fault?: 'chip-failure' | 'decline-after-approval' | 'card-pulled';
-  /** The chip's profile (`hw-mocks/chip-card/profiles/`), at a PC/SC reader; default the deck card's brand profile. */
+  /** The chip's profile (`hw-mocks/chip-card/profiles/`), at a PC/SC reader; default the deck card's brand profile. For a tap, the contactless profile (required). */
   readonly profile?: string;
+  /** A tap with a phone: its holder verifies on it first (the second tap after "see phone"). */
+  readonly verifyOnDevice?: boolean;
 }
 
 /** Pulls a virtual device's cable; it stays out `forMs` (default 0: back on the first reopen). */
@@ -77,6 +82,15 @@ export function virtualCardholder(options: CardholderOptions): Required<Cardhold
             else if (intent !== undefined && intent !== 'none') pinpad.enterPin(intent);
           });
         }
+      }
+      if (request.entry === 'tap') {
+        if (reader.kind !== 'chip') throw new PosError('ECR_BAD_REQUEST', 'entry: only the virtual NEO 2 takes a tap', { fields: ['entry'], problems: ['no contactless reader'] });
+        if (request.profile === undefined) throw new PosError('ECR_BAD_REQUEST', 'profile: a tap names its contactless profile', { fields: ['profile'], problems: ['missing'] });
+        if (request.verifyOnDevice === true && !reader.chip.verifyOnDevice(request.profile)) {
+          throw new PosError('ECR_BAD_REQUEST', 'verifyOnDevice: the profile’s card cannot verify its holder on the device', { fields: ['verifyOnDevice'], problems: ['not a phone'] });
+        }
+        reader.chip.tap(request.profile);
+        return;
       }
       if (reader.kind !== 'contact' && (request.profile !== undefined || request.fault === 'card-pulled')) {
         const field = request.profile === undefined ? 'fault' : 'profile';

@@ -2,7 +2,8 @@
  * The ECR API's `/v1/simulator/*` routes, served only in simulation (the
  * server asks them about routes it does not serve itself):
  *
- *   POST /v1/simulator/present  { card: "<deck id>", entry?, pin?, fault?, profile? } → 202 { presented, entry }
+ *   POST /v1/simulator/present  { card: "<deck id>", entry?, pin?, fault?, profile?, verifyOnDevice? } → 202 { presented, entry }
+ *                               entry "tap": the NEO 2 twin taps the contactless card of `profile`
  *   POST /v1/simulator/unplug   { device: "reader", forMs?: 2000 }        → 202 { unplugged, forMs }
  */
 import { z } from 'zod';
@@ -12,10 +13,11 @@ import type { CardholderSimulator } from './cardholder.js';
 const presentBody = z
   .object({
     card: z.string().min(1),
-    entry: z.enum(['swipe', 'chip', 'swipe-stripe-only']).default('swipe'),
+    entry: z.enum(['swipe', 'chip', 'swipe-stripe-only', 'tap']).default('swipe'),
     pin: z.union([z.string().regex(/^\d{4,12}$/, 'pin must be 4–12 digits'), z.literal('cancel'), z.literal('none')]).optional(),
     fault: z.enum(['chip-failure', 'decline-after-approval', 'card-pulled']).optional(),
     profile: z.string().regex(/^[a-z0-9-]{1,64}$/, 'profile must name a chip profile').optional(),
+    verifyOnDevice: z.boolean().optional(),
   })
   .strict();
 
@@ -38,6 +40,7 @@ export function simulatorRoutes(cardholder: CardholderSimulator): EcrSimulatorRo
             ...(body.pin === undefined ? {} : { pin: body.pin }),
             ...(body.fault === undefined ? {} : { fault: body.fault }),
             ...(body.profile === undefined ? {} : { profile: body.profile }),
+            ...(body.verifyOnDevice === undefined ? {} : { verifyOnDevice: body.verifyOnDevice }),
           });
           return { status: 202, body: { presented: body.card, entry: body.entry } };
         }
