@@ -31,7 +31,7 @@ import { attachVirtualVfd } from '../../../hw-mocks/display/index.js';
 import { createVirtualMagtekReader, ENCRYPTING_REPORT_BYTES, MAGTEK_TWIN_IDS, simulationMagtekKeys } from '../../../hw-mocks/magtek/index.js';
 import { VirtualSerialMsr } from '../../../hw-mocks/msr/virtual-serial-msr.js';
 import { createVirtualPinPad, simulationPinpadKeys, type VirtualPinPad } from '../../../hw-mocks/pinpad/index.js';
-import { configurationCommandsOf, createConfigurationStore } from '../../../hw-mocks/vivopay/configuration-store.js';
+import { configurationCommandsOf, createConfigurationStore, type ConfigurationStore } from '../../../hw-mocks/vivopay/configuration-store.js';
 import { createVirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
 import { ensurePcscd } from '../../../hw-mocks/vpcd/pcscd-daemon.js';
 import { claimVpcdSlot, type VpcdSlot } from '../../../hw-mocks/vpcd/vpcd-slot-lock.js';
@@ -78,11 +78,13 @@ export class VirtualBench {
   #pcscSlot: PcscSlot | undefined;
   #vpcdReady: Promise<{ readonly slot: VpcdSlot; readonly twin: ContactSlotTwin }> | undefined;
   /** The virtual NEO 2's configuration (AIDs, CA keys, terminal data): its flash, kept across replugs. */
-  readonly #neo2Configuration = createConfigurationStore();
+  readonly #neo2Configuration: ConfigurationStore;
 
-  constructor(options: { readonly logger: Logger; readonly deck: () => Deck }) {
+  /** `neo2Configuration`: the virtual NEO 2's flash as it comes (a test's stale tables); default factory-fresh. */
+  constructor(options: { readonly logger: Logger; readonly deck: () => Deck; readonly neo2Configuration?: ConfigurationStore }) {
     this.#logger = options.logger;
     this.#deck = options.deck;
+    this.#neo2Configuration = options.neo2Configuration ?? createConfigurationStore();
   }
 
   /** `reader: { type: "virtual", model }`: a serial MSR, a ViVOpay chip reader, or an encrypting MagTek. */

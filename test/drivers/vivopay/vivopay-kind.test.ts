@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceContext } from '../../../drivers/shared/device-kind.js';
 import { createMemoryTransportPair } from '../../../drivers/transport/memory-transport.js';
+import { CONFIGURATION_COMMANDS } from '../../../drivers/vivopay/configuration/index.js';
 import { VIVOPAY_KIND } from '../../../drivers/vivopay/kind.js';
 import { configurationCommandsOf, createConfigurationStore, type ConfigurationStore } from '../../../hw-mocks/vivopay/configuration-store.js';
 import { createVirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
@@ -46,7 +47,11 @@ function neo2Context(store: ConfigurationStore) {
   return { context, lines, hosts };
 }
 
-const writes = (store: ConfigurationStore) => [...store.received].filter(([command]) => ['60-03', '60-06', '60-0A', '04-02', '04-03', 'D0-03'].includes(command.toUpperCase()));
+/** The commands that change the reader's flash (set, remove, delete), as `CC-SS`. */
+const WRITES = Object.entries(CONFIGURATION_COMMANDS)
+  .filter(([operation]) => /^(set|remove|delete)/.test(operation))
+  .map(([, { command, subCommand }]) => [command, subCommand].map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join('-'));
+const writes = (store: ConfigurationStore) => [...store.received.keys()].filter((command) => WRITES.includes(command.toUpperCase()));
 
 describe('the ViVOpay kind', () => {
   it('opens at 115200 8N1 and, at a reader whose configuration differs, writes the terminal’s; a second open writes nothing', async () => {
