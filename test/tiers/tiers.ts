@@ -110,7 +110,6 @@ export const TIERS: readonly Tier[] = [
       'test/app/pcsc-terminal.test.ts',
       'test/app/resilient-devices.test.ts',
       'test/app/virtual-neo2-configuration.test.ts',
-      'test/app/virtual-neo2-configuration.test.ts',
       'test/app/watchdog.test.ts',
       'test/drivers/msr-serial-pty.integration.test.ts',
       'test/drivers/pcsc/diag-card-pcscd.test.ts',
