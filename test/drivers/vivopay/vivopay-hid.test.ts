@@ -65,3 +65,29 @@ describe('ViVOpay over HID reports', () => {
     expect(reports.map((r) => r.subarray(11, 13).toString('hex'))).toEqual(['6010', '6011', '6100', '6012']);
   });
 });
+
+describe('ViVOpay taps over HID reports', () => {
+  let reader: VivopayReader;
+  let device: VirtualVivopay;
+  let reports: Buffer[];
+
+  beforeEach(() => {
+    const [host, end] = createHidMemoryPair({ vendorId: 0x1d5f, productId: 0x0100, inputReportBytes: 64, outputReportBytes: 64 });
+    reports = [];
+    device = createVirtualVivopay(deviceStream(end, reports));
+    reader = createVivopayReader(vivopayOverHid(host), { contactless: true, cardTimeoutS: 5 });
+  });
+
+  afterEach(async () => {
+    await reader.close();
+    await device.close();
+  });
+
+  it('a tap (02-40) whose online request spans several padded reports reads whole, as a contactless chip read', async () => {
+    const read = reader.readCard(REQUEST, new AbortController().signal);
+    await expect.poll(() => device.waitingForTap).toBe(true);
+    device.tap('visa-contactless');
+    expect(await read).toMatchObject({ entryMode: 'contactless', firstDecision: 'online' });
+    expect(reports.map((r) => r.subarray(11, 13).toString('hex'))).toEqual(['0240']);
+  });
+});
