@@ -133,6 +133,11 @@ export function parseActivateAnswer(status: number, data: Uint8Array): ActivateA
   }
 }
 
+/** Whether an Attribution byte says a swipe (MSR, bits 4/3/0 = 0 1 x). */
+export function isSwipe(attribution: number): boolean {
+  return (attribution & 0x18) === CAPTURED.msr;
+}
+
 /** Whether an Attribution byte says a contactless mag-stripe (MSD) read. */
 export function isMagstripeTap(attribution: number): boolean {
   return (attribution & ATTRIBUTION_TYPE_MASK) === CAPTURED.contactlessMsd;

@@ -16,6 +16,7 @@
  *                    ← 02 23 [Attribution][TLVs] online request: a ChipRead, entry mode contactless
  *                    ← 02 00 [Attribution][TLVs] offline: 9F27 TC approved / AAC declined; or
  *                      Attribution "contactless MSD": a SwipeRead from 57, contactless-magstripe
+ *                    ← 02 00 [Attribution MSR][DFEE23][9F39 90]: a swipe, as 60-10's
  *                    ← 02 0A [FFEE1F 02 …] insert card: the contact flow above; [FFEE1F E1 …]
  *                      see phone: 02-40 again for the tap after the phone; ← 02 08 no tap
  *                  (no 60-12 for a tap: the engine does not complete a contactless read)
@@ -46,7 +47,7 @@ import { Sensitive } from '../../src/util/sensitive.js';
 import { notConnected, readBusy, readCancelled } from '../shared/device-errors.js';
 import { DeviceLink, logDroppedPartial } from '../shared/device-link.js';
 import { cardFromTrack2Equivalent } from '../shared/track2-equivalent.js';
-import { activateTransactionData, CONTACTLESS_ERROR, isMagstripeTap, parseActivateAnswer } from './activate-data.js';
+import { activateTransactionData, CONTACTLESS_ERROR, isMagstripeTap, isSwipe, parseActivateAnswer } from './activate-data.js';
 import { emvSummaryOf, withoutReaderTags } from './chip-data.js';
 import {
   applyHostResponseData,
@@ -294,6 +295,7 @@ export class VivopayReader implements ChipCardReader {
         case 'completed': {
           const tags = flatten(answer.tlv);
           try {
+            if (answer.kind === 'completed' && isSwipe(answer.attribution)) return this.#swipeRead(tags);
             if (isMagstripeTap(answer.attribution)) return this.#magstripeTap(tags);
             return this.#tapChipRead(read, answer.tlv, tags, answer.kind === 'online');
           } finally {

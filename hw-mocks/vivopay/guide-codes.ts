@@ -21,7 +21,7 @@ export const COMMANDS = {
  * 02-40 (8.5.2 p209–233): the Attribution byte's captured data type (bits 4/3/0: 0 0 1 contactless EMV,
  * 1 0 1 contactless MSD), and the contactless error codes of FFEE1F (Table 8 p31–34; see phone: ours).
  */
-export const ACTIVATE = { attributionEmv: 0x01, attributionMsd: 0x11 } as const;
+export const ACTIVATE = { attributionEmv: 0x01, attributionMsd: 0x11, attributionMsr: 0x08 } as const;
 export const CONTACTLESS_ERROR = { GO_TO_CONTACT_INTERFACE: 0x02, GENERIC: 0x62, SEE_PHONE: 0xe1 } as const;
 
 /** Commands the reader sends the terminal (8.4.30, 8.4.31). */

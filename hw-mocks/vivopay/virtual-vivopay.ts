@@ -191,12 +191,25 @@ export class VirtualVivopay {
     this.#failNextChip = false;
     const phase = this.#phase;
     if (phase.kind === 'waiting' && !phase.chipFailed) this.#readChip(phase);
+    // ours: a card in the contact slot during an Activate ends it as Table 8's "go to contact interface" would.
+    else if (phase.kind === 'activating') this.#finish(STATUS.FAILED, failedTap(CONTACTLESS_ERROR.GO_TO_CONTACT_INTERFACE));
   }
 
-  /** Swipes a card's stripe: a chip card's (service code 2xx) unless `chip: false`. Ignored unless a Start Transaction waits. */
+  /** Swipes a card's stripe: a chip card's (service code 2xx) unless `chip: false`. Ignored unless a Start Transaction or an Activate waits. */
   swipe(cardId: string, options: { chip?: boolean } = {}): void {
     const card = this.#card(cardId);
     const phase = this.#phase;
+    if (phase.kind === 'activating') {
+      // An Activate reads the stripe too: Attribution "MSR card" (0 1 x), the MSR data and 9F39 90 (p232–233, p238).
+      const block = msrDataBlock(options.chip === false ? card : { ...card, serviceCode: `2${card.serviceCode.slice(1)}` });
+      const tags = encode([
+        { tag: 'DFEE23', value: block },
+        { tag: '9F39', value: Buffer.from([ENTRY.magstripe]) },
+      ]);
+      this.#finish(STATUS.OK, Buffer.concat([Buffer.from([ACTIVATE.attributionMsr]), tags]));
+      block.fill(0);
+      return;
+    }
     if (phase.kind !== 'waiting') return;
     const serviceCode = options.chip === false ? card.serviceCode : `2${card.serviceCode.slice(1)}`;
     const block = msrDataBlock({ ...card, serviceCode });

@@ -113,6 +113,18 @@ describe('02-40 Activate Transaction on the virtual NEO 2', () => {
     expect(seen()).toEqual(['02:23']);
   });
 
+  it('a swipe during the Activate: 00 with Attribution "MSR card" (0 1 x), DFEE23 and 9F39 90 (p232–233, p238)', async () => {
+    await terminal.write(encodeCommandFrame(0x02, 0x40, activate(1234)));
+    await expect.poll(() => twin.waitingForTap).toBe(true);
+    twin.swipe('visa-ok', { chip: false });
+    await until(1);
+    expect(seen()).toEqual(['02:00']);
+    const { attribution, tags } = body(frames[0] as VivopayFrame);
+    expect(attribution & 0x18).toBe(0x08);
+    expect(hex(tags.get('9F39'))).toBe('90');
+    expect(tags.get('DFEE23')?.length).toBeGreaterThan(10);
+  });
+
   it('no tap within Timeout: 08', async () => {
     await terminal.write(encodeCommandFrame(0x02, 0x40, activate(1234, 1)));
     await expect.poll(() => seen(), { timeout: 3000 }).toEqual(['02:08']);

@@ -109,3 +109,26 @@ describe('the NEO 2 driver reads taps', () => {
     expect(twin.waitingForTap).toBe(false);
   });
 });
+
+describe('the NEO 2 driver, armed for a tap, takes a swipe or an insert', () => {
+  it('a swipe during the Activate: Attribution MSR with DFEE23 and 9F39 90 — a chip card is asked for its chip', async () => {
+    const read = reader.readCard({ amountMinor: 1234, currency: '978' }, signal());
+    await expect.poll(() => twin.waitingForTap).toBe(true);
+    twin.swipe('visa-ok');
+    expect(await rejection(read)).toMatchObject({ code: 'CHIP_CARD_SWIPED' });
+  });
+
+  it('a stripe-only swipe during the Activate is a swipe read', async () => {
+    const read = reader.readCard({ amountMinor: 1234, currency: '978' }, signal());
+    await expect.poll(() => twin.waitingForTap).toBe(true);
+    twin.swipe('visa-ok', { chip: false });
+    expect(await read).toMatchObject({ entryMode: 'swipe' });
+  });
+
+  it('a card inserted during the Activate is read through its chip (the contact flow after the Activate)', async () => {
+    const read = reader.readCard({ amountMinor: 1234, currency: '978', enterOnlinePin: () => Promise.resolve() }, signal());
+    await expect.poll(() => twin.waitingForTap).toBe(true);
+    twin.insert('visa-ok');
+    expect(await read).toMatchObject({ entryMode: 'chip', firstDecision: 'online' });
+  });
+});
