@@ -382,6 +382,11 @@ export class VirtualVivopay {
     }, activate.timeoutS * 1000);
     const activating = { kind: 'activating', activate, raw, timer } as const;
     this.#phase = activating;
+    if (this.#seated !== undefined) {
+      // ours: a card already in the contact slot sends the transaction to it.
+      this.#finish(STATUS.FAILED, failedTap(CONTACTLESS_ERROR.GO_TO_CONTACT_INTERFACE));
+      return;
+    }
     const inField = this.#inField;
     this.#inField = undefined;
     if (inField !== undefined) this.#runTap(activating, inField);

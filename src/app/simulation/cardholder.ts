@@ -120,7 +120,7 @@ export function virtualCardholder(options: CardholderOptions): Required<Cardhold
         return;
       }
       // A swipe only counts while the reader waits for a card (it may be asking again: "swipe instead").
-      await until(() => chip.waitingForCard, 5_000);
+      await until(() => chip.waitingForCard || chip.waitingForTap, 5_000);
       chip.swipe(card.id, { chip: request.entry !== 'swipe-stripe-only' });
     },
     transactionEnded(): void {

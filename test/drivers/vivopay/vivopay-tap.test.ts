@@ -125,6 +125,12 @@ describe('the NEO 2 driver, armed for a tap, takes a swipe or an insert', () => 
     expect(await read).toMatchObject({ entryMode: 'swipe' });
   });
 
+  it('a card seated before the read: the Activate hands over to the contact flow at once', async () => {
+    twin.insert('visa-ok');
+    const read = reader.readCard({ amountMinor: 1234, currency: '978', enterOnlinePin: () => Promise.resolve() }, signal());
+    expect(await read).toMatchObject({ entryMode: 'chip', firstDecision: 'online' });
+  });
+
   it('a card inserted during the Activate is read through its chip (the contact flow after the Activate)', async () => {
     const read = reader.readCard({ amountMinor: 1234, currency: '978', enterOnlinePin: () => Promise.resolve() }, signal());
     await expect.poll(() => twin.waitingForTap).toBe(true);
