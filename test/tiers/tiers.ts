@@ -79,6 +79,7 @@ export const TIERS: readonly Tier[] = [
       'test/drivers/vivopay/configuration/sync.test.ts',
       'test/drivers/vivopay/contact-data.test.ts',
       'test/drivers/vivopay/guide-frames.test.ts',
+      'test/drivers/vivopay/stored-reader-kernel.test.ts',
       'test/drivers/vivopay/virtual-vivopay.test.ts',
       'test/drivers/vivopay/virtual-vivopay-tap.test.ts',
       'test/drivers/vivopay/vivopay-framer.test.ts',

@@ -33,6 +33,7 @@ import { VirtualSerialMsr } from '../../../hw-mocks/msr/virtual-serial-msr.js';
 import { createVirtualPinPad, simulationPinpadKeys, type VirtualPinPad } from '../../../hw-mocks/pinpad/index.js';
 import { configurationCommandsOf, createConfigurationStore, type ConfigurationStore } from '../../../hw-mocks/vivopay/configuration-store.js';
 import { createVirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
+import { storedReaderKernel } from '../../../hw-mocks/vivopay/stored-reader-kernel.js';
 import { ensurePcscd } from '../../../hw-mocks/vpcd/pcscd-daemon.js';
 import { claimVpcdSlot, type VpcdSlot } from '../../../hw-mocks/vpcd/vpcd-slot-lock.js';
 import type { ReaderConfig } from '../../config/schema.js';
@@ -114,7 +115,9 @@ export class VirtualBench {
       target: 'virtual:reader',
       attach: async () => {
         const wire = await cable.plugIn();
-        this.#readerTwin = { kind: 'chip', chip: createVirtualVivopay(wire.device, { configuration: configurationCommandsOf(this.#neo2Configuration) }) };
+        const store = this.#neo2Configuration;
+        // The twin's kernel runs on what its flash holds, read at each transaction.
+        this.#readerTwin = { kind: 'chip', chip: createVirtualVivopay(wire.device, { configuration: configurationCommandsOf(store), kernel: () => storedReaderKernel(store) }) };
         const release = () => wire.device.close().then(() => wire.close());
         try {
           await configureReader(wire.host, readerConfigurationOf(chipKernel().config, readerAids), logger);
@@ -122,7 +125,7 @@ export class VirtualBench {
           await release().catch(() => undefined);
           throw err;
         }
-        return { device: createVivopayReader(wire.host, { name: 'virtual-chip-reader', logger }), transport: wire.host, release };
+        return { device: createVivopayReader(wire.host, { name: 'virtual-chip-reader', logger, contactless: true }), transport: wire.host, release };
       },
     };
   }
