@@ -270,6 +270,7 @@ export class VirtualVivopay {
 
   /** The cardholder takes the card: a transaction on it fails at its next card command. */
   removeCard(): void {
+    this.#inField = undefined;
     const seated = this.#seated;
     this.#seated = undefined;
     if (seated === undefined) return;

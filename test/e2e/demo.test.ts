@@ -69,6 +69,7 @@ describe('pos demo (built, in its own process)', () => {
     }
     expect(rows.find((r) => r['case'] === 'approved')).toMatchObject({ status: 'approved', responseCode: '00', maskedPan: '411111******1111', brand: 'visa', entryMode: 'swipe', amount: 1234, currency: '978' });
     expect(rows.find((r) => r['case'] === 'host not answering')).toMatchObject({ status: 'failed', errorCode: 'HOST_TIMEOUT' });
+    expect(rows.find((r) => r['case'] === 'tap, online approved')).toMatchObject({ status: 'approved', responseCode: '00', brand: 'visa', entryMode: 'contactless' });
     // The debug log really was written (so the scan below means something).
     expect(stderr.toString()).toMatch(/"level":20/);
     expect(stderr.toString()).toContain('[display] APPROVED');
