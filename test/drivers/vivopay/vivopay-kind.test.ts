@@ -6,8 +6,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceContext } from '../../../drivers/shared/device-kind.js';
+import { createHidMemoryPair, type HidMemoryDeviceEnd } from '../../../drivers/transport/hid-memory.js';
+import { ListenerSet } from '../../../drivers/transport/listener-set.js';
 import { createMemoryTransportPair } from '../../../drivers/transport/memory-transport.js';
 import { CONFIGURATION_COMMANDS } from '../../../drivers/vivopay/configuration/index.js';
+import { VIVOPAY_HID_REPORT_BYTES, VIVOPAY_HID_REPORT_ID, type VivopayReader } from '../../../drivers/vivopay/index.js';
 import { VIVOPAY_KIND } from '../../../drivers/vivopay/kind.js';
 import { configurationCommandsOf, createConfigurationStore, type ConfigurationStore } from '../../../hw-mocks/vivopay/configuration-store.js';
 import { createVirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
@@ -16,6 +19,25 @@ import { parseConfig } from '../../../src/config/load.js';
 import type { ByteTransport } from '../../../src/devices/byte-transport.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { deviceContext } from '../device-context.js';
+
+/** The device side of a HID pair as a byte stream: output reports in, input reports (ID 01, zero padded) out. */
+function deviceStream(end: HidMemoryDeviceEnd): ByteTransport {
+  const data = new ListenerSet<Buffer>();
+  end.onOutputReport((r) => data.emit(r.data));
+  return {
+    description: end.description,
+    async write(bytes) {
+      for (let i = 0; i < bytes.length; i += VIVOPAY_HID_REPORT_BYTES) {
+        const piece = Buffer.alloc(VIVOPAY_HID_REPORT_BYTES);
+        piece.set(bytes.subarray(i, i + VIVOPAY_HID_REPORT_BYTES));
+        await end.sendInputReport(VIVOPAY_HID_REPORT_ID, piece);
+      }
+    },
+    onData: (l) => data.add(l),
+    onClose: (l) => end.onClose(l),
+    close: () => end.close(),
+  };
+}
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -84,6 +106,22 @@ describe('the ViVOpay kind', () => {
     closers.push(() => again.device.close());
     expect(store.aids.has('A0000000999090')).toBe(false);
     expect((await VIVOPAY_KIND.probe(reader, context)).answer).toMatch(/configuration matches$/);
+  });
+
+  it('over HID, the reader is configured through the same report adapter the driver then reads', async () => {
+    const store = createConfigurationStore();
+    const [host, end] = createHidMemoryPair({ vendorId: 0x0acd, productId: 0x3310, inputReportBytes: VIVOPAY_HID_REPORT_BYTES, outputReportBytes: VIVOPAY_HID_REPORT_BYTES });
+    const twin = createVirtualVivopay(deviceStream(end), { configuration: configurationCommandsOf(store) });
+    closers.push(() => twin.close());
+    const hidReader = parseConfig({ devices: { reader: { type: 'vivopay', transport: 'hid', vendorId: 0x0acd, productId: 0x3310 } }, host: { type: 'simulator' } }).devices.reader;
+    if (hidReader.type !== 'vivopay') throw new Error('parsed as another type');
+    const { context } = neo2Context(store);
+    const attached = await VIVOPAY_KIND.open(hidReader, { ...context, openHid: () => Promise.resolve(host) });
+    closers.push(() => attached.device.close());
+    expect([...store.aids.keys()]).toEqual(config.emv.aids.map((a) => a.aid.toUpperCase()));
+    twin.received.length = 0;
+    await (attached.device as VivopayReader).ping();
+    expect(twin.received).toEqual([[0x18, 0x01]]);
   });
 
   it('a reader that refuses its terminal data is not used: the open rejects and the port is closed', async () => {
