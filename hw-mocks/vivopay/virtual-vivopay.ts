@@ -82,13 +82,13 @@ export interface VirtualVivopayOptions {
 export interface ContactlessSetup {
   readonly ca?: SimulationCa | readonly SimulationCa[];
   readonly capks?: readonly Capk[];
-  /** Minor units (Book B §3.1.1); default no transaction limit, CVM limit 50.00, floor limit 0. */
+  /** Minor units (Book B §3.1.1); default transaction limit 100.00, CVM limit 50.00, floor limit 0. */
   readonly limits?: TapTerminal['limits'];
   /** ISO 3166 numeric; default '250'. */
   readonly country?: string;
 }
 
-const DEFAULT_CONTACTLESS_LIMITS = { cvm: 5000, floor: 0 } as const;
+const DEFAULT_CONTACTLESS_LIMITS = { transaction: 10_000, cvm: 5000, floor: 0 } as const;
 
 /** Errors that are the chip's, after which a fallback swipe is allowed (as the PC/SC reader judges them). */
 const CHIP_FAILURES = new Set(['EMV_NO_APPLICATION', 'EMV_CARD_STATUS', 'EMV_CARD_DATA_INVALID', 'EMV_CARD_DATA_MISSING', 'EMV_APDU_INVALID']);

@@ -47,9 +47,10 @@ export const CHIP_DEMO_CASES: readonly DemoCase[] = [
   { name: 'chip failure, fallback swipe', card: 'visa-ok', amount: 1100, steps: [{ entry: 'chip', fault: 'chip-failure' }, { entry: 'swipe' }], entryMode: 'fallback', expect: { status: 'approved', responseCode: '00' } },
   { name: 'cardholder cancels at PIN', card: 'visa-ok', amount: 900, steps: [{ entry: 'chip', pin: 'cancel' }], expect: { status: 'cancelled' } },
   { name: 'chip, funds short', card: 'mc-low-funds', amount: 90000, steps: [{ entry: 'chip' }], expect: { status: 'declined', responseCode: '51' } },
-  // Taps at the NEO 2 (02-40); the reader's CVM limit is 50.00.
+  // Taps at the NEO 2 (02-40); the reader's CVM limit is 50.00, its contactless transaction limit 100.00.
   { name: 'tap, online approved', card: 'visa-ok', amount: 1300, steps: [{ entry: 'tap', profile: 'visa-contactless' }], entryMode: 'contactless', expect: { status: 'approved', responseCode: '00' } },
   { name: 'tap over CVM limit, PIN', card: 'visa-ok', amount: 6000, steps: [{ entry: 'tap', profile: 'visa-contactless-pin' }], entryMode: 'contactless', expect: { status: 'approved', responseCode: '00' } },
+  { name: 'tap over the limit: insert', card: 'visa-ok', amount: 15000, steps: [{ entry: 'tap', profile: 'visa-contactless' }, { entry: 'chip' }], entryMode: 'chip', expect: { status: 'approved', responseCode: '00' } },
   { name: 'phone tap, CDCVM', card: 'mc-damaged', amount: 6100, steps: [{ entry: 'tap', profile: 'mastercard-phone' }], entryMode: 'contactless', expect: { status: 'approved', responseCode: '00' } },
 ];
 
