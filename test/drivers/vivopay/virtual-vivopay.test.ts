@@ -273,9 +273,9 @@ describe('the virtual NEO 2 answers as the guide documents', () => {
       fc.asyncProperty(fc.constantFrom(0x60, 0x05, 0x18, 0x61), fc.integer({ min: 0, max: 0x20 }), fc.uint8Array({ maxLength: 40 }), async (cmd, sub, data) => {
         const before = frames.length;
         await command(cmd, sub, data);
-        await expect.poll(() => frames.slice(before).some((f) => f.command === cmd), { timeout: 2000 }).toBe(true);
+        await expect.poll(() => frames.slice(before).some((f) => f.command === cmd), { timeout: 5000 }).toBe(true);
         await command(0x05, 0x01);
-        await expect.poll(() => frames.some((f, i) => i >= before && f.command === 0x05), { timeout: 2000 }).toBe(true);
+        await expect.poll(() => frames.some((f, i) => i >= before && f.command === 0x05), { timeout: 5000 }).toBe(true);
       }),
       { numRuns: 40 },
     );
