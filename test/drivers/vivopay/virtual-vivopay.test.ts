@@ -7,26 +7,20 @@
  */
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryTransportPair, type MemoryTransport } from '../../../drivers/transport/memory-transport.js';
-import { VivopayFramer, type VivopayFrame } from '../../../drivers/vivopay/framer.js';
+import type { MemoryTransport } from '../../../drivers/transport/memory-transport.js';
+import type { VivopayFrame } from '../../../drivers/vivopay/framer.js';
 import { encodeCommandFrame, encodeResponseFrame } from '../../../drivers/vivopay/protocol.js';
 import { CommandFramer } from '../../../hw-mocks/vivopay/command-framer.js';
-import { createVirtualVivopay, type VirtualVivopay, type VirtualVivopayOptions } from '../../../hw-mocks/vivopay/virtual-vivopay.js';
+import type { VirtualVivopay, VirtualVivopayOptions } from '../../../hw-mocks/vivopay/virtual-vivopay.js';
 import { decode, encode, flatten } from '../../../src/emv/index.js';
+import { openTwinWire } from './twin-wire.js';
 
 let terminal: MemoryTransport;
 let twin: VirtualVivopay;
 let frames: VivopayFrame[];
 
 function open(options: VirtualVivopayOptions = {}): void {
-  const [host, device] = createMemoryTransportPair({ host: 'mem:terminal', device: 'mem:neo2' });
-  terminal = host;
-  frames = [];
-  const framer = new VivopayFramer({ maxFrameBytes: 4096, interByteTimeoutMs: 200, onTimeout: () => undefined, crcOrder: 'either' });
-  host.onData((chunk) => {
-    for (const e of framer.push(chunk)) if (e.type === 'frame') frames.push(e.frame);
-  });
-  twin = createVirtualVivopay(device, { clock: () => new Date('2026-03-14T09:26:53Z'), ...options });
+  ({ terminal, twin, frames } = openTwinWire(options));
 }
 
 beforeEach(() => open());
