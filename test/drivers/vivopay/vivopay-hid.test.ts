@@ -1,33 +1,10 @@
 /** The NEO 2 driver over the in-memory HID pair: report ID 0x01, padded reports, the virtual NEO 2 behind them — its 61-02 crossing the same reports. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHidMemoryPair, type HidMemoryDeviceEnd } from '../../../drivers/transport/hid-memory.js';
-import { ListenerSet } from '../../../drivers/transport/listener-set.js';
-import { VIVOPAY_HID_REPORT_BYTES, VIVOPAY_HID_REPORT_ID, createVivopayReader, vivopayOverHid, type VivopayReader } from '../../../drivers/vivopay/index.js';
+import { createHidMemoryPair } from '../../../drivers/transport/hid-memory.js';
+import { createVivopayReader, vivopayOverHid, type VivopayReader } from '../../../drivers/vivopay/index.js';
 import { createVirtualVivopay, type VirtualVivopay } from '../../../hw-mocks/vivopay/virtual-vivopay.js';
-import type { ByteTransport } from '../../../src/devices/byte-transport.js';
 import { deckCard, REQUEST } from '../reader-harness.js';
-
-/** The device side as a byte stream: output reports in, input reports (ID 0x01, zero-padded) out. */
-function deviceStream(end: HidMemoryDeviceEnd, reports: Buffer[]): ByteTransport {
-  const data = new ListenerSet<Buffer>();
-  end.onOutputReport((r) => {
-    reports.push(Buffer.concat([Buffer.from([r.reportId]), r.data]));
-    data.emit(r.data);
-  });
-  return {
-    description: end.description,
-    async write(bytes) {
-      for (let i = 0; i < bytes.length; i += VIVOPAY_HID_REPORT_BYTES) {
-        const piece = Buffer.alloc(VIVOPAY_HID_REPORT_BYTES);
-        piece.set(bytes.subarray(i, i + VIVOPAY_HID_REPORT_BYTES));
-        await end.sendInputReport(VIVOPAY_HID_REPORT_ID, piece);
-      }
-    },
-    onData: (l) => data.add(l),
-    onClose: (l) => end.onClose(l),
-    close: () => end.close(),
-  };
-}
+import { vivopayHidDeviceStream } from './hid-device-stream.js';
 
 describe('ViVOpay over HID reports', () => {
   let reader: VivopayReader;
@@ -37,7 +14,7 @@ describe('ViVOpay over HID reports', () => {
   beforeEach(() => {
     const [host, end] = createHidMemoryPair({ vendorId: 0x1d5f, productId: 0x0100, inputReportBytes: 64, outputReportBytes: 64 });
     reports = [];
-    device = createVirtualVivopay(deviceStream(end, reports));
+    device = createVirtualVivopay(vivopayHidDeviceStream(end, reports));
     reader = createVivopayReader(vivopayOverHid(host));
   });
 
@@ -74,7 +51,7 @@ describe('ViVOpay taps over HID reports', () => {
   beforeEach(() => {
     const [host, end] = createHidMemoryPair({ vendorId: 0x1d5f, productId: 0x0100, inputReportBytes: 64, outputReportBytes: 64 });
     reports = [];
-    device = createVirtualVivopay(deviceStream(end, reports));
+    device = createVirtualVivopay(vivopayHidDeviceStream(end, reports));
     reader = createVivopayReader(vivopayOverHid(host), { contactless: true, cardTimeoutS: 5 });
   });
 

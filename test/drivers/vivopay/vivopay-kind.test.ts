@@ -6,11 +6,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceContext } from '../../../drivers/shared/device-kind.js';
-import { createHidMemoryPair, type HidMemoryDeviceEnd } from '../../../drivers/transport/hid-memory.js';
-import { ListenerSet } from '../../../drivers/transport/listener-set.js';
+import { createHidMemoryPair } from '../../../drivers/transport/hid-memory.js';
 import { createMemoryTransportPair } from '../../../drivers/transport/memory-transport.js';
 import { CONFIGURATION_COMMANDS } from '../../../drivers/vivopay/configuration/index.js';
-import { VIVOPAY_HID_REPORT_BYTES, VIVOPAY_HID_REPORT_ID, type VivopayReader } from '../../../drivers/vivopay/index.js';
+import { VIVOPAY_HID_REPORT_BYTES, type VivopayReader } from '../../../drivers/vivopay/index.js';
 import { VIVOPAY_KIND } from '../../../drivers/vivopay/kind.js';
 import { configurationCommandsOf, createConfigurationStore, type ConfigurationStore } from '../../../hw-mocks/vivopay/configuration-store.js';
 import { createVirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
@@ -19,25 +18,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import type { ByteTransport } from '../../../src/devices/byte-transport.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { deviceContext } from '../device-context.js';
-
-/** The device side of a HID pair as a byte stream: output reports in, input reports (ID 01, zero padded) out. */
-function deviceStream(end: HidMemoryDeviceEnd): ByteTransport {
-  const data = new ListenerSet<Buffer>();
-  end.onOutputReport((r) => data.emit(r.data));
-  return {
-    description: end.description,
-    async write(bytes) {
-      for (let i = 0; i < bytes.length; i += VIVOPAY_HID_REPORT_BYTES) {
-        const piece = Buffer.alloc(VIVOPAY_HID_REPORT_BYTES);
-        piece.set(bytes.subarray(i, i + VIVOPAY_HID_REPORT_BYTES));
-        await end.sendInputReport(VIVOPAY_HID_REPORT_ID, piece);
-      }
-    },
-    onData: (l) => data.add(l),
-    onClose: (l) => end.onClose(l),
-    close: () => end.close(),
-  };
-}
+import { vivopayHidDeviceStream } from './hid-device-stream.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -111,7 +92,7 @@ describe('the ViVOpay kind', () => {
   it('over HID, the reader is configured through the same report adapter the driver then reads', async () => {
     const store = createConfigurationStore();
     const [host, end] = createHidMemoryPair({ vendorId: 0x0acd, productId: 0x3310, inputReportBytes: VIVOPAY_HID_REPORT_BYTES, outputReportBytes: VIVOPAY_HID_REPORT_BYTES });
-    const twin = createVirtualVivopay(deviceStream(end), { configuration: configurationCommandsOf(store) });
+    const twin = createVirtualVivopay(vivopayHidDeviceStream(end), { configuration: configurationCommandsOf(store) });
     closers.push(() => twin.close());
     const hidReader = parseConfig({ devices: { reader: { type: 'vivopay', transport: 'hid', vendorId: 0x0acd, productId: 0x3310 } }, host: { type: 'simulator' } }).devices.reader;
     if (hidReader.type !== 'vivopay') throw new Error('parsed as another type');
