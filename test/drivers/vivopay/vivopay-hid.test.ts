@@ -1,27 +1,30 @@
 /** The NEO 2 driver over the in-memory HID pair: report ID 0x01, padded reports, the virtual NEO 2 behind them — its 61-02 crossing the same reports. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHidMemoryPair } from '../../../drivers/transport/hid-memory.js';
-import { createVivopayReader, vivopayOverHid, type VivopayReader } from '../../../drivers/vivopay/index.js';
+import { createVivopayReader, vivopayOverHid, type VivopayReader, type VivopayReaderOptions } from '../../../drivers/vivopay/index.js';
 import { createVirtualVivopay, type VirtualVivopay } from '../../../hw-mocks/vivopay/virtual-vivopay.js';
 import { deckCard, REQUEST } from '../reader-harness.js';
 import { vivopayHidDeviceStream } from './hid-device-stream.js';
+
+/** The driver and the virtual NEO 2 on an in-memory HID pair; `reports` collects the driver's output reports. */
+function overHid(options: VivopayReaderOptions = {}): { reader: VivopayReader; device: VirtualVivopay; reports: Buffer[] } {
+  const [host, end] = createHidMemoryPair({ vendorId: 0x1d5f, productId: 0x0100, inputReportBytes: 64, outputReportBytes: 64 });
+  const reports: Buffer[] = [];
+  const device = createVirtualVivopay(vivopayHidDeviceStream(end, reports));
+  return { reader: createVivopayReader(vivopayOverHid(host), options), device, reports };
+}
+
+async function closeBoth(reader: VivopayReader, device: VirtualVivopay): Promise<void> {
+  await reader.close();
+  await device.close();
+}
 
 describe('ViVOpay over HID reports', () => {
   let reader: VivopayReader;
   let device: VirtualVivopay;
   let reports: Buffer[];
-
-  beforeEach(() => {
-    const [host, end] = createHidMemoryPair({ vendorId: 0x1d5f, productId: 0x0100, inputReportBytes: 64, outputReportBytes: 64 });
-    reports = [];
-    device = createVirtualVivopay(vivopayHidDeviceStream(end, reports));
-    reader = createVivopayReader(vivopayOverHid(host));
-  });
-
-  afterEach(async () => {
-    await reader.close();
-    await device.close();
-  });
+  beforeEach(() => ({ reader, device, reports } = overHid()));
+  afterEach(() => closeBoth(reader, device));
 
   it("ping goes out as the guide's single report: 01 'ViVOtech2' 00 18 01 00 00 B3 CD, zero padded", async () => {
     await reader.ping();
@@ -47,18 +50,8 @@ describe('ViVOpay taps over HID reports', () => {
   let reader: VivopayReader;
   let device: VirtualVivopay;
   let reports: Buffer[];
-
-  beforeEach(() => {
-    const [host, end] = createHidMemoryPair({ vendorId: 0x1d5f, productId: 0x0100, inputReportBytes: 64, outputReportBytes: 64 });
-    reports = [];
-    device = createVirtualVivopay(vivopayHidDeviceStream(end, reports));
-    reader = createVivopayReader(vivopayOverHid(host), { contactless: true, cardTimeoutS: 5 });
-  });
-
-  afterEach(async () => {
-    await reader.close();
-    await device.close();
-  });
+  beforeEach(() => ({ reader, device, reports } = overHid({ contactless: true, cardTimeoutS: 5 })));
+  afterEach(() => closeBoth(reader, device));
 
   it('a tap (02-40) whose online request spans several padded reports reads whole, as a contactless chip read', async () => {
     const read = reader.readCard(REQUEST, new AbortController().signal);
