@@ -20,7 +20,7 @@ const lazily = (path) => ({ path, lazy: true });
 const CODECS = may('src/emv', 'src/crypto', 'src/iso8583', 'src/card');
 const BASE = may('src/config', 'src/log', 'src/util');
 /** Every layer of the terminal's own code, for the composition root and the CLI. */
-const TERMINAL = [...BASE, ...CODECS, ...may('src/devices', 'src/display', 'src/host', 'src/txn', 'drivers/*')];
+const TERMINAL = [...BASE, ...CODECS, ...may('src/devices', 'src/display', 'src/host', 'src/txn', 'src/receipt', 'drivers/*')];
 const CLI_ACTIONS = [...TERMINAL, ...may('src/app', 'src/cli', 'src/cli/commands')];
 
 /**
@@ -42,6 +42,7 @@ export const LAYERS = [
   { layer: 'src/display', may: may('src/devices', 'src/util') },
   { layer: 'src/host', may: [...CODECS, ...may('src/devices', 'src/log', 'src/util')] },
   { layer: 'src/txn', may: [...BASE, ...CODECS, ...may('src/devices', 'src/display', 'src/host')] },
+  { layer: 'src/receipt', may: may('src/txn', 'src/devices', 'src/card', 'src/util') },
   { layer: 'src/app', may: [...TERMINAL, lazily('src/app/simulation')] },
   { layer: 'src/app/simulation', may: [...TERMINAL, ...may('src/app', 'hw-mocks', 'hw-mocks/*')] },
   { layer: 'src/cli', may: [...TERMINAL, ...may('src/app', 'src/cli/commands'), lazily('src/cli/actions')] },
