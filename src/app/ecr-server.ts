@@ -68,31 +68,37 @@ export interface HealthReport {
   readonly [key: string]: unknown;
 }
 
-/** A route's answer: its status and JSON body. */
-export interface EcrAnswer {
-  readonly status: number;
-  readonly body: unknown;
+/** A route's answer: its status and JSON body, or plain text. */
+export type EcrAnswer = { readonly status: number; readonly body: unknown } | { readonly status: number; readonly text: string };
+
+/** What a route module is told of a request. */
+export interface EcrRouteRequest {
+  /** The `:id` of a `/v1/transactions/:id/…` route. */
+  readonly id: string | undefined;
+  readonly query: URLSearchParams;
+  /** Reads the request's JSON under the server's limits and checks. */
+  readonly readBody: () => Promise<unknown>;
 }
 
 /**
- * The `/v1/simulator/*` routes, given to the server only in simulation: it
- * asks them about a route it does not serve itself, after the guard, and
- * without them such a route is 404.
+ * Routes served by a module of their own (receipts; the `/v1/simulator/*`
+ * routes, given only in simulation): the server asks each, in order, about a
+ * route it does not serve itself, after the guard; a route none answers is 404.
  */
-export interface EcrSimulatorRoutes {
+export interface EcrRoutes {
   /**
-   * The answer to `route` (`POST /v1/simulator/present`), or `undefined` when
-   * it is none of theirs. `readBody` reads the request's JSON under the
-   * server's limits and checks. Throws a `PosError` (`ECR_BAD_REQUEST`, …).
+   * The answer to `route` (`POST /v1/simulator/present`, with `:id` for a
+   * transaction's id), or `undefined` when it is none of theirs. Throws a
+   * `PosError` (`ECR_BAD_REQUEST`, …).
    */
-  answer(route: string, readBody: () => Promise<unknown>): Promise<EcrAnswer | undefined>;
+  answer(route: string, request: EcrRouteRequest): Promise<EcrAnswer | undefined>;
 }
 
 export interface EcrServerOptions {
   readonly engine: TransactionEngine;
   readonly health: () => HealthReport;
-  /** Only in simulation: without them the `/v1/simulator/*` routes do not exist (404). */
-  readonly simulator?: EcrSimulatorRoutes;
+  /** Route modules asked in order (the simulator's only in simulation: without them `/v1/simulator/*` is 404). */
+  readonly routes?: readonly EcrRoutes[];
   readonly logger: Logger;
   /** The bearer token every request must carry (`ecr.token`). */
   readonly token: string;
@@ -244,8 +250,12 @@ export class EcrServer {
       case 'GET /v1/health':
         return send(res, 200, this.#options.health());
       default: {
-        const answer = await this.#options.simulator?.answer(route, () => readJson(req));
-        if (answer !== undefined) return send(res, answer.status, answer.body);
+        const request: EcrRouteRequest = { id: parts[1] === 'transactions' ? parts[2] : undefined, query: url.searchParams, readBody: () => readJson(req) };
+        for (const routes of this.#options.routes ?? []) {
+          const answer = await routes.answer(route, request);
+          if (answer === undefined) continue;
+          return 'text' in answer ? sendText(res, answer.status, answer.text) : send(res, answer.status, answer.body);
+        }
         break;
       }
     }
@@ -294,6 +304,11 @@ function pathOf(req: IncomingMessage): string {
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 

@@ -169,7 +169,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       engine,
       health,
       logger,
-      ...(devices.simulator ? { simulator: devices.simulator.routes } : {}),
+      ...(devices.simulator ? { routes: [devices.simulator.routes] } : {}),
       token: ecrToken,
       ...(ecrTls ? { tls: ecrTls } : {}),
       allowedOrigins: config.ecr.allowedOrigins,

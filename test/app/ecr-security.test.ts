@@ -232,7 +232,7 @@ describe('simulator routes', () => {
   it('exist with one, behind the token', async () => {
     const presented: string[] = [];
     const simulator: CardholderSimulator = { present: (r) => (presented.push(r.card), Promise.resolve()) };
-    const { port } = await serve({ simulator: simulatorRoutes(simulator) });
+    const { port } = await serve({ routes: [simulatorRoutes(simulator)] });
     expect((await call(port, 'POST', '/v1/simulator/present', { 'content-type': 'application/json' }, JSON.stringify({ card: 'visa-ok' }))).status).toBe(401);
     expect((await call(port, 'POST', '/v1/simulator/present', JSON_AUTH, JSON.stringify({ card: 'visa-ok' }))).status).toBe(202);
     expect(presented).toEqual(['visa-ok']);

@@ -7,7 +7,7 @@
  *   POST /v1/simulator/unplug   { device: "reader", forMs?: 2000 }        → 202 { unplugged, forMs }
  */
 import { z } from 'zod';
-import { parse, type EcrSimulatorRoutes } from '../ecr-server.js';
+import { parse, type EcrRoutes } from '../ecr-server.js';
 import type { CardholderSimulator } from './cardholder.js';
 
 const presentBody = z
@@ -28,9 +28,9 @@ const unplugBody = z
   })
   .strict();
 
-export function simulatorRoutes(cardholder: CardholderSimulator): EcrSimulatorRoutes {
+export function simulatorRoutes(cardholder: CardholderSimulator): EcrRoutes {
   return {
-    async answer(route, readBody) {
+    async answer(route, { readBody }) {
       switch (route) {
         case 'POST /v1/simulator/present': {
           const body = parse(presentBody, await readBody());

@@ -43,7 +43,7 @@ import type { Display } from '../../devices/display.js';
 import type { PinPad } from '../../devices/pin-pad.js';
 import type { Logger } from '../../log/logger.js';
 import { PosError } from '../../util/errors.js';
-import type { EcrSimulatorRoutes } from '../ecr-server.js';
+import type { EcrRoutes } from '../ecr-server.js';
 import { virtualCardholder, type ReaderTwin, type UnplugRequest } from './cardholder.js';
 import { ContactSlotTwin, simulationCapks } from './contact-slot-twin.js';
 import { simulatorRoutes } from './simulator-routes.js';
@@ -60,7 +60,7 @@ export interface VirtualDevice<D> {
 
 /** What the terminal holds of the simulation once the devices are open: the ECR API's simulator routes and the end of each transaction. */
 export interface SimulatorHandle {
-  readonly routes: EcrSimulatorRoutes;
+  readonly routes: EcrRoutes;
   /** The cardholder takes the card back. */
   transactionEnded(): void;
 }
