@@ -1,13 +1,20 @@
 /**
  * The local ECR API: how a cash register starts and follows a payment.
- * Plain `node:http` — the API is six routes, and a framework would double the
- * terminal's start-up time on a Pi for nothing (decided once, here).
+ * Plain `node:http` — the API is a dozen routes, and a framework would double
+ * the terminal's start-up time on a Pi for nothing (decided once, here).
+ * The whole API is described in docs/ecr-api.yaml (OpenAPI 3.1).
  *
- *   POST /v1/transactions[?wait=true]     { type: "purchase", amount, currency } → 201 { …result }
+ *   POST /v1/transactions[?wait=true]     { type, amount, currency, tip?, cashback?, originalId?, reference? } → 201 { …result }
+ *                                         type "purchase" | "refund" | "preauth"
+ *   GET  /v1/transactions?reference=…|since=…[&limit=…]                         → 200 { transactions }
  *   GET  /v1/transactions/:id[?wait=true]                                        → 200 { …result }
  *   POST /v1/transactions/:id/cancel                                            → 200 { …result }
+ *   POST /v1/transactions/:id/void                                              → 200 { …result, status: "voided" }
+ *   POST /v1/transactions/:id/release     a pre-authorization                   → 200 { …result, status: "voided" }
+ *   POST /v1/transactions/:id/complete    { amount }                            → 201 { …the completion }
+ *   POST /v1/transactions/:id/tip         { tip }                               → 200 { …the purchase }
  *   GET  /v1/health                                                             → 200 { … }
- *   POST /v1/simulator/*                  in simulation only (`EcrSimulatorRoutes`)
+ *   other routes                          route modules (`EcrRoutes`): receipts, the batch, the simulator's
  *
  * Before any route: `ecr-guard.ts` (Host → 421, Origin → 403, bearer token
  * → 401, JSON content type → 415); a JSON body naming a key twice → 400.
@@ -18,7 +25,8 @@
  * otherwise they are 404.
  *
  * Errors are `{ error: { code, message, details } }` with 400 (bad input),
- * 401, 403, 404, 409 (busy / not cancellable), 413, 415, 421, 500. No
+ * 401, 403, 404, 409 (busy, not cancellable or voidable, not applicable to
+ * the original), 413, 415, 421, 500, 503 (the journal cannot write). No
  * response ever holds a PAN.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -117,14 +125,22 @@ const REFERENCE_PATTERN = /^[!-~]{1,64}$/;
 const REFERENCE_RULE = 'reference must be 1–64 printable ASCII characters without spaces';
 const MAX_LIST_LIMIT = 1000;
 
-const purchaseBody = z
-  .object({
-    type: z.literal('purchase'),
-    amount: z.number().int('amount must be a whole number of minor units').positive('amount must be positive'),
-    currency: z.string().regex(/^\d{3}$/, 'currency must be an ISO 4217 numeric code (3 digits)'),
-    reference: z.string().regex(REFERENCE_PATTERN, REFERENCE_RULE).optional(),
-  })
-  .strict();
+const minorUnits = (field: string) => z.number().int(`${field} must be a whole number of minor units`).positive(`${field} must be positive`);
+const startCommon = {
+  amount: minorUnits('amount'),
+  currency: z.string().regex(/^\d{3}$/, 'currency must be an ISO 4217 numeric code (3 digits)'),
+  reference: z.string().regex(REFERENCE_PATTERN, REFERENCE_RULE).optional(),
+};
+const TRANSACTION_ID = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'originalId must be a transaction id');
+
+const startBody = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('purchase'), ...startCommon, tip: minorUnits('tip').optional(), cashback: minorUnits('cashback').optional() }).strict(),
+  z.object({ type: z.literal('refund'), ...startCommon, originalId: TRANSACTION_ID.optional() }).strict(),
+  z.object({ type: z.literal('preauth'), ...startCommon }).strict(),
+]);
+
+const completeBody = z.object({ amount: minorUnits('amount') }).strict();
+const tipBody = z.object({ tip: z.number().int('tip must be a whole number of minor units').nonnegative('tip must not be negative') }).strict();
 
 const listQuery = z
   .object({
@@ -150,6 +166,12 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   TXN_NOT_FOUND: 404,
   TXN_BUSY: 409,
   TXN_NOT_CANCELLABLE: 409,
+  TXN_NOT_VOIDABLE: 409,
+  TXN_ORIGINAL_INVALID: 409,
+  TXN_TYPE_NOT_ALLOWED: 400,
+  TXN_AMOUNT_OVER_ORIGINAL: 400,
+  TXN_CASHBACK_OVER_LIMIT: 400,
+  TXN_TIP_NOT_ADJUSTED: 409,
   TXN_REFERENCE_REUSED: 409,
   // The journal cannot record money steps: refuse payments until someone looks.
   JOURNAL_FAULTED: 503,
@@ -223,11 +245,11 @@ export class EcrServer {
 
     switch (route) {
       case 'POST /v1/transactions': {
-        const body = parse(purchaseBody, await readJson(req));
-        const reference = idempotencyKey(req, body.reference);
+        const { reference: given, ...body } = parse(startBody, await readJson(req));
+        const reference = idempotencyKey(req, given);
         // The same key names the same transaction, before and after a restart: never a second charge.
         const replayed = reference !== undefined && engine.byReference(reference) !== undefined;
-        const started = engine.start({ type: body.type, amount: body.amount, currency: body.currency, ...(reference === undefined ? {} : { reference }) });
+        const started = engine.start({ ...body, ...(reference === undefined ? {} : { reference }) });
         return send(res, replayed ? 200 : 201, wait ? await engine.wait(started.id) : started);
       }
       case 'GET /v1/transactions': {
@@ -247,6 +269,18 @@ export class EcrServer {
       }
       case 'POST /v1/transactions/:id/cancel':
         return send(res, 200, await engine.cancel(parts[2] ?? ''));
+      case 'POST /v1/transactions/:id/void':
+        return send(res, 200, await engine.void(parts[2] ?? ''));
+      case 'POST /v1/transactions/:id/release':
+        return send(res, 200, await engine.release(parts[2] ?? ''));
+      case 'POST /v1/transactions/:id/complete': {
+        const body = parse(completeBody, await readJson(req));
+        return send(res, 201, await engine.complete(parts[2] ?? '', body.amount));
+      }
+      case 'POST /v1/transactions/:id/tip': {
+        const body = parse(tipBody, await readJson(req));
+        return send(res, 200, await engine.adjustTip(parts[2] ?? '', body.tip));
+      }
       case 'GET /v1/health':
         return send(res, 200, this.#options.health());
       default: {

@@ -140,6 +140,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       clock,
       logger,
       terminal: config.terminal,
+      policy: config.transactions,
     });
 
     const health = (): HealthReport => {

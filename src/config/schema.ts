@@ -255,6 +255,22 @@ export const storeAndForwardSchema = z
   })
   .strict();
 
+/**
+ * What the register may do beyond a purchase and a referenced refund
+ * (`src/txn/start-input.ts`). Off by default: each is a merchant's
+ * agreement with the acquirer.
+ */
+export const transactionsSchema = z
+  .object({
+    /** A refund that names no earlier purchase of this terminal. */
+    unreferencedRefunds: z.boolean().default(false),
+    /** Tips on purchases: given at the start, or adjusted before the batch closes (DE 54). */
+    tips: z.boolean().default(false),
+    /** The most cash (minor units) a purchase may give out; 0: no cashback. */
+    cashbackLimit: z.number().int().nonnegative().max(999_999_999_999).default(0),
+  })
+  .strict();
+
 export const logSchema = z
   .object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -272,6 +288,7 @@ export const configSchema = z
     log: logSchema.default(logSchema.parse({})),
     storeAndForward: storeAndForwardSchema.default(storeAndForwardSchema.parse({})),
     emv: emvSchema.default(emvSchema.parse({})),
+    transactions: transactionsSchema.default(transactionsSchema.parse({})),
   })
   .strict();
 

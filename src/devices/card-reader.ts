@@ -133,10 +133,18 @@ export interface ChipCompletion {
 }
 
 export interface ReadRequest {
-  /** Amount in minor units, for readers that show it or need it (EMV). */
+  /** Amount in minor units, for readers that show it or need it (EMV 9F02): the whole amount, cashback included. */
   readonly amountMinor: number;
   /** ISO 4217 numeric. */
   readonly currency: string;
+  /**
+   * What the card is read for (EMV 9C): a `purchase` (09 with cashback), a
+   * `refund` (20: the card is asked for an AAC, its answer goes online), or
+   * a `preauth` (00, always online: the merchant forces it). Absent: a purchase.
+   */
+  readonly purpose?: 'purchase' | 'refund' | 'preauth';
+  /** The cash given out within `amountMinor` (EMV 9F03). */
+  readonly cashbackMinor?: number;
   /**
    * For a reader whose terminal runs the EMV kernel: online PIN entry during
    * cardholder verification (Book 3 §10.5), on the PIN pad, for `card`. The

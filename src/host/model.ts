@@ -7,13 +7,26 @@ import type { PaymentCard } from '../card/types.js';
 import type { ChipData, EncryptedTracks, EntryMode } from '../devices/card-reader.js';
 import type { PinEntryResult } from '../devices/pin-pad.js';
 
-export interface PurchaseRequest {
-  readonly kind: 'purchase';
+/**
+ * What a card-present request asks of the host: `purchase` (DE 3 00, or 09
+ * with cashback) and `refund` (20) as financial requests (0200), `preauth`
+ * as an authorization (0100) that holds the amount until it is completed or
+ * released.
+ */
+export type CardRequestKind = 'purchase' | 'refund' | 'preauth';
+
+export interface CardRequest {
+  readonly kind: CardRequestKind;
   /** DE 11 systems trace audit number: six digits, unique per terminal per day. */
   readonly stan: string;
   /** The moment the request is sent (DE 7, in UTC; DE 12/13 in local time). */
   readonly at: Date;
+  /** DE 4: the whole amount, tip and cashback included. */
   readonly amountMinor: number;
+  /** The tip within `amountMinor` (DE 54 amount type 44, gratuity). */
+  readonly tipMinor?: number;
+  /** The cash given out within `amountMinor` (purchase only: DE 3 09, DE 54 amount type 40; chip 9C 09 and 9F03). */
+  readonly cashbackMinor?: number;
   /** ISO 4217 numeric (DE 49). */
   readonly currency: string;
   readonly entryMode: EntryMode;
@@ -33,6 +46,42 @@ export interface PurchaseRequest {
    * HTTPS JSON gateway does not carry it.
    */
   readonly encryptedTracks?: EncryptedTracks;
+}
+
+/** An approved transaction a later message names, as the journal keeps it: no card data, so the host finds it by these. */
+export interface OriginalTransaction {
+  readonly transactionId: string;
+  readonly kind: CardRequestKind;
+  readonly stan: string;
+  /** DE 7 of the original request, ISO string (UTC). */
+  readonly transmittedAt: string;
+  /** DE 4 of the original, as approved (tip and cashback included). */
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly authCode: string | null;
+  readonly rrn: string | null;
+  readonly entryMode: EntryMode | null;
+  readonly maskedPan: string | null;
+}
+
+/**
+ * A message about an approved transaction, without the card: `completion`
+ * captures up to the amount a pre-authorization holds; `tip-adjust` replaces
+ * a purchase's tip before the batch closes. DE 90 and DE 37/38 name the
+ * original; the dialect decides the message class (0220 advice or 0200).
+ */
+export interface FollowUpRequest {
+  readonly kind: 'completion' | 'tip-adjust';
+  readonly stan: string;
+  readonly at: Date;
+  /** DE 4: the amount captured (completion) or the original's new whole amount (tip adjust). */
+  readonly amountMinor: number;
+  /** The tip within `amountMinor`. */
+  readonly tipMinor?: number;
+  readonly currency: string;
+  readonly terminalId: string;
+  readonly merchantId: string;
+  readonly original: OriginalTransaction;
 }
 
 export interface AuthorizationResponse {
@@ -63,7 +112,10 @@ export interface HostClient {
    * authenticate. For the last three the request may have reached the host
    * (`delivery: 'maybe-sent'`): the caller owns the reversal.
    */
-  authorize(request: PurchaseRequest, signal?: AbortSignal): Promise<AuthorizationResponse>;
+  authorize(request: CardRequest, signal?: AbortSignal): Promise<AuthorizationResponse>;
+
+  /** Sends a completion or tip adjustment and resolves with the host's answer; rejects as `authorize` does. */
+  followUp(request: FollowUpRequest, signal?: AbortSignal): Promise<AuthorizationResponse>;
 
   state(): HostState;
 

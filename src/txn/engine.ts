@@ -1,5 +1,6 @@
 /**
- * The purchase state machine, one transaction at a time:
+ * The card-present state machine (a purchase, a refund, a
+ * pre-authorization), one transaction at a time:
  *
  *   waiting-for-card ──card──▶ card-read ──▶ [waiting-for-pin] ──▶ sending ──▶ authorizing ──approval──▶ [completing] ──▶ approved
  *          │                       │                  │               │             ├──other──▶ declined
@@ -40,9 +41,8 @@ import { CANCELLABLE_STATES, type TransactionResult, type TxnState, type TxnStat
 import type { HistoryFilter, TxnHistory } from './history.js';
 import type { Ledger, Owed } from './ledger.js';
 import { OFFLINE_DECLINED_BY_CARD_CODE, OFFLINE_DECLINED_CODE } from './offline-approver.js';
-
-/** DE 4 is n12: the largest amount the request can carry. */
-export const MAX_AMOUNT_MINOR = 999_999_999_999;
+import { FollowUps } from './follow-ups.js';
+import { NO_EXTRAS, refundable, startAmounts, type StartInput, type TransactionPolicy } from './start-input.js';
 
 export interface EngineDeps {
   readonly reader: CardReader;
@@ -66,15 +66,10 @@ export interface EngineDeps {
   /** Ended and earlier transactions, across restarts (the journal); absent: memory only. */
   readonly history?: TxnHistory;
   readonly newId?: () => string;
+  /** Unreferenced refunds, tips, cashback (`transactions` in the config); absent: none of them. */
+  readonly policy?: TransactionPolicy;
 }
 
-export interface PurchaseInput {
-  readonly type: 'purchase';
-  readonly amount: number;
-  readonly currency: string;
-  /** The register's idempotency key: starting again with the same one returns the same transaction. */
-  readonly reference?: string;
-}
 
 interface Running {
   result: TransactionResult;
@@ -111,11 +106,63 @@ export class TransactionEngine {
   readonly #ledger: Ledger;
   readonly #results = new Map<string, TransactionResult>();
   readonly #waiters = new Map<string, Promise<TransactionResult>>();
+  /** DE 7 of each request this process sent, for a later message that names it. */
+  readonly #sentAt = new Map<string, string>();
   #running: Running | null = null;
+  /** A void, release, completion or tip adjustment in progress: card transactions wait for it. */
+  #followUpRunning = false;
+  readonly #followUps: FollowUps;
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
     this.#ledger = deps.ledger;
+    this.#followUps = new FollowUps({
+      host: deps.host,
+      ledger: deps.ledger,
+      clock: deps.clock,
+      logger: deps.logger,
+      terminal: deps.terminal,
+      policy: deps.policy ?? NO_EXTRAS,
+      newId: deps.newId ?? randomUUID,
+      ...(deps.beforeAuthorize === undefined ? {} : { beforeAuthorize: deps.beforeAuthorize }),
+      find: (id) => this.get(id),
+      related: (id) => this.related(id),
+      transmittedAt: (id) => this.#sentAt.get(id) ?? deps.history?.transmittedAt(id),
+      inOpenBatch: (id) => deps.history?.inOpenBatch(id) ?? true,
+      remember: (result) => this.#remember(result),
+      exclusive: (work) => this.#exclusive(work),
+    });
+  }
+
+  /** Voids an approved purchase, refund or completion of the open batch (its reversal is owed from here on). */
+  void(id: string): Promise<TransactionResult> {
+    return this.#followUps.void(id);
+  }
+
+  /** Releases an approved pre-authorization that was not completed. */
+  release(id: string): Promise<TransactionResult> {
+    return this.#followUps.release(id);
+  }
+
+  /** Completes an approved pre-authorization for up to its amount; resolves with the completion. */
+  complete(id: string, amount: number): Promise<TransactionResult> {
+    return this.#followUps.complete(id, amount);
+  }
+
+  /** Replaces an approved purchase's tip before the batch closes; resolves with the purchase. */
+  adjustTip(id: string, tip: number): Promise<TransactionResult> {
+    return this.#followUps.adjustTip(id, tip);
+  }
+
+  async #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const current = this.#running?.result.id;
+    if (current !== undefined || this.#followUpRunning) throw new PosError('TXN_BUSY', 'A transaction is already in progress', current === undefined ? {} : { current });
+    this.#followUpRunning = true;
+    try {
+      return await work();
+    } finally {
+      this.#followUpRunning = false;
+    }
   }
 
   /** The transaction in progress, if any. */
@@ -124,22 +171,27 @@ export class TransactionEngine {
   }
 
   /**
-   * Starts a purchase and returns its first snapshot at once; the rest runs in
-   * the background. Throws `TXN_BUSY` while another runs, `TXN_AMOUNT_INVALID`
-   * or `TXN_CURRENCY_UNSUPPORTED` for bad input.
+   * Starts a purchase, refund or pre-authorization and returns its first
+   * snapshot at once; the rest runs in the background. Throws `TXN_BUSY`
+   * while another runs; `TXN_AMOUNT_INVALID`, `TXN_CURRENCY_UNSUPPORTED`,
+   * `TXN_TYPE_NOT_ALLOWED`, `TXN_CASHBACK_OVER_LIMIT`, or for a referenced
+   * refund `TXN_NOT_FOUND`, `TXN_ORIGINAL_INVALID` and
+   * `TXN_AMOUNT_OVER_ORIGINAL`, before anything is recorded.
    */
-  start(input: PurchaseInput): TransactionResult {
+  start(input: StartInput): TransactionResult {
     if (input.reference !== undefined) {
       const known = this.byReference(input.reference);
-      if (known !== undefined) return samePurchase(known, input);
+      if (known !== undefined) return sameStart(known, input);
     }
     if (this.#running) throw new PosError('TXN_BUSY', 'A transaction is already in progress', { current: this.#running.result.id });
-    validateAmount(input.amount);
+    if (this.#followUpRunning) throw new PosError('TXN_BUSY', 'A transaction is already in progress', {});
+    const amounts = startAmounts(input, this.#deps.policy ?? NO_EXTRAS);
     this.#validateCurrency(input.currency);
+    if (input.type === 'refund' && input.originalId !== undefined) this.#checkRefundable(input.originalId, amounts.total, input.currency);
 
     const result: TransactionResult = {
       id: (this.#deps.newId ?? randomUUID)(),
-      type: 'purchase',
+      type: input.type,
       ...(input.reference === undefined ? {} : { reference: input.reference }),
       state: 'waiting-for-card',
       status: null,
@@ -150,7 +202,11 @@ export class TransactionEngine {
       maskedPan: null,
       brand: null,
       entryMode: null,
-      amount: input.amount,
+      amount: amounts.amount,
+      ...(amounts.tip > 0 ? { tip: amounts.tip } : {}),
+      ...(amounts.cashback > 0 ? { cashback: amounts.cashback } : {}),
+      total: amounts.total,
+      ...(input.type === 'refund' && input.originalId !== undefined ? { originalId: input.originalId } : {}),
       currency: input.currency,
       startedAt: this.#deps.clock().toISOString(),
       endedAt: null,
@@ -180,6 +236,20 @@ export class TransactionEngine {
   byReference(reference: string): TransactionResult | undefined {
     for (const result of this.#results.values()) if (result.reference === reference) return result;
     return this.#deps.history?.byReference(reference);
+  }
+
+  /** The transactions that name `originalId` (its refunds, its completion), each as the terminal last said it. */
+  related(originalId: string): TransactionResult[] {
+    const listed = (this.#deps.history?.related(originalId) ?? []).map((r) => this.#results.get(r.id) ?? r);
+    const seen = new Set(listed.map((r) => r.id));
+    return [...listed, ...[...this.#results.values()].filter((r) => r.originalId === originalId && !seen.has(r.id))];
+  }
+
+  #checkRefundable(originalId: string, total: number, currency: string): void {
+    const original = this.get(originalId);
+    if (!original) throw new PosError('TXN_NOT_FOUND', 'No such original transaction', { id: originalId });
+    const left = refundable(original, this.related(originalId), currency);
+    if (total > left) throw new PosError('TXN_AMOUNT_OVER_ORIGINAL', `At most ${left} minor units are left to refund`, { originalId, left });
   }
 
   /** Transactions from the history, each as the terminal last said it (memory wins for recent ones), oldest first. */
@@ -222,9 +292,9 @@ export class TransactionEngine {
   }
 
   async #run(running: Running): Promise<TransactionResult> {
-    const amount = { minor: running.result.amount, currency: running.result.currency };
+    const amount = amountOf(running.result);
     const log = this.#deps.logger.child({ txn: running.result.id });
-    log.info({ state: 'waiting-for-card', amount: amount.minor, currency: amount.currency }, 'purchase started');
+    log.info({ state: 'waiting-for-card', type: running.result.type, amount: amount.minor, currency: amount.currency }, `${running.result.type} started`);
 
     const timeoutMs = this.#deps.cardTimeoutMs ?? 60_000;
     const timer = setTimeout(
@@ -256,7 +326,8 @@ export class TransactionEngine {
       if (isExpired(card.expiry, this.#deps.clock())) {
         return await this.#end(running, log, 'declined', { errorCode: 'CARD_EXPIRED', reason: 'EXPIRED CARD' });
       }
-      if (isChipRead(read) && read.firstDecision === 'declined-offline') {
+      // A refund asks the card for an AAC (nothing for the card to approve): its answer goes online all the same.
+      if (isChipRead(read) && read.firstDecision === 'declined-offline' && running.result.type !== 'refund') {
         return await this.#end(running, log, 'declined', { responseCode: OFFLINE_DECLINED_BY_CARD_CODE, errorCode: 'TXN_CARD_DECLINED', reason: 'DECLINED BY CARD' });
       }
       if (isChipRead(read) && read.onlinePinEntered === true) {
@@ -264,7 +335,7 @@ export class TransactionEngine {
         delete running.pinDuringRead;
         if (pin === undefined) return await this.#end(running, log, 'failed', { errorCode: 'TXN_PIN_UNAVAILABLE', reason: 'PIN NOT SUPPORTED' });
       }
-      if (isChipRead(read) && read.firstDecision === 'approved-offline') {
+      if (isChipRead(read) && read.firstDecision === 'approved-offline' && running.result.type === 'purchase') {
         const offline = await this.#approvedByCard(running, log, read);
         if (offline !== null) return offline;
         return await this.#end(running, log, 'declined', { responseCode: OFFLINE_DECLINED_BY_CARD_CODE, errorCode: 'TXN_OFFLINE_REFUSED', reason: 'NOT AUTHORISED OFFLINE' });
@@ -293,10 +364,13 @@ export class TransactionEngine {
    */
   async #readCard(running: Running, log: Logger): Promise<CardRead> {
     const { reader } = this.#deps;
-    const amount = { minor: running.result.amount, currency: running.result.currency };
+    const amount = amountOf(running.result);
+    const { type, cashback } = running.result;
     const request: ReadRequest = {
       amountMinor: amount.minor,
       currency: amount.currency,
+      purpose: type === 'completion' ? 'purchase' : type,
+      ...(cashback === undefined ? {} : { cashbackMinor: cashback }),
       ...(this.#deps.pinpad ? { enterOnlinePin: (card: ChipCard) => this.#pinDuringRead(running, log, card) } : {}),
       useStripe: () => void this.#show(screens.useStripe(amount), log),
     };
@@ -328,7 +402,7 @@ export class TransactionEngine {
    * PIN pad that fails, rejects (the kernel decides what that means).
    */
   async #pinDuringRead(running: Running, log: Logger, card: ChipCard): Promise<void> {
-    const amount = { minor: running.result.amount, currency: running.result.currency };
+    const amount = amountOf(running.result);
     const { pinpad } = this.#deps;
     if (!pinpad) throw new PosError('TXN_PIN_UNAVAILABLE', 'No PIN pad is attached', {});
     this.#update(running, { state: 'waiting-for-pin' });
@@ -345,7 +419,7 @@ export class TransactionEngine {
 
   /** Online PIN from the PIN pad; ends the transaction itself when the cardholder cancels or the pad fails. */
   async #requestPin(running: Running, log: Logger, card: PaymentCard): Promise<{ pin: PinEntryResult } | { ended: TransactionResult }> {
-    const amount = { minor: running.result.amount, currency: running.result.currency };
+    const amount = amountOf(running.result);
     const { pinpad } = this.#deps;
     if (!pinpad) {
       return { ended: await this.#end(running, log, 'failed', { errorCode: 'TXN_PIN_UNAVAILABLE', reason: 'PIN PAD REQUIRED' }) };
@@ -370,24 +444,28 @@ export class TransactionEngine {
   }
 
   async #authorize(running: Running, log: Logger, read: CardRead, pin: PinEntryResult | undefined): Promise<TransactionResult> {
-    const amount = { minor: running.result.amount, currency: running.result.currency };
+    const amount = amountOf(running.result);
     this.#update(running, { state: 'sending' });
     if (!(await this.#readyToSend(running))) return this.#endCancelled(running, log);
     // From here to the host call nothing awaits: a cancel either came before (handled above) or meets `authorizing` and is refused.
     const at = this.#deps.clock();
     const stan = this.#ledger.sent({ result: running.result, at });
     running.sentAt = at;
+    this.#sentAt.set(running.result.id, at.toISOString());
     this.#update(running, { state: 'authorizing', stan });
     running.mayHaveReachedHost = true;
     log.info({ state: 'authorizing', stan }, 'sending authorization');
 
     let response: AuthorizationResponse;
     try {
+      const { type, tip, cashback } = running.result;
       const authorizing = this.#deps.host.authorize({
-        kind: 'purchase',
+        kind: type === 'completion' ? 'purchase' : type,
         stan,
         at,
         amountMinor: amount.minor,
+        ...(tip === undefined ? {} : { tipMinor: tip }),
+        ...(cashback === undefined ? {} : { cashbackMinor: cashback }),
         currency: amount.currency,
         entryMode: read.entryMode,
         card: read.card,
@@ -415,7 +493,7 @@ export class TransactionEngine {
     this.#ledger.answered({ result: running.result });
     const hostApproved = response.approved && isApproval(response.responseCode);
 
-    const chipReader = cardDialog(this.#deps.reader, read);
+    const chipReader = running.result.type === 'refund' ? null : cardDialog(this.#deps.reader, read);
     if (chipReader !== null) return this.#completeChip(running, log, chipReader, response, hostApproved);
     if (hostApproved) return this.#end(running, log, 'approved', fields);
     return this.#end(running, log, 'declined', { ...withoutApproval(fields), reason: declineReason(response.responseCode) });
@@ -488,6 +566,8 @@ export class TransactionEngine {
    * null when the policy refuses: the purchase then fails.
    */
   async #approveOffline(running: Running, log: Logger, read: CardRead, error: PosError): Promise<TransactionResult | null> {
+    // Only a sale is approved offline: a refund credits on the host's word, and a hold needs the host to hold it.
+    if (running.result.type !== 'purchase') return null;
     if (error.code !== 'HOST_UNREACHABLE' || deliveryOf(error) !== 'not-sent') return null;
     const { stan } = running.result;
     const grant = this.#ledger.approveOffline({ result: running.result, read });
@@ -541,11 +621,11 @@ export class TransactionEngine {
     running.reversalOwed = true;
     this.#ledger.reversalOwed({
       transactionId: running.result.id,
-      original: 'purchase',
+      original: running.result.type,
       stan,
       terminalId: this.#deps.terminal.id,
       transmittedAt: (running.sentAt ?? this.#deps.clock()).toISOString(),
-      amountMinor: running.result.amount,
+      amountMinor: running.result.total,
       currency: running.result.currency,
       entryMode: running.card?.entryMode ?? 'swipe',
       reason,
@@ -566,9 +646,9 @@ export class TransactionEngine {
     this.#ledger.ended({ result: ended, ...(owes === undefined ? {} : { owes }) });
     log.info(
       { state: status, responseCode: ended.responseCode, errorCode: ended.errorCode ?? null, stan: ended.stan, maskedPan: ended.maskedPan },
-      `purchase ${status}`,
+      `${ended.type} ${status}`,
     );
-    const amount = { minor: ended.amount, currency: ended.currency };
+    const amount = amountOf(ended);
     const reason = ended.reason ?? '';
     await this.#show(
       status === 'approved'
@@ -612,7 +692,7 @@ export class TransactionEngine {
       reason: 'TERMINAL FAULT',
       endedAt: this.#deps.clock().toISOString(),
     });
-    await this.#show(screens.failed({ minor: ended.amount, currency: ended.currency }, 'TERMINAL FAULT'), log);
+    await this.#show(screens.failed(amountOf(ended), 'TERMINAL FAULT'), log);
     return ended;
   }
 
@@ -629,6 +709,7 @@ export class TransactionEngine {
     for (const id of this.#results.keys()) {
       if (this.#results.size <= keep) break;
       this.#results.delete(id);
+      this.#sentAt.delete(id);
     }
   }
 
@@ -654,10 +735,9 @@ export class TransactionEngine {
   }
 }
 
-function validateAmount(amount: number): void {
-  if (!Number.isSafeInteger(amount) || amount <= 0 || amount > MAX_AMOUNT_MINOR) {
-    throw new PosError('TXN_AMOUNT_INVALID', 'Amount must be a positive whole number of minor units', { max: MAX_AMOUNT_MINOR });
-  }
+/** What the card is charged or credited, for the display and the reader. */
+function amountOf(result: TransactionResult): { readonly minor: number; readonly currency: string } {
+  return { minor: result.total, currency: result.currency };
 }
 
 /**
@@ -691,10 +771,19 @@ function withoutApproval<T extends { responseCode: string | null; authCode: stri
   return { ...fields, responseCode: isApproval(fields.responseCode) ? null : fields.responseCode, authCode: null };
 }
 
-/** A repeated start with a known idempotency key: the same purchase returns its transaction, another one is refused. */
-function samePurchase(known: TransactionResult, input: PurchaseInput): TransactionResult {
-  if (known.type !== input.type || known.amount !== input.amount || known.currency !== input.currency) {
-    throw new PosError('TXN_REFERENCE_REUSED', 'That reference names another purchase', {
+/** A repeated start with a known idempotency key: the same start returns its transaction, another one is refused. */
+function sameStart(known: TransactionResult, input: StartInput): TransactionResult {
+  // The tip is left out: it may have been adjusted since.
+  const cashback = input.type === 'purchase' ? (input.cashback ?? 0) : 0;
+  const originalId = input.type === 'refund' ? input.originalId : undefined;
+  if (
+    known.type !== input.type ||
+    known.amount !== input.amount ||
+    known.currency !== input.currency ||
+    (known.cashback ?? 0) !== cashback ||
+    known.originalId !== originalId
+  ) {
+    throw new PosError('TXN_REFERENCE_REUSED', `That reference names another ${known.type}`, {
       reference: input.reference ?? '',
       id: known.id,
     });

@@ -18,4 +18,10 @@ export interface TxnHistory {
   byId(id: string): TransactionResult | undefined;
   byReference(reference: string): TransactionResult | undefined;
   list(filter: HistoryFilter): TransactionResult[];
+  /** The transactions that name `originalId` as their original (its refunds, its completion), oldest first. */
+  related(originalId: string): TransactionResult[];
+  /** DE 7 of the transaction's request (ISO string), which a later message names it by; undefined when none went out. */
+  transmittedAt(id: string): string | undefined;
+  /** Whether the transaction belongs to the batch not yet closed. */
+  inOpenBatch(id: string): boolean;
 }

@@ -8,7 +8,8 @@
  *   answered         steps.responseReceived                        response-received
  *   reversalOwed     ReversalDuties → reversals.add                reversal-pending (or held in memory)
  *   approveOffline   the policy, then advices.approveOffline       offline-approved
- *   ended            steps.complete/decline/cancel/fail with the outcome;
+ *   voided           reversals.void (voided_at + the duty, one commit)  reversal-pending
+ *   ended            steps.complete/decline/cancel/fail with the outcome (a tip adjustment: its purchase takes the tip);
  *                    owing a reversal: the outcome only (the duty stands);
  *                    owing an advice: seal + advices.queue + the outcome, one commit   advice-pending
  *
@@ -18,10 +19,10 @@
 import type { PendingReversal } from '../host/reversal-store.js';
 import { PosError } from '../util/errors.js';
 import type { Journal } from './journal/index.js';
-import type { CardReadStep, EndedStep, Ledger, LedgerListener, OfflineGrant, OfflineStep, SentStep, TxnStep } from './ledger.js';
+import type { BeginStep, CardReadStep, EndedStep, Ledger, LedgerListener, OfflineGrant, OfflineStep, SentStep, TxnStep, VoidStep } from './ledger.js';
 import { LedgerEvents } from './ledger.js';
 import type { OfflineApprovals } from './offline-approver.js';
-import type { TransactionResult } from './result.js';
+import type { TransactionResult, TxnStatus } from './result.js';
 import type { ReversalDuties } from './reversal-duties.js';
 import type { Logger } from 'pino';
 
@@ -52,9 +53,24 @@ export class JournalLedger implements Ledger {
     return this.#events.on(listener);
   }
 
-  begin({ result }: TxnStep): void {
-    this.#journal.steps.begin({ id: result.id, amountMinor: result.amount, currency: result.currency, ...(result.reference === undefined ? {} : { reference: result.reference }) });
+  begin({ result, tipAdjustment }: BeginStep): void {
+    this.#journal.steps.begin({
+      id: result.id,
+      kind: tipAdjustment === true ? 'tip-adjust' : result.type,
+      amountMinor: result.total,
+      tipMinor: result.tip ?? 0,
+      cashbackMinor: result.cashback ?? 0,
+      currency: result.currency,
+      ...(result.reference === undefined ? {} : { reference: result.reference }),
+      ...(result.originalId === undefined ? {} : { originalId: result.originalId }),
+    });
     this.#events.emit({ step: 'begin', id: result.id });
+  }
+
+  voided({ result, reason }: VoidStep): PendingReversal {
+    const reversal = this.#journal.reversals.void(result.id, reason);
+    this.#events.emit({ step: 'reversal-owed', reversal });
+    return reversal;
   }
 
   cardRead({ result, card }: CardReadStep): void {
@@ -101,6 +117,9 @@ export class JournalLedger implements Ledger {
     this.#journal.connection.write('ended', () => {
       if (result.emv !== undefined) this.#journal.steps.recordEmv(result.id, result.emv);
       this.#end(step);
+      if (step.appliesTip === true && result.status === 'approved' && result.originalId !== undefined) {
+        this.#journal.steps.applyTip(result.originalId, { amountMinor: result.total, tipMinor: result.tip ?? 0, adjustmentId: result.id });
+      }
     });
     this.#events.emit({ step: 'ended', result, owes: step.owes?.duty ?? null });
   }
@@ -128,8 +147,8 @@ export class JournalLedger implements Ledger {
   }
 }
 
-function statusOf(result: TransactionResult): NonNullable<TransactionResult['status']> {
-  if (result.status === null) throw new PosError('INTERNAL', 'A transaction ended without a status', { id: result.id });
+function statusOf(result: TransactionResult): TxnStatus {
+  if (result.status === null || result.status === 'voided') throw new PosError('INTERNAL', `A transaction ended ${result.status ?? 'without a status'}`, { id: result.id });
   return result.status;
 }
 

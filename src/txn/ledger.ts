@@ -26,6 +26,16 @@ export interface TxnStep {
   readonly result: TransactionResult;
 }
 
+export interface BeginStep extends TxnStep {
+  /** A tip adjustment: its own row (`result` then holds the purchase's new tip and total, `originalId` the purchase). */
+  readonly tipAdjustment?: true;
+}
+
+export interface VoidStep extends TxnStep {
+  /** `TXN_VOIDED` (a purchase, refund or completion) or `TXN_RELEASED` (a pre-authorization). */
+  readonly reason: 'TXN_VOIDED' | 'TXN_RELEASED';
+}
+
 export interface CardReadStep extends TxnStep {
   readonly card: CardFacts;
 }
@@ -62,11 +72,13 @@ export type Owed =
 export interface EndedStep extends TxnStep {
   /** Absent: nothing is owed, the result's status is the journal's end state. */
   readonly owes?: Owed;
+  /** An approved tip adjustment: the purchase takes the new tip and total in the same commit. */
+  readonly appliesTip?: true;
 }
 
 export interface Ledger {
   /** A new transaction; throws (and nothing starts) when it cannot be recorded. */
-  begin(step: TxnStep): void;
+  begin(step: BeginStep): void;
   cardRead(step: CardReadStep): void;
   /** The request is about to leave: takes the next STAN and records the send in one commit; returns the STAN. */
   sent(step: SentStep): string;
@@ -82,6 +94,12 @@ export interface Ledger {
   approveOffline(step: OfflineStep): OfflineGrant;
   /** The register is told `result`; with `owes`, the duty stands and only the outcome is recorded beside it. */
   ended(step: EndedStep): void;
+  /**
+   * The register voids a completed transaction (or releases a
+   * pre-authorization): marked voided and its reversal owed in one commit,
+   * then announced. Throws, and nothing is voided, when it cannot be recorded.
+   */
+  voided(step: VoidStep): PendingReversal;
 }
 
 /** Announced after a step commits (a reversal owed is announced even when only memory holds it). Never card data. */

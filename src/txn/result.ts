@@ -3,7 +3,17 @@ import type { CardBrand } from '../card/types.js';
 import type { EmvSummary, EntryMode } from '../devices/card-reader.js';
 import type { ErrorCode } from '../util/errors.js';
 
+/** How a transaction ended, as the register was told when it did. */
 export type TxnStatus = 'approved' | 'declined' | 'cancelled' | 'failed';
+
+/** What the register sees: an approved transaction it later voided (or a released pre-authorization) reads `voided`. */
+export type ResultStatus = TxnStatus | 'voided';
+
+/**
+ * `purchase` (with tip or cashback), `refund` and `preauth` read a card;
+ * `completion` captures a pre-authorization by its id.
+ */
+export type TxnType = 'purchase' | 'refund' | 'preauth' | 'completion';
 
 /**
  * Where a transaction is now, in the order it gets there. Until `sending` is
@@ -15,19 +25,19 @@ export type TxnStatus = 'approved' | 'declined' | 'cancelled' | 'failed';
  *
  * `sending` covers what must reach the host first (owed reversals).
  */
-export type TxnState = 'waiting-for-card' | 'card-read' | 'waiting-for-pin' | 'sending' | 'authorizing' | 'completing' | TxnStatus;
+export type TxnState = 'waiting-for-card' | 'card-read' | 'waiting-for-pin' | 'sending' | 'authorizing' | 'completing' | ResultStatus;
 
 /** The states in which a cancel from the register still stops the transaction before anything reaches the host. */
 export const CANCELLABLE_STATES: readonly TxnState[] = ['waiting-for-card', 'card-read', 'waiting-for-pin', 'sending'];
 
 export interface TransactionResult {
   readonly id: string;
-  readonly type: 'purchase';
+  readonly type: TxnType;
   /** The register's idempotency key, when it gave one: the same key always names this transaction. */
   readonly reference?: string;
   readonly state: TxnState;
   /** Set once the transaction has ended. */
-  readonly status: TxnStatus | null;
+  readonly status: ResultStatus | null;
   /** The host's DE 39 — an approving code only on an approved result: a result that did not honour an approval carries none. */
   readonly responseCode: string | null;
   readonly authCode: string | null;
@@ -36,8 +46,18 @@ export interface TransactionResult {
   readonly maskedPan: string | null;
   readonly brand: CardBrand | null;
   readonly entryMode: EntryMode | null;
-  /** Minor units. */
+  /** Minor units: the goods (a purchase), the refund, the amount held (a pre-authorization) or captured (a completion). */
   readonly amount: number;
+  /** The tip, when there is one. */
+  readonly tip?: number;
+  /** The cash given out, when there is some. */
+  readonly cashback?: number;
+  /** What the card is charged or credited: amount, tip and cashback. */
+  readonly total: number;
+  /** A referenced refund's purchase, a completion's pre-authorization. */
+  readonly originalId?: string;
+  /** When the register voided it (a pre-authorization: released). */
+  readonly voidedAt?: string;
   /** ISO 4217 numeric. */
   readonly currency: string;
   /** Why it did not complete, when a terminal-side error ended it (`CARD_EXPIRED`, `HOST_TIMEOUT`, …). */

@@ -98,8 +98,14 @@ describe('ECR API', () => {
     ['amount as text', JSON.stringify({ type: 'purchase', amount: '12', currency: '978' }), 400, 'ECR_BAD_REQUEST', ['amount']],
     ['unknown currency', JSON.stringify({ type: 'purchase', amount: 5, currency: '999' }), 400, 'TXN_CURRENCY_UNSUPPORTED', undefined],
     ['currency not 3 digits', JSON.stringify({ type: 'purchase', amount: 5, currency: 'EUR' }), 400, 'ECR_BAD_REQUEST', ['currency']],
-    ['unknown type', JSON.stringify({ type: 'refund', amount: 5, currency: '978' }), 400, 'ECR_BAD_REQUEST', ['type']],
-    ['missing fields', JSON.stringify({}), 400, 'ECR_BAD_REQUEST', ['type', 'amount', 'currency']],
+    ['unknown type', JSON.stringify({ type: 'sale', amount: 5, currency: '978' }), 400, 'ECR_BAD_REQUEST', ['type']],
+    ['an unreferenced refund where the config allows none', JSON.stringify({ type: 'refund', amount: 5, currency: '978' }), 400, 'TXN_TYPE_NOT_ALLOWED', undefined],
+    ['a tip where the config takes none', JSON.stringify({ type: 'purchase', amount: 5, tip: 1, currency: '978' }), 400, 'TXN_TYPE_NOT_ALLOWED', undefined],
+    ['cashback where the config gives none', JSON.stringify({ type: 'purchase', amount: 5, cashback: 1, currency: '978' }), 400, 'TXN_TYPE_NOT_ALLOWED', undefined],
+    ['a refund of an unknown purchase', JSON.stringify({ type: 'refund', amount: 5, currency: '978', originalId: 'no-such-id' }), 404, 'TXN_NOT_FOUND', undefined],
+    ['a tip on a pre-authorization', JSON.stringify({ type: 'preauth', amount: 5, tip: 1, currency: '978' }), 400, 'ECR_BAD_REQUEST', ['(body)']],
+    ['missing fields', JSON.stringify({}), 400, 'ECR_BAD_REQUEST', ['type']],
+    ['missing amount', JSON.stringify({ type: 'purchase', currency: '978' }), 400, 'ECR_BAD_REQUEST', ['amount']],
     ['extra field', JSON.stringify({ type: 'purchase', amount: 5, currency: '978', pan: '4111111111111111' }), 400, 'ECR_BAD_REQUEST', ['(body)']],
   ])('refuses %s', async (_name, body, status, code, fields) => {
     const res = await call('POST', '/v1/transactions', body);

@@ -14,7 +14,7 @@ import { frameMessage, LengthPrefixFramer } from '../../src/host/channels/length
 import { iso8583MatchingReader } from '../../src/host/channels/match-key.js';
 import { PersistentHostChannel, type PersistentHostChannelOptions } from '../../src/host/channels/persistent-host-channel.js';
 import { Iso8583HostClient } from '../../src/host/iso8583/client.js';
-import type { PurchaseRequest } from '../../src/host/model.js';
+import type { CardRequest } from '../../src/host/model.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import type { Iso8583Message } from '../../src/iso8583/message.js';
 import type { Dialect } from '../../src/iso8583/types.js';
@@ -107,7 +107,7 @@ export function nextStan(): string {
   return String(stan).padStart(6, '0');
 }
 
-export function purchase(card: MagstripeCard, amountMinor: number, more: { stan?: string; entryMode?: EntryMode; at?: Date } = {}): PurchaseRequest {
+export function purchase(card: MagstripeCard, amountMinor: number, more: { stan?: string; entryMode?: EntryMode; at?: Date } = {}): CardRequest {
   return {
     kind: 'purchase',
     stan: more.stan ?? nextStan(),

@@ -6,7 +6,7 @@
  * reversal owed and no approving code in the result.
  */
 import { describe, expect, it } from 'vitest';
-import type { AuthorizationResponse, PurchaseRequest } from '../../src/host/model.js';
+import type { AuthorizationResponse, CardRequest } from '../../src/host/model.js';
 import { silentLogger as quiet } from '../../src/log/logger.js';
 import type { EngineDeps } from '../../src/txn/engine.js';
 import type { Ledger } from '../../src/txn/ledger.js';
@@ -140,7 +140,7 @@ describe('a journal that fails after the request may have reached the host', () 
   });
 
   it('a declined answer keeps its code', async () => {
-    const decline = (req: PurchaseRequest): Promise<AuthorizationResponse> => Promise.resolve({ responseCode: '51', approved: false, authCode: null, rrn: '1', stan: req.stan });
+    const decline = (req: CardRequest): Promise<AuthorizationResponse> => Promise.resolve({ responseCode: '51', approved: false, authCode: null, rrn: '1', stan: req.stan });
     const { engine, reader } = setup({}, new FakeHost(decline));
     const { id } = engine.start({ type: 'purchase', amount: 5000, currency: '978' });
     await reader.armed();

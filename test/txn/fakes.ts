@@ -3,7 +3,7 @@ import type { CardBrand, ChipCard, MagstripeCard, PaymentCard } from '../../src/
 import type { CardRead, CardReader, ChipCardReader, ChipCompletion, DeviceState, HostAnswerForCard, ReadRequest } from '../../src/devices/card-reader.js';
 import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
-import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from '../../src/host/model.js';
+import type { AuthorizationResponse, CardRequest, FollowUpRequest, HostClient, HostState } from '../../src/host/model.js';
 import type { PendingReversal, ReversalStore } from '../../src/host/reversal-store.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { TransactionEngine, type EngineDeps } from '../../src/txn/engine.js';
@@ -98,11 +98,20 @@ export class FakeReader implements CardReader {
 export class FakeHost implements HostClient {
   readonly description = 'fake-host';
   readonly requests: { stan: string; amountMinor: number; panSeen: string; pin: boolean; chip: boolean }[] = [];
-  constructor(private readonly answer: (req: PurchaseRequest) => Promise<AuthorizationResponse>) {}
+  readonly followUps: FollowUpRequest[] = [];
+  constructor(
+    private readonly answer: (req: CardRequest) => Promise<AuthorizationResponse>,
+    private readonly followUpAnswer: (req: FollowUpRequest) => Promise<AuthorizationResponse> = approveFollowUp,
+  ) {}
 
-  authorize(request: PurchaseRequest): Promise<AuthorizationResponse> {
+  authorize(request: CardRequest): Promise<AuthorizationResponse> {
     this.requests.push({ stan: request.stan, amountMinor: request.amountMinor, panSeen: request.card.pan.revealText(), pin: request.pin !== undefined, chip: request.chip !== undefined });
     return this.answer(request);
+  }
+
+  followUp(request: FollowUpRequest): Promise<AuthorizationResponse> {
+    this.followUps.push(request);
+    return this.followUpAnswer(request);
   }
 
   state(): HostState {
@@ -114,8 +123,11 @@ export class FakeHost implements HostClient {
   }
 }
 
-export const approveAll = (req: PurchaseRequest): Promise<AuthorizationResponse> =>
+export const approveAll = (req: CardRequest): Promise<AuthorizationResponse> =>
   Promise.resolve({ responseCode: '00', approved: true, authCode: 'A1B2C3', rrn: '000000000001', stan: req.stan });
+
+export const approveFollowUp = (req: FollowUpRequest): Promise<AuthorizationResponse> =>
+  Promise.resolve({ responseCode: '00', approved: true, authCode: 'F1F2F3', rrn: '000000000002', stan: req.stan });
 
 /** A chip-capable reader: reads are scripted like FakeReader; the card's final word is scripted per test. */
 export class FakeChipReader extends FakeReader implements ChipCardReader {
@@ -179,6 +191,22 @@ export function memoryLedger(options: { readonly lastStan?: number; readonly rev
     reversalOwed: (reversal) => reversals.add(reversal),
     approveOffline: () => ({ granted: false, refusal: 'disabled' }),
     ended: () => undefined,
+    voided: ({ result, reason }) => {
+      const reversal: PendingReversal = {
+        transactionId: result.id,
+        original: result.type === 'completion' ? 'completion' : result.type,
+        stan: result.stan ?? '',
+        terminalId: 'T0000001',
+        transmittedAt: result.startedAt,
+        amountMinor: result.total,
+        currency: result.currency,
+        entryMode: result.entryMode ?? 'swipe',
+        reason,
+        maskedPan: result.maskedPan ?? '',
+      };
+      reversals.add(reversal);
+      return reversal;
+    },
   };
 }
 

@@ -24,6 +24,9 @@ import { canMove, isFinal, type JournalState } from './states.js';
 export type Column =
   | 'outcome'
   | 'emv'
+  | 'amount_minor'
+  | 'tip_minor'
+  | 'voided_at'
   | 'stan'
   | 'transmitted_at'
   | 'entry_mode'
@@ -127,7 +130,8 @@ export class JournalConnection {
   move(id: string, from: JournalState, to: JournalState, now: string, note: string | null): void {
     // The WHERE on the old state makes the step a compare-and-set even if two connections write.
     const result = this.db
-      .prepare('UPDATE txn SET state = @to, updated_at = @now, ended_at = @endedAt WHERE id = @id AND state = @from')
+      // A row ended once keeps that moment: a void moves a completed row on, but the sale ended when it did.
+      .prepare('UPDATE txn SET state = @to, updated_at = @now, ended_at = COALESCE(ended_at, @endedAt) WHERE id = @id AND state = @from')
       .run({ id, from, to, now, endedAt: isFinal(to) ? now : null });
     if (result.changes !== 1) throw invalidStep(id, from, to);
     this.stepRow(id, to, now, note);

@@ -11,7 +11,12 @@ import type { EmvSummary, EntryMode } from '../../devices/card-reader.js';
 import type { TxnStatus } from '../result.js';
 import type { JournalState } from './states.js';
 
-export type JournalKind = 'purchase' | 'refund';
+/**
+ * `purchase`, `refund` and `preauth` read a card; a `completion` captures a
+ * pre-authorization and a `tip-adjust` replaces a purchase's tip, both by
+ * reference to it (`originalId`) without the card.
+ */
+export type JournalKind = 'purchase' | 'refund' | 'preauth' | 'completion' | 'tip-adjust';
 
 export interface JournalEntry {
   /** The engine's transaction id. */
@@ -25,9 +30,18 @@ export interface JournalEntry {
   readonly kind: JournalKind;
   readonly state: JournalState;
   readonly terminalId: string;
+  /** The whole amount (DE 4): tip and cashback included. */
   readonly amountMinor: number;
+  /** The tip within `amountMinor`; 0 when none. */
+  readonly tipMinor: number;
+  /** The cash given out within `amountMinor`; 0 when none. */
+  readonly cashbackMinor: number;
   /** ISO 4217 numeric. */
   readonly currency: string;
+  /** The transaction this one refers to: a referenced refund's purchase, a completion's or tip adjustment's original. */
+  readonly originalId: string | null;
+  /** When the register voided it (or released a pre-authorization): its reversal is owed or done. */
+  readonly voidedAt: string | null;
   readonly stan: string | null;
   /** DE 7 of the request, ISO string. */
   readonly transmittedAt: string | null;
@@ -67,7 +81,11 @@ export interface TxnRow {
   state: string;
   terminal_id: string;
   amount_minor: number;
+  tip_minor: number;
+  cashback_minor: number;
   currency: string;
+  original_id: string | null;
+  voided_at: string | null;
   stan: string | null;
   transmitted_at: string | null;
   entry_mode: string | null;
@@ -97,7 +115,11 @@ export function toEntry(row: TxnRow): JournalEntry {
     state: row.state as JournalState,
     terminalId: row.terminal_id,
     amountMinor: row.amount_minor,
+    tipMinor: row.tip_minor,
+    cashbackMinor: row.cashback_minor,
     currency: row.currency,
+    originalId: row.original_id,
+    voidedAt: row.voided_at,
     stan: row.stan,
     transmittedAt: row.transmitted_at,
     entryMode: row.entry_mode as EntryMode | null,

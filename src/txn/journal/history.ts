@@ -5,7 +5,7 @@
  * approving response code shows only on an approved result.
  */
 import type { HistoryFilter, TxnHistory } from '../history.js';
-import type { TransactionResult, TxnStatus } from '../result.js';
+import type { ResultStatus, TransactionResult, TxnStatus, TxnType } from '../result.js';
 import type { ErrorCode } from '../../util/errors.js';
 import { ERROR_CODES } from '../../util/error-codes/index.js';
 import { isApproval } from '../../host/approval.js';
@@ -33,11 +33,17 @@ export function journalHistory(journal: Journal): TxnHistory {
   return {
     byId: (id) => {
       const entry = journal.find(id);
-      return entry === undefined ? undefined : toResult(entry);
+      return entry === undefined || !visible(entry) ? undefined : toResult(entry);
     },
     byReference: (reference) => {
       const entry = journal.byReference(reference);
-      return entry === undefined ? undefined : toResult(entry);
+      return entry === undefined || !visible(entry) ? undefined : toResult(entry);
+    },
+    related: (originalId) => journal.referring(originalId).filter(visible).map(toResult),
+    transmittedAt: (id) => journal.find(id)?.transmittedAt ?? undefined,
+    inOpenBatch: (id) => {
+      const entry = journal.find(id);
+      return entry !== undefined && entry.batchNo === journal.batchNo();
     },
     list: (filter: HistoryFilter) =>
       journal
@@ -46,17 +52,23 @@ export function journalHistory(journal: Journal): TxnHistory {
           ...(filter.reference === undefined ? {} : { reference: filter.reference }),
           ...(filter.limit === undefined ? {} : { limit: filter.limit }),
         })
+        .filter(visible)
         .map(toResult),
   };
 }
 
-export function toResult(entry: JournalEntry): TransactionResult {
-  const status = entry.outcome ?? STATUS_BY_STATE[entry.state];
+/** A tip adjustment is a step of its purchase, not a transaction of the register's: it reads as the purchase. */
+function visible(entry: JournalEntry): entry is JournalEntry & { readonly kind: TxnType } {
+  return entry.kind !== 'tip-adjust';
+}
+
+export function toResult(entry: JournalEntry & { readonly kind: TxnType }): TransactionResult {
+  const status: ResultStatus | null = entry.voidedAt !== null ? 'voided' : (entry.outcome ?? STATUS_BY_STATE[entry.state]);
   const approved = status === 'approved';
   const errorCode = entry.errorCode !== null && entry.errorCode in ERROR_CODES ? (entry.errorCode as ErrorCode) : undefined;
   return {
     id: entry.id,
-    type: 'purchase',
+    type: entry.kind,
     ...(entry.reference === null ? {} : { reference: entry.reference }),
     state: status ?? (entry.state === 'created' ? 'waiting-for-card' : 'authorizing'),
     status,
@@ -67,7 +79,12 @@ export function toResult(entry: JournalEntry): TransactionResult {
     maskedPan: entry.maskedPan,
     brand: entry.brand,
     entryMode: entry.entryMode,
-    amount: entry.amountMinor,
+    amount: entry.amountMinor - entry.tipMinor - entry.cashbackMinor,
+    ...(entry.tipMinor > 0 ? { tip: entry.tipMinor } : {}),
+    ...(entry.cashbackMinor > 0 ? { cashback: entry.cashbackMinor } : {}),
+    total: entry.amountMinor,
+    ...(entry.originalId === null ? {} : { originalId: entry.originalId }),
+    ...(entry.voidedAt === null ? {} : { voidedAt: entry.voidedAt }),
     currency: entry.currency,
     ...(errorCode === undefined ? {} : { errorCode }),
     ...(entry.reason === null ? {} : { reason: entry.reason }),

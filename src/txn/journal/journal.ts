@@ -24,7 +24,7 @@ import { BatchLog } from './batches.js';
 import type { JournalConnection } from './connection.js';
 import type { JournalEntry } from './entry.js';
 import { openConnection, type JournalOptions } from './open.js';
-import { findByReference, findEntry, getEntry, listEntries, type ListFilter } from './queries.js';
+import { findByReference, findEntry, getEntry, listEntries, referringEntries, type ListFilter } from './queries.js';
 import { RetentionLog } from './retention.js';
 import { ReversalLog } from './reversals.js';
 import { JournalStan } from './stan.js';
@@ -96,6 +96,16 @@ export class Journal {
 
   list(filter: ListFilter = {}): JournalEntry[] {
     return this.#read((db) => listEntries(db, filter));
+  }
+
+  /** The batch not yet closed. */
+  batchNo(): number {
+    return this.#read((db) => (db.prepare(`SELECT value FROM counter WHERE name = 'batch_no'`).get() as { value: number }).value);
+  }
+
+  /** The entries that name `originalId` as their original, oldest first. */
+  referring(originalId: string): JournalEntry[] {
+    return this.#read((db) => referringEntries(db, originalId));
   }
 
   #read<T>(query: (db: JournalConnection['db']) => T): T {

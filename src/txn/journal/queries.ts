@@ -43,6 +43,10 @@ export function findEntry(db: Database, id: string): JournalEntry | undefined {
   return row === undefined ? undefined : toEntry(row);
 }
 
+export function referringEntries(db: Database, originalId: string): JournalEntry[] {
+  return (db.prepare('SELECT * FROM txn WHERE original_id = ? ORDER BY seq').all(originalId) as TxnRow[]).map(toEntry);
+}
+
 export function findByReference(db: Database, reference: string): JournalEntry | undefined {
   const row = db.prepare('SELECT * FROM txn WHERE reference = ?').get(reference) as TxnRow | undefined;
   return row === undefined ? undefined : toEntry(row);

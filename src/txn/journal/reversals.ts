@@ -10,6 +10,7 @@ import { invalidStep, type JournalConnection } from './connection.js';
 import type { JournalEntry } from './entry.js';
 import { findEntry } from './queries.js';
 import { canMove } from './states.js';
+import { PosError } from '../../util/errors.js';
 
 export class ReversalLog implements ReversalStore {
   readonly #c: JournalConnection;
@@ -33,11 +34,12 @@ export class ReversalLog implements ReversalStore {
           .prepare(
             `INSERT INTO txn (id, kind, state, terminal_id, amount_minor, currency, stan, transmitted_at, entry_mode, masked_pan,
                               error_code, duty_seq, created_at, updated_at, batch_no)
-             VALUES (@id, 'purchase', 'reversal-pending', @terminalId, @amountMinor, @currency, @stan, @transmittedAt, @entryMode, @maskedPan,
+             VALUES (@id, @kind, 'reversal-pending', @terminalId, @amountMinor, @currency, @stan, @transmittedAt, @entryMode, @maskedPan,
                      @reason, @dutySeq, @now, @now, (SELECT value FROM counter WHERE name = 'batch_no'))`,
           )
           .run({
             id: reversal.transactionId,
+            kind: reversal.original,
             terminalId: reversal.terminalId,
             amountMinor: reversal.amountMinor,
             currency: reversal.currency,
@@ -69,6 +71,27 @@ export class ReversalLog implements ReversalStore {
     this.reversed(transactionId);
   }
 
+  /**
+   * The register voids a completed transaction (or releases a
+   * pre-authorization): marked voided and its reversal owed, in one commit.
+   * Refused with `TXN_NOT_VOIDABLE` unless it is completed and not voided.
+   */
+  void(id: string, reason: string): PendingReversal {
+    const c = this.#c;
+    return c.write('void', () => {
+      const entry = c.entry(id);
+      if (entry.state !== 'completed' || entry.voidedAt !== null) {
+        throw new PosError('TXN_NOT_VOIDABLE', `Transaction is ${entry.voidedAt === null ? entry.state : 'voided'}`, { id, state: entry.state });
+      }
+      const openBatch = (c.db.prepare(`SELECT value FROM counter WHERE name = 'batch_no'`).get() as { value: number }).value;
+      if (entry.batchNo !== openBatch) throw new PosError('TXN_NOT_VOIDABLE', 'Its batch has closed', { id, state: 'settled' });
+      const now = c.now();
+      c.patch(id, { voided_at: now, error_code: reason, duty_seq: c.nextDutySeq() }, now);
+      c.move(id, 'completed', 'reversal-pending', now, reason);
+      return toPendingReversal(c.entry(id));
+    });
+  }
+
   /** The outcome is unknown, or the chip refused a host approval: the request must be reversed. */
   owe(id: string, reason: string): JournalEntry {
     return this.#c.step(id, 'reversal-pending', () => ({ error_code: reason, duty_seq: this.#c.nextDutySeq() }));
@@ -85,7 +108,7 @@ export class ReversalLog implements ReversalStore {
 function toPendingReversal(e: JournalEntry): PendingReversal {
   return {
     transactionId: e.id,
-    original: 'purchase',
+    original: e.kind,
     stan: e.stan ?? '',
     terminalId: e.terminalId,
     transmittedAt: e.transmittedAt ?? e.createdAt,

@@ -15,6 +15,12 @@ export interface Migration {
   readonly version: number;
   readonly description: string;
   readonly sql: string;
+  /**
+   * The migration rebuilds a table others reference (SQLite cannot change a
+   * CHECK in place): foreign keys are off while it runs — a pragma that has
+   * no effect inside a transaction — and checked before it commits.
+   */
+  readonly rebuildsTable?: true;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -122,6 +128,62 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE txn ADD COLUMN emv TEXT;
     `,
   },
+  {
+    version: 7,
+    description: 'refunds, pre-authorizations, completions and tip adjustments: the kinds, tip and cashback, the original, the void',
+    rebuildsTable: true,
+    // The SQLite way to change a CHECK (lang_altertable.html §7): a new table, the rows copied, the old one dropped.
+    sql: `
+      CREATE TABLE txn_new (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        id              TEXT NOT NULL UNIQUE,
+        kind            TEXT NOT NULL CHECK (kind IN ('purchase', 'refund', 'preauth', 'completion', 'tip-adjust')),
+        state           TEXT NOT NULL,
+        terminal_id     TEXT NOT NULL,
+        amount_minor    INTEGER NOT NULL CHECK (amount_minor > 0),
+        tip_minor       INTEGER NOT NULL DEFAULT 0 CHECK (tip_minor >= 0),
+        cashback_minor  INTEGER NOT NULL DEFAULT 0 CHECK (cashback_minor >= 0),
+        currency        TEXT NOT NULL,
+        original_id     TEXT,
+        stan            TEXT,
+        transmitted_at  TEXT,
+        entry_mode      TEXT,
+        brand           TEXT,
+        masked_pan      TEXT,
+        response_code   TEXT,
+        auth_code       TEXT,
+        rrn             TEXT,
+        error_code      TEXT,
+        reason          TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        ended_at        TEXT,
+        offline         INTEGER NOT NULL DEFAULT 0,
+        duty_seq        INTEGER,
+        advice_attempts INTEGER NOT NULL DEFAULT 0,
+        batch_no        INTEGER NOT NULL DEFAULT 1,
+        advice_card     BLOB,
+        reference       TEXT,
+        outcome         TEXT CHECK (outcome IN ('approved', 'declined', 'cancelled', 'failed')),
+        emv             TEXT,
+        voided_at       TEXT
+      );
+      INSERT INTO txn_new (seq, id, kind, state, terminal_id, amount_minor, currency, stan, transmitted_at, entry_mode, brand, masked_pan,
+                           response_code, auth_code, rrn, error_code, reason, created_at, updated_at, ended_at, offline, duty_seq,
+                           advice_attempts, batch_no, advice_card, reference, outcome, emv)
+        SELECT seq, id, kind, state, terminal_id, amount_minor, currency, stan, transmitted_at, entry_mode, brand, masked_pan,
+               response_code, auth_code, rrn, error_code, reason, created_at, updated_at, ended_at, offline, duty_seq,
+               advice_attempts, batch_no, advice_card, reference, outcome, emv
+        FROM txn;
+      DROP TABLE txn;
+      ALTER TABLE txn_new RENAME TO txn;
+      CREATE INDEX txn_state ON txn (state);
+      CREATE INDEX txn_created_at ON txn (created_at);
+      CREATE INDEX txn_batch ON txn (batch_no);
+      CREATE UNIQUE INDEX txn_reference ON txn (reference) WHERE reference IS NOT NULL;
+      CREATE INDEX txn_original ON txn (original_id) WHERE original_id IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -138,11 +200,20 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
   }
   const applied: number[] = [];
   for (const migration of migrations.slice(current)) {
-    db.transaction(() => {
-      db.exec(migration.sql);
-      // user_version takes no bound parameter; the value is our own integer.
-      db.pragma(`user_version = ${migration.version}`);
-    }).immediate();
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+    if (migration.rebuildsTable === true) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        if (migration.rebuildsTable === true && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
+          throw new PosError('JOURNAL_CORRUPT', `Journal migration ${migration.version} would break a reference`, { version: migration.version, check: 'foreign_key_check' });
+        }
+        // user_version takes no bound parameter; the value is our own integer.
+        db.pragma(`user_version = ${migration.version}`);
+      }).immediate();
+    } finally {
+      if (migration.rebuildsTable === true) db.pragma(`foreign_keys = ${foreignKeys === 1 ? 'ON' : 'OFF'}`);
+    }
     applied.push(migration.version);
   }
   return applied;

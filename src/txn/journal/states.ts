@@ -12,6 +12,11 @@
  *      │          │                      └──▶ advice-expired                  (never acknowledged in its life: the operator's)
  *      │          └──▶ declined / failed                                      (the card refused offline)
  *      └──▶ declined / cancelled / failed                                     (nothing was sent)
+ *
+ *
+ * A void is no step of the flow: only the register's void (`reversals.void`)
+ * takes a completed row on to `reversal-pending` (and `voided_at`), so no
+ * lost answer can ever reverse a completed sale.
  */
 
 export const JOURNAL_STATES = [

@@ -25,9 +25,14 @@ export interface BeginInput {
   /** The register's idempotency key; a second transaction with the same one is refused (`JOURNAL_DUPLICATE`). */
   readonly reference?: string;
   readonly kind?: JournalKind;
+  /** The whole amount: tip and cashback included. */
   readonly amountMinor: number;
+  readonly tipMinor?: number;
+  readonly cashbackMinor?: number;
   readonly currency: string;
   readonly card?: CardFacts;
+  /** The transaction this one refers to; a follow-up (completion, tip adjustment) takes its masked card from it. */
+  readonly originalId?: string;
 }
 
 export interface EndFields {
@@ -64,14 +69,34 @@ export class StepLog {
       if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor <= 0) {
         throw new PosError('TXN_AMOUNT_INVALID', 'Amount must be a positive whole number of minor units', { id: input.id });
       }
+      const kind = input.kind ?? 'purchase';
+      const original = input.originalId === undefined ? undefined : findEntry(c.db, input.originalId);
+      if (input.originalId !== undefined && original === undefined) {
+        throw new PosError('TXN_NOT_FOUND', 'The original transaction is not in the journal', { id: input.id, originalId: input.originalId });
+      }
       const now = c.now();
       c.db
         .prepare(
-          `INSERT INTO txn (id, reference, kind, state, terminal_id, amount_minor, currency, created_at, updated_at, batch_no)
-           VALUES (@id, @reference, @kind, 'created', @terminalId, @amountMinor, @currency, @now, @now, (SELECT value FROM counter WHERE name = 'batch_no'))`,
+          `INSERT INTO txn (id, reference, kind, state, terminal_id, amount_minor, tip_minor, cashback_minor, currency, original_id, created_at, updated_at, batch_no)
+           VALUES (@id, @reference, @kind, 'created', @terminalId, @amountMinor, @tipMinor, @cashbackMinor, @currency, @originalId, @now, @now,
+                   (SELECT value FROM counter WHERE name = 'batch_no'))`,
         )
-        .run({ id: input.id, reference: input.reference ?? null, kind: input.kind ?? 'purchase', terminalId: c.terminalId, amountMinor: input.amountMinor, currency: input.currency, now });
+        .run({
+          id: input.id,
+          reference: input.reference ?? null,
+          kind,
+          terminalId: c.terminalId,
+          amountMinor: input.amountMinor,
+          tipMinor: input.tipMinor ?? 0,
+          cashbackMinor: input.cashbackMinor ?? 0,
+          currency: input.currency,
+          originalId: input.originalId ?? null,
+          now,
+        });
       if (input.card !== undefined) c.patch(input.id, cardColumns(input.card), now);
+      else if (original !== undefined && (kind === 'completion' || kind === 'tip-adjust')) {
+        c.patch(input.id, { masked_pan: original.maskedPan, brand: original.brand, entry_mode: original.entryMode }, now);
+      }
       c.stepRow(input.id, 'created', now, input.card === undefined ? null : 'card read');
       return c.entry(input.id);
     });
@@ -110,6 +135,20 @@ export class StepLog {
   /** The approval is final (the chip, if any, accepted it). */
   complete(id: string): JournalEntry {
     return this.#c.step(id, 'completed', { outcome: 'approved' });
+  }
+
+  /**
+   * An approved tip adjustment takes effect on its original: the new whole
+   * amount and tip, in the same commit as the adjustment's own end.
+   */
+  applyTip(originalId: string, adjusted: { readonly amountMinor: number; readonly tipMinor: number; readonly adjustmentId: string }): JournalEntry {
+    const c = this.#c;
+    return c.write('apply tip', () => {
+      const now = c.now();
+      c.patch(originalId, { amount_minor: adjusted.amountMinor, tip_minor: adjusted.tipMinor }, now);
+      c.stepRow(originalId, c.stateOf(originalId), now, `tip adjusted by ${adjusted.adjustmentId}`);
+      return c.entry(originalId);
+    });
   }
 
   /**

@@ -1,0 +1,258 @@
+/**
+ * What the register does later to an approved transaction, without the card:
+ *
+ *   void      a purchase, refund or completion of the open batch: its
+ *             reversal (0400, DE 90, DE 39 17) is owed from the commit on
+ *   release   a pre-authorization nobody will complete: the same, freeing the hold
+ *   complete  a pre-authorization, for up to its amount: a `completion` of its own
+ *   tip       a purchase's tip replaced before the batch closes: a
+ *             tip adjustment the host approves, then the purchase takes it
+ *
+ * A void is told to the register as done once its reversal is committed: the
+ * terminal then owes it to the host before any other request and before the
+ * batch closes, so the money is taken back whatever happens next. A
+ * completion and a tip adjustment are requests like a sale's: a STAN taken
+ * and recorded before they leave, a reversal owed when the answer is lost.
+ */
+import type { Logger } from 'pino';
+import { isApproval } from '../host/approval.js';
+import { deliveryOf } from '../host/host-error.js';
+import type { AuthorizationResponse, FollowUpRequest, HostClient, OriginalTransaction } from '../host/model.js';
+import { asPosError, PosError } from '../util/errors.js';
+import { declineReason } from './response-codes.js';
+import type { Ledger, Owed } from './ledger.js';
+import type { TransactionResult, TxnStatus } from './result.js';
+import { validateAmount, type TransactionPolicy } from './start-input.js';
+
+export interface FollowUpDeps {
+  readonly host: HostClient;
+  readonly ledger: Ledger;
+  readonly clock: () => Date;
+  readonly logger: Logger;
+  readonly terminal: { readonly id: string; readonly merchantId: string };
+  readonly policy: TransactionPolicy;
+  readonly newId: () => string;
+  /** Runs before each request goes out: owed reversals reach the host first. */
+  readonly beforeAuthorize?: () => Promise<void>;
+  /** The engine's view of its transactions. */
+  readonly find: (id: string) => TransactionResult | undefined;
+  readonly related: (originalId: string) => TransactionResult[];
+  readonly transmittedAt: (id: string) => string | undefined;
+  readonly inOpenBatch: (id: string) => boolean;
+  readonly remember: (result: TransactionResult) => void;
+  /** Runs `work` while no card transaction runs (else `TXN_BUSY`), and keeps new ones out meanwhile. */
+  readonly exclusive: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+type FollowUpKind = FollowUpRequest['kind'];
+
+export class FollowUps {
+  readonly #d: FollowUpDeps;
+
+  constructor(deps: FollowUpDeps) {
+    this.#d = deps;
+  }
+
+  /** Voids an approved purchase, refund or completion of the open batch; resolves with it `voided`. */
+  void(id: string): Promise<TransactionResult> {
+    return this.#d.exclusive(() => {
+      const original = this.#need(id);
+      if (original.type === 'preauth') throw notVoidable(original, 'a pre-authorization is released, not voided');
+      if (this.#live(original.id, 'refund').length > 0) throw notVoidable(original, 'it has refunds');
+      return Promise.resolve(this.#voidWith(original, 'TXN_VOIDED'));
+    });
+  }
+
+  /** Releases a pre-authorization that was not completed; resolves with it `voided`. */
+  release(id: string): Promise<TransactionResult> {
+    return this.#d.exclusive(() => {
+      const original = this.#need(id);
+      if (original.type !== 'preauth') throw originalInvalid(original, 'only a pre-authorization is released');
+      if (this.#live(original.id, 'completion').length > 0) throw notVoidable(original, 'it has been completed');
+      return Promise.resolve(this.#voidWith(original, 'TXN_RELEASED'));
+    });
+  }
+
+  /** Completes a pre-authorization for up to its amount: resolves with the completion's result. */
+  complete(id: string, amount: number): Promise<TransactionResult> {
+    validateAmount(amount);
+    return this.#d.exclusive(async () => {
+      const preauth = this.#need(id);
+      if (preauth.type !== 'preauth' || preauth.status !== 'approved') throw originalInvalid(preauth, 'only an approved pre-authorization is completed');
+      if (this.#live(preauth.id, 'completion').length > 0) throw originalInvalid(preauth, 'it has been completed already');
+      if (amount > preauth.total) {
+        throw new PosError('TXN_AMOUNT_OVER_ORIGINAL', `At most ${preauth.total} minor units were pre-authorized`, { originalId: id, left: preauth.total });
+      }
+      return this.#send('completion', preauth, { amount, tip: 0, total: amount });
+    });
+  }
+
+  /**
+   * Replaces the tip of an approved purchase of the open batch. Resolves
+   * with the purchase as it now stands; `TXN_TIP_NOT_ADJUSTED` when the host
+   * did not approve (the purchase keeps its tip).
+   */
+  adjustTip(id: string, tip: number): Promise<TransactionResult> {
+    if (!this.#d.policy.tips) throw new PosError('TXN_TYPE_NOT_ALLOWED', 'This terminal takes no tips', { field: 'tip' });
+    if (tip !== 0) validateAmount(tip, 'tip');
+    return this.#d.exclusive(async () => {
+      const purchase = this.#need(id);
+      if (purchase.type !== 'purchase' || purchase.status !== 'approved' || purchase.offline === true || !this.#d.inOpenBatch(id)) {
+        throw originalInvalid(purchase, 'only an online-approved purchase of the open batch takes a tip');
+      }
+      if (this.#live(purchase.id, 'refund').length > 0) throw originalInvalid(purchase, 'it has refunds');
+      if (tip === (purchase.tip ?? 0)) return purchase;
+      const total = purchase.amount + tip + (purchase.cashback ?? 0);
+      validateAmount(total, 'total');
+      const adjustment = await this.#send('tip-adjust', purchase, { amount: purchase.amount, tip, total });
+      if (adjustment.status !== 'approved') {
+        throw new PosError('TXN_TIP_NOT_ADJUSTED', `Tip adjustment ${adjustment.status ?? 'failed'}`, {
+          id,
+          ...(adjustment.responseCode === null ? {} : { responseCode: adjustment.responseCode }),
+          ...(adjustment.errorCode === undefined ? {} : { errorCode: adjustment.errorCode }),
+        });
+      }
+      const { tip: _replaced, ...rest } = purchase;
+      const adjusted: TransactionResult = { ...rest, ...(tip > 0 ? { tip } : {}), total };
+      this.#d.remember(adjusted);
+      return adjusted;
+    });
+  }
+
+  #need(id: string): TransactionResult {
+    const found = this.#d.find(id);
+    if (!found) throw new PosError('TXN_NOT_FOUND', 'No such transaction', { id });
+    return found;
+  }
+
+  /** The transactions of `type` naming `originalId` that may have moved money (not declined, cancelled, voided, or failed unsent). */
+  #live(originalId: string, type: TransactionResult['type']): TransactionResult[] {
+    return this.#d
+      .related(originalId)
+      .filter((r) => r.type === type && r.status !== 'declined' && r.status !== 'cancelled' && r.status !== 'voided' && !(r.status === 'failed' && r.stan === null));
+  }
+
+  #voidWith(original: TransactionResult, reason: 'TXN_VOIDED' | 'TXN_RELEASED'): TransactionResult {
+    if (original.status !== 'approved') throw notVoidable(original, `it is ${original.status ?? original.state}`);
+    if (original.offline === true) throw notVoidable(original, 'an offline approval waits for its advice');
+    if (!this.#d.inOpenBatch(original.id)) throw notVoidable(original, 'its batch has closed');
+    this.#d.ledger.voided({ result: original, reason });
+    const voided: TransactionResult = {
+      ...original,
+      state: 'voided',
+      status: 'voided',
+      voidedAt: this.#d.clock().toISOString(),
+      reason: reason === 'TXN_VOIDED' ? 'VOIDED' : 'RELEASED',
+    };
+    this.#d.remember(voided);
+    this.#d.logger.info({ txn: original.id, stan: original.stan, reason }, reason === 'TXN_VOIDED' ? 'voided: reversal owed' : 'pre-authorization released: reversal owed');
+    return voided;
+  }
+
+  /** One completion or tip adjustment, from its STAN to its end, each step on the ledger before the next. */
+  async #send(kind: FollowUpKind, original: TransactionResult, amounts: { readonly amount: number; readonly tip: number; readonly total: number }): Promise<TransactionResult> {
+    const d = this.#d;
+    const reference = originalOf(original, d.transmittedAt(original.id));
+    let result: TransactionResult = {
+      id: d.newId(),
+      type: kind === 'completion' ? 'completion' : 'purchase',
+      state: 'sending',
+      status: null,
+      responseCode: null,
+      authCode: null,
+      rrn: null,
+      stan: null,
+      maskedPan: original.maskedPan,
+      brand: original.brand,
+      entryMode: original.entryMode,
+      amount: amounts.amount,
+      ...(amounts.tip > 0 ? { tip: amounts.tip } : {}),
+      ...(kind === 'tip-adjust' && original.cashback !== undefined ? { cashback: original.cashback } : {}),
+      total: amounts.total,
+      originalId: original.id,
+      currency: original.currency,
+      startedAt: d.clock().toISOString(),
+      endedAt: null,
+    };
+    const visible = kind === 'completion';
+    const log = d.logger.child({ txn: result.id, original: original.id });
+    d.ledger.begin({ result, ...(kind === 'tip-adjust' ? { tipAdjustment: true as const } : {}) });
+    if (visible) d.remember(result);
+    await d.beforeAuthorize?.();
+    const at = d.clock();
+    const stan = d.ledger.sent({ result, at });
+    result = { ...result, state: 'authorizing', stan };
+    if (visible) d.remember(result);
+    log.info({ kind, stan, amount: amounts.total }, `sending ${kind}`);
+
+    const end = (status: TxnStatus, fields: Partial<TransactionResult>, owes?: Owed): TransactionResult => {
+      result = { ...result, ...fields, state: status, status, endedAt: d.clock().toISOString() };
+      d.ledger.ended({ result, ...(owes === undefined ? {} : { owes }), ...(kind === 'tip-adjust' ? { appliesTip: true as const } : {}) });
+      if (visible) d.remember(result);
+      log.info({ kind, status, responseCode: result.responseCode, errorCode: result.errorCode ?? null }, `${kind} ${status}`);
+      return result;
+    };
+
+    let response: AuthorizationResponse;
+    try {
+      response = await d.host.followUp({
+        kind,
+        stan,
+        at,
+        amountMinor: amounts.total,
+        ...(amounts.tip > 0 ? { tipMinor: amounts.tip } : {}),
+        currency: original.currency,
+        terminalId: d.terminal.id,
+        merchantId: d.terminal.merchantId,
+        original: reference,
+      });
+    } catch (err) {
+      const error = asPosError(err, kind);
+      if (deliveryOf(error) !== 'maybe-sent') return end('failed', { errorCode: error.code, reason: 'HOST UNAVAILABLE' });
+      d.ledger.reversalOwed({
+        transactionId: result.id,
+        original: kind,
+        stan,
+        terminalId: d.terminal.id,
+        transmittedAt: at.toISOString(),
+        amountMinor: amounts.total,
+        currency: original.currency,
+        entryMode: original.entryMode ?? 'swipe',
+        reason: error.code,
+        maskedPan: original.maskedPan ?? '',
+      });
+      return end('failed', { errorCode: error.code, reason: 'NO HOST RESPONSE' }, { duty: 'reversal' });
+    }
+    result = { ...result, responseCode: response.responseCode, authCode: response.authCode, rrn: response.rrn };
+    d.ledger.answered({ result });
+    if (response.approved && isApproval(response.responseCode)) return end('approved', {});
+    return end('declined', { responseCode: isApproval(response.responseCode) ? null : response.responseCode, authCode: null, reason: declineReason(response.responseCode) });
+  }
+}
+
+/** How the host finds `original`: its STAN and DE 7, its approval; no card data. */
+function originalOf(original: TransactionResult, transmittedAt: string | undefined): OriginalTransaction {
+  if (original.stan === null || transmittedAt === undefined || original.type === 'completion') {
+    throw new PosError('TXN_ORIGINAL_INVALID', 'The original was never sent to the host', { originalId: original.id, type: original.type, status: original.status ?? original.state });
+  }
+  return {
+    transactionId: original.id,
+    kind: original.type,
+    stan: original.stan,
+    transmittedAt,
+    amountMinor: original.total,
+    currency: original.currency,
+    authCode: original.authCode,
+    rrn: original.rrn,
+    entryMode: original.entryMode,
+    maskedPan: original.maskedPan,
+  };
+}
+
+function notVoidable(original: TransactionResult, why: string): PosError {
+  return new PosError('TXN_NOT_VOIDABLE', `Cannot void: ${why}`, { id: original.id, state: original.status ?? original.state });
+}
+
+function originalInvalid(original: TransactionResult, why: string): PosError {
+  return new PosError('TXN_ORIGINAL_INVALID', `Not applicable: ${why}`, { originalId: original.id, type: original.type, status: original.status ?? original.state });
+}
