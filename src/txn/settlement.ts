@@ -6,9 +6,11 @@
  * in the journal; otherwise it stays open and both sides' totals are
  * reported.
  *
- * The host counts a reversed purchase both as a debit and as a reversal
- * (ISO 8583:1987 DE 76/77); the journal keeps reversals apart, so they are
- * added back to the debits here. A reversal the host answered 25 (it never
+ * The host counts a reversed (or voided) purchase both as a debit and as a
+ * reversal (ISO 8583:1987 DE 76/77), a reversed refund both as a credit and
+ * as a credit reversal (DE 74/75); the journal keeps reversals apart, so
+ * they are added back here. Pre-authorizations and their releases are no
+ * financial transactions and are in none of them. A reversal the host answered 25 (it never
  * saw the original) shows as a difference: that is what reconciliation is for.
  */
 import type { ReconciliationRequest, ReconciliationResponse, ReconciliationTotals } from '../host/messages/reconciliation.js';
@@ -26,8 +28,10 @@ export function reconciliationTotals(t: CurrencyTotals | undefined): Reconciliat
     debitsAmountMinor: t.debits.amountMinor + t.reversals.amountMinor,
     debitsReversalCount: t.reversals.count,
     debitsReversalAmountMinor: t.reversals.amountMinor,
-    creditsCount: t.credits.count,
-    creditsAmountMinor: t.credits.amountMinor,
+    creditsCount: t.credits.count + t.creditReversals.count,
+    creditsAmountMinor: t.credits.amountMinor + t.creditReversals.amountMinor,
+    creditsReversalCount: t.creditReversals.count,
+    creditsReversalAmountMinor: t.creditReversals.amountMinor,
   };
 }
 

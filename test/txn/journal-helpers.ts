@@ -61,7 +61,17 @@ export function makeReadOnly(dir: string): () => void {
 export type Tally = readonly [count: number, amountMinor: number];
 
 /** One currency's batch totals, each tally given as `[count, amountMinor]` and zero where not given. */
-export function currencyTotals(currency: string, tallies: { debits?: Tally; credits?: Tally; reversals?: Tally; offline?: Tally }, netMinor: number): CurrencyTotals {
+export function currencyTotals(currency: string, tallies: { debits?: Tally; credits?: Tally; reversals?: Tally; creditReversals?: Tally; voids?: Tally; releases?: Tally; offline?: Tally }, netMinor: number): CurrencyTotals {
   const of = ([count, amountMinor]: Tally = [0, 0]) => ({ count, amountMinor });
-  return { currency, debits: of(tallies.debits), credits: of(tallies.credits), reversals: of(tallies.reversals), offline: of(tallies.offline), netMinor };
+  return {
+    currency,
+    debits: of(tallies.debits),
+    credits: of(tallies.credits),
+    reversals: of(tallies.reversals),
+    creditReversals: of(tallies.creditReversals),
+    voids: of(tallies.voids),
+    releases: of(tallies.releases),
+    offline: of(tallies.offline),
+    netMinor,
+  };
 }
