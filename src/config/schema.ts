@@ -147,11 +147,37 @@ export const displaySchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
+/**
+ * Characters per line in font A: 32 on 58 mm paper; 48 on 80 mm paper with a
+ * 576-dot head, 42 on a 512-dot head or in an Epson printer's 42-column mode.
+ * The default is 42: a 42-column receipt prints as laid out on every 80 mm
+ * printer, a 48-column one wraps every full line on a 42-column printer.
+ */
+const printerColumns = z.union([z.literal(32), z.literal(42), z.literal(48)]).default(42);
+/** The character code table (ESC t n) text is printed in; pc858 is pc850 with the euro sign. */
+export const PRINTER_CODE_PAGES = ['pc437', 'pc850', 'pc858', 'wpc1252'] as const;
+const escposPrinter = { type: z.literal('escpos'), columns: printerColumns, codePage: z.enum(PRINTER_CODE_PAGES).default('pc858') };
+
+export const printerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }).strict(),
+  /** The printer twin (simulation only): what it printed is read back. */
+  z.object({ type: z.literal('virtual'), columns: printerColumns }).strict(),
+  // One printer family, three wires: a nested union on `transport`.
+  z.discriminatedUnion('transport', [
+    z.object({ ...escposPrinter, transport: z.literal('serial'), path: devicePath, baudRate: baudRate.default(9600) }).strict(),
+    /** A USB printer-class device (`/dev/usb/lp0`): the usblp driver's character device. */
+    z.object({ ...escposPrinter, transport: z.literal('usb-lp'), path: devicePath }).strict(),
+    z.object({ ...escposPrinter, transport: z.literal('tcp'), host: z.string().min(1), port: port.default(9100) }).strict(),
+  ]),
+]);
+
 export const devicesSchema = z
   .object({
     reader: readerSchema,
     pinpad: pinpadSchema.default({ type: 'none' }),
     display: displaySchema.default({ type: 'console' }),
+    /** The receipt printer; `none` prints nothing. */
+    printer: printerSchema.default({ type: 'none' }),
   })
   .strict();
 
@@ -294,7 +320,7 @@ export const configSchema = z
 
 /** What `pos run` runs with no config file at all: virtual devices and the in-process bank-host simulator. */
 export const SIMULATED_DEFAULT = {
-  devices: { reader: { type: 'virtual' } },
+  devices: { reader: { type: 'virtual' }, printer: { type: 'virtual' } },
   host: { type: 'simulator' },
 } as const;
 
@@ -302,6 +328,7 @@ export type Config = z.infer<typeof configSchema>;
 export type ReaderConfig = Config['devices']['reader'];
 export type PinpadConfig = Config['devices']['pinpad'];
 export type DisplayConfig = Config['devices']['display'];
+export type PrinterConfig = Config['devices']['printer'];
 export type HostConfig = Config['host'];
 export type StoreAndForwardConfig = Config['storeAndForward'];
 export type { EmvConfig } from './emv-schema.js';

@@ -15,6 +15,7 @@ export function simulatedParts(config: Config): string[] {
   if (config.devices.reader.type === 'virtual') parts.push('devices.reader');
   if (config.devices.pinpad.type === 'virtual') parts.push('devices.pinpad');
   if (config.devices.display.type === 'virtual') parts.push('devices.display');
+  if (config.devices.printer.type === 'virtual') parts.push('devices.printer');
   if (config.host.type === 'simulator') parts.push('host');
   if (config.emv.capkSets.length > 0) parts.push('emv.capkSets');
   return parts;

@@ -38,7 +38,7 @@ describe('a config file names its host and reader', () => {
   });
 
   it('the built-in default, used only with no config file at all, is written-out simulation', () => {
-    expect(parseConfig(SIMULATED_DEFAULT)).toMatchObject({ host: { type: 'simulator' }, devices: { reader: { type: 'virtual', model: 'msr' } } });
+    expect(parseConfig(SIMULATED_DEFAULT)).toMatchObject({ host: { type: 'simulator' }, devices: { reader: { type: 'virtual', model: 'msr' }, printer: { type: 'virtual', columns: 42 } } });
   });
 });
 
@@ -47,7 +47,7 @@ describe('production refuses simulation', () => {
     startTerminal(parseConfig(raw), { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: join(root, 'state'), env });
 
   it.each([
-    ['the simulated default (no config file)', SIMULATED_DEFAULT, ['devices.reader', 'host']],
+    ['the simulated default (no config file)', SIMULATED_DEFAULT, ['devices.reader', 'devices.printer', 'host']],
     ['a virtual reader', { devices: { reader: { type: 'virtual' } }, host: { type: 'iso8583-tcp', address: '127.0.0.1', port: 5800 } }, ['devices.reader']],
     ['a virtual PIN pad and display', { devices: { reader: { type: 'msr-serial', path: '/dev/pos-reader' }, pinpad: { type: 'virtual' }, display: { type: 'virtual' } }, host: { type: 'iso8583-tcp', address: '127.0.0.1', port: 5800 } }, ['devices.pinpad', 'devices.display']],
     ['the bank-host simulator', { devices: { reader: { type: 'msr-serial', path: '/dev/pos-reader' } }, host: { type: 'simulator' } }, ['host']],

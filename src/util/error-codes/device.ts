@@ -12,4 +12,8 @@ export const DEVICE_ERRORS = {
   DEVICE_BUSY: { kind: 'busy', summary: 'A read is already armed on this device.' },
   DEVICE_PTY_UNAVAILABLE: { kind: 'config', summary: 'socat is not installed, so no pty pair can be made: apt-get install socat.' },
   DEVICE_PTY_FAILED: { kind: 'io', summary: 'socat did not create the pty pair in time or exited early.' },
+  PRINTER_PAPER_OUT: { kind: 'state', summary: 'The printer reports its paper roll at its end (ESC/POS DLE EOT): nothing of the job was sent.' },
+  PRINTER_COVER_OPEN: { kind: 'state', summary: 'The printer reports its cover open (ESC/POS DLE EOT): nothing of the job was sent.' },
+  PRINTER_OFFLINE: { kind: 'state', summary: 'The printer reports itself off-line or in error (ESC/POS DLE EOT): nothing of the job was sent; details name the cause.' },
+  PRINTER_STATUS_INVALID: { kind: 'protocol', summary: 'A status byte from the printer does not have the fixed bits of an ESC/POS DLE EOT answer.' },
 } as const satisfies Record<string, ErrorSpec>;
