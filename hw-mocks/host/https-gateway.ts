@@ -45,10 +45,11 @@ import {
   type ReversalResponseBody,
 } from '../../src/host/json-gateway/wire.js';
 import { isApproval } from '../../src/host/approval.js';
-import { MTI, POS_CONDITION_NORMAL, PROCESSING_CODES, RESPONSE_CODES } from '../../src/host/messages/constants.js';
+import { tipAndCashbackField } from '../../src/host/messages/additional-amounts.js';
+import { MTI, POS_CONDITION_NORMAL, processingCodeOf, RESPONSE_CODES } from '../../src/host/messages/constants.js';
 import { amountField, localDate, localTime, transmissionDateTime } from '../../src/host/messages/fields.js';
-import { ENTRY_MODE_CODES } from '../../src/host/messages/financial.js';
-import { reversalMessage, type ReversalInput } from '../../src/host/messages/reversal.js';
+import { defaultMtiOf, ENTRY_MODE_CODES } from '../../src/host/messages/financial.js';
+import { originalMtiOf, reversalMessage, type ReversalInput } from '../../src/host/messages/reversal.js';
 import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { isPosError } from '../../src/util/errors.js';
@@ -232,7 +233,7 @@ export class HttpsGateway {
   }
 
   #authorize(body: AuthorizationRequestBody, trusted: boolean): AuthorizationResponseBody | null {
-    const answer = this.#o.issuer.handleRequest(new Iso8583Message(MTI.financialRequest, authorizationFields(body), this.#o.issuer.dialect), { trusted });
+    const answer = this.#o.issuer.handleRequest(new Iso8583Message(defaultMtiOf(body.kind), authorizationFields(body), this.#o.issuer.dialect), { trusted });
     if (answer === null) return null;
     const code = text(answer, 39) ?? RESPONSE_CODES.systemMalfunction;
     const issuerData = answer.get(55);
@@ -317,13 +318,13 @@ export class HttpsGateway {
   }
 }
 
-/** The 0200 a JSON authorization stands for (what `encodeFinancialRequest` would put on the ISO wire). */
+/** The 0200 (a pre-authorization's 0100) a JSON authorization stands for (what `encodeFinancialRequest` would put on the ISO wire). */
 export function authorizationFields(body: AuthorizationRequestBody): Record<number, FieldValue> {
   const at = new Date(body.transmittedAt);
   const entry = ENTRY_MODE_CODES[body.entryMode];
   const fields: Record<number, FieldValue | undefined> = {
     2: body.card.pan,
-    3: PROCESSING_CODES[body.kind],
+    3: processingCodeOf(body.kind, (body.cashbackMinor ?? 0) > 0),
     4: amountField(body.amountMinor),
     7: transmissionDateTime(at),
     11: body.stan,
@@ -336,6 +337,7 @@ export function authorizationFields(body: AuthorizationRequestBody): Record<numb
     41: body.terminalId,
     42: body.merchantId,
     49: body.currency,
+    54: tipAndCashbackField(body.currency, body),
     52: body.pin === undefined ? undefined : Buffer.from(body.pin.block, 'hex'),
     53: body.pin === undefined ? undefined : Buffer.from(body.pin.ksn, 'hex'),
     55: body.chip === undefined ? undefined : Buffer.from(body.chip.de55, 'hex'),
@@ -348,7 +350,7 @@ export function reversalInput(body: ReversalRequestBody): ReversalInput {
   return {
     mti: body.repeat ? MTI.reversalRepeat : MTI.reversalRequest,
     at: new Date(body.at),
-    original: { mti: MTI.financialRequest, stan: body.original.stan, transmissionDateTime: transmissionDateTime(new Date(body.original.transmittedAt)) },
+    original: { mti: originalMtiOf(body.original.kind), stan: body.original.stan, transmissionDateTime: transmissionDateTime(new Date(body.original.transmittedAt)) },
     kind: body.original.kind,
     amountMinor: body.amountMinor,
     currency: body.currency,

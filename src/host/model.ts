@@ -82,6 +82,8 @@ export interface FollowUpRequest {
   readonly terminalId: string;
   readonly merchantId: string;
   readonly original: OriginalTransaction;
+  /** Sent before and its answer lost: an advice goes again as a repeat (0221), answered as the first. */
+  readonly repeat?: boolean;
 }
 
 export interface AuthorizationResponse {

@@ -19,7 +19,10 @@ export interface PendingReversal {
   readonly terminalId: string;
   /** DE 7 of the original request, ISO string (UTC). */
   readonly transmittedAt: string;
+  /** DE 4 of the original (as approved or adjusted; tip and cashback included). */
   readonly amountMinor: number;
+  /** A purchase's cashback within `amountMinor`: the reversal's DE 3 is 09 then. */
+  readonly cashbackMinor?: number;
   readonly currency: string;
   readonly entryMode: EntryMode;
   /** The error that made the outcome unknown. */

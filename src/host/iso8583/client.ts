@@ -1,8 +1,10 @@
 /**
  * `HostClient` speaking ISO 8583 (iso87ascii by default) through a
- * `HostChannel`, with the message set of `messages/`: a purchase goes out as
- * 0200 (a refund, authorization or advice through `transact`/`advise`), the
- * answer with the same STAN comes back as an `AuthorizationResponse`;
+ * `HostChannel`, with the message set of `messages/`: a purchase or refund
+ * goes out as 0200, a pre-authorization as 0100 (an offline approval as an
+ * advice through `advise`), a completion or tip adjustment as 0220 (a
+ * completion as 0200 when `completionMessage` is `request`); the answer with
+ * the same STAN comes back as an `AuthorizationResponse`;
  * reversals, network management and reconciliation have their own calls,
  * and `reversalAttempt` / `networkExchange` hand the reversal sender and the
  * network manager their duties through this client.
@@ -27,7 +29,7 @@ import { matchKey } from '../channels/match-key.js';
 import type { HostChannel } from '../host-channel.js';
 import type { TerminalMacKey } from '../keys.js';
 import { MTI, NETWORK_CODES, type NetworkCode } from '../messages/constants.js';
-import { encodeFinancialRequest, readFinancialResponse, type CardTransaction, type FinancialRequestMti, type FinancialTransaction, type SealedAdvice } from '../messages/financial.js';
+import { defaultMtiOf, encodeFinancialRequest, readFinancialResponse, type CardTransaction, type FinancialRequestMti, type FinancialTransaction, type SealedAdvice } from '../messages/financial.js';
 import { encodeNetworkRequest, readNetworkResponse, type NetworkResponse } from '../messages/network.js';
 import {
   encodeReconciliationRequest,
@@ -35,8 +37,16 @@ import {
   type ReconciliationRequest,
   type ReconciliationResponse,
 } from '../messages/reconciliation.js';
-import { encodeReversalRequest, readReversalResponse, reversalFromPending, type ReversalInput, type ReversalResponse } from '../messages/reversal.js';
-import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from '../model.js';
+import { encodeFollowUpRequest, followUpMtiOf, readFollowUpResponse } from '../messages/follow-up.js';
+import {
+  encodeReversalRequest,
+  readReversalResponse,
+  reversalFromPending,
+  type CompletionMessage,
+  type ReversalInput,
+  type ReversalResponse,
+} from '../messages/reversal.js';
+import type { AuthorizationResponse, CardRequest, FollowUpRequest, HostClient, HostState } from '../model.js';
 import type { ReversalAttempt } from '../reversal-sender.js';
 import type { NetworkExchange } from './network-management.js';
 
@@ -48,6 +58,8 @@ export interface Iso8583HostClientOptions {
   readonly logger?: Logger;
   /** The terminal's MAC key: requests are MAC'd and every answer's MAC is checked. */
   readonly macKey: TerminalMacKey;
+  /** How the host takes a pre-authorization's completion: 0220 advice (default) or 0200 request. */
+  readonly completionMessage?: CompletionMessage;
 }
 
 export class Iso8583HostClient implements HostClient {
@@ -57,6 +69,7 @@ export class Iso8583HostClient implements HostClient {
   readonly #dialect: Dialect;
   readonly #log: Logger;
   readonly #macKey: TerminalMacKey;
+  readonly #completionMessage: CompletionMessage;
 
   constructor(options: Iso8583HostClientOptions) {
     this.#channel = options.channel;
@@ -64,16 +77,38 @@ export class Iso8583HostClient implements HostClient {
     this.#dialect = options.dialect ?? iso87ascii;
     this.#log = options.logger ?? silentLogger;
     this.#macKey = options.macKey;
+    this.#completionMessage = options.completionMessage ?? 'advice';
     this.description = options.channel.description;
   }
 
-  authorize(request: PurchaseRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
-    return this.transact(request, MTI.financialRequest, signal);
+  /** A purchase or refund as 0200, a pre-authorization as 0100. */
+  authorize(request: CardRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
+    return this.transact(request, defaultMtiOf(request.kind), signal);
   }
 
-  /** A purchase or refund as 0100 (authorization) or 0200 (financial). */
-  transact(request: CardTransaction, mti: typeof MTI.authorizationRequest | typeof MTI.financialRequest = MTI.financialRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
+  /** A card request as 0100 (authorization) or 0200 (financial). */
+  transact(request: CardTransaction, mti: typeof MTI.authorizationRequest | typeof MTI.financialRequest = defaultMtiOf(request.kind), signal?: AbortSignal): Promise<AuthorizationResponse> {
     return this.#financial(request, mti, undefined, signal);
+  }
+
+  /** A completion or tip adjustment (0220, 0221 when `repeat`; a completion as 0200 when so configured), without card data. */
+  async followUp(request: FollowUpRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
+    const options = { completionMessage: this.#completionMessage, ...(request.repeat === true ? { repeat: true } : {}) };
+    const mti = followUpMtiOf(request.kind, options);
+    try {
+      const response = await this.#exchangeWith(
+        () => encodeFollowUpRequest(this.#dialect, request, { ...options, macKey: this.#macKey.current() }),
+        matchKey(mti, request.stan, request.terminalId),
+        (reply) => readFollowUpResponse(request, reply, { ...options, ...this.#replyOptions() }),
+        signal,
+      );
+      this.#log.info({ host: this.description, mti, kind: request.kind, stan: request.stan, responseCode: response.responseCode }, 'follow-up answered');
+      return response;
+    } catch (err) {
+      const error = asHostError(err, 'maybe-sent', 'Iso8583HostClient');
+      this.#log.warn({ host: this.description, mti, kind: request.kind, stan: request.stan, delivery: error.delivery, err: error.toJSON() }, 'follow-up failed');
+      throw error;
+    }
   }
 
   /** An offline-approved purchase forwarded as 0220 (0221 when `repeat`), with the auth code the terminal gave and its card data sealed. */
@@ -124,7 +159,9 @@ export class Iso8583HostClient implements HostClient {
    */
   reversalAttempt(context: { readonly merchantId: string; readonly clock: () => Date }): ReversalAttempt {
     return async (pending, attempt) => {
-      const answer = await this.reverse(reversalFromPending(pending, { merchantId: context.merchantId, at: context.clock(), attempt: attempt + 1 }));
+      const answer = await this.reverse(
+        reversalFromPending(pending, { merchantId: context.merchantId, at: context.clock(), attempt: attempt + 1, completionMessage: this.#completionMessage }),
+      );
       if (!answer.acknowledged) {
         throw new HostError('HOST_BAD_RESPONSE', `Reversal answered ${answer.responseCode}`, 'maybe-sent', { field: 39, reason: 'not-acknowledged' });
       }

@@ -1,6 +1,6 @@
 /**
  * `HostClient` for an HTTPS JSON payment gateway, through axios: the engine's
- * `PurchaseRequest` as the JSON body of `wire.ts`, TLS with the gateway's CA
+ * `CardRequest` as the JSON body of `wire.ts`, TLS with the gateway's CA
  * pinned (it replaces the system roots) and an optional client certificate,
  * keep-alive connections, and the host layer's error rules.
  *
@@ -33,7 +33,7 @@ import { wipe } from '../../util/bytes.js';
 import { PosError } from '../../util/errors.js';
 import { backoffDelayMs, type BackoffPolicy } from '../channels/backoff.js';
 import { asHostError, HostError, type StopReason } from '../host-error.js';
-import type { AuthorizationResponse, HostClient, HostState, PurchaseRequest } from '../model.js';
+import type { AuthorizationResponse, CardRequest, FollowUpRequest, HostClient, HostState } from '../model.js';
 import type { PendingReversal } from '../reversal-store.js';
 import type { ReversalAttempt } from '../reversal-sender.js';
 import {
@@ -45,8 +45,8 @@ import {
   timeoutError,
   type FailureContext,
 } from './failures.js';
-import { authorizationBody, readAuthorizationAnswer, readReversalAnswer, reversalBody } from './mapping.js';
-import { AUTHORIZATIONS_PATH, IDEMPOTENCY_HEADER, idempotencyKey, REVERSALS_PATH } from './wire.js';
+import { authorizationBody, followUpBody, readAuthorizationAnswer, readReversalAnswer, reversalBody } from './mapping.js';
+import { AUTHORIZATIONS_PATH, FOLLOW_UPS_PATH, IDEMPOTENCY_HEADER, idempotencyKey, REVERSALS_PATH } from './wire.js';
 
 export interface GatewayTls {
   /** PEM of the CA the gateway's certificate must chain to; nothing else is trusted. Default: the system roots. */
@@ -133,7 +133,7 @@ export class JsonGatewayClient implements HostClient {
     });
   }
 
-  authorize(request: PurchaseRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
+  authorize(request: CardRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
     // The JSON profile has no field for an encrypting reader's track block: refuse before sending, never send masked digits as a PAN.
     if (isMaskedCard(request.card)) {
       return Promise.reject(
@@ -141,6 +141,27 @@ export class JsonGatewayClient implements HostClient {
       );
     }
     return this.#authorize(request, signal);
+  }
+
+  /** A completion or tip adjustment as `POST /v1/follow-ups` (no card data); failures as `authorize`'s. A repeat goes with the same idempotency key. */
+  async followUp(request: FollowUpRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
+    let body: Buffer;
+    try {
+      body = Buffer.from(JSON.stringify(followUpBody(request)));
+    } catch (err) {
+      throw err instanceof PosError ? asHostError(err, 'not-sent', 'JsonGatewayClient') : new HostError('HOST_REQUEST_INVALID', 'The follow-up cannot be put in JSON', 'not-sent');
+    }
+    const key = idempotencyKey(request.terminalId, request.stan, request.at);
+    try {
+      const res = await this.#exchange({ path: FOLLOW_UPS_PATH, key, stan: request.stan, body, signal });
+      const answer = readAuthorizationAnswer(res.response, request, this.#ctx(request.stan, res.attempts, true));
+      this.#log.info({ host: this.description, kind: request.kind, stan: request.stan, responseCode: answer.responseCode, attempts: res.attempts }, 'follow-up answered');
+      return answer;
+    } catch (err) {
+      const error = asHostError(err, 'maybe-sent', 'JsonGatewayClient');
+      this.#log.warn({ host: this.description, kind: request.kind, stan: request.stan, delivery: error.delivery, err: error.toJSON() }, 'follow-up failed');
+      throw error;
+    }
   }
 
   /** Sends a reversal duty; resolves with the gateway's answer (`acknowledged` false keeps the duty). Same failures as `authorize`. */
@@ -182,7 +203,7 @@ export class JsonGatewayClient implements HostClient {
     return Promise.resolve();
   }
 
-  async #authorize(request: PurchaseRequest, signal: AbortSignal | undefined): Promise<AuthorizationResponse> {
+  async #authorize(request: CardRequest, signal: AbortSignal | undefined): Promise<AuthorizationResponse> {
     let body: Buffer;
     try {
       body = Buffer.from(JSON.stringify(authorizationBody(request)));

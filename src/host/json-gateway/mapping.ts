@@ -1,7 +1,7 @@
 /**
  * The engine's model ⇄ the gateway's JSON (`wire.ts`), terminal side:
- * a `PurchaseRequest` as the authorization body, a `PendingReversal` as the
- * reversal body, and the answers read back after checking that they parse,
+ * a `CardRequest` as the authorization body, a `FollowUpRequest` as the
+ * follow-up body, a `PendingReversal` as the reversal body, and the answers read back after checking that they parse,
  * follow the protocol and answer this request (STAN, terminal ID, amount).
  *
  * This is the one place the JSON profile reveals card data (PAN, expiry,
@@ -11,6 +11,7 @@ import type { AxiosResponse } from 'axios';
 import { formatExpiry } from '../../card/expiry.js';
 import { iso87ascii } from '../../iso8583/dialects/iso87ascii.js';
 import { wipe } from '../../util/bytes.js';
+import { PosError } from '../../util/errors.js';
 import { toHex } from '../../util/hex.js';
 import { isApproval } from '../approval.js';
 import { chipDataForHost } from '../messages/chip-data.js';
@@ -18,7 +19,8 @@ import { RESPONSE_CODES } from '../messages/constants.js';
 import { checkDate } from '../messages/fields.js';
 import { pinFields } from '../messages/pin-data.js';
 import { reversalReasonFor } from '../messages/reversal.js';
-import type { AuthorizationResponse, PurchaseRequest } from '../model.js';
+import { checkAmountParts } from '../messages/financial.js';
+import type { AuthorizationResponse, CardRequest, FollowUpRequest } from '../model.js';
 import type { PendingReversal } from '../reversal-store.js';
 import { badResponseError, type FailureContext } from './failures.js';
 import {
@@ -26,12 +28,14 @@ import {
   failedFields,
   reversalResponseSchema,
   type AuthorizationRequestBody,
+  type FollowUpRequestBody,
   type ReversalRequestBody,
 } from './wire.js';
 
 /** The JSON body of an authorization. Throws `HOST_REQUEST_INVALID` (nothing sent) for a PIN entry the protocol cannot carry. */
-export function authorizationBody(request: PurchaseRequest): AuthorizationRequestBody {
+export function authorizationBody(request: CardRequest): AuthorizationRequestBody {
   checkDate(request.at);
+  checkAmountParts(request);
   let pin: AuthorizationRequestBody['pin'];
   if (request.pin !== undefined) {
     // the same checks as DE 52/53: ISO 9564 format 0, 8-byte block, 10-byte KSN
@@ -50,6 +54,8 @@ export function authorizationBody(request: PurchaseRequest): AuthorizationReques
     stan: request.stan,
     transmittedAt: request.at.toISOString(),
     amountMinor: request.amountMinor,
+    ...((request.tipMinor ?? 0) > 0 ? { tipMinor: request.tipMinor } : {}),
+    ...((request.cashbackMinor ?? 0) > 0 ? { cashbackMinor: request.cashbackMinor } : {}),
     currency: request.currency,
     terminalId: request.terminalId,
     merchantId: request.merchantId,
@@ -57,6 +63,34 @@ export function authorizationBody(request: PurchaseRequest): AuthorizationReques
     card: { pan: request.card.pan.revealText(), expiry: formatExpiry(request.card.expiry), track2: request.card.track2.revealText() },
     ...(pin === undefined ? {} : { pin }),
     ...(chip === undefined ? {} : { chip }),
+  };
+}
+
+/** The JSON body of a completion or tip adjustment (no card data). `HOST_REQUEST_INVALID` (nothing sent) when the original cannot be named. */
+export function followUpBody(request: FollowUpRequest): FollowUpRequestBody {
+  checkDate(request.at);
+  const { original } = request;
+  const originalKind = request.kind === 'completion' ? 'preauth' : 'purchase';
+  if (original.kind !== originalKind) throw new PosError('HOST_REQUEST_INVALID', `A ${request.kind} names a ${originalKind}`, { field: 'original.kind', reason: 'original-kind' });
+  if (original.authCode === null) throw new PosError('HOST_REQUEST_INVALID', 'A follow-up carries its original\'s auth code', { field: 'original.authCode', reason: 'auth-code' });
+  if (Number.isNaN(Date.parse(original.transmittedAt))) throw new PosError('HOST_REQUEST_INVALID', 'The original\'s time is not a valid date', { field: 'original.transmittedAt', reason: 'date' });
+  return {
+    kind: request.kind,
+    stan: request.stan,
+    transmittedAt: request.at.toISOString(),
+    amountMinor: request.amountMinor,
+    ...(request.tipMinor === undefined ? {} : { tipMinor: request.tipMinor }),
+    currency: request.currency,
+    terminalId: request.terminalId,
+    merchantId: request.merchantId,
+    original: {
+      kind: originalKind,
+      stan: original.stan,
+      transmittedAt: original.transmittedAt,
+      authCode: original.authCode,
+      rrn: original.rrn,
+      entryMode: original.entryMode,
+    },
   };
 }
 
@@ -85,7 +119,8 @@ function jsonOf(response: AxiosResponse<string>, ctx: FailureContext): unknown {
   }
 }
 
-export function readAuthorizationAnswer(response: AxiosResponse<string>, request: PurchaseRequest, ctx: FailureContext): AuthorizationResponse {
+/** An authorization's or a follow-up's answer, checked against the request's STAN, terminal ID and amount. */
+export function readAuthorizationAnswer(response: AxiosResponse<string>, request: Pick<CardRequest, 'stan' | 'terminalId' | 'amountMinor'>, ctx: FailureContext): AuthorizationResponse {
   const parsed = authorizationResponseSchema.safeParse(jsonOf(response, ctx));
   if (!parsed.success) throw badResponseError('schema', ctx, { fields: failedFields(parsed.error) });
   const body = parsed.data;

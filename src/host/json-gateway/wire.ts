@@ -4,14 +4,28 @@
  * (`hw-mocks/host/https-gateway.ts`) reads, and back.
  *
  *   POST /v1/authorizations   Idempotency-Key: <terminal>-<stan>-<YYYYMMDD>
- *     { kind, stan, transmittedAt, amountMinor, currency, terminalId, merchantId, entryMode,
- *       card: { pan, expiry, track2? }, pin?: { block, ksn, format }, chip?: { de55 } }
+ *     { kind, stan, transmittedAt, amountMinor, tipMinor?, cashbackMinor?, currency, terminalId,
+ *       merchantId, entryMode, card: { pan, expiry, track2? }, pin?: { block, ksn, format }, chip?: { de55 } }
  *   → 200 { stan, terminalId, amountMinor, responseCode, approved, authCode, rrn, issuerData }
+ *     kind: purchase (ISO 8583 0200, DE 3 00, or 09 with a cashback), refund (0200, 20),
+ *     preauth (0100, 00: holds the amount); amountMinor is the whole amount, tip and
+ *     cashback included (DE 4; DE 54 types 44 and 40)
+ *
+ *   POST /v1/follow-ups       Idempotency-Key: <terminal>-<stan>-<YYYYMMDD>
+ *     { kind, stan, transmittedAt, amountMinor, tipMinor?, currency, terminalId, merchantId,
+ *       original: { kind, stan, transmittedAt, authCode, rrn, entryMode } }
+ *   → 200 as an authorization's answer (issuerData null)
+ *     kind: completion (ISO 8583 0220, DE 3 00: captures up to the pre-authorization's hold;
+ *     original.kind preauth) or tip-adjust (0220, DE 3 02: amountMinor the purchase's new
+ *     whole amount, tipMinor the new tip; original.kind purchase). No card data: the
+ *     original is found by terminal, STAN and transmittedAt (ISO 8583 DE 90).
  *
  *   POST /v1/reversals        Idempotency-Key: <terminal>-<stan>-<YYYYMMDD>-R
  *     { terminalId, merchantId, original: { kind, stan, transmittedAt }, amountMinor, currency,
  *       entryMode, reason, repeat, at }
  *   → 200 { stan, terminalId, responseCode, acknowledged }
+ *     original.kind: purchase, refund, preauth (a release), completion, tip-adjust — as the
+ *     ISO 8583 reversal names them (`messages/reversal.ts`)
  *
  *   any failure → 4xx/5xx { error: { code, message } }
  *
@@ -27,6 +41,7 @@ import type { EntryMode } from '../../devices/card-reader.js';
 
 export const AUTHORIZATIONS_PATH = '/v1/authorizations';
 export const REVERSALS_PATH = '/v1/reversals';
+export const FOLLOW_UPS_PATH = '/v1/follow-ups';
 /** IETF draft-ietf-httpapi-idempotency-key-header. */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Set by the gateway on an answer replayed for a repeated key. */
@@ -42,7 +57,12 @@ const responseCode = z.string().regex(/^[0-9A-Z]{2}$/);
 const merchantId = z.string().regex(/^[ -~]{15}$/);
 const amountMinor = z.number().int().nonnegative().max(999_999_999_999);
 const currency = z.string().regex(/^\d{3}$/);
-const kind = z.enum(['purchase', 'refund']);
+const kind = z.enum(['purchase', 'refund', 'preauth']);
+const followUpKind = z.enum(['completion', 'tip-adjust']);
+const reversedKind = z.enum(['purchase', 'refund', 'preauth', 'completion', 'tip-adjust']);
+const authCode = z.string().regex(/^[0-9A-Za-z ]{1,6}$/);
+const rrn = z.string().regex(/^[0-9A-Za-z ]{1,12}$/);
+const entryMode = z.enum(ENTRY_MODES);
 /** What every answer carries: its request's STAN and terminal ID, and DE 39. */
 const answered = { stan, terminalId, responseCode };
 
@@ -51,10 +71,13 @@ export const authorizationRequestSchema = z.strictObject({
   stan,
   transmittedAt: isoDate,
   amountMinor,
+  /** Parts of `amountMinor`. */
+  tipMinor: amountMinor.optional(),
+  cashbackMinor: amountMinor.optional(),
   currency,
   terminalId,
   merchantId,
-  entryMode: z.enum(ENTRY_MODES),
+  entryMode,
   card: z.strictObject({
     pan: z.string().regex(/^\d{12,19}$/),
     /** YYMM. */
@@ -77,22 +100,35 @@ export const authorizationResponseSchema = z.strictObject({
   ...answered,
   amountMinor,
   approved: z.boolean(),
-  authCode: z.string().regex(/^[0-9A-Za-z ]{1,6}$/).nullable(),
-  rrn: z.string().regex(/^[0-9A-Za-z ]{1,12}$/).nullable(),
+  authCode: authCode.nullable(),
+  rrn: rrn.nullable(),
   /** DE 55 of the answer (91 ARPC ‖ ARC, 71/72 scripts), hex; null when none. */
   issuerData: z.string().regex(HEX).nullable(),
 });
 export type AuthorizationResponseBody = z.infer<typeof authorizationResponseSchema>;
+
+export const followUpRequestSchema = z.strictObject({
+  kind: followUpKind,
+  stan,
+  transmittedAt: isoDate,
+  amountMinor,
+  tipMinor: amountMinor.optional(),
+  currency,
+  terminalId,
+  merchantId,
+  original: z.strictObject({ kind: z.enum(['preauth', 'purchase']), stan, transmittedAt: isoDate, authCode, rrn: rrn.nullable(), entryMode: entryMode.nullable() }),
+});
+export type FollowUpRequestBody = z.infer<typeof followUpRequestSchema>;
 
 export const REVERSAL_REASON_NAMES = ['noResponse', 'customerCancellation', 'chipDeclineAfterApproval'] as const;
 
 export const reversalRequestSchema = z.strictObject({
   terminalId,
   merchantId,
-  original: z.strictObject({ kind, stan, transmittedAt: isoDate }),
+  original: z.strictObject({ kind: reversedKind, stan, transmittedAt: isoDate }),
   amountMinor,
   currency,
-  entryMode: z.enum(ENTRY_MODES),
+  entryMode,
   reason: z.enum(REVERSAL_REASON_NAMES),
   /** A repeat of a reversal already sent (0401 in ISO 8583 terms). */
   repeat: z.boolean(),

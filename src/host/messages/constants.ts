@@ -38,19 +38,47 @@ export function responseMtiOf(mti: string): string {
   return `${mti.slice(0, 2)}${fn % 2 === 0 ? fn + 1 : fn}0`;
 }
 
-/** DE 3: transaction type (2 digits), from account, to account (default 00). */
+/**
+ * DE 3: transaction type (2 digits), from account, to account (00 default,
+ * unspecified). The transaction types of ISO 8583:1987 this set uses:
+ * 00 goods and services, 02 debit adjustment, 09 goods and services with
+ * cash disbursement (cashback), 20 returns.
+ */
 export const PROCESSING_CODES = {
-  /** 00: goods and services. */
+  /** 00: goods and services — a purchase (0200), a pre-authorization (0100) and its completion (0220/0200). */
   purchase: '000000',
+  /** 02: debit adjustment — a tip adjustment (0220) of an approved purchase. */
+  adjustment: '020000',
+  /** 09: goods and services with cash disbursement — a purchase with cashback. */
+  cashback: '090000',
   /** 20: returns (refund). */
   refund: '200000',
 } as const;
 
-export type TransactionKind = keyof typeof PROCESSING_CODES;
+/** What a request of this set is, as DE 3 and the MTI say together. */
+export type TransactionKind = 'purchase' | 'refund' | 'preauth' | 'completion' | 'tip-adjust';
 
-/** The transaction kind of a DE 3, or undefined for one the terminal does not use. */
-export function kindOfProcessingCode(code: string | undefined): TransactionKind | undefined {
-  if (code === PROCESSING_CODES.purchase) return 'purchase';
+/** DE 3 of a request of `kind`; a purchase with cashback is 09. */
+export function processingCodeOf(kind: TransactionKind, cashback = false): string {
+  switch (kind) {
+    case 'purchase':
+      return cashback ? PROCESSING_CODES.cashback : PROCESSING_CODES.purchase;
+    case 'refund':
+      return PROCESSING_CODES.refund;
+    case 'preauth':
+    case 'completion':
+      return PROCESSING_CODES.purchase;
+    case 'tip-adjust':
+      return PROCESSING_CODES.adjustment;
+  }
+}
+
+/**
+ * The card transaction of a DE 3 in a 0100/0200: purchase (00 or 09) or
+ * refund (20); undefined for one the terminal does not send that way.
+ */
+export function kindOfProcessingCode(code: string | undefined): 'purchase' | 'refund' | undefined {
+  if (code === PROCESSING_CODES.purchase || code === PROCESSING_CODES.cashback) return 'purchase';
   if (code === PROCESSING_CODES.refund) return 'refund';
   return undefined;
 }
@@ -67,16 +95,21 @@ export type NetworkCode = (typeof NETWORK_CODES)[keyof typeof NETWORK_CODES];
 
 /** DE 25: point of service condition code. */
 export const POS_CONDITION_NORMAL = '00';
+/** DE 25 06, preauthorized request: the completion of a pre-authorization. */
+export const POS_CONDITION_PREAUTHORIZED = '06';
 
 /** DE 39 values this message set uses (ISO 8583:1987 Annex A, and E1 private). */
 export const RESPONSE_CODES = {
   approved: '00',
   doNotHonour: '05',
+  /** Also: a completion or tip adjustment whose original was released, voided or completed already. */
   invalidTransaction: '12',
+  /** A completion over the amount its pre-authorization holds, or a tip adjustment that does not add up. */
+  invalidAmount: '13',
   invalidCardNumber: '14',
   /** In a reversal: the customer cancelled. */
   customerCancellation: '17',
-  /** Unable to locate the original of a reversal. */
+  /** Unable to locate the original of a reversal, a completion or a tip adjustment. */
   unableToLocateRecord: '25',
   formatError: '30',
   insufficientFunds: '51',

@@ -1,15 +1,27 @@
 /**
- * Card transactions in ISO 8583:1987 terms — purchase (DE 3 000000) and
- * refund (DE 3 200000) as
+ * Card transactions in ISO 8583:1987 terms — purchase (DE 3 000000, or
+ * 090000 with cashback), refund (200000) and pre-authorization (000000 in
+ * a 0100) as
  *
- *   0100/0110 authorization,  0200/0210 financial transaction,
+ *   0100/0110 authorization: a pre-authorization, which holds its amount
+ *             until a completion (`follow-up.ts`) captures it or a reversal
+ *             (0400 naming the 0100) releases it,
+ *   0200/0210 financial transaction: a purchase or a refund,
  *   0220/0230 financial advice (0221 repeat): a purchase the terminal
  *             approved offline, forwarded later with the auth code it gave.
+ *
+ * DE 4 is the whole amount, tip and cashback included; DE 54 names the parts
+ * (`additional-amounts.ts`: amount type 40 cash back, 44 gratuity). A
+ * cashback is a purchase's only (DE 3 09; in DE 55 the kernel's 9C is 09
+ * and 9F03 the cashback: carried as the reader gave them); a refund takes
+ * neither tip nor cashback. A request that breaks these is
+ * `HOST_REQUEST_INVALID` (field 3, 4 or 54) and is not sent.
  *
  * Request: 2 PAN, 3 processing code, 4 amount, 7 transmission date and time
  * (UTC MMDDhhmmss), 11 STAN, 12/13 local time and date, 14 expiry (YYMM),
  * 22 POS entry mode, 25 POS condition code 00, 35 track 2, 41 terminal ID,
- * 42 merchant ID, 49 currency; 38 the offline auth code (advices only);
+ * 42 merchant ID, 49 currency; 54 additional amounts (tip, cashback);
+ * 38 the offline auth code (advices only);
  * 52 PIN block and 53 KSN when a PIN was entered (never in an advice);
  * 55 chip data without sensitive tags (see `chip-data.ts`); 64 MAC.
  * From an encrypting reader (`encryptedTracks`, masked card): no 2, 14 or
@@ -30,11 +42,12 @@ import type { Dialect, EncodeInput, FieldInput } from '../../iso8583/types.js';
 import { wipe } from '../../util/bytes.js';
 import { PosError } from '../../util/errors.js';
 import { isApproval } from '../approval.js';
-import type { AuthorizationResponse, PurchaseRequest } from '../model.js';
+import type { AuthorizationResponse, CardRequest } from '../model.js';
 import { chipDataForHost, issuerDataForCard } from './chip-data.js';
 import { ENCRYPTED_TRACKS_FIELD, encryptedTracksField } from './encrypted-tracks.js';
 import { SEALED_ADVICE_FIELD, sealedAdviceField } from './sealed-advice.js';
-import { MTI, POS_CONDITION_NORMAL, PROCESSING_CODES, responseMtiOf, type TransactionKind } from './constants.js';
+import { ADDITIONAL_AMOUNTS_FIELD, tipAndCashbackField } from './additional-amounts.js';
+import { MTI, POS_CONDITION_NORMAL, processingCodeOf, responseMtiOf } from './constants.js';
 import {
   amountField,
   badResponse,
@@ -54,10 +67,8 @@ import { pinFields } from './pin-data.js';
 
 export type FinancialRequestMti = typeof MTI.authorizationRequest | typeof MTI.financialRequest | typeof MTI.financialAdvice | typeof MTI.financialAdviceRepeat;
 
-/** A purchase or a refund: the engine's `PurchaseRequest` with the kind widened. */
-export interface CardTransaction extends Omit<PurchaseRequest, 'kind'> {
-  readonly kind: TransactionKind;
-}
+/** A purchase, refund or pre-authorization with the card: the engine's `CardRequest`. */
+export type CardTransaction = CardRequest;
 
 /**
  * An offline approval forwarded to the host (0220/0221): the card is known
@@ -110,8 +121,10 @@ const AUTH_CODE_RE = /^[0-9A-Za-z ]{6}$/;
  * and PIN block are revealed; the table never leaves the encoder.
  */
 function requestFields(dialect: Dialect, request: FinancialTransaction, options: FinancialRequestOptions): EncodeInput {
-  const mti = options.mti ?? MTI.financialRequest;
+  const mti = options.mti ?? defaultMtiOf(request.kind);
   checkDate(request.at);
+  checkKindAndMti(request.kind, mti);
+  checkAmountParts(request);
   const advice = ADVICE_MTIS.has(mti);
   if (advice && (options.offlineAuthCode === undefined || !AUTH_CODE_RE.test(options.offlineAuthCode))) {
     throw new PosError('HOST_REQUEST_INVALID', 'An advice needs the six-character auth code given offline', { field: 38 });
@@ -138,10 +151,33 @@ function requestFields(dialect: Dialect, request: FinancialTransaction, options:
   return { mti, fields };
 }
 
+/** The MTI a request of `kind` goes out as unless told: 0100 for a pre-authorization, 0200 otherwise. */
+export function defaultMtiOf(kind: CardRequest['kind']): typeof MTI.authorizationRequest | typeof MTI.financialRequest {
+  return kind === 'preauth' ? MTI.authorizationRequest : MTI.financialRequest;
+}
+
+/** A pre-authorization is a 0100 only; a refund is never a 0100 (it holds nothing). */
+function checkKindAndMti(kind: CardRequest['kind'], mti: FinancialRequestMti): void {
+  const ok = kind === 'preauth' ? mti === MTI.authorizationRequest : kind === 'purchase' || mti !== MTI.authorizationRequest;
+  if (!ok) throw new PosError('HOST_REQUEST_INVALID', `A ${kind} does not go out as ${mti}`, { field: 3, reason: 'kind-mti' });
+}
+
+/** Tip and cashback are whole non-negative parts of DE 4; cashback is a purchase's only, and a refund has no tip. */
+export function checkAmountParts(request: Pick<CardRequest, 'kind' | 'amountMinor' | 'tipMinor' | 'cashbackMinor'>): void {
+  const tip = request.tipMinor ?? 0;
+  const cashback = request.cashbackMinor ?? 0;
+  for (const part of [tip, cashback]) {
+    if (!Number.isSafeInteger(part) || part < 0) throw new PosError('HOST_REQUEST_INVALID', 'A tip or cashback must be a whole number of minor units', { field: ADDITIONAL_AMOUNTS_FIELD, reason: 'part' });
+  }
+  if (cashback > 0 && request.kind !== 'purchase') throw new PosError('HOST_REQUEST_INVALID', 'Only a purchase gives cashback', { field: 3, reason: 'cashback-kind' });
+  if (tip > 0 && request.kind === 'refund') throw new PosError('HOST_REQUEST_INVALID', 'A refund has no tip', { field: ADDITIONAL_AMOUNTS_FIELD, reason: 'tip-kind' });
+  if (tip + cashback > request.amountMinor) throw new PosError('HOST_REQUEST_INVALID', 'Tip and cashback are parts of the whole amount', { field: 4, reason: 'parts-over-amount' });
+}
+
 /** The fields every financial request carries, whatever holds the card. */
 function commonFields(request: FinancialTransaction, mti: FinancialRequestMti, options: FinancialRequestOptions): Record<number, FieldInput | undefined> {
   return {
-    3: PROCESSING_CODES[request.kind],
+    3: processingCodeOf(request.kind, (request.cashbackMinor ?? 0) > 0),
     4: amountField(request.amountMinor),
     7: transmissionDateTime(request.at),
     11: request.stan,
@@ -152,6 +188,7 @@ function commonFields(request: FinancialTransaction, mti: FinancialRequestMti, o
     41: request.terminalId,
     42: request.merchantId,
     49: request.currency,
+    54: tipAndCashbackField(request.currency, request),
   };
 }
 
@@ -191,7 +228,7 @@ export function encodeFinancialRequest(dialect: Dialect, request: FinancialTrans
 }
 
 export interface FinancialResponseOptions {
-  /** The request's MTI; default 0200. */
+  /** The request's MTI; default 0200 (a pre-authorization's 0100 must be given). */
   readonly mti?: FinancialRequestMti;
   /** With a TAK, the answer's MAC is checked (`HOST_BAD_RESPONSE`, field 64 or 128). */
   readonly macKey?: Uint8Array;

@@ -2,6 +2,18 @@
  * Reversals in ISO 8583:1987 terms: 0400 reversal request (0401 repeat) and
  * 0420 reversal advice (0421 repeat), answered by 0410 / 0430.
  *
+ * One message undoes any original, whatever made it owed (no answer, a
+ * cancellation, a void of the open batch, a release of a hold): DE 3 is the
+ * original's and DE 90 names the original's MTI —
+ *
+ *   original           DE 3     DE 90 MTI   what the host undoes
+ *   purchase           000000   0200        the debit (a void)
+ *     with cashback    090000   0200
+ *   refund             200000   0200        the credit (a void)
+ *   preauth            000000   0100        the hold (a release)
+ *   completion         000000   0220/0200   the capture (as the dialect sends completions)
+ *   tip-adjust         020000   0220        the adjustment: the purchase's amount before it
+ *
  * Request: 3 processing code, 4 amount, 7 transmission date and time (now),
  * 11 the ORIGINAL STAN, 12/13 local time and date (now), 22 entry mode,
  * 25 POS condition code, 39 reason, 41 terminal ID, 42 merchant ID,
@@ -16,7 +28,9 @@
  *
  * DE 39 in the request says why (our choice of codes):
  *   68 no answer came (timeout, connection lost, undecodable or bad-MAC answer);
- *   17 the customer or the attendant cancelled after the request went out;
+ *   17 the customer or the attendant cancelled after the request went out,
+ *      or the register voided the transaction or released the hold
+ *      (`TXN_VOIDED`, `TXN_RELEASED`);
  *   E1 the chip declined (AAC at the second GENERATE AC) after the host approved.
  *
  * Answer: 39 = 00 reversed (also to every repeat: a host applies a reversal
@@ -28,7 +42,7 @@ import type { Iso8583Message } from '../../iso8583/message.js';
 import type { Dialect, MessageInput } from '../../iso8583/types.js';
 import { PosError } from '../../util/errors.js';
 import type { PendingReversal } from '../reversal-store.js';
-import { INSTITUTION_ID_DIGITS, MTI, POS_CONDITION_NORMAL, PROCESSING_CODES, RESPONSE_CODES, responseMtiOf, type TransactionKind } from './constants.js';
+import { INSTITUTION_ID_DIGITS, MTI, POS_CONDITION_NORMAL, processingCodeOf, RESPONSE_CODES, responseMtiOf, type TransactionKind } from './constants.js';
 import { amountField, checkDate, localDate, localTime, responseCodeOf, transmissionDateTime } from './fields.js';
 import { ENTRY_MODE_CODES } from './financial.js';
 import { encodeRequest } from './mac.js';
@@ -61,6 +75,8 @@ export interface ReversalInput {
   readonly at: Date;
   readonly original: OriginalData;
   readonly kind: TransactionKind;
+  /** A purchase's cashback: its DE 3 is 09. */
+  readonly cashback?: boolean;
   readonly amountMinor: number;
   readonly currency: string;
   readonly entryMode: EntryMode;
@@ -84,20 +100,45 @@ export function parseOriginalDataElements(de90: string): OriginalData | undefine
   return { mti: m[1] ?? '', stan: m[2] ?? '', transmissionDateTime: m[3] ?? '' };
 }
 
-/** Why a request went unanswered (a host error code) → the reversal's reason. */
+/** Error codes that mean someone chose to undo the request: the customer, the attendant, or the register (a void, a release). */
+const CANCELLATION_CODES: ReadonlySet<string> = new Set(['HOST_CANCELLED', 'TXN_VOIDED', 'TXN_RELEASED']);
+
+/** Why a reversal is owed (an error code: the host's, or the register's void or release) → the reversal's reason. */
 export function reversalReasonFor(errorCode: string): ReversalReason {
-  return errorCode === 'HOST_CANCELLED' ? 'customerCancellation' : 'noResponse';
+  return CANCELLATION_CODES.has(errorCode) ? 'customerCancellation' : 'noResponse';
+}
+
+/** How completions go out: a 0220 advice (default) or a 0200 financial request, as the host's dialect wants. */
+export type CompletionMessage = 'advice' | 'request';
+
+/** The MTI of the original a reversal names (DE 90), by what it reverses. */
+export function originalMtiOf(original: PendingReversal['original'], completionMessage: CompletionMessage = 'advice'): string {
+  switch (original) {
+    case 'purchase':
+    case 'refund':
+      return MTI.financialRequest;
+    case 'preauth':
+      return MTI.authorizationRequest;
+    case 'completion':
+      return completionMessage === 'request' ? MTI.financialRequest : MTI.financialAdvice;
+    case 'tip-adjust':
+      return MTI.financialAdvice;
+  }
 }
 
 /** A reversal duty from the store as a 0400 (or, with `attempt` > 1, a 0401 repeat). */
-export function reversalFromPending(pending: PendingReversal, options: { merchantId: string; at: Date; attempt?: number; reason?: ReversalReason }): ReversalInput {
+export function reversalFromPending(
+  pending: PendingReversal,
+  options: { merchantId: string; at: Date; attempt?: number; reason?: ReversalReason; completionMessage?: CompletionMessage },
+): ReversalInput {
   const transmittedAt = new Date(pending.transmittedAt);
   checkDate(transmittedAt, ORIGINAL_DATA_FIELD);
   return {
     mti: (options.attempt ?? 1) > 1 ? MTI.reversalRepeat : MTI.reversalRequest,
     at: options.at,
-    original: { mti: MTI.financialRequest, stan: pending.stan, transmissionDateTime: transmissionDateTime(transmittedAt) },
+    original: { mti: originalMtiOf(pending.original, options.completionMessage), stan: pending.stan, transmissionDateTime: transmissionDateTime(transmittedAt) },
     kind: pending.original,
+    ...((pending.cashbackMinor ?? 0) > 0 ? { cashback: true } : {}),
     amountMinor: pending.amountMinor,
     currency: pending.currency,
     entryMode: pending.entryMode,
@@ -113,7 +154,7 @@ export function reversalMessage(input: ReversalInput): MessageInput {
   return {
     mti: input.mti ?? MTI.reversalRequest,
     fields: {
-      3: PROCESSING_CODES[input.kind],
+      3: processingCodeOf(input.kind, input.cashback === true),
       4: amountField(input.amountMinor),
       7: transmissionDateTime(input.at),
       11: input.original.stan,
