@@ -112,8 +112,7 @@ export class FollowUps {
           ...(adjustment.errorCode === undefined ? {} : { errorCode: adjustment.errorCode }),
         });
       }
-      const { tip: _replaced, ...rest } = purchase;
-      const adjusted: TransactionResult = { ...rest, ...(tip > 0 ? { tip } : {}), total };
+      const adjusted: TransactionResult = withTip(purchase, tip, total);
       this.#d.remember(adjusted);
       return adjusted;
     });
@@ -247,6 +246,14 @@ function originalOf(original: TransactionResult, transmittedAt: string | undefin
     entryMode: original.entryMode,
     maskedPan: original.maskedPan,
   };
+}
+
+/** The purchase at its new tip: no `tip` key for none. */
+function withTip(purchase: TransactionResult, tip: number, total: number): TransactionResult {
+  const adjusted: { -readonly [K in keyof TransactionResult]: TransactionResult[K] } = { ...purchase, total };
+  if (tip > 0) adjusted.tip = tip;
+  else delete adjusted.tip;
+  return adjusted;
 }
 
 function notVoidable(original: TransactionResult, why: string): PosError {
