@@ -92,7 +92,8 @@ export async function startHost(config: Config, options: HostSetupOptions): Prom
     closers.push(() => channel.close());
 
     const timeoutMs = config.host.timeoutMs;
-    const client = new Iso8583HostClient({ channel, timeoutMs, dialect, logger, macKey });
+    const completionMessage = config.host.type === 'iso8583-tcp' ? config.host.completionMessage : 'advice';
+    const client = new Iso8583HostClient({ channel, timeoutMs, dialect, logger, macKey, completionMessage });
     const { id: terminalId, merchantId } = config.terminal;
 
     const sender = new ReversalSender({ store: options.store, logger, send: client.reversalAttempt({ merchantId, clock }) });

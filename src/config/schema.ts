@@ -211,6 +211,8 @@ export const hostSchema = z.discriminatedUnion('type', [
         .optional(),
       /** Echo test (0800) after this long idle; 0 turns it off. */
       echoIntervalMs: z.number().int().nonnegative().default(300_000),
+      /** How the host takes a pre-authorization's completion: a 0220 advice, or a 0200 financial request. */
+      completionMessage: z.enum(['advice', 'request']).default('advice'),
     })
     .strict(),
   z
