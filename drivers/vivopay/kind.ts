@@ -1,7 +1,8 @@
 /**
  * `reader: { type: 'vivopay', transport: 'serial', path, baudRate }` or
- * `{ type: 'vivopay', transport: 'hid', vendorId, productId }`: an ID TECH
- * ViVOpay chip and swipe reader (protocol 2), one family on two wires.
+ * `{ type: 'vivopay', transport: 'hid', vendorId, productId }`, each with
+ * `contactless` (default false: contact and swipe only): an ID TECH ViVOpay
+ * chip, tap and swipe reader (protocol 2), one family on two wires.
  *
  * The reader runs its own EMV kernels on its own tables, so opening it first
  * brings its AIDs, CA keys and terminal data in line with the terminal's
@@ -20,9 +21,11 @@ import { createVivopayReader } from './vivopay-reader.js';
 /** The NEO 2's serial defaults: 115200 baud, 8N1. */
 export const VIVOPAY_DEFAULT_SERIAL = { baudRate: 115200, dataBits: 8, parity: 'none', stopBits: 1 } as const;
 
-export type VivopayConfig =
+/** `contactless`: arm the reader for a tap first (02-40), then insert or swipe when it says so. */
+export type VivopayConfig = { readonly contactless: boolean } & (
   | { readonly transport: 'serial'; readonly path: string; readonly baudRate: number }
-  | { readonly transport: 'hid'; readonly vendorId: number; readonly productId: number };
+  | { readonly transport: 'hid'; readonly vendorId: number; readonly productId: number }
+);
 
 /** The reader's wire as protocol 2 bytes, and what closes it (the HID device under its byte adapter). */
 interface Wire {
@@ -53,7 +56,7 @@ async function open(config: VivopayConfig, context: DeviceContext) {
     await wire.close().catch(() => undefined);
     throw err;
   }
-  return { device: createVivopayReader(wire.bytes, { logger: context.logger }), transport: wire.transport };
+  return { device: createVivopayReader(wire.bytes, { logger: context.logger, contactless: config.contactless }), transport: wire.transport };
 }
 
 export const VIVOPAY_KIND: DeviceKind<VivopayConfig, CardReader> = {

@@ -115,8 +115,8 @@ export const readerSchema = z.discriminatedUnion('type', [
     .strict(),
   // One reader family, two wires: a nested union on `transport`.
   z.discriminatedUnion('transport', [
-    z.object({ type: z.literal('vivopay'), transport: z.literal('serial'), path: devicePath, baudRate: baudRate.default(115200) }).strict(),
-    z.object({ type: z.literal('vivopay'), transport: z.literal('hid'), vendorId: usbId, productId: usbId }).strict(),
+    z.object({ type: z.literal('vivopay'), transport: z.literal('serial'), path: devicePath, baudRate: baudRate.default(115200), contactless: z.boolean().default(false) }).strict(),
+    z.object({ type: z.literal('vivopay'), transport: z.literal('hid'), vendorId: usbId, productId: usbId, contactless: z.boolean().default(false) }).strict(),
   ]),
 ]);
 

@@ -12,7 +12,7 @@ import { CONFIGURATION_COMMANDS } from '../../../drivers/vivopay/configuration/i
 import { VIVOPAY_HID_REPORT_BYTES, type VivopayReader } from '../../../drivers/vivopay/index.js';
 import { VIVOPAY_KIND } from '../../../drivers/vivopay/kind.js';
 import { configurationCommandsOf, createConfigurationStore, type ConfigurationStore } from '../../../hw-mocks/vivopay/configuration-store.js';
-import { createVirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
+import { createVirtualVivopay, type VirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
 import { chipKernelOf } from '../../../src/app/chip-kernel.js';
 import { parseConfig } from '../../../src/config/load.js';
 import type { ByteTransport } from '../../../src/devices/byte-transport.js';
@@ -103,6 +103,37 @@ describe('the ViVOpay kind', () => {
     twin.received.length = 0;
     await (attached.device as VivopayReader).ping();
     expect(twin.received).toEqual([[0x18, 0x01]]);
+  });
+
+  it.each([
+    [undefined, [0x60, 0x10]],
+    [true, [0x02, 0x40]],
+  ])('contactless %s: the opened driver starts a read with %j', async (contactless, first) => {
+    const store = createConfigurationStore();
+    const tapReader = parseConfig({ devices: { reader: { type: 'vivopay', transport: 'serial', path: '/dev/pos-neo2', ...(contactless === undefined ? {} : { contactless }) } }, host: { type: 'simulator' } }).devices.reader;
+    if (tapReader.type !== 'vivopay') throw new Error('parsed as another type');
+    expect(tapReader.contactless).toBe(contactless ?? false);
+    const { context } = neo2Context(store);
+    const twins: VirtualVivopay[] = [];
+    const attached = await VIVOPAY_KIND.open(tapReader, {
+      ...context,
+      openSerial: () => {
+        const [host, device] = createMemoryTransportPair();
+        const twin = createVirtualVivopay(device, { configuration: configurationCommandsOf(store) });
+        twins.push(twin);
+        closers.push(() => twin.close());
+        return Promise.resolve(host);
+      },
+    });
+    closers.push(() => attached.device.close());
+    const twin = twins[0];
+    if (twin === undefined) throw new Error('no reader opened');
+    twin.received.length = 0;
+    const abort = new AbortController();
+    const read = (attached.device as VivopayReader).readCard({ amountMinor: 100, currency: '978' }, abort.signal).catch(() => undefined);
+    await expect.poll(() => twin.received[0]).toEqual(first);
+    abort.abort();
+    await read;
   });
 
   it('a reader that refuses its terminal data is not used: the open rejects and the port is closed', async () => {
