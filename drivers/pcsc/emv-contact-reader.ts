@@ -176,10 +176,10 @@ class EmvContactReader implements ChipCardReader {
         },
         {
           amountMinor: request.amountMinor,
-          amountOtherMinor: 0,
+          amountOtherMinor: request.cashbackMinor ?? 0,
           currency: request.currency.padStart(4, '0'),
           currencyExponent: currencyByNumeric(Number(request.currency))?.exponent ?? 2,
-          transactionType: TRANSACTION_TYPE.purchase,
+          ...kernelTransactionType(request),
         },
       );
     } catch (error) {
@@ -316,3 +316,14 @@ export function createEmvContactReader(options: EmvContactReaderOptions): ChipCa
   return new EmvContactReader(options);
 }
 
+/** 9C for what the card is read for, and whether the merchant forces it online (a pre-authorization). */
+function kernelTransactionType(request: ReadRequest): { readonly transactionType: number; readonly forcedOnline?: true } {
+  switch (request.purpose) {
+    case 'refund':
+      return { transactionType: TRANSACTION_TYPE.refund };
+    case 'preauth':
+      return { transactionType: TRANSACTION_TYPE.purchase, forcedOnline: true };
+    default:
+      return { transactionType: (request.cashbackMinor ?? 0) > 0 ? TRANSACTION_TYPE.purchaseWithCashback : TRANSACTION_TYPE.purchase };
+  }
+}

@@ -24,13 +24,19 @@
  * terminal to decline then sets TAC-default bits it knows are set — with a
  * floor limit of 0, "transaction exceeds floor limit" always is.
  *
+ * Two requests decide before the codes can: a refund (9C 20) asks for an
+ * AAC, since a credit is the acquirer's to approve and the card has nothing
+ * to approve offline — its answer goes online with the refund (the schemes'
+ * refund rule; Book 3 does not cover refunds) — and a merchant-forced online
+ * transaction (a pre-authorization) sets its TVR bit and never takes a TC.
+ *
  * An IAC the card does not have: denial all zeros, online and default all
  * ones (Book 3 §10.7). An IAC that is not 5 bytes ends the transaction
  * (`EMV_CARD_DATA_INVALID`): reading it any other way could turn the
  * issuer's "decline" into an approval.
  */
 import { PosError } from '../../util/errors.js';
-import type { KernelContext } from './context.js';
+import { TRANSACTION_TYPE, type KernelContext } from './context.js';
 
 export type CryptogramType = 'AAC' | 'TC' | 'ARQC';
 
@@ -65,12 +71,14 @@ export function terminalOperation(terminalType: number): TerminalOperation {
 
 /** Book 3 §10.7: the cryptogram the first GENERATE AC asks for, at the configured terminal type (9F35). */
 export function terminalActionAnalysis(ctx: KernelContext): CryptogramType {
+  if (ctx.request.transactionType === TRANSACTION_TYPE.refund) return 'AAC';
+  if (ctx.request.forcedOnline === true) ctx.tvr.set('merchantForcedOnline');
   if (matches(ctx, 'denial')) return 'AAC';
   switch (terminalOperation(ctx.config.terminal.terminalType)) {
     case 'online-only':
       return 'ARQC';
     case 'offline-with-online':
-      return matches(ctx, 'online') ? 'ARQC' : 'TC';
+      return ctx.request.forcedOnline === true || matches(ctx, 'online') ? 'ARQC' : 'TC';
     case 'offline-only':
       return matches(ctx, 'default') ? 'AAC' : 'TC';
   }

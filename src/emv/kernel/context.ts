@@ -34,6 +34,8 @@ export interface TransactionRequest {
   readonly currencyExponent: number;
   /** 9C. */
   readonly transactionType: number;
+  /** The merchant forces the transaction online (a pre-authorization): TVR "merchant forced transaction online", never a TC at the first GENERATE AC. */
+  readonly forcedOnline?: boolean;
 }
 
 /** The state the steps share once an application is selected. */

@@ -5,10 +5,11 @@
  * sets, and nothing else (docs/emv-kernel.md has the table). Bits are
  * counted as the Books count them: byte 1 first, bit 8 the most significant.
  *
- * Three TVR bits are never set, for want of what would set them: "card
- * appears on terminal exception file" (the terminal keeps none), "PIN try
- * limit exceeded" (only offline PIN learns it, and this terminal does none)
- * and "merchant forced transaction online" (no such key).
+ * Two TVR bits are never set, for want of what would set them: "card
+ * appears on terminal exception file" (the terminal keeps none) and "PIN try
+ * limit exceeded" (only offline PIN learns it, and this terminal does none).
+ * "Merchant forced transaction online" is set for a pre-authorization: a
+ * hold only the host can place.
  */
 type BitPosition = readonly [byte: number, bit: number];
 

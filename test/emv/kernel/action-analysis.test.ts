@@ -7,12 +7,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { terminalActionAnalysis, terminalOperation, unableToGoOnlineDecision, type CryptogramType } from '../../../src/emv/kernel/action-analysis.js';
 import type { TerminalActionCodes } from '../../../src/emv/kernel/config.js';
-import type { KernelContext } from '../../../src/emv/kernel/context.js';
+import { TRANSACTION_TYPE, type KernelContext, type TransactionRequest } from '../../../src/emv/kernel/context.js';
 import { TVR_BITS, type TvrBit } from '../../../src/emv/kernel/tvr.js';
 import { isPosError, PosError } from '../../../src/util/errors.js';
 import { ScriptedCard } from '../../../hw-mocks/chip-card/scripted-card.js';
 import { hex } from '../helpers.js';
-import { testAid, testContext, VISA_AID } from './fixtures.js';
+import { testAid, testContext, testRequest, VISA_AID } from './fixtures.js';
 
 const ZEROS = '0000000000';
 const ONES = 'FFFFFFFFFF';
@@ -290,5 +290,38 @@ describe('any TVR and action codes (fast-check)', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('what the request decides before the action codes', () => {
+  const requestOf = (overrides: Partial<TransactionRequest>) =>
+    testContext(new ScriptedCard([]).transmit, { request: testRequest(overrides), aid: testAid(VISA_AID, { tac: { default: hex(ZEROS), denial: hex(ZEROS), online: hex(ZEROS) } }) });
+
+  it('asks a refund (9C 20) for an AAC at every terminal type, even where nothing matches', () => {
+    for (const type of [ONLINE_ONLY, ONLINE_CAPABLE, OFFLINE_ONLY]) {
+      const ctx = requestOf({ transactionType: TRANSACTION_TYPE.refund });
+      ctx.data.set('9F0D', hex(ZEROS), 'card');
+      ctx.data.set('9F0F', hex(ZEROS), 'card');
+      expect(decide(ctx, type)).toBe('AAC');
+    }
+  });
+
+  it('sets "merchant forced transaction online" (TVR byte 4 bit 4) and asks for an ARQC where the codes would approve offline', () => {
+    const forced = requestOf({ forcedOnline: true });
+    forced.data.set('9F0D', hex(ZEROS), 'card');
+    forced.data.set('9F0F', hex(ZEROS), 'card');
+    expect(decide(forced, ONLINE_CAPABLE)).toBe('ARQC');
+    expect(forced.tvr.bytes()[3]! & 0x08).toBe(0x08);
+    const plain = requestOf({});
+    plain.data.set('9F0D', hex(ZEROS), 'card');
+    plain.data.set('9F0F', hex(ZEROS), 'card');
+    expect(decide(plain, ONLINE_CAPABLE)).toBe('TC');
+    expect(plain.tvr.bytes()[3]! & 0x08).toBe(0);
+  });
+
+  it('still declines a forced-online transaction that a denial code matches', () => {
+    const ctx = requestOf({ forcedOnline: true });
+    ctx.data.set('9F0E', hex(onlyBit('merchantForcedOnline')), 'card');
+    expect(decide(ctx, ONLINE_CAPABLE)).toBe('AAC');
   });
 });
