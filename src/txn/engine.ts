@@ -630,6 +630,7 @@ export class TransactionEngine {
       entryMode: running.card?.entryMode ?? 'swipe',
       reason,
       maskedPan: running.card?.maskedPan ?? '',
+      ...(running.result.cashback === undefined ? {} : { cashbackMinor: running.result.cashback }),
     });
     log.warn({ stan, reason }, 'reversal pending');
   }

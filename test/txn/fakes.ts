@@ -203,6 +203,7 @@ export function memoryLedger(options: { readonly lastStan?: number; readonly rev
         entryMode: result.entryMode ?? 'swipe',
         reason,
         maskedPan: result.maskedPan ?? '',
+        ...(result.cashback === undefined ? {} : { cashbackMinor: result.cashback }),
       };
       reversals.add(reversal);
       return reversal;

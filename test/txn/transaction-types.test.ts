@@ -131,6 +131,9 @@ describe('tips and cashback', () => {
     expect(seen).toEqual([{ amount: 3300, tip: 300, cashback: 1000 }]);
     expect(reader.requests.at(-1)).toMatchObject({ amountMinor: 3300, cashbackMinor: 1000, purpose: 'purchase' });
     expect(journal.get(result.id)).toMatchObject({ amountMinor: 3300, tipMinor: 300, cashbackMinor: 1000 });
+    // Its void reverses the cashback too (DE 3 09 in the 0400).
+    await engine.void(result.id);
+    expect(journal.reversals.pending()[0]).toMatchObject({ amountMinor: 3300, cashbackMinor: 1000 });
   });
 
   it('refuses cashback over the limit, and tips and cashback where the config has none', async () => {

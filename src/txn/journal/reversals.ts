@@ -117,5 +117,6 @@ function toPendingReversal(e: JournalEntry): PendingReversal {
     entryMode: (e.entryMode ?? 'swipe') satisfies EntryMode,
     reason: e.errorCode ?? 'UNKNOWN',
     maskedPan: e.maskedPan ?? '',
+    ...(e.cashbackMinor > 0 ? { cashbackMinor: e.cashbackMinor } : {}),
   };
 }
