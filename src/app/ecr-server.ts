@@ -173,6 +173,12 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   TXN_CASHBACK_OVER_LIMIT: 400,
   TXN_TIP_NOT_ADJUSTED: 409,
   TXN_REFERENCE_REUSED: 409,
+  ECR_BATCH_CLOSE_UNSUPPORTED: 409,
+  // The host failed the batch close's 0500 (a transaction's host failure is in its result, never an HTTP error).
+  HOST_UNREACHABLE: 502,
+  HOST_CONNECTION_LOST: 502,
+  HOST_BAD_RESPONSE: 502,
+  HOST_TIMEOUT: 504,
   // The journal cannot record money steps: refuse payments until someone looks.
   JOURNAL_FAULTED: 503,
   JOURNAL_DISK_FULL: 503,

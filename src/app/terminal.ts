@@ -28,6 +28,7 @@ import { loadSimulation } from './load-simulation.js';
 import type { BankHostSimulator } from './simulation/index.js';
 import { startHost } from './host-setup.js';
 import { assertEcrBindAllowed, EcrServer, type HealthReport } from './ecr-server.js';
+import { ecrBatchRoutes } from './ecr-batch-routes.js';
 import { loadEcrTls } from './ecr-tls.js';
 
 export interface TerminalOptions {
@@ -170,7 +171,10 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       engine,
       health,
       logger,
-      ...(devices.simulator ? { routes: [devices.simulator.routes] } : {}),
+      routes: [
+        ecrBatchRoutes({ engine, journal, host: hostSetup, terminal: config.terminal, clock }),
+        ...(devices.simulator ? [devices.simulator.routes] : []),
+      ],
       token: ecrToken,
       ...(ecrTls ? { tls: ecrTls } : {}),
       allowedOrigins: config.ecr.allowedOrigins,
