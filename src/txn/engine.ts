@@ -375,7 +375,9 @@ export class TransactionEngine {
       useStripe: () => void this.#show(screens.useStripe(amount), log),
     };
     const chipFirst = isChipReader(reader);
-    await this.#show(screens.presentCard(amount, chipFirst), log);
+    const presented = screens.presentCard(amount, chipFirst);
+    // The cardholder is told what the card is for when it is not a sale.
+    await this.#show(running.result.type === 'refund' ? { ...presented, reason: 'REFUND' } : running.result.type === 'preauth' ? { ...presented, reason: 'PRE-AUTHORIZATION' } : presented, log);
     for (let attempt = 1; ; attempt++) {
       let read: CardRead;
       try {
@@ -655,7 +657,9 @@ export class TransactionEngine {
       status === 'approved'
         ? ended.offline === true
           ? { ...screens.approved(amount, ended.authCode), prompt: 'APPROVED (OFFLINE)' }
-          : screens.approved(amount, ended.authCode)
+          : ended.type === 'refund'
+            ? { ...screens.approved(amount, ended.authCode), prompt: 'REFUND APPROVED' }
+            : screens.approved(amount, ended.authCode)
         : status === 'declined'
           ? screens.declined(amount, reason)
           : status === 'cancelled'

@@ -20,6 +20,7 @@ import { ReversalDuties } from '../../src/txn/reversal-duties.js';
 import type { StartInput } from '../../src/txn/start-input.js';
 import { isPosError, type PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
+import { RecordingDisplay } from '../../src/display/console-display.js';
 import { approveAll, chipCardOf, FakeChipReader, FakeHost, FakeReader, testCard, testEngine } from './fakes.js';
 import { journalBytes, openJournal, tempDir } from './journal-helpers.js';
 
@@ -73,6 +74,17 @@ describe('refunds', () => {
     expect(rest.status).toBe('approved');
     expect((await refusal(() => engine.start({ type: 'refund', amount: 1, currency: '978', originalId: sale.id }))).code).toBe('TXN_AMOUNT_OVER_ORIGINAL');
     expect(journal.batches.totals().currencies[0]).toMatchObject({ debits: { count: 1, amountMinor: 5000 }, credits: { count: 2, amountMinor: 5000 }, netMinor: 0 });
+  });
+
+  it('tells the cardholder it is a refund', async () => {
+    const display = new RecordingDisplay();
+    const { engine, reader } = setup(new FakeHost(approveAll), { display });
+    await run(engine, reader, { type: 'refund', amount: 250, currency: '978' });
+    expect(display.shown.map((screen) => [screen.prompt, screen.reason ?? ''])).toEqual([
+      ['SWIPE CARD', 'REFUND'],
+      ['PROCESSING', ''],
+      ['REFUND APPROVED', 'AUTH A1B2C3'],
+    ]);
   });
 
   it('does not count a declined refund against what is left', async () => {
