@@ -62,6 +62,11 @@ export const VIVOPAY_COMMANDS = {
   activateTransaction: { command: 0x02, subCommand: 0x40, source: 'guide 8.5.2 p209–233', answerTimeoutMs: 5000, retries: 0 },
   /** 05-02 Stop Transaction: ends an Activate at whatever phase it is in (8.6.1 p243). */
   stopTransaction: { command: 0x05, subCommand: 0x02, source: 'guide 8.6.1 p243', answerTimeoutMs: 2000, retries: 2 },
+  /**
+   * 03-40 Get Transaction Result: the last contactless transaction's answer again, in 02-40's layout
+   * ([Attribution][TLV…], 8.5.4 p233–236); asked when an Activate's answer timed out here or came garbled.
+   */
+  getTransactionResult: { command: 0x03, subCommand: 0x40, source: 'guide 8.5.4 p233–236', answerTimeoutMs: 2000, retries: 2 },
   /** 60-13 Contact Retrieve Transaction Result: the last transaction's data again (8.4.2 step 5). */
   retrieveTransactionResult: { command: 0x60, subCommand: 0x13, source: 'guide 8.4.2 p160, Table 2', answerTimeoutMs: 2000, retries: 2 },
 } as const satisfies Record<string, VivopayCommand>;

@@ -19,6 +19,9 @@
  *                    ← 02 00 [Attribution MSR][DFEE23][9F39 90]: a swipe, as 60-10's
  *                    ← 02 0A [FFEE1F 02 …] insert card: the contact flow above; [FFEE1F E1 …]
  *                      see phone: 02-40 again for the tap after the phone; ← 02 08 no tap
+ *                  → 03-40 Get Transaction Result when 02-40's answer did not come in time
+ *                    or came garbled (8.5.4): its answer, in 02-40's layout, is the tap's —
+ *                    unless it is the result this driver already had, or another amount's
  *                  (no 60-12 for a tap: the engine does not complete a contactless read)
  *   completeChip → 60-12 Apply Host Response [8A][91][71/72] (empty: unable to go online)
  *                    ← 60 63 … ← 60 00 [0002|0003][9F27 95 9B 9F5B 9F26 …]
@@ -35,6 +38,7 @@
  * which is asked for again with 60-13 Retrieve Transaction Result rather
  * than run twice. Bad bytes never throw and never close the port.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { parseSwipeLine, wipeCard } from '../../src/card/swipe-line.js';
 import type { ChipCard, MagstripeCard } from '../../src/card/types.js';
@@ -50,6 +54,7 @@ import { cardFromTrack2Equivalent } from '../shared/track2-equivalent.js';
 import { activateTransactionData, CONTACTLESS_ERROR, isMagstripeTap, isSwipe, parseActivateAnswer } from './activate-data.js';
 import { emvSummaryOf, withoutReaderTags } from './chip-data.js';
 import {
+  amountN12,
   applyHostResponseData,
   msrTracks,
   parseContactAnswer,
@@ -160,6 +165,8 @@ export class VivopayReader implements ChipCardReader {
   #read: ActiveRead | undefined;
   /** A chip read went online and waits for `completeChip`. */
   #awaitingHost = false;
+  /** SHA-256 of the last contactless result taken (in memory only): a 03-40 giving it again is not this tap's. */
+  #lastTapResult: Buffer | undefined;
 
   constructor(transport: ByteTransport, options: VivopayReaderOptions = {}) {
     this.name = options.name ?? 'vivopay';
@@ -279,7 +286,8 @@ export class VivopayReader implements ChipCardReader {
     const data = activateTransactionData({ timeoutS, amountMinor: read.request.amountMinor, currency: read.request.currency });
     const spec = { name: 'activateTransaction', ...VIVOPAY_COMMANDS.activateTransaction, answerTimeoutMs: timeoutS * 1000 + START_ANSWER_MARGIN_MS };
     for (;;) {
-      const frame = await this.#send(spec, data);
+      const frame = await this.#send(spec, data).catch((error: unknown) => this.#tapResultAfter(asPosError(error, 'vivopay activate'), read.request.amountMinor));
+      this.#lastTapResult = digest(frame.data);
       // A copy: the TLV values are views into it, wiped once the read is built.
       const body = Buffer.from(frame.data);
       frame.data.fill(0);
@@ -325,6 +333,34 @@ export class VivopayReader implements ChipCardReader {
           throw this.#unexpected('activateTransaction', answer.status, undefined);
       }
     }
+  }
+
+  /**
+   * 02-40 timed out here, or its answer came garbled: the reader may have run
+   * the tap. 03-40 asks for its result instead of guessing (a second 02-40
+   * would start another transaction, or cancel the one running, p209). A
+   * result this driver already took, or one for another amount, is an older
+   * transaction's: then the Activate's own error stands.
+   */
+  async #tapResultAfter(error: PosError, amountMinor: number): Promise<VivopayFrame> {
+    const lost = error.code === 'DEVICE_NO_ANSWER' || (error.code === 'DEVICE_LINK_FAILED' && error.details['why'] === 'corrupt-answer');
+    if (!lost || error.details['command'] !== 'activateTransaction') throw error;
+    this.#log.debug({ code: error.code }, 'activate answer lost: get transaction result');
+    let frame: VivopayFrame;
+    try {
+      frame = await this.#exchange('getTransactionResult');
+    } catch (err) {
+      this.#log.debug({ code: asPosError(err, 'vivopay get result').code }, 'no transaction result');
+      throw error;
+    }
+    const result = frame.status === VIVOPAY_STATUS.OK || frame.status === VIVOPAY_STATUS.REQUEST_ONLINE_AUTHORIZATION || (frame.status === VIVOPAY_STATUS.FAILED && frame.data.length > 0);
+    const seen = this.#lastTapResult !== undefined && digest(frame.data).equals(this.#lastTapResult);
+    if (!result || seen || !amountMatches(frame.data, amountMinor)) {
+      this.#log.debug({ status: frame.status, seen }, 'transaction result is not this tap');
+      frame.data.fill(0);
+      throw error;
+    }
+    return frame;
   }
 
   /** A contactless chip tap: the card's first decision is the cryptogram it gave (23 online; 00 with TC or AAC). */
@@ -568,6 +604,11 @@ export class VivopayReader implements ChipCardReader {
       this.#fail(command, new PosError('DEVICE_LINK_FAILED', `${this.name}: ${pending.spec.name} failed ${LINK_ATTEMPTS} times on the link`, { device: this.name, command: pending.spec.name, attempts: pending.corrupt, why }));
       return;
     }
+    if (why === 'corrupt-answer' && command === VIVOPAY_COMMANDS.activateTransaction.command) {
+      // The tap ran and its one answer is lost: a resend would start another (03-40 asks for it, `#tapResultAfter`).
+      this.#fail(command, new PosError('DEVICE_LINK_FAILED', `${this.name}: the answer to ${pending.spec.name} came garbled`, { device: this.name, command: pending.spec.name, attempts: pending.corrupt, why }));
+      return;
+    }
     if (pending.accepted) {
       // The reader ran the command; its answer was lost on the line. Ask for the result instead of running it again.
       this.#log.debug({ command: pending.spec.name, why }, 'lost answer: retrieve transaction result');
@@ -707,6 +748,22 @@ function firstDecisionOf(resultCode: number | undefined): ChipRead['firstDecisio
     default:
       return undefined;
   }
+}
+
+function digest(data: Uint8Array): Buffer {
+  return createHash('sha256').update(data).digest();
+}
+
+/** Whether a tap result's 9F02, when it carries one, is `amountMinor` (a result without TLVs, a failure, matches). */
+function amountMatches(data: Uint8Array, amountMinor: number): boolean {
+  let amount: Uint8Array | undefined;
+  try {
+    const answer = parseActivateAnswer(VIVOPAY_STATUS.OK, data);
+    amount = answer.kind === 'completed' ? flatten(answer.tlv).get('9F02') : undefined;
+  } catch {
+    return true; // the parse proper reports it
+  }
+  return amount === undefined || Buffer.from(amount).equals(amountN12(amountMinor));
 }
 
 function wipeTags(tags: ReadonlyMap<string, Uint8Array>): void {

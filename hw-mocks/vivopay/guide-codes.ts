@@ -15,6 +15,8 @@ export const COMMANDS = {
   applyHostResponse: [0x60, 0x12],
   retrieveTransactionResult: [0x60, 0x13],
   activateTransaction: [0x02, 0x40],
+  /** Get Transaction Result, the unified (TLV) form: the last Activate's answer again (8.5.4 p233–236). */
+  getTransactionResult: [0x03, 0x40],
 } as const;
 
 /**

@@ -146,6 +146,8 @@ export class VirtualVivopay {
   #failNextChip = false;
   #declineNext = false;
   #lastAnswer: { status: number; data: Buffer } | undefined;
+  /** The last Activate's answer, for 03-40; cleared when an Activate starts. */
+  #lastTap: { status: number; data: Buffer } | undefined;
   #callback: { readonly command: number; resolve: (frame: ReceivedFrame & { ok: true }) => void } | undefined;
   #configuration: Promise<ConfigurationCommands | undefined> | undefined;
   #corrupt = 0;
@@ -344,6 +346,7 @@ export class VirtualVivopay {
     else if (is(COMMANDS.applyHostResponse)) this.#applyHostResponse(frame.data, frame.raw);
     else if (is(COMMANDS.retrieveTransactionResult)) this.#retrieve();
     else if (is(COMMANDS.activateTransaction)) this.#activate(frame.data, frame.raw);
+    else if (is(COMMANDS.getTransactionResult)) this.#getTransactionResult();
     else void this.#configurationCommand(frame);
   }
 
@@ -377,6 +380,7 @@ export class VirtualVivopay {
       return;
     }
     this.#endTransaction();
+    this.#lastTap = undefined;
     const generation = this.#generation;
     const timer = setTimeout(() => {
       if (this.#generation === generation && this.#phase.kind === 'activating') this.#finish(STATUS.TIMEOUT);
@@ -558,6 +562,18 @@ export class VirtualVivopay {
     else this.#answer(command, last.status, last.data);
   }
 
+  /**
+   * 03-40 (8.5.4 p233–236): the last Activate's status and data as it answered them. With none since
+   * power-up or since an Activate started: Failed with no data (ours — p234, which would say, is not in
+   * the stored copy; 03-00's "no data" answer is not given either).
+   */
+  #getTransactionResult(): void {
+    const command = COMMANDS.getTransactionResult[0];
+    const last = this.#lastTap;
+    if (last === undefined) this.#answer(command, STATUS.FAILED);
+    else this.#answer(command, last.status, last.data);
+  }
+
   /** Ends the transaction; a 60-1x in progress is answered "cancelled" first, an Activate failed with no data (ours). */
   #cancel(): void {
     const phase = this.#phase;
@@ -571,7 +587,9 @@ export class VirtualVivopay {
     const phase = this.#phase;
     if ('timer' in phase) clearTimeout(phase.timer);
     this.#lastAnswer = { status, data: data ?? Buffer.alloc(0) };
-    const command = phase.kind === 'activating' || phase.kind === 'tapping' ? COMMANDS.activateTransaction[0] : COMMANDS.startTransaction[0];
+    const activate = phase.kind === 'activating' || phase.kind === 'tapping';
+    if (activate) this.#lastTap = this.#lastAnswer;
+    const command = activate ? COMMANDS.activateTransaction[0] : COMMANDS.startTransaction[0];
     this.#answer(command, status, data);
     if (then !== undefined) {
       this.#phase = { kind: 'idle' };

@@ -3,7 +3,8 @@
  * p209–233) driven frame by frame from the guide's tables — not through the
  * driver: the answer's status for each outcome (23 online request, 00 an
  * offline result, 0A with the FFEE1F error table, 08 no tap), the
- * Attribution byte, 9F39, and a command sent mid-Activate taken as a Cancel.
+ * Attribution byte, 9F39, a command sent mid-Activate taken as a Cancel, and
+ * 03-40 Get Transaction Result (8.5.4 p233–236) giving the last answer again.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MemoryTransport } from '../../../drivers/transport/memory-transport.js';
@@ -139,6 +140,34 @@ describe('02-40 Activate Transaction on the virtual NEO 2', () => {
     await terminal.write(encodeCommandFrame(0x05, 0x01));
     await until(2);
     expect(seen()).toEqual(['02:0A', '05:00']);
+  });
+
+  it('03-40 Get Transaction Result (8.5.4): none yet is Failed with no data; after a tap, the Activate’s answer again, byte for byte', async () => {
+    await terminal.write(encodeCommandFrame(0x03, 0x40));
+    await until(1);
+    expect(seen()).toEqual(['03:0A']);
+    expect(frames[0]?.data).toHaveLength(0);
+    frames.length = 0;
+    const online = await activateAndTap(1234, 'visa-contactless');
+    await terminal.write(encodeCommandFrame(0x03, 0x40));
+    await until(2);
+    expect(seen()).toEqual(['02:23', '03:23']);
+    expect(hex(frames[1]?.data)).toBe(hex(online.data));
+  });
+
+  it('03-40 after a new Activate started has nothing of the old tap: the Activate is cancelled (p209), 03-40 refused', async () => {
+    await activateAndTap(1234, 'visa-contactless');
+    frames.length = 0;
+    await terminal.write(encodeCommandFrame(0x02, 0x40, activate(555)));
+    await expect.poll(() => twin.waitingForTap).toBe(true);
+    await terminal.write(encodeCommandFrame(0x03, 0x40));
+    await until(2);
+    expect(seen()).toEqual(['02:0A', '03:0B']);
+    frames.length = 0;
+    await terminal.write(encodeCommandFrame(0x03, 0x40));
+    await until(1);
+    expect(seen()).toEqual(['03:0A']); // the cancelled Activate's own answer, Failed with no data
+    expect(frames[0]?.data).toHaveLength(0);
   });
 
   it('02-40 without its Timeout is malformatted data (07)', async () => {

@@ -99,6 +99,45 @@ describe('the NEO 2 driver reads taps', () => {
     expect(await rejection(reader.readCard({ amountMinor: 100, currency: '978' }, signal()))).toMatchObject({ code: 'CHIP_NO_CARD' });
   });
 
+  it('the Activate’s answer comes garbled: the driver asks 03-40 (8.5.4), not a second 02-40, and reads the tap from it', async () => {
+    const read = reader.readCard({ amountMinor: 1234, currency: '978' }, signal());
+    await expect.poll(() => twin.waitingForTap).toBe(true);
+    twin.corruptNextAnswers(1);
+    twin.tap('visa-contactless');
+    expect(await read).toMatchObject({ entryMode: 'contactless', firstDecision: 'online' });
+    expect(twin.received).toEqual([
+      [0x02, 0x40],
+      [0x03, 0x40],
+    ]);
+  });
+
+  it('02-40 unanswered in time: 03-40 says there is no result, and the read fails DEVICE_NO_ANSWER', async () => {
+    await reader.close();
+    await twin.close();
+    const [host, device] = createMemoryTransportPair({ host: 'mem:terminal', device: 'mem:neo2' });
+    twin = createVirtualVivopay(device);
+    reader = createVivopayReader(host, { contactless: true, cardTimeoutS: 1, answerTimeoutScale: 0.05 });
+    twin.muteNext(1);
+    expect(await rejection(reader.readCard({ amountMinor: 100, currency: '978' }, signal()))).toMatchObject({ code: 'DEVICE_NO_ANSWER', details: { command: 'activateTransaction' } });
+    expect(twin.received).toEqual([[0x03, 0x40]]);
+  });
+
+  it('03-40 giving the result the driver already took (the reader never saw this Activate) is not taken again', async () => {
+    await reader.close();
+    await twin.close();
+    const [host, device] = createMemoryTransportPair({ host: 'mem:terminal', device: 'mem:neo2' });
+    twin = createVirtualVivopay(device);
+    reader = createVivopayReader(host, { contactless: true, cardTimeoutS: 2, answerTimeoutScale: 0.05 });
+    const first = reader.readCard({ amountMinor: 1234, currency: '978' }, signal());
+    await expect.poll(() => twin.waitingForTap).toBe(true);
+    twin.tap('visa-contactless');
+    expect(await first).toMatchObject({ firstDecision: 'online' });
+    twin.received.length = 0;
+    twin.muteNext(1);
+    expect(await rejection(reader.readCard({ amountMinor: 1234, currency: '978' }, signal()))).toMatchObject({ code: 'DEVICE_NO_ANSWER' });
+    expect(twin.received).toEqual([[0x03, 0x40]]);
+  });
+
   it('an abort mid-Activate cancels it on the reader (05-01) and rejects the read as cancelled', async () => {
     const controller = new AbortController();
     const read = reader.readCard({ amountMinor: 100, currency: '978' }, controller.signal);
