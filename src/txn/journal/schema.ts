@@ -184,6 +184,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX txn_original ON txn (original_id) WHERE original_id IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    description: 'the receipt print spool: a job a copy, queued until the printer has printed it (print-jobs.ts)',
+    // A job goes with its transaction when retention prunes the row (ON DELETE CASCADE); it holds no card data.
+    sql: `
+      CREATE TABLE print_job (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        txn_id      TEXT NOT NULL REFERENCES txn (id) ON DELETE CASCADE,
+        copy        TEXT NOT NULL CHECK (copy IN ('merchant', 'customer')),
+        duplicate   INTEGER NOT NULL DEFAULT 0 CHECK (duplicate IN (0, 1)),
+        state       TEXT NOT NULL CHECK (state IN ('queued', 'printing', 'printed', 'failed')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        error_code  TEXT,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+      );
+      CREATE INDEX print_job_state ON print_job (state, seq);
+      CREATE INDEX print_job_txn ON print_job (txn_id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

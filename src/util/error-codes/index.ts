@@ -21,6 +21,7 @@ import { HOST_ERRORS } from './host.js';
 import { ISO8583_ERRORS } from './iso8583.js';
 import { JOURNAL_ERRORS } from './journal.js';
 import { PCSC_ERRORS } from './pcsc.js';
+import { RECEIPT_ERRORS } from './receipt.js';
 import { TLV_ERRORS } from './tlv.js';
 import { TXN_ERRORS } from './txn.js';
 import { UTIL_ERRORS } from './util.js';
@@ -48,6 +49,7 @@ const AREAS = {
   TXN_ERRORS,
   JOURNAL_ERRORS,
   ECR_ERRORS,
+  RECEIPT_ERRORS,
 } as const;
 
 type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
