@@ -20,7 +20,7 @@ import type { SerialTransportOptions } from '../transport/serial-transport.js';
 import type { KnownUsbId } from '../transport/usb-serial-adapters.js';
 import type { ChipKernel } from './chip-kernel.js';
 
-export type DeviceRole = 'reader' | 'pinpad' | 'display';
+export type DeviceRole = 'reader' | 'pinpad' | 'display' | 'printer';
 
 /** How a kind reaches its device: the real ports (node-hid loaded on first use), or doubles in tests. */
 export interface DeviceContext {

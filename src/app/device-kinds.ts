@@ -9,10 +9,11 @@
  * type does not have is a compile error. Adding a reader (PC/SC) is its
  * schema entry, its `kind.ts`, and one line here.
  */
-import type { DisplayConfig, PinpadConfig, ReaderConfig } from '../config/schema.js';
+import type { DisplayConfig, PinpadConfig, PrinterConfig, ReaderConfig } from '../config/schema.js';
 import type { CardReader } from '../devices/card-reader.js';
 import type { Display } from '../devices/display.js';
 import type { PinPad } from '../devices/pin-pad.js';
+import type { Printer } from '../devices/printer.js';
 import type { Logger } from '../log/logger.js';
 import { PosError } from '../util/errors.js';
 import type { Attached } from '../../drivers/reconnect/resilient-devices.js';
@@ -22,6 +23,7 @@ import { MSR_SERIAL_KIND } from '../../drivers/msr-serial/kind.js';
 import { PCSC_KIND } from '../../drivers/pcsc/kind.js';
 import type { ChipKernel } from '../../drivers/shared/chip-kernel.js';
 import type { DeviceContext, DeviceKind, ReaderAidSettings } from '../../drivers/shared/device-kind.js';
+import { ESCPOS_PRINTER_KIND } from '../../drivers/escpos-printer/kind.js';
 import { openHidTransport } from '../../drivers/transport/hid-node-transport.js';
 import { openSerialTransport } from '../../drivers/transport/serial-transport.js';
 import { VERIFONE_PINPAD_KIND } from '../../drivers/verifone-pinpad/kind.js';
@@ -37,6 +39,7 @@ export type Wired<C extends { readonly type: string }> = Exclude<C, { readonly t
 export type WiredReaderConfig = Wired<ReaderConfig>;
 export type WiredPinpadConfig = Wired<PinpadConfig>;
 export type WiredDisplayConfig = Wired<DisplayConfig>;
+export type WiredPrinterConfig = Wired<PrinterConfig>;
 
 /** Under each wired `type`, the kind that opens a config of that type. */
 export type KindTable<C extends { readonly type: string }, D> = { readonly [T in C['type']]: DeviceKind<Extract<C, { readonly type: T }>, D> };
@@ -57,8 +60,12 @@ export const DISPLAY_KINDS: KindTable<WiredDisplayConfig, Display> = {
   'vfd-serial': VFD_DISPLAY_KIND,
 };
 
+export const PRINTER_KINDS: KindTable<WiredPrinterConfig, Printer> = {
+  escpos: ESCPOS_PRINTER_KIND,
+};
+
 /** Every kind, for the table of USB IDs. */
-export const ALL_KINDS: readonly DeviceKind<never, unknown>[] = [...Object.values(READER_KINDS), ...Object.values(PINPAD_KINDS), ...Object.values(DISPLAY_KINDS)];
+export const ALL_KINDS: readonly DeviceKind<never, unknown>[] = [...Object.values(READER_KINDS), ...Object.values(PINPAD_KINDS), ...Object.values(DISPLAY_KINDS), ...Object.values(PRINTER_KINDS)];
 
 /** Whether `config` names hardware (its kind opens it). */
 export function isWired<C extends { readonly type: string }>(config: C): config is Wired<C> {

@@ -11,7 +11,8 @@
  *   (`drivers/<family>/kind.ts`, the same module `pos run` opens it with):
  *   pinged in its own protocol with the round-trip time where the protocol
  *   has a ping (MagTek: GET_PROPERTY SOFTWARE_ID over feature reports), a
- *   display gets a self-test write, others are opened and closed.
+ *   display gets a self-test write, a receipt printer is asked its status
+ *   (DLE EOT 1: on-line or off-line), others are opened and closed.
  * - When node-hid cannot load, the listing says why (and which package to
  *   install) and still lists serial ports.
  * - The PC/SC readers pcscd sees (`drivers/pcsc`, the `smartcard` addon
@@ -26,14 +27,14 @@ import { hex4, openHidTransport } from '../../../drivers/transport/hid-node-tran
 import { openSerialTransport, platformSerialBinding } from '../../../drivers/transport/serial-transport.js';
 import { USB_SERIAL_ADAPTERS } from '../../../drivers/transport/usb-serial-adapters.js';
 import { chipKernelOf } from '../../app/chip-kernel.js';
-import { ALL_KINDS, DISPLAY_KINDS, isWired, kindOf, openReaderOf, PINPAD_KINDS, READER_KINDS, type KindTable, type UnwiredType, type Wired } from '../../app/device-kinds.js';
+import { ALL_KINDS, DISPLAY_KINDS, isWired, kindOf, openReaderOf, PINPAD_KINDS, PRINTER_KINDS, READER_KINDS, type KindTable, type UnwiredType, type Wired } from '../../app/device-kinds.js';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { silentLogger } from '../../log/logger.js';
 import { asPosError, type PosError } from '../../util/errors.js';
 import { printJson } from '../errors.js';
 
-export type KnownKind = 'card-reader' | 'pin-pad' | 'display' | 'usb-serial-adapter';
+export type KnownKind = 'card-reader' | 'pin-pad' | 'display' | 'printer' | 'usb-serial-adapter';
 
 export interface KnownDevice {
   readonly vendorId: number;
@@ -43,7 +44,7 @@ export interface KnownDevice {
   readonly name: string;
 }
 
-const KIND_OF_ROLE: Record<DeviceRole, KnownKind> = { reader: 'card-reader', pinpad: 'pin-pad', display: 'display' };
+const KIND_OF_ROLE: Record<DeviceRole, KnownKind> = { reader: 'card-reader', pinpad: 'pin-pad', display: 'display', printer: 'printer' };
 
 /** USB IDs this terminal knows: each device kind's, then the USB-serial adapters'. A vendor-only row says "a device of this maker", never which one. */
 export const KNOWN_DEVICES: readonly KnownDevice[] = [
@@ -123,10 +124,10 @@ export const REAL_DEPS: DiagDeps = {
 const errorOf = (e: PosError): { code: string; message: string } => ({ code: e.code, message: e.message });
 
 export async function collectDeviceReport(config: Config, deps: DiagDeps = REAL_DEPS): Promise<DeviceReport> {
-  const { reader, display, pinpad } = config.devices;
+  const { reader, display, pinpad, printer } = config.devices;
   const configuredPaths = new Map<string, string>();
   const configuredHid = new Map<string, string>();
-  for (const [role, d] of [['reader', reader], ['display', display], ['pinpad', pinpad]] as const) {
+  for (const [role, d] of [['reader', reader], ['display', display], ['pinpad', pinpad], ['printer', printer]] as const) {
     if ('path' in d) configuredPaths.set(d.path, `${role} (${d.type})`);
     if ('vendorId' in d && 'productId' in d) configuredHid.set(`${d.vendorId}:${d.productId}`, `${role} (${d.type})`);
   }
@@ -187,12 +188,12 @@ export async function collectDeviceReport(config: Config, deps: DiagDeps = REAL_
     openReader: (stripe) => openReaderOf(stripe, context),
     readerAids: config.emv.aids,
   };
-  const configured: PingResult[] = [await check('reader', reader, READER_KINDS, context), await check('pinpad', pinpad, PINPAD_KINDS, context), await check('display', display, DISPLAY_KINDS, context)];
+  const configured: PingResult[] = [await check('reader', reader, READER_KINDS, context), await check('pinpad', pinpad, PINPAD_KINDS, context), await check('display', display, DISPLAY_KINDS, context), await check('printer', printer, PRINTER_KINDS, context)];
   return { serial, hid, pcsc, configured };
 }
 
 /** What a configured device without hardware shows instead of a probe. */
-const NO_HARDWARE: Readonly<Record<UnwiredType, string>> = { virtual: 'virtual (simulation)', console: 'console (no hardware)', none: 'no PIN pad configured' };
+const NO_HARDWARE: Readonly<Record<UnwiredType, string>> = { virtual: 'virtual (simulation)', console: 'console (no hardware)', none: 'none configured' };
 
 function check<C extends { readonly type: string }, D>(device: DeviceRole, config: C, table: KindTable<Wired<C>, D>, context: DeviceContext): Promise<PingResult> {
   if (isWired(config)) return probe(device, config, kindOf(table, config), context);
