@@ -299,6 +299,37 @@ export const transactionsSchema = z
   })
   .strict();
 
+/** A receipt line: printable, no control characters (the layout wraps a long one). */
+const receiptLine = z.string().max(120).regex(/^[^\u0000-\u001f\u007f]*$/, 'a receipt line has no control characters');
+
+/**
+ * Receipts (`src/receipt/`): what prints above and below the journal's facts,
+ * and which copies print by themselves when a transaction ends. `autoPrint`
+ * left out prints the customer's copy when `devices.printer` is a printer
+ * (the cardholder is owed a record of the payment; a receipt the cardholder
+ * signs prints the merchant's copy too), and nothing without one.
+ */
+export const receiptSchema = z
+  .object({
+    merchantName: receiptLine.min(1).default('MERCHANT'),
+    addressLines: z.array(receiptLine).max(4, 'at most 4 address lines').default([]),
+    footer: z.array(receiptLine).max(8, 'at most 8 footer lines').default([]),
+    autoPrint: z.enum(['none', 'customer', 'merchant', 'both']).optional(),
+    /** IANA time zone of the date and time printed (fixed, so a reprint prints the same). */
+    timeZone: z
+      .string()
+      .refine((zone) => {
+        try {
+          new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'timeZone must be an IANA time zone (Europe/Berlin, UTC)')
+      .default('UTC'),
+  })
+  .strict();
+
 export const logSchema = z
   .object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -317,6 +348,7 @@ export const configSchema = z
     storeAndForward: storeAndForwardSchema.default(storeAndForwardSchema.parse({})),
     emv: emvSchema.default(emvSchema.parse({})),
     transactions: transactionsSchema.default(transactionsSchema.parse({})),
+    receipt: receiptSchema.default(receiptSchema.parse({})),
   })
   .strict();
 
