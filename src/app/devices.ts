@@ -1,6 +1,6 @@
 /**
- * Devices from config: the card reader, the PIN pad and the customer
- * display. A wired device is opened by its kind (`device-kinds.ts`,
+ * Devices from config: the card reader, the PIN pad, the customer
+ * display and the receipt printer. A wired device is opened by its kind (`device-kinds.ts`,
  * `drivers/<family>/kind.ts`) on its port; a virtual one by the simulation's
  * bench (`simulation/virtual-bench.ts`), the same driver on a virtual wire
  * to its twin; a console display and no PIN pad need nothing opened.
@@ -15,6 +15,7 @@ import type { Config } from '../config/schema.js';
 import type { CardReader } from '../devices/card-reader.js';
 import type { Display } from '../devices/display.js';
 import type { PinPad } from '../devices/pin-pad.js';
+import type { Printer } from '../devices/printer.js';
 import { ConsoleDisplay } from '../display/console-display.js';
 import type { Capk } from '../emv/kernel/config.js';
 import type { Logger } from '../log/logger.js';
@@ -22,14 +23,19 @@ import { PosError } from '../util/errors.js';
 import { Resilient, ResilientCardReader, ResilientDisplay, ResilientPinPad, type Attached, type ResilienceOptions } from '../../drivers/reconnect/resilient-devices.js';
 import type { ChipKernel } from '../../drivers/shared/chip-kernel.js';
 import type { DeviceKind, ReaderAidSettings } from '../../drivers/shared/device-kind.js';
+import { ResilientPrinter } from '../../drivers/escpos-printer/resilient-printer.js';
 import { chipKernelOf } from './chip-kernel.js';
-import { DISPLAY_KINDS, kindOf, PINPAD_KINDS, READER_KINDS, realDeviceContext, type KindTable } from './device-kinds.js';
-import type { Simulation, SimulatorHandle, VirtualBench } from './simulation/index.js';
+import { DISPLAY_KINDS, kindOf, PINPAD_KINDS, PRINTER_KINDS, READER_KINDS, realDeviceContext, type KindTable } from './device-kinds.js';
+import type { Simulation, SimulatorHandle, VirtualBench, VirtualPrinterTwin } from './simulation/index.js';
 
 export interface Devices {
   readonly reader: CardReader;
   readonly pinpad: PinPad | undefined;
   readonly display: Display;
+  /** The receipt printer; null with `printer: { type: "none" }`. */
+  readonly printer: Printer | null;
+  /** The virtual printer's twin (what it printed, its paper): present with `printer: { type: "virtual" }`. */
+  readonly printerTwin: VirtualPrinterTwin | undefined;
   /** The virtual cardholder's ECR routes and hooks: present when any device is virtual. */
   readonly simulator: SimulatorHandle | undefined;
   /** Whether the reader is a virtual twin. */
@@ -47,7 +53,7 @@ export interface DeviceOptions {
 }
 
 type Closer = () => Promise<void>;
-type Role = 'reader' | 'pinpad' | 'display';
+type Role = 'reader' | 'pinpad' | 'display' | 'printer';
 interface Driver {
   readonly name: string;
   close(): Promise<void>;
@@ -83,7 +89,11 @@ export async function openDevices(config: Config, options: DeviceOptions): Promi
     const wrapDisplay = (core: Resilient<Display>) => new ResilientDisplay(core, (err: unknown) => options.logger.warn({ err }, 'the reconnected display could not show the current screen'));
     const display = d.type === 'console' ? new ConsoleDisplay(options.displayOut) : await open('display', d.type === 'virtual' ? virtual('display').display() : wired(DISPLAY_KINDS, d, options, chipKernel, config.emv.aids), wrapDisplay);
 
-    return { reader, pinpad, display, simulator: bench?.simulator(), virtualReader: r.type === 'virtual', close };
+    const pr = config.devices.printer;
+    const wrapPrinter = (core: Resilient<Printer>) => new ResilientPrinter(core);
+    const printer = pr.type === 'none' ? null : await open('printer', pr.type === 'virtual' ? virtual('printer').printer(pr.columns) : wired(PRINTER_KINDS, pr, options, chipKernel, config.emv.aids), wrapPrinter);
+
+    return { reader, pinpad, display, printer, printerTwin: bench?.printerTwin(), simulator: bench?.simulator(), virtualReader: r.type === 'virtual', close };
   } catch (err) {
     await close();
     throw err;

@@ -14,7 +14,7 @@ import { VirtualBench } from './virtual-bench.js';
 
 export type { Deck } from '../../../hw-mocks/cards/deck.js';
 export type { BankHostSimulator } from '../../../hw-mocks/host/bank-host-simulator.js';
-export type { SimulatorHandle, VirtualBench, VirtualDevice } from './virtual-bench.js';
+export type { SimulatorHandle, VirtualBench, VirtualDevice, VirtualPrinterTwin } from './virtual-bench.js';
 
 export interface SimulationOptions {
   readonly logger: Logger;

@@ -19,6 +19,8 @@ import type { ReaderAidSettings } from '../../../drivers/shared/device-kind.js';
 import { VirtualCable } from '../../../drivers/reconnect/virtual-cable.js';
 import { createHidMemoryPair } from '../../../drivers/transport/hid-memory.js';
 import type { SerialTransportOptions } from '../../../drivers/transport/serial-transport.js';
+import { createEscposPrinter } from '../../../drivers/escpos-printer/index.js';
+import { ESCPOS_DEFAULT_SERIAL } from '../../../drivers/escpos-printer/kind.js';
 import { createVfdDisplay } from '../../../drivers/vfd-display/index.js';
 import { initializedVfd, VFD_DEFAULT_SERIAL } from '../../../drivers/vfd-display/kind.js';
 import { createVerifonePinPad } from '../../../drivers/verifone-pinpad/index.js';
@@ -28,6 +30,7 @@ import { createVivopayReader } from '../../../drivers/vivopay/index.js';
 import { VIVOPAY_DEFAULT_SERIAL } from '../../../drivers/vivopay/kind.js';
 import type { Deck } from '../../../hw-mocks/cards/deck.js';
 import { attachVirtualVfd } from '../../../hw-mocks/display/index.js';
+import { attachEscposTwin, VirtualEscposPrinter } from '../../../hw-mocks/escpos-printer/index.js';
 import { createVirtualMagtekReader, ENCRYPTING_REPORT_BYTES, MAGTEK_TWIN_IDS, simulationMagtekKeys } from '../../../hw-mocks/magtek/index.js';
 import { VirtualSerialMsr } from '../../../hw-mocks/msr/virtual-serial-msr.js';
 import { createVirtualPinPad, simulationPinpadKeys, type VirtualPinPad } from '../../../hw-mocks/pinpad/index.js';
@@ -41,6 +44,7 @@ import type { CardReader } from '../../devices/card-reader.js';
 import type { Capk } from '../../emv/kernel/config.js';
 import type { Display } from '../../devices/display.js';
 import type { PinPad } from '../../devices/pin-pad.js';
+import type { Printer } from '../../devices/printer.js';
 import type { Logger } from '../../log/logger.js';
 import { PosError } from '../../util/errors.js';
 import type { EcrRoutes } from '../ecr-server.js';
@@ -65,6 +69,9 @@ export interface SimulatorHandle {
   transactionEnded(): void;
 }
 
+/** The virtual printer's paper and switches, for the demo and tests: what it printed, and running it out of paper. */
+export type VirtualPrinterTwin = Pick<VirtualEscposPrinter, 'receipts' | 'printedReceipts' | 'uncut' | 'paperOut' | 'coverOpen' | 'goOffline'>;
+
 export class VirtualBench {
   readonly #logger: Logger;
   readonly #deck: () => Deck;
@@ -73,6 +80,7 @@ export class VirtualBench {
   /** The twins behind the current wires: a replugged device has fresh ones. */
   #readerTwin: ReaderTwin | undefined;
   #pinpadTwin: VirtualPinPad | undefined;
+  #printerTwin: VirtualEscposPrinter | undefined;
   /** Whether any device was made virtual: only then is there a cardholder. */
   #inUse = false;
   /** The virtual PC/SC reader's slot now: the cardholder looks at it as at the reader's light. */
@@ -153,6 +161,30 @@ export class VirtualBench {
         return initializedVfd(createVfdDisplay(wire.host, { emulation: 'cd5220' }), wire.host, () => twin.close().then(() => wire.close()));
       },
     };
+  }
+
+  /**
+   * `printer: { type: "virtual" }`: the ESC/POS driver on a virtual wire to
+   * the printer twin, which reads the bytes back into receipts. One twin for
+   * the bench: its paper (what it printed) outlives a replugged cable.
+   */
+  printer(columns: 32 | 42 | 48): VirtualDevice<Printer> {
+    const twin = (this.#printerTwin ??= new VirtualEscposPrinter({ columns }));
+    const cable = new VirtualCable('printer', () => openVirtualWire('printer', this.#logger, ESCPOS_DEFAULT_SERIAL));
+    return {
+      target: 'virtual:printer',
+      attach: async () => {
+        const wire = await cable.plugIn();
+        const attached = attachEscposTwin(wire.device, twin);
+        const device = createEscposPrinter(wire.host, { name: 'virtual-printer', columns, codePage: 'pc858', logger: this.#logger });
+        return { device, transport: wire.host, release: () => attached.close().then(() => wire.close()) };
+      },
+    };
+  }
+
+  /** The virtual printer's twin, once `printer()` made it. */
+  printerTwin(): VirtualPrinterTwin | undefined {
+    return this.#printerTwin;
   }
 
   /**
