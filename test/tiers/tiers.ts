@@ -105,6 +105,7 @@ export const TIERS: readonly Tier[] = [
     members: [
       'test/app/acquirer-advice-key.test.ts',
       'test/app/ecr-api.test.ts',
+      'test/app/ecr-openapi.test.ts',
       'test/app/ecr-reference.test.ts',
       'test/app/ecr-security.test.ts',
       'test/app/offline-e2e.test.ts',
