@@ -84,6 +84,8 @@ export interface EcrRouteRequest {
   /** The `:id` of a `/v1/transactions/:id/…` route. */
   readonly id: string | undefined;
   readonly query: URLSearchParams;
+  /** The `Accept` header, when given (a receipt answers `text/plain` when asked). */
+  readonly accept: string | undefined;
   /** Reads the request's JSON under the server's limits and checks. */
   readonly readBody: () => Promise<unknown>;
 }
@@ -174,6 +176,10 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   TXN_TIP_NOT_ADJUSTED: 409,
   TXN_REFERENCE_REUSED: 409,
   ECR_BATCH_CLOSE_UNSUPPORTED: 409,
+  RECEIPT_TXN_RUNNING: 409,
+  RECEIPT_NO_PRINTER: 409,
+  RECEIPT_NONE_TO_REPRINT: 404,
+  RECEIPT_WIDTH_INVALID: 400,
   // The host failed the batch close's 0500 (a transaction's host failure is in its result, never an HTTP error).
   HOST_UNREACHABLE: 502,
   HOST_CONNECTION_LOST: 502,
@@ -290,7 +296,7 @@ export class EcrServer {
       case 'GET /v1/health':
         return send(res, 200, this.#options.health());
       default: {
-        const request: EcrRouteRequest = { id: parts[1] === 'transactions' ? parts[2] : undefined, query: url.searchParams, readBody: () => readJson(req) };
+        const request: EcrRouteRequest = { id: parts[1] === 'transactions' ? parts[2] : undefined, query: url.searchParams, accept: req.headers.accept, readBody: () => readJson(req) };
         for (const routes of this.#options.routes ?? []) {
           const answer = await routes.answer(route, request);
           if (answer === undefined) continue;
