@@ -15,19 +15,20 @@
  * gateway (`ECR_BATCH_CLOSE_UNSUPPORTED`). A host that fails the 0500 is its
  * `HOST_*` code (502, 504); the batch stays open.
  */
+import type { Iso8583HostClient } from '../host/iso8583/client.js';
+import type { DrainResult } from '../host/reversal-sender.js';
 import type { TransactionResult } from '../txn/result.js';
 import type { BatchCloseDeps } from '../txn/settlement.js';
 import { closeBatch } from '../txn/settlement.js';
 import { PosError } from '../util/errors.js';
 import type { EcrRoutes } from './ecr-server.js';
-import type { HostSetup } from './host-setup.js';
 
 export interface EcrBatchDeps {
   /** Whose running transaction holds off a close. */
   readonly engine: { readonly current: TransactionResult | null };
   readonly journal: BatchCloseDeps['journal'];
-  /** The reversal sender and, for an ISO 8583 host, the client that sends the 0500. */
-  readonly host: Pick<HostSetup, 'iso8583' | 'sender'>;
+  /** The reversal sender and, for an ISO 8583 host, the client that sends the 0500 (`HostSetup`). */
+  readonly host: { readonly iso8583: Pick<Iso8583HostClient, 'reconcile'> | null; readonly sender: { drain(): Promise<DrainResult> } };
   readonly terminal: BatchCloseDeps['terminal'];
   readonly clock: () => Date;
 }
