@@ -6,10 +6,14 @@
  *   GET /v1/health   { status: "ok", requests, financial, uptimeMs }
  *   GET /v1/ledger   { entries: [ financial requests, oldest first ] }
  *   GET /v1/ledger?all=1   every request (reversals, network, reconciliation too)
+ *   GET /v1/summary[?terminal=T0000001]   holds, captures, releases, voids,
+ *        tip adjustments standing (`LedgerSummary` in `ledger.ts`)
  *
  * An entry: time, mti, terminalId, stan, transmissionDateTime, maskedPan,
- * amountMinor, currency, kind, responseCode (null: deliberately unanswered),
- * authCode, rrn, reversed. PANs are masked; nothing else here is card data.
+ * amountMinor, currency, kind (purchase, refund, preauth, completion,
+ * tip-adjust), responseCode (null: deliberately unanswered), authCode, rrn,
+ * tipMinor, cashbackMinor, heldMinor, capturedMinor, completed, originalStan,
+ * reversed. PANs are masked; nothing else here is card data.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { MTI } from '../../src/host/messages/constants.js';
@@ -25,7 +29,7 @@ export interface AdminLedgerEntry extends Omit<LedgerEntry, 'time'> {
 }
 
 export interface AdminServerOptions {
-  readonly issuer: Pick<IssuerHost, 'ledger'>;
+  readonly issuer: Pick<IssuerHost, 'ledger' | 'summary'>;
   readonly host?: string;
   readonly port?: number;
   readonly clock?: () => number;
@@ -78,6 +82,11 @@ export class AdminServer {
       const all = url.searchParams.get('all');
       const entries = this.#o.issuer.ledger.filter((e) => all === '1' || all === 'true' || FINANCIAL_MTIS.has(e.mti)).map(toAdminEntry);
       sendJson(res, 200, { entries });
+      return;
+    }
+    if (url.pathname === '/v1/summary') {
+      const terminal = url.searchParams.get('terminal');
+      sendJson(res, 200, this.#o.issuer.summary(terminal ?? undefined));
       return;
     }
     sendJson(res, 404, { error: { code: 'not-found', message: 'No such route' } });

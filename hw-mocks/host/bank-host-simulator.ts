@@ -24,10 +24,10 @@ import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { isPosError } from '../../src/util/errors.js';
 import { IssuerHost, type IssuerHostOptions } from './issuer-host.js';
-import type { LedgerEntry } from './ledger.js';
+import type { LedgerEntry, LedgerSummary } from './ledger.js';
 import { readFrames, ServerSlot } from './server-plumbing.js';
 
-export type { LedgerEntry } from './ledger.js';
+export type { LedgerEntry, LedgerSummary } from './ledger.js';
 
 export interface BankHostSimulatorOptions extends IssuerHostOptions {
   /** Default 127.0.0.1. */
@@ -68,9 +68,14 @@ export class BankHostSimulator {
     return this.issuer.ledger;
   }
 
-  /** A deck card's balance now, by card id. */
+  /** A deck card's available balance now (holds taken off), by card id. */
   balanceOf(cardId: string): number | undefined {
     return this.issuer.balanceOf(cardId);
+  }
+
+  /** Holds, captures, releases, voids and tip adjustments standing, for one terminal or all. */
+  summary(terminalId?: string): LedgerSummary {
+    return this.issuer.summary(terminalId);
   }
 
   /** Listens; resolves once bound. Rejects with `HOST_SIM_LISTEN_FAILED` (details: host, port, errno). */

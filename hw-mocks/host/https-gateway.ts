@@ -2,12 +2,15 @@
  * The bank-host simulator as an HTTPS JSON gateway (node:https): the
  * protocol of `src/host/json-gateway/wire.ts` mapped onto the simulator
  * core. Each JSON request becomes the ISO 8583 request it stands for (0200
- * for an authorization, 0400/0401 for a reversal) and goes through
+ * for an authorization, 0100 for a pre-authorization, 0220 for a completion
+ * or tip adjustment, 0400/0401 for a reversal) and goes through
  * `IssuerHost.handleRequest`, so PIN (DUKPT), ARQC, card rules, balances and
  * the ledger are exactly those of the ISO 8583 wire. A client that presented
  * a certificate our CA signed is trusted (no MAC is expected in JSON).
  *
  *   POST /v1/authorizations ─▶ 0200 ─▶ IssuerHost ─▶ 0210 ─▶ 200 JSON
+ *                              (0100 ─▶ 0110 for a preauth)
+ *   POST /v1/follow-ups     ─▶ 0220 ─▶ IssuerHost ─▶ 0230 ─▶ 200 JSON
  *   POST /v1/reversals      ─▶ 0400 ─▶ IssuerHost ─▶ 0410 ─▶ 200 JSON
  *
  * Idempotency: `Idempotency-Key` is required. The first answer for a key is
@@ -31,10 +34,13 @@ import { createServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { z } from 'zod';
 import { Iso8583Message } from '../../src/iso8583/message.js';
-import type { FieldValue } from '../../src/iso8583/types.js';
+import type { FieldValue, MessageInput } from '../../src/iso8583/types.js';
 import {
   AUTHORIZATIONS_PATH,
   authorizationRequestSchema,
+  FOLLOW_UPS_PATH,
+  followUpRequestSchema,
+  type FollowUpRequestBody,
   IDEMPOTENCY_HEADER,
   REPLAYED_HEADER,
   REVERSALS_PATH,
@@ -49,6 +55,7 @@ import { tipAndCashbackField } from '../../src/host/messages/additional-amounts.
 import { MTI, POS_CONDITION_NORMAL, processingCodeOf, RESPONSE_CODES } from '../../src/host/messages/constants.js';
 import { amountField, localDate, localTime, transmissionDateTime } from '../../src/host/messages/fields.js';
 import { defaultMtiOf, ENTRY_MODE_CODES } from '../../src/host/messages/financial.js';
+import { followUpMessage } from '../../src/host/messages/follow-up.js';
 import { originalMtiOf, reversalMessage, type ReversalInput } from '../../src/host/messages/reversal.js';
 import type { Logger } from '../../src/log/logger.js';
 import { silentLogger } from '../../src/log/logger.js';
@@ -66,12 +73,15 @@ export interface HttpFault {
   /** `delay` milliseconds. */
   readonly ms?: number;
   /** Default `authorizations`. */
-  readonly route?: 'authorizations' | 'reversals';
+  readonly route?: Route;
   /** Only requests for this PAN (authorizations). */
   readonly pan?: string;
   /** Only the first n matching requests (repeats of a key count). */
   readonly times?: number;
 }
+
+export type Route = 'authorizations' | 'follow-ups' | 'reversals';
+type RequestBody = AuthorizationRequestBody | FollowUpRequestBody | ReversalRequestBody;
 
 /** Largest request body accepted. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -81,9 +91,10 @@ const KEY_RE = /^[0-9A-Za-z_-]{1,100}$/;
 const REVERSAL_MTIS: ReadonlySet<string> = new Set([MTI.reversalRequest, MTI.reversalRepeat]);
 const DEFAULT_LATE_MS = 3000;
 
-/** The HTTP face of an ISO 8583 fault rule; `null` for one that has no meaning in JSON (`wrong-mac`). */
+/** The HTTP face of an ISO 8583 fault rule (`mti=0220`: the follow-ups route); `null` for one that has no meaning in JSON (`wrong-mac`). */
 export function httpFaultFromRule(rule: FaultRule): HttpFault | null {
-  const route = rule.mti !== undefined && REVERSAL_MTIS.has(rule.mti) ? 'reversals' : 'authorizations';
+  const route: Route =
+    rule.mti !== undefined && REVERSAL_MTIS.has(rule.mti) ? 'reversals' : rule.mti === MTI.financialAdvice ? 'follow-ups' : 'authorizations';
   if (rule.mti !== undefined && route === 'authorizations' && rule.mti !== MTI.financialRequest && rule.mti !== MTI.authorizationRequest) return null;
   const base = { route, ...(rule.pan === undefined ? {} : { pan: rule.pan }), ...(rule.times === undefined ? {} : { times: rule.times }) } as const;
   switch (rule.kind) {
@@ -179,7 +190,7 @@ export class HttpsGateway {
 
   #serve(req: IncomingMessage, res: ServerResponse): void {
     this.#requests += 1;
-    const route = req.url === AUTHORIZATIONS_PATH ? 'authorizations' : req.url === REVERSALS_PATH ? 'reversals' : null;
+    const route: Route | null = req.url === AUTHORIZATIONS_PATH ? 'authorizations' : req.url === REVERSALS_PATH ? 'reversals' : req.url === FOLLOW_UPS_PATH ? 'follow-ups' : null;
     if (route === null) {
       req.resume();
       sendJson(res, 404, { error: { code: 'not-found', message: 'No such route' } });
@@ -196,7 +207,7 @@ export class HttpsGateway {
     );
   }
 
-  #answer(route: 'authorizations' | 'reversals', req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
+  #answer(route: Route, req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
     try {
       if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) throw new HttpProblem(415, 'json-only');
       const key = req.headers[IDEMPOTENCY_HEADER];
@@ -210,7 +221,8 @@ export class HttpsGateway {
         raw.fill(0);
       }
       const trusted = (req.socket as TLSSocket).authorized;
-      const request = route === 'authorizations' ? parse(authorizationRequestSchema, json) : parse(reversalRequestSchema, json);
+      const request: RequestBody =
+        route === 'authorizations' ? parse(authorizationRequestSchema, json) : route === 'follow-ups' ? parse(followUpRequestSchema, json) : parse(reversalRequestSchema, json);
       const fingerprint = fingerprintOf(route, request);
       const fault = this.#faultFor(route, request);
       if (fault?.kind === 'server-error') {
@@ -222,7 +234,15 @@ export class HttpsGateway {
       const replayed = outcome !== undefined;
       if (outcome !== undefined && outcome.fingerprint !== fingerprint) throw new HttpProblem(422, 'idempotency-key-reused');
       if (outcome === undefined) {
-        outcome = { fingerprint, body: route === 'authorizations' ? this.#authorize(request as AuthorizationRequestBody, trusted) : this.#reverse(request as ReversalRequestBody, trusted) };
+        outcome = {
+          fingerprint,
+          body:
+            route === 'authorizations'
+              ? this.#authorize(request as AuthorizationRequestBody, trusted)
+              : route === 'follow-ups'
+                ? this.#followUp(request as FollowUpRequestBody, trusted)
+                : this.#reverse(request as ReversalRequestBody, trusted),
+        };
         this.#remember(`${route}:${key}`, outcome);
       }
       this.#log.info({ route, key, replayed, responseCode: outcome.body?.responseCode ?? null, fault: fault?.kind ?? null }, 'gateway request');
@@ -246,6 +266,31 @@ export class HttpsGateway {
       authCode: text(answer, 38) ?? null,
       rrn: text(answer, 37) ?? null,
       issuerData: Buffer.isBuffer(issuerData) ? issuerData.toString('hex').toUpperCase() : null,
+    };
+  }
+
+  #followUp(body: FollowUpRequestBody, trusted: boolean): AuthorizationResponseBody | null {
+    const { tipMinor, ...rest } = body;
+    let message: MessageInput;
+    try {
+      message = followUpMessage({ ...rest, ...(tipMinor === undefined ? {} : { tipMinor }), at: new Date(body.transmittedAt) });
+    } catch (err) {
+      // a body the schema let through but no 0220 can carry (a completion naming a purchase): the client's fault, never a 5xx to repeat
+      if (isPosError(err, 'HOST_REQUEST_INVALID')) throw new HttpProblem(400, 'schema', [String(err.details['field'] ?? '(root)')]);
+      throw err;
+    }
+    const answer = this.#o.issuer.handleRequest(new Iso8583Message(message.mti, defined(message.fields), this.#o.issuer.dialect), { trusted });
+    if (answer === null) return null;
+    const code = text(answer, 39) ?? RESPONSE_CODES.systemMalfunction;
+    return {
+      stan: text(answer, 11) ?? body.stan,
+      terminalId: body.terminalId,
+      amountMinor: body.amountMinor,
+      responseCode: code,
+      approved: isApproval(code),
+      authCode: text(answer, 38) ?? null,
+      rrn: text(answer, 37) ?? null,
+      issuerData: null,
     };
   }
 
@@ -286,7 +331,7 @@ export class HttpsGateway {
     }
   }
 
-  #faultFor(route: 'authorizations' | 'reversals', request: AuthorizationRequestBody | ReversalRequestBody): HttpFault | undefined {
+  #faultFor(route: Route, request: RequestBody): HttpFault | undefined {
     const faults = this.#o.faults ?? [];
     const index = faults.findIndex(
       (f, i) =>
@@ -378,8 +423,8 @@ function parse<S extends z.ZodType>(schema: S, json: unknown): z.infer<S> {
   return parsed.data;
 }
 
-/** What makes two requests the same: the whole authorization; a reversal without its `at` and `repeat`. */
-function fingerprintOf(route: 'authorizations' | 'reversals', request: AuthorizationRequestBody | ReversalRequestBody): string {
+/** What makes two requests the same: the whole authorization or follow-up; a reversal without its `at` and `repeat`. */
+function fingerprintOf(route: Route, request: RequestBody): string {
   const identity = route === 'reversals' ? { ...(request as ReversalRequestBody), at: undefined, repeat: undefined } : request;
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }

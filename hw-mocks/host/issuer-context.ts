@@ -13,7 +13,7 @@ import type { Deck, DeckCard } from '../cards/deck.js';
 import type { IssuerKeyRing } from './issuer-key-ring.js';
 import type { PendingIssuerScript } from './issuer-security.js';
 import type { SimulationKeys } from '../keys/simulation-keys.js';
-import type { Ledger } from './ledger.js';
+import type { Ledger, LedgerRow, Undone } from './ledger.js';
 
 export interface IssuerContext {
   readonly deck: Deck;
@@ -87,11 +87,16 @@ export function balanceOf(ctx: IssuerContext, card: DeckCard | undefined): numbe
   return card === undefined ? 0 : (ctx.balances.get(card.id) ?? 0);
 }
 
-/** Moves money on an account: a purchase debits, a refund credits; `sign` -1 undoes it. */
+/** Moves money on an account: a refund credits, anything else (a purchase, a hold, a capture) debits; `sign` -1 undoes it. */
 export function applyMoney(ctx: IssuerContext, cardId: string | null, kind: TransactionKind | null, amountMinor: number, sign: 1 | -1 = 1): void {
   if (cardId === null || kind === null) return;
-  const delta = (kind === 'refund' ? amountMinor : -amountMinor) * sign;
-  ctx.balances.set(cardId, (ctx.balances.get(cardId) ?? 0) + delta);
+  credit(ctx, { cardId, creditMinor: (kind === 'refund' ? amountMinor : -amountMinor) * sign });
+}
+
+/** Gives an account back what the ledger says (negative: takes it). */
+export function credit(ctx: IssuerContext, undone: Undone): void {
+  if (undone.cardId === null || undone.creditMinor === 0) return;
+  ctx.balances.set(undone.cardId, (ctx.balances.get(undone.cardId) ?? 0) + undone.creditMinor);
 }
 
 export interface RecordInput {
@@ -102,10 +107,19 @@ export interface RecordInput {
   readonly responseCode: string | null;
   readonly authCode?: string | null;
   readonly rrn?: string | null;
+  readonly tipMinor?: number | null;
+  readonly cashbackMinor?: number | null;
+  readonly heldMinor?: number | null;
+  readonly capturedMinor?: number | null;
+  /** A completion's or tip adjustment's original entry. */
+  readonly original?: LedgerRow | null;
+  /** The STAN DE 90 named (a reversal's, a follow-up's). */
+  readonly originalStan?: string | null;
+  readonly previousCapturedMinor?: number | null;
 }
 
 /** Appends a ledger entry for `request` and logs it (masked PAN only). */
-export function record(ctx: IssuerContext, request: Iso8583Message, input: RecordInput): void {
+export function record(ctx: IssuerContext, request: Iso8583Message, input: RecordInput): LedgerRow {
   const amount = textField(request, 4);
   const logged = {
     time: ctx.clock(),
@@ -120,8 +134,19 @@ export function record(ctx: IssuerContext, request: Iso8583Message, input: Recor
     responseCode: input.responseCode,
     authCode: input.authCode ?? null,
     rrn: input.rrn ?? null,
+    tipMinor: input.tipMinor ?? null,
+    cashbackMinor: input.cashbackMinor ?? null,
   };
-  ctx.ledger.append({ ...logged, cardId: input.cardId ?? null });
+  const row = ctx.ledger.append({
+    ...logged,
+    cardId: input.cardId ?? null,
+    heldMinor: input.heldMinor ?? null,
+    capturedMinor: input.capturedMinor ?? null,
+    original: input.original ?? null,
+    originalStan: input.originalStan ?? input.original?.stan ?? null,
+    previousCapturedMinor: input.previousCapturedMinor ?? null,
+  });
   // Built only when someone listens: this runs for every request.
   if (ctx.log.isLevelEnabled('info')) ctx.log.info({ ...logged, time: logged.time.toISOString() }, logged.responseCode === null ? 'request left unanswered' : 'request answered');
+  return row;
 }

@@ -1,7 +1,9 @@
 /**
- * The simulated issuer's answer to 0100/0200 (authorization, financial
- * request) and 0220/0221 (advice), purchase (DE 3 000000) or refund (200000).
- * Checked in this order, the first that fails answers:
+ * The simulated issuer's answer to 0100 (a pre-authorization: DE 3 000000,
+ * holds the amount), 0200 (purchase 000000, purchase with cashback 090000,
+ * refund 200000) and 0220/0221 (an offline approval's advice). A 0200/0220
+ * naming an original in DE 90 is a completion or tip adjustment
+ * (`issuer-follow-up.ts`). Checked in this order, the first that fails answers:
  *
  *   30 DE 48 encrypted tracks (an advice: sealed card data) that are not well formed
  *   88 DE 48 encrypted tracks that do not decrypt to a track matching its
@@ -10,15 +12,20 @@
  *      (`issuer-sealed-advice.ts`); otherwise the PAN is the decrypted
  *      track's, and DE 2/35 are not needed
  *   30 no PAN, amount or terminal ID; DE 52 without DE 53
- *   12 a processing code other than purchase or refund
+ *   12 a processing code other than purchase or refund (a 0100: other than 000000)
+ *   30 DE 54 not whole amount blocks; a cashback (amount type 40) without
+ *      DE 3 09, or DE 3 09 without one
+ *   13 DE 54's tip and cashback together over DE 4
  *   94 the same terminal, STAN and day as a request already judged (no second debit)
  *   14 / 05 / 54 / 62  card rules (`issuer-rules.ts`), on the issuer's record
  *   05 DE 55 present and the ARQC does not verify (no ARPC then)
  *   05 DE 22 91x (contactless mag-stripe) and DE 35's dynamic CVC3 does not
  *      verify, or repeats an ATC (`issuer-contactless-magstripe.ts`)
  *   55 / 75  wrong PIN / PIN tries exceeded (`issuer-security.ts`)
- *   51 a purchase beyond the balance
- *   00 approved: a purchase debits, a refund credits; 38 auth code, 37 RRN
+ *   51 a purchase or pre-authorization beyond the available balance
+ *   00 approved: a purchase debits, a refund credits, a pre-authorization
+ *      holds (the available balance goes down until a completion captures
+ *      or a reversal releases it); 38 auth code, 37 RRN
  *
  * Every answer after a verified ARQC carries 91 (ARPC ‖ ARC) in DE 55 when
  * the card's cryptogram version has an ARPC (not visa-cvn17: a tapped card
@@ -32,7 +39,8 @@
  * answered 00 again and moves nothing.
  */
 import type { Iso8583Message } from '../../src/iso8583/message.js';
-import { kindOfProcessingCode, MTI, RESPONSE_CODES } from '../../src/host/messages/constants.js';
+import { additionalAmountOf, AMOUNT_TYPES, parseAdditionalAmounts, type AdditionalAmount } from '../../src/host/messages/additional-amounts.js';
+import { kindOfProcessingCode, MTI, PROCESSING_CODES, RESPONSE_CODES, type TransactionKind } from '../../src/host/messages/constants.js';
 import { decidePurchase } from './issuer-rules.js';
 import { applyMoney, balanceOf, cardByPan, panOf, record, textField, type HandlerResult, type IssuerContext } from './issuer-context.js';
 import { decryptTrackOf, type EncryptedTrackOutcome } from './issuer-encrypted-track.js';
@@ -68,10 +76,20 @@ export function handleFinancial(ctx: IssuerContext, request: Iso8583Message): Ha
     record(ctx, request, { pan, responseCode: RESPONSE_CODES.formatError });
     return { responseCode: RESPONSE_CODES.formatError };
   }
-  const kind = request.has(3) ? kindOfProcessingCode(textField(request, 3)) : 'purchase';
+  const kind = kindOf(request);
   if (kind === undefined) {
     record(ctx, request, { pan, responseCode: RESPONSE_CODES.invalidTransaction });
     return { responseCode: RESPONSE_CODES.invalidTransaction };
+  }
+  const parts = amountParts(request);
+  if (parts === 'malformed') {
+    record(ctx, request, { pan, responseCode: RESPONSE_CODES.formatError });
+    return { responseCode: RESPONSE_CODES.formatError };
+  }
+  const { tipMinor, cashbackMinor } = parts;
+  if ((tipMinor ?? 0) + (cashbackMinor ?? 0) > Number(amount)) {
+    record(ctx, request, { pan, kind, tipMinor, cashbackMinor, responseCode: RESPONSE_CODES.invalidAmount });
+    return { responseCode: RESPONSE_CODES.invalidAmount };
   }
   const duplicate = ctx.ledger.findDuplicate(terminalId, stan, textField(request, 7) ?? null);
   if (duplicate !== undefined) {
@@ -89,7 +107,7 @@ export function handleFinancial(ctx: IssuerContext, request: Iso8583Message): Ha
   if (advice) {
     const authCode = textField(request, 38) ?? null;
     applyMoney(ctx, card?.id ?? null, kind, amountMinor);
-    record(ctx, request, { pan, cardId: card?.id ?? null, kind, responseCode: RESPONSE_CODES.approved, authCode, rrn });
+    record(ctx, request, { pan, cardId: card?.id ?? null, kind, tipMinor, cashbackMinor, capturedMinor: amountMinor, responseCode: RESPONSE_CODES.approved, authCode, rrn });
     return { responseCode: RESPONSE_CODES.approved, fields: { 37: rrn, 38: authCode ?? undefined } };
   }
   let responseCode: string = decidePurchase({ card, pan, amountMinor, balance: Number.POSITIVE_INFINITY, now: ctx.clock() });
@@ -106,16 +124,52 @@ export function handleFinancial(ctx: IssuerContext, request: Iso8583Message): Ha
   if (responseCode === RESPONSE_CODES.approved && card !== undefined && Buffer.isBuffer(pinBlock) && Buffer.isBuffer(ksn)) {
     responseCode = verifyPin(ctx, card, pan, pinBlock, ksn);
   }
-  if (responseCode === RESPONSE_CODES.approved && kind === 'purchase' && amountMinor > balanceOf(ctx, card)) responseCode = RESPONSE_CODES.insufficientFunds;
+  if (responseCode === RESPONSE_CODES.approved && kind !== 'refund' && amountMinor > balanceOf(ctx, card)) responseCode = RESPONSE_CODES.insufficientFunds;
   let authCode: string | null = null;
   const sequence = Number(rrn);
   if (responseCode === RESPONSE_CODES.approved && card !== undefined) {
     applyMoney(ctx, card.id, kind, amountMinor);
     authCode = `A${String(sequence % 100_000).padStart(5, '0')}`;
   }
-  record(ctx, request, { pan, cardId: card?.id ?? null, kind, responseCode, authCode, rrn });
+  const approved = authCode !== null;
+  record(ctx, request, {
+    pan,
+    cardId: card?.id ?? null,
+    kind,
+    tipMinor,
+    cashbackMinor,
+    ...(approved && kind === 'preauth' ? { heldMinor: amountMinor } : {}),
+    ...(approved && kind !== 'preauth' ? { capturedMinor: amountMinor } : {}),
+    responseCode,
+    authCode,
+    rrn,
+  });
   const script = cryptogramOk && verified?.arpc === 'method-1' && card !== undefined ? issuerScriptTlv(ctx, card, pan, verified) : undefined;
   const arpc = cryptogramOk && verified !== undefined ? arpcTlv(verified, responseCode) : undefined;
   const issuerData = arpc === undefined ? undefined : Buffer.concat([arpc, script ?? Buffer.alloc(0)]);
   return { responseCode, fields: { 37: rrn, 38: authCode ?? undefined, 55: issuerData } };
+}
+
+/** What a request asks by its MTI and DE 3 (absent: a purchase); undefined for what this issuer does not do. */
+function kindOf(request: Iso8583Message): Extract<TransactionKind, 'purchase' | 'refund' | 'preauth'> | undefined {
+  const code = request.has(3) ? textField(request, 3) : PROCESSING_CODES.purchase;
+  if (request.mti === MTI.authorizationRequest) return code === PROCESSING_CODES.purchase ? 'preauth' : undefined;
+  return kindOfProcessingCode(code);
+}
+
+/** DE 54's tip (44) and cashback (40), checked against DE 3 (09 and a cashback go together); `malformed` when not. */
+function amountParts(request: Iso8583Message): { readonly tipMinor: number | null; readonly cashbackMinor: number | null } | 'malformed' {
+  const de54 = request.get(54);
+  let amounts: AdditionalAmount[] | undefined;
+  if (de54 !== undefined) {
+    amounts = typeof de54 === 'string' ? parseAdditionalAmounts(de54) : undefined;
+    if (amounts === undefined) return 'malformed';
+  }
+  const hasCashback = amounts?.some((a) => a.amountType === AMOUNT_TYPES.cashback) === true;
+  if (hasCashback !== (textField(request, 3) === PROCESSING_CODES.cashback)) return 'malformed';
+  const hasTip = amounts?.some((a) => a.amountType === AMOUNT_TYPES.gratuity) === true;
+  return {
+    tipMinor: hasTip ? additionalAmountOf(amounts, AMOUNT_TYPES.gratuity) : null,
+    cashbackMinor: hasCashback ? additionalAmountOf(amounts, AMOUNT_TYPES.cashback) : null,
+  };
 }

@@ -14,7 +14,8 @@
  * done. Every answer is MAC'd under the terminal's key. `requireMac` is off by
  * default so that a terminal without a TAK still talks to the simulator.
  *
- * Dispatch by MTI: 0100/0200/0220/0221 `issuer-financial.ts`,
+ * Dispatch by MTI: 0100/0200/0220/0221 `issuer-financial.ts` (those naming
+ * an original in DE 90, completions and tip adjustments, `issuer-follow-up.ts`),
  * 0400/0401/0420/0421 `issuer-reversal.ts`, 0800 and 0500/0501
  * `issuer-network.ts`; any other MTI → its response MTI with 12.
  * A request without a STAN cannot be answered: refused.
@@ -32,10 +33,11 @@ import { checkMac, encodeWithMac, withMac, type MacCheck, type MacKey, verifyX91
 import { PosError } from '../../src/util/errors.js';
 import { loadDeck, type Deck } from '../cards/deck.js';
 import { loadSimulationKeys, type SimulationKeys } from '../keys/simulation-keys.js';
-import { Ledger, type LedgerEntry } from './ledger.js';
+import { Ledger, type LedgerEntry, type LedgerSummary } from './ledger.js';
 import { IssuerKeyRing, type PinKeySink } from './issuer-key-ring.js';
 import { record, textField, type HandlerResult, type IssuerContext } from './issuer-context.js';
 import { handleFinancial } from './issuer-financial.js';
+import { handleFollowUp, isFollowUp } from './issuer-follow-up.js';
 import type { PendingIssuerScript } from './issuer-security.js';
 import { handleNetwork, handleReconciliation } from './issuer-network.js';
 import { handleReversal } from './issuer-reversal.js';
@@ -106,9 +108,14 @@ export class IssuerHost {
     return this.#ctx.ledger.entries();
   }
 
-  /** A deck card's balance now, by card id. */
+  /** A deck card's available balance now (holds taken off), by card id. */
   balanceOf(cardId: string): number | undefined {
     return this.#ctx.balances.get(cardId);
+  }
+
+  /** Holds, captures, releases, voids and tip adjustments standing, for one terminal or all (`ledger.ts`). */
+  summary(terminalId?: string): LedgerSummary {
+    return this.#ctx.ledger.summary(terminalId);
   }
 
   /** Where PIN keys derived ahead on another thread are offered (`threaded-listener.ts`). */
@@ -197,7 +204,7 @@ export class IssuerHost {
   }
 
   #dispatch(request: Iso8583Message): HandlerResult {
-    if (FINANCIAL.has(request.mti)) return handleFinancial(this.#ctx, request);
+    if (FINANCIAL.has(request.mti)) return isFollowUp(request) ? handleFollowUp(this.#ctx, request) : handleFinancial(this.#ctx, request);
     if (REVERSAL.has(request.mti)) return handleReversal(this.#ctx, request);
     if (RECONCILIATION.has(request.mti)) return handleReconciliation(this.#ctx, request);
     if (request.mti === MTI.networkRequest) return handleNetwork(this.#ctx, request);

@@ -136,6 +136,12 @@ describe('BankHostSimulator', () => {
         responseCode: '51',
         authCode: null,
         rrn: '000000000001',
+        tipMinor: null,
+        cashbackMinor: null,
+        heldMinor: null,
+        capturedMinor: null,
+        completed: false,
+        originalStan: null,
         reversed: false,
       },
     ]);

@@ -33,10 +33,10 @@
  * like every answer of this set.
  */
 import type { Iso8583Message } from '../../iso8583/message.js';
-import type { Dialect, EncodeInput } from '../../iso8583/types.js';
+import type { Dialect, MessageInput } from '../../iso8583/types.js';
 import { PosError } from '../../util/errors.js';
 import { isApproval } from '../approval.js';
-import type { AuthorizationResponse, FollowUpRequest } from '../model.js';
+import type { AuthorizationResponse, FollowUpRequest, OriginalTransaction } from '../model.js';
 import { ACCOUNT_TYPE_UNSPECIFIED, AMOUNT_TYPES, encodeAdditionalAmounts, tipAndCashbackField } from './additional-amounts.js';
 import { MTI, POS_CONDITION_NORMAL, POS_CONDITION_PREAUTHORIZED, processingCodeOf, responseMtiOf } from './constants.js';
 import { amountField, checkDate, expectEcho, localDate, localTime, replyText, responseCodeOf, transmissionDateTime } from './fields.js';
@@ -66,8 +66,13 @@ export function followUpMtiOf(kind: FollowUpRequest['kind'], options: FollowUpOp
   return options.repeat === true ? MTI.financialAdviceRepeat : MTI.financialAdvice;
 }
 
+/** What the message needs of a follow-up: its original as DE 90 and DE 22/37/38 name it (the simulator's JSON gateway builds one from JSON). */
+export interface FollowUpMessageInput extends Omit<FollowUpRequest, 'original'> {
+  readonly original: Pick<OriginalTransaction, 'kind' | 'stan' | 'transmittedAt' | 'authCode' | 'rrn' | 'entryMode'>;
+}
+
 /** The message of a follow-up, before encoding. `HOST_REQUEST_INVALID` naming the field when it cannot be sent. */
-export function followUpMessage(request: FollowUpRequest, options: FollowUpOptions = {}): EncodeInput {
+export function followUpMessage(request: FollowUpMessageInput, options: FollowUpOptions = {}): MessageInput {
   checkDate(request.at);
   const { original } = request;
   if (original.kind !== ORIGINAL_KIND[request.kind]) {
