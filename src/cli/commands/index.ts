@@ -13,6 +13,7 @@ import { registerDiag } from './diag.js';
 import { registerHostSim } from './host-sim.js';
 import { registerJournal } from './journal.js';
 import { registerKeys } from './keys.js';
+import { registerReceipt } from './receipt.js';
 import { registerIso8583 } from './iso8583.js';
 import { registerRun } from './run.js';
 import { registerTlv } from './tlv.js';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerHostSim,
   registerDiag,
   registerJournal,
+  registerReceipt,
   registerKeys,
   registerBatch,
   registerTlv,
