@@ -14,6 +14,7 @@ import { frameMessage, LengthPrefixFramer } from '../../src/host/channels/length
 import { iso8583MatchingReader } from '../../src/host/channels/match-key.js';
 import { PersistentHostChannel, type PersistentHostChannelOptions } from '../../src/host/channels/persistent-host-channel.js';
 import { Iso8583HostClient } from '../../src/host/iso8583/client.js';
+import type { CompletionMessage } from '../../src/host/messages/reversal.js';
 import type { CardRequest } from '../../src/host/model.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import type { Iso8583Message } from '../../src/iso8583/message.js';
@@ -41,6 +42,8 @@ export interface IsoClientOptions {
   readonly logger?: Logger;
   /** More channel options (`onUnmatchedReply`, `connectTimeoutMs`, …). */
   readonly channel?: Partial<PersistentHostChannelOptions<Iso8583Message>>;
+  /** How completions go out; default the client's (`advice`). */
+  readonly completionMessage?: CompletionMessage;
 }
 
 const openClients = new Set<Iso8583HostClient>();
@@ -69,6 +72,7 @@ export function isoClient(to: number | PersistentHostChannel<Iso8583Message>, op
     macKey: options.macKey ?? terminalMacKey(),
     ...(options.dialect === undefined ? {} : { dialect: options.dialect }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.completionMessage === undefined ? {} : { completionMessage: options.completionMessage }),
   });
   openClients.add(client);
   return client;
