@@ -29,6 +29,9 @@ import type { BankHostSimulator } from './simulation/index.js';
 import { startHost } from './host-setup.js';
 import { assertEcrBindAllowed, EcrServer, type HealthReport } from './ecr-server.js';
 import { ecrBatchRoutes } from './ecr-batch-routes.js';
+import { ecrReceiptRoutes, merchantSettings } from './ecr-receipt-routes.js';
+import { effectiveAutoPrint } from '../receipt/merchant.js';
+import { ReceiptDesk } from '../receipt/receipt-desk.js';
 import { loadEcrTls } from './ecr-tls.js';
 
 export interface TerminalOptions {
@@ -57,6 +60,8 @@ export interface RunningTerminal {
   readonly hostSimulator: BankHostSimulator | null;
   /** Sends queued offline advices (reversals first); null when store-and-forward is off. */
   readonly advices: AdviceForwarder | null;
+  /** Receipts from the journal and the print spool (`receipt.autoPrint` prints by itself when a transaction ends). */
+  readonly receipts: ReceiptDesk;
   close(): Promise<void>;
 }
 
@@ -128,6 +133,18 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       });
     }
 
+    // Receipts print from the journal's spool; what a power cut left printing prints again marked DUPLICATE.
+    const receipts = new ReceiptDesk({
+      journal,
+      merchant: merchantSettings(config),
+      printer: devices.printer,
+      autoPrint: effectiveAutoPrint(config.receipt.autoPrint, devices.printer !== null),
+      logger,
+    });
+    ledger.on((event) => receipts.onLedgerEvent(event));
+    receipts.start();
+    closers.push(() => receipts.stop());
+
     const engine = new TransactionEngine({
       reader,
       ...(devices.pinpad ? { pinpad: devices.pinpad } : {}),
@@ -173,6 +190,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       logger,
       routes: [
         ecrBatchRoutes({ engine, journal, host: hostSetup, terminal: config.terminal, clock }),
+        ecrReceiptRoutes(receipts),
         ...(devices.simulator ? [devices.simulator.routes] : []),
       ],
       token: ecrToken,
@@ -185,7 +203,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     const ecrUrl = `${ecr.scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     logger.info({ ecr: ecrUrl, reader: reader.name, host: host.description }, 'terminal ready');
 
-    return { ecrUrl, ecrToken, engine, hostSimulator, advices: saf?.forwarder ?? null, close: closeAll };
+    return { ecrUrl, ecrToken, engine, hostSimulator, advices: saf?.forwarder ?? null, receipts, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
