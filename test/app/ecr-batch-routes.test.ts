@@ -13,37 +13,30 @@ import { HostError } from '../../src/host/host-error.js';
 import { ZERO_TOTALS, type ReconciliationRequest, type ReconciliationResponse } from '../../src/host/messages/reconciliation.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { TransactionEngine } from '../../src/txn/engine.js';
-import type { BatchTotals } from '../../src/txn/journal/totals.js';
+import type { BatchTotals, CurrencyTotals } from '../../src/txn/journal/totals.js';
 import type { TransactionResult } from '../../src/txn/result.js';
 
 const TOKEN = 'b2'.repeat(32);
 const EUR = '978';
+const NONE = { count: 0, amountMinor: 0 };
+const currencyTotals = (currency: string, tallies: Partial<CurrencyTotals>): CurrencyTotals => ({
+  currency,
+  debits: NONE,
+  credits: NONE,
+  reversals: NONE,
+  creditReversals: NONE,
+  voids: NONE,
+  releases: NONE,
+  offline: NONE,
+  netMinor: 0,
+  ...tallies,
+});
 const TOTALS: BatchTotals = {
   batchNo: 7,
   since: '2026-12-03T20:00:00.000Z',
   currencies: [
-    {
-      currency: EUR,
-      debits: { count: 3, amountMinor: 4500 },
-      credits: { count: 1, amountMinor: 500 },
-      reversals: { count: 1, amountMinor: 1000 },
-      creditReversals: { count: 0, amountMinor: 0 },
-      voids: { count: 1, amountMinor: 1000 },
-      releases: { count: 0, amountMinor: 0 },
-      offline: { count: 0, amountMinor: 0 },
-      netMinor: 4000,
-    },
-    {
-      currency: '840',
-      debits: { count: 1, amountMinor: 100 },
-      credits: { count: 0, amountMinor: 0 },
-      reversals: { count: 0, amountMinor: 0 },
-      creditReversals: { count: 0, amountMinor: 0 },
-      voids: { count: 0, amountMinor: 0 },
-      releases: { count: 0, amountMinor: 0 },
-      offline: { count: 0, amountMinor: 0 },
-      netMinor: 100,
-    },
+    currencyTotals(EUR, { debits: { count: 3, amountMinor: 4500 }, credits: { count: 1, amountMinor: 500 }, reversals: { count: 1, amountMinor: 1000 }, voids: { count: 1, amountMinor: 1000 }, netMinor: 4000 }),
+    currencyTotals('840', { debits: { count: 1, amountMinor: 100 }, netMinor: 100 }),
   ],
 };
 
