@@ -9,7 +9,7 @@
  */
 import type { AidConfig, Capk, KernelConfig } from '../../src/emv/kernel/config.js';
 import { CapkTable } from '../../src/emv/kernel/oda/index.js';
-import type { ConfigurationStore, StoredTlv } from './configuration-store.js';
+import type { ConfigurationStore, StoredCapk, StoredTlv } from './configuration-store.js';
 import { DEFAULT_READER_CONFIG } from './default-reader-kernel.js';
 import type { ReaderKernelSetup } from './reader-kernel.js';
 
@@ -63,7 +63,12 @@ export function storedKernelConfig(store: ConfigurationStore): KernelConfig {
     terminalIdentification: valueOf(data, TERMINAL_DATA_TAGS.terminalIdentification) ?? factory.terminalIdentification,
   };
   const aids = [...store.aids.values()].map(({ aid, tlvs }) => storedAid(aid, tlvs));
-  const capks: Capk[] = [...store.capks.values()].map((k) => ({
+  return { terminal, aids, capks: capksOf(store.capks.values()), revoked: [] };
+}
+
+/** Keys as the flash holds them (60-0A, D0-03), as the kernels take them. */
+export function capksOf(keys: Iterable<StoredCapk>): Capk[] {
+  return [...keys].map((k) => ({
     rid: Buffer.from(k.rid),
     index: k.index,
     modulus: Buffer.from(k.modulus),
@@ -71,7 +76,6 @@ export function storedKernelConfig(store: ConfigurationStore): KernelConfig {
     expiry: NO_EXPIRY,
     checksum: Buffer.from(k.hash),
   }));
-  return { terminal, aids, capks, revoked: [] };
 }
 
 function storedAid(aid: Buffer, tlvs: readonly StoredTlv[]): AidConfig {

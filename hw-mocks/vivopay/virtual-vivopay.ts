@@ -57,6 +57,7 @@ import { defaultReaderKernel } from './default-reader-kernel.js';
 import { ACTIVATE, CONTACTLESS_ERROR, COMMANDS, ENTRY, PIN_MODE, READER_COMMANDS, RESULT, START_OUTPUT_TAGS, STATUS } from './guide-codes.js';
 import { msrDataBlock } from './msr-data.js';
 import { displayData, pinControlData } from './reader-callbacks.js';
+import type { ContactlessKernelSetup } from './stored-contactless-kernel.js';
 import { ReaderKernelSession, type PinOutcome, type ReaderKernelSetup } from './reader-kernel.js';
 
 export interface VirtualVivopayOptions {
@@ -77,6 +78,12 @@ export interface VirtualVivopayOptions {
   readonly callbackTimeoutMs?: number;
   /** The contactless side: the CA that certifies the cards' fDDA, the CA keys the reader holds, its limits. */
   readonly contactless?: ContactlessSetup;
+  /**
+   * The reader's contactless tables for the AID of the card tapped (its group's limits, its CA keys),
+   * asked at each tap — `storedContactlessKernel` over the flash; undefined: the reader does not run
+   * that AID (the tap fails). Default: the `contactless` option's limits and keys for every AID.
+   */
+  readonly contactlessKernel?: (aid: Buffer) => ContactlessKernelSetup | undefined;
 }
 
 export interface ContactlessSetup {
@@ -403,6 +410,12 @@ export class VirtualVivopay {
     const generation = this.#generation;
     const setup = this.#options.contactless;
     const request = activating.activate;
+    const card = this.contactlessCard(profile);
+    const tables = this.#options.contactlessKernel === undefined ? { limits: setup?.limits ?? DEFAULT_CONTACTLESS_LIMITS, capks: setup?.capks } : this.#options.contactlessKernel(card.image.aid);
+    if (tables === undefined) {
+      this.#finish(STATUS.FAILED, failedTap(CONTACTLESS_ERROR.GENERIC));
+      return;
+    }
     const terminal: TapTerminal = {
       amountMinor: request.amountMinor,
       otherAmountMinor: request.amountOtherMinor,
@@ -410,11 +423,11 @@ export class VirtualVivopay {
       country: setup?.country ?? '250',
       at: (this.#options.clock ?? (() => new Date()))(),
       transactionType: request.transactionType,
-      limits: setup?.limits ?? DEFAULT_CONTACTLESS_LIMITS,
-      ...(setup?.capks === undefined ? {} : { capks: setup.capks }),
+      limits: tables.limits,
+      ...(tables.capks === undefined ? {} : { capks: tables.capks }),
       ...(this.#options.random === undefined ? {} : { random: this.#options.random }),
     };
-    tap(this.contactlessCard(profile), terminal).then(
+    tap(card, terminal).then(
       (result) => {
         if (this.#generation !== generation) return;
         const answer = activateAnswer(result);

@@ -2,8 +2,11 @@
  * The scripted purchases of `pos demo`: each names a deck card, an amount and
  * how it must end. Together they walk every path of the purchase flow.
  */
+import { DEFAULT_AIDS } from '../config/emv-schema.js';
 import type { TxnStatus } from '../txn/result.js';
 import type { PresentRequest } from './simulation/cardholder.js';
+
+const VISA_AID = 'A0000000031010';
 
 export interface DemoCase {
   readonly name: string;
@@ -38,6 +41,21 @@ export const DEMO_CASES: readonly DemoCase[] = [
   { name: 'reader back: approved', card: 'visa-ok', amount: 650, expect: { status: 'approved', responseCode: '00' } },
 ];
 
+/** The Visa AID's contactless floor limit in the NEO 2 set: the terminal loads it into the reader, whose kernel lets a card approve a tap at or below it. */
+export const NEO2_DEMO_TAP_FLOOR_LIMIT = 1000;
+
+/**
+ * The NEO 2 set's acquirer: a Visa tap at or below the contactless floor limit may be approved by the
+ * card (its advice queued); `chipOnly` would keep store-and-forward to contact reads, so it is off (no
+ * brand floor limit is set: a stripe read is still never approved offline).
+ */
+export const NEO2_DEMO_ACQUIRER = {
+  emv: {
+    aids: DEFAULT_AIDS.map((a) => (a.aid === VISA_AID ? { ...a, contactless: { enabled: true, transactionLimit: 10_000, cvmRequiredLimit: 5_000, floorLimit: NEO2_DEMO_TAP_FLOOR_LIMIT } } : a)),
+  },
+  storeAndForward: { enabled: true, chipOnly: false },
+};
+
 /** With the chip reader and PIN pad twins: chip first, online PIN, the card's final word. */
 export const CHIP_DEMO_CASES: readonly DemoCase[] = [
   { name: 'chip with PIN approved', card: 'visa-ok', amount: 2000, steps: [{ entry: 'chip' }], entryMode: 'chip', expect: { status: 'approved', responseCode: '00' } },
@@ -47,8 +65,17 @@ export const CHIP_DEMO_CASES: readonly DemoCase[] = [
   { name: 'chip failure, fallback swipe', card: 'visa-ok', amount: 1100, steps: [{ entry: 'chip', fault: 'chip-failure' }, { entry: 'swipe' }], entryMode: 'fallback', expect: { status: 'approved', responseCode: '00' } },
   { name: 'cardholder cancels at PIN', card: 'visa-ok', amount: 900, steps: [{ entry: 'chip', pin: 'cancel' }], expect: { status: 'cancelled' } },
   { name: 'chip, funds short', card: 'mc-low-funds', amount: 90000, steps: [{ entry: 'chip' }], expect: { status: 'declined', responseCode: '51' } },
-  // Taps at the NEO 2 (02-40); the reader's CVM limit is 50.00, its contactless transaction limit 100.00.
+  // Taps at the NEO 2 (02-40); the reader's CVM limit is 50.00, its contactless transaction limit 100.00, the Visa floor limit `NEO2_DEMO_TAP_FLOOR_LIMIT`.
   { name: 'tap, online approved', card: 'visa-ok', amount: 1300, steps: [{ entry: 'tap', profile: 'visa-contactless' }], entryMode: 'contactless', expect: { status: 'approved', responseCode: '00' } },
+  {
+    name: 'tap, offline approved under the floor limit, then its advice reaches the host',
+    card: 'visa-ok',
+    amount: 700,
+    steps: [{ entry: 'tap', profile: 'visa-contactless-offline' }],
+    entryMode: 'contactless',
+    adviceSent: true,
+    expect: { status: 'approved', responseCode: 'Y1' },
+  },
   { name: 'tap over CVM limit, PIN', card: 'visa-ok', amount: 6000, steps: [{ entry: 'tap', profile: 'visa-contactless-pin' }], entryMode: 'contactless', expect: { status: 'approved', responseCode: '00' } },
   { name: 'tap over the limit: insert', card: 'visa-ok', amount: 15000, steps: [{ entry: 'tap', profile: 'visa-contactless' }, { entry: 'chip' }], entryMode: 'chip', expect: { status: 'approved', responseCode: '00' } },
   { name: 'phone tap, CDCVM', card: 'mc-damaged', amount: 6100, steps: [{ entry: 'tap', profile: 'mastercard-phone' }], entryMode: 'contactless', expect: { status: 'approved', responseCode: '00' } },

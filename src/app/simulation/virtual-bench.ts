@@ -36,6 +36,7 @@ import { VirtualSerialMsr } from '../../../hw-mocks/msr/virtual-serial-msr.js';
 import { createVirtualPinPad, simulationPinpadKeys, type VirtualPinPad } from '../../../hw-mocks/pinpad/index.js';
 import { configurationCommandsOf, createConfigurationStore, type ConfigurationStore } from '../../../hw-mocks/vivopay/configuration-store.js';
 import { createVirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
+import { storedContactlessKernel } from '../../../hw-mocks/vivopay/stored-contactless-kernel.js';
 import { storedReaderKernel } from '../../../hw-mocks/vivopay/stored-reader-kernel.js';
 import { ensurePcscd } from '../../../hw-mocks/vpcd/pcscd-daemon.js';
 import { claimVpcdSlot, type VpcdSlot } from '../../../hw-mocks/vpcd/vpcd-slot-lock.js';
@@ -49,7 +50,7 @@ import type { Logger } from '../../log/logger.js';
 import { PosError } from '../../util/errors.js';
 import type { EcrRoutes } from '../ecr-server.js';
 import { virtualCardholder, type ReaderTwin, type UnplugRequest } from './cardholder.js';
-import { ContactSlotTwin, simulationCapks } from './contact-slot-twin.js';
+import { ContactSlotTwin, simulationCapks, simulationCas } from './contact-slot-twin.js';
 import { simulatorRoutes } from './simulator-routes.js';
 import { openVirtualWire, type VirtualWire } from './virtual-wire.js';
 
@@ -102,7 +103,7 @@ export class VirtualBench {
     if (model === 'pcsc') return this.#pcsc(chipKernel);
     if (model === 'magtek-encrypting') return this.#magtek();
     const logger = this.#logger;
-    if (model === 'chip') return this.#neo2(chipKernel, readerAids);
+    if (model === 'chip') return this.#neo2(() => chipKernel(simulationCapks()), readerAids);
     const cable = this.#cable('reader', MSR_DEFAULT_SERIAL);
     return this.#onCable(cable, 'reader', (wire) => {
       const msr = new VirtualSerialMsr(wire.device);
@@ -114,7 +115,10 @@ export class VirtualBench {
   /**
    * The virtual NEO 2, opened as a real one is (its kind): its flash (the
    * bench's configuration store) is first brought in line with the
-   * terminal's AIDs, CA keys and terminal data, then the driver takes the wire.
+   * terminal's AIDs, CA keys (with the simulation CAs that certify the
+   * virtual cards), terminal data and contactless groups, then the driver
+   * takes the wire. Both of its kernels, contact and contactless, run on
+   * what that flash holds.
    */
   #neo2(chipKernel: () => ChipKernel, readerAids: readonly ReaderAidSettings[]): VirtualDevice<CardReader> {
     const cable = this.#cable('reader', VIVOPAY_DEFAULT_SERIAL);
@@ -125,7 +129,13 @@ export class VirtualBench {
         const wire = await cable.plugIn();
         const store = this.#neo2Configuration;
         // The twin's kernel runs on what its flash holds, read at each transaction.
-        this.#readerTwin = { kind: 'chip', chip: createVirtualVivopay(wire.device, { configuration: configurationCommandsOf(store), kernel: () => storedReaderKernel(store) }) };
+        const chip = createVirtualVivopay(wire.device, {
+          configuration: configurationCommandsOf(store),
+          kernel: () => storedReaderKernel(store),
+          contactless: { ca: simulationCas() },
+          contactlessKernel: (aid) => storedContactlessKernel(store, aid),
+        });
+        this.#readerTwin = { kind: 'chip', chip };
         const release = () => wire.device.close().then(() => wire.close());
         try {
           await configureReader(wire.host, readerConfigurationOf(chipKernel().config, readerAids), logger);
