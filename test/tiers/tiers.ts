@@ -121,6 +121,7 @@ export const TIERS: readonly Tier[] = [
       'test/app/resilient-devices.test.ts',
       'test/app/virtual-neo2-configuration.test.ts',
       'test/app/watchdog.test.ts',
+      'test/drivers/escpos-printer/escpos-devices.test.ts',
       'test/drivers/escpos-printer/escpos-wire.test.ts',
       'test/drivers/msr-serial-pty.integration.test.ts',
       'test/drivers/pcsc/diag-card-pcscd.test.ts',
