@@ -30,7 +30,7 @@ import { silentLogger } from '../../src/log/logger.js';
  * refusals; the test fails once one is served, so that it leaves this set
  * and is tested like the others. Empty it as the routes land.
  */
-const NOT_SERVED_YET: ReadonlySet<string> = new Set(['GET /v1/transactions/{id}/receipt', 'POST /v1/transactions/{id}/print', 'POST /v1/receipts/reprint']);
+const NOT_SERVED_YET: ReadonlySet<string> = new Set([]);
 
 /** Statuses only a broken world gives (an internal fault, a host that fails the 0500, a journal that cannot write): documented, not provoked here. */
 const NEEDS_A_FAULT: ReadonlySet<string> = new Set(['500', '502', '503', '504']);
@@ -117,17 +117,13 @@ function templateOf(path: string): string | undefined {
 
 let terminal: RunningTerminal;
 let port = 0;
+const SIMULATION = { ecr: { port: 0 }, host: { type: 'simulator', timeoutMs: 2000 }, transactions: { tips: true, cashbackLimit: 10_000 } };
 /** `POST /v1/transactions 201`: what each operation was seen to answer. */
 const seen = new Set<string>();
 
 beforeAll(async () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'pos-ecr-openapi-'));
-  const config = parseConfig({
-    ecr: { port: 0 },
-    devices: { reader: { type: 'virtual' } },
-    host: { type: 'simulator', timeoutMs: 2000 },
-    transactions: { tips: true, cashbackLimit: 10_000 },
-  });
+  const config = parseConfig({ ...SIMULATION, devices: { reader: { type: 'virtual' }, printer: { type: 'virtual' } } });
   terminal = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir });
   port = Number(new URL(terminal.ecrUrl).port);
 });
@@ -334,9 +330,15 @@ describe('every route, its successes and refusals, against the document', () => 
     expect(res.json).toMatchObject({ status: 'ok', currentTransaction: null });
   });
 
+  it('POST /v1/receipts/reprint before any transaction ended', async () => {
+    await refused('POST', '/v1/receipts/reprint', 404, 'RECEIPT_NONE_TO_REPRINT');
+  });
+
   it('POST /v1/transactions: a purchase with tip and cashback; busy; replayed; its reference reused; refused bodies', async () => {
     const body = { type: 'purchase', amount: 2000, tip: 200, cashback: 500, currency: EUR, reference };
     purchaseId = await started(body);
+    await refused('GET', `/v1/transactions/${purchaseId}/receipt`, 409, 'RECEIPT_TXN_RUNNING');
+    await refused('POST', `/v1/transactions/${purchaseId}/print`, 409, 'RECEIPT_TXN_RUNNING');
     await refused('POST', '/v1/transactions', 409, 'TXN_BUSY', { body: { type: 'purchase', amount: 1, currency: EUR } });
     await refused('POST', '/v1/batch/close', 409, 'TXN_BUSY');
     expect((await call('POST', '/v1/simulator/present', { body: { card: 'visa-ok', entry: 'swipe' } })).status).toBe(202);
@@ -375,6 +377,35 @@ describe('every route, its successes and refusals, against the document', () => 
     expect((await call('GET', `/v1/transactions/${purchaseId}`)).json).toMatchObject({ id: purchaseId, status: 'approved' });
     await refused('GET', '/v1/transactions/no-such-id', 404, 'TXN_NOT_FOUND');
     await refused('GET', '/v1/transactions/no-such-id?wait=true', 404, 'TXN_NOT_FOUND');
+  });
+
+  it('GET /v1/transactions/{id}/receipt: JSON lines, plain text by format or Accept; refused queries', async () => {
+    const merchant = await call('GET', `/v1/transactions/${purchaseId}/receipt?copy=merchant&width=32`);
+    expect(merchant.status).toBe(200);
+    expect(merchant.json).toMatchObject({ id: purchaseId, copy: 'merchant', width: 32 });
+    const customer = await call('GET', `/v1/transactions/${purchaseId}/receipt`);
+    expect(customer.json).toMatchObject({ copy: 'customer' });
+    const text = await call('GET', `/v1/transactions/${purchaseId}/receipt?format=text`);
+    expect(text.headers['content-type']).toMatch(/^text\/plain/);
+    const accepted = await call('GET', `/v1/transactions/${purchaseId}/receipt`, { headers: { accept: 'text/plain, application/json' } });
+    expect(accepted.text).toBe(text.text);
+    for (const answer of [merchant, customer, text]) expect(answer.text).not.toContain('4111111111111111');
+    await refused('GET', `/v1/transactions/${purchaseId}/receipt?copy=both`, 400, 'ECR_BAD_REQUEST');
+    await refused('GET', `/v1/transactions/${purchaseId}/receipt?width=40`, 400, 'ECR_BAD_REQUEST');
+    await refused('GET', '/v1/transactions/no-such-id/receipt', 404, 'TXN_NOT_FOUND');
+  });
+
+  it('POST /v1/transactions/{id}/print and /v1/receipts/reprint', async () => {
+    const printed = await call('POST', `/v1/transactions/${purchaseId}/print`);
+    expect(printed.status, printed.text).toBe(202);
+    expect(printed.json).toMatchObject({ id: purchaseId, jobs: [{ copy: 'merchant' }, { copy: 'customer' }] });
+    expect((await call('POST', `/v1/transactions/${purchaseId}/print?copy=customer`)).json).toMatchObject({ jobs: [{ copy: 'customer', duplicate: true }] });
+    await refused('POST', `/v1/transactions/${purchaseId}/print?copy=all`, 400, 'ECR_BAD_REQUEST');
+    await refused('POST', '/v1/transactions/no-such-id/print', 404, 'TXN_NOT_FOUND');
+    const reprinted = await call('POST', '/v1/receipts/reprint?copy=merchant');
+    expect(reprinted.status, reprinted.text).toBe(202);
+    expect(reprinted.json).toMatchObject({ id: purchaseId, jobs: [{ copy: 'merchant', duplicate: true }] });
+    await refused('POST', '/v1/receipts/reprint?copy=both', 400, 'ECR_BAD_REQUEST');
   });
 
   it('POST /v1/transactions/{id}/tip', async () => {
@@ -453,6 +484,18 @@ describe('every route, its successes and refusals, against the document', () => 
     expect(unplugged.json).toEqual({ unplugged: 'reader', forMs: 0 });
     expect(operationOf('POST /v1/simulator/present').op['x-simulation-only']).toBe(true);
     expect(operationOf('POST /v1/simulator/unplug').op['x-simulation-only']).toBe(true);
+  });
+
+  it('print and reprint are 409 RECEIPT_NO_PRINTER on a terminal without a printer', async () => {
+    const config = parseConfig({ ...SIMULATION, devices: { reader: { type: 'virtual' }, printer: { type: 'none' } } });
+    const bare = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: mkdtempSync(join(tmpdir(), 'pos-ecr-openapi-bare-')) });
+    try {
+      const to = Number(new URL(bare.ecrUrl).port);
+      await refused('POST', '/v1/receipts/reprint', 409, 'RECEIPT_NO_PRINTER', { port: to, token: bare.ecrToken });
+      await refused('POST', '/v1/transactions/no-such-id/print', 409, 'RECEIPT_NO_PRINTER', { port: to, token: bare.ecrToken });
+    } finally {
+      await bare.close();
+    }
   });
 
   it('the simulator routes are 404 where the server is not given them (real devices)', async () => {
