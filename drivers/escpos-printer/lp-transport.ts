@@ -10,8 +10,7 @@
 import { close as closeFd, constants, open, read, write } from 'node:fs';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import { PosError } from '../../src/util/errors.js';
-import { ListenerSet } from '../transport/listener-set.js';
-import { TransportEnd } from '../transport/transport-end.js';
+import { TransportBase } from './transport-base.js';
 
 /** How long after a write the file is read for an answer. */
 const ANSWER_WINDOW_MS = 2000;
@@ -28,27 +27,24 @@ export function openLpTransport(path: string): Promise<ByteTransport> {
   });
 }
 
-class LpTransport implements ByteTransport {
-  readonly description: string;
+class LpTransport extends TransportBase implements ByteTransport {
   readonly #fd: number;
-  readonly #data = new ListenerSet<Buffer>();
-  readonly #end = new TransportEnd();
   /** Read until then (ms, `Date.now()`); a write moves it on. */
   #readUntil = 0;
   #polling: NodeJS.Timeout | undefined;
   #reading = false;
 
   constructor(path: string, fd: number) {
-    this.description = path;
+    super(path);
     this.#fd = fd;
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    if (this.#end.ended) return Promise.reject(new PosError('DEVICE_CLOSED', `Write to closed ${this.description}`, { path: this.description }));
+    if (this.end.ended) return Promise.reject(this.closedError());
     const buffer = Buffer.from(bytes);
     return new Promise<void>((resolve, reject) => {
       const step = (offset: number): void => {
-        if (this.#end.ended) return reject(new PosError('DEVICE_CLOSED', `Write to closed ${this.description}`, { path: this.description }));
+        if (this.end.ended) return reject(this.closedError());
         if (offset >= buffer.length) {
           this.#listen();
           return resolve();
@@ -63,16 +59,8 @@ class LpTransport implements ByteTransport {
     });
   }
 
-  onData(listener: (chunk: Buffer) => void): () => void {
-    return this.#data.add(listener);
-  }
-
-  onClose(listener: (error?: PosError) => void): () => void {
-    return this.#end.onClose(listener);
-  }
-
   close(): Promise<void> {
-    if (this.#end.ended) return Promise.resolve();
+    if (this.end.ended) return Promise.resolve();
     this.#release(undefined);
     return new Promise((resolve) => closeFd(this.#fd, () => resolve()));
   }
@@ -85,17 +73,17 @@ class LpTransport implements ByteTransport {
 
   #poll(): void {
     this.#polling = undefined;
-    if (this.#end.ended || this.#reading) return;
+    if (this.end.ended || this.#reading) return;
     this.#reading = true;
     const buffer = Buffer.alloc(READ_BYTES);
     read(this.#fd, buffer, 0, READ_BYTES, null, (err, count) => {
       this.#reading = false;
-      if (this.#end.ended) return;
+      if (this.end.ended) return;
       if (err && err.code !== 'EAGAIN') {
         this.#lost(err);
         return;
       }
-      if (!err && count > 0) this.#data.emit(buffer.subarray(0, count));
+      if (!err && count > 0) this.data.emit(buffer.subarray(0, count));
       const more = !err && count > 0;
       if (more || Date.now() < this.#readUntil) this.#polling = setTimeout(() => this.#poll(), more ? 0 : POLL_MS);
     });
@@ -103,8 +91,8 @@ class LpTransport implements ByteTransport {
 
   /** The device went away: the transport ends with `DEVICE_DISCONNECTED` and lets go of the file. */
   #lost(cause: NodeJS.ErrnoException): PosError {
-    const error = new PosError('DEVICE_DISCONNECTED', `Printer on ${this.description} went away`, { path: this.description }, { cause });
-    if (!this.#end.ended) {
+    const error = this.gone(cause);
+    if (!this.end.ended) {
       this.#release(error);
       closeFd(this.#fd, () => undefined);
     }
@@ -114,6 +102,6 @@ class LpTransport implements ByteTransport {
   #release(error: PosError | undefined): void {
     if (this.#polling !== undefined) clearTimeout(this.#polling);
     this.#polling = undefined;
-    this.#end.finish(error, () => this.#data.clear());
+    this.finish(error);
   }
 }

@@ -7,8 +7,7 @@
 import { connect, type Socket } from 'node:net';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import { PosError } from '../../src/util/errors.js';
-import { ListenerSet } from '../transport/listener-set.js';
-import { TransportEnd } from '../transport/transport-end.js';
+import { TransportBase } from './transport-base.js';
 
 export interface TcpTransportOptions {
   readonly host: string;
@@ -40,38 +39,27 @@ export function openTcpTransport({ host, port, connectTimeoutMs = 5000 }: TcpTra
   });
 }
 
-class TcpTransport implements ByteTransport {
-  readonly description: string;
+class TcpTransport extends TransportBase implements ByteTransport {
   readonly #socket: Socket;
-  readonly #data = new ListenerSet<Buffer>();
-  readonly #end = new TransportEnd();
   #closing = false;
 
   constructor(description: string, socket: Socket) {
-    this.description = description;
+    super(description);
     this.#socket = socket;
-    socket.on('data', (chunk: Buffer) => this.#data.emit(chunk));
+    socket.on('data', (chunk: Buffer) => this.data.emit(chunk));
     socket.on('error', () => undefined); // 'close' follows and says it
-    socket.on('close', () => this.#end.finish(this.#closing ? undefined : this.#gone(), () => this.#data.clear()));
+    socket.on('close', () => this.finish(this.#closing ? undefined : this.gone()));
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    if (this.#end.ended || this.#closing) return Promise.reject(new PosError('DEVICE_CLOSED', `Write to closed ${this.description}`, { path: this.description }));
+    if (this.end.ended || this.#closing) return Promise.reject(this.closedError());
     return new Promise((resolve, reject) => {
-      this.#socket.write(bytes, (err) => (err ? reject(this.#gone(err)) : resolve()));
+      this.#socket.write(bytes, (err) => (err ? reject(this.gone(err)) : resolve()));
     });
   }
 
-  onData(listener: (chunk: Buffer) => void): () => void {
-    return this.#data.add(listener);
-  }
-
-  onClose(listener: (error?: PosError) => void): () => void {
-    return this.#end.onClose(listener);
-  }
-
   close(): Promise<void> {
-    if (this.#end.ended) return Promise.resolve();
+    if (this.end.ended) return Promise.resolve();
     this.#closing = true;
     return new Promise((resolve) => {
       this.#socket.once('close', () => resolve());
@@ -79,9 +67,5 @@ class TcpTransport implements ByteTransport {
       // A printer that never closes its side is not waited for.
       setTimeout(() => this.#socket.destroy(), 1000).unref();
     });
-  }
-
-  #gone(cause?: unknown): PosError {
-    return new PosError('DEVICE_DISCONNECTED', `Printer at ${this.description} went away`, { path: this.description }, { cause });
   }
 }

@@ -14,8 +14,9 @@ import { loadSimulation } from '../../../src/app/load-simulation.js';
 import { collectDeviceReport, formatDeviceReport, type DiagDeps } from '../../../src/cli/actions/diag-devices.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { SIMULATED_DEFAULT } from '../../../src/config/schema.js';
-import type { Printer, PrintJob } from '../../../src/devices/printer.js';
+import type { PrintJob } from '../../../src/devices/printer.js';
 import { silentLogger } from '../../../src/log/logger.js';
+import { printAndSettle } from './printer-harness.js';
 
 const JOB: PrintJob = { lines: [{ text: 'MERCI', align: 'center', bold: true }, { text: 'Total 9,90 €' }], cut: true };
 
@@ -37,12 +38,6 @@ async function devicesOf(raw: unknown): Promise<Devices> {
   });
   open.devices = devices;
   return devices;
-}
-
-/** Prints, then asks the status: the answer comes after the printer has read the job. */
-async function printAndSettle(printer: Printer, job: PrintJob): Promise<void> {
-  await printer.print(job);
-  await printer.status();
 }
 
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {

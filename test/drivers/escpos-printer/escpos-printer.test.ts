@@ -12,8 +12,7 @@ import type { ByteTransport } from '../../../src/devices/byte-transport.js';
 import type { PrintJob } from '../../../src/devices/printer.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import type { PosError } from '../../../src/util/errors.js';
-
-const STATUS_QUESTIONS = [0x10, 0x04, 1, 0x10, 0x04, 2, 0x10, 0x04, 3, 0x10, 0x04, 4];
+import { STATUS_QUESTIONS } from './printer-harness.js';
 
 const JOB: PrintJob = {
   lines: [

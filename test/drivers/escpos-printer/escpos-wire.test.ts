@@ -11,6 +11,7 @@ import { attachEscposTwin, listenEscposTwin, VirtualEscposPrinter, type Attached
 import type { PrintJob, Printer } from '../../../src/devices/printer.js';
 import { deviceContext } from '../device-context.js';
 import { hasSocat, ptyRig } from '../pty-harness.js';
+import { printAndSettle, STATUS_QUESTIONS } from './printer-harness.js';
 
 const JOB: PrintJob = {
   lines: [
@@ -21,13 +22,7 @@ const JOB: PrintJob = {
   cut: true,
 };
 const PRINTED = ['BOULANGERIE', 'Pain au chocolat    1,20 €', 'Total               1,20 €'];
-const STATUS_QUESTION_BYTES = 12;
-
-/** Prints, then asks the status once more: the printer reads its wire in order, so the answer comes after the job was read. */
-async function printAndSettle(printer: Printer, job: PrintJob): Promise<void> {
-  await printer.print(job);
-  await printer.status();
-}
+const STATUS_QUESTION_BYTES = STATUS_QUESTIONS.length;
 
 const tcpConfig = (port: number): EscposConfig => ({ type: 'escpos', transport: 'tcp', host: '127.0.0.1', port, columns: 42, codePage: 'pc858' });
 
