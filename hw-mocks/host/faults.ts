@@ -19,7 +19,8 @@
  *   wrong-stan          the answer with another STAN (DE 11)
  *
  * A rule without `mti` applies to financial requests (0100, 0200) only, so a
- * reversal or echo still gets through; `pan` limits it to one card (DE 2 or
+ * reversal or echo still gets through (a completion or tip adjustment, a
+ * 0220, is named with `mti=0220`); `pan` limits it to one card (DE 2 or
  * the PAN of DE 35); `times` to its first n matches. The first matching rule wins.
  */
 import { decodeMessage, encodeMessage } from '../../src/iso8583/message-codec.js';

@@ -38,6 +38,19 @@ describe('admin port', () => {
     await sim.stop();
   });
 
+  it('sums holds, captures and releases per terminal at GET /v1/summary', async () => {
+    sim = await startHostSimServer({ port: 0, adminPort: 0, clock: () => NOW });
+    client = isoClient(sim.endpoint('iso8583')?.port ?? 0);
+    const hold = { ...purchase(cardOf('visa-ok'), 10_000, { stan: '000021', at: AT }), kind: 'preauth' as const };
+    const held = await client.authorize(hold);
+    await client.authorize({ ...purchase(cardOf('visa-ok'), 3000, { stan: '000022', at: AT }), kind: 'preauth' });
+    const original = { transactionId: 't', kind: 'preauth', stan: '000021', transmittedAt: AT.toISOString(), amountMinor: 10_000, currency: '978', authCode: held.authCode, rrn: held.rrn, entryMode: 'swipe', maskedPan: null } as const;
+    expect((await client.followUp({ kind: 'completion', stan: '000023', at: AT, amountMinor: 7000, currency: '978', terminalId: 'T0000001', merchantId: 'M00000000000001', original })).responseCode).toBe('00');
+    const summary = await getJson(`${url(sim, 'admin')}/v1/summary?terminal=T0000001`);
+    expect(summary).toMatchObject({ status: 200, body: { preauths: 2, holds: 1, heldMinor: 3000, captures: 1, capturedMinor: 7000, releases: 0 } });
+    expect((await getJson(`${url(sim, 'admin')}/v1/summary?terminal=T0000002`)).body).toMatchObject({ preauths: 0, captures: 0 });
+  });
+
   it('lists every financial request with terminal, STAN, amount, code and whether it was reversed', async () => {
     sim = await startHostSimServer({ port: 0, adminPort: 0, clock: () => NOW });
     client = isoClient(sim.endpoint('iso8583')?.port ?? 0);
