@@ -4,6 +4,7 @@
  * (paper out, cover open, off-line) gets its status asked and not one byte
  * of the job; a printer that does not answer is a `timeout` fault.
  */
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEscposPrinter, type EscposPrinter } from '../../../drivers/escpos-printer/index.js';
 import { createMemoryTransportPair } from '../../../drivers/transport/memory-transport.js';
@@ -11,7 +12,7 @@ import { attachEscposTwin, VirtualEscposPrinter } from '../../../hw-mocks/escpos
 import type { ByteTransport } from '../../../src/devices/byte-transport.js';
 import type { PrintJob } from '../../../src/devices/printer.js';
 import { silentLogger } from '../../../src/log/logger.js';
-import type { PosError } from '../../../src/util/errors.js';
+import { PosError } from '../../../src/util/errors.js';
 import { STATUS_QUESTIONS } from './printer-harness.js';
 
 const JOB: PrintJob = {
@@ -150,5 +151,32 @@ describe('ESC/POS printer driver', () => {
     const { driver, twin } = rig();
     await Promise.all([driver.print({ lines: [{ text: 'first' }], cut: true }), driver.print({ lines: [{ text: 'second' }], cut: true })]);
     expect(twin.receipts()).toEqual([['first'], ['second']]);
+  });
+
+  it('any answers at all: the job prints, or a PosError says why and no byte of it was sent (fuzz)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 3 }), { minLength: 4, maxLength: 4 }), async (answers) => {
+        const [host, device] = createMemoryTransportPair();
+        const received: number[] = [];
+        let asked = 0;
+        device.onData((chunk) => {
+          received.push(...chunk);
+          const answer = answers[asked++];
+          if (answer !== undefined && answer.length > 0) void device.write(answer);
+        });
+        const driver = createEscposPrinter(host, { columns: 42, codePage: 'pc858', logger: silentLogger, statusTimeoutMs: 5 });
+        try {
+          await driver.print({ lines: [{ text: 'x' }], cut: true });
+          expect(received.length).toBeGreaterThan(STATUS_QUESTIONS.length);
+        } catch (err) {
+          expect(err).toBeInstanceOf(PosError);
+          expect(['PRINTER_STATUS_INVALID', 'PRINTER_PAPER_OUT', 'PRINTER_COVER_OPEN', 'PRINTER_OFFLINE', 'DEVICE_NO_ANSWER']).toContain((err as PosError).code);
+          expect(STATUS_QUESTIONS.slice(0, received.length)).toEqual(received);
+        } finally {
+          await driver.close();
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
