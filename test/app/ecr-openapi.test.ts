@@ -486,6 +486,22 @@ describe('every route, its successes and refusals, against the document', () => 
     expect(operationOf('POST /v1/simulator/unplug').op['x-simulation-only']).toBe(true);
   });
 
+  it('a chip purchase at a chip reader with a PIN pad: its EMV summary and the health with a PIN pad', async () => {
+    const config = parseConfig({ ...SIMULATION, devices: { reader: { type: 'virtual', model: 'chip' }, pinpad: { type: 'virtual' } } });
+    const chip = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: mkdtempSync(join(tmpdir(), 'pos-ecr-openapi-chip-')) });
+    try {
+      const to = { port: Number(new URL(chip.ecrUrl).port), token: chip.ecrToken };
+      const start = await call('POST', '/v1/transactions', { ...to, body: { type: 'purchase', amount: 2000, currency: EUR } });
+      expect(start.status).toBe(201);
+      expect((await call('POST', '/v1/simulator/present', { ...to, body: { card: 'visa-ok', entry: 'chip', pin: '1234' } })).status).toBe(202);
+      const ended = await call('GET', `/v1/transactions/${start.json['id'] as string}?wait=true`, to);
+      expect(ended.json).toMatchObject({ status: 'approved', entryMode: 'chip', emv: { aid: expect.any(String) } });
+      expect((await call('GET', '/v1/health', to)).json['devices']).toMatchObject({ pinpad: { state: 'connected' } });
+    } finally {
+      await chip.close();
+    }
+  });
+
   it('print and reprint are 409 RECEIPT_NO_PRINTER on a terminal without a printer', async () => {
     const config = parseConfig({ ...SIMULATION, devices: { reader: { type: 'virtual' }, printer: { type: 'none' } } });
     const bare = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: mkdtempSync(join(tmpdir(), 'pos-ecr-openapi-bare-')) });
