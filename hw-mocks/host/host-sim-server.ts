@@ -5,7 +5,7 @@
  *   iso8583  FrameListener (TCP, or mutual TLS) ─ withFaults ─ answerWith(core)
  *            (or ThreadedFrameListener: the same, its sockets on their own thread)
  *   https    HttpsGateway (JSON over mutual TLS), same faults mapped to HTTP   (optional)
- *   admin    AdminServer (plain HTTP: /v1/health, /v1/ledger)                 (optional)
+ *   admin    AdminServer (plain HTTP: /v1/health, /v1/ledger, /v1/summary)    (optional)
  *
  * TLS material is throwaway (`makeThrowawayPki`), made when the ISO 8583
  * listener is TLS or the HTTPS gateway is on; `pki.dir` holds `ca.crt`,

@@ -9,6 +9,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
+import { parseFaultRule } from '../../hw-mocks/host/faults.js';
+import { startHostSimServer, type HostSimServer } from '../../hw-mocks/host/host-sim-server.js';
 import { HttpsGateway } from '../../hw-mocks/host/https-gateway.js';
 import { IssuerHost } from '../../hw-mocks/host/issuer-host.js';
 import type { Iso8583HostClient } from '../../src/host/iso8583/client.js';
@@ -284,6 +286,61 @@ describe('the new transaction types against the ISO 8583 simulator over TCP', ()
       expect(answer.hostTotals).toMatchObject({ debitsCount: 2, debitsAmountMinor: 11_500, creditsCount: 0 });
       expect(answer.inBalance).toBe(true);
     });
+  });
+});
+
+describe('failures of the new types: the answer lost, the duty reversed once', () => {
+  let server: HostSimServer;
+  let client: Iso8583HostClient;
+
+  async function start(...rules: string[]): Promise<void> {
+    server = await startHostSimServer({ port: 0, clock: () => NOW, requireMac: true, faults: rules.map(parseFaultRule) });
+    client = isoClient(server.endpoint('iso8583')?.port ?? 0, { timeoutMs: 300 });
+  }
+
+  const reverse = (p: PendingReversal, attempt = 0): Promise<{ responseCode: string; acknowledged: boolean }> =>
+    client.reverse(reversalFromPending(p, { merchantId: MERCHANT, at: NOW, attempt: attempt + 1 }));
+
+  afterEach(async () => {
+    await closeIsoClients();
+    await server.stop();
+  });
+
+  it('a completion whose 0230 never comes is HOST_TIMEOUT, maybe sent; its reversal gives the capture back, once', async () => {
+    await start('no-answer,mti=0220,times=1');
+    const sent = request('preauth', 10_000);
+    const original = originalOf(sent, await client.authorize(sent));
+    const completion = followUp('completion', original, 6000);
+    await expect(client.followUp(completion)).rejects.toMatchObject({ code: 'HOST_TIMEOUT', delivery: 'maybe-sent' });
+    // the host captured it all the same
+    expect(server.issuer.summary()).toMatchObject({ captures: 1, capturedMinor: 6000 });
+    const owed = duty('completion', completion, 'HOST_TIMEOUT');
+    expect((await reverse(owed)).acknowledged).toBe(true);
+    expect((await reverse(owed, 1)).acknowledged).toBe(true);
+    expect(server.issuer.balanceOf('visa-ok')).toBe(START_BALANCE);
+    expect(server.issuer.summary()).toMatchObject({ captures: 0, voids: 1, reversalsAnswered: 2 });
+    expect(server.issuer.ledger.filter((e) => e.mti.startsWith('04') && e.originalStan === completion.stan)).toHaveLength(2);
+  });
+
+  it('a pre-authorization cut mid-answer is maybe sent; its reversal releases the hold', async () => {
+    await start('close-mid-message,mti=0100,times=1');
+    const sent = request('preauth', 10_000);
+    await expect(client.authorize(sent)).rejects.toMatchObject({ delivery: 'maybe-sent' });
+    expect(server.issuer.balanceOf('visa-ok')).toBe(START_BALANCE - 10_000);
+    expect((await reverse(duty('preauth', sent, 'HOST_CONNECTION_LOST'))).acknowledged).toBe(true);
+    expect(server.issuer.balanceOf('visa-ok')).toBe(START_BALANCE);
+    expect(server.issuer.summary()).toMatchObject({ holds: 0, releases: 1 });
+  });
+
+  it('a tip adjustment answered with a bad MAC is HOST_BAD_RESPONSE (field 64), maybe sent; its reversal restores the amount', async () => {
+    await start('wrong-mac,mti=0220,times=1');
+    const sent = request('purchase', 4200, { tipMinor: 200 });
+    const original = originalOf(sent, await client.authorize(sent));
+    const adjust = followUp('tip-adjust', original, 4500, { tipMinor: 500 });
+    await expect(client.followUp(adjust)).rejects.toMatchObject({ code: 'HOST_BAD_RESPONSE', delivery: 'maybe-sent', details: { field: 64 } });
+    expect(server.issuer.balanceOf('visa-ok')).toBe(START_BALANCE - 4500);
+    expect((await reverse(duty('tip-adjust', adjust, 'HOST_BAD_RESPONSE'))).acknowledged).toBe(true);
+    expect(server.issuer.balanceOf('visa-ok')).toBe(START_BALANCE - 4200);
   });
 });
 
