@@ -11,6 +11,14 @@
  * The sign says which way the amount moves the cardholder's account: D for
  * a cashback and a tip (both are debited within DE 4), C for a credit.
  * The amounts are parts of DE 4 (the whole amount), never added to it.
+ *
+ * Sources: the block layout, the sign and types 01/02 as Thredd's External
+ * Host Interface guide ("Additional Amount Field") gives them; DE 3 09 with
+ * the cash in DE 54 and DE 4 inclusive, Mastercard Transaction Processing
+ * Rules (2024), purchase with cash back. Type 44 is the ISO 8583:1987 code
+ * table's gratuity as acquirer specifications reproduce it (no public copy
+ * found): a host that differs changes `AMOUNT_TYPES`. More in
+ * docs/protocols/iso8583-host.md.
  */
 import { PosError } from '../../util/errors.js';
 import { amountField } from './fields.js';
