@@ -54,6 +54,8 @@ export class ReceiptPrintWorker {
   /** Wakes the loop from an idle wait (a job was queued) or any wait (stop). */
   #wake: (() => void) | null = null;
   #idleWaiters: (() => void)[] = [];
+  /** A job is at the printer (claimed, not yet settled). */
+  #busy = false;
 
   constructor(options: PrintWorkerOptions) {
     this.#o = options;
@@ -80,7 +82,7 @@ export class ReceiptPrintWorker {
 
   /** Resolves when the queue is empty (tests, the demo). */
   idle(): Promise<void> {
-    if (this.#o.jobs.next() === undefined) return Promise.resolve();
+    if (!this.#busy && this.#o.jobs.next() === undefined) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -115,7 +117,9 @@ export class ReceiptPrintWorker {
         continue;
       }
       delayMs = this.#backoff.initialMs;
-      if (!(await this.#printOne(job))) {
+      this.#busy = true;
+      const left = await this.#printOne(job).finally(() => (this.#busy = false));
+      if (!left) {
         await this.#sleep(delayMs);
         delayMs = this.#next(delayMs);
       }

@@ -1,5 +1,5 @@
 /** Journal rows and merchant settings for the receipt tests: one row a case the issue names, test cards named generically. */
-import type { EmvSummary } from '../../src/devices/card-reader.js';
+import type { DeviceState, EmvSummary } from '../../src/devices/card-reader.js';
 import type { PrintLine, Printer, PrinterStatus, PrintJob } from '../../src/devices/printer.js';
 import type { MerchantSettings } from '../../src/receipt/merchant.js';
 import type { JournalEntry } from '../../src/txn/journal/index.js';
@@ -96,6 +96,10 @@ export class FakePrinter implements Printer {
   /** The next print fails with a device fault after part of the job went out. */
   faultMidJob = false;
   statusCalls = 0;
+  /** The status says all is well even when the paper is out (the roll ran out between the status and the job). */
+  statusBlind = false;
+  /** False: unplugged (`state()` says so; the spool claims nothing). */
+  connected = true;
 
   constructor(columns = 32) {
     this.columns = columns;
@@ -103,7 +107,7 @@ export class FakePrinter implements Printer {
 
   status(): Promise<PrinterStatus> {
     this.statusCalls += 1;
-    return Promise.resolve({ online: true, paperOut: this.paperOut, paperNearEnd: false, coverOpen: false });
+    return Promise.resolve({ online: true, paperOut: this.paperOut && !this.statusBlind, paperNearEnd: false, coverOpen: false });
   }
 
   print(job: PrintJob): Promise<void> {
@@ -118,8 +122,8 @@ export class FakePrinter implements Printer {
     });
   }
 
-  state(): 'connected' {
-    return 'connected';
+  state(): DeviceState {
+    return this.connected ? 'connected' : 'disconnected';
   }
 
   close(): Promise<void> {
