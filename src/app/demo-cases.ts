@@ -65,6 +65,9 @@ export const CHIP_DEMO_CASES: readonly DemoCase[] = [
   { name: 'chip failure, fallback swipe', card: 'visa-ok', amount: 1100, steps: [{ entry: 'chip', fault: 'chip-failure' }, { entry: 'swipe' }], entryMode: 'fallback', expect: { status: 'approved', responseCode: '00' } },
   { name: 'cardholder cancels at PIN', card: 'visa-ok', amount: 900, steps: [{ entry: 'chip', pin: 'cancel' }], expect: { status: 'cancelled' } },
   { name: 'chip, funds short', card: 'mc-low-funds', amount: 90000, steps: [{ entry: 'chip' }], expect: { status: 'declined', responseCode: '51' } },
+  // The virtual NEO 2 starts as a used reader (`usedReaderFlash`: its Visa taps limited to 40.00 by another acquirer);
+  // the terminal rewrites its tables at start, so a 45.00 tap is taken contactless under the terminal's own 100.00.
+  { name: 'a reader whose configuration differs is updated at start', card: 'visa-ok', amount: 4500, steps: [{ entry: 'tap', profile: 'visa-contactless' }], entryMode: 'contactless', expect: { status: 'approved', responseCode: '00' } },
   // Taps at the NEO 2 (02-40); the reader's CVM limit is 50.00, its contactless transaction limit 100.00, the Visa floor limit `NEO2_DEMO_TAP_FLOOR_LIMIT`.
   { name: 'tap, online approved', card: 'visa-ok', amount: 1300, steps: [{ entry: 'tap', profile: 'visa-contactless' }], entryMode: 'contactless', expect: { status: 'approved', responseCode: '00' } },
   {

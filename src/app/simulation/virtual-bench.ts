@@ -25,7 +25,7 @@ import { createVfdDisplay } from '../../../drivers/vfd-display/index.js';
 import { initializedVfd, VFD_DEFAULT_SERIAL } from '../../../drivers/vfd-display/kind.js';
 import { createVerifonePinPad } from '../../../drivers/verifone-pinpad/index.js';
 import { VERIFONE_DEFAULT_SERIAL } from '../../../drivers/verifone-pinpad/kind.js';
-import { configureReader, readerConfigurationOf } from '../../../drivers/vivopay/configuration/index.js';
+import { configureReader, describeInspection, inspectReader, readerConfigurationOf } from '../../../drivers/vivopay/configuration/index.js';
 import { createVivopayReader } from '../../../drivers/vivopay/index.js';
 import { VIVOPAY_DEFAULT_SERIAL } from '../../../drivers/vivopay/kind.js';
 import type { Deck } from '../../../hw-mocks/cards/deck.js';
@@ -34,10 +34,11 @@ import { attachEscposTwin, VirtualEscposPrinter } from '../../../hw-mocks/escpos
 import { createVirtualMagtekReader, ENCRYPTING_REPORT_BYTES, MAGTEK_TWIN_IDS, simulationMagtekKeys } from '../../../hw-mocks/magtek/index.js';
 import { VirtualSerialMsr } from '../../../hw-mocks/msr/virtual-serial-msr.js';
 import { createVirtualPinPad, simulationPinpadKeys, type VirtualPinPad } from '../../../hw-mocks/pinpad/index.js';
-import { configurationCommandsOf, createConfigurationStore, type ConfigurationStore } from '../../../hw-mocks/vivopay/configuration-store.js';
+import { configurationCommandsOf, type ConfigurationStore } from '../../../hw-mocks/vivopay/configuration-store.js';
 import { createVirtualVivopay } from '../../../hw-mocks/vivopay/index.js';
 import { storedContactlessKernel } from '../../../hw-mocks/vivopay/stored-contactless-kernel.js';
 import { storedReaderKernel } from '../../../hw-mocks/vivopay/stored-reader-kernel.js';
+import { usedReaderFlash } from '../../../hw-mocks/vivopay/used-reader-flash.js';
 import { ensurePcscd } from '../../../hw-mocks/vpcd/pcscd-daemon.js';
 import { claimVpcdSlot, type VpcdSlot } from '../../../hw-mocks/vpcd/vpcd-slot-lock.js';
 import type { ReaderConfig } from '../../config/schema.js';
@@ -90,11 +91,15 @@ export class VirtualBench {
   /** The virtual NEO 2's configuration (AIDs, CA keys, terminal data): its flash, kept across replugs. */
   readonly #neo2Configuration: ConfigurationStore;
 
-  /** `neo2Configuration`: the virtual NEO 2's flash as it comes (a test's stale tables); default factory-fresh. */
+  /**
+   * `neo2Configuration`: the virtual NEO 2's flash as it comes (a test's tables); default a used
+   * reader's (`usedReaderFlash`: another terminal's AID and Visa contactless limits), so every
+   * simulated start shows the reader brought in line with the terminal's configuration.
+   */
   constructor(options: { readonly logger: Logger; readonly deck: () => Deck; readonly neo2Configuration?: ConfigurationStore }) {
     this.#logger = options.logger;
     this.#deck = options.deck;
-    this.#neo2Configuration = options.neo2Configuration ?? createConfigurationStore();
+    this.#neo2Configuration = options.neo2Configuration ?? usedReaderFlash();
   }
 
   /** `reader: { type: "virtual", model }`: a serial MSR, a ViVOpay chip reader, or an encrypting MagTek. */
@@ -138,7 +143,10 @@ export class VirtualBench {
         this.#readerTwin = { kind: 'chip', chip };
         const release = () => wire.device.close().then(() => wire.close());
         try {
-          await configureReader(wire.host, readerConfigurationOf(chipKernel().config, readerAids), logger);
+          const desired = readerConfigurationOf(chipKernel().config, readerAids);
+          await configureReader(wire.host, desired, logger);
+          // What `pos diag devices` would say of it now: its versions, and that its tables match.
+          logger.info({ reader: describeInspection(await inspectReader(wire.host, desired)) }, 'virtual NEO 2 configured');
         } catch (err) {
           await release().catch(() => undefined);
           throw err;
