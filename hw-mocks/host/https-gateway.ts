@@ -254,19 +254,7 @@ export class HttpsGateway {
 
   #authorize(body: AuthorizationRequestBody, trusted: boolean): AuthorizationResponseBody | null {
     const answer = this.#o.issuer.handleRequest(new Iso8583Message(defaultMtiOf(body.kind), authorizationFields(body), this.#o.issuer.dialect), { trusted });
-    if (answer === null) return null;
-    const code = text(answer, 39) ?? RESPONSE_CODES.systemMalfunction;
-    const issuerData = answer.get(55);
-    return {
-      stan: text(answer, 11) ?? body.stan,
-      terminalId: body.terminalId,
-      amountMinor: body.amountMinor,
-      responseCode: code,
-      approved: isApproval(code),
-      authCode: text(answer, 38) ?? null,
-      rrn: text(answer, 37) ?? null,
-      issuerData: Buffer.isBuffer(issuerData) ? issuerData.toString('hex').toUpperCase() : null,
-    };
+    return answer === null ? null : authorizationAnswer(answer, body);
   }
 
   #followUp(body: FollowUpRequestBody, trusted: boolean): AuthorizationResponseBody | null {
@@ -280,18 +268,7 @@ export class HttpsGateway {
       throw err;
     }
     const answer = this.#o.issuer.handleRequest(new Iso8583Message(message.mti, defined(message.fields), this.#o.issuer.dialect), { trusted });
-    if (answer === null) return null;
-    const code = text(answer, 39) ?? RESPONSE_CODES.systemMalfunction;
-    return {
-      stan: text(answer, 11) ?? body.stan,
-      terminalId: body.terminalId,
-      amountMinor: body.amountMinor,
-      responseCode: code,
-      approved: isApproval(code),
-      authCode: text(answer, 38) ?? null,
-      rrn: text(answer, 37) ?? null,
-      issuerData: null,
-    };
+    return answer === null ? null : authorizationAnswer(answer, body);
   }
 
   #reverse(body: ReversalRequestBody, trusted: boolean): ReversalResponseBody | null {
@@ -361,6 +338,22 @@ export class HttpsGateway {
     this.#log.warn({ code }, 'gateway request failed');
     sendJson(res, isPosError(err, 'HOST_SIM_REQUEST_REFUSED') ? 400 : 500, { error: { code, message: 'The request cannot be answered' } });
   }
+}
+
+/** The JSON answer to an authorization or follow-up, from the issuer's ISO answer. */
+function authorizationAnswer(answer: Iso8583Message, body: Pick<AuthorizationRequestBody, 'stan' | 'terminalId' | 'amountMinor'>): AuthorizationResponseBody {
+  const code = text(answer, 39) ?? RESPONSE_CODES.systemMalfunction;
+  const issuerData = answer.get(55);
+  return {
+    stan: text(answer, 11) ?? body.stan,
+    terminalId: body.terminalId,
+    amountMinor: body.amountMinor,
+    responseCode: code,
+    approved: isApproval(code),
+    authCode: text(answer, 38) ?? null,
+    rrn: text(answer, 37) ?? null,
+    issuerData: Buffer.isBuffer(issuerData) ? issuerData.toString('hex').toUpperCase() : null,
+  };
 }
 
 /** The 0200 (a pre-authorization's 0100) a JSON authorization stands for (what `encodeFinancialRequest` would put on the ISO wire). */

@@ -144,24 +144,8 @@ export class JsonGatewayClient implements HostClient {
   }
 
   /** A completion or tip adjustment as `POST /v1/follow-ups` (no card data); failures as `authorize`'s. A repeat goes with the same idempotency key. */
-  async followUp(request: FollowUpRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
-    let body: Buffer;
-    try {
-      body = Buffer.from(JSON.stringify(followUpBody(request)));
-    } catch (err) {
-      throw err instanceof PosError ? asHostError(err, 'not-sent', 'JsonGatewayClient') : new HostError('HOST_REQUEST_INVALID', 'The follow-up cannot be put in JSON', 'not-sent');
-    }
-    const key = idempotencyKey(request.terminalId, request.stan, request.at);
-    try {
-      const res = await this.#exchange({ path: FOLLOW_UPS_PATH, key, stan: request.stan, body, signal });
-      const answer = readAuthorizationAnswer(res.response, request, this.#ctx(request.stan, res.attempts, true));
-      this.#log.info({ host: this.description, kind: request.kind, stan: request.stan, responseCode: answer.responseCode, attempts: res.attempts }, 'follow-up answered');
-      return answer;
-    } catch (err) {
-      const error = asHostError(err, 'maybe-sent', 'JsonGatewayClient');
-      this.#log.warn({ host: this.description, kind: request.kind, stan: request.stan, delivery: error.delivery, err: error.toJSON() }, 'follow-up failed');
-      throw error;
-    }
+  followUp(request: FollowUpRequest, signal?: AbortSignal): Promise<AuthorizationResponse> {
+    return this.#request(FOLLOW_UPS_PATH, request, () => followUpBody(request), { what: request.kind, kind: request.kind }, signal);
   }
 
   /** Sends a reversal duty; resolves with the gateway's answer (`acknowledged` false keeps the duty). Same failures as `authorize`. */
@@ -203,22 +187,38 @@ export class JsonGatewayClient implements HostClient {
     return Promise.resolve();
   }
 
-  async #authorize(request: CardRequest, signal: AbortSignal | undefined): Promise<AuthorizationResponse> {
+  #authorize(request: CardRequest, signal: AbortSignal | undefined): Promise<AuthorizationResponse> {
+    return this.#request(AUTHORIZATIONS_PATH, request, () => authorizationBody(request), { what: 'authorization' }, signal);
+  }
+
+  /**
+   * One request answered like an authorization: its body built (a failure:
+   * `not-sent`), sent under the request's idempotency key, the answer checked
+   * against its STAN, terminal and amount (a failure: `maybe-sent`).
+   */
+  async #request(
+    path: string,
+    request: Pick<CardRequest, 'stan' | 'terminalId' | 'amountMinor' | 'at'>,
+    makeBody: () => unknown,
+    log: { readonly what: string; readonly kind?: string },
+    signal: AbortSignal | undefined,
+  ): Promise<AuthorizationResponse> {
     let body: Buffer;
     try {
-      body = Buffer.from(JSON.stringify(authorizationBody(request)));
+      body = Buffer.from(JSON.stringify(makeBody()));
     } catch (err) {
-      throw err instanceof PosError ? asHostError(err, 'not-sent', 'JsonGatewayClient') : new HostError('HOST_REQUEST_INVALID', 'The authorization cannot be put in JSON', 'not-sent');
+      throw err instanceof PosError ? asHostError(err, 'not-sent', 'JsonGatewayClient') : new HostError('HOST_REQUEST_INVALID', `The ${log.what} cannot be put in JSON`, 'not-sent');
     }
     const key = idempotencyKey(request.terminalId, request.stan, request.at);
+    const about = { host: this.description, stan: request.stan, ...(log.kind === undefined ? {} : { kind: log.kind }) };
     try {
-      const res = await this.#exchange({ path: AUTHORIZATIONS_PATH, key, stan: request.stan, body, signal });
+      const res = await this.#exchange({ path, key, stan: request.stan, body, signal });
       const answer = readAuthorizationAnswer(res.response, request, this.#ctx(request.stan, res.attempts, true));
-      this.#log.info({ host: this.description, stan: request.stan, responseCode: answer.responseCode, attempts: res.attempts }, 'authorization answered');
+      this.#log.info({ ...about, responseCode: answer.responseCode, attempts: res.attempts }, `${log.what} answered`);
       return answer;
     } catch (err) {
       const error = asHostError(err, 'maybe-sent', 'JsonGatewayClient');
-      this.#log.warn({ host: this.description, stan: request.stan, delivery: error.delivery, err: error.toJSON() }, 'authorization failed');
+      this.#log.warn({ ...about, delivery: error.delivery, err: error.toJSON() }, `${log.what} failed`);
       throw error;
     }
   }

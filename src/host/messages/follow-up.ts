@@ -35,14 +35,13 @@
 import type { Iso8583Message } from '../../iso8583/message.js';
 import type { Dialect, MessageInput } from '../../iso8583/types.js';
 import { PosError } from '../../util/errors.js';
-import { isApproval } from '../approval.js';
 import type { AuthorizationResponse, FollowUpRequest, OriginalTransaction } from '../model.js';
 import { ACCOUNT_TYPE_UNSPECIFIED, AMOUNT_TYPES, encodeAdditionalAmounts, tipAndCashbackField } from './additional-amounts.js';
-import { MTI, POS_CONDITION_NORMAL, POS_CONDITION_PREAUTHORIZED, processingCodeOf, responseMtiOf } from './constants.js';
-import { amountField, checkDate, expectEcho, localDate, localTime, replyText, responseCodeOf, transmissionDateTime } from './fields.js';
-import { ENTRY_MODE_CODES } from './financial.js';
+import { MTI, POS_CONDITION_NORMAL, POS_CONDITION_PREAUTHORIZED, processingCodeOf } from './constants.js';
+import { amountField, checkDate, localDate, localTime, transmissionDateTime } from './fields.js';
+import { ENTRY_MODE_CODES, readFinancialResponse } from './financial.js';
 import { encodeRequest } from './mac.js';
-import { checkReplyHeader, type ReplyMacOptions } from './reply-mac.js';
+import type { ReplyMacOptions } from './reply-mac.js';
 import { ORIGINAL_DATA_FIELD, originalDataElements, originalMtiOf, type CompletionMessage } from './reversal.js';
 
 export type FollowUpMti = typeof MTI.financialRequest | typeof MTI.financialAdvice | typeof MTI.financialAdviceRepeat;
@@ -119,20 +118,12 @@ export function encodeFollowUpRequest(dialect: Dialect, request: FollowUpRequest
   return encodeRequest(request.kind, dialect, () => followUpMessage(request, options), options.macKey);
 }
 
-/** The 0230/0210 read back after its MAC, MTI, STAN, terminal ID and amount are checked. */
+/** The 0230/0210 read back after its MAC, MTI, STAN, terminal ID and amount are checked, as a financial answer is. */
 export function readFollowUpResponse(
   request: Pick<FollowUpRequest, 'kind' | 'stan' | 'terminalId' | 'amountMinor'>,
   reply: Iso8583Message,
   options: FollowUpOptions & ReplyMacOptions = {},
 ): AuthorizationResponse {
-  checkReplyHeader(reply, options, { mti: responseMtiOf(followUpMtiOf(request.kind, options)), stan: request.stan, terminalId: request.terminalId });
-  expectEcho(reply, 4, amountField(request.amountMinor));
-  const responseCode = responseCodeOf(reply);
-  return {
-    responseCode,
-    approved: isApproval(responseCode),
-    authCode: replyText(reply, 38) ?? null,
-    rrn: replyText(reply, 37) ?? null,
-    stan: request.stan,
-  };
+  const { macKey, dialect } = options;
+  return readFinancialResponse(request, reply, { mti: followUpMtiOf(request.kind, options), ...(macKey === undefined ? {} : { macKey }), ...(dialect === undefined ? {} : { dialect }) });
 }
