@@ -156,6 +156,8 @@ export interface ReadRequest {
   readonly enterOnlinePin?: (card: ChipCard) => Promise<void>;
   /** The reader tells the engine the cardholder must use the stripe now (fallback after a chip failure). */
   readonly useStripe?: () => void;
+  /** The reader tells the engine the cardholder must insert the card now (a tap sent to the contact interface); the read goes on. */
+  readonly insertCard?: () => void;
 }
 
 export type DeviceState = 'connected' | 'disconnected' | 'closed';

@@ -12,6 +12,7 @@ export const screens = {
   presentCard: (amount: Amount, chip = false): Screen => ({ kind: 'present-card', prompt: chip ? 'INSERT OR SWIPE CARD' : 'SWIPE CARD', amount }),
   insertChip: (amount: Amount): Screen => ({ kind: 'present-card', prompt: 'INSERT CHIP', amount, reason: 'CHIP CARD - USE CHIP' }),
   useStripe: (amount: Amount): Screen => ({ kind: 'present-card', prompt: 'SWIPE CARD', amount, reason: 'CHIP ERROR - USE STRIPE' }),
+  insertCard: (amount: Amount): Screen => ({ kind: 'present-card', prompt: 'INSERT CARD', amount, reason: 'TAP NOT ACCEPTED' }),
   enterPin: (amount: Amount): Screen => ({ kind: 'enter-pin', prompt: 'ENTER PIN', amount }),
   processing: (amount: Amount): Screen => ({ kind: 'processing', prompt: 'PROCESSING', amount }),
   approved: (amount: Amount, authCode: string | null): Screen => ({

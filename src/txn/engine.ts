@@ -373,6 +373,7 @@ export class TransactionEngine {
       ...(cashback === undefined ? {} : { cashbackMinor: cashback }),
       ...(this.#deps.pinpad ? { enterOnlinePin: (card: ChipCard) => this.#pinDuringRead(running, log, card) } : {}),
       useStripe: () => void this.#show(screens.useStripe(amount), log),
+      insertCard: () => void this.#show(screens.insertCard(amount), log),
     };
     const chipFirst = isChipReader(reader);
     const presented = screens.presentCard(amount, chipFirst);
