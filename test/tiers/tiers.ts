@@ -97,6 +97,7 @@ export const TIERS: readonly Tier[] = [
       'test/host/contactless-entry-modes.test.ts',
       'test/host/drain-loop.test.ts',
       'test/host/encrypted-tracks.test.ts',
+      'test/host/follow-up-issuer.test.ts',
       'test/host/follow-up-message.test.ts',
       'test/host/length-prefix-framer.test.ts',
       'test/host/messages.test.ts',
