@@ -6,6 +6,8 @@
  */
 import { createServer, type Socket } from 'node:net';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
+import { openPtyEnd } from '../pty-end.js';
+import { createPtyPair } from '../pty.js';
 import { VirtualEscposPrinter, type VirtualEscposPrinterOptions } from './virtual-escpos-printer.js';
 
 export interface AttachedTwin {
@@ -73,5 +75,27 @@ export async function listenEscposTwin(options: VirtualEscposPrinterOptions & { 
         dropConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+export interface PtyTwin {
+  readonly printer: VirtualEscposPrinter;
+  /** Where the driver opens the printer, as a serial port or a usb-lp device file. */
+  readonly hostPath: string;
+  /** Detaches the twin and ends socat. */
+  close(): Promise<void>;
+}
+
+/** The twin on the device end of a fresh socat pty pair (`DEVICE_PTY_UNAVAILABLE` without socat). */
+export async function escposTwinOnPty(options: VirtualEscposPrinterOptions = {}): Promise<PtyTwin> {
+  const pair = await createPtyPair();
+  const attached = attachEscposTwin(openPtyEnd(pair.devicePath), new VirtualEscposPrinter(options));
+  return {
+    printer: attached.printer,
+    hostPath: pair.hostPath,
+    close: async () => {
+      await attached.close();
+      await pair.close();
+    },
   };
 }

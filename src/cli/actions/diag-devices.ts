@@ -193,12 +193,16 @@ export async function collectDeviceReport(config: Config, deps: DiagDeps = REAL_
 }
 
 /** What a configured device without hardware shows instead of a probe. */
-const NO_HARDWARE: Readonly<Record<UnwiredType, string>> = { virtual: 'virtual (simulation)', console: 'console (no hardware)', none: 'none configured' };
+const NO_HARDWARE: Readonly<Record<UnwiredType, (device: DeviceRole) => string>> = {
+  virtual: () => 'virtual (simulation)',
+  console: () => 'console (no hardware)',
+  none: (device) => `no ${device === 'pinpad' ? 'PIN pad' : device} configured`,
+};
 
 function check<C extends { readonly type: string }, D>(device: DeviceRole, config: C, table: KindTable<Wired<C>, D>, context: DeviceContext): Promise<PingResult> {
   if (isWired(config)) return probe(device, config, kindOf(table, config), context);
   // Not wired, so one of NO_HARDWARE's types (the record, keyed by `UnwiredType`, names them all).
-  const answer = (NO_HARDWARE as Readonly<Record<string, string>>)[config.type] ?? config.type;
+  const answer = (NO_HARDWARE as Readonly<Record<string, (device: DeviceRole) => string>>)[config.type]?.(device) ?? config.type;
   return Promise.resolve({ device, type: config.type, ok: true, check: 'none', answer });
 }
 

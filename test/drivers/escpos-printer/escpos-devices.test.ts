@@ -117,6 +117,6 @@ describe('pos diag devices', () => {
 
   it('a printer that is not configured is said as such', async () => {
     const report = await collectDeviceReport(parseConfig({ devices: { reader: { type: 'virtual' } }, host: { type: 'simulator' } }), deps);
-    expect(report.configured.find((c) => c.device === 'printer')).toEqual({ device: 'printer', type: 'none', ok: true, check: 'none', answer: 'none configured' });
+    expect(report.configured.find((c) => c.device === 'printer')).toEqual({ device: 'printer', type: 'none', ok: true, check: 'none', answer: 'no printer configured' });
   });
 });

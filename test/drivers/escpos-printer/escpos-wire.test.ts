@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ESCPOS_PRINTER_KIND, type EscposConfig } from '../../../drivers/escpos-printer/kind.js';
 import type { EscposPrinter } from '../../../drivers/escpos-printer/index.js';
-import { attachEscposTwin, listenEscposTwin, VirtualEscposPrinter, type AttachedTwin, type TcpTwin } from '../../../hw-mocks/escpos-printer/index.js';
+import { attachEscposTwin, escposTwinOnPty, listenEscposTwin, VirtualEscposPrinter, type AttachedTwin, type TcpTwin } from '../../../hw-mocks/escpos-printer/index.js';
 import type { PrintJob, Printer } from '../../../src/devices/printer.js';
 import { deviceContext } from '../device-context.js';
 import { hasSocat, ptyRig } from '../pty-harness.js';
@@ -128,3 +128,21 @@ describe.each([
     expect(rig.twin.printer.bytesDropped()).toBe(STATUS_QUESTION_BYTES);
   });
 });
+
+describe('a usb-lp printer unplugged', () => {
+  it.skipIf(!hasSocat)('the next call rejects with DEVICE_DISCONNECTED and the printer says disconnected', async () => {
+    const twin = await escposTwinOnPty();
+    const { device } = await ESCPOS_PRINTER_KIND.open({ type: 'escpos', transport: 'usb-lp', path: twin.hostPath, columns: 42, codePage: 'pc858' }, deviceContext());
+    try {
+      await printAndSettle(device, JOB);
+      expect(twin.printer.receipts()).toEqual([PRINTED]);
+      await twin.close();
+      await expect(device.print(JOB)).rejects.toMatchObject({ code: 'DEVICE_DISCONNECTED' });
+      expect(device.state()).toBe('disconnected');
+    } finally {
+      await device.close();
+      await twin.close();
+    }
+  });
+});
+
