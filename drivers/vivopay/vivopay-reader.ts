@@ -17,7 +17,7 @@
  *                    ← 02 00 [Attribution][TLVs] offline: 9F27 TC approved / AAC declined; or
  *                      Attribution "contactless MSD": a SwipeRead from 57, contactless-magstripe
  *                    ← 02 00 [Attribution MSR][DFEE23][9F39 90]: a swipe, as 60-10's
- *                    ← 02 0A [FFEE1F 02 …] insert card: the contact flow above; [FFEE1F E1 …]
+ *                    ← 02 0A [FFEE1F 02 …] insert card (`ReadRequest.insertCard`): the contact flow above; [FFEE1F E1 …]
  *                      see phone: 02-40 again for the tap after the phone; ← 02 08 no tap
  *                  → 03-40 Get Transaction Result when 02-40's answer did not come in time
  *                    or came garbled (8.5.4): its answer, in 02-40's layout, is the tap's —
@@ -316,6 +316,7 @@ export class VivopayReader implements ChipCardReader {
           if (answer.error?.code === CONTACTLESS_ERROR.GO_TO_CONTACT_INTERFACE) {
             this.#log.debug('tap: insert the card');
             if (signal.aborted) throw readCancelled(this.name, 'aborted');
+            read.request.insertCard?.();
             return this.#contactRead(read, signal);
           }
           if (answer.error?.code === CONTACTLESS_ERROR.SEE_PHONE) {

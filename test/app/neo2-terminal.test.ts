@@ -3,7 +3,8 @@
  * reader configured at start from the config (its contactless groups and CA
  * keys included), and the in-process bank-host simulator. A tap under the
  * floor limit the terminal loaded is approved by the card, and its advice
- * reaches the host once. The cardholder's moves are the demo's.
+ * reaches the host once; a tap the reader sends to the contact slot shows
+ * INSERT CARD. The cardholder's moves are the demo's.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { RecordingDisplay } from '../../src/display/console-display.js';
 import { silentLogger } from '../../src/log/logger.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'pos-neo2-terminal-'));
+const display = new RecordingDisplay();
 let terminal: RunningTerminal;
 
 function demoCase(name: string) {
@@ -33,7 +35,7 @@ describe('the terminal with the virtual NEO 2', () => {
       host: { type: 'simulator', timeoutMs: 3000 },
       ...NEO2_DEMO_ACQUIRER,
     });
-    terminal = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir });
+    terminal = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display, stateDir });
   }, 60_000);
 
   afterAll(async () => {
@@ -48,6 +50,15 @@ describe('the terminal with the virtual NEO 2', () => {
     const advices = terminal.hostSimulator?.ledger.filter((e) => e.mti === '0220' || e.mti === '0221') ?? [];
     expect(advices).toHaveLength(1);
     expect(advices[0]).toMatchObject({ stan: row?.stan, amountMinor: 700, maskedPan: '411111******1111' });
+  }, 30_000);
+
+  it('a tap over the contactless transaction limit: the reader says insert card, the display shows INSERT CARD, the inserted chip is read', async () => {
+    display.shown.length = 0;
+    const [row] = await runDemoCases(terminal.ecrUrl, terminal.ecrToken, '978', [demoCase('tap over the limit: insert')]);
+    expect(row).toMatchObject({ asScripted: true, entryMode: 'chip' });
+    const prompts = display.shown.map((s) => s.prompt);
+    expect(prompts).toContain('INSERT CARD');
+    expect(prompts.indexOf('INSERT CARD')).toBeLessThan(prompts.indexOf('APPROVED'));
   }, 30_000);
 
   it('a tap over it goes online, no advice', async () => {

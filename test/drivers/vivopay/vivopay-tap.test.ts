@@ -69,10 +69,12 @@ describe('the NEO 2 driver reads taps', () => {
     await reader.close();
     await twin.close();
     open({ contactless: { limits: { transaction: 10000, cvm: 5000, floor: 0 } } });
-    const read = reader.readCard({ amountMinor: 20000, currency: '978', enterOnlinePin: () => Promise.resolve() }, signal());
+    let insertCard = 0;
+    const read = reader.readCard({ amountMinor: 20000, currency: '978', enterOnlinePin: () => Promise.resolve(), insertCard: () => insertCard++ }, signal());
     await expect.poll(() => twin.waitingForTap).toBe(true);
     twin.tap('visa-contactless');
     await expect.poll(() => twin.waitingForCard).toBe(true);
+    expect(insertCard).toBe(1); // the engine is told before the 60-10 waits for the card
     twin.insert('visa-ok');
     expect(await read).toMatchObject({ entryMode: 'chip', firstDecision: 'online' });
   });
