@@ -105,6 +105,9 @@ export const TIERS: readonly Tier[] = [
       'test/host/sealed-advice.test.ts',
       'test/host/simulator-core.test.ts',
       'test/host/thread-messages.test.ts',
+      'test/receipt/layout.test.ts',
+      'test/receipt/layout-fuzz.test.ts',
+      'test/receipt/print-spool.test.ts',
     ],
   },
   {
@@ -145,6 +148,7 @@ export const TIERS: readonly Tier[] = [
       'test/host/network.test.ts',
       'test/host/reversal.test.ts',
       'test/hygiene/at-rest.test.ts',
+      'test/receipt/ecr-receipt-routes.test.ts',
     ],
   },
   {
@@ -162,6 +166,7 @@ export const TIERS: readonly Tier[] = [
       'test/host/host-sim-cli.test.ts',
       'test/hygiene/hygiene.test.ts',
       'test/hygiene/memory-dump.test.ts',
+      'test/receipt/receipt-cli.test.ts',
     ],
   },
 ];
