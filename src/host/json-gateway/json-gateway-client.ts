@@ -1,6 +1,8 @@
 /**
  * `HostClient` for an HTTPS JSON payment gateway, through axios: the engine's
- * `CardRequest` as the JSON body of `wire.ts`, TLS with the gateway's CA
+ * `CardRequest` (purchase, refund, preauth) and `FollowUpRequest`
+ * (completion, tip adjustment) as the JSON bodies of `wire.ts`, a
+ * `PendingReversal` as a reversal's, TLS with the gateway's CA
  * pinned (it replaces the system roots) and an optional client certificate,
  * keep-alive connections, and the host layer's error rules.
  *
