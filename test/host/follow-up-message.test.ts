@@ -14,6 +14,8 @@ import {
   tipAndCashbackField,
   type AdditionalAmount,
 } from '../../src/host/messages/additional-amounts.js';
+import { encode } from '../../src/emv/ber-tlv.js';
+import { chipDataMap } from '../../src/host/messages/chip-data.js';
 import { encodeFinancialRequest } from '../../src/host/messages/financial.js';
 import { encodeFollowUpRequest, readFollowUpResponse } from '../../src/host/messages/follow-up.js';
 import { parseOriginalDataElements, reversalFromPending, reversalMessage, reversalReasonFor } from '../../src/host/messages/reversal.js';
@@ -22,6 +24,8 @@ import type { PendingReversal } from '../../src/host/reversal-store.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { Iso8583Message } from '../../src/iso8583/message.js';
 import { decodeMessage } from '../../src/iso8583/message-codec.js';
+import { toHex } from '../../src/util/hex.js';
+import { Sensitive } from '../../src/util/sensitive.js';
 import { thrown } from '../pos-error.js';
 import { cardOf, PURCHASE_AT, purchase } from './helpers.js';
 
@@ -97,6 +101,23 @@ describe('card requests: DE 3, the MTI and DE 54', () => {
     expect(sent.get(3)).toBe(de3);
     expect(sent.get(4)).toBe('000000005000');
     expect(sent.get(54)).toBe(de54);
+  });
+
+  it('carries the chip data of a cashback purchase as the reader gave it: 9C 09 and 9F03 the cash, the PAN stripped', () => {
+    const tlv = encode([
+      { tag: '9F02', value: Buffer.from('000000005000', 'hex') },
+      { tag: '9F03', value: Buffer.from('000000002000', 'hex') },
+      { tag: '9C', value: Buffer.from('09', 'hex') },
+      { tag: '5A', value: Buffer.from('4111111111111111', 'hex') },
+    ]);
+    const sent = sentOf(encodeFinancialRequest(iso87ascii, { ...base, entryMode: 'chip', cashbackMinor: 2000, chip: { tlv: Sensitive.of('data', tlv) } }));
+    const de55 = sent.get(55);
+    if (!Buffer.isBuffer(de55)) throw new Error('no DE 55');
+    const chip = chipDataMap(de55);
+    expect(toHex(chip.get('9C') ?? Buffer.alloc(0))).toBe('09');
+    expect(toHex(chip.get('9F03') ?? Buffer.alloc(0))).toBe('000000002000');
+    expect(chip.has('5A')).toBe(false);
+    expect(sent.get(3)).toBe('090000');
   });
 
   it('sends a pre-authorization as 0100 without being told', () => {
