@@ -10,8 +10,11 @@ import { createEscposPrinter } from '../../drivers/escpos-printer/index.js';
 import { createMemoryTransportPair } from '../../drivers/transport/memory-transport.js';
 import { attachEscposTwin, VirtualEscposPrinter } from '../../hw-mocks/escpos-printer/index.js';
 import { ecrReceiptRoutes, merchantSettings } from '../../src/app/ecr-receipt-routes.js';
+import { EcrClient } from '../../src/app/ecr-client.js';
 import { EcrServer } from '../../src/app/ecr-server.js';
+import { startTerminal } from '../../src/app/terminal.js';
 import { parseConfig } from '../../src/config/load.js';
+import { RecordingDisplay } from '../../src/display/console-display.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { renderReceipt } from '../../src/receipt/layout/render.js';
 import { ReceiptDesk } from '../../src/receipt/receipt-desk.js';
@@ -161,6 +164,48 @@ describe('POST /v1/transactions/:id/print and /v1/receipts/reprint', () => {
     expect(empty.desk.jobs.list()).toEqual([]);
   });
 });
+
+describe('in a running terminal', () => {
+  it('answers 409 while a purchase runs, then prints its copies by itself on the virtual printer and serves the receipt', async () => {
+    const config = parseConfig({
+      ecr: { port: 0 },
+      devices: { reader: { type: 'virtual' }, printer: { type: 'virtual', columns: 42 } },
+      host: { type: 'simulator', timeoutMs: 2000 },
+      receipt: { merchantName: 'CORNER SHOP' },
+    });
+    const terminal = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: tempDir('pos-receipt-terminal-') });
+    cleanups.push(() => terminal.close());
+    const ecr = new EcrClient(terminal.ecrUrl, terminal.ecrToken);
+    const get = (path: string, accept = 'text/plain') => fetch(terminal.ecrUrl + path, { headers: { authorization: `Bearer ${terminal.ecrToken}`, accept } });
+
+    const { id } = await ecr.purchase(1234, '978');
+    const running = await get(`/v1/transactions/${id}/receipt`, 'application/json');
+    expect(running.status).toBe(409);
+    await ecr.present('visa-ok', { entry: 'swipe' });
+    expect((await ecr.get(id, true)).status).toBe('approved');
+    await until(() => terminal.receipts.jobs.list().length === 2);
+    await terminal.receipts.idle();
+    // A swipe is signed for: the merchant copy to sign first, then the customer's (receipt.autoPrint left out).
+    expect(terminal.receipts.jobs.list().map((j) => [j.transactionId, j.copy, j.state, j.duplicate])).toEqual([
+      [id, 'merchant', 'printed', false],
+      [id, 'customer', 'printed', false],
+    ]);
+    const text = await (await get(`/v1/transactions/${id}/receipt`)).text();
+    expect(text).toMatch(/^ +CORNER SHOP\n/);
+    expect(text).toContain('**** **** **** 1111');
+    expect(text).toMatch(/\n +APPROVED\n/);
+    expect(text).not.toContain('411111');
+  });
+});
+
+/** Polls until `check` holds (the spool's worker runs on its own). */
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 describe('merchant settings from the config', () => {
   it('takes the receipt section and the terminal ids', () => {
