@@ -24,12 +24,8 @@ export interface ReceiptOptions {
   readonly duplicate?: boolean;
 }
 
-export interface ReceiptFacts {
-  readonly merchantName: string;
-  readonly addressLines: readonly string[];
-  readonly footer: readonly string[];
-  readonly terminalId: string;
-  readonly merchantId: string;
+/** The merchant's lines and ids as configured (the time zone is spent on `date` and `time`). */
+export interface ReceiptFacts extends Omit<MerchantSettings, 'timeZone'> {
   readonly date: string;
   readonly time: string;
   /** SALE, REFUND, PRE-AUTH, COMPLETION, TIP ADJUST; VOID … for a voided one. */

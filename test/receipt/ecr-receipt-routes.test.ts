@@ -23,7 +23,7 @@ import type { TransactionEngine } from '../../src/txn/engine.js';
 import type { Journal } from '../../src/txn/journal/index.js';
 import { thrown } from '../pos-error.js';
 import { card, openJournal, tempDir } from '../txn/journal-helpers.js';
-import { CHIP_EMV, MERCHANT } from './receipt-fixtures.js';
+import { CHIP_EMV, MERCHANT, until } from './receipt-fixtures.js';
 
 const TOKEN = 'c3'.repeat(32);
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -197,15 +197,6 @@ describe('in a running terminal', () => {
     expect(text).not.toContain('411111');
   });
 });
-
-/** Polls until `check` holds (the spool's worker runs on its own). */
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('merchant settings from the config', () => {
   it('takes the receipt section and the terminal ids', () => {

@@ -19,7 +19,7 @@ import type { Journal } from '../../src/txn/journal/index.js';
 import type { TransactionResult } from '../../src/txn/result.js';
 import { thrown } from '../pos-error.js';
 import { card, openJournal, tempDir } from '../txn/journal-helpers.js';
-import { CHIP_EMV, FakePrinter, MERCHANT } from './receipt-fixtures.js';
+import { CHIP_EMV, FakePrinter, MERCHANT, until } from './receipt-fixtures.js';
 
 const BACKOFF = { initialMs: 10, maxMs: 40 };
 
@@ -57,6 +57,16 @@ function rig(dir = tempDir('pos-receipt-')): Rig {
   return { dir, journal, desk: deskOn(journal, driver), twin, driver };
 }
 
+/** A journal with one approved purchase, `txn-a`, and a desk on a fake printer set up by `setUp` before the desk exists. */
+function fakeRig(setUp: (printer: FakePrinter) => void = () => undefined): { journal: Journal; printer: FakePrinter; desk: ReceiptDesk } {
+  const journal = openJournal(tempDir('pos-receipt-'));
+  cleanups.push(() => journal.close());
+  approve(journal, 'txn-a');
+  const printer = new FakePrinter();
+  setUp(printer);
+  return { journal, printer, desk: deskOn(journal, printer) };
+}
+
 /** A chip purchase approved online, as the ledger writes one. */
 function approve(journal: Journal, id: string, emv: EmvSummary = CHIP_EMV): void {
   journal.steps.begin({ id, amountMinor: 1250, currency: '978', card: card() });
@@ -72,15 +82,6 @@ function expectedReceipt(journal: Journal, id: string, copy: 'merchant' | 'custo
 }
 
 const endedEvent = (id: string) => ({ step: 'ended', result: { id } as TransactionResult, owes: null }) as const;
-
-/** Polls until `check` holds (the worker runs on its own). */
-async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('print spool', () => {
   it('prints queued receipts in the order they were queued, each as the layout says', async () => {
@@ -121,13 +122,10 @@ describe('print spool', () => {
   });
 
   it('puts a job the printer refused (paper out at the job) back as it was, polls, and prints it once', async () => {
-    const journal = openJournal(tempDir('pos-receipt-'));
-    cleanups.push(() => journal.close());
-    approve(journal, 'txn-a');
-    const printer = new FakePrinter();
-    printer.paperOut = true;
-    printer.statusBlind = true;
-    const desk = deskOn(journal, printer);
+    const { journal, printer, desk } = fakeRig((p) => {
+      p.paperOut = true;
+      p.statusBlind = true;
+    });
     const [job] = desk.print('txn-a', ['customer']);
     const id = job?.id ?? 0;
     desk.start();
@@ -162,12 +160,7 @@ describe('print spool', () => {
   });
 
   it('prints again marked DUPLICATE after a fault mid-job (part of it may be on paper)', async () => {
-    const journal = openJournal(tempDir('pos-receipt-'));
-    cleanups.push(() => journal.close());
-    approve(journal, 'txn-a');
-    const printer = new FakePrinter();
-    printer.faultMidJob = true;
-    const desk = deskOn(journal, printer);
+    const { journal, printer, desk } = fakeRig((p) => (p.faultMidJob = true));
     desk.print('txn-a', ['customer']);
     desk.start();
     await desk.idle();
@@ -177,12 +170,7 @@ describe('print spool', () => {
   });
 
   it('claims nothing while the printer is gone, and prints when it is back', async () => {
-    const journal = openJournal(tempDir('pos-receipt-'));
-    cleanups.push(() => journal.close());
-    approve(journal, 'txn-a');
-    const printer = new FakePrinter();
-    printer.connected = false;
-    const desk = deskOn(journal, printer);
+    const { printer, desk } = fakeRig((p) => (p.connected = false));
     desk.print('txn-a', ['customer']);
     desk.start();
     await new Promise((resolve) => setTimeout(resolve, 80));

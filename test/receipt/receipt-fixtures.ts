@@ -130,3 +130,12 @@ export class FakePrinter implements Printer {
     return Promise.resolve();
   }
 }
+
+/** Polls until `check` holds: the spool's worker runs on its own. */
+export async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
