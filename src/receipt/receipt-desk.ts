@@ -8,7 +8,8 @@
  * `customer`, a receipt the cardholder signs prints the merchant's copy too
  * (first: the one to sign), since the signed slip is the merchant's proof.
  * A transaction that printed nothing to the cardholder (cancelled, or ended
- * before a card was read) prints nothing by itself.
+ * before a card was read) prints nothing by itself, nor does a tip
+ * adjustment (made after the cardholder has gone).
  */
 import type { Logger } from 'pino';
 import type { PrintLine, Printer } from '../devices/printer.js';
@@ -133,6 +134,8 @@ export class ReceiptDesk {
 /** Which copies print by themselves for this row (see the header). */
 export function autoPrintCopies(autoPrint: AutoPrint, entry: JournalEntry): PrintCopy[] {
   if (autoPrint === 'none' || entry.outcome === null || entry.outcome === 'cancelled' || entry.maskedPan === null) return [];
+  // A tip is adjusted after the cardholder has gone: its receipt prints when asked for.
+  if (entry.kind === 'tip-adjust') return [];
   if (autoPrint === 'both') return ['merchant', 'customer'];
   if (autoPrint === 'merchant') return ['merchant'];
   const signs = entry.outcome === 'approved' && entry.voidedAt === null && cvmWords(entry.emv?.cvmResults, entry.entryMode, true).signature;

@@ -119,7 +119,7 @@ export function receiptFacts(entry: JournalEntry, merchant: MerchantSettings, op
     rrn: entry.rrn,
     stan: entry.stan,
     ...resultOf(entry),
-    offline: entry.offline,
+    offline: entry.offline && approved,
     copyText: options.copy === 'merchant' ? 'MERCHANT COPY' : 'CUSTOMER COPY',
     duplicate: options.duplicate === true,
   };

@@ -54,6 +54,13 @@ describe('receipt layout against expected text', () => {
     expect(long.find((l) => l.text.startsWith('TOTAL'))).toEqual({ text: 'TOTAL           123456789.00 EUR', align: 'left', bold: true });
   });
 
+  it('says OFFLINE APPROVAL under an offline approval only', () => {
+    const offline = receiptText(renderReceipt(entry({ offline: true, responseCode: 'Y3', rrn: null }), MERCHANT, { copy: 'customer', width: 32 }), 32);
+    expect(offline).toContain('\n            APPROVED\n        OFFLINE APPROVAL\n');
+    const voided = receiptText(renderReceipt(entry({ offline: true, voidedAt: '2025-03-01T10:05:00.000Z' }), MERCHANT, { copy: 'customer', width: 32 }), 32);
+    expect(voided).not.toContain('OFFLINE');
+  });
+
   it('marks a reprint DUPLICATE at the head and the foot', () => {
     const reprint = receiptText(renderReceipt(entry(), MERCHANT, { copy: 'customer', duplicate: true, width: 42 }), 42);
     expect(reprint.match(/\*\*\* DUPLICATE \*\*\*/g)).toHaveLength(2);
@@ -170,5 +177,6 @@ describe('automatic copies', () => {
     expect(autoPrintCopies('customer', entry({ outcome: 'cancelled', state: 'cancelled' }))).toEqual([]);
     expect(autoPrintCopies('customer', entry({ outcome: 'failed', state: 'failed', maskedPan: null }))).toEqual([]);
     expect(autoPrintCopies('none', entry())).toEqual([]);
+    expect(autoPrintCopies('both', entry({ kind: 'tip-adjust', originalId: 'txn-0000' }))).toEqual([]);
   });
 });
