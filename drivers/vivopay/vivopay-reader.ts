@@ -8,8 +8,9 @@
  *                    or a swipe: ← 60 00 [0011][DFEE23 MSR data][9F39=90|80] — the read ends here
  *                  → 60-11 Authenticate Transaction
  *                    ← 60 63 … ODA, restrictions, CVM (the reader's 61-02 for an online
- *                    PIN is answered "entered": the engine's PIN pad takes it after the
- *                    read, `pinRequired`), TRM, TAA, first GENERATE AC
+ *                    PIN: the engine's PIN pad takes it then, `ReadRequest.enterOnlinePin`,
+ *                    and 61-02 is answered "entered" once it is — `onlinePinEntered`),
+ *                    TRM, TAA, first GENERATE AC
  *                    ← 60 00 [0004 go online | 0000 approved offline | 0001 declined offline][TLVs]
  *   with `contactless`, first
  *   readCard     → 02-40 Activate Transaction [Timeout][9F02 9F03 9C 5F2A] (guide 8.5.2 p209)
@@ -99,6 +100,8 @@ const CONFIGURATION_ANSWER_MS = 3000;
 const CTQ_CDCVM_PERFORMED = 0x80;
 /** 9F34 for a consumer-device CVM that succeeded (Book C-2: CVM 01, condition 00, result 02). */
 const CVM_RESULTS_CDCVM = '010002';
+/** PIN dialog failures that end the read: the cardholder gave no PIN. */
+const PIN_NOT_GIVEN: ReadonlySet<string> = new Set(['cancelled', 'timeout']);
 /** 61-01 lines that ask the cardholder for the stripe (fallback). */
 const USE_STRIPE_MESSAGE = /MAGSTRIPE|SWIPE/i;
 
@@ -147,8 +150,12 @@ interface ActiveRead {
   readonly request: ReadRequest;
   /** Track 2 Equivalent Data from 60-10's answer; wiped when the read ends. */
   track2Equivalent: Buffer | undefined;
-  /** The reader's CVM chose online PIN (61-02): the engine takes it after the read. */
-  pinRequired: boolean;
+  /** The reader's CVM asked for online PIN (61-02) and the engine's PIN pad took it: the engine holds the block. */
+  onlinePinEntered: boolean;
+  /** The cardholder gave no PIN (cancelled, timed out): the read ends with this, not the reader's "cancelled". */
+  pinFailure: PosError | undefined;
+  /** The PIN pad went away during the reader's PIN step: the engine asks for the PIN after the read (`pinRequired`). */
+  pinAfterRead: boolean;
 }
 
 export class VivopayReader implements ChipCardReader {
@@ -213,7 +220,7 @@ export class VivopayReader implements ChipCardReader {
     this.#link.checkUsable();
     if (this.#read !== undefined) throw readBusy(this.name);
     if (signal.aborted) throw readCancelled(this.name, 'aborted');
-    const read: ActiveRead = { request, track2Equivalent: undefined, pinRequired: false };
+    const read: ActiveRead = { request, track2Equivalent: undefined, onlinePinEntered: false, pinFailure: undefined, pinAfterRead: false };
     this.#read = read;
     const abandoned = this.#awaitingHost;
     this.#awaitingHost = false;
@@ -384,7 +391,7 @@ export class VivopayReader implements ChipCardReader {
       card,
       chip: { tlv: Sensitive.of('data', withoutReaderTags(tlv)) },
       firstDecision: decision,
-      ...(pinRequired || read.pinRequired ? { pinRequired: true } : {}),
+      ...(pinRequired ? { pinRequired: true } : {}),
       ...(emv === undefined ? {} : { emv }),
     };
   }
@@ -430,7 +437,13 @@ export class VivopayReader implements ChipCardReader {
       wipeTags(startTags);
     }
     if (signal.aborted) throw readCancelled(this.name, 'aborted');
-    const authenticated = this.#contactAnswer(await this.#exchange('authenticateTransaction', undefined, AUTHENTICATE_ANSWER_MS), 'authenticateTransaction');
+    const answered = await this.#exchange('authenticateTransaction', undefined, AUTHENTICATE_ANSWER_MS);
+    let authenticated: ContactAnswer;
+    try {
+      authenticated = this.#contactAnswer(answered, 'authenticateTransaction');
+    } catch (error) {
+      throw read.pinFailure ?? error;
+    }
     return this.#chipRead(read, authenticated);
   }
 
@@ -445,13 +458,14 @@ export class VivopayReader implements ChipCardReader {
       const card = cardFromTrack2Equivalent(t2);
       const emv = emvSummaryOf(tags);
       this.#awaitingHost = decision === 'online';
-      this.#log.debug({ pan: card.pan, brand: card.brand, decision, pinRequired: read.pinRequired }, 'chip read');
+      this.#log.debug({ pan: card.pan, brand: card.brand, decision, onlinePinEntered: read.onlinePinEntered }, 'chip read');
       return {
         entryMode: 'chip',
         card,
         chip: { tlv: Sensitive.of('data', withoutReaderTags(answer.tlv)) },
         firstDecision: decision,
-        ...(read.pinRequired ? { pinRequired: true } : {}),
+        ...(read.onlinePinEntered ? { onlinePinEntered: true } : {}),
+        ...(read.pinAfterRead ? { pinRequired: true } : {}),
         ...(emv === undefined ? {} : { emv }),
       };
     } finally {
@@ -691,11 +705,16 @@ export class VivopayReader implements ChipCardReader {
   }
 
   /**
-   * 61-02: the reader's CVM chose online PIN. The terminal takes it on its
-   * own PIN pad once the read is done (`ChipRead.pinRequired`: the engine's
-   * PIN dialog, its block to the host in DE 52), so the reader hears
-   * "entered" with no KSN and no block (ours); with no PIN pad, or for an
-   * offline PIN, Failed — the reader's CVM then finds the PIN pad unusable.
+   * 61-02: the reader's CVM chose online PIN (guide 8.4.31, the PIN step of
+   * 8.4.2's flow). The terminal's PIN pad takes it now, through the engine's
+   * PIN dialog (`ReadRequest.enterOnlinePin`; the block goes to the host in
+   * DE 52), and the reader hears "entered" with no KSN and no block (ours)
+   * once it is; a cardholder who gives none: mode 00, cancel — the reader
+   * then ends 60-11, and the read with the PIN dialog's error. A pad that
+   * went away mid-entry: "entered", and `pinRequired` — the engine's PIN step
+   * after the read then asks (and reports the pad gone). With no PIN pad,
+   * for an offline PIN, or a PIN pad that cannot take one: Failed, and the
+   * reader's CVM finds the PIN pad unusable.
    */
   #onPinEntry(data: Buffer): void {
     const command = READER_CALLBACKS.pinEntry.command;
@@ -707,12 +726,38 @@ export class VivopayReader implements ChipCardReader {
       this.#answerReader(command, VIVOPAY_STATUS.MALFORMATTED_DATA);
       return;
     }
-    if (read?.request.enterOnlinePin === undefined || (mode !== PIN_MODE.onlineDukpt && mode !== PIN_MODE.onlineMksk)) {
+    const enter = read?.request.enterOnlinePin;
+    const t2 = read?.track2Equivalent;
+    if (read === undefined || enter === undefined || t2 === undefined || (mode !== PIN_MODE.onlineDukpt && mode !== PIN_MODE.onlineMksk)) {
       this.#answerReader(command, VIVOPAY_STATUS.FAILED);
       return;
     }
-    read.pinRequired = true;
-    this.#answerReader(command, VIVOPAY_STATUS.OK, pinControlAnswer(mode));
+    void this.#enterPin(read, enter, t2, mode);
+  }
+
+  async #enterPin(read: ActiveRead, enter: NonNullable<ReadRequest['enterOnlinePin']>, track2Equivalent: Buffer, mode: number): Promise<void> {
+    const command = READER_CALLBACKS.pinEntry.command;
+    const card = cardFromTrack2Equivalent(track2Equivalent);
+    try {
+      await enter(card);
+      read.onlinePinEntered = true;
+      this.#answerReader(command, VIVOPAY_STATUS.OK, pinControlAnswer(mode));
+    } catch (error) {
+      const failure = asPosError(error, 'online PIN');
+      this.#log.debug({ code: failure.code }, 'no online PIN');
+      if (failure.kind === 'disconnected') {
+        // The pad went away mid-entry: the engine's own PIN step after the read takes over (and reports the pad gone).
+        read.pinAfterRead = true;
+        this.#answerReader(command, VIVOPAY_STATUS.OK, pinControlAnswer(mode));
+      } else if (PIN_NOT_GIVEN.has(failure.kind)) {
+        read.pinFailure = failure;
+        this.#answerReader(command, VIVOPAY_STATUS.OK, pinControlAnswer(PIN_MODE.cancel));
+      } else {
+        this.#answerReader(command, VIVOPAY_STATUS.FAILED);
+      }
+    } finally {
+      wipeChipCard(card);
+    }
   }
 
   #answerReader(command: number, status: number, data?: Uint8Array): void {

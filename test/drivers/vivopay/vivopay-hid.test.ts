@@ -40,7 +40,7 @@ describe('ViVOpay over HID reports', () => {
     await expect.poll(() => device.waitingForCard).toBe(true);
     device.insert('visa-ok');
     const got = await read;
-    expect(got).toMatchObject({ entryMode: 'chip', firstDecision: 'online', pinRequired: true });
+    expect(got).toMatchObject({ entryMode: 'chip', firstDecision: 'online', onlinePinEntered: true });
     expect(reports.length).toBeGreaterThan(2);
     expect(reports.every((r) => r.length === 1 + VIVOPAY_HID_REPORT_BYTES)).toBe(true);
     expect(got.card.pan.revealText()).toBe(deckCard('visa-ok').pan);

@@ -59,7 +59,7 @@ describe.skipIf(!hasSocat)('NEO 2 driver and virtual NEO 2 over a socat pty pair
     const card = deckCard('visa-ok');
     const atcBefore = rig.twin.chip('visa-ok').atc;
     const { read, online } = await chipRead('visa-ok', 1234);
-    expect(read).toMatchObject({ entryMode: 'chip', firstDecision: 'online', pinRequired: true, emv: { aid: 'A0000000031010', cryptogramType: 'ARQC', cvmResults: '420300' } });
+    expect(read).toMatchObject({ entryMode: 'chip', firstDecision: 'online', onlinePinEntered: true, emv: { aid: 'A0000000031010', cryptogramType: 'ARQC', cvmResults: '420300' } });
     expect(read.card.pan.revealText()).toBe(card.pan);
     expect(read.card.expiry).toEqual({ year: 2030, month: 12 });
     for (const tag of ['9F26', '9F27', '9F10', '9F37', '9F36', '95', '9A', '9C', '9F02', '5F2A', '82', '9F1A', '9F33', '9F34', '9F35', '84', '9F09', '5F34', '57', '5A']) {

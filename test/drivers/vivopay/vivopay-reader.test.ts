@@ -16,6 +16,8 @@ import { encode, type TlvInput } from '../../../src/emv/index.js';
 import type { CardRead, ReadRequest } from '../../../src/devices/card-reader.js';
 import { deckCard, flushMicrotasks, REQUEST, track } from '../reader-harness.js';
 import { rejection } from '../../pos-error.js';
+import type { ChipCard } from '../../../src/card/types.js';
+import { PosError } from '../../../src/util/errors.js';
 
 /** Frames the scripted reader received: commands and the driver's answers to its 61-xx. */
 let received: VivopayFrame[];
@@ -97,18 +99,26 @@ describe('VivopayReader, the contact flow (guide 8.4.2)', () => {
   });
 
   it('online: 60-10 → 0010, 60-11 with the reader’s 61-02 PIN entry → 0004; 60-12 → TC approves', async () => {
-    const enterOnlinePin = vi.fn(() => Promise.resolve());
+    let entered: () => void = () => undefined;
+    const enterOnlinePin = vi.fn((card: ChipCard) => {
+      expect(card.pan.revealText()).toBe('4111111111111111');
+      return new Promise<void>((resolve) => (entered = resolve));
+    });
     const { read } = await chipStarted({ ...REQUEST, enterOnlinePin });
     expect(log()).toEqual(['60-10', '60-11']);
     await send(ACCEPTED);
     await send(encodeReaderCommand(0x61, 0x02, pinControlData()));
+    // The engine's PIN dialog runs during 60-11 (8.4.2): the reader hears nothing until the PIN is in.
+    expect(enterOnlinePin).toHaveBeenCalledOnce();
+    expect(log()).toEqual(['60-10', '60-11']);
+    entered();
+    await flushMicrotasks();
     expect(log()).toEqual(['60-10', '60-11', '61:00']);
     expect(received[2]!.data.toString('hex')).toBe('0100000000'); // entered, on the terminal's own PIN pad: no KSN, no block
     await send(contact(0x00, 0x0004, ONLINE));
     const got = await read;
-    // The engine takes the PIN after the read, through its own PIN dialog.
-    expect(enterOnlinePin).not.toHaveBeenCalled();
-    expect(got).toMatchObject({ entryMode: 'chip', firstDecision: 'online', pinRequired: true, emv: { aid: 'A0000000031010', cryptogramType: 'ARQC', cvmResults: '420300' } });
+    expect(got.pinRequired).toBeUndefined();
+    expect(got).toMatchObject({ entryMode: 'chip', firstDecision: 'online', onlinePinEntered: true, emv: { aid: 'A0000000031010', cryptogramType: 'ARQC', cvmResults: '420300' } });
     expect(got.card.pan.revealText()).toBe('4111111111111111');
     const dataForHost = got.chip!.tlv.reveal().toString('hex').toUpperCase();
     expect(dataForHost).toContain('9F26081122334455667788');
@@ -154,6 +164,41 @@ describe('VivopayReader, the contact flow (guide 8.4.2)', () => {
     expect(log().slice(2)).toEqual(['05-01']);
     await send(encodeResponse(0x05, 0x00));
     expect(log().slice(2)).toEqual(['05-01', '60-10']);
+  });
+
+  it('the cardholder cancels at the PIN pad: 61-02 answered cancel (00), the reader ends 60-11, and the read rejects with the PIN dialog’s error', async () => {
+    const { read } = await chipStarted({ ...REQUEST, enterOnlinePin: () => Promise.reject(new PosError('PIN_ENTRY_CANCELLED', 'cancelled', {})) });
+    const outcome = rejection(read);
+    await send(ACCEPTED);
+    await send(encodeReaderCommand(0x61, 0x02, pinControlData()));
+    await flushMicrotasks();
+    expect(log().at(-1)).toBe('61:00');
+    expect(received.at(-1)!.data.toString('hex')).toBe('00');
+    await send(contact(0x0a, 0x0012, []));
+    expect(await outcome).toMatchObject({ code: 'PIN_ENTRY_CANCELLED' });
+  });
+
+  it('a PIN pad that cannot take a PIN: 61-02 is answered Failed, the read goes on without one', async () => {
+    const { read } = await chipStarted({ ...REQUEST, enterOnlinePin: () => Promise.reject(new PosError('PIN_PAD_ERROR', 'the pad refused', {})) });
+    await send(ACCEPTED);
+    await send(encodeReaderCommand(0x61, 0x02, pinControlData()));
+    await flushMicrotasks();
+    expect(log().at(-1)).toBe('61:0A');
+    await send(contact(0x00, 0x0004, ONLINE));
+    expect(await read).not.toHaveProperty('onlinePinEntered');
+  });
+
+  it('the PIN pad went away mid-entry: 61-02 answered entered, and the read asks the engine for the PIN after it (pinRequired)', async () => {
+    const { read } = await chipStarted({ ...REQUEST, enterOnlinePin: () => Promise.reject(new PosError('DEVICE_DISCONNECTED', 'gone', {})) });
+    await send(ACCEPTED);
+    await send(encodeReaderCommand(0x61, 0x02, pinControlData()));
+    await flushMicrotasks();
+    expect(log().at(-1)).toBe('61:00');
+    expect(received.at(-1)!.data.toString('hex')).toBe('0100000000');
+    await send(contact(0x00, 0x0004, ONLINE));
+    const got = await read;
+    expect(got).toMatchObject({ pinRequired: true });
+    expect(got).not.toHaveProperty('onlinePinEntered');
   });
 
   it('no PIN pad: 61-02 is answered Failed, so the reader’s CVM finds no PIN pad', async () => {
