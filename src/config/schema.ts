@@ -300,7 +300,12 @@ export const transactionsSchema = z
   .strict();
 
 /** A receipt line: printable, no control characters (the layout wraps a long one). */
-const receiptLine = z.string().max(120).regex(/^[^\u0000-\u001f\u007f]*$/, 'a receipt line has no control characters');
+const receiptLine = (minLength = 0) =>
+  z
+    .string()
+    .min(minLength)
+    .max(120)
+    .refine((line) => ![...line].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), 'a receipt line has no control characters');
 
 /**
  * Receipts (`src/receipt/`): what prints above and below the journal's facts,
@@ -311,9 +316,9 @@ const receiptLine = z.string().max(120).regex(/^[^\u0000-\u001f\u007f]*$/, 'a re
  */
 export const receiptSchema = z
   .object({
-    merchantName: receiptLine.min(1).default('MERCHANT'),
-    addressLines: z.array(receiptLine).max(4, 'at most 4 address lines').default([]),
-    footer: z.array(receiptLine).max(8, 'at most 8 footer lines').default([]),
+    merchantName: receiptLine(1).default('MERCHANT'),
+    addressLines: z.array(receiptLine()).max(4, 'at most 4 address lines').default([]),
+    footer: z.array(receiptLine()).max(8, 'at most 8 footer lines').default([]),
     autoPrint: z.enum(['none', 'customer', 'merchant', 'both']).optional(),
     /** IANA time zone of the date and time printed (fixed, so a reprint prints the same). */
     timeZone: z
