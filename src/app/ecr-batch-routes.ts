@@ -9,23 +9,25 @@
  * A close answers 200 whether or not the host agrees: `inBalance` says which,
  * and an out-of-balance batch stays open (the CLI's exit 1). Reversals still
  * owed after the drain do not stop it, as they do not stop the CLI: the
- * answer counts them (`pendingReversals`). Refused with 409 before anything
- * reaches the host: while a transaction runs (`TXN_BUSY`: its row would land
- * in the batch being closed), and when the host takes no 0500 — an HTTPS
+ * answer counts them (`pendingReversals`). Queued offline advices go first,
+ * then owed reversals. Refused with 409 before anything reaches the host:
+ * while a transaction runs (`TXN_BUSY`: its row would land in the batch
+ * being closed; none starts while the close runs), and when the host takes no 0500 — an HTTPS
  * gateway (`ECR_BATCH_CLOSE_UNSUPPORTED`). A host that fails the 0500 is its
  * `HOST_*` code (502, 504); the batch stays open.
  */
 import type { Iso8583HostClient } from '../host/iso8583/client.js';
 import type { DrainResult } from '../host/reversal-sender.js';
-import type { TransactionResult } from '../txn/result.js';
 import type { BatchCloseDeps } from '../txn/settlement.js';
 import { closeBatch } from '../txn/settlement.js';
 import { PosError } from '../util/errors.js';
 import type { EcrRoutes } from './ecr-server.js';
 
 export interface EcrBatchDeps {
-  /** Whose running transaction holds off a close. */
-  readonly engine: { readonly current: TransactionResult | null };
+  /** Whose running transaction holds off a close, and which takes none while it runs. */
+  readonly engine: { exclusive<T>(work: () => Promise<T>): Promise<T> };
+  /** Store-and-forward's queued advices, sent before the 0500 (they are in the totals); null when off. */
+  readonly advices: { drain(): Promise<unknown> } | null;
   readonly journal: BatchCloseDeps['journal'];
   /** The reversal sender and, for an ISO 8583 host, the client that sends the 0500 (`HostSetup`). */
   readonly host: { readonly iso8583: Pick<Iso8583HostClient, 'reconcile'> | null; readonly sender: { drain(): Promise<DrainResult> } };
@@ -40,17 +42,21 @@ export function ecrBatchRoutes(deps: EcrBatchDeps): EcrRoutes {
         case 'GET /v1/totals':
           return { status: 200, body: deps.journal.batches.totals() };
         case 'POST /v1/batch/close': {
-          const running = deps.engine.current;
-          if (running !== null) throw new PosError('TXN_BUSY', 'A transaction is in progress; close the batch once it has ended', { current: running.id });
           const iso8583 = deps.host.iso8583;
           if (iso8583 === null) throw new PosError('ECR_BATCH_CLOSE_UNSUPPORTED', 'The host takes no batch close (0500): it speaks no ISO 8583', { fields: ['host.type'] });
-          const result = await closeBatch({
-            journal: deps.journal,
-            drainReversals: () => deps.host.sender.drain(),
-            reconcile: (request) => iso8583.reconcile(request),
-            terminal: deps.terminal,
-            clock: deps.clock,
-          });
+          const result = await deps.engine.exclusive(() =>
+            closeBatch({
+              journal: deps.journal,
+              drainReversals: async () => {
+                // Advices are in the totals: they reach the host before the 0500 (a forwarder pass drains reversals first).
+                await deps.advices?.drain();
+                return deps.host.sender.drain();
+              },
+              reconcile: (request) => iso8583.reconcile(request),
+              terminal: deps.terminal,
+              clock: deps.clock,
+            }),
+          );
           return { status: 200, body: result };
         }
         default:

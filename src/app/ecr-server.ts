@@ -14,7 +14,8 @@
  *   POST /v1/transactions/:id/complete    { amount }                            → 201 { …the completion }
  *   POST /v1/transactions/:id/tip         { tip }                               → 200 { …the purchase }
  *   GET  /v1/health                                                             → 200 { … }
- *   other routes                          route modules (`EcrRoutes`): receipts, the batch, the simulator's
+ *   other routes                          route modules (`EcrRoutes`): `ecr-batch-routes.ts` (totals, batch close),
+ *                                         `ecr-receipt-routes.ts` (receipts, printing), the simulator's
  *
  * Before any route: `ecr-guard.ts` (Host → 421, Origin → 403, bearer token
  * → 401, JSON content type → 415); a JSON body naming a key twice → 400.
@@ -26,7 +27,8 @@
  *
  * Errors are `{ error: { code, message, details } }` with 400 (bad input),
  * 401, 403, 404, 409 (busy, not cancellable or voidable, not applicable to
- * the original), 413, 415, 421, 500, 503 (the journal cannot write). No
+ * the original), 413, 415, 421, 500, 502 and 504 (a batch close the host
+ * failed), 503 (the journal cannot write). No
  * response ever holds a PAN.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

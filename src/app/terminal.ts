@@ -189,7 +189,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       health,
       logger,
       routes: [
-        ecrBatchRoutes({ engine, journal, host: hostSetup, terminal: config.terminal, clock }),
+        ecrBatchRoutes({ engine, advices: saf?.forwarder ?? null, journal, host: hostSetup, terminal: config.terminal, clock }),
         ecrReceiptRoutes(receipts),
         ...(devices.simulator ? [devices.simulator.routes] : []),
       ],

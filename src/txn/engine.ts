@@ -130,7 +130,7 @@ export class TransactionEngine {
       transmittedAt: (id) => this.#sentAt.get(id) ?? deps.history?.transmittedAt(id),
       inOpenBatch: (id) => deps.history?.inOpenBatch(id) ?? true,
       remember: (result) => this.#remember(result),
-      exclusive: (work) => this.#exclusive(work),
+      exclusive: (work) => this.exclusive(work),
     });
   }
 
@@ -154,7 +154,12 @@ export class TransactionEngine {
     return this.#followUps.adjustTip(id, tip);
   }
 
-  async #exclusive<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` while no transaction runs (else `TXN_BUSY`), keeping new ones
+   * out meanwhile: a follow-up, or a batch close (a transaction started
+   * during its 0500 would land in the batch being closed).
+   */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
     const current = this.#running?.result.id;
     if (current !== undefined || this.#followUpRunning) throw new PosError('TXN_BUSY', 'A transaction is already in progress', current === undefined ? {} : { current });
     this.#followUpRunning = true;

@@ -14,7 +14,7 @@ import { ZERO_TOTALS, type ReconciliationRequest, type ReconciliationResponse } 
 import { silentLogger } from '../../src/log/logger.js';
 import type { TransactionEngine } from '../../src/txn/engine.js';
 import type { BatchTotals, CurrencyTotals } from '../../src/txn/journal/totals.js';
-import type { TransactionResult } from '../../src/txn/result.js';
+import { PosError } from '../../src/util/errors.js';
 
 const TOKEN = 'b2'.repeat(32);
 const EUR = '978';
@@ -47,13 +47,17 @@ interface Fakes {
   deps: EcrBatchDeps;
 }
 
-function fakes(options: { answer?: (request: ReconciliationRequest) => Promise<ReconciliationResponse>; remaining?: number; running?: boolean; iso8583?: boolean } = {}): Fakes {
+function fakes(options: { answer?: (request: ReconciliationRequest) => Promise<ReconciliationResponse>; remaining?: number; running?: boolean; iso8583?: boolean; advices?: boolean } = {}): Fakes {
   const steps: string[] = [];
   const sent: ReconciliationRequest[] = [];
   const agree = (request: ReconciliationRequest): Promise<ReconciliationResponse> => Promise.resolve({ responseCode: '00', inBalance: true, hostTotals: request.totals });
   const answer = options.answer ?? agree;
   const deps: EcrBatchDeps = {
-    engine: { current: options.running === true ? ({ id: 'txn-running' } as TransactionResult) : null },
+    engine: {
+      exclusive: <T>(work: () => Promise<T>): Promise<T> =>
+        options.running === true ? Promise.reject(new PosError('TXN_BUSY', 'A transaction is already in progress', { current: 'txn-running' })) : work(),
+    },
+    advices: options.advices === true ? { drain: () => (steps.push('advices'), Promise.resolve()) } : null,
     journal: {
       batches: {
         totals: () => (steps.push('totals'), TOTALS),
@@ -111,6 +115,13 @@ describe('POST /v1/batch/close', () => {
     expect(f.steps).toEqual(['drain', 'totals', '0500', 'close']);
     expect(f.sent[0]).toMatchObject({ stan: '000123', terminalId: 'T0000001', currency: EUR, totals: { debitsCount: 4, debitsAmountMinor: 5500, debitsReversalCount: 1, creditsCount: 1 } });
     expect(res.json).toMatchObject({ batchNo: 7, inBalance: true, responseCode: '00', pendingReversals: 0, notReconciledCurrencies: ['840'], closedAt: '2026-12-04T20:00:00.000Z' });
+  });
+
+  it('sends queued offline advices before the reversals and the 0500: they are in the totals', async () => {
+    const f = fakes({ advices: true });
+    const res = await call(f.deps, 'POST', '/v1/batch/close');
+    expect(res.status).toBe(200);
+    expect(f.steps).toEqual(['advices', 'drain', 'totals', '0500', 'close']);
   });
 
   it('answers 200 with inBalance false when the host disagrees, and the batch stays open', async () => {
