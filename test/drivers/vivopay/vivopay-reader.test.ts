@@ -166,12 +166,17 @@ describe('VivopayReader, the contact flow (guide 8.4.2)', () => {
     expect(log().slice(2)).toEqual(['05-01', '60-10']);
   });
 
-  it('the cardholder cancels at the PIN pad: 61-02 answered cancel (00), the reader ends 60-11, and the read rejects with the PIN dialog’s error', async () => {
-    const { read } = await chipStarted({ ...REQUEST, enterOnlinePin: () => Promise.reject(new PosError('PIN_ENTRY_CANCELLED', 'cancelled', {})) });
-    const outcome = rejection(read);
+  /** 60-11 accepted, then the reader's 61-02 for an online PIN, which `enterOnlinePin` answers. */
+  async function pinAsked(enterOnlinePin: NonNullable<ReadRequest['enterOnlinePin']>): Promise<{ read: Promise<CardRead> }> {
+    const started = await chipStarted({ ...REQUEST, enterOnlinePin });
     await send(ACCEPTED);
     await send(encodeReaderCommand(0x61, 0x02, pinControlData()));
     await flushMicrotasks();
+    return started;
+  }
+
+  it('the cardholder cancels at the PIN pad: 61-02 answered cancel (00), the reader ends 60-11, and the read rejects with the PIN dialog’s error', async () => {
+    const outcome = rejection((await pinAsked(() => Promise.reject(new PosError('PIN_ENTRY_CANCELLED', 'cancelled', {})))).read);
     expect(log().at(-1)).toBe('61:00');
     expect(received.at(-1)!.data.toString('hex')).toBe('00');
     await send(contact(0x0a, 0x0012, []));
@@ -179,20 +184,14 @@ describe('VivopayReader, the contact flow (guide 8.4.2)', () => {
   });
 
   it('a PIN pad that cannot take a PIN: 61-02 is answered Failed, the read goes on without one', async () => {
-    const { read } = await chipStarted({ ...REQUEST, enterOnlinePin: () => Promise.reject(new PosError('PIN_PAD_ERROR', 'the pad refused', {})) });
-    await send(ACCEPTED);
-    await send(encodeReaderCommand(0x61, 0x02, pinControlData()));
-    await flushMicrotasks();
+    const { read } = await pinAsked(() => Promise.reject(new PosError('PIN_PAD_ERROR', 'the pad refused', {})));
     expect(log().at(-1)).toBe('61:0A');
     await send(contact(0x00, 0x0004, ONLINE));
     expect(await read).not.toHaveProperty('onlinePinEntered');
   });
 
   it('the PIN pad went away mid-entry: 61-02 answered entered, and the read asks the engine for the PIN after it (pinRequired)', async () => {
-    const { read } = await chipStarted({ ...REQUEST, enterOnlinePin: () => Promise.reject(new PosError('DEVICE_DISCONNECTED', 'gone', {})) });
-    await send(ACCEPTED);
-    await send(encodeReaderCommand(0x61, 0x02, pinControlData()));
-    await flushMicrotasks();
+    const { read } = await pinAsked(() => Promise.reject(new PosError('DEVICE_DISCONNECTED', 'gone', {})));
     expect(log().at(-1)).toBe('61:00');
     expect(received.at(-1)!.data.toString('hex')).toBe('0100000000');
     await send(contact(0x00, 0x0004, ONLINE));

@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryTransportPair } from '../../../drivers/transport/memory-transport.js';
-import { createVivopayReader, type VivopayReader } from '../../../drivers/vivopay/vivopay-reader.js';
+import { createVivopayReader, type VivopayReader, type VivopayReaderOptions } from '../../../drivers/vivopay/vivopay-reader.js';
 import { createVirtualVivopay, type VirtualVivopay, type VirtualVivopayOptions } from '../../../hw-mocks/vivopay/virtual-vivopay.js';
 import type { ChipRead } from '../../../src/devices/card-reader.js';
 import { decode, flatten } from '../../../src/emv/index.js';
@@ -16,10 +16,17 @@ import { rejection } from '../../pos-error.js';
 let reader: VivopayReader;
 let twin: VirtualVivopay;
 
-function open(options: VirtualVivopayOptions = {}): void {
+function open(options: VirtualVivopayOptions = {}, readerOptions: VivopayReaderOptions = {}): void {
   const [host, device] = createMemoryTransportPair({ host: 'mem:terminal', device: 'mem:neo2' });
   twin = createVirtualVivopay(device, options);
-  reader = createVivopayReader(host, { contactless: true, cardTimeoutS: 5 });
+  reader = createVivopayReader(host, { contactless: true, cardTimeoutS: 5, ...readerOptions });
+}
+
+/** A fresh driver and twin in place of the test's first pair. */
+async function reopen(options: VirtualVivopayOptions, readerOptions: VivopayReaderOptions = {}): Promise<void> {
+  await reader.close();
+  await twin.close();
+  open(options, readerOptions);
 }
 
 beforeEach(() => open());
@@ -66,9 +73,7 @@ describe('the NEO 2 driver reads taps', () => {
   });
 
   it('"insert card" over the transaction limit: the contact flow runs, and an inserted card is read through its chip', async () => {
-    await reader.close();
-    await twin.close();
-    open({ contactless: { limits: { transaction: 10000, cvm: 5000, floor: 0 } } });
+    await reopen({ contactless: { limits: { transaction: 10000, cvm: 5000, floor: 0 } } });
     let insertCard = 0;
     const read = reader.readCard({ amountMinor: 20000, currency: '978', enterOnlinePin: () => Promise.resolve(), insertCard: () => insertCard++ }, signal());
     await expect.poll(() => twin.waitingForTap).toBe(true);
@@ -93,11 +98,7 @@ describe('the NEO 2 driver reads taps', () => {
   });
 
   it('no tap in time: CHIP_NO_CARD', async () => {
-    await reader.close();
-    await twin.close();
-    const [host, device] = createMemoryTransportPair({ host: 'mem:terminal', device: 'mem:neo2' });
-    twin = createVirtualVivopay(device);
-    reader = createVivopayReader(host, { contactless: true, cardTimeoutS: 1 });
+    await reopen({}, { cardTimeoutS: 1 });
     expect(await rejection(reader.readCard({ amountMinor: 100, currency: '978' }, signal()))).toMatchObject({ code: 'CHIP_NO_CARD' });
   });
 
@@ -114,22 +115,14 @@ describe('the NEO 2 driver reads taps', () => {
   });
 
   it('02-40 unanswered in time: 03-40 says there is no result, and the read fails DEVICE_NO_ANSWER', async () => {
-    await reader.close();
-    await twin.close();
-    const [host, device] = createMemoryTransportPair({ host: 'mem:terminal', device: 'mem:neo2' });
-    twin = createVirtualVivopay(device);
-    reader = createVivopayReader(host, { contactless: true, cardTimeoutS: 1, answerTimeoutScale: 0.05 });
+    await reopen({}, { cardTimeoutS: 1, answerTimeoutScale: 0.05 });
     twin.muteNext(1);
     expect(await rejection(reader.readCard({ amountMinor: 100, currency: '978' }, signal()))).toMatchObject({ code: 'DEVICE_NO_ANSWER', details: { command: 'activateTransaction' } });
     expect(twin.received).toEqual([[0x03, 0x40]]);
   });
 
   it('03-40 giving the result the driver already took (the reader never saw this Activate) is not taken again', async () => {
-    await reader.close();
-    await twin.close();
-    const [host, device] = createMemoryTransportPair({ host: 'mem:terminal', device: 'mem:neo2' });
-    twin = createVirtualVivopay(device);
-    reader = createVivopayReader(host, { contactless: true, cardTimeoutS: 2, answerTimeoutScale: 0.05 });
+    await reopen({}, { cardTimeoutS: 2, answerTimeoutScale: 0.05 });
     const first = reader.readCard({ amountMinor: 1234, currency: '978' }, signal());
     await expect.poll(() => twin.waitingForTap).toBe(true);
     twin.tap('visa-contactless');
