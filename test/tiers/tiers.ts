@@ -166,6 +166,7 @@ export const TIERS: readonly Tier[] = [
       'test/host/host-sim-cli.test.ts',
       'test/hygiene/hygiene.test.ts',
       'test/hygiene/memory-dump.test.ts',
+      'test/receipt/print-crash.test.ts',
       'test/receipt/receipt-cli.test.ts',
     ],
   },
