@@ -42,7 +42,7 @@ describe('TransactionEngine purchase', () => {
     const started = engine.start({ type: 'purchase', amount: 1234, currency: '978' });
     expect(started).toMatchObject({ state: 'waiting-for-card', status: null, amount: 1234 });
     await reader.armed();
-    expect(reader.requests).toEqual([{ amountMinor: 1234, currency: '978', purpose: 'purchase', useStripe: expect.any(Function) }]);
+    expect(reader.requests).toEqual([{ amountMinor: 1234, currency: '978', purpose: 'purchase', useStripe: expect.any(Function), insertCard: expect.any(Function) }]);
     const card = testCard();
     reader.present(card);
     const ended = await engine.wait(started.id);
