@@ -3,7 +3,7 @@
  * how it must end. Together they walk every path of the purchase flow.
  */
 import { DEFAULT_AIDS } from '../config/emv-schema.js';
-import type { TxnStatus } from '../txn/result.js';
+import type { ResultStatus, TxnType } from '../txn/result.js';
 import type { PresentRequest } from './simulation/cardholder.js';
 
 const VISA_AID = 'A0000000031010';
@@ -24,7 +24,11 @@ export interface DemoCase {
   readonly unplug?: true;
   /** The case ends once its offline advice has reached the host (the terminal's queue is empty again). */
   readonly adviceSent?: true;
-  readonly expect: { readonly status: TxnStatus; readonly responseCode?: string; readonly errorCode?: string; readonly reason?: string };
+  /** What the register starts (default: a purchase of `amount`); `originalOfPrevious`: a refund of the case before's transaction. */
+  readonly start?: { readonly type: 'purchase' | 'refund' | 'preauth'; readonly tip?: number; readonly cashback?: number; readonly originalOfPrevious?: true };
+  /** What the register does next with the ended transaction; the row is then what that answered. */
+  readonly then?: { readonly action: 'void' | 'release' } | { readonly action: 'complete'; readonly amount: number } | { readonly action: 'tip'; readonly tip: number };
+  readonly expect: { readonly status: ResultStatus; readonly responseCode?: string; readonly errorCode?: string; readonly reason?: string; readonly type?: TxnType; readonly total?: number };
 }
 
 export const DEMO_CASES: readonly DemoCase[] = [
@@ -109,6 +113,9 @@ export const PCSC_DEMO_CASES: readonly DemoCase[] = [
   { name: 'approved offline by the card', card: 'visa-ok', amount: 800, steps: [{ entry: 'chip', profile: 'visa-offline-approve' }], adviceSent: true, expect: { status: 'approved', responseCode: 'Y1' } },
   { name: 'PC/SC chip, SDA, online', card: 'visa-ok', amount: 2100, steps: [{ entry: 'chip', profile: 'visa-sda' }], entryMode: 'chip', expect: { status: 'approved', responseCode: '00' } },
   { name: 'PC/SC chip, DDA, online', card: 'visa-ok', amount: 2200, steps: [{ entry: 'chip', profile: 'visa-dda' }], entryMode: 'chip', expect: { status: 'approved', responseCode: '00' } },
+  { name: 'PC/SC refund of that sale: the card\'s AAC goes online', card: 'visa-ok', amount: 1200, start: { type: 'refund', originalOfPrevious: true }, steps: [{ entry: 'chip', profile: 'visa-dda' }], entryMode: 'chip', expect: { status: 'approved', responseCode: '00', type: 'refund' } },
+  // Below the floor limit this card would approve offline; a pre-authorization is forced online.
+  { name: 'PC/SC pre-authorization: forced online', card: 'visa-ok', amount: 500, start: { type: 'preauth' }, steps: [{ entry: 'chip', profile: 'visa-offline-approve' }], expect: { status: 'approved', responseCode: '00', type: 'preauth' } },
   { name: 'PC/SC chip, CDA, online', card: 'mc-damaged', amount: 2300, steps: [{ entry: 'chip', profile: 'mastercard-cda' }], entryMode: 'chip', expect: { status: 'approved', responseCode: '00' } },
   { name: 'ODA failed: declined by TAC', card: 'visa-ok', amount: 2400, steps: [{ entry: 'chip', profile: 'visa-bad-issuer-certificate' }], expect: { status: 'declined', responseCode: 'Z1' } },
   { name: 'declined offline by the card', card: 'visa-ok', amount: 2500, steps: [{ entry: 'chip', profile: 'visa-offline-decline' }], expect: { status: 'declined', responseCode: 'Z1' } },
@@ -117,4 +124,23 @@ export const PCSC_DEMO_CASES: readonly DemoCase[] = [
   { name: 'blocked application', card: 'visa-ok', amount: 2800, steps: [{ entry: 'chip', profile: 'visa-blocked' }], expect: { status: 'failed', errorCode: 'EMV_APPLICATION_BLOCKED' } },
   { name: 'card pulled while completing', card: 'visa-ok', amount: 2900, steps: [{ entry: 'chip', profile: 'visa-dda', fault: 'card-pulled' }], expect: { status: 'failed', errorCode: 'EMV_CARD_REMOVED' } },
   { name: 'chip unreadable, fallback swipe', card: 'visa-ok', amount: 3100, steps: [{ entry: 'chip', fault: 'chip-failure' }, { entry: 'swipe' }], entryMode: 'fallback', expect: { status: 'approved', responseCode: '00' } },
+];
+
+/** The counter set's acquirer: tips, and cashback up to 100.00. */
+export const COUNTER_DEMO_ACQUIRER = { transactions: { tips: true, cashbackLimit: 10_000 } };
+
+/**
+ * A counter's day at the NEO 2 twin: tips and cashback, a refund of the
+ * sale before it, a void, a pre-authorization completed for less and one
+ * released. Each row is what the register was last told (a completion's row
+ * is the completion).
+ */
+export const COUNTER_DEMO_CASES: readonly DemoCase[] = [
+  { name: 'purchase with a tip', card: 'visa-ok', amount: 2000, start: { type: 'purchase', tip: 300 }, steps: [{ entry: 'chip' }], expect: { status: 'approved', responseCode: '00', total: 2300 } },
+  { name: 'tip adjusted before the batch closes', card: 'visa-ok', amount: 1800, steps: [{ entry: 'chip' }], then: { action: 'tip', tip: 400 }, expect: { status: 'approved', total: 2200 } },
+  { name: 'purchase with cashback', card: 'visa-ok', amount: 2500, start: { type: 'purchase', cashback: 2000 }, steps: [{ entry: 'chip' }], expect: { status: 'approved', responseCode: '00', total: 4500 } },
+  { name: 'refund of part of that purchase', card: 'visa-ok', amount: 1000, start: { type: 'refund', originalOfPrevious: true }, steps: [{ entry: 'chip' }], expect: { status: 'approved', responseCode: '00', type: 'refund' } },
+  { name: 'purchase voided', card: 'visa-ok', amount: 1500, steps: [{ entry: 'chip' }], then: { action: 'void' }, expect: { status: 'voided', type: 'purchase' } },
+  { name: 'pre-authorization completed for less', card: 'visa-ok', amount: 10_000, start: { type: 'preauth' }, steps: [{ entry: 'chip' }], then: { action: 'complete', amount: 8250 }, expect: { status: 'approved', type: 'completion', total: 8250 } },
+  { name: 'pre-authorization released', card: 'visa-ok', amount: 5000, start: { type: 'preauth' }, steps: [{ entry: 'chip' }], then: { action: 'release' }, expect: { status: 'voided', type: 'preauth' } },
 ];

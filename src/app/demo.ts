@@ -2,9 +2,11 @@
  * `pos demo`: the whole terminal in simulation inside one process — ECR API
  * on an ephemeral port, virtual reader on a serial line, bank-host simulator
  * on loopback TCP — driven through the ECR API exactly as a cash register
- * would, one scripted purchase after another.
+ * would, one scripted transaction after another (and what the register
+ * does with it next: a void, a completion, a tip).
  */
 import type { TransactionResult } from '../txn/result.js';
+import type { StartInput } from '../txn/start-input.js';
 import { formatAmount } from '../util/iso4217.js';
 import { DEMO_CASES, type DemoCase } from './demo-cases.js';
 import { EcrClient } from './ecr-client.js';
@@ -29,17 +31,44 @@ export async function runDemoCases(ecrUrl: string, ecrToken: string, currency: s
   const rows: DemoRow[] = [];
   for (const c of cases) {
     const t0 = performance.now();
-    const started = await ecr.purchase(c.amount, currency);
+    const previous = rows.at(-1);
+    const started = await ecr.start(startOf(c, currency, previous));
     if (c.cancel) await ecr.cancel(started.id);
     // The read is armed before the 201 is answered, so the cable comes out mid-transaction.
     else if (c.unplug) await ecr.unplug({ device: 'reader', forMs: DEMO_UNPLUG_MS });
     else if (c.card !== null) for (const step of c.steps ?? [{ entry: 'swipe' as const }]) await ecr.present(c.card, step);
-    const ended = await ecr.get(started.id, true);
+    const read = await ecr.get(started.id, true);
+    const ended = read.status === 'approved' && c.then !== undefined ? await followUp(ecr, read.id, c.then) : read;
     if (c.unplug) await readerBack(ecr);
     const adviceSent = c.adviceSent === undefined || (await advicesSent(ecr));
     rows.push({ case: c.name, ...ended, asScripted: endedAsScripted(ended, c) && adviceSent, elapsedMs: Math.round(performance.now() - t0) });
   }
   return rows;
+}
+
+function startOf(c: DemoCase, currency: string, previous: DemoRow | undefined): StartInput {
+  const start = c.start ?? { type: 'purchase' };
+  switch (start.type) {
+    case 'purchase':
+      return { type: 'purchase', amount: c.amount, currency, ...(start.tip === undefined ? {} : { tip: start.tip }), ...(start.cashback === undefined ? {} : { cashback: start.cashback }) };
+    case 'refund':
+      return { type: 'refund', amount: c.amount, currency, ...(start.originalOfPrevious === true && previous !== undefined ? { originalId: previous.id } : {}) };
+    case 'preauth':
+      return { type: 'preauth', amount: c.amount, currency };
+  }
+}
+
+function followUp(ecr: EcrClient, id: string, then: NonNullable<DemoCase['then']>): Promise<TransactionResult> {
+  switch (then.action) {
+    case 'void':
+      return ecr.void(id);
+    case 'release':
+      return ecr.release(id);
+    case 'complete':
+      return ecr.complete(id, then.amount);
+    case 'tip':
+      return ecr.tip(id, then.tip);
+  }
 }
 
 /** Waits for `/v1/health` to show the reader connected again. */
@@ -72,17 +101,20 @@ function endedAsScripted(result: TransactionResult, c: DemoCase): boolean {
     (c.expect.reason === undefined || result.reason === c.expect.reason) &&
     (c.expect.responseCode === undefined || result.responseCode === c.expect.responseCode) &&
     (c.expect.errorCode === undefined || result.errorCode === c.expect.errorCode) &&
+    (c.expect.type === undefined || result.type === c.expect.type) &&
+    (c.expect.total === undefined || result.total === c.expect.total) &&
     (c.entryMode === undefined || result.entryMode === c.entryMode)
   );
 }
 
 /** The demo's table: one row a purchase, masked PAN only. */
 export function formatDemoTable(rows: readonly DemoRow[]): string {
-  const header = ['case', 'card', 'amount', 'status', 'rc', 'auth', 'error', 'ms', 'ok'];
+  const header = ['case', 'type', 'card', 'total', 'status', 'rc', 'auth', 'error', 'ms', 'ok'];
   const body = rows.map((r) => [
     r.case,
+    r.type,
     r.maskedPan ?? '-',
-    formatAmount(r.amount, r.currency),
+    formatAmount(r.total, r.currency),
     r.status ?? r.state,
     r.responseCode ?? '-',
     r.authCode ?? '-',

@@ -5,6 +5,7 @@
  * `readEcrToken(path)` from its file).
  */
 import type { TransactionResult } from '../txn/result.js';
+import type { StartInput } from '../txn/start-input.js';
 import type { PresentRequest, UnplugRequest } from './simulation/cardholder.js';
 
 export class EcrClient {
@@ -18,7 +19,30 @@ export class EcrClient {
   }
 
   async purchase(amount: number, currency: string): Promise<TransactionResult> {
-    return this.#call<TransactionResult>('POST', '/v1/transactions', { type: 'purchase', amount, currency }, 201);
+    return this.start({ type: 'purchase', amount, currency });
+  }
+
+  /** Starts a purchase (with `tip`, `cashback`), a refund (`originalId`) or a pre-authorization. */
+  async start(body: StartInput): Promise<TransactionResult> {
+    return this.#call<TransactionResult>('POST', '/v1/transactions', body, 201);
+  }
+
+  async void(id: string): Promise<TransactionResult> {
+    return this.#call<TransactionResult>('POST', `/v1/transactions/${encodeURIComponent(id)}/void`, undefined, 200);
+  }
+
+  async release(id: string): Promise<TransactionResult> {
+    return this.#call<TransactionResult>('POST', `/v1/transactions/${encodeURIComponent(id)}/release`, undefined, 200);
+  }
+
+  /** Completes a pre-authorization: resolves with the completion. */
+  async complete(id: string, amount: number): Promise<TransactionResult> {
+    return this.#call<TransactionResult>('POST', `/v1/transactions/${encodeURIComponent(id)}/complete`, { amount }, 201);
+  }
+
+  /** Replaces a purchase's tip: resolves with the purchase. */
+  async tip(id: string, tip: number): Promise<TransactionResult> {
+    return this.#call<TransactionResult>('POST', `/v1/transactions/${encodeURIComponent(id)}/tip`, { tip }, 200);
   }
 
   async get(id: string, wait = false): Promise<TransactionResult> {

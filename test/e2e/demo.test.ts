@@ -44,10 +44,13 @@ describe('pos demo (built, in its own process)', () => {
     for (const name of ['approved', 'declined for funds', 'expired card', 'unreadable swipe', 'unknown card', 'host not answering']) {
       expect(table).toContain(name);
     }
-    expect(table).toMatch(/approved\s+411111\*{6}1111\s+12\.34 EUR\s+approved\s+00\s+\w{6}/);
+    expect(table).toMatch(/approved\s+purchase\s+411111\*{6}1111\s+12\.34 EUR\s+approved\s+00\s+\w{6}/);
+    expect(table).toMatch(/pre-authorization completed for less\s+completion\s+411111\*{6}1111\s+82\.50 EUR\s+approved\s+00/);
+    expect(table).toMatch(/purchase voided\s+purchase\s+411111\*{6}1111\s+15\.00 EUR\s+voided/);
     // The PC/SC set runs wherever pcscd does (always in CI); elsewhere it is skipped with the reason.
     if (inject('pcscd').available || process.env['CI'] === 'true') {
-      expect(table).toMatch(/approved offline by the card\s+411111\*{6}1111\s+8\.00 EUR\s+approved\s+Y1/);
+      expect(table).toMatch(/approved offline by the card\s+purchase\s+411111\*{6}1111\s+8\.00 EUR\s+approved\s+Y1/);
+      expect(table).toMatch(/PC\/SC pre-authorization: forced online\s+preauth\s+411111\*{6}1111\s+5\.00 EUR\s+approved\s+00/);
       expect(table).toMatch(/card pulled while completing\s+.*failed\s+-\s+-\s+EMV_CARD_REMOVED/);
     } else {
       expect(stderr.toString()).toMatch(/The PC\/SC cases are skipped: PCSC_/);
@@ -70,6 +73,11 @@ describe('pos demo (built, in its own process)', () => {
     expect(rows.find((r) => r['case'] === 'approved')).toMatchObject({ status: 'approved', responseCode: '00', maskedPan: '411111******1111', brand: 'visa', entryMode: 'swipe', amount: 1234, currency: '978' });
     expect(rows.find((r) => r['case'] === 'host not answering')).toMatchObject({ status: 'failed', errorCode: 'HOST_TIMEOUT' });
     expect(rows.find((r) => r['case'] === 'tap, online approved')).toMatchObject({ status: 'approved', responseCode: '00', brand: 'visa', entryMode: 'contactless' });
+    expect(rows.find((r) => r['case'] === 'purchase with cashback')).toMatchObject({ type: 'purchase', status: 'approved', amount: 2500, cashback: 2000, total: 4500 });
+    expect(rows.find((r) => r['case'] === 'tip adjusted before the batch closes')).toMatchObject({ type: 'purchase', status: 'approved', amount: 1800, tip: 400, total: 2200 });
+    const refunded = rows.find((r) => r['case'] === 'purchase with cashback');
+    expect(rows.find((r) => r['case'] === 'refund of part of that purchase')).toMatchObject({ type: 'refund', status: 'approved', originalId: refunded?.['id'] });
+    expect(rows.find((r) => r['case'] === 'pre-authorization released')).toMatchObject({ type: 'preauth', status: 'voided', reason: 'RELEASED' });
     // The debug log really was written (so the scan below means something).
     expect(stderr.toString()).toMatch(/"level":20/);
     expect(stderr.toString()).toContain('[display] APPROVED');

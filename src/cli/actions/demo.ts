@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDemoCases, formatDemoTable, type DemoRow } from '../../app/demo.js';
-import { CHIP_DEMO_CASES, DEMO_CASES, ENCRYPTED_READER_DEMO_CASES, NEO2_DEMO_ACQUIRER, PCSC_DEMO_CASES, PCSC_DEMO_FLOOR_LIMIT } from '../../app/demo-cases.js';
+import { CHIP_DEMO_CASES, COUNTER_DEMO_ACQUIRER, COUNTER_DEMO_CASES, DEMO_CASES, ENCRYPTED_READER_DEMO_CASES, NEO2_DEMO_ACQUIRER, PCSC_DEMO_CASES, PCSC_DEMO_FLOOR_LIMIT } from '../../app/demo-cases.js';
 import { startTerminal, type RunningTerminal } from '../../app/terminal.js';
 import { DEFAULT_AIDS } from '../../config/emv-schema.js';
 import { parseConfig } from '../../config/load.js';
@@ -43,6 +43,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const sets = [
     { reader: { type: 'virtual', model: 'msr' }, pinpad: { type: 'none' }, cases: DEMO_CASES },
     { reader: { type: 'virtual', model: 'chip' }, pinpad: { type: 'virtual' }, cases: CHIP_DEMO_CASES, acquirer: NEO2_DEMO_ACQUIRER },
+    { reader: { type: 'virtual', model: 'chip' }, pinpad: { type: 'virtual' }, cases: COUNTER_DEMO_CASES, acquirer: COUNTER_DEMO_ACQUIRER },
     { reader: { type: 'virtual', model: 'magtek-encrypting' }, pinpad: { type: 'none' }, cases: ENCRYPTED_READER_DEMO_CASES },
     { reader: { type: 'virtual', model: 'pcsc' }, pinpad: { type: 'virtual' }, cases: PCSC_DEMO_CASES, acquirer: PCSC_ACQUIRER },
   ] as const;
