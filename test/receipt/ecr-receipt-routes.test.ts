@@ -23,7 +23,7 @@ import type { TransactionEngine } from '../../src/txn/engine.js';
 import type { Journal } from '../../src/txn/journal/index.js';
 import { thrown } from '../pos-error.js';
 import { card, openJournal, tempDir } from '../txn/journal-helpers.js';
-import { CHIP_EMV, MERCHANT, until } from './receipt-fixtures.js';
+import { approveInJournal, MERCHANT, until } from './receipt-fixtures.js';
 
 const TOKEN = 'c3'.repeat(32);
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -68,20 +68,12 @@ async function api(options: { printer?: boolean } = {}): Promise<Api> {
   };
 }
 
-function approve(journal: Journal, id: string): void {
-  journal.steps.begin({ id, amountMinor: 2500, tipMinor: 300, currency: '978', card: card() });
-  journal.steps.recordEmv(id, CHIP_EMV);
-  journal.steps.requestSent(id, { stan: journal.stan.next(), transmittedAt: new Date('2025-03-01T10:00:02Z') });
-  journal.steps.responseReceived(id, { responseCode: '00', authCode: 'A1B2C3', rrn: '506010000042' });
-  journal.steps.complete(id);
-}
-
 const errorOf = (json: Record<string, unknown>) => json['error'] as { code: string; details: Record<string, unknown> };
 
 describe('GET /v1/transactions/:id/receipt', () => {
   it('answers the customer copy as JSON lines at the printer width, rendered from the journal', async () => {
     const { journal, call } = await api();
-    approve(journal, 'txn-a');
+    approveInJournal(journal, 'txn-a', { amountMinor: 2500, tipMinor: 300 });
     const res = await call('GET', '/v1/transactions/txn-a/receipt');
     expect(res.status).toBe(200);
     expect(res.type).toMatch(/^application\/json/);
@@ -92,7 +84,7 @@ describe('GET /v1/transactions/:id/receipt', () => {
 
   it('answers plain text with Accept: text/plain or ?format=text, at the width and copy asked', async () => {
     const { journal, call } = await api();
-    approve(journal, 'txn-a');
+    approveInJournal(journal, 'txn-a', { amountMinor: 2500, tipMinor: 300 });
     const text = receiptText(renderReceipt(journal.get('txn-a'), MERCHANT, { copy: 'merchant', width: 48 }), 48);
     const byAccept = await call('GET', '/v1/transactions/txn-a/receipt?copy=merchant&width=48', { accept: 'text/plain' });
     expect([byAccept.status, byAccept.type, byAccept.text]).toEqual([200, 'text/plain; charset=utf-8', text]);
@@ -119,7 +111,7 @@ describe('GET /v1/transactions/:id/receipt', () => {
 describe('POST /v1/transactions/:id/print and /v1/receipts/reprint', () => {
   it('queues both copies (202, the job ids) and the printer prints them, merchant first', async () => {
     const { journal, desk, twin, call } = await api();
-    approve(journal, 'txn-a');
+    approveInJournal(journal, 'txn-a', { amountMinor: 2500, tipMinor: 300 });
     const res = await call('POST', '/v1/transactions/txn-a/print');
     expect(res.status).toBe(202);
     expect(res.json()).toEqual({
@@ -137,8 +129,8 @@ describe('POST /v1/transactions/:id/print and /v1/receipts/reprint', () => {
 
   it('prints a copy asked again, and the reprint of the last receipt, marked DUPLICATE', async () => {
     const { journal, desk, twin, call } = await api();
-    approve(journal, 'txn-a');
-    approve(journal, 'txn-b');
+    approveInJournal(journal, 'txn-a', { amountMinor: 2500, tipMinor: 300 });
+    approveInJournal(journal, 'txn-b', { amountMinor: 2500, tipMinor: 300 });
     expect((await call('POST', '/v1/transactions/txn-a/print?copy=customer')).json()['jobs']).toMatchObject([{ duplicate: false }]);
     expect((await call('POST', '/v1/transactions/txn-a/print?copy=customer')).json()['jobs']).toMatchObject([{ duplicate: true }]);
     const reprint = await call('POST', '/v1/receipts/reprint');
@@ -150,7 +142,7 @@ describe('POST /v1/transactions/:id/print and /v1/receipts/reprint', () => {
 
   it('is 409 without a printer, 404 with nothing to reprint, 409 for a running transaction', async () => {
     const paperless = await api({ printer: false });
-    approve(paperless.journal, 'txn-a');
+    approveInJournal(paperless.journal, 'txn-a', { amountMinor: 2500, tipMinor: 300 });
     const noPrinter = await paperless.call('POST', '/v1/transactions/txn-a/print');
     expect([noPrinter.status, errorOf(noPrinter.json()).code]).toEqual([409, 'RECEIPT_NO_PRINTER']);
     const empty = await api();

@@ -12,9 +12,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
 import { renderReceipt } from '../../src/receipt/layout/render.js';
 import { ReceiptDesk } from '../../src/receipt/receipt-desk.js';
-import type { Journal } from '../../src/txn/journal/index.js';
-import { card, openJournal, tempDir } from '../txn/journal-helpers.js';
-import { CHIP_EMV, FakePrinter, MERCHANT } from './receipt-fixtures.js';
+import { openJournal, tempDir } from '../txn/journal-helpers.js';
+import { approveInJournal, FakePrinter, MERCHANT } from './receipt-fixtures.js';
 
 const DIST = resolve('dist/src');
 
@@ -41,14 +40,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function approve(journal: Journal, id: string): void {
-  journal.steps.begin({ id, amountMinor: 1250, currency: '978', card: card() });
-  journal.steps.recordEmv(id, CHIP_EMV);
-  journal.steps.requestSent(id, { stan: journal.stan.next(), transmittedAt: new Date('2025-03-01T10:00:02Z') });
-  journal.steps.responseReceived(id, { responseCode: '00', authCode: 'A1B2C3', rrn: '506010000042' });
-  journal.steps.complete(id);
-}
-
 /** Runs the child until its printer has the job, then kills it with SIGKILL. */
 function printAndPowerCut(dir: string): Promise<NodeJS.Signals | null> {
   const script = join(dir, 'child.mjs');
@@ -73,7 +64,7 @@ describe('print spool across a power cut', () => {
   it('prints a job killed mid-print again at the next start, once, marked DUPLICATE', async () => {
     const dir = tempDir('pos-receipt-crash-');
     const before = openJournal(dir);
-    approve(before, 'txn-a');
+    approveInJournal(before, 'txn-a');
     before.close();
 
     expect(await printAndPowerCut(dir)).toBe('SIGKILL');

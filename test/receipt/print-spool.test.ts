@@ -10,7 +10,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEscposPrinter, type EscposPrinter } from '../../drivers/escpos-printer/index.js';
 import { createMemoryTransportPair } from '../../drivers/transport/memory-transport.js';
 import { attachEscposTwin, VirtualEscposPrinter } from '../../hw-mocks/escpos-printer/index.js';
-import type { EmvSummary } from '../../src/devices/card-reader.js';
 import type { Printer } from '../../src/devices/printer.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { renderReceipt } from '../../src/receipt/layout/render.js';
@@ -19,7 +18,7 @@ import type { Journal } from '../../src/txn/journal/index.js';
 import type { TransactionResult } from '../../src/txn/result.js';
 import { thrown } from '../pos-error.js';
 import { card, openJournal, tempDir } from '../txn/journal-helpers.js';
-import { CHIP_EMV, FakePrinter, MERCHANT, until } from './receipt-fixtures.js';
+import { approveInJournal, FakePrinter, MERCHANT, until } from './receipt-fixtures.js';
 
 const BACKOFF = { initialMs: 10, maxMs: 40 };
 
@@ -61,19 +60,10 @@ function rig(dir = tempDir('pos-receipt-')): Rig {
 function fakeRig(setUp: (printer: FakePrinter) => void = () => undefined): { journal: Journal; printer: FakePrinter; desk: ReceiptDesk } {
   const journal = openJournal(tempDir('pos-receipt-'));
   cleanups.push(() => journal.close());
-  approve(journal, 'txn-a');
+  approveInJournal(journal, 'txn-a');
   const printer = new FakePrinter();
   setUp(printer);
   return { journal, printer, desk: deskOn(journal, printer) };
-}
-
-/** A chip purchase approved online, as the ledger writes one. */
-function approve(journal: Journal, id: string, emv: EmvSummary = CHIP_EMV): void {
-  journal.steps.begin({ id, amountMinor: 1250, currency: '978', card: card() });
-  journal.steps.recordEmv(id, emv);
-  journal.steps.requestSent(id, { stan: journal.stan.next(), transmittedAt: new Date('2025-03-01T10:00:02Z') });
-  journal.steps.responseReceived(id, { responseCode: '00', authCode: 'A1B2C3', rrn: '506010000042' });
-  journal.steps.complete(id);
 }
 
 /** What the twin should hold for this job: the lines the layout gives, by their text. */
@@ -86,8 +76,8 @@ const endedEvent = (id: string) => ({ step: 'ended', result: { id } as Transacti
 describe('print spool', () => {
   it('prints queued receipts in the order they were queued, each as the layout says', async () => {
     const { journal, desk, twin } = rig();
-    approve(journal, 'txn-a');
-    approve(journal, 'txn-b');
+    approveInJournal(journal, 'txn-a');
+    approveInJournal(journal, 'txn-b');
     desk.print('txn-b', ['customer']);
     desk.print('txn-a', ['merchant', 'customer']);
     desk.start();
@@ -103,7 +93,7 @@ describe('print spool', () => {
 
   it('keeps a receipt queued while the paper is out and prints it once when the paper is back', async () => {
     const { journal, desk, twin } = rig();
-    approve(journal, 'txn-a');
+    approveInJournal(journal, 'txn-a');
     twin.paperOut(true);
     desk.start();
     const [job] = desk.print('txn-a', ['customer']);
@@ -145,7 +135,7 @@ describe('print spool', () => {
   it('reprints a job a power cut left printing, marked DUPLICATE, once', async () => {
     const dir = tempDir('pos-receipt-');
     const first = openJournal(dir);
-    approve(first, 'txn-a');
+    approveInJournal(first, 'txn-a');
     const before = deskOn(first, new FakePrinter());
     const [job] = before.print('txn-a', ['customer']);
     before.jobs.claim(job?.id ?? 0); // committed before the first byte; then the power went
@@ -184,7 +174,7 @@ describe('print spool', () => {
   it('leaves a job whose receipt cannot be rendered to the operator and prints the next', async () => {
     const { journal, desk, twin } = rig();
     journal.steps.begin({ id: 'txn-running', amountMinor: 500, currency: '978', card: card() });
-    approve(journal, 'txn-a');
+    approveInJournal(journal, 'txn-a');
     desk.jobs.queue('txn-running', ['customer']); // the spool takes it; the receipt refuses a running row
     desk.print('txn-a', ['customer']);
     desk.start();
@@ -201,7 +191,7 @@ describe('receipt desk', () => {
   it('auto-prints the customer copy once at the end, and the VOID receipt once at the void', async () => {
     const { journal, desk, twin } = rig();
     desk.start();
-    approve(journal, 'txn-a');
+    approveInJournal(journal, 'txn-a');
     desk.onLedgerEvent(endedEvent('txn-a'));
     desk.onLedgerEvent(endedEvent('txn-a'));
     await desk.idle();
@@ -218,8 +208,8 @@ describe('receipt desk', () => {
 
   it('marks a second print of a copy, and the reprint of the last receipt, DUPLICATE', async () => {
     const { journal, desk, twin } = rig();
-    approve(journal, 'txn-a');
-    approve(journal, 'txn-b');
+    approveInJournal(journal, 'txn-a');
+    approveInJournal(journal, 'txn-b');
     expect(desk.print('txn-b', ['customer']).map((j) => j.duplicate)).toEqual([false]);
     expect(desk.print('txn-b', ['customer', 'merchant']).map((j) => j.duplicate)).toEqual([true, false]);
     const reprint = desk.reprintLast('customer');
@@ -238,7 +228,7 @@ describe('receipt desk', () => {
     expect(thrown(() => desk.receipt('txn-running', 'customer')).code).toBe('RECEIPT_TXN_RUNNING');
     expect(thrown(() => desk.print('txn-running', ['customer'])).code).toBe('RECEIPT_TXN_RUNNING');
     const paperless = deskOn(journal, null);
-    approve(journal, 'txn-a');
+    approveInJournal(journal, 'txn-a');
     expect(paperless.receipt('txn-a', 'customer')).toEqual(renderReceipt(journal.get('txn-a'), MERCHANT, { copy: 'customer', width: 32 }));
     expect(thrown(() => paperless.print('txn-a', ['customer'])).code).toBe('RECEIPT_NO_PRINTER');
     paperless.onLedgerEvent(endedEvent('txn-a'));
@@ -250,7 +240,7 @@ describe('receipt desk', () => {
   it('renders a reprint after a restart to the same lines as before it', () => {
     const dir = tempDir('pos-receipt-');
     const first = openJournal(dir);
-    approve(first, 'txn-a');
+    approveInJournal(first, 'txn-a');
     const before = JSON.stringify(deskOn(first, null).receipt('txn-a', 'merchant', { width: 48 }));
     first.close();
     const again = openJournal(dir);
@@ -260,7 +250,7 @@ describe('receipt desk', () => {
 
   it('forgets a transaction\'s print jobs with the transaction when retention prunes it', async () => {
     const { journal, desk } = rig();
-    approve(journal, 'txn-a');
+    approveInJournal(journal, 'txn-a');
     desk.print('txn-a', ['customer']);
     desk.start();
     await desk.idle();

@@ -12,8 +12,8 @@ import { merchantSettings } from '../../src/app/ecr-receipt-routes.js';
 import { parseConfig } from '../../src/config/load.js';
 import { renderReceipt } from '../../src/receipt/layout/render.js';
 import { receiptText } from '../../src/receipt/text.js';
-import { card, openJournal, tempDir } from '../txn/journal-helpers.js';
-import { CHIP_EMV } from './receipt-fixtures.js';
+import { openJournal, tempDir } from '../txn/journal-helpers.js';
+import { approveInJournal } from './receipt-fixtures.js';
 
 function pos(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -27,11 +27,7 @@ function journalWithPurchase(): { configFile: string; raw: Record<string, unknow
   const root = tempDir('pos-receipt-cli-');
   const state = join(root, 'state');
   const journal = openJournal(state);
-  journal.steps.begin({ id: 'txn-a', amountMinor: 7000, cashbackMinor: 2000, currency: '978', card: card() });
-  journal.steps.recordEmv('txn-a', CHIP_EMV);
-  journal.steps.requestSent('txn-a', { stan: journal.stan.next(), transmittedAt: new Date('2025-03-01T10:00:02Z') });
-  journal.steps.responseReceived('txn-a', { responseCode: '00', authCode: 'A1B2C3', rrn: '506010000042' });
-  journal.steps.complete('txn-a');
+  approveInJournal(journal, 'txn-a', { amountMinor: 7000, cashbackMinor: 2000 });
   journal.close();
   const raw = {
     devices: { reader: { type: 'virtual' }, printer: { type: 'virtual', columns: 48 } },

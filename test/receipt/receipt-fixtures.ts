@@ -2,8 +2,9 @@
 import type { DeviceState, EmvSummary } from '../../src/devices/card-reader.js';
 import type { PrintLine, Printer, PrinterStatus, PrintJob } from '../../src/devices/printer.js';
 import type { MerchantSettings } from '../../src/receipt/merchant.js';
-import type { JournalEntry } from '../../src/txn/journal/index.js';
+import type { BeginInput, Journal, JournalEntry } from '../../src/txn/journal/index.js';
 import { PosError } from '../../src/util/errors.js';
+import { card } from '../txn/journal-helpers.js';
 
 export const MERCHANT: MerchantSettings = {
   merchantName: 'CORNER SHOP',
@@ -138,4 +139,13 @@ export async function until(check: () => boolean, timeoutMs = 5000): Promise<voi
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** A chip purchase approved online, written to the journal as the ledger writes one (1250 EUR cents unless `begin` says). */
+export function approveInJournal(journal: Journal, id: string, begin: Partial<BeginInput> = {}): void {
+  journal.steps.begin({ id, amountMinor: 1250, currency: '978', card: card(), ...begin });
+  journal.steps.recordEmv(id, CHIP_EMV);
+  journal.steps.requestSent(id, { stan: journal.stan.next(), transmittedAt: new Date('2025-03-01T10:00:02Z') });
+  journal.steps.responseReceived(id, { responseCode: '00', authCode: 'A1B2C3', rrn: '506010000042' });
+  journal.steps.complete(id);
 }
