@@ -24,6 +24,12 @@ export interface DemoCase {
   readonly unplug?: true;
   /** The case ends once its offline advice has reached the host (the terminal's queue is empty again). */
   readonly adviceSent?: true;
+  /**
+   * The customer copy the virtual printer cuts must hold the result (the
+   * total, the last four, APPROVED); `paper-out`: the paper runs out first,
+   * the receipt waits, and prints once when the paper is back.
+   */
+  readonly receipt?: 'printed' | 'paper-out';
   /** What the register starts (default: a purchase of `amount`); `originalOfPrevious`: a refund of the case before's transaction. */
   readonly start?: { readonly type: 'purchase' | 'refund' | 'preauth'; readonly tip?: number; readonly cashback?: number; readonly originalOfPrevious?: true };
   /** What the register does next with the ended transaction; the row is then what that answered. */
@@ -126,13 +132,14 @@ export const PCSC_DEMO_CASES: readonly DemoCase[] = [
   { name: 'chip unreadable, fallback swipe', card: 'visa-ok', amount: 3100, steps: [{ entry: 'chip', fault: 'chip-failure' }, { entry: 'swipe' }], entryMode: 'fallback', expect: { status: 'approved', responseCode: '00' } },
 ];
 
-/** The counter set's acquirer: tips, and cashback up to 100.00. */
-export const COUNTER_DEMO_ACQUIRER = { transactions: { tips: true, cashbackLimit: 10_000 } };
+/** The counter set's acquirer: tips, and cashback up to 100.00; the customer copy prints by itself. */
+export const COUNTER_DEMO_ACQUIRER = { transactions: { tips: true, cashbackLimit: 10_000 }, receipt: { autoPrint: 'customer' } };
 
 /**
- * A counter's day at the NEO 2 twin: tips and cashback, a refund of the
- * sale before it, a void, a pre-authorization completed for less and one
- * released. Each row is what the register was last told (a completion's row
+ * A counter's day at the NEO 2 twin and the ESC/POS printer twin: tips and
+ * cashback, a refund of the sale before it, a void, a pre-authorization
+ * completed for less and one released, a receipt read back from the printer,
+ * and one that waits for paper. Each row is what the register was last told (a completion's row
  * is the completion).
  */
 export const COUNTER_DEMO_CASES: readonly DemoCase[] = [
@@ -143,4 +150,6 @@ export const COUNTER_DEMO_CASES: readonly DemoCase[] = [
   { name: 'purchase voided', card: 'visa-ok', amount: 1500, steps: [{ entry: 'chip' }], then: { action: 'void' }, expect: { status: 'voided', type: 'purchase' } },
   { name: 'pre-authorization completed for less', card: 'visa-ok', amount: 10_000, start: { type: 'preauth' }, steps: [{ entry: 'chip' }], then: { action: 'complete', amount: 8250 }, expect: { status: 'approved', type: 'completion', total: 8250 } },
   { name: 'pre-authorization released', card: 'visa-ok', amount: 5000, start: { type: 'preauth' }, steps: [{ entry: 'chip' }], then: { action: 'release' }, expect: { status: 'voided', type: 'preauth' } },
+  { name: 'receipt printed: the customer copy read back', card: 'visa-ok', amount: 3150, steps: [{ entry: 'chip' }], receipt: 'printed', expect: { status: 'approved', responseCode: '00' } },
+  { name: 'paper out: the receipt prints once the paper is back', card: 'visa-ok', amount: 1275, steps: [{ entry: 'chip' }], receipt: 'paper-out', expect: { status: 'approved', responseCode: '00' } },
 ];

@@ -15,6 +15,8 @@ import { EcrClient } from './ecr-client.js';
 const DEMO_UNPLUG_MS = 300;
 /** How long the demo waits for an offline approval's advice to reach the host. */
 const DEMO_ADVICE_TIMEOUT_MS = 10_000;
+/** How long the demo waits for a receipt to print (or to be queued while the paper is out). */
+const DEMO_PRINT_TIMEOUT_MS = 10_000;
 /** How long the demo waits for an unplugged reader to come back. */
 const DEMO_REPLUG_TIMEOUT_MS = 10_000;
 
@@ -32,6 +34,10 @@ export async function runDemoCases(ecrUrl: string, ecrToken: string, currency: s
   for (const c of cases) {
     const t0 = performance.now();
     const previous = rows.at(-1);
+    // What earlier cases print by themselves (a voided sale's VOID copy) is out of the printer first.
+    if (c.receipt !== undefined) await eventually(async () => (await receiptsWaiting(ecr)) === 0, DEMO_PRINT_TIMEOUT_MS);
+    const receiptsBefore = c.receipt === undefined ? 0 : (await ecr.printedReceipts()).length;
+    if (c.receipt === 'paper-out') await ecr.printerPaper('out');
     const started = await ecr.start(startOf(c, currency, previous));
     if (c.cancel) await ecr.cancel(started.id);
     // The read is armed before the 201 is answered, so the cable comes out mid-transaction.
@@ -41,7 +47,8 @@ export async function runDemoCases(ecrUrl: string, ecrToken: string, currency: s
     const ended = read.status === 'approved' && c.then !== undefined ? await followUp(ecr, read.id, c.then) : read;
     if (c.unplug) await readerBack(ecr);
     const adviceSent = c.adviceSent === undefined || (await advicesSent(ecr));
-    rows.push({ case: c.name, ...ended, asScripted: endedAsScripted(ended, c) && adviceSent, elapsedMs: Math.round(performance.now() - t0) });
+    const printed = c.receipt === undefined || (await receiptAsScripted(ecr, ended, c.receipt, receiptsBefore));
+    rows.push({ case: c.name, ...ended, asScripted: endedAsScripted(ended, c) && adviceSent && printed, elapsedMs: Math.round(performance.now() - t0) });
   }
   return rows;
 }
@@ -81,6 +88,48 @@ async function readerBack(ecr: EcrClient): Promise<void> {
     if (Date.now() > deadline) throw new Error(`The reader did not come back within ${DEMO_REPLUG_TIMEOUT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** How many receipts wait for the printer, from `/v1/health`. */
+async function receiptsWaiting(ecr: EcrClient): Promise<number> {
+  const devices = (await ecr.health())['devices'] as { printer?: { receiptsWaiting?: number } | null } | undefined;
+  return devices?.printer?.receiptsWaiting ?? 0;
+}
+
+/** Polls `done` every 50 ms until it holds or `timeoutMs` passes. */
+async function eventually(done: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await done()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * The customer copy the printer twin cut for `result`: exactly one more
+ * receipt than before, holding APPROVED, the total and the last four only.
+ * With `paper-out` the receipt must first wait (nothing cut, one waiting),
+ * then print once the paper is back.
+ */
+async function receiptAsScripted(ecr: EcrClient, result: TransactionResult, receipt: 'printed' | 'paper-out', before: number): Promise<boolean> {
+  if (receipt === 'paper-out') {
+    const waited = await eventually(async () => (await receiptsWaiting(ecr)) === 1, DEMO_PRINT_TIMEOUT_MS);
+    if (!waited || (await ecr.printedReceipts()).length !== before) return false;
+    await ecr.printerPaper('in');
+  }
+  if (!(await eventually(async () => (await receiptsWaiting(ecr)) === 0 && (await ecr.printedReceipts()).length > before, DEMO_PRINT_TIMEOUT_MS))) return false;
+  const receipts = await ecr.printedReceipts();
+  const text = (receipts.at(-1) ?? []).join('\n');
+  const lastFour = result.maskedPan?.slice(-4) ?? '';
+  return (
+    receipts.length === before + 1 &&
+    text.includes('CUSTOMER COPY') &&
+    text.includes('APPROVED') &&
+    text.includes(formatAmount(result.total, result.currency).replace(/ \w+$/, '')) &&
+    text.includes(`**** ${lastFour}`) &&
+    !text.includes(result.maskedPan ?? '\u0000')
+  );
 }
 
 /** Waits for `/v1/health` to show no offline advice queued; false if one is still queued after the wait. */

@@ -62,6 +62,16 @@ export class EcrClient {
     await this.#call('POST', '/v1/simulator/unplug', request, 202);
   }
 
+  /** The receipts the virtual printer has cut, oldest first (simulation only). */
+  async printedReceipts(): Promise<string[][]> {
+    return (await this.#call<{ receipts: string[][] }>('GET', '/v1/simulator/printer', undefined, 200)).receipts;
+  }
+
+  /** Takes the virtual printer's paper out, or puts it back (simulation only). */
+  async printerPaper(paper: 'out' | 'in'): Promise<void> {
+    await this.#call('POST', '/v1/simulator/printer', { paper }, 202);
+  }
+
   async health(): Promise<Record<string, unknown>> {
     return this.#call<Record<string, unknown>>('GET', '/v1/health', undefined, 200);
   }

@@ -166,7 +166,9 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       const pinpadState = devices.pinpad?.state();
       const displayState = display.state();
       const hostState = host.state();
-      const devicesUp = readerState === 'connected' && (pinpadState ?? 'connected') === 'connected' && displayState === 'connected';
+      const printerState = devices.printer?.state();
+      const devicesUp =
+        readerState === 'connected' && (pinpadState ?? 'connected') === 'connected' && displayState === 'connected' && (printerState ?? 'connected') === 'connected';
       return {
         status: devicesUp && journal.fault === null && duties.unpersisted === 0 ? 'ok' : 'degraded',
         terminal: { id: config.terminal.id, currency: config.terminal.currency },
@@ -174,6 +176,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
           reader: { name: reader.name, state: readerState, virtual: devices.virtualReader },
           pinpad: devices.pinpad ? { name: devices.pinpad.name, state: pinpadState } : null,
           display: { name: display.name, state: displayState },
+          printer: devices.printer ? { name: devices.printer.name, state: printerState, receiptsWaiting: receipts.jobs.waiting() } : null,
         },
         host: { description: host.description, state: hostState, simulator: hostSimulator !== null },
         currentTransaction: engine.current?.id ?? null,

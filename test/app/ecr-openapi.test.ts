@@ -486,6 +486,18 @@ describe('every route, its successes and refusals, against the document', () => 
     expect(operationOf('POST /v1/simulator/unplug').op['x-simulation-only']).toBe(true);
   });
 
+  it('GET and POST /v1/simulator/printer (simulation only, a virtual printer)', async () => {
+    await refused('POST', '/v1/simulator/printer', 400, 'ECR_BAD_REQUEST', { body: { paper: 'torn' } });
+    const out = await call('POST', '/v1/simulator/printer', { body: { paper: 'out' } });
+    expect(out.status).toBe(202);
+    expect(out.json).toEqual({ paper: 'out' });
+    expect((await call('POST', '/v1/simulator/printer', { body: { paper: 'in' } })).status).toBe(202);
+    const printed = await call('GET', '/v1/simulator/printer');
+    expect(printed.status).toBe(200);
+    expect(Array.isArray(printed.json['receipts'])).toBe(true);
+    expect(operationOf('GET /v1/simulator/printer').op['x-simulation-only']).toBe(true);
+  });
+
   it('a chip purchase at a chip reader with a PIN pad: its EMV summary and the health with a PIN pad', async () => {
     const config = parseConfig({ ...SIMULATION, devices: { reader: { type: 'virtual', model: 'chip' }, pinpad: { type: 'virtual' } } });
     const chip = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: mkdtempSync(join(tmpdir(), 'pos-ecr-openapi-chip-')) });
@@ -520,6 +532,8 @@ describe('every route, its successes and refusals, against the document', () => 
     try {
       await refused('POST', '/v1/simulator/present', 404, 'ECR_NOT_FOUND', { body: { card: 'visa-ok' }, port: realPort });
       await refused('POST', '/v1/simulator/unplug', 404, 'ECR_NOT_FOUND', { body: { device: 'reader' }, port: realPort });
+      await refused('GET', '/v1/simulator/printer', 404, 'ECR_NOT_FOUND', { port: realPort });
+      await refused('POST', '/v1/simulator/printer', 404, 'ECR_NOT_FOUND', { body: { paper: 'out' }, port: realPort });
     } finally {
       await real.close();
     }

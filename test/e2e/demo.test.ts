@@ -47,6 +47,9 @@ describe('pos demo (built, in its own process)', () => {
     expect(table).toMatch(/approved\s+purchase\s+411111\*{6}1111\s+12\.34 EUR\s+approved\s+00\s+\w{6}/);
     expect(table).toMatch(/pre-authorization completed for less\s+completion\s+411111\*{6}1111\s+82\.50 EUR\s+approved\s+00/);
     expect(table).toMatch(/purchase voided\s+purchase\s+411111\*{6}1111\s+15\.00 EUR\s+voided/);
+    // Each row's "yes" includes the printer twin's read-back: the customer copy cut once, paper out or not.
+    expect(table).toMatch(/receipt printed: the customer copy read back\s+purchase\s+411111\*{6}1111\s+31\.50 EUR\s+approved\s+00\s+\w{6}\s+-\s+\d+\s+yes/);
+    expect(table).toMatch(/paper out: the receipt prints once the paper is back\s+purchase\s+.*\s+yes/);
     // The PC/SC set runs wherever pcscd does (always in CI); elsewhere it is skipped with the reason.
     if (inject('pcscd').available || process.env['CI'] === 'true') {
       expect(table).toMatch(/approved offline by the card\s+purchase\s+411111\*{6}1111\s+8\.00 EUR\s+approved\s+Y1/);

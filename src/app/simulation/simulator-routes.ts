@@ -5,6 +5,9 @@
  *   POST /v1/simulator/present  { card: "<deck id>", entry?, pin?, fault?, profile?, verifyOnDevice? } → 202 { presented, entry }
  *                               entry "tap": the NEO 2 twin taps the contactless card of `profile`
  *   POST /v1/simulator/unplug   { device: "reader", forMs?: 2000 }        → 202 { unplugged, forMs }
+ *   GET  /v1/simulator/printer                                            → 200 { receipts: [[line, …], …] } (each cut)
+ *   POST /v1/simulator/printer  { paper: "out" | "in" }                   → 202 { paper }
+ *                               the printer routes exist with a virtual printer only
  */
 import { z } from 'zod';
 import { parse, type EcrRoutes } from '../ecr-server.js';
@@ -28,7 +31,15 @@ const unplugBody = z
   })
   .strict();
 
-export function simulatorRoutes(cardholder: CardholderSimulator): EcrRoutes {
+const printerBody = z.object({ paper: z.enum(['out', 'in']) }).strict();
+
+/** What the routes see of the virtual printer: the receipts it cut, and its paper. */
+export interface PrinterTwinControl {
+  receipts(): string[][];
+  paperOut(out: boolean): void;
+}
+
+export function simulatorRoutes(cardholder: CardholderSimulator, printer?: () => PrinterTwinControl | undefined): EcrRoutes {
   return {
     async answer(route, { readBody }) {
       switch (route) {
@@ -49,6 +60,18 @@ export function simulatorRoutes(cardholder: CardholderSimulator): EcrRoutes {
           const body = parse(unplugBody, await readBody());
           await cardholder.unplug({ device: body.device, ...(body.forMs === undefined ? {} : { forMs: body.forMs }) });
           return { status: 202, body: { unplugged: body.device, forMs: body.forMs ?? 0 } };
+        }
+        case 'GET /v1/simulator/printer': {
+          const twin = printer?.();
+          if (twin === undefined) return undefined;
+          return { status: 200, body: { receipts: twin.receipts() } };
+        }
+        case 'POST /v1/simulator/printer': {
+          const twin = printer?.();
+          if (twin === undefined) return undefined;
+          const body = parse(printerBody, await readBody());
+          twin.paperOut(body.paper === 'out');
+          return { status: 202, body: { paper: body.paper } };
         }
         default:
           return undefined;

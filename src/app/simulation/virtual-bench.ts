@@ -275,7 +275,7 @@ export class VirtualBench {
         await cable.unplug(request.forMs);
       },
     });
-    return { routes: simulatorRoutes(cardholder), transactionEnded: () => cardholder.transactionEnded() };
+    return { routes: simulatorRoutes(cardholder, () => this.#printerTwin), transactionEnded: () => cardholder.transactionEnded() };
   }
 
   /** After the devices have closed: wipes the key copies the twins were given, takes a card out of vpcd and gives its slot back. */

@@ -43,7 +43,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const sets = [
     { reader: { type: 'virtual', model: 'msr' }, pinpad: { type: 'none' }, cases: DEMO_CASES },
     { reader: { type: 'virtual', model: 'chip' }, pinpad: { type: 'virtual' }, cases: CHIP_DEMO_CASES, acquirer: NEO2_DEMO_ACQUIRER },
-    { reader: { type: 'virtual', model: 'chip' }, pinpad: { type: 'virtual' }, cases: COUNTER_DEMO_CASES, acquirer: COUNTER_DEMO_ACQUIRER },
+    { reader: { type: 'virtual', model: 'chip' }, pinpad: { type: 'virtual' }, printer: { type: 'virtual' }, cases: COUNTER_DEMO_CASES, acquirer: COUNTER_DEMO_ACQUIRER },
     { reader: { type: 'virtual', model: 'magtek-encrypting' }, pinpad: { type: 'none' }, cases: ENCRYPTED_READER_DEMO_CASES },
     { reader: { type: 'virtual', model: 'pcsc' }, pinpad: { type: 'virtual' }, cases: PCSC_DEMO_CASES, acquirer: PCSC_ACQUIRER },
   ] as const;
@@ -51,7 +51,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   for (const set of sets) {
     const config = parseConfig({
       ecr: { port: 0 },
-      devices: { reader: set.reader, pinpad: set.pinpad },
+      devices: { reader: set.reader, pinpad: set.pinpad, ...('printer' in set ? { printer: set.printer } : {}) },
       host: { type: 'simulator', timeoutMs: DEMO_HOST_TIMEOUT_MS },
       log: { level },
       ...('acquirer' in set ? set.acquirer : {}),

@@ -85,6 +85,12 @@ export class PrintJobLog {
     });
   }
 
+  /** How many jobs wait for the printer (queued, or claimed and not yet printed). */
+  waiting(): number {
+    const c = this.#c;
+    return c.read(() => (c.db.prepare(`SELECT COUNT(*) AS n FROM print_job WHERE state IN ('queued', 'printing')`).get() as { n: number }).n);
+  }
+
   /** The oldest queued job: jobs print in the order they were queued. */
   next(): PrintJobRecord | undefined {
     const c = this.#c;
