@@ -22,6 +22,20 @@ import { RESULT_CODE_BYTES, START_FALLBACK_ALLOWED, START_FIXED_BYTES } from './
 
 /** 9C for a purchase of goods or services (ISO 8583 processing code positions 1–2). */
 export const TRANSACTION_TYPE_PURCHASE = 0x00;
+/** 9C for a purchase with cashback. */
+export const TRANSACTION_TYPE_CASHBACK = 0x09;
+/** 9C for a refund: the reader's kernel asks the card for an AAC and the refund goes online. */
+export const TRANSACTION_TYPE_REFUND = 0x20;
+
+/** 9C and 9F03 for what the card is read for (a pre-authorization is a purchase to the reader). */
+export function readerTransactionType(request: { readonly purpose?: 'purchase' | 'refund' | 'preauth'; readonly cashbackMinor?: number }): {
+  readonly transactionType: number;
+  readonly amountOtherMinor: number;
+} {
+  const cashback = request.cashbackMinor ?? 0;
+  if (request.purpose === 'refund') return { transactionType: TRANSACTION_TYPE_REFUND, amountOtherMinor: 0 };
+  return { transactionType: cashback > 0 ? TRANSACTION_TYPE_CASHBACK : TRANSACTION_TYPE_PURCHASE, amountOtherMinor: cashback };
+}
 
 export interface StartTransactionRequest {
   readonly fallbackAllowed: boolean;

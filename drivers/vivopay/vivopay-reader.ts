@@ -64,6 +64,7 @@ import {
   PIN_MODE,
   pinControlAnswer,
   readerDataError,
+  readerTransactionType,
   startTransactionData,
   type ContactAnswer,
 } from './contact-data.js';
@@ -290,7 +291,7 @@ export class VivopayReader implements ChipCardReader {
   /** 02-40 until a tap gives a card; "insert card" hands over to the contact flow, "see phone" taps again. */
   async #tapRead(read: ActiveRead, signal: AbortSignal): Promise<CardRead> {
     const timeoutS = Math.min(0xff, this.#options.cardTimeoutS ?? VIVOPAY_DEFAULT_CARD_TIMEOUT_S);
-    const data = activateTransactionData({ timeoutS, amountMinor: read.request.amountMinor, currency: read.request.currency });
+    const data = activateTransactionData({ timeoutS, amountMinor: read.request.amountMinor, currency: read.request.currency, ...readerTransactionType(read.request) });
     const spec = { name: 'activateTransaction', ...VIVOPAY_COMMANDS.activateTransaction, answerTimeoutMs: timeoutS * 1000 + START_ANSWER_MARGIN_MS };
     for (;;) {
       const frame = await this.#send(spec, data).catch((error: unknown) => this.#tapResultAfter(asPosError(error, 'vivopay activate'), read.request.amountMinor));
@@ -422,6 +423,7 @@ export class VivopayReader implements ChipCardReader {
       authenticateTimeoutS: AUTHENTICATE_TIMEOUT_S,
       amountMinor: read.request.amountMinor,
       currency: read.request.currency,
+      ...readerTransactionType(read.request),
     });
     const started = this.#contactAnswer(await this.#exchange('startTransaction', start, cardTimeoutS * 1000 + START_ANSWER_MARGIN_MS), 'startTransaction');
     const startTags = flatten(started.tlv);

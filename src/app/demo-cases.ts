@@ -145,6 +145,7 @@ export const COUNTER_DEMO_ACQUIRER = { transactions: { tips: true, cashbackLimit
 export const COUNTER_DEMO_CASES: readonly DemoCase[] = [
   { name: 'purchase with a tip', card: 'visa-ok', amount: 2000, start: { type: 'purchase', tip: 300 }, steps: [{ entry: 'chip' }], expect: { status: 'approved', responseCode: '00', total: 2300 } },
   { name: 'tip adjusted before the batch closes', card: 'visa-ok', amount: 1800, steps: [{ entry: 'chip' }], then: { action: 'tip', tip: 400 }, expect: { status: 'approved', total: 2200 } },
+  // The card's Application Usage Control allows cashback (Book 3 §10.4): the deck's Visa chip is valid for it.
   { name: 'purchase with cashback', card: 'visa-ok', amount: 2500, start: { type: 'purchase', cashback: 2000 }, steps: [{ entry: 'chip' }], expect: { status: 'approved', responseCode: '00', total: 4500 } },
   { name: 'refund of part of that purchase', card: 'visa-ok', amount: 1000, start: { type: 'refund', originalOfPrevious: true }, steps: [{ entry: 'chip' }], expect: { status: 'approved', responseCode: '00', type: 'refund' } },
   { name: 'purchase voided', card: 'visa-ok', amount: 1500, steps: [{ entry: 'chip' }], then: { action: 'void' }, expect: { status: 'voided', type: 'purchase' } },

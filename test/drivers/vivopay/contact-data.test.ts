@@ -15,6 +15,7 @@ import {
   parsePinControl,
   PIN_MODE,
   pinControlAnswer,
+  readerTransactionType,
   startTransactionData,
 } from '../../../drivers/vivopay/contact-data.js';
 import { msrDataBlock } from '../../../hw-mocks/vivopay/msr-data.js';
@@ -40,6 +41,25 @@ describe('60-10 Start Transaction data (guide 8.4.18 p178–179)', () => {
       ].join(''),
     );
     expect(startTransactionData({ fallbackAllowed: false, cardTimeoutS: 5, authenticateTimeoutS: 1, amountMinor: 0, currency: '840' })[0]).toBe(0x00);
+  });
+
+  it('says what the card is read for: 9C 20 for a refund, 09 with the cash in 9F03 for cashback, 00 for a pre-authorization', () => {
+    const tags = (purpose: 'purchase' | 'refund' | 'preauth', cashbackMinor?: number) => {
+      const data = startTransactionData({
+        fallbackAllowed: true,
+        cardTimeoutS: 60,
+        authenticateTimeoutS: 30,
+        amountMinor: 4500,
+        currency: '978',
+        ...readerTransactionType({ purpose, ...(cashbackMinor === undefined ? {} : { cashbackMinor }) }),
+      });
+      const list = flatten(decode(data.subarray(5)));
+      return [hex(list.get('9C') ?? Buffer.alloc(0)), hex(list.get('9F03') ?? Buffer.alloc(0))];
+    };
+    expect(tags('refund')).toEqual(['20', '000000000000']);
+    expect(tags('purchase', 2000)).toEqual(['09', '000000002000']);
+    expect(tags('purchase')).toEqual(['00', '000000000000']);
+    expect(tags('preauth')).toEqual(['00', '000000000000']);
   });
 });
 
