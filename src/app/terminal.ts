@@ -141,6 +141,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
       autoPrint: effectiveAutoPrint(config.receipt.autoPrint, devices.printer !== null),
       logger,
     });
+    ledger.inEndCommit((result) => receipts.onEnded(result));
     ledger.on((event) => receipts.onLedgerEvent(event));
     receipts.start();
     closers.push(() => receipts.stop());

@@ -16,6 +16,7 @@ import type { PrintLine, Printer } from '../devices/printer.js';
 import type { Journal, JournalEntry } from '../txn/journal/index.js';
 import { PrintJobLog, type PrintCopy, type PrintJobRecord } from '../txn/journal/print-jobs.js';
 import type { LedgerEvent } from '../txn/ledger.js';
+import type { TransactionResult } from '../txn/result.js';
 import { asPosError, PosError } from '../util/errors.js';
 import { cvmWords } from './cvm.js';
 import { renderReceipt } from './layout/render.js';
@@ -84,10 +85,19 @@ export class ReceiptDesk {
     return { transactionId: id, jobs: this.print(id, [copy], { duplicate: true }) };
   }
 
-  /** Subscribe to the ledger: queues the automatic copies when a transaction ends, and when one is voided. */
+  /**
+   * Inside a transaction's end commit (`JournalLedger.inEndCommit`): queues
+   * its automatic copies in the same commit, so a power cut keeps both or
+   * neither. Never throws (a receipt must not undo a payment's end).
+   */
+  onEnded(result: TransactionResult): void {
+    if (this.#worker === null || this.#o.autoPrint === 'none') return;
+    this.#autoPrint(result.id, null);
+  }
+
+  /** Subscribe to the ledger: queues the automatic copies when a transaction is voided. */
   onLedgerEvent(event: LedgerEvent): void {
     if (this.#worker === null || this.#o.autoPrint === 'none') return;
-    if (event.step === 'ended') this.#autoPrint(event.result.id, null);
     if (event.step === 'reversal-owed') {
       const entry = this.#o.journal.find(event.reversal.transactionId);
       if (entry !== undefined && entry.voidedAt !== null) this.#autoPrint(entry.id, entry.voidedAt);

@@ -40,12 +40,22 @@ export class JournalLedger implements Ledger {
   readonly #duties: ReversalDuties;
   readonly #offline: OfflineApprovals | null;
   readonly #events: LedgerEvents;
+  readonly #endWork: ((result: TransactionResult) => void)[] = [];
 
   constructor(options: JournalLedgerOptions) {
     this.#journal = options.journal;
     this.#duties = options.duties;
     this.#offline = options.offline ?? null;
     this.#events = new LedgerEvents(options.logger);
+  }
+
+  /**
+   * Adds work to each end's own commit (the automatic receipt's print job),
+   * so a power cut cannot keep one without the other. The work must not
+   * throw: it would undo the end.
+   */
+  inEndCommit(work: (result: TransactionResult) => void): void {
+    this.#endWork.push(work);
   }
 
   /** Subscribes to the steps as they commit; returns the unsubscribe. */
@@ -120,6 +130,7 @@ export class JournalLedger implements Ledger {
       if (step.appliesTip === true && result.status === 'approved' && result.originalId !== undefined) {
         this.#journal.steps.applyTip(result.originalId, { amountMinor: result.total, tipMinor: result.tip ?? 0, adjustmentId: result.id });
       }
+      for (const work of this.#endWork) work(result);
     });
     this.#events.emit({ step: 'ended', result, owes: step.owes?.duty ?? null });
   }

@@ -17,6 +17,10 @@ import { ReceiptDesk } from '../../src/receipt/receipt-desk.js';
 import type { Journal } from '../../src/txn/journal/index.js';
 import type { TransactionResult } from '../../src/txn/result.js';
 import { thrown } from '../pos-error.js';
+import { journalHistory } from '../../src/txn/journal/history.js';
+import { JournalLedger } from '../../src/txn/journal-ledger.js';
+import { ReversalDuties } from '../../src/txn/reversal-duties.js';
+import { approveAll, FakeHost, FakeReader, testCard, testEngine } from '../txn/fakes.js';
 import { card, openJournal, tempDir } from '../txn/journal-helpers.js';
 import { approveInJournal, FakePrinter, MERCHANT, until } from './receipt-fixtures.js';
 
@@ -192,8 +196,8 @@ describe('receipt desk', () => {
     const { journal, desk, twin } = rig();
     desk.start();
     approveInJournal(journal, 'txn-a');
-    desk.onLedgerEvent(endedEvent('txn-a'));
-    desk.onLedgerEvent(endedEvent('txn-a'));
+    desk.onEnded(endedEvent('txn-a').result);
+    desk.onEnded(endedEvent('txn-a').result);
     await desk.idle();
     expect(twin.receipts()).toEqual([expectedReceipt(journal, 'txn-a', 'customer')]);
 
@@ -204,6 +208,31 @@ describe('receipt desk', () => {
     expect(twin.receipts()).toHaveLength(2);
     expect(twin.receipts()[1]).toEqual(expectedReceipt(journal, 'txn-a', 'customer'));
     expect(twin.receipts()[1]).toEqual(expect.arrayContaining(['VOID SALE', 'VOIDED']));
+  });
+
+  it("queues the automatic copy inside the transaction's own end commit, through the ledger", async () => {
+    const { journal, desk, twin } = rig();
+    const ledger = new JournalLedger({ journal, duties: new ReversalDuties(journal.reversals, silentLogger), logger: silentLogger });
+    let inCommit: boolean | undefined;
+    ledger.inEndCommit((result) => {
+      inCommit = journal.connection.db.inTransaction;
+      desk.onEnded(result);
+    });
+    desk.start();
+    const fake = new FakeReader();
+    const cardEngine = testEngine({ reader: fake, ledger, host: new FakeHost(approveAll), history: journalHistory(journal) });
+    const started = cardEngine.start({ type: 'purchase', amount: 1234, currency: '978' });
+    await fake.armed();
+    fake.present(testCard());
+    await cardEngine.wait(started.id);
+    expect(inCommit).toBe(true);
+    // A swipe is signed for: the merchant's copy to sign first, then the customer's.
+    expect(desk.jobs.list().map((j) => [j.transactionId, j.copy])).toEqual([
+      [started.id, 'merchant'],
+      [started.id, 'customer'],
+    ]);
+    await desk.idle();
+    expect(twin.receipts()).toHaveLength(2);
   });
 
   it('marks a second print of a copy, and the reprint of the last receipt, DUPLICATE', async () => {
@@ -231,7 +260,7 @@ describe('receipt desk', () => {
     approveInJournal(journal, 'txn-a');
     expect(paperless.receipt('txn-a', 'customer')).toEqual(renderReceipt(journal.get('txn-a'), MERCHANT, { copy: 'customer', width: 32 }));
     expect(thrown(() => paperless.print('txn-a', ['customer'])).code).toBe('RECEIPT_NO_PRINTER');
-    paperless.onLedgerEvent(endedEvent('txn-a'));
+    paperless.onEnded(endedEvent('txn-a').result);
     expect(paperless.jobs.list()).toEqual([]);
     await expect(paperless.idle()).resolves.toBeUndefined();
     expect(thrown(() => desk.receipt('txn-a', 'customer', { width: 40 })).code).toBe('RECEIPT_WIDTH_INVALID');
