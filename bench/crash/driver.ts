@@ -1,23 +1,24 @@
 /**
- * Drives one terminal process after another through the purchases, as the
- * cash register (`register.ts`): starts a purchase under its reference,
- * presents the card, waits for the end, cancels at planned moments, and
- * pulls the plug (SIGKILL to the terminal's process group) at planned
- * moments. After every start it first looks up the purchases whose calls a
- * kill cut off.
+ * Drives one terminal process after another through the plan, as the cash
+ * register (`register.ts`): starts a purchase, refund or pre-authorization
+ * under its reference, presents the card, waits for the end, cancels at
+ * planned moments; voids, releases, completes and adjusts tips of earlier
+ * ones (`acts.ts`); and pulls the plug (SIGKILL to the terminal's process
+ * group) at planned moments. After every start it first looks up the
+ * transactions and follow-ups whose calls a kill cut off.
  */
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from './child.js';
 import { Ecr, type TxnView } from './ecr.js';
-import type { TxnKillMoment } from './plan.js';
+import { chooseAct, type Act, type FollowUpAct } from './acts.js';
+import { OPERATIONS, type Operation, type TxnKillMoment } from './plan.js';
 import { Register, type CancelMoment, type RegisterPurchase } from './register.js';
 import type { Rng } from './rng.js';
 import { startTerminal, type TerminalLayout, type TerminalProcess } from './terminal.js';
 
 export const CURRENCY = '978';
-/** The second account: 500 minor units, so it is soon declined for funds — declines are exercised too. */
-export const CARDS = { main: 'visa-ok', second: 'mc-low-funds' } as const;
+export { CARDS } from './acts.js';
 
 export interface Outcomes {
   approved: number;
@@ -46,10 +47,14 @@ export class Driver {
   readonly problems: string[] = [];
   readonly outcomes: Outcomes = { approved: 0, declined: 0, failed: 0, cancelled: 0, interrupted: 0, errors: 0 };
   readonly register: Register;
+  /** What the register did, by kind, and how many of each a kill hit. */
+  readonly types: Record<Operation, { ran: number; killed: number }> = emptyTypes();
   kills = 0;
   lives = 0;
   readonly #o: DriverOptions;
   #terminal: TerminalProcess | null = null;
+  /** Reference → the card it was made with: a refund goes to the card of its purchase. */
+  readonly #cards = new Map<string, string>();
 
   constructor(options: DriverOptions) {
     this.#o = options;
@@ -83,23 +88,31 @@ export class Driver {
     if (code !== 0) this.problems.push(`${terminal.child.name} exited ${code ?? 'by signal'} on SIGTERM`);
   }
 
-  async transaction(index: number, kill: TxnKillMoment | undefined, killNextStart: boolean, cancel: CancelMoment | undefined): Promise<void> {
+  async transaction(index: number, kill: TxnKillMoment | undefined, killNextStart: boolean, cancel: CancelMoment | undefined, op: Operation = 'purchase'): Promise<void> {
     const { rng } = this.#o;
     const terminal = this.#terminal ?? (await this.start());
     const second = rng.next() < 0.2;
-    const card = second ? CARDS.second : CARDS.main;
-    const amount = second ? rng.int(5, 60) : rng.int(100, 400);
     const killDelay = rng.int(0, 30);
     const cancelDelay = rng.int(0, 40);
-    const purchase = this.register.newPurchase(amount, 'main');
+    let purchase: RegisterPurchase | null = null;
+    let name = `transaction ${index}`;
     try {
       const ecr = this.ecrOf(terminal);
       await this.register.resolve(ecr);
+      const act = chooseAct(op, this.register, rng, second, (reference) => this.#cards.get(reference));
+      this.#tally(act, kill);
+      if (act.kind === 'follow-up') {
+        name += ` (${act.op} of ${act.target.reference})`;
+        return await this.#followUp(index, ecr, act, kill, killDelay, killNextStart);
+      }
+      purchase = this.register.newPurchase(act.amount, 'main', act.type, act.originalId);
+      name += ` (${purchase.reference})`;
+      this.#cards.set(purchase.reference, act.card);
       const started = await this.#start(ecr, purchase, index);
       if (started === null) return;
       if (kill === 'before-card') return await this.#kill(index, kill, killDelay, killNextStart);
       if (cancel === 'after-start') return await this.#cancel(ecr, purchase, cancel, started.state);
-      await ecr.present(card);
+      await ecr.present(act.card);
       if (kill === 'card-read') return await this.#kill(index, kill, killDelay, killNextStart);
       if (cancel === 'after-card') {
         await sleep(cancelDelay);
@@ -116,11 +129,46 @@ export class Driver {
     } catch (err) {
       this.outcomes.errors += 1;
       const exited = terminal.child.hasExited();
-      this.problems.push(`transaction ${index} (${purchase.reference}): ${err instanceof Error ? err.message : String(err)}${exited ? ' (the terminal exited on its own)' : ''}`);
+      this.problems.push(`${name}: ${err instanceof Error ? err.message : String(err)}${exited ? ' (the terminal exited on its own)' : ''}`);
       // Whatever state it is in, do not drive a confused terminal further: restart it.
       if (kill !== undefined) await this.#kill(index, kill, 0, killNextStart);
       else await this.pullPlug(false);
     }
+  }
+
+  /**
+   * A void, release, completion or tip adjustment. With a kill: after its
+   * answer (`after-end`), or 0–30 ms after the call went, whatever the
+   * terminal is doing then (the void's reversal draining, the completion's
+   * request in flight: the host holds each answer 60 ms).
+   */
+  async #followUp(index: number, ecr: Ecr, act: FollowUpAct, kill: TxnKillMoment | undefined, killDelay: number, killNextStart: boolean): Promise<void> {
+    const desk = this.register.desk;
+    if (kill === undefined || kill === 'after-end') {
+      const done = await desk.send(ecr, act.target, act.op, act.amount);
+      this.#countFollowUp(done.told?.status ?? null, done.httpStatus);
+      if (kill === 'after-end') await this.#kill(index, kill, 0, killNextStart);
+      return;
+    }
+    // The call is cut off by the kill (or answered just before it): the register looks it up after the restart.
+    const call = desk.send(ecr, act.target, act.op, act.amount).catch(() => undefined);
+    await this.#kill(index, kill, killDelay, killNextStart);
+    await call;
+  }
+
+  #countFollowUp(status: string | null, httpStatus: number | null): void {
+    if (status === 'refused') this.problems.push(`a follow-up was refused (HTTP ${httpStatus ?? '-'})`);
+    else if (status === 'voided' || status === 'approved') this.outcomes.approved += 1;
+    else if (status === 'declined' || status === 'not-done') this.outcomes.declined += 1;
+    else if (status === 'failed') this.outcomes.failed += 1;
+    else this.problems.push(`a follow-up ended with status ${status ?? 'null'}`);
+  }
+
+  #tally(act: Act, kill: TxnKillMoment | undefined): void {
+    const key: Operation = act.kind === 'follow-up' ? act.op : act.type === 'purchase' ? 'purchase' : act.type;
+    const t = this.types[key];
+    t.ran += 1;
+    if (kill !== undefined) t.killed += 1;
   }
 
   /**
@@ -196,6 +244,10 @@ export class Driver {
       if (existsSync(file)) copyFileSync(file, join(dir, `${tag}.db${suffix}`));
     }
   }
+}
+
+function emptyTypes(): Record<Operation, { ran: number; killed: number }> {
+  return Object.fromEntries(OPERATIONS.map((op) => [op, { ran: 0, killed: 0 }])) as Record<Operation, { ran: number; killed: number }>;
 }
 
 /**

@@ -9,16 +9,18 @@
  *
  * A reversal that reaches a later life is applied to its original in an
  * earlier one, as a surviving book would: by terminal ID and STAN (a
- * reversal's DE 11 is its original's STAN, and the terminal never reuses a
- * STAN within a run). The restarted simulator answers such a reversal 25
+ * reversal names its original's STAN in DE 90, and the terminal never reuses
+ * a STAN within a run). A tip adjustment reversed by a later life is marked
+ * so, but its purchase's captured amount is not put back (the crash test
+ * restarts the host only with no reversal owed, but for the host crash). The restarted simulator answers such a reversal 25
  * (no record), which ends the terminal's duty just as 00 does.
  *
  * Pure: ledgers in, one ledger out.
  */
 import type { LedgerEntry } from './host-sim.js';
 
-/** Requests an approval of which a reversal undoes. */
-const MONEY_MTIS: ReadonlySet<string> = new Set(['0100', '0200']);
+/** Requests an approval of which a reversal undoes (a completion or tip adjustment may be an advice). */
+const MONEY_MTIS: ReadonlySet<string> = new Set(['0100', '0200', '0220', '0221']);
 const REVERSAL_MTIS: ReadonlySet<string> = new Set(['0400', '0401', '0420', '0421']);
 /** A reversal the host took: reversed (00), or no such original in this life's memory (25). */
 const TAKEN: ReadonlySet<string> = new Set(['00', '25']);
@@ -28,15 +30,16 @@ export function combineLives(lives: readonly (readonly LedgerEntry[])[]): Ledger
   const book: LedgerEntry[] = [];
   lives.forEach((life, i) => {
     const later = lives.slice(i + 1).flat();
-    const reversedLater = new Set(later.filter((e) => REVERSAL_MTIS.has(e.mti) && e.responseCode !== null && TAKEN.has(e.responseCode)).map((e) => stanKey(e)));
+    const reversedLater = new Set(later.filter((e) => REVERSAL_MTIS.has(e.mti) && e.responseCode !== null && TAKEN.has(e.responseCode)).map((e) => stanKey(e, e.originalStan ?? e.stan)));
     for (const entry of life) {
-      const reversed = entry.reversed || (MONEY_MTIS.has(entry.mti) && reversedLater.has(stanKey(entry)));
-      book.push(reversed === entry.reversed ? entry : { ...entry, reversed });
+      const reversed = entry.reversed || (MONEY_MTIS.has(entry.mti) && reversedLater.has(stanKey(entry, entry.stan)));
+      // A reversed hold holds nothing, as the simulator books it.
+      book.push(reversed === entry.reversed ? entry : { ...entry, reversed, heldMinor: entry.heldMinor === null ? null : 0 });
     }
   });
   return book;
 }
 
-function stanKey(entry: LedgerEntry): string {
-  return `${entry.terminalId ?? '-'}/${entry.stan ?? '-'}`;
+function stanKey(entry: LedgerEntry, stan: string | null): string {
+  return `${entry.terminalId ?? '-'}/${stan ?? '-'}`;
 }

@@ -11,7 +11,20 @@ import { spawnLogged, waitForLine, type Child } from './child.js';
 /** One financial request as the admin port reports it (`hw-mocks/host/admin-server.ts`): the fields the book reads. */
 export type LedgerEntry = Pick<
   SimLedgerEntry,
-  'mti' | 'terminalId' | 'stan' | 'transmissionDateTime' | 'maskedPan' | 'amountMinor' | 'currency' | 'kind' | 'responseCode' | 'reversed'
+  | 'mti'
+  | 'terminalId'
+  | 'stan'
+  | 'transmissionDateTime'
+  | 'maskedPan'
+  | 'amountMinor'
+  | 'currency'
+  | 'kind'
+  | 'responseCode'
+  | 'reversed'
+  | 'heldMinor'
+  | 'capturedMinor'
+  | 'completed'
+  | 'originalStan'
 >;
 
 export interface HostSimProcess {

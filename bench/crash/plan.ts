@@ -84,3 +84,66 @@ export function planCancels(transactions: number, kills: KillPlan, rng: Rng): Re
   }
   return cancels;
 }
+
+/**
+ * What the register does at each transaction index: a purchase, or one of
+ * the other things a counter does all day —
+ *
+ *   refund    a referenced refund of an earlier approved purchase (card)
+ *   preauth   a pre-authorization (card)
+ *   void      of an earlier approved purchase or refund (no card)
+ *   complete  of an earlier approved pre-authorization, up to its amount
+ *   release   of an earlier approved pre-authorization
+ *   tip       a tip adjustment of an earlier approved purchase
+ *
+ * Right after the opening come a purchase, a pre-authorization and a
+ * purchase (`WARM_UP`), so that a follow-up has something to act on early.
+ * Then every kind lands on a killed index (one each, in this order, as far
+ * as the kills go), so that a kill falls during each, and the index before
+ * a killed follow-up or refund makes what it acts on (a pre-authorization
+ * for a completion or release, else a purchase) unless that index is killed
+ * or cancelled itself; the other indexes draw a kind at the weights below.
+ * The driver turns an operation with nothing to act on yet into a purchase.
+ */
+export const OPERATIONS = ['refund', 'void', 'complete', 'release', 'tip', 'preauth', 'purchase'] as const;
+const WARM_UP: readonly Operation[] = ['purchase', 'preauth', 'purchase'];
+export type Operation = (typeof OPERATIONS)[number];
+/** Of the indexes after the opening: a purchase otherwise. */
+const OPERATION_WEIGHTS: readonly (readonly [Operation, number])[] = [
+  ['preauth', 0.16],
+  ['refund', 0.1],
+  ['void', 0.1],
+  ['complete', 0.08],
+  ['release', 0.05],
+  ['tip', 0.07],
+];
+/** What the index before a killed one makes for it to act on. */
+const PREPARES: Readonly<Partial<Record<Operation, Operation>>> = { refund: 'purchase', void: 'purchase', complete: 'preauth', release: 'preauth', tip: 'purchase' };
+
+/** Transaction index → the operation there (absent: a purchase). The opening holds purchases only. */
+export function planOperations(transactions: number, kills: KillPlan, cancels: ReadonlyMap<number, CancelMoment>, rng: Rng): ReadonlyMap<number, Operation> {
+  const ops = new Map<number, Operation>();
+  for (let i = OPENING; i < transactions; i++) {
+    let roll = rng.next();
+    for (const [op, weight] of OPERATION_WEIGHTS) {
+      if (roll < weight) {
+        ops.set(i, op);
+        break;
+      }
+      roll -= weight;
+    }
+  }
+  WARM_UP.forEach((op, n) => {
+    if (OPENING + n < transactions) ops.set(OPENING + n, op);
+  });
+  const killed = [...kills.atTransaction.keys()].filter((i) => i >= OPENING + WARM_UP.length).sort((a, b) => a - b);
+  OPERATIONS.forEach((op, n) => {
+    const index = killed[n];
+    if (index === undefined) return;
+    ops.set(index, op);
+    const before = index - 1;
+    const prepare = PREPARES[op];
+    if (prepare !== undefined && before >= OPENING + WARM_UP.length && !kills.atTransaction.has(before) && !cancels.has(before)) ops.set(before, prepare);
+  });
+  return ops;
+}

@@ -7,12 +7,15 @@
  *   the terminal does not know it made);
  * - no journal transaction (no STAN) has two approvals still standing at the
  *   host (`doubleCharged`);
- * - the approvals still standing add up to the journal's completed total;
+ * - the purchases and completions still standing at the host, at what they
+ *   capture now (a tip adjustment included), add up to the journal's
+ *   completed ones (`money-check.ts` judges each kind row by row);
  * - the journal's send time of each request is the DE 7 the host received:
  *   after a crash the reversal names its original by STAN and that DE 7, and
  *   a host that cannot find the original answers 25, which ends the duty;
  * - no journal row is corrupt: the file passes `PRAGMA integrity_check`, each
- *   row has a known state reached by allowed steps, and none is left in the
+ *   row has a known state reached by allowed steps (a void is the one step
+ *   out of `completed`, and only with `voided_at`), and none is left in the
  *   middle of a transaction after recovery.
  *
  * Pure: data in, counts and human-readable problems out.
@@ -22,8 +25,10 @@ import { canMove, isJournalState, type JournalState } from '../../src/txn/journa
 import type { LedgerEntry } from './host-sim.js';
 import type { JournalRow, JournalSnapshot } from './journal-check.js';
 
-/** Requests that move money when approved (as the simulator books them). */
-const MONEY_MTIS: ReadonlySet<string> = new Set(['0100', '0200']);
+/** Requests that move money when approved (as the simulator books them; a completion or tip adjustment may be an advice). */
+export const MONEY_MTIS: ReadonlySet<string> = new Set(['0100', '0200', '0220', '0221']);
+/** Kinds whose approval debits the card: the totals compared. */
+const DEBITS: ReadonlySet<string> = new Set(['purchase', 'completion']);
 /** States a row may not be left in once recovery has run and the terminal stopped idle. */
 const IN_THE_MIDDLE: ReadonlySet<string> = new Set(['created', 'request-sent', 'response-received']);
 
@@ -36,9 +41,9 @@ export interface Verdict {
   readonly doubleCharged: number;
   readonly lost: number;
   readonly corruptRows: number;
-  /** Sum of approvals still standing at the host, minor units. */
+  /** Purchases and completions still standing at the host, at what they capture now, minor units. */
   readonly chargedTotal: number;
-  /** Sum of the journal's completed rows, minor units. */
+  /** The journal's completed purchases and completions, minor units. */
   readonly completedTotal: number;
   /** Rows still owing a reversal. */
   readonly pendingReversals: number;
@@ -112,9 +117,9 @@ export function reconcile(ledger: readonly LedgerEntry[], journal: JournalSnapsh
   for (const row of completedRows) {
     if (!standingStans.has(row.stan)) problems.push(`journal completed ${row.id} (STAN ${row.stan ?? '-'}) but the host holds no standing approval for it`);
   }
-  const chargedTotal = standing.reduce((sum, e) => sum + (e.amountMinor ?? 0), 0);
-  const completedTotal = completedRows.reduce((sum, r) => sum + r.amountMinor, 0);
-  if (chargedTotal !== completedTotal) problems.push(`the host holds ${chargedTotal} in standing approvals, the journal completed ${completedTotal}`);
+  const chargedTotal = standing.filter((e) => DEBITS.has(e.kind ?? 'purchase')).reduce((sum, e) => sum + (e.capturedMinor ?? e.amountMinor ?? 0), 0);
+  const completedTotal = completedRows.filter((r) => DEBITS.has(r.kind)).reduce((sum, r) => sum + r.amountMinor, 0);
+  if (chargedTotal !== completedTotal) problems.push(`the host holds ${chargedTotal} in standing purchases and completions, the journal completed ${completedTotal}`);
 
   return {
     hostApproved: approved.length,
@@ -149,8 +154,10 @@ function checkRow(row: JournalRow, markCorrupt: (row: JournalRow, why: string) =
   let from: JournalState = first;
   for (const to of rest) {
     if (!isJournalState(to)) return markCorrupt(row, `unknown step ${to}`);
-    // `created` twice is the card being recorded on a begun transaction.
-    if (!(to === 'created' && from === 'created') && !canMove(from, to)) return markCorrupt(row, `step ${from} > ${to} is not allowed`);
+    // `created` twice is the card being recorded on a begun transaction; a tip adjustment re-records its purchase's state.
+    const same = to === from && (to === 'created' || to === 'completed');
+    const voiding = from === 'completed' && to === 'reversal-pending' && row.voidedAt !== null;
+    if (!same && !voiding && !canMove(from, to)) return markCorrupt(row, `step ${from} > ${to} is not allowed`);
     from = to;
   }
   if (from !== row.state) return markCorrupt(row, `last step ${from} is not the row's state`);

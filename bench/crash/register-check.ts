@@ -2,7 +2,7 @@
  * What the register was told, against the host's book: the register must
  * never have been told wrong about money.
  *
- * For each purchase, its STAN is the one in the register's last answer, else
+ * For each purchase (refund, pre-authorization), its STAN is the one in the register's last answer, else
  * the one the journal holds for its reference; "standing" is an approval of
  * that STAN the host booked and nobody reversed. `registerToldWrong` counts:
  * - told approved, but no standing approval (or one of another amount);
@@ -12,19 +12,27 @@
  * - a 200 to a cancel whose result is not `cancelled`, or whose purchase the
  *   host saw at all (a 200 promises that nothing reached the host);
  * - an approval standing at the host that no purchase of the register owns.
- * `registerNeverTold` counts purchases the register could not learn the end
- * of, even after the last restart; `answersChanged` those whose final answer
- * the terminal later changed (its audit after the last restart differs).
+ * - a transaction the register voided or released (told `voided`) that
+ *   still stands at the host; a purchase whose tip adjustment it was told
+ *   approved (or not) that the host captures at another amount;
+ * - a completion told approved that does not stand captured at the host
+ *   for its amount, or one told otherwise while a capture stands.
+ * `registerNeverTold` counts transactions and follow-ups the register could
+ * not learn the end of, even after the last restart; `answersChanged` those
+ * whose final answer the terminal later changed (its audit after the last
+ * restart differs; a transaction voided since says `voided`).
  *
  * Pure: data in, counts and one line per problem out.
  */
 import { isApproval } from '../../src/host/approval.js';
 import type { LedgerEntry } from './host-sim.js';
 import type { JournalSnapshot } from './journal-check.js';
-import type { RegisterPurchase, ToldStatus } from './register.js';
+import { MONEY_MTIS } from './reconcile.js';
+import { FOLLOW_UP_OPS, type FollowUpOp, type FollowUpStatus, type RegisterFollowUp } from './register-follow-ups.js';
+import type { CardTxnType, RegisterPurchase, ToldStatus } from './register.js';
 
-/** Requests that move money when approved. */
-const MONEY_MTIS: ReadonlySet<string> = new Set(['0100', '0200']);
+const CARD_TYPES: readonly CardTxnType[] = ['purchase', 'refund', 'preauth'];
+const FOLLOW_UP_STATUSES: readonly FollowUpStatus[] = ['voided', 'approved', 'declined', 'failed', 'not-done', 'refused'];
 
 export interface CancelCounts {
   /** Cancels the register sent. */
@@ -43,6 +51,10 @@ export interface RegisterVerdict {
   readonly purchases: number;
   /** Purchases by the last status the register was told. */
   readonly told: Readonly<Record<ToldStatus, number>>;
+  /** The same by type: purchases, refunds, pre-authorizations. */
+  readonly byType: Readonly<Record<CardTxnType, Readonly<Record<ToldStatus, number>>>>;
+  /** Follow-ups by what the register was last told of each (`register-follow-ups.ts`). */
+  readonly followUps: Readonly<Record<FollowUpOp, Readonly<Record<FollowUpStatus, number>>>>;
   readonly registerToldWrong: number;
   readonly registerNeverTold: number;
   readonly answersChanged: number;
@@ -50,7 +62,13 @@ export interface RegisterVerdict {
   readonly problems: readonly string[];
 }
 
-export function judgeRegister(purchases: readonly RegisterPurchase[], ledger: readonly LedgerEntry[], journal: JournalSnapshot, terminalId: string): RegisterVerdict {
+export function judgeRegister(
+  purchases: readonly RegisterPurchase[],
+  ledger: readonly LedgerEntry[],
+  journal: JournalSnapshot,
+  terminalId: string,
+  followUps: readonly RegisterFollowUp[] = [],
+): RegisterVerdict {
   const problems: string[] = [];
   const wrong = new Set<string>();
   const tellWrong = (key: string, why: string): void => {
@@ -64,8 +82,15 @@ export function judgeRegister(purchases: readonly RegisterPurchase[], ledger: re
     stan === null ? [] : (byStan.get(stan) ?? []).filter((e) => isApproval(e.responseCode) && !e.reversed);
   const journalStan = new Map(journal.rows.filter((r) => r.reference !== null).map((r) => [r.reference, r.stan]));
 
-  const told: Record<ToldStatus, number> = { approved: 0, declined: 0, cancelled: 0, failed: 0, 'not-started': 0 };
+  const told: Record<ToldStatus, number> = zeroTold();
+  const byType = Object.fromEntries(CARD_TYPES.map((t) => [t, zeroTold()])) as Record<CardTxnType, Record<ToldStatus, number>>;
   const owned = new Set<string>();
+  // What follows each transaction, as the register was told it.
+  const done = (p: RegisterPurchase, ...ops: FollowUpOp[]): RegisterFollowUp[] =>
+    followUps.filter((f) => f.target === p && ops.includes(f.op) && (f.told?.status === 'voided' || f.told?.status === 'approved'));
+  // A completion or tip adjustment a kill cut off is the register's too: the journal names its original.
+  const ownedIds = new Set(journal.rows.filter((r) => r.reference !== null && purchases.some((p) => p.reference === r.reference)).map((r) => r.id));
+  for (const r of journal.rows) if (r.originalId !== undefined && r.originalId !== null && ownedIds.has(r.originalId) && r.stan !== null) owned.add(r.stan);
   let neverTold = 0;
   let answersChanged = 0;
   for (const p of purchases) {
@@ -79,11 +104,18 @@ export function judgeRegister(purchases: readonly RegisterPurchase[], ledger: re
       problems.push(`register never told: ${name}${p.unresolved ? ' (its look-ups found no end)' : ''}`);
     } else {
       told[t.status] += 1;
+      byType[p.type][t.status] += 1;
       const said = `told ${t.status}${t.responseCode === null ? '' : ` ${t.responseCode}`}${t.authCode === null ? '' : ` auth ${t.authCode}`} (${t.via})`;
-      if (t.status === 'approved') {
+      const voids = done(p, 'void', 'release');
+      const tip = done(p, 'tip').at(-1)?.amount ?? 0;
+      if (t.status === 'approved' && voids.length > 0) {
+        if (standing.length > 0) tellWrong(p.reference, `${name} told ${voids[0]?.op === 'release' ? 'released' : 'voided'} (${voids[0]?.told?.via ?? '-'}), but it still stands at the host (${describe(standing)})`);
+      } else if (t.status === 'approved') {
         if (standing.length === 0) tellWrong(p.reference, `${name} ${said}, the host holds no standing approval for it`);
         else if (standing.some((e) => e.amountMinor !== p.amount) || (t.amount !== null && t.amount !== p.amount)) {
           tellWrong(p.reference, `${name} ${said} for ${t.amount ?? '?'}, the host holds ${standing.map((e) => e.amountMinor ?? '?').join(', ')}`);
+        } else if (p.type === 'purchase' && standing.some((e) => e.capturedMinor !== null && e.capturedMinor !== p.amount + tip)) {
+          tellWrong(p.reference, `${name} ${said} with a tip of ${tip}, the host captures ${standing.map((e) => e.capturedMinor ?? '?').join(', ')}`);
         }
       } else {
         if (standing.length > 0) tellWrong(p.reference, `${name} ${said}, but the host holds a standing approval (${describe(standing)}): a charge the register thinks did not happen`);
@@ -95,12 +127,15 @@ export function judgeRegister(purchases: readonly RegisterPurchase[], ledger: re
       if (t?.status !== 'cancelled') tellWrong(p.reference, `${name}: cancel answered 200, the result is ${t?.status ?? 'unknown'}`);
       else if (seen.length > 0) tellWrong(p.reference, `${name}: cancel answered 200 (seen ${p.cancel.seenState ?? '-'}), but the host saw the purchase (${describe(seen)})`);
     }
-    if (t !== null && p.audit !== null && p.audit.status !== t.status) {
+    const voidedSince = t?.status === 'approved' && p.audit?.status === 'voided' && done(p, 'void', 'release').length > 0;
+    if (t !== null && p.audit !== null && p.audit.status !== t.status && !voidedSince) {
       answersChanged += 1;
       problems.push(`answer changed: ${name} was told ${t.status} (${t.via}), the terminal now says ${p.audit.status}`);
     }
   }
 
+  const followed = judgeFollowUps(followUps, financial, tellWrong, problems);
+  for (const f of followUps) if (f.told?.stan != null) owned.add(f.told.stan);
   for (const [stan, entries] of byStan) {
     const standing = standingOf(stan);
     if (standing.length === 0 || owned.has(stan)) continue;
@@ -117,7 +152,49 @@ export function judgeRegister(purchases: readonly RegisterPurchase[], ledger: re
     stoppedWhileSending: stopped.filter((p) => p.cancel?.seenState === 'sending').length,
     other: cancelled.length - stopped.length - status(409).length,
   };
-  return { purchases: purchases.length, told, registerToldWrong: wrong.size, registerNeverTold: neverTold, answersChanged, cancels, problems };
+  return { purchases: purchases.length, told, byType, followUps: followed.counts, registerToldWrong: wrong.size, registerNeverTold: neverTold + followed.neverTold, answersChanged, cancels, problems };
+}
+
+/**
+ * Each completion as told: approved stands captured at the host for its
+ * amount; anything else leaves no capture of the pre-authorization
+ * standing. (A void's and a release's word is judged on the transaction it
+ * names, above; a tip adjustment's on its purchase's captured amount.)
+ */
+function judgeFollowUps(
+  followUps: readonly RegisterFollowUp[],
+  financial: readonly LedgerEntry[],
+  tellWrong: (key: string, why: string) => void,
+  problems: string[],
+): { counts: Record<FollowUpOp, Record<FollowUpStatus, number>>; neverTold: number } {
+  const counts = Object.fromEntries(FOLLOW_UP_OPS.map((op) => [op, Object.fromEntries(FOLLOW_UP_STATUSES.map((s) => [s, 0]))])) as Record<FollowUpOp, Record<FollowUpStatus, number>>;
+  let neverTold = 0;
+  followUps.forEach((f, i) => {
+    const name = `${f.op} #${i + 1} of ${f.target.reference} (${f.amount})`;
+    const t = f.told;
+    if (t === null) {
+      neverTold += 1;
+      problems.push(`register never told: ${name}`);
+      return;
+    }
+    counts[f.op][t.status] += 1;
+    if (f.op !== 'complete') return;
+    const preauthStan = f.target.told?.stan ?? null;
+    const captures = financial.filter((e) => e.kind === 'completion' && e.originalStan === preauthStan && isApproval(e.responseCode) && !e.reversed);
+    const said = `${name} told ${t.status}${t.responseCode === null ? '' : ` ${t.responseCode}`} (${t.via})`;
+    if (t.status === 'approved') {
+      const mine = captures.filter((e) => e.stan === t.stan);
+      if (mine.length === 0) tellWrong(`${f.target.reference}/complete`, `${said}, the host holds no standing capture of STAN ${t.stan ?? '-'}`);
+      else if (mine.some((e) => (e.capturedMinor ?? e.amountMinor) !== f.amount)) tellWrong(`${f.target.reference}/complete`, `${said}, the host captured ${describe(mine)}`);
+    } else if (captures.length > 0 && !followUps.some((g) => g !== f && g.target === f.target && g.op === 'complete' && g.told?.status === 'approved')) {
+      tellWrong(`${f.target.reference}/complete`, `${said}, but the host holds a capture of the pre-authorization (${describe(captures)})`);
+    }
+  });
+  return { counts, neverTold };
+}
+
+function zeroTold(): Record<ToldStatus, number> {
+  return { approved: 0, declined: 0, cancelled: 0, failed: 0, voided: 0, 'not-started': 0 };
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

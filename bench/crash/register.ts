@@ -11,8 +11,10 @@
  * `register-check.ts` judges what the register was told against the host.
  */
 import { EcrError, type Ecr, type TxnView } from './ecr.js';
+import { FollowUpDesk } from './register-follow-ups.js';
 
-export const FINAL_STATUSES = ['approved', 'declined', 'cancelled', 'failed'] as const;
+/** `voided`: the register voided (or released) it later; a look-up then says so. */
+export const FINAL_STATUSES = ['approved', 'declined', 'cancelled', 'failed', 'voided'] as const;
 export type FinalStatus = (typeof FINAL_STATUSES)[number];
 /** What the register last knows of a purchase: a final status, or that it never started. */
 export type ToldStatus = FinalStatus | 'not-started';
@@ -39,9 +41,15 @@ export interface CancelRecord {
   readonly httpStatus: number | null;
 }
 
+/** What the register starts with a card (`POST /v1/transactions` `type`). */
+export type CardTxnType = 'purchase' | 'refund' | 'preauth';
+
 export interface RegisterPurchase {
   readonly reference: string;
+  readonly type: CardTxnType;
   readonly amount: number;
+  /** A referenced refund: the transaction id it names. */
+  readonly originalId: string | null;
   /** Which part of the run made it (`main`, `disk-full`, `host-crash`). */
   readonly phase: string;
   id: string | null;
@@ -59,6 +67,8 @@ export type StartAnswer = { readonly kind: 'started'; readonly view: TxnView; /*
 
 export class Register {
   readonly purchases: RegisterPurchase[] = [];
+  /** Voids, releases, completions and tip adjustments, and what the register was told of each. */
+  readonly desk = new FollowUpDesk();
   readonly #tag: string;
 
   /** `tag` makes the references of one run distinct from any other's. */
@@ -70,8 +80,8 @@ export class Register {
     return this.purchases.filter((p) => p.unresolved);
   }
 
-  newPurchase(amount: number, phase: string): RegisterPurchase {
-    const purchase: RegisterPurchase = { reference: `${this.#tag}-${this.purchases.length + 1}`, amount, phase, id: null, told: null, unresolved: false, cancel: null, audit: null };
+  newPurchase(amount: number, phase: string, type: CardTxnType = 'purchase', originalId: string | null = null): RegisterPurchase {
+    const purchase: RegisterPurchase = { reference: `${this.#tag}-${this.purchases.length + 1}`, type, amount, originalId, phase, id: null, told: null, unresolved: false, cancel: null, audit: null };
     this.purchases.push(purchase);
     return purchase;
   }
@@ -84,7 +94,8 @@ export class Register {
    */
   async start(ecr: Ecr, purchase: RegisterPurchase, currency: string): Promise<StartAnswer> {
     purchase.unresolved = true;
-    const answer = await ecr.request('POST', '/v1/transactions', { type: 'purchase', amount: purchase.amount, currency, reference: purchase.reference }, 5_000);
+    const body = { type: purchase.type, amount: purchase.amount, currency, reference: purchase.reference, ...(purchase.originalId === null ? {} : { originalId: purchase.originalId }) };
+    const answer = await ecr.request('POST', '/v1/transactions', body, 5_000);
     if (answer.status === 201 || answer.status === 200) {
       const view = answer.body as TxnView;
       purchase.id = view.id;
@@ -131,8 +142,9 @@ export class Register {
     return outcomeOf(view, 'look-up');
   }
 
-  /** Looks up every unresolved purchase; stops at the first call cut off (the terminal went away again). Returns how many are left. */
+  /** Looks up every unresolved purchase and follow-up; stops at the first call cut off (the terminal went away again). Returns how many purchases are left. */
   async resolve(ecr: Ecr): Promise<number> {
+    await this.desk.resolve(ecr);
     for (const purchase of this.unresolved) {
       let outcome: ToldOutcome | null;
       try {

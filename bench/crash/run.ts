@@ -1,15 +1,18 @@
 /**
  * The crash test itself: the bank-host simulator and the terminal as separate
- * processes on loopback, purchases driven through the ECR API as a cash
- * register would (`register.ts`: a reference per purchase, look-ups after a
- * call was cut off), the terminal killed with SIGKILL at planned moments
+ * processes on loopback, purchases, refunds and pre-authorizations driven
+ * through the ECR API as a cash register would (`register.ts`: a reference
+ * per transaction, look-ups after a call was cut off), with voids, releases,
+ * completions and tip adjustments of earlier ones mixed in (`plan.ts`,
+ * `acts.ts`), the terminal killed with SIGKILL at planned moments
  * (`plan.ts`) and restarted on the same state folder, and cancels pressed at
  * planned moments — one while a reversal drains. Then two planned faults
  * (`phases.ts`): the state folder's disk fills during an authorization, and
  * the host is killed during one. At the end one clean restart drains the
  * reversal duties and the register asks about every purchase once more; then
- * the host's book is compared with the journal (`reconcile.ts`) and with what
- * the register was told (`register-check.ts`).
+ * the host's book is compared with the journal (`reconcile.ts`, and kind by
+ * kind `money-check.ts`) and with what the register was told
+ * (`register-check.ts`).
  *
  * Everything lives in one temporary folder, removed at the end (also on
  * failure) unless the caller keeps it: the hygiene test scans its logs, ECR
@@ -25,7 +28,8 @@ import { Driver, waitForHealth, type Outcomes } from './driver.js';
 import { HostBank } from './host-bank.js';
 import { readJournal } from './journal-check.js';
 import { diskFullPhase, hostCrashPhase, PHASE_FAULTS, settle, skippedDiskFull, type DiskFullReport, type HostCrashReport } from './phases.js';
-import { planCancels, planKills } from './plan.js';
+import { judgeMoney, MONEY_FAULTS, type MoneyVerdict } from './money-check.js';
+import { planCancels, planKills, planOperations, type Operation } from './plan.js';
 import { reconcile, type Verdict } from './reconcile.js';
 import { judgeRegister, type RegisterVerdict } from './register-check.js';
 import { Register } from './register.js';
@@ -84,6 +88,10 @@ export interface CrashTestResult {
   readonly verdict: Verdict;
   /** What the register was told, against the host. */
   readonly register: RegisterVerdict;
+  /** Each kind's money at the host against the journal. */
+  readonly money: MoneyVerdict;
+  /** What the register did, by kind, and how many of each a kill hit (a follow-up with nothing to act on was a purchase). */
+  readonly types: Readonly<Record<Operation, { readonly ran: number; readonly killed: number }>>;
   readonly phases: PhaseReports;
   /** The verdicts' problems and anything that went wrong while driving. */
   readonly problems: readonly string[];
@@ -130,6 +138,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     driver.problems.push(...early);
     const plan = planKills(options.transactions, options.kills, seededRng(options.seed ^ 0x5eed));
     const cancels = planCancels(options.transactions, plan, seededRng(options.seed ^ 0xca4ce1));
+    const operations = planOperations(options.transactions, plan, cancels, seededRng(options.seed ^ 0x0b5e55));
     const deadline = started + (options.maxSeconds ?? 900) * 1000;
 
     let done = 0;
@@ -138,7 +147,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
         driver.problems.push(`time limit reached after ${done} of ${options.transactions} transactions`);
         break;
       }
-      await driver.transaction(i, plan.atTransaction.get(i), plan.startupAfter.has(i), cancels.get(i));
+      await driver.transaction(i, plan.atTransaction.get(i), plan.startupAfter.has(i), cancels.get(i), operations.get(i));
       done += 1;
       if ((i + 1) % 25 === 0) progress(`${i + 1}/${options.transactions} transactions, ${driver.kills} kills`);
     }
@@ -166,11 +175,37 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
     const book = await bank.book();
     const journal = readJournal(layout.stateDir);
     const verdict = reconcile(book, journal, TERMINAL_ID);
-    const told = judgeRegister(register.purchases, book, journal, TERMINAL_ID);
-    const problems = [...driver.problems, ...verdict.problems, ...told.problems];
+    const told = judgeRegister(register.purchases, book, journal, TERMINAL_ID, register.desk.followUps);
+    const money = judgeMoney(book, journal, TERMINAL_ID);
+    const problems = [...driver.problems, ...verdict.problems, ...told.problems, ...money.problems];
     const ok =
-      verdict.doubleCharged === 0 && verdict.lost === 0 && verdict.corruptRows === 0 && told.registerToldWrong === 0 && told.registerNeverTold === 0 && told.answersChanged === 0 && problems.length === 0;
-    return { transactions: done, kills: driver.kills, lives: driver.lives, outcomes: driver.outcomes, verdict, register: told, phases, problems, ok, durationMs: Date.now() - started, root, layout, logDir, ecrTranscript, snapshotDir };
+      verdict.doubleCharged === 0 &&
+      verdict.lost === 0 &&
+      verdict.corruptRows === 0 &&
+      told.registerToldWrong === 0 &&
+      told.registerNeverTold === 0 &&
+      told.answersChanged === 0 &&
+      MONEY_FAULTS.every((key) => money[key] === 0) &&
+      problems.length === 0;
+    return {
+      transactions: done,
+      kills: driver.kills,
+      lives: driver.lives,
+      outcomes: driver.outcomes,
+      verdict,
+      register: told,
+      money,
+      types: driver.types,
+      phases,
+      problems,
+      ok,
+      durationMs: Date.now() - started,
+      root,
+      layout,
+      logDir,
+      ecrTranscript,
+      snapshotDir,
+    };
   } finally {
     await bank.stop().catch(() => undefined);
     await killAllChildren();

@@ -4,7 +4,7 @@ import { combineLives } from '../../bench/crash/host-book.js';
 import type { LedgerEntry } from '../../bench/crash/host-sim.js';
 
 function entry(mti: string, stan: string, fields: Partial<LedgerEntry> = {}): LedgerEntry {
-  return { mti, terminalId: 'T0000001', stan, transmissionDateTime: '1124141435', maskedPan: null, amountMinor: 100, currency: '978', kind: 'purchase', responseCode: '00', reversed: false, ...fields };
+  return { mti, terminalId: 'T0000001', stan, transmissionDateTime: '1124141435', maskedPan: null, amountMinor: 100, currency: '978', kind: 'purchase', responseCode: '00', reversed: false, heldMinor: null, capturedMinor: null, completed: false, originalStan: null, ...fields };
 }
 
 describe('combineLives', () => {

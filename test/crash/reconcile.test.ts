@@ -7,11 +7,11 @@ import { reconcile } from '../../bench/crash/reconcile.js';
 const TID = 'T0000001';
 
 function entry(stan: string, amount: number, fields: Partial<LedgerEntry> = {}): LedgerEntry {
-  return { mti: '0200', terminalId: TID, stan, transmissionDateTime: '1124141435', maskedPan: '411111******1111', amountMinor: amount, currency: '978', kind: 'purchase', responseCode: '00', reversed: false, ...fields };
+  return { mti: '0200', terminalId: TID, stan, transmissionDateTime: '1124141435', maskedPan: '411111******1111', amountMinor: amount, currency: '978', kind: 'purchase', responseCode: '00', reversed: false, heldMinor: null, capturedMinor: null, completed: false, originalStan: null, ...fields };
 }
 
 function row(id: string, stan: string | null, state: string, steps: string[], amount = 100, responseCode: string | null = '00'): JournalRow {
-  return { id, reference: null, state, stan, transmittedAt: '2026-11-24T14:14:35.120Z', amountMinor: amount, currency: '978', maskedPan: '411111******1111', responseCode, steps };
+  return { id, kind: 'purchase', reference: null, state, stan, transmittedAt: '2026-11-24T14:14:35.120Z', amountMinor: amount, tipMinor: 0, currency: '978', maskedPan: '411111******1111', responseCode, originalId: null, voidedAt: null, steps };
 }
 
 const COMPLETED = ['created', 'created', 'request-sent', 'response-received', 'completed'];

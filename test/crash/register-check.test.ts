@@ -8,7 +8,7 @@ import type { CancelRecord, RegisterPurchase, ToldOutcome, ToldStatus } from '..
 const TID = 'T0000001';
 
 function entry(stan: string, amount: number, fields: Partial<LedgerEntry> = {}): LedgerEntry {
-  return { mti: '0200', terminalId: TID, stan, transmissionDateTime: '1124141435', maskedPan: '411111******1111', amountMinor: amount, currency: '978', kind: 'purchase', responseCode: '00', reversed: false, ...fields };
+  return { mti: '0200', terminalId: TID, stan, transmissionDateTime: '1124141435', maskedPan: '411111******1111', amountMinor: amount, currency: '978', kind: 'purchase', responseCode: '00', reversed: false, heldMinor: null, capturedMinor: null, completed: false, originalStan: null, ...fields };
 }
 
 function told(status: ToldStatus, stan: string | null, fields: Partial<ToldOutcome> = {}): ToldOutcome {
@@ -17,11 +17,26 @@ function told(status: ToldStatus, stan: string | null, fields: Partial<ToldOutco
 }
 
 function purchase(reference: string, t: ToldOutcome | null, fields: Partial<RegisterPurchase> = {}): RegisterPurchase {
-  return { reference, amount: 100, phase: 'main', id: `id-${reference}`, told: t, unresolved: t === null, cancel: null, audit: null, ...fields };
+  return { reference, type: 'purchase', amount: 100, originalId: null, phase: 'main', id: `id-${reference}`, told: t, unresolved: t === null, cancel: null, audit: null, ...fields };
 }
 
 function journal(rows: { reference: string; stan: string | null }[] = []): JournalSnapshot {
-  const full: JournalRow[] = rows.map((r, i) => ({ id: `row-${i}`, reference: r.reference, state: 'failed', stan: r.stan, transmittedAt: null, amountMinor: 100, currency: '978', maskedPan: null, responseCode: null, steps: ['created', 'failed'] }));
+  const full: JournalRow[] = rows.map((r, i) => ({
+    id: `row-${i}`,
+    kind: 'purchase',
+    reference: r.reference,
+    state: 'failed',
+    stan: r.stan,
+    transmittedAt: null,
+    amountMinor: 100,
+    tipMinor: 0,
+    currency: '978',
+    maskedPan: null,
+    responseCode: null,
+    originalId: null,
+    voidedAt: null,
+    steps: ['created', 'failed'],
+  }));
   return { integrity: ['ok'], rows: full };
 }
 
@@ -43,7 +58,7 @@ describe('judgeRegister', () => {
       TID,
     );
     expect(v).toMatchObject({ purchases: 6, registerToldWrong: 0, registerNeverTold: 0, answersChanged: 0 });
-    expect(v.told).toEqual({ approved: 1, declined: 1, cancelled: 2, failed: 1, 'not-started': 1 });
+    expect(v.told).toEqual({ approved: 1, declined: 1, cancelled: 2, failed: 1, voided: 0, 'not-started': 1 });
     expect(v.cancels).toEqual({ requested: 2, stopped: 1, refused: 1, stoppedWhileSending: 1, other: 0 });
     expect(v.problems).toEqual([]);
   });

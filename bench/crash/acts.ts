@@ -1,0 +1,84 @@
+/**
+ * What the register does at one index of the plan, made concrete from what
+ * it knows so far: the amount and card of a purchase, refund or
+ * pre-authorization, or the earlier transaction a follow-up acts on.
+ *
+ *   refund    of a purchase told approved, not voided or being voided, for
+ *             1..what is left of it (the refunds the register started
+ *             count, unless told declined, cancelled or not started), on
+ *             the purchase's card
+ *   void      of a purchase (with no refund) or a refund, told approved
+ *   complete  of a pre-authorization told approved, for 1..its amount
+ *   release   of a pre-authorization told approved
+ *   tip       of a purchase told approved with no refund: a tip of 10..80
+ *
+ * A follow-up acts once on a transaction: nothing else follows a void,
+ * release or completion, and a tip adjustment is not repeated. With nothing
+ * to act on, the act is a purchase.
+ *
+ * Pure apart from the random source.
+ */
+import type { Operation } from './plan.js';
+import type { FollowUpOp } from './register-follow-ups.js';
+import type { CardTxnType, Register, RegisterPurchase } from './register.js';
+import type { Rng } from './rng.js';
+
+/** The second account: 500 minor units, so it is soon declined for funds — declines are exercised too. */
+export const CARDS = { main: 'visa-ok', second: 'mc-low-funds' } as const;
+
+export interface CardAct {
+  readonly kind: 'card';
+  readonly type: CardTxnType;
+  readonly amount: number;
+  readonly card: string;
+  readonly originalId: string | null;
+}
+
+export interface FollowUpAct {
+  readonly kind: 'follow-up';
+  readonly op: FollowUpOp;
+  readonly target: RegisterPurchase;
+  readonly amount: number;
+}
+
+export type Act = CardAct | FollowUpAct;
+
+const NOT_TAKEN: ReadonlySet<string> = new Set(['declined', 'cancelled', 'not-started']);
+
+/** `second`: the purchase or pre-authorization goes on the low-funds card. `cardOf`: the card a reference was made with. */
+export function chooseAct(op: Operation, register: Register, rng: Rng, second: boolean, cardOf: (reference: string) => string | undefined = () => undefined): Act {
+  const main = register.purchases.filter((p) => p.phase === 'main' && p.told?.status === 'approved' && p.id !== null);
+  const followed = new Set(register.desk.followUps.map((f) => f.target));
+  const refundsOf = (p: RegisterPurchase): RegisterPurchase[] => register.purchases.filter((r) => r.type === 'refund' && r.originalId === p.id);
+  const open = (p: RegisterPurchase): boolean => !followed.has(p);
+  const card = second ? CARDS.second : CARDS.main;
+  const cardAmount = (): number => (second ? rng.int(5, 60) : rng.int(100, 400));
+  const purchase: CardAct = { kind: 'card', type: 'purchase', amount: cardAmount(), card, originalId: null };
+  const pick = (candidates: RegisterPurchase[]): RegisterPurchase | undefined => (candidates.length === 0 ? undefined : rng.pick(candidates));
+  switch (op) {
+    case 'purchase':
+      return purchase;
+    case 'preauth':
+      return { ...purchase, type: 'preauth', amount: second ? rng.int(5, 60) : rng.int(200, 600) };
+    case 'refund': {
+      const left = (p: RegisterPurchase): number => p.amount - refundsOf(p).filter((r) => !NOT_TAKEN.has(r.told?.status ?? '')).reduce((sum, r) => sum + r.amount, 0);
+      const target = pick(main.filter((p) => p.type === 'purchase' && open(p) && left(p) > 0));
+      if (target === undefined) return purchase;
+      return { kind: 'card', type: 'refund', amount: rng.int(1, left(target)), card: cardOf(target.reference) ?? CARDS.main, originalId: target.id };
+    }
+    case 'void': {
+      const target = pick(main.filter((p) => open(p) && (p.type === 'refund' || (p.type === 'purchase' && refundsOf(p).length === 0))));
+      return target === undefined ? purchase : { kind: 'follow-up', op: 'void', target, amount: 0 };
+    }
+    case 'complete':
+    case 'release': {
+      const target = pick(main.filter((p) => p.type === 'preauth' && open(p)));
+      if (target === undefined) return purchase;
+      return { kind: 'follow-up', op, target, amount: op === 'complete' ? rng.int(1, target.amount) : 0 };
+    }
+    case 'tip': {
+      const target = pick(main.filter((p) => p.type === 'purchase' && open(p) && refundsOf(p).length === 0));
+      return target === undefined ? purchase : { kind: 'follow-up', op: 'tip', target, amount: rng.int(10, 80) };
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/** What the crash test's register does at an index: a follow-up acts only on what it was told approved, once, and a refund never asks beyond what is left. */
+import { describe, expect, it } from 'vitest';
+import { CARDS, chooseAct, type Act } from '../../bench/crash/acts.js';
+import { Register, type CardTxnType, type RegisterPurchase, type ToldStatus } from '../../bench/crash/register.js';
+import { seededRng } from '../../bench/crash/rng.js';
+
+function told(register: Register, type: CardTxnType, amount: number, status: ToldStatus, originalId: string | null = null): RegisterPurchase {
+  const p = register.newPurchase(amount, 'main', type, originalId);
+  p.id = `id-${p.reference}`;
+  p.told = { status, responseCode: status === 'approved' ? '00' : null, authCode: null, amount, stan: null, errorCode: null, via: 'answer' };
+  return p;
+}
+
+function followUpOn(register: Register, target: RegisterPurchase, op: 'void' | 'release' | 'complete' | 'tip'): void {
+  register.desk.followUps.push({ op, target, amount: 0, sentAt: '2026-11-24T14:14:35.000Z', told: { status: op === 'void' || op === 'release' ? 'voided' : 'approved', id: null, stan: null, responseCode: null, errorCode: null, via: 'answer' }, unresolved: false, httpStatus: 200 });
+}
+
+function acts(op: Parameters<typeof chooseAct>[0], register: Register, n = 200): Act[] {
+  const rng = seededRng(11);
+  return Array.from({ length: n }, () => chooseAct(op, register, rng, false, () => CARDS.second));
+}
+
+describe('chooseAct', () => {
+  it('makes a purchase when there is nothing to act on: no approval, or only declined, cancelled and phase ones', () => {
+    const register = new Register('t');
+    told(register, 'purchase', 100, 'declined');
+    told(register, 'preauth', 100, 'cancelled');
+    register.newPurchase(300, 'disk-full').told = { status: 'approved', responseCode: '00', authCode: null, amount: 300, stan: null, errorCode: null, via: 'answer' };
+    for (const op of ['refund', 'void', 'complete', 'release', 'tip'] as const) {
+      expect(new Set(acts(op, register, 20).map((a) => (a.kind === 'card' ? a.type : a.op)))).toEqual(new Set(['purchase']));
+    }
+  });
+
+  it('refunds an approved purchase on its card, never beyond what the refunds the register started leave of it', () => {
+    const register = new Register('t');
+    const sale = told(register, 'purchase', 100, 'approved');
+    told(register, 'refund', 70, 'approved', sale.id);
+    told(register, 'refund', 50, 'declined', sale.id);
+    for (const act of acts('refund', register)) {
+      expect(act).toMatchObject({ kind: 'card', type: 'refund', originalId: sale.id, card: CARDS.second });
+      expect(act.amount).toBeGreaterThanOrEqual(1);
+      expect(act.amount).toBeLessThanOrEqual(30);
+    }
+    told(register, 'refund', 30, 'failed', sale.id);
+    expect(acts('refund', register, 20).every((a) => a.kind === 'card' && a.type === 'purchase')).toBe(true);
+  });
+
+  it('voids a refund or a purchase without refunds, each once; completes or releases a pre-authorization once, for at most its amount', () => {
+    const register = new Register('t');
+    const refunded = told(register, 'purchase', 100, 'approved');
+    const refund = told(register, 'refund', 40, 'approved', refunded.id);
+    const hold = told(register, 'preauth', 250, 'approved');
+    expect(new Set(acts('void', register).map((a) => (a.kind === 'follow-up' ? a.target : null)))).toEqual(new Set([refund]));
+    for (const act of acts('complete', register)) {
+      expect(act).toMatchObject({ kind: 'follow-up', op: 'complete', target: hold });
+      expect(act.amount).toBeGreaterThanOrEqual(1);
+      expect(act.amount).toBeLessThanOrEqual(250);
+    }
+    followUpOn(register, refund, 'void');
+    followUpOn(register, hold, 'release');
+    expect(acts('void', register, 20).every((a) => a.kind === 'card')).toBe(true);
+    expect(acts('complete', register, 20).every((a) => a.kind === 'card')).toBe(true);
+    expect(acts('release', register, 20).every((a) => a.kind === 'card')).toBe(true);
+  });
+
+  it('adjusts the tip of a purchase with no refund and no other follow-up', () => {
+    const register = new Register('t');
+    const sale = told(register, 'purchase', 100, 'approved');
+    const tipped = told(register, 'purchase', 100, 'approved');
+    told(register, 'refund', 10, 'approved', told(register, 'purchase', 100, 'approved').id);
+    followUpOn(register, tipped, 'tip');
+    for (const act of acts('tip', register)) {
+      expect(act).toMatchObject({ kind: 'follow-up', op: 'tip', target: sale });
+      expect(act.amount).toBeGreaterThanOrEqual(10);
+    }
+  });
+});
