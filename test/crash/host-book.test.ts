@@ -28,4 +28,15 @@ describe('combineLives', () => {
     const book = combineLives([[entry('0200', '000001', { reversed: true })], []]);
     expect(book[0]?.reversed).toBe(true);
   });
+
+  it('applies a later reversal naming its original in DE 90 to a completion advice, and frees a reversed hold', () => {
+    const book = combineLives([
+      [entry('0100', '000001', { kind: 'preauth', heldMinor: 100 }), entry('0220', '000002', { kind: 'completion', capturedMinor: 80 })],
+      [entry('0400', '000009', { originalStan: '000001', responseCode: '25' }), entry('0420', '000009', { originalStan: '000002', responseCode: '25' })],
+    ]);
+    expect(book.slice(0, 2).map((e) => [e.reversed, e.heldMinor])).toEqual([
+      [true, 0],
+      [true, null],
+    ]);
+  });
 });

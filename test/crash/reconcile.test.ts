@@ -74,4 +74,45 @@ describe('reconcile', () => {
     const v = reconcile([], journal([row('a', '000002', 'completed', COMPLETED)]), TID);
     expect(v.problems.join('\n')).toMatch(/no standing approval/);
   });
+
+  it('takes a void as the one step out of completed, only with voided_at, and a tip adjustment re-recording completed', () => {
+    const voidedSteps = [...COMPLETED, 'reversal-pending', 'reversed'];
+    const v = reconcile(
+      [entry('000002', 100, { reversed: true }), entry('000003', 100, { capturedMinor: 130 })],
+      journal([
+        { ...row('a', '000002', 'reversed', voidedSteps), voidedAt: '2026-11-24T14:15:00.000Z' },
+        row('b', '000003', 'completed', [...COMPLETED, 'completed'], 130),
+      ]),
+      TID,
+    );
+    expect(v.problems).toEqual([]);
+    expect(v.corruptRows).toBe(0);
+    const notVoided = reconcile([entry('000002', 100, { reversed: true })], journal([row('a', '000002', 'reversed', voidedSteps)]), TID);
+    expect(notVoided.corruptRows).toBe(1);
+    expect(notVoided.problems.join('\n')).toMatch(/step completed > reversal-pending is not allowed/);
+  });
+
+  it('sees completions and tip adjustments sent as advices, and compares purchases and completions at what they capture now', () => {
+    const v = reconcile(
+      [
+        entry('000002', 100, { capturedMinor: 140 }),
+        entry('000003', 140, { mti: '0220', kind: 'tip-adjust' }),
+        entry('000004', 500, { mti: '0100', kind: 'preauth', heldMinor: 0, completed: true }),
+        entry('000005', 350, { mti: '0220', kind: 'completion', capturedMinor: 350, originalStan: '000004' }),
+        entry('000006', 60, { kind: 'refund', capturedMinor: 60 }),
+      ],
+      journal([
+        row('a', '000002', 'completed', COMPLETED, 140),
+        { ...row('b', '000003', 'completed', COMPLETED, 140), kind: 'tip-adjust', originalId: 'a' },
+        { ...row('c', '000004', 'completed', COMPLETED, 500), kind: 'preauth' },
+        { ...row('d', '000005', 'completed', COMPLETED, 350), kind: 'completion', originalId: 'c' },
+        { ...row('e', '000006', 'completed', COMPLETED, 60), kind: 'refund', originalId: 'a' },
+      ]),
+      TID,
+    );
+    expect(v.problems).toEqual([]);
+    expect(v).toMatchObject({ hostApproved: 5, completed: 5, chargedTotal: 490, completedTotal: 490 });
+    const lostCompletion = reconcile([entry('000005', 350, { mti: '0220', kind: 'completion' })], journal([]), TID);
+    expect(lostCompletion.lost).toBe(1);
+  });
 });

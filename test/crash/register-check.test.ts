@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../bench/crash/host-sim.js';
 import type { JournalRow, JournalSnapshot } from '../../bench/crash/journal-check.js';
 import { judgeRegister } from '../../bench/crash/register-check.js';
+import type { FollowUpOp, FollowUpStatus, RegisterFollowUp } from '../../bench/crash/register-follow-ups.js';
 import type { CancelRecord, RegisterPurchase, ToldOutcome, ToldStatus } from '../../bench/crash/register.js';
 
 const TID = 'T0000001';
@@ -120,5 +121,129 @@ describe('judgeRegister', () => {
   it("ignores another terminal's entries and requests that move no money", () => {
     const v = judgeRegister([], [entry('000001', 100, { terminalId: 'T0000002' }), entry('000002', 100, { mti: '0800' })], journal(), TID);
     expect(v.registerToldWrong).toBe(0);
+  });
+});
+
+function followUp(op: FollowUpOp, target: RegisterPurchase, status: FollowUpStatus | null, fields: Partial<RegisterFollowUp> = {}, stan: string | null = null): RegisterFollowUp {
+  return {
+    op,
+    target,
+    amount: 0,
+    sentAt: '2026-11-24T14:14:35.000Z',
+    told: status === null ? null : { status, id: null, stan, responseCode: status === 'approved' ? '00' : null, errorCode: null, via: 'answer' },
+    unresolved: status === null,
+    httpStatus: status === null ? null : 200,
+    ...fields,
+  };
+}
+
+describe('judgeRegister: follow-ups', () => {
+  const sale = (): RegisterPurchase => purchase('r1', told('approved', '000001'));
+  const hold = (): RegisterPurchase => purchase('h1', told('approved', '000005', { amount: 400 }), { type: 'preauth', amount: 400 });
+  const capture = (stan: string, amount: number, fields: Partial<LedgerEntry> = {}): LedgerEntry =>
+    entry(stan, amount, { mti: '0220', kind: 'completion', originalStan: '000005', capturedMinor: amount, ...fields });
+
+  it('passes voids and releases reversed at the host, a completion captured as told, a tip the host captures, a void that did not take', () => {
+    const voided = sale();
+    const tipped = purchase('r2', told('approved', '000002'));
+    const kept = purchase('r3', told('approved', '000003'));
+    const released = purchase('h2', told('approved', '000006', { amount: 300 }), { type: 'preauth', amount: 300, audit: told('voided', '000006', { via: 'look-up' }) });
+    const completed = hold();
+    const v = judgeRegister(
+      [{ ...voided, audit: told('voided', '000001', { via: 'look-up' }) }, tipped, kept, released, completed],
+      [
+        entry('000001', 100, { reversed: true }),
+        entry('000002', 100, { capturedMinor: 130 }),
+        entry('000003', 100, { capturedMinor: 100 }),
+        entry('000006', 300, { mti: '0100', kind: 'preauth', reversed: true }),
+        entry('000005', 400, { mti: '0100', kind: 'preauth', completed: true }),
+        capture('000007', 350),
+      ],
+      journal(),
+      TID,
+      [],
+    );
+    // Without the follow-ups the same book is a lie: the register thinks r1 and h2 stand.
+    expect(v.registerToldWrong).toBe(4);
+
+    const audited = { ...voided, audit: told('voided', '000001', { via: 'look-up' }) };
+    const ok = judgeRegister(
+      [audited, tipped, kept, released, completed],
+      [
+        entry('000001', 100, { reversed: true }),
+        entry('000002', 100, { capturedMinor: 130 }),
+        entry('000003', 100, { capturedMinor: 100 }),
+        entry('000006', 300, { mti: '0100', kind: 'preauth', reversed: true }),
+        entry('000005', 400, { mti: '0100', kind: 'preauth', completed: true }),
+        capture('000007', 350),
+      ],
+      journal(),
+      TID,
+      [
+        followUp('void', audited, 'voided'),
+        followUp('tip', tipped, 'approved', { amount: 30 }),
+        followUp('void', kept, 'not-done'),
+        followUp('release', released, 'voided'),
+        followUp('complete', completed, 'approved', { amount: 350 }, '000007'),
+      ],
+    );
+    expect(ok.problems).toEqual([]);
+    expect(ok).toMatchObject({ registerToldWrong: 0, registerNeverTold: 0, answersChanged: 0 });
+    expect(ok.followUps.void).toMatchObject({ voided: 1, 'not-done': 1 });
+    expect(ok.followUps.complete.approved).toBe(1);
+    expect(ok.byType.preauth.approved).toBe(2);
+  });
+
+  it('fails a register told voided for a sale still standing', () => {
+    const p = sale();
+    const v = judgeRegister([p], [entry('000001', 100)], journal(), TID, [followUp('void', p, 'voided')]);
+    expect(v.registerToldWrong).toBe(1);
+    expect(v.problems.join('\n')).toMatch(/purchase r1 .* told voided \(answer\), but it still stands at the host/);
+  });
+
+  it('fails a completion told approved that the host does not hold captured, or for another amount', () => {
+    const h = hold();
+    const preauth = entry('000005', 400, { mti: '0100', kind: 'preauth', completed: true });
+    const none = judgeRegister([h], [preauth, capture('000007', 350, { reversed: true })], journal(), TID, [followUp('complete', h, 'approved', { amount: 350 }, '000007')]);
+    expect(none.registerToldWrong).toBe(1);
+    expect(none.problems.join('\n')).toMatch(/complete #1 of h1 \(350\) told approved 00 .* no standing capture of STAN 000007/);
+    const other = judgeRegister([h], [preauth, capture('000007', 300)], journal(), TID, [followUp('complete', h, 'approved', { amount: 350 }, '000007')]);
+    expect(other.problems.join('\n')).toMatch(/the host captured 0220 STAN 000007 300/);
+  });
+
+  it('fails a completion told failed while its capture stands, and counts one never told', () => {
+    const h = hold();
+    const v = judgeRegister(
+      [h],
+      [entry('000005', 400, { mti: '0100', kind: 'preauth', completed: true }), capture('000007', 350)],
+      journal(),
+      TID,
+      [followUp('complete', h, 'failed', { amount: 350 }, '000007'), followUp('release', h, null)],
+    );
+    expect(v.registerToldWrong).toBe(1);
+    expect(v.problems.join('\n')).toMatch(/told failed .* but the host holds a capture of the pre-authorization/);
+    expect(v.registerNeverTold).toBe(1);
+  });
+
+  it('fails a tip told approved the host does not capture, and one told not done the host does', () => {
+    const p = sale();
+    const approved = judgeRegister([p], [entry('000001', 100, { capturedMinor: 100 })], journal(), TID, [followUp('tip', p, 'approved', { amount: 25 })]);
+    expect(approved.problems.join('\n')).toMatch(/with a tip of 25, the host captures 100/);
+    const notDone = judgeRegister([p], [entry('000001', 100, { capturedMinor: 125 })], journal(), TID, [followUp('tip', p, 'not-done', { amount: 25 })]);
+    expect(notDone.problems.join('\n')).toMatch(/with a tip of 0, the host captures 125/);
+  });
+
+  it('owns a completion the register never learned of through the journal row naming its pre-authorization', () => {
+    const h = hold();
+    const rows: JournalRow[] = [
+      { id: 'pre', kind: 'preauth', reference: 'h1', state: 'completed', stan: '000005', transmittedAt: null, amountMinor: 400, tipMinor: 0, currency: '978', maskedPan: null, responseCode: '00', originalId: null, voidedAt: null, steps: [] },
+      { id: 'com', kind: 'completion', reference: null, state: 'completed', stan: '000007', transmittedAt: null, amountMinor: 50, tipMinor: 0, currency: '978', maskedPan: null, responseCode: '00', originalId: 'pre', voidedAt: null, steps: [] },
+    ];
+    const v = judgeRegister([h], [entry('000005', 400, { mti: '0100', kind: 'preauth', completed: true }), capture('000007', 50)], { integrity: ['ok'], rows }, TID, [
+      followUp('complete', h, 'approved', { amount: 50 }, '000007'),
+    ]);
+    expect(v.problems).toEqual([]);
+    const stranger = judgeRegister([h], [entry('000005', 400, { mti: '0100', kind: 'preauth' }), capture('000009', 50)], journal(), TID, []);
+    expect(stranger.problems.join('\n')).toMatch(/no purchase of the register owns \(0220 STAN 000009/);
   });
 });
