@@ -8,8 +8,8 @@
  *              journal has it `reversed` and the host stands at 0
  *              (`voidsStanding`, `amountsDiffer`)
  *   refund     credited at most once (one standing credit per STAN), and
- *              the refunds of a purchase together never beyond it
- *              (`overRefunded`)
+ *              the refunds of a purchase together never beyond it, at the
+ *              host nor in the journal (`overRefunded`)
  *   preauth    holds its amount while open; once completed or released
  *              (voided) holds nothing (`holdsLeft`)
  *   completion at most one standing capture per pre-authorization
@@ -133,6 +133,8 @@ export function judgeMoney(ledger: readonly LedgerEntry[], journal: JournalSnaps
     const credited = refunds.flatMap((r) => standingOf(r)).reduce((sum, e) => sum + (e.capturedMinor ?? e.amountMinor ?? 0), 0);
     const limit = original === undefined ? 0 : original.amountMinor;
     if (credited > limit) fault('overRefunded', `the refunds of ${original === undefined ? originalId : name(original)} credit ${credited} at the host, beyond its ${limit}`);
+    const journalled = refunds.filter(live).reduce((sum, r) => sum + r.amountMinor, 0);
+    if (journalled > limit) fault('overRefunded', `the journal's refunds of ${original === undefined ? originalId : name(original)} come to ${journalled}, beyond its ${limit}`);
   }
 
   // Reversals: an original undone more than once.

@@ -90,7 +90,7 @@ export function judgeRegister(
     followUps.filter((f) => f.target === p && ops.includes(f.op) && (f.told?.status === 'voided' || f.told?.status === 'approved'));
   // A completion or tip adjustment a kill cut off is the register's too: the journal names its original.
   const ownedIds = new Set(journal.rows.filter((r) => r.reference !== null && purchases.some((p) => p.reference === r.reference)).map((r) => r.id));
-  for (const r of journal.rows) if (r.originalId !== undefined && r.originalId !== null && ownedIds.has(r.originalId) && r.stan !== null) owned.add(r.stan);
+  for (const r of journal.rows) if (r.originalId !== null && ownedIds.has(r.originalId) && r.stan !== null) owned.add(r.stan);
   let neverTold = 0;
   let answersChanged = 0;
   for (const p of purchases) {
