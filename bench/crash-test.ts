@@ -16,8 +16,8 @@
  * the problems go to stderr.
  *
  * Per kind: `types` has purchase, refund, preauth, void, complete, release
- * and tip, each { ran, killed } (what the register did; killed: a kill fell
- * in it) and what the register was last told of them (purchase, refund,
+ * and tip, each { ran, killed } (what the register did; killed: a planned
+ * kill fell on it, during it or right after its answer) and what the register was last told of them (purchase, refund,
  * preauth: approved, declined, cancelled, failed, voided, notStarted — the
  * phases' purchases included; void, release, complete, tip: voided,
  * approved, declined, failed, notDone, refused). `money` is { doubleReversed,

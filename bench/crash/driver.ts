@@ -20,6 +20,7 @@ import { startTerminal, type TerminalLayout, type TerminalProcess } from './term
 export const CURRENCY = '978';
 export { CARDS } from './acts.js';
 
+/** How each thing the register did ended; a void or release told `voided` counts as approved, a follow-up that did not take as declined. */
 export interface Outcomes {
   approved: number;
   declined: number;

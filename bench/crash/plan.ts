@@ -10,6 +10,10 @@
  *   startup      0–60 ms after the restart that follows a kill, while the
  *                recovered reversals are being sent
  *
+ * On a void, release, completion or tip adjustment (no card, no states to
+ * wait for) every moment but `after-end` is 0–30 ms after the call went:
+ * the void's reversal draining, the completion or adjustment in flight.
+ *
  * The kinds cycle in this order so that even a small run has each one;
  * which transactions and how many milliseconds come from the seed. The first
  * `OPENING` transactions are never killed: they hold the planned cancels

@@ -144,49 +144,30 @@ describe('judgeRegister: follow-ups', () => {
     entry(stan, amount, { mti: '0220', kind: 'completion', originalStan: '000005', capturedMinor: amount, ...fields });
 
   it('passes voids and releases reversed at the host, a completion captured as told, a tip the host captures, a void that did not take', () => {
-    const voided = sale();
+    const voided = { ...sale(), audit: told('voided', '000001', { via: 'look-up' }) };
     const tipped = purchase('r2', told('approved', '000002'));
     const kept = purchase('r3', told('approved', '000003'));
     const released = purchase('h2', told('approved', '000006', { amount: 300 }), { type: 'preauth', amount: 300, audit: told('voided', '000006', { via: 'look-up' }) });
     const completed = hold();
-    const v = judgeRegister(
-      [{ ...voided, audit: told('voided', '000001', { via: 'look-up' }) }, tipped, kept, released, completed],
-      [
-        entry('000001', 100, { reversed: true }),
-        entry('000002', 100, { capturedMinor: 130 }),
-        entry('000003', 100, { capturedMinor: 100 }),
-        entry('000006', 300, { mti: '0100', kind: 'preauth', reversed: true }),
-        entry('000005', 400, { mti: '0100', kind: 'preauth', completed: true }),
-        capture('000007', 350),
-      ],
-      journal(),
-      TID,
-      [],
-    );
-    // Without the follow-ups the same book is a lie: the register thinks r1 and h2 stand.
-    expect(v.registerToldWrong).toBe(4);
+    const purchases = [voided, tipped, kept, released, completed];
+    const book = [
+      entry('000001', 100, { reversed: true }),
+      entry('000002', 100, { capturedMinor: 130 }),
+      entry('000003', 100, { capturedMinor: 100 }),
+      entry('000006', 300, { mti: '0100', kind: 'preauth', reversed: true }),
+      entry('000005', 400, { mti: '0100', kind: 'preauth', completed: true }),
+      capture('000007', 350),
+    ];
+    // Without the follow-ups the same book is a lie: r1 and h2 told approved are reversed, r2 captures a tip, the capture is nobody's.
+    expect(judgeRegister(purchases, book, journal(), TID, []).registerToldWrong).toBe(4);
 
-    const audited = { ...voided, audit: told('voided', '000001', { via: 'look-up' }) };
-    const ok = judgeRegister(
-      [audited, tipped, kept, released, completed],
-      [
-        entry('000001', 100, { reversed: true }),
-        entry('000002', 100, { capturedMinor: 130 }),
-        entry('000003', 100, { capturedMinor: 100 }),
-        entry('000006', 300, { mti: '0100', kind: 'preauth', reversed: true }),
-        entry('000005', 400, { mti: '0100', kind: 'preauth', completed: true }),
-        capture('000007', 350),
-      ],
-      journal(),
-      TID,
-      [
-        followUp('void', audited, 'voided'),
-        followUp('tip', tipped, 'approved', { amount: 30 }),
-        followUp('void', kept, 'not-done'),
-        followUp('release', released, 'voided'),
-        followUp('complete', completed, 'approved', { amount: 350 }, '000007'),
-      ],
-    );
+    const ok = judgeRegister(purchases, book, journal(), TID, [
+      followUp('void', voided, 'voided'),
+      followUp('tip', tipped, 'approved', { amount: 30 }),
+      followUp('void', kept, 'not-done'),
+      followUp('release', released, 'voided'),
+      followUp('complete', completed, 'approved', { amount: 350 }, '000007'),
+    ]);
     expect(ok.problems).toEqual([]);
     expect(ok).toMatchObject({ registerToldWrong: 0, registerNeverTold: 0, answersChanged: 0 });
     expect(ok.followUps.void).toMatchObject({ voided: 1, 'not-done': 1 });
