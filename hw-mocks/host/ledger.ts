@@ -13,8 +13,9 @@
  *   reversal (0400/0420)     undoes its original once (`reversed`): a purchase
  *                            is re-credited and a refund re-debited at what
  *                            they capture now, a hold is freed (a release), a
- *                            completion's capture is re-credited (its hold is
- *                            not restored), a tip adjustment puts its
+ *                            completion's capture is re-credited and its
+ *                            pre-authorization holds again (it may be
+ *                            completed or released), a tip adjustment puts its
  *                            purchase back to the amount before it
  *
  * Entries carry the masked PAN only, never a clear one.
@@ -282,8 +283,16 @@ export class Ledger {
         return held;
       }
       case 'purchase':
-      case 'completion':
         return row.capturedMinor ?? 0;
+      case 'completion': {
+        // The capture is re-credited and the pre-authorization holds its amount again: the merchant may still complete it.
+        const preauth = row.original;
+        if (preauth === null || preauth.reversed) return row.capturedMinor ?? 0;
+        const restored = preauth.amountMinor ?? 0;
+        preauth.heldMinor = restored;
+        preauth.completed = false;
+        return (row.capturedMinor ?? 0) - restored;
+      }
       case 'refund':
         return -(row.capturedMinor ?? 0);
       case 'tip-adjust': {

@@ -129,6 +129,7 @@ export class TransactionEngine {
       related: (id) => this.related(id),
       transmittedAt: (id) => this.#sentAt.get(id) ?? deps.history?.transmittedAt(id),
       inOpenBatch: (id) => deps.history?.inOpenBatch(id) ?? true,
+      reversed: (id) => deps.history?.reversed(id) ?? false,
       remember: (result) => this.#remember(result),
       exclusive: (work) => this.exclusive(work),
     });
@@ -253,7 +254,7 @@ export class TransactionEngine {
   #checkRefundable(originalId: string, total: number, currency: string): void {
     const original = this.get(originalId);
     if (!original) throw new PosError('TXN_NOT_FOUND', 'No such original transaction', { id: originalId });
-    const left = refundable(original, this.related(originalId), currency);
+    const left = refundable(original, this.related(originalId), currency, (id) => this.#deps.history?.reversed(id) ?? false);
     if (total > left) throw new PosError('TXN_AMOUNT_OVER_ORIGINAL', `At most ${left} minor units are left to refund`, { originalId, left });
   }
 

@@ -22,7 +22,7 @@ import { asPosError, PosError } from '../util/errors.js';
 import { declineReason } from './response-codes.js';
 import type { Ledger, Owed } from './ledger.js';
 import type { TransactionResult, TxnStatus } from './result.js';
-import { validateAmount, type TransactionPolicy } from './start-input.js';
+import { movedMoney, validateAmount, type TransactionPolicy } from './start-input.js';
 
 export interface FollowUpDeps {
   readonly host: HostClient;
@@ -39,6 +39,8 @@ export interface FollowUpDeps {
   readonly related: (originalId: string) => TransactionResult[];
   readonly transmittedAt: (id: string) => string | undefined;
   readonly inOpenBatch: (id: string) => boolean;
+  /** Whether the host acknowledged the transaction's reversal. */
+  readonly reversed: (id: string) => boolean;
   readonly remember: (result: TransactionResult) => void;
   /** Runs `work` while no card transaction runs (else `TXN_BUSY`), and keeps new ones out meanwhile. */
   readonly exclusive: <T>(work: () => Promise<T>) => Promise<T>;
@@ -124,11 +126,9 @@ export class FollowUps {
     return found;
   }
 
-  /** The transactions of `type` naming `originalId` that may have moved money (not declined, cancelled, voided, or failed unsent). */
+  /** The transactions of `type` naming `originalId` that may stand at the host (`movedMoney`). */
   #live(originalId: string, type: TransactionResult['type']): TransactionResult[] {
-    return this.#d
-      .related(originalId)
-      .filter((r) => r.type === type && r.status !== 'declined' && r.status !== 'cancelled' && r.status !== 'voided' && !(r.status === 'failed' && r.stan === null));
+    return this.#d.related(originalId).filter((r) => r.type === type && movedMoney(r, this.#d.reversed));
   }
 
   #voidWith(original: TransactionResult, reason: 'TXN_VOIDED' | 'TXN_RELEASED'): TransactionResult {

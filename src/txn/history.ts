@@ -22,6 +22,8 @@ export interface TxnHistory {
   related(originalId: string): TransactionResult[];
   /** DE 7 of the transaction's request (ISO string), which a later message names it by; undefined when none went out. */
   transmittedAt(id: string): string | undefined;
+  /** Whether the host acknowledged the transaction's reversal: it stands at nothing there. */
+  reversed(id: string): boolean;
   /** Whether the transaction belongs to the batch not yet closed. */
   inOpenBatch(id: string): boolean;
 }

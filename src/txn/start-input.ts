@@ -88,12 +88,12 @@ export function startAmounts(input: StartInput, policy: TransactionPolicy): Star
 
 /**
  * What is left to refund of `original`: its whole amount less the refunds
- * that name it, unless declined, cancelled, voided or failed before
- * anything was sent (one running, or failed with its outcome unknown,
- * counts: money is never given back twice). Refuses an original that is no approved purchase or
+ * that name it and may have moved money (`movedMoney`: one running, or
+ * failed with its reversal not yet acknowledged, counts — money is never
+ * given back twice). Refuses an original that is no approved purchase or
  * completion in `currency`.
  */
-export function refundable(original: TransactionResult, refunds: readonly TransactionResult[], currency: string): number {
+export function refundable(original: TransactionResult, refunds: readonly TransactionResult[], currency: string, reversed: (id: string) => boolean = () => false): number {
   if ((original.type !== 'purchase' && original.type !== 'completion') || original.status !== 'approved' || original.currency !== currency) {
     throw new PosError('TXN_ORIGINAL_INVALID', `The original is a ${original.status ?? original.state} ${original.type}`, {
       originalId: original.id,
@@ -102,7 +102,18 @@ export function refundable(original: TransactionResult, refunds: readonly Transa
     });
   }
   const given = refunds
-    .filter((r) => r.type === 'refund' && r.status !== 'declined' && r.status !== 'cancelled' && r.status !== 'voided' && !(r.status === 'failed' && r.stan === null))
+    .filter((r) => r.type === 'refund' && movedMoney(r, reversed))
     .reduce((sum, r) => sum + r.total, 0);
   return original.total - given;
+}
+
+/**
+ * Whether a transaction may stand at the host: not declined, cancelled or
+ * voided, and not failed before anything was sent or with its reversal
+ * acknowledged.
+ */
+export function movedMoney(result: TransactionResult, reversed: (id: string) => boolean): boolean {
+  if (result.status === 'declined' || result.status === 'cancelled' || result.status === 'voided') return false;
+  if (result.status === 'failed') return result.stan !== null && !reversed(result.id);
+  return true;
 }

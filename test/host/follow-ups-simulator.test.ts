@@ -161,15 +161,19 @@ describe('the new transaction types against the ISO 8583 simulator over TCP', ()
       expect(sim.summary()).toMatchObject({ holds: 1, captures: 0 });
     });
 
-    it('a void of a completion (0400 naming the 0220) gives the capture back once; the hold does not come back', async () => {
+    it('a void of a completion (0400 naming the 0220) gives the capture back once, and the hold comes back to be completed or released', async () => {
       const { original } = await approvedHold(10_000);
       const completion = followUp('completion', original, 7000);
       await client.followUp(completion);
       const voided = duty('completion', completion, 'TXN_VOIDED');
       expect((await reverse(voided)).acknowledged).toBe(true);
       expect((await reverse(voided, 1)).acknowledged).toBe(true);
-      expect(sim.balanceOf('visa-ok')).toBe(START_BALANCE);
-      expect(sim.summary()).toMatchObject({ holds: 0, captures: 0, voids: 1 });
+      expect(sim.balanceOf('visa-ok')).toBe(START_BALANCE - 10_000);
+      expect(sim.summary()).toMatchObject({ holds: 1, heldMinor: 10_000, captures: 0, voids: 1 });
+      // Completed again, once: the second capture stands.
+      expect((await client.followUp(followUp('completion', original, 6500))).responseCode).toBe('00');
+      expect(sim.balanceOf('visa-ok')).toBe(START_BALANCE - 6500);
+      expect(sim.summary()).toMatchObject({ holds: 0, captures: 1, capturedMinor: 6500 });
     });
 
     it('a pre-authorization beyond the available balance is declined 51 and holds nothing', async () => {
@@ -195,7 +199,8 @@ describe('the new transaction types against the ISO 8583 simulator over TCP', ()
       expect(sim.balanceOf('visa-ok')).toBe(START_BALANCE - 9000);
       // … named as the 0200 it was, it is undone
       expect(await reverse(voided, 0, 'request')).toMatchObject({ responseCode: '00' });
-      expect(sim.balanceOf('visa-ok')).toBe(START_BALANCE);
+      // The capture is given back and the pre-authorization holds again.
+      expect(sim.balanceOf('visa-ok')).toBe(START_BALANCE - 10_000);
     });
 
     it('a 0200 completion sent twice is a duplicate (94) and captures once', async () => {
@@ -306,7 +311,7 @@ describe('failures of the new types: the answer lost, the duty reversed once', (
     await server.stop();
   });
 
-  it('a completion whose 0230 never comes is HOST_TIMEOUT, maybe sent; its reversal gives the capture back, once', async () => {
+  it('a completion whose 0230 never comes is HOST_TIMEOUT, maybe sent; its reversal gives the capture back, once, and the hold holds again', async () => {
     await start('no-answer,mti=0220,times=1');
     const sent = request('preauth', 10_000);
     const original = originalOf(sent, await client.authorize(sent));
@@ -317,8 +322,8 @@ describe('failures of the new types: the answer lost, the duty reversed once', (
     const owed = duty('completion', completion, 'HOST_TIMEOUT');
     expect((await reverse(owed)).acknowledged).toBe(true);
     expect((await reverse(owed, 1)).acknowledged).toBe(true);
-    expect(server.issuer.balanceOf('visa-ok')).toBe(START_BALANCE);
-    expect(server.issuer.summary()).toMatchObject({ captures: 0, voids: 1, reversalsAnswered: 2 });
+    expect(server.issuer.balanceOf('visa-ok')).toBe(START_BALANCE - 10_000);
+    expect(server.issuer.summary()).toMatchObject({ captures: 0, voids: 1, holds: 1, heldMinor: 10_000, reversalsAnswered: 2 });
     expect(server.issuer.ledger.filter((e) => e.mti.startsWith('04') && e.originalStan === completion.stan)).toHaveLength(2);
   });
 

@@ -125,6 +125,7 @@ export const TIERS: readonly Tier[] = [
       'test/app/offline-e2e.test.ts',
       'test/app/pcsc-terminal.test.ts',
       'test/app/resilient-devices.test.ts',
+      'test/app/transaction-types-e2e.test.ts',
       'test/app/virtual-neo2-configuration.test.ts',
       'test/app/watchdog.test.ts',
       'test/drivers/escpos-printer/escpos-devices.test.ts',

@@ -41,6 +41,7 @@ export function journalHistory(journal: Journal): TxnHistory {
     },
     related: (originalId) => journal.referring(originalId).filter(visible).map(toResult),
     transmittedAt: (id) => journal.find(id)?.transmittedAt ?? undefined,
+    reversed: (id) => journal.find(id)?.state === 'reversed',
     inOpenBatch: (id) => {
       const entry = journal.find(id);
       return entry !== undefined && entry.batchNo === journal.batchNo();

@@ -1,0 +1,172 @@
+/**
+ * Every transaction type end to end over real TCP: the terminal as `pos run`
+ * composes it for an `iso8583-tcp` host, driven through the ECR API, against
+ * the bank-host simulator in its own listener, MACs checked both ways. The
+ * simulator's ledger is the judge: what stands there once the terminal has
+ * drained its duties — each request applied once, each lost answer reversed
+ * exactly once.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseFaultRule } from '../../hw-mocks/host/faults.js';
+import { startHostSimServer, type HostSimServer } from '../../hw-mocks/host/host-sim-server.js';
+import type { LedgerSummary } from '../../hw-mocks/host/ledger.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
+import { writeTerminalMacKeys } from '../../hw-mocks/keys/terminal-key-folder.js';
+import { startTerminal, type RunningTerminal } from '../../src/app/terminal.js';
+import { parseConfig } from '../../src/config/load.js';
+import { RecordingDisplay } from '../../src/display/console-display.js';
+import { silentLogger } from '../../src/log/logger.js';
+import type { TransactionResult } from '../../src/txn/result.js';
+
+const LOW_FUNDS_PAN = '5555555555554444';
+
+interface Rig {
+  readonly terminal: RunningTerminal;
+  readonly host: HostSimServer;
+}
+
+const rigs: Rig[] = [];
+afterEach(async () => {
+  for (const { terminal, host } of rigs.splice(0)) {
+    await terminal.close();
+    await host.stop();
+  }
+});
+
+function keyFolder(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'pos-types-keys-')), 'keys');
+  mkdirSync(dir, { mode: 0o700 });
+  writeFileSync(join(dir, 'acquirer-advice.pub'), loadSimulationKeys().acquirerAdvicePublicPem, { mode: 0o600 });
+  writeFileSync(join(dir, 'ecr.token'), '44'.repeat(32) + '\n', { mode: 0o600 });
+  writeTerminalMacKeys(dir);
+  return dir;
+}
+
+async function rig(faults: readonly string[] = []): Promise<Rig> {
+  const host = await startHostSimServer({ port: 0, faults: faults.map(parseFaultRule), logger: silentLogger });
+  const port = host.endpoint('iso8583')?.port ?? 0;
+  const config = parseConfig({
+    ecr: { port: 0 },
+    devices: { reader: { type: 'virtual' } },
+    host: { type: 'iso8583-tcp', address: '127.0.0.1', port, timeoutMs: 800, echoIntervalMs: 0 },
+    keys: { dir: keyFolder() },
+    transactions: { tips: true, cashbackLimit: 5000 },
+  });
+  const terminal = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: mkdtempSync(join(tmpdir(), 'pos-types-')) });
+  const made = { terminal, host };
+  rigs.push(made);
+  return made;
+}
+
+async function call(terminal: RunningTerminal, method: string, path: string, body?: unknown): Promise<{ status: number; json: TransactionResult & Record<string, unknown> }> {
+  const res = await fetch(terminal.ecrUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${terminal.ecrToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, json: (await res.json()) as TransactionResult & Record<string, unknown> };
+}
+
+/** Starts a card transaction, swipes `card`, and answers its end. */
+async function swiped(terminal: RunningTerminal, body: Record<string, unknown>, card = 'visa-ok'): Promise<TransactionResult> {
+  const started = await call(terminal, 'POST', '/v1/transactions', { currency: '978', ...body });
+  expect(started.status).toBe(201);
+  expect((await call(terminal, 'POST', '/v1/simulator/present', { card, entry: 'swipe' })).status).toBe(202);
+  return (await call(terminal, 'GET', `/v1/transactions/${started.json.id}?wait=true`)).json;
+}
+
+/** The simulator's ledger once it shows what `expected` says (the terminal drains its reversals in the background). */
+async function standing(host: HostSimServer, expected: Partial<LedgerSummary>): Promise<LedgerSummary> {
+  const deadline = Date.now() + 8000;
+  for (;;) {
+    const summary = host.issuer.summary();
+    const matches = Object.entries(expected).every(([key, value]) => summary[key as keyof LedgerSummary] === value);
+    if (matches || Date.now() > deadline) return summary;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('each type over the real host channel', () => {
+  it('a counter’s day: tip and cashback, a tip adjusted, a referenced refund, a void, a completion, a release', async () => {
+    const { terminal, host } = await rig();
+    const sale = await swiped(terminal, { type: 'purchase', amount: 2000, tip: 200, cashback: 1000 });
+    expect(sale).toMatchObject({ status: 'approved', total: 3200 });
+    const tipped = await call(terminal, 'POST', `/v1/transactions/${sale.id}/tip`, { tip: 500 });
+    expect(tipped).toMatchObject({ status: 200, json: { tip: 500, total: 3500 } });
+    const refund = await swiped(terminal, { type: 'refund', amount: 700, originalId: sale.id });
+    expect(refund).toMatchObject({ type: 'refund', status: 'approved', originalId: sale.id });
+    const voidable = await swiped(terminal, { type: 'purchase', amount: 1250 });
+    expect((await call(terminal, 'POST', `/v1/transactions/${voidable.id}/void`)).json).toMatchObject({ status: 'voided' });
+    const hold = await swiped(terminal, { type: 'preauth', amount: 9000 });
+    const completion = await call(terminal, 'POST', `/v1/transactions/${hold.id}/complete`, { amount: 7600 });
+    expect(completion).toMatchObject({ status: 201, json: { type: 'completion', status: 'approved', total: 7600, originalId: hold.id } });
+    const released = await swiped(terminal, { type: 'preauth', amount: 4000 });
+    expect((await call(terminal, 'POST', `/v1/transactions/${released.id}/release`)).json).toMatchObject({ status: 'voided' });
+
+    expect(await standing(host, { reversalsAnswered: 2 })).toMatchObject({
+      purchases: 1,
+      purchasedMinor: 3500,
+      tipAdjusts: 1,
+      refunds: 1,
+      refundedMinor: 700,
+      voids: 1,
+      captures: 1,
+      capturedMinor: 7600,
+      holds: 0,
+      heldMinor: 0,
+      releases: 1,
+      reversalsAnswered: 2,
+    });
+    // The terminal's totals agree: debits are the sale at its new tip and the completion.
+    const totals = await call(terminal, 'GET', '/v1/totals');
+    expect(totals.json['currencies']).toEqual([
+      expect.objectContaining({ debits: { count: 2, amountMinor: 11_100 }, credits: { count: 1, amountMinor: 700 }, voids: { count: 1, amountMinor: 1250 }, releases: { count: 1, amountMinor: 4000 } }),
+    ]);
+  }, 30_000);
+
+  it('a refund whose answer is lost is reversed once, and stands at nothing', async () => {
+    const { terminal, host } = await rig([`no-answer,mti=0200,pan=${LOW_FUNDS_PAN},times=1`]);
+    const sale = await swiped(terminal, { type: 'purchase', amount: 3000 });
+    const refund = await swiped(terminal, { type: 'refund', amount: 1000, originalId: sale.id }, 'mc-low-funds');
+    expect(refund).toMatchObject({ type: 'refund', status: 'failed', errorCode: 'HOST_TIMEOUT' });
+    expect(await standing(host, { reversalsAnswered: 1 })).toMatchObject({ refunds: 0, refundedMinor: 0, voids: 1, reversalsAnswered: 1, purchases: 1 });
+    // Once its reversal is acknowledged the lost refund gave nothing back: the whole sale can be refunded again.
+    expect(await swiped(terminal, { type: 'refund', amount: 3000, originalId: sale.id })).toMatchObject({ status: 'approved' });
+  }, 30_000);
+
+  it('a completion whose answer is lost is reversed once; once the host has that, the hold is completed again, once', async () => {
+    const { terminal, host } = await rig(['no-answer,mti=0220,times=1']);
+    const hold = await swiped(terminal, { type: 'preauth', amount: 6000 });
+    const lost = await call(terminal, 'POST', `/v1/transactions/${hold.id}/complete`, { amount: 6000 });
+    expect(lost.json).toMatchObject({ type: 'completion', status: 'failed', errorCode: 'HOST_TIMEOUT' });
+    expect(await standing(host, { reversalsAnswered: 1 })).toMatchObject({ captures: 0, capturedMinor: 0, reversalsAnswered: 1, holds: 1, heldMinor: 6000 });
+    // The lost completion's reversal is acknowledged: it captured nothing, and the hold can be completed.
+    const again = await call(terminal, 'POST', `/v1/transactions/${hold.id}/complete`, { amount: 5500 });
+    expect(again).toMatchObject({ status: 201, json: { status: 'approved', total: 5500 } });
+    expect(host.issuer.summary()).toMatchObject({ captures: 1, capturedMinor: 5500, holds: 0, heldMinor: 0 });
+    expect((await call(terminal, 'POST', `/v1/transactions/${hold.id}/release`)).json).toMatchObject({ error: { code: 'TXN_NOT_VOIDABLE' } });
+  }, 30_000);
+
+  it('a tip adjustment whose answer is lost is reversed once; the sale keeps its first tip at both ends', async () => {
+    const { terminal, host } = await rig(['no-answer,mti=0220,times=1']);
+    const sale = await swiped(terminal, { type: 'purchase', amount: 4000, tip: 400 });
+    const lost = await call(terminal, 'POST', `/v1/transactions/${sale.id}/tip`, { tip: 900 });
+    expect(lost).toMatchObject({ status: 409, json: { error: { code: 'TXN_TIP_NOT_ADJUSTED', details: { errorCode: 'HOST_TIMEOUT' } } } });
+    expect(await standing(host, { reversalsAnswered: 1 })).toMatchObject({ purchases: 1, purchasedMinor: 4400, tipAdjusts: 0, reversalsAnswered: 1 });
+    expect((await call(terminal, 'GET', `/v1/transactions/${sale.id}`)).json).toMatchObject({ tip: 400, total: 4400 });
+  }, 30_000);
+
+  it('a void whose reversal is not answered at first is sent again until the host has it, applied once', async () => {
+    const { terminal, host } = await rig(['no-answer,mti=0400,times=1']);
+    const sale = await swiped(terminal, { type: 'purchase', amount: 1800 });
+    expect((await call(terminal, 'POST', `/v1/transactions/${sale.id}/void`)).json).toMatchObject({ status: 'voided' });
+    expect(await standing(host, { purchases: 0 })).toMatchObject({ purchases: 0, purchasedMinor: 0, voids: 1 });
+    // The next sale waits for owed reversals first: the void reached the host before it.
+    const next = await swiped(terminal, { type: 'purchase', amount: 100 });
+    expect(next.status).toBe('approved');
+    expect(host.issuer.summary()).toMatchObject({ purchases: 1, purchasedMinor: 100, voids: 1 });
+  }, 30_000);
+});
