@@ -5,13 +5,12 @@
  * comes back on the same port; the flush sends one 0220 per offline approval,
  * exactly once, and the journal shows them sent.
  */
-import { writeTerminalMacKeys } from '../../hw-mocks/keys/terminal-key-folder.js';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
-import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
+import { terminalKeyFolder } from './terminal-key-folder.js';
 import { startTerminal, type RunningTerminal } from '../../src/app/terminal.js';
 import { lsCommand } from '../../src/cli/actions/journal.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -30,16 +29,6 @@ let port = 0;
 const stateDir = mkdtempSync(join(tmpdir(), 'pos-offline-'));
 const display = new RecordingDisplay();
 
-/** A key folder as install.sh makes it (0700, each key 0600), with the acquirer's advice public key: the simulator holds its private half. */
-function keyFolder(): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'pos-offline-keys-')), 'keys');
-  mkdirSync(dir, { mode: 0o700 });
-  writeFileSync(join(dir, 'acquirer-advice.pub'), loadSimulationKeys().acquirerAdvicePublicPem, { mode: 0o600 });
-  writeFileSync(join(dir, 'ecr.token'), '33'.repeat(32) + '\n', { mode: 0o600 });
-  writeTerminalMacKeys(dir);
-  return dir;
-}
-
 beforeAll(async () => {
   // Take a free port, then close it: the host is down when the terminal starts.
   port = await closedPort();
@@ -48,7 +37,7 @@ beforeAll(async () => {
     ecr: { port: 0 },
     devices: { reader: { type: 'virtual' } },
     host: { type: 'iso8583-tcp', address: '127.0.0.1', port, timeoutMs: 2000, echoIntervalMs: 0 },
-    keys: { dir: keyFolder() },
+    keys: { dir: terminalKeyFolder('pos-offline-keys-', '33') },
     // The virtual magstripe reader has no chip: swipes may go offline here.
     storeAndForward: { enabled: true, chipOnly: false, floorLimits: { visa: 5000 }, maxCount: 5, maxTotal: 20_000, flushIntervalMs: 3_600_000 },
   });
@@ -149,7 +138,7 @@ describe('store-and-forward with the virtual chip card', () => {
     const config = parseConfig({
       ecr: { port: 0 },
       host: { type: 'iso8583-tcp', address: '127.0.0.1', port: await closedPort(), timeoutMs: 2000, echoIntervalMs: 0 },
-      keys: { dir: keyFolder() },
+      keys: { dir: terminalKeyFolder('pos-offline-keys-', '33') },
       devices: { reader: { type: 'virtual', model: 'chip' }, pinpad: { type: 'virtual' } },
       storeAndForward: { enabled: true, floorLimits: { visa: 5000 }, flushIntervalMs: 3_600_000 },
     });

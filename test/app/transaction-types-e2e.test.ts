@@ -6,15 +6,14 @@
  * drained its duties — each request applied once, each lost answer reversed
  * exactly once.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseFaultRule } from '../../hw-mocks/host/faults.js';
 import { startHostSimServer, type HostSimServer } from '../../hw-mocks/host/host-sim-server.js';
 import type { LedgerSummary } from '../../hw-mocks/host/ledger.js';
-import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
-import { writeTerminalMacKeys } from '../../hw-mocks/keys/terminal-key-folder.js';
+import { terminalKeyFolder } from './terminal-key-folder.js';
 import { startTerminal, type RunningTerminal } from '../../src/app/terminal.js';
 import { parseConfig } from '../../src/config/load.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
@@ -36,15 +35,6 @@ afterEach(async () => {
   }
 });
 
-function keyFolder(): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'pos-types-keys-')), 'keys');
-  mkdirSync(dir, { mode: 0o700 });
-  writeFileSync(join(dir, 'acquirer-advice.pub'), loadSimulationKeys().acquirerAdvicePublicPem, { mode: 0o600 });
-  writeFileSync(join(dir, 'ecr.token'), '44'.repeat(32) + '\n', { mode: 0o600 });
-  writeTerminalMacKeys(dir);
-  return dir;
-}
-
 async function rig(faults: readonly string[] = []): Promise<Rig> {
   const host = await startHostSimServer({ port: 0, faults: faults.map(parseFaultRule), logger: silentLogger });
   const port = host.endpoint('iso8583')?.port ?? 0;
@@ -52,7 +42,7 @@ async function rig(faults: readonly string[] = []): Promise<Rig> {
     ecr: { port: 0 },
     devices: { reader: { type: 'virtual' } },
     host: { type: 'iso8583-tcp', address: '127.0.0.1', port, timeoutMs: 800, echoIntervalMs: 0 },
-    keys: { dir: keyFolder() },
+    keys: { dir: terminalKeyFolder('pos-types-keys-', '44') },
     transactions: { tips: true, cashbackLimit: 5000 },
   });
   const terminal = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: mkdtempSync(join(tmpdir(), 'pos-types-')) });
