@@ -502,7 +502,9 @@ export class TransactionEngine {
     this.#ledger.answered({ result: running.result });
     const hostApproved = response.approved && isApproval(response.responseCode);
 
-    const chipReader = running.result.type === 'refund' ? null : cardDialog(this.#deps.reader, read);
+    // The card's part is over when its first cryptogram ended it: an AAC (a refund) or a TC (a pre-authorization a reader's kernel let the card approve).
+    const cardDone = isChipRead(read) && (running.result.type === 'refund' || read.firstDecision === 'approved-offline');
+    const chipReader = cardDone ? null : cardDialog(this.#deps.reader, read);
     if (chipReader !== null) return this.#completeChip(running, log, chipReader, response, hostApproved);
     if (hostApproved) return this.#end(running, log, 'approved', fields);
     return this.#end(running, log, 'declined', { ...withoutApproval(fields), reason: declineReason(response.responseCode) });

@@ -249,6 +249,8 @@ describe('pre-authorization and completion', () => {
     const result = await engine.wait(started.id);
     expect(result.status).toBe('approved');
     expect(host.requests).toHaveLength(1);
+    // The card ended its part with that TC: it hears nothing more (no second GENERATE AC after a TC).
+    expect(reader.completions).toEqual([]);
   });
 });
 
