@@ -9,7 +9,7 @@
  * hostApproved, completed, reversed, doubleCharged, lost, corruptRows,
  * registerToldWrong, registerNeverTold, answersChanged, cancels: { requested,
  * stopped, refused, stoppedWhileSending }, diskFull: { ran, ok, skipped },
- * hostCrash: { ran, ok }, types, money, journalKinds }) and exits 0 only when
+ * hostCrash: { ran, ok }, types, retries, money, journalKinds }) and exits 0 only when
  * nothing was double charged, lost or corrupt, no money of any kind stands
  * wrong at the host, the register was never told wrong and learned every
  * outcome, the phases went as they must, and the run had no other problem;
@@ -20,7 +20,9 @@
  * kill fell on it, during it or right after its answer) and what the register was last told of them (purchase, refund,
  * preauth: approved, declined, cancelled, failed, voided, notStarted — the
  * phases' purchases included; void, release, complete, tip: voided,
- * approved, declined, failed, notDone, refused). `money` is { doubleReversed,
+ * approved, declined, failed, notDone, refused). `retries`: completions and
+ * releases of a pre-authorization after a completion of it that did not
+ * take (its reversal acknowledged first). `money` is { doubleReversed,
  * overRefunded, doubleCaptured, overCaptured, holdsLeft, voidsStanding,
  * amountsDiffer } (each must be 0) and { heldMinor, refundedMinor } (what the
  * host holds and has credited at the end). `journalKinds` has purchase,
@@ -69,6 +71,7 @@ async function main(): Promise<number> {
     diskFull: { ran: diskFull.ran, ok: diskFull.ok, skipped: diskFull.skipped },
     hostCrash: { ran: hostCrash?.ran ?? false, ok: hostCrash?.ok ?? false },
     types: typeCounts(result),
+    retries: result.retries,
     money: moneyCounts(result.money),
     journalKinds: result.money.kinds,
   };
@@ -93,6 +96,7 @@ async function main(): Promise<number> {
       `host crash     ${hostCrash === null ? 'not run' : `${hostCrash.ok ? 'ok' : 'FAILED'}: booked before the kill ${yesNo(hostCrash.bookedBeforeCrash)}, told ${hostCrash.told ?? '-'}, while down ${hostCrash.toldWhileDown ?? '-'}, reversed at the host ${yesNo(hostCrash.reversedAtHost)}, approved after ${hostCrash.approvedAfter}/1`}`,
       `journal states ${Object.entries(v.journalStates).map(([s, n]) => `${s} ${n}`).join(', ')}`,
       ...Object.entries(counts.types).map(([type, c]) => `${`type ${type}`.padEnd(15)}${Object.entries(c).map(([k, n]) => `${k} ${n}`).join(', ')}`),
+      `retries        ${counts.retries} (completions and releases after a completion that did not take)`,
       `money          ${Object.entries(counts.money).map(([k, n]) => `${k} ${n}`).join(', ')}`,
       `journal kinds  ${Object.entries(counts.journalKinds).map(([k, c]) => `${k} ${c.rows} (standing ${c.standing}, voided ${c.voided}, reversed ${c.reversed})`).join('; ')}`,
       `time           ${(result.durationMs / 1000).toFixed(1)} s`,

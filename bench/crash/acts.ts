@@ -10,10 +10,14 @@
  *   void      of a purchase (with no refund) or a refund, told approved
  *   complete  of a pre-authorization told approved, for 1..its amount
  *   release   of a pre-authorization told approved
+ *             (either also after a completion of it that did not take:
+ *             declined, or failed and reversed — a `retry`, sent once no
+ *             reversal is owed any more)
  *   tip       of a purchase told approved with no refund: a tip of 10..80
  *
- * A follow-up acts once on a transaction: nothing else follows a void,
- * release or completion, and a tip adjustment is not repeated. With nothing
+ * A follow-up acts once on a transaction (but for a completion that did not
+ * take): nothing else follows a void, release or completion, and a tip
+ * adjustment is not repeated. With nothing
  * to act on, the act is a purchase.
  *
  * Pure apart from the random source.
@@ -39,11 +43,15 @@ export interface FollowUpAct {
   readonly op: FollowUpOp;
   readonly target: RegisterPurchase;
   readonly amount: number;
+  /** An earlier completion of the target did not take: its reversal must be acknowledged first. */
+  readonly retry: boolean;
 }
 
 export type Act = CardAct | FollowUpAct;
 
 const NOT_TAKEN: ReadonlySet<string> = new Set(['declined', 'cancelled', 'not-started']);
+/** A completion that left its pre-authorization holding (a failed one once its reversal is acknowledged). */
+const UNTAKEN: ReadonlySet<string> = new Set(['declined', 'failed', 'not-done']);
 
 /** `second`: the purchase or pre-authorization goes on the low-funds card. `cardOf`: the card a reference was made with. */
 export function chooseAct(op: Operation, register: Register, rng: Rng, second: boolean, cardOf: (reference: string) => string | undefined = () => undefined): Act {
@@ -51,6 +59,8 @@ export function chooseAct(op: Operation, register: Register, rng: Rng, second: b
   const followed = new Set(register.desk.followUps.map((f) => f.target));
   const refundsOf = (p: RegisterPurchase): RegisterPurchase[] => register.purchases.filter((r) => r.type === 'refund' && r.originalId === p.id);
   const open = (p: RegisterPurchase): boolean => !followed.has(p);
+  const untaken = (p: RegisterPurchase): boolean =>
+    register.desk.followUps.filter((f) => f.target === p).every((f) => f.op === 'complete' && !f.unresolved && UNTAKEN.has(f.told?.status ?? ''));
   const card = second ? CARDS.second : CARDS.main;
   const cardAmount = (): number => (second ? rng.int(5, 60) : rng.int(100, 400));
   const purchase: CardAct = { kind: 'card', type: 'purchase', amount: cardAmount(), card, originalId: null };
@@ -68,17 +78,17 @@ export function chooseAct(op: Operation, register: Register, rng: Rng, second: b
     }
     case 'void': {
       const target = pick(main.filter((p) => open(p) && (p.type === 'refund' || (p.type === 'purchase' && refundsOf(p).length === 0))));
-      return target === undefined ? purchase : { kind: 'follow-up', op: 'void', target, amount: 0 };
+      return target === undefined ? purchase : { kind: 'follow-up', op: 'void', target, amount: 0, retry: false };
     }
     case 'complete':
     case 'release': {
-      const target = pick(main.filter((p) => p.type === 'preauth' && open(p)));
+      const target = pick(main.filter((p) => p.type === 'preauth' && untaken(p)));
       if (target === undefined) return purchase;
-      return { kind: 'follow-up', op, target, amount: op === 'complete' ? rng.int(1, target.amount) : 0 };
+      return { kind: 'follow-up', op, target, amount: op === 'complete' ? rng.int(1, target.amount) : 0, retry: !open(target) };
     }
     case 'tip': {
       const target = pick(main.filter((p) => p.type === 'purchase' && open(p) && refundsOf(p).length === 0));
-      return target === undefined ? purchase : { kind: 'follow-up', op: 'tip', target, amount: rng.int(10, 80) };
+      return target === undefined ? purchase : { kind: 'follow-up', op: 'tip', target, amount: rng.int(10, 80), retry: false };
     }
   }
 }

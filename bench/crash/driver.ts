@@ -50,6 +50,8 @@ export class Driver {
   readonly register: Register;
   /** What the register did, by kind, and how many of each a kill hit. */
   readonly types: Record<Operation, { ran: number; killed: number }> = emptyTypes();
+  /** Completions and releases of a pre-authorization after a completion of it that did not take. */
+  retries = 0;
   kills = 0;
   lives = 0;
   readonly #o: DriverOptions;
@@ -145,6 +147,8 @@ export class Driver {
    */
   async #followUp(index: number, ecr: Ecr, act: FollowUpAct, kill: TxnKillMoment | undefined, killDelay: number, killNextStart: boolean): Promise<void> {
     const desk = this.register.desk;
+    // The terminal counts a failed completion against its hold until the host has its reversal.
+    if (act.retry && !(await waitForHealth(ecr, (h) => h.pendingReversals === 0, 10_000))) this.problems.push(`transaction ${index}: a reversal still owed before ${act.op} of ${act.target.reference}`);
     if (kill === undefined || kill === 'after-end') {
       const done = await desk.send(ecr, act.target, act.op, act.amount);
       this.#countFollowUp(done.told?.status ?? null, done.httpStatus);
@@ -170,6 +174,7 @@ export class Driver {
     const t = this.types[key];
     t.ran += 1;
     if (kill !== undefined) t.killed += 1;
+    if (act.kind === 'follow-up' && act.retry) this.retries += 1;
   }
 
   /**

@@ -186,8 +186,11 @@ function judgeFollowUps(
       const mine = captures.filter((e) => e.stan === t.stan);
       if (mine.length === 0) tellWrong(`${f.target.reference}/complete`, `${said}, the host holds no standing capture of STAN ${t.stan ?? '-'}`);
       else if (mine.some((e) => (e.capturedMinor ?? e.amountMinor) !== f.amount)) tellWrong(`${f.target.reference}/complete`, `${said}, the host captured ${describe(mine)}`);
-    } else if (captures.length > 0 && !followUps.some((g) => g !== f && g.target === f.target && g.op === 'complete' && g.told?.status === 'approved')) {
-      tellWrong(`${f.target.reference}/complete`, `${said}, but the host holds a capture of the pre-authorization (${describe(captures)})`);
+    } else {
+      // Its own capture (by STAN), or, told without one, any capture no completion told approved owns.
+      const approved = new Set(followUps.filter((g) => g !== f && g.target === f.target && g.op === 'complete' && g.told?.status === 'approved').map((g) => g.told?.stan));
+      const wrongly = captures.filter((e) => (t.stan === null ? !approved.has(e.stan) : e.stan === t.stan));
+      if (wrongly.length > 0) tellWrong(`${f.target.reference}/complete`, `${said}, but the host holds a capture of the pre-authorization (${describe(wrongly)})`);
     }
   });
   return { counts, neverTold };

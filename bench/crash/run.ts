@@ -92,6 +92,8 @@ export interface CrashTestResult {
   readonly money: MoneyVerdict;
   /** What the register did, by kind, and how many of each a kill hit (a follow-up with nothing to act on was a purchase). */
   readonly types: Readonly<Record<Operation, { readonly ran: number; readonly killed: number }>>;
+  /** Completions and releases of a pre-authorization after a completion of it that did not take. */
+  readonly retries: number;
   readonly phases: PhaseReports;
   /** The verdicts' problems and anything that went wrong while driving. */
   readonly problems: readonly string[];
@@ -196,6 +198,7 @@ export async function runCrashTest(options: CrashTestOptions): Promise<CrashTest
       register: told,
       money,
       types: driver.types,
+      retries: driver.retries,
       phases,
       problems,
       ok,

@@ -1,6 +1,7 @@
 /** What the crash test's register does at an index: a follow-up acts only on what it was told approved, once, and a refund never asks beyond what is left. */
 import { describe, expect, it } from 'vitest';
 import { CARDS, chooseAct, type Act } from '../../bench/crash/acts.js';
+import type { FollowUpStatus } from '../../bench/crash/register-follow-ups.js';
 import { Register, type CardTxnType, type RegisterPurchase, type ToldStatus } from '../../bench/crash/register.js';
 import { seededRng } from '../../bench/crash/rng.js';
 
@@ -11,8 +12,8 @@ function told(register: Register, type: CardTxnType, amount: number, status: Tol
   return p;
 }
 
-function followUpOn(register: Register, target: RegisterPurchase, op: 'void' | 'release' | 'complete' | 'tip'): void {
-  register.desk.followUps.push({ op, target, amount: 0, sentAt: '2026-11-24T14:14:35.000Z', told: { status: op === 'void' || op === 'release' ? 'voided' : 'approved', id: null, stan: null, responseCode: null, errorCode: null, via: 'answer' }, unresolved: false, httpStatus: 200 });
+function followUpOn(register: Register, target: RegisterPurchase, op: 'void' | 'release' | 'complete' | 'tip', status: FollowUpStatus = op === 'void' || op === 'release' ? 'voided' : 'approved', unresolved = false): void {
+  register.desk.followUps.push({ op, target, amount: 0, sentAt: '2026-11-24T14:14:35.000Z', told: { status, id: null, stan: null, responseCode: null, errorCode: null, via: 'answer' }, unresolved, httpStatus: 200 });
 }
 
 function acts(op: Parameters<typeof chooseAct>[0], register: Register, n = 200): Act[] {
@@ -61,6 +62,22 @@ describe('chooseAct', () => {
     expect(acts('void', register, 20).every((a) => a.kind === 'card')).toBe(true);
     expect(acts('complete', register, 20).every((a) => a.kind === 'card')).toBe(true);
     expect(acts('release', register, 20).every((a) => a.kind === 'card')).toBe(true);
+  });
+
+  it('completes or releases again a pre-authorization whose completion did not take (a retry), not one cut off or captured', () => {
+    const register = new Register('t');
+    const failed = told(register, 'preauth', 300, 'approved');
+    const declined = told(register, 'preauth', 300, 'approved');
+    followUpOn(register, failed, 'complete', 'failed');
+    followUpOn(register, declined, 'complete', 'declined');
+    for (const op of ['complete', 'release'] as const) {
+      const chosen = acts(op, register);
+      expect(new Set(chosen.map((a) => (a.kind === 'follow-up' ? a.target : null)))).toEqual(new Set([failed, declined]));
+      expect(chosen.every((a) => a.kind === 'follow-up' && a.retry)).toBe(true);
+    }
+    followUpOn(register, failed, 'complete', 'approved');
+    followUpOn(register, declined, 'complete', 'failed', true);
+    expect(acts('complete', register, 20).every((a) => a.kind === 'card')).toBe(true);
   });
 
   it('adjusts the tip of a purchase with no refund and no other follow-up', () => {

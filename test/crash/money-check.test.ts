@@ -152,6 +152,26 @@ describe('judgeMoney', () => {
     expect(inJournal.doubleCaptured).toBe(2);
   });
 
+  it('takes a completion reversed (its answer lost) and a second one captured as one capture of the hold', () => {
+    const { ledger, rows } = goodDay();
+    const v = judgeMoney(
+      [
+        ...ledger.map((e) => (e.stan === '000006' ? { ...e, heldMinor: 0, completed: true } : e)),
+        entry('0220', '000011', 300, { kind: 'completion', originalStan: '000006', reversed: true }),
+        reversal('000011'),
+        entry('0220', '000012', 450, { kind: 'completion', originalStan: '000006' }),
+      ],
+      journal([
+        ...rows,
+        row('completion', 'lost-answer', '000011', 300, { originalId: 'hold', state: 'reversed', steps: ['created', 'created', 'request-sent', 'reversal-pending', 'reversed'] }),
+        row('completion', 'again', '000012', 450, { originalId: 'hold' }),
+      ]),
+      TID,
+    );
+    expect(v.problems).toEqual([]);
+    expect(v.kinds.completion).toEqual({ rows: 3, standing: 2, voided: 0, reversed: 1 });
+  });
+
   it('fails a released or completed hold still holding, and an open hold the host holds otherwise', () => {
     const { ledger, rows } = goodDay();
     const held = ledger.map((e) => (e.stan === '000009' && e.mti === '0100' ? { ...e, heldMinor: 250 } : e.stan === '000007' && e.mti === '0100' ? { ...e, heldMinor: 50 } : e));

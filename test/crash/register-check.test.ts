@@ -206,6 +206,17 @@ describe('judgeRegister: follow-ups', () => {
     expect(v.registerNeverTold).toBe(1);
   });
 
+  it('takes a failed completion then one approved (a retry) as told, but not a failed one whose own capture stands', () => {
+    const h = hold();
+    const preauth = entry('000005', 400, { mti: '0100', kind: 'preauth', completed: true });
+    const retried = [followUp('complete', h, 'failed', { amount: 300 }, '000007'), followUp('complete', h, 'approved', { amount: 200 }, '000008')];
+    const ok = judgeRegister([h], [preauth, capture('000007', 300, { reversed: true }), capture('000008', 200)], journal(), TID, retried);
+    expect(ok.problems).toEqual([]);
+    const standing = judgeRegister([h], [preauth, capture('000007', 300), capture('000008', 200)], journal(), TID, retried);
+    expect(standing.registerToldWrong).toBe(1);
+    expect(standing.problems.join('\n')).toMatch(/complete #1 of h1 \(300\) told failed .* capture of the pre-authorization \(0220 STAN 000007 300/);
+  });
+
   it('fails a tip told approved the host does not capture, and one told not done the host does', () => {
     const p = sale();
     const approved = judgeRegister([p], [entry('000001', 100, { capturedMinor: 100 })], journal(), TID, [followUp('tip', p, 'approved', { amount: 25 })]);
