@@ -82,7 +82,10 @@ export function chooseAct(op: Operation, register: Register, rng: Rng, second: b
     }
     case 'complete':
     case 'release': {
-      const target = pick(main.filter((p) => p.type === 'preauth' && untaken(p)));
+      // A hold whose completion did not take comes first: what the terminal does after a lost completion is the point.
+      const holds = main.filter((p) => p.type === 'preauth' && untaken(p));
+      const retries = holds.filter((p) => !open(p));
+      const target = pick(retries.length > 0 ? retries : holds);
       if (target === undefined) return purchase;
       return { kind: 'follow-up', op, target, amount: op === 'complete' ? rng.int(1, target.amount) : 0, retry: !open(target) };
     }

@@ -75,6 +75,10 @@ describe('chooseAct', () => {
       expect(new Set(chosen.map((a) => (a.kind === 'follow-up' ? a.target : null)))).toEqual(new Set([failed, declined]));
       expect(chosen.every((a) => a.kind === 'follow-up' && a.retry)).toBe(true);
     }
+    // A hold to retry comes before a fresh one.
+    const fresh = told(register, 'preauth', 300, 'approved');
+    expect(acts('release', register).some((a) => a.kind === 'follow-up' && a.target === fresh)).toBe(false);
+    followUpOn(register, fresh, 'release');
     followUpOn(register, failed, 'complete', 'approved');
     followUpOn(register, declined, 'complete', 'failed', true);
     expect(acts('complete', register, 20).every((a) => a.kind === 'card')).toBe(true);
