@@ -53,7 +53,7 @@ const NOT_TAKEN: ReadonlySet<string> = new Set(['declined', 'cancelled', 'not-st
 /** A completion that left its pre-authorization holding (a failed one once its reversal is acknowledged). */
 const UNTAKEN: ReadonlySet<string> = new Set(['declined', 'failed', 'not-done']);
 
-/** `second`: the purchase or pre-authorization goes on the low-funds card. `cardOf`: the card a reference was made with. */
+/** `second`: the purchase goes on the low-funds card. `cardOf`: the card a reference was made with. */
 export function chooseAct(op: Operation, register: Register, rng: Rng, second: boolean, cardOf: (reference: string) => string | undefined = () => undefined): Act {
   const main = register.purchases.filter((p) => p.phase === 'main' && p.told?.status === 'approved' && p.id !== null);
   const followed = new Set(register.desk.followUps.map((f) => f.target));
@@ -69,7 +69,8 @@ export function chooseAct(op: Operation, register: Register, rng: Rng, second: b
     case 'purchase':
       return purchase;
     case 'preauth':
-      return { ...purchase, type: 'preauth', amount: second ? rng.int(5, 60) : rng.int(200, 600) };
+      // On the main card: a hold is made to be completed or released later (declines are the purchases' part).
+      return { ...purchase, type: 'preauth', amount: rng.int(200, 600), card: CARDS.main };
     case 'refund': {
       const left = (p: RegisterPurchase): number => p.amount - refundsOf(p).filter((r) => !NOT_TAKEN.has(r.told?.status ?? '')).reduce((sum, r) => sum + r.amount, 0);
       const target = pick(main.filter((p) => p.type === 'purchase' && open(p) && left(p) > 0));
