@@ -104,9 +104,9 @@ export function planCancels(transactions: number, kills: KillPlan, rng: Rng): Re
  * purchase (`WARM_UP`), so that a follow-up has something to act on early.
  * Then every kind lands on a killed index (one each, in this order, as far
  * as the kills go), so that a kill falls during each, and the index before
- * a killed follow-up or refund makes what it acts on (a pre-authorization
- * for a completion or release, else a purchase) unless that index is killed
- * or cancelled itself; the other indexes draw a kind at the weights below.
+ * a killed follow-up or refund (the nearest of the `PREPARE_WITHIN` before
+ * it not killed, cancelled or preparing another) makes what it acts on (a
+ * pre-authorization for a completion or release, else a purchase); the other indexes draw a kind at the weights below.
  * The driver turns an operation with nothing to act on yet into a purchase.
  */
 export const OPERATIONS = ['refund', 'void', 'complete', 'release', 'tip', 'preauth', 'purchase'] as const;
@@ -121,7 +121,9 @@ const OPERATION_WEIGHTS: readonly (readonly [Operation, number])[] = [
   ['release', 0.05],
   ['tip', 0.07],
 ];
-/** What the index before a killed one makes for it to act on. */
+/** How far before a killed follow-up its preparing index may be. */
+export const PREPARE_WITHIN = 4;
+/** What an index before a killed one makes for it to act on. */
 const PREPARES: Readonly<Partial<Record<Operation, Operation>>> = { refund: 'purchase', void: 'purchase', complete: 'preauth', release: 'preauth', tip: 'purchase' };
 
 /** Transaction index → the operation there (absent: a purchase). The opening holds purchases only. */
@@ -141,13 +143,19 @@ export function planOperations(transactions: number, kills: KillPlan, cancels: R
     if (OPENING + n < transactions) ops.set(OPENING + n, op);
   });
   const killed = [...kills.atTransaction.keys()].filter((i) => i >= OPENING + WARM_UP.length).sort((a, b) => a - b);
+  const prepared = new Set<number>();
   OPERATIONS.forEach((op, n) => {
     const index = killed[n];
     if (index === undefined) return;
     ops.set(index, op);
-    const before = index - 1;
     const prepare = PREPARES[op];
-    if (prepare !== undefined && before >= OPENING + WARM_UP.length && !kills.atTransaction.has(before) && !cancels.has(before)) ops.set(before, prepare);
+    if (prepare === undefined) return;
+    for (let before = index - 1; before >= Math.max(OPENING + WARM_UP.length, index - PREPARE_WITHIN); before--) {
+      if (kills.atTransaction.has(before) || cancels.has(before) || prepared.has(before)) continue;
+      ops.set(before, prepare);
+      prepared.add(before);
+      return;
+    }
   });
   return ops;
 }
