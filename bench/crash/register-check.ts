@@ -2,9 +2,10 @@
  * What the register was told, against the host's book: the register must
  * never have been told wrong about money.
  *
- * For each purchase (refund, pre-authorization), its STAN is the one in the register's last answer, else
- * the one the journal holds for its reference; "standing" is an approval of
- * that STAN the host booked and nobody reversed. `registerToldWrong` counts:
+ * For each purchase (refund, pre-authorization), its STAN is the one in the
+ * register's last answer, else the one the journal holds for its reference;
+ * "standing" is an approval of that STAN the host booked and nobody
+ * reversed. `registerToldWrong` counts:
  * - told approved, but no standing approval (or one of another amount);
  * - told declined, cancelled, failed or not started, but an approval stands;
  * - told something other than approved with an approving response code or an
