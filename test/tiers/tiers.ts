@@ -139,6 +139,7 @@ export const TIERS: readonly Tier[] = [
       'test/drivers/vfd/vfd-display.test.ts',
       'test/drivers/vivopay/configuration/configuration-pty.integration.test.ts',
       'test/drivers/vivopay/vivopay-pty.integration.test.ts',
+      'test/drivers/vivopay/vivopay-tap-pty.integration.test.ts',
       'test/host/admin-server.test.ts',
       'test/host/bank-host-simulator.test.ts',
       'test/host/channel.test.ts',
