@@ -6,6 +6,7 @@
  */
 import type { TransactionResult } from '../txn/result.js';
 import type { StartInput } from '../txn/start-input.js';
+import { PosError } from '../util/errors.js';
 import type { PresentRequest, UnplugRequest } from './simulation/cardholder.js';
 
 export class EcrClient {
@@ -84,7 +85,13 @@ export class EcrClient {
     });
     const json = (await res.json()) as T & { error?: { code: string; message: string } };
     if (res.status !== expected) {
-      throw new Error(`ECR ${method} ${path} → ${res.status} ${json.error ? `${json.error.code}: ${json.error.message}` : ''}`);
+      // The route names ids only, and the API's errors never hold card data: both are safe to show.
+      throw new PosError('ECR_CLIENT_REFUSED', `ECR ${method} ${path.split('?')[0] ?? path} answered ${res.status}${json.error ? ` ${json.error.code}: ${json.error.message}` : ''}`, {
+        method,
+        path: path.split('?')[0] ?? path,
+        status: res.status,
+        code: json.error?.code ?? null,
+      });
     }
     return json;
   }

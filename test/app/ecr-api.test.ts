@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EcrClient } from '../../src/app/ecr-client.js';
 import { startTerminal, type RunningTerminal } from '../../src/app/terminal.js';
 import { parseConfig } from '../../src/config/load.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
@@ -114,6 +115,16 @@ describe('ECR API', () => {
     if (fields) expect(res.json.error?.details['fields']).toEqual(fields);
     expect(res.text).not.toContain('4111111111111111');
     expect((await call('GET', '/v1/health')).json['currentTransaction']).toBeNull();
+  });
+
+  it('EcrClient turns a refusal into ECR_CLIENT_REFUSED with the route, the status and the API\'s code', async () => {
+    const client = new EcrClient(terminal.ecrUrl, terminal.ecrToken);
+    const refused = await client.start({ type: 'refund', amount: 5, currency: '978' }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(isPosError(refused, 'ECR_CLIENT_REFUSED')).toBe(true);
+    expect(isPosError(refused) ? refused.details : undefined).toEqual({ method: 'POST', path: '/v1/transactions', status: 400, code: 'TXN_TYPE_NOT_ALLOWED' });
   });
 
   it('refuses an oversized body, an unknown route, an unknown id and an unknown deck card', async () => {

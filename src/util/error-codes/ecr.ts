@@ -2,6 +2,7 @@ import type { ErrorSpec } from './kind.js';
 
 export const ECR_ERRORS = {
   ECR_BAD_JSON: { kind: 'input', summary: 'The request body is not valid JSON.' },
+  ECR_CLIENT_REFUSED: { kind: 'protocol', summary: 'The ECR API answered a client of this project (the demo, a test) with another status than the call expects; details give the route, the status and the API\'s error code.' },
   ECR_BAD_REQUEST: { kind: 'input', summary: 'A request field is missing or has a bad value; details name each field.' },
   ECR_BODY_TOO_LARGE: { kind: 'input', summary: 'The request body is larger than the API accepts.' },
   ECR_NOT_FOUND: { kind: 'input', summary: 'No such route on the ECR API.' },
