@@ -24,7 +24,7 @@ import { BatchLog } from './batches.js';
 import type { JournalConnection } from './connection.js';
 import type { JournalEntry } from './entry.js';
 import { openConnection, type JournalOptions } from './open.js';
-import { findByReference, findEntry, getEntry, listEntries, referringEntries, type ListFilter } from './queries.js';
+import { findByReference, findEntry, getEntry, listEntries, openBatchNo, referringEntries, type ListFilter } from './queries.js';
 import { RetentionLog } from './retention.js';
 import { ReversalLog } from './reversals.js';
 import { JournalStan } from './stan.js';
@@ -100,7 +100,7 @@ export class Journal {
 
   /** The batch not yet closed. */
   batchNo(): number {
-    return this.#read((db) => (db.prepare(`SELECT value FROM counter WHERE name = 'batch_no'`).get() as { value: number }).value);
+    return this.#read(openBatchNo);
   }
 
   /** The entries that name `originalId` as their original, oldest first. */

@@ -43,6 +43,11 @@ export function findEntry(db: Database, id: string): JournalEntry | undefined {
   return row === undefined ? undefined : toEntry(row);
 }
 
+/** The batch not yet closed. */
+export function openBatchNo(db: Database): number {
+  return (db.prepare(`SELECT value FROM counter WHERE name = 'batch_no'`).get() as { value: number }).value;
+}
+
 export function referringEntries(db: Database, originalId: string): JournalEntry[] {
   return (db.prepare('SELECT * FROM txn WHERE original_id = ? ORDER BY seq').all(originalId) as TxnRow[]).map(toEntry);
 }

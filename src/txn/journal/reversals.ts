@@ -8,7 +8,7 @@ import type { EntryMode } from '../../devices/card-reader.js';
 import type { PendingReversal, ReversalStore } from '../../host/reversal-store.js';
 import { invalidStep, type JournalConnection } from './connection.js';
 import type { JournalEntry } from './entry.js';
-import { findEntry } from './queries.js';
+import { findEntry, openBatchNo } from './queries.js';
 import { canMove } from './states.js';
 import { PosError } from '../../util/errors.js';
 
@@ -83,8 +83,7 @@ export class ReversalLog implements ReversalStore {
       if (entry.state !== 'completed' || entry.voidedAt !== null) {
         throw new PosError('TXN_NOT_VOIDABLE', `Transaction is ${entry.voidedAt === null ? entry.state : 'voided'}`, { id, state: entry.state });
       }
-      const openBatch = (c.db.prepare(`SELECT value FROM counter WHERE name = 'batch_no'`).get() as { value: number }).value;
-      if (entry.batchNo !== openBatch) throw new PosError('TXN_NOT_VOIDABLE', 'Its batch has closed', { id, state: 'settled' });
+      if (entry.batchNo !== openBatchNo(c.db)) throw new PosError('TXN_NOT_VOIDABLE', 'Its batch has closed', { id, state: 'settled' });
       const now = c.now();
       c.patch(id, { voided_at: now, error_code: reason, duty_seq: c.nextDutySeq() }, now);
       c.move(id, 'completed', 'reversal-pending', now, reason);

@@ -14,6 +14,7 @@
  * its reversal goes to the host before the batch closes.
  */
 import type { Database } from 'better-sqlite3';
+import { openBatchNo } from './queries.js';
 
 export interface CountAmount {
   readonly count: number;
@@ -68,7 +69,7 @@ const COLUMNS = Object.entries(TALLIES)
   .join(',\n         ');
 
 export function batchTotals(db: Database): BatchTotals {
-  const batchNo = (db.prepare(`SELECT value FROM counter WHERE name = 'batch_no'`).get() as { value: number }).value;
+  const batchNo = openBatchNo(db);
   const previous = db.prepare('SELECT closed_at FROM batch_close WHERE batch_no = ?').get(batchNo - 1) as { closed_at: string } | undefined;
   const rows = db.prepare(`SELECT currency,\n         ${COLUMNS}\n       FROM txn WHERE batch_no = ? GROUP BY currency ORDER BY currency`).all(batchNo) as TotalsRow[];
   const tally = (r: TotalsRow, name: TallyName): CountAmount => ({ count: r[`${name}_count`], amountMinor: r[`${name}_amount`] });
