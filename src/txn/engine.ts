@@ -32,7 +32,7 @@ import type { PinEntryResult, PinPad } from '../devices/pin-pad.js';
 import type { Display, Screen } from '../devices/display.js';
 import { isApproval } from '../host/approval.js';
 import { deliveryOf } from '../host/host-error.js';
-import type { AuthorizationResponse, HostClient } from '../host/model.js';
+import type { AuthorizationResponse, CardRequestKind, HostClient } from '../host/model.js';
 import { screens } from '../display/screens.js';
 import { asPosError, isPosError, PosError } from '../util/errors.js';
 import { currencyByNumeric } from '../util/iso4217.js';
@@ -73,6 +73,8 @@ export interface EngineDeps {
 
 interface Running {
   result: TransactionResult;
+  /** What the card is read for, and what the host is asked. */
+  readonly kind: CardRequestKind;
   /** When the authorization request went out (DE 7), for its reversal. */
   sentAt?: Date;
   /** The request may have reached the host: an end that is not honoured owes a reversal. */
@@ -189,8 +191,9 @@ export class TransactionEngine {
       const known = this.byReference(input.reference);
       if (known !== undefined) return sameStart(known, input);
     }
-    if (this.#running) throw new PosError('TXN_BUSY', 'A transaction is already in progress', { current: this.#running.result.id });
-    if (this.#followUpRunning) throw new PosError('TXN_BUSY', 'A transaction is already in progress', {});
+    if (this.#running || this.#followUpRunning) {
+      throw new PosError('TXN_BUSY', 'A transaction is already in progress', this.#running ? { current: this.#running.result.id } : {});
+    }
     const amounts = startAmounts(input, this.#deps.policy ?? NO_EXTRAS);
     this.#validateCurrency(input.currency);
     if (input.type === 'refund' && input.originalId !== undefined) this.#checkRefundable(input.originalId, amounts.total, input.currency);
@@ -218,7 +221,7 @@ export class TransactionEngine {
       endedAt: null,
     };
     const abort = new AbortController();
-    const running: Running = { result, abort, done: Promise.resolve(result) };
+    const running: Running = { result, kind: input.type, abort, done: Promise.resolve(result) };
     this.#ledger.begin({ result });
     this.#running = running;
     this.#remember(result);
@@ -371,11 +374,11 @@ export class TransactionEngine {
   async #readCard(running: Running, log: Logger): Promise<CardRead> {
     const { reader } = this.#deps;
     const amount = amountOf(running.result);
-    const { type, cashback } = running.result;
+    const { cashback } = running.result;
     const request: ReadRequest = {
       amountMinor: amount.minor,
       currency: amount.currency,
-      purpose: type === 'completion' ? 'purchase' : type,
+      purpose: running.kind,
       ...(cashback === undefined ? {} : { cashbackMinor: cashback }),
       ...(this.#deps.pinpad ? { enterOnlinePin: (card: ChipCard) => this.#pinDuringRead(running, log, card) } : {}),
       useStripe: () => void this.#show(screens.useStripe(amount), log),
@@ -467,9 +470,9 @@ export class TransactionEngine {
 
     let response: AuthorizationResponse;
     try {
-      const { type, tip, cashback } = running.result;
+      const { tip, cashback } = running.result;
       const authorizing = this.#deps.host.authorize({
-        kind: type === 'completion' ? 'purchase' : type,
+        kind: running.kind,
         stan,
         at,
         amountMinor: amount.minor,
