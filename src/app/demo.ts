@@ -126,7 +126,7 @@ async function receiptAsScripted(ecr: EcrClient, result: TransactionResult, rece
     receipts.length === before + 1 &&
     text.includes('CUSTOMER COPY') &&
     text.includes('APPROVED') &&
-    text.includes(formatAmount(result.total, result.currency).replace(/ \w+$/, '')) &&
+    text.includes(formatAmount(result.total, result.currency)) &&
     text.includes(`**** ${lastFour}`) &&
     !text.includes(result.maskedPan ?? '\u0000')
   );
