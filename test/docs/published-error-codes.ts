@@ -8,6 +8,9 @@
  * had been removed.)
  */
 export const PUBLISHED_CODES: readonly string[] = [
+  'AMOUNT_ENTRY_CANCELLED',
+  'AMOUNT_ENTRY_TIMEOUT',
+  'AMOUNT_ENTRY_UNAVAILABLE',
   'CARD_EXPIRED',
   'CARD_EXPIRY_INVALID',
   'CARD_PAN_INVALID',
@@ -154,6 +157,7 @@ export const PUBLISHED_CODES: readonly string[] = [
   'PIN_ENTRY_TIMEOUT',
   'PIN_INVALID',
   'PIN_PAD_ERROR',
+  'PIN_PAD_PROMPT_REFUSED',
   'PRINTER_COVER_OPEN',
   'PRINTER_OFFLINE',
   'PRINTER_PAPER_OUT',
