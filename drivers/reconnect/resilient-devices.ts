@@ -19,7 +19,7 @@
 import type { Logger } from 'pino';
 import { isChipReader, type CardRead, type CardReader, type ChipCompletion, type DeviceState, type HostAnswerForCard, type ReadRequest, type ReaderCapabilities } from '../../src/devices/card-reader.js';
 import type { Display, Screen } from '../../src/devices/display.js';
-import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
+import type { AmountEntryRequest, PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
 import { PosError } from '../../src/util/errors.js';
 import { ListenerSet } from '../transport/listener-set.js';
 import { createReconnector, type Closable, type ReconnectEvent, type ReconnectOptions, type Reconnector } from './reconnector.js';
@@ -230,6 +230,18 @@ export class ResilientCardReader extends ResilientDevice<CardReader> implements 
 }
 
 export class ResilientPinPad extends ResilientDevice<PinPad> implements PinPad {
+  /** From the configuration, so it holds while the pad is gone; the first driver's answer when not given. */
+  readonly takesAmounts: boolean;
+
+  constructor(core: Resilient<PinPad>, options: { readonly takesAmounts?: boolean } = {}) {
+    super(core);
+    this.takesAmounts = options.takesAmounts ?? core.require().takesAmounts;
+  }
+
+  async enterAmount(request: AmountEntryRequest, signal: AbortSignal): Promise<number> {
+    return this.driver().enterAmount(request, signal);
+  }
+
   async requestPin(request: PinEntryRequest, signal: AbortSignal): Promise<PinEntryResult> {
     return this.driver().requestPin(request, signal);
   }

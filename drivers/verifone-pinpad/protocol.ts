@@ -24,6 +24,7 @@ export const SI = 0x0f; // shift in: starts a control packet
 export const NAK = 0x15; // negative acknowledge: LRC bad, resend
 export const FS = 0x1c; // field separator
 export const SUB = 0x1a; // in Z2: clear the display first
+export const GS = 0x1d; // in Z2/Z3: a fixed prompt ID follows (authenticated frame)
 
 export const LINK_ATTEMPTS = 3;
 
@@ -40,7 +41,37 @@ export const VERIFONE_PACKETS = {
   cancel: { type: '72', frame: 'control', detail: '' },
   /** 78 Fixed-PIN test (PIN "1234", no cardholder): `78<account><FS>C<amount>`, answered like Z60. */
   testPin: { type: '78', frame: 'data', detail: '' },
+  /** Z2 authenticated fixed prompt: `Z2<GS><prompt ID, 3 digits><SUB>`, answered `Z2<status>` (PP791 manual p. 210–212). */
+  displayPrompt: { type: 'Z2', frame: 'data', detail: '' },
+  /** Z42 Read key code: `Z42<timeout, 1–255 s, 1–3 digits>`, answered Z43 (PP791 manual p. 222). */
+  readKey: { type: 'Z42', frame: 'data', detail: '' },
+  /** Z43 Read key code response: `Z43<key code>` (PP791 manual p. 223). */
+  keyCode: { type: 'Z43', frame: 'data', detail: '' },
 } as const;
+
+/** Status of the Z2 response to an authenticated prompt (PP791 manual p. 212). */
+export const PROMPT_STATUS = {
+  '0': 'ok',
+  '1': 'prompt-not-supported',
+} as const;
+
+export type PromptStatus = keyof typeof PROMPT_STATUS;
+
+/** Key codes of Z43 (PP791 manual p. 223): digits stand for themselves. */
+export const KEY_CODES = {
+  A: 'f1',
+  B: 'f2',
+  C: 'f3',
+  '*': 'cancel',
+  '#': 'enter',
+  '/': 'clear',
+  '?': 'timeout',
+} as const;
+
+export type KeyCode = keyof typeof KEY_CODES | '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
+
+/** Z42's timeout field bounds, in seconds (PP791 manual p. 222). */
+export const KEY_TIMEOUT_SECONDS = { min: 1, max: 255 } as const;
 
 /** The fixed PIN of the test packet (MX800 guide, packet 78). */
 export const TEST_PACKET_PIN = '1234';

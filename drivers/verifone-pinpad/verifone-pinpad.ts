@@ -6,6 +6,10 @@
  *   requestPin   → Z60.<account><FS>DUKPT ENCRYPTION   … cardholder types …
  *                ← 73.00000<KSN><PIN block>  |  71<code> (cancel key, pad timeout, error)
  *   showMessage  → Z2<SUB><line 1><FS><line 2>
+ *   enterAmount  → Z2<GS><prompt ID><SUB>  ← Z2<status>     the pad's own fixed prompt (PP791 manual p. 210–212)
+ *                → Z2<digits keyed so far>                  a digits-only string may follow the prompt
+ *                → Z42<seconds>  ← Z43<key>                 one key at a time (PP791 manual p. 222–223)
+ *                  … redraw after each change, until ENTER (#), CAN (*) or timeout (?)
  *   abort/timeout → 72 (control packet): the pad abandons entry
  *   requestTestPin → 78<account><FS>C<amount>: fixed PIN 1234, for checks on real hardware
  *
@@ -17,14 +21,14 @@
 import type { Logger } from 'pino';
 import type { ByteTransport } from '../../src/devices/byte-transport.js';
 import type { DeviceState } from '../../src/devices/card-reader.js';
-import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
+import type { AmountEntryRequest, PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { asPosError, PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { notConnected } from '../shared/device-errors.js';
 import { DeviceLink, logDroppedPartial } from '../shared/device-link.js';
 import { VerifoneFramer, VERIFONE_DEFAULT_INTER_BYTE_TIMEOUT_MS, VERIFONE_DEFAULT_MAX_FRAME_BYTES } from './framer.js';
-import { EOT, FS, LINK_ATTEMPTS, PIN_ERROR_CODES, SUB, VERIFONE_PACKETS, ACK, NAK, encodePacket, type PinErrorCode } from './protocol.js';
+import { EOT, FS, GS, KEY_CODES, KEY_TIMEOUT_SECONDS, LINK_ATTEMPTS, PIN_ERROR_CODES, PROMPT_STATUS, SUB, VERIFONE_PACKETS, ACK, NAK, encodePacket, type KeyCode, type PinErrorCode } from './protocol.js';
 
 export interface VerifonePinPadOptions {
   readonly name?: string;
@@ -38,6 +42,8 @@ export interface VerifonePinPadOptions {
   readonly interByteTimeoutMs?: number;
   /** Characters a display line holds; longer lines are cut; default 16. */
   readonly displayColumns?: number;
+  /** The pad's fixed prompt ID (1–999, from its prompt table) that asks for a tip; absent: the pad takes no amounts. */
+  readonly tipPrompt?: number;
   readonly logger?: Logger;
 }
 
@@ -52,12 +58,26 @@ interface Outgoing {
 }
 
 interface AwaitingAnswer {
+  /** Whether a data packet of the pad's is this answer (by its type; its form is checked by the waiter). */
+  accepts(body: Buffer): boolean;
+  /** An EOT outside a session end means the pad stopped instead of answering (Z42, PP791 manual p. 222). */
+  readonly endsOnEot: boolean;
   resolve(body: Buffer): void;
   reject(error: PosError): void;
 }
 
+/** Z2 status and Z43 key code are one byte after the type. */
+const ANSWER_BYTES = 3;
+const KEY_ANSWER_BYTES = 4;
+
+function startsWith(body: Buffer, type: string): boolean {
+  return body.subarray(0, type.length).toString('latin1') === type;
+}
+
 export class VerifonePinPad implements PinPad {
   readonly name: string;
+  readonly takesAmounts: boolean;
+  readonly #tipPrompt: number | undefined;
   readonly #transport: ByteTransport;
   readonly #framer: VerifoneFramer;
   readonly #log: Logger;
@@ -74,6 +94,8 @@ export class VerifonePinPad implements PinPad {
   #naksSent = 0;
   /** We ACKed a packet of the pad's: the EOT that closes its session is due. */
   #sessionEndDue = false;
+  /** An amount is being keyed: the pad is ours between its exchanges too. */
+  #keyingAmount = false;
 
   constructor(transport: ByteTransport, options: VerifonePinPadOptions = {}) {
     this.name = options.name ?? 'verifone-pinpad';
@@ -83,6 +105,8 @@ export class VerifonePinPad implements PinPad {
     this.#retries = options.retries ?? 2;
     this.#answerMarginMs = options.answerMarginMs ?? 3000;
     this.#columns = options.displayColumns ?? 16;
+    this.#tipPrompt = options.tipPrompt;
+    this.takesAmounts = options.tipPrompt !== undefined;
     this.#framer = new VerifoneFramer({
       maxFrameBytes: options.maxFrameBytes ?? VERIFONE_DEFAULT_MAX_FRAME_BYTES,
       interByteTimeoutMs: options.interByteTimeoutMs ?? VERIFONE_DEFAULT_INTER_BYTE_TIMEOUT_MS,
@@ -112,6 +136,126 @@ export class VerifonePinPad implements PinPad {
     return this.#pinExchange(body, timeoutMs, signal);
   }
 
+  async enterAmount(request: AmountEntryRequest, signal: AbortSignal): Promise<number> {
+    this.#link.checkUsable();
+    const promptId = this.#tipPrompt;
+    if (promptId === undefined) throw new PosError('AMOUNT_ENTRY_UNAVAILABLE', `${this.name} has no prompt configured to ask for a ${request.purpose}`, { device: this.name, purpose: request.purpose });
+    if (!Number.isSafeInteger(request.maxMinor) || request.maxMinor < 0) throw new PosError('TXN_AMOUNT_INVALID', `The largest ${request.purpose} is not a whole number of minor units`, { field: 'maxMinor' });
+    if (this.#answer !== undefined || this.#keyingAmount) throw new PosError('DEVICE_BUSY', `${this.name} is already asking the cardholder`, { device: this.name });
+    if (signal.aborted) throw this.#amountAborted();
+    const seconds = Math.min(KEY_TIMEOUT_SECONDS.max, Math.max(KEY_TIMEOUT_SECONDS.min, Math.ceil(request.keyTimeoutMs / 1000)));
+    this.#keyingAmount = true;
+    /** The pad ended its key read itself (CAN, timeout): nothing to abandon. */
+    let padEnded = false;
+    try {
+      let amount = 0;
+      let redraw = true;
+      for (;;) {
+        if (redraw) {
+          await this.#showPrompt(promptId, signal);
+          // Digits only and no SUB: the pad keeps the prompt above them and stays in its authenticated mode (p. 215).
+          await this.#unlessAborted(this.#send('data', Buffer.from(`${VERIFONE_PACKETS.display.type}${amount}`, 'latin1')), signal);
+          redraw = false;
+        }
+        const key = await this.#readKey(seconds, signal);
+        if (key >= '0' && key <= '9') {
+          const next = amount * 10 + Number(key);
+          // A digit that would go over the largest amount is ignored, as a pad's own amount entry does.
+          if (next <= request.maxMinor && next !== amount) {
+            amount = next;
+            redraw = true;
+          }
+          continue;
+        }
+        const meaning = KEY_CODES[key as keyof typeof KEY_CODES];
+        switch (meaning) {
+          case 'enter':
+            return amount;
+          case 'clear':
+            redraw = amount !== 0;
+            amount = 0;
+            break;
+          case 'cancel':
+            padEnded = true;
+            throw new PosError('AMOUNT_ENTRY_CANCELLED', `The cardholder cancelled the ${request.purpose} on ${this.name}`, { device: this.name, reason: 'cancel-key' });
+          case 'timeout':
+            padEnded = true;
+            throw new PosError('AMOUNT_ENTRY_TIMEOUT', `No ${request.purpose} keyed on ${this.name} in time`, { device: this.name, by: 'pad', keyTimeoutSeconds: seconds });
+          case 'f1':
+          case 'f2':
+          case 'f3':
+            break;
+        }
+      }
+    } catch (err) {
+      // The pad may still be reading keys or showing the prompt: 72 sends it idle before the caller hears.
+      if (!padEnded) this.#abandon();
+      throw err;
+    } finally {
+      this.#keyingAmount = false;
+    }
+  }
+
+  /** Z2<GS><ID><SUB>: the pad shows its own prompt and says whether it has it (PP791 manual p. 210–212). */
+  async #showPrompt(promptId: number, signal: AbortSignal): Promise<void> {
+    const body = `${VERIFONE_PACKETS.displayPrompt.type}${String.fromCharCode(GS)}${String(promptId).padStart(3, '0')}${String.fromCharCode(SUB)}`;
+    const waitMs = this.#ackTimeoutMs * (this.#retries + 1) + this.#answerMarginMs;
+    const silent = () => new PosError('DEVICE_NO_ANSWER', `${this.name} did not answer the prompt`, { device: this.name, command: 'Z2', timeoutMs: waitMs });
+    const answer = await this.#exchange(body, (b) => startsWith(b, VERIFONE_PACKETS.displayPrompt.type), false, waitMs, silent, signal);
+    const status = answer.length === ANSWER_BYTES ? answer.toString('latin1', 2) : '';
+    if (status === '0') return;
+    if (status === '1') {
+      throw new PosError('PIN_PAD_PROMPT_REFUSED', `${this.name} has no fixed prompt ${promptId}: check pinpad.tipPrompt against the pad's prompt table (a configuration fault)`, {
+        device: this.name,
+        promptId,
+        status: PROMPT_STATUS[status],
+      });
+    }
+    throw new PosError('DEVICE_UNEXPECTED_FRAME', `${this.name} answered the prompt with an unexpected packet`, { device: this.name, command: 'Z2', bodyBytes: answer.length });
+  }
+
+  /** Z42<seconds> → Z43<key>; the driver gives up `answerMarginMs` after the pad should have. */
+  async #readKey(seconds: number, signal: AbortSignal): Promise<KeyCode> {
+    const waitMs = seconds * 1000 + this.#answerMarginMs;
+    const silent = () => new PosError('AMOUNT_ENTRY_TIMEOUT', `${this.name} sent no key in time`, { device: this.name, by: 'driver', timeoutMs: waitMs });
+    const answer = await this.#exchange(`${VERIFONE_PACKETS.readKey.type}${seconds}`, (b) => startsWith(b, VERIFONE_PACKETS.keyCode.type), true, waitMs, silent, signal);
+    const key = answer.length === KEY_ANSWER_BYTES ? answer.toString('latin1', 3) : '';
+    if (/^[0-9]$/.test(key) || key in KEY_CODES) return key as KeyCode;
+    throw new PosError('DEVICE_UNEXPECTED_FRAME', `${this.name} answered a key read with an unexpected packet`, { device: this.name, command: 'Z42', bodyBytes: answer.length });
+  }
+
+  /** Sends `body` and waits for the packet `accepts` takes; `silent()` after `waitMs`, the abort error on `signal`. */
+  async #exchange(body: string, accepts: (b: Buffer) => boolean, endsOnEot: boolean, waitMs: number, silent: () => PosError, signal: AbortSignal): Promise<Buffer> {
+    if (signal.aborted) throw this.#amountAborted();
+    const answer = new Promise<Buffer>((resolve, reject) => {
+      this.#answer = { accepts, endsOnEot, resolve, reject };
+    });
+    this.#send('data', Buffer.from(body, 'latin1')).catch((err: unknown) => this.#failAnswer(asPosError(err, 'pinpad send')));
+    const timer = setTimeout(() => this.#failAnswer(silent()), waitMs);
+    const onAbort = (): void => this.#failAnswer(this.#amountAborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await answer;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** `work`, unless `signal` aborts first. */
+  #unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+    if (signal.aborted) return Promise.reject(this.#amountAborted());
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => reject(this.#amountAborted());
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  #amountAborted(): PosError {
+    return new PosError('AMOUNT_ENTRY_CANCELLED', `Amount entry on ${this.name} cancelled (aborted)`, { device: this.name, reason: 'aborted' });
+  }
+
   async showMessage(lines: readonly string[]): Promise<void> {
     this.#link.checkUsable();
     const text = lines
@@ -138,10 +282,11 @@ export class VerifonePinPad implements PinPad {
   async #pinExchange(body: Buffer, timeoutMs: number, signal: AbortSignal): Promise<PinEntryResult> {
     try {
       this.#link.checkUsable();
-      if (this.#answer !== undefined) throw new PosError('DEVICE_BUSY', `${this.name} is already asking for a PIN`, { device: this.name });
+      if (this.#answer !== undefined || this.#keyingAmount) throw new PosError('DEVICE_BUSY', `${this.name} is already asking the cardholder`, { device: this.name });
       if (signal.aborted) throw this.#aborted();
+      const accepts = (b: Buffer): boolean => startsWith(b, VERIFONE_PACKETS.pinBlockDukpt.type) || startsWith(b, VERIFONE_PACKETS.pinError.type);
       const answer = new Promise<Buffer>((resolve, reject) => {
-        this.#answer = { resolve, reject };
+        this.#answer = { accepts, endsOnEot: false, resolve, reject };
       });
       // Fail fast if the pad never takes the request; the answer then never comes.
       this.#send('data', body).catch((err: unknown) => this.#failAnswer(asPosError(err, 'pinpad send')));
@@ -291,14 +436,18 @@ export class VerifonePinPad implements PinPad {
     if (this.#naksSent >= LINK_ATTEMPTS) {
       this.#naksSent = 0;
       this.#failAnswer(new PosError('DEVICE_LINK_FAILED', `${this.name} gave up sending after ${LINK_ATTEMPTS} NAKs`, { device: this.name, attempts: LINK_ATTEMPTS }));
+      return;
+    }
+    if (this.#answer?.endsOnEot === true) {
+      this.#failAnswer(new PosError('DEVICE_STATUS_ERROR', `${this.name} stopped (EOT) instead of reading a key`, { device: this.name, command: 'Z42', status: 'EOT' }));
     }
     // Otherwise the pad's end of session after our ACK: nothing to do.
   }
 
   #onPacket(frame: 'data' | 'control', body: Buffer): void {
     const answer = this.#answer;
-    const type = body.subarray(0, 2).toString('latin1');
-    if (answer !== undefined && frame === 'data' && (type === VERIFONE_PACKETS.pinBlockDukpt.type || type === VERIFONE_PACKETS.pinError.type)) {
+    const type = body.subarray(0, 3).toString('latin1').replace(/[^0-9A-Z]/g, '');
+    if (answer !== undefined && frame === 'data' && answer.accepts(body)) {
       this.#answer = undefined;
       answer.resolve(body);
       return;

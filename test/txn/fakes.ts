@@ -1,7 +1,7 @@
 /** In-memory fakes of the engine's collaborators, scripted per test. */
 import type { CardBrand, ChipCard, MagstripeCard, PaymentCard } from '../../src/card/types.js';
 import type { CardRead, CardReader, ChipCardReader, ChipCompletion, DeviceState, HostAnswerForCard, ReadRequest } from '../../src/devices/card-reader.js';
-import type { PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
+import type { AmountEntryRequest, PinEntryRequest, PinEntryResult, PinPad } from '../../src/devices/pin-pad.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
 import type { AuthorizationResponse, CardRequest, FollowUpRequest, HostClient, HostState } from '../../src/host/model.js';
 import type { PendingReversal, ReversalStore } from '../../src/host/reversal-store.js';
@@ -151,6 +151,19 @@ export class FakePinPad implements PinPad {
   readonly name = 'fake-pinpad';
   requests: { maskedPan: string; amountMinor: number }[] = [];
   outcome: 'pin' | PosError = 'pin';
+  /** Set true to have a pad that asks for amounts. */
+  takesAmounts = false;
+  amountRequests: AmountEntryRequest[] = [];
+  /** What the cardholder keys, in minor units, for each `enterAmount` in turn, or the error it rejects with. */
+  amounts: (number | PosError)[] = [];
+
+  enterAmount(request: AmountEntryRequest): Promise<number> {
+    this.amountRequests.push(request);
+    if (!this.takesAmounts) return Promise.reject(new PosError('AMOUNT_ENTRY_UNAVAILABLE', 'The fake pad takes no amounts', { device: this.name }));
+    const next = this.amounts.shift();
+    if (next === undefined) return Promise.reject(new Error('FakePinPad: no amount scripted for this enterAmount'));
+    return next instanceof PosError ? Promise.reject(next) : Promise.resolve(next);
+  }
 
   requestPin(request: PinEntryRequest): Promise<PinEntryResult> {
     this.requests.push({ maskedPan: request.pan.masked(), amountMinor: request.amountMinor });
