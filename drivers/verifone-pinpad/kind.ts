@@ -1,4 +1,4 @@
-/** `pinpad: { type: 'verifone-serial', path, baudRate, dataBits, parity }`: a VeriFone PINpad 1000SE / IPP on a serial line. */
+/** `pinpad: { type: 'verifone-serial', path, baudRate, dataBits, parity, tipPrompt }`: a VeriFone PINpad 1000SE / IPP on a serial line. */
 import type { PinPad } from '../../src/devices/pin-pad.js';
 import { exchangeProbe, type DeviceContext, type DeviceKind } from '../shared/device-kind.js';
 import { createVerifonePinPad } from './verifone-pinpad.js';
@@ -11,11 +11,13 @@ export interface VerifoneConfig {
   readonly baudRate: number;
   readonly dataBits: 7 | 8;
   readonly parity: 'none' | 'even' | 'odd';
+  /** The pad's fixed prompt ID that asks for a tip; absent: the pad takes no amounts. */
+  readonly tipPrompt?: number | undefined;
 }
 
 async function open(config: VerifoneConfig, { openSerial, logger }: DeviceContext) {
   const transport = await openSerial({ ...VERIFONE_DEFAULT_SERIAL, path: config.path, baudRate: config.baudRate, dataBits: config.dataBits, parity: config.parity });
-  return { device: createVerifonePinPad(transport, { logger }), transport };
+  return { device: createVerifonePinPad(transport, { logger, ...(config.tipPrompt !== undefined && { tipPrompt: config.tipPrompt }) }), transport };
 }
 
 export const VERIFONE_PINPAD_KIND: DeviceKind<VerifoneConfig, PinPad> = {

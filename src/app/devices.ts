@@ -82,8 +82,9 @@ export async function openDevices(config: Config, options: DeviceOptions): Promi
     const reader = await open('reader', readerSource, (core) => new ResilientCardReader(core));
 
     const p = config.devices.pinpad;
-    const wrapPinpad = (core: Resilient<PinPad>) => new ResilientPinPad(core);
-    const pinpad = p.type === 'none' ? undefined : await open('pinpad', p.type === 'virtual' ? virtual('pinpad').pinpad() : wired(PINPAD_KINDS, p, options, chipKernel, config.emv.aids), wrapPinpad);
+    // Whether the pad takes amounts is the configuration's word, known while the pad is unplugged too.
+    const wrapPinpad = (core: Resilient<PinPad>) => new ResilientPinPad(core, { takesAmounts: p.type !== 'none' && p.tipPrompt !== undefined });
+    const pinpad = p.type === 'none' ? undefined : await open('pinpad', p.type === 'virtual' ? virtual('pinpad').pinpad(p.tipPrompt) : wired(PINPAD_KINDS, p, options, chipKernel, config.emv.aids), wrapPinpad);
 
     const d = config.devices.display;
     const wrapDisplay = (core: Resilient<Display>) => new ResilientDisplay(core, (err: unknown) => options.logger.warn({ err }, 'the reconnected display could not show the current screen'));

@@ -120,9 +120,13 @@ export const readerSchema = z.discriminatedUnion('type', [
   ]),
 ]);
 
+/** A fixed prompt ID of the pad's own prompt table (PP791 manual p. 211: 001–999). */
+const pinpadPromptId = z.number().int().min(1).max(999);
+
 export const pinpadSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }).strict(),
-  z.object({ type: z.literal('virtual') }).strict(),
+  // The virtual pad's tip prompt is 4 in its own table (hw-mocks/pinpad/virtual-pinpad.ts); a test holds the two equal.
+  z.object({ type: z.literal('virtual'), tipPrompt: pinpadPromptId.default(4) }).strict(),
   z
     .object({
       type: z.literal('verifone-serial'),
@@ -130,6 +134,8 @@ export const pinpadSchema = z.discriminatedUnion('type', [
       baudRate: baudRate.default(1200),
       dataBits: z.union([z.literal(7), z.literal(8)]).default(7),
       parity: z.enum(['none', 'even', 'odd']).default('even'),
+      /** The pad's fixed prompt ID that asks for a tip, from its prompt table; absent: the pad takes no amounts. */
+      tipPrompt: pinpadPromptId.optional(),
     })
     .strict(),
 ]);

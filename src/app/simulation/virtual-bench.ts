@@ -156,14 +156,15 @@ export class VirtualBench {
     };
   }
 
-  /** `pinpad: { type: "virtual" }`: a VeriFone pad loaded with the simulation's DUKPT key. */
-  pinpad(): VirtualDevice<PinPad> {
+  /** `pinpad: { type: "virtual", tipPrompt }`: a VeriFone pad loaded with the simulation's DUKPT key; `tipPrompt` names its tip prompt to the driver. */
+  pinpad(tipPrompt?: number): VirtualDevice<PinPad> {
     this.#inUse = true;
     const logger = this.#logger;
     return this.#onCable(this.#cable('pinpad', VERIFONE_DEFAULT_SERIAL), 'pinpad', (wire) => {
       const twin = createVirtualPinPad(wire.device, simulationPinpadKeys());
       this.#pinpadTwin = twin;
-      return { device: createVerifonePinPad(wire.host, { name: 'virtual-pinpad', logger }), twinClose: () => wire.device.close() };
+      const prompt = tipPrompt !== undefined && { tipPrompt };
+      return { device: createVerifonePinPad(wire.host, { name: 'virtual-pinpad', logger, ...prompt }), twinClose: () => wire.device.close() };
     });
   }
 
