@@ -8,10 +8,17 @@
  * X9.24-1 A.2): each PIN uses the next transaction key's PIN variant and the
  * block is ISO 9564 format 0, so the host's BDK derivation agrees.
  *
+ * Key entry, from the Uniform Industrial PIN Pad 791 Programmer's Manual
+ * (UDN PM0103-U Rev. 06), which speaks the same framing: Z2 / Z3 normal and
+ * authenticated frames (p. 210–214) against the twin's own fixed-prompt
+ * table `VIRTUAL_PINPAD_PROMPTS` (ours: a real pad's table is its vendor's);
+ * the authenticated mode and what keeps it (p. 215); Z42 Read key code and
+ * its Z43 answer (p. 222–223); 72 aborts a key read.
+ *
  * The cardholder is an API: `enterPin(digits)`, `pressCancel()`, or nothing
- * (the pad answers 71 timeout after `pinTimeoutMs`). A PIN comes only from
- * this API; nothing here logs it. Link faults: `nakNext(n)`,
- * `corruptNextLrc(n)`, `muteNext(n)`.
+ * (the pad answers 71 timeout after `pinTimeoutMs`); `pressKeys('1250#')`
+ * for keys read by Z42. A PIN comes only from this API; nothing here logs
+ * it. Link faults: `nakNext(n)`, `corruptNextLrc(n)`, `muteNext(n)`.
  */
 import { TdesDukptOriginator } from '../../src/crypto/dukpt/tdes-originator.js';
 import { tdesWorkingKey } from '../../src/crypto/dukpt/tdes.js';
@@ -30,7 +37,37 @@ const SI = 0x0f;
 const NAK = 0x15;
 const FS = '\x1c';
 const SUB = '\x1a';
+const GS = '\x1d';
+const RS = '\x1e';
 const FIXED_TEST_PIN = '1234';
+
+/**
+ * The twin's fixed prompts, by prompt ID (ours: the numbers and texts of a
+ * real pad's table are its vendor's, PP791 manual Appendix H). An ID not here
+ * is answered with status '1', prompt ID not supported (p. 212).
+ */
+export const VIRTUAL_PINPAD_PROMPTS: Readonly<Record<number, string>> = {
+  1: 'PLEASE WAIT',
+  2: 'ENTER AMOUNT',
+  3: 'AMOUNT OK?',
+  4: 'ENTER TIP',
+  5: 'ENTER CASHBACK',
+  6: 'THANK YOU',
+};
+
+/** The twin's prompt that asks for a tip (the config default of `pinpad: { type: 'virtual' }`). */
+export const VIRTUAL_PINPAD_TIP_PROMPT = 4;
+
+/** Keys on the twin's keypad, as Z43 reports them (p. 223); `?` stands for the cardholder waiting past the key timeout. */
+const KEYPAD = /^[0-9ABC*#/?]*$/;
+
+/** `<GS|RS>[ID]<SUB>?` of Z2, `<GS|RS>[ID]<FS>[ID]…<SUB>?` of Z3 (up to 7 IDs), `[count]<SUB>?[prompt]<FS>…` of a normal Z3. */
+const AUTHENTICATED_Z2 = new RegExp(`^([${GS}${RS}])(\\d{3})(${SUB}?)$`);
+const AUTHENTICATED_Z3 = new RegExp(`^([${GS}${RS}])(\\d{3}(?:${FS}\\d{3}){0,6})(${SUB}?)$`);
+const NORMAL_Z3 = new RegExp(`^([1-7])(${SUB}?)(.*)$`, 's');
+
+/** Messages that do not end the authenticated mode (p. 215): any other does. */
+const KEEP_AUTHENTICATED: ReadonlySet<string> = new Set(['Z2', 'Z3', 'Z42', 'Z50', 'Z60']);
 
 export interface VirtualPinPadOptions {
   /** TR-31 block of the DUKPT initial key (B1), KSN in optional block KS unless `initialKsn` is given. */
@@ -52,11 +89,20 @@ export class VirtualPinPad {
   #prompt: { account: string; timer: ReturnType<typeof setTimeout> } | undefined;
   #promptWaiters: (() => void)[] = [];
   #out: { packet: Buffer; naks: number; sends: number; timer: ReturnType<typeof setTimeout> | undefined } | undefined;
+  /** Z2/Z3 authenticated mode (p. 215): Z42 then reads every key, digits too. */
+  #authenticated = false;
+  /** Some Z2/Z3 has been shown: without one, Z42 is answered EOT (p. 222). */
+  #prompted = false;
+  #screen: string[] = [];
+  #keyRead: { anyKey: boolean; timer: ReturnType<typeof setTimeout> } | undefined;
+  #keyReadWaiters: (() => void)[] = [];
+  /** Keys pressed and not yet read by a Z42: the cardholder goes on typing while the terminal redraws. */
+  #keys: string[] = [];
   readonly #queue: Buffer[] = [];
   #nak = 0;
   #corrupt = 0;
   #mute = 0;
-  /** Lines shown by Z2, last first. */
+  /** The screens shown by Z2/Z3, last first: each is the lines a customer reads (a prompt, then the digits keyed). */
   readonly displayed: string[][] = [];
   /** Packet types received with a good LRC, in order (`Z60`, `Z2`, `72`, …). */
   readonly received: string[] = [];
@@ -100,6 +146,34 @@ export class VirtualPinPad {
     this.#sendPin(prompt.account, digits);
   }
 
+  /** True while a Z42 waits for a key. */
+  get readingKeys(): boolean {
+    return this.#keyRead !== undefined;
+  }
+
+  /** Whether Z42 now returns every key (the authenticated mode of p. 215). */
+  get authenticated(): boolean {
+    return this.#authenticated;
+  }
+
+  /** Resolves when a Z42 waits for a key (at once if one does). */
+  waitForKeyRead(): Promise<void> {
+    if (this.#keyRead !== undefined) return Promise.resolve();
+    return new Promise((resolve) => this.#keyReadWaiters.push(resolve));
+  }
+
+  /**
+   * The cardholder presses `keys` in turn: digits, `#` ENTER, `*` CAN, `/`
+   * CLR, `A`–`C` F1–F3; `?` lets the key read time out. Each is read by the
+   * next Z42; a digit read without the authenticated mode is refused (p. 222)
+   * and dropped.
+   */
+  pressKeys(keys: string): void {
+    if (!KEYPAD.test(keys)) throw new Error(`virtual PIN pad: no such key in ${JSON.stringify(keys)}`);
+    this.#keys.push(...keys);
+    this.#readKeys();
+  }
+
   /** The cardholder presses the red cancel key. */
   pressCancel(): void {
     if (this.#endPrompt() === undefined) return;
@@ -120,6 +194,7 @@ export class VirtualPinPad {
 
   async close(): Promise<void> {
     this.#endPrompt();
+    this.#endKeyRead();
     if (this.#out?.timer !== undefined) clearTimeout(this.#out.timer);
     this.#unsubscribe();
     this.#originator.destroy();
@@ -189,10 +264,14 @@ export class VirtualPinPad {
   }
 
   #onPacket(frame: 'data' | 'control', body: string): void {
-    const type = body.startsWith('Z') ? body.slice(0, body.startsWith('Z6') ? 3 : 2) : body.slice(0, 2);
+    const type = body.slice(0, /^Z[456]/.test(body) ? 3 : 2);
     this.received.push(type);
+    if (!KEEP_AUTHENTICATED.has(type)) this.#authenticated = false;
     if (frame === 'control' && type === '72') {
       this.#endPrompt();
+      // 72 aborts a key read (p. 222): no Z43, and the keys typed ahead are gone with it.
+      this.#endKeyRead();
+      this.#keys = [];
       return;
     }
     if (type === 'Z60') {
@@ -210,9 +289,96 @@ export class VirtualPinPad {
       this.#sendPin(match[1], FIXED_TEST_PIN);
       return;
     }
-    if (type === 'Z2') {
-      this.displayed.unshift(body.slice(2).replace(SUB, '').split(FS));
+    if (type === 'Z2') return this.#onDisplayString(body.slice(2));
+    if (type === 'Z3') return this.#onDisplayLines(body.slice(2));
+    if (type === 'Z42') return this.#onReadKey(body.slice(3));
+  }
+
+  /** Z2 Display string (p. 210–212, 215). */
+  #onDisplayString(rest: string): void {
+    if (rest.startsWith(GS) || rest.startsWith(RS)) {
+      const match = AUTHENTICATED_Z2.exec(rest);
+      this.#showPrompts('Z2', match?.[1], match?.[2] === undefined ? [] : [match[2]], match?.[3] === SUB);
+      return;
     }
+    const clear = rest.startsWith(SUB);
+    const text = clear ? rest.slice(1) : rest;
+    // Only a string of digits without SUB may follow an authenticated prompt (p. 215); anything else ends the mode.
+    if (clear || !/^\d+$/.test(text)) this.#authenticated = false;
+    this.#show(text.split(FS), clear);
+  }
+
+  /** Z3 Display line prompts (p. 213–214): `[count]<SUB>?[prompt]<FS>…`, or `<GS>[ID]<FS>[ID]…<SUB>?`. */
+  #onDisplayLines(rest: string): void {
+    if (rest.startsWith(GS) || rest.startsWith(RS)) {
+      const match = AUTHENTICATED_Z3.exec(rest);
+      // In these modes the pad clears the screen (p. 214).
+      this.#showPrompts('Z3', match?.[1], match?.[2]?.split(FS) ?? [], true);
+      return;
+    }
+    const match = NORMAL_Z3.exec(rest);
+    const lines = match?.[3]?.split(FS) ?? [rest];
+    // Ours: a Z3 normal frame keeps the authenticated mode only when its text is digits, as a Z2's does.
+    if (match?.[2] === SUB || !lines.every((l) => /^\d+$/.test(l))) this.#authenticated = false;
+    this.#show(lines, match?.[2] === SUB);
+  }
+
+  /**
+   * An authenticated frame: each ID from the prompt table, or status '1'
+   * (p. 212, 214) and the mode ends (p. 215). The first one needs SUB (p. 215).
+   * The twin has no PIN-entry prompts (`<RS>`, Appendix I): those are status '1' (ours).
+   */
+  #showPrompts(type: 'Z2' | 'Z3', mark: string | undefined, ids: readonly string[], clear: boolean): void {
+    const texts: (string | undefined)[] = mark === GS ? ids.map((id) => VIRTUAL_PINPAD_PROMPTS[Number(id)]) : [];
+    const known = texts.filter((t): t is string => t !== undefined);
+    if (known.length === 0 || known.length < texts.length || (!clear && !this.#authenticated)) {
+      this.#authenticated = false;
+      this.#sendPacket(STX, `${type}1`);
+      return;
+    }
+    this.#authenticated = true;
+    this.#show(known, clear);
+    this.#sendPacket(STX, `${type}0`);
+  }
+
+  #show(lines: readonly string[], clear: boolean): void {
+    this.#prompted = true;
+    this.#screen = clear ? [...lines] : [...this.#screen, ...lines];
+    this.displayed.unshift([...this.#screen]);
+  }
+
+  /** Z42 Read key code (p. 222): the next key as Z43, or '?' after `[timeout]` seconds. */
+  #onReadKey(field: string): void {
+    const seconds = /^\d{1,3}$/.test(field) ? Number(field) : 0;
+    // Without a prompt shown first the pad sends EOT and stops (p. 222); so does the twin for a bad timeout (ours).
+    if (!this.#prompted || seconds < 1 || seconds > 255) {
+      void this.#write(Buffer.from([EOT]));
+      return;
+    }
+    this.#endKeyRead();
+    this.#keyRead = { anyKey: this.#authenticated, timer: setTimeout(() => this.#answerKey('?'), seconds * 1000) };
+    for (const w of this.#keyReadWaiters.splice(0)) w();
+    this.#readKeys();
+  }
+
+  #readKeys(): void {
+    while (this.#keyRead !== undefined) {
+      const key = this.#keys.shift();
+      if (key === undefined) return;
+      // Without the authenticated mode the pad returns only function keys and rejects digits (p. 222).
+      if (/^\d$/.test(key) && !this.#keyRead.anyKey) continue;
+      this.#answerKey(key);
+    }
+  }
+
+  #answerKey(code: string): void {
+    this.#endKeyRead();
+    this.#sendPacket(STX, `Z43${code}`);
+  }
+
+  #endKeyRead(): void {
+    if (this.#keyRead !== undefined) clearTimeout(this.#keyRead.timer);
+    this.#keyRead = undefined;
   }
 
   #onPinTimeout(): void {
