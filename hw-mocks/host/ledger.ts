@@ -5,6 +5,8 @@
  *
  *   0100 pre-authorization   holds its amount (`heldMinor`; the account's
  *                            available balance goes down by it)
+ *   0100 incremental         (DE 90 naming the pre-authorization) adds its
+ *                            amount to the hold
  *   0200 purchase / refund   debits / credits (`capturedMinor`); an offline
  *   0220 advice              approval's advice the same
  *   completion (0220/0200)   captures up to the hold and frees the rest; the
@@ -16,20 +18,21 @@
  *                            completion's capture is re-credited and its
  *                            pre-authorization holds again (it may be
  *                            completed or released), a tip adjustment puts its
- *                            purchase back to the amount before it
+ *                            purchase back to the amount before it, an
+ *                            increment takes its amount off a hold still held
  *
  * Entries carry the masked PAN only, never a clear one.
  *
  * Matching rules (documented behaviour of the simulator):
  * - a duplicate is a request from the same terminal (DE 41) with the same
  *   STAN (DE 11) on the same day (the MMDD of DE 7) as one already judged;
- * - a reversal's, completion's or tip adjustment's original is found by
+ * - a reversal's, completion's, tip adjustment's or increment's original is found by
  *   terminal ID and DE 90 (original MTI, STAN and DE 7) — they carry no PAN;
  *   an advice's repeat (0221) is found as its 0220;
  * - reconciliation totals cover a terminal's approved 0200/0220 entries since
  *   its last 0500: purchases and completions as debits, refunds as credits,
- *   at what they capture now; pre-authorizations and tip adjustments are in
- *   none (a tip adjustment changes its purchase's amount).
+ *   at what they capture now; pre-authorizations, increments and tip
+ *   adjustments are in none (a tip adjustment changes its purchase's amount).
  */
 import type { OriginalData } from '../../src/host/messages/reversal.js';
 import { MTI, RESPONSE_CODES, type TransactionKind } from '../../src/host/messages/constants.js';
@@ -82,6 +85,8 @@ interface Row extends Omit<LedgerEntry, 'reversed' | 'heldMinor' | 'capturedMino
   readonly original: Row | null;
   /** A tip adjustment: its purchase's `capturedMinor` before it. */
   readonly previousCapturedMinor: number | null;
+  /** A pre-authorization: what its standing increments added to the hold it was approved for. */
+  raisedMinor: number;
 }
 
 /** Requests that move money when approved. */
@@ -132,6 +137,8 @@ export interface LedgerSummary {
   refundedMinor: number;
   /** Tip adjustments standing. */
   tipAdjusts: number;
+  /** Incremental authorizations standing. */
+  increments: number;
   /** Purchases, refunds and completions reversed. */
   voids: number;
   /** Reversal requests answered 00 (repeats too). */
@@ -150,6 +157,7 @@ const ZERO_SUMMARY: LedgerSummary = {
   refunds: 0,
   refundedMinor: 0,
   tipAdjusts: 0,
+  increments: 0,
   voids: 0,
   reversalsAnswered: 0,
 };
@@ -200,7 +208,7 @@ export class Ledger {
 
   /** Every entry, oldest first (copies). */
   entries(): LedgerEntry[] {
-    return this.#rows.map(({ cardId: _cardId, original: _original, previousCapturedMinor: _previous, ...entry }) => ({ ...entry }));
+    return this.#rows.map(({ cardId: _cardId, original: _original, previousCapturedMinor: _previous, raisedMinor: _raised, ...entry }) => ({ ...entry }));
   }
 
   get length(): number {
@@ -217,6 +225,7 @@ export class Ledger {
       originalStan: entry.originalStan ?? original?.stan ?? null,
       previousCapturedMinor: entry.previousCapturedMinor ?? null,
       original: original === null ? null : this.#own(original),
+      raisedMinor: 0,
       reversed: false,
     };
     this.#rows.push(row);
@@ -250,6 +259,14 @@ export class Ledger {
     row.heldMinor = 0;
     row.completed = true;
     return { cardId: row.cardId, creditMinor: freed };
+  }
+
+  /** An incremental authorization adds `amountMinor` to `preauth`'s hold; returns what the account gets back (negative: held more). */
+  increase(preauth: LedgerRow, amountMinor: number): Undone {
+    const row = this.#own(preauth);
+    row.heldMinor = (row.heldMinor ?? 0) + amountMinor;
+    row.raisedMinor += amountMinor;
+    return { cardId: row.cardId, creditMinor: -amountMinor };
   }
 
   /** A tip adjustment sets `purchase`'s captured amount; returns what the account gets back (negative: debited more). */
@@ -288,13 +305,24 @@ export class Ledger {
         // The capture is re-credited and the pre-authorization holds its amount again: the merchant may still complete it.
         const preauth = row.original;
         if (preauth === null || preauth.reversed) return row.capturedMinor ?? 0;
-        const restored = preauth.amountMinor ?? 0;
+        const restored = (preauth.amountMinor ?? 0) + preauth.raisedMinor;
         preauth.heldMinor = restored;
         preauth.completed = false;
         return (row.capturedMinor ?? 0) - restored;
       }
       case 'refund':
         return -(row.capturedMinor ?? 0);
+      case 'incremental': {
+        // Only a hold still held gives the increment back; a completed one was captured as it stood.
+        const preauth = row.original;
+        const added = row.amountMinor ?? 0;
+        if (preauth === null || preauth.reversed) return 0;
+        preauth.raisedMinor -= added;
+        if (preauth.completed) return 0;
+        const freed = Math.min(added, preauth.heldMinor ?? 0);
+        preauth.heldMinor = (preauth.heldMinor ?? 0) - freed;
+        return freed;
+      }
       case 'tip-adjust': {
         const purchase = row.original;
         if (purchase === null || purchase.reversed || row.previousCapturedMinor === null) return 0;
@@ -350,6 +378,9 @@ export class Ledger {
           break;
         case 'tip-adjust':
           if (!r.reversed) summary.tipAdjusts += 1;
+          break;
+        case 'incremental':
+          if (!r.reversed) summary.increments += 1;
           break;
       }
     }

@@ -32,10 +32,15 @@ export interface DemoCase {
   readonly receipt?: 'printed' | 'paper-out';
   /** What the register starts (default: a purchase of `amount`); `originalOfPrevious`: a refund of the case before's transaction. */
   readonly start?: { readonly type: 'purchase' | 'refund' | 'preauth'; readonly tip?: number; readonly cashback?: number; readonly originalOfPrevious?: true };
-  /** What the register does next with the ended transaction; the row is then what that answered. */
-  readonly then?: { readonly action: 'void' | 'release' } | { readonly action: 'complete'; readonly amount: number } | { readonly action: 'tip'; readonly tip: number };
+  /** What the register does next with the approved transaction, in order while each is approved; the row is then what the last answered. */
+  readonly then?: DemoFollowUp | readonly DemoFollowUp[];
   readonly expect: { readonly status: ResultStatus; readonly responseCode?: string; readonly errorCode?: string; readonly reason?: string; readonly type?: TxnType; readonly total?: number };
 }
+
+export type DemoFollowUp =
+  | { readonly action: 'void' | 'release' }
+  | { readonly action: 'complete' | 'increment'; readonly amount: number }
+  | { readonly action: 'tip'; readonly tip: number };
 
 export const DEMO_CASES: readonly DemoCase[] = [
   { name: 'approved', card: 'visa-ok', amount: 1234, expect: { status: 'approved', responseCode: '00' } },
@@ -132,13 +137,13 @@ export const PCSC_DEMO_CASES: readonly DemoCase[] = [
   { name: 'chip unreadable, fallback swipe', card: 'visa-ok', amount: 3100, steps: [{ entry: 'chip', fault: 'chip-failure' }, { entry: 'swipe' }], entryMode: 'fallback', expect: { status: 'approved', responseCode: '00' } },
 ];
 
-/** The counter set's acquirer: tips, and cashback up to 100.00; the customer copy prints by itself. */
-export const COUNTER_DEMO_ACQUIRER = { transactions: { tips: true, cashbackLimit: 10_000 }, receipt: { autoPrint: 'customer' } };
+/** The counter set's acquirer: tips, cashback up to 100.00 and incremental authorizations; the customer copy prints by itself. */
+export const COUNTER_DEMO_ACQUIRER = { transactions: { tips: true, cashbackLimit: 10_000, incrementalAuthorization: true }, receipt: { autoPrint: 'customer' } };
 
 /**
  * A counter's day at the NEO 2 twin and the ESC/POS printer twin: tips and
  * cashback, a refund of the sale before it, a void, a pre-authorization
- * completed for less and one released, a receipt read back from the printer,
+ * completed for less, one raised then completed and one released, a receipt read back from the printer,
  * and one that waits for paper. Each row is what the register was last told (a completion's row
  * is the completion).
  */
@@ -150,6 +155,18 @@ export const COUNTER_DEMO_CASES: readonly DemoCase[] = [
   { name: 'refund of part of that purchase', card: 'visa-ok', amount: 1000, start: { type: 'refund', originalOfPrevious: true }, steps: [{ entry: 'chip' }], expect: { status: 'approved', responseCode: '00', type: 'refund' } },
   { name: 'purchase voided', card: 'visa-ok', amount: 1500, steps: [{ entry: 'chip' }], then: { action: 'void' }, expect: { status: 'voided', type: 'purchase' } },
   { name: 'pre-authorization completed for less', card: 'visa-ok', amount: 10_000, start: { type: 'preauth' }, steps: [{ entry: 'chip' }], then: { action: 'complete', amount: 8250 }, expect: { status: 'approved', type: 'completion', total: 8250 } },
+  {
+    name: 'pre-authorization raised, then completed in full',
+    card: 'visa-ok',
+    amount: 6000,
+    start: { type: 'preauth' },
+    steps: [{ entry: 'chip' }],
+    then: [
+      { action: 'increment', amount: 2500 },
+      { action: 'complete', amount: 8500 },
+    ],
+    expect: { status: 'approved', type: 'completion', total: 8500 },
+  },
   { name: 'pre-authorization released', card: 'visa-ok', amount: 5000, start: { type: 'preauth' }, steps: [{ entry: 'chip' }], then: { action: 'release' }, expect: { status: 'voided', type: 'preauth' } },
   { name: 'receipt printed: the customer copy read back', card: 'visa-ok', amount: 3150, steps: [{ entry: 'chip' }], receipt: 'printed', expect: { status: 'approved', responseCode: '00' } },
   { name: 'paper out: the receipt prints once the paper is back', card: 'visa-ok', amount: 1275, steps: [{ entry: 'chip' }], receipt: 'paper-out', expect: { status: 'approved', responseCode: '00' } },

@@ -8,7 +8,7 @@
 import type { TransactionResult } from '../txn/result.js';
 import type { StartInput } from '../txn/start-input.js';
 import { formatAmount } from '../util/iso4217.js';
-import { DEMO_CASES, type DemoCase } from './demo-cases.js';
+import { DEMO_CASES, type DemoCase, type DemoFollowUp } from './demo-cases.js';
 import { EcrClient } from './ecr-client.js';
 
 /** How long the demo's reader stays unplugged: long enough that the first reopen fails and backs off. */
@@ -44,7 +44,11 @@ export async function runDemoCases(ecrUrl: string, ecrToken: string, currency: s
     else if (c.unplug) await ecr.unplug({ device: 'reader', forMs: DEMO_UNPLUG_MS });
     else if (c.card !== null) for (const step of c.steps ?? [{ entry: 'swipe' as const }]) await ecr.present(c.card, step);
     const read = await ecr.get(started.id, true);
-    const ended = read.status === 'approved' && c.then !== undefined ? await followUp(ecr, read.id, c.then) : read;
+    let ended = read;
+    for (const next of c.then === undefined ? [] : [c.then].flat()) {
+      if (ended.status !== 'approved') break;
+      ended = await followUp(ecr, read.id, next);
+    }
     if (c.unplug) await readerBack(ecr);
     const adviceSent = c.adviceSent === undefined || (await advicesSent(ecr));
     const printed = c.receipt === undefined || (await receiptAsScripted(ecr, ended, c.receipt, receiptsBefore));
@@ -65,7 +69,7 @@ function startOf(c: DemoCase, currency: string, previous: DemoRow | undefined): 
   }
 }
 
-function followUp(ecr: EcrClient, id: string, then: NonNullable<DemoCase['then']>): Promise<TransactionResult> {
+function followUp(ecr: EcrClient, id: string, then: DemoFollowUp): Promise<TransactionResult> {
   switch (then.action) {
     case 'void':
       return ecr.void(id);
@@ -73,6 +77,8 @@ function followUp(ecr: EcrClient, id: string, then: NonNullable<DemoCase['then']
       return ecr.release(id);
     case 'complete':
       return ecr.complete(id, then.amount);
+    case 'increment':
+      return ecr.increment(id, then.amount);
     case 'tip':
       return ecr.tip(id, then.tip);
   }

@@ -41,6 +41,11 @@ export class EcrClient {
     return this.#call<TransactionResult>('POST', `/v1/transactions/${encodeURIComponent(id)}/complete`, { amount }, 201);
   }
 
+  /** Raises a pre-authorization's hold by `amount`: resolves with the pre-authorization. */
+  async increment(id: string, amount: number): Promise<TransactionResult> {
+    return this.#call<TransactionResult>('POST', `/v1/transactions/${encodeURIComponent(id)}/increment`, { amount }, 200);
+  }
+
   /** Replaces a purchase's tip: resolves with the purchase. */
   async tip(id: string, tip: number): Promise<TransactionResult> {
     return this.#call<TransactionResult>('POST', `/v1/transactions/${encodeURIComponent(id)}/tip`, { tip }, 200);

@@ -12,6 +12,7 @@
  *   POST /v1/transactions/:id/void                                              → 200 { …result, status: "voided" }
  *   POST /v1/transactions/:id/release     a pre-authorization                   → 200 { …result, status: "voided" }
  *   POST /v1/transactions/:id/complete    { amount }                            → 201 { …the completion }
+ *   POST /v1/transactions/:id/increment   { amount }  a pre-authorization       → 200 { …the pre-authorization }
  *   POST /v1/transactions/:id/tip         { tip }                               → 200 { …the purchase }
  *   GET  /v1/health                                                             → 200 { … }
  *   other routes                          route modules (`EcrRoutes`): `ecr-batch-routes.ts` (totals, batch close),
@@ -143,6 +144,7 @@ const startBody = z.discriminatedUnion('type', [
   z.object({ type: z.literal('preauth'), ...startCommon }).strict(),
 ]);
 
+/** A completion's amount, or the amount an increment adds to the hold. */
 const completeBody = z.object({ amount: minorUnits('amount') }).strict();
 const tipBody = z.object({ tip: z.number().int('tip must be a whole number of minor units').nonnegative('tip must not be negative') }).strict();
 
@@ -176,6 +178,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   TXN_AMOUNT_OVER_ORIGINAL: 400,
   TXN_CASHBACK_OVER_LIMIT: 400,
   TXN_TIP_NOT_ADJUSTED: 409,
+  TXN_NOT_INCREMENTED: 409,
   TXN_REFERENCE_REUSED: 409,
   ECR_BATCH_CLOSE_UNSUPPORTED: 409,
   RECEIPT_TXN_RUNNING: 409,
@@ -290,6 +293,10 @@ export class EcrServer {
       case 'POST /v1/transactions/:id/complete': {
         const body = parse(completeBody, await readJson(req));
         return send(res, 201, await engine.complete(parts[2] ?? '', body.amount));
+      }
+      case 'POST /v1/transactions/:id/increment': {
+        const body = parse(completeBody, await readJson(req));
+        return send(res, 200, await engine.increment(parts[2] ?? '', body.amount));
       }
       case 'POST /v1/transactions/:id/tip': {
         const body = parse(tipBody, await readJson(req));

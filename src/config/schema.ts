@@ -302,6 +302,8 @@ export const transactionsSchema = z
     tips: z.boolean().default(false),
     /** The most cash (minor units) a purchase may give out; 0: no cashback. */
     cashbackLimit: z.number().int().nonnegative().max(999_999_999_999).default(0),
+    /** The acquirer's dialect takes incremental authorizations: a 0100 naming the pre-authorization adds to its hold. */
+    incrementalAuthorization: z.boolean().default(false),
   })
   .strict();
 

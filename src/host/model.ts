@@ -67,14 +67,15 @@ export interface OriginalTransaction {
 /**
  * A message about an approved transaction, without the card: `completion`
  * captures up to the amount a pre-authorization holds; `tip-adjust` replaces
- * a purchase's tip before the batch closes. DE 90 and DE 37/38 name the
- * original; the dialect decides the message class (0220 advice or 0200).
+ * a purchase's tip before the batch closes; `incremental` asks the host to
+ * hold more on a pre-authorization. DE 90 and DE 37/38 name the original;
+ * the dialect decides the message class of a completion (0220 advice or 0200).
  */
 export interface FollowUpRequest {
-  readonly kind: 'completion' | 'tip-adjust';
+  readonly kind: 'completion' | 'tip-adjust' | 'incremental';
   readonly stan: string;
   readonly at: Date;
-  /** DE 4: the amount captured (completion) or the original's new whole amount (tip adjust). */
+  /** DE 4: the amount captured (completion), the original's new whole amount (tip adjust) or the amount added to the hold (incremental). */
   readonly amountMinor: number;
   /** The tip within `amountMinor`. */
   readonly tipMinor?: number;
@@ -116,7 +117,7 @@ export interface HostClient {
    */
   authorize(request: CardRequest, signal?: AbortSignal): Promise<AuthorizationResponse>;
 
-  /** Sends a completion or tip adjustment and resolves with the host's answer; rejects as `authorize` does. */
+  /** Sends a completion, tip adjustment or incremental authorization and resolves with the host's answer; rejects as `authorize` does. */
   followUp(request: FollowUpRequest, signal?: AbortSignal): Promise<AuthorizationResponse>;
 
   state(): HostState;

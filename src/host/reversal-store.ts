@@ -8,12 +8,12 @@
  * acknowledges it here. A store must keep a duty once `add` returns.
  */
 import type { EntryMode } from '../devices/card-reader.js';
-import type { CardRequestKind } from './model.js';
+import type { CardRequestKind, FollowUpRequest } from './model.js';
 
 export interface PendingReversal {
   readonly transactionId: string;
   /** What is being reversed: a card request (a void, a release, or an unknown outcome) or a follow-up (`FollowUpRequest['kind']`). */
-  readonly original: CardRequestKind | 'completion' | 'tip-adjust';
+  readonly original: CardRequestKind | FollowUpRequest['kind'];
   readonly stan: string;
   /** DE 41 of the original request. */
   readonly terminalId: string;

@@ -144,8 +144,8 @@ export class ReceiptDesk {
 /** Which copies print by themselves for this row (see the header). */
 export function autoPrintCopies(autoPrint: AutoPrint, entry: JournalEntry): PrintCopy[] {
   if (autoPrint === 'none' || entry.outcome === null || entry.outcome === 'cancelled' || entry.maskedPan === null) return [];
-  // A tip is adjusted after the cardholder has gone: its receipt prints when asked for.
-  if (entry.kind === 'tip-adjust') return [];
+  // A tip adjustment or an increment happens after the cardholder has gone: its receipt prints when asked for.
+  if (entry.kind === 'tip-adjust' || entry.kind === 'incremental') return [];
   if (autoPrint === 'both') return ['merchant', 'customer'];
   if (autoPrint === 'merchant') return ['merchant'];
   const signs = entry.outcome === 'approved' && entry.voidedAt === null && cvmWords(entry.emv?.cvmResults, entry.entryMode, true).signature;

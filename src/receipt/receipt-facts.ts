@@ -76,6 +76,7 @@ const TYPE_WORDS: Readonly<Record<JournalKind, string>> = {
   preauth: 'PRE-AUTH',
   completion: 'COMPLETION',
   'tip-adjust': 'TIP ADJUST',
+  incremental: 'INCREMENT',
 };
 
 const ENTRY_WORDS: Readonly<Record<EntryMode, string>> = {

@@ -152,6 +152,11 @@ export class TransactionEngine {
     return this.#followUps.complete(id, amount);
   }
 
+  /** Raises an approved pre-authorization's hold by `amount`; resolves with the pre-authorization. */
+  increment(id: string, amount: number): Promise<TransactionResult> {
+    return this.#followUps.increment(id, amount);
+  }
+
   /** Replaces an approved purchase's tip before the batch closes; resolves with the purchase. */
   adjustTip(id: string, tip: number): Promise<TransactionResult> {
     return this.#followUps.adjustTip(id, tip);

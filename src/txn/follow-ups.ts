@@ -5,14 +5,18 @@
  *             reversal (0400, DE 90, DE 39 17) is owed from the commit on
  *   release   a pre-authorization nobody will complete: the same, freeing the hold
  *   complete  a pre-authorization, for up to its amount: a `completion` of its own
+ *   increment a pre-authorization's hold raised, where the acquirer takes
+ *             incremental authorizations: the host approves, then the
+ *             pre-authorization's amount takes the increment
  *   tip       a purchase's tip replaced before the batch closes: a
  *             tip adjustment the host approves, then the purchase takes it
  *
  * A void is told to the register as done once its reversal is committed: the
  * terminal then owes it to the host before any other request and before the
  * batch closes, so the money is taken back whatever happens next. A
- * completion and a tip adjustment are requests like a sale's: a STAN taken
- * and recorded before they leave, a reversal owed when the answer is lost.
+ * completion, a tip adjustment and an increment are requests like a sale's:
+ * a STAN taken and recorded before they leave, a reversal owed when the
+ * answer is lost.
  */
 import type { Logger } from 'pino';
 import { isApproval } from '../host/approval.js';
@@ -20,7 +24,7 @@ import { deliveryOf } from '../host/host-error.js';
 import type { AuthorizationResponse, FollowUpRequest, HostClient, OriginalTransaction } from '../host/model.js';
 import { asPosError, PosError } from '../util/errors.js';
 import { declineReason } from './response-codes.js';
-import type { Ledger, Owed } from './ledger.js';
+import type { EndedStep, Ledger, Owed } from './ledger.js';
 import type { TransactionResult, TxnStatus } from './result.js';
 import { movedMoney, validateAmount, type TransactionPolicy } from './start-input.js';
 
@@ -90,6 +94,36 @@ export class FollowUps {
   }
 
   /**
+   * Raises the hold of an approved pre-authorization by `amount`. Resolves
+   * with the pre-authorization as it now stands; `TXN_NOT_INCREMENTED` when
+   * the host did not approve (the hold stays as it was).
+   */
+  increment(id: string, amount: number): Promise<TransactionResult> {
+    if (!this.#d.policy.incrementalAuthorization) {
+      throw new PosError('TXN_TYPE_NOT_ALLOWED', "This terminal's acquirer takes no incremental authorizations", { field: 'amount' });
+    }
+    validateAmount(amount);
+    return this.#d.exclusive(async () => {
+      const preauth = this.#need(id);
+      if (preauth.type !== 'preauth' || preauth.status !== 'approved') throw originalInvalid(preauth, 'only an approved pre-authorization is raised');
+      if (this.#live(preauth.id, 'completion').length > 0) throw originalInvalid(preauth, 'it has been completed');
+      const total = preauth.total + amount;
+      validateAmount(total, 'total');
+      const increment = await this.#send('incremental', preauth, { amount, tip: 0, total: amount });
+      if (increment.status !== 'approved') {
+        throw new PosError('TXN_NOT_INCREMENTED', `Incremental authorization ${increment.status ?? 'failed'}`, {
+          id,
+          ...(increment.responseCode === null ? {} : { responseCode: increment.responseCode }),
+          ...(increment.errorCode === undefined ? {} : { errorCode: increment.errorCode }),
+        });
+      }
+      const raised: TransactionResult = { ...preauth, amount: total, total };
+      this.#d.remember(raised);
+      return raised;
+    });
+  }
+
+  /**
    * Replaces the tip of an approved purchase of the open batch. Resolves
    * with the purchase as it now stands; `TXN_TIP_NOT_ADJUSTED` when the host
    * did not approve (the purchase keeps its tip).
@@ -148,13 +182,13 @@ export class FollowUps {
     return voided;
   }
 
-  /** One completion or tip adjustment, from its STAN to its end, each step on the ledger before the next. */
+  /** One completion, tip adjustment or increment, from its STAN to its end, each step on the ledger before the next. */
   async #send(kind: FollowUpKind, original: TransactionResult, amounts: { readonly amount: number; readonly tip: number; readonly total: number }): Promise<TransactionResult> {
     const d = this.#d;
     const reference = originalOf(original, d.transmittedAt(original.id));
     let result: TransactionResult = {
       id: d.newId(),
-      type: kind === 'completion' ? 'completion' : 'purchase',
+      type: kind === 'completion' ? 'completion' : kind === 'incremental' ? 'preauth' : 'purchase',
       state: 'sending',
       status: null,
       responseCode: null,
@@ -175,7 +209,7 @@ export class FollowUps {
     };
     const visible = kind === 'completion';
     const log = d.logger.child({ txn: result.id, original: original.id });
-    d.ledger.begin({ result, ...(kind === 'tip-adjust' ? { tipAdjustment: true as const } : {}) });
+    d.ledger.begin({ result, ...(kind === 'completion' ? {} : { stepOf: kind }) });
     if (visible) d.remember(result);
     await d.beforeAuthorize?.();
     const at = d.clock();
@@ -186,7 +220,7 @@ export class FollowUps {
 
     const end = (status: TxnStatus, fields: Partial<TransactionResult>, owes?: Owed): TransactionResult => {
       result = { ...result, ...fields, state: status, status, endedAt: d.clock().toISOString() };
-      d.ledger.ended({ result, ...(owes === undefined ? {} : { owes }), ...(kind === 'tip-adjust' ? { appliesTip: true as const } : {}) });
+      d.ledger.ended({ result, ...(owes === undefined ? {} : { owes }), ...appliesOf(kind, original, amounts.amount) });
       if (visible) d.remember(result);
       log.info({ kind, status, responseCode: result.responseCode, errorCode: result.errorCode ?? null }, `${kind} ${status}`);
       return result;
@@ -226,6 +260,18 @@ export class FollowUps {
     d.ledger.answered({ result });
     if (response.approved && isApproval(response.responseCode)) return end('approved', {});
     return end('declined', { responseCode: isApproval(response.responseCode) ? null : response.responseCode, authCode: null, reason: declineReason(response.responseCode) });
+  }
+}
+
+/** What an approved follow-up changes on its original, in the same commit as its end. */
+function appliesOf(kind: FollowUpKind, original: TransactionResult, amount: number): Pick<EndedStep, 'applies'> {
+  switch (kind) {
+    case 'tip-adjust':
+      return { applies: { tip: true } };
+    case 'incremental':
+      return { applies: { raisedTo: original.total + amount } };
+    case 'completion':
+      return {};
   }
 }
 

@@ -63,10 +63,10 @@ export class JournalLedger implements Ledger {
     return this.#events.on(listener);
   }
 
-  begin({ result, tipAdjustment }: BeginStep): void {
+  begin({ result, stepOf }: BeginStep): void {
     this.#journal.steps.begin({
       id: result.id,
-      kind: tipAdjustment === true ? 'tip-adjust' : result.type,
+      kind: stepOf ?? result.type,
       amountMinor: result.total,
       tipMinor: result.tip ?? 0,
       cashbackMinor: result.cashback ?? 0,
@@ -127,8 +127,10 @@ export class JournalLedger implements Ledger {
     this.#journal.connection.write('ended', () => {
       if (result.emv !== undefined) this.#journal.steps.recordEmv(result.id, result.emv);
       this.#end(step);
-      if (step.appliesTip === true && result.status === 'approved' && result.originalId !== undefined) {
-        this.#journal.steps.applyTip(result.originalId, { amountMinor: result.total, tipMinor: result.tip ?? 0, adjustmentId: result.id });
+      const { applies } = step;
+      if (applies !== undefined && result.status === 'approved' && result.originalId !== undefined) {
+        if ('tip' in applies) this.#journal.steps.applyTip(result.originalId, { amountMinor: result.total, tipMinor: result.tip ?? 0, adjustmentId: result.id });
+        else this.#journal.steps.applyIncrement(result.originalId, { amountMinor: applies.raisedTo, incrementId: result.id });
       }
       for (const work of this.#endWork) work(result);
     });

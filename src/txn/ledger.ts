@@ -27,8 +27,12 @@ export interface TxnStep {
 }
 
 export interface BeginStep extends TxnStep {
-  /** A tip adjustment: its own row (`result` then holds the purchase's new tip and total, `originalId` the purchase). */
-  readonly tipAdjustment?: true;
+  /**
+   * A step of another transaction, on a row of its own: a tip adjustment
+   * (`result` holds the purchase's new tip and total) or an incremental
+   * authorization (`result` holds the amount added); `originalId` names it.
+   */
+  readonly stepOf?: 'tip-adjust' | 'incremental';
 }
 
 export interface VoidStep extends TxnStep {
@@ -72,8 +76,12 @@ export type Owed =
 export interface EndedStep extends TxnStep {
   /** Absent: nothing is owed, the result's status is the journal's end state. */
   readonly owes?: Owed;
-  /** An approved tip adjustment: the purchase takes the new tip and total in the same commit. */
-  readonly appliesTip?: true;
+  /**
+   * What an approved step of another transaction changes on it, in the same
+   * commit: a tip adjustment the purchase's tip and total, an increment the
+   * pre-authorization's amount (`raisedTo`).
+   */
+  readonly applies?: { readonly tip: true } | { readonly raisedTo: number };
 }
 
 export interface Ledger {

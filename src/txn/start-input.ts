@@ -44,9 +44,11 @@ export interface TransactionPolicy {
   readonly tips: boolean;
   /** The most cash a purchase may give out; 0: no cashback. */
   readonly cashbackLimit: number;
+  /** A pre-authorization's hold may be raised (the acquirer's dialect takes it). */
+  readonly incrementalAuthorization: boolean;
 }
 
-export const NO_EXTRAS: TransactionPolicy = { unreferencedRefunds: false, tips: false, cashbackLimit: 0 };
+export const NO_EXTRAS: TransactionPolicy = { unreferencedRefunds: false, tips: false, cashbackLimit: 0, incrementalAuthorization: false };
 
 /** The amounts of a start, checked: the whole amount is what the card is charged or credited. */
 export interface StartAmounts {

@@ -117,7 +117,7 @@ function templateOf(path: string): string | undefined {
 
 let terminal: RunningTerminal;
 let port = 0;
-const SIMULATION = { ecr: { port: 0 }, host: { type: 'simulator', timeoutMs: 2000 }, transactions: { tips: true, cashbackLimit: 10_000 } };
+const SIMULATION = { ecr: { port: 0 }, host: { type: 'simulator', timeoutMs: 2000 }, transactions: { tips: true, cashbackLimit: 10_000, incrementalAuthorization: true } };
 /** `POST /v1/transactions 201`: what each operation was seen to answer. */
 const seen = new Set<string>();
 
@@ -432,10 +432,18 @@ describe('every route, its successes and refusals, against the document', () => 
     await refused('POST', `/v1/transactions/${purchaseId}/complete`, 409, 'TXN_ORIGINAL_INVALID', { body: { amount: 1 } });
     await refused('POST', '/v1/transactions/no-such-id/complete', 404, 'TXN_NOT_FOUND', { body: { amount: 1 } });
     await refused('POST', '/v1/transactions', 409, 'TXN_ORIGINAL_INVALID', { body: { type: 'refund', amount: 5, currency: EUR, originalId: heldId } });
+    const raised = await call('POST', `/v1/transactions/${heldId}/increment`, { body: { amount: 3000 } });
+    expect(raised.status, raised.text).toBe(200);
+    expect(raised.json).toMatchObject({ id: heldId, type: 'preauth', status: 'approved', amount: 18_000, total: 18_000 });
+    await refused('POST', `/v1/transactions/${heldId}/increment`, 400, 'ECR_BAD_REQUEST', { body: { amount: 0 } });
+    await refused('POST', `/v1/transactions/${purchaseId}/increment`, 409, 'TXN_ORIGINAL_INVALID', { body: { amount: 1 } });
+    await refused('POST', '/v1/transactions/no-such-id/increment', 404, 'TXN_NOT_FOUND', { body: { amount: 1 } });
+    await refused('POST', `/v1/transactions/${heldId}/complete`, 400, 'TXN_AMOUNT_OVER_ORIGINAL', { body: { amount: 18_001 } });
     const completion = await call('POST', `/v1/transactions/${heldId}/complete`, { body: { amount: 12_000 } });
     expect(completion.status, completion.text).toBe(201);
     expect(completion.json).toMatchObject({ type: 'completion', originalId: heldId, amount: 12_000, status: 'approved' });
     await refused('POST', `/v1/transactions/${heldId}/release`, 409, 'TXN_NOT_VOIDABLE');
+    await refused('POST', `/v1/transactions/${heldId}/increment`, 409, 'TXN_ORIGINAL_INVALID', { body: { amount: 1 } });
 
     const unused = await withCard({ type: 'preauth', amount: 4000, currency: EUR });
     const released = await call('POST', `/v1/transactions/${unused['id'] as string}/release`);

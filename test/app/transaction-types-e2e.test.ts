@@ -21,6 +21,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import type { TransactionResult } from '../../src/txn/result.js';
 
 const LOW_FUNDS_PAN = '5555555555554444';
+const CARD_ONE_PAN = '4111111111111111';
 
 interface Rig {
   readonly terminal: RunningTerminal;
@@ -35,7 +36,7 @@ afterEach(async () => {
   }
 });
 
-async function rig(faults: readonly string[] = []): Promise<Rig> {
+async function rig(faults: readonly string[] = [], transactions: Record<string, unknown> = {}): Promise<Rig> {
   const host = await startHostSimServer({ port: 0, faults: faults.map(parseFaultRule), logger: silentLogger });
   const port = host.endpoint('iso8583')?.port ?? 0;
   const config = parseConfig({
@@ -43,7 +44,7 @@ async function rig(faults: readonly string[] = []): Promise<Rig> {
     devices: { reader: { type: 'virtual' } },
     host: { type: 'iso8583-tcp', address: '127.0.0.1', port, timeoutMs: 800, echoIntervalMs: 0 },
     keys: { dir: terminalKeyFolder('pos-types-keys-', '44') },
-    transactions: { tips: true, cashbackLimit: 5000 },
+    transactions: { tips: true, cashbackLimit: 5000, incrementalAuthorization: true, ...transactions },
   });
   const terminal = await startTerminal(config, { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay(), stateDir: mkdtempSync(join(tmpdir(), 'pos-types-')) });
   const made = { terminal, host };
@@ -147,6 +148,47 @@ describe('each type over the real host channel', () => {
     expect(lost).toMatchObject({ status: 409, json: { error: { code: 'TXN_TIP_NOT_ADJUSTED', details: { errorCode: 'HOST_TIMEOUT' } } } });
     expect(await standing(host, { reversalsAnswered: 1 })).toMatchObject({ purchases: 1, purchasedMinor: 4400, tipAdjusts: 0, reversalsAnswered: 1 });
     expect((await call(terminal, 'GET', `/v1/transactions/${sale.id}`)).json).toMatchObject({ tip: 400, total: 4400 });
+  }, 30_000);
+
+  it('an increment raises the hold once; a declined one changes nothing; the completion captures up to the new hold', async () => {
+    const { terminal, host } = await rig();
+    const hold = await swiped(terminal, { type: 'preauth', amount: 6000 });
+    const raised = await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 2500 });
+    expect(raised).toMatchObject({ status: 200, json: { id: hold.id, type: 'preauth', status: 'approved', amount: 8500, total: 8500 } });
+    expect(host.issuer.summary()).toMatchObject({ preauths: 1, holds: 1, heldMinor: 8500, increments: 1 });
+    // Test card 1 holds 1000.00: 85.00 held, 950.00 more is over what it has.
+    const refused = await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 95_000 });
+    expect(refused).toMatchObject({ status: 409, json: { error: { code: 'TXN_NOT_INCREMENTED', details: { responseCode: '51' } } } });
+    expect(host.issuer.summary()).toMatchObject({ holds: 1, heldMinor: 8500, increments: 1 });
+    expect((await call(terminal, 'GET', `/v1/transactions/${hold.id}`)).json).toMatchObject({ amount: 8500, total: 8500 });
+    expect((await call(terminal, 'POST', `/v1/transactions/${hold.id}/complete`, { amount: 8501 })).json).toMatchObject({ error: { code: 'TXN_AMOUNT_OVER_ORIGINAL' } });
+    const completion = await call(terminal, 'POST', `/v1/transactions/${hold.id}/complete`, { amount: 8500 });
+    expect(completion).toMatchObject({ status: 201, json: { type: 'completion', status: 'approved', total: 8500 } });
+    expect(host.issuer.summary()).toMatchObject({ captures: 1, capturedMinor: 8500, holds: 0, heldMinor: 0 });
+    expect((await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 100 })).json).toMatchObject({ error: { code: 'TXN_ORIGINAL_INVALID' } });
+    // The list shows the pre-authorization and its completion; the increments are steps of the pre-authorization.
+    const listed = (await call(terminal, 'GET', `/v1/transactions?since=${encodeURIComponent(hold.startedAt)}`)).json as unknown as { transactions: TransactionResult[] };
+    expect(listed.transactions.map((t) => t.type).sort()).toEqual(['completion', 'preauth']);
+  }, 30_000);
+
+  it('an increment whose answer is lost is reversed once; the hold is what it was at both ends; a release frees it all', async () => {
+    // The first rule takes the pre-authorization's 0100 (it carries the card), so only the increment's goes unanswered.
+    const { terminal, host } = await rig([`delay:1,mti=0100,pan=${CARD_ONE_PAN}`, 'no-answer,mti=0100,times=1']);
+    const hold = await swiped(terminal, { type: 'preauth', amount: 6000 });
+    const lost = await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 2000 });
+    expect(lost).toMatchObject({ status: 409, json: { error: { code: 'TXN_NOT_INCREMENTED', details: { errorCode: 'HOST_TIMEOUT' } } } });
+    expect(await standing(host, { reversalsAnswered: 1 })).toMatchObject({ holds: 1, heldMinor: 6000, increments: 0, reversalsAnswered: 1 });
+    expect((await call(terminal, 'GET', `/v1/transactions/${hold.id}`)).json).toMatchObject({ amount: 6000, total: 6000 });
+    expect((await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 1000 })).json).toMatchObject({ total: 7000 });
+    expect((await call(terminal, 'POST', `/v1/transactions/${hold.id}/release`)).json).toMatchObject({ status: 'voided', total: 7000 });
+    expect(await standing(host, { releases: 1 })).toMatchObject({ releases: 1, holds: 0, heldMinor: 0, increments: 1 });
+  }, 30_000);
+
+  it('an increment is refused before anything is sent where the acquirer takes none', async () => {
+    const { terminal, host } = await rig([], { incrementalAuthorization: false });
+    const hold = await swiped(terminal, { type: 'preauth', amount: 6000 });
+    expect(await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 100 })).toMatchObject({ status: 400, json: { error: { code: 'TXN_TYPE_NOT_ALLOWED' } } });
+    expect(host.issuer.ledger.filter((e) => e.mti === '0100')).toHaveLength(1);
   }, 30_000);
 
   it('a void whose reversal is not answered at first is sent again until the host has it, applied once', async () => {

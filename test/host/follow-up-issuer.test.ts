@@ -59,6 +59,33 @@ describe('the issuer\'s follow-up rules', () => {
     expect(issuer.summary()).toMatchObject({ holds: 1, heldMinor: 10_000, captures: 0 });
   });
 
+  it('raises a hold with a 0100 naming it: once, within the balance, never after the completion; a reversal takes the increment back', () => {
+    const { issuer, authCode } = issuerWithHold();
+    const increment = (stan: string, amount: string): Iso8583Message => new Iso8583Message('0100', { ...completion({ 4: amount, 11: stan, 38: authCode }).fields });
+    const raised = issuer.handleRequest(increment('000003', '000000002500'), { trusted: true });
+    expect(raised?.mti).toBe('0110');
+    expect(raised?.get(39)).toBe('00');
+    expect(issuer.summary()).toMatchObject({ holds: 1, heldMinor: 12_500, increments: 1 });
+    expect(issuer.balanceOf('visa-ok')).toBe(100_000 - 12_500);
+    expect(issuer.handleRequest(increment('000003', '000000002500'), { trusted: true })?.get(39)).toBe('94');
+    expect(issuer.handleRequest(increment('000004', '000000087501'), { trusted: true })?.get(39)).toBe('51');
+    expect(issuer.handleRequest(increment('000005', '000000000000'), { trusted: true })?.get(39)).toBe('13');
+    expect(issuer.summary()).toMatchObject({ heldMinor: 12_500, increments: 1 });
+    // The increment's own reversal: DE 90 names the 0100 with the increment's STAN.
+    const reversal = (originalMti: string, stan: string): Iso8583Message =>
+      new Iso8583Message('0400', { 3: '000000', 4: '000000002500', 7: '0615140000', 11: stan, 41: TID, 49: '978', 90: originalMti + stan + '0615130000' + '0'.repeat(22) });
+    expect(issuer.handleRequest(reversal('0100', '000003'), { trusted: true })?.get(39)).toBe('00');
+    expect(issuer.summary()).toMatchObject({ heldMinor: 10_000, increments: 0 });
+    expect(issuer.balanceOf('visa-ok')).toBe(100_000 - 10_000);
+    expect(issuer.handleRequest(increment('000006', '000000001000'), { trusted: true })?.get(39)).toBe('00');
+    expect(issuer.handleRequest(completion({ 4: '000000011000', 11: '000007', 38: authCode }), { trusted: true })?.get(39)).toBe('00');
+    expect(issuer.summary()).toMatchObject({ holds: 0, captures: 1, capturedMinor: 11_000 });
+    expect(issuer.handleRequest(increment('000008', '000000000100'), { trusted: true })?.get(39)).toBe('12');
+    // The completion reversed: the hold comes back as raised, the increment standing.
+    expect(issuer.handleRequest(reversal('0220', '000007'), { trusted: true })?.get(39)).toBe('00');
+    expect(issuer.summary()).toMatchObject({ holds: 1, heldMinor: 11_000, captures: 0 });
+  });
+
   it('checks a purchase\'s DE 54 against DE 3: 09 needs a cashback, a cashback needs 09, parts within DE 4', () => {
     const issuer = new IssuerHost({ clock: () => NOW, keys: KEYS });
     const sale = (stan: string, de3: string, de54: string): string | undefined => {
@@ -85,7 +112,7 @@ describe('the issuer\'s follow-up rules', () => {
         field(fc.oneof(fc.constant('A00001'), fc.string({ minLength: 6, maxLength: 6 }))),
         field(fc.oneof(fc.string({ maxLength: 120 }), fc.stringMatching(/^(\d{4}978[CD]\d{12}){1,3}$/))),
         field(fc.oneof(fc.constant(DE90_HOLD), digits(42), fc.string({ maxLength: 42 }))),
-        fc.constantFrom('0200', '0220', '0221'),
+        fc.constantFrom('0100', '0200', '0220', '0221'),
         (de3, de4, de38, de54, de90, mti) => {
           const { issuer } = issuerWithHold();
           const fields = { 3: de3, 4: de4, 38: de38, 54: de54, 90: de90 ?? DE90_HOLD };
@@ -102,6 +129,7 @@ describe('the issuer\'s follow-up rules', () => {
           expect(code).toMatch(/^[0-9A-Z]{2}$/);
           const balance = issuer.balanceOf('visa-ok') ?? 0;
           if (code !== '00') expect(balance).toBe(100_000 - 10_000);
+          else if (mti === '0100') expect(balance).toBe(100_000 - 10_000 - Number(de4));
           else expect(balance).toBeGreaterThanOrEqual(100_000 - 10_000);
         },
       ),
@@ -148,13 +176,20 @@ describe('the JSON bodies of the new types', () => {
     expect(JSON.stringify(body)).not.toMatch(/pan|track|pin|de55/i);
   });
 
+  it('an increment names its pre-authorization and carries the amount added, valid against the wire schema', () => {
+    const body = followUpBody({ ...request, kind: 'incremental', amountMinor: 2500 });
+    expect(body).toMatchObject({ kind: 'incremental', amountMinor: 2500, original: { kind: 'preauth', stan: '000001' } });
+    expect(followUpRequestSchema.safeParse(body).success).toBe(true);
+    expect(thrown(() => followUpBody({ ...request, kind: 'incremental', original: { ...hold, kind: 'purchase' } })).details).toMatchObject({ reason: 'original-kind' });
+  });
+
   it('refuses a completion naming a purchase, or an original without its auth code (HOST_REQUEST_INVALID)', () => {
     expect(thrown(() => followUpBody({ ...request, original: { ...hold, kind: 'purchase' } })).details).toMatchObject({ reason: 'original-kind' });
     expect(thrown(() => followUpBody({ ...request, original: { ...hold, authCode: null } })).details).toMatchObject({ reason: 'auth-code' });
   });
 
   it('a release and a void of a completion go as reversals naming their kind', () => {
-    for (const original of ['preauth', 'completion', 'tip-adjust'] as const) {
+    for (const original of ['preauth', 'completion', 'tip-adjust', 'incremental'] as const) {
       const body = reversalBody(
         { transactionId: 't', original, stan: '000001', terminalId: TID, transmittedAt: hold.transmittedAt, amountMinor: 1, currency: '978', entryMode: 'chip', reason: 'TXN_RELEASED', maskedPan: '' },
         { merchantId: 'M00000000000001', at: NOW, repeat: false },

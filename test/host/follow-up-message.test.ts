@@ -162,12 +162,12 @@ function followUp(kind: FollowUpRequest['kind'], more: Partial<FollowUpRequest> 
     kind,
     stan: '000201',
     at: PURCHASE_AT,
-    amountMinor: kind === 'completion' ? 8250 : 4650,
+    amountMinor: kind === 'completion' ? 8250 : kind === 'incremental' ? 2500 : 4650,
     ...(kind === 'tip-adjust' ? { tipMinor: 450 } : {}),
     currency: '978',
     terminalId: 'T0000001',
     merchantId: 'M00000000000001',
-    original: kind === 'completion' ? HOLD : SALE,
+    original: kind === 'tip-adjust' ? SALE : HOLD,
     ...more,
   };
 }
@@ -248,6 +248,38 @@ describe('tip adjustment', () => {
   });
 });
 
+describe('incremental authorization', () => {
+  const sent = sentOf(encodeFollowUpRequest(iso87ascii, followUp('incremental')));
+
+  it('is a 0100 with DE 3 00, the amount added, DE 25 00, DE 90 naming the 0100, no card data', () => {
+    expect(sent.mti).toBe('0100');
+    expect(sent.get(3)).toBe('000000');
+    expect(sent.get(4)).toBe('000000002500');
+    expect(sent.get(11)).toBe('000201');
+    expect(sent.get(25)).toBe('00');
+    expect(sent.get(37)).toBe('000000000007');
+    expect(sent.get(38)).toBe('A00007');
+    expect(sent.get(54)).toBeUndefined();
+    expect(parseOriginalDataElements(String(sent.get(90)))).toEqual({ mti: '0100', stan: '000150', transmissionDateTime: '0615120001' });
+    expect(sent.fieldNumbers()).toEqual([3, 4, 7, 11, 12, 13, 22, 25, 37, 38, 41, 42, 49, 90]);
+  });
+
+  it('stays a 0100 whatever the completion setting and is never an advice repeat', () => {
+    expect(sentOf(encodeFollowUpRequest(iso87ascii, followUp('incremental'), { completionMessage: 'request' })).mti).toBe('0100');
+    expect(sentOf(encodeFollowUpRequest(iso87ascii, followUp('incremental'), { repeat: true })).mti).toBe('0100');
+  });
+
+  it('reads its answer as a 0110, and refuses a 0230', () => {
+    const answer = (mti: string): Iso8583Message => new Iso8583Message(mti, { 4: '000000002500', 11: '000201', 38: 'A00007', 39: '51', 41: 'T0000001' });
+    expect(readFollowUpResponse(followUp('incremental'), answer('0110'))).toMatchObject({ responseCode: '51', approved: false });
+    expect(thrown(() => readFollowUpResponse(followUp('incremental'), answer('0230'))).code).toBe('HOST_BAD_RESPONSE');
+  });
+
+  it('refuses one naming a purchase', () => {
+    expect(thrown(() => encodeFollowUpRequest(iso87ascii, followUp('incremental', { original: SALE }))).details).toMatchObject({ field: 90, reason: 'original-kind' });
+  });
+});
+
 describe('the follow-up answer', () => {
   const answer = (mti: string, fields: Record<number, string>): Iso8583Message =>
     new Iso8583Message(mti, { 4: '000000008250', 11: '000201', 37: '000000000009', 38: 'A00007', 39: '00', 41: 'T0000001', ...fields });
@@ -296,6 +328,7 @@ describe('reversal of each kind of original', () => {
     ['a completion names its 0220', pending('completion'), undefined, '000000', '0220'],
     ['a completion sent as a request names its 0200', pending('completion'), 'request', '000000', '0200'],
     ['a tip adjustment names its 0220, DE 3 02', pending('tip-adjust'), 'request', '020000', '0220'],
+    ['an increment names its 0100', pending('incremental'), 'request', '000000', '0100'],
   ])('%s', (_what, p, completionMessage, de3, originalMti) => {
     const sent = reversal(p, completionMessage);
     expect(sent.mti).toBe('0400');

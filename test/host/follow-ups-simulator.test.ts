@@ -327,6 +327,23 @@ describe('failures of the new types: the answer lost, the duty reversed once', (
     expect(server.issuer.ledger.filter((e) => e.mti.startsWith('04') && e.originalStan === completion.stan)).toHaveLength(2);
   });
 
+  it('an increment answered with a bad MAC is HOST_BAD_RESPONSE, maybe sent; its reversal takes the increment off the hold, once', async () => {
+    await start('delay:1,mti=0100,pan=4111111111111111', 'wrong-mac,mti=0100,times=1');
+    const sent = request('preauth', 10_000);
+    const original = originalOf(sent, await client.authorize(sent));
+    const increment = followUp('incremental', original, 3000);
+    await expect(client.followUp(increment)).rejects.toMatchObject({ code: 'HOST_BAD_RESPONSE', delivery: 'maybe-sent' });
+    expect(server.issuer.summary()).toMatchObject({ heldMinor: 13_000, increments: 1 });
+    const owed = duty('incremental', increment, 'HOST_BAD_RESPONSE');
+    expect((await reverse(owed)).acknowledged).toBe(true);
+    expect((await reverse(owed, 1)).acknowledged).toBe(true);
+    expect(server.issuer.summary()).toMatchObject({ holds: 1, heldMinor: 10_000, increments: 0, reversalsAnswered: 2 });
+    expect(server.issuer.balanceOf('visa-ok')).toBe(START_BALANCE - 10_000);
+    const again = followUp('incremental', original, 500);
+    expect(await client.followUp(again)).toMatchObject({ responseCode: '00', authCode: original.authCode });
+    expect(server.issuer.summary()).toMatchObject({ heldMinor: 10_500, increments: 1 });
+  });
+
   it('a pre-authorization cut mid-answer is maybe sent; its reversal releases the hold', async () => {
     await start('close-mid-message,mti=0100,times=1');
     const sent = request('preauth', 10_000);
@@ -395,6 +412,17 @@ describe('the same through the HTTPS JSON gateway', () => {
     expect(issuer.balanceOf('visa-ok')).toBe(START_BALANCE);
     expect((await client.followUp(followUp('completion', originalOf(sent, answer), 5000))).responseCode).toBe('12');
     expect(issuer.summary()).toMatchObject({ releases: 1, captures: 0 });
+  });
+
+  it('an increment over JSON (POST /v1/follow-ups) raises the hold once, a replay moves nothing', async () => {
+    const sent = request('preauth', 10_000);
+    const answer = await client.authorize(sent);
+    const increment = followUp('incremental', originalOf(sent, answer), 2000);
+    const first = await client.followUp(increment);
+    expect(first).toMatchObject({ responseCode: '00', authCode: answer.authCode });
+    expect(await client.followUp(increment)).toEqual(first);
+    expect(issuer.summary()).toMatchObject({ holds: 1, heldMinor: 12_000, increments: 1 });
+    expect(issuer.ledger.map((e) => e.mti)).toEqual(['0100', '0100']);
   });
 
   it('a tip adjustment over JSON sets the purchase charge', async () => {

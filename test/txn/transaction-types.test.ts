@@ -29,7 +29,7 @@ afterEach(() => {
   for (const j of journals.splice(0)) j.close();
 });
 
-const ALL_EXTRAS = { unreferencedRefunds: true, tips: true, cashbackLimit: 5000 };
+const ALL_EXTRAS = { unreferencedRefunds: true, tips: true, cashbackLimit: 5000, incrementalAuthorization: true };
 
 function setup(host = new FakeHost(approveAll), overrides: Partial<EngineDeps> = {}, reader: FakeReader = new FakeReader()) {
   const dir = tempDir();
@@ -151,7 +151,7 @@ describe('tips and cashback', () => {
   it('refuses cashback over the limit, and tips and cashback where the config has none', async () => {
     const { engine } = setup();
     expect((await refusal(() => engine.start(purchase(100, { cashback: 5001 })))).code).toBe('TXN_CASHBACK_OVER_LIMIT');
-    const plain = setup(new FakeHost(approveAll), { policy: { unreferencedRefunds: false, tips: false, cashbackLimit: 0 } });
+    const plain = setup(new FakeHost(approveAll), { policy: { unreferencedRefunds: false, tips: false, cashbackLimit: 0, incrementalAuthorization: false } });
     expect((await refusal(() => plain.engine.start(purchase(100, { tip: 1 })))).code).toBe('TXN_TYPE_NOT_ALLOWED');
     expect((await refusal(() => plain.engine.start(purchase(100, { cashback: 1 })))).code).toBe('TXN_TYPE_NOT_ALLOWED');
     expect((await refusal(() => plain.engine.start({ type: 'refund', amount: 100, currency: '978' }))).code).toBe('TXN_TYPE_NOT_ALLOWED');
@@ -254,6 +254,54 @@ describe('pre-authorization and completion', () => {
   });
 });
 
+describe('incremental authorization', () => {
+  it('raises the hold when the host approves: a 0100 naming the pre-authorization, the new amount kept across a restart', async () => {
+    const { engine, reader, journal, host, dir } = setup();
+    const hold = await run(engine, reader, { type: 'preauth', amount: 10000, currency: '978' });
+    const raised = await engine.increment(hold.id, 2500);
+    expect(raised).toMatchObject({ id: hold.id, type: 'preauth', status: 'approved', amount: 12500, total: 12500 });
+    expect(host.followUps).toEqual([expect.objectContaining({ kind: 'incremental', amountMinor: 2500, original: expect.objectContaining({ transactionId: hold.id, kind: 'preauth', stan: hold.stan }) })]);
+    expect(host.followUps[0]?.stan).not.toBe(hold.stan);
+    expect(journal.get(hold.id)).toMatchObject({ kind: 'preauth', amountMinor: 12500 });
+    expect(engine.list({ since: new Date(0) }).map((r) => r.id)).toEqual([hold.id]);
+    // An authorization is in no settlement total, raised or not.
+    expect(journal.batches.totals().currencies).toEqual([]);
+    expect(journalBytes(dir)).not.toContain('4111111111111111');
+    const after = setup(new FakeHost(approveAll), { history: journalHistory(journal) });
+    expect(after.engine.get(hold.id)).toMatchObject({ amount: 12500, total: 12500 });
+    expect(await engine.complete(hold.id, 12500)).toMatchObject({ status: 'approved', total: 12500 });
+    expect((await refusal(() => engine.increment(hold.id, 1))).code).toBe('TXN_ORIGINAL_INVALID');
+  });
+
+  it('keeps the hold when the host declines, and owes a reversal of the increment alone when its answer is lost', async () => {
+    let answer: (req: FollowUpRequest) => Promise<{ responseCode: string; approved: boolean; authCode: null; rrn: null; stan: string }> = (req) =>
+      Promise.resolve({ responseCode: '51', approved: false, authCode: null, rrn: null, stan: req.stan });
+    const host = new FakeHost(approveAll, (req: FollowUpRequest) => answer(req));
+    const { engine, reader, journal } = setup(host);
+    const hold = await run(engine, reader, { type: 'preauth', amount: 4000, currency: '978' });
+    const declined = await refusal(() => engine.increment(hold.id, 1000));
+    expect(declined).toMatchObject({ code: 'TXN_NOT_INCREMENTED', details: { responseCode: '51' } });
+    expect(journal.get(hold.id)).toMatchObject({ amountMinor: 4000 });
+    answer = () => Promise.reject(new HostError('HOST_TIMEOUT', 'no answer', 'maybe-sent'));
+    expect(await refusal(() => engine.increment(hold.id, 700))).toMatchObject({ code: 'TXN_NOT_INCREMENTED', details: { errorCode: 'HOST_TIMEOUT' } });
+    expect(journal.reversals.pending()).toEqual([expect.objectContaining({ original: 'incremental', amountMinor: 700, reason: 'HOST_TIMEOUT' })]);
+    expect(journal.get(hold.id)).toMatchObject({ amountMinor: 4000, state: 'completed' });
+    expect(engine.get(hold.id)).toMatchObject({ total: 4000 });
+  });
+
+  it('refuses an increment where the acquirer takes none, of anything but an approved pre-authorization, and of nothing', async () => {
+    const { engine, reader } = setup();
+    const sale = await run(engine, reader, purchase(100));
+    expect((await refusal(() => engine.increment(sale.id, 50))).code).toBe('TXN_ORIGINAL_INVALID');
+    expect((await refusal(() => engine.increment('no-such-id', 50))).code).toBe('TXN_NOT_FOUND');
+    expect((await refusal(() => engine.increment(sale.id, 0))).code).toBe('TXN_AMOUNT_INVALID');
+    const plain = setup(new FakeHost(approveAll), { policy: { ...ALL_EXTRAS, incrementalAuthorization: false } });
+    const hold = await run(plain.engine, plain.reader, { type: 'preauth', amount: 1000, currency: '978' });
+    expect((await refusal(() => plain.engine.increment(hold.id, 50))).code).toBe('TXN_TYPE_NOT_ALLOWED');
+    expect(plain.host.followUps).toEqual([]);
+  });
+});
+
 describe('voids', () => {
   it('voids a purchase: voided at once, its reversal owed with the sale STAN, and out of the debits', async () => {
     const { engine, reader, journal, dir } = setup();
@@ -309,6 +357,32 @@ describe('voids', () => {
 });
 
 describe('the journal file', () => {
+  it('keeps a pre-authorization, its steps and its print jobs through migration 9, and then takes an increment', () => {
+    const dir = tempDir();
+    const db = new Database(join(dir, JOURNAL_FILE));
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS.slice(0, 8));
+    db.prepare(
+      `INSERT INTO txn (id, kind, state, terminal_id, amount_minor, tip_minor, currency, stan, masked_pan, outcome, created_at, updated_at, ended_at, voided_at)
+       VALUES ('old-hold', 'preauth', 'completed', 'T0000001', 5000, 0, '978', '000009', '411111******1111', 'approved', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', NULL)`,
+    ).run();
+    db.prepare(`INSERT INTO print_job (txn_id, copy, state, created_at, updated_at) VALUES ('old-hold', 'customer', 'queued', 'a', 'a')`).run();
+    db.close();
+
+    const journal = openJournal(dir);
+    journals.push(journal);
+    const { db: migrated } = journal.connection;
+    expect(migrated.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(journal.get('old-hold')).toMatchObject({ kind: 'preauth', amountMinor: 5000, stan: '000009' });
+    expect(migrated.prepare('SELECT txn_id, state FROM print_job').all()).toEqual([{ txn_id: 'old-hold', state: 'queued' }]);
+    expect(migrated.pragma('foreign_key_check')).toEqual([]);
+    journal.steps.begin({ id: 'raise', kind: 'incremental', amountMinor: 100, currency: '978', originalId: 'old-hold' });
+    expect(journal.get('raise')).toMatchObject({ kind: 'incremental', maskedPan: '411111******1111' });
+    // The print job still follows its transaction out when retention deletes the row.
+    migrated.prepare("DELETE FROM txn WHERE id = 'old-hold'").run();
+    expect(migrated.prepare('SELECT COUNT(*) AS n FROM print_job').get()).toEqual({ n: 0 });
+  });
+
   it('keeps its rows, their order and its counters through migration 7, and refuses a kind it does not know', () => {
     const dir = tempDir();
     const db = new Database(join(dir, JOURNAL_FILE));

@@ -20,6 +20,7 @@ import { checkDate } from '../messages/fields.js';
 import { pinFields } from '../messages/pin-data.js';
 import { reversalReasonFor } from '../messages/reversal.js';
 import { checkAmountParts } from '../messages/financial.js';
+import { ORIGINAL_KIND } from '../messages/follow-up.js';
 import type { AuthorizationResponse, CardRequest, FollowUpRequest } from '../model.js';
 import type { PendingReversal } from '../reversal-store.js';
 import { badResponseError, type FailureContext } from './failures.js';
@@ -66,11 +67,11 @@ export function authorizationBody(request: CardRequest): AuthorizationRequestBod
   };
 }
 
-/** The JSON body of a completion or tip adjustment (no card data). `HOST_REQUEST_INVALID` (nothing sent) when the original cannot be named. */
+/** The JSON body of a completion, tip adjustment or increment (no card data). `HOST_REQUEST_INVALID` (nothing sent) when the original cannot be named. */
 export function followUpBody(request: FollowUpRequest): FollowUpRequestBody {
   checkDate(request.at);
   const { original } = request;
-  const originalKind = request.kind === 'completion' ? 'preauth' : 'purchase';
+  const originalKind = ORIGINAL_KIND[request.kind];
   if (original.kind !== originalKind) throw new PosError('HOST_REQUEST_INVALID', `A ${request.kind} names a ${originalKind}`, { field: 'original.kind', reason: 'original-kind' });
   if (original.authCode === null) throw new PosError('HOST_REQUEST_INVALID', 'A follow-up carries its original\'s auth code', { field: 'original.authCode', reason: 'auth-code' });
   if (Number.isNaN(Date.parse(original.transmittedAt))) throw new PosError('HOST_REQUEST_INVALID', 'The original\'s time is not a valid date', { field: 'original.transmittedAt', reason: 'date' });

@@ -17,14 +17,15 @@
  *   → 200 as an authorization's answer (issuerData null)
  *     kind: completion (ISO 8583 0220, DE 3 00: captures up to the pre-authorization's hold;
  *     original.kind preauth) or tip-adjust (0220, DE 3 02: amountMinor the purchase's new
- *     whole amount, tipMinor the new tip; original.kind purchase). No card data: the
+ *     whole amount, tipMinor the new tip; original.kind purchase) or incremental (0100, DE 3 00:
+ *     amountMinor added to the pre-authorization's hold; original.kind preauth). No card data: the
  *     original is found by terminal, STAN and transmittedAt (ISO 8583 DE 90).
  *
  *   POST /v1/reversals        Idempotency-Key: <terminal>-<stan>-<YYYYMMDD>-R
  *     { terminalId, merchantId, original: { kind, stan, transmittedAt }, amountMinor, currency,
  *       entryMode, reason, repeat, at }
  *   → 200 { stan, terminalId, responseCode, acknowledged }
- *     original.kind: purchase, refund, preauth (a release), completion, tip-adjust — as the
+ *     original.kind: purchase, refund, preauth (a release), completion, tip-adjust, incremental — as the
  *     ISO 8583 reversal names them (`messages/reversal.ts`)
  *
  *   any failure → 4xx/5xx { error: { code, message } }
@@ -58,8 +59,8 @@ const merchantId = z.string().regex(/^[ -~]{15}$/);
 const amountMinor = z.number().int().nonnegative().max(999_999_999_999);
 const currency = z.string().regex(/^\d{3}$/);
 const kind = z.enum(['purchase', 'refund', 'preauth']);
-const followUpKind = z.enum(['completion', 'tip-adjust']);
-const reversedKind = z.enum(['purchase', 'refund', 'preauth', 'completion', 'tip-adjust']);
+const followUpKind = z.enum(['completion', 'tip-adjust', 'incremental']);
+const reversedKind = z.enum(['purchase', 'refund', 'preauth', 'completion', 'tip-adjust', 'incremental']);
 const authCode = z.string().regex(/^[0-9A-Za-z ]{1,6}$/);
 const rrn = z.string().regex(/^[0-9A-Za-z ]{1,12}$/);
 const entryMode = z.enum(ENTRY_MODES);

@@ -45,7 +45,7 @@ export function responseMtiOf(mti: string): string {
  * cash disbursement (cashback), 20 returns.
  */
 export const PROCESSING_CODES = {
-  /** 00: goods and services — a purchase (0200), a pre-authorization (0100) and its completion (0220/0200). */
+  /** 00: goods and services — a purchase (0200), a pre-authorization (0100), its incremental authorizations (0100) and its completion (0220/0200). */
   purchase: '000000',
   /** 02: debit adjustment — a tip adjustment (0220) of an approved purchase. */
   adjustment: '020000',
@@ -56,7 +56,7 @@ export const PROCESSING_CODES = {
 } as const;
 
 /** What a request of this set is, as DE 3 and the MTI say together. */
-export type TransactionKind = 'purchase' | 'refund' | 'preauth' | 'completion' | 'tip-adjust';
+export type TransactionKind = 'purchase' | 'refund' | 'preauth' | 'completion' | 'tip-adjust' | 'incremental';
 
 /** DE 3 of a request of `kind`; a purchase with cashback is 09. */
 export function processingCodeOf(kind: TransactionKind, cashback = false): string {
@@ -66,6 +66,7 @@ export function processingCodeOf(kind: TransactionKind, cashback = false): strin
     case 'refund':
       return PROCESSING_CODES.refund;
     case 'preauth':
+    case 'incremental':
     case 'completion':
       return PROCESSING_CODES.purchase;
     case 'tip-adjust':

@@ -12,9 +12,16 @@
  *                batch closes; 0220/0230 (0221 repeat), DE 3 020000 (02,
  *                debit adjustment), DE 25 00, DE 4 the purchase's new whole
  *                amount (not the difference), DE 54 the new tip (amount type
- *                44, gratuity: sent even when 0, the tip removed).
+ *                44, gratuity: sent even when 0, the tip removed);
+ *   incremental  adds to the hold of an approved pre-authorization (0100),
+ *                where the host's dialect takes it (`host.incrementalAuthorization`):
+ *                0100/0110 like the pre-authorization itself, DE 3 000000,
+ *                DE 25 00, DE 4 the amount added (not the new whole hold);
+ *                DE 90 naming the 0100 is what tells it from a new
+ *                pre-authorization (our layout: ISO 8583:1987 has no
+ *                function code for it, as the 1993 DE 24 106/107 would be).
  *
- * Both: 7 transmission date and time (now), 11 the follow-up's own STAN,
+ * All: 7 transmission date and time (now), 11 the follow-up's own STAN,
  * 12/13 local time and date, 22 the original's entry mode (when known),
  * 37 the original's RRN (when it had one), 38 the original's auth code
  * (required), 41 terminal ID, 42 merchant ID, 49 currency, 54 the tip (a
@@ -25,10 +32,11 @@
  * terminal keeps none once the card is gone, and the host finds the
  * original by DE 41 and DE 90 (DE 37/38 confirm it).
  *
- * Answer (0230 / 0210): 3, 4, 7, 11, 41, 49 echoed; 39 response code (00
- * approved: captured or adjusted; a host declines with 13 for an amount over
- * the hold, 25 when it knows no such original, 12 when the original was
- * released, voided or completed already); 37/38; 64 or 128 MAC.
+ * Answer (0230 / 0210 / 0110): 3, 4, 7, 11, 41, 49 echoed; 39 response code (00
+ * approved: captured, adjusted or held; a host declines with 13 for an
+ * amount over the hold, 51 for an increment the account cannot cover, 25
+ * when it knows no such original, 12 when the original was released,
+ * voided or completed already); 37/38; 64 or 128 MAC.
  * Matched by MTI (request + 10), STAN, terminal ID and amount, MAC checked,
  * like every answer of this set.
  */
@@ -44,23 +52,24 @@ import { encodeRequest } from './mac.js';
 import type { ReplyMacOptions } from './reply-mac.js';
 import { ORIGINAL_DATA_FIELD, originalDataElements, originalMtiOf, type CompletionMessage } from './reversal.js';
 
-export type FollowUpMti = typeof MTI.financialRequest | typeof MTI.financialAdvice | typeof MTI.financialAdviceRepeat;
+export type FollowUpMti = typeof MTI.authorizationRequest | typeof MTI.financialRequest | typeof MTI.financialAdvice | typeof MTI.financialAdviceRepeat;
 
 const AUTH_CODE_RE = /^[0-9A-Za-z ]{6}$/;
 const RRN_RE = /^[0-9A-Za-z ]{12}$/;
 
 /** What each follow-up names as its original. */
-const ORIGINAL_KIND = { completion: 'preauth', 'tip-adjust': 'purchase' } as const satisfies Record<FollowUpRequest['kind'], string>;
+export const ORIGINAL_KIND = { completion: 'preauth', 'tip-adjust': 'purchase', incremental: 'preauth' } as const satisfies Record<FollowUpRequest['kind'], string>;
 
 export interface FollowUpOptions {
   /** How completions go out; default `advice` (0220). A tip adjustment is always an advice. */
   readonly completionMessage?: CompletionMessage;
-  /** A repeat of an advice whose answer was lost: 0221. */
+  /** A repeat of an advice whose answer was lost: 0221 (an incremental authorization is a request: never repeated). */
   readonly repeat?: boolean;
 }
 
-/** The MTI of a follow-up: 0220 (0221 when repeated), or 0200 for a completion when the dialect wants a request. */
+/** The MTI of a follow-up: 0220 (0221 when repeated), 0200 for a completion when the dialect wants a request, 0100 for an incremental authorization. */
 export function followUpMtiOf(kind: FollowUpRequest['kind'], options: FollowUpOptions = {}): FollowUpMti {
+  if (kind === 'incremental') return MTI.authorizationRequest;
   if (kind === 'completion' && options.completionMessage === 'request') return MTI.financialRequest;
   return options.repeat === true ? MTI.financialAdviceRepeat : MTI.financialAdvice;
 }

@@ -13,6 +13,7 @@
  *   preauth            000000   0100        the hold (a release)
  *   completion         000000   0220/0200   the capture (as the dialect sends completions)
  *   tip-adjust         020000   0220        the adjustment: the purchase's amount before it
+ *   incremental        000000   0100        the increment: the hold goes back to what it was
  *
  * Request: 3 processing code, 4 amount, 7 transmission date and time (now),
  * 11 the ORIGINAL STAN, 12/13 local time and date (now), 22 entry mode,
@@ -118,6 +119,7 @@ export function originalMtiOf(original: PendingReversal['original'], completionM
     case 'refund':
       return MTI.financialRequest;
     case 'preauth':
+    case 'incremental':
       return MTI.authorizationRequest;
     case 'completion':
       return completionMessage === 'request' ? MTI.financialRequest : MTI.financialAdvice;

@@ -13,10 +13,11 @@ import type { JournalState } from './states.js';
 
 /**
  * `purchase`, `refund` and `preauth` read a card; a `completion` captures a
- * pre-authorization and a `tip-adjust` replaces a purchase's tip, both by
- * reference to it (`originalId`) without the card.
+ * pre-authorization, a `tip-adjust` replaces a purchase's tip and an
+ * `incremental` adds to a pre-authorization's hold, each by reference to it
+ * (`originalId`) without the card.
  */
-export type JournalKind = 'purchase' | 'refund' | 'preauth' | 'completion' | 'tip-adjust';
+export type JournalKind = 'purchase' | 'refund' | 'preauth' | 'completion' | 'tip-adjust' | 'incremental';
 
 export interface JournalEntry {
   /** The engine's transaction id. */

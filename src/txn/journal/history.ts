@@ -58,9 +58,9 @@ export function journalHistory(journal: Journal): TxnHistory {
   };
 }
 
-/** A tip adjustment is a step of its purchase, not a transaction of the register's: it reads as the purchase. */
+/** A tip adjustment or an increment is a step of its original, not a transaction of the register's: it reads as the original. */
 function visible(entry: JournalEntry): entry is JournalEntry & { readonly kind: TxnType } {
-  return entry.kind !== 'tip-adjust';
+  return entry.kind !== 'tip-adjust' && entry.kind !== 'incremental';
 }
 
 export function toResult(entry: JournalEntry & { readonly kind: TxnType }): TransactionResult {

@@ -204,6 +204,62 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX print_job_txn ON print_job (txn_id);
     `,
   },
+  {
+    version: 9,
+    description: 'incremental authorizations: the kind',
+    rebuildsTable: true,
+    // As version 7: SQLite changes a CHECK only by rebuilding the table. print_job names txn, which the rename keeps.
+    sql: `
+      CREATE TABLE txn_new (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        id              TEXT NOT NULL UNIQUE,
+        kind            TEXT NOT NULL CHECK (kind IN ('purchase', 'refund', 'preauth', 'completion', 'tip-adjust', 'incremental')),
+        state           TEXT NOT NULL,
+        terminal_id     TEXT NOT NULL,
+        amount_minor    INTEGER NOT NULL CHECK (amount_minor > 0),
+        tip_minor       INTEGER NOT NULL DEFAULT 0 CHECK (tip_minor >= 0),
+        cashback_minor  INTEGER NOT NULL DEFAULT 0 CHECK (cashback_minor >= 0),
+        currency        TEXT NOT NULL,
+        original_id     TEXT,
+        stan            TEXT,
+        transmitted_at  TEXT,
+        entry_mode      TEXT,
+        brand           TEXT,
+        masked_pan      TEXT,
+        response_code   TEXT,
+        auth_code       TEXT,
+        rrn             TEXT,
+        error_code      TEXT,
+        reason          TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        ended_at        TEXT,
+        offline         INTEGER NOT NULL DEFAULT 0,
+        duty_seq        INTEGER,
+        advice_attempts INTEGER NOT NULL DEFAULT 0,
+        batch_no        INTEGER NOT NULL DEFAULT 1,
+        advice_card     BLOB,
+        reference       TEXT,
+        outcome         TEXT CHECK (outcome IN ('approved', 'declined', 'cancelled', 'failed')),
+        emv             TEXT,
+        voided_at       TEXT
+      );
+      INSERT INTO txn_new (seq, id, kind, state, terminal_id, amount_minor, tip_minor, cashback_minor, currency, original_id, stan, transmitted_at, entry_mode, brand, masked_pan,
+                           response_code, auth_code, rrn, error_code, reason, created_at, updated_at, ended_at, offline, duty_seq,
+                           advice_attempts, batch_no, advice_card, reference, outcome, emv, voided_at)
+        SELECT seq, id, kind, state, terminal_id, amount_minor, tip_minor, cashback_minor, currency, original_id, stan, transmitted_at, entry_mode, brand, masked_pan,
+               response_code, auth_code, rrn, error_code, reason, created_at, updated_at, ended_at, offline, duty_seq,
+               advice_attempts, batch_no, advice_card, reference, outcome, emv, voided_at
+        FROM txn;
+      DROP TABLE txn;
+      ALTER TABLE txn_new RENAME TO txn;
+      CREATE INDEX txn_state ON txn (state);
+      CREATE INDEX txn_created_at ON txn (created_at);
+      CREATE INDEX txn_batch ON txn (batch_no);
+      CREATE UNIQUE INDEX txn_reference ON txn (reference) WHERE reference IS NOT NULL;
+      CREATE INDEX txn_original ON txn (original_id) WHERE original_id IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -94,7 +94,7 @@ export class StepLog {
           now,
         });
       if (input.card !== undefined) c.patch(input.id, cardColumns(input.card), now);
-      else if (original !== undefined && (kind === 'completion' || kind === 'tip-adjust')) {
+      else if (original !== undefined && (kind === 'completion' || kind === 'tip-adjust' || kind === 'incremental')) {
         c.patch(input.id, { masked_pan: original.maskedPan, brand: original.brand, entry_mode: original.entryMode }, now);
       }
       c.stepRow(input.id, 'created', now, input.card === undefined ? null : 'card read');
@@ -147,6 +147,21 @@ export class StepLog {
       const now = c.now();
       c.patch(originalId, { amount_minor: adjusted.amountMinor, tip_minor: adjusted.tipMinor }, now);
       c.stepRow(originalId, c.stateOf(originalId), now, `tip adjusted by ${adjusted.adjustmentId}`);
+      return c.entry(originalId);
+    });
+  }
+
+  /**
+   * An approved incremental authorization takes effect on its
+   * pre-authorization: the new whole amount held, in the same commit as the
+   * increment's own end.
+   */
+  applyIncrement(originalId: string, raised: { readonly amountMinor: number; readonly incrementId: string }): JournalEntry {
+    const c = this.#c;
+    return c.write('apply increment', () => {
+      const now = c.now();
+      c.patch(originalId, { amount_minor: raised.amountMinor }, now);
+      c.stepRow(originalId, c.stateOf(originalId), now, `hold raised by ${raised.incrementId}`);
       return c.entry(originalId);
     });
   }

@@ -17,6 +17,7 @@ export const TXN_ERRORS = {
   TXN_TYPE_NOT_ALLOWED: { kind: 'input', summary: 'The terminal is not configured for this (an unreferenced refund, a tip, cashback): see `transactions` in the config.' },
   TXN_ORIGINAL_INVALID: { kind: 'state', summary: 'The original transaction named is not one this applies to: another type, not approved, voided, completed already, another currency, or of a closed batch.' },
   TXN_AMOUNT_OVER_ORIGINAL: { kind: 'input', summary: 'The amount is more than is left of the original: a refund beyond what was paid and not yet refunded, or a completion beyond the pre-authorized amount.' },
+  TXN_NOT_INCREMENTED: { kind: 'state', summary: 'The host did not approve the incremental authorization (or could not be asked): the hold stays as it was; `details` says why.' },
   TXN_TIP_NOT_ADJUSTED: { kind: 'state', summary: 'The host did not approve the tip adjustment (or could not be asked): the purchase keeps its tip; `details` says why.' },
   TXN_CASHBACK_OVER_LIMIT: { kind: 'input', summary: 'The cashback is more than `transactions.cashbackLimit` allows.' },
 } as const satisfies Record<string, ErrorSpec>;
