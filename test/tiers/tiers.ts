@@ -72,6 +72,7 @@ export const TIERS: readonly Tier[] = [
       'test/drivers/pcsc/smartcard-binding.test.ts',
       'test/drivers/pcsc/vpcd-framing.test.ts',
       'test/drivers/pcsc/vpcd-slot-lock.test.ts',
+      'test/drivers/pinpad/amount-entry-frames.test.ts',
       'test/drivers/pinpad/amount-entry.test.ts',
       'test/drivers/pinpad/verifone-framer.test.ts',
       'test/drivers/pinpad/verifone-pinpad.test.ts',
