@@ -76,6 +76,7 @@ export const TIERS: readonly Tier[] = [
       'test/drivers/pinpad/amount-entry.test.ts',
       'test/drivers/pinpad/verifone-framer.test.ts',
       'test/drivers/pinpad/verifone-pinpad.test.ts',
+      'test/drivers/pinpad/virtual-pinpad-keys.test.ts',
       'test/drivers/reconnect.test.ts',
       'test/drivers/serial-transport.test.ts',
       'test/drivers/vfd/vfd-render.test.ts',
