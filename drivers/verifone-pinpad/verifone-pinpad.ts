@@ -153,7 +153,7 @@ export class VerifonePinPad implements PinPad {
       for (;;) {
         if (redraw) {
           await this.#showPrompt(promptId, signal);
-          // Digits only and no SUB: the pad keeps the prompt above them and stays in its authenticated mode (p. 215).
+          // Digits only and no SUB: the pad keeps the prompt above them and stays in its authenticated mode (p. 216).
           await this.#unlessAborted(this.#send('data', Buffer.from(`${VERIFONE_PACKETS.display.type}${amount}`, 'latin1')), signal);
           redraw = false;
         }

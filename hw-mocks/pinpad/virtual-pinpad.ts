@@ -12,7 +12,7 @@
  * (UDN PM0103-U Rev. 06), which speaks the same framing: Z2 / Z3 normal and
  * authenticated frames (p. 210–214) against the twin's own fixed-prompt
  * table `VIRTUAL_PINPAD_PROMPTS` (ours: a real pad's table is its vendor's);
- * the authenticated mode and what keeps it (p. 215); Z42 Read key code and
+ * the authenticated mode and what keeps it (p. 216); Z42 Read key code and
  * its Z43 answer (p. 222–223); 72 aborts a key read.
  *
  * The cardholder is an API: `enterPin(digits)`, `pressCancel()`, or nothing
@@ -66,7 +66,7 @@ const AUTHENTICATED_Z2 = new RegExp(`^([${GS}${RS}])(\\d{3})(${SUB}?)$`);
 const AUTHENTICATED_Z3 = new RegExp(`^([${GS}${RS}])(\\d{3}(?:${FS}\\d{3}){0,6})(${SUB}?)$`);
 const NORMAL_Z3 = new RegExp(`^([1-7])(${SUB}?)(.*)$`, 's');
 
-/** Messages that do not end the authenticated mode (p. 215): any other does. */
+/** Messages that do not end the authenticated mode (p. 216): any other does. */
 const KEEP_AUTHENTICATED: ReadonlySet<string> = new Set(['Z2', 'Z3', 'Z42', 'Z50', 'Z60']);
 
 export interface VirtualPinPadOptions {
@@ -89,7 +89,7 @@ export class VirtualPinPad {
   #prompt: { account: string; timer: ReturnType<typeof setTimeout> } | undefined;
   #promptWaiters: (() => void)[] = [];
   #out: { packet: Buffer; naks: number; sends: number; timer: ReturnType<typeof setTimeout> | undefined } | undefined;
-  /** Z2/Z3 authenticated mode (p. 215): Z42 then reads every key, digits too. */
+  /** Z2/Z3 authenticated mode (p. 216): Z42 then reads every key, digits too. */
   #authenticated = false;
   /** Some Z2/Z3 has been shown: without one, Z42 is answered EOT (p. 222). */
   #prompted = false;
@@ -151,7 +151,7 @@ export class VirtualPinPad {
     return this.#keyRead !== undefined;
   }
 
-  /** Whether Z42 now returns every key (the authenticated mode of p. 215). */
+  /** Whether Z42 now returns every key (the authenticated mode of p. 216). */
   get authenticated(): boolean {
     return this.#authenticated;
   }
@@ -303,7 +303,7 @@ export class VirtualPinPad {
     }
     const clear = rest.startsWith(SUB);
     const text = clear ? rest.slice(1) : rest;
-    // Only a string of digits without SUB may follow an authenticated prompt (p. 215); anything else ends the mode.
+    // Only a string of digits without SUB may follow an authenticated prompt (p. 216); anything else ends the mode.
     if (clear || !/^\d+$/.test(text)) this.#authenticated = false;
     this.#show(text.split(FS), clear);
   }
@@ -325,7 +325,7 @@ export class VirtualPinPad {
 
   /**
    * An authenticated frame: each ID from the prompt table, or status '1'
-   * (p. 212, 214) and the mode ends (p. 215). The first one needs SUB (p. 215).
+   * (p. 212, 214) and the mode ends (p. 216). The first one needs SUB (p. 216).
    * The twin has no PIN-entry prompts (`<RS>`, Appendix I): those are status '1' (ours).
    */
   #showPrompts(type: 'Z2' | 'Z3', mark: string | undefined, ids: readonly string[], clear: boolean): void {

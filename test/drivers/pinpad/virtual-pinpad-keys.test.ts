@@ -93,11 +93,11 @@ describe('virtual PIN pad key entry (PP791 manual p. 210–223)', () => {
     heard = [];
     await send(`Z2${GS}999${SUB}`);
     expect(heard).toEqual(['ACK', 'Z21', 'EOT']);
-    // An unsuccessful Z2 ends the authenticated mode (p. 215).
+    // An unsuccessful Z2 ends the authenticated mode (p. 216).
     expect(twin.authenticated).toBe(false);
   });
 
-  it('p. 215: the first authenticated Z2 must carry SUB; later ones may go without', async () => {
+  it('p. 216: the first authenticated Z2 must carry SUB; later ones may go without', async () => {
     await send(`Z2${GS}004`);
     expect(heard).toEqual(['ACK', 'Z21', 'EOT']);
     heard = [];
@@ -152,7 +152,7 @@ describe('virtual PIN pad key entry (PP791 manual p. 210–223)', () => {
     expect(heard).toContain('Z43?');
   });
 
-  it('p. 215: a digits-only Z2 without SUB keeps the authenticated mode and shows under the prompt; one with letters ends it', async () => {
+  it('p. 216: a digits-only Z2 without SUB keeps the authenticated mode and shows under the prompt; one with letters ends it', async () => {
     await send(`Z2${GS}004${SUB}`);
     await send('Z21250');
     expect(twin.authenticated).toBe(true);
@@ -165,7 +165,7 @@ describe('virtual PIN pad key entry (PP791 manual p. 210–223)', () => {
     expect(heard.filter((h) => h.startsWith('Z43'))).toEqual(['Z43#']);
   });
 
-  it('p. 215: a digits-only Z2 with SUB is not one the mode takes: it ends it', async () => {
+  it('p. 216: a digits-only Z2 with SUB is not one the mode takes: it ends it', async () => {
     await send(`Z2${GS}004${SUB}`);
     await send(`Z2${SUB}12`);
     expect(twin.authenticated).toBe(false);
@@ -174,7 +174,7 @@ describe('virtual PIN pad key entry (PP791 manual p. 210–223)', () => {
   it.each([
     ['72', 'control'],
     ['Z1', 'data'],
-  ] as const)('p. 215: any other message (%s) ends the authenticated mode', async (message, kind) => {
+  ] as const)('p. 216: any other message (%s) ends the authenticated mode', async (message, kind) => {
     await send(`Z2${GS}004${SUB}`);
     expect(twin.authenticated).toBe(true);
     await send(message, kind);
