@@ -20,6 +20,7 @@ const PRINTABLE_LAST = 0x7e;
 const SECOND_LINE: Readonly<Record<ScreenKind, 'amount' | 'reason-first'>> = {
   idle: 'amount',
   'present-card': 'amount',
+  'enter-tip': 'amount',
   'enter-pin': 'amount',
   processing: 'amount',
   approved: 'amount',

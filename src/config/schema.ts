@@ -300,6 +300,14 @@ export const transactionsSchema = z
     unreferencedRefunds: z.boolean().default(false),
     /** Tips on purchases: given at the start, or adjusted before the batch closes (DE 54). */
     tips: z.boolean().default(false),
+    /**
+     * Who gives a purchase's tip when the register sends none: `register` (no
+     * tip), or `pinpad` (the cardholder keys it before the card is read; needs
+     * `tips` and a PIN pad with a tip prompt).
+     */
+    tipEntry: z.enum(['register', 'pinpad']).default('register'),
+    /** The largest tip the cardholder may key, in percent of the goods. */
+    tipLimitPercent: z.number().int().min(1).max(1000).default(100),
     /** The most cash (minor units) a purchase may give out; 0: no cashback. */
     cashbackLimit: z.number().int().nonnegative().max(999_999_999_999).default(0),
     /** The acquirer's dialect takes incremental authorizations: a 0100 naming the pre-authorization adds to its hold. */
@@ -363,7 +371,15 @@ export const configSchema = z
     transactions: transactionsSchema.default(transactionsSchema.parse({})),
     receipt: receiptSchema.default(receiptSchema.parse({})),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.transactions.tipEntry !== 'pinpad') return;
+    if (!config.transactions.tips) ctx.addIssue({ code: 'custom', path: ['transactions', 'tips'], message: 'tipEntry "pinpad" needs tips: true' });
+    const pad = config.devices.pinpad;
+    if (pad.type === 'none' || pad.tipPrompt === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['devices', 'pinpad', 'tipPrompt'], message: 'tipEntry "pinpad" needs a PIN pad with its tip prompt (tipPrompt)' });
+    }
+  });
 
 /** What `pos run` runs with no config file at all: virtual devices and the in-process bank-host simulator. */
 export const SIMULATED_DEFAULT = {

@@ -5,7 +5,7 @@
  */
 import type { DeviceState } from './card-reader.js';
 
-export type ScreenKind = 'idle' | 'present-card' | 'enter-pin' | 'processing' | 'approved' | 'declined' | 'cancelled' | 'failed' | 'message';
+export type ScreenKind = 'idle' | 'present-card' | 'enter-tip' | 'enter-pin' | 'processing' | 'approved' | 'declined' | 'cancelled' | 'failed' | 'message';
 
 export interface Screen {
   readonly kind: ScreenKind;

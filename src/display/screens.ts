@@ -14,6 +14,7 @@ export const screens = {
   useStripe: (amount: Amount): Screen => ({ kind: 'present-card', prompt: 'SWIPE CARD', amount, reason: 'CHIP ERROR - USE STRIPE' }),
   insertCard: (amount: Amount): Screen => ({ kind: 'present-card', prompt: 'INSERT CARD', amount, reason: 'TAP NOT ACCEPTED' }),
   enterPin: (amount: Amount): Screen => ({ kind: 'enter-pin', prompt: 'ENTER PIN', amount }),
+  enterTip: (amount: Amount): Screen => ({ kind: 'enter-tip', prompt: 'ADD TIP ON PIN PAD', amount }),
   processing: (amount: Amount): Screen => ({ kind: 'processing', prompt: 'PROCESSING', amount }),
   approved: (amount: Amount, authCode: string | null): Screen => ({
     kind: 'approved',

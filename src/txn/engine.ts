@@ -8,6 +8,11 @@
  *          ├──cancel/timeout──▶ cancelled ◀──────cancel───────────────┘
  *          └──bad read──▶ failed (nothing sent)
  *
+ * A purchase whose tip the cardholder keys on the PIN pad starts in
+ * `waiting-for-tip` (`tip-entry.ts`): the tip is recorded, then the card is
+ * asked for the whole amount; cancel, the pad's cancel key or no key in
+ * time end it cancelled before any card is read.
+ *
  * A cancel from the register stops the transaction in any state up to
  * `sending` (owed reversals drain first); from `authorizing` on it is refused,
  * and the host's answer — or a reversal — decides. A result that did not
@@ -37,6 +42,7 @@ import { screens } from '../display/screens.js';
 import { asPosError, isPosError, PosError } from '../util/errors.js';
 import { currencyByNumeric } from '../util/iso4217.js';
 import { declineReason } from './response-codes.js';
+import { asksForTip, enterTip } from './tip-entry.js';
 import { CANCELLABLE_STATES, type TransactionResult, type TxnState, type TxnStatus } from './result.js';
 import type { HistoryFilter, TxnHistory } from './history.js';
 import type { Ledger, Owed } from './ledger.js';
@@ -75,6 +81,8 @@ interface Running {
   result: TransactionResult;
   /** What the card is read for, and what the host is asked. */
   readonly kind: CardRequestKind;
+  /** The cardholder keys a tip on the PIN pad before the card is read. */
+  readonly asksForTip: boolean;
   /** When the authorization request went out (DE 7), for its reversal. */
   sentAt?: Date;
   /** The request may have reached the host: an end that is not honoured owes a reversal. */
@@ -199,7 +207,9 @@ export class TransactionEngine {
     if (this.#running || this.#followUpRunning) {
       throw new PosError('TXN_BUSY', 'A transaction is already in progress', this.#running ? { current: this.#running.result.id } : {});
     }
-    const amounts = startAmounts(input, this.#deps.policy ?? NO_EXTRAS);
+    const policy = this.#deps.policy ?? NO_EXTRAS;
+    const amounts = startAmounts(input, policy);
+    const tipOnPad = asksForTip(policy, this.#deps.pinpad, input);
     this.#validateCurrency(input.currency);
     if (input.type === 'refund' && input.originalId !== undefined) this.#checkRefundable(input.originalId, amounts.total, input.currency);
 
@@ -207,7 +217,7 @@ export class TransactionEngine {
       id: (this.#deps.newId ?? randomUUID)(),
       type: input.type,
       ...(input.reference === undefined ? {} : { reference: input.reference }),
-      state: 'waiting-for-card',
+      state: tipOnPad ? 'waiting-for-tip' : 'waiting-for-card',
       status: null,
       responseCode: null,
       authCode: null,
@@ -226,7 +236,7 @@ export class TransactionEngine {
       endedAt: null,
     };
     const abort = new AbortController();
-    const running: Running = { result, kind: input.type, abort, done: Promise.resolve(result) };
+    const running: Running = { result, kind: input.type, asksForTip: tipOnPad, abort, done: Promise.resolve(result) };
     this.#ledger.begin({ result });
     this.#running = running;
     this.#remember(result);
@@ -306,8 +316,12 @@ export class TransactionEngine {
   }
 
   async #run(running: Running): Promise<TransactionResult> {
-    const amount = amountOf(running.result);
     const log = this.#deps.logger.child({ txn: running.result.id });
+    if (running.asksForTip) {
+      const ended = await this.#enterTip(running, log);
+      if (ended !== undefined) return ended;
+    }
+    const amount = amountOf(running.result);
     log.info({ state: 'waiting-for-card', type: running.result.type, amount: amount.minor, currency: amount.currency }, `${running.result.type} started`);
 
     const timeoutMs = this.#deps.cardTimeoutMs ?? 60_000;
@@ -372,6 +386,36 @@ export class TransactionEngine {
   }
 
   /**
+   * The tip, keyed by the cardholder before the card: recorded before the
+   * register sees the new total. Resolves with the ended transaction when it
+   * cannot go on (cancelled at the pad or the register, timed out, the pad
+   * gone or answering nonsense); nothing was read or sent then.
+   */
+  async #enterTip(running: Running, log: Logger): Promise<TransactionResult | undefined> {
+    const { pinpad } = this.#deps;
+    if (pinpad === undefined) throw new PosError('INTERNAL', 'A tip is asked for without a PIN pad', {});
+    log.info({ state: 'waiting-for-tip', amount: running.result.amount }, `${running.result.type} started: tip on the PIN pad`);
+    await this.#show(screens.enterTip(amountOf(running.result)), log);
+    let tip: number;
+    try {
+      tip = await enterTip(pinpad, this.#deps.policy ?? NO_EXTRAS, { amount: running.result.amount, cashback: running.result.cashback ?? 0 }, running.abort.signal);
+    } catch (err) {
+      const error = asPosError(err, 'tip entry');
+      if (running.abort.signal.aborted) return this.#end(running, log, 'cancelled', { errorCode: 'TXN_CANCELLED', reason: cancelReason(running.stoppedBy) });
+      const stopped = error.kind === 'cancelled' || error.kind === 'timeout' || error.kind === 'disconnected';
+      return this.#end(running, log, stopped ? 'cancelled' : 'failed', { errorCode: error.code, reason: error.kind === 'timeout' ? 'NO TIP ENTERED' : stopped ? 'CANCELLED' : 'PIN PAD ERROR' });
+    }
+    if (tip > 0) {
+      const entered: TransactionResult = { ...running.result, tip, total: running.result.total + tip };
+      this.#ledger.tipEntered({ result: entered });
+      this.#update(running, { tip, total: entered.total });
+    }
+    log.info({ tip }, 'tip entered');
+    this.#update(running, { state: 'waiting-for-card' });
+    return undefined;
+  }
+
+  /**
    * Reads a card. A chip card swiped at a reader with a chip interface is asked
    * to be inserted instead (EMV: chip first); the reader itself reports a
    * fallback swipe after a chip failure as entry mode `fallback`.
@@ -396,6 +440,8 @@ export class TransactionEngine {
     for (let attempt = 1; ; attempt++) {
       let read: CardRead;
       try {
+        // A cancel that came while the prompt was being shown: the reader is not armed at all.
+        running.abort.signal.throwIfAborted();
         read = await reader.readCard(request, running.abort.signal);
       } catch (err) {
         // A chip reader that refuses the swipe of a chip card itself says so with CHIP_CARD_SWIPED.

@@ -19,7 +19,7 @@
 import type { PendingReversal } from '../host/reversal-store.js';
 import { PosError } from '../util/errors.js';
 import type { Journal } from './journal/index.js';
-import type { BeginStep, CardReadStep, EndedStep, Ledger, LedgerListener, OfflineGrant, OfflineStep, SentStep, TxnStep, VoidStep } from './ledger.js';
+import type { BeginStep, CardReadStep, EndedStep, Ledger, LedgerListener, OfflineGrant, OfflineStep, SentStep, TipStep, TxnStep, VoidStep } from './ledger.js';
 import { LedgerEvents } from './ledger.js';
 import type { OfflineApprovals } from './offline-approver.js';
 import type { TransactionResult, TxnStatus } from './result.js';
@@ -81,6 +81,11 @@ export class JournalLedger implements Ledger {
     const reversal = this.#journal.reversals.void(result.id, reason);
     this.#events.emit({ step: 'reversal-owed', reversal });
     return reversal;
+  }
+
+  tipEntered({ result }: TipStep): void {
+    this.#journal.steps.recordTip(result.id, { amountMinor: result.total, tipMinor: result.tip ?? 0 });
+    this.#events.emit({ step: 'tip-entered', id: result.id });
   }
 
   cardRead({ result, card }: CardReadStep): void {

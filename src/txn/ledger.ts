@@ -35,6 +35,9 @@ export interface BeginStep extends TxnStep {
   readonly stepOf?: 'tip-adjust' | 'incremental';
 }
 
+/** The cardholder keyed a tip before the card was read: `result` holds the new tip and total. */
+export type TipStep = TxnStep;
+
 export interface VoidStep extends TxnStep {
   /** `TXN_VOIDED` (a purchase, refund or completion) or `TXN_RELEASED` (a pre-authorization). */
   readonly reason: 'TXN_VOIDED' | 'TXN_RELEASED';
@@ -87,6 +90,8 @@ export interface EndedStep extends TxnStep {
 export interface Ledger {
   /** A new transaction; throws (and nothing starts) when it cannot be recorded. */
   begin(step: BeginStep): void;
+  /** The tip the cardholder keyed, before the card: the whole amount grows by it. */
+  tipEntered(step: TipStep): void;
   cardRead(step: CardReadStep): void;
   /** The request is about to leave: takes the next STAN and records the send in one commit; returns the STAN. */
   sent(step: SentStep): string;
@@ -112,7 +117,7 @@ export interface Ledger {
 
 /** Announced after a step commits (a reversal owed is announced even when only memory holds it). Never card data. */
 export type LedgerEvent =
-  | { readonly step: 'begin' | 'card-read' | 'sent' | 'answered' | 'approved-offline'; readonly id: string }
+  | { readonly step: 'begin' | 'tip-entered' | 'card-read' | 'sent' | 'answered' | 'approved-offline'; readonly id: string }
   | { readonly step: 'reversal-owed'; readonly reversal: PendingReversal }
   | { readonly step: 'ended'; readonly result: TransactionResult; readonly owes: Owed['duty'] | null };
 

@@ -21,14 +21,16 @@ export type TxnType = 'purchase' | 'refund' | 'preauth' | 'completion';
  * `authorizing` on the request may reach the host and only its answer (or a
  * reversal) decides.
  *
- *   waiting-for-card → card-read → [waiting-for-pin] → sending → authorizing → [completing] → approved | declined | cancelled | failed
+ *   [waiting-for-tip] → waiting-for-card → card-read → [waiting-for-pin] → sending → authorizing → [completing] → approved | declined | cancelled | failed
  *
- * `sending` covers what must reach the host first (owed reversals).
+ * `waiting-for-tip`: the cardholder keys a tip on the PIN pad before the card
+ * (`transactions.tipEntry: "pinpad"`). `sending` covers what must reach the
+ * host first (owed reversals).
  */
-export type TxnState = 'waiting-for-card' | 'card-read' | 'waiting-for-pin' | 'sending' | 'authorizing' | 'completing' | ResultStatus;
+export type TxnState = 'waiting-for-tip' | 'waiting-for-card' | 'card-read' | 'waiting-for-pin' | 'sending' | 'authorizing' | 'completing' | ResultStatus;
 
 /** The states in which a cancel from the register still stops the transaction before anything reaches the host. */
-export const CANCELLABLE_STATES: readonly TxnState[] = ['waiting-for-card', 'card-read', 'waiting-for-pin', 'sending'];
+export const CANCELLABLE_STATES: readonly TxnState[] = ['waiting-for-tip', 'waiting-for-card', 'card-read', 'waiting-for-pin', 'sending'];
 
 export interface TransactionResult {
   readonly id: string;

@@ -46,9 +46,18 @@ export interface TransactionPolicy {
   readonly cashbackLimit: number;
   /** A pre-authorization's hold may be raised (the acquirer's dialect takes it). */
   readonly incrementalAuthorization: boolean;
+  /** Who gives a purchase's tip when the register sends none: nobody, or the cardholder on the PIN pad. */
+  readonly tipEntry: 'register' | 'pinpad';
+  /** The largest tip the cardholder may key, in percent of the goods. */
+  readonly tipLimitPercent: number;
 }
 
-export const NO_EXTRAS: TransactionPolicy = { unreferencedRefunds: false, tips: false, cashbackLimit: 0, incrementalAuthorization: false };
+export const NO_EXTRAS: TransactionPolicy = { unreferencedRefunds: false, tips: false, cashbackLimit: 0, incrementalAuthorization: false, tipEntry: 'register', tipLimitPercent: 100 };
+
+/** The most a cardholder may key as the tip on `amount` of goods: the policy's share, never past what DE 4 can carry with the rest. */
+export function tipLimit(policy: TransactionPolicy, amount: number, cashback = 0): number {
+  return Math.max(0, Math.min(Math.floor((amount * policy.tipLimitPercent) / 100), MAX_AMOUNT_MINOR - amount - cashback));
+}
 
 /** The amounts of a start, checked: the whole amount is what the card is charged or credited. */
 export interface StartAmounts {

@@ -195,6 +195,7 @@ export function memoryLedger(options: { readonly lastStan?: number; readonly rev
   return {
     reversals,
     begin: () => undefined,
+    tipEntered: () => undefined,
     cardRead: () => undefined,
     sent: () => {
       last = last >= 999_999 ? 1 : last + 1;

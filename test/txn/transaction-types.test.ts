@@ -17,7 +17,7 @@ import { migrate, MIGRATIONS } from '../../src/txn/journal/schema.js';
 import { journalHistory } from '../../src/txn/journal/history.js';
 import { JournalLedger } from '../../src/txn/journal-ledger.js';
 import { ReversalDuties } from '../../src/txn/reversal-duties.js';
-import type { StartInput } from '../../src/txn/start-input.js';
+import { NO_EXTRAS, type StartInput, type TransactionPolicy } from '../../src/txn/start-input.js';
 import { isPosError, type PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
@@ -29,7 +29,7 @@ afterEach(() => {
   for (const j of journals.splice(0)) j.close();
 });
 
-const ALL_EXTRAS = { unreferencedRefunds: true, tips: true, cashbackLimit: 5000, incrementalAuthorization: true };
+const ALL_EXTRAS: TransactionPolicy = { ...NO_EXTRAS, unreferencedRefunds: true, tips: true, cashbackLimit: 5000, incrementalAuthorization: true };
 
 function setup(host = new FakeHost(approveAll), overrides: Partial<EngineDeps> = {}, reader: FakeReader = new FakeReader()) {
   const dir = tempDir();
@@ -151,7 +151,7 @@ describe('tips and cashback', () => {
   it('refuses cashback over the limit, and tips and cashback where the config has none', async () => {
     const { engine } = setup();
     expect((await refusal(() => engine.start(purchase(100, { cashback: 5001 })))).code).toBe('TXN_CASHBACK_OVER_LIMIT');
-    const plain = setup(new FakeHost(approveAll), { policy: { unreferencedRefunds: false, tips: false, cashbackLimit: 0, incrementalAuthorization: false } });
+    const plain = setup(new FakeHost(approveAll), { policy: NO_EXTRAS });
     expect((await refusal(() => plain.engine.start(purchase(100, { tip: 1 })))).code).toBe('TXN_TYPE_NOT_ALLOWED');
     expect((await refusal(() => plain.engine.start(purchase(100, { cashback: 1 })))).code).toBe('TXN_TYPE_NOT_ALLOWED');
     expect((await refusal(() => plain.engine.start({ type: 'refund', amount: 100, currency: '978' }))).code).toBe('TXN_TYPE_NOT_ALLOWED');

@@ -102,6 +102,22 @@ export class StepLog {
     });
   }
 
+  /** The tip the cardholder keyed before the card was read: the whole amount and the tip, while nothing else is recorded. */
+  recordTip(id: string, entered: { readonly amountMinor: number; readonly tipMinor: number }): JournalEntry {
+    const c = this.#c;
+    return c.write('record tip', () => {
+      const from = c.stateOf(id);
+      if (from !== 'created') throw invalidStep(id, from, 'created');
+      if (!Number.isSafeInteger(entered.amountMinor) || entered.amountMinor <= 0 || !Number.isSafeInteger(entered.tipMinor) || entered.tipMinor < 0) {
+        throw new PosError('TXN_AMOUNT_INVALID', 'The tip must be whole minor units within the amount', { id });
+      }
+      const now = c.now();
+      c.patch(id, { amount_minor: entered.amountMinor, tip_minor: entered.tipMinor }, now);
+      c.stepRow(id, 'created', now, 'tip entered');
+      return c.entry(id);
+    });
+  }
+
   /** Adds the card to a transaction begun before the card was read. */
   recordCard(id: string, card: CardFacts): JournalEntry {
     const c = this.#c;
