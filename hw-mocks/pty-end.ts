@@ -2,7 +2,9 @@
  * The device's end of a pty pair as a `ByteTransport`, on node's own tty
  * stream (hw-mocks do not import drivers/): reads through `tty.ReadStream`
  * (event-loop driven, no thread held by a blocking read), writes with
- * `fs.write`. socat already put the pty in raw mode without echo.
+ * `fs.write`, one after another: two `fs.write`s in flight at once run on
+ * the thread pool and may reach the line in either order, which no serial
+ * line does. socat already put the pty in raw mode without echo.
  */
 import { closeSync, constants, openSync, write } from 'node:fs';
 import { ReadStream } from 'node:tty';
@@ -28,6 +30,8 @@ class PtyEnd implements ByteTransport {
   readonly #dataListeners = new Set<(chunk: Buffer) => void>();
   readonly #closeListeners = new Set<(error?: PosError) => void>();
   #ended = false;
+  /** The last write: the next starts once it is done, so bytes keep their order. */
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(path: string, fd: number) {
     this.description = path;
@@ -44,6 +48,12 @@ class PtyEnd implements ByteTransport {
   write(bytes: Uint8Array): Promise<void> {
     if (this.#ended) return Promise.reject(new PosError('DEVICE_CLOSED', `Write to closed ${this.description}`, { path: this.description }));
     const buffer = Buffer.from(bytes);
+    const written = this.#writing.then(() => this.#writeAll(buffer));
+    this.#writing = written.catch(() => undefined);
+    return written;
+  }
+
+  #writeAll(buffer: Buffer): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const step = (offset: number): void => {
         if (offset >= buffer.length) return resolve();
