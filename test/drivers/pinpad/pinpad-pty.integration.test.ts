@@ -2,14 +2,15 @@
  * The VeriFone PIN pad driver against the virtual pad over a real socat pty:
  * a PIN entered on the pad decrypts at the host (BDK → DUKPT PIN key) to the
  * same PIN; cancel key; nobody typing (timeout); abort; Z2; the fixed-PIN test
- * packet; NAK → resend and three NAKs → EOT.
+ * packet; NAK → resend and three NAKs → EOT; a tip keyed on the pad (Z2
+ * fixed prompt, Z42/Z43).
  */
 import { describe, expect, it } from 'vitest';
 import { createVerifonePinPad } from '../../../drivers/verifone-pinpad/index.js';
 import { VERIFONE_DEFAULT_SERIAL } from '../../../drivers/verifone-pinpad/kind.js';
 import { openSerialTransport } from '../../../drivers/transport/serial-transport.js';
 import { simulationPinpadKeys, type PinpadKeyMaterial } from '../../../hw-mocks/pinpad/pinpad-keys.js';
-import { createVirtualPinPad } from '../../../hw-mocks/pinpad/virtual-pinpad.js';
+import { createVirtualPinPad, VIRTUAL_PINPAD_TIP_PROMPT } from '../../../hw-mocks/pinpad/virtual-pinpad.js';
 import { openPtyEnd } from '../../../hw-mocks/pty-end.js';
 import { decryptPinBlock, deriveTdesKeyFromBdk, tdesCounter } from '../../../src/crypto/index.js';
 import { Sensitive } from '../../../src/util/sensitive.js';
@@ -22,7 +23,7 @@ describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat
   const rig = ptyRig({
     twin: (deviceEnd) => createVirtualPinPad(deviceEnd, { initialKeyBlock: keys.initialKeyBlock, kbpk: keys.kbpk, pinTimeoutMs: 400, ackTimeoutMs: 300 }),
     // The kind's line settings; shorter link timeouts than the kind's driver, to keep the test quick.
-    driver: async (path, logger) => createVerifonePinPad(await openSerialTransport({ ...VERIFONE_DEFAULT_SERIAL, path }), { logger, ackTimeoutMs: 300, answerMarginMs: 300 }),
+    driver: async (path, logger) => createVerifonePinPad(await openSerialTransport({ ...VERIFONE_DEFAULT_SERIAL, path }), { logger, ackTimeoutMs: 300, answerMarginMs: 300, tipPrompt: VIRTUAL_PINPAD_TIP_PROMPT }),
   });
   const card = deckCard('visa-ok');
   const request = (timeoutMs = 5000) => ({ pan: Sensitive.pan(card.pan), amountMinor: 1234, currency: '978', timeoutMs });
@@ -89,6 +90,14 @@ describe.skipIf(!hasSocat)('VeriFone PIN pad driver and virtual pad over a socat
     const result = await rig.driver.requestTestPin(Sensitive.pan(card.pan), 1234, new AbortController().signal);
     const pinKey = deriveTdesKeyFromBdk(keys.bdk, result.ksn, 'pin');
     expect(decryptPinBlock(pinKey, result.pinBlock.reveal(), 0, card.pan)).toBe('1234');
+  });
+
+  it('a tip keyed on the pad, with a CLR and a NAKed packet on the way: the amount, and the customer saw it', async () => {
+    rig.twin.nakNext(1);
+    rig.twin.pressKeys('9/1250#');
+    await expect(rig.driver.enterAmount({ purpose: 'tip', maxMinor: 10_000, keyTimeoutMs: 5000 }, new AbortController().signal)).resolves.toBe(1250);
+    expect(rig.twin.displayed[0]).toEqual(['ENTER TIP', '1250']);
+    expect(rig.twin.received.slice(0, 3)).toEqual(['Z2', 'Z2', 'Z42']);
   });
 
   it('NAK → resend → success; three NAKs → EOT → DEVICE_LINK_FAILED; a corrupt LRC from the pad is NAKed and resent', async () => {
