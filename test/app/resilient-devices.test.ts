@@ -197,6 +197,31 @@ describe('resilient devices over the in-memory pair (fake timers)', () => {
     await pinpad.close();
   });
 
+  it('PIN pad amounts: takesAmounts comes from the configuration and holds while the pad is gone; enterAmount goes to the driver', async () => {
+    const log = captureLog();
+    let pair: MemoryTransport | undefined;
+    const fake = new FakePinPad();
+    fake.takesAmounts = true;
+    fake.amounts = [250];
+    const attach = (): Promise<Attached<PinPad>> => {
+      const [host] = createMemoryTransportPair();
+      pair = host;
+      return Promise.resolve({ device: fake, transport: host });
+    };
+    const core = await Resilient.open<PinPad>({ ...BACKOFF, role: 'pinpad', target: 'virtual:pinpad', attach, logger: log.logger });
+    const pinpad = new ResilientPinPad(core, { takesAmounts: true });
+    const request = { purpose: 'tip', maxMinor: 1000, keyTimeoutMs: 30_000 } as const;
+    await expect(pinpad.enterAmount(request, new AbortController().signal)).resolves.toBe(250);
+    expect(fake.amountRequests).toEqual([request]);
+    // Without the configuration's word, the driver's at construction.
+    expect(new ResilientPinPad(core).takesAmounts).toBe(true);
+    expect(new ResilientPinPad(core, { takesAmounts: false }).takesAmounts).toBe(false);
+    pair?.unplug();
+    expect(pinpad.takesAmounts).toBe(true);
+    expect(await pinpad.enterAmount(request, new AbortController().signal).catch((err: unknown) => err)).toMatchObject({ code: 'DEVICE_DISCONNECTED' });
+    await pinpad.close();
+  });
+
   it('display gone: show rejects with kind disconnected; the reconnected display shows the current screen again', async () => {
     const log = captureLog();
     const displays: RecordingDisplay[] = [];
