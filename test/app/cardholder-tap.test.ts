@@ -53,7 +53,7 @@ describe('the virtual cardholder taps', () => {
       code: 'ECR_BAD_REQUEST',
       details: { fields: ['verifyOnDevice'] },
     });
-    readerTwin = { kind: 'stripe', swipe: () => Promise.resolve() };
+    readerTwin = { kind: 'stripe', listening: () => true, swipe: () => Promise.resolve() };
     expect(await rejection(cardholder().present({ card: 'visa-ok', entry: 'tap', profile: 'visa-contactless' }))).toMatchObject({ code: 'ECR_BAD_REQUEST', details: { fields: ['entry'] } });
   });
 });

@@ -36,12 +36,12 @@ afterEach(async () => {
   }
 });
 
-async function rig(faults: readonly string[] = [], transactions: Record<string, unknown> = {}): Promise<Rig> {
+async function rig(faults: readonly string[] = [], transactions: Record<string, unknown> = {}, devices: Record<string, unknown> = {}): Promise<Rig> {
   const host = await startHostSimServer({ port: 0, faults: faults.map(parseFaultRule), logger: silentLogger });
   const port = host.endpoint('iso8583')?.port ?? 0;
   const config = parseConfig({
     ecr: { port: 0 },
-    devices: { reader: { type: 'virtual' } },
+    devices: { reader: { type: 'virtual' }, ...devices },
     host: { type: 'iso8583-tcp', address: '127.0.0.1', port, timeoutMs: 800, echoIntervalMs: 0 },
     keys: { dir: terminalKeyFolder('pos-types-keys-', '44') },
     transactions: { tips: true, cashbackLimit: 5000, incrementalAuthorization: true, ...transactions },
@@ -189,6 +189,21 @@ describe('each type over the real host channel', () => {
     const hold = await swiped(terminal, { type: 'preauth', amount: 6000 });
     expect(await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 100 })).toMatchObject({ status: 400, json: { error: { code: 'TXN_TYPE_NOT_ALLOWED' } } });
     expect(host.issuer.ledger.filter((e) => e.mti === '0100')).toHaveLength(1);
+  }, 30_000);
+
+  it('a tip keyed on the PIN pad before the card: the host gets it in DE 54, the register the new total; the cancel key ends it unsent', async () => {
+    const { terminal, host } = await rig([], { tipEntry: 'pinpad' }, { pinpad: { type: 'virtual' } });
+    const started = await call(terminal, 'POST', '/v1/transactions', { type: 'purchase', amount: 3000, currency: '978' });
+    expect(started.json).toMatchObject({ state: 'waiting-for-tip', total: 3000 });
+    expect((await call(terminal, 'POST', '/v1/simulator/present', { card: 'visa-ok', entry: 'swipe', tip: '45/450#' })).status).toBe(202);
+    const ended = (await call(terminal, 'GET', `/v1/transactions/${started.json.id}?wait=true`)).json;
+    expect(ended).toMatchObject({ status: 'approved', amount: 3000, tip: 450, total: 3450 });
+    expect(host.issuer.ledger.filter((e) => e.mti === '0200')).toEqual([expect.objectContaining({ amountMinor: 3450, tipMinor: 450, responseCode: '00' })]);
+
+    const refused = await call(terminal, 'POST', '/v1/transactions', { type: 'purchase', amount: 1000, currency: '978' });
+    expect((await call(terminal, 'POST', '/v1/simulator/present', { card: 'visa-ok', entry: 'swipe', tip: '*' })).status).toBe(202);
+    expect((await call(terminal, 'GET', `/v1/transactions/${refused.json.id}?wait=true`)).json).toMatchObject({ status: 'cancelled', errorCode: 'AMOUNT_ENTRY_CANCELLED', total: 1000 });
+    expect(host.issuer.ledger.filter((e) => e.mti === '0200')).toHaveLength(1);
   }, 30_000);
 
   it('a void whose reversal is not answered at first is sent again until the host has it, applied once', async () => {

@@ -157,7 +157,7 @@ export class FakePinPad implements PinPad {
   /** What the cardholder keys, in minor units, for each `enterAmount` in turn, or the error it rejects with. */
   amounts: (number | PosError)[] = [];
 
-  enterAmount(request: AmountEntryRequest): Promise<number> {
+  enterAmount(request: AmountEntryRequest, _signal?: AbortSignal): Promise<number> {
     this.amountRequests.push(request);
     if (!this.takesAmounts) return Promise.reject(new PosError('AMOUNT_ENTRY_UNAVAILABLE', 'The fake pad takes no amounts', { device: this.name }));
     const next = this.amounts.shift();

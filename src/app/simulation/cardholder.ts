@@ -1,7 +1,8 @@
 /**
  * The virtual cardholder: presents deck cards (`hw-mocks/cards/deck.json`)
- * to the twin reader, and types (or refuses) the PIN on the twin pad when it
- * asks. The ECR API's simulator routes and the demo drive it.
+ * to the twin reader, keys a tip on the twin pad when it asks for one first,
+ * and types (or refuses) the PIN on the twin pad when it asks. The ECR API's
+ * simulator routes and the demo drive it.
  */
 import type { Deck, DeckCard } from '../../../hw-mocks/cards/deck.js';
 import { findCard } from '../../../hw-mocks/cards/deck.js';
@@ -20,6 +21,12 @@ export interface PresentRequest {
   readonly entry: 'swipe' | 'chip' | 'swipe-stripe-only' | 'tap';
   /** The PIN typed when the pad asks (default the deck card's), `cancel` to press cancel, `none` to walk away. */
   readonly pin?: string;
+  /**
+   * The keys pressed at the pad's tip prompt before the card (`450#`: 4.50,
+   * `#`: no tip, `*`: cancel — the card is then not presented). The pad must
+   * be asking for it.
+   */
+  readonly tip?: string;
   /** Card-side faults: the chip cannot be read (fallback), the card declines after the host approved, or (PC/SC reader) it is pulled while the terminal completes. */
   readonly fault?: 'chip-failure' | 'decline-after-approval' | 'card-pulled';
   /** The chip's profile (`hw-mocks/chip-card/profiles/`), at a PC/SC reader; default the deck card's brand profile. For a tap, the contactless profile (required). */
@@ -46,7 +53,7 @@ export interface CardholderSimulator {
 
 /** The twin behind the virtual reader now: a stripe reader (serial MSR, encrypting MagTek), the ViVOpay chip reader, or a PC/SC slot with a paired stripe reader. */
 export type ReaderTwin =
-  | { readonly kind: 'stripe'; swipe(card: DeckCard): Promise<void> }
+  | { readonly kind: 'stripe'; listening(): boolean; swipe(card: DeckCard): Promise<void> }
   | { readonly kind: 'chip'; readonly chip: VirtualVivopay }
   | { readonly kind: 'contact'; readonly contact: ContactSlotTwin; stripeListening(): boolean; swipe(card: DeckCard): Promise<void> };
 
@@ -69,6 +76,12 @@ export function virtualCardholder(options: CardholderOptions): Required<Cardhold
       const reader = options.readerTwin();
       if (!reader) throw new PosError('ECR_BAD_REQUEST', 'entry: the card reader is not virtual', { fields: ['entry'], problems: ['reader is real'] });
       const pinpad = options.pinpadTwin();
+      if (request.tip !== undefined) {
+        if (!pinpad) throw new PosError('ECR_BAD_REQUEST', 'tip: the PIN pad is not virtual', { fields: ['tip'], problems: ['no virtual PIN pad'] });
+        await within(pinpad.waitForKeyRead(), TIP_PROMPT_WAIT_MS, 'tip: the PIN pad is not asking for a tip');
+        pinpad.pressKeys(request.tip);
+        if (request.tip.endsWith('*')) return;
+      }
       if (pinpad) {
         // One intent per transaction, the latest move's: the cardholder answers the pad's prompt when it comes.
         pinIntent = request.pin ?? card.pin;
@@ -98,6 +111,8 @@ export function virtualCardholder(options: CardholderOptions): Required<Cardhold
       }
       if (reader.kind === 'stripe') {
         if (request.entry !== 'swipe') throw new PosError('ECR_BAD_REQUEST', 'entry: the virtual reader reads stripes only', { fields: ['entry'], problems: ['swipe only'] });
+        // A swipe only counts while the terminal listens for one (after a tip, it starts listening a moment later).
+        await until(() => reader.listening(), 5_000);
         await reader.swipe(card);
         return;
       }
@@ -132,6 +147,22 @@ export function virtualCardholder(options: CardholderOptions): Required<Cardhold
     },
     unplug: (request) => options.unplug(request),
   };
+}
+
+/** How long the cardholder waits for the pad to ask for the tip. */
+const TIP_PROMPT_WAIT_MS = 5_000;
+
+/** `work`, or `ECR_BAD_REQUEST` with `message` when it is not done within `timeoutMs`. */
+async function within(work: Promise<void>, timeoutMs: number, message: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new PosError('ECR_BAD_REQUEST', message, { fields: [message.split(':')[0] ?? ''], problems: ['not asked'] })), timeoutMs);
+  });
+  try {
+    await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {

@@ -2,7 +2,8 @@
  * The ECR API's `/v1/simulator/*` routes, served only in simulation (the
  * server asks them about routes it does not serve itself):
  *
- *   POST /v1/simulator/present  { card: "<deck id>", entry?, pin?, fault?, profile?, verifyOnDevice? } → 202 { presented, entry }
+ *   POST /v1/simulator/present  { card: "<deck id>", entry?, pin?, tip?, fault?, profile?, verifyOnDevice? } → 202 { presented, entry }
+ *                               tip: the keys pressed at the PIN pad's tip prompt first ("450#")
  *                               entry "tap": the NEO 2 twin taps the contactless card of `profile`
  *   POST /v1/simulator/unplug   { device: "reader", forMs?: 2000 }        → 202 { unplugged, forMs }
  *   GET  /v1/simulator/printer                                            → 200 { receipts: [[line, …], …] } (each cut)
@@ -18,6 +19,7 @@ const presentBody = z
     card: z.string().min(1),
     entry: z.enum(['swipe', 'chip', 'swipe-stripe-only', 'tap']).default('swipe'),
     pin: z.union([z.string().regex(/^\d{4,12}$/, 'pin must be 4–12 digits'), z.literal('cancel'), z.literal('none')]).optional(),
+    tip: z.string().regex(/^[0-9/]{0,12}[#*]$/, 'tip must be the keys pressed: digits and / (clear), then # (enter) or * (cancel)').optional(),
     fault: z.enum(['chip-failure', 'decline-after-approval', 'card-pulled']).optional(),
     profile: z.string().regex(/^[a-z0-9-]{1,64}$/, 'profile must name a chip profile').optional(),
     verifyOnDevice: z.boolean().optional(),
@@ -49,6 +51,7 @@ export function simulatorRoutes(cardholder: CardholderSimulator, printer?: () =>
             card: body.card,
             entry: body.entry,
             ...(body.pin === undefined ? {} : { pin: body.pin }),
+            ...(body.tip === undefined ? {} : { tip: body.tip }),
             ...(body.fault === undefined ? {} : { fault: body.fault }),
             ...(body.profile === undefined ? {} : { profile: body.profile }),
             ...(body.verifyOnDevice === undefined ? {} : { verifyOnDevice: body.verifyOnDevice }),

@@ -112,8 +112,9 @@ export class VirtualBench {
     const cable = this.#cable('reader', MSR_DEFAULT_SERIAL);
     return this.#onCable(cable, 'reader', (wire) => {
       const msr = new VirtualSerialMsr(wire.device);
-      this.#readerTwin = { kind: 'stripe', swipe: (card) => msr.swipe(card) };
-      return { device: createSerialMsrReader(wire.host, { name: 'virtual-msr', logger }), twinClose: () => msr.close() };
+      const armed = { stripe: 0 };
+      this.#readerTwin = { kind: 'stripe', listening: () => armed.stripe > 0, swipe: (card) => msr.swipe(card) };
+      return { device: watchedStripe(createSerialMsrReader(wire.host, { name: 'virtual-msr', logger }), armed), twinClose: () => msr.close() };
     });
   }
 
@@ -322,14 +323,16 @@ export class VirtualBench {
       attach: () => {
         const [host, port] = createHidMemoryPair({ ...MAGTEK_TWIN_IDS, inputReportBytes: ENCRYPTING_REPORT_BYTES });
         const magtek = createVirtualMagtekReader(port, { layout: 'encrypting', bdk: keys.bdk, initialKsnHex: keys.initialKsnHex, startCounter: swipes + 1 });
+        const armed = { stripe: 0 };
         this.#readerTwin = {
           kind: 'stripe',
+          listening: () => armed.stripe > 0,
           swipe: async (card) => {
             await magtek.swipe(card);
             swipes++;
           },
         };
-        const device = createMagtekHidReader(host, { name: 'virtual-magtek', layout: 'encrypting', logger: this.#logger });
+        const device = watchedStripe(createMagtekHidReader(host, { name: 'virtual-magtek', layout: 'encrypting', logger: this.#logger }), armed);
         return Promise.resolve({ device, transport: host, release: () => magtek.close() });
       },
     };
