@@ -137,23 +137,32 @@ export const PCSC_DEMO_CASES: readonly DemoCase[] = [
   { name: 'chip unreadable, fallback swipe', card: 'visa-ok', amount: 3100, steps: [{ entry: 'chip', fault: 'chip-failure' }, { entry: 'swipe' }], entryMode: 'fallback', expect: { status: 'approved', responseCode: '00' } },
 ];
 
-/** The counter set's acquirer: tips, cashback up to 100.00 and incremental authorizations; the customer copy prints by itself. */
-export const COUNTER_DEMO_ACQUIRER = { transactions: { tips: true, cashbackLimit: 10_000, incrementalAuthorization: true }, receipt: { autoPrint: 'customer' } };
+/**
+ * The counter set's acquirer: tips (keyed on the PIN pad when the register sends none), cashback up to
+ * 100.00 and incremental authorizations; the customer copy prints by itself.
+ */
+export const COUNTER_DEMO_ACQUIRER = {
+  transactions: { tips: true, tipEntry: 'pinpad', cashbackLimit: 10_000, incrementalAuthorization: true },
+  receipt: { autoPrint: 'customer' },
+};
 
 /**
- * A counter's day at the NEO 2 twin and the ESC/POS printer twin: tips and
- * cashback, a refund of the sale before it, a void, a pre-authorization
- * completed for less, one raised then completed and one released, a receipt read back from the printer,
- * and one that waits for paper. Each row is what the register was last told (a completion's row
- * is the completion).
+ * A counter's day at the NEO 2 twin, the PIN pad twin and the ESC/POS
+ * printer twin: a tip from the register and one keyed on the pad (the other
+ * sales' cardholders press ENTER at its prompt), cashback, a refund of the
+ * sale before it, a void, a pre-authorization completed for less, one raised
+ * then completed and one released, a receipt read back from the printer, and
+ * one that waits for paper. Each row is what the register was last told (a
+ * completion's row is the completion).
  */
 export const COUNTER_DEMO_CASES: readonly DemoCase[] = [
   { name: 'purchase with a tip', card: 'visa-ok', amount: 2000, start: { type: 'purchase', tip: 300 }, steps: [{ entry: 'chip' }], expect: { status: 'approved', responseCode: '00', total: 2300 } },
-  { name: 'tip adjusted before the batch closes', card: 'visa-ok', amount: 1800, steps: [{ entry: 'chip' }], then: { action: 'tip', tip: 400 }, expect: { status: 'approved', total: 2200 } },
+  { name: 'tip keyed on the PIN pad', card: 'visa-ok', amount: 2400, steps: [{ entry: 'chip', tip: '45/360#' }], expect: { status: 'approved', responseCode: '00', total: 2760 } },
+  { name: 'tip adjusted before the batch closes', card: 'visa-ok', amount: 1800, steps: [{ entry: 'chip', tip: '#' }], then: { action: 'tip', tip: 400 }, expect: { status: 'approved', total: 2200 } },
   // The card's Application Usage Control allows cashback (Book 3 §10.4): the deck's Visa chip is valid for it.
-  { name: 'purchase with cashback', card: 'visa-ok', amount: 2500, start: { type: 'purchase', cashback: 2000 }, steps: [{ entry: 'chip' }], expect: { status: 'approved', responseCode: '00', total: 4500 } },
+  { name: 'purchase with cashback', card: 'visa-ok', amount: 2500, start: { type: 'purchase', cashback: 2000 }, steps: [{ entry: 'chip', tip: '#' }], expect: { status: 'approved', responseCode: '00', total: 4500 } },
   { name: 'refund of part of that purchase', card: 'visa-ok', amount: 1000, start: { type: 'refund', originalOfPrevious: true }, steps: [{ entry: 'chip' }], expect: { status: 'approved', responseCode: '00', type: 'refund' } },
-  { name: 'purchase voided', card: 'visa-ok', amount: 1500, steps: [{ entry: 'chip' }], then: { action: 'void' }, expect: { status: 'voided', type: 'purchase' } },
+  { name: 'purchase voided', card: 'visa-ok', amount: 1500, steps: [{ entry: 'chip', tip: '#' }], then: { action: 'void' }, expect: { status: 'voided', type: 'purchase' } },
   { name: 'pre-authorization completed for less', card: 'visa-ok', amount: 10_000, start: { type: 'preauth' }, steps: [{ entry: 'chip' }], then: { action: 'complete', amount: 8250 }, expect: { status: 'approved', type: 'completion', total: 8250 } },
   {
     name: 'pre-authorization raised, then completed in full',
@@ -168,6 +177,6 @@ export const COUNTER_DEMO_CASES: readonly DemoCase[] = [
     expect: { status: 'approved', type: 'completion', total: 8500 },
   },
   { name: 'pre-authorization released', card: 'visa-ok', amount: 5000, start: { type: 'preauth' }, steps: [{ entry: 'chip' }], then: { action: 'release' }, expect: { status: 'voided', type: 'preauth' } },
-  { name: 'receipt printed: the customer copy read back', card: 'visa-ok', amount: 3150, steps: [{ entry: 'chip' }], receipt: 'printed', expect: { status: 'approved', responseCode: '00' } },
-  { name: 'paper out: the receipt prints once the paper is back', card: 'visa-ok', amount: 1275, steps: [{ entry: 'chip' }], receipt: 'paper-out', expect: { status: 'approved', responseCode: '00' } },
+  { name: 'receipt printed: the customer copy read back', card: 'visa-ok', amount: 3150, steps: [{ entry: 'chip', tip: '#' }], receipt: 'printed', expect: { status: 'approved', responseCode: '00' } },
+  { name: 'paper out: the receipt prints once the paper is back', card: 'visa-ok', amount: 1275, steps: [{ entry: 'chip', tip: '#' }], receipt: 'paper-out', expect: { status: 'approved', responseCode: '00' } },
 ];
