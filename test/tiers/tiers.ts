@@ -124,6 +124,7 @@ export const TIERS: readonly Tier[] = [
       'test/app/ecr-openapi.test.ts',
       'test/app/ecr-reference.test.ts',
       'test/app/ecr-security.test.ts',
+      'test/app/failure-paths-e2e.test.ts',
       'test/app/neo2-terminal.test.ts',
       'test/app/offline-e2e.test.ts',
       'test/app/pcsc-terminal.test.ts',
