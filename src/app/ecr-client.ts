@@ -5,6 +5,7 @@
  * `readEcrToken(path)` from its file).
  */
 import type { TransactionResult } from '../txn/result.js';
+import type { BatchCloseResult } from '../txn/settlement.js';
 import type { StartInput } from '../txn/start-input.js';
 import { PosError } from '../util/errors.js';
 import type { PresentRequest, UnplugRequest } from './simulation/cardholder.js';
@@ -76,6 +77,11 @@ export class EcrClient {
   /** Takes the virtual printer's paper out, or puts it back (simulation only). */
   async printerPaper(paper: 'out' | 'in'): Promise<void> {
     await this.#call('POST', '/v1/simulator/printer', { paper }, 202);
+  }
+
+  /** Closes the batch (`POST /v1/batch/close`): the result whether or not the host agrees. */
+  async batchClose(): Promise<BatchCloseResult> {
+    return this.#call<BatchCloseResult>('POST', '/v1/batch/close', undefined, 200);
   }
 
   async health(): Promise<Record<string, unknown>> {

@@ -7,6 +7,7 @@ import { writeTerminalMacKeys } from '../../hw-mocks/keys/terminal-key-folder.js
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,14 +30,14 @@ async function simulatorOn(port = 0): Promise<BankHostSimulator> {
   return sim;
 }
 
-function terminalFiles(simPort: number): { configFile: string; raw: Record<string, unknown> } {
+function terminalFiles(simPort: number, ecrPort = 0): { configFile: string; raw: Record<string, unknown> } {
   const root = mkdtempSync(join(tmpdir(), 'pos-batch-'));
   const keys = join(root, 'keys');
   mkdirSync(keys, { mode: 0o700 });
   writeFileSync(join(keys, 'ecr.token'), randomBytes(32).toString('hex'), { mode: 0o600 });
   writeTerminalMacKeys(keys);
   const raw = {
-    ecr: { port: 0 },
+    ecr: { port: ecrPort },
     devices: { reader: { type: 'virtual' } },
     host: { type: 'iso8583-tcp', address: '127.0.0.1', port: simPort, timeoutMs: 3000, echoIntervalMs: 0 },
     journal: { dir: join(root, 'state') },
@@ -64,6 +65,18 @@ async function purchases(raw: Record<string, unknown>, cards: readonly [string, 
   }
 }
 
+/** A port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
 /** Runs the CLI without blocking this process: the simulator answering it lives here. */
 function batchClose(configFile: string): Promise<{ status: number | null; json: Record<string, unknown>; stderr: string }> {
   return new Promise((resolve) => {
@@ -87,6 +100,29 @@ describe('pos batch close', () => {
 
     const second = await batchClose(configFile);
     expect(second.json).toMatchObject({ batchNo: 2, inBalance: true, terminalTotals: { debitsCount: 0 } });
+  });
+
+  it('goes through the running terminal: refused while a transaction runs, then closed with the terminal holding off new ones', async () => {
+    const sim = await simulatorOn();
+    const { configFile, raw } = terminalFiles(sim.port, await freePort());
+    const terminal = await startTerminal(parseConfig(raw), { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay() });
+    stops.push(() => terminal.close());
+    const ecr = new EcrClient(terminal.ecrUrl, terminal.ecrToken);
+    const sale = await ecr.purchase(1500, '978');
+    await ecr.present('visa-ok');
+    expect((await ecr.get(sale.id, true)).status).toBe('approved');
+
+    const waiting = await ecr.purchase(300, '978');
+    const busy = await batchClose(configFile);
+    expect(busy.status).toBe(1);
+    expect(busy.stderr).toMatch(/ECR_CLIENT_REFUSED: .*409 TXN_BUSY/);
+    await ecr.cancel(waiting.id);
+
+    const closed = await batchClose(configFile);
+    expect(closed.stderr).toBe('');
+    expect(closed).toMatchObject({ status: 0, json: { batchNo: 1, inBalance: true, terminalTotals: { debitsCount: 1, debitsAmountMinor: 1500 } } });
+    // The running terminal closed it: its own journal is in the next batch.
+    expect(await ecr.batchClose()).toMatchObject({ batchNo: 2, inBalance: true, terminalTotals: { debitsCount: 0 } });
   });
 
   it('keeps the batch open and shows both sides when the host disagrees', async () => {
