@@ -19,8 +19,10 @@
  *   1F, 3F        No CVM required / performed                          NO CVM
  *   result 01     the method failed                                    CVM FAILED
  *
- * No chip data (a swipe, a fallback, a manual entry): the stripe's CVM is the
- * signature (the journal keeps no record of an online PIN on a swipe).
+ * No chip data (a swipe, a fallback, a manual entry): a PIN the cardholder
+ * entered and the request carried (the journal's `onlinePin`) is PIN
+ * VERIFIED (PIN ENTERED when not approved); else the stripe's CVM is the
+ * signature.
  */
 import type { EntryMode } from '../devices/card-reader.js';
 
@@ -34,8 +36,10 @@ export interface CvmWords {
 const CVM_METHOD_MASK = 0x3f;
 const RESULT_FAILED = 0x01;
 
-export function cvmWords(cvmResults: string | undefined, entryMode: EntryMode | null, approved: boolean): CvmWords {
+export function cvmWords(cvmResults: string | undefined, entryMode: EntryMode | null, approved: boolean, onlinePin = false): CvmWords {
   if (cvmResults === undefined || !/^[0-9A-Fa-f]{6}$/.test(cvmResults)) {
+    // No kernel spoke (a stripe, a reader's own kernel): the PIN the cardholder entered, sent with the request, is the CVM.
+    if (onlinePin) return { text: approved ? 'PIN VERIFIED' : 'PIN ENTERED', signature: false };
     const stripe = entryMode === 'swipe' || entryMode === 'fallback' || entryMode === 'manual';
     return stripe ? { text: 'SIGNATURE', signature: true } : { text: null, signature: false };
   }

@@ -148,6 +148,6 @@ export function autoPrintCopies(autoPrint: AutoPrint, entry: JournalEntry): Prin
   if (entry.kind === 'tip-adjust' || entry.kind === 'incremental') return [];
   if (autoPrint === 'both') return ['merchant', 'customer'];
   if (autoPrint === 'merchant') return ['merchant'];
-  const signs = entry.outcome === 'approved' && entry.voidedAt === null && cvmWords(entry.emv?.cvmResults, entry.entryMode, true).signature;
+  const signs = entry.outcome === 'approved' && entry.voidedAt === null && cvmWords(entry.emv?.cvmResults, entry.entryMode, true, entry.onlinePin).signature;
   return signs ? ['merchant', 'customer'] : ['customer'];
 }

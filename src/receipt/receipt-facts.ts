@@ -98,7 +98,7 @@ export function receiptFacts(entry: JournalEntry, merchant: MerchantSettings, op
   }
   const voided = entry.voidedAt !== null;
   const approved = entry.outcome === 'approved' && !voided;
-  const cvm = cvmWords(entry.emv?.cvmResults, entry.entryMode, entry.outcome === 'approved');
+  const cvm = cvmWords(entry.emv?.cvmResults, entry.entryMode, entry.outcome === 'approved', entry.onlinePin);
   const at = dateTime(entry.endedAt ?? entry.createdAt, merchant.timeZone);
   return {
     merchantName: merchant.merchantName,

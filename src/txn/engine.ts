@@ -512,7 +512,7 @@ export class TransactionEngine {
     if (!(await this.#readyToSend(running))) return this.#endCancelled(running, log);
     // From here to the host call nothing awaits: a cancel either came before (handled above) or meets `authorizing` and is refused.
     const at = this.#deps.clock();
-    const stan = this.#ledger.sent({ result: running.result, at });
+    const stan = this.#ledger.sent({ result: running.result, at, ...(pin === undefined ? {} : { onlinePin: true as const }) });
     running.sentAt = at;
     this.#sentAt.set(running.result.id, at.toISOString());
     this.#update(running, { state: 'authorizing', stan });

@@ -93,12 +93,12 @@ export class JournalLedger implements Ledger {
     this.#events.emit({ step: 'card-read', id: result.id });
   }
 
-  sent({ result, at }: SentStep): string {
+  sent({ result, at, onlinePin }: SentStep): string {
     const journal = this.#journal;
     const stan = journal.connection.write('sent', () => {
       const next = journal.stan.next();
       // The engine's own send time: DE 7 of the request and DE 90 of its reversal must agree.
-      journal.steps.requestSent(result.id, { stan: next, transmittedAt: at });
+      journal.steps.requestSent(result.id, { stan: next, transmittedAt: at, ...(onlinePin === true ? { onlinePin } : {}) });
       return next;
     });
     this.#events.emit({ step: 'sent', id: result.id });

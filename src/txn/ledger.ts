@@ -50,6 +50,8 @@ export interface CardReadStep extends TxnStep {
 export interface SentStep extends TxnStep {
   /** The request's own DE 7 moment, so its reversal names the time the host saw. */
   readonly at: Date;
+  /** The request carries the PIN block the cardholder entered. */
+  readonly onlinePin?: true;
 }
 
 export interface OfflineStep extends TxnStep {

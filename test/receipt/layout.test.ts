@@ -159,6 +159,18 @@ describe('CVM in words from 9F34 (EMV Book 3 Annex C3)', () => {
     expect(cvmWords(undefined, 'chip', true)).toEqual({ text: null, signature: false });
     expect(cvmWords('zz', 'chip', true)).toEqual({ text: null, signature: false });
   });
+
+  it('takes a PIN the request carried as the CVM of a stripe: no line to sign', () => {
+    expect(cvmWords(undefined, 'swipe', true, true)).toEqual({ text: 'PIN VERIFIED', signature: false });
+    expect(cvmWords(undefined, 'fallback', false, true)).toEqual({ text: 'PIN ENTERED', signature: false });
+    // The kernel's own account wins where there is one.
+    expect(cvmWords('1E0302', 'chip', true, true)).toEqual({ text: 'SIGNATURE', signature: true });
+    const swipedWithPin = entry({ entryMode: 'swipe', emv: null, onlinePin: true });
+    expect(autoPrintCopies('customer', swipedWithPin)).toEqual(['customer']);
+    const merchantCopy = receiptText(renderReceipt(swipedWithPin, MERCHANT, { copy: 'merchant', width: 32 }), 32);
+    expect(merchantCopy).toContain('\n          PIN VERIFIED\n');
+    expect(merchantCopy).not.toContain('X___');
+  });
 });
 
 describe('automatic copies', () => {

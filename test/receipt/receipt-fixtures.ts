@@ -43,6 +43,7 @@ export function entry(overrides: Partial<JournalEntry> = {}): JournalEntry {
     currency: '978',
     originalId: null,
     voidedAt: null,
+    onlinePin: false,
     stan: '000042',
     transmittedAt: '2025-03-01T10:00:02.000Z',
     entryMode: 'chip',

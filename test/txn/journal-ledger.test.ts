@@ -12,7 +12,7 @@ import type { LedgerEvent } from '../../src/txn/ledger.js';
 import { ReversalDuties } from '../../src/txn/reversal-duties.js';
 import { HostError } from '../../src/host/host-error.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { approveAll, chipCardOf, FakeHost, FakeReader, testCard, testEngine, TEST_NOW as NOW } from './fakes.js';
+import { approveAll, chipCardOf, FakeHost, FakePinPad, FakeReader, testCard, testEngine, TEST_NOW as NOW } from './fakes.js';
 import { journalBytes, openJournal, tempDir } from './journal-helpers.js';
 
 const journals: Journal[] = [];
@@ -20,13 +20,13 @@ afterEach(() => {
   for (const j of journals.splice(0)) j.close();
 });
 
-function setup(host: FakeHost) {
+function setup(host: FakeHost, pinpad?: FakePinPad) {
   const dir = tempDir();
   const journal = openJournal(dir);
   journals.push(journal);
   const reader = new FakeReader();
   const ledger = new JournalLedger({ journal, duties: new ReversalDuties(journal.reversals, quiet), logger: quiet });
-  const engine = testEngine({ reader, ledger, host });
+  const engine = testEngine({ reader, ledger, host, ...(pinpad === undefined ? {} : { pinpad }) });
   return { engine, reader, journal, ledger, dir };
 }
 
@@ -45,6 +45,17 @@ describe('JournalLedger', () => {
     expect(journal.get(id)).toMatchObject({ state: 'completed', stan: '000001', responseCode: '00', authCode: 'A1B2C3', maskedPan: '411111******1111', entryMode: 'swipe' });
     expect(journal.steps.of(id).map((s) => s.state)).toEqual(['created', 'created', 'request-sent', 'response-received', 'completed']);
     expect(journalBytes(dir)).not.toContain('4111111111111111');
+  });
+
+  it('records that a swipe went with the PIN the cardholder entered (the receipt\'s CVM), and that a plain swipe did not', async () => {
+    const { engine, reader, journal } = setup(new FakeHost(approveAll), new FakePinPad());
+    const started = engine.start({ type: 'purchase', amount: 1234, currency: '978' });
+    await reader.armed();
+    reader.presentRead({ entryMode: 'swipe', card: testCard(), pinRequired: true });
+    expect(await engine.wait(started.id)).toMatchObject({ status: 'approved' });
+    expect(journal.get(started.id)).toMatchObject({ onlinePin: true, entryMode: 'swipe' });
+    const plain = await swipe(engine, reader);
+    expect(journal.get(plain).onlinePin).toBe(false);
   });
 
   it("keeps the kernel's account of a chip transaction, and gives it back after a restart", async () => {

@@ -58,6 +58,8 @@ export interface JournalEntry {
   readonly offline: boolean;
   /** Where the terminal ran the EMV kernel: its account of the transaction. */
   readonly emv: EmvSummary | null;
+  /** The request carried a PIN block the cardholder entered (online PIN): a fact for the receipt, no PIN data. */
+  readonly onlinePin: boolean;
   readonly adviceAttempts: number;
   readonly batchNo: number;
   readonly createdAt: string;
@@ -99,6 +101,7 @@ export interface TxnRow {
   reason: string | null;
   offline: number;
   emv: string | null;
+  online_pin: number;
   advice_attempts: number;
   batch_no: number;
   created_at: string;
@@ -133,6 +136,7 @@ export function toEntry(row: TxnRow): JournalEntry {
     reason: row.reason,
     offline: row.offline === 1,
     emv: emvOf(row.emv),
+    onlinePin: row.online_pin === 1,
     adviceAttempts: row.advice_attempts,
     batchNo: row.batch_no,
     createdAt: row.created_at,

@@ -111,6 +111,7 @@ export const CSV_COLUMNS = [
   'errorCode',
   'reason',
   'offline',
+  'onlinePin',
   'adviceAttempts',
   'batchNo',
   'createdAt',

@@ -260,6 +260,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX txn_original ON txn (original_id) WHERE original_id IS NOT NULL;
     `,
   },
+  {
+    version: 10,
+    description: 'whether the cardholder entered a PIN that went online with the request: a flag, no PIN data (what a receipt says of the CVM)',
+    sql: `
+      ALTER TABLE txn ADD COLUMN online_pin INTEGER NOT NULL DEFAULT 0 CHECK (online_pin IN (0, 1));
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

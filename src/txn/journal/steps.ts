@@ -138,8 +138,9 @@ export class StepLog {
   }
 
   /** Call before the request leaves: from here on, a lost answer means a reversal. Needs the card recorded. */
-  requestSent(id: string, request: { readonly stan: string; readonly transmittedAt: Date }): JournalEntry {
-    return this.#c.step(id, 'request-sent', { stan: request.stan, transmitted_at: request.transmittedAt.toISOString() }, (row) =>
+  requestSent(id: string, request: { readonly stan: string; readonly transmittedAt: Date; readonly onlinePin?: boolean }): JournalEntry {
+    const fields = { stan: request.stan, transmitted_at: request.transmittedAt.toISOString(), ...(request.onlinePin === true ? { online_pin: 1 } : {}) };
+    return this.#c.step(id, 'request-sent', fields, (row) =>
       row.masked_pan === null ? 'no card recorded' : null,
     );
   }
