@@ -8,17 +8,22 @@
  *             count, unless told declined, cancelled or not started), on
  *             the purchase's card
  *   void      of a purchase (with no refund) or a refund, told approved
- *   complete  of a pre-authorization told approved, for 1..its amount
+ *   complete  of a pre-authorization told approved, for 1..what it holds
+ *             (its amount and the increments told approved)
  *   release   of a pre-authorization told approved
  *             (either also after a completion of it that did not take:
  *             declined, or failed and reversed — a `retry`, sent once no
  *             reversal is owed any more)
+ *   increment of a pre-authorization told approved that is neither
+ *             released nor completed: 20..200 more on the hold, again and
+ *             again, whatever the earlier increments were told
  *   tip       of a purchase told approved with no refund: a tip of 10..80
  *
  * A follow-up acts once on a transaction (but for a completion that did not
- * take): nothing else follows a void, release or completion, and a tip
- * adjustment is not repeated. With nothing
- * to act on, the act is a purchase.
+ * take, and increments): nothing else follows a void, release or
+ * completion, and a tip adjustment is not repeated. A pre-authorization
+ * with a follow-up the register has not learned the end of is left alone.
+ * With nothing to act on, the act is a purchase.
  *
  * Pure apart from the random source.
  */
@@ -59,8 +64,12 @@ export function chooseAct(op: Operation, register: Register, rng: Rng, second: b
   const followed = new Set(register.desk.followUps.map((f) => f.target));
   const refundsOf = (p: RegisterPurchase): RegisterPurchase[] => register.purchases.filter((r) => r.type === 'refund' && r.originalId === p.id);
   const open = (p: RegisterPurchase): boolean => !followed.has(p);
+  // A hold still holding as far as the register knows: increments (resolved) and completions that did not take, nothing else.
   const untaken = (p: RegisterPurchase): boolean =>
-    register.desk.followUps.filter((f) => f.target === p).every((f) => f.op === 'complete' && !f.unresolved && UNTAKEN.has(f.told?.status ?? ''));
+    register.desk.followUps
+      .filter((f) => f.target === p)
+      .every((f) => !f.unresolved && ((f.op === 'complete' && UNTAKEN.has(f.told?.status ?? '')) || f.op === 'increment'));
+  const completedBefore = (p: RegisterPurchase): boolean => register.desk.followUps.some((f) => f.target === p && f.op === 'complete');
   const card = second ? CARDS.second : CARDS.main;
   const cardAmount = (): number => (second ? rng.int(5, 60) : rng.int(100, 400));
   const purchase: CardAct = { kind: 'card', type: 'purchase', amount: cardAmount(), card, originalId: null };
@@ -85,10 +94,14 @@ export function chooseAct(op: Operation, register: Register, rng: Rng, second: b
     case 'release': {
       // A hold whose completion did not take comes first: what the terminal does after a lost completion is the point.
       const holds = main.filter((p) => p.type === 'preauth' && untaken(p));
-      const retries = holds.filter((p) => !open(p));
+      const retries = holds.filter(completedBefore);
       const target = pick(retries.length > 0 ? retries : holds);
       if (target === undefined) return purchase;
-      return { kind: 'follow-up', op, target, amount: op === 'complete' ? rng.int(1, target.amount) : 0, retry: !open(target) };
+      return { kind: 'follow-up', op, target, amount: op === 'complete' ? rng.int(1, register.desk.heldBy(target)) : 0, retry: completedBefore(target) };
+    }
+    case 'increment': {
+      const target = pick(main.filter((p) => p.type === 'preauth' && untaken(p)));
+      return target === undefined ? purchase : { kind: 'follow-up', op, target, amount: rng.int(20, 200), retry: completedBefore(target) };
     }
     case 'tip': {
       const target = pick(main.filter((p) => p.type === 'purchase' && open(p) && refundsOf(p).length === 0));

@@ -10,9 +10,10 @@
  *   startup      0–60 ms after the restart that follows a kill, while the
  *                recovered reversals are being sent
  *
- * On a void, release, completion or tip adjustment (no card, no states to
- * wait for) every moment but `after-end` is 0–30 ms after the call went:
- * the void's reversal draining, the completion or adjustment in flight.
+ * On a void, release, completion, increment or tip adjustment (no card, no
+ * states to wait for) every moment but `after-end` is 0–30 ms after the call
+ * went: the void's reversal draining, the completion, increment or
+ * adjustment in flight.
  *
  * The kinds cycle in this order so that even a small run has each one;
  * which transactions and how many milliseconds come from the seed. The first
@@ -98,6 +99,8 @@ export function planCancels(transactions: number, kills: KillPlan, rng: Rng): Re
  *   void      of an earlier approved purchase or refund (no card)
  *   complete  of an earlier approved pre-authorization, up to its amount
  *   release   of an earlier approved pre-authorization
+ *   increment of an earlier approved pre-authorization, neither released
+ *             nor completed: its hold raised
  *   tip       a tip adjustment of an earlier approved purchase
  *
  * Right after the opening come a purchase, a pre-authorization and a
@@ -106,10 +109,11 @@ export function planCancels(transactions: number, kills: KillPlan, rng: Rng): Re
  * as the kills go), so that a kill falls during each, and the index before
  * a killed follow-up or refund (the nearest of the `PREPARE_WITHIN` before
  * it not killed, cancelled or preparing another) makes what it acts on (a
- * pre-authorization for a completion or release, else a purchase); the other indexes draw a kind at the weights below.
+ * pre-authorization for a completion, increment or release, else a
+ * purchase); the other indexes draw a kind at the weights below.
  * The driver turns an operation with nothing to act on yet into a purchase.
  */
-export const OPERATIONS = ['refund', 'void', 'complete', 'release', 'tip', 'preauth', 'purchase'] as const;
+export const OPERATIONS = ['refund', 'void', 'complete', 'increment', 'release', 'tip', 'preauth', 'purchase'] as const;
 const WARM_UP: readonly Operation[] = ['purchase', 'preauth', 'purchase'];
 export type Operation = (typeof OPERATIONS)[number];
 /** Of the indexes after the opening: a purchase otherwise. */
@@ -118,13 +122,14 @@ const OPERATION_WEIGHTS: readonly (readonly [Operation, number])[] = [
   ['refund', 0.1],
   ['void', 0.1],
   ['complete', 0.08],
+  ['increment', 0.06],
   ['release', 0.05],
   ['tip', 0.07],
 ];
 /** How far before a killed follow-up its preparing index may be. */
 export const PREPARE_WITHIN = 4;
 /** What an index before a killed one makes for it to act on. */
-const PREPARES: Readonly<Partial<Record<Operation, Operation>>> = { refund: 'purchase', void: 'purchase', complete: 'preauth', release: 'preauth', tip: 'purchase' };
+const PREPARES: Readonly<Partial<Record<Operation, Operation>>> = { refund: 'purchase', void: 'purchase', complete: 'preauth', increment: 'preauth', release: 'preauth', tip: 'purchase' };
 
 /** Transaction index → the operation there (absent: a purchase). The opening holds purchases only. */
 export function planOperations(transactions: number, kills: KillPlan, cancels: ReadonlyMap<number, CancelMoment>, rng: Rng): ReadonlyMap<number, Operation> {

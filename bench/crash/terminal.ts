@@ -35,8 +35,8 @@ export function prepareTerminal(root: string, hostPort: number): TerminalLayout 
     // A short timeout keeps an unanswered request (a fault rule) from stretching the run; no echo noise.
     host: { type: 'iso8583-tcp', address: '127.0.0.1', port: hostPort, timeoutMs: 2000, echoIntervalMs: 0 },
     journal: { dir: stateDir },
-    // Tips, for the register's tip adjustments; refunds always name their purchase.
-    transactions: { unreferencedRefunds: false, tips: true, cashbackLimit: 0 },
+    // Tips and incremental authorizations, for the register's tip adjustments and increments; refunds always name their purchase.
+    transactions: { unreferencedRefunds: false, tips: true, cashbackLimit: 0, incrementalAuthorization: true },
     keys: { dir: keysDir },
   };
   writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');

@@ -1,7 +1,7 @@
 /** What the crash test's register does at an index: a follow-up acts only on what it was told approved, once, and a refund never asks beyond what is left. */
 import { describe, expect, it } from 'vitest';
 import { CARDS, chooseAct, type Act } from '../../bench/crash/acts.js';
-import type { FollowUpStatus } from '../../bench/crash/register-follow-ups.js';
+import type { FollowUpOp, FollowUpStatus } from '../../bench/crash/register-follow-ups.js';
 import { Register, type CardTxnType, type RegisterPurchase, type ToldStatus } from '../../bench/crash/register.js';
 import { seededRng } from '../../bench/crash/rng.js';
 
@@ -12,8 +12,8 @@ function told(register: Register, type: CardTxnType, amount: number, status: Tol
   return p;
 }
 
-function followUpOn(register: Register, target: RegisterPurchase, op: 'void' | 'release' | 'complete' | 'tip', status: FollowUpStatus = op === 'void' || op === 'release' ? 'voided' : 'approved', unresolved = false): void {
-  register.desk.followUps.push({ op, target, amount: 0, sentAt: '2026-11-24T14:14:35.000Z', told: { status, id: null, stan: null, responseCode: null, errorCode: null, via: 'answer' }, unresolved, httpStatus: 200 });
+function followUpOn(register: Register, target: RegisterPurchase, op: FollowUpOp, status: FollowUpStatus = op === 'void' || op === 'release' ? 'voided' : 'approved', unresolved = false, amount = 0): void {
+  register.desk.followUps.push({ op, target, amount, sentAt: '2026-11-24T14:14:35.000Z', told: unresolved ? null : { status, id: null, stan: null, responseCode: null, errorCode: null, via: 'answer' }, unresolved, httpStatus: 200 });
 }
 
 function acts(op: Parameters<typeof chooseAct>[0], register: Register, n = 200): Act[] {
@@ -27,7 +27,7 @@ describe('chooseAct', () => {
     told(register, 'purchase', 100, 'declined');
     told(register, 'preauth', 100, 'cancelled');
     register.newPurchase(300, 'disk-full').told = { status: 'approved', responseCode: '00', authCode: null, amount: 300, stan: null, errorCode: null, via: 'answer' };
-    for (const op of ['refund', 'void', 'complete', 'release', 'tip'] as const) {
+    for (const op of ['refund', 'void', 'complete', 'release', 'tip', 'increment'] as const) {
       expect(new Set(acts(op, register, 20).map((a) => (a.kind === 'card' ? a.type : a.op)))).toEqual(new Set(['purchase']));
     }
   });
@@ -82,6 +82,41 @@ describe('chooseAct', () => {
     followUpOn(register, failed, 'complete', 'approved');
     followUpOn(register, declined, 'complete', 'failed', true);
     expect(acts('complete', register, 20).every((a) => a.kind === 'card')).toBe(true);
+  });
+
+  it('raises a hold neither released nor completed, again after increments; a completion then takes up to the hold as raised', () => {
+    const register = new Register('t');
+    const hold = told(register, 'preauth', 200, 'approved');
+    const released = told(register, 'preauth', 200, 'approved');
+    const completed = told(register, 'preauth', 200, 'approved');
+    told(register, 'purchase', 500, 'approved');
+    followUpOn(register, released, 'release');
+    followUpOn(register, completed, 'complete');
+    for (const act of acts('increment', register)) {
+      expect(act).toMatchObject({ kind: 'follow-up', op: 'increment', target: hold, retry: false });
+      expect(act.amount).toBeGreaterThanOrEqual(20);
+      expect(act.amount).toBeLessThanOrEqual(200);
+    }
+    // Raised by 150 (approved); the declined and failed increments raised nothing.
+    followUpOn(register, hold, 'increment', 'approved', false, 150);
+    followUpOn(register, hold, 'increment', 'declined', false, 90);
+    followUpOn(register, hold, 'increment', 'failed', false, 70);
+    expect(register.desk.heldBy(hold)).toBe(350);
+    expect(acts('increment', register, 20).every((a) => a.kind === 'follow-up' && a.target === hold)).toBe(true);
+    const completions = acts('complete', register, 400);
+    expect(completions.every((a) => a.kind === 'follow-up' && a.target === hold && a.amount <= 350 && !a.retry)).toBe(true);
+    expect(completions.some((a) => a.amount > 200)).toBe(true);
+    // An increment whose end the register has not learned leaves the hold alone; so does a completion that took.
+    followUpOn(register, hold, 'increment', 'approved', true, 40);
+    expect(acts('increment', register, 20).every((a) => a.kind === 'card')).toBe(true);
+    expect(acts('complete', register, 20).every((a) => a.kind === 'card')).toBe(true);
+  });
+
+  it('raises a hold after a completion that did not take, once its reversal is acknowledged (a retry)', () => {
+    const register = new Register('t');
+    const hold = told(register, 'preauth', 300, 'approved');
+    followUpOn(register, hold, 'complete', 'failed');
+    expect(acts('increment', register, 20).every((a) => a.kind === 'follow-up' && a.target === hold && a.retry)).toBe(true);
   });
 
   it('adjusts the tip of a purchase with no refund and no other follow-up', () => {

@@ -48,7 +48,7 @@ describe('planOperations', () => {
     const assigned = [...plan.atTransaction.keys()].filter((i) => i >= OPENING + 3).sort((a, b) => a - b).slice(0, OPERATIONS.length);
     for (const i of assigned) {
       const op = ops.get(i);
-      const wanted = op === 'complete' || op === 'release' ? 'preauth' : op === 'purchase' || op === 'preauth' ? null : 'purchase';
+      const wanted = op === 'complete' || op === 'increment' || op === 'release' ? 'preauth' : op === 'purchase' || op === 'preauth' ? null : 'purchase';
       if (wanted === null) continue;
       const window = Array.from({ length: PREPARE_WITHIN }, (_, n) => i - 1 - n).filter((j) => j >= OPENING + 3 && !plan.atTransaction.has(j) && !cancels.has(j));
       if (window.length > 0) expect(window.some((j) => (ops.get(j) ?? 'purchase') === wanted)).toBe(true);
