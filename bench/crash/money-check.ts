@@ -10,10 +10,20 @@
  *   refund     credited at most once (one standing credit per STAN), and
  *              the refunds of a purchase together never beyond it, at the
  *              host nor in the journal (`overRefunded`)
- *   preauth    holds its amount while open; once completed or released
- *              (voided) holds nothing (`holdsLeft`)
+ *   preauth    holds its amount while open — the journal's, which its
+ *              approved increments raised, and the host's 0100 plus the
+ *              increments standing there, all three the same
+ *              (`amountsDiffer`; raised beyond its increments:
+ *              `doubleIncremented`); once completed or released (voided)
+ *              holds nothing (`holdsLeft`)
+ *   incremental ends completed, declined, failed or reversed
+ *              (`incrementsUnended`); completed: stands at the host once
+ *              (`doubleIncremented`), for its amount; one whose answer was
+ *              lost is reversed, so neither the host's hold nor the
+ *              journal's has it
  *   completion at most one standing capture per pre-authorization
- *              (`doubleCaptured`), never more than the hold (`overCaptured`)
+ *              (`doubleCaptured`), never more than the hold as raised, at
+ *              the host nor in the journal (`overCaptured`)
  *   tip-adjust completed: approved and standing at the host; its purchase
  *              then captures the new amount (the purchase's row says so)
  *   reversals  each original undone at most once (`doubleReversed`): the
@@ -29,7 +39,9 @@ import type { JournalRow, JournalSnapshot } from './journal-check.js';
 import { MONEY_MTIS } from './reconcile.js';
 
 const REVERSAL_MTIS: ReadonlySet<string> = new Set(['0400', '0401', '0420', '0421']);
-export const JOURNAL_KINDS = ['purchase', 'refund', 'preauth', 'completion', 'tip-adjust'] as const;
+export const JOURNAL_KINDS = ['purchase', 'refund', 'preauth', 'completion', 'tip-adjust', 'incremental'] as const;
+/** Where an incremental authorization may end. */
+const INCREMENT_ENDS: ReadonlySet<string> = new Set(['completed', 'declined', 'failed', 'reversed']);
 export type JournalKind = (typeof JOURNAL_KINDS)[number];
 
 export interface KindCounts {
@@ -51,6 +63,8 @@ export interface MoneyVerdict {
   readonly holdsLeft: number;
   readonly voidsStanding: number;
   readonly amountsDiffer: number;
+  readonly doubleIncremented: number;
+  readonly incrementsUnended: number;
   /** What the host holds now: open holds, refunds credited (minor units). */
   readonly heldMinor: number;
   readonly refundedMinor: number;
@@ -59,11 +73,11 @@ export interface MoneyVerdict {
 }
 
 /** Counts that must be 0. */
-export const MONEY_FAULTS = ['doubleReversed', 'overRefunded', 'doubleCaptured', 'overCaptured', 'holdsLeft', 'voidsStanding', 'amountsDiffer'] as const;
+export const MONEY_FAULTS = ['doubleReversed', 'overRefunded', 'doubleCaptured', 'overCaptured', 'holdsLeft', 'voidsStanding', 'amountsDiffer', 'doubleIncremented', 'incrementsUnended'] as const;
 
 export function judgeMoney(ledger: readonly LedgerEntry[], journal: JournalSnapshot, terminalId: string): MoneyVerdict {
   const problems: string[] = [];
-  const faults: Record<(typeof MONEY_FAULTS)[number], number> = { doubleReversed: 0, overRefunded: 0, doubleCaptured: 0, overCaptured: 0, holdsLeft: 0, voidsStanding: 0, amountsDiffer: 0 };
+  const faults = Object.fromEntries(MONEY_FAULTS.map((key) => [key, 0])) as Record<(typeof MONEY_FAULTS)[number], number>;
   const fault = (key: (typeof MONEY_FAULTS)[number], line: string): void => {
     faults[key] += 1;
     problems.push(line);
@@ -88,6 +102,10 @@ export function judgeMoney(ledger: readonly LedgerEntry[], journal: JournalSnaps
       else if (row.state === 'reversed') counts.reversed += 1;
     }
     const standing = standingOf(row);
+    if (row.kind === 'incremental') {
+      if (!INCREMENT_ENDS.has(row.state)) fault('incrementsUnended', `${name(row)} of ${row.originalId ?? '-'} did not end (completed, declined, failed or reversed)`);
+      if (standing.length > 1) fault('doubleIncremented', `${name(row)} applied ${standing.length} times at the host (${describe(standing)})`);
+    }
     if (row.voidedAt !== null) {
       if (standing.length > 0) fault('voidsStanding', `voided ${name(row)} still stands at the host (${describe(standing)})`);
       else if (row.stan !== null && approvedOf(row).length === 0) fault('voidsStanding', `voided ${name(row)}: the host has no approval of it to have reversed`);
@@ -100,23 +118,37 @@ export function judgeMoney(ledger: readonly LedgerEntry[], journal: JournalSnaps
     if (atHost !== null && atHost !== row.amountMinor) fault('amountsDiffer', `${name(row)}: the host captures ${atHost ?? '?'} for it`);
   }
 
-  // Pre-authorizations: what they hold now, against their completions and releases.
+  // Pre-authorizations: what they hold now, against their increments, completions and releases.
   for (const preauth of journal.rows.filter((r) => r.kind === 'preauth')) {
     const entry = approvedOf(preauth)[0];
     if (entry === undefined) continue;
     const completions = journal.rows.filter((r) => r.kind === 'completion' && r.originalId === preauth.id);
     const captured = completions.filter(live);
     const held = entry.heldMinor ?? 0;
+    // The hold as raised: the 0100's amount and the increments standing, at the host; and its journal increments completed.
+    const approvedAmount = entry.amountMinor ?? 0;
+    const raisedAtHost = money.filter((e) => e.kind === 'incremental' && e.originalStan === preauth.stan && isApproval(e.responseCode) && !e.reversed).reduce((sum, e) => sum + (e.amountMinor ?? 0), 0);
+    const raisedInJournal = journal.rows.filter((r) => r.kind === 'incremental' && r.originalId === preauth.id && r.state === 'completed').reduce((sum, r) => sum + r.amountMinor, 0);
+    const hostHold = approvedAmount + raisedAtHost;
+    if (approvedAmount + raisedInJournal !== preauth.amountMinor) {
+      fault(
+        approvedAmount + raisedInJournal < preauth.amountMinor ? 'doubleIncremented' : 'amountsDiffer',
+        `${name(preauth)}: the journal holds ${preauth.amountMinor}, its approval of ${approvedAmount} and its completed increments of ${raisedInJournal} make ${approvedAmount + raisedInJournal}`,
+      );
+    }
     if (preauth.voidedAt !== null || captured.length > 0 || entry.completed) {
       if (held !== 0) fault('holdsLeft', `${name(preauth)} was ${preauth.voidedAt === null ? 'completed' : 'released'}, the host still holds ${held} for it`);
-    } else if (live(preauth) && !entry.reversed && held !== preauth.amountMinor) {
-      fault('amountsDiffer', `${name(preauth)}: the host holds ${held} for it`);
+    } else if (live(preauth) && !entry.reversed) {
+      if (held > hostHold) fault('doubleIncremented', `${name(preauth)}: the host holds ${held} for it, beyond its approval of ${approvedAmount} and the increments standing (${raisedAtHost})`);
+      else if (held !== preauth.amountMinor || held !== hostHold) fault('amountsDiffer', `${name(preauth)}: the host holds ${held} for it (its approval of ${approvedAmount} and the increments standing there make ${hostHold})`);
     }
     if (captured.length > 1) fault('doubleCaptured', `${name(preauth)} completed ${captured.length} times in the journal (${captured.map((c) => c.id).join(', ')})`);
     const capturesAtHost = money.filter((e) => e.kind === 'completion' && e.originalStan === preauth.stan && isApproval(e.responseCode) && !e.reversed);
     if (capturesAtHost.length > 1) fault('doubleCaptured', `${name(preauth)} captured ${capturesAtHost.length} times at the host (${describe(capturesAtHost)})`);
     const capturedMinor = capturesAtHost.reduce((sum, e) => sum + (e.capturedMinor ?? 0), 0);
-    if (capturedMinor > preauth.amountMinor) fault('overCaptured', `${name(preauth)}: the host captured ${capturedMinor} of a hold of ${preauth.amountMinor}`);
+    const hold = Math.min(preauth.amountMinor, hostHold);
+    if (capturedMinor > hold) fault('overCaptured', `${name(preauth)}: the host captured ${capturedMinor} of a hold of ${hold}`);
+    for (const c of captured) if (c.amountMinor > preauth.amountMinor) fault('overCaptured', `${name(c)} captures more than the hold of ${name(preauth)} in the journal`);
   }
 
   // Refunds: each credited once, all of a purchase's together at most the purchase.

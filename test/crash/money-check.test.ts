@@ -59,7 +59,19 @@ function journal(rows: JournalRow[]): JournalSnapshot {
   return { integrity: ['ok'], rows };
 }
 
-/** A day at the counter that went right: a sale, a voided sale, a tipped sale, a refund, holds open, completed and released. */
+/** An incremental authorization at the host: a 0100 naming its hold, adding to it; no capture of its own. */
+function increment(stan: string, amount: number, holdStan: string, fields: Partial<LedgerEntry> = {}): LedgerEntry {
+  return entry('0100', stan, amount, { kind: 'incremental', originalStan: holdStan, heldMinor: null, capturedMinor: null, ...fields });
+}
+
+const LOST: Partial<JournalRow> = { state: 'reversed', steps: ['created', 'request-sent', 'reversal-pending', 'reversed'] };
+
+/**
+ * A day at the counter that went right: a sale, a voided sale, a tipped
+ * sale, a refund, holds open (one raised by an increment, one increment
+ * declined and one whose answer was lost, so reversed), completed and
+ * released.
+ */
 function goodDay(): { ledger: LedgerEntry[]; rows: JournalRow[] } {
   return {
     ledger: [
@@ -70,7 +82,11 @@ function goodDay(): { ledger: LedgerEntry[]; rows: JournalRow[] } {
       entry('0200', '000003', 100, { capturedMinor: 140 }),
       entry('0220', '000004', 140, { kind: 'tip-adjust', originalStan: '000003' }),
       entry('0200', '000005', 120, { kind: 'refund', capturedMinor: 120 }),
-      entry('0100', '000006', 500),
+      entry('0100', '000006', 500, { heldMinor: 600 }),
+      increment('000013', 100, '000006'),
+      increment('000014', 50, '000006', { reversed: true }),
+      reversal('000014'),
+      increment('000015', 900, '000006', { responseCode: '51' }),
       entry('0100', '000007', 400, { heldMinor: 0, completed: true }),
       entry('0220', '000008', 350, { kind: 'completion', originalStan: '000007' }),
       entry('0100', '000009', 250, { heldMinor: 0, reversed: true }),
@@ -82,7 +98,10 @@ function goodDay(): { ledger: LedgerEntry[]; rows: JournalRow[] } {
       row('purchase', 'tipped', '000003', 140, { tipMinor: 40 }),
       row('tip-adjust', 'tip', '000004', 140, { originalId: 'tipped', tipMinor: 40 }),
       row('refund', 'refund', '000005', 120, { originalId: 'sale' }),
-      row('preauth', 'hold', '000006', 500),
+      row('preauth', 'hold', '000006', 600),
+      row('incremental', 'raise', '000013', 100, { originalId: 'hold' }),
+      row('incremental', 'lost-raise', '000014', 50, { originalId: 'hold', ...LOST }),
+      row('incremental', 'declined-raise', '000015', 900, { originalId: 'hold', state: 'declined', responseCode: '51', steps: ['created', 'request-sent', 'response-received', 'declined'] }),
       row('preauth', 'completed-hold', '000007', 400),
       row('completion', 'completion', '000008', 350, { originalId: 'completed-hold' }),
       row('preauth', 'released-hold', '000009', 250, VOIDED),
@@ -103,7 +122,7 @@ describe('judgeMoney', () => {
     const v = judgeMoney(ledger, journal(rows), TID);
     expect(v.problems).toEqual([]);
     expect(faults(v)).toEqual({});
-    expect(v.heldMinor).toBe(500);
+    expect(v.heldMinor).toBe(600);
     expect(v.refundedMinor).toBe(120);
     expect(v.kinds).toEqual({
       purchase: { rows: 3, standing: 2, voided: 1, reversed: 0 },
@@ -111,6 +130,7 @@ describe('judgeMoney', () => {
       preauth: { rows: 3, standing: 2, voided: 1, reversed: 0 },
       completion: { rows: 1, standing: 1, voided: 0, reversed: 0 },
       'tip-adjust': { rows: 1, standing: 1, voided: 0, reversed: 0 },
+      incremental: { rows: 3, standing: 1, voided: 0, reversed: 1 },
     });
   });
 
@@ -156,7 +176,7 @@ describe('judgeMoney', () => {
     const { ledger, rows } = goodDay();
     const v = judgeMoney(
       [
-        ...ledger.map((e) => (e.stan === '000006' ? { ...e, heldMinor: 0, completed: true } : e)),
+        ...ledger.map((e) => (e.stan === '000006' && e.kind === 'preauth' ? { ...e, heldMinor: 0, completed: true } : e)),
         entry('0220', '000011', 300, { kind: 'completion', originalStan: '000006', reversed: true }),
         reversal('000011'),
         entry('0220', '000012', 450, { kind: 'completion', originalStan: '000006' }),
@@ -180,11 +200,66 @@ describe('judgeMoney', () => {
     expect(v.problems.join('\n')).toMatch(/released-hold .* was released, the host still holds 250/);
 
     const open = judgeMoney(
-      ledger.map((e) => (e.stan === '000006' ? { ...e, heldMinor: 499 } : e)),
+      ledger.map((e) => (e.stan === '000006' ? { ...e, heldMinor: 599 } : e)),
       journal(rows),
       TID,
     );
     expect(faults(open)).toEqual({ amountsDiffer: 1 });
+  });
+
+  it('takes a completion up to the hold as raised, and fails one beyond it, at the host and in the journal', () => {
+    const { ledger, rows } = goodDay();
+    const completedAt = (amount: number): MoneyVerdict =>
+      judgeMoney(
+        [...ledger.map((e) => (e.stan === '000006' && e.kind === 'preauth' ? { ...e, heldMinor: 0, completed: true } : e)), entry('0220', '000016', amount, { kind: 'completion', originalStan: '000006' })],
+        journal([...rows, row('completion', 'all-of-it', '000016', amount, { originalId: 'hold' })]),
+        TID,
+      );
+    expect(completedAt(600).problems).toEqual([]);
+    const beyond = completedAt(620);
+    expect(faults(beyond)).toEqual({ overCaptured: 2 });
+    expect(beyond.problems.join('\n')).toMatch(/the host captured 620 of a hold of 600/);
+  });
+
+  it('fails a hold raised at the host but not in the journal', () => {
+    const { ledger, rows } = goodDay();
+    // The journal took the increment for reversed (and its hold stayed at 500); the host still has it.
+    const reversedHere = judgeMoney(
+      ledger,
+      journal(rows.map((r) => (r.id === 'raise' ? { ...r, ...LOST } : r.id === 'hold' ? { ...r, amountMinor: 500 } : r))),
+      TID,
+    );
+    expect(faults(reversedHere)).toEqual({ amountsDiffer: 1 });
+    expect(reversedHere.problems.join('\n')).toMatch(/preauth hold \(STAN 000006, 500, completed\): the host holds 600 for it/);
+    // The increment completed, but its hold's amount was never raised.
+    const notApplied = judgeMoney(ledger, journal(rows.map((r) => (r.id === 'hold' ? { ...r, amountMinor: 500 } : r))), TID);
+    expect(faults(notApplied)).toEqual({ amountsDiffer: 2 });
+    expect(notApplied.problems.join('\n')).toMatch(/the journal holds 500, its approval of 500 and its completed increments of 100 make 600/);
+  });
+
+  it('fails an increment applied twice: at the host (two standing, or the hold raised twice) or in the journal', () => {
+    const { ledger, rows } = goodDay();
+    const twoStanding = judgeMoney([...ledger, increment('000013', 100, '000006')], journal(rows), TID);
+    expect(twoStanding.doubleIncremented).toBe(1);
+    expect(twoStanding.problems.join('\n')).toMatch(/incremental raise .* applied 2 times at the host/);
+
+    const raisedTwice = judgeMoney(
+      ledger.map((e) => (e.stan === '000006' ? { ...e, heldMinor: 700 } : e)),
+      journal(rows),
+      TID,
+    );
+    expect(faults(raisedTwice)).toEqual({ doubleIncremented: 1 });
+    expect(raisedTwice.problems.join('\n')).toMatch(/the host holds 700 for it, beyond its approval of 500 and the increments standing \(100\)/);
+
+    const inJournal = judgeMoney(ledger, journal(rows.map((r) => (r.id === 'hold' ? { ...r, amountMinor: 700 } : r))), TID);
+    expect(faults(inJournal)).toEqual({ doubleIncremented: 1, amountsDiffer: 1 });
+  });
+
+  it('fails an increment row left without its end', () => {
+    const { ledger, rows } = goodDay();
+    const v = judgeMoney(ledger, journal(rows.map((r) => (r.id === 'lost-raise' ? { ...r, state: 'reversal-pending', steps: ['created', 'request-sent', 'reversal-pending'] } : r))), TID);
+    expect(faults(v)).toEqual({ incrementsUnended: 1 });
+    expect(v.problems.join('\n')).toMatch(/incremental lost-raise .* of hold did not end/);
   });
 
   it('fails a voided sale still standing at the host', () => {
