@@ -12,8 +12,11 @@
  * reversal names its original's STAN in DE 90, and the terminal never reuses
  * a STAN within a run). A tip adjustment reversed by a later life is marked
  * so, but its purchase's captured amount is not put back (the crash test
- * restarts the host only with no reversal owed, but for the host crash). The restarted simulator answers such a reversal 25
- * (no record), which ends the terminal's duty just as 00 does.
+ * restarts the host only with no reversal owed, but for the host crash). An
+ * incremental authorization reversed by a later life is taken off its
+ * pre-authorization's hold, if that still holds, as the simulator does. The
+ * restarted simulator answers such a reversal 25 (no record), which ends the
+ * terminal's duty just as 00 does.
  *
  * Pure: ledgers in, one ledger out.
  */
@@ -35,9 +38,19 @@ export function combineLives(lives: readonly (readonly LedgerEntry[])[]): Ledger
       const reversed = entry.reversed || (MONEY_MTIS.has(entry.mti) && reversedLater.has(stanKey(entry, entry.stan)));
       // A reversed hold holds nothing, as the simulator books it.
       book.push(reversed === entry.reversed ? entry : { ...entry, reversed, heldMinor: entry.heldMinor === null ? null : 0 });
+      if (reversed && !entry.reversed && entry.kind === 'incremental') lowerHold(book, entry);
     }
   });
   return book;
+}
+
+/** The increment's amount off the hold it raised, when that hold is still held (not reversed, not completed). */
+function lowerHold(book: LedgerEntry[], increment: LedgerEntry): void {
+  const i = book.findIndex((e) => e.kind === 'preauth' && e.terminalId === increment.terminalId && e.stan === increment.originalStan && !e.reversed && !e.completed);
+  const hold = book[i];
+  if (hold === undefined) return;
+  const held = hold.heldMinor ?? 0;
+  book[i] = { ...hold, heldMinor: held - Math.min(increment.amountMinor ?? 0, held) };
 }
 
 function stanKey(entry: LedgerEntry, stan: string | null): string {

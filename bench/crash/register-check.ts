@@ -17,7 +17,9 @@
  *   still stands at the host; a purchase whose tip adjustment it was told
  *   approved (or not) that the host captures at another amount;
  * - a completion told approved that does not stand captured at the host
- *   for its amount, or one told otherwise while a capture stands.
+ *   for its amount, or one told otherwise while a capture stands;
+ * - a pre-authorization whose increments standing at the host are not, amount
+ *   for amount, the ones the register was told approved.
  * `registerNeverTold` counts transactions and follow-ups the register could
  * not learn the end of, even after the last restart; `answersChanged` those
  * whose final answer the terminal later changed (its audit after the last
@@ -159,8 +161,11 @@ export function judgeRegister(
 /**
  * Each completion as told: approved stands captured at the host for its
  * amount; anything else leaves no capture of the pre-authorization
- * standing. (A void's and a release's word is judged on the transaction it
- * names, above; a tip adjustment's on its purchase's captured amount.)
+ * standing. Each pre-authorization's increments as told: those told
+ * approved, and only they, stand at the host (the register is not told an
+ * increment's STAN: they are compared amount for amount). (A void's and a
+ * release's word is judged on the transaction it names, above; a tip
+ * adjustment's on its purchase's captured amount.)
  */
 function judgeFollowUps(
   followUps: readonly RegisterFollowUp[],
@@ -170,6 +175,7 @@ function judgeFollowUps(
 ): { counts: Record<FollowUpOp, Record<FollowUpStatus, number>>; neverTold: number } {
   const counts = Object.fromEntries(FOLLOW_UP_OPS.map((op) => [op, Object.fromEntries(FOLLOW_UP_STATUSES.map((s) => [s, 0]))])) as Record<FollowUpOp, Record<FollowUpStatus, number>>;
   let neverTold = 0;
+  const raised = new Set<RegisterPurchase>();
   followUps.forEach((f, i) => {
     const name = `${f.op} #${i + 1} of ${f.target.reference} (${f.amount})`;
     const t = f.told;
@@ -179,6 +185,10 @@ function judgeFollowUps(
       return;
     }
     counts[f.op][t.status] += 1;
+    if (f.op === 'increment' && !raised.has(f.target)) {
+      raised.add(f.target);
+      judgeIncrements(f.target, followUps, financial, tellWrong);
+    }
     if (f.op !== 'complete') return;
     const preauthStan = f.target.told?.stan ?? null;
     const captures = financial.filter((e) => e.kind === 'completion' && e.originalStan === preauthStan && isApproval(e.responseCode) && !e.reversed);
@@ -195,6 +205,21 @@ function judgeFollowUps(
     }
   });
   return { counts, neverTold };
+}
+
+/** The increments of `target` standing at the host against those the register was told approved; judged once all were told. */
+function judgeIncrements(target: RegisterPurchase, followUps: readonly RegisterFollowUp[], financial: readonly LedgerEntry[], tellWrong: (key: string, why: string) => void): void {
+  const increments = followUps.filter((f) => f.target === target && f.op === 'increment');
+  if (increments.some((f) => f.told === null)) return; // counted as never told
+  const preauthStan = target.told?.stan ?? null;
+  const told = increments.filter((f) => f.told?.status === 'approved').map((f) => f.amount);
+  const standing = financial.filter((e) => e.kind === 'incremental' && preauthStan !== null && e.originalStan === preauthStan && isApproval(e.responseCode) && !e.reversed);
+  const atHost = standing.map((e) => e.amountMinor ?? 0);
+  const sorted = (list: number[]): string => [...list].sort((a, b) => a - b).join(', ');
+  if (sorted(told) !== sorted(atHost)) {
+    const said = increments.map((f) => `${f.amount} ${f.told?.status ?? '-'} (${f.told?.via ?? '-'})`).join(', ');
+    tellWrong(`${target.reference}/increment`, `increments of ${target.reference} (STAN ${preauthStan ?? '-'}) told ${said}, the host has standing ${standing.length === 0 ? 'none' : describe(standing)}`);
+  }
 }
 
 function zeroTold(): Record<ToldStatus, number> {

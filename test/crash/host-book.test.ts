@@ -29,6 +29,20 @@ describe('combineLives', () => {
     expect(book[0]?.reversed).toBe(true);
   });
 
+  it('takes an increment reversed by a later life off the hold it raised, while that still holds', () => {
+    const held = entry('0100', '000001', { kind: 'preauth', amountMinor: 300, heldMinor: 450 });
+    const raise = entry('0100', '000002', { kind: 'incremental', amountMinor: 150, originalStan: '000001' });
+    const reversal = entry('0400', '000009', { originalStan: '000002', responseCode: '25', kind: null });
+    const book = combineLives([[held, raise], [reversal]]);
+    expect(book.slice(0, 2).map((e) => [e.kind, e.reversed, e.heldMinor])).toEqual([
+      ['preauth', false, 300],
+      ['incremental', true, null],
+    ]);
+    // A completed hold was captured as it stood: nothing to take off.
+    const completed = combineLives([[{ ...held, heldMinor: 0, completed: true }, raise], [reversal]]);
+    expect(completed[0]?.heldMinor).toBe(0);
+  });
+
   it('applies a later reversal naming its original in DE 90 to a completion advice, and frees a reversed hold', () => {
     const book = combineLives([
       [entry('0100', '000001', { kind: 'preauth', heldMinor: 100 }), entry('0220', '000002', { kind: 'completion', capturedMinor: 80 })],

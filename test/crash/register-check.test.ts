@@ -225,6 +225,40 @@ describe('judgeRegister: follow-ups', () => {
     expect(notDone.problems.join('\n')).toMatch(/with a tip of 0, the host captures 125/);
   });
 
+  it('takes increments standing at the host amount for amount as told (a lost one reversed), and fails any other', () => {
+    const h = hold();
+    const journalRow = (id: string, kind: string, stan: string, amountMinor: number, fields: Partial<JournalRow> = {}): JournalRow => ({
+      id, kind, reference: null, state: 'completed', stan, transmittedAt: null, amountMinor, tipMinor: 0, currency: '978', maskedPan: null, responseCode: '00', originalId: 'pre', voidedAt: null, steps: [], ...fields,
+    });
+    const rows: JournalRow[] = [
+      journalRow('pre', 'preauth', '000005', 550, { reference: 'h1', originalId: null }),
+      journalRow('inc-1', 'incremental', '000008', 100),
+      journalRow('inc-2', 'incremental', '000009', 60, { state: 'reversed', responseCode: null }),
+      journalRow('inc-3', 'incremental', '000010', 50),
+    ];
+    const raise = (stan: string, amount: number, fields: Partial<LedgerEntry> = {}): LedgerEntry => entry(stan, amount, { mti: '0100', kind: 'incremental', originalStan: '000005', ...fields });
+    const book = [entry('000005', 400, { mti: '0100', kind: 'preauth', heldMinor: 550 }), raise('000008', 100), raise('000009', 60, { reversed: true }), raise('000010', 50)];
+    const asTold = (second: FollowUpStatus, third: FollowUpStatus): RegisterFollowUp[] => [
+      followUp('increment', h, 'approved', { amount: 100 }),
+      followUp('increment', h, second, { amount: 60 }),
+      followUp('increment', h, third, { amount: 50 }),
+    ];
+    const ok = judgeRegister([h], book, { integrity: ['ok'], rows }, TID, asTold('failed', 'approved'));
+    expect(ok.problems).toEqual([]);
+    expect(ok.followUps.increment).toMatchObject({ approved: 2, failed: 1 });
+
+    // Told declined, the host raised the hold by it.
+    const unseen = judgeRegister([h], book, { integrity: ['ok'], rows }, TID, asTold('failed', 'declined'));
+    expect(unseen.registerToldWrong).toBe(1);
+    expect(unseen.problems.join('\n')).toMatch(/increments of h1 \(STAN 000005\) told 100 approved \(answer\), 60 failed \(answer\), 50 declined \(answer\), the host has standing 0100 STAN 000008 100 .*, 0100 STAN 000010 50/);
+    // Told approved, the host reversed it.
+    const reversed = judgeRegister([h], book, { integrity: ['ok'], rows }, TID, asTold('approved', 'approved'));
+    expect(reversed.registerToldWrong).toBe(1);
+    // One never told is counted as such, not judged.
+    const never = judgeRegister([h], book, { integrity: ['ok'], rows }, TID, [...asTold('failed', 'approved'), followUp('increment', h, null, { amount: 70 })]);
+    expect(never).toMatchObject({ registerToldWrong: 0, registerNeverTold: 1 });
+  });
+
   it('owns a completion the register never learned of through the journal row naming its pre-authorization', () => {
     const h = hold();
     const rows: JournalRow[] = [
