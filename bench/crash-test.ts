@@ -15,19 +15,20 @@
  * outcome, the phases went as they must, and the run had no other problem;
  * the problems go to stderr.
  *
- * Per kind: `types` has purchase, refund, preauth, void, complete, release
- * and tip, each { ran, killed } (what the register did; killed: a planned
+ * Per kind: `types` has purchase, refund, preauth, void, complete, increment,
+ * release and tip, each { ran, killed } (what the register did; killed: a planned
  * kill fell on it, during it or right after its answer) and what the register was last told of them (purchase, refund,
  * preauth: approved, declined, cancelled, failed, voided, notStarted — the
- * phases' purchases included; void, release, complete, tip: voided,
- * approved, declined, failed, notDone, refused). `retries`: completions and
- * releases of a pre-authorization after a completion of it that did not
- * take (its reversal acknowledged first). `money` is { doubleReversed,
- * overRefunded, doubleCaptured, overCaptured, holdsLeft, voidsStanding,
- * amountsDiffer } (each must be 0) and { heldMinor, refundedMinor } (what the
- * host holds and has credited at the end). `journalKinds` has purchase,
- * refund, preauth, completion and tip-adjust, each { rows, standing, voided,
- * reversed } from the journal.
+ * phases' purchases included; void, release, complete, tip, increment:
+ * voided, approved, declined, failed, notDone, refused). `retries`:
+ * completions, releases and increments of a pre-authorization after a
+ * completion of it that did not take (its reversal acknowledged first).
+ * `money` is { doubleReversed, overRefunded, doubleCaptured, overCaptured,
+ * holdsLeft, voidsStanding, amountsDiffer, doubleIncremented,
+ * incrementsUnended } (each must be 0) and { heldMinor, refundedMinor } (what
+ * the host holds and has credited at the end). `journalKinds` has purchase,
+ * refund, preauth, completion, tip-adjust and incremental, each { rows,
+ * standing, voided, reversed } from the journal.
  */
 import { randomInt } from 'node:crypto';
 import { parseCrashArgs } from './crash/args.js';

@@ -16,7 +16,9 @@
  *             reversal is owed any more)
  *   increment of a pre-authorization told approved that is neither
  *             released nor completed: 20..200 more on the hold, again and
- *             again, whatever the earlier increments were told
+ *             again, whatever the earlier increments were told; one in
+ *             six asks beyond the card's balance (`DECLINED_INCREMENT`), so
+ *             the host declines it
  *   tip       of a purchase told approved with no refund: a tip of 10..80
  *
  * A follow-up acts once on a transaction (but for a completion that did not
@@ -34,6 +36,8 @@ import type { Rng } from './rng.js';
 
 /** The second account: 500 minor units, so it is soon declined for funds — declines are exercised too. */
 export const CARDS = { main: 'visa-ok', second: 'mc-low-funds' } as const;
+/** An increment beyond the main card's whole balance (100 000): the host answers 51, the register hears 409 TXN_NOT_INCREMENTED. */
+export const DECLINED_INCREMENT = 200_000;
 
 export interface CardAct {
   readonly kind: 'card';
@@ -101,7 +105,8 @@ export function chooseAct(op: Operation, register: Register, rng: Rng, second: b
     }
     case 'increment': {
       const target = pick(main.filter((p) => p.type === 'preauth' && untaken(p)));
-      return target === undefined ? purchase : { kind: 'follow-up', op, target, amount: rng.int(20, 200), retry: completedBefore(target) };
+      if (target === undefined) return purchase;
+      return { kind: 'follow-up', op, target, amount: rng.next() < 1 / 6 ? DECLINED_INCREMENT : rng.int(20, 200), retry: completedBefore(target) };
     }
     case 'tip': {
       const target = pick(main.filter((p) => p.type === 'purchase' && open(p) && refundsOf(p).length === 0));

@@ -2,8 +2,8 @@
  * Drives one terminal process after another through the plan, as the cash
  * register (`register.ts`): starts a purchase, refund or pre-authorization
  * under its reference, presents the card, waits for the end, cancels at
- * planned moments; voids, releases, completes and adjusts tips of earlier
- * ones (`acts.ts`); and pulls the plug (SIGKILL to the terminal's process
+ * planned moments; voids, releases, completes, raises (increments) and
+ * adjusts tips of earlier ones (`acts.ts`); and pulls the plug (SIGKILL to the terminal's process
  * group) at planned moments. After every start it first looks up the
  * transactions and follow-ups whose calls a kill cut off.
  */
@@ -50,7 +50,7 @@ export class Driver {
   readonly register: Register;
   /** What the register did, by kind, and how many of each a kill hit. */
   readonly types: Record<Operation, { ran: number; killed: number }> = emptyTypes();
-  /** Completions and releases of a pre-authorization after a completion of it that did not take. */
+  /** Completions, releases and increments of a pre-authorization after a completion of it that did not take. */
   retries = 0;
   kills = 0;
   lives = 0;
@@ -140,10 +140,11 @@ export class Driver {
   }
 
   /**
-   * A void, release, completion or tip adjustment. With a kill: after its
-   * answer (`after-end`), or 0–30 ms after the call went, whatever the
-   * terminal is doing then (the void's reversal draining, the completion's
-   * request in flight: the host holds each answer 60 ms).
+   * A void, release, completion, increment or tip adjustment. With a kill:
+   * after its answer (`after-end`), or 0–30 ms after the call went, whatever
+   * the terminal is doing then (the void's reversal draining, the
+   * completion's or increment's request in flight: the host holds each
+   * answer 60 ms).
    */
   async #followUp(index: number, ecr: Ecr, act: FollowUpAct, kill: TxnKillMoment | undefined, killDelay: number, killNextStart: boolean): Promise<void> {
     const desk = this.register.desk;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 export interface JournalRow {
   readonly id: string;
-  /** purchase, refund, preauth, completion or tip-adjust. */
+  /** purchase, refund, preauth, completion, tip-adjust or incremental. */
   readonly kind: string;
   /** The register's idempotency key. */
   readonly reference: string | null;
@@ -16,13 +16,13 @@ export interface JournalRow {
   readonly stan: string | null;
   /** When the request went out, ISO (the reversal's DE 90 is built from it). */
   readonly transmittedAt: string | null;
-  /** The whole amount (tip and cashback in it); a purchase's after its tip adjustments. */
+  /** The whole amount (tip and cashback in it); a purchase's after its tip adjustments, a pre-authorization's after its increments. */
   readonly amountMinor: number;
   readonly tipMinor: number;
   readonly currency: string;
   readonly maskedPan: string | null;
   readonly responseCode: string | null;
-  /** A refund's, completion's or tip adjustment's original. */
+  /** A refund's, completion's, tip adjustment's or increment's original. */
   readonly originalId: string | null;
   /** When the register voided it (or released it: a pre-authorization). */
   readonly voidedAt: string | null;

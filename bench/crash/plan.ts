@@ -113,7 +113,7 @@ export function planCancels(transactions: number, kills: KillPlan, rng: Rng): Re
  * purchase); the other indexes draw a kind at the weights below.
  * The driver turns an operation with nothing to act on yet into a purchase.
  */
-export const OPERATIONS = ['refund', 'void', 'complete', 'increment', 'release', 'tip', 'preauth', 'purchase'] as const;
+export const OPERATIONS = ['refund', 'void', 'increment', 'complete', 'release', 'tip', 'preauth', 'purchase'] as const;
 const WARM_UP: readonly Operation[] = ['purchase', 'preauth', 'purchase'];
 export type Operation = (typeof OPERATIONS)[number];
 /** Of the indexes after the opening: a purchase otherwise. */

@@ -154,7 +154,7 @@ function checkRow(row: JournalRow, markCorrupt: (row: JournalRow, why: string) =
   let from: JournalState = first;
   for (const to of rest) {
     if (!isJournalState(to)) return markCorrupt(row, `unknown step ${to}`);
-    // `created` twice is the card being recorded on a begun transaction; a tip adjustment re-records its purchase's state.
+    // `created` twice is the card being recorded on a begun transaction; a tip adjustment or an increment re-records its original's state.
     const same = to === from && (to === 'created' || to === 'completed');
     const voiding = from === 'completed' && to === 'reversal-pending' && row.voidedAt !== null;
     if (!same && !voiding && !canMove(from, to)) return markCorrupt(row, `step ${from} > ${to} is not allowed`);

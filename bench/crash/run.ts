@@ -3,7 +3,8 @@
  * processes on loopback, purchases, refunds and pre-authorizations driven
  * through the ECR API as a cash register would (`register.ts`: a reference
  * per transaction, look-ups after a call was cut off), with voids, releases,
- * completions and tip adjustments of earlier ones mixed in (`plan.ts`,
+ * completions, incremental authorizations and tip adjustments of earlier
+ * ones mixed in (`plan.ts`,
  * `acts.ts`), the terminal killed with SIGKILL at planned moments
  * (`plan.ts`) and restarted on the same state folder, and cancels pressed at
  * planned moments — one while a reversal drains. Then two planned faults
@@ -92,7 +93,7 @@ export interface CrashTestResult {
   readonly money: MoneyVerdict;
   /** What the register did, by kind, and how many of each a kill hit (a follow-up with nothing to act on was a purchase). */
   readonly types: Readonly<Record<Operation, { readonly ran: number; readonly killed: number }>>;
-  /** Completions and releases of a pre-authorization after a completion of it that did not take. */
+  /** Completions, releases and increments of a pre-authorization after a completion of it that did not take. */
   readonly retries: number;
   readonly phases: PhaseReports;
   /** The verdicts' problems and anything that went wrong while driving. */

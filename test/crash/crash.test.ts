@@ -5,8 +5,8 @@
  * the restarted terminal sends its reversals), cancels from the register at
  * planned moments (two while a reversal drains), the disk of the state folder
  * filled during an authorization and the host killed during one; refunds,
- * voids, pre-authorizations with their completions and releases, and tip
- * adjustments mixed in, kills falling during them; then the host's book
+ * voids, pre-authorizations with their increments, completions and
+ * releases, and tip adjustments mixed in, kills falling during them; then the host's book
  * against the journal, kind by kind, and against what the register was told.
  * Needs the build (`npm test` builds first). The disk-full phase needs root
  * (a tmpfs); under CI=true it must run.
@@ -49,14 +49,15 @@ describe('crash test (40 transactions, 6 kills, a full disk, a host crash)', () 
     } else {
       console.warn(`crash test: disk-full phase skipped (${result.phases.diskFull.skipped ?? ''})`);
     }
-    // Refunds, voids, holds, completions and releases ran, kills fell during them, and every kind's money stands at the host as the journal says.
-    for (const type of ['refund', 'void', 'preauth', 'complete', 'release'] as const) expect(result.types[type].ran).toBeGreaterThan(0);
+    // Refunds, voids, holds, increments, completions and releases ran, kills fell during them, and every kind's money stands at the host as the journal says.
+    for (const type of ['refund', 'void', 'preauth', 'complete', 'increment', 'release'] as const) expect(result.types[type].ran).toBeGreaterThan(0);
     const killedOthers = Object.entries(result.types).filter(([type]) => type !== 'purchase').reduce((sum, [, t]) => sum + t.killed, 0);
     expect(killedOthers).toBeGreaterThanOrEqual(2);
     expect(MONEY_FAULTS.filter((key) => result.money[key] !== 0)).toEqual([]);
     expect(r.followUps.void.voided).toBeGreaterThan(0);
     expect(result.money.kinds.purchase.voided).toBeGreaterThan(0);
     expect(result.money.kinds.completion.rows).toBeGreaterThan(0);
+    expect(result.money.kinds.incremental.rows).toBeGreaterThan(0);
     expect(result.ok).toBe(true);
   }, 120_000);
 });
