@@ -226,22 +226,10 @@ export class FollowUps {
       return result;
     };
 
-    let response: AuthorizationResponse;
-    try {
-      response = await d.host.followUp({
-        kind,
-        stan,
-        at,
-        amountMinor: amounts.total,
-        ...(amounts.tip > 0 ? { tipMinor: amounts.tip } : {}),
-        currency: original.currency,
-        terminalId: d.terminal.id,
-        merchantId: d.terminal.merchantId,
-        original: reference,
-      });
-    } catch (err) {
-      const error = asPosError(err, kind);
-      if (deliveryOf(error) !== 'maybe-sent') return end('failed', { errorCode: error.code, reason: 'HOST UNAVAILABLE' });
+    // From here the request may reach the host: whatever fails before its end is committed, its reversal is owed.
+    let mayHaveReachedHost = true;
+    let owed = false;
+    const owe = (reason: string): void => {
       d.ledger.reversalOwed({
         transactionId: result.id,
         original: kind,
@@ -251,15 +239,49 @@ export class FollowUps {
         amountMinor: amounts.total,
         currency: original.currency,
         entryMode: original.entryMode ?? 'swipe',
-        reason: error.code,
+        reason,
         maskedPan: original.maskedPan ?? '',
       });
-      return end('failed', { errorCode: error.code, reason: 'NO HOST RESPONSE' }, { duty: 'reversal' });
+      owed = true;
+    };
+    try {
+      let response: AuthorizationResponse;
+      try {
+        response = await d.host.followUp({
+          kind,
+          stan,
+          at,
+          amountMinor: amounts.total,
+          ...(amounts.tip > 0 ? { tipMinor: amounts.tip } : {}),
+          currency: original.currency,
+          terminalId: d.terminal.id,
+          merchantId: d.terminal.merchantId,
+          original: reference,
+        });
+      } catch (err) {
+        const error = asPosError(err, kind);
+        if (deliveryOf(error) !== 'maybe-sent') {
+          mayHaveReachedHost = false;
+          return end('failed', { errorCode: error.code, reason: 'HOST UNAVAILABLE' });
+        }
+        owe(error.code);
+        return end('failed', { errorCode: error.code, reason: 'NO HOST RESPONSE' }, { duty: 'reversal' });
+      }
+      result = { ...result, responseCode: response.responseCode, authCode: response.authCode, rrn: response.rrn };
+      d.ledger.answered({ result });
+      if (response.approved && isApproval(response.responseCode)) return end('approved', {});
+      return end('declined', { responseCode: isApproval(response.responseCode) ? null : response.responseCode, authCode: null, reason: declineReason(response.responseCode) });
+    } catch (err) {
+      // The journal failed (disk full, faulted) with the host's answer in hand or on its way: the host may hold the request, so it is reversed.
+      if (mayHaveReachedHost && !owed) {
+        try {
+          owe(asPosError(err, kind).code);
+        } catch (dutyErr) {
+          log.error({ err: asPosError(dutyErr, 'reversal duty') }, 'reversal duty could not be recorded: start-up recovery will owe it');
+        }
+      }
+      throw err;
     }
-    result = { ...result, responseCode: response.responseCode, authCode: response.authCode, rrn: response.rrn };
-    d.ledger.answered({ result });
-    if (response.approved && isApproval(response.responseCode)) return end('approved', {});
-    return end('declined', { responseCode: isApproval(response.responseCode) ? null : response.responseCode, authCode: null, reason: declineReason(response.responseCode) });
   }
 }
 

@@ -18,10 +18,11 @@ import { journalHistory } from '../../src/txn/journal/history.js';
 import { JournalLedger } from '../../src/txn/journal-ledger.js';
 import { ReversalDuties } from '../../src/txn/reversal-duties.js';
 import { NO_EXTRAS, type StartInput, type TransactionPolicy } from '../../src/txn/start-input.js';
-import { isPosError, type PosError } from '../../src/util/errors.js';
+import { isPosError, PosError } from '../../src/util/errors.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
-import { approveAll, chipCardOf, FakeChipReader, FakeHost, FakeReader, testCard, testEngine } from './fakes.js';
+import { approveAll, chipCardOf, FakeChipReader, FakeHost, FakeReader, memoryLedger, testCard, testEngine } from './fakes.js';
+import type { Ledger } from '../../src/txn/ledger.js';
 import { journalBytes, openJournal, tempDir } from './journal-helpers.js';
 
 const journals: Journal[] = [];
@@ -299,6 +300,46 @@ describe('incremental authorization', () => {
     const hold = await run(plain.engine, plain.reader, { type: 'preauth', amount: 1000, currency: '978' });
     expect((await refusal(() => plain.engine.increment(hold.id, 50))).code).toBe('TXN_TYPE_NOT_ALLOWED');
     expect(plain.host.followUps).toEqual([]);
+  });
+});
+
+describe('a follow-up whose answer cannot be journalled', () => {
+  it.each([
+    ['the answer', 'answered'],
+    ['the end', 'ended'],
+  ] as const)('owes the reversal of an approved increment, completion or tip adjustment when %s fails to commit', async (_what, failing) => {
+    for (const kind of ['incremental', 'completion', 'tip-adjust'] as const) {
+      const memory = memoryLedger();
+      let armed = false;
+      const fault = () => {
+        if (armed) throw new PosError('JOURNAL_FAULTED', 'disk full', {});
+      };
+      const ledger: Ledger =
+        failing === 'answered'
+          ? {
+              ...memory,
+              answered: (step) => {
+                fault();
+                memory.answered(step);
+              },
+            }
+          : {
+              ...memory,
+              ended: (step) => {
+                fault();
+                memory.ended(step);
+              },
+            };
+      const reader = new FakeReader();
+      const host = new FakeHost(approveAll);
+      const engine = testEngine({ reader, ledger, host, policy: ALL_EXTRAS });
+      const original = await run(engine, reader, kind === 'tip-adjust' ? purchase(2000) : { type: 'preauth', amount: 5000, currency: '978' });
+      armed = true;
+      const followUp = kind === 'incremental' ? engine.increment(original.id, 700) : kind === 'completion' ? engine.complete(original.id, 4000) : engine.adjustTip(original.id, 300);
+      expect((await refusal(() => followUp)).code).toBe('JOURNAL_FAULTED');
+      expect(host.followUps).toHaveLength(1);
+      expect(memory.reversals.pending()).toEqual([expect.objectContaining({ original: kind, stan: host.followUps[0]?.stan, reason: 'JOURNAL_FAULTED' })]);
+    }
   });
 });
 
