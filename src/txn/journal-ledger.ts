@@ -121,7 +121,8 @@ export class JournalLedger implements Ledger {
     const journal = this.#journal;
     const grant = journal.connection.write('approve offline', () => {
       const stan = result.stan ?? journal.stan.next();
-      return offline.approve({ id: result.id, stan, amountMinor: result.amount, currency: result.currency, read, ...(byCardAt === undefined ? {} : { byCardAt }) });
+      // The whole amount the card is charged (tip and cashback included) is what the floor limit and the queue cap weigh.
+      return offline.approve({ id: result.id, stan, amountMinor: result.total, currency: result.currency, read, ...(byCardAt === undefined ? {} : { byCardAt }) });
     });
     if (grant.granted) this.#events.emit({ step: 'approved-offline', id: result.id });
     return grant;

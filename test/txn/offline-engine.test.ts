@@ -20,6 +20,8 @@ import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
 import { Sensitive } from '../../src/util/sensitive.js';
 import { chipCardOf, FakeChipReader, FakeHost, FakePinPad, testCard, testEngine, TEST_NOW as NOW } from './fakes.js';
+import type { EngineDeps } from '../../src/txn/engine.js';
+import { NO_EXTRAS } from '../../src/txn/start-input.js';
 import { openJournal, tempDir } from './journal-helpers.js';
 
 /** The acquirer's public key: the terminal seals to it and holds nothing that opens. */
@@ -46,7 +48,7 @@ class NotingApprovals extends OfflineApprovals {
   }
 }
 
-function setup(answer: () => Promise<never>, policy: OfflinePolicy = POLICY, withOffline = true) {
+function setup(answer: () => Promise<never>, policy: OfflinePolicy = POLICY, withOffline = true, engineDeps: Partial<EngineDeps> = {}) {
   const journal = openJournal(tempDir());
   journals.push(journal);
   const reader = new FakeChipReader();
@@ -55,7 +57,7 @@ function setup(answer: () => Promise<never>, policy: OfflinePolicy = POLICY, wit
   const saf = new StoreAndForward({ journal, policy, sender: neverSends, clock: () => NOW });
   const approvals = new NotingApprovals({ saf, sealer: new AdviceSealer(ACQUIRER_KEY), journal });
   const ledger = new JournalLedger({ journal, duties: new ReversalDuties(journal.reversals, quiet), offline: withOffline ? approvals : null, logger: quiet });
-  const engine = testEngine({ reader, pinpad: new FakePinPad(), display, ledger, host });
+  const engine = testEngine({ reader, pinpad: new FakePinPad(), display, ledger, host, ...engineDeps });
   return { engine, reader, display, journal, host, approvals: approvals.decisions };
 }
 
@@ -63,8 +65,8 @@ function chipRead(brand: CardBrand = 'visa', pan = '4761739001010119'): CardRead
   return { entryMode: 'chip', card: chipCardOf(testCard(pan, { year: 2030, month: 12 }, brand, '201')), chip: { tlv: Sensitive.of('data', Buffer.from('9F2608AABBCCDDEEFF00119F360200019F270180', 'hex')) } };
 }
 
-async function purchase(env: ReturnType<typeof setup>, amount: number, read: CardRead = chipRead()) {
-  const { id } = env.engine.start({ type: 'purchase', amount, currency: '978' });
+async function purchase(env: ReturnType<typeof setup>, amount: number, read: CardRead = chipRead(), extras: { tip?: number; cashback?: number } = {}) {
+  const { id } = env.engine.start({ type: 'purchase', amount, currency: '978', ...extras });
   await env.reader.armed();
   env.reader.presentRead(read);
   return env.engine.wait(id);
@@ -98,6 +100,23 @@ describe('offline approval when the host cannot be reached', () => {
     expect(env.reader.completions).toEqual([]);
     expect(env.journal.get(result.id)).toMatchObject({ state: 'failed', offline: false });
     expect(env.journal.advices.pending()).toEqual([]);
+  });
+
+  it('weighs the whole amount, tip and cashback included, against the floor limit and the queue', async () => {
+    const env = setup(unreachable, { ...POLICY, maxQueuedCount: 10, maxQueuedTotalMinor: 9000 }, true, { policy: { ...NO_EXTRAS, tips: true, cashbackLimit: 5000 } });
+    const tipped = await purchase(env, 1000, chipRead(), { tip: 4500 });
+    expect(tipped).toMatchObject({ status: 'failed', errorCode: 'HOST_UNREACHABLE', total: 5500 });
+    const withCash = await purchase(env, 3000, chipRead(), { cashback: 2500 });
+    expect(withCash).toMatchObject({ status: 'failed', total: 5500 });
+    expect(env.approvals).toEqual([
+      { id: tipped.id, refusal: 'floor-limit' },
+      { id: withCash.id, refusal: 'floor-limit' },
+    ]);
+    expect(await purchase(env, 1000, chipRead(), { tip: 4000 })).toMatchObject({ status: 'approved', responseCode: 'Y3', total: 5000 });
+    // 50.00 queued: 41.00 more is over the queue's 90.00, though its goods alone (35.00) are not.
+    const overQueue = await purchase(env, 3500, chipRead(), { tip: 600 });
+    expect(overQueue).toMatchObject({ status: 'failed', total: 4100 });
+    expect(env.approvals.at(-1)).toEqual({ id: overQueue.id, refusal: 'queue-total' });
   });
 
   it('refuses once the queue is full by count, then by total', async () => {
