@@ -43,8 +43,8 @@ export class EcrClient {
   }
 
   /** Raises a pre-authorization's hold by `amount`: resolves with the pre-authorization. */
-  async increment(id: string, amount: number): Promise<TransactionResult> {
-    return this.#call<TransactionResult>('POST', `/v1/transactions/${encodeURIComponent(id)}/increment`, { amount }, 200);
+  async increment(id: string, amount: number, reference?: string): Promise<TransactionResult> {
+    return this.#call<TransactionResult>('POST', `/v1/transactions/${encodeURIComponent(id)}/increment`, { amount, ...(reference === undefined ? {} : { reference }) }, 200);
   }
 
   /** Replaces a purchase's tip: resolves with the purchase. */

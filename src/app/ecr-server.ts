@@ -12,7 +12,7 @@
  *   POST /v1/transactions/:id/void                                              → 200 { …result, status: "voided" }
  *   POST /v1/transactions/:id/release     a pre-authorization                   → 200 { …result, status: "voided" }
  *   POST /v1/transactions/:id/complete    { amount }                            → 201 { …the completion }
- *   POST /v1/transactions/:id/increment   { amount }  a pre-authorization       → 200 { …the pre-authorization }
+ *   POST /v1/transactions/:id/increment   { amount, reference? }                → 200 { …the pre-authorization }
  *   POST /v1/transactions/:id/tip         { tip }                               → 200 { …the purchase }
  *   GET  /v1/health                                                             → 200 { … }
  *   other routes                          route modules (`EcrRoutes`): `ecr-batch-routes.ts` (totals, batch close),
@@ -144,8 +144,9 @@ const startBody = z.discriminatedUnion('type', [
   z.object({ type: z.literal('preauth'), ...startCommon }).strict(),
 ]);
 
-/** A completion's amount, or the amount an increment adds to the hold. */
 const completeBody = z.object({ amount: minorUnits('amount') }).strict();
+/** The amount an increment adds to the hold; the register's idempotency key makes a retry answer as the first did. */
+const incrementBody = z.object({ amount: minorUnits('amount'), reference: z.string().regex(REFERENCE_PATTERN, REFERENCE_RULE).optional() }).strict();
 const tipBody = z.object({ tip: z.number().int('tip must be a whole number of minor units').nonnegative('tip must not be negative') }).strict();
 
 const listQuery = z
@@ -295,8 +296,9 @@ export class EcrServer {
         return send(res, 201, await engine.complete(parts[2] ?? '', body.amount));
       }
       case 'POST /v1/transactions/:id/increment': {
-        const body = parse(completeBody, await readJson(req));
-        return send(res, 200, await engine.increment(parts[2] ?? '', body.amount));
+        const { reference: given, amount } = parse(incrementBody, await readJson(req));
+        const reference = idempotencyKey(req, given);
+        return send(res, 200, await engine.increment(parts[2] ?? '', amount, reference));
       }
       case 'POST /v1/transactions/:id/tip': {
         const body = parse(tipBody, await readJson(req));

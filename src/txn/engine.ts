@@ -137,6 +137,7 @@ export class TransactionEngine {
       ...(deps.beforeAuthorize === undefined ? {} : { beforeAuthorize: deps.beforeAuthorize }),
       find: (id) => this.get(id),
       related: (id) => this.related(id),
+      stepByReference: (reference) => deps.history?.stepByReference(reference),
       transmittedAt: (id) => this.#sentAt.get(id) ?? deps.history?.transmittedAt(id),
       inOpenBatch: (id) => deps.history?.inOpenBatch(id) ?? true,
       reversed: (id) => deps.history?.reversed(id) ?? false,
@@ -160,9 +161,9 @@ export class TransactionEngine {
     return this.#followUps.complete(id, amount);
   }
 
-  /** Raises an approved pre-authorization's hold by `amount`; resolves with the pre-authorization. */
-  increment(id: string, amount: number): Promise<TransactionResult> {
-    return this.#followUps.increment(id, amount);
+  /** Raises an approved pre-authorization's hold by `amount`; resolves with the pre-authorization. `reference`: the register's idempotency key. */
+  increment(id: string, amount: number, reference?: string): Promise<TransactionResult> {
+    return this.#followUps.increment(id, amount, reference);
   }
 
   /** Replaces an approved purchase's tip before the batch closes; resolves with the purchase. */
@@ -203,6 +204,9 @@ export class TransactionEngine {
     if (input.reference !== undefined) {
       const known = this.byReference(input.reference);
       if (known !== undefined) return sameStart(known, input);
+      if (this.#deps.history?.stepByReference(input.reference) !== undefined) {
+        throw new PosError('TXN_REFERENCE_REUSED', 'That reference names another transaction', { field: 'reference' });
+      }
     }
     if (this.#running || this.#followUpRunning) {
       throw new PosError('TXN_BUSY', 'A transaction is already in progress', this.#running ? { current: this.#running.result.id } : {});

@@ -25,6 +25,7 @@ import type { AuthorizationResponse, FollowUpRequest, HostClient, OriginalTransa
 import { asPosError, PosError } from '../util/errors.js';
 import { declineReason } from './response-codes.js';
 import type { EndedStep, Ledger, Owed } from './ledger.js';
+import type { StepByReference } from './history.js';
 import type { TransactionResult, TxnStatus } from './result.js';
 import { movedMoney, validateAmount, type TransactionPolicy } from './start-input.js';
 
@@ -41,6 +42,8 @@ export interface FollowUpDeps {
   /** The engine's view of its transactions. */
   readonly find: (id: string) => TransactionResult | undefined;
   readonly related: (originalId: string) => TransactionResult[];
+  /** Any journal row a register's idempotency key names (undefined without a journal). */
+  readonly stepByReference: (reference: string) => StepByReference | undefined;
   readonly transmittedAt: (id: string) => string | undefined;
   readonly inOpenBatch: (id: string) => boolean;
   /** Whether the host acknowledged the transaction's reversal. */
@@ -96,31 +99,41 @@ export class FollowUps {
   /**
    * Raises the hold of an approved pre-authorization by `amount`. Resolves
    * with the pre-authorization as it now stands; `TXN_NOT_INCREMENTED` when
-   * the host did not approve (the hold stays as it was).
+   * the host did not approve (the hold stays as it was). The same
+   * `reference` again answers as the first time did, and sends nothing: a
+   * register that lost the answer and asks again does not raise it twice.
    */
-  increment(id: string, amount: number): Promise<TransactionResult> {
+  increment(id: string, amount: number, reference?: string): Promise<TransactionResult> {
     if (!this.#d.policy.incrementalAuthorization) {
       throw new PosError('TXN_TYPE_NOT_ALLOWED', "This terminal's acquirer takes no incremental authorizations", { field: 'amount' });
     }
     validateAmount(amount);
     return this.#d.exclusive(async () => {
+      const prior = reference === undefined ? undefined : this.#d.stepByReference(reference);
+      if (prior !== undefined) return this.#incrementAgain(id, amount, prior);
       const preauth = this.#need(id);
       if (preauth.type !== 'preauth' || preauth.status !== 'approved') throw originalInvalid(preauth, 'only an approved pre-authorization is raised');
       if (this.#live(preauth.id, 'completion').length > 0) throw originalInvalid(preauth, 'it has been completed');
       const total = preauth.total + amount;
       validateAmount(total, 'total');
-      const increment = await this.#send('incremental', preauth, { amount, tip: 0, total: amount });
-      if (increment.status !== 'approved') {
-        throw new PosError('TXN_NOT_INCREMENTED', `Incremental authorization ${increment.status ?? 'failed'}`, {
-          id,
-          ...(increment.responseCode === null ? {} : { responseCode: increment.responseCode }),
-          ...(increment.errorCode === undefined ? {} : { errorCode: increment.errorCode }),
-        });
-      }
+      const increment = await this.#send('incremental', preauth, { amount, tip: 0, total: amount }, reference);
+      if (increment.status !== 'approved') throw notApplied('TXN_NOT_INCREMENTED', 'Incremental authorization', id, increment.status, increment.responseCode, increment.errorCode);
       const raised: TransactionResult = { ...preauth, amount: total, total };
       this.#d.remember(raised);
       return raised;
     });
+  }
+
+  /** An increment asked again by its reference: its first answer, nothing sent. */
+  #incrementAgain(id: string, amount: number, prior: StepByReference): TransactionResult {
+    if (prior.kind !== 'incremental' || prior.originalId !== id || prior.amountMinor !== amount) {
+      throw new PosError('TXN_REFERENCE_REUSED', 'That reference names another transaction', { id, field: 'reference' });
+    }
+    if (prior.outcome !== 'approved') {
+      // A restart that ended it before the register heard: the hold was not raised (its reversal is owed or done).
+      throw notApplied('TXN_NOT_INCREMENTED', 'Incremental authorization', id, prior.outcome ?? 'failed', prior.responseCode, prior.errorCode ?? 'JOURNAL_INTERRUPTED');
+    }
+    return this.#need(id);
   }
 
   /**
@@ -141,13 +154,7 @@ export class FollowUps {
       const total = purchase.amount + tip + (purchase.cashback ?? 0);
       validateAmount(total, 'total');
       const adjustment = await this.#send('tip-adjust', purchase, { amount: purchase.amount, tip, total });
-      if (adjustment.status !== 'approved') {
-        throw new PosError('TXN_TIP_NOT_ADJUSTED', `Tip adjustment ${adjustment.status ?? 'failed'}`, {
-          id,
-          ...(adjustment.responseCode === null ? {} : { responseCode: adjustment.responseCode }),
-          ...(adjustment.errorCode === undefined ? {} : { errorCode: adjustment.errorCode }),
-        });
-      }
+      if (adjustment.status !== 'approved') throw notApplied('TXN_TIP_NOT_ADJUSTED', 'Tip adjustment', id, adjustment.status, adjustment.responseCode, adjustment.errorCode);
       const adjusted: TransactionResult = withTip(purchase, tip, total);
       this.#d.remember(adjusted);
       return adjusted;
@@ -183,12 +190,13 @@ export class FollowUps {
   }
 
   /** One completion, tip adjustment or increment, from its STAN to its end, each step on the ledger before the next. */
-  async #send(kind: FollowUpKind, original: TransactionResult, amounts: { readonly amount: number; readonly tip: number; readonly total: number }): Promise<TransactionResult> {
+  async #send(kind: FollowUpKind, original: TransactionResult, amounts: { readonly amount: number; readonly tip: number; readonly total: number }, registerReference?: string): Promise<TransactionResult> {
     const d = this.#d;
     const reference = originalOf(original, d.transmittedAt(original.id));
     let result: TransactionResult = {
       id: d.newId(),
       type: kind === 'completion' ? 'completion' : kind === 'incremental' ? 'preauth' : 'purchase',
+      ...(registerReference === undefined ? {} : { reference: registerReference }),
       state: 'sending',
       status: null,
       responseCode: null,
@@ -322,6 +330,22 @@ function withTip(purchase: TransactionResult, tip: number, total: number): Trans
   if (tip > 0) adjusted.tip = tip;
   else delete adjusted.tip;
   return adjusted;
+}
+
+/** A follow-up the host did not apply: what it ended as, and why. */
+function notApplied(
+  code: 'TXN_NOT_INCREMENTED' | 'TXN_TIP_NOT_ADJUSTED',
+  what: string,
+  id: string,
+  status: string | null,
+  responseCode: string | null,
+  errorCode: string | null | undefined,
+): PosError {
+  return new PosError(code, `${what} ${status ?? 'failed'}`, {
+    id,
+    ...(responseCode === null ? {} : { responseCode }),
+    ...(errorCode === null || errorCode === undefined ? {} : { errorCode }),
+  });
 }
 
 function notVoidable(original: TransactionResult, why: string): PosError {

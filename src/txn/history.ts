@@ -4,7 +4,18 @@
  * journal answers it (`journal/history.ts`), so what the ECR API says of a
  * transaction survives a restart.
  */
-import type { TransactionResult } from './result.js';
+import type { TransactionResult, TxnStatus } from './result.js';
+
+/** A step of another transaction the register named by its idempotency key (an incremental authorization), as it ended. */
+export interface StepByReference {
+  readonly kind: string;
+  readonly originalId: string | null;
+  readonly amountMinor: number;
+  /** What the register was told; null when it never was (a restart ended it). */
+  readonly outcome: TxnStatus | null;
+  readonly responseCode: string | null;
+  readonly errorCode: string | null;
+}
 
 export interface HistoryFilter {
   /** Transactions started at or after this instant. */
@@ -26,4 +37,6 @@ export interface TxnHistory {
   reversed(id: string): boolean;
   /** Whether the transaction belongs to the batch not yet closed. */
   inOpenBatch(id: string): boolean;
+  /** Any journal row a register's idempotency key names, a step of another transaction included. */
+  stepByReference(reference: string): StepByReference | undefined;
 }

@@ -432,9 +432,14 @@ describe('every route, its successes and refusals, against the document', () => 
     await refused('POST', `/v1/transactions/${purchaseId}/complete`, 409, 'TXN_ORIGINAL_INVALID', { body: { amount: 1 } });
     await refused('POST', '/v1/transactions/no-such-id/complete', 404, 'TXN_NOT_FOUND', { body: { amount: 1 } });
     await refused('POST', '/v1/transactions', 409, 'TXN_ORIGINAL_INVALID', { body: { type: 'refund', amount: 5, currency: EUR, originalId: heldId } });
-    const raised = await call('POST', `/v1/transactions/${heldId}/increment`, { body: { amount: 3000 } });
+    const raised = await call('POST', `/v1/transactions/${heldId}/increment`, { body: { amount: 3000, reference: 'raise-1' } });
     expect(raised.status, raised.text).toBe(200);
     expect(raised.json).toMatchObject({ id: heldId, type: 'preauth', status: 'approved', amount: 18_000, total: 18_000 });
+    // The register lost that answer and asks again: the same answer, the hold raised once.
+    const again = await call('POST', `/v1/transactions/${heldId}/increment`, { body: { amount: 3000 }, headers: { 'idempotency-key': 'raise-1' } });
+    expect(again.json).toMatchObject({ id: heldId, total: 18_000 });
+    await refused('POST', `/v1/transactions/${heldId}/increment`, 409, 'TXN_REFERENCE_REUSED', { body: { amount: 3001, reference: 'raise-1' } });
+    await refused('POST', '/v1/transactions', 409, 'TXN_REFERENCE_REUSED', { body: { type: 'purchase', amount: 100, currency: EUR, reference: 'raise-1' } });
     await refused('POST', `/v1/transactions/${heldId}/increment`, 400, 'ECR_BAD_REQUEST', { body: { amount: 0 } });
     await refused('POST', `/v1/transactions/${purchaseId}/increment`, 409, 'TXN_ORIGINAL_INVALID', { body: { amount: 1 } });
     await refused('POST', '/v1/transactions/no-such-id/increment', 404, 'TXN_NOT_FOUND', { body: { amount: 1 } });

@@ -85,9 +85,12 @@ describe('each type over the real host channel', () => {
   it('an increment raises the hold once; a declined one changes nothing; the completion captures up to the new hold', async () => {
     const { terminal, host } = await rig();
     const hold = await swiped(terminal, { type: 'preauth', amount: 6000 });
-    const raised = await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 2500 });
+    const raised = await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 2500, reference: 'room-12-night-2' });
     expect(raised).toMatchObject({ status: 200, json: { id: hold.id, type: 'preauth', status: 'approved', amount: 8500, total: 8500 } });
     expect(host.issuer.summary()).toMatchObject({ preauths: 1, holds: 1, heldMinor: 8500, increments: 1 });
+    // The register asks again with the same key (its answer was lost): nothing more goes to the host.
+    expect(await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 2500, reference: 'room-12-night-2' })).toMatchObject({ status: 200, json: { total: 8500 } });
+    expect(host.issuer.ledger.filter((e) => e.mti === '0100')).toHaveLength(2);
     // Test card 1 holds 1000.00: 85.00 held, 950.00 more is over what it has.
     const refused = await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 95_000 });
     expect(refused).toMatchObject({ status: 409, json: { error: { code: 'TXN_NOT_INCREMENTED', details: { responseCode: '51' } } } });
@@ -107,9 +110,12 @@ describe('each type over the real host channel', () => {
     // The first rule takes the pre-authorization's 0100 (it carries the card), so only the increment's goes unanswered.
     const { terminal, host } = await rig([`delay:1,mti=0100,pan=${CARD_ONE_PAN}`, 'no-answer,mti=0100,times=1']);
     const hold = await swiped(terminal, { type: 'preauth', amount: 6000 });
-    const lost = await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 2000 });
+    const lost = await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 2000, reference: 'raise-lost' });
     expect(lost).toMatchObject({ status: 409, json: { error: { code: 'TXN_NOT_INCREMENTED', details: { errorCode: 'HOST_TIMEOUT' } } } });
     expect(await standing(host, { reversalsAnswered: 1 })).toMatchObject({ holds: 1, heldMinor: 6000, increments: 0, reversalsAnswered: 1 });
+    // Its key again: the same refusal, nothing sent (a new key asks anew).
+    expect(await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 2000, reference: 'raise-lost' })).toMatchObject({ status: 409, json: { error: { code: 'TXN_NOT_INCREMENTED', details: { errorCode: 'HOST_TIMEOUT' } } } });
+    expect(host.issuer.ledger.filter((e) => e.mti === '0100')).toHaveLength(2);
     expect((await call(terminal, 'GET', `/v1/transactions/${hold.id}`)).json).toMatchObject({ amount: 6000, total: 6000 });
     expect((await call(terminal, 'POST', `/v1/transactions/${hold.id}/increment`, { amount: 1000 })).json).toMatchObject({ total: 7000 });
     expect((await call(terminal, 'POST', `/v1/transactions/${hold.id}/release`)).json).toMatchObject({ status: 'voided', total: 7000 });

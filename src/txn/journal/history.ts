@@ -40,6 +40,12 @@ export function journalHistory(journal: Journal): TxnHistory {
       return entry === undefined || !visible(entry) ? undefined : toResult(entry);
     },
     related: (originalId) => journal.referring(originalId).filter(visible).map(toResult),
+    stepByReference: (reference) => {
+      const entry = journal.byReference(reference);
+      return entry === undefined
+        ? undefined
+        : { kind: entry.kind, originalId: entry.originalId, amountMinor: entry.amountMinor, outcome: entry.outcome, responseCode: entry.responseCode, errorCode: entry.errorCode };
+    },
     transmittedAt: (id) => journal.find(id)?.transmittedAt ?? undefined,
     reversed: (id) => journal.find(id)?.state === 'reversed',
     inOpenBatch: (id) => {
