@@ -139,7 +139,8 @@ const startCommon = {
 const TRANSACTION_ID = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'originalId must be a transaction id');
 
 const startBody = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('purchase'), ...startCommon, tip: minorUnits('tip').optional(), cashback: minorUnits('cashback').optional() }).strict(),
+  // A tip of 0 says "no tip" where the cardholder would otherwise be asked for one on the PIN pad.
+  z.object({ type: z.literal('purchase'), ...startCommon, tip: z.number().int('tip must be a whole number of minor units').nonnegative('tip must not be negative').optional(), cashback: minorUnits('cashback').optional() }).strict(),
   z.object({ type: z.literal('refund'), ...startCommon, originalId: TRANSACTION_ID.optional() }).strict(),
   z.object({ type: z.literal('preauth'), ...startCommon }).strict(),
 ]);

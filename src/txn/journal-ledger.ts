@@ -3,13 +3,15 @@
  * journal's roles, then an event after the commit.
  *
  *   begin            steps.begin                                   created
+ *   tipEntered       steps.recordTip (the whole amount and tip)    created (tip entered)
  *   cardRead         steps.recordCard                              created (card read)
  *   sent             stan.next + steps.requestSent, one commit     request-sent
  *   answered         steps.responseReceived                        response-received
  *   reversalOwed     ReversalDuties → reversals.add                reversal-pending (or held in memory)
  *   approveOffline   the policy, then advices.approveOffline       offline-approved
  *   voided           reversals.void (voided_at + the duty, one commit)  reversal-pending
- *   ended            steps.complete/decline/cancel/fail with the outcome (a tip adjustment: its purchase takes the tip);
+ *   ended            steps.complete/decline/cancel/fail with the outcome (a tip adjustment: its purchase takes the tip;
+ *                    an increment: its pre-authorization takes the raised amount);
  *                    owing a reversal: the outcome only (the duty stands);
  *                    owing an advice: seal + advices.queue + the outcome, one commit   advice-pending
  *

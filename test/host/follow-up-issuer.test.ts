@@ -86,6 +86,23 @@ describe('the issuer\'s follow-up rules', () => {
     expect(issuer.summary()).toMatchObject({ holds: 1, heldMinor: 11_000, captures: 0 });
   });
 
+  it('takes back, after a completion, nothing for a reversed increment, and the completion\'s reversal restores the hold without it', () => {
+    const { issuer, authCode } = issuerWithHold();
+    const increment = new Iso8583Message('0100', { ...completion({ 4: '000000005000', 11: '000003', 38: authCode }).fields });
+    expect(issuer.handleRequest(increment, { trusted: true })?.get(39)).toBe('00');
+    expect(issuer.handleRequest(completion({ 4: '000000015000', 11: '000004', 38: authCode }), { trusted: true })?.get(39)).toBe('00');
+    expect(issuer.balanceOf('visa-ok')).toBe(100_000 - 15_000);
+    const reversal = (originalMti: string, stan: string): Iso8583Message =>
+      new Iso8583Message('0400', { 3: '000000', 4: '000000005000', 7: '0615140000', 11: stan, 41: TID, 49: '978', 90: originalMti + stan + '0615130000' + '0'.repeat(22) });
+    // The increment was captured with the rest: its reversal moves nothing now.
+    expect(issuer.handleRequest(reversal('0100', '000003'), { trusted: true })?.get(39)).toBe('00');
+    expect(issuer.balanceOf('visa-ok')).toBe(100_000 - 15_000);
+    // The completion reversed: the capture comes back and the hold is the pre-authorization's alone.
+    expect(issuer.handleRequest(reversal('0220', '000004'), { trusted: true })?.get(39)).toBe('00');
+    expect(issuer.summary()).toMatchObject({ holds: 1, heldMinor: 10_000, captures: 0, increments: 0 });
+    expect(issuer.balanceOf('visa-ok')).toBe(100_000 - 10_000);
+  });
+
   it('checks a purchase\'s DE 54 against DE 3: 09 needs a cashback, a cashback needs 09, parts within DE 4', () => {
     const issuer = new IssuerHost({ clock: () => NOW, keys: KEYS });
     const sale = (stan: string, de3: string, de54: string): string | undefined => {

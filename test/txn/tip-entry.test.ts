@@ -127,6 +127,27 @@ describe('a tip keyed on the PIN pad', () => {
     expect(reader.requests).toEqual([]);
   });
 
+  it('a cancel that comes while the prompt is shown: neither the pad nor the reader is asked', async () => {
+    for (const tipOnPad of [true, false]) {
+      const pad = new WaitingPad();
+      const journal = openJournal(tempDir());
+      journals.push(journal);
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const display = new RecordingDisplay();
+      display.show = () => held;
+      const reader = new FakeReader();
+      const ledger = new JournalLedger({ journal, duties: new ReversalDuties(journal.reversals, quiet), logger: quiet });
+      const engine = testEngine({ reader, host: new FakeHost(approveAll), ledger, pinpad: pad, display, policy: tipOnPad ? TIPS_ON_PAD : NO_EXTRAS });
+      const started = engine.start({ type: 'purchase', amount: 2000, currency: '978' });
+      const cancelled = engine.cancel(started.id);
+      release();
+      expect(await cancelled).toMatchObject({ status: 'cancelled', errorCode: 'TXN_CANCELLED' });
+      expect(pad.amountRequests).toEqual([]);
+      expect(reader.requests).toEqual([]);
+    }
+  }, 5_000);
+
   it('is capped at the policy share of the goods', async () => {
     const pad = keying(0);
     const { engine, reader } = setup(pad, { ...TIPS_ON_PAD, tipLimitPercent: 20 });
@@ -143,6 +164,9 @@ describe('a tip keyed on the PIN pad', () => {
     await reader.armed();
     expect(reader.requests[0]).toMatchObject({ amountMinor: 1100 });
     await engine.cancel(given.id);
+    const none = engine.start({ type: 'purchase', amount: 1000, tip: 0, currency: '978' });
+    expect(none).toMatchObject({ state: 'waiting-for-card', total: 1000 });
+    await engine.cancel(none.id);
     const hold = engine.start({ type: 'preauth', amount: 1000, currency: '978' });
     expect(hold.state).toBe('waiting-for-card');
     await engine.cancel(hold.id);

@@ -14,7 +14,7 @@
  *                amount (not the difference), DE 54 the new tip (amount type
  *                44, gratuity: sent even when 0, the tip removed);
  *   incremental  adds to the hold of an approved pre-authorization (0100),
- *                where the host's dialect takes it (`host.incrementalAuthorization`):
+ *                where the acquirer's dialect takes it (`transactions.incrementalAuthorization`):
  *                0100/0110 like the pre-authorization itself, DE 3 000000,
  *                DE 25 00, DE 4 the amount added (not the new whole hold);
  *                DE 90 naming the 0100 is what tells it from a new
