@@ -274,6 +274,16 @@ describe('incremental authorization', () => {
     expect((await refusal(() => engine.increment(hold.id, 1))).code).toBe('TXN_ORIGINAL_INVALID');
   });
 
+  it('releases the whole hold as raised: the reversal names the first 0100 with the raised amount', async () => {
+    const { engine, reader, journal } = setup();
+    const hold = await run(engine, reader, { type: 'preauth', amount: 10000, currency: '978' });
+    await engine.increment(hold.id, 2500);
+    await engine.increment(hold.id, 500);
+    expect(await engine.release(hold.id)).toMatchObject({ status: 'voided', total: 13000 });
+    expect(journal.reversals.pending()).toEqual([expect.objectContaining({ transactionId: hold.id, original: 'preauth', stan: hold.stan, amountMinor: 13000, reason: 'TXN_RELEASED' })]);
+    expect(journal.batches.totals().currencies[0]).toMatchObject({ releases: { count: 1, amountMinor: 13000 } });
+  });
+
   it('keeps the hold when the host declines, and owes a reversal of the increment alone when its answer is lost', async () => {
     let answer: (req: FollowUpRequest) => Promise<{ responseCode: string; approved: boolean; authCode: null; rrn: null; stan: string }> = (req) =>
       Promise.resolve({ responseCode: '51', approved: false, authCode: null, rrn: null, stan: req.stan });
