@@ -44,14 +44,12 @@ export function ecrBatchRoutes(deps: EcrBatchDeps): EcrRoutes {
         case 'POST /v1/batch/close': {
           const iso8583 = deps.host.iso8583;
           if (iso8583 === null) throw new PosError('ECR_BATCH_CLOSE_UNSUPPORTED', 'The host takes no batch close (0500): it speaks no ISO 8583', { fields: ['host.type'] });
+          const { advices } = deps;
           const result = await deps.engine.exclusive(() =>
             closeBatch({
               journal: deps.journal,
-              drainReversals: async () => {
-                // Advices are in the totals: they reach the host before the 0500 (a forwarder pass drains reversals first).
-                await deps.advices?.drain();
-                return deps.host.sender.drain();
-              },
+              ...(advices === null ? {} : { drainAdvices: () => advices.drain() }),
+              drainReversals: () => deps.host.sender.drain(),
               reconcile: (request) => iso8583.reconcile(request),
               terminal: deps.terminal,
               clock: deps.clock,

@@ -38,6 +38,8 @@ export function reconciliationTotals(t: CurrencyTotals | undefined): Reconciliat
 export interface BatchCloseDeps {
   /** The journal: its open batch's totals, closing it, and the STAN counter. */
   readonly journal: { readonly batches: { totals(): BatchTotals; close(): BatchClose }; readonly stan: StanSource };
+  /** Store-and-forward's queued advices, sent before the 0500 (they are in the totals); absent when it is off. */
+  readonly drainAdvices?: () => Promise<unknown>;
   /** One pass of the reversal sender. */
   readonly drainReversals: () => Promise<DrainResult>;
   /** The ISO 8583 host's 0500/0510. */
@@ -60,9 +62,10 @@ export interface BatchCloseResult {
   readonly closedAt: string | null;
 }
 
-/** Drains owed reversals, reconciles the terminal currency's totals, and closes the batch only when the host agrees. */
+/** Sends queued advices and owed reversals, reconciles the terminal currency's totals, and closes the batch only when the host agrees. */
 export async function closeBatch(deps: BatchCloseDeps): Promise<BatchCloseResult> {
   const { journal, terminal } = deps;
+  await deps.drainAdvices?.();
   const drained = await deps.drainReversals();
   const totals = journal.batches.totals();
   const mine = totals.currencies.find((c) => c.currency === terminal.currency);

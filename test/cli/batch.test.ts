@@ -17,6 +17,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { RecordingDisplay } from '../../src/display/console-display.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
+import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -30,12 +31,13 @@ async function simulatorOn(port = 0): Promise<BankHostSimulator> {
   return sim;
 }
 
-function terminalFiles(simPort: number, ecrPort = 0): { configFile: string; raw: Record<string, unknown> } {
+function terminalFiles(simPort: number, ecrPort = 0, more: Record<string, unknown> = {}): { configFile: string; raw: Record<string, unknown> } {
   const root = mkdtempSync(join(tmpdir(), 'pos-batch-'));
   const keys = join(root, 'keys');
   mkdirSync(keys, { mode: 0o700 });
   writeFileSync(join(keys, 'ecr.token'), randomBytes(32).toString('hex'), { mode: 0o600 });
   writeTerminalMacKeys(keys);
+  writeFileSync(join(keys, 'acquirer-advice.pub'), loadSimulationKeys().acquirerAdvicePublicPem, { mode: 0o600 });
   const raw = {
     ecr: { port: ecrPort },
     devices: { reader: { type: 'virtual' } },
@@ -43,6 +45,7 @@ function terminalFiles(simPort: number, ecrPort = 0): { configFile: string; raw:
     journal: { dir: join(root, 'state') },
     keys: { dir: keys },
     log: { level: 'silent' },
+    ...more,
   };
   const configFile = join(root, 'config.json');
   writeFileSync(configFile, JSON.stringify(raw));
@@ -123,6 +126,28 @@ describe('pos batch close', () => {
     expect(closed).toMatchObject({ status: 0, json: { batchNo: 1, inBalance: true, terminalTotals: { debitsCount: 1, debitsAmountMinor: 1500 } } });
     // The running terminal closed it: its own journal is in the next batch.
     expect(await ecr.batchClose()).toMatchObject({ batchNo: 2, inBalance: true, terminalTotals: { debitsCount: 0 } });
+  });
+
+  it('with the terminal stopped, forwards the queued offline advices before the 0500, so the batch is in balance', async () => {
+    const port = await freePort();
+    const { configFile, raw } = terminalFiles(port, 0, {
+      storeAndForward: { enabled: true, chipOnly: false, floorLimits: { visa: 5000 }, maxCount: 5, maxTotal: 20_000, flushIntervalMs: 3_600_000 },
+    });
+    // The host is down: the purchase is approved offline and its advice waits in the journal.
+    const terminal = await startTerminal(parseConfig(raw), { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay() });
+    try {
+      const ecr = new EcrClient(terminal.ecrUrl, terminal.ecrToken);
+      const { id } = await ecr.purchase(1800, '978');
+      await ecr.present('visa-ok');
+      expect(await ecr.get(id, true)).toMatchObject({ status: 'approved', responseCode: 'Y3' });
+    } finally {
+      await terminal.close();
+    }
+    const sim = await simulatorOn(port);
+    const closed = await batchClose(configFile);
+    expect(closed.stderr).toBe('');
+    expect(closed).toMatchObject({ status: 0, json: { batchNo: 1, inBalance: true, terminalTotals: { debitsCount: 1, debitsAmountMinor: 1800 }, hostTotals: { debitsCount: 1 } } });
+    expect(sim.ledger.map((e) => e.mti).filter((mti) => mti !== '0800')).toEqual(['0220', '0500']);
   });
 
   it('keeps the batch open and shows both sides when the host disagrees', async () => {

@@ -8,18 +8,22 @@
  * 0500 and queued offline advices go first. A terminal whose API is served
  * over TLS is not closed from here (`ECR_TERMINAL_RUNNING`). Only
  * when nothing answers at the configured ECR address does the CLI open the
- * journal and the host itself.
+ * journal and the host itself, as the terminal does at start: it recovers
+ * what an unclean stop left (owing reversals), forwards queued offline
+ * advices, then drains reversals before the 0500.
  */
 import { connect } from 'node:net';
 import { EcrClient } from '../../app/ecr-client.js';
-import { ECR_TOKEN_FILE, keyFilePath, readEcrToken } from '../../app/key-files.js';
+import { loadAcquirerAdviceKey } from '../../app/acquirer-advice-key.js';
+import { ECR_TOKEN_FILE, keyFilePath, keyFolderOf, readEcrToken } from '../../app/key-files.js';
 import { stateDirFor } from '../../app/state-dir.js';
 import type { Config } from '../../config/schema.js';
 import { startHost } from '../../app/host-setup.js';
 import { loadConfig } from '../../config/load.js';
 import type { ReconciliationTotals } from '../../host/messages/reconciliation.js';
 import { createLogger } from '../../log/logger.js';
-import { Journal } from '../../txn/journal/index.js';
+import { Journal, recoverJournal } from '../../txn/journal/index.js';
+import { setUpStoreAndForward } from '../../txn/offline-setup.js';
 import { closeBatch, type BatchCloseResult } from '../../txn/settlement.js';
 import { PosError } from '../../util/errors.js';
 import { EXIT_FAILURE, printJson } from '../errors.js';
@@ -40,14 +44,21 @@ export async function runBatchClose(opts: BatchCloseOptions, configPath: string 
     return;
   }
   const logger = createLogger({ level: config.log.level, name: 'pos-batch' });
+  const adviceKey = config.storeAndForward.enabled ? loadAcquirerAdviceKey(keyFolderOf(config, stateDir)) : null;
   const journal = Journal.open({ dir: stateDir, terminalId: config.terminal.id });
   const clock = (): Date => new Date();
+  for (const change of recoverJournal(journal).changed) logger.warn(change, 'journal recovery after an unclean stop');
   const host = await startHost(config, { logger, clock, nextStan: () => journal.stan.next(), store: journal.reversals });
+  const saf =
+    adviceKey === null
+      ? null
+      : setUpStoreAndForward(config.storeAndForward, { journal, adviceKey, clock, host: host.client, drainReversals: () => host.sender.drain(), merchantId: config.terminal.merchantId, logger });
   try {
     const iso8583 = host.iso8583;
     if (!iso8583) throw new PosError('CONFIG_INVALID', 'The host does not speak ISO 8583', { fields: ['host.type'] });
     const result = await closeBatch({
       journal,
+      ...(saf === null ? {} : { drainAdvices: () => saf.forwarder.drain() }),
       drainReversals: () => host.sender.drain(),
       reconcile: (request) => iso8583.reconcile(request),
       terminal: config.terminal,
@@ -55,6 +66,7 @@ export async function runBatchClose(opts: BatchCloseOptions, configPath: string 
     });
     report(result, opts);
   } finally {
+    saf?.close();
     await host.close();
     journal.close();
   }
