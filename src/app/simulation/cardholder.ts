@@ -78,7 +78,7 @@ export function virtualCardholder(options: CardholderOptions): Required<Cardhold
       const pinpad = options.pinpadTwin();
       if (request.tip !== undefined) {
         if (!pinpad) throw new PosError('ECR_BAD_REQUEST', 'tip: the PIN pad is not virtual', { fields: ['tip'], problems: ['no virtual PIN pad'] });
-        await within(pinpad.waitForKeyRead(), TIP_PROMPT_WAIT_MS, 'tip: the PIN pad is not asking for a tip');
+        await within(pinpad.waitForKeyRead(), TIP_PROMPT_WAIT_MS, { field: 'tip', message: 'tip: the PIN pad is not asking for a tip' });
         pinpad.pressKeys(request.tip);
         if (request.tip.endsWith('*')) return;
       }
@@ -152,11 +152,11 @@ export function virtualCardholder(options: CardholderOptions): Required<Cardhold
 /** How long the cardholder waits for the pad to ask for the tip. */
 const TIP_PROMPT_WAIT_MS = 5_000;
 
-/** `work`, or `ECR_BAD_REQUEST` with `message` when it is not done within `timeoutMs`. */
-async function within(work: Promise<void>, timeoutMs: number, message: string): Promise<void> {
+/** `work`, or `ECR_BAD_REQUEST` naming `field` when it is not done within `timeoutMs`. */
+async function within(work: Promise<void>, timeoutMs: number, refusal: { readonly field: string; readonly message: string }): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new PosError('ECR_BAD_REQUEST', message, { fields: [message.split(':')[0] ?? ''], problems: ['not asked'] })), timeoutMs);
+    timer = setTimeout(() => reject(new PosError('ECR_BAD_REQUEST', refusal.message, { fields: [refusal.field], problems: ['not asked'] })), timeoutMs);
   });
   try {
     await Promise.race([work, late]);
