@@ -262,6 +262,8 @@ export const storeAndForwardSchema = z
     enabled: z.boolean().default(false),
     /** Only chip reads may be approved offline (the card takes part in the decision). */
     chipOnly: z.boolean().default(true),
+    /** Refunds may be approved offline too (within the same floor limits and queue), where the acquirer agrees; off: a refund needs the host. */
+    refunds: z.boolean().default(false),
     floorLimits: z
       .object({
         visa: floorLimit,

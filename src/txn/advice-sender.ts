@@ -41,8 +41,8 @@ export class HostAdviceSender implements AdviceSender {
     if (sealedCard === null || advice.stan === null || advice.authCode === null || entry.transmittedAt === null || entry.entryMode === null) {
       throw new PosError('SAF_ADVICE_UNREADABLE', `Advice ${id} lacks what a 0220 needs`, { id, reason: 'missing' });
     }
-    // Only purchases are approved offline; anything else in the queue was not written by this software.
-    if (advice.kind !== 'purchase') throw new PosError('SAF_ADVICE_UNREADABLE', `Advice ${id} is a ${advice.kind}`, { id, reason: 'kind' });
+    // Only purchases and refunds are approved offline; anything else in the queue was not written by this software.
+    if (advice.kind !== 'purchase' && advice.kind !== 'refund') throw new PosError('SAF_ADVICE_UNREADABLE', `Advice ${id} is a ${advice.kind}`, { id, reason: 'kind' });
     const request: SealedAdvice = {
       kind: advice.kind,
       stan: advice.stan,

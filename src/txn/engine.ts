@@ -635,8 +635,8 @@ export class TransactionEngine {
    * null when the policy refuses: the purchase then fails.
    */
   async #approveOffline(running: Running, log: Logger, read: CardRead, error: PosError): Promise<TransactionResult | null> {
-    // Only a sale is approved offline: a refund credits on the host's word, and a hold needs the host to hold it.
-    if (running.result.type !== 'purchase') return null;
+    // A hold needs the host to hold it; a refund only where the acquirer agreed (the ledger's policy says).
+    if (running.result.type !== 'purchase' && running.result.type !== 'refund') return null;
     if (error.code !== 'HOST_UNREACHABLE' || deliveryOf(error) !== 'not-sent') return null;
     const { stan } = running.result;
     const grant = this.#ledger.approveOffline({ result: running.result, read });
@@ -647,7 +647,8 @@ export class TransactionEngine {
     this.#update(running, { responseCode: grant.responseCode, authCode: grant.authCode });
     log.warn({ stan, responseCode: grant.responseCode }, 'host unreachable: approving offline');
     let completionTlv: Buffer | undefined;
-    const chipReader = cardDialog(this.#deps.reader, read);
+    // A refund's card ended its part with the AAC it gave: it hears nothing more.
+    const chipReader = running.result.type === 'refund' ? null : cardDialog(this.#deps.reader, read);
     if (chipReader !== null) {
       try {
         const completion = await chipReader.completeChip(

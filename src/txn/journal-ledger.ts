@@ -121,10 +121,12 @@ export class JournalLedger implements Ledger {
     const offline = this.#offline;
     if (offline === null) return { granted: false, refusal: 'disabled' };
     const journal = this.#journal;
+    const kind = result.type;
+    if (kind !== 'purchase' && kind !== 'refund') return { granted: false, refusal: 'type' };
     const grant = journal.connection.write('approve offline', () => {
       const stan = result.stan ?? journal.stan.next();
       // The whole amount the card is charged (tip and cashback included) is what the floor limit and the queue cap weigh.
-      return offline.approve({ id: result.id, stan, amountMinor: result.total, currency: result.currency, read, ...(byCardAt === undefined ? {} : { byCardAt }) });
+      return offline.approve({ id: result.id, kind, stan, amountMinor: result.total, currency: result.currency, read, ...(byCardAt === undefined ? {} : { byCardAt }) });
     });
     if (grant.granted) this.#events.emit({ step: 'approved-offline', id: result.id });
     return grant;

@@ -33,6 +33,7 @@ export const OFFLINE_DECLINED_BY_CARD_CODE = 'Z1';
 
 export interface OfflineRequest {
   readonly id: string;
+  readonly kind: 'purchase' | 'refund';
   /** DE 11 of the request that could not be sent; the advice goes with it. */
   readonly stan: string;
   readonly amountMinor: number;
@@ -74,9 +75,10 @@ export class OfflineApprovals {
     if (!holdsClearCard(read)) return { granted: false, refusal: 'card-data' };
     // Online PIN on a stripe: only the issuer could check it. A chip card weighs it in its own offline decision.
     if (read.pinRequired === true && !isChipRead(read)) return { granted: false, refusal: 'cvm' };
-    // Where the terminal's own kernel ran, its action codes and floor limits (per AID) decided, not the brand table.
-    const kernelDecides = isChipRead(read) && read.firstDecision !== undefined;
-    const candidate: OfflineCandidate = { brand: read.card.brand, entryMode: read.entryMode, amountMinor: request.amountMinor, currency: request.currency, kernelDecides };
+    // Where the terminal's own kernel ran, its action codes and floor limits (per AID) decided a purchase, not the brand table.
+    // A refund's AAC decided nothing: the brand floor limits weigh it.
+    const kernelDecides = request.kind === 'purchase' && isChipRead(read) && read.firstDecision !== undefined;
+    const candidate: OfflineCandidate = { kind: request.kind, brand: read.card.brand, entryMode: read.entryMode, amountMinor: request.amountMinor, currency: request.currency, kernelDecides };
     const decision = this.#saf.decide(candidate);
     if (!decision.allowed) return { granted: false, refusal: decision.refusal };
     const byCard = request.byCardAt;

@@ -36,6 +36,8 @@ export interface OfflinePolicy {
   readonly floorLimits: Partial<Record<CardBrand, number>>;
   /** Entry modes that may be approved offline. Default: chip only. */
   readonly entryModes?: readonly EntryMode[];
+  /** Refunds too, not only purchases (the acquirer agreed). Default: purchases only. */
+  readonly refunds?: boolean;
   /** At most this many advices waiting for the host. */
   readonly maxQueuedCount: number;
   /** At most this much money (minor units, same currency) waiting for the host, including this one. */
@@ -43,6 +45,8 @@ export interface OfflinePolicy {
 }
 
 export interface OfflineCandidate {
+  /** What would be approved: a purchase, or a refund (credited on the terminal's word until the advice is in). */
+  readonly kind: 'purchase' | 'refund';
   readonly brand: CardBrand;
   readonly entryMode: EntryMode;
   readonly amountMinor: number;
@@ -55,7 +59,7 @@ export interface OfflineCandidate {
  * `card-data`: the terminal holds no clear card data to forward (an encrypting reader's masked read).
  * `cvm`: a stripe read asked for online PIN, which nobody could verify offline (a chip card decides that itself).
  */
-export type OfflineRefusal = 'entry-mode' | 'brand' | 'floor-limit' | 'queue-count' | 'queue-total' | 'card-data' | 'cvm';
+export type OfflineRefusal = 'type' | 'entry-mode' | 'brand' | 'floor-limit' | 'queue-count' | 'queue-total' | 'card-data' | 'cvm';
 
 export type OfflineDecision = { readonly allowed: true } | { readonly allowed: false; readonly refusal: OfflineRefusal };
 
@@ -63,6 +67,7 @@ export const DEFAULT_OFFLINE_ENTRY_MODES: readonly EntryMode[] = ['chip'];
 
 /** The policy alone, over the queue as it stands: a pure function. */
 export function decideOffline(policy: OfflinePolicy, candidate: OfflineCandidate, queue: readonly PendingAdvice[]): OfflineDecision {
+  if (candidate.kind === 'refund' && policy.refunds !== true) return { allowed: false, refusal: 'type' };
   const modes = policy.entryModes ?? DEFAULT_OFFLINE_ENTRY_MODES;
   if (!modes.includes(candidate.entryMode)) return { allowed: false, refusal: 'entry-mode' };
   if (candidate.kernelDecides !== true) {

@@ -170,7 +170,7 @@ describe('the journal with an offline approval', () => {
     const sentAt = new Date('2026-11-24T12:00:05Z');
     journal.steps.requestSent('off-1', { stan, transmittedAt: sentAt });
     const read = { entryMode: 'chip' as const, card, chip: { tlv: Sensitive.of('data', Buffer.from(FIRST_AC)) } };
-    const grant = approver.approve({ id: 'off-1', stan, amountMinor: 1500, currency: '978', read });
+    const grant = approver.approve({ id: 'off-1', kind: 'purchase', stan, amountMinor: 1500, currency: '978', read });
     expect(grant).toMatchObject({ granted: true, responseCode: 'Y3' });
     approver.queue('off-1', read, SECOND_AC);
     const binding: AdviceBinding = { terminalId: 'T0000001', stan, transmissionDateTime: '1124120005', amount: '000000001500', currency: '978' };

@@ -119,6 +119,31 @@ describe('offline approval when the host cannot be reached', () => {
     expect(env.approvals.at(-1)).toEqual({ id: overQueue.id, refusal: 'queue-total' });
   });
 
+  it('approves a refund offline only where the policy allows refunds, and asks its card nothing more (its AAC ended its part)', async () => {
+    const refunds = { policy: { ...NO_EXTRAS, unreferencedRefunds: true } };
+    const refundOf = async (env: ReturnType<typeof setup>) => {
+      const { id } = env.engine.start({ type: 'refund', amount: 900, currency: '978' });
+      await env.reader.armed();
+      env.reader.presentRead({ ...chipRead(), firstDecision: 'declined-offline' });
+      return env.engine.wait(id);
+    };
+    const off = setup(unreachable, POLICY, true, refunds);
+    const refused = await refundOf(off);
+    expect(refused).toMatchObject({ type: 'refund', status: 'failed', errorCode: 'HOST_UNREACHABLE' });
+    expect(off.approvals).toEqual([{ id: refused.id, refusal: 'type' }]);
+
+    const on = setup(unreachable, { ...POLICY, refunds: true }, true, refunds);
+    const approved = await refundOf(on);
+    expect(approved).toMatchObject({ type: 'refund', status: 'approved', responseCode: 'Y3', offline: true });
+    expect(on.reader.completions).toEqual([]);
+    expect(on.journal.get(approved.id)).toMatchObject({ kind: 'refund', state: 'advice-pending' });
+    // A pre-authorization is never approved offline, whatever the policy.
+    const { id } = on.engine.start({ type: 'preauth', amount: 900, currency: '978' });
+    await on.reader.armed();
+    on.reader.presentRead(chipRead());
+    expect(await on.engine.wait(id)).toMatchObject({ status: 'failed', errorCode: 'HOST_UNREACHABLE' });
+  });
+
   it('refuses once the queue is full by count, then by total', async () => {
     const env = setup(unreachable);
     expect((await purchase(env, 4000)).status).toBe('approved');

@@ -13,7 +13,7 @@ import { card, journalBytes, openJournal, tempDir } from './journal-helpers.js';
 import { thrown } from '../pos-error.js';
 
 const POLICY: OfflinePolicy = { floorLimits: { visa: 5000, mastercard: 3000 }, maxQueuedCount: 3, maxQueuedTotalMinor: 10_000 };
-const chipVisa = (amountMinor: number) => ({ brand: 'visa' as const, entryMode: 'chip' as const, amountMinor, currency: '978' });
+const chipVisa = (amountMinor: number) => ({ kind: 'purchase' as const, brand: 'visa' as const, entryMode: 'chip' as const, amountMinor, currency: '978' });
 
 function advice(amountMinor: number, currency = '978'): PendingAdvice {
   return {
@@ -45,6 +45,13 @@ describe('offline policy', () => {
     ['a queue in another currency (not counted in this total)', chipVisa(2000), [advice(9000, '840')], { allowed: true }],
   ] as const)('%s', (_name, candidate, queue, expected) => {
     expect(decideOffline(POLICY, candidate, queue)).toEqual(expected);
+  });
+
+  it('takes a refund only where the policy says so, within the same floor limit', () => {
+    const refund = { ...chipVisa(100), kind: 'refund' as const };
+    expect(decideOffline(POLICY, refund, [])).toEqual({ allowed: false, refusal: 'type' });
+    expect(decideOffline({ ...POLICY, refunds: true }, refund, [])).toEqual({ allowed: true });
+    expect(decideOffline({ ...POLICY, refunds: true }, { ...refund, amountMinor: 3001, brand: 'mastercard' }, [])).toEqual({ allowed: false, refusal: 'floor-limit' });
   });
 
   it('takes other entry modes when configured', () => {
