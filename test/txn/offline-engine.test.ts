@@ -124,7 +124,8 @@ describe('offline approval when the host cannot be reached', () => {
     const refundOf = async (env: ReturnType<typeof setup>) => {
       const { id } = env.engine.start({ type: 'refund', amount: 900, currency: '978' });
       await env.reader.armed();
-      env.reader.presentRead({ ...chipRead(), firstDecision: 'declined-offline' });
+      const aac: ChipRead = { ...(chipRead() as ChipRead), firstDecision: 'declined-offline' };
+      env.reader.presentRead(aac);
       return env.engine.wait(id);
     };
     const off = setup(unreachable, POLICY, true, refunds);
