@@ -262,8 +262,12 @@ export const storeAndForwardSchema = z
     enabled: z.boolean().default(false),
     /** Only chip reads may be approved offline (the card takes part in the decision). */
     chipOnly: z.boolean().default(true),
-    /** Refunds may be approved offline too (within the same floor limits and queue), where the acquirer agrees; off: a refund needs the host. */
-    refunds: z.boolean().default(false),
+    /**
+     * The largest refund (minor units) approved offline, where the acquirer
+     * agrees: only one that names a purchase the host approved, within the
+     * queue caps. 0 (default): a refund needs the host.
+     */
+    refundLimit: z.number().int().nonnegative().default(0),
     floorLimits: z
       .object({
         visa: floorLimit,

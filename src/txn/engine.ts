@@ -276,6 +276,10 @@ export class TransactionEngine {
   #checkRefundable(originalId: string, total: number, currency: string): void {
     const original = this.get(originalId);
     if (!original) throw new PosError('TXN_NOT_FOUND', 'No such original transaction', { id: originalId });
+    // An offline approval charged nothing until its advice is acknowledged (and never, once it expired): nothing to give back yet.
+    if (original.offline === true && this.#deps.history?.adviceAcknowledged(originalId) !== true) {
+      throw new PosError('TXN_ORIGINAL_INVALID', 'The original was approved offline and has not reached the host', { originalId, type: original.type, status: original.status ?? original.state });
+    }
     const left = refundable(original, this.related(originalId), currency, (id) => this.#deps.history?.reversed(id) ?? false);
     if (total > left) throw new PosError('TXN_AMOUNT_OVER_ORIGINAL', `At most ${left} minor units are left to refund`, { originalId, left });
   }
@@ -635,8 +639,9 @@ export class TransactionEngine {
    * null when the policy refuses: the purchase then fails.
    */
   async #approveOffline(running: Running, log: Logger, read: CardRead, error: PosError): Promise<TransactionResult | null> {
-    // A hold needs the host to hold it; a refund only where the acquirer agreed (the ledger's policy says).
+    // A hold needs the host to hold it; a refund only of a purchase the host approved, where the acquirer agreed (the ledger's policy says).
     if (running.result.type !== 'purchase' && running.result.type !== 'refund') return null;
+    if (running.result.type === 'refund' && running.result.originalId === undefined) return null;
     if (error.code !== 'HOST_UNREACHABLE' || deliveryOf(error) !== 'not-sent') return null;
     const { stan } = running.result;
     const grant = this.#ledger.approveOffline({ result: running.result, read });

@@ -37,6 +37,8 @@ export interface TxnHistory {
   reversed(id: string): boolean;
   /** Whether the transaction belongs to the batch not yet closed. */
   inOpenBatch(id: string): boolean;
+  /** Whether the host acknowledged an offline approval's advice: only then was the card charged. */
+  adviceAcknowledged(id: string): boolean;
   /** Any journal row a register's idempotency key names, a step of another transaction included. */
   stepByReference(reference: string): StepByReference | undefined;
 }

@@ -29,7 +29,7 @@ export function policyFromConfig(config: StoreAndForwardConfig): OfflinePolicy {
   return {
     floorLimits: definedOnly(config.floorLimits),
     entryModes: config.chipOnly ? ['chip'] : ANY_READ,
-    refunds: config.refunds,
+    refundLimitMinor: config.refundLimit,
     maxQueuedCount: config.maxCount,
     maxQueuedTotalMinor: config.maxTotal,
   };

@@ -36,8 +36,12 @@ export interface OfflinePolicy {
   readonly floorLimits: Partial<Record<CardBrand, number>>;
   /** Entry modes that may be approved offline. Default: chip only. */
   readonly entryModes?: readonly EntryMode[];
-  /** Refunds too, not only purchases (the acquirer agreed). Default: purchases only. */
-  readonly refunds?: boolean;
+  /**
+   * The largest refund approved offline (the acquirer agreed); none when 0 or
+   * absent. A refund's risk is the merchant's own, not the card's: it has a
+   * limit of its own, not the brand floor limits.
+   */
+  readonly refundLimitMinor?: number;
   /** At most this many advices waiting for the host. */
   readonly maxQueuedCount: number;
   /** At most this much money (minor units, same currency) waiting for the host, including this one. */
@@ -67,10 +71,13 @@ export const DEFAULT_OFFLINE_ENTRY_MODES: readonly EntryMode[] = ['chip'];
 
 /** The policy alone, over the queue as it stands: a pure function. */
 export function decideOffline(policy: OfflinePolicy, candidate: OfflineCandidate, queue: readonly PendingAdvice[]): OfflineDecision {
-  if (candidate.kind === 'refund' && policy.refunds !== true) return { allowed: false, refusal: 'type' };
+  const refundLimit = policy.refundLimitMinor ?? 0;
+  if (candidate.kind === 'refund' && refundLimit <= 0) return { allowed: false, refusal: 'type' };
   const modes = policy.entryModes ?? DEFAULT_OFFLINE_ENTRY_MODES;
   if (!modes.includes(candidate.entryMode)) return { allowed: false, refusal: 'entry-mode' };
-  if (candidate.kernelDecides !== true) {
+  if (candidate.kind === 'refund') {
+    if (candidate.amountMinor > refundLimit) return { allowed: false, refusal: 'floor-limit' };
+  } else if (candidate.kernelDecides !== true) {
     const floor = policy.floorLimits[candidate.brand];
     if (floor === undefined || floor <= 0) return { allowed: false, refusal: 'brand' };
     if (candidate.amountMinor > floor) return { allowed: false, refusal: 'floor-limit' };

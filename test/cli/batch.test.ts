@@ -130,30 +130,38 @@ describe('pos batch close', () => {
 
   it('with the terminal stopped, forwards the queued offline advices (a refund too, where allowed) before the 0500, so the batch is in balance', async () => {
     const port = await freePort();
+    const sim = new BankHostSimulator({ port });
+    await sim.start();
+    stops.push(() => sim.stop());
     const { configFile, raw } = terminalFiles(port, 0, {
-      storeAndForward: { enabled: true, chipOnly: false, refunds: true, floorLimits: { visa: 5000 }, maxCount: 5, maxTotal: 20_000, flushIntervalMs: 3_600_000 },
+      storeAndForward: { enabled: true, chipOnly: false, refundLimit: 1000, floorLimits: { visa: 5000 }, maxCount: 5, maxTotal: 20_000, flushIntervalMs: 3_600_000 },
     });
-    // The host is down: the purchase and part of its refund are approved offline, their advices wait in the journal.
     const terminal = await startTerminal(parseConfig(raw), { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay() });
     try {
       const ecr = new EcrClient(terminal.ecrUrl, terminal.ecrToken);
-      const { id } = await ecr.purchase(1800, '978');
-      await ecr.present('visa-ok');
-      expect(await ecr.get(id, true)).toMatchObject({ status: 'approved', responseCode: 'Y3' });
-      const refund = await ecr.start({ type: 'refund', amount: 500, currency: '978', originalId: id });
-      await ecr.present('visa-ok');
-      expect(await ecr.get(refund.id, true)).toMatchObject({ type: 'refund', status: 'approved', responseCode: 'Y3', offline: true });
+      const sold = async (body: Parameters<EcrClient['start']>[0]) => {
+        const { id } = await ecr.start(body);
+        await ecr.present('visa-ok');
+        return ecr.get(id, true);
+      };
+      const sale = await sold({ type: 'purchase', amount: 1800, currency: '978' });
+      expect(sale).toMatchObject({ status: 'approved', responseCode: '00' });
+      // The host goes away: a purchase and a refund of the sale the host approved are approved offline, their advices queued.
+      await sim.stop();
+      expect(await sold({ type: 'purchase', amount: 700, currency: '978' })).toMatchObject({ status: 'approved', responseCode: 'Y3' });
+      expect(await sold({ type: 'refund', amount: 500, currency: '978', originalId: sale.id })).toMatchObject({ type: 'refund', status: 'approved', responseCode: 'Y3', offline: true });
     } finally {
       await terminal.close();
     }
-    const sim = await simulatorOn(port);
+    await sim.start();
     const closed = await batchClose(configFile);
     expect(closed.stderr).toBe('');
     expect(closed).toMatchObject({
       status: 0,
-      json: { batchNo: 1, inBalance: true, terminalTotals: { debitsCount: 1, debitsAmountMinor: 1800, creditsCount: 1, creditsAmountMinor: 500 }, hostTotals: { debitsCount: 1, creditsCount: 1 } },
+      json: { batchNo: 1, inBalance: true, terminalTotals: { debitsCount: 2, debitsAmountMinor: 2500, creditsCount: 1, creditsAmountMinor: 500 }, hostTotals: { debitsCount: 2, creditsCount: 1 } },
     });
     expect(sim.ledger.filter((e) => e.mti !== '0800').map((e) => [e.mti, e.kind, e.responseCode])).toEqual([
+      ['0200', 'purchase', '00'],
       ['0220', 'purchase', '00'],
       ['0220', 'refund', '00'],
       ['0500', null, '00'],

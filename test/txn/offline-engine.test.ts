@@ -19,7 +19,8 @@ import { StoreAndForward, type AdviceSender, type OfflinePolicy } from '../../sr
 import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
 import { Sensitive } from '../../src/util/sensitive.js';
-import { chipCardOf, FakeChipReader, FakeHost, FakePinPad, testCard, testEngine, TEST_NOW as NOW } from './fakes.js';
+import { approveAll, chipCardOf, FakeChipReader, FakeHost, FakePinPad, testCard, testEngine, TEST_NOW as NOW } from './fakes.js';
+import type { AuthorizationResponse, CardRequest } from '../../src/host/model.js';
 import type { EngineDeps } from '../../src/txn/engine.js';
 import { NO_EXTRAS } from '../../src/txn/start-input.js';
 import { openJournal, tempDir } from './journal-helpers.js';
@@ -48,7 +49,7 @@ class NotingApprovals extends OfflineApprovals {
   }
 }
 
-function setup(answer: () => Promise<never>, policy: OfflinePolicy = POLICY, withOffline = true, engineDeps: Partial<EngineDeps> = {}) {
+function setup(answer: (req: CardRequest) => Promise<AuthorizationResponse>, policy: OfflinePolicy = POLICY, withOffline = true, engineDeps: Partial<EngineDeps> = {}) {
   const journal = openJournal(tempDir());
   journals.push(journal);
   const reader = new FakeChipReader();
@@ -119,25 +120,43 @@ describe('offline approval when the host cannot be reached', () => {
     expect(env.approvals.at(-1)).toEqual({ id: overQueue.id, refusal: 'queue-total' });
   });
 
-  it('approves a refund offline only where the policy allows refunds, and asks its card nothing more (its AAC ended its part)', async () => {
+  it('approves offline only a referenced refund of a purchase the host approved, under the refund limit; its card hears nothing more', async () => {
+    let down = false;
+    const answer = (req: CardRequest): Promise<AuthorizationResponse> => (down ? unreachable() : approveAll(req));
     const refunds = { policy: { ...NO_EXTRAS, unreferencedRefunds: true } };
-    const refundOf = async (env: ReturnType<typeof setup>) => {
-      const { id } = env.engine.start({ type: 'refund', amount: 900, currency: '978' });
+    const refundOf = async (env: ReturnType<typeof setup>, amount: number, originalId?: string) => {
+      const { id } = env.engine.start({ type: 'refund', amount, currency: '978', ...(originalId === undefined ? {} : { originalId }) });
       await env.reader.armed();
       const aac: ChipRead = { ...(chipRead() as ChipRead), firstDecision: 'declined-offline' };
       env.reader.presentRead(aac);
       return env.engine.wait(id);
     };
-    const off = setup(unreachable, POLICY, true, refunds);
-    const refused = await refundOf(off);
+    const off = setup(answer, POLICY, true, refunds);
+    const sold = await purchase(off, 3000);
+    down = true;
+    const refused = await refundOf(off, 900, sold.id);
     expect(refused).toMatchObject({ type: 'refund', status: 'failed', errorCode: 'HOST_UNREACHABLE' });
-    expect(off.approvals).toEqual([{ id: refused.id, refusal: 'type' }]);
+    expect(off.approvals.at(-1)).toEqual({ id: refused.id, refusal: 'type' });
 
-    const on = setup(unreachable, { ...POLICY, refunds: true }, true, refunds);
-    const approved = await refundOf(on);
+    down = false;
+    const on = setup(answer, { ...POLICY, refundLimitMinor: 1000 }, true, refunds);
+    const sale = await purchase(on, 3000);
+    expect(sale).toMatchObject({ status: 'approved', responseCode: '00' });
+    down = true;
+    const over = await refundOf(on, 1001, sale.id);
+    expect(on.approvals.at(-1)).toEqual({ id: over.id, refusal: 'floor-limit' });
+    const completionsBefore = on.reader.completions.length;
+    const approved = await refundOf(on, 900, sale.id);
     expect(approved).toMatchObject({ type: 'refund', status: 'approved', responseCode: 'Y3', offline: true });
-    expect(on.reader.completions).toEqual([]);
+    expect(on.reader.completions).toHaveLength(completionsBefore);
     expect(on.journal.get(approved.id)).toMatchObject({ kind: 'refund', state: 'advice-pending' });
+    // An unreferenced refund, or a refund of an offline approval, is never approved offline.
+    const unreferenced = await refundOf(on, 100);
+    expect(unreferenced).toMatchObject({ status: 'failed', errorCode: 'HOST_UNREACHABLE' });
+    expect(on.approvals.map((a) => a.id)).not.toContain(unreferenced.id);
+    const offlineSale = await purchase(on, 800);
+    expect(offlineSale).toMatchObject({ status: 'approved', responseCode: 'Y3' });
+    expect(() => on.engine.start({ type: 'refund', amount: 100, currency: '978', originalId: offlineSale.id })).toThrow(/has not reached the host/);
     // A pre-authorization is never approved offline, whatever the policy.
     const { id } = on.engine.start({ type: 'preauth', amount: 900, currency: '978' });
     await on.reader.armed();

@@ -47,11 +47,17 @@ describe('offline policy', () => {
     expect(decideOffline(POLICY, candidate, queue)).toEqual(expected);
   });
 
-  it('takes a refund only where the policy says so, within the same floor limit', () => {
+  it('takes a refund only under a refund limit of its own, and within the queue caps', () => {
     const refund = { ...chipVisa(100), kind: 'refund' as const };
     expect(decideOffline(POLICY, refund, [])).toEqual({ allowed: false, refusal: 'type' });
-    expect(decideOffline({ ...POLICY, refunds: true }, refund, [])).toEqual({ allowed: true });
-    expect(decideOffline({ ...POLICY, refunds: true }, { ...refund, amountMinor: 3001, brand: 'mastercard' }, [])).toEqual({ allowed: false, refusal: 'floor-limit' });
+    expect(decideOffline({ ...POLICY, refundLimitMinor: 0 }, refund, [])).toEqual({ allowed: false, refusal: 'type' });
+    const withLimit = { ...POLICY, refundLimitMinor: 1000 };
+    expect(decideOffline(withLimit, refund, [])).toEqual({ allowed: true });
+    // Not the brand's floor limit: a brand with none, or a higher one, does not open or widen it.
+    expect(decideOffline(withLimit, { ...refund, brand: 'amex' }, [])).toEqual({ allowed: true });
+    expect(decideOffline(withLimit, { ...refund, amountMinor: 1001 }, [])).toEqual({ allowed: false, refusal: 'floor-limit' });
+    expect(decideOffline(withLimit, { ...refund, entryMode: 'contactless' }, [])).toEqual({ allowed: false, refusal: 'entry-mode' });
+    expect(decideOffline(withLimit, refund, [advice(1), advice(1), advice(1)])).toEqual({ allowed: false, refusal: 'queue-count' });
   });
 
   it('takes other entry modes when configured', () => {

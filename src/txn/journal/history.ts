@@ -48,6 +48,7 @@ export function journalHistory(journal: Journal): TxnHistory {
     },
     transmittedAt: (id) => journal.find(id)?.transmittedAt ?? undefined,
     reversed: (id) => journal.find(id)?.state === 'reversed',
+    adviceAcknowledged: (id) => journal.find(id)?.state === 'advice-sent',
     inOpenBatch: (id) => {
       const entry = journal.find(id);
       return entry !== undefined && entry.batchNo === journal.batchNo();
