@@ -18,6 +18,8 @@ import { Journal, recoverJournal } from '../txn/journal/index.js';
 import { JournalLedger } from '../txn/journal-ledger.js';
 import { ReversalDuties } from '../txn/reversal-duties.js';
 import { journalHistory } from '../txn/journal/history.js';
+import { markPresence, runningTerminalPresence } from './terminal-presence.js';
+import { PosError } from '../util/errors.js';
 import { assertKeyFilesPresent, ECR_TOKEN_FILE, keyFilePath, keyFolderOf, provisionKeyFiles, readEcrToken } from './key-files.js';
 import { loadAcquirerAdviceKey } from './acquirer-advice-key.js';
 import { startRetention } from '../txn/journal/retention.js';
@@ -88,6 +90,13 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     const stateDir = options.stateDir ?? config.journal.dir;
     checkBeforeStart(config, stateDir);
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const other = runningTerminalPresence(stateDir);
+    if (other !== undefined && other.pid !== process.pid) {
+      throw new PosError('JOURNAL_IN_USE', `Another terminal (pid ${other.pid}) is running on ${stateDir}`, { pid: other.pid });
+    }
+    // Marked before the journal opens and cleared after it closes (closers run in reverse).
+    const presence = markPresence(stateDir);
+    closers.push(() => Promise.resolve(presence.clear()));
     // Simulation makes its own device keys and ECR token beside its state; a real terminal's must all be in place already (pos keys init, install.sh).
     if (config.host.type === 'simulator') provisionKeyFiles(config, stateDir);
     else assertKeyFilesPresent(config, stateDir);
@@ -205,6 +214,7 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     const address = await ecr.listen(config.ecr.host, options.ecrPort ?? config.ecr.port);
     closers.push(() => ecr.close());
     const ecrUrl = `${ecr.scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    presence.ready(ecrUrl);
     logger.info({ ecr: ecrUrl, reader: reader.name, host: host.description }, 'terminal ready');
 
     return { ecrUrl, ecrToken, engine, hostSimulator, advices: saf?.forwarder ?? null, receipts, close: closeAll };

@@ -4,7 +4,7 @@
  * reconciles the journal's totals with the host's ledger.
  */
 import { writeTerminalMacKeys } from '../../hw-mocks/keys/terminal-key-folder.js';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -166,6 +166,22 @@ describe('pos batch close', () => {
       ['0220', 'refund', '00'],
       ['0500', null, '00'],
     ]);
+  });
+
+  it('never touches the journal of a terminal that is starting, and a second terminal refuses the folder', async () => {
+    const sim = await simulatorOn();
+    const { configFile, raw } = terminalFiles(sim.port);
+    // A live process marked as the terminal, not ready yet: no ECR URL to ask.
+    const starting = spawn('sleep', ['30'], { stdio: 'ignore' });
+    stops.push(() => Promise.resolve(void starting.kill()));
+    const stateDir = (raw['journal'] as { dir: string }).dir;
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(stateDir, 'terminal.pid'), JSON.stringify({ pid: starting.pid, bootId: null, startTime: null, ecrUrl: null }));
+    const refused = await batchClose(configFile);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/ECR_TERMINAL_RUNNING: .*is starting/);
+    expect(sim.ledger.filter((e) => e.mti === '0500')).toEqual([]);
+    await expect(startTerminal(parseConfig(raw), { logger: silentLogger, displayOut: process.stderr, display: new RecordingDisplay() })).rejects.toMatchObject({ code: 'JOURNAL_IN_USE' });
   });
 
   it('keeps the batch open and shows both sides when the host disagrees', async () => {

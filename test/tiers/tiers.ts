@@ -40,6 +40,7 @@ export const TIERS: readonly Tier[] = [
       'test/app/cardholder-tap.test.ts',
       'test/app/chip-kernel.test.ts',
       'test/app/key-files.test.ts',
+      'test/app/terminal-presence.test.ts',
       'test/bench/emv-kernel-t0-wire.test.ts',
       'test/cli/diag-card.test.ts',
       'test/cli/run-errors.test.ts',

@@ -13,6 +13,6 @@ export const ECR_ERRORS = {
   ECR_UNSUPPORTED_MEDIA_TYPE: { kind: 'input', summary: 'A request body that is not `Content-Type: application/json` (415).' },
   ECR_DUPLICATE_KEY: { kind: 'input', summary: 'The JSON body names the same key twice in one object; details give the byte offset of the second.' },
   ECR_TLS_REQUIRED: { kind: 'config', summary: 'The ECR API is configured off loopback without `ecr.tls`; the terminal refuses to start.' },
-  ECR_TERMINAL_RUNNING: { kind: 'state', summary: '`pos batch close` found the terminal running with its ECR API over TLS, which the CLI does not speak: close the batch through the API (`POST /v1/batch/close`), so no transaction lands in a batch being closed.' },
+  ECR_TERMINAL_RUNNING: { kind: 'state', summary: '`pos batch close` found the terminal running but could not ask it: still starting, or its ECR API over TLS, which the CLI does not speak. Close the batch through the API (`POST /v1/batch/close`) once it is ready; the CLI never touches the journal of a running terminal.' },
   ECR_BATCH_CLOSE_UNSUPPORTED: { kind: 'state', summary: 'A batch close through the ECR API on a host that takes no 0500 (an HTTPS gateway): settle with the acquirer (409).' },
 } as const satisfies Record<string, ErrorSpec>;

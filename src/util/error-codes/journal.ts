@@ -9,6 +9,7 @@ export const JOURNAL_ERRORS = {
   JOURNAL_DISK_FULL: { kind: 'io', summary: 'The journal could not be written because the disk (or the journal size cap) is full; the step was not recorded.' },
   JOURNAL_READ_ONLY: { kind: 'io', summary: 'The journal file or its folder cannot be written (read-only filesystem or permissions).' },
   JOURNAL_UNAVAILABLE: { kind: 'io', summary: 'The journal cannot be opened or written for another reason (missing folder, I/O error).' },
+  JOURNAL_IN_USE: { kind: 'state', summary: 'Another running terminal (its pid in details) holds this journal folder: one terminal per journal, and tools that change it wait until it stops.' },
   JOURNAL_DIR_INVALID: { kind: 'config', summary: 'The journal folder (journal.dir or $POS_STATE_DIR) is a file, or a file stands in its path.' },
   JOURNAL_FAULTED: { kind: 'state', summary: 'An earlier journal fault stopped new transactions; details name the fault. Restart once it is fixed.' },
   JOURNAL_SCHEMA_TOO_NEW: { kind: 'state', summary: 'The journal was written by a newer version of this software; this version will not touch it.' },
