@@ -45,13 +45,33 @@ export function adviceLifeFromConfig(config: StoreAndForwardConfig): AdviceLife 
   return { maxAgeDays: config.adviceMaxAgeDays, maxAttempts: config.adviceMaxAttempts };
 }
 
+export interface OfflineApprovalsHealth {
+  readonly queued: number;
+  /** The money waiting for the host, purchases and refunds alike (what the queue cap weighs). */
+  readonly queuedTotal: number;
+  readonly expired: number;
+  /**
+   * Refunds approved offline whose advice expired: the customer was told
+   * they were credited and the acquirer never heard of it — the merchant
+   * must pay these back another way.
+   */
+  readonly expiredRefunds: { readonly count: number; readonly amountMinor: number };
+}
+
 /**
  * For `/v1/health`: how many offline approvals wait for the host, how much
  * money, and how many expired unacknowledged (the operator's to settle).
  */
-export function offlineApprovalsHealth(journal: Journal): { readonly queued: number; readonly queuedTotal: number; readonly expired: number } {
+export function offlineApprovalsHealth(journal: Journal): OfflineApprovalsHealth {
   const pending = journal.advices.pending();
-  return { queued: pending.length, queuedTotal: pending.reduce((sum, a) => sum + a.amountMinor, 0), expired: journal.list({ status: 'advice-expired' }).length };
+  const expired = journal.list({ status: 'advice-expired' });
+  const refunds = expired.filter((e) => e.kind === 'refund');
+  return {
+    queued: pending.length,
+    queuedTotal: pending.reduce((sum, a) => sum + a.amountMinor, 0),
+    expired: expired.length,
+    expiredRefunds: { count: refunds.length, amountMinor: refunds.reduce((sum, e) => sum + e.amountMinor, 0) },
+  };
 }
 
 export interface StoreAndForwardSetup {

@@ -84,7 +84,7 @@ describe('store-and-forward over TCP', () => {
     expect(await purchase(5001)).toMatchObject({ status: 'failed', errorCode: 'HOST_UNREACHABLE' });
 
     const health = await call('GET', '/v1/health');
-    expect(health.json['offlineApprovals']).toEqual({ queued: 2, queuedTotal: 2200, expired: 0 });
+    expect(health.json['offlineApprovals']).toEqual({ queued: 2, queuedTotal: 2200, expired: 0, expiredRefunds: { count: 0, amountMinor: 0 } });
     const states = journalStates();
     expect(offline.map((r) => states[String(r['id'])])).toEqual(['advice-pending', 'advice-pending']);
   });
@@ -119,7 +119,7 @@ describe('store-and-forward over TCP', () => {
 
     const states = journalStates();
     expect(offline.map((r) => states[String(r['id'])])).toEqual(['advice-sent', 'advice-sent']);
-    expect((await call('GET', '/v1/health')).json['offlineApprovals']).toEqual({ queued: 0, queuedTotal: 0, expired: 0 });
+    expect((await call('GET', '/v1/health')).json['offlineApprovals']).toEqual({ queued: 0, queuedTotal: 0, expired: 0, expiredRefunds: { count: 0, amountMinor: 0 } });
     const table = lsCommand(JournalReader.open(stateDir));
     expect(table).toMatch(/advice-sent .* Y3 +yes/);
   });
@@ -163,7 +163,7 @@ describe('store-and-forward with the virtual chip card', () => {
       reader.close();
     }
     const health = (await (await fetch(`${chipTerminal.ecrUrl}/v1/health`, { headers })).json()) as Record<string, unknown>;
-    expect(health['offlineApprovals']).toEqual({ queued: 0, queuedTotal: 0, expired: 0 });
+    expect(health['offlineApprovals']).toEqual({ queued: 0, queuedTotal: 0, expired: 0, expiredRefunds: { count: 0, amountMinor: 0 } });
   });
 });
 

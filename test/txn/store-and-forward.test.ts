@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Journal, PendingAdvice } from '../../src/txn/journal/index.js';
 import { AdviceForwarder } from '../../src/txn/advice-forwarder.js';
+import { offlineApprovalsHealth } from '../../src/txn/offline-setup.js';
 import { adviceExpiry, decideOffline, StoreAndForward, type AdviceLife, type AdviceSender, type OfflinePolicy } from '../../src/txn/store-and-forward.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { PosError } from '../../src/util/errors.js';
@@ -221,6 +222,22 @@ describe('an advice has a bounded life', () => {
     expect(journal.advices.sealedCard('old')).toBeNull();
     expect(journal.steps.of('old').map((s) => s.state)).toEqual(['created', 'offline-approved', 'advice-pending', 'advice-expired']);
     expect(journalBytes(dir)).not.toContain(oldBlob.toString('latin1'));
+  });
+
+  it('shows the operator, in the health, the refunds whose advice expired: credits the acquirer never heard of', () => {
+    const dir = tempDir();
+    let now = SOON;
+    const journal = openJournal(dir, { clock: () => now });
+    journals.push(journal);
+    const saf = newSaf(journal, new RecordingSender(), { policy: { ...POLICY, refundLimitMinor: 1000 }, life: LIFE, now: () => now });
+    queued(journal, saf, 'sale');
+    journal.steps.begin({ id: 'refund', kind: 'refund', amountMinor: 450, currency: '978', card: card() });
+    saf.approve('refund', { ...chipVisa(450), kind: 'refund' }, { responseCode: 'Y3', authCode: 'Y00001' });
+    saf.accept('refund', Buffer.from('sealed'));
+    expect(offlineApprovalsHealth(journal)).toEqual({ queued: 2, queuedTotal: 550, expired: 0, expiredRefunds: { count: 0, amountMinor: 0 } });
+    now = new Date(SOON.getTime() + 7 * DAY_MS + 60_000);
+    saf.expireOutlived();
+    expect(offlineApprovalsHealth(journal)).toEqual({ queued: 0, queuedTotal: 0, expired: 2, expiredRefunds: { count: 1, amountMinor: 450 } });
   });
 
   it('expires an advice sent maxAttempts times without an acknowledgement, and sends the one behind it', async () => {
