@@ -124,7 +124,11 @@ export class FollowUps {
     });
   }
 
-  /** An increment asked again by its reference: its first answer, nothing sent. */
+  /**
+   * An increment asked again by its reference: nothing is sent. Approved: the
+   * pre-authorization as it stands now (released or completed since, it says
+   * so); else the refusal the first attempt ended with.
+   */
   #incrementAgain(id: string, amount: number, prior: StepByReference): TransactionResult {
     if (prior.kind !== 'incremental' || prior.originalId !== id || prior.amountMinor !== amount) {
       throw new PosError('TXN_REFERENCE_REUSED', 'That reference names another transaction', { id, field: 'reference' });
@@ -280,7 +284,8 @@ export class FollowUps {
       if (response.approved && isApproval(response.responseCode)) return end('approved', {});
       return end('declined', { responseCode: isApproval(response.responseCode) ? null : response.responseCode, authCode: null, reason: declineReason(response.responseCode) });
     } catch (err) {
-      // The journal failed (disk full, faulted) with the host's answer in hand or on its way: the host may hold the request, so it is reversed.
+      // The journal failed (disk full, faulted) with the host's answer in hand or on its way: the host may hold the request, so it is reversed
+      // (a decline too: its reversal is answered and moves nothing).
       if (mayHaveReachedHost && !owed) {
         try {
           owe(asPosError(err, kind).code);

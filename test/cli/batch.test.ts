@@ -18,6 +18,8 @@ import { RecordingDisplay } from '../../src/display/console-display.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { BankHostSimulator } from '../../hw-mocks/host/bank-host-simulator.js';
 import { loadSimulationKeys } from '../../hw-mocks/keys/simulation-keys.js';
+import { Journal } from '../../src/txn/journal/index.js';
+import { Sensitive } from '../../src/util/sensitive.js';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -166,6 +168,33 @@ describe('pos batch close', () => {
       ['0220', 'refund', '00'],
       ['0500', null, '00'],
     ]);
+  });
+
+  it('with the terminal stopped after an unclean stop, recovers the journal: the request left unanswered is reversed before the 0500', async () => {
+    const sim = await simulatorOn();
+    const { configFile, raw } = terminalFiles(sim.port);
+    const stateDir = (raw['journal'] as { dir: string }).dir;
+    // What a terminal killed mid-request leaves: a purchase sent, no answer recorded.
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const journal = Journal.open({ dir: stateDir, terminalId: 'T0000001' });
+    journal.steps.begin({ id: 'cut-off', amountMinor: 1200, currency: '978', card: { pan: Sensitive.pan('4111111111111111'), brand: 'visa', entryMode: 'swipe' } });
+    journal.steps.requestSent('cut-off', { stan: journal.stan.next(), transmittedAt: new Date() });
+    journal.close();
+
+    const closed = await batchClose(configFile);
+    expect(closed.stderr).toBe('');
+    expect(closed.json).toMatchObject({ batchNo: 1, pendingReversals: 0 });
+    // The reversal names the request the journal left sent (STAN 000001), and goes before the 0500.
+    expect(sim.ledger.filter((e) => e.mti !== '0800').map((e) => [e.mti, e.mti === '0400' ? e.originalStan : null])).toEqual([
+      ['0400', '000001'],
+      ['0500', null],
+    ]);
+    const after = Journal.open({ dir: stateDir, terminalId: 'T0000001' });
+    try {
+      expect(after.get('cut-off')).toMatchObject({ state: 'reversed', errorCode: 'JOURNAL_INTERRUPTED' });
+    } finally {
+      after.close();
+    }
   });
 
   it('never touches the journal of a terminal that is starting, and a second terminal refuses the folder', async () => {

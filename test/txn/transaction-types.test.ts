@@ -12,7 +12,7 @@ import { HostError } from '../../src/host/host-error.js';
 import type { FollowUpRequest } from '../../src/host/model.js';
 import { silentLogger as quiet } from '../../src/log/logger.js';
 import type { EngineDeps, TransactionEngine } from '../../src/txn/engine.js';
-import { JOURNAL_FILE, type Journal } from '../../src/txn/journal/index.js';
+import { JOURNAL_FILE, recoverJournal, type Journal } from '../../src/txn/journal/index.js';
 import { migrate, MIGRATIONS } from '../../src/txn/journal/schema.js';
 import { journalHistory } from '../../src/txn/journal/history.js';
 import { JournalLedger } from '../../src/txn/journal-ledger.js';
@@ -282,6 +282,20 @@ describe('incremental authorization', () => {
     expect(await engine.release(hold.id)).toMatchObject({ status: 'voided', total: 13000 });
     expect(journal.reversals.pending()).toEqual([expect.objectContaining({ transactionId: hold.id, original: 'preauth', stan: hold.stan, amountMinor: 13000, reason: 'TXN_RELEASED' })]);
     expect(journal.batches.totals().currencies[0]).toMatchObject({ releases: { count: 1, amountMinor: 13000 } });
+  });
+
+  it('answers a retry of an increment a restart cut off, by its reference, with the refusal and sends nothing', async () => {
+    const { engine, reader, journal, host } = setup();
+    const hold = await run(engine, reader, { type: 'preauth', amount: 4000, currency: '978' });
+    // What a kill leaves: the increment recorded as sent with the register's key, no answer; start-up recovery owes its reversal.
+    journal.steps.begin({ id: 'cut', kind: 'incremental', reference: 'raise-9', amountMinor: 600, currency: '978', originalId: hold.id });
+    journal.steps.requestSent('cut', { stan: journal.stan.next(), transmittedAt: new Date() });
+    recoverJournal(journal);
+    const retried = await refusal(() => engine.increment(hold.id, 600, 'raise-9'));
+    expect(retried).toMatchObject({ code: 'TXN_NOT_INCREMENTED', details: { errorCode: 'JOURNAL_INTERRUPTED' } });
+    expect(host.followUps).toEqual([]);
+    expect(journal.get(hold.id)).toMatchObject({ amountMinor: 4000 });
+    expect(journal.reversals.pending()).toEqual([expect.objectContaining({ transactionId: 'cut', original: 'incremental' })]);
   });
 
   it('keeps the hold when the host declines, and owes a reversal of the increment alone when its answer is lost', async () => {
