@@ -10,6 +10,7 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PosError } from '../../src/util/errors.js';
+import { processAlive } from '../../src/util/process-alive.js';
 import { VPCD_PORT } from './vpcd-framing.js';
 
 export interface VpcdSlot {
@@ -33,16 +34,6 @@ function lockPath(dir: string, port: number): string {
   return join(dir, `pos-terminal-vpcd-${port}.lock`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but is another user's.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Takes the slot's lock file, or a stale one; false when a live process holds it. */
 function tryLock(path: string): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -63,7 +54,7 @@ function tryLock(path: string): boolean {
         continue; // released meanwhile
       }
       // A lock file still being written has no pid yet: its owner is alive.
-      if (!Number.isInteger(owner) || owner <= 0 || alive(owner)) return false;
+      if (!Number.isInteger(owner) || owner <= 0 || processAlive(owner)) return false;
       rmSync(path, { force: true });
     }
   }

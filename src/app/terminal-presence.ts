@@ -14,6 +14,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { processAlive } from '../util/process-alive.js';
 
 export const PRESENCE_FILE = 'terminal.pid';
 
@@ -61,7 +62,7 @@ export function markPresence(stateDir: string): PresenceMark {
 /** The terminal running on `stateDir`, if its mark names a live process that wrote it; undefined otherwise (none, stale, unreadable). */
 export function runningTerminalPresence(stateDir: string): Presence | undefined {
   const presence = readPresence(join(stateDir, PRESENCE_FILE));
-  if (presence === undefined || !alive(presence.pid)) return undefined;
+  if (presence === undefined || !processAlive(presence.pid)) return undefined;
   const boot = bootId();
   if (presence.bootId !== null && boot !== null && presence.bootId !== boot) return undefined;
   const started = startTimeOf(presence.pid);
@@ -81,16 +82,6 @@ function readPresence(file: string): Presence | undefined {
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it lives, under another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
