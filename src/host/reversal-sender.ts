@@ -19,10 +19,10 @@ import { silentLogger } from '../log/logger.js';
 import { asPosError } from '../util/errors.js';
 import type { BackoffPolicy } from './channels/backoff.js';
 import { drainInOrder, OwedToHost } from './drain-loop.js';
-import type { PendingReversal, ReversalStore } from './reversal-store.js';
+import type { PendingReversal, ReversalOutcome, ReversalStore } from './reversal-store.js';
 
-/** Sends one reversal; resolves when the host acknowledged it, rejects (a `PosError`) otherwise. `attempt` 0 is the 0400, later ones 0401. */
-export type ReversalAttempt = (reversal: PendingReversal, attempt: number) => Promise<void>;
+/** Sends one reversal; resolves with how the host acknowledged it, rejects (a `PosError`) otherwise. `attempt` 0 is the 0400, later ones 0401. */
+export type ReversalAttempt = (reversal: PendingReversal, attempt: number) => Promise<ReversalOutcome>;
 
 export interface DrainResult {
   readonly acknowledged: number;
@@ -46,6 +46,8 @@ export class ReversalSender extends OwedToHost<DrainResult> {
   readonly #log: Logger;
   /** Attempts made per transaction in this process (0400 first, then 0401). */
   readonly #attempts = new Map<string, number>();
+  /** How the host acknowledged each reversal sent in the pass, until the store hears it. */
+  readonly #outcomes = new Map<string, ReversalOutcome>();
 
   constructor(options: ReversalSenderOptions) {
     super(options.backoff ?? DEFAULT_REVERSAL_BACKOFF, options.random);
@@ -66,7 +68,8 @@ export class ReversalSender extends OwedToHost<DrainResult> {
         oldest: () => store.pending()[0],
         send: (reversal) => this.#send(reversal),
         settle: (reversal) => {
-          store.acknowledge(reversal.transactionId);
+          store.acknowledge(reversal.transactionId, this.#outcomes.get(reversal.transactionId) ?? 'reversed');
+          this.#outcomes.delete(reversal.transactionId);
           this.#attempts.delete(reversal.transactionId);
         },
         remaining: () => store.pending().length,
@@ -80,12 +83,14 @@ export class ReversalSender extends OwedToHost<DrainResult> {
     const attempt = this.attemptsFor(reversal.transactionId);
     this.#attempts.set(reversal.transactionId, attempt + 1);
     const at = { transactionId: reversal.transactionId, stan: reversal.stan, attempt };
+    let outcome: ReversalOutcome;
     try {
-      await this.#o.send(reversal, attempt);
+      outcome = await this.#o.send(reversal, attempt);
     } catch (err) {
       this.#log.warn({ ...at, code: asPosError(err, 'reversal').code }, 'reversal not acknowledged; kept');
       throw err;
     }
-    this.#log.info(at, 'reversal acknowledged');
+    this.#outcomes.set(reversal.transactionId, outcome);
+    this.#log.info({ ...at, outcome }, 'reversal acknowledged');
   }
 }

@@ -35,6 +35,13 @@ export interface ReversalStore {
   add(reversal: PendingReversal): void;
   /** Reversals not yet acknowledged by the host, oldest first. */
   pending(): readonly PendingReversal[];
-  /** The host acknowledged the reversal of this transaction: forget the duty. */
-  acknowledge(transactionId: string): void;
+  /**
+   * The host acknowledged the reversal of this transaction: forget the duty.
+   * `no-record`: it answered that it never had the original (DE 39 25), so
+   * the original is in no total at the host either.
+   */
+  acknowledge(transactionId: string, outcome?: ReversalOutcome): void;
 }
+
+/** How the host acknowledged a reversal: it undid the original, or it never had it. */
+export type ReversalOutcome = 'reversed' | 'no-record';

@@ -13,7 +13,7 @@
  *   ReversalSender ──pending()/acknowledge()──▶ ReversalDuties
  */
 import type { Logger } from 'pino';
-import type { PendingReversal, ReversalStore } from '../host/reversal-store.js';
+import type { PendingReversal, ReversalOutcome, ReversalStore } from '../host/reversal-store.js';
 import { isPosError } from '../util/errors.js';
 
 export class ReversalDuties implements ReversalStore {
@@ -22,7 +22,8 @@ export class ReversalDuties implements ReversalStore {
   /** Duties the durable store refused, oldest first. */
   readonly #unpersisted: PendingReversal[] = [];
   /** Acknowledged duties whose acknowledgement the durable store has not taken yet. */
-  readonly #acknowledgedUnpersisted = new Set<string>();
+  /** Acknowledged while the journal could not take it: the transaction and how the host took it. */
+  readonly #acknowledgedUnpersisted = new Map<string, ReversalOutcome>();
   /** Duties the host acknowledged before the durable store ever held them: written, then acknowledged. */
   readonly #pendingWrites: PendingReversal[] = [];
 
@@ -64,14 +65,14 @@ export class ReversalDuties implements ReversalStore {
     return [...durable.filter((r) => !inMemory.has(r.transactionId) && !this.#acknowledgedUnpersisted.has(r.transactionId)), ...this.#unpersisted];
   }
 
-  acknowledge(transactionId: string): void {
+  acknowledge(transactionId: string, outcome: ReversalOutcome = 'reversed'): void {
     const at = this.#unpersisted.findIndex((r) => r.transactionId === transactionId);
     if (at >= 0) {
       // The durable store never had it: it must learn of the duty and its acknowledgement together.
       const [reversal] = this.#unpersisted.splice(at, 1);
       if (reversal !== undefined) this.#pendingWrites.push(reversal);
     }
-    this.#acknowledgedUnpersisted.add(transactionId);
+    this.#acknowledgedUnpersisted.set(transactionId, outcome);
     this.persist();
   }
 
@@ -88,8 +89,8 @@ export class ReversalDuties implements ReversalStore {
         this.#durable.add(reversal);
         this.#pendingWrites.splice(this.#pendingWrites.indexOf(reversal), 1);
       }
-      for (const id of [...this.#acknowledgedUnpersisted]) {
-        this.#durable.acknowledge(id);
+      for (const [id, outcome] of [...this.#acknowledgedUnpersisted]) {
+        this.#durable.acknowledge(id, outcome);
         this.#acknowledgedUnpersisted.delete(id);
       }
       return true;

@@ -4,7 +4,7 @@ import { parseFaultRule, withFaults, type FaultRule } from '../../hw-mocks/host/
 import { answerWith, FrameListener, type CoreHandler } from '../../hw-mocks/host/listeners.js';
 import { encodeWithMac } from '../../src/host/messages/mac.js';
 import { ReversalSender } from '../../src/host/reversal-sender.js';
-import type { PendingReversal } from '../../src/host/reversal-store.js';
+import type { PendingReversal, ReversalOutcome } from '../../src/host/reversal-store.js';
 import { iso87ascii } from '../../src/iso8583/dialects/iso87ascii.js';
 import { decodeMessage } from '../../src/iso8583/message-codec.js';
 import type { Journal } from '../../src/txn/journal/journal.js';
@@ -86,7 +86,7 @@ describe('ReversalSender through the ISO 8583 client, the journal as its store',
     const store = journal.reversals;
     const attempts: string[] = [];
     const attempt = client.reversalAttempt({ merchantId: 'M00000000000001', clock: () => new Date(Date.UTC(2026, 5, 15, 14, 31, 0)) });
-    const send = (r: PendingReversal, n: number): Promise<void> => {
+    const send = (r: PendingReversal, n: number): Promise<ReversalOutcome> => {
       attempts.push(n === 0 ? '0400' : '0401');
       return attempt(r, n);
     };

@@ -39,7 +39,7 @@ describe.skipIf(!canMountTinyFs)('a full disk during authorizing, on a real tmpf
       logger: quiet,
       send: (reversal) => {
         sent.push(reversal.transactionId);
-        return Promise.resolve();
+        return Promise.resolve('reversed' as const);
       },
     });
     // The host approves, and while it does (the first time) the disk fills up.

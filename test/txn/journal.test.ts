@@ -180,6 +180,19 @@ describe('journal as the reversal store', () => {
     expect(again.get('b').state).toBe('reversed');
   });
 
+  it('leaves out of the totals a request whose reversal the host answered with no record of it; one it reversed stays in', () => {
+    const { journal } = fresh();
+    purchase(journal, 'unseen', 'request-sent');
+    purchase(journal, 'seen', 'request-sent');
+    journal.reversals.owe('unseen', 'HOST_TIMEOUT');
+    journal.reversals.owe('seen', 'HOST_TIMEOUT');
+    journal.reversals.acknowledge('unseen', 'no-record');
+    journal.reversals.acknowledge('seen', 'reversed');
+    expect(journal.get('unseen').state).toBe('reversed');
+    // The host counts the one it had as a debit and its reversal; the other it never counted.
+    expect(journal.batches.totals().currencies).toEqual([expect.objectContaining({ debits: { count: 0, amountMinor: 0 }, reversals: { count: 1, amountMinor: 1250 } })]);
+  });
+
   it('records a reversal for a transaction it has not seen as a new pending entry', () => {
     const { journal } = fresh();
     const owed = {

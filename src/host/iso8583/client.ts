@@ -42,6 +42,7 @@ import {
   encodeReversalRequest,
   readReversalResponse,
   reversalFromPending,
+  reversalOutcomeOf,
   type CompletionMessage,
   type ReversalInput,
   type ReversalResponse,
@@ -165,6 +166,7 @@ export class Iso8583HostClient implements HostClient {
       if (!answer.acknowledged) {
         throw new HostError('HOST_BAD_RESPONSE', `Reversal answered ${answer.responseCode}`, 'maybe-sent', { field: 39, reason: 'not-acknowledged' });
       }
+      return reversalOutcomeOf(answer.responseCode);
     };
   }
 

@@ -37,6 +37,7 @@ import { backoffDelayMs, type BackoffPolicy } from '../channels/backoff.js';
 import { asHostError, HostError, type StopReason } from '../host-error.js';
 import type { AuthorizationResponse, CardRequest, FollowUpRequest, HostClient, HostState } from '../model.js';
 import type { PendingReversal } from '../reversal-store.js';
+import { reversalOutcomeOf } from '../messages/reversal.js';
 import type { ReversalAttempt } from '../reversal-sender.js';
 import {
   badResponseError,
@@ -172,6 +173,7 @@ export class JsonGatewayClient implements HostClient {
           responseCode: answer.responseCode,
         });
       }
+      return reversalOutcomeOf(answer.responseCode);
     };
   }
 

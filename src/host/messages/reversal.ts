@@ -42,7 +42,7 @@ import type { EntryMode } from '../../devices/card-reader.js';
 import type { Iso8583Message } from '../../iso8583/message.js';
 import type { Dialect, MessageInput } from '../../iso8583/types.js';
 import { PosError } from '../../util/errors.js';
-import type { PendingReversal } from '../reversal-store.js';
+import type { PendingReversal, ReversalOutcome } from '../reversal-store.js';
 import { INSTITUTION_ID_DIGITS, MTI, POS_CONDITION_NORMAL, processingCodeOf, RESPONSE_CODES, responseMtiOf, type TransactionKind } from './constants.js';
 import { amountField, checkDate, localDate, localTime, responseCodeOf, transmissionDateTime } from './fields.js';
 import { ENTRY_MODE_CODES } from './financial.js';
@@ -103,6 +103,11 @@ export function parseOriginalDataElements(de90: string): OriginalData | undefine
 
 /** Error codes that mean someone chose to undo the request: the customer, the attendant, or the register (a void, a release). */
 const CANCELLATION_CODES: ReadonlySet<string> = new Set(['HOST_CANCELLED', 'TXN_VOIDED', 'TXN_RELEASED']);
+
+/** How an acknowledging DE 39 says the host took the reversal: 25 (unable to locate record) is a host that never had the original. */
+export function reversalOutcomeOf(responseCode: string): ReversalOutcome {
+  return responseCode === RESPONSE_CODES.unableToLocateRecord ? 'no-record' : 'reversed';
+}
 
 /** Why a reversal is owed (an error code: the host's, or the register's void or release) → the reversal's reason. */
 export function reversalReasonFor(errorCode: string): ReversalReason {

@@ -39,7 +39,9 @@ export type Column =
   | 'reason'
   | 'offline'
   | 'duty_seq'
-  | 'advice_card';
+  | 'advice_card'
+  | 'online_pin'
+  | 'host_no_record';
 export type Patch = Partial<Record<Column, string | number | Buffer | null>>;
 
 /** The rows that owe the host something, in the order they must reach it. */

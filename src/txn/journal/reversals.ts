@@ -5,7 +5,7 @@
  * and DE 7) and carries no PAN.
  */
 import type { EntryMode } from '../../devices/card-reader.js';
-import type { PendingReversal, ReversalStore } from '../../host/reversal-store.js';
+import type { PendingReversal, ReversalOutcome, ReversalStore } from '../../host/reversal-store.js';
 import { invalidStep, type JournalConnection } from './connection.js';
 import type { JournalEntry } from './entry.js';
 import { findEntry, openBatchNo } from './queries.js';
@@ -67,8 +67,8 @@ export class ReversalLog implements ReversalStore {
   }
 
   /** The host acknowledged the reversal of this transaction. Acknowledging twice is harmless. */
-  acknowledge(transactionId: string): void {
-    this.reversed(transactionId);
+  acknowledge(transactionId: string, outcome: ReversalOutcome = 'reversed'): void {
+    this.reversed(transactionId, outcome);
   }
 
   /**
@@ -96,11 +96,14 @@ export class ReversalLog implements ReversalStore {
     return this.#c.step(id, 'reversal-pending', () => ({ error_code: reason, duty_seq: this.#c.nextDutySeq() }));
   }
 
-  /** The host acknowledged the reversal. */
-  reversed(id: string): JournalEntry {
+  /**
+   * The host acknowledged the reversal. `no-record`: it never had the
+   * original, which is then in no settlement total on either side.
+   */
+  reversed(id: string, outcome: ReversalOutcome = 'reversed'): JournalEntry {
     const entry = this.#c.read(() => this.#c.entry(id));
     if (entry.state === 'reversed') return entry;
-    return this.#c.step(id, 'reversed', {});
+    return this.#c.step(id, 'reversed', outcome === 'no-record' ? { host_no_record: 1 } : {});
   }
 }
 

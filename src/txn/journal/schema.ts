@@ -267,6 +267,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE txn ADD COLUMN online_pin INTEGER NOT NULL DEFAULT 0 CHECK (online_pin IN (0, 1));
     `,
   },
+  {
+    version: 11,
+    description: 'a reversal the host acknowledged as having no record of the original: in no settlement total',
+    sql: `
+      ALTER TABLE txn ADD COLUMN host_no_record INTEGER NOT NULL DEFAULT 0 CHECK (host_no_record IN (0, 1));
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

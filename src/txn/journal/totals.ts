@@ -50,14 +50,20 @@ export interface BatchClose extends BatchTotals {
   readonly closedAt: string;
 }
 
-/** Each tally's count and amount, as `<name>_count` and `<name>_amount` columns. */
+/**
+ * Each tally's count and amount, as `<name>_count` and `<name>_amount`
+ * columns. A reversal the host acknowledged as having no record of its
+ * original (`host_no_record`) leaves the original out of every tally: the
+ * host never counted it either.
+ */
+const REVERSED_KNOWN = `(voided_at IS NOT NULL OR state = 'reversed') AND host_no_record = 0`;
 const TALLIES = {
   debit: `kind IN ('purchase', 'completion') AND state IN ('completed', 'advice-pending', 'advice-sent') AND voided_at IS NULL`,
   credit: `kind = 'refund' AND state IN ('completed', 'advice-pending', 'advice-sent') AND voided_at IS NULL`,
-  reversal: `kind IN ('purchase', 'completion') AND (voided_at IS NOT NULL OR state = 'reversed')`,
-  credit_reversal: `kind = 'refund' AND (voided_at IS NOT NULL OR state = 'reversed')`,
-  void: `kind <> 'preauth' AND voided_at IS NOT NULL`,
-  release: `kind = 'preauth' AND voided_at IS NOT NULL`,
+  reversal: `kind IN ('purchase', 'completion') AND ${REVERSED_KNOWN}`,
+  credit_reversal: `kind = 'refund' AND ${REVERSED_KNOWN}`,
+  void: `kind <> 'preauth' AND voided_at IS NOT NULL AND host_no_record = 0`,
+  release: `kind = 'preauth' AND voided_at IS NOT NULL AND host_no_record = 0`,
   offline: `kind IN ('purchase', 'completion') AND offline = 1 AND state IN ('completed', 'advice-pending', 'advice-sent') AND voided_at IS NULL`,
 } as const;
 
