@@ -265,6 +265,10 @@ describe('the virtual NEO 2 answers as the guide documents', () => {
   it('property: any command data, framed well, gets an answer with its command byte and the reader stays up', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(0x60, 0x05, 0x18, 0x61), fc.integer({ min: 0, max: 0x20 }), fc.uint8Array({ maxLength: 40 }), async (cmd, sub, data) => {
+        // A frame tells command from response by its CRC's byte order; a CRC whose two bytes are equal reads both ways,
+        // and a 61 frame read so is the terminal's answer to a reader callback, which gets none.
+        const sent = encodeCommandFrame(cmd, sub, data);
+        fc.pre(!(cmd === 0x61 && sent.at(-1) === sent.at(-2)));
         const before = frames.length;
         await command(cmd, sub, data);
         await expect.poll(() => frames.slice(before).some((f) => f.command === cmd), { timeout: 5000 }).toBe(true);
