@@ -74,6 +74,9 @@ export class AdviceForwarder extends OwedToHost<ForwardResult> {
   }
 
   #reportExpired(ids: readonly string[]): void {
-    if (ids.length > 0) this.#o.logger.error({ expired: ids, code: 'SAF_ADVICE_EXPIRED' }, 'advices expired unacknowledged: the operator must settle them');
+    if (ids.length === 0) return;
+    // Kind, amount and masked card: an expired refund is a credit the customer was promised and the acquirer never heard of.
+    const advices = ids.map((id) => this.#o.saf.expiredFacts(id) ?? { id });
+    this.#o.logger.error({ expired: advices, code: 'SAF_ADVICE_EXPIRED' }, 'advices expired unacknowledged: the operator must settle them');
   }
 }

@@ -146,6 +146,12 @@ export class StoreAndForward {
     this.#clock = deps.clock ?? (() => new Date());
   }
 
+  /** What the operator must settle of an expired advice: its kind, amount and masked card (never more). */
+  expiredFacts(id: string): { readonly id: string; readonly kind: string; readonly amountMinor: number; readonly currency: string; readonly maskedPan: string | null } | undefined {
+    const entry = this.#journal.find(id);
+    return entry === undefined ? undefined : { id, kind: entry.kind, amountMinor: entry.amountMinor, currency: entry.currency, maskedPan: entry.maskedPan };
+  }
+
   /** May this purchase be approved offline now? */
   decide(candidate: OfflineCandidate): OfflineDecision {
     return decideOffline(this.#policy, candidate, this.#journal.advices.pending());

@@ -7,7 +7,7 @@ import type { Journal, PendingAdvice } from '../../src/txn/journal/index.js';
 import { AdviceForwarder } from '../../src/txn/advice-forwarder.js';
 import { offlineApprovalsHealth } from '../../src/txn/offline-setup.js';
 import { adviceExpiry, decideOffline, StoreAndForward, type AdviceLife, type AdviceSender, type OfflinePolicy } from '../../src/txn/store-and-forward.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { captureLog } from '../log-capture.js';
 import { PosError } from '../../src/util/errors.js';
 import { HostError } from '../../src/host/host-error.js';
 import { card, journalBytes, openJournal, tempDir } from './journal-helpers.js';
@@ -273,9 +273,14 @@ describe('an advice has a bounded life', () => {
     queued(journal, saf, 'a');
     expect(journal.batches.totals().currencies[0]?.offline).toEqual({ count: 1, amountMinor: 100 });
     now = new Date(SOON.getTime() + 30 * DAY_MS);
-    const forwarder = new AdviceForwarder({ saf, drainReversals: () => Promise.resolve({ remaining: 1 }), intervalMs: 1000, logger: silentLogger });
+    const log = captureLog();
+    const forwarder = new AdviceForwarder({ saf, drainReversals: () => Promise.resolve({ remaining: 1 }), intervalMs: 1000, logger: log.logger });
     const result = await forwarder.drain();
     expect(result).toMatchObject({ heldByReversals: true, expired: ['a'], remaining: 0 });
+    // The operator's line names what to settle, with the masked card only.
+    const line = JSON.parse(log.text().split('\n').find((l) => l.includes('SAF_ADVICE_EXPIRED')) ?? '{}') as Record<string, unknown>;
+    expect(line['expired']).toEqual([{ id: 'a', kind: 'purchase', amountMinor: 100, currency: '978', maskedPan: '476173******0119' }]);
+    expect(log.text()).not.toContain('4761739001010119');
     expect(sender.calls).toEqual([]);
     expect(journal.get('a').state).toBe('advice-expired');
     expect(journal.batches.totals().currencies).toEqual([]);
