@@ -23,6 +23,65 @@ export interface Migration {
   readonly rebuildsTable?: true;
 }
 
+/**
+ * The `txn` table as version 7 laid it out, made as `txn_new` with `kinds` in
+ * its CHECK, filled from `txn` by `copied` (the old table's columns), and put
+ * in its place with its indexes: how a migration changes the kinds (SQLite
+ * changes a CHECK only by rebuilding the table, lang_altertable.html §7).
+ * Frozen with the versions that use it: later columns come by ALTER TABLE.
+ */
+function rebuildTxnTable(kinds: readonly string[], copied: string): string {
+  return `
+      CREATE TABLE txn_new (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        id              TEXT NOT NULL UNIQUE,
+        kind            TEXT NOT NULL CHECK (kind IN (${kinds.map((k) => `'${k}'`).join(', ')})),
+        state           TEXT NOT NULL,
+        terminal_id     TEXT NOT NULL,
+        amount_minor    INTEGER NOT NULL CHECK (amount_minor > 0),
+        tip_minor       INTEGER NOT NULL DEFAULT 0 CHECK (tip_minor >= 0),
+        cashback_minor  INTEGER NOT NULL DEFAULT 0 CHECK (cashback_minor >= 0),
+        currency        TEXT NOT NULL,
+        original_id     TEXT,
+        stan            TEXT,
+        transmitted_at  TEXT,
+        entry_mode      TEXT,
+        brand           TEXT,
+        masked_pan      TEXT,
+        response_code   TEXT,
+        auth_code       TEXT,
+        rrn             TEXT,
+        error_code      TEXT,
+        reason          TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        ended_at        TEXT,
+        offline         INTEGER NOT NULL DEFAULT 0,
+        duty_seq        INTEGER,
+        advice_attempts INTEGER NOT NULL DEFAULT 0,
+        batch_no        INTEGER NOT NULL DEFAULT 1,
+        advice_card     BLOB,
+        reference       TEXT,
+        outcome         TEXT CHECK (outcome IN ('approved', 'declined', 'cancelled', 'failed')),
+        emv             TEXT,
+        voided_at       TEXT
+      );
+      INSERT INTO txn_new (${copied})
+        SELECT ${copied}
+        FROM txn;
+      DROP TABLE txn;
+      ALTER TABLE txn_new RENAME TO txn;
+      CREATE INDEX txn_state ON txn (state);
+      CREATE INDEX txn_created_at ON txn (created_at);
+      CREATE INDEX txn_batch ON txn (batch_no);
+      CREATE UNIQUE INDEX txn_reference ON txn (reference) WHERE reference IS NOT NULL;
+      CREATE INDEX txn_original ON txn (original_id) WHERE original_id IS NOT NULL;
+`;
+}
+
+/** The kinds of version 7. */
+const V7_KINDS = ['purchase', 'refund', 'preauth', 'completion', 'tip-adjust'] as const;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -132,57 +191,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     description: 'refunds, pre-authorizations, completions and tip adjustments: the kinds, tip and cashback, the original, the void',
     rebuildsTable: true,
-    // The SQLite way to change a CHECK (lang_altertable.html §7): a new table, the rows copied, the old one dropped.
-    sql: `
-      CREATE TABLE txn_new (
-        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
-        id              TEXT NOT NULL UNIQUE,
-        kind            TEXT NOT NULL CHECK (kind IN ('purchase', 'refund', 'preauth', 'completion', 'tip-adjust')),
-        state           TEXT NOT NULL,
-        terminal_id     TEXT NOT NULL,
-        amount_minor    INTEGER NOT NULL CHECK (amount_minor > 0),
-        tip_minor       INTEGER NOT NULL DEFAULT 0 CHECK (tip_minor >= 0),
-        cashback_minor  INTEGER NOT NULL DEFAULT 0 CHECK (cashback_minor >= 0),
-        currency        TEXT NOT NULL,
-        original_id     TEXT,
-        stan            TEXT,
-        transmitted_at  TEXT,
-        entry_mode      TEXT,
-        brand           TEXT,
-        masked_pan      TEXT,
-        response_code   TEXT,
-        auth_code       TEXT,
-        rrn             TEXT,
-        error_code      TEXT,
-        reason          TEXT,
-        created_at      TEXT NOT NULL,
-        updated_at      TEXT NOT NULL,
-        ended_at        TEXT,
-        offline         INTEGER NOT NULL DEFAULT 0,
-        duty_seq        INTEGER,
-        advice_attempts INTEGER NOT NULL DEFAULT 0,
-        batch_no        INTEGER NOT NULL DEFAULT 1,
-        advice_card     BLOB,
-        reference       TEXT,
-        outcome         TEXT CHECK (outcome IN ('approved', 'declined', 'cancelled', 'failed')),
-        emv             TEXT,
-        voided_at       TEXT
-      );
-      INSERT INTO txn_new (seq, id, kind, state, terminal_id, amount_minor, currency, stan, transmitted_at, entry_mode, brand, masked_pan,
-                           response_code, auth_code, rrn, error_code, reason, created_at, updated_at, ended_at, offline, duty_seq,
-                           advice_attempts, batch_no, advice_card, reference, outcome, emv)
-        SELECT seq, id, kind, state, terminal_id, amount_minor, currency, stan, transmitted_at, entry_mode, brand, masked_pan,
-               response_code, auth_code, rrn, error_code, reason, created_at, updated_at, ended_at, offline, duty_seq,
-               advice_attempts, batch_no, advice_card, reference, outcome, emv
-        FROM txn;
-      DROP TABLE txn;
-      ALTER TABLE txn_new RENAME TO txn;
-      CREATE INDEX txn_state ON txn (state);
-      CREATE INDEX txn_created_at ON txn (created_at);
-      CREATE INDEX txn_batch ON txn (batch_no);
-      CREATE UNIQUE INDEX txn_reference ON txn (reference) WHERE reference IS NOT NULL;
-      CREATE INDEX txn_original ON txn (original_id) WHERE original_id IS NOT NULL;
-    `,
+    sql: rebuildTxnTable(
+      V7_KINDS,
+      'seq, id, kind, state, terminal_id, amount_minor, currency, stan, transmitted_at, entry_mode, brand, masked_pan, response_code, auth_code, rrn, error_code, reason, created_at, updated_at, ended_at, offline, duty_seq, advice_attempts, batch_no, advice_card, reference, outcome, emv',
+    ),
   },
   {
     version: 8,
@@ -208,57 +220,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 9,
     description: 'incremental authorizations: the kind',
     rebuildsTable: true,
-    // As version 7: SQLite changes a CHECK only by rebuilding the table. print_job names txn, which the rename keeps.
-    sql: `
-      CREATE TABLE txn_new (
-        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
-        id              TEXT NOT NULL UNIQUE,
-        kind            TEXT NOT NULL CHECK (kind IN ('purchase', 'refund', 'preauth', 'completion', 'tip-adjust', 'incremental')),
-        state           TEXT NOT NULL,
-        terminal_id     TEXT NOT NULL,
-        amount_minor    INTEGER NOT NULL CHECK (amount_minor > 0),
-        tip_minor       INTEGER NOT NULL DEFAULT 0 CHECK (tip_minor >= 0),
-        cashback_minor  INTEGER NOT NULL DEFAULT 0 CHECK (cashback_minor >= 0),
-        currency        TEXT NOT NULL,
-        original_id     TEXT,
-        stan            TEXT,
-        transmitted_at  TEXT,
-        entry_mode      TEXT,
-        brand           TEXT,
-        masked_pan      TEXT,
-        response_code   TEXT,
-        auth_code       TEXT,
-        rrn             TEXT,
-        error_code      TEXT,
-        reason          TEXT,
-        created_at      TEXT NOT NULL,
-        updated_at      TEXT NOT NULL,
-        ended_at        TEXT,
-        offline         INTEGER NOT NULL DEFAULT 0,
-        duty_seq        INTEGER,
-        advice_attempts INTEGER NOT NULL DEFAULT 0,
-        batch_no        INTEGER NOT NULL DEFAULT 1,
-        advice_card     BLOB,
-        reference       TEXT,
-        outcome         TEXT CHECK (outcome IN ('approved', 'declined', 'cancelled', 'failed')),
-        emv             TEXT,
-        voided_at       TEXT
-      );
-      INSERT INTO txn_new (seq, id, kind, state, terminal_id, amount_minor, tip_minor, cashback_minor, currency, original_id, stan, transmitted_at, entry_mode, brand, masked_pan,
-                           response_code, auth_code, rrn, error_code, reason, created_at, updated_at, ended_at, offline, duty_seq,
-                           advice_attempts, batch_no, advice_card, reference, outcome, emv, voided_at)
-        SELECT seq, id, kind, state, terminal_id, amount_minor, tip_minor, cashback_minor, currency, original_id, stan, transmitted_at, entry_mode, brand, masked_pan,
-               response_code, auth_code, rrn, error_code, reason, created_at, updated_at, ended_at, offline, duty_seq,
-               advice_attempts, batch_no, advice_card, reference, outcome, emv, voided_at
-        FROM txn;
-      DROP TABLE txn;
-      ALTER TABLE txn_new RENAME TO txn;
-      CREATE INDEX txn_state ON txn (state);
-      CREATE INDEX txn_created_at ON txn (created_at);
-      CREATE INDEX txn_batch ON txn (batch_no);
-      CREATE UNIQUE INDEX txn_reference ON txn (reference) WHERE reference IS NOT NULL;
-      CREATE INDEX txn_original ON txn (original_id) WHERE original_id IS NOT NULL;
-    `,
+    // As version 7; print_job names txn, which the rename keeps.
+    sql: rebuildTxnTable(
+      [...V7_KINDS, 'incremental'],
+      'seq, id, kind, state, terminal_id, amount_minor, tip_minor, cashback_minor, currency, original_id, stan, transmitted_at, entry_mode, brand, masked_pan, response_code, auth_code, rrn, error_code, reason, created_at, updated_at, ended_at, offline, duty_seq, advice_attempts, batch_no, advice_card, reference, outcome, emv, voided_at',
+    ),
   },
   {
     version: 10,
