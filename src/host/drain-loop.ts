@@ -17,13 +17,13 @@ import { asPosError, type PosError } from '../util/errors.js';
 import { backoffDelayMs, type BackoffPolicy } from './channels/backoff.js';
 
 /** A queue drained oldest first. `settle` must take the item out of what `oldest` returns next (or throw). */
-export interface OrderedQueue<T> {
+export interface OrderedQueue<T, A = void> {
   /** The oldest item still owed, or undefined when none is. */
   oldest(): T | undefined;
-  /** Resolves once the host acknowledged the item; rejects when it may not have. */
-  send(item: T): Promise<void>;
-  /** The host has the item: it leaves the queue. */
-  settle(item: T): void;
+  /** Resolves with how the host acknowledged the item; rejects when it may not have. */
+  send(item: T): Promise<A>;
+  /** The host has the item (`acknowledged` says how): it leaves the queue. */
+  settle(item: T, acknowledged: A): void;
   /** How many items are still owed. */
   remaining(): number;
 }
@@ -37,12 +37,12 @@ export interface PassResult<T> {
 }
 
 /** One pass: oldest first, stopping at the first failure (a failing `oldest` or `settle` stops it too). Never rejects. */
-export async function drainInOrder<T>(queue: OrderedQueue<T>, where: string): Promise<PassResult<T>> {
+export async function drainInOrder<T, A = void>(queue: OrderedQueue<T, A>, where: string): Promise<PassResult<T>> {
   const settled: T[] = [];
   try {
     for (let item = queue.oldest(); item !== undefined; item = queue.oldest()) {
-      await queue.send(item);
-      queue.settle(item);
+      const acknowledged = await queue.send(item);
+      queue.settle(item, acknowledged);
       settled.push(item);
     }
     return { settled, remaining: 0, error: null };
@@ -52,7 +52,7 @@ export async function drainInOrder<T>(queue: OrderedQueue<T>, where: string): Pr
 }
 
 /** What is still owed once a pass failed; a queue that cannot even count (the journal faulted) is taken as not empty. */
-function remainingAfterFailure(queue: OrderedQueue<unknown>): number {
+function remainingAfterFailure(queue: { remaining(): number }): number {
   try {
     return queue.remaining();
   } catch {

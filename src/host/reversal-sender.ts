@@ -46,8 +46,6 @@ export class ReversalSender extends OwedToHost<DrainResult> {
   readonly #log: Logger;
   /** Attempts made per transaction in this process (0400 first, then 0401). */
   readonly #attempts = new Map<string, number>();
-  /** How the host acknowledged each reversal sent in the pass, until the store hears it. */
-  readonly #outcomes = new Map<string, ReversalOutcome>();
 
   constructor(options: ReversalSenderOptions) {
     super(options.backoff ?? DEFAULT_REVERSAL_BACKOFF, options.random);
@@ -63,13 +61,12 @@ export class ReversalSender extends OwedToHost<DrainResult> {
   /** One pass over the store, oldest first, stopping at the first duty the host does not acknowledge. */
   protected async pass(): Promise<DrainResult> {
     const { store } = this.#o;
-    const result = await drainInOrder<PendingReversal>(
+    const result = await drainInOrder<PendingReversal, ReversalOutcome>(
       {
         oldest: () => store.pending()[0],
         send: (reversal) => this.#send(reversal),
-        settle: (reversal) => {
-          store.acknowledge(reversal.transactionId, this.#outcomes.get(reversal.transactionId) ?? 'reversed');
-          this.#outcomes.delete(reversal.transactionId);
+        settle: (reversal, outcome) => {
+          store.acknowledge(reversal.transactionId, outcome);
           this.#attempts.delete(reversal.transactionId);
         },
         remaining: () => store.pending().length,
@@ -79,7 +76,7 @@ export class ReversalSender extends OwedToHost<DrainResult> {
     return { acknowledged: result.settled.length, remaining: result.remaining, stoppedBy: result.error?.code ?? null };
   }
 
-  async #send(reversal: PendingReversal): Promise<void> {
+  async #send(reversal: PendingReversal): Promise<ReversalOutcome> {
     const attempt = this.attemptsFor(reversal.transactionId);
     this.#attempts.set(reversal.transactionId, attempt + 1);
     const at = { transactionId: reversal.transactionId, stan: reversal.stan, attempt };
@@ -90,7 +87,7 @@ export class ReversalSender extends OwedToHost<DrainResult> {
       this.#log.warn({ ...at, code: asPosError(err, 'reversal').code }, 'reversal not acknowledged; kept');
       throw err;
     }
-    this.#outcomes.set(reversal.transactionId, outcome);
     this.#log.info({ ...at, outcome }, 'reversal acknowledged');
+    return outcome;
   }
 }
