@@ -564,9 +564,7 @@ export class TransactionEngine {
     this.#ledger.answered({ result: running.result });
     const hostApproved = response.approved && isApproval(response.responseCode);
 
-    // The card's part is over when its first cryptogram ended it: an AAC (a refund) or a TC (a pre-authorization a reader's kernel let the card approve).
-    const cardDone = isChipRead(read) && (running.result.type === 'refund' || read.firstDecision === 'approved-offline');
-    const chipReader = cardDone ? null : cardDialog(this.#deps.reader, read);
+    const chipReader = cardDialog(this.#deps.reader, read, running.result.type);
     if (chipReader !== null) return this.#completeChip(running, log, chipReader, response, hostApproved);
     if (hostApproved) return this.#end(running, log, 'approved', fields);
     return this.#end(running, log, 'declined', { ...withoutApproval(fields), reason: declineReason(response.responseCode) });
@@ -652,8 +650,7 @@ export class TransactionEngine {
     this.#update(running, { responseCode: grant.responseCode, authCode: grant.authCode });
     log.warn({ stan, responseCode: grant.responseCode }, 'host unreachable: approving offline');
     let completionTlv: Buffer | undefined;
-    // A refund's card ended its part with the AAC it gave: it hears nothing more.
-    const chipReader = running.result.type === 'refund' ? null : cardDialog(this.#deps.reader, read);
+    const chipReader = cardDialog(this.#deps.reader, read, running.result.type);
     if (chipReader !== null) {
       try {
         const completion = await chipReader.completeChip(
@@ -820,12 +817,15 @@ function amountOf(result: TransactionResult): { readonly minor: number; readonly
 
 /**
  * The reader the card of a chip read hears the host's answer through; null
- * for a swipe, and for a contactless read: the card left the field after its
- * one cryptogram (EMV Contactless Books C-2 and C-3 have no second GENERATE
- * AC), so the host's answer is final.
+ * for a swipe, for a contactless read (the card left the field after its one
+ * cryptogram: EMV Contactless Books C-2 and C-3 have no second GENERATE AC),
+ * and when the first cryptogram ended the card's part: an AAC (a refund) or a
+ * TC (a pre-authorization a reader's kernel let the card approve). The
+ * host's answer is then final.
  */
-function cardDialog(reader: CardReader, read: CardRead): ChipCardReader | null {
-  return isChipRead(read) && read.entryMode !== 'contactless' && isChipReader(reader) ? reader : null;
+function cardDialog(reader: CardReader, read: CardRead, type: TransactionResult['type']): ChipCardReader | null {
+  if (!isChipRead(read) || read.entryMode === 'contactless' || !isChipReader(reader)) return null;
+  return type === 'refund' || read.firstDecision === 'approved-offline' ? null : reader;
 }
 
 /** Zeroes what the read holds: the card's identity, and the chip's data or the stripe's other tracks. */
