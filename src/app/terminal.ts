@@ -14,21 +14,18 @@ import { screens } from '../display/screens.js';
 import type { HostClient } from '../host/model.js';
 import { TransactionEngine } from '../txn/engine.js';
 import { mkdirSync } from 'node:fs';
-import { Journal, recoverJournal } from '../txn/journal/index.js';
 import { JournalLedger } from '../txn/journal-ledger.js';
-import { ReversalDuties } from '../txn/reversal-duties.js';
 import { journalHistory } from '../txn/journal/history.js';
+import { openJournalAndHost } from './journal-and-host.js';
 import { markPresence, runningTerminalPresence } from './terminal-presence.js';
 import { PosError } from '../util/errors.js';
 import { assertKeyFilesPresent, ECR_TOKEN_FILE, keyFilePath, keyFolderOf, provisionKeyFiles, readEcrToken } from './key-files.js';
-import { loadAcquirerAdviceKey } from './acquirer-advice-key.js';
 import { startRetention } from '../txn/journal/retention.js';
 import type { AdviceForwarder } from '../txn/advice-forwarder.js';
-import { offlineApprovalsHealth, setUpStoreAndForward } from '../txn/offline-setup.js';
+import { offlineApprovalsHealth } from '../txn/offline-setup.js';
 import { openDevices } from './devices.js';
 import { loadSimulation } from './load-simulation.js';
 import type { BankHostSimulator } from './simulation/index.js';
-import { startHost } from './host-setup.js';
 import { assertEcrBindAllowed, EcrServer, type HealthReport } from './ecr-server.js';
 import { ecrBatchRoutes } from './ecr-batch-routes.js';
 import { ecrReceiptRoutes, merchantSettings } from './ecr-receipt-routes.js';
@@ -105,23 +102,13 @@ export async function startTerminal(config: Config, options: TerminalOptions): P
     const ecrTls = config.ecr.tls ? loadEcrTls(config.ecr.tls) : undefined;
     // Offline advices are sealed to the acquirer's public key; the simulation's is the host simulator's.
     simulation?.provisionKeys(config, keyDir);
-    const adviceKey = config.storeAndForward.enabled ? loadAcquirerAdviceKey(keyDir) : null;
-    const journal = Journal.open({ dir: stateDir, terminalId: config.terminal.id, clock });
-    closers.push(() => Promise.resolve(journal.close()));
-    const recovery = recoverJournal(journal);
-    for (const change of recovery.changed) logger.warn(change, 'journal recovery after an unclean stop');
+    const core = await openJournalAndHost(config, stateDir, { logger, clock, keyDir, ...(simulation ? { deck: simulation.deck } : {}) });
+    closers.push(() => core.close());
+    const { journal, duties, host: hostSetup, saf } = core;
     const retention = startRetention(journal, { retentionDays: config.journal.retentionDays, logger, clock });
     closers.push(() => Promise.resolve(retention.stop()));
-    // Reversal duties outlive a journal that cannot write (disk full): held in memory, sent, written once it can.
-    const duties = new ReversalDuties(journal.reversals, logger);
-    const hostSetup = await startHost(config, { logger, clock, nextStan: () => journal.stan.next(), store: duties, ...(simulation ? { deck: simulation.deck } : {}) });
-    closers.push(() => hostSetup.close());
     const host: HostClient = hostSetup.client;
     const hostSimulator = hostSetup.simulator;
-    const saf = adviceKey !== null
-      ? setUpStoreAndForward(config.storeAndForward, { journal, adviceKey, clock, host, drainReversals: () => hostSetup.sender.drain(), merchantId: config.terminal.merchantId, logger })
-      : null;
-    if (saf !== null) closers.push(() => Promise.resolve(saf.close()));
     // The engine's one port to the journal; what follows a step subscribes to it.
     const ledger = new JournalLedger({ journal, duties, offline: saf?.approvals ?? null, logger });
     ledger.on((event) => {

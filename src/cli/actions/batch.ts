@@ -9,22 +9,19 @@
  * first. A terminal still starting, or whose API is served over TLS, is not
  * closed from here (`ECR_TERMINAL_RUNNING`). Only when no terminal runs does
  * the CLI open the journal and the host itself, as the terminal does at
- * start: it recovers
- * what an unclean stop left (owing reversals), forwards queued offline
- * advices, then drains reversals before the 0500.
+ * start (`openJournalAndHost`): it recovers what an unclean stop left
+ * (owing reversals), forwards queued offline advices, then drains reversals
+ * before the 0500.
  */
 import { EcrClient } from '../../app/ecr-client.js';
-import { loadAcquirerAdviceKey } from '../../app/acquirer-advice-key.js';
 import { ECR_TOKEN_FILE, keyFilePath, keyFolderOf, readEcrToken } from '../../app/key-files.js';
 import { stateDirFor } from '../../app/state-dir.js';
 import { markPresence, runningTerminalPresence } from '../../app/terminal-presence.js';
 import type { Config } from '../../config/schema.js';
-import { startHost, type HostSetup } from '../../app/host-setup.js';
+import { openJournalAndHost } from '../../app/journal-and-host.js';
 import { loadConfig } from '../../config/load.js';
 import type { ReconciliationTotals } from '../../host/messages/reconciliation.js';
 import { createLogger } from '../../log/logger.js';
-import { Journal, recoverJournal } from '../../txn/journal/index.js';
-import { setUpStoreAndForward, type StoreAndForwardSetup } from '../../txn/offline-setup.js';
 import { closeBatch, type BatchCloseResult } from '../../txn/settlement.js';
 import { PosError } from '../../util/errors.js';
 import { EXIT_FAILURE, printJson } from '../errors.js';
@@ -45,39 +42,28 @@ export async function runBatchClose(opts: BatchCloseOptions, configPath: string 
     return;
   }
   const logger = createLogger({ level: config.log.level, name: 'pos-batch' });
-  const adviceKey = config.storeAndForward.enabled ? loadAcquirerAdviceKey(keyFolderOf(config, stateDir)) : null;
   // The CLI holds the journal as a terminal would: one starting meanwhile refuses (JOURNAL_IN_USE).
   const presence = markPresence(stateDir);
-  let journal: Journal | undefined;
-  let host: HostSetup | undefined;
-  let saf: StoreAndForwardSetup | null = null;
   try {
-    const opened = Journal.open({ dir: stateDir, terminalId: config.terminal.id });
-    journal = opened;
     const clock = (): Date => new Date();
-    for (const change of recoverJournal(opened).changed) logger.warn(change, 'journal recovery after an unclean stop');
-    const started = await startHost(config, { logger, clock, nextStan: () => opened.stan.next(), store: opened.reversals });
-    host = started;
-    const forwarding =
-      adviceKey === null
-        ? null
-        : setUpStoreAndForward(config.storeAndForward, { journal: opened, adviceKey, clock, host: started.client, drainReversals: () => started.sender.drain(), merchantId: config.terminal.merchantId, logger });
-    saf = forwarding;
-    const iso8583 = started.iso8583;
-    if (!iso8583) throw new PosError('CONFIG_INVALID', 'The host does not speak ISO 8583', { fields: ['host.type'] });
-    const result = await closeBatch({
-      journal: opened,
-      ...(forwarding === null ? {} : { drainAdvices: () => forwarding.forwarder.drain() }),
-      drainReversals: () => started.sender.drain(),
-      reconcile: (request) => iso8583.reconcile(request),
-      terminal: config.terminal,
-      clock,
-    });
-    report(result, opts);
+    const opened = await openJournalAndHost(config, stateDir, { logger, clock, keyDir: keyFolderOf(config, stateDir) });
+    const { journal, host, saf } = opened;
+    try {
+      const iso8583 = host.iso8583;
+      if (!iso8583) throw new PosError('CONFIG_INVALID', 'The host does not speak ISO 8583', { fields: ['host.type'] });
+      const result = await closeBatch({
+        journal,
+        ...(saf === null ? {} : { drainAdvices: () => saf.forwarder.drain() }),
+        drainReversals: () => host.sender.drain(),
+        reconcile: (request) => iso8583.reconcile(request),
+        terminal: config.terminal,
+        clock,
+      });
+      report(result, opts);
+    } finally {
+      await opened.close();
+    }
   } finally {
-    saf?.close();
-    await host?.close();
-    journal?.close();
     presence.clear();
   }
 }
